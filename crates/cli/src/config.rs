@@ -1,0 +1,113 @@
+//! Settings from, in order of precedence: command-line flags, `MAMORI_*` environment
+//! variables, an optional `mamori.toml`, and defaults.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "./mamori-data";
+pub const DEFAULT_BACKUP_KEEP: usize = 14;
+pub const DEFAULT_CONFIG_FILE: &str = "mamori.toml";
+
+/// The keys of `mamori.toml`; each is also a flag and an environment variable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub public_url: Option<String>,
+    pub backup_keep: Option<usize>,
+}
+
+impl FileConfig {
+    /// Reads `explicit` (which must exist) or `./mamori.toml` when present.
+    pub fn load(explicit: Option<&Path>) -> anyhow::Result<FileConfig> {
+        let path = match explicit {
+            Some(path) => path.to_owned(),
+            None if Path::new(DEFAULT_CONFIG_FILE).exists() => PathBuf::from(DEFAULT_CONFIG_FILE),
+            None => return Ok(FileConfig::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("{} is not valid", path.display()))
+    }
+}
+
+/// Where the data lives: the data directory, and the database inside it unless a URL
+/// points elsewhere.
+#[derive(Debug, Clone)]
+pub struct DataConfig {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+}
+
+impl DataConfig {
+    pub fn resolve(
+        data_dir: Option<PathBuf>,
+        database_url: Option<String>,
+        file: &FileConfig,
+    ) -> anyhow::Result<DataConfig> {
+        let data_dir = data_dir
+            .or_else(|| file.data_dir.clone())
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        std::fs::create_dir_all(&data_dir)
+            .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+        let database_url = database_url
+            .or_else(|| file.database_url.clone())
+            .filter(|url| !url.trim().is_empty())
+            .unwrap_or_else(|| mamori_store::sqlite_url_for_data_dir(&data_dir));
+        mamori_store::Backend::from_url(&database_url)?;
+        Ok(DataConfig {
+            data_dir,
+            database_url,
+        })
+    }
+
+    /// The URL with any password hidden, for logs.
+    pub fn redacted_url(&self) -> String {
+        redact(&self.database_url)
+    }
+}
+
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let credentials = &url[scheme_end + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_logged_urls() {
+        assert_eq!(
+            redact("postgres://mamori:s3cret@db.local:5432/gikai"),
+            "postgres://mamori:***@db.local:5432/gikai"
+        );
+        assert_eq!(
+            redact("postgres://mamori@db/gikai"),
+            "postgres://mamori@db/gikai"
+        );
+        assert_eq!(
+            redact("sqlite://./x.sqlite3?mode=rwc"),
+            "sqlite://./x.sqlite3?mode=rwc"
+        );
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_refused() {
+        assert!(toml::from_str::<FileConfig>("listen = \"0.0.0.0:80\"").is_ok());
+        assert!(toml::from_str::<FileConfig>("lisen = \"0.0.0.0:80\"").is_err());
+    }
+}

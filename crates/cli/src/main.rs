@@ -1,0 +1,435 @@
+//! The `mamori` binary.
+
+mod config;
+
+use std::io::{BufRead, IsTerminal};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use mamori_domain::user::{DISPLAY_NAME_MAX, LoginId, Role, UserType};
+use mamori_domain::{password, text};
+use mamori_store::{Actor, Store, StoreError, backup};
+use mamori_web::i18n::Tr;
+use mamori_web::{AppState, WebConfig};
+
+use config::{DataConfig, FileConfig};
+
+#[derive(Parser)]
+#[command(
+    name = "mamori",
+    version,
+    about = "Information-security management for Japanese local assemblies"
+)]
+struct Cli {
+    #[command(flatten)]
+    data: DataArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Options of every command that touches data.
+#[derive(Args)]
+struct DataArgs {
+    /// Settings file (default: ./mamori.toml when present)
+    #[arg(long, env = "MAMORI_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    /// Holds the SQLite database, backups and logs [default: ./mamori-data]
+    #[arg(long, env = "MAMORI_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    /// A postgres:// URL switches to PostgreSQL [default: SQLite in the data directory]
+    #[arg(
+        long,
+        env = "MAMORI_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the web application
+    Serve(ServeArgs),
+    /// Manage users
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write a consistent backup to FILE while mamori keeps running
+    Backup { file: PathBuf },
+    /// Check FILE, then replace all data with the backup's
+    Restore { file: PathBuf },
+    /// The audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address and port to listen on [default: 127.0.0.1:8080]
+    #[arg(long, env = "MAMORI_LISTEN")]
+    listen: Option<String>,
+    /// The address people use, e.g. https://mamori.example.lg.jp; https turns on HSTS and
+    /// Secure cookies [default: http://LISTEN]
+    #[arg(long, env = "MAMORI_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// How many daily backups to keep [default: 14]
+    #[arg(long, env = "MAMORI_BACKUP_KEEP")]
+    backup_keep: Option<usize>,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Add a user
+    Add {
+        #[arg(long)]
+        login: String,
+        /// Full name as shown in mamori
+        #[arg(long)]
+        name: String,
+        /// admin, security_officer, user, auditor or contractor
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// member, staff, contractor or other
+        #[arg(long = "type", default_value = "staff", value_parser = parse_user_type)]
+        user_type: UserType,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain; exit 0 when intact, 1 naming the first broken entry
+    Verify,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(value).ok_or_else(|| {
+        let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("one of: {}", names.join(", "))
+    })
+}
+
+fn parse_user_type(value: &str) -> Result<UserType, String> {
+    UserType::parse(value).ok_or_else(|| {
+        let names: Vec<_> = UserType::ALL.iter().map(|t| t.as_str()).collect();
+        format!("one of: {}", names.join(", "))
+    })
+}
+
+/// Console language: MAMORI_LANG, else LANG; Japanese unless English is asked for.
+fn console_tr() -> Tr {
+    let lang = std::env::var("MAMORI_LANG")
+        .or_else(|_| std::env::var("LANG"))
+        .unwrap_or_default();
+    if lang.to_ascii_lowercase().starts_with("en") {
+        Tr::new(mamori_domain::wareki::Lang::En)
+    } else {
+        Tr::new(mamori_domain::wareki::Lang::Ja)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let tr = console_tr();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("mamori: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli, tr)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mamori: {}", describe(&e, &tr));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A failure in the console's language where mamori knows the cause.
+fn describe(error: &anyhow::Error, tr: &Tr) -> String {
+    let Some(store_error) = error.downcast_ref::<StoreError>() else {
+        return format!("{error:#}");
+    };
+    match store_error {
+        StoreError::SchemaTooNew { database, binary } => tr.f(
+            "cli.error.schema_too_new",
+            &[
+                ("database", database.to_string()),
+                ("binary", binary.to_string()),
+            ],
+        ),
+        StoreError::Backup(problem) => {
+            let (key, path) = match problem {
+                backup::BackupProblem::Missing(p) => ("cli.error.backup_missing", p),
+                backup::BackupProblem::AlreadyExists(p) => ("cli.error.backup_exists", p),
+                backup::BackupProblem::NotSqlite(p) => ("cli.error.backup_not_sqlite", p),
+                backup::BackupProblem::Damaged { path, .. } => ("cli.error.backup_damaged", path),
+                backup::BackupProblem::Foreign(p) => ("cli.error.backup_foreign", p),
+                backup::BackupProblem::Newer { path, .. } => ("cli.error.backup_newer", path),
+            };
+            format!(
+                "{}\n({problem})",
+                tr.f(key, &[("file", path.display().to_string())])
+            )
+        }
+        StoreError::Conflict("login") => tr.t("error.conflict_login").to_owned(),
+        other => format!("{other}"),
+    }
+}
+
+async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
+    let file = FileConfig::load(cli.data.config.as_deref())?;
+    let data = DataConfig::resolve(cli.data.data_dir, cli.data.database_url, &file)?;
+    match cli.command {
+        Command::Serve(args) => serve(args, &file, data, tr).await,
+        Command::User(UserCommand::Add {
+            login,
+            name,
+            role,
+            user_type,
+            password_stdin,
+        }) => add_user(&data, &tr, &login, &name, role, user_type, password_stdin).await,
+        Command::Backup { file } => {
+            let store = Store::open(&data.database_url).await?;
+            let summary = backup::write_backup(&store, &file).await?;
+            record_backup(&store, &file, summary.schema_version).await?;
+            println!(
+                "{}",
+                tr.f(
+                    "cli.backup_written",
+                    &[
+                        ("file", file.display().to_string()),
+                        ("rows", rows_text(&summary))
+                    ]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file } => restore(&data, &file, &tr).await,
+        Command::Audit(AuditCommand::Verify) => {
+            let store = Store::open(&data.database_url).await?;
+            let report = mamori_store::audit::verify(&store).await?;
+            match report.first_break {
+                None => {
+                    println!(
+                        "{}",
+                        tr.f(
+                            "cli.audit_intact",
+                            &[("entries", report.entries.to_string())]
+                        )
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(mamori_store::audit::ChainBreak::Edited { id }) => {
+                    eprintln!("{}", tr.f("cli.audit_edited", &[("id", id.to_string())]));
+                    Ok(ExitCode::FAILURE)
+                }
+                Some(mamori_store::audit::ChainBreak::Unlinked { id }) => {
+                    eprintln!("{}", tr.f("cli.audit_unlinked", &[("id", id.to_string())]));
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+    }
+}
+
+fn rows_text(summary: &backup::BackupSummary) -> String {
+    summary
+        .rows
+        .iter()
+        .map(|(table, n)| format!("{table} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn record_backup(
+    store: &Store,
+    file: &std::path::Path,
+    schema_version: i64,
+) -> anyhow::Result<()> {
+    let mut tx = store.write(Actor::system("mamori backup")).await?;
+    tx.audit(
+        mamori_store::AuditEntry::new("backup.create", "database")
+            .change("file", None::<&str>, file.display().to_string())
+            .change("schema_version", None::<i64>, schema_version),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+async fn restore(data: &DataConfig, file: &std::path::Path, tr: &Tr) -> anyhow::Result<ExitCode> {
+    // Check the file before touching anything.
+    let summary = backup::inspect(file).await?;
+    let store = Store::open(&data.database_url).await?;
+    // Keep what is about to be replaced.
+    let safety = mamori_web::backups::backup_dir(&data.data_dir).join(backup::backup_file_name(
+        "mamori-before-restore",
+        time::OffsetDateTime::now_utc(),
+    ));
+    backup::write_backup(&store, &safety).await?;
+    let tx = store.write(Actor::system("mamori restore")).await?;
+    backup::restore(&store, file, tx).await?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.restored",
+            &[
+                ("file", file.display().to_string()),
+                ("rows", rows_text(&summary)),
+                ("safety", safety.display().to_string()),
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn add_user(
+    data: &DataConfig,
+    tr: &Tr,
+    login: &str,
+    name: &str,
+    role: Role,
+    user_type: UserType,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    let refuse = |field: &str, key: &str, params: Vec<(&'static str, String)>| {
+        anyhow::anyhow!("{field}: {}", tr.f(key, &params))
+    };
+    let login =
+        LoginId::parse(login).map_err(|p| refuse("--login", p.message_key(), p.params()))?;
+    let name = text::single_line(name, DISPLAY_NAME_MAX)
+        .map_err(|p| refuse("--name", p.message_key(), p.params()))?;
+    if !password_stdin {
+        bail!("{}", tr.t("cli.error.password_stdin"));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{}", tr.t("cli.password_prompt"));
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password")?;
+    let secret = line.trim_end_matches(['\r', '\n']);
+    password::check(login.as_str(), secret)
+        .map_err(|p| refuse("password", p.message_key(), p.params()))?;
+
+    let store = Store::open(&data.database_url).await?;
+    let password_hash = mamori_store::password::hash(secret).await?;
+    let mut tx = store.write(Actor::system("mamori user add")).await?;
+    let id = mamori_store::users::create(
+        &mut tx,
+        mamori_store::users::NewUser {
+            login: &login,
+            display_name: &name,
+            role,
+            user_type,
+            password_hash: &password_hash,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.user_added",
+            &[
+                ("login", login.as_str().to_owned()),
+                ("id", id.to_string()),
+                ("role", role.as_str().to_owned())
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(
+    args: ServeArgs,
+    file: &FileConfig,
+    data: DataConfig,
+    tr: Tr,
+) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    init_logging(&data.data_dir)?;
+    let listen = args
+        .listen
+        .or_else(|| file.listen.clone())
+        .unwrap_or_else(|| config::DEFAULT_LISTEN.to_owned());
+    let address: SocketAddr = listen.parse().with_context(|| {
+        format!("--listen {listen}: expected an address such as 127.0.0.1:8080")
+    })?;
+    let public_url = args
+        .public_url
+        .or_else(|| file.public_url.clone())
+        .unwrap_or_else(|| format!("http://{address}"));
+    let backup_keep = args
+        .backup_keep
+        .or(file.backup_keep)
+        .unwrap_or(config::DEFAULT_BACKUP_KEEP)
+        .max(1);
+
+    let store = Store::open(&data.database_url).await?;
+    tracing::info!(database = %data.redacted_url(), schema = store.schema_version().await?, "database ready");
+    let state = AppState::new(
+        store.clone(),
+        WebConfig {
+            public_url,
+            data_dir: data.data_dir.clone(),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))?;
+    if let Some(url) = state.open_setup().await? {
+        println!("{}", tr.f("cli.setup_url", &[("url", url)]));
+    }
+    let backups =
+        mamori_web::backups::spawn_daily(store.clone(), data.data_dir.clone(), backup_keep);
+    tracing::info!(
+        %address,
+        ready_ms = started.elapsed().as_millis() as u64,
+        "mamori is listening"
+    );
+    println!(
+        "{}",
+        tr.f("cli.listening", &[("address", address.to_string())])
+    );
+    mamori_web::serve(listener, state, mamori_web::shutdown_signal()).await?;
+    backups.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Logs go to standard error and to `DATA_DIR/logs/mamori.log`.
+fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
+    use tracing_subscriber::fmt::writer::MakeWriterExt;
+    let dir = data_dir.join("logs");
+    std::fs::create_dir_all(&dir)?;
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("mamori.log"))
+        .with_context(|| format!("cannot open the log in {}", dir.display()))?;
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::io::stderr.and(Mutex::new(log)))
+        .init();
+    Ok(())
+}

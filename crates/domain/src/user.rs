@@ -1,0 +1,176 @@
+//! Who uses mamori: login ids, system roles and user types.
+
+use serde::{Deserialize, Serialize};
+
+/// System permission of an account. Organisational roles (CISO, committee member…) are
+/// data held beside it, not a role here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    SecurityOfficer,
+    User,
+    Auditor,
+    Contractor,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::SecurityOfficer,
+        Role::User,
+        Role::Auditor,
+        Role::Contractor,
+    ];
+
+    /// The name used on the command line, in the database and in the API.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::SecurityOfficer => "security_officer",
+            Role::User => "user",
+            Role::Auditor => "auditor",
+            Role::Contractor => "contractor",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// What kind of person holds the account (clause 4(1): members and secretariat staff).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserType {
+    Member,
+    Staff,
+    Contractor,
+    Other,
+}
+
+impl UserType {
+    pub const ALL: [UserType; 4] = [
+        UserType::Member,
+        UserType::Staff,
+        UserType::Contractor,
+        UserType::Other,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserType::Member => "member",
+            UserType::Staff => "staff",
+            UserType::Contractor => "contractor",
+            UserType::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<UserType> {
+        UserType::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+}
+
+/// Why a login id was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoginProblem {
+    #[error("login id is required")]
+    Empty,
+    #[error("login id is longer than {max} characters")]
+    TooLong { max: usize },
+    #[error("login id may contain only letters, digits and . _ @ -")]
+    BadCharacters,
+}
+
+impl LoginProblem {
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            LoginProblem::Empty => "field.error.required",
+            LoginProblem::TooLong { .. } => "field.error.too_long",
+            LoginProblem::BadCharacters => "login.error.characters",
+        }
+    }
+
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            LoginProblem::TooLong { max } => vec![("max", max.to_string())],
+            _ => Vec::new(),
+        }
+    }
+}
+
+pub const LOGIN_MAX: usize = 64;
+pub const DISPLAY_NAME_MAX: usize = 100;
+
+/// A login id: ASCII letters, digits and `. _ @ -`, compared case-insensitively, so it is
+/// stored lower-cased. Full-width letters typed on a Japanese keyboard are folded first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoginId(String);
+
+impl LoginId {
+    pub fn parse(input: &str) -> Result<LoginId, LoginProblem> {
+        let folded: String = input
+            .trim_matches(|c: char| c.is_whitespace())
+            .chars()
+            .map(fold_full_width)
+            .collect();
+        if folded.is_empty() {
+            return Err(LoginProblem::Empty);
+        }
+        if folded.chars().count() > LOGIN_MAX {
+            return Err(LoginProblem::TooLong { max: LOGIN_MAX });
+        }
+        if !folded
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '@' | '-'))
+        {
+            return Err(LoginProblem::BadCharacters);
+        }
+        Ok(LoginId(folded.to_ascii_lowercase()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Full-width ASCII (U+FF01–U+FF5E) to its half-width form.
+pub fn fold_full_width(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_by_name() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+        for t in UserType::ALL {
+            assert_eq!(UserType::parse(t.as_str()), Some(t));
+        }
+    }
+
+    #[test]
+    fn login_ids_are_folded_and_checked() {
+        assert_eq!(
+            LoginId::parse(" Ｓａｋｕ.Admin ").unwrap().as_str(),
+            "saku.admin"
+        );
+        assert_eq!(LoginId::parse(""), Err(LoginProblem::Empty));
+        assert_eq!(LoginId::parse("山田"), Err(LoginProblem::BadCharacters));
+        assert_eq!(LoginId::parse("a b"), Err(LoginProblem::BadCharacters));
+        assert_eq!(
+            LoginId::parse(&"a".repeat(65)),
+            Err(LoginProblem::TooLong { max: 64 })
+        );
+        assert!(LoginId::parse(&"a".repeat(64)).is_ok());
+    }
+}

@@ -1,0 +1,447 @@
+//! Backup and restore.
+//!
+//! A mamori backup is always a SQLite database file at a known schema version, whatever
+//! the backend: SQLite writes it with `VACUUM INTO` (a consistent snapshot while the
+//! server keeps running); PostgreSQL writes the same tables into a fresh SQLite file from
+//! one `REPEATABLE READ` snapshot. Restore checks the file first (SQLite header,
+//! `PRAGMA integrity_check`, mamori's own migration history, schema version), brings an
+//! older backup up to date on a private copy, and only then replaces the live rows in
+//! one transaction. A backup made on one backend restores onto the other.
+
+use std::path::{Path, PathBuf};
+
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+
+use crate::migrations::{database_version, migrator, schema_version};
+use crate::{AuditEntry, Backend, Result, Store, StoreError, WriteTx};
+
+/// Every table that holds data, parents before children. A test checks that it names
+/// every table the migrations create.
+pub const TABLES: &[&str] = &["settings", "users", "audit_log"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupProblem {
+    #[error("{0} does not exist")]
+    Missing(PathBuf),
+    #[error("{0} already exists; choose a new file name")]
+    AlreadyExists(PathBuf),
+    #[error("{0} is not a SQLite database, so it is not a mamori backup")]
+    NotSqlite(PathBuf),
+    #[error("{path} is damaged: {detail}")]
+    Damaged { path: PathBuf, detail: String },
+    #[error("{0} is a SQLite database but not a mamori backup")]
+    Foreign(PathBuf),
+    #[error(
+        "{path} was written by a newer mamori (schema {backup}, this binary knows {binary}); \
+         restore it with that release"
+    )]
+    Newer {
+        path: PathBuf,
+        backup: i64,
+        binary: i64,
+    },
+}
+
+/// What a backup file holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackupSummary {
+    pub schema_version: i64,
+    pub rows: Vec<(String, i64)>,
+}
+
+impl BackupSummary {
+    pub fn rows_in(&self, table: &str) -> i64 {
+        self.rows
+            .iter()
+            .find(|(t, _)| t == table)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    }
+}
+
+/// Writes a consistent backup of `store` to `dest`, which must not exist yet. The file
+/// appears only once complete and checked.
+pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
+    if dest.exists() {
+        return Err(BackupProblem::AlreadyExists(dest.to_owned()).into());
+    }
+    if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    let partial = partial_path(dest);
+    let _ = std::fs::remove_file(&partial);
+    let written = async {
+        match store.backend() {
+            Backend::Sqlite => {
+                sqlx::query(AssertSqlSafe(format!(
+                    "VACUUM INTO '{}'",
+                    partial.display().to_string().replace('\'', "''")
+                )))
+                .execute(store.pool())
+                .await?;
+            }
+            Backend::Postgres => {
+                let target = Store::connect(&crate::sqlite_url(&partial), 1).await?;
+                migrator(Backend::Sqlite)
+                    .run(target.pool())
+                    .await
+                    .map_err(|e| StoreError::MigrationMismatch(e.to_string()))?;
+                let mut source = store
+                    .pool()
+                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await?;
+                let mut dest_tx = target.pool().begin().await?;
+                for table in TABLES {
+                    let columns = sqlite_columns(&mut dest_tx, table).await?;
+                    copy_table(&mut source, &mut dest_tx, table, &columns).await?;
+                }
+                dest_tx.commit().await?;
+                source.commit().await?;
+                target.close().await;
+            }
+        }
+        inspect(&partial).await
+    }
+    .await;
+    match written {
+        Ok(summary) => {
+            std::fs::rename(&partial, dest)?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+fn partial_path(dest: &Path) -> PathBuf {
+    let mut name = dest.file_name().unwrap_or_default().to_os_string();
+    name.push(".partial");
+    dest.with_file_name(name)
+}
+
+/// Checks a backup file without changing it.
+pub async fn inspect(file: &Path) -> Result<BackupSummary> {
+    check_header(file)?;
+    let url = format!("sqlite://{}?mode=ro", file.display());
+    let backup = Store::connect(&url, 1)
+        .await
+        .map_err(|e| damaged(file, e.to_string()))?;
+    let result = inspect_open(&backup, file).await;
+    backup.close().await;
+    result
+}
+
+fn check_header(file: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    let mut handle = std::fs::File::open(file).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => StoreError::from(BackupProblem::Missing(file.to_owned())),
+        _ => StoreError::Io(e),
+    })?;
+    if handle.read_exact(&mut header).is_err() || &header != b"SQLite format 3\0" {
+        return Err(BackupProblem::NotSqlite(file.to_owned()).into());
+    }
+    Ok(())
+}
+
+fn damaged(file: &Path, detail: String) -> StoreError {
+    BackupProblem::Damaged {
+        path: file.to_owned(),
+        detail,
+    }
+    .into()
+}
+
+async fn inspect_open(backup: &Store, file: &Path) -> Result<BackupSummary> {
+    let integrity: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_all(backup.pool())
+        .await
+        .map_err(|e| damaged(file, e.to_string()))?;
+    if integrity != ["ok"] {
+        return Err(damaged(file, integrity.join("; ")));
+    }
+    let version = database_version(backup)
+        .await
+        .map_err(|e| damaged(file, e.to_string()))?
+        .ok_or_else(|| BackupProblem::Foreign(file.to_owned()))?;
+    let binary = schema_version();
+    if version > binary {
+        return Err(BackupProblem::Newer {
+            path: file.to_owned(),
+            backup: version,
+            binary,
+        }
+        .into());
+    }
+    // The migration history must be mamori's own, checksum for checksum.
+    let applied = sqlx::query("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(backup.pool())
+        .await
+        .map_err(|e| damaged(file, e.to_string()))?;
+    let ours = migrator(Backend::Sqlite);
+    for row in applied {
+        let version: i64 = row.try_get("version")?;
+        let checksum: Vec<u8> = row.try_get("checksum")?;
+        let known = ours
+            .iter()
+            .any(|m| m.version == version && *m.checksum == *checksum);
+        if !known {
+            return Err(BackupProblem::Foreign(file.to_owned()).into());
+        }
+    }
+    let mut rows = Vec::new();
+    for table in TABLES {
+        let exists: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = $1",
+        )
+        .bind(*table)
+        .fetch_one(backup.pool())
+        .await?;
+        if exists == 0 {
+            // A table added by a later migration than the backup's is simply empty.
+            continue;
+        }
+        let count: i64 = sqlx::query_scalar(AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+            .fetch_one(backup.pool())
+            .await
+            .map_err(|e| damaged(file, e.to_string()))?;
+        rows.push((table.to_string(), count));
+    }
+    Ok(BackupSummary {
+        schema_version: version,
+        rows,
+    })
+}
+
+/// Replaces every row of `store` with the backup's rows, in one transaction that also
+/// records the restore in the audit trail. The backup file itself is never modified.
+/// Nothing is changed unless the whole file checks out and copies cleanly.
+pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<BackupSummary> {
+    let summary = inspect(file).await?;
+    // Work on a private copy: an older backup is migrated there, never in place.
+    let scratch = scratch_copy(file)?;
+    let result = async {
+        let source = Store::connect(&crate::sqlite_url(&scratch), 1).await?;
+        let copied = async {
+            crate::migrations::apply(&source).await?;
+            let mut source_tx = source.pool().begin().await?;
+            for table in TABLES.iter().rev() {
+                sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            for table in TABLES {
+                let columns = sqlite_columns(&mut source_tx, table).await?;
+                copy_table(&mut source_tx, &mut tx.tx, table, &columns).await?;
+                if store.backend() == Backend::Postgres
+                    && columns.iter().any(|(name, _)| name == "id")
+                {
+                    // Explicit ids do not move an identity sequence forward.
+                    sqlx::query(AssertSqlSafe(format!(
+                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                         COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+                    )))
+                    .execute(&mut *tx.tx)
+                    .await?;
+                }
+            }
+            source_tx.rollback().await?;
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        source.close().await;
+        copied?;
+        tx.audit(
+            AuditEntry::new("backup.restore", "database")
+                .change("file", None::<&str>, file.display().to_string())
+                .change("schema_version", summary.schema_version, schema_version()),
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    let _ = std::fs::remove_file(&scratch);
+    result.map(|()| summary)
+}
+
+fn scratch_copy(file: &Path) -> Result<PathBuf> {
+    let scratch = std::env::temp_dir().join(format!(
+        "mamori-restore-{}-{}.sqlite3",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    std::fs::copy(file, &scratch)?;
+    Ok(scratch)
+}
+
+/// The kind of value a column holds, from its declared SQLite type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnKind {
+    Integer,
+    Real,
+    Text,
+    Blob,
+}
+
+async fn sqlite_columns(
+    conn: &mut sqlx::AnyConnection,
+    table: &str,
+) -> Result<Vec<(String, ColumnKind)>> {
+    let rows = sqlx::query(AssertSqlSafe(format!("PRAGMA table_info({table})")))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let name: String = row.try_get("name")?;
+            let declared: String = row.try_get("type")?;
+            let kind = match declared.to_ascii_uppercase().as_str() {
+                "INTEGER" | "BIGINT" => ColumnKind::Integer,
+                "REAL" | "DOUBLE PRECISION" => ColumnKind::Real,
+                "BLOB" => ColumnKind::Blob,
+                _ => ColumnKind::Text,
+            };
+            Ok((name, kind))
+        })
+        .collect()
+}
+
+enum Value {
+    Integer(Option<i64>),
+    Real(Option<f64>),
+    Text(Option<String>),
+    Blob(Option<Vec<u8>>),
+}
+
+fn read_value(row: &AnyRow, index: usize, kind: ColumnKind) -> Result<Value> {
+    Ok(match kind {
+        ColumnKind::Integer => Value::Integer(row.try_get(index)?),
+        ColumnKind::Real => Value::Real(row.try_get(index)?),
+        ColumnKind::Text => Value::Text(row.try_get(index)?),
+        ColumnKind::Blob => Value::Blob(row.try_get(index)?),
+    })
+}
+
+/// Copies every row of `table` in batches of multi-row INSERTs.
+async fn copy_table(
+    source: &mut sqlx::AnyConnection,
+    dest: &mut sqlx::AnyConnection,
+    table: &str,
+    columns: &[(String, ColumnKind)],
+) -> Result<()> {
+    let names = columns
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    // Stay well under SQLite's bound-parameter limit.
+    let rows_per_batch = (900 / columns.len().max(1)).max(1);
+    let mut pending: Vec<Vec<Value>> = Vec::with_capacity(rows_per_batch);
+    let select = format!("SELECT {names} FROM {table}");
+    let mut stream = sqlx::query(AssertSqlSafe(select)).fetch(&mut *source);
+    let mut batches: Vec<Vec<Vec<Value>>> = Vec::new();
+    while let Some(row) = stream.try_next().await? {
+        let values = columns
+            .iter()
+            .enumerate()
+            .map(|(i, (_, kind))| read_value(&row, i, *kind))
+            .collect::<Result<Vec<_>>>()?;
+        pending.push(values);
+        if pending.len() == rows_per_batch {
+            batches.push(std::mem::take(&mut pending));
+        }
+    }
+    drop(stream);
+    if !pending.is_empty() {
+        batches.push(pending);
+    }
+    for batch in batches {
+        insert_batch(dest, table, &names, columns.len(), batch).await?;
+    }
+    Ok(())
+}
+
+async fn insert_batch(
+    dest: &mut sqlx::AnyConnection,
+    table: &str,
+    names: &str,
+    width: usize,
+    rows: Vec<Vec<Value>>,
+) -> Result<()> {
+    let mut placeholder = 0;
+    let tuples = rows
+        .iter()
+        .map(|_| {
+            let slots = (0..width)
+                .map(|_| {
+                    placeholder += 1;
+                    format!("${placeholder}")
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("({slots})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("INSERT INTO {table} ({names}) VALUES {tuples}");
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for value in rows.into_iter().flatten() {
+        query = match value {
+            Value::Integer(v) => query.bind(v),
+            Value::Real(v) => query.bind(v),
+            Value::Text(v) => query.bind(v),
+            Value::Blob(v) => query.bind(v),
+        };
+    }
+    query.execute(&mut *dest).await?;
+    Ok(())
+}
+
+/// File name for a backup taken at `at`, sorting by time.
+pub fn backup_file_name(prefix: &str, at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{prefix}-{:04}{:02}{:02}-{:02}{:02}{:02}.sqlite3",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+pub const DAILY_PREFIX: &str = "mamori-daily";
+
+/// The daily backups in `dir`, oldest first.
+pub fn daily_backups(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = match std::fs::read_dir(dir) {
+        Ok(entries) => entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(DAILY_PREFIX) && n.ends_with(".sqlite3"))
+            })
+            .collect::<Vec<_>>(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    files.sort();
+    Ok(files)
+}
+
+/// Keeps the newest `keep` daily backups and removes the rest.
+pub fn prune_daily(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
+    let files = daily_backups(dir)?;
+    let excess = files.len().saturating_sub(keep);
+    let removed: Vec<PathBuf> = files.into_iter().take(excess).collect();
+    for file in &removed {
+        std::fs::remove_file(file)?;
+    }
+    Ok(removed)
+}

@@ -1,0 +1,231 @@
+//! Persistence for mamori: one `sqlx::AnyPool` over SQLite (the default) or PostgreSQL.
+//! Handlers never see SQL or driver types; every write goes through [`WriteTx`], which
+//! appends the audit entry in the same transaction.
+
+pub mod audit;
+pub mod backup;
+mod migrations;
+pub mod password;
+pub mod settings;
+pub mod users;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+
+pub use audit::{Actor, AuditEntry};
+pub use migrations::schema_version as binary_schema_version;
+
+/// Which database engine sits behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the database URL must start with sqlite: or postgres://")]
+    UnsupportedUrl,
+    #[error(
+        "the database has schema version {database}, newer than this mamori binary knows ({binary}); \
+         run the newer mamori release that wrote it, or restore a backup made with this release"
+    )]
+    SchemaTooNew { database: i64, binary: i64 },
+    #[error("the database was migrated by a different build of mamori: {0}")]
+    MigrationMismatch(String),
+    #[error("not found")]
+    NotFound,
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    #[error("a write was committed without its audit entry")]
+    MissingAudit,
+    #[error("backup refused: {0}")]
+    Backup(#[from] backup::BackupProblem),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl StoreError {
+    /// The database is momentarily unavailable (pool exhausted, or SQLite locked past the
+    /// busy timeout): worth a 503 and a retry, not a 500.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::PoolTimedOut) => true,
+            StoreError::Database(sqlx::Error::Database(e)) => {
+                let message = e.message();
+                message.contains("database is locked") || message.contains("database is busy")
+            }
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The SQLite URL for the database file inside a data directory.
+pub fn sqlite_url_for_data_dir(data_dir: &Path) -> String {
+    sqlite_url(&data_dir.join("mamori.sqlite3"))
+}
+
+pub fn sqlite_url(file: &Path) -> String {
+    format!("sqlite://{}?mode=rwc", file.display())
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects, refuses a schema newer than this binary, and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store> {
+        let store = Store::connect(url, 8).await?;
+        migrations::apply(&store).await?;
+        Ok(store)
+    }
+
+    /// Connects without touching the schema.
+    pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        // A read-only file (a backup being checked) must not be switched to WAL.
+        let read_only = url.contains("mode=ro");
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite && read_only {
+                        conn.execute("PRAGMA query_only = ON;").await?;
+                    } else if backend == Backend::Sqlite {
+                        // WAL lets the server keep reading while the CLI writes or backs up.
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub(crate) fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// The newest migration applied to this database.
+    pub async fn schema_version(&self) -> Result<i64> {
+        migrations::database_version(self)
+            .await
+            .map(|v| v.unwrap_or(0))
+    }
+
+    /// Starts a write. Writes are serialised: SQLite takes the write lock at once
+    /// (`BEGIN IMMEDIATE`, so two writers never deadlock upgrading a read lock), and
+    /// PostgreSQL takes a transaction-scoped advisory lock, which also keeps the audit
+    /// hash chain linear.
+    pub async fn write(&self, actor: Actor) -> Result<WriteTx> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(7262021)")
+                    .execute(&mut *tx)
+                    .await?;
+                tx
+            }
+        };
+        Ok(WriteTx {
+            tx,
+            actor,
+            audited: false,
+        })
+    }
+}
+
+/// A write transaction. `commit` refuses to commit a change that wrote no audit entry.
+pub struct WriteTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) actor: Actor,
+    audited: bool,
+}
+
+impl WriteTx {
+    pub fn actor(&self) -> &Actor {
+        &self.actor
+    }
+
+    pub async fn audit(&mut self, entry: AuditEntry) -> Result<()> {
+        audit::append(&mut self.tx, &self.actor, entry).await?;
+        self.audited = true;
+        Ok(())
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        if !self.audited {
+            self.tx.rollback().await?;
+            return Err(StoreError::MissingAudit);
+        }
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The current time as stored: RFC 3339 UTC with seconds precision.
+pub fn now_text() -> String {
+    timestamp_text(time::OffsetDateTime::now_utc())
+}
+
+pub fn timestamp_text(at: time::OffsetDateTime) -> String {
+    let at = at
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+pub fn parse_timestamp(text: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}

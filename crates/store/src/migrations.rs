@@ -1,0 +1,87 @@
+//! Embedded migrations, one folder per backend, kept in step (a test compares the
+//! resulting tables and columns).
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+
+use crate::{Backend, Result, Store, StoreError};
+
+/// (version, description, sqlite, postgres)
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
+    1,
+    "foundation",
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// The schema version this binary writes: its newest migration.
+pub fn schema_version() -> i64 {
+    MIGRATIONS.iter().map(|m| m.0).max().unwrap_or(0)
+}
+
+pub(crate) fn migrator(backend: Backend) -> &'static Migrator {
+    static SQLITE: OnceLock<Migrator> = OnceLock::new();
+    static POSTGRES: OnceLock<Migrator> = OnceLock::new();
+    let build = |pick: fn(&(i64, &str, &'static str, &'static str)) -> &'static str| {
+        Migrator::with_migrations(
+            MIGRATIONS
+                .iter()
+                .map(|m| {
+                    Migration::new(
+                        m.0,
+                        Cow::Borrowed(m.1),
+                        MigrationType::Simple,
+                        pick(m).into_sql_str(),
+                        false,
+                    )
+                })
+                .collect(),
+        )
+    };
+    match backend {
+        Backend::Sqlite => SQLITE.get_or_init(|| build(|m| m.2)),
+        Backend::Postgres => POSTGRES.get_or_init(|| build(|m| m.3)),
+    }
+}
+
+use sqlx::SqlSafeStr;
+
+/// The newest applied migration, or None on an empty database.
+pub(crate) async fn database_version(store: &Store) -> Result<Option<i64>> {
+    let exists_sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_name = '_sqlx_migrations'"
+        }
+    };
+    let exists: i64 = sqlx::query_scalar(exists_sql)
+        .fetch_one(store.pool())
+        .await?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE")
+            .fetch_one(store.pool())
+            .await?;
+    Ok(version)
+}
+
+/// Refuses a database written by a newer mamori, then applies what is pending.
+pub(crate) async fn apply(store: &Store) -> Result<()> {
+    let binary = schema_version();
+    if let Some(database) = database_version(store).await?
+        && database > binary
+    {
+        return Err(StoreError::SchemaTooNew { database, binary });
+    }
+    migrator(store.backend())
+        .run(store.pool())
+        .await
+        .map_err(|e| StoreError::MigrationMismatch(e.to_string()))
+}

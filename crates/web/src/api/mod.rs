@@ -1,0 +1,110 @@
+//! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
+
+pub mod dates;
+pub mod pagination;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "mamori API",
+        description = "Information-security management for Japanese local assemblies. \
+                       Errors are `{\"error\": {\"code\", \"message\"}}`; messages follow \
+                       Accept-Language (ja by default, en).",
+    ),
+    paths(health, api_index, dates::list_eras, dates::parse_date),
+    components(schemas(
+        Health,
+        ApiIndex,
+        ErrorBody,
+        ErrorDetail,
+        dates::EraOut,
+        dates::EraPage,
+        dates::ParsedDate
+    ))
+)]
+pub struct ApiDoc;
+
+/// The error envelope of every failed API call.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, machine-readable, e.g. `not_found`, `invalid_date`.
+    pub code: String,
+    /// Human-readable, in the caller's language.
+    pub message: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub schema_version: i64,
+    pub backend: &'static str,
+    pub version: &'static str,
+}
+
+/// Liveness and schema version; 503 when the database does not answer.
+#[utoipa::path(get, path = "/healthz", tag = "system",
+    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+pub async fn health(State(state): State<AppState>) -> Response {
+    match state.store.schema_version().await {
+        Ok(schema_version) => Json(Health {
+            status: "ok",
+            schema_version,
+            backend: state.store.backend().name(),
+            version: env!("CARGO_PKG_VERSION"),
+        })
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({
+                    "error": {"code": "database_unavailable", "message": "database unavailable"}
+                })),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiIndex {
+    pub api: &'static str,
+    pub version: &'static str,
+    pub openapi: &'static str,
+}
+
+/// Where the API description lives.
+#[utoipa::path(get, path = "/api/v1", tag = "system", responses((status = 200, body = ApiIndex)))]
+pub async fn api_index() -> Json<ApiIndex> {
+    Json(ApiIndex {
+        api: "v1",
+        version: env!("CARGO_PKG_VERSION"),
+        openapi: "/api/openapi.json",
+    })
+}
+
+pub async fn openapi() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            json,
+        )
+            .into_response(),
+        Err(_) => AppError::internal().into_response(),
+    }
+}

@@ -1,0 +1,139 @@
+//! One error type for pages and the API. Handlers return an [`AppError`] naming a status,
+//! a stable code and a locale key; [`localise_errors`] renders it in the caller's language,
+//! as a page or as `{"error": {"code", "message"}}` under `/api/`.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Response};
+use mamori_store::StoreError;
+use serde_json::json;
+
+use crate::context::Ctx;
+use crate::i18n::Tr;
+use crate::pages::Layout;
+
+#[derive(Debug, Clone)]
+pub struct AppError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message_key: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl AppError {
+    pub fn new(status: StatusCode, code: &'static str, message_key: &'static str) -> AppError {
+        AppError {
+            status,
+            code,
+            message_key,
+            params: Vec::new(),
+        }
+    }
+
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> AppError {
+        self.params.push((name, value.to_string()));
+        self
+    }
+
+    pub fn not_found() -> AppError {
+        AppError::new(StatusCode::NOT_FOUND, "not_found", "error.not_found")
+    }
+
+    pub fn method_not_allowed() -> AppError {
+        AppError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "error.method_not_allowed",
+        )
+    }
+
+    pub fn internal() -> AppError {
+        AppError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "error.internal",
+        )
+    }
+
+    pub fn message(&self, tr: &Tr) -> String {
+        tr.f(self.message_key, &self.params)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        // Rendered by `localise_errors`, which knows the caller's language.
+        let mut response = self.status.into_response();
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        match error {
+            StoreError::NotFound => AppError::not_found(),
+            StoreError::Conflict(what) => AppError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                match what {
+                    "login" => "error.conflict_login",
+                    _ => "error.conflict",
+                },
+            ),
+            busy if busy.is_busy() => {
+                AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "error.busy")
+            }
+            other => {
+                tracing::error!(error = %other, "request failed");
+                AppError::internal()
+            }
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    t: Tr,
+    layout: Layout,
+    status: u16,
+    title: String,
+    message: String,
+}
+
+/// Turns an [`AppError`] left in a response into a localised page or JSON body.
+pub async fn localise_errors(request: Request, next: Next) -> Response {
+    let ctx = Ctx::from_headers(request.headers());
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let Some(error) = response.extensions_mut().remove::<AppError>() else {
+        return response;
+    };
+    render_error(&error, &ctx, is_api)
+}
+
+pub fn render_error(error: &AppError, ctx: &Ctx, is_api: bool) -> Response {
+    let message = error.message(&ctx.tr);
+    if is_api {
+        let body = json!({"error": {"code": error.code, "message": message}});
+        return (error.status, Json(body)).into_response();
+    }
+    let page = ErrorPage {
+        t: ctx.tr,
+        layout: Layout::plain(),
+        status: error.status.as_u16(),
+        title: ctx
+            .tr
+            .t(&format!("error.title.{}", error.status.as_u16()))
+            .to_owned(),
+        message,
+    };
+    match page.render() {
+        Ok(html) => (error.status, Html(html)).into_response(),
+        Err(_) => (error.status, page.message).into_response(),
+    }
+}

@@ -1,0 +1,123 @@
+//! The web application: HTML pages and the `/api/v1` JSON API side by side.
+
+pub mod api;
+pub mod backups;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod headers;
+pub mod i18n;
+pub mod pages;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+pub use state::{AppState, WebConfig};
+
+use error::AppError;
+
+/// Largest request body accepted (forms and JSON). Imports that need more get their own limit.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home::show))
+        .route("/setup", get(pages::setup::show).post(pages::setup::submit))
+        .route(
+            "/preferences",
+            get(pages::preferences::show).post(pages::preferences::save),
+        )
+        .route("/static/mamori.css", get(stylesheet))
+        .route("/healthz", get(api::health))
+        .route("/api/openapi.json", get(api::openapi))
+        .route("/api/v1", get(api::api_index))
+        .route("/api/v1/eras", get(api::dates::list_eras))
+        .route("/api/v1/dates/parse", get(api::dates::parse_date))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::localise_errors))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            |_: Box<dyn std::any::Any + Send>| {
+                let ctx = context::Ctx::from_headers(&axum::http::HeaderMap::new());
+                error::render_error(&AppError::internal(), &ctx, false)
+            },
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(60),
+        ))
+        // Outermost, so that every response carries the headers, errors included.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
+        .with_state(state)
+}
+
+async fn not_found() -> AppError {
+    AppError::not_found()
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::method_not_allowed()
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../static/mamori.css"),
+    )
+        .into_response()
+}
+
+/// Serves until `shutdown` completes; requests in flight finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
