@@ -1,0 +1,190 @@
+//! Test support shared by the integration tests: every test runs against a fresh SQLite
+//! file and a fresh PostgreSQL database, through the real store and the real router.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use mamori_store::{Backend, Store};
+use mamori_web::{AppState, WebConfig};
+use sqlx::{Connection, Executor};
+
+/// Set by `scripts/test`; points at a server where test databases may be created.
+pub const POSTGRES_ENV: &str = "MAMORI_TEST_DATABASE_URL";
+/// Set to 1 to run without PostgreSQL (a quick local loop); CI always has it.
+pub const SKIP_POSTGRES_ENV: &str = "MAMORI_TEST_SKIP_POSTGRES";
+
+/// The backends every integration test runs on.
+pub fn backends() -> Vec<Backend> {
+    if std::env::var(POSTGRES_ENV).is_ok() {
+        vec![Backend::Sqlite, Backend::Postgres]
+    } else if std::env::var(SKIP_POSTGRES_ENV).as_deref() == Ok("1") {
+        eprintln!("warning: {SKIP_POSTGRES_ENV}=1, running on SQLite only");
+        vec![Backend::Sqlite]
+    } else {
+        panic!(
+            "{POSTGRES_ENV} is not set. Run ./scripts/test, which starts PostgreSQL, \
+             or set {SKIP_POSTGRES_ENV}=1 for a SQLite-only run."
+        )
+    }
+}
+
+/// A fresh, empty database and a data directory, removed (SQLite) when dropped.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match backend {
+            Backend::Sqlite => mamori_store::sqlite_url_for_data_dir(dir.path()),
+            Backend::Postgres => fresh_postgres_database().await,
+        };
+        TestDb { backend, url, dir }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub async fn open(&self) -> Store {
+        Store::open(&self.url).await.expect("open store")
+    }
+
+    /// A raw connection for tests that must go around the store (tampering, schema checks).
+    pub async fn raw(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("raw connection")
+    }
+
+    /// Runs one statement on a raw connection.
+    pub async fn execute(&self, sql: &str) {
+        let mut conn = self.raw().await;
+        conn.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
+
+async fn fresh_postgres_database() -> String {
+    let admin_url = std::env::var(POSTGRES_ENV).expect("PostgreSQL URL");
+    sqlx::any::install_default_drivers();
+    let name = format!("mamori_test_{:016x}", rand::random::<u64>());
+    let mut admin = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .expect("connect to the test PostgreSQL server");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
+        )))
+        .await
+        .expect("create test database");
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&admin_url);
+    format!("{base}/{name}")
+}
+
+/// A real mamori server on a random local port.
+pub struct TestServer {
+    pub db: TestDb,
+    pub store: Store,
+    pub state: AppState,
+    pub base: String,
+    pub address: SocketAddr,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(backend: Backend) -> TestServer {
+        TestServer::start_with(backend, None).await
+    }
+
+    /// `public_url` overrides the address people use (e.g. an https:// URL to test HSTS).
+    pub async fn start_with(backend: Backend, public_url: Option<&str>) -> TestServer {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let address = listener.local_addr().expect("address");
+        let base = format!("http://{address}");
+        let state = AppState::new(
+            store.clone(),
+            WebConfig {
+                public_url: public_url.unwrap_or(&base).to_owned(),
+                data_dir: db.data_dir().to_owned(),
+            },
+        );
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let served = state.clone();
+        let task = tokio::spawn(async move {
+            mamori_web::serve(listener, served, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server");
+        });
+        TestServer {
+            db,
+            store,
+            state,
+            base,
+            address,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A client that keeps cookies and does not follow redirects.
+    pub fn client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// Opens first-run setup and returns its token.
+    pub async fn setup_token(&self) -> String {
+        let url = self
+            .state
+            .open_setup()
+            .await
+            .expect("open setup")
+            .expect("no administrator yet");
+        url.rsplit_once("token=")
+            .expect("token in URL")
+            .1
+            .to_owned()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        self.store.close().await;
+    }
+}
+
+/// The workspace's root, for tests that read files of the repository.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("workspace root")
+        .to_owned()
+}
