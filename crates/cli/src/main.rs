@@ -274,10 +274,10 @@ async fn restore(data: &DataConfig, file: &std::path::Path, tr: &Tr) -> anyhow::
     let summary = backup::inspect(file).await?;
     let store = Store::open(&data.database_url).await?;
     // Keep what is about to be replaced.
-    let safety = mamori_web::backups::backup_dir(&data.data_dir).join(backup::backup_file_name(
+    let safety = backup::fresh_backup_path(
+        &mamori_web::backups::backup_dir(&data.data_dir),
         "mamori-before-restore",
-        time::OffsetDateTime::now_utc(),
-    ));
+    );
     backup::write_backup(&store, &safety).await?;
     let tx = store.write(Actor::system("mamori restore")).await?;
     backup::restore(&store, file, tx).await?;
@@ -385,14 +385,13 @@ async fn serve(
     tracing::info!(database = %data.redacted_url(), schema = store.schema_version().await?, "database ready");
     let state = AppState::new(
         store.clone(),
-        WebConfig {
-            public_url,
-            data_dir: data.data_dir.clone(),
-        },
+        WebConfig::new(public_url, data.data_dir.clone()),
     );
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
+    // The port actually bound (it differs when 0 asked the system to choose).
+    let address = listener.local_addr()?;
     if let Some(url) = state.open_setup().await? {
         println!("{}", tr.f("cli.setup_url", &[("url", url)]));
     }

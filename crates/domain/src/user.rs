@@ -71,6 +71,56 @@ impl UserType {
     }
 }
 
+/// Organisational roles held as data beside the system role, used for approvals and
+/// routing (the guideline's typical mapping: 議長 as CISO, 事務局長 as 統括…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRole {
+    /// 最高情報セキュリティ責任者
+    Ciso,
+    /// 統括情報セキュリティ責任者
+    ChiefSecurityOfficer,
+    /// 情報セキュリティ管理者
+    SecurityManager,
+    /// 情報システム担当者
+    SystemStaff,
+    /// 情報セキュリティ委員会委員
+    CommitteeMember,
+    /// CSIRT要員
+    CsirtMember,
+}
+
+impl OrgRole {
+    pub const ALL: [OrgRole; 6] = [
+        OrgRole::Ciso,
+        OrgRole::ChiefSecurityOfficer,
+        OrgRole::SecurityManager,
+        OrgRole::SystemStaff,
+        OrgRole::CommitteeMember,
+        OrgRole::CsirtMember,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgRole::Ciso => "ciso",
+            OrgRole::ChiefSecurityOfficer => "chief_security_officer",
+            OrgRole::SecurityManager => "security_manager",
+            OrgRole::SystemStaff => "system_staff",
+            OrgRole::CommitteeMember => "committee_member",
+            OrgRole::CsirtMember => "csirt_member",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<OrgRole> {
+        OrgRole::ALL.into_iter().find(|r| r.as_str() == value)
+    }
+}
+
+/// Nobody approves their own request: the one rule every approval in mamori checks.
+pub fn may_approve(requester_id: i64, approver_id: i64) -> bool {
+    requester_id != approver_id
+}
+
 /// Why a login id was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoginProblem {
@@ -156,6 +206,15 @@ mod tests {
         for t in UserType::ALL {
             assert_eq!(UserType::parse(t.as_str()), Some(t));
         }
+        for r in OrgRole::ALL {
+            assert_eq!(OrgRole::parse(r.as_str()), Some(r));
+        }
+    }
+
+    #[test]
+    fn nobody_approves_their_own_request() {
+        assert!(!may_approve(7, 7));
+        assert!(may_approve(7, 8));
     }
 
     #[test]

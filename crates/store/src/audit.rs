@@ -11,6 +11,37 @@ use crate::{Result, Store};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Every action the trail records; each has a label `audit.action.<name>` in the locale
+/// files, and the audit page filters by them.
+pub const ACTIONS: &[&str] = &[
+    "access.csrf_refused",
+    "access.denied",
+    "audit.export",
+    "auth.lockout",
+    "auth.lockout_lifted",
+    "auth.sign_in",
+    "auth.sign_in_failed",
+    "auth.sign_in_inactive",
+    "auth.sign_in_locked",
+    "auth.sign_out",
+    "auth.mfa_failed",
+    "auth.mfa_passed",
+    "backup.create",
+    "backup.restore",
+    "mfa.disable",
+    "mfa.enable",
+    "session.end",
+    "setting.update",
+    "setup.complete",
+    "token.create",
+    "token.revoke",
+    "user.create",
+    "user.password_change",
+    "user.password_reset",
+    "user.preferences",
+    "user.update",
+];
+
 /// Who is acting: a signed-in user, or the system / command line.
 #[derive(Debug, Clone, Serialize)]
 pub struct Actor {
@@ -91,11 +122,7 @@ fn chain_hash(prev_hash: &str, entry: &Canonical<'_>) -> String {
     digest.update(prev_hash.as_bytes());
     digest.update(b"\n");
     digest.update(canonical.as_bytes());
-    hex(&digest.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex(&digest.finalize())
 }
 
 /// Appends inside the caller's transaction, which already holds the write lock.

@@ -16,11 +16,20 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 
 use crate::migrations::{database_version, migrator, schema_version};
-use crate::{AuditEntry, Backend, Result, Store, StoreError, WriteTx};
+use crate::{AuditEntry, Backend, Result, SqliteUse, Store, StoreError, WriteTx};
 
 /// Every table that holds data, parents before children. A test checks that it names
 /// every table the migrations create.
-pub const TABLES: &[&str] = &["settings", "users", "audit_log"];
+pub const TABLES: &[&str] = &[
+    "maintenance",
+    "settings",
+    "users",
+    "user_org_roles",
+    "sessions",
+    "recovery_codes",
+    "api_tokens",
+    "audit_log",
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupProblem {
@@ -82,9 +91,14 @@ pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
                 )))
                 .execute(store.pool())
                 .await?;
+                // The copy keeps the live database's WAL mode; a backup is one file.
+                let file =
+                    Store::connect(&crate::sqlite_url(&partial), 1, SqliteUse::SingleFile).await?;
+                file.close().await;
             }
             Backend::Postgres => {
-                let target = Store::connect(&crate::sqlite_url(&partial), 1).await?;
+                let target =
+                    Store::connect(&crate::sqlite_url(&partial), 1, SqliteUse::SingleFile).await?;
                 migrator(Backend::Sqlite)
                     .run(target.pool())
                     .await
@@ -127,8 +141,8 @@ fn partial_path(dest: &Path) -> PathBuf {
 /// Checks a backup file without changing it.
 pub async fn inspect(file: &Path) -> Result<BackupSummary> {
     check_header(file)?;
-    let url = format!("sqlite://{}?mode=ro", file.display());
-    let backup = Store::connect(&url, 1)
+    let url = crate::sqlite_url_with_mode(file, "ro");
+    let backup = Store::connect(&url, 1, SqliteUse::ReadOnly)
         .await
         .map_err(|e| damaged(file, e.to_string()))?;
     let result = inspect_open(&backup, file).await;
@@ -194,6 +208,24 @@ async fn inspect_open(backup: &Store, file: &Path) -> Result<BackupSummary> {
             return Err(BackupProblem::Foreign(file.to_owned()).into());
         }
     }
+    // Rows here would open the append-only audit trail after a restore.
+    let maintenance_rows: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'maintenance'",
+    )
+    .fetch_one(backup.pool())
+    .await?;
+    if maintenance_rows > 0 {
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM maintenance")
+            .fetch_one(backup.pool())
+            .await
+            .map_err(|e| damaged(file, e.to_string()))?;
+        if open > 0 {
+            return Err(damaged(
+                file,
+                "the maintenance table is not empty".to_owned(),
+            ));
+        }
+    }
     let mut rows = Vec::new();
     for table in TABLES {
         let exists: i64 = sqlx::query_scalar(
@@ -226,10 +258,15 @@ pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<Back
     // Work on a private copy: an older backup is migrated there, never in place.
     let scratch = scratch_copy(file)?;
     let result = async {
-        let source = Store::connect(&crate::sqlite_url(&scratch), 1).await?;
+        let source = Store::connect(&crate::sqlite_url(&scratch), 1, SqliteUse::SingleFile).await?;
         let copied = async {
             crate::migrations::apply(&source).await?;
             let mut source_tx = source.pool().begin().await?;
+            // Opens the append-only audit trail to this transaction alone; the row goes
+            // with the `maintenance` table's own DELETE below and is never committed.
+            sqlx::query("INSERT INTO maintenance (key) VALUES ('restore')")
+                .execute(&mut *tx.tx)
+                .await?;
             for table in TABLES.iter().rev() {
                 sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
                     .execute(&mut *tx.tx)
@@ -265,8 +302,16 @@ pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<Back
         tx.commit().await
     }
     .await;
-    let _ = std::fs::remove_file(&scratch);
+    for leftover in [scratch.clone(), with_suffix(&scratch, "-journal")] {
+        let _ = std::fs::remove_file(leftover);
+    }
     result.map(|()| summary)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 fn scratch_copy(file: &Path) -> Result<PathBuf> {
@@ -416,6 +461,21 @@ pub fn backup_file_name(prefix: &str, at: time::OffsetDateTime) -> String {
 }
 
 pub const DAILY_PREFIX: &str = "mamori-daily";
+
+/// A file in `dir` named for `prefix` and now that does not exist yet (two backups in the
+/// same second get `-2`, `-3`, …).
+pub fn fresh_backup_path(dir: &Path, prefix: &str) -> PathBuf {
+    let name = backup_file_name(prefix, time::OffsetDateTime::now_utc());
+    let first = dir.join(&name);
+    if !first.exists() {
+        return first;
+    }
+    let stem = name.trim_end_matches(".sqlite3");
+    (2..)
+        .map(|n| dir.join(format!("{stem}-{n}.sqlite3")))
+        .find(|p| !p.exists())
+        .expect("an unused name exists")
+}
 
 /// The daily backups in `dir`, oldest first.
 pub fn daily_backups(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -6,7 +6,9 @@ pub mod audit;
 pub mod backup;
 mod migrations;
 pub mod password;
+pub mod sessions;
 pub mod settings;
+pub mod tokens;
 pub mod users;
 
 use std::path::Path;
@@ -95,7 +97,33 @@ pub fn sqlite_url_for_data_dir(data_dir: &Path) -> String {
 }
 
 pub fn sqlite_url(file: &Path) -> String {
-    format!("sqlite://{}?mode=rwc", file.display())
+    sqlite_url_with_mode(file, "rwc")
+}
+
+/// An absolute, percent-encoded `sqlite://` URL, so that paths with spaces, `%`, `?` or
+/// `#` (令和8年 3月.sqlite3) and relative paths (read as a host otherwise) work.
+pub fn sqlite_url_with_mode(file: &Path, mode: &str) -> String {
+    let absolute = std::path::absolute(file).unwrap_or_else(|_| file.to_owned());
+    let mut encoded = String::new();
+    for byte in absolute.as_os_str().as_encoded_bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                encoded.push(*byte as char)
+            }
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    format!("sqlite://{encoded}?mode={mode}")
+}
+
+/// How a SQLite file is used: the live database (WAL, shared with the CLI while the
+/// server runs), or a self-contained file such as a backup (rollback journal, so no
+/// `-wal`/`-shm` files are left beside it), or a file only read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SqliteUse {
+    Live,
+    SingleFile,
+    ReadOnly,
 }
 
 #[derive(Clone)]
@@ -107,32 +135,38 @@ pub struct Store {
 impl Store {
     /// Connects, refuses a schema newer than this binary, and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
-        let store = Store::connect(url, 8).await?;
+        let store = Store::connect(url, 8, SqliteUse::Live).await?;
         migrations::apply(&store).await?;
         Ok(store)
     }
 
     /// Connects without touching the schema.
-    pub(crate) async fn connect(url: &str, max_connections: u32) -> Result<Store> {
+    pub(crate) async fn connect(
+        url: &str,
+        max_connections: u32,
+        usage: SqliteUse,
+    ) -> Result<Store> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        // A read-only file (a backup being checked) must not be switched to WAL.
-        let read_only = url.contains("mode=ro");
         let options = AnyConnectOptions::from_str(url)?;
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite && read_only {
-                        conn.execute("PRAGMA query_only = ON;").await?;
-                    } else if backend == Backend::Sqlite {
-                        // WAL lets the server keep reading while the CLI writes or backs up.
-                        conn.execute(
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
-                        )
-                        .await?;
+                    if backend == Backend::Sqlite {
+                        let pragmas = match usage {
+                            // WAL lets the server keep reading while the CLI writes or backs up.
+                            SqliteUse::Live => {
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;"
+                            }
+                            SqliteUse::SingleFile => {
+                                "PRAGMA journal_mode = DELETE; PRAGMA foreign_keys = ON;"
+                            }
+                            SqliteUse::ReadOnly => "PRAGMA query_only = ON;",
+                        };
+                        conn.execute(pragmas).await?;
                     }
                     Ok(())
                 })
@@ -228,4 +262,19 @@ pub fn timestamp_text(at: time::OffsetDateTime) -> String {
 
 pub fn parse_timestamp(text: &str) -> Option<time::OffsetDateTime> {
     time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// 32 random bytes as lower-case hex: session, CSRF and API tokens.
+pub fn random_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    hex(&bytes)
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    hex(&sha2::Sha256::digest(bytes))
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

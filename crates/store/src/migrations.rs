@@ -9,12 +9,20 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use crate::{Backend, Result, Store, StoreError};
 
 /// (version, description, sqlite, postgres)
-const MIGRATIONS: &[(i64, &str, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/sqlite/0001_foundation.sql"),
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "security",
+        include_str!("../migrations/sqlite/0002_security.sql"),
+        include_str!("../migrations/postgres/0002_security.sql"),
+    ),
+];
 
 /// The schema version this binary writes: its newest migration.
 pub fn schema_version() -> i64 {

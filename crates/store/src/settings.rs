@@ -3,6 +3,8 @@
 use crate::{AuditEntry, Result, Store, WriteTx};
 
 pub const ORGANISATION_NAME: &str = "organisation.name";
+/// The system roles that must use a second factor, comma-separated.
+pub const MFA_REQUIRED_ROLES: &str = "security.mfa_required_roles";
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
     Ok(

@@ -1,6 +1,6 @@
 //! User accounts. Users are deactivated, never deleted.
 
-use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -126,4 +126,371 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
         date_style: row.try_get("date_style")?,
         created_at: row.try_get("created_at")?,
     })
+}
+
+/// What sign-in needs to know about an account.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+    pub failed_attempts: i64,
+    pub locked_until: Option<String>,
+    pub totp_secret: Option<String>,
+    pub totp_last_step: Option<i64>,
+}
+
+pub async fn credentials(store: &Store, login: &LoginId) -> Result<Option<Credentials>> {
+    let row = sqlx::query(
+        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+         date_style, created_at, password_hash, failed_attempts, locked_until, totp_secret, \
+         totp_last_step FROM users WHERE login = $1",
+    )
+    .bind(login.as_str().to_owned())
+    .fetch_optional(store.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Credentials {
+        user: user_from_row(&row)?,
+        password_hash: row.try_get("password_hash")?,
+        failed_attempts: row.try_get("failed_attempts")?,
+        locked_until: row.try_get("locked_until")?,
+        totp_secret: row.try_get("totp_secret")?,
+        totp_last_step: row.try_get("totp_last_step")?,
+    }))
+}
+
+pub async fn get(store: &Store, id: i64) -> Result<User> {
+    let row = sqlx::query(
+        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+         date_style, created_at FROM users WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    user_from_row(&row)
+}
+
+/// The TOTP state of a user: (base32 secret, last used step).
+pub async fn totp_state(store: &Store, id: i64) -> Result<(Option<String>, Option<i64>)> {
+    let row = sqlx::query("SELECT totp_secret, totp_last_step FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((row.try_get("totp_secret")?, row.try_get("totp_last_step")?))
+}
+
+/// Counts a failed sign-in; locks the login until `lock_until` when given.
+pub async fn record_failure(tx: &mut WriteTx, id: i64, lock_until: Option<&str>) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET failed_attempts = failed_attempts + 1, \
+         locked_until = COALESCE($1, locked_until) WHERE id = $2",
+    )
+    .bind(lock_until.map(str::to_owned))
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    if let Some(until) = lock_until {
+        tx.audit(AuditEntry::new("auth.lockout", "user").target(id).change(
+            "locked_until",
+            None::<&str>,
+            until,
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Clears the failure count after a successful sign-in or when an administrator lifts a lock.
+pub async fn clear_failures(tx: &mut WriteTx, id: i64) -> Result<()> {
+    sqlx::query("UPDATE users SET failed_attempts = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    Ok(())
+}
+
+/// Accounts locked now, or with failed attempts counting towards a lock.
+pub async fn with_failures(store: &Store) -> Result<Vec<(User, i64, Option<String>)>> {
+    let rows = sqlx::query(
+        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+         date_style, created_at, failed_attempts, locked_until FROM users \
+         WHERE failed_attempts > 0 OR locked_until IS NOT NULL ORDER BY login",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                user_from_row(row)?,
+                row.try_get("failed_attempts")?,
+                row.try_get("locked_until")?,
+            ))
+        })
+        .collect()
+}
+
+/// Replaces the password hash. `must_change` is set when an administrator resets it.
+pub async fn set_password(
+    tx: &mut WriteTx,
+    id: i64,
+    password_hash: &str,
+    must_change: bool,
+    action: &'static str,
+) -> Result<()> {
+    let updated = sqlx::query(
+        "UPDATE users SET password_hash = $1, must_change_password = $2, password_changed_at = $3, \
+         updated_at = $3, failed_attempts = 0, locked_until = NULL WHERE id = $4",
+    )
+    .bind(password_hash.to_owned())
+    .bind(i64::from(must_change))
+    .bind(crate::now_text())
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.audit(
+        AuditEntry::new(action, "user")
+            .target(id)
+            .change("password", "***", "***")
+            .change("must_change_password", None::<bool>, must_change),
+    )
+    .await
+}
+
+/// Stores a confirmed TOTP secret and fresh recovery codes (hashes), replacing old ones.
+pub async fn enable_totp(
+    tx: &mut WriteTx,
+    id: i64,
+    secret_base32: &str,
+    confirmed_step: i64,
+    recovery_hashes: &[String],
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = $1, totp_last_step = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(secret_base32.to_owned())
+    .bind(confirmed_step)
+    .bind(crate::now_text())
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    for hash in recovery_hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+            .bind(id)
+            .bind(hash.clone())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    tx.audit(
+        AuditEntry::new("mfa.enable", "user")
+            .target(id)
+            .change("totp", false, true),
+    )
+    .await
+}
+
+/// Turns TOTP off (by the user, or an administrator for a user who lost the device).
+pub async fn disable_totp(tx: &mut WriteTx, id: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE users SET totp_secret = NULL, totp_last_step = NULL, updated_at = $1 WHERE id = $2",
+    )
+    .bind(crate::now_text())
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?;
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.audit(
+        AuditEntry::new("mfa.disable", "user")
+            .target(id)
+            .change("totp", true, false),
+    )
+    .await
+}
+
+/// Records the TOTP step just used; false when it (or a later one) was used already, so a
+/// code never works twice, even from two requests racing.
+pub async fn consume_totp_step(tx: &mut WriteTx, id: i64, step: i64) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE users SET totp_last_step = $1 WHERE id = $2 \
+         AND (totp_last_step IS NULL OR totp_last_step < $1)",
+    )
+    .bind(step)
+    .bind(id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+/// Uses up a recovery code; false when it does not exist or was used.
+pub async fn consume_recovery_code(tx: &mut WriteTx, id: i64, code_hash: &str) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+    )
+    .bind(crate::now_text())
+    .bind(id)
+    .bind(code_hash.to_owned())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+pub async fn unused_recovery_codes(store: &Store, id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL",
+    )
+    .bind(id)
+    .fetch_one(store.pool())
+    .await?)
+}
+
+pub async fn org_roles(store: &Store, id: i64) -> Result<Vec<OrgRole>> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT org_role FROM user_org_roles WHERE user_id = $1 ORDER BY org_role",
+    )
+    .bind(id)
+    .fetch_all(store.pool())
+    .await?;
+    Ok(names.iter().filter_map(|n| OrgRole::parse(n)).collect())
+}
+
+/// A page of users, by login.
+pub async fn list(store: &Store, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(store.pool())
+        .await?;
+    let rows = sqlx::query(
+        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+         date_style, created_at FROM users ORDER BY login LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.pool())
+    .await?;
+    Ok((
+        rows.iter().map(user_from_row).collect::<Result<_>>()?,
+        total,
+    ))
+}
+
+/// What an administrator may change about a user. `None` leaves a field as it is.
+#[derive(Debug, Default, Clone)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    pub user_type: Option<UserType>,
+    pub active: Option<bool>,
+    pub org_roles: Option<Vec<OrgRole>>,
+}
+
+/// Applies `changes`, recording each changed field before → after. Deactivation also ends
+/// the user's sessions and revokes nothing else: the account and its history stay.
+pub async fn update(store: &Store, tx: &mut WriteTx, id: i64, changes: UserChanges) -> Result<()> {
+    let before = get(store, id).await?;
+    let before_roles = org_roles(store, id).await?;
+    let mut entry = AuditEntry::new("user.update", "user").target(id);
+    let now = crate::now_text();
+    if let Some(name) = changes.display_name.filter(|n| *n != before.display_name) {
+        sqlx::query("UPDATE users SET display_name = $1, updated_at = $2 WHERE id = $3")
+            .bind(name.clone())
+            .bind(now.clone())
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        entry = entry.change("display_name", &before.display_name, name);
+    }
+    if let Some(role) = changes.role.filter(|r| *r != before.role) {
+        sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
+            .bind(role.as_str())
+            .bind(now.clone())
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        entry = entry.change("role", before.role.as_str(), role.as_str());
+    }
+    if let Some(user_type) = changes.user_type.filter(|t| *t != before.user_type) {
+        sqlx::query("UPDATE users SET user_type = $1, updated_at = $2 WHERE id = $3")
+            .bind(user_type.as_str())
+            .bind(now.clone())
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        entry = entry.change("user_type", before.user_type.as_str(), user_type.as_str());
+    }
+    if let Some(active) = changes.active.filter(|a| *a != before.active) {
+        sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(active))
+            .bind(now.clone())
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        if !active {
+            crate::sessions::end_all_for_user(tx, id).await?;
+        }
+        entry = entry.change("active", before.active, active);
+    }
+    if let Some(mut roles) = changes.org_roles {
+        roles.sort();
+        roles.dedup();
+        if roles != before_roles {
+            sqlx::query("DELETE FROM user_org_roles WHERE user_id = $1")
+                .bind(id)
+                .execute(&mut *tx.tx)
+                .await?;
+            for role in &roles {
+                sqlx::query("INSERT INTO user_org_roles (user_id, org_role) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(role.as_str())
+                    .execute(&mut *tx.tx)
+                    .await?;
+            }
+            let names = |rs: &[OrgRole]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>();
+            entry = entry.change("org_roles", names(&before_roles), names(&roles));
+        }
+    }
+    tx.audit(entry).await
+}
+
+/// Per-user display preferences.
+pub async fn set_preferences(
+    tx: &mut WriteTx,
+    id: i64,
+    locale: Option<&str>,
+    date_style: Option<&str>,
+) -> Result<()> {
+    let before = sqlx::query("SELECT locale, date_style FROM users WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx.tx)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let old_locale: Option<String> = before.try_get("locale")?;
+    let old_style: Option<String> = before.try_get("date_style")?;
+    let locale = locale.map(str::to_owned).or(old_locale.clone());
+    let date_style = date_style.map(str::to_owned).or(old_style.clone());
+    sqlx::query("UPDATE users SET locale = $1, date_style = $2 WHERE id = $3")
+        .bind(locale.clone())
+        .bind(date_style.clone())
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.audit(
+        AuditEntry::new("user.preferences", "user")
+            .target(id)
+            .change("locale", old_locale, locale)
+            .change("date_style", old_style, date_style),
+    )
+    .await
 }

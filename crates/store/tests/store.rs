@@ -157,11 +157,27 @@ async fn the_audit_chain_detects_edits_removals_and_insertions() {
             .map(|r| r.id)
             .collect();
 
-        db.execute(&format!(
+        // The database itself refuses to change or remove entries…
+        let edit = format!(
             "UPDATE audit_log SET actor_label = 'someone else' WHERE id = {}",
             ids[1]
-        ))
-        .await;
+        );
+        let remove = format!("DELETE FROM audit_log WHERE id = {}", ids[1]);
+        for sql in [&edit, &remove, &"DELETE FROM audit_log".to_owned()] {
+            let refused = db.try_execute(sql).await.unwrap_err();
+            assert!(
+                refused.contains("append-only"),
+                "{backend:?} {sql}: {refused}"
+            );
+        }
+        if backend == Backend::Postgres {
+            let refused = db.try_execute("TRUNCATE audit_log").await.unwrap_err();
+            assert!(refused.contains("append-only"), "{refused}");
+        }
+        assert_eq!(audit::verify(&store).await.unwrap().entries, 4);
+        // …and with the triggers gone, the chain still names the first tampered entry.
+        db.drop_audit_triggers().await;
+        db.execute(&edit).await;
         assert_eq!(
             audit::verify(&store).await.unwrap().first_break,
             Some(ChainBreak::Edited { id: ids[1] })

@@ -61,6 +61,32 @@ impl TestDb {
             .expect("raw connection")
     }
 
+    /// Runs one statement on a raw connection, returning the database's refusal if any.
+    pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
+        let mut conn = self.raw().await;
+        conn.execute(sqlx::AssertSqlSafe(sql.to_owned()))
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+
+    /// Removes the triggers that keep the audit trail append-only, as someone with direct
+    /// access to the database file or server could; the hash chain must still tell.
+    pub async fn drop_audit_triggers(&self) {
+        for trigger in ["audit_log_no_update", "audit_log_no_delete"] {
+            match self.backend {
+                Backend::Sqlite => {
+                    self.execute(&format!("DROP TRIGGER IF EXISTS {trigger}"))
+                        .await
+                }
+                Backend::Postgres => {
+                    self.execute(&format!("DROP TRIGGER IF EXISTS {trigger} ON audit_log"))
+                        .await
+                }
+            }
+        }
+    }
+
     /// Runs one statement on a raw connection.
     pub async fn execute(&self, sql: &str) {
         let mut conn = self.raw().await;
@@ -117,10 +143,10 @@ impl TestServer {
         let base = format!("http://{address}");
         let state = AppState::new(
             store.clone(),
-            WebConfig {
-                public_url: public_url.unwrap_or(&base).to_owned(),
-                data_dir: db.data_dir().to_owned(),
-            },
+            WebConfig::new(
+                public_url.unwrap_or(&base).to_owned(),
+                db.data_dir().to_owned(),
+            ),
         );
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();

@@ -81,6 +81,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Ctx::from_headers(&parts.headers))
+        // Set by `auth::authenticate`, which knows a signed-in user's own choices.
+        Ok(parts
+            .extensions
+            .get::<Ctx>()
+            .copied()
+            .unwrap_or_else(|| Ctx::from_headers(&parts.headers)))
     }
 }

@@ -50,6 +50,10 @@ impl AppError {
         )
     }
 
+    pub fn forbidden() -> AppError {
+        AppError::new(StatusCode::FORBIDDEN, "forbidden", "error.forbidden")
+    }
+
     pub fn internal() -> AppError {
         AppError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -107,7 +111,11 @@ struct ErrorPage {
 
 /// Turns an [`AppError`] left in a response into a localised page or JSON body.
 pub async fn localise_errors(request: Request, next: Next) -> Response {
-    let ctx = Ctx::from_headers(request.headers());
+    let ctx = request
+        .extensions()
+        .get::<Ctx>()
+        .copied()
+        .unwrap_or_else(|| Ctx::from_headers(request.headers()));
     let is_api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
     let Some(error) = response.extensions_mut().remove::<AppError>() else {

@@ -1,6 +1,7 @@
 //! The web application: HTML pages and the `/api/v1` JSON API side by side.
 
 pub mod api;
+pub mod auth;
 pub mod backups;
 pub mod context;
 pub mod error;
@@ -30,6 +31,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(pages::home::show))
         .route("/setup", get(pages::setup::show).post(pages::setup::submit))
+        .route("/login", get(pages::login::show).post(pages::login::submit))
+        .route("/logout", axum::routing::post(pages::login::sign_out))
         .route(
             "/preferences",
             get(pages::preferences::show).post(pages::preferences::save),
@@ -43,7 +46,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::csrf_guard,
+        ))
         .layer(axum::middleware::from_fn(error::localise_errors))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             |_: Box<dyn std::any::Any + Send>| {
                 let ctx = context::Ctx::from_headers(&axum::http::HeaderMap::new());

@@ -1,8 +1,12 @@
 //! Shared state of the running application.
 
+use std::collections::HashMap;
+use std::net::IpAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
+use mamori_domain::session::{LockoutPolicy, SessionPolicy};
 use mamori_store::Store;
 
 /// How the server is reached and where it keeps its files.
@@ -12,6 +16,25 @@ pub struct WebConfig {
     pub public_url: String,
     /// Holds backups and logs (and the SQLite database by default).
     pub data_dir: PathBuf,
+    pub sessions: SessionPolicy,
+    pub lockout: LockoutPolicy,
+    /// Sign-in attempts allowed per client address in [`RATE_WINDOW`].
+    pub sign_in_rate: u32,
+}
+
+/// The window of the per-address sign-in rate limit.
+pub const RATE_WINDOW: Duration = Duration::from_secs(300);
+
+impl WebConfig {
+    pub fn new(public_url: String, data_dir: PathBuf) -> WebConfig {
+        WebConfig {
+            public_url,
+            data_dir,
+            sessions: SessionPolicy::default(),
+            lockout: LockoutPolicy::default(),
+            sign_in_rate: 30,
+        }
+    }
 }
 
 impl WebConfig {
@@ -27,6 +50,7 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The one-time first-run token, while no administrator exists.
     pub setup_token: Arc<Mutex<Option<String>>>,
+    sign_in_attempts: Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>,
 }
 
 impl AppState {
@@ -35,7 +59,25 @@ impl AppState {
             store,
             config: Arc::new(config),
             setup_token: Arc::new(Mutex::new(None)),
+            sign_in_attempts: Arc::new(Mutex::new(HashMap::new())),
         }
+    }
+
+    /// Counts a sign-in attempt from `client`; false once the address has used up its
+    /// allowance for the window (whatever logins it tries).
+    pub fn allow_sign_in_attempt(&self, client: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut attempts = self.sign_in_attempts.lock().expect("rate limiter lock");
+        if attempts.len() > 10_000 {
+            attempts.retain(|_, times| times.iter().any(|t| now - *t < RATE_WINDOW));
+        }
+        let times = attempts.entry(client).or_default();
+        times.retain(|t| now - *t < RATE_WINDOW);
+        if times.len() >= self.config.sign_in_rate as usize {
+            return false;
+        }
+        times.push(now);
+        true
     }
 
     /// Issues a fresh setup token when no administrator exists, and returns the URL that
@@ -58,7 +100,7 @@ impl AppState {
     pub fn setup_token_matches(&self, offered: &str) -> bool {
         let guard = self.setup_token.lock().expect("setup token lock");
         match guard.as_deref() {
-            Some(expected) => constant_time_eq(expected.as_bytes(), offered.as_bytes()),
+            Some(expected) => crate::auth::constant_time_eq(expected, offered),
             None => false,
         }
     }
@@ -68,12 +110,4 @@ impl AppState {
     }
 }
 
-/// 32 random bytes, URL-safe hex.
-pub fn random_token() -> String {
-    let bytes: [u8; 32] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
+pub use mamori_store::random_token;

@@ -296,6 +296,21 @@ async fn first_run_setup_creates_the_organisation_and_first_administrator() {
         assert_eq!(users::count(&server.store).await.unwrap(), 1);
         assert!(server.state.open_setup().await.unwrap().is_none());
 
+        // From now on the home page is for signed-in users.
+        let home = client.get(server.url("/")).send().await.unwrap();
+        assert_eq!(home.status(), StatusCode::SEE_OTHER);
+        assert_eq!(home.headers()["location"], "/login");
+        let signed_in = client
+            .post(server.url("/login"))
+            .form(&[
+                ("login", "SAKU.admin"),
+                ("password", PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
         let home = client
             .get(server.url("/"))
             .send()
@@ -304,7 +319,11 @@ async fn first_run_setup_creates_the_organisation_and_first_administrator() {
             .text()
             .await
             .unwrap();
-        assert!(home.contains("<h1>佐久市議会</h1>"));
+        assert!(home.contains("<h1>佐久市議会</h1>"), "{home}");
+        assert!(
+            home.contains("佐久 花子"),
+            "the signed-in user's name is shown"
+        );
         assert!(!home.contains("初期設定が済んでいません"));
         server.stop().await;
     }

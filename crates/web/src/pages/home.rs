@@ -5,11 +5,13 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use crate::auth::MaybeSignedIn;
 use crate::context::Ctx;
 use crate::error::AppError;
 use crate::i18n::Tr;
-use crate::pages::{Layout, render};
+use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_store::sessions::Stage;
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -23,9 +25,20 @@ struct HomePage {
     last_backup: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
-    let layout = Layout::load(&state, "home", "/").await;
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    MaybeSignedIn(principal): MaybeSignedIn,
+) -> Result<Response, AppError> {
     let setup_done = mamori_store::users::active_admin_exists(&state.store).await?;
+    let signed_in = principal
+        .as_ref()
+        .filter(|p| p.session.as_ref().is_none_or(|s| s.stage == Stage::Active));
+    // Before setup the page explains what to do; after it, only signed-in users see status.
+    if setup_done && signed_in.is_none() {
+        return Ok(see_other("/login"));
+    }
+    let layout = Layout::load(&state, "home", "/", signed_in).await;
     let last_backup =
         crate::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
     let page = HomePage {

@@ -1,12 +1,17 @@
 //! Server-rendered pages.
 
 pub mod home;
+pub mod login;
 pub mod preferences;
 pub mod setup;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 
+use mamori_domain::user::Role;
+use mamori_store::sessions::Stage;
+
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -18,25 +23,101 @@ pub struct Layout {
     pub active: &'static str,
     /// This page's path, so the language switch can come back to it.
     pub path: String,
+    /// The signed-in user's name, for the header and the sign-out button.
+    pub user_name: Option<String>,
+    /// The session's CSRF token, put into every form.
+    pub csrf: String,
+    pub nav: Vec<&'static NavItem>,
 }
 
-/// The modules that exist today, in navigation order: (id, path, locale key).
-pub const NAV: &[(&str, &str, &str)] = &[
-    ("home", "/", "nav.home"),
-    ("preferences", "/preferences", "nav.preferences"),
+/// Who sees a navigation entry.
+#[derive(Debug)]
+pub enum Audience {
+    Everyone,
+    SignedIn,
+    Roles(&'static [Role]),
+}
+
+#[derive(Debug)]
+pub struct NavItem {
+    pub id: &'static str,
+    pub path: &'static str,
+    pub key: &'static str,
+    pub audience: Audience,
+}
+
+/// The modules that exist today, in navigation order. The server checks access on every
+/// route; this list only spares people links they cannot use.
+pub const NAV: &[NavItem] = &[
+    NavItem {
+        id: "home",
+        path: "/",
+        key: "nav.home",
+        audience: Audience::Everyone,
+    },
+    NavItem {
+        id: "audit",
+        path: "/audit",
+        key: "nav.audit",
+        audience: Audience::Roles(&[Role::SecurityOfficer, Role::Auditor]),
+    },
+    NavItem {
+        id: "users",
+        path: "/users",
+        key: "nav.users",
+        audience: Audience::Roles(&[Role::Admin]),
+    },
+    NavItem {
+        id: "security",
+        path: "/admin/security",
+        key: "nav.security",
+        audience: Audience::Roles(&[Role::Admin]),
+    },
+    NavItem {
+        id: "account",
+        path: "/account",
+        key: "nav.account",
+        audience: Audience::SignedIn,
+    },
+    NavItem {
+        id: "preferences",
+        path: "/preferences",
+        key: "nav.preferences",
+        audience: Audience::Everyone,
+    },
 ];
 
 impl Layout {
-    pub async fn load(state: &AppState, active: &'static str, path: &str) -> Layout {
+    pub async fn load(
+        state: &AppState,
+        active: &'static str,
+        path: &str,
+        principal: Option<&Principal>,
+    ) -> Layout {
         let organisation =
             mamori_store::settings::get(&state.store, mamori_store::settings::ORGANISATION_NAME)
                 .await
                 .ok()
                 .flatten();
+        let signed_in =
+            principal.filter(|p| p.session.as_ref().is_none_or(|s| s.stage == Stage::Active));
+        let nav = NAV
+            .iter()
+            .filter(|item| match &item.audience {
+                Audience::Everyone => true,
+                Audience::SignedIn => signed_in.is_some(),
+                Audience::Roles(roles) => signed_in.is_some_and(|p| roles.contains(&p.user.role)),
+            })
+            .collect();
         Layout {
             organisation,
             active,
             path: path.to_owned(),
+            user_name: principal.map(|p| p.user.display_name.clone()),
+            csrf: principal
+                .map(|p| p.csrf_token().to_owned())
+                .unwrap_or_default(),
+            nav,
         }
     }
 
@@ -46,11 +127,13 @@ impl Layout {
             organisation: None,
             active: "",
             path: "/".to_owned(),
+            user_name: None,
+            csrf: String::new(),
+            nav: NAV
+                .iter()
+                .filter(|i| matches!(i.audience, Audience::Everyone))
+                .collect(),
         }
-    }
-
-    pub fn nav(&self) -> &'static [(&'static str, &'static str, &'static str)] {
-        NAV
     }
 }
 

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use mamori_domain::wareki::{self, DateStyle, Lang};
 use serde::Deserialize;
 
+use crate::auth::MaybeSignedIn;
 use crate::context::{self, Ctx, DATE_STYLE_COOKIE, LANG_COOKIE};
 use crate::error::AppError;
 use crate::extract::{ApiQuery, WebForm};
@@ -35,6 +36,7 @@ pub struct ShowQuery {
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
+    MaybeSignedIn(principal): MaybeSignedIn,
     ApiQuery(query): ApiQuery<ShowQuery>,
 ) -> Result<Response, AppError> {
     let today = time::OffsetDateTime::now_utc()
@@ -42,7 +44,7 @@ pub async fn show(
         .date();
     let page = PreferencesPage {
         t: ctx.tr,
-        layout: Layout::load(&state, "preferences", "/preferences").await,
+        layout: Layout::load(&state, "preferences", "/preferences", principal.as_ref()).await,
         lang: ctx.tr.code(),
         date_style: context::date_style_code(ctx.date_style),
         wareki_example: wareki::format_date(today, DateStyle::Wareki, ctx.lang()),
@@ -62,6 +64,7 @@ pub struct PreferencesForm {
 
 pub async fn save(
     State(state): State<AppState>,
+    MaybeSignedIn(principal): MaybeSignedIn,
     WebForm(form): WebForm<PreferencesForm>,
 ) -> Result<Response, AppError> {
     let lang: Option<Lang> = match form.lang.as_deref() {
@@ -72,6 +75,20 @@ pub async fn save(
         None => None,
         Some(code) => Some(context::parse_date_style(code).ok_or_else(invalid_choice)?),
     };
+    // Signed in, the choice follows the user to every device.
+    if let Some(p) = principal.as_ref().filter(|p| p.session.is_some())
+        && (lang.is_some() || date_style.is_some())
+    {
+        let mut tx = state.store.write(p.actor()).await?;
+        mamori_store::users::set_preferences(
+            &mut tx,
+            p.user.id,
+            lang.map(i18n::lang_code),
+            date_style.map(context::date_style_code),
+        )
+        .await?;
+        tx.commit().await?;
+    }
     let back = form
         .back
         .as_deref()

@@ -104,7 +104,7 @@ pub async fn show(
     check_open(&state, &query.token).await?;
     let page = SetupPage {
         t: ctx.tr,
-        layout: Layout::load(&state, "", "/setup").await,
+        layout: Layout::load(&state, "", "/setup", None).await,
         form: SetupForm {
             token: query.token,
             ..SetupForm::default()
@@ -197,7 +197,7 @@ pub async fn submit(
 
     let page = SetupDonePage {
         t: ctx.tr,
-        layout: Layout::load(&state, "", "/").await,
+        layout: Layout::load(&state, "", "/", None).await,
         message: ctx.tr.f(
             "setup.done",
             &[
@@ -220,7 +220,7 @@ async fn render_form(
     form.password_confirm.clear();
     let page = SetupPage {
         t: ctx.tr,
-        layout: Layout::load(state, "", "/setup").await,
+        layout: Layout::load(state, "", "/setup", None).await,
         form,
         errors,
         password_hint: ctx.tr.f(

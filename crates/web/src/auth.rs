@@ -1,0 +1,433 @@
+//! Who is asking: a session cookie (pages) or an `Authorization: Bearer` token (API).
+//! [`authenticate`] resolves it once per request; handlers take [`SignedIn`] and check
+//! roles with [`SignedIn::require`], which records every denial in the audit trail.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use mamori_domain::user::Role;
+use mamori_store::sessions::{self, Session, Stage};
+use mamori_store::users::User;
+use mamori_store::{Actor, AuditEntry};
+
+use crate::context::{self, Ctx};
+use crate::error::AppError;
+use crate::i18n;
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "mamori_session";
+
+/// The signed-in person behind a request.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: User,
+    /// Absent when the request came with an API token.
+    pub session: Option<Session>,
+    pub client: Option<IpAddr>,
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id),
+            label: self.user.login.clone(),
+            client_addr: self.client.map(|ip| ip.to_string()),
+        }
+    }
+
+    pub fn csrf_token(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.csrf_token.as_str())
+    }
+
+    pub fn by_token(&self) -> bool {
+        self.session.is_none()
+    }
+}
+
+/// The client address of a request.
+pub fn client_ip(parts_extensions: &axum::http::Extensions) -> Option<IpAddr> {
+    parts_extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Resolves the session or token, keeps the session alive, and settles the language and
+/// date style (the user's own choice once signed in).
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let client = client_ip(request.extensions());
+    let mut principal = None;
+    let mut refused_token = false;
+    if let Some(token) = bearer(request.headers()) {
+        match mamori_store::tokens::authenticate(&state.store, token).await {
+            Ok(Some(user_id)) => {
+                if let Ok(user) = mamori_store::users::get(&state.store, user_id).await
+                    && user.active
+                {
+                    principal = Some(Principal {
+                        user,
+                        session: None,
+                        client,
+                    });
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                return crate::error::render_error(
+                    &AppError::from(e),
+                    &Ctx::from_headers(request.headers()),
+                    true,
+                );
+            }
+        }
+        refused_token = principal.is_none();
+    } else if let Some(token) = context::cookie(request.headers(), SESSION_COOKIE) {
+        match live_session(&state, &token).await {
+            Ok(found) => {
+                principal = found.map(|(user, session)| Principal {
+                    user,
+                    session: Some(session),
+                    client,
+                })
+            }
+            Err(e) => {
+                return crate::error::render_error(
+                    &AppError::from(e),
+                    &Ctx::from_headers(request.headers()),
+                    false,
+                );
+            }
+        }
+    }
+    let mut ctx = Ctx::from_headers(request.headers());
+    if let Some(p) = &principal {
+        if let Some(lang) = p.user.locale.as_deref().and_then(i18n::parse_lang) {
+            ctx.tr = i18n::Tr::new(lang);
+        }
+        if let Some(style) = p
+            .user
+            .date_style
+            .as_deref()
+            .and_then(context::parse_date_style)
+        {
+            ctx.date_style = style;
+        }
+    }
+    request.extensions_mut().insert(ctx);
+    if refused_token {
+        // A wrong or revoked token is an error, not an anonymous request.
+        let error = AppError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "auth.error.invalid_token",
+        );
+        return crate::error::render_error(&error, &ctx, true);
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
+}
+
+async fn live_session(
+    state: &AppState,
+    token: &str,
+) -> mamori_store::Result<Option<(User, Session)>> {
+    let Some(session) = sessions::find_by_token(&state.store, token).await? else {
+        return Ok(None);
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let created = mamori_store::parse_timestamp(&session.created_at);
+    let seen = mamori_store::parse_timestamp(&session.last_seen_at);
+    let live = match (created, seen) {
+        (Some(created), Some(seen)) => state.config.sessions.is_live(created, seen, now),
+        _ => false,
+    };
+    let user = mamori_store::users::get(&state.store, session.user_id).await?;
+    if !live || !user.active {
+        sessions::discard(&state.store, session.id).await?;
+        return Ok(None);
+    }
+    // Once a minute is precise enough for a 30-minute idle timeout.
+    if seen.is_some_and(|seen| now - seen > time::Duration::seconds(60)) {
+        sessions::touch(&state.store, session.id).await?;
+    }
+    Ok(Some((user, session)))
+}
+
+/// The principal as resolved by [`authenticate`], at whatever stage.
+#[derive(Debug, Clone)]
+pub struct MaybeSignedIn(pub Option<Principal>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeSignedIn {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeSignedIn(
+            parts
+                .extensions
+                .get::<Option<Principal>>()
+                .cloned()
+                .flatten(),
+        ))
+    }
+}
+
+/// A fully signed-in user (password, and MFA where enrolled or required).
+#[derive(Debug, Clone)]
+pub struct SignedIn(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let is_api = parts.uri.path().starts_with("/api/");
+        let principal = parts
+            .extensions
+            .get::<Option<Principal>>()
+            .cloned()
+            .flatten();
+        match principal {
+            Some(p) if p.session.as_ref().is_none_or(|s| s.stage == Stage::Active) => {
+                Ok(SignedIn(p))
+            }
+            Some(p) if !is_api => {
+                // Half-way through signing in: back to the step that is missing.
+                let next = match p.session.as_ref().map(|s| s.stage) {
+                    Some(Stage::Mfa) => "/login/mfa",
+                    Some(Stage::MfaEnrol) => "/account/mfa",
+                    _ => "/account/password",
+                };
+                if parts.uri.path() == next {
+                    Ok(SignedIn(p))
+                } else {
+                    Err(crate::pages::see_other(next))
+                }
+            }
+            _ if is_api => Err(AppError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "auth.error.unauthenticated",
+            )
+            .into_response()),
+            _ => {
+                let target = parts
+                    .uri
+                    .path_and_query()
+                    .map(|pq| pq.as_str())
+                    .unwrap_or("/");
+                let next = if parts.method == Method::GET && target != "/" {
+                    format!("/login?next={}", percent_encode(target))
+                } else {
+                    "/login".to_owned()
+                };
+                Err(crate::pages::see_other(&next))
+            }
+        }
+    }
+}
+
+impl SignedIn {
+    pub fn user(&self) -> &User {
+        &self.0.user
+    }
+
+    pub fn has_role(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.0.user.role)
+    }
+
+    /// Refuses (403, recorded in the audit trail) unless the user holds one of `roles`.
+    pub async fn require(
+        &self,
+        state: &AppState,
+        roles: &[Role],
+        what: &str,
+    ) -> Result<(), AppError> {
+        if self.has_role(roles) {
+            return Ok(());
+        }
+        Err(deny(state, &self.0, what).await)
+    }
+}
+
+/// Records a denial and returns the 403 to send.
+pub async fn deny(state: &AppState, principal: &Principal, what: &str) -> AppError {
+    let recorded = async {
+        let mut tx = state.store.write(principal.actor()).await?;
+        tx.audit(AuditEntry::new("access.denied", "route").target(what))
+            .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "could not record a denial");
+    }
+    AppError::forbidden()
+}
+
+pub fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Refuses state-changing browser requests from other sites: allowed when
+/// `Sec-Fetch-Site` says same-origin, else when `Origin` is this site, else (old browsers,
+/// scripts) only with the session's CSRF token in the `csrf` form field or the
+/// `X-CSRF-Token` header. Requests with an API token carry no ambient credentials and are
+/// exempt; so are requests with no session at all (nothing to ride on).
+pub async fn csrf_guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let principal = request
+        .extensions()
+        .get::<Option<Principal>>()
+        .cloned()
+        .flatten();
+    if principal.as_ref().is_some_and(Principal::by_token) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return if site == "same-origin" || site == "none" {
+            next.run(request).await
+        } else {
+            csrf_refused(&state, principal.as_ref(), "sec-fetch-site").await
+        };
+    }
+    if let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        return if same_origin(&state, headers, origin) {
+            next.run(request).await
+        } else {
+            csrf_refused(&state, principal.as_ref(), "origin").await
+        };
+    }
+    let Some(principal) = principal else {
+        return next.run(request).await;
+    };
+    let expected = principal.csrf_token().to_owned();
+    if headers
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| constant_time_eq(v, &expected))
+    {
+        return next.run(request).await;
+    }
+    // Look for the form field; the body is put back for the handler.
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::BODY_LIMIT).await else {
+        return AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "error.payload_too_large",
+        )
+        .into_response();
+    };
+    let token_ok =
+        form_urlencoded_value(&bytes, "csrf").is_some_and(|v| constant_time_eq(&v, &expected));
+    if !token_ok {
+        return csrf_refused(&state, Some(&principal), "token").await;
+    }
+    next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        .await
+}
+
+fn same_origin(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
+    let public = state.config.public_url.trim_end_matches('/');
+    if origin == public {
+        return true;
+    }
+    // Reached under another name than the configured one (e.g. by IP on the LAN).
+    headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|host| {
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        })
+}
+
+async fn csrf_refused(state: &AppState, principal: Option<&Principal>, why: &str) -> Response {
+    let actor = principal
+        .map(Principal::actor)
+        .unwrap_or_else(|| Actor::system("anonymous"));
+    let recorded = async {
+        let mut tx = state.store.write(actor).await?;
+        tx.audit(AuditEntry::new("access.csrf_refused", "request").target(why))
+            .await?;
+        tx.commit().await
+    }
+    .await;
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "could not record a refused cross-site request");
+    }
+    AppError::new(
+        StatusCode::FORBIDDEN,
+        "cross_site_request",
+        "error.cross_site",
+    )
+    .into_response()
+}
+
+fn form_urlencoded_value(body: &[u8], name: &str) -> Option<String> {
+    serde_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
+}
+
+fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && !a.is_empty()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// The cookie that carries a new session.
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    let secure = if state.config.is_tls() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The cookie that removes it.
+pub fn clear_session_cookie(state: &AppState) -> String {
+    let secure = if state.config.is_tls() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+}
