@@ -338,6 +338,7 @@ async fn add_user(
             role,
             user_type,
             password_hash: &password_hash,
+            must_change_password: false,
         },
     )
     .await?;

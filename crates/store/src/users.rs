@@ -27,6 +27,8 @@ pub struct NewUser<'a> {
     pub role: Role,
     pub user_type: UserType,
     pub password_hash: &'a str,
+    /// Set when someone other than the user chose the password (an administrator).
+    pub must_change_password: bool,
 }
 
 pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
@@ -41,13 +43,14 @@ pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, display_name, role, user_type, password_hash, \
          must_change_password, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, 1, $6, $6) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
     )
     .bind(user.login.as_str().to_owned())
     .bind(user.display_name.to_owned())
     .bind(user.role.as_str())
     .bind(user.user_type.as_str())
     .bind(user.password_hash.to_owned())
+    .bind(i64::from(user.must_change_password))
     .bind(now)
     .fetch_one(&mut *tx.tx)
     .await?;

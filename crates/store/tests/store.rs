@@ -18,6 +18,7 @@ async fn add_user(store: &Store, login: &str) -> i64 {
             role: Role::User,
             user_type: UserType::Member,
             password_hash: "$argon2id$not-a-real-hash",
+            must_change_password: false,
         },
     )
     .await

@@ -8,6 +8,9 @@ use mamori_store::{Backend, Store};
 use mamori_web::{AppState, WebConfig};
 use sqlx::{Connection, Executor};
 
+/// The password of every user made by [`TestServer::add_user`].
+pub const PASSWORD: &str = "a long enough test passphrase";
+
 /// Set by `scripts/test`; points at a server where test databases may be created.
 pub const POSTGRES_ENV: &str = "MAMORI_TEST_DATABASE_URL";
 /// Set to 1 to run without PostgreSQL (a quick local loop); CI always has it.
@@ -193,6 +196,60 @@ impl TestServer {
             .expect("token in URL")
             .1
             .to_owned()
+    }
+
+    /// Creates an active user with `role` directly in the store, returning its id. The
+    /// password is always [`PASSWORD`].
+    pub async fn add_user(&self, login: &str, role: mamori_domain::user::Role) -> i64 {
+        let login_id = mamori_domain::user::LoginId::parse(login).expect("login");
+        let hash = mamori_store::password::hash(PASSWORD).await.expect("hash");
+        let mut tx = self
+            .store
+            .write(mamori_store::Actor::system("test"))
+            .await
+            .expect("write");
+        let id = mamori_store::users::create(
+            &mut tx,
+            mamori_store::users::NewUser {
+                login: &login_id,
+                display_name: login,
+                role,
+                user_type: mamori_domain::user::UserType::Staff,
+                password_hash: &hash,
+                must_change_password: false,
+            },
+        )
+        .await
+        .expect("create user");
+        tx.commit().await.expect("commit");
+        id
+    }
+
+    /// A cookie-keeping client signed in as `login` (which must exist, with [`PASSWORD`]).
+    pub async fn sign_in(&self, login: &str) -> reqwest::Client {
+        let client = self.client();
+        let response = client
+            .post(self.url("/login"))
+            .form(&[("login", login), ("password", PASSWORD)])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(
+            response.status(),
+            reqwest::StatusCode::SEE_OTHER,
+            "sign-in of {login}"
+        );
+        client
+    }
+
+    /// A new user with `role`, signed in.
+    pub async fn user_client(
+        &self,
+        login: &str,
+        role: mamori_domain::user::Role,
+    ) -> (i64, reqwest::Client) {
+        let id = self.add_user(login, role).await;
+        (id, self.sign_in(login).await)
     }
 
     pub async fn stop(mut self) {

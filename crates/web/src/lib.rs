@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get, post};
 
 pub use state::{AppState, WebConfig};
 
@@ -27,22 +28,41 @@ use error::AppError;
 /// Largest request body accepted (forms and JSON). Imports that need more get their own limit.
 pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
+/// Every route: method, path and handler. The router is built from this list, and the
+/// access test walks it for every role (see `tests/access.rs` and `tests/access.toml`).
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    use pages::*;
+    vec![
+        (Method::GET, "/", get(home::show)),
+        (Method::GET, "/setup", get(setup::show)),
+        (Method::POST, "/setup", post(setup::submit)),
+        (Method::GET, "/login", get(login::show)),
+        (Method::POST, "/login", post(login::submit)),
+        (Method::POST, "/logout", post(login::sign_out)),
+        (Method::GET, "/preferences", get(preferences::show)),
+        (Method::POST, "/preferences", post(preferences::save)),
+        (Method::GET, "/static/mamori.css", get(stylesheet)),
+        (Method::GET, "/healthz", get(api::health)),
+        (Method::GET, "/api/openapi.json", get(api::openapi)),
+        (Method::GET, "/api/v1", get(api::api_index)),
+        (Method::GET, "/api/v1/eras", get(api::dates::list_eras)),
+        (
+            Method::GET,
+            "/api/v1/dates/parse",
+            get(api::dates::parse_date),
+        ),
+        // -- account routes --
+        // -- users routes --
+        // -- audit routes --
+    ]
+}
+
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(pages::home::show))
-        .route("/setup", get(pages::setup::show).post(pages::setup::submit))
-        .route("/login", get(pages::login::show).post(pages::login::submit))
-        .route("/logout", axum::routing::post(pages::login::sign_out))
-        .route(
-            "/preferences",
-            get(pages::preferences::show).post(pages::preferences::save),
-        )
-        .route("/static/mamori.css", get(stylesheet))
-        .route("/healthz", get(api::health))
-        .route("/api/openapi.json", get(api::openapi))
-        .route("/api/v1", get(api::api_index))
-        .route("/api/v1/eras", get(api::dates::list_eras))
-        .route("/api/v1/dates/parse", get(api::dates::parse_date))
+    let mut router = Router::new();
+    for (_, path, handler) in routes() {
+        router = router.route(path, handler);
+    }
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -182,6 +182,7 @@ pub async fn submit(
             role: Role::Admin,
             user_type: UserType::Staff,
             password_hash: &password_hash,
+            must_change_password: false,
         },
     )
     .await?;
