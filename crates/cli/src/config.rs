@@ -20,6 +20,10 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub public_url: Option<String>,
     pub backup_keep: Option<usize>,
+    pub session_idle_minutes: Option<u32>,
+    pub session_absolute_hours: Option<u32>,
+    pub lockout_attempts: Option<u32>,
+    pub lockout_minutes: Option<u32>,
 }
 
 impl FileConfig {

@@ -65,6 +65,21 @@ enum Command {
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Personal API tokens
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (shown once; only its hash is kept)
+    Create {
+        #[arg(long)]
+        login: String,
+        /// What the token is for
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Args)]
@@ -79,6 +94,18 @@ struct ServeArgs {
     /// How many daily backups to keep [default: 14]
     #[arg(long, env = "MAMORI_BACKUP_KEEP")]
     backup_keep: Option<usize>,
+    /// Minutes without activity after which a session ends [default: 30]
+    #[arg(long, env = "MAMORI_SESSION_IDLE_MINUTES")]
+    session_idle_minutes: Option<u32>,
+    /// Hours after sign-in after which a session ends regardless [default: 12]
+    #[arg(long, env = "MAMORI_SESSION_ABSOLUTE_HOURS")]
+    session_absolute_hours: Option<u32>,
+    /// Failed sign-ins in a row that lock a login [default: 5]
+    #[arg(long, env = "MAMORI_LOCKOUT_ATTEMPTS")]
+    lockout_attempts: Option<u32>,
+    /// Minutes a locked login stays locked [default: 15]
+    #[arg(long, env = "MAMORI_LOCKOUT_MINUTES")]
+    lockout_minutes: Option<u32>,
 }
 
 #[derive(Subcommand)]
@@ -217,6 +244,30 @@ async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => restore(&data, &file, &tr).await,
+        Command::Token(TokenCommand::Create { login, name }) => {
+            let login = LoginId::parse(&login)
+                .map_err(|p| anyhow::anyhow!("--login: {}", tr.f(p.message_key(), &p.params())))?;
+            let name = text::single_line(&name, mamori_web::pages::account::TOKEN_NAME_MAX)
+                .map_err(|p| anyhow::anyhow!("--name: {}", tr.f(p.message_key(), &p.params())))?;
+            let store = Store::open(&data.database_url).await?;
+            let user = mamori_store::users::find_by_login(&store, &login)
+                .await?
+                .filter(|u| u.active)
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{}",
+                        tr.f(
+                            "cli.error.no_such_user",
+                            &[("login", login.as_str().to_owned())]
+                        )
+                    )
+                })?;
+            let mut tx = store.write(Actor::system("mamori token create")).await?;
+            let (_, token) = mamori_store::tokens::create(&mut tx, user.id, &name).await?;
+            tx.commit().await?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit(AuditCommand::Verify) => {
             let store = Store::open(&data.database_url).await?;
             let report = mamori_store::audit::verify(&store).await?;
@@ -382,12 +433,34 @@ async fn serve(
         .unwrap_or(config::DEFAULT_BACKUP_KEEP)
         .max(1);
 
+    let minutes = |n: u32| time::Duration::minutes(i64::from(n.max(1)));
+    let sessions = mamori_domain::session::SessionPolicy {
+        idle: minutes(
+            args.session_idle_minutes
+                .or(file.session_idle_minutes)
+                .unwrap_or(30),
+        ),
+        absolute: minutes(
+            args.session_absolute_hours
+                .or(file.session_absolute_hours)
+                .unwrap_or(12)
+                * 60,
+        ),
+    };
+    let lockout = mamori_domain::session::LockoutPolicy {
+        max_failures: args
+            .lockout_attempts
+            .or(file.lockout_attempts)
+            .unwrap_or(5)
+            .max(1),
+        lock_for: minutes(args.lockout_minutes.or(file.lockout_minutes).unwrap_or(15)),
+    };
     let store = Store::open(&data.database_url).await?;
     tracing::info!(database = %data.redacted_url(), schema = store.schema_version().await?, "database ready");
-    let state = AppState::new(
-        store.clone(),
-        WebConfig::new(public_url, data.data_dir.clone()),
-    );
+    let mut web_config = WebConfig::new(public_url, data.data_dir.clone());
+    web_config.sessions = sessions;
+    web_config.lockout = lockout;
+    let state = AppState::new(store.clone(), web_config);
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;

@@ -129,6 +129,10 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_LISTEN",
         "MAMORI_PUBLIC_URL",
         "MAMORI_BACKUP_KEEP",
+        "MAMORI_SESSION_IDLE_MINUTES",
+        "MAMORI_SESSION_ABSOLUTE_HOURS",
+        "MAMORI_LOCKOUT_ATTEMPTS",
+        "MAMORI_LOCKOUT_MINUTES",
         "MAMORI_LOG",
         "LANG",
         "LC_ALL",
@@ -1272,5 +1276,55 @@ fn restore_does_not_collide_with_an_earlier_safety_copy() {
             std::fs::write(site.backups_dir().join(name), b"earlier").expect("write");
         }
         site.restore(&file).success();
+    }
+}
+
+/// `token create` prints a token once; the API accepts it while `serve` runs; unknown or
+/// deactivated logins get none.
+#[test]
+fn token_create_prints_a_token_the_api_accepts() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.officer", "security_officer").success();
+        let created = site
+            .run(&[
+                "token",
+                "create",
+                "--login",
+                "SAKU.officer",
+                "--name",
+                "資産台帳の連携",
+            ])
+            .success();
+        let token = created.stdout.trim().to_owned();
+        assert!(
+            token.starts_with("mamori_") && token.len() == 7 + 64,
+            "{created}"
+        );
+
+        let mut server = site.serve(&[]);
+        server.wait_healthy(backend);
+        let me: serde_json::Value = block_on(async {
+            http()
+                .get(server.url("/api/v1/me"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap()
+        });
+        assert_eq!(me["login"], "saku.officer");
+        assert_eq!(me["role"], "security_officer");
+        server.stop_cleanly("TERM");
+
+        let mut unknown = site.command(&["token", "create", "--login", "nobody", "--name", "x"]);
+        unknown.env("MAMORI_LANG", "en");
+        run(unknown, None)
+            .failure(1)
+            .stderr_has("There is no active user nobody.");
+        site.run(&["token", "create", "--login", "saku.officer", "--name", ""])
+            .failure(1);
     }
 }

@@ -285,3 +285,203 @@ pub async fn recent(store: &Store, limit: i64) -> Result<Vec<AuditRecord>> {
     .await?;
     rows.iter().map(record_from_row).collect()
 }
+
+/// What the audit page, its CSV export and `GET /api/v1/audit` filter by. Every value is
+/// bound as a parameter, never written into the SQL.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct AuditFilter {
+    /// Part of the actor's login or label, ignoring case.
+    pub actor: Option<String>,
+    /// An action (`auth.sign_in`), or a group of them when it ends with '.' (`auth.`).
+    pub action: Option<String>,
+    /// The kind of target (`user`, `session`…), exactly.
+    pub target_type: Option<String>,
+    /// Entries at or after this instant (RFC 3339).
+    pub from: Option<String>,
+    /// Entries before this instant (RFC 3339); exclusive.
+    pub to: Option<String>,
+}
+
+/// Most entries one export query reads at a time.
+pub const EXPORT_BATCH: i64 = 2000;
+
+const RECORD_COLUMNS: &str = "id, at, actor_id, actor_label, client_addr, action, target_type, \
+                              target_id, changes";
+
+/// `%`, `_` and the escape character itself taken literally in a `LIKE … ESCAPE '\'`.
+fn like_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '\\' | '%' | '_') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A bound stored as text compares correctly only in the stored form (UTC, seconds).
+fn bound_text(text: &str) -> String {
+    crate::parse_timestamp(text.trim())
+        .map(crate::timestamp_text)
+        .unwrap_or_else(|| text.trim().to_owned())
+}
+
+impl AuditFilter {
+    pub fn is_empty(&self) -> bool {
+        self.conditions().0.is_empty()
+    }
+
+    /// SQL conditions with `$1`, `$2`… placeholders in order, and the values to bind.
+    fn conditions(&self) -> (Vec<String>, Vec<String>) {
+        let mut sql = Vec::new();
+        let mut values = Vec::new();
+        let present = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let mut push = |condition: &str, value: String| {
+            values.push(value);
+            sql.push(condition.replace("{}", &format!("${}", values.len())));
+        };
+        if let Some(actor) = present(&self.actor) {
+            push(
+                "lower(actor_label) LIKE lower({}) ESCAPE '\\'",
+                format!("%{}%", like_literal(&actor)),
+            );
+        }
+        if let Some(action) = present(&self.action) {
+            if action.ends_with('.') {
+                push(
+                    "action LIKE {} ESCAPE '\\'",
+                    format!("{}%", like_literal(&action)),
+                );
+            } else {
+                push("action = {}", action);
+            }
+        }
+        if let Some(target_type) = present(&self.target_type) {
+            push("target_type = {}", target_type);
+        }
+        if let Some(from) = present(&self.from) {
+            push("at >= {}", bound_text(&from));
+        }
+        if let Some(to) = present(&self.to) {
+            push("at < {}", bound_text(&to));
+        }
+        (sql, values)
+    }
+}
+
+/// One page of the entries matching `filter`, newest first, and how many match in all.
+pub async fn search(
+    store: &Store,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditRecord>, u64)> {
+    let (conditions, values) = filter.conditions();
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", conditions.join(" AND "))
+    };
+    let count_sql = format!("SELECT COUNT(*) FROM audit_log{where_clause}");
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+    for value in &values {
+        count = count.bind(value.clone());
+    }
+    let total = count.fetch_one(store.pool()).await?;
+    let n = values.len();
+    let select_sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM audit_log{where_clause} ORDER BY id DESC LIMIT ${} OFFSET ${}",
+        n + 1,
+        n + 2
+    );
+    let mut select = sqlx::query(sqlx::AssertSqlSafe(select_sql));
+    for value in values {
+        select = select.bind(value);
+    }
+    let rows = select
+        .bind(limit.max(0))
+        .bind(offset.max(0))
+        .fetch_all(store.pool())
+        .await?;
+    let records = rows
+        .iter()
+        .map(record_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((records, u64::try_from(total).unwrap_or(0)))
+}
+
+/// Walks every entry matching a filter in id order, [`EXPORT_BATCH`] at a time, so an
+/// export of the whole trail never holds it in memory. Entries written after
+/// [`export`] began are left out: the export is the trail as it stood then.
+#[derive(Clone)]
+pub struct AuditExport {
+    store: Store,
+    sql: String,
+    values: Vec<String>,
+    after_id: i64,
+    up_to: i64,
+    done: bool,
+}
+
+/// Starts an export of the entries matching `filter`, up to the newest entry now.
+pub async fn export(store: &Store, filter: &AuditFilter) -> Result<AuditExport> {
+    let up_to: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM audit_log")
+        .fetch_one(store.pool())
+        .await?;
+    let (mut conditions, values) = filter.conditions();
+    let n = values.len();
+    conditions.push(format!("id > ${}", n + 1));
+    conditions.push(format!("id <= ${}", n + 2));
+    let sql = format!(
+        "SELECT {RECORD_COLUMNS} FROM audit_log WHERE {} ORDER BY id LIMIT ${}",
+        conditions.join(" AND "),
+        n + 3
+    );
+    Ok(AuditExport {
+        store: store.clone(),
+        sql,
+        values,
+        after_id: i64::MIN,
+        up_to: up_to.unwrap_or(i64::MIN),
+        done: up_to.is_none(),
+    })
+}
+
+impl AuditExport {
+    /// The next entries in id order; `None` once all have been read.
+    pub async fn next_batch(&mut self) -> Result<Option<Vec<AuditRecord>>> {
+        if self.done {
+            return Ok(None);
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(self.sql.clone()));
+        for value in &self.values {
+            query = query.bind(value.clone());
+        }
+        let rows = query
+            .bind(self.after_id)
+            .bind(self.up_to)
+            .bind(EXPORT_BATCH)
+            .fetch_all(self.store.pool())
+            .await?;
+        let records = rows
+            .iter()
+            .map(record_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        if (records.len() as i64) < EXPORT_BATCH {
+            self.done = true;
+        }
+        match records.last() {
+            Some(last) => {
+                self.after_id = last.id;
+                Ok(Some(records))
+            }
+            None => Ok(None),
+        }
+    }
+}

@@ -175,3 +175,38 @@ pub async fn end_all_for_user(tx: &mut WriteTx, user_id: i64) -> Result<u64> {
         .await?
         .rows_affected())
 }
+
+/// Moves a half-signed-in session to its next stage under a new id (the id rotates
+/// whenever the session gains rights), returning the new cookie token.
+pub async fn advance(
+    tx: &mut WriteTx,
+    old: &Session,
+    stage: Stage,
+    action: &'static str,
+) -> Result<String> {
+    sqlx::query("DELETE FROM sessions WHERE id = $1 AND user_id = $2")
+        .bind(old.id)
+        .bind(old.user_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let (id, token) = create(tx, old.user_id, stage, old.user_agent.as_deref()).await?;
+    tx.audit(AuditEntry::new(action, "session").target(id).change(
+        "stage",
+        old.stage.as_str(),
+        stage.as_str(),
+    ))
+    .await?;
+    Ok(token)
+}
+
+/// Ends every session of `user_id` except `keep` (after a password change).
+pub async fn end_others(tx: &mut WriteTx, user_id: i64, keep: i64) -> Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected(),
+    )
+}

@@ -497,3 +497,122 @@ pub async fn set_preferences(
     )
     .await
 }
+
+/// One row of the user list: the account, its organisational roles, and whether TOTP is on.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserSummary {
+    pub user: User,
+    pub org_roles: Vec<OrgRole>,
+    pub mfa_enabled: bool,
+}
+
+/// A page of users by login, with their organisational roles and MFA state, and the total.
+pub async fn list_summaries(
+    store: &Store,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<UserSummary>, i64)> {
+    let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+        .fetch_one(store.pool())
+        .await?;
+    let rows = sqlx::query(
+        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+         date_style, created_at, \
+         CAST(CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS mfa_enabled \
+         FROM users ORDER BY login LIMIT $1 OFFSET $2",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.pool())
+    .await?;
+    let role_rows = sqlx::query(
+        "SELECT user_id, org_role FROM user_org_roles WHERE user_id IN \
+         (SELECT id FROM users ORDER BY login LIMIT $1 OFFSET $2) ORDER BY user_id, org_role",
+    )
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(store.pool())
+    .await?;
+    let mut roles: std::collections::HashMap<i64, Vec<OrgRole>> = Default::default();
+    for row in &role_rows {
+        let name: String = row.try_get("org_role")?;
+        if let Some(role) = OrgRole::parse(&name) {
+            roles.entry(row.try_get("user_id")?).or_default().push(role);
+        }
+    }
+    let items = rows
+        .iter()
+        .map(|row| {
+            let user = user_from_row(row)?;
+            let mut org_roles = roles.remove(&user.id).unwrap_or_default();
+            org_roles.sort();
+            Ok(UserSummary {
+                org_roles,
+                mfa_enabled: row.try_get::<i64, _>("mfa_enabled")? != 0,
+                user,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((items, total))
+}
+
+/// One user with organisational roles and MFA state.
+pub async fn summary(store: &Store, id: i64) -> Result<UserSummary> {
+    let user = get(store, id).await?;
+    let org_roles = org_roles(store, id).await?;
+    let (secret, _) = totp_state(store, id).await?;
+    Ok(UserSummary {
+        user,
+        org_roles,
+        mfa_enabled: secret.is_some(),
+    })
+}
+
+/// Active administrators other than `id`, counted inside a write: a change that would
+/// leave none is refused under the write lock, so two administrators demoting each other
+/// at the same moment cannot both succeed.
+pub async fn active_admins_except(tx: &mut WriteTx, id: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM users WHERE role = 'admin' AND active = 1 AND id <> $1",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx.tx)
+    .await?)
+}
+
+/// Replaces a user's organisational roles inside a write (so it works for a user created
+/// in the same transaction), recording before → after when they change.
+pub async fn set_org_roles(tx: &mut WriteTx, id: i64, roles: &[OrgRole]) -> Result<()> {
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT org_role FROM user_org_roles WHERE user_id = $1 ORDER BY org_role",
+    )
+    .bind(id)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    let mut before: Vec<OrgRole> = names.iter().filter_map(|n| OrgRole::parse(n)).collect();
+    before.sort();
+    let mut after = roles.to_vec();
+    after.sort();
+    after.dedup();
+    if before == after {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM user_org_roles WHERE user_id = $1")
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    for role in &after {
+        sqlx::query("INSERT INTO user_org_roles (user_id, org_role) VALUES ($1, $2)")
+            .bind(id)
+            .bind(role.as_str())
+            .execute(&mut *tx.tx)
+            .await?;
+    }
+    let names = |rs: &[OrgRole]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>();
+    tx.audit(AuditEntry::new("user.update", "user").target(id).change(
+        "org_roles",
+        names(&before),
+        names(&after),
+    ))
+    .await
+}

@@ -137,6 +137,20 @@ impl TestServer {
 
     /// `public_url` overrides the address people use (e.g. an https:// URL to test HSTS).
     pub async fn start_with(backend: Backend, public_url: Option<&str>) -> TestServer {
+        let public_url = public_url.map(str::to_owned);
+        TestServer::start_configured(backend, move |config| {
+            if let Some(url) = public_url {
+                config.public_url = url;
+            }
+        })
+        .await
+    }
+
+    /// Starts with the default configuration changed by `configure` (timeouts, limits).
+    pub async fn start_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut WebConfig),
+    ) -> TestServer {
         let db = TestDb::new(backend).await;
         let store = db.open().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -144,13 +158,9 @@ impl TestServer {
             .expect("bind");
         let address = listener.local_addr().expect("address");
         let base = format!("http://{address}");
-        let state = AppState::new(
-            store.clone(),
-            WebConfig::new(
-                public_url.unwrap_or(&base).to_owned(),
-                db.data_dir().to_owned(),
-            ),
-        );
+        let mut config = WebConfig::new(base.clone(), db.data_dir().to_owned());
+        configure(&mut config);
+        let state = AppState::new(store.clone(), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
         let task = tokio::spawn(async move {

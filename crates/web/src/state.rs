@@ -18,7 +18,7 @@ pub struct WebConfig {
     pub data_dir: PathBuf,
     pub sessions: SessionPolicy,
     pub lockout: LockoutPolicy,
-    /// Sign-in attempts allowed per client address in [`RATE_WINDOW`].
+    /// Failed sign-ins allowed per client address in [`RATE_WINDOW`].
     pub sign_in_rate: u32,
 }
 
@@ -63,21 +63,24 @@ impl AppState {
         }
     }
 
-    /// Counts a sign-in attempt from `client`; false once the address has used up its
-    /// allowance for the window (whatever logins it tries).
-    pub fn allow_sign_in_attempt(&self, client: IpAddr) -> bool {
+    /// Whether `client` has failed to sign in too often within the window (whatever
+    /// logins it tried). Only failures count, so a busy office behind one address is not
+    /// held up by its own successful sign-ins.
+    pub fn sign_in_blocked(&self, client: IpAddr) -> bool {
         let now = Instant::now();
-        let mut attempts = self.sign_in_attempts.lock().expect("rate limiter lock");
-        if attempts.len() > 10_000 {
-            attempts.retain(|_, times| times.iter().any(|t| now - *t < RATE_WINDOW));
-        }
-        let times = attempts.entry(client).or_default();
+        let mut failures = self.sign_in_attempts.lock().expect("rate limiter lock");
+        let times = failures.entry(client).or_default();
         times.retain(|t| now - *t < RATE_WINDOW);
-        if times.len() >= self.config.sign_in_rate as usize {
-            return false;
+        times.len() >= self.config.sign_in_rate as usize
+    }
+
+    pub fn record_sign_in_failure(&self, client: IpAddr) {
+        let now = Instant::now();
+        let mut failures = self.sign_in_attempts.lock().expect("rate limiter lock");
+        if failures.len() > 10_000 {
+            failures.retain(|_, times| times.iter().any(|t| now - *t < RATE_WINDOW));
         }
-        times.push(now);
-        true
+        failures.entry(client).or_default().push(now);
     }
 
     /// Issues a fresh setup token when no administrator exists, and returns the URL that

@@ -1,7 +1,10 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod audit;
 pub mod dates;
 pub mod pagination;
+pub mod session;
+pub mod users;
 
 use axum::Json;
 use axum::extract::State;
@@ -21,7 +24,23 @@ use crate::state::AppState;
                        Errors are `{\"error\": {\"code\", \"message\"}}`; messages follow \
                        Accept-Language (ja by default, en).",
     ),
-    paths(health, api_index, dates::list_eras, dates::parse_date),
+    paths(
+        health,
+        api_index,
+        dates::list_eras,
+        dates::parse_date,
+        audit::list,
+        session::start,
+        session::end,
+        session::me,
+        session::list_tokens,
+        session::create_token,
+        session::revoke_token,
+        users::list_users,
+        users::create_user_api,
+        users::get_user,
+        users::update_user,
+    ),
     components(schemas(
         Health,
         ApiIndex,
@@ -29,7 +48,19 @@ use crate::state::AppState;
         ErrorDetail,
         dates::EraOut,
         dates::EraPage,
-        dates::ParsedDate
+        dates::ParsedDate,
+        audit::AuditEntryOut,
+        audit::AuditPage,
+        session::SessionRequest,
+        session::SessionStarted,
+        session::Me,
+        session::TokenOut,
+        session::TokenCreated,
+        session::TokenRequest,
+        users::UserOut,
+        users::UserPage,
+        users::NewUserIn,
+        users::UserPatch,
     ))
 )]
 pub struct ApiDoc;

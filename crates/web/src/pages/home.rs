@@ -36,7 +36,14 @@ pub async fn show(
         .filter(|p| p.session.as_ref().is_none_or(|s| s.stage == Stage::Active));
     // Before setup the page explains what to do; after it, only signed-in users see status.
     if setup_done && signed_in.is_none() {
-        return Ok(see_other("/login"));
+        let pending = principal
+            .as_ref()
+            .and_then(|p| p.session.as_ref())
+            .map(|s| s.stage);
+        return Ok(see_other(&match pending {
+            Some(stage) => crate::pages::login::stage_home(stage, "/"),
+            None => "/login".to_owned(),
+        }));
     }
     let layout = Layout::load(&state, "home", "/", signed_in).await;
     let last_backup =

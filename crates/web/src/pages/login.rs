@@ -92,10 +92,24 @@ pub async fn sign_in(
     user_agent: Option<&str>,
 ) -> Result<SignInOutcome, AppError> {
     if let Some(ip) = client
-        && !state.allow_sign_in_attempt(ip)
+        && state.sign_in_blocked(ip)
     {
         return Ok(SignInOutcome::RateLimited);
     }
+    let outcome = check_password(state, client, login_text, password, user_agent).await?;
+    if let (Some(ip), SignInOutcome::Refused) = (client, &outcome) {
+        state.record_sign_in_failure(ip);
+    }
+    Ok(outcome)
+}
+
+async fn check_password(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    login_text: &str,
+    password: &str,
+    user_agent: Option<&str>,
+) -> Result<SignInOutcome, AppError> {
     let client_addr = client.map(|ip| ip.to_string());
     let typed: String = login_text.trim().chars().take(64).collect();
     let credentials = match LoginId::parse(login_text) {

@@ -1,9 +1,13 @@
 //! Server-rendered pages.
 
+pub mod account;
+pub mod admin;
+pub mod audit;
 pub mod home;
 pub mod login;
 pub mod preferences;
 pub mod setup;
+pub mod users;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};

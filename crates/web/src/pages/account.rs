@@ -1,0 +1,726 @@
+//! The signed-in user's own account: password, two-factor authentication, sessions and
+//! API tokens; and the second sign-in step.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use mamori_domain::mfa::{self, TotpSecret};
+use mamori_domain::{password, text};
+use mamori_store::sessions::{self, Session, Stage};
+use mamori_store::tokens::ApiToken;
+use mamori_store::{AuditEntry, users};
+use serde::Deserialize;
+
+use crate::auth::{self, Principal, SignedIn};
+use crate::context::Ctx;
+use crate::error::AppError;
+use crate::extract::{ApiQuery, WebForm};
+use crate::i18n::Tr;
+use crate::pages::login::{mfa_required_roles, stage_home};
+use crate::pages::{Layout, render, see_other};
+use crate::state::AppState;
+
+fn with_cookie(mut response: Response, state: &AppState, token: &str) -> Response {
+    if let Ok(cookie) = HeaderValue::from_str(&auth::session_cookie(state, token)) {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn session_of(principal: &Principal) -> Result<&Session, AppError> {
+    principal.session.as_ref().ok_or_else(AppError::forbidden)
+}
+
+fn now_unix() -> u64 {
+    u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0)
+}
+
+// ---------------------------------------------------------------- overview
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    t: Tr,
+    layout: Layout,
+    login: String,
+    display_name: String,
+    role_key: String,
+    user_type_key: String,
+    org_role_keys: Vec<String>,
+    mfa_on: bool,
+    saved: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    ApiQuery(query): ApiQuery<SavedQuery>,
+) -> Result<Response, AppError> {
+    let user = signed.user();
+    let (secret, _) = users::totp_state(&state.store, user.id).await?;
+    let saved = query
+        .saved
+        .as_deref()
+        .and_then(|what| match what {
+            "password" => Some("account.saved_password"),
+            "mfa_off" => Some("account.saved_mfa_off"),
+            _ => None,
+        })
+        .map(|key| ctx.tr.t(key).to_owned());
+    let page = AccountPage {
+        t: ctx.tr,
+        layout: Layout::load(&state, "account", "/account", Some(&signed.0)).await,
+        login: user.login.clone(),
+        display_name: user.display_name.clone(),
+        role_key: format!("role.{}", user.role.as_str()),
+        user_type_key: format!("user_type.{}", user.user_type.as_str()),
+        org_role_keys: users::org_roles(&state.store, user.id)
+            .await?
+            .iter()
+            .map(|r| format!("org_role.{}", r.as_str()))
+            .collect(),
+        mfa_on: secret.is_some(),
+        saved,
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- password
+
+#[derive(Template)]
+#[template(path = "account_password.html")]
+struct PasswordPage {
+    t: Tr,
+    layout: Layout,
+    must_change: bool,
+    hint: String,
+    errors: Vec<(&'static str, String)>,
+}
+
+impl PasswordPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+}
+
+pub async fn password_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    password_page(&state, &ctx, &signed.0, Vec::new(), StatusCode::OK).await
+}
+
+async fn password_page(
+    state: &AppState,
+    ctx: &Ctx,
+    principal: &Principal,
+    errors: Vec<(&'static str, String)>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let page = PasswordPage {
+        t: ctx.tr,
+        layout: Layout::load(state, "account", "/account/password", Some(principal)).await,
+        must_change: principal.user.must_change_password,
+        hint: ctx.tr.f(
+            "setup.password_hint",
+            &[("min", password::MIN_CHARS.to_string())],
+        ),
+        errors,
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<PasswordForm>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let user = &principal.user;
+    let session = session_of(principal)?;
+    let mut errors = Vec::new();
+    let stored = users::password_hash(&state.store, user.id)
+        .await?
+        .unwrap_or_default();
+    if !mamori_store::password::verify(&form.current, &stored).await {
+        errors.push((
+            "current",
+            ctx.tr.t("account.error.current_wrong").to_owned(),
+        ));
+    }
+    if let Err(problem) = password::check(&user.login, &form.password) {
+        errors.push((
+            "password",
+            ctx.tr.f(problem.message_key(), &problem.params()),
+        ));
+    } else if form.password == form.current {
+        errors.push((
+            "password",
+            ctx.tr.t("account.error.same_password").to_owned(),
+        ));
+    } else if form.password != form.password_confirm {
+        errors.push((
+            "password_confirm",
+            ctx.tr.t("password.error.mismatch").to_owned(),
+        ));
+    }
+    if !errors.is_empty() {
+        return password_page(
+            &state,
+            &ctx,
+            principal,
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let hash = mamori_store::password::hash(&form.password).await?;
+    let mut tx = state.store.write(principal.actor()).await?;
+    users::set_password(&mut tx, user.id, &hash, false, "user.password_change").await?;
+    // Anyone else signed in with the old password is signed out.
+    sessions::end_others(&mut tx, user.id, session.id).await?;
+    if session.stage == Stage::PasswordChange {
+        let (secret, _) = users::totp_state(&state.store, user.id).await?;
+        let next = if secret.is_some() {
+            Stage::Mfa
+        } else if mfa_required_roles(&state).await?.contains(&user.role) {
+            Stage::MfaEnrol
+        } else {
+            Stage::Active
+        };
+        let token = sessions::advance(&mut tx, session, next, "auth.sign_in").await?;
+        tx.commit().await?;
+        return Ok(with_cookie(
+            see_other(&stage_home(next, "/")),
+            &state,
+            &token,
+        ));
+    }
+    tx.commit().await?;
+    Ok(see_other("/account?saved=password"))
+}
+
+// ---------------------------------------------------------------- two-factor
+
+#[derive(Template)]
+#[template(path = "account_mfa.html")]
+struct MfaPage {
+    t: Tr,
+    layout: Layout,
+    enrolled: bool,
+    required: bool,
+    unused_codes: i64,
+    /// Enrolment in progress: the secret (base32), its QR code as SVG markup.
+    secret: String,
+    qr: String,
+    error: Option<String>,
+}
+
+pub async fn mfa_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    mfa_page_with(&state, &ctx, &signed.0, None, StatusCode::OK, None).await
+}
+
+async fn mfa_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    principal: &Principal,
+    secret: Option<TotpSecret>,
+    status: StatusCode,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let user = &principal.user;
+    let (current, _) = users::totp_state(&state.store, user.id).await?;
+    let enrolled = current.is_some();
+    let (secret_text, qr) = if enrolled {
+        (String::new(), String::new())
+    } else {
+        let secret = secret.unwrap_or_else(|| TotpSecret::from_bytes(rand::random()));
+        let issuer =
+            mamori_store::settings::get(&state.store, mamori_store::settings::ORGANISATION_NAME)
+                .await?
+                .map(|org| format!("mamori {org}"))
+                .unwrap_or_else(|| "mamori".to_owned());
+        let uri = mfa::otpauth_uri(&issuer, &user.login, &secret);
+        let svg = mfa::qr_svg(&uri, 5, ctx.tr.t("mfa.qr_label")).unwrap_or_default();
+        // Inline markup: drop an XML declaration if there is one.
+        let svg = match svg.find("<svg") {
+            Some(start) => svg[start..].to_owned(),
+            None => svg,
+        };
+        (secret.to_base32(), svg)
+    };
+    let page = MfaPage {
+        t: ctx.tr,
+        layout: Layout::load(state, "account", "/account/mfa", Some(principal)).await,
+        enrolled,
+        required: mfa_required_roles(state).await?.contains(&user.role),
+        unused_codes: users::unused_recovery_codes(&state.store, user.id).await?,
+        secret: secret_text,
+        qr,
+        error,
+    };
+    render(status, &page)
+}
+
+#[derive(Deserialize)]
+pub struct EnableForm {
+    #[serde(default)]
+    secret: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Template)]
+#[template(path = "account_recovery_codes.html")]
+struct RecoveryCodesPage {
+    t: Tr,
+    layout: Layout,
+    codes: Vec<String>,
+    next: String,
+}
+
+pub async fn enable_mfa(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<EnableForm>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let session = session_of(principal)?;
+    let Some(secret) = TotpSecret::from_base32(&form.secret) else {
+        return Err(AppError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_form",
+            "error.malformed_form",
+        ));
+    };
+    let step = match mfa::verify(&secret, &form.code, now_unix(), None) {
+        Ok(step) => step,
+        Err(problem) => {
+            let message = ctx.tr.t(problem.message_key()).to_owned();
+            return mfa_page_with(
+                &state,
+                &ctx,
+                principal,
+                Some(secret),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(message),
+            )
+            .await;
+        }
+    };
+    let random: [u8; mfa::RECOVERY_RANDOM_BYTES] = std::array::from_fn(|_| rand::random());
+    let codes = mfa::recovery_codes_from(&random);
+    if codes.len() != mfa::RECOVERY_CODE_COUNT {
+        return Err(AppError::internal());
+    }
+    let hashes: Vec<String> = codes
+        .iter()
+        .filter_map(|c| mfa::normalise_recovery_code(c))
+        .map(|c| mfa::hash_recovery_code(&c))
+        .collect();
+    let mut tx = state.store.write(principal.actor()).await?;
+    users::enable_totp(
+        &mut tx,
+        principal.user.id,
+        &secret.to_base32(),
+        i64::try_from(step).unwrap_or(i64::MAX),
+        &hashes,
+    )
+    .await?;
+    let mut token = None;
+    if session.stage == Stage::MfaEnrol {
+        token = Some(sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?);
+    }
+    tx.commit().await?;
+    let page = RecoveryCodesPage {
+        t: ctx.tr,
+        layout: Layout::load(&state, "account", "/account/mfa", Some(principal)).await,
+        codes,
+        next: if token.is_some() {
+            "/".to_owned()
+        } else {
+            "/account".to_owned()
+        },
+    };
+    let response = render(StatusCode::OK, &page)?;
+    Ok(match token {
+        Some(token) => with_cookie(response, &state, &token),
+        None => response,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    password: String,
+}
+
+pub async fn disable_mfa(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<DisableForm>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let user = &principal.user;
+    if mfa_required_roles(&state).await?.contains(&user.role) {
+        let message = ctx.tr.t("mfa.error.required").to_owned();
+        return mfa_page_with(
+            &state,
+            &ctx,
+            principal,
+            None,
+            StatusCode::CONFLICT,
+            Some(message),
+        )
+        .await;
+    }
+    let stored = users::password_hash(&state.store, user.id)
+        .await?
+        .unwrap_or_default();
+    if !mamori_store::password::verify(&form.password, &stored).await {
+        let message = ctx.tr.t("account.error.current_wrong").to_owned();
+        return mfa_page_with(
+            &state,
+            &ctx,
+            principal,
+            None,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(message),
+        )
+        .await;
+    }
+    let mut tx = state.store.write(principal.actor()).await?;
+    users::disable_totp(&mut tx, user.id).await?;
+    tx.commit().await?;
+    Ok(see_other("/account?saved=mfa_off"))
+}
+
+/// Checks a second factor typed at sign-in: a TOTP code (never twice) or an unused
+/// recovery code. Failures count towards the lockout like a wrong password.
+pub async fn check_second_factor(
+    state: &AppState,
+    principal: &Principal,
+    typed: &str,
+) -> Result<Result<(), &'static str>, AppError> {
+    let user = &principal.user;
+    let (secret, last_step) = users::totp_state(&state.store, user.id).await?;
+    let Some(secret) = secret.as_deref().and_then(TotpSecret::from_base32) else {
+        return Ok(Err("mfa.error.wrong"));
+    };
+    let mut tx = state.store.write(principal.actor()).await?;
+    let outcome = if let Some(code) = mfa::normalise_recovery_code(typed) {
+        if users::consume_recovery_code(&mut tx, user.id, &mfa::hash_recovery_code(&code)).await? {
+            Ok(())
+        } else {
+            Err("mfa.error.wrong")
+        }
+    } else {
+        let last = last_step.and_then(|s| u64::try_from(s).ok());
+        match mfa::verify(&secret, typed, now_unix(), last) {
+            Ok(step) => {
+                let step = i64::try_from(step).unwrap_or(i64::MAX);
+                if users::consume_totp_step(&mut tx, user.id, step).await? {
+                    Ok(())
+                } else {
+                    Err("mfa.error.reused")
+                }
+            }
+            Err(problem) => Err(problem.message_key()),
+        }
+    };
+    match outcome {
+        Ok(()) => {
+            users::clear_failures(&mut tx, user.id).await?;
+            tx.audit(AuditEntry::new("auth.mfa_passed", "user").target(user.id))
+                .await?;
+        }
+        Err(_) => {
+            let failures = users::credentials(
+                &state.store,
+                &mamori_domain::user::LoginId::parse(&user.login)
+                    .map_err(|_| AppError::internal())?,
+            )
+            .await?
+            .map(|c| u32::try_from(c.failed_attempts).unwrap_or(u32::MAX))
+            .unwrap_or(0);
+            let lock_until = state
+                .config
+                .lockout
+                .after_failure(failures, time::OffsetDateTime::now_utc())
+                .map(mamori_store::timestamp_text);
+            tx.audit(AuditEntry::new("auth.mfa_failed", "user").target(user.id))
+                .await?;
+            users::record_failure(&mut tx, user.id, lock_until.as_deref()).await?;
+            if lock_until.is_some() {
+                // A locked account loses its half-finished sign-in too.
+                sessions::end_all_for_user(&mut tx, user.id).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(outcome)
+}
+
+#[derive(Template)]
+#[template(path = "login_mfa.html")]
+struct SecondStepPage {
+    t: Tr,
+    layout: Layout,
+    error: Option<String>,
+}
+
+pub async fn second_step_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    if signed.0.session.as_ref().map(|s| s.stage) != Some(Stage::Mfa) {
+        return Ok(see_other("/"));
+    }
+    let page = SecondStepPage {
+        t: ctx.tr,
+        layout: Layout::load(&state, "", "/login/mfa", Some(&signed.0)).await,
+        error: None,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[derive(Deserialize)]
+pub struct SecondStepForm {
+    #[serde(default)]
+    code: String,
+}
+
+pub async fn second_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<SecondStepForm>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let session = session_of(principal)?;
+    if session.stage != Stage::Mfa {
+        return Ok(see_other("/"));
+    }
+    match check_second_factor(&state, principal, &form.code).await? {
+        Ok(()) => {
+            let mut tx = state.store.write(principal.actor()).await?;
+            let token = sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?;
+            tx.commit().await?;
+            Ok(with_cookie(see_other("/"), &state, &token))
+        }
+        Err(key) => {
+            let page = SecondStepPage {
+                t: ctx.tr,
+                layout: Layout::load(&state, "", "/login/mfa", Some(principal)).await,
+                error: Some(ctx.tr.t(key).to_owned()),
+            };
+            render(StatusCode::UNAUTHORIZED, &page)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- sessions
+
+#[derive(Template)]
+#[template(path = "account_sessions.html")]
+struct SessionsPage {
+    t: Tr,
+    layout: Layout,
+    current: i64,
+    sessions: Vec<(Session, String, String)>,
+}
+
+pub async fn sessions_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let current = session_of(principal)?.id;
+    let shown = sessions::list_for_user(&state.store, principal.user.id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let started = mamori_store::parse_timestamp(&s.created_at)
+                .map(|t| ctx.datetime(t))
+                .unwrap_or_default();
+            let seen = mamori_store::parse_timestamp(&s.last_seen_at)
+                .map(|t| ctx.datetime(t))
+                .unwrap_or_default();
+            (s, started, seen)
+        })
+        .collect();
+    let page = SessionsPage {
+        t: ctx.tr,
+        layout: Layout::load(&state, "account", "/account/sessions", Some(principal)).await,
+        current,
+        sessions: shown,
+    };
+    render(StatusCode::OK, &page)
+}
+
+pub async fn end_session(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let mut tx = state.store.write(principal.actor()).await?;
+    sessions::end(&mut tx, principal.user.id, id, "session.end").await?;
+    tx.commit().await?;
+    Ok(see_other("/account/sessions"))
+}
+
+// ---------------------------------------------------------------- API tokens
+
+#[derive(Template)]
+#[template(path = "account_tokens.html")]
+struct TokensPage {
+    t: Tr,
+    layout: Layout,
+    tokens: Vec<(ApiToken, String, String)>,
+    created: Option<String>,
+    name: String,
+    error: Option<String>,
+}
+
+pub const TOKEN_NAME_MAX: usize = 100;
+
+async fn tokens_page(
+    state: &AppState,
+    ctx: &Ctx,
+    principal: &Principal,
+    created: Option<String>,
+    name: String,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let tokens = mamori_store::tokens::list_for_user(&state.store, principal.user.id)
+        .await?
+        .into_iter()
+        .map(|t| {
+            let created = mamori_store::parse_timestamp(&t.created_at)
+                .map(|at| ctx.datetime(at))
+                .unwrap_or_default();
+            let used = t
+                .last_used_at
+                .as_deref()
+                .and_then(mamori_store::parse_timestamp)
+                .map(|at| ctx.datetime(at))
+                .unwrap_or_default();
+            (t, created, used)
+        })
+        .collect();
+    let page = TokensPage {
+        t: ctx.tr,
+        layout: Layout::load(state, "account", "/account/tokens", Some(principal)).await,
+        tokens,
+        created,
+        name,
+        error,
+    };
+    render(status, &page)
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    tokens_page(
+        &state,
+        &ctx,
+        &signed.0,
+        None,
+        String::new(),
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<TokenForm>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let name = match text::single_line(&form.name, TOKEN_NAME_MAX) {
+        Ok(name) => name,
+        Err(problem) => {
+            let message = ctx.tr.f(problem.message_key(), &problem.params());
+            let typed: String = form.name.chars().take(TOKEN_NAME_MAX).collect();
+            return tokens_page(
+                &state,
+                &ctx,
+                principal,
+                None,
+                typed,
+                Some(message),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let mut tx = state.store.write(principal.actor()).await?;
+    let (_, token) = mamori_store::tokens::create(&mut tx, principal.user.id, &name).await?;
+    tx.commit().await?;
+    tokens_page(
+        &state,
+        &ctx,
+        principal,
+        Some(token),
+        String::new(),
+        None,
+        StatusCode::CREATED,
+    )
+    .await
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let principal = &signed.0;
+    let mut tx = state.store.write(principal.actor()).await?;
+    mamori_store::tokens::revoke(&mut tx, principal.user.id, id).await?;
+    tx.commit().await?;
+    Ok(see_other("/account/tokens"))
+}
