@@ -403,7 +403,6 @@ pub struct UserChanges {
 /// the user's sessions and revokes nothing else: the account and its history stay.
 pub async fn update(store: &Store, tx: &mut WriteTx, id: i64, changes: UserChanges) -> Result<()> {
     let before = get(store, id).await?;
-    let before_roles = org_roles(store, id).await?;
     let mut entry = AuditEntry::new("user.update", "user").target(id);
     let now = crate::now_text();
     if let Some(name) = changes.display_name.filter(|n| *n != before.display_name) {
@@ -445,24 +444,10 @@ pub async fn update(store: &Store, tx: &mut WriteTx, id: i64, changes: UserChang
         }
         entry = entry.change("active", before.active, active);
     }
-    if let Some(mut roles) = changes.org_roles {
-        roles.sort();
-        roles.dedup();
-        if roles != before_roles {
-            sqlx::query("DELETE FROM user_org_roles WHERE user_id = $1")
-                .bind(id)
-                .execute(&mut *tx.tx)
-                .await?;
-            for role in &roles {
-                sqlx::query("INSERT INTO user_org_roles (user_id, org_role) VALUES ($1, $2)")
-                    .bind(id)
-                    .bind(role.as_str())
-                    .execute(&mut *tx.tx)
-                    .await?;
-            }
-            let names = |rs: &[OrgRole]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>();
-            entry = entry.change("org_roles", names(&before_roles), names(&roles));
-        }
+    if let Some(roles) = changes.org_roles
+        && let Some((before, after)) = replace_org_roles(tx, id, &roles).await?
+    {
+        entry = entry.change("org_roles", before, after);
     }
     tx.audit(entry).await
 }
@@ -583,19 +568,35 @@ pub async fn active_admins_except(tx: &mut WriteTx, id: i64) -> Result<i64> {
 /// Replaces a user's organisational roles inside a write (so it works for a user created
 /// in the same transaction), recording before → after when they change.
 pub async fn set_org_roles(tx: &mut WriteTx, id: i64, roles: &[OrgRole]) -> Result<()> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT org_role FROM user_org_roles WHERE user_id = $1 ORDER BY org_role",
+    let Some((before, after)) = replace_org_roles(tx, id, roles).await? else {
+        return Ok(());
+    };
+    tx.audit(
+        AuditEntry::new("user.update", "user")
+            .target(id)
+            .change("org_roles", before, after),
     )
-    .bind(id)
-    .fetch_all(&mut *tx.tx)
-    .await?;
+    .await
+}
+
+/// Writes `roles` when they differ from the stored ones; returns (before, after) names.
+async fn replace_org_roles(
+    tx: &mut WriteTx,
+    id: i64,
+    roles: &[OrgRole],
+) -> Result<Option<(Vec<&'static str>, Vec<&'static str>)>> {
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT org_role FROM user_org_roles WHERE user_id = $1")
+            .bind(id)
+            .fetch_all(&mut *tx.tx)
+            .await?;
     let mut before: Vec<OrgRole> = names.iter().filter_map(|n| OrgRole::parse(n)).collect();
     before.sort();
     let mut after = roles.to_vec();
     after.sort();
     after.dedup();
     if before == after {
-        return Ok(());
+        return Ok(None);
     }
     sqlx::query("DELETE FROM user_org_roles WHERE user_id = $1")
         .bind(id)
@@ -609,10 +610,5 @@ pub async fn set_org_roles(tx: &mut WriteTx, id: i64, roles: &[OrgRole]) -> Resu
             .await?;
     }
     let names = |rs: &[OrgRole]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>();
-    tx.audit(AuditEntry::new("user.update", "user").target(id).change(
-        "org_roles",
-        names(&before),
-        names(&after),
-    ))
-    .await
+    Ok(Some((names(&before), names(&after))))
 }
