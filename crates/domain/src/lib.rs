@@ -2,6 +2,9 @@
 
 pub mod mfa;
 pub mod password;
+pub mod policy;
+pub mod policy_diff;
+pub mod policy_lifecycle;
 pub mod session;
 pub mod text;
 pub mod user;

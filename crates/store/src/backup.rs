@@ -28,6 +28,12 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "recovery_codes",
     "api_tokens",
+    "policy_documents",
+    "policy_versions",
+    "policy_acknowledgements",
+    "policy_reminders",
+    "policy_reviews",
+    "clause_links",
     "audit_log",
 ];
 

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod backup;
 mod migrations;
 pub mod password;
+pub mod policies;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

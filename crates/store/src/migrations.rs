@@ -22,6 +22,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0002_security.sql"),
         include_str!("../migrations/postgres/0002_security.sql"),
     ),
+    (
+        3,
+        "policies",
+        include_str!("../migrations/sqlite/0003_policies.sql"),
+        include_str!("../migrations/postgres/0003_policies.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -125,7 +125,12 @@ async fn every_route_answers_every_role_as_the_table_says() {
                 .iter()
                 .find(|r| r.method == method.as_str() && r.path == *path)
                 .expect("checked by every_route_has_an_entry_for_everyone");
-            let url = server.url(&path.replace("{id}", &fixture.to_string()));
+            let url = server.url(
+                &path
+                    .replace("{id}", &fixture.to_string())
+                    .replace("{vid}", "1")
+                    .replace("{reference}", "1"),
+            );
             for (principal, client) in &clients {
                 let expected = row.expected(principal).unwrap_or("missing");
                 let denials_before = denials(&server).await;

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod dates;
 pub mod pagination;
+pub mod policies;
 pub mod session;
 pub mod users;
 
@@ -40,6 +41,11 @@ use crate::state::AppState;
         users::create_user_api,
         users::get_user,
         users::update_user,
+        policies::list_policies,
+        policies::get_policy,
+        policies::import_policy,
+        policies::publish_version,
+        policies::acknowledge,
     ),
     components(schemas(
         Health,
@@ -61,6 +67,15 @@ use crate::state::AppState;
         users::UserPage,
         users::NewUserIn,
         users::UserPatch,
+        policies::PolicyOut,
+        policies::PolicyPage,
+        policies::VersionOut,
+        policies::PolicyDetail,
+        policies::ImportIn,
+        policies::ImportOut,
+        policies::WarningOut,
+        policies::AcknowledgeIn,
+        policies::AcknowledgementOut,
     ))
 )]
 pub struct ApiDoc;

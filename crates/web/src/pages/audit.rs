@@ -651,7 +651,7 @@ pub fn csv_cell(text: &str) -> String {
     }
 }
 
-fn csv_line(out: &mut String, cells: &[String]) {
+pub(crate) fn csv_line(out: &mut String, cells: &[String]) {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
             out.push(',');

@@ -23,6 +23,8 @@ struct HomePage {
     schema_version: i64,
     active_users: i64,
     last_backup: Option<String>,
+    /// Published policies this user has yet to acknowledge: (title, link).
+    pending_acknowledgements: Vec<(String, String)>,
 }
 
 pub async fn show(
@@ -48,7 +50,21 @@ pub async fn show(
     let layout = Layout::load(&state, "home", "/", signed_in).await;
     let last_backup =
         crate::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
+    let pending_acknowledgements = match signed_in {
+        Some(p) => mamori_store::policies::pending_for_user(&state.store, p.user.id)
+            .await?
+            .into_iter()
+            .map(|(document, version)| {
+                (
+                    version.title,
+                    format!("/policies/{}/versions/{}", document.id, version.id),
+                )
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let page = HomePage {
+        pending_acknowledgements,
         t: ctx.tr,
         layout,
         setup_done,

@@ -5,6 +5,8 @@ pub mod admin;
 pub mod audit;
 pub mod home;
 pub mod login;
+pub mod policies;
+pub mod policy_acks;
 pub mod preferences;
 pub mod setup;
 pub mod users;
@@ -58,6 +60,12 @@ pub const NAV: &[NavItem] = &[
         path: "/",
         key: "nav.home",
         audience: Audience::Everyone,
+    },
+    NavItem {
+        id: "policies",
+        path: "/policies",
+        key: "nav.policies",
+        audience: Audience::Roles(policies::READERS),
     },
     NavItem {
         id: "audit",

@@ -1,0 +1,565 @@
+//! Policy documents and their versions, acknowledgements, reminders, reviews and the
+//! links from other registers to clauses. The clause tree of a version is kept as JSON
+//! (parsed and checked by the caller) beside the text it came from.
+
+use mamori_domain::policy_lifecycle::{PolicyKind, ReviewTrigger, VersionStatus};
+use mamori_domain::user::UserType;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Document {
+    pub id: i64,
+    pub kind: PolicyKind,
+    pub title: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct VersionSummary {
+    pub id: i64,
+    pub document_id: i64,
+    pub number: i64,
+    pub status: VersionStatus,
+    pub title: String,
+    pub content_hash: String,
+    pub change_note: String,
+    pub created_by: Option<i64>,
+    pub created_at: String,
+    pub approved_by: Option<i64>,
+    pub approved_on: Option<String>,
+    pub published_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Version {
+    pub summary: VersionSummary,
+    pub source_text: String,
+    /// The clause tree as JSON.
+    pub tree: String,
+}
+
+/// What a new version carries.
+pub struct NewVersion<'a> {
+    pub title: &'a str,
+    pub source_text: &'a str,
+    pub tree_json: &'a str,
+    pub content_hash: &'a str,
+    pub change_note: &'a str,
+}
+
+const VERSION_COLUMNS: &str = "id, document_id, number, status, title, content_hash, change_note, \
+     created_by, created_at, approved_by, approved_on, published_at";
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary> {
+    let status: String = row.try_get("status")?;
+    Ok(VersionSummary {
+        id: row.try_get("id")?,
+        document_id: row.try_get("document_id")?,
+        number: row.try_get("number")?,
+        status: VersionStatus::parse(&status).unwrap_or(VersionStatus::Draft),
+        title: row.try_get("title")?,
+        content_hash: row.try_get("content_hash")?,
+        change_note: row.try_get("change_note")?,
+        created_by: row.try_get("created_by")?,
+        created_at: row.try_get("created_at")?,
+        approved_by: row.try_get("approved_by")?,
+        approved_on: row.try_get("approved_on")?,
+        published_at: row.try_get("published_at")?,
+    })
+}
+
+fn document_from_row(row: &sqlx::any::AnyRow) -> Result<Document> {
+    let kind: String = row.try_get("kind")?;
+    Ok(Document {
+        id: row.try_get("id")?,
+        kind: PolicyKind::parse(&kind).unwrap_or(PolicyKind::Other),
+        title: row.try_get("title")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub async fn create_document(tx: &mut WriteTx, kind: PolicyKind, title: &str) -> Result<i64> {
+    let now = crate::now_text();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO policy_documents (kind, title, created_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $4) RETURNING id",
+    )
+    .bind(kind.as_str())
+    .bind(title.to_owned())
+    .bind(tx.actor.user_id)
+    .bind(now)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    tx.audit(
+        AuditEntry::new("policy.create", "policy_document")
+            .target(id)
+            .change("kind", None::<&str>, kind.as_str())
+            .change("title", None::<&str>, title),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Adds a draft version with the next number; returns its id.
+pub async fn add_version(
+    tx: &mut WriteTx,
+    document_id: i64,
+    version: NewVersion<'_>,
+) -> Result<i64> {
+    let next: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM policy_versions WHERE document_id = $1",
+    )
+    .bind(document_id)
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    let now = crate::now_text();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO policy_versions (document_id, number, status, title, source_text, tree, \
+         content_hash, change_note, created_by, created_at) \
+         VALUES ($1, $2, 'draft', $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(document_id)
+    .bind(next)
+    .bind(version.title.to_owned())
+    .bind(version.source_text.to_owned())
+    .bind(version.tree_json.to_owned())
+    .bind(version.content_hash.to_owned())
+    .bind(version.change_note.to_owned())
+    .bind(tx.actor.user_id)
+    .bind(now.clone())
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    sqlx::query("UPDATE policy_documents SET title = $1, updated_at = $2 WHERE id = $3")
+        .bind(version.title.to_owned())
+        .bind(now)
+        .bind(document_id)
+        .execute(&mut *tx.tx)
+        .await?;
+    tx.audit(
+        AuditEntry::new("policy.version_create", "policy_version")
+            .target(id)
+            .change("document_id", None::<i64>, document_id)
+            .change("number", None::<i64>, next)
+            .change("content_hash", None::<&str>, version.content_hash)
+            .change("change_note", None::<&str>, version.change_note),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn documents(store: &Store) -> Result<Vec<Document>> {
+    let rows = sqlx::query("SELECT id, kind, title, created_at FROM policy_documents ORDER BY id")
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(document_from_row).collect()
+}
+
+pub async fn document(store: &Store, id: i64) -> Result<Document> {
+    let row = sqlx::query("SELECT id, kind, title, created_at FROM policy_documents WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    document_from_row(&row)
+}
+
+/// A document's versions, newest first.
+pub async fn versions(store: &Store, document_id: i64) -> Result<Vec<VersionSummary>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {VERSION_COLUMNS} FROM policy_versions WHERE document_id = $1 ORDER BY number DESC"
+    )))
+    .bind(document_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(summary_from_row).collect()
+}
+
+pub async fn version(store: &Store, id: i64) -> Result<Version> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {VERSION_COLUMNS}, source_text, tree FROM policy_versions WHERE id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(Version {
+        summary: summary_from_row(&row)?,
+        source_text: row.try_get("source_text")?,
+        tree: row.try_get("tree")?,
+    })
+}
+
+/// The published version of a document, if any.
+pub async fn published(store: &Store, document_id: i64) -> Result<Option<Version>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM policy_versions WHERE document_id = $1 AND status = 'published'",
+    )
+    .bind(document_id)
+    .fetch_optional(store.pool())
+    .await?;
+    match id {
+        Some(id) => Ok(Some(version(store, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The published basic policy (the one the public page shows): the newest published
+/// version among documents of that kind.
+pub async fn published_basic_policy(store: &Store) -> Result<Option<Version>> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "SELECT v.id FROM policy_versions v JOIN policy_documents d ON d.id = v.document_id \
+         WHERE d.kind = 'basic_policy' AND v.status = 'published' \
+         ORDER BY v.published_at DESC, v.id DESC LIMIT 1",
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    match id {
+        Some(id) => Ok(Some(version(store, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// Records the approval (決裁). The caller has checked the rules of
+/// `policy_lifecycle::check_approval`.
+pub async fn approve(
+    tx: &mut WriteTx,
+    version_id: i64,
+    approver_id: i64,
+    approved_on: &str,
+) -> Result<()> {
+    let updated = sqlx::query(
+        "UPDATE policy_versions SET status = 'approved', approved_by = $1, approved_on = $2, \
+         approved_at = $3 WHERE id = $4 AND status = 'draft'",
+    )
+    .bind(approver_id)
+    .bind(approved_on.to_owned())
+    .bind(crate::now_text())
+    .bind(version_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::Conflict("status"));
+    }
+    tx.audit(
+        AuditEntry::new("policy.approve", "policy_version")
+            .target(version_id)
+            .change("status", "draft", "approved")
+            .change("approved_by", None::<i64>, approver_id)
+            .change("approved_on", None::<&str>, approved_on),
+    )
+    .await
+}
+
+/// Publishes an approved version; the version published before it is superseded.
+pub async fn publish(tx: &mut WriteTx, version_id: i64) -> Result<()> {
+    let now = crate::now_text();
+    let document_id: i64 =
+        sqlx::query_scalar("SELECT document_id FROM policy_versions WHERE id = $1")
+            .bind(version_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let previous: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM policy_versions WHERE document_id = $1 AND status = 'published'",
+    )
+    .bind(document_id)
+    .fetch_optional(&mut *tx.tx)
+    .await?;
+    let updated = sqlx::query(
+        "UPDATE policy_versions SET status = 'published', published_at = $1 \
+         WHERE id = $2 AND status = 'approved'",
+    )
+    .bind(now.clone())
+    .bind(version_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::Conflict("status"));
+    }
+    if let Some(previous) = previous {
+        sqlx::query(
+            "UPDATE policy_versions SET status = 'superseded', superseded_at = $1 WHERE id = $2",
+        )
+        .bind(now)
+        .bind(previous)
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.audit(
+            AuditEntry::new("policy.supersede", "policy_version")
+                .target(previous)
+                .change("status", "published", "superseded"),
+        )
+        .await?;
+    }
+    tx.audit(
+        AuditEntry::new("policy.publish", "policy_version")
+            .target(version_id)
+            .change("status", "approved", "published"),
+    )
+    .await
+}
+
+/// One user's standing on a published version.
+#[derive(Debug, Clone, Serialize)]
+pub struct AcknowledgementRow {
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: String,
+    pub user_type: UserType,
+    pub acknowledged_at: Option<String>,
+}
+
+/// Every active user bound by the policy, with whether and when they acknowledged it.
+pub async fn acknowledgements(store: &Store, version_id: i64) -> Result<Vec<AcknowledgementRow>> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.login, u.display_name, u.user_type, a.acknowledged_at FROM users u \
+         LEFT JOIN policy_acknowledgements a ON a.user_id = u.id AND a.version_id = $1 \
+         WHERE u.active = 1 ORDER BY u.login",
+    )
+    .bind(version_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let user_type: String = row.try_get("user_type")?;
+        let user_type = UserType::parse(&user_type).unwrap_or(UserType::Other);
+        if !mamori_domain::policy_lifecycle::must_acknowledge(user_type) {
+            continue;
+        }
+        out.push(AcknowledgementRow {
+            user_id: row.try_get("id")?,
+            login: row.try_get("login")?,
+            display_name: row.try_get("display_name")?,
+            user_type,
+            acknowledged_at: row.try_get("acknowledged_at")?,
+        });
+    }
+    Ok(out)
+}
+
+/// Records that `user_id` has read and will comply with the exact version (its hash).
+pub async fn acknowledge(
+    tx: &mut WriteTx,
+    version_id: i64,
+    user_id: i64,
+    content_hash: &str,
+) -> Result<()> {
+    let inserted = sqlx::query(
+        "INSERT INTO policy_acknowledgements (version_id, user_id, content_hash, acknowledged_at) \
+         VALUES ($1, $2, $3, $4) ON CONFLICT (version_id, user_id) DO NOTHING",
+    )
+    .bind(version_id)
+    .bind(user_id)
+    .bind(content_hash.to_owned())
+    .bind(crate::now_text())
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if inserted == 0 {
+        return Err(StoreError::Conflict("acknowledgement"));
+    }
+    tx.audit(
+        AuditEntry::new("policy.acknowledge", "policy_version")
+            .target(version_id)
+            .change("user_id", None::<i64>, user_id)
+            .change("content_hash", None::<&str>, content_hash),
+    )
+    .await
+}
+
+/// Published versions that `user_id` is bound by and has not acknowledged yet.
+pub async fn pending_for_user(
+    store: &Store,
+    user_id: i64,
+) -> Result<Vec<(Document, VersionSummary)>> {
+    let user_type: Option<String> =
+        sqlx::query_scalar("SELECT user_type FROM users WHERE id = $1 AND active = 1")
+            .bind(user_id)
+            .fetch_optional(store.pool())
+            .await?;
+    let bound = user_type
+        .as_deref()
+        .and_then(UserType::parse)
+        .is_some_and(mamori_domain::policy_lifecycle::must_acknowledge);
+    if !bound {
+        return Ok(Vec::new());
+    }
+    let rows = sqlx::query(
+        "SELECT v.id FROM policy_versions v WHERE v.status = 'published' AND NOT EXISTS \
+         (SELECT 1 FROM policy_acknowledgements a WHERE a.version_id = v.id AND a.user_id = $1) \
+         ORDER BY v.id",
+    )
+    .bind(user_id)
+    .fetch_all(store.pool())
+    .await?;
+    let mut out = Vec::new();
+    for row in rows {
+        let version = version(store, row.try_get("id")?).await?.summary;
+        out.push((document(store, version.document_id).await?, version));
+    }
+    Ok(out)
+}
+
+/// Records a reminder to the users who have not acknowledged yet.
+pub async fn remind(tx: &mut WriteTx, version_id: i64, recipients: i64) -> Result<()> {
+    let sent_by = tx.actor.user_id;
+    sqlx::query(
+        "INSERT INTO policy_reminders (version_id, sent_by, sent_at, recipients) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(version_id)
+    .bind(sent_by)
+    .bind(crate::now_text())
+    .bind(recipients)
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.audit(
+        AuditEntry::new("policy.remind", "policy_version")
+            .target(version_id)
+            .change("recipients", None::<i64>, recipients),
+    )
+    .await
+}
+
+/// When the last reminder for a version was sent.
+pub async fn last_reminder(store: &Store, version_id: i64) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(sent_at) FROM policy_reminders WHERE version_id = $1")
+            .bind(version_id)
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Review {
+    pub id: i64,
+    pub reviewed_on: String,
+    pub trigger: ReviewTrigger,
+    pub analysis: String,
+    pub decision: String,
+    pub result_version_id: Option<i64>,
+    pub recorded_by: Option<i64>,
+}
+
+pub struct NewReview<'a> {
+    pub reviewed_on: &'a str,
+    pub trigger: ReviewTrigger,
+    pub analysis: &'a str,
+    pub decision: &'a str,
+    pub result_version_id: Option<i64>,
+}
+
+pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_>) -> Result<i64> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO policy_reviews (document_id, reviewed_on, review_trigger, analysis, decision, \
+         result_version_id, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(document_id)
+    .bind(review.reviewed_on.to_owned())
+    .bind(review.trigger.as_str())
+    .bind(review.analysis.to_owned())
+    .bind(review.decision.to_owned())
+    .bind(review.result_version_id)
+    .bind(tx.actor.user_id)
+    .bind(crate::now_text())
+    .fetch_one(&mut *tx.tx)
+    .await?;
+    tx.audit(
+        AuditEntry::new("policy.review", "policy_document")
+            .target(document_id)
+            .change("review_id", None::<i64>, id)
+            .change("trigger", None::<&str>, review.trigger.as_str())
+            .change("reviewed_on", None::<&str>, review.reviewed_on)
+            .change("result_version_id", None::<i64>, review.result_version_id),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn reviews(store: &Store, document_id: i64) -> Result<Vec<Review>> {
+    let rows = sqlx::query(
+        "SELECT id, reviewed_on, review_trigger, analysis, decision, result_version_id, recorded_by \
+         FROM policy_reviews WHERE document_id = $1 ORDER BY reviewed_on DESC, id DESC",
+    )
+    .bind(document_id)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let trigger: String = row.try_get("review_trigger")?;
+            Ok(Review {
+                id: row.try_get("id")?,
+                reviewed_on: row.try_get("reviewed_on")?,
+                trigger: ReviewTrigger::parse(&trigger).unwrap_or(ReviewTrigger::Other),
+                analysis: row.try_get("analysis")?,
+                decision: row.try_get("decision")?,
+                result_version_id: row.try_get("result_version_id")?,
+                recorded_by: row.try_get("recorded_by")?,
+            })
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClauseLink {
+    pub target_type: String,
+    pub target_id: String,
+    pub created_at: String,
+}
+
+/// What links to a clause (measures, risks, findings… as those registers arrive).
+pub async fn links_to(
+    store: &Store,
+    document_id: i64,
+    clause_ref: &str,
+) -> Result<Vec<ClauseLink>> {
+    let rows = sqlx::query(
+        "SELECT target_type, target_id, created_at FROM clause_links \
+         WHERE document_id = $1 AND clause_ref = $2 ORDER BY target_type, target_id",
+    )
+    .bind(document_id)
+    .bind(clause_ref.to_owned())
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(ClauseLink {
+                target_type: row.try_get("target_type")?,
+                target_id: row.try_get("target_id")?,
+                created_at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Links a record of another register to a clause.
+pub async fn link(
+    tx: &mut WriteTx,
+    document_id: i64,
+    clause_ref: &str,
+    target_type: &str,
+    target_id: &str,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO clause_links (document_id, clause_ref, target_type, target_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (document_id, clause_ref, target_type, target_id) DO NOTHING",
+    )
+    .bind(document_id)
+    .bind(clause_ref.to_owned())
+    .bind(target_type.to_owned())
+    .bind(target_id.to_owned())
+    .bind(crate::now_text())
+    .execute(&mut *tx.tx)
+    .await?;
+    tx.audit(
+        AuditEntry::new("policy.link", "clause")
+            .target(format!("{document_id}:{clause_ref}"))
+            .change("target", None::<&str>, format!("{target_type}:{target_id}")),
+    )
+    .await
+}
