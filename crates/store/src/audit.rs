@@ -29,6 +29,7 @@ pub const ACTIONS: &[&str] = &[
     "backup.create",
     "backup.restore",
     "mfa.disable",
+    "policy.ack_export",
     "policy.acknowledge",
     "policy.approve",
     "policy.create",

@@ -176,13 +176,21 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/policies/{id}/acknowledgements.csv",
             get(policy_acks::export_csv),
         ),
-        (Method::GET, "/api/v1/policies", get(api::policies::list_policies)),
+        (
+            Method::GET,
+            "/api/v1/policies",
+            get(api::policies::list_policies),
+        ),
         (
             Method::POST,
             "/api/v1/policies/import",
             post(api::policies::import_policy),
         ),
-        (Method::GET, "/api/v1/policies/{id}", get(api::policies::get_policy)),
+        (
+            Method::GET,
+            "/api/v1/policies/{id}",
+            get(api::policies::get_policy),
+        ),
         (
             Method::POST,
             "/api/v1/policies/{id}/versions/{vid}/publish",

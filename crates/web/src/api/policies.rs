@@ -246,13 +246,17 @@ pub async fn get_policy(
     let versions = policies::versions(&state.store, document.id).await?;
     let chosen = match query.version.as_deref().map(str::trim) {
         Some(text) => {
-            let number = text.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| {
-                AppError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_version",
-                    "policy.ack.error.version_number",
-                )
-            })?;
+            let number = text
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    AppError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_version",
+                        "policy.ack.error.version_number",
+                    )
+                })?;
             Some(
                 versions
                     .iter()

@@ -43,6 +43,20 @@ pub struct ClauseRow {
     pub title: Option<String>,
     pub paragraphs: Vec<String>,
     pub depth: usize,
+    /// The clause's own page, on pages inside mamori.
+    pub link: Option<String>,
+}
+
+/// The rows with each clause linking to its page (what links to it, its reference).
+pub fn flatten_linked(text: &PolicyText, document_id: i64) -> Vec<ClauseRow> {
+    let mut rows = flatten(text);
+    for row in &mut rows {
+        row.link = Some(format!(
+            "/policies/{document_id}/clauses/{}",
+            ref_path(&row.reference)
+        ));
+    }
+    rows
 }
 
 pub fn flatten(text: &PolicyText) -> Vec<ClauseRow> {
@@ -60,6 +74,7 @@ pub fn flatten(text: &PolicyText) -> Vec<ClauseRow> {
                     .map(str::to_owned)
                     .collect(),
                 depth: depth.min(4),
+                link: None,
             });
             walk(&clause.children, depth + 1, out);
         }
@@ -569,6 +584,8 @@ struct DocumentPage {
     reviews: Vec<ReviewRow>,
     triggers: Vec<&'static str>,
     can_edit: bool,
+    /// Security officers and auditors follow the acknowledgements.
+    can_follow_acks: bool,
     review_error: Option<String>,
 }
 
@@ -621,6 +638,7 @@ async fn document_page(
         reviews,
         triggers: ReviewTrigger::ALL.iter().map(|t| t.as_str()).collect(),
         can_edit: signed.has_role(EDITORS),
+        can_follow_acks: signed.has_role(crate::pages::policy_acks::VIEWERS),
         review_error,
     };
     render(status, &page)
@@ -701,7 +719,7 @@ async fn version_page(
         approved_on: date_text(ctx, summary.approved_on.as_deref()),
         approver,
         content_hash: summary.content_hash.clone(),
-        rows: flatten(&tree),
+        rows: flatten_linked(&tree, id),
         may_approve,
         may_publish: summary.status == VersionStatus::Approved && signed.has_role(EDITORS),
         must_acknowledge: mine.is_some_and(|a| a.acknowledged_at.is_none()),

@@ -299,7 +299,16 @@ async fn status_page(
             "policy.version_number",
             &[("n", summary.number.to_string())],
         ),
-        published: time_text(ctx, summary.published_at.as_deref()),
+        published: summary
+            .published_at
+            .as_deref()
+            .map(|at| {
+                ctx.tr.f(
+                    "policy.ack.published_at",
+                    &[("at", time_text(ctx, Some(at)))],
+                )
+            })
+            .unwrap_or_default(),
         counts: ctx.tr.f(
             "policy.ack.counts",
             &[("done", done.to_string()), ("total", total.to_string())],
@@ -458,7 +467,7 @@ pub async fn export_csv(
     let rows = sorted(policies::acknowledgements(&state.store, summary.id).await?);
     let mut tx = state.store.write(signed.0.actor()).await?;
     tx.audit(
-        AuditEntry::new("audit.export", "policy_document")
+        AuditEntry::new("policy.ack_export", "policy_document")
             .target(id)
             .change("export", None::<&str>, "policy_acknowledgements")
             .change("version_id", None::<i64>, summary.id)

@@ -1,0 +1,347 @@
+//! `mamori policy …` end to end: the real binary as a child process, on a fresh SQLite
+//! data directory and on a fresh PostgreSQL database, with English messages.
+
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_store::{Actor, Backend, Store, policies};
+use mamori_testkit::{TestDb, backends};
+use mamori_web::i18n::EN;
+use serde_json::Value;
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .expect("tokio runtime")
+        })
+        .block_on(future)
+}
+
+fn seed_path() -> std::path::PathBuf {
+    mamori_testkit::workspace_root().join("../shared/seeds/000_eb89c773407ffd89.txt")
+}
+
+/// What a finished command printed.
+struct Run {
+    what: String,
+    output: Output,
+}
+
+impl Run {
+    fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
+    #[track_caller]
+    fn success(self) -> Run {
+        assert!(
+            self.output.status.success(),
+            "{} failed:\n{}{}",
+            self.what,
+            self.stdout(),
+            self.stderr()
+        );
+        self
+    }
+
+    /// mamori's own refusal: exit 1 and a message, never a panic.
+    #[track_caller]
+    fn refused(self, message: &str) -> Run {
+        assert_eq!(
+            self.output.status.code(),
+            Some(1),
+            "{}:\n{}",
+            self.what,
+            self.stderr()
+        );
+        assert!(!self.stderr().contains("panicked"), "{}", self.stderr());
+        assert!(
+            self.stderr().contains(message),
+            "{}: stderr lacks {message:?}:\n{}",
+            self.what,
+            self.stderr()
+        );
+        self
+    }
+}
+
+struct Site {
+    db: TestDb,
+    cwd: tempfile::TempDir,
+}
+
+impl Site {
+    fn new(backend: Backend) -> Site {
+        Site {
+            db: block_on(TestDb::new(backend)),
+            cwd: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_mamori"));
+        for var in [
+            "MAMORI_CONFIG",
+            "MAMORI_DATA_DIR",
+            "MAMORI_DATABASE_URL",
+            "MAMORI_LOG",
+            "LANG",
+            "LC_ALL",
+        ] {
+            command.env_remove(var);
+        }
+        command
+            .env("MAMORI_LANG", "en")
+            .current_dir(self.cwd.path())
+            .arg("--data-dir")
+            .arg(self.db.data_dir());
+        if self.db.backend == Backend::Postgres {
+            command.arg("--database-url").arg(&self.db.url);
+        }
+        command.args(args);
+        Run {
+            what: format!("mamori {}", args.join(" ")),
+            output: command.output().expect("run mamori"),
+        }
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.cwd.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    }
+
+    /// Works on the database directly, the store closed again before the next command.
+    fn with_store<T>(&self, work: impl AsyncFnOnce(&Store) -> T) -> T {
+        block_on(async {
+            let store = self.db.open().await;
+            let out = work(&store).await;
+            store.close().await;
+            out
+        })
+    }
+}
+
+async fn add_user(store: &Store, login: &str, user_type: UserType) -> i64 {
+    let hash = mamori_store::password::hash("a long enough test passphrase")
+        .await
+        .unwrap();
+    let mut tx = store.write(Actor::system("test")).await.unwrap();
+    let id = mamori_store::users::create(
+        &mut tx,
+        mamori_store::users::NewUser {
+            login: &LoginId::parse(login).unwrap(),
+            display_name: login,
+            role: Role::User,
+            user_type,
+            password_hash: &hash,
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn find_ref<'a>(clauses: &'a Value, reference: &str) -> Option<&'a Value> {
+    clauses.as_array()?.iter().find_map(|c| {
+        if c["ref"] == reference {
+            Some(c)
+        } else {
+            find_ref(&c["children"], reference)
+        }
+    })
+}
+
+fn every_clause_has_a_ref(clauses: &Value) -> bool {
+    clauses.as_array().is_some_and(|all| {
+        all.iter()
+            .all(|c| c["ref"].is_string() && every_clause_has_a_ref(&c["children"]))
+    })
+}
+
+#[test]
+fn policies_are_imported_listed_shown_published_and_acknowledged() {
+    let seed = std::fs::read_to_string(seed_path()).unwrap();
+    let parsed = mamori_domain::policy::parse(&seed).unwrap();
+    assert_eq!(
+        parsed.clauses.len(),
+        8,
+        "the seed has eight top-level clauses"
+    );
+    let total = parsed.all_clauses().len();
+    let seed_file = seed_path().display().to_string();
+    for backend in backends() {
+        let site = Site::new(backend);
+
+        // Refused texts write nothing.
+        let empty = site.file("empty.txt", b"");
+        site.run(&["policy", "import", &empty])
+            .refused(&EN["policy.error.empty"]);
+        let prose = site.file(
+            "prose.txt",
+            "番号のない説明文です。\n二行目です。\n".as_bytes(),
+        );
+        site.run(&["policy", "import", &prose])
+            .refused(&EN["policy.error.no_clauses"]);
+        let missing = site.cwd.path().join("missing.txt").display().to_string();
+        site.run(&["policy", "import", &missing])
+            .refused(&format!("Cannot read {missing}."));
+        let list = site.run(&["policy", "list"]).success().stdout();
+        assert!(list.contains("No policy documents yet."), "{list}");
+        assert!(
+            site.with_store(async |store| policies::documents(store).await.unwrap().is_empty())
+        );
+
+        let imported = site
+            .run(&["policy", "import", &seed_file])
+            .success()
+            .stdout();
+        assert!(
+            imported.contains("Saved as draft version 1 (version id 1) of document 1."),
+            "{imported}"
+        );
+        assert!(
+            imported.contains(&format!("Clauses: {total} in all (8 top-level).")),
+            "{imported}"
+        );
+        assert!(imported.contains("Nothing needs checking."), "{imported}");
+
+        let list = site.run(&["policy", "list"]).success().stdout();
+        assert!(
+            list.contains(
+                "1  [Basic policy] 佐久市議会情報セキュリティ基本方針  latest: version 1"
+            ),
+            "{list}"
+        );
+        assert!(list.contains("published version id: none"), "{list}");
+
+        let shown: Value =
+            serde_json::from_str(&site.run(&["policy", "show", "1"]).success().stdout())
+                .expect("show prints JSON");
+        assert_eq!(shown["title"], "佐久市議会情報セキュリティ基本方針");
+        assert_eq!(shown["clauses"].as_array().unwrap().len(), 8);
+        assert!(every_clause_has_a_ref(&shown["clauses"]));
+        assert_eq!(
+            find_ref(&shown["clauses"], "4(2)ア").unwrap()["label"],
+            "ア"
+        );
+        assert!(find_ref(&shown["clauses"], "6(8)").is_some());
+        site.run(&["policy", "show", "2"])
+            .refused("There is no document 2.");
+        site.run(&["policy", "show", "1", "--version", "3"])
+            .refused("Document 1 has no version 3.");
+
+        // Publication needs the approval (決裁), which is given in the web pages.
+        site.run(&["policy", "publish", "--version", "1"])
+            .refused(&EN["policy.error.not_approved"]);
+        let (member, contractor) = site.with_store(async |store| {
+            let gicho = add_user(store, "gicho", UserType::Member).await;
+            let mut tx = store.write(Actor::system("test")).await.unwrap();
+            policies::approve(&mut tx, 1, gicho, "2026-03-18")
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            (
+                add_user(store, "giin.ichiro", UserType::Member).await,
+                add_user(store, "itaku", UserType::Contractor).await,
+            )
+        });
+        let published = site
+            .run(&["policy", "publish", "--version", "1"])
+            .success()
+            .stdout();
+        assert!(
+            published.contains("Published version 1 (version id 1) of \"佐久市議会情報セキュリティ基本方針\". Users asked to acknowledge it: 2."),
+            "{published}"
+        );
+        assert!(
+            site.run(&["policy", "list"])
+                .success()
+                .stdout()
+                .contains("published version id: 1")
+        );
+
+        // An acknowledgement given on paper.
+        let acknowledged = site
+            .run(&[
+                "policy",
+                "acknowledge",
+                "--login",
+                "giin.ichiro",
+                "--version",
+                "1",
+            ])
+            .success()
+            .stdout();
+        assert!(
+            acknowledged.contains("Recorded that giin.ichiro acknowledged version 1"),
+            "{acknowledged}"
+        );
+        site.run(&[
+            "policy",
+            "acknowledge",
+            "--login",
+            "giin.ichiro",
+            "--version",
+            "1",
+        ])
+        .refused("giin.ichiro has already acknowledged this version.");
+        site.run(&[
+            "policy",
+            "acknowledge",
+            "--login",
+            "itaku",
+            "--version",
+            "1",
+        ])
+        .refused("itaku is not a user who must acknowledge the policy");
+        site.run(&[
+            "policy",
+            "acknowledge",
+            "--login",
+            "nobody",
+            "--version",
+            "1",
+        ])
+        .refused("There is no active user nobody.");
+        site.run(&[
+            "policy",
+            "acknowledge",
+            "--login",
+            "gicho",
+            "--version",
+            "9",
+        ])
+        .refused("There is no version with id 9.");
+        let (rows, pending_for_contractor) = site.with_store(async |store| {
+            (
+                policies::acknowledgements(store, 1).await.unwrap(),
+                policies::pending_for_user(store, contractor)
+                    .await
+                    .unwrap()
+                    .len(),
+            )
+        });
+        assert_eq!(pending_for_contractor, 0);
+        assert!(
+            rows.iter()
+                .any(|r| r.user_id == member && r.acknowledged_at.is_some())
+        );
+        assert!(
+            rows.iter()
+                .any(|r| r.login == "gicho" && r.acknowledged_at.is_none())
+        );
+    }
+}
