@@ -412,22 +412,34 @@ pub fn constant_time_eq(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// The cookie that carries a new session.
-pub fn session_cookie(state: &AppState, token: &str) -> String {
-    let secure = if state.config.is_tls() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+/// Adds the cookie that carries a new session to `response`.
+pub fn set_session_cookie(mut response: Response, state: &AppState, token: &str) -> Response {
+    add_cookie(
+        &mut response,
+        &format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax"),
+        state,
+    );
+    response
 }
 
-/// The cookie that removes it.
-pub fn clear_session_cookie(state: &AppState) -> String {
+/// Adds the cookie that removes the session to `response`.
+pub fn clear_session_cookie(mut response: Response, state: &AppState) -> Response {
+    add_cookie(
+        &mut response,
+        &format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+        state,
+    );
+    response
+}
+
+/// Appends a `Set-Cookie`, marked `Secure` when mamori is served over TLS.
+pub fn add_cookie(response: &mut Response, cookie: &str, state: &AppState) {
     let secure = if state.config.is_tls() {
         "; Secure"
     } else {
         ""
     };
-    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+    if let Ok(value) = axum::http::HeaderValue::from_str(&format!("{cookie}{secure}")) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
 }

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_domain::text;
 use mamori_store::sessions::{self, Stage};
@@ -129,15 +129,12 @@ pub async fn start(
             .await?
             .ok_or_else(AppError::internal)?;
     }
-    let mut response = Json(SessionStarted {
+    let response = Json(SessionStarted {
         stage: session.stage.as_str().to_owned(),
         csrf_token: session.csrf_token.clone(),
     })
     .into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&auth::session_cookie(&state, &token)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(auth::set_session_cookie(response, &state, &token))
 }
 
 /// Ends the cookie's session.
@@ -165,11 +162,10 @@ pub async fn end(
     let mut tx = state.store.write(principal.actor()).await?;
     sessions::end(&mut tx, principal.user.id, session.id, "auth.sign_out").await?;
     tx.commit().await?;
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&auth::clear_session_cookie(&state)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(auth::clear_session_cookie(
+        StatusCode::NO_CONTENT.into_response(),
+        &state,
+    ))
 }
 
 /// The signed-in user.

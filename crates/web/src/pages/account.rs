@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_domain::mfa::{self, TotpSecret};
 use mamori_domain::{password, text};
@@ -20,13 +20,6 @@ use crate::i18n::Tr;
 use crate::pages::login::{mfa_required_roles, stage_home};
 use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
-
-fn with_cookie(mut response: Response, state: &AppState, token: &str) -> Response {
-    if let Ok(cookie) = HeaderValue::from_str(&auth::session_cookie(state, token)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
-}
 
 fn session_of(principal: &Principal) -> Result<&Session, AppError> {
     principal.session.as_ref().ok_or_else(AppError::forbidden)
@@ -212,7 +205,7 @@ pub async fn change_password(
         };
         let token = sessions::advance(&mut tx, session, next, "auth.sign_in").await?;
         tx.commit().await?;
-        return Ok(with_cookie(
+        return Ok(auth::set_session_cookie(
             see_other(&stage_home(next, "/")),
             &state,
             &token,
@@ -371,7 +364,7 @@ pub async fn enable_mfa(
     };
     let response = render(StatusCode::OK, &page)?;
     Ok(match token {
-        Some(token) => with_cookie(response, &state, &token),
+        Some(token) => auth::set_session_cookie(response, &state, &token),
         None => response,
     })
 }
@@ -535,7 +528,7 @@ pub async fn second_step(
             let mut tx = state.store.write(principal.actor()).await?;
             let token = sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?;
             tx.commit().await?;
-            Ok(with_cookie(see_other("/"), &state, &token))
+            Ok(auth::set_session_cookie(see_other("/"), &state, &token))
         }
         Err(key) => {
             let page = SecondStepPage {

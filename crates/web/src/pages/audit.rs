@@ -773,14 +773,19 @@ pub async fn export_csv(
             }
         }
     });
+    Ok(csv_response(Body::from_stream(Chunks(receiver)), "audit"))
+}
+
+/// A CSV download named `{stem}-YYYYMMDD.csv` (the Japan date of the export).
+pub(crate) fn csv_response(body: Body, stem: &str) -> Response {
     let today = OffsetDateTime::now_utc().to_offset(JST).date();
     let disposition = format!(
-        "attachment; filename=\"audit-{:04}{:02}{:02}.csv\"",
+        "attachment; filename=\"{stem}-{:04}{:02}{:02}.csv\"",
         today.year(),
         u8::from(today.month()),
         today.day()
     );
-    let mut response = Body::from_stream(Chunks(receiver)).into_response();
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
@@ -789,7 +794,7 @@ pub async fn export_csv(
     if let Ok(value) = HeaderValue::from_str(&disposition) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
-    Ok(response)
+    response
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
 use mamori_domain::user::{LoginId, Role};
 use mamori_store::sessions::{self, Stage};
 use mamori_store::{Actor, AuditEntry};
@@ -241,11 +241,11 @@ pub async fn submit(
     .await?;
     let (status, key) = match outcome {
         SignInOutcome::Session { stage, token } => {
-            let mut response = see_other(&stage_home(stage, &form.next));
-            if let Ok(cookie) = HeaderValue::from_str(&auth::session_cookie(&state, &token)) {
-                response.headers_mut().append(header::SET_COOKIE, cookie);
-            }
-            return Ok(response);
+            return Ok(auth::set_session_cookie(
+                see_other(&stage_home(stage, &form.next)),
+                &state,
+                &token,
+            ));
         }
         SignInOutcome::Refused => (StatusCode::UNAUTHORIZED, "auth.error.failed"),
         SignInOutcome::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "auth.error.rate_limited"),
@@ -276,9 +276,5 @@ pub async fn sign_out(
         sessions::end(&mut tx, principal.user.id, session.id, "auth.sign_out").await?;
         tx.commit().await?;
     }
-    let mut response = see_other("/login").into_response();
-    if let Ok(cookie) = HeaderValue::from_str(&auth::clear_session_cookie(&state)) {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    Ok(response)
+    Ok(auth::clear_session_cookie(see_other("/login"), &state))
 }

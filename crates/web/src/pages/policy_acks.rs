@@ -6,15 +6,14 @@
 use askama::Template;
 use axum::body::Body;
 use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use mamori_domain::policy_lifecycle::{self, VersionStatus};
 use mamori_domain::user::Role;
 use mamori_domain::wareki::JST;
 use mamori_store::policies::{self, AcknowledgementRow, Version};
 use mamori_store::{AuditEntry, StoreError};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::auth::SignedIn;
 use crate::context::Ctx;
@@ -476,24 +475,10 @@ pub async fn export_csv(
     .await?;
     tx.commit().await?;
     let body = csv_text(&ctx.tr, &document.title, summary.number, &rows);
-    let today = OffsetDateTime::now_utc().to_offset(JST).date();
-    let disposition = format!(
-        "attachment; filename=\"policy-{id}-v{}-acknowledgements-{:04}{:02}{:02}.csv\"",
-        summary.number,
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    );
-    let mut response = Body::from(body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    Ok(response)
+    Ok(crate::pages::audit::csv_response(
+        Body::from(body),
+        &format!("policy-{id}-v{}-acknowledgements", summary.number),
+    ))
 }
 
 #[cfg(test)]

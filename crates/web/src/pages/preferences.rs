@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_domain::wareki::{self, DateStyle, Lang};
 use serde::Deserialize;
@@ -95,17 +95,9 @@ pub async fn save(
         .map(local_path)
         .unwrap_or("/preferences?saved=1");
     let mut response = see_other(back).into_response();
-    let secure = if state.config.is_tls() {
-        "; Secure"
-    } else {
-        ""
-    };
     let mut set_cookie = |name: &str, value: &str| {
-        let cookie =
-            format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}");
-        if let Ok(value) = HeaderValue::from_str(&cookie) {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+        let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
+        crate::auth::add_cookie(&mut response, &cookie, &state);
     };
     if let Some(lang) = lang {
         set_cookie(LANG_COOKIE, i18n::lang_code(lang));
