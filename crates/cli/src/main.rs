@@ -1,12 +1,12 @@
 //! The `mamori` binary.
 
 mod config;
+mod logfile;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -540,22 +540,18 @@ async fn serve(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Logs go to standard error and to `DATA_DIR/logs/mamori.log`.
+/// Logs go to standard error and to `DATA_DIR/logs/mamori.log`, rotated daily.
 fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
     use tracing_subscriber::fmt::writer::MakeWriterExt;
     let dir = data_dir.join("logs");
-    std::fs::create_dir_all(&dir)?;
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("mamori.log"))
+    let log = logfile::DailyLog::open(&dir)
         .with_context(|| format!("cannot open the log in {}", dir.display()))?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::io::stderr.and(Mutex::new(log)))
+        .with_writer(std::io::stderr.and(log))
         .init();
     Ok(())
 }
