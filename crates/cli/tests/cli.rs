@@ -1328,3 +1328,49 @@ fn token_create_prints_a_token_the_api_accepts() {
             .failure(1);
     }
 }
+
+/// SIGTERM while a request is still arriving: the request is answered in full, then the
+/// server exits cleanly.
+#[test]
+fn a_request_in_flight_is_answered_before_shutdown() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    for backend in backends() {
+        let site = Site::new(backend);
+        let mut server = site.serve(&[]);
+        server.wait_healthy(backend);
+        let address = server.base.trim_start_matches("http://").to_owned();
+        let body = "login=nobody&password=not+the+password";
+        let mut stream = TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "POST /login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{}",
+            body.len(),
+            &body[..10]
+        )
+        .unwrap();
+        stream.flush().unwrap();
+        thread::sleep(Duration::from_millis(300));
+        let sent = Command::new("kill")
+            .arg("-TERM")
+            .arg(server.child.id().to_string())
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        thread::sleep(Duration::from_millis(300));
+        assert!(
+            server.child.exited().is_none(),
+            "the server waits for the request in flight"
+        );
+        stream.write_all(body[10..].as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+        let status = server
+            .child
+            .wait_for(Duration::from_secs(10))
+            .expect("serve exits after the request");
+        assert_eq!(status.code(), Some(0));
+    }
+}
