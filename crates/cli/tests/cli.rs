@@ -1363,7 +1363,7 @@ fn a_request_in_flight_is_answered_before_shutdown() {
             server.child.exited().is_none(),
             "the server waits for the request in flight"
         );
-        stream.write_all(body[10..].as_bytes()).unwrap();
+        stream.write_all(&body.as_bytes()[10..]).unwrap();
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();
         assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
