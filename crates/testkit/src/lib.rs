@@ -262,6 +262,18 @@ impl TestServer {
         (id, self.sign_in(login).await)
     }
 
+    /// GETs `path` with `client` and returns the body.
+    pub async fn text(&self, client: &reqwest::Client, path: &str) -> String {
+        client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
     pub async fn stop(mut self) {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());

@@ -439,14 +439,7 @@ async fn a_large_export_streams_every_entry_in_order() {
         }
         tx.commit().await.unwrap();
 
-        let text = auditor
-            .get(server.url("/audit.csv?actor=batch.job"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let text = server.text(&auditor, "/audit.csv?actor=batch.job").await;
         let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
         assert_eq!(lines.len(), 4501, "{backend:?}");
         let targets: Vec<&str> = lines[1..]

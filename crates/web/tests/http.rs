@@ -193,14 +193,7 @@ async fn first_run_setup_creates_the_organisation_and_first_administrator() {
     for backend in backends() {
         let server = TestServer::start(backend).await;
         let client = server.client();
-        let home = client
-            .get(server.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = server.text(&client, "/").await;
         assert!(home.contains("初期設定が済んでいません"));
 
         // Without the token, or with a wrong one, the page refuses.
@@ -311,14 +304,7 @@ async fn first_run_setup_creates_the_organisation_and_first_administrator() {
             .await
             .unwrap();
         assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-        let home = client
-            .get(server.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let home = server.text(&client, "/").await;
         assert!(home.contains("<h1>佐久市議会</h1>"), "{home}");
         assert!(
             home.contains("佐久 花子"),
@@ -510,14 +496,7 @@ async fn language_and_date_style_are_chosen_and_remembered() {
     for backend in backends() {
         let server = TestServer::start(backend).await;
         let client = server.client();
-        let page = client
-            .get(server.url("/preferences"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&client, "/preferences").await;
         assert!(page.contains("<html lang=\"ja\">"));
         assert!(
             page.contains("令和"),
@@ -548,14 +527,7 @@ async fn language_and_date_style_are_chosen_and_remembered() {
             "not over plain HTTP"
         );
 
-        let page = client
-            .get(server.url("/preferences?saved=1"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&client, "/preferences?saved=1").await;
         assert!(page.contains("<html lang=\"en\">"));
         assert!(page.contains("Display settings saved."));
         assert!(page.contains("value=\"gregorian\" checked"));

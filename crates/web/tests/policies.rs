@@ -156,14 +156,7 @@ async fn the_seed_is_imported_approved_published_and_public() {
         assert_eq!(documents(&server).await, 0, "a preview saves nothing");
 
         let version_path = import(&server, &officer, &seed(), "").await;
-        let page = officer
-            .get(server.url(&version_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&officer, &version_path).await;
         assert!(page.contains("下書き"));
         assert!(
             !page.contains("決裁する"),
@@ -194,14 +187,7 @@ async fn the_seed_is_imported_approved_published_and_public() {
             .await
             .unwrap();
         assert_eq!(approved.status(), StatusCode::SEE_OTHER);
-        let page = officer
-            .get(server.url(&version_path))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&officer, &version_path).await;
         assert!(page.contains("決裁済み") && page.contains("令和8年3月18日"));
 
         assert_eq!(
@@ -280,14 +266,9 @@ async fn a_new_version_supersedes_the_old_and_versions_compare_clause_by_clause(
                 "- (5) 電力供給の途絶、通信の途絶、水道供給の途絶等のインフラの障害からの波及等\n",
                 "",
             );
-        let edit_form = officer
-            .get(server.url(&format!("/policies/import?document={document}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let edit_form = server
+            .text(&officer, &format!("/policies/import?document={document}"))
+            .await;
         assert!(
             edit_form.contains("委託事業者を選定し"),
             "editing starts from the current text"
@@ -297,16 +278,12 @@ async fn a_new_version_supersedes_the_old_and_versions_compare_clause_by_clause(
         let second_id = second.rsplit('/').next().unwrap();
         let first_id = first.rsplit('/').next().unwrap();
 
-        let compare = officer
-            .get(server.url(&format!(
-                "/policies/{document}/compare?from={first_id}&to={second_id}"
-            )))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let compare = server
+            .text(
+                &officer,
+                &format!("/policies/{document}/compare?from={first_id}&to={second_id}"),
+            )
+            .await;
         assert!(
             compare.contains("<ins>慎重に</ins>"),
             "changed text is highlighted"
@@ -482,14 +459,7 @@ async fn reviews_are_recorded_and_roles_are_enforced() {
             .await
             .unwrap();
         assert_eq!(good.status(), StatusCode::SEE_OTHER);
-        let page = member
-            .get(server.url(&format!("/policies/{document}")))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&member, &format!("/policies/{document}")).await;
         assert!(page.contains("自己点検の結果") && page.contains("令和8年11月25日"));
         assert!(
             !page.contains("見直しを記録する"),

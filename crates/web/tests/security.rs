@@ -95,14 +95,7 @@ async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five() {
             "and it looks the same"
         );
 
-        let page = admin
-            .get(server.url("/admin/security"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&admin, "/admin/security").await;
         assert!(page.contains("member"), "the administrator sees the lock");
         let lifted = admin
             .post(server.url(&format!("/admin/security/lockouts/{member}/lift")))
@@ -169,14 +162,7 @@ async fn sessions_rotate_expire_and_end_on_the_server() {
         // Two devices; the first ends the second's session.
         let a = server.sign_in("member").await;
         let b = server.sign_in("member").await;
-        let page = a
-            .get(server.url("/account/sessions"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&a, "/account/sessions").await;
         assert!(page.contains("この端末"));
         let sessions = mamori_store::sessions::list_for_user(&server.store, 1)
             .await
@@ -222,14 +208,7 @@ async fn sessions_rotate_expire_and_end_on_the_server() {
 
         // Sign-out ends the session on the server: the old cookie no longer works.
         let d = server.sign_in("member").await;
-        let page = d
-            .get(server.url("/account"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&d, "/account").await;
         let out = d
             .post(server.url("/logout"))
             .form(&[("csrf", csrf_of(&page))])
@@ -280,14 +259,7 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
             .await
             .unwrap();
         assert_eq!(elsewhere.headers()["location"], "/account/password");
-        let page = client
-            .get(server.url("/account/password"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&client, "/account/password").await;
         assert!(page.contains("パスワードをリセットしました"));
         let csrf = csrf_of(&page);
         let short = client
@@ -342,14 +314,7 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
 
 /// Enrols TOTP through the pages; returns the secret and the recovery codes.
 async fn enrol(server: &TestServer, client: &reqwest::Client) -> (TotpSecret, Vec<String>) {
-    let page = client
-        .get(server.url("/account/mfa"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = server.text(client, "/account/mfa").await;
     assert!(
         page.contains("<svg"),
         "the QR code is drawn by mamori itself"
@@ -416,14 +381,7 @@ async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
                 .headers()["location"],
             "/login/mfa"
         );
-        let page = c
-            .get(server.url("/login/mfa"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&c, "/login/mfa").await;
         let csrf = csrf_of(&page);
         let wrong = c
             .post(server.url("/login/mfa"))
@@ -449,14 +407,7 @@ async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
         // The same code never works twice.
         let again = server.client();
         post_login(&server, &again, "member", PASSWORD).await;
-        let page = again
-            .get(server.url("/login/mfa"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&again, "/login/mfa").await;
         let reused = again
             .post(server.url("/login/mfa"))
             .form(&[("csrf", csrf_of(&page)), ("code", code)])
@@ -476,14 +427,7 @@ async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
         for (attempt, expected) in [(1, StatusCode::SEE_OTHER), (2, StatusCode::UNAUTHORIZED)] {
             let r = server.client();
             post_login(&server, &r, "member", PASSWORD).await;
-            let page = r
-                .get(server.url("/login/mfa"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let page = server.text(&r, "/login/mfa").await;
             let used = r
                 .post(server.url("/login/mfa"))
                 .form(&[("csrf", csrf_of(&page)), ("code", codes[0].to_uppercase())])
@@ -507,14 +451,7 @@ async fn an_administrator_can_require_mfa_for_a_role() {
         let server = TestServer::start(backend).await;
         let (_, admin) = server.user_client("admin", Role::Admin).await;
         server.add_user("officer", Role::SecurityOfficer).await;
-        let page = admin
-            .get(server.url("/admin/security"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&admin, "/admin/security").await;
         let saved = admin
             .post(server.url("/admin/security/mfa-roles"))
             .form(&[
@@ -554,14 +491,7 @@ async fn cross_site_posts_are_refused_and_recorded() {
     for backend in backends() {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
-        let page = client
-            .get(server.url("/account/tokens"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = server.text(&client, "/account/tokens").await;
         let csrf = csrf_of(&page);
         let post = |name: &'static str| {
             client
