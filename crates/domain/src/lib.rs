@@ -1,10 +1,14 @@
 //! Pure rules and types of mamori: no I/O, no async, no SQL.
 
+pub mod asset;
+pub mod classification;
+pub mod classification_presets;
 pub mod mfa;
 pub mod password;
 pub mod policy;
 pub mod policy_diff;
 pub mod policy_lifecycle;
+pub mod search;
 pub mod session;
 pub mod text;
 pub mod user;

@@ -34,6 +34,13 @@ pub const TABLES: &[&str] = &[
     "policy_reminders",
     "policy_reviews",
     "clause_links",
+    "classification_schemes",
+    "classification_levels",
+    "assets",
+    "asset_tags",
+    "asset_clauses",
+    "asset_classifications",
+    "asset_events",
     "audit_log",
 ];
 

@@ -2,8 +2,10 @@
 //! Handlers never see SQL or driver types; every write goes through [`WriteTx`], which
 //! appends the audit entry in the same transaction.
 
+pub mod assets;
 pub mod audit;
 pub mod backup;
+pub mod classification;
 mod migrations;
 pub mod password;
 pub mod policies;
@@ -138,6 +140,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url, 8, SqliteUse::Live).await?;
         migrations::apply(&store).await?;
+        classification::seed_presets(&store).await?;
         Ok(store)
     }
 
@@ -213,6 +216,7 @@ impl Store {
         };
         Ok(WriteTx {
             tx,
+            backend: self.backend,
             actor,
             audited: false,
         })
@@ -222,6 +226,7 @@ impl Store {
 /// A write transaction. `commit` refuses to commit a change that wrote no audit entry.
 pub struct WriteTx {
     pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) backend: Backend,
     pub(crate) actor: Actor,
     audited: bool,
 }

@@ -28,6 +28,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_policies.sql"),
         include_str!("../migrations/postgres/0003_policies.sql"),
     ),
+    (
+        4,
+        "assets",
+        include_str!("../migrations/sqlite/0004_assets.sql"),
+        include_str!("../migrations/postgres/0004_assets.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

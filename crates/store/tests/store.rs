@@ -3,6 +3,7 @@
 use mamori_domain::user::{LoginId, Role, UserType};
 use mamori_store::audit::{self, ChainBreak};
 use mamori_store::backup::{self, TABLES};
+use mamori_store::classification::INSTALL_AUDIT_ENTRIES;
 use mamori_store::{Actor, AuditEntry, Backend, Store, StoreError, users};
 use mamori_testkit::{TestDb, backends};
 use sqlx::Row;
@@ -35,7 +36,8 @@ async fn schema(db: &TestDb) -> Vec<(String, String, String)> {
             "SELECT m.name AS tbl, p.name AS col, upper(p.type) AS typ \
              FROM sqlite_master m, pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
-             AND m.name <> '_sqlx_migrations' ORDER BY 1, 2"
+             AND m.name <> '_sqlx_migrations' \
+             AND m.name NOT LIKE 'assets_fts%' ORDER BY 1, 2"
         }
         Backend::Postgres => {
             "SELECT table_name::text AS tbl, column_name::text AS col, upper(data_type::text) AS typ \
@@ -148,7 +150,7 @@ async fn the_audit_chain_detects_edits_removals_and_insertions() {
             add_user(&store, login).await;
         }
         let report = audit::verify(&store).await.unwrap();
-        assert_eq!(report.entries, 4);
+        assert_eq!(report.entries, 4 + INSTALL_AUDIT_ENTRIES);
         assert_eq!(report.first_break, None);
         let ids: Vec<i64> = audit::recent(&store, 10)
             .await
@@ -175,7 +177,10 @@ async fn the_audit_chain_detects_edits_removals_and_insertions() {
             let refused = db.try_execute("TRUNCATE audit_log").await.unwrap_err();
             assert!(refused.contains("append-only"), "{refused}");
         }
-        assert_eq!(audit::verify(&store).await.unwrap().entries, 4);
+        assert_eq!(
+            audit::verify(&store).await.unwrap().entries,
+            4 + INSTALL_AUDIT_ENTRIES
+        );
         // …and with the triggers gone, the chain still names the first tampered entry.
         db.drop_audit_triggers().await;
         db.execute(&edit).await;
@@ -218,7 +223,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
             task.await.unwrap();
         }
         let report = audit::verify(&stores[0]).await.unwrap();
-        assert_eq!(report.entries, 40, "{backend:?}");
+        assert_eq!(report.entries, 40 + INSTALL_AUDIT_ENTRIES, "{backend:?}");
         assert_eq!(report.first_break, None, "{backend:?}");
     }
 }
@@ -234,7 +239,10 @@ async fn a_backup_restores_onto_either_backend() {
             let file = source_db.data_dir().join("backup.sqlite3");
             let summary = backup::write_backup(&source, &file).await.unwrap();
             assert_eq!(summary.rows_in("users"), 1);
-            assert_eq!(summary.rows_in("audit_log"), 1);
+            assert_eq!(
+                summary.rows_in("audit_log"),
+                1 + INSTALL_AUDIT_ENTRIES as i64
+            );
             assert!(
                 matches!(
                     backup::write_backup(&source, &file).await,
@@ -266,7 +274,7 @@ async fn a_backup_restores_onto_either_backend() {
             // The restored chain continues with the restore's own entry, unbroken.
             let report = audit::verify(&target).await.unwrap();
             assert_eq!(report.first_break, None, "{from:?} -> {to:?}");
-            assert_eq!(report.entries, 2);
+            assert_eq!(report.entries, 2 + INSTALL_AUDIT_ENTRIES);
             assert_eq!(
                 audit::recent(&target, 1).await.unwrap()[0].action,
                 "backup.restore"
@@ -346,7 +354,10 @@ async fn damaged_and_foreign_files_are_refused_and_nothing_changes() {
                     .unwrap()
                     .is_some()
             );
-            assert_eq!(audit::verify(&store).await.unwrap().entries, 1);
+            assert_eq!(
+                audit::verify(&store).await.unwrap().entries,
+                1 + INSTALL_AUDIT_ENTRIES
+            );
         }
     }
 }

@@ -233,6 +233,9 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/audit", get(audit::show)),
         (Method::GET, "/audit.csv", get(audit::export_csv)),
         (Method::GET, "/api/v1/audit", get(api::audit::list)),
+        // -- asset routes --
+        // -- asset file routes --
+        // -- classification routes --
     ]
 }
 

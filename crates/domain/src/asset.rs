@@ -1,0 +1,955 @@
+//! Information assets (clauses 2(3), 4(2) and 6(2)): what an asset is, which values its
+//! fields take, and the one check that the form, the API and a spreadsheet import all
+//! go through. Values are read the way registers write them (ア/イ/ウ, 紙/電子/両方,
+//! 議員/議会事務局, 永年, 5年, 任期中 …) as well as by their codes.
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::classification::{Axis, Scheme};
+use crate::search::normalise;
+use crate::text::{TextProblem, single_line};
+use crate::user::OrgRole;
+
+/// Declares an enum of codes with the words registers use for each value.
+macro_rules! coded {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal [$($alias:literal),*]),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Reads the code or any word a register uses for the value.
+            pub fn parse(input: &str) -> Option<$name> {
+                let wanted = normalise(input);
+                $(
+                    if wanted == $code $(|| wanted == normalise($alias))* {
+                        return Some($name::$variant);
+                    }
+                )+
+                None
+            }
+        }
+    };
+}
+
+coded! {
+    /// Clause 4(2): ア networks, systems, facilities and media; イ information,
+    /// printouts included; ウ system documents.
+    Category {
+        Infrastructure = "infrastructure" ["ア", "(ア)", "ネットワーク", "ネットワーク、情報システム等"],
+        Information = "information" ["イ", "(イ)", "情報", "情報資産"],
+        SystemDocument = "system_document" ["ウ", "(ウ)", "システム関連文書", "設計書"]
+    }
+}
+
+coded! {
+    Form {
+        Electronic = "electronic" ["電子", "電磁的記録", "データ", "electronic"],
+        Paper = "paper" ["紙", "紙媒体", "書面"],
+        Both = "both" ["両方", "電子・紙", "紙・電子", "紙及び電子"]
+    }
+}
+
+coded! {
+    HolderType {
+        Member = "member" ["議員"],
+        Secretariat = "secretariat" ["議会事務局", "事務局", "職員", "議会事務局職員"]
+    }
+}
+
+coded! {
+    /// Clause 6(3): the three segments of the strengthened network, or none.
+    Segment {
+        Core = "core" ["基幹系", "個人番号利用事務系", "マイナンバー利用事務系"],
+        Lgwan = "lgwan" ["lgwan接続系", "lgwan系", "lgwan"],
+        Internet = "internet" ["インターネット接続系", "インターネット系", "インターネット"],
+        None = "none" ["なし", "無し", "該当なし", "-", "ー"]
+    }
+}
+
+coded! {
+    Status {
+        InUse = "in_use" ["使用中", "利用中", "運用中", "現用"],
+        Archived = "archived" ["保存", "保管", "保存中", "非現用"],
+        Disposed = "disposed" ["廃棄", "廃棄済", "廃棄済み"]
+    }
+}
+
+coded! {
+    /// Clause 2(3) proviso: publicly sold publications are not information assets.
+    Publication {
+        Gazette = "gazette" ["官報"],
+        WhitePaper = "white_paper" ["白書"],
+        Newspaper = "newspaper" ["新聞", "新聞紙"],
+        Magazine = "magazine" ["雑誌"],
+        Book = "book" ["書籍", "図書", "本"]
+    }
+}
+
+/// How long an asset is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "years")]
+pub enum Retention {
+    /// 永年
+    Permanent,
+    /// N年 (1–99)
+    Years(u8),
+    /// 1年未満
+    UnderOneYear,
+    /// 任期中: while the member holds office.
+    TermOfOffice,
+    /// 契約終了まで
+    UntilContractEnd,
+}
+
+impl Retention {
+    /// The code stored and exported: "permanent", "5y", "under_1y", "term", "contract".
+    pub fn code(self) -> String {
+        match self {
+            Retention::Permanent => "permanent".into(),
+            Retention::Years(n) => format!("{n}y"),
+            Retention::UnderOneYear => "under_1y".into(),
+            Retention::TermOfOffice => "term".into(),
+            Retention::UntilContractEnd => "contract".into(),
+        }
+    }
+
+    /// As a Japanese register writes it.
+    pub fn japanese(self) -> String {
+        match self {
+            Retention::Permanent => "永年".into(),
+            Retention::Years(n) => format!("{n}年"),
+            Retention::UnderOneYear => "1年未満".into(),
+            Retention::TermOfOffice => "任期中".into(),
+            Retention::UntilContractEnd => "契約終了まで".into(),
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Retention> {
+        let text = normalise(input);
+        match text.as_str() {
+            "permanent" | "永年" | "永久" | "常用" => return Some(Retention::Permanent),
+            "under_1y" | "1年未満" => return Some(Retention::UnderOneYear),
+            "term" | "任期中" | "任期満了まで" | "任期終了まで" => {
+                return Some(Retention::TermOfOffice);
+            }
+            "contract" | "契約終了まで" | "契約期間中" | "契約満了まで" => {
+                return Some(Retention::UntilContractEnd);
+            }
+            _ => {}
+        }
+        let digits = text
+            .strip_suffix('y')
+            .or_else(|| text.strip_suffix("年間"))
+            .or_else(|| text.strip_suffix('年'))?;
+        match digits.parse::<u8>() {
+            Ok(n @ 1..=99) => Some(Retention::Years(n)),
+            _ => None,
+        }
+    }
+}
+
+pub const MAX_NAME: usize = 200;
+pub const MAX_LONG_TEXT: usize = 10_000;
+pub const MAX_LOCATION: usize = 200;
+pub const MAX_TAG: usize = 40;
+pub const MAX_TAGS: usize = 20;
+pub const MAX_CLAUSE_REFS: usize = 20;
+
+/// An asset as typed: every field text, as a form, a JSON body or a spreadsheet row
+/// gives it. `check` turns it into an [`Asset`] or says what is wrong with each field.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AssetInput {
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub form: String,
+    pub holder_type: String,
+    /// A user: their id, login id or display name. Optional.
+    pub holder: String,
+    pub managing_role: String,
+    pub location: String,
+    pub segment: String,
+    pub confidentiality: String,
+    pub integrity: String,
+    pub availability: String,
+    pub retention: String,
+    /// ISO or 和暦.
+    pub disposal_due: String,
+    pub status: String,
+    /// Separated by commas (、，,) or new lines.
+    pub tags: String,
+    pub notes: String,
+    /// Clause references such as "6(2)", separated like tags.
+    pub clauses: String,
+    /// The clause 2(3) question: empty or "no" when the item is not a publicly sold
+    /// publication, otherwise its kind.
+    pub publication: String,
+}
+
+/// A checked asset, ready to store. Levels are ids of the active scheme's levels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Asset {
+    pub name: String,
+    pub description: String,
+    pub category: Category,
+    pub form: Form,
+    pub holder_type: HolderType,
+    pub holder_id: Option<i64>,
+    pub managing_role: Option<OrgRole>,
+    pub location: String,
+    pub segment: Segment,
+    pub confidentiality: i64,
+    pub integrity: i64,
+    pub availability: i64,
+    pub retention: Option<Retention>,
+    pub disposal_due: Option<Date>,
+    pub status: Status,
+    pub tags: Vec<String>,
+    pub notes: String,
+    pub clauses: Vec<String>,
+}
+
+/// What is wrong with one field. `key` is a locale key; `params` fill it in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldProblem {
+    pub field: &'static str,
+    pub key: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl FieldProblem {
+    fn new(field: &'static str, key: &'static str) -> FieldProblem {
+        FieldProblem {
+            field,
+            key,
+            params: Vec::new(),
+        }
+    }
+
+    fn text(field: &'static str, problem: TextProblem) -> FieldProblem {
+        FieldProblem {
+            field,
+            key: problem.message_key(),
+            params: problem.params(),
+        }
+    }
+}
+
+/// The fields of an asset in the order forms and spreadsheets show them.
+pub const FIELDS: [&str; 19] = [
+    "name",
+    "description",
+    "category",
+    "form",
+    "holder_type",
+    "holder",
+    "managing_role",
+    "location",
+    "segment",
+    "confidentiality",
+    "integrity",
+    "availability",
+    "retention",
+    "disposal_due",
+    "status",
+    "tags",
+    "notes",
+    "clauses",
+    "publication",
+];
+
+/// Spreadsheet headers recognised for each field, beside the field's own name.
+pub fn header_field(header: &str) -> Option<&'static str> {
+    let h = normalise(header);
+    let h = h.trim_matches(|c: char| c == '*' || c == '※' || c.is_whitespace());
+    let table: [(&str, &[&str]); 18] = [
+        (
+            "name",
+            &["資産名", "情報資産名", "名称", "資産の名称", "name"],
+        ),
+        ("description", &["説明", "内容", "概要", "description"]),
+        (
+            "category",
+            &["分類", "区分", "資産区分", "種別", "category"],
+        ),
+        ("form", &["形態", "媒体", "記録媒体", "form"]),
+        ("holder_type", &["保有者区分", "保有区分", "holder type"]),
+        ("holder", &["保有者", "管理者", "所有者", "holder"]),
+        (
+            "managing_role",
+            &["管理責任者", "管理する役割", "managing role"],
+        ),
+        (
+            "location",
+            &["保管場所", "所在", "設置場所", "場所", "location"],
+        ),
+        (
+            "segment",
+            &[
+                "ネットワーク",
+                "セグメント",
+                "系",
+                "network segment",
+                "segment",
+            ],
+        ),
+        ("confidentiality", &["機密性", "confidentiality"]),
+        ("integrity", &["完全性", "integrity"]),
+        ("availability", &["可用性", "availability"]),
+        ("retention", &["保存期間", "保存年限", "retention"]),
+        (
+            "disposal_due",
+            &[
+                "廃棄予定日",
+                "廃棄日",
+                "廃棄予定",
+                "disposal due",
+                "disposal date",
+            ],
+        ),
+        ("status", &["状態", "ステータス", "status"]),
+        ("tags", &["タグ", "tags"]),
+        ("notes", &["備考", "notes", "remarks"]),
+        ("clauses", &["関連条項", "条項", "clauses"]),
+    ];
+    if let Some(field) = FIELDS.iter().find(|f| **f == h) {
+        return Some(field);
+    }
+    table
+        .iter()
+        .find(|(_, names)| names.iter().any(|n| normalise(n) == h))
+        .map(|(field, _)| *field)
+}
+
+/// Splits a list written with commas (ASCII, full-width, 読点) or new lines.
+pub fn split_list(text: &str) -> Vec<String> {
+    text.split([',', '、', '，', '\n', ';', '；'])
+        .map(|part| part.trim_matches(|c: char| c.is_whitespace()).to_owned())
+        .filter(|part| !part.is_empty())
+        .collect()
+}
+
+fn long_text(field: &'static str, text: &str, problems: &mut Vec<FieldProblem>) -> String {
+    let text = text.trim_matches(|c: char| c.is_whitespace());
+    if text.chars().count() > MAX_LONG_TEXT {
+        problems.push(FieldProblem::text(
+            field,
+            TextProblem::TooLong { max: MAX_LONG_TEXT },
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        problems.push(FieldProblem::text(field, TextProblem::ControlCharacters));
+    }
+    text.replace("\r\n", "\n")
+}
+
+fn optional_line(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    problems: &mut Vec<FieldProblem>,
+) -> String {
+    match single_line(text, max) {
+        Ok(value) => value,
+        Err(TextProblem::Empty) => String::new(),
+        Err(problem) => {
+            problems.push(FieldProblem::text(field, problem));
+            String::new()
+        }
+    }
+}
+
+fn choice<T>(
+    field: &'static str,
+    text: &str,
+    parse: impl Fn(&str) -> Option<T>,
+    default: Option<T>,
+    problems: &mut Vec<FieldProblem>,
+) -> Option<T> {
+    if text.trim().is_empty() {
+        if default.is_none() {
+            problems.push(FieldProblem::new(field, "field.error.required"));
+        }
+        return default;
+    }
+    let parsed = parse(text);
+    if parsed.is_none() {
+        problems.push(FieldProblem::new(field, "asset.error.unknown_value"));
+    }
+    parsed
+}
+
+/// Who an asset's holder can be, looked up by id, login id or display name.
+#[derive(Debug, Default)]
+pub struct Holders {
+    by_word: HashMap<String, Option<i64>>,
+}
+
+impl Holders {
+    /// `users` are (id, login id, display name). A display name two users share finds
+    /// neither: the import must say which one by login id.
+    pub fn new(users: impl IntoIterator<Item = (i64, String, String)>) -> Holders {
+        let mut by_word: HashMap<String, Option<i64>> = HashMap::new();
+        for (id, login, display) in users {
+            by_word.insert(id.to_string(), Some(id));
+            by_word.insert(normalise(&login), Some(id));
+            let name = normalise(&display).replace([' ', '\u{3000}'], "");
+            by_word
+                .entry(name)
+                .and_modify(|found| {
+                    if *found != Some(id) {
+                        *found = None
+                    }
+                })
+                .or_insert(Some(id));
+        }
+        Holders { by_word }
+    }
+
+    fn find(&self, input: &str) -> Option<i64> {
+        let word = normalise(input);
+        self.by_word
+            .get(&word)
+            .or_else(|| self.by_word.get(&word.replace([' ', '\u{3000}'], "")))
+            .copied()
+            .flatten()
+    }
+}
+
+impl AssetInput {
+    /// Checks every field against the active scheme; all problems at once.
+    pub fn check(&self, scheme: &Scheme, holders: &Holders) -> Result<Asset, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        if !self.publication.trim().is_empty() && normalise(&self.publication) != "no" {
+            problems.push(FieldProblem::new(
+                "publication",
+                if Publication::parse(&self.publication).is_some() {
+                    "asset.error.publication"
+                } else {
+                    "asset.error.unknown_value"
+                },
+            ));
+        }
+        let name = match single_line(&self.name, MAX_NAME) {
+            Ok(name) => name,
+            Err(problem) => {
+                problems.push(FieldProblem::text("name", problem));
+                String::new()
+            }
+        };
+        let description = long_text("description", &self.description, &mut problems);
+        let notes = long_text("notes", &self.notes, &mut problems);
+        let category = choice(
+            "category",
+            &self.category,
+            Category::parse,
+            None,
+            &mut problems,
+        );
+        let form = choice("form", &self.form, Form::parse, None, &mut problems);
+        let holder_type = choice(
+            "holder_type",
+            &self.holder_type,
+            HolderType::parse,
+            None,
+            &mut problems,
+        );
+        let holder_id = if self.holder.trim().is_empty() {
+            None
+        } else {
+            let found = holders.find(&self.holder);
+            if found.is_none() {
+                problems.push(FieldProblem::new("holder", "asset.error.unknown_holder"));
+            }
+            found
+        };
+        let managing_role = if self.managing_role.trim().is_empty() {
+            None
+        } else {
+            let role = OrgRole::parse(self.managing_role.trim());
+            if role.is_none() {
+                problems.push(FieldProblem::new(
+                    "managing_role",
+                    "asset.error.unknown_value",
+                ));
+            }
+            role
+        };
+        let location = optional_line("location", &self.location, MAX_LOCATION, &mut problems);
+        let segment = choice(
+            "segment",
+            &self.segment,
+            Segment::parse,
+            Some(Segment::None),
+            &mut problems,
+        );
+        let mut level = |field: &'static str, axis: Axis, text: &str| -> i64 {
+            if text.trim().is_empty() {
+                problems.push(FieldProblem::new(field, "field.error.required"));
+                return 0;
+            }
+            match scheme.find_level(axis, text) {
+                Some(level) => level.id,
+                None => {
+                    let names: Vec<String> = scheme
+                        .levels_of(axis)
+                        .iter()
+                        .map(|l| l.code.clone())
+                        .collect();
+                    problems.push(FieldProblem {
+                        field,
+                        key: "asset.error.unknown_level",
+                        params: vec![("levels", names.join(" / "))],
+                    });
+                    0
+                }
+            }
+        };
+        let confidentiality = level(
+            "confidentiality",
+            Axis::Confidentiality,
+            &self.confidentiality,
+        );
+        let integrity = level("integrity", Axis::Integrity, &self.integrity);
+        let availability = level("availability", Axis::Availability, &self.availability);
+        let retention = if self.retention.trim().is_empty() {
+            None
+        } else {
+            let parsed = Retention::parse(&self.retention);
+            if parsed.is_none() {
+                problems.push(FieldProblem::new("retention", "asset.error.retention"));
+            }
+            parsed
+        };
+        let disposal_due = if self.disposal_due.trim().is_empty() {
+            None
+        } else {
+            match crate::wareki::parse_date_input(&self.disposal_due) {
+                Ok(date) => Some(date),
+                Err(error) => {
+                    problems.push(FieldProblem {
+                        field: "disposal_due",
+                        key: error.message_key(),
+                        params: error.params(),
+                    });
+                    None
+                }
+            }
+        };
+        let status = choice(
+            "status",
+            &self.status,
+            Status::parse,
+            Some(Status::InUse),
+            &mut problems,
+        );
+        let mut tags: Vec<String> = Vec::new();
+        for tag in split_list(&self.tags) {
+            match single_line(&tag, MAX_TAG) {
+                Ok(tag) if !tags.contains(&tag) => tags.push(tag),
+                Ok(_) => {}
+                Err(problem) => problems.push(FieldProblem::text("tags", problem)),
+            }
+        }
+        if tags.len() > MAX_TAGS {
+            problems.push(FieldProblem {
+                field: "tags",
+                key: "asset.error.too_many",
+                params: vec![("max", MAX_TAGS.to_string())],
+            });
+        }
+        let mut clauses: Vec<String> = Vec::new();
+        for clause in split_list(&self.clauses) {
+            let clause: String = clause
+                .chars()
+                .map(crate::user::fold_full_width)
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if clause.chars().count() > 40 || clause.chars().any(char::is_control) {
+                problems.push(FieldProblem::new("clauses", "asset.error.clause"));
+            } else if !clauses.contains(&clause) {
+                clauses.push(clause);
+            }
+        }
+        if clauses.len() > MAX_CLAUSE_REFS {
+            problems.push(FieldProblem {
+                field: "clauses",
+                key: "asset.error.too_many",
+                params: vec![("max", MAX_CLAUSE_REFS.to_string())],
+            });
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        Ok(Asset {
+            name,
+            description,
+            category: category.expect("checked above"),
+            form: form.expect("checked above"),
+            holder_type: holder_type.expect("checked above"),
+            holder_id,
+            managing_role,
+            location,
+            segment: segment.expect("defaulted"),
+            confidentiality,
+            integrity,
+            availability,
+            retention,
+            disposal_due,
+            status: status.expect("defaulted"),
+            tags,
+            notes,
+            clauses,
+        })
+    }
+}
+
+/// The rules for changing a registered asset: a disposal is made by recording it (with
+/// method and witness), a disposed asset stays disposed, and a change of classification
+/// says why.
+pub fn check_change(before: &Asset, after: &Asset, reason: &str) -> Result<(), FieldProblem> {
+    let disposed = |a: &Asset| a.status == Status::Disposed;
+    if disposed(before) && !disposed(after) {
+        return Err(FieldProblem::new("status", "asset.error.disposed_stays"));
+    }
+    if !disposed(before) && disposed(after) {
+        return Err(FieldProblem::new("status", "asset.error.dispose_by_record"));
+    }
+    let levels = |a: &Asset| [a.confidentiality, a.integrity, a.availability];
+    if levels(before) != levels(after) && reason.trim().is_empty() {
+        return Err(FieldProblem::new("reason", "asset.error.reason_required"));
+    }
+    if reason.chars().count() > MAX_LONG_TEXT {
+        return Err(FieldProblem::text(
+            "reason",
+            TextProblem::TooLong { max: MAX_LONG_TEXT },
+        ));
+    }
+    Ok(())
+}
+
+/// Kinds of lifecycle record (clause 6(2), 6(4)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// 持ち出し
+    TakeOut,
+    /// 持ち出しからの返却
+    Return,
+    /// 貸与
+    Lending,
+    /// 貸与の返却
+    LendingReturn,
+    /// 移管
+    Transfer,
+    /// 提供
+    Provision,
+    /// 公表
+    Publication,
+    /// 廃棄
+    Disposal,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 8] = [
+        EventKind::TakeOut,
+        EventKind::Return,
+        EventKind::Lending,
+        EventKind::LendingReturn,
+        EventKind::Transfer,
+        EventKind::Provision,
+        EventKind::Publication,
+        EventKind::Disposal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::TakeOut => "take_out",
+            EventKind::Return => "return",
+            EventKind::Lending => "lending",
+            EventKind::LendingReturn => "lending_return",
+            EventKind::Transfer => "transfer",
+            EventKind::Provision => "provision",
+            EventKind::Publication => "publication",
+            EventKind::Disposal => "disposal",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+}
+
+/// Where an approval of a lifecycle record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    NotRequired,
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl Approval {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Approval::NotRequired => "not_required",
+            Approval::Pending => "pending",
+            Approval::Approved => "approved",
+            Approval::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Approval> {
+        [
+            Approval::NotRequired,
+            Approval::Pending,
+            Approval::Approved,
+            Approval::Rejected,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == value)
+    }
+}
+
+/// Why a lifecycle record cannot be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EventRefusal {
+    #[error("the asset is disposed")]
+    AlreadyDisposed,
+    #[error("only the lowest confidentiality level may be published")]
+    NotPublishable,
+    #[error("disposal needs a method")]
+    DisposalNeedsMethod,
+}
+
+impl EventRefusal {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            EventRefusal::AlreadyDisposed => "asset.error.disposed",
+            EventRefusal::NotPublishable => "asset.error.not_publishable",
+            EventRefusal::DisposalNeedsMethod => "asset.error.disposal_method",
+        }
+    }
+}
+
+/// The rules a new lifecycle record must satisfy, and the approval it starts with.
+/// `confidentiality` is the asset's level id in `scheme`.
+pub fn check_event(
+    kind: EventKind,
+    status: Status,
+    confidentiality: i64,
+    scheme: &Scheme,
+    method: &str,
+) -> Result<Approval, EventRefusal> {
+    if status == Status::Disposed {
+        return Err(EventRefusal::AlreadyDisposed);
+    }
+    let level = scheme.level(confidentiality);
+    match kind {
+        EventKind::Publication if !level.is_some_and(|l| scheme.may_publish(l)) => {
+            Err(EventRefusal::NotPublishable)
+        }
+        EventKind::Disposal if method.trim().is_empty() => Err(EventRefusal::DisposalNeedsMethod),
+        EventKind::TakeOut if level.is_some_and(|l| l.takeout_requires_approval) => {
+            Ok(Approval::Pending)
+        }
+        _ => Ok(Approval::NotRequired),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scheme() -> Scheme {
+        let mut scheme = crate::classification_presets::all()
+            .into_iter()
+            .find(|s| s.key == "guideline_2024")
+            .unwrap();
+        for (i, level) in scheme.levels.iter_mut().enumerate() {
+            level.id = i as i64 + 1;
+        }
+        scheme
+    }
+
+    fn input() -> AssetInput {
+        AssetInput {
+            name: "本会議録(令和7年)".into(),
+            category: "イ".into(),
+            form: "紙".into(),
+            holder_type: "議会事務局".into(),
+            confidentiality: "機密性2".into(),
+            integrity: "2".into(),
+            availability: "1".into(),
+            retention: "5年".into(),
+            tags: "会議録、 本会議,会議録".into(),
+            clauses: "６（２）, 2(3)".into(),
+            ..AssetInput::default()
+        }
+    }
+
+    #[test]
+    fn reads_values_as_registers_write_them() {
+        let asset = input().check(&scheme(), &Holders::default()).unwrap();
+        assert_eq!(asset.category, Category::Information);
+        assert_eq!(asset.form, Form::Paper);
+        assert_eq!(asset.holder_type, HolderType::Secretariat);
+        assert_eq!(asset.segment, Segment::None);
+        assert_eq!(asset.status, Status::InUse);
+        assert_eq!(asset.retention, Some(Retention::Years(5)));
+        assert_eq!(asset.tags, vec!["会議録", "本会議"]);
+        assert_eq!(asset.clauses, vec!["6(2)", "2(3)"]);
+        assert_eq!(Category::parse("ｱ"), Some(Category::Infrastructure));
+        assert_eq!(Segment::parse("LGWAN接続系"), Some(Segment::Lgwan));
+    }
+
+    #[test]
+    fn retention_forms() {
+        for (text, want) in [
+            ("永年", Retention::Permanent),
+            ("３０年", Retention::Years(30)),
+            ("10y", Retention::Years(10)),
+            ("任期中", Retention::TermOfOffice),
+            ("契約終了まで", Retention::UntilContractEnd),
+            ("1年未満", Retention::UnderOneYear),
+        ] {
+            assert_eq!(Retention::parse(text), Some(want), "{text}");
+            assert_eq!(Retention::parse(&want.code()), Some(want));
+            assert_eq!(Retention::parse(&want.japanese()), Some(want));
+        }
+        assert_eq!(Retention::parse("0年"), None);
+        assert_eq!(Retention::parse("100年"), None);
+        assert_eq!(Retention::parse("しばらく"), None);
+    }
+
+    #[test]
+    fn publications_are_refused_with_a_reason() {
+        let mut input = input();
+        input.publication = "官報".into();
+        let problems = input.check(&scheme(), &Holders::default()).unwrap_err();
+        assert_eq!(problems[0].key, "asset.error.publication");
+        input.publication = "no".into();
+        assert!(input.check(&scheme(), &Holders::default()).is_ok());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let input = AssetInput {
+            name: "x".repeat(MAX_NAME + 1),
+            category: "エ".into(),
+            confidentiality: "3".into(),
+            holder: "nobody".into(),
+            disposal_due: "2026-13-40".into(),
+            notes: "a\u{7}b".into(),
+            ..AssetInput::default()
+        };
+        let problems = input.check(&scheme(), &Holders::default()).unwrap_err();
+        let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
+        for field in [
+            "name",
+            "category",
+            "form",
+            "holder_type",
+            "holder",
+            "confidentiality",
+            "integrity",
+            "disposal_due",
+            "notes",
+        ] {
+            assert!(fields.contains(&field), "{field} in {fields:?}");
+        }
+        let level = problems
+            .iter()
+            .find(|p| p.field == "confidentiality")
+            .unwrap();
+        assert_eq!(level.params[0].1, "3A / 3B / 3C / 2 / 1");
+    }
+
+    #[test]
+    fn holders_by_id_login_or_unique_name() {
+        let holders = Holders::new([
+            (1, "sato".into(), "佐藤 一郎".into()),
+            (2, "suzuki".into(), "鈴木 花子".into()),
+            (3, "suzuki2".into(), "鈴木　花子".into()),
+        ]);
+        assert_eq!(holders.find("1"), Some(1));
+        assert_eq!(holders.find("SATO"), Some(1));
+        assert_eq!(holders.find("佐藤一郎"), Some(1));
+        assert_eq!(holders.find("鈴木 花子"), None);
+        assert_eq!(holders.find("suzuki2"), Some(3));
+    }
+
+    #[test]
+    fn headers_are_recognised() {
+        assert_eq!(header_field("資産名"), Some("name"));
+        assert_eq!(header_field(" 機密性 "), Some("confidentiality"));
+        assert_eq!(header_field("※保存期間"), Some("retention"));
+        assert_eq!(header_field("category"), Some("category"));
+        assert_eq!(header_field("何か"), None);
+    }
+
+    #[test]
+    fn changes_keep_disposal_on_record_and_ask_why() {
+        let scheme = scheme();
+        let before = input().check(&scheme, &Holders::default()).unwrap();
+        let mut after = before.clone();
+        after.confidentiality = scheme.find_level(Axis::Confidentiality, "3B").unwrap().id;
+        assert_eq!(
+            check_change(&before, &after, " ").unwrap_err().key,
+            "asset.error.reason_required"
+        );
+        assert!(check_change(&before, &after, "個人番号を含むため").is_ok());
+        let mut disposed = before.clone();
+        disposed.status = Status::Disposed;
+        assert_eq!(
+            check_change(&before, &disposed, "").unwrap_err().key,
+            "asset.error.dispose_by_record"
+        );
+        assert_eq!(
+            check_change(&disposed, &before, "").unwrap_err().key,
+            "asset.error.disposed_stays"
+        );
+    }
+
+    #[test]
+    fn lifecycle_rules() {
+        let scheme = scheme();
+        let c = |code: &str| scheme.find_level(Axis::Confidentiality, code).unwrap().id;
+        assert_eq!(
+            check_event(EventKind::TakeOut, Status::InUse, c("2"), &scheme, ""),
+            Ok(Approval::Pending)
+        );
+        assert_eq!(
+            check_event(EventKind::TakeOut, Status::InUse, c("1"), &scheme, ""),
+            Ok(Approval::NotRequired)
+        );
+        assert_eq!(
+            check_event(EventKind::Publication, Status::InUse, c("2"), &scheme, ""),
+            Err(EventRefusal::NotPublishable)
+        );
+        assert_eq!(
+            check_event(EventKind::Disposal, Status::InUse, c("1"), &scheme, " "),
+            Err(EventRefusal::DisposalNeedsMethod)
+        );
+        assert_eq!(
+            check_event(EventKind::Lending, Status::Disposed, c("1"), &scheme, ""),
+            Err(EventRefusal::AlreadyDisposed)
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! The asset register in the store, against a real SQLite file and a real PostgreSQL
+//! server: search, filters, visibility of restricted assets, history and lifecycle.
+
+use mamori_domain::asset::{Approval, AssetInput, EventKind, Holders, Status};
+use mamori_domain::classification::Axis;
+use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_store::assets::{self, Filter, NewEvent, Sort, Viewer};
+use mamori_store::classification::{self, ActivateRefusal};
+use mamori_store::{Actor, Store, users};
+use mamori_testkit::{TestDb, backends};
+
+async fn add_user(store: &Store, login: &str) -> i64 {
+    let login = LoginId::parse(login).unwrap();
+    let mut tx = store.write(Actor::system("test")).await.unwrap();
+    let id = users::create(
+        &mut tx,
+        users::NewUser {
+            login: &login,
+            display_name: "議員 一郎",
+            role: Role::User,
+            user_type: UserType::Member,
+            password_hash: "$argon2id$not-a-real-hash",
+            must_change_password: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+fn input(name: &str, confidentiality: &str) -> AssetInput {
+    AssetInput {
+        name: name.into(),
+        description: "本会議の議事録と録音データ".into(),
+        category: "イ".into(),
+        form: "両方".into(),
+        holder_type: "議会事務局".into(),
+        confidentiality: confidentiality.into(),
+        integrity: "2".into(),
+        availability: "1".into(),
+        tags: "会議録".into(),
+        clauses: "6(2)".into(),
+        ..AssetInput::default()
+    }
+}
+
+const OTHER: Viewer = Viewer {
+    user_id: Some(999_999),
+    sees_restricted: false,
+};
+
+#[tokio::test]
+async fn register_search_visibility_history_and_disposal() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let member = add_user(&store, "member1").await;
+        let scheme = classification::active(&store).await.unwrap();
+        assert_eq!(scheme.key, "guideline_2024");
+        let holders = Holders::new([(member, "member1".into(), "議員 一郎".into())]);
+
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let minutes = input("ｶｲｷﾞﾛｸ 令和7年", "2")
+            .check(&scheme, &holders)
+            .unwrap();
+        let minutes_id = assets::create(&mut tx, &minutes, &scheme).await.unwrap();
+        let mut secret = input("秘密の議事メモ", "3A");
+        secret.holder = "member1".into();
+        let secret = secret.check(&scheme, &holders).unwrap();
+        let secret_id = assets::create(&mut tx, &secret, &scheme).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Two-character and half-width searches find through the index.
+        let everyone = Viewer::everything();
+        for (q, want) in [
+            ("議事", 2),
+            ("議事録", 2),
+            ("メモ", 1),
+            ("カイギ", 1),
+            ("録音", 2),
+            ("ない言葉", 0),
+        ] {
+            let filter = Filter {
+                q: q.into(),
+                ..Filter::default()
+            };
+            let page = assets::list(&store, everyone, &filter, Sort::Newest, 0, 50)
+                .await
+                .unwrap();
+            assert_eq!(page.total, want, "{backend:?} {q}");
+        }
+        // Only punctuation, or SQL and FTS syntax, never breaks the query.
+        for q in ["「」", "\" OR 1=1 --", "NEAR(a b)", "*", "'"] {
+            let filter = Filter {
+                q: q.into(),
+                ..Filter::default()
+            };
+            assets::list(&store, everyone, &filter, Sort::Name, 0, 50)
+                .await
+                .unwrap();
+        }
+
+        // The restricted asset exists only for its holder and those who oversee.
+        let all = Filter::default();
+        assert_eq!(assets::count(&store, everyone, &all).await.unwrap(), 2);
+        assert_eq!(assets::count(&store, OTHER, &all).await.unwrap(), 1);
+        let holder = Viewer {
+            user_id: Some(member),
+            sees_restricted: false,
+        };
+        assert_eq!(assets::count(&store, holder, &all).await.unwrap(), 2);
+        assert!(assets::get(&store, OTHER, secret_id).await.is_err());
+        let search = Filter {
+            q: "秘密".into(),
+            ..Filter::default()
+        };
+        assert_eq!(assets::count(&store, OTHER, &search).await.unwrap(), 0);
+        assert!(
+            !assets::tags(&store, OTHER).await.unwrap().is_empty(),
+            "tags of visible assets are listed"
+        );
+
+        // Filters.
+        let c2 = scheme.find_level(Axis::Confidentiality, "2").unwrap().id;
+        let filter = Filter {
+            confidentiality: Some(c2),
+            tag: Some("会議録".into()),
+            status: Some(Status::InUse),
+            ..Filter::default()
+        };
+        let page = assets::list(&store, everyone, &filter, Sort::Confidentiality, 0, 10)
+            .await
+            .unwrap();
+        assert_eq!(page.total, 1);
+        assert_eq!(page.assets[0].tags, vec!["会議録"]);
+        assert_eq!(page.assets[0].clauses, vec!["6(2)"]);
+
+        // A change of classification is kept with who and why.
+        let mut tx = store
+            .write(Actor {
+                user_id: Some(member),
+                label: "member1".into(),
+                client_addr: None,
+            })
+            .await
+            .unwrap();
+        let mut changed = minutes.clone();
+        changed.confidentiality = scheme.find_level(Axis::Confidentiality, "3C").unwrap().id;
+        assets::update(&mut tx, minutes_id, &changed, &scheme, "個人情報を含むため")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let history = assets::classifications(&store, minutes_id).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[0].reason, "個人情報を含むため");
+        assert_eq!(history[0].changed_by.as_deref(), Some("議員 一郎"));
+
+        // Disposal is recorded, never deleted.
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let event = NewEvent {
+            kind: EventKind::Disposal,
+            occurred_on: time::macros::date!(2026 - 11 - 20),
+            person: "事務局 花子".into(),
+            counterparty: String::new(),
+            method: "裁断".into(),
+            witness: "議会事務局長".into(),
+            due_back: None,
+            notes: String::new(),
+        };
+        assets::record_event(&mut tx, minutes_id, &event, Approval::NotRequired)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let disposed = assets::get(&store, everyone, minutes_id).await.unwrap();
+        assert_eq!(disposed.status, Status::Disposed);
+        let events = assets::events(&store, minutes_id).await.unwrap();
+        assert_eq!(events[0].witness, "議会事務局長");
+
+        // A pending take-out waits for approval; only visible ones are listed.
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let takeout = NewEvent {
+            kind: EventKind::TakeOut,
+            ..event.clone()
+        };
+        let takeout_id = assets::record_event(&mut tx, secret_id, &takeout, Approval::Pending)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(
+            assets::pending_approvals(&store, everyone)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert!(
+            assets::pending_approvals(&store, OTHER)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        assets::decide(&mut tx, takeout_id, true, "了承")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let decided = assets::event(&store, takeout_id).await.unwrap();
+        assert_eq!(decided.approval, Approval::Approved);
+
+        // The scheme cannot be switched under classified assets.
+        let legacy = classification::schemes(&store)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|s| s.key == "guideline_legacy")
+            .unwrap();
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        assert!(matches!(
+            classification::activate(&mut tx, legacy.id).await,
+            Err(ActivateRefusal::AssetsClassified(2))
+        ));
+        drop(tx);
+
+        // Export batches see what the viewer sees.
+        let mut seen = 0;
+        assets::each_batch(&store, OTHER, &all, |batch| {
+            seen += batch.len();
+            Ok(())
+        })
+        .await
+        .unwrap();
+        assert_eq!(seen, 1);
+        store.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_fresh_register_may_switch_schemes_and_edit_levels() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let schemes = classification::schemes(&store).await.unwrap();
+        assert_eq!(schemes.len(), 2);
+        let legacy = schemes
+            .iter()
+            .find(|s| s.key == "guideline_legacy")
+            .unwrap();
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        classification::activate(&mut tx, legacy.id).await.unwrap();
+        tx.commit().await.unwrap();
+        let active = classification::active(&store).await.unwrap();
+        assert_eq!(active.key, "guideline_legacy");
+        let level = active
+            .find_level(Axis::Confidentiality, "3")
+            .unwrap()
+            .clone();
+        let mut rules = level.rules.clone();
+        rules.insert(
+            mamori_domain::classification::LifecycleStep::Send,
+            "送信しない".into(),
+        );
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        classification::update_level(
+            &mut tx,
+            level.id,
+            classification::LevelEdit {
+                name: "極秘",
+                definition: &level.definition,
+                takeout_requires_approval: true,
+                rules: &rules,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let active = classification::active(&store).await.unwrap();
+        let edited = active.find_level(Axis::Confidentiality, "極秘").unwrap();
+        assert_eq!(edited.code, "3");
+        // Opening again does not seed twice.
+        store.close().await;
+        let store = db.open().await;
+        assert_eq!(classification::schemes(&store).await.unwrap().len(), 2);
+        store.close().await;
+    }
+}
