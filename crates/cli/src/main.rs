@@ -1,7 +1,9 @@
 //! The `mamori` binary.
 
+mod assets;
 mod config;
 mod logfile;
+mod progress;
 
 use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
@@ -71,6 +73,35 @@ enum Command {
     /// Information-security policy documents (基本方針, 対策基準, 実施手順)
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Read a register from a file into mamori
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Write a register from mamori to a file
+    #[command(subcommand)]
+    Export(ExportCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// The asset register (情報資産台帳) from .xlsx or .csv (UTF-8 or Shift_JIS): every
+    /// row is checked first, and either all rows are imported or none
+    Assets {
+        file: PathBuf,
+        /// Check the file and report, writing nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// The whole asset register, in the console's language (MAMORI_LANG / LANG)
+    Assets {
+        file: PathBuf,
+        /// xlsx or csv [default: from the file's extension]
+        #[arg(long, value_parser = assets::parse_format)]
+        format: Option<mamori_web::asset_files::Format>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -297,6 +328,12 @@ async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
         }
         Command::Restore { file } => restore(&data, &file, &tr).await,
         Command::Policy(command) => policy(&data, &tr, command).await,
+        Command::Import(ImportCommand::Assets { file, dry_run }) => {
+            assets::import(&data, &tr, &file, dry_run).await
+        }
+        Command::Export(ExportCommand::Assets { file, format }) => {
+            assets::export(&data, &tr, &file, format).await
+        }
         Command::Token(TokenCommand::Create { login, name }) => {
             let login = LoginId::parse(&login)
                 .map_err(|p| anyhow::anyhow!("--login: {}", tr.f(p.message_key(), &p.params())))?;

@@ -1047,10 +1047,11 @@ fn backups_restore_across_backends() {
                 .restore(&file)
                 .success()
                 .stdout_has("users 1,")
-                .stdout_has("audit_log 1");
+                .stdout_has("audit_log 2)");
             target.assert_login_taken("saku.admin");
             // The target's own user was replaced by the backup's.
-            assert_eq!(target.audit_entries(), 2, "{from:?} -> {to:?}");
+            // The backup's reference data and user, and the restore itself.
+            assert_eq!(target.audit_entries(), 3, "{from:?} -> {to:?}");
             target.add_user("saku.local", "user").success();
             assert_eq!(target.safety_copies().len(), 1);
         }
@@ -1193,7 +1194,7 @@ fn audit_verify_detects_edited_and_removed_entries() {
         site.run(&["audit", "verify"])
             .success()
             .stdout_has("intact")
-            .stdout_has("(1 entries)");
+            .stdout_has("(2 entries)");
         site.tamper_with_audit_log(
             "UPDATE audit_log SET actor_label = 'someone else' \
              WHERE id = (SELECT MIN(id) FROM audit_log)",
@@ -1206,7 +1207,8 @@ fn audit_verify_detects_edited_and_removed_entries() {
         for login in ["saku.one", "saku.two", "saku.three"] {
             site.add_user(login, "user").success();
         }
-        assert_eq!(site.audit_entries(), 3);
+        // The installation's reference data, then the three users.
+        assert_eq!(site.audit_entries(), 4);
         site.tamper_with_audit_log(
             "DELETE FROM audit_log WHERE id = \
              (SELECT MIN(id) FROM audit_log WHERE id > (SELECT MIN(id) FROM audit_log))",

@@ -308,7 +308,10 @@ pub fn header_field(header: &str) -> Option<&'static str> {
         ("confidentiality", &["機密性", "confidentiality"]),
         ("integrity", &["完全性", "integrity"]),
         ("availability", &["可用性", "availability"]),
-        ("retention", &["保存期間", "保存年限", "retention"]),
+        (
+            "retention",
+            &["保存期間", "保存年限", "retention", "retention period"],
+        ),
         (
             "disposal_due",
             &[
@@ -322,7 +325,10 @@ pub fn header_field(header: &str) -> Option<&'static str> {
         ("status", &["状態", "ステータス", "status"]),
         ("tags", &["タグ", "tags"]),
         ("notes", &["備考", "notes", "remarks"]),
-        ("clauses", &["関連条項", "条項", "clauses"]),
+        (
+            "clauses",
+            &["関連条項", "条項", "clauses", "policy clauses"],
+        ),
     ];
     if let Some(field) = FIELDS.iter().find(|f| **f == h) {
         return Some(field);
@@ -342,20 +348,10 @@ pub fn split_list(text: &str) -> Vec<String> {
 }
 
 fn long_text(field: &'static str, text: &str, problems: &mut Vec<FieldProblem>) -> String {
-    let text = text.trim_matches(|c: char| c.is_whitespace());
-    if text.chars().count() > MAX_LONG_TEXT {
-        problems.push(FieldProblem::text(
-            field,
-            TextProblem::TooLong { max: MAX_LONG_TEXT },
-        ));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
-        problems.push(FieldProblem::text(field, TextProblem::ControlCharacters));
-    }
-    text.replace("\r\n", "\n")
+    crate::text::multi_line(text, MAX_LONG_TEXT).unwrap_or_else(|problem| {
+        problems.push(FieldProblem::text(field, problem));
+        String::new()
+    })
 }
 
 fn optional_line(

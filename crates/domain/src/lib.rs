@@ -8,6 +8,7 @@ pub mod password;
 pub mod policy;
 pub mod policy_diff;
 pub mod policy_lifecycle;
+pub mod risk;
 pub mod search;
 pub mod session;
 pub mod text;

@@ -9,6 +9,8 @@ pub enum TextProblem {
     TooLong { max: usize },
     #[error("contains control characters")]
     ControlCharacters,
+    #[error("contains control characters other than line breaks and tabs")]
+    ControlCharactersInText,
 }
 
 impl TextProblem {
@@ -17,6 +19,7 @@ impl TextProblem {
             TextProblem::Empty => "field.error.required",
             TextProblem::TooLong { .. } => "field.error.too_long",
             TextProblem::ControlCharacters => "field.error.control_chars",
+            TextProblem::ControlCharactersInText => "field.error.control_chars_multiline",
         }
     }
 
@@ -45,6 +48,27 @@ pub fn single_line(input: &str, max: usize) -> Result<String, TextProblem> {
     Ok(value.to_owned())
 }
 
+/// Text of several lines, such as a description, notes or a handling rule: line breaks
+/// as LF, trimmed, possibly empty, at most `max` characters, and no control characters
+/// but line breaks and tabs (a NUL or an escape code would break exports and printouts,
+/// and PostgreSQL refuses NUL).
+pub fn multi_line(input: &str, max: usize) -> Result<String, TextProblem> {
+    let value = input
+        .replace("\r\n", "\n")
+        .trim_matches(|c: char| c.is_whitespace())
+        .to_owned();
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(TextProblem::ControlCharactersInText);
+    }
+    if value.chars().count() > max {
+        return Err(TextProblem::TooLong { max });
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +78,23 @@ mod tests {
         assert_eq!(
             single_line("\u{3000}佐久市議会 ", 100).unwrap(),
             "佐久市議会"
+        );
+    }
+
+    #[test]
+    fn multi_line_text_keeps_breaks_and_refuses_other_controls() {
+        assert_eq!(
+            multi_line(" 一行目\r\n二行目\t \n", 10).unwrap(),
+            "一行目\n二行目"
+        );
+        assert_eq!(multi_line("", 10).unwrap(), "");
+        assert_eq!(
+            multi_line("a\u{0}b", 10),
+            Err(TextProblem::ControlCharactersInText)
+        );
+        assert_eq!(
+            multi_line("あいう", 2),
+            Err(TextProblem::TooLong { max: 2 })
         );
     }
 

@@ -41,6 +41,13 @@ pub const TABLES: &[&str] = &[
     "asset_clauses",
     "asset_classifications",
     "asset_events",
+    "threats",
+    "risk_matrices",
+    "risks",
+    "risk_assets",
+    "risk_actions",
+    "risk_acceptances",
+    "risk_analyses",
     "audit_log",
 ];
 

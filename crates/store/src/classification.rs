@@ -8,7 +8,7 @@ use mamori_domain::classification_presets;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{Actor, AuditEntry, Result, Store, StoreError, WriteTx};
+use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SchemeSummary {
@@ -18,26 +18,16 @@ pub struct SchemeSummary {
     pub active: bool,
 }
 
-/// Audit entries a new installation starts with: the storing of the presets.
-pub const INSTALL_AUDIT_ENTRIES: u64 = 1;
-
-/// Stores the presets when no scheme exists yet; the first preset becomes active.
-pub(crate) async fn seed_presets(store: &Store) -> Result<()> {
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM classification_schemes")
-        .fetch_one(store.pool())
-        .await?;
-    if count > 0 {
-        return Ok(());
-    }
-    let mut tx = store.write(Actor::system("mamori")).await?;
+/// Stores the presets when no scheme exists yet, in the installation's transaction;
+/// the first preset becomes active.
+pub(crate) async fn seed(tx: &mut WriteTx) -> Result<Vec<&'static str>> {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM classification_schemes")
         .fetch_one(&mut *tx.tx)
         .await?;
     if count > 0 {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let now = crate::now_text();
-    let mut keys = Vec::new();
     for (index, scheme) in classification_presets::all().into_iter().enumerate() {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO classification_schemes (key, name, active, created_at, updated_at) \
@@ -67,17 +57,8 @@ pub(crate) async fn seed_presets(store: &Store) -> Result<()> {
             .execute(&mut *tx.tx)
             .await?;
         }
-        keys.push(scheme.key);
     }
-    tx.audit(
-        AuditEntry::new("classification.seed", "classification_scheme").change(
-            "presets",
-            None::<&str>,
-            &keys,
-        ),
-    )
-    .await?;
-    tx.commit().await
+    Ok(vec!["classification_schemes"])
 }
 
 fn rules_json(rules: &BTreeMap<LifecycleStep, String>) -> String {

@@ -9,6 +9,7 @@ pub mod classification;
 mod migrations;
 pub mod password;
 pub mod policies;
+pub mod risks;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;
@@ -140,7 +141,7 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url, 8, SqliteUse::Live).await?;
         migrations::apply(&store).await?;
-        classification::seed_presets(&store).await?;
+        install_reference_data(&store).await?;
         Ok(store)
     }
 
@@ -221,6 +222,28 @@ impl Store {
             audited: false,
         })
     }
+}
+
+/// Audit entries a new installation starts with: the storing of its reference data.
+pub const INSTALL_AUDIT_ENTRIES: u64 = 1;
+
+/// Stores what a new installation starts from — the classification presets, the threat
+/// catalogue of clause 3 and the default risk matrix — whichever of them is missing
+/// (an upgrade adds what a new release brings), in one transaction with one audit entry.
+async fn install_reference_data(store: &Store) -> Result<()> {
+    let mut tx = store.write(Actor::system("mamori")).await?;
+    let mut seeded = classification::seed(&mut tx).await?;
+    seeded.extend(risks::seed(&mut tx).await?);
+    if seeded.is_empty() {
+        return Ok(());
+    }
+    tx.audit(AuditEntry::new("setup.reference_data", "database").change(
+        "seeded",
+        None::<&str>,
+        &seeded,
+    ))
+    .await?;
+    tx.commit().await
 }
 
 /// A write transaction. `commit` refuses to commit a change that wrote no audit entry.

@@ -34,6 +34,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_assets.sql"),
         include_str!("../migrations/postgres/0004_assets.sql"),
     ),
+    (
+        5,
+        "risks",
+        include_str!("../migrations/sqlite/0005_risks.sql"),
+        include_str!("../migrations/postgres/0005_risks.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

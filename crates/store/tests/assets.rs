@@ -284,3 +284,84 @@ async fn a_fresh_register_may_switch_schemes_and_edit_levels() {
         store.close().await;
     }
 }
+
+#[tokio::test]
+async fn an_import_writes_in_batches_and_later_assets_get_fresh_ids() {
+    for backend in backends() {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let scheme = classification::active(&store).await.unwrap();
+        let holders = Holders::default();
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let first = assets::create(
+            &mut tx,
+            &input("先に登録した資産", "1")
+                .check(&scheme, &holders)
+                .unwrap(),
+            &scheme,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let many: Vec<_> = (0..250)
+            .map(|n| {
+                let mut row = input(
+                    &format!("委員会資料 第{n}号"),
+                    if n % 50 == 0 { "3A" } else { "2" },
+                );
+                row.tags = format!("委員会、第{}群", n % 3);
+                row.check(&scheme, &holders).unwrap()
+            })
+            .collect();
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let ids = assets::create_many(&mut tx, &many, &scheme, "register.xlsx", "abc")
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(ids.len(), 250);
+        assert_eq!(ids[0], first + 1);
+        assert_eq!(ids[249], first + 250);
+        let everyone = Viewer::everything();
+        assert_eq!(
+            assets::count(&store, everyone, &Filter::default())
+                .await
+                .unwrap(),
+            251
+        );
+        assert_eq!(
+            assets::count(&store, OTHER, &Filter::default())
+                .await
+                .unwrap(),
+            246
+        );
+        let filter = Filter {
+            q: "第12号".into(),
+            tag: Some("第0群".into()),
+            ..Filter::default()
+        };
+        assert_eq!(assets::count(&store, everyone, &filter).await.unwrap(), 1);
+        let one = assets::get(&store, everyone, ids[200]).await.unwrap();
+        assert_eq!(one.tags.len(), 2);
+        assert_eq!(
+            assets::classifications(&store, ids[200])
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        // The database's own id counter moved past the given ids.
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let next = assets::create(
+            &mut tx,
+            &input("後から登録した資産", "1")
+                .check(&scheme, &holders)
+                .unwrap(),
+            &scheme,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(next, first + 251);
+        store.close().await;
+    }
+}

@@ -1,9 +1,9 @@
 //! The store against a real SQLite file and a real PostgreSQL server.
 
 use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_store::INSTALL_AUDIT_ENTRIES;
 use mamori_store::audit::{self, ChainBreak};
 use mamori_store::backup::{self, TABLES};
-use mamori_store::classification::INSTALL_AUDIT_ENTRIES;
 use mamori_store::{Actor, AuditEntry, Backend, Store, StoreError, users};
 use mamori_testkit::{TestDb, backends};
 use sqlx::Row;

@@ -1,6 +1,7 @@
 //! The web application: HTML pages and the `/api/v1` JSON API side by side.
 
 pub mod api;
+pub mod asset_files;
 pub mod auth;
 pub mod backups;
 pub mod context;
@@ -234,8 +235,191 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/audit.csv", get(audit::export_csv)),
         (Method::GET, "/api/v1/audit", get(api::audit::list)),
         // -- asset routes --
+        (Method::GET, "/assets", get(assets::list)),
+        (Method::GET, "/assets/new", get(assets::new_form)),
+        (Method::POST, "/assets/new", post(assets::create)),
+        (Method::GET, "/assets/{id}", get(assets::show)),
+        (Method::GET, "/assets/{id}/edit", get(assets::edit_form)),
+        (Method::POST, "/assets/{id}", post(assets::update)),
+        (
+            Method::POST,
+            "/assets/{id}/events",
+            post(assets::record_event),
+        ),
+        (
+            Method::POST,
+            "/assets/{id}/events/{eid}/decide",
+            post(assets::decide_event),
+        ),
+        (Method::GET, "/api/v1/assets", get(api::assets::list_assets)),
+        (
+            Method::POST,
+            "/api/v1/assets",
+            post(api::assets::create_asset),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/{id}",
+            get(api::assets::get_asset),
+        ),
         // -- asset file routes --
+        (
+            Method::GET,
+            "/assets/import",
+            get(asset_import::import_form),
+        ),
+        (
+            Method::POST,
+            "/assets/import",
+            post(asset_import::upload).layer(DefaultBodyLimit::max(asset_import::BODY_LIMIT)),
+        ),
+        (
+            Method::POST,
+            "/assets/import/preview",
+            post(asset_import::preview),
+        ),
+        (
+            Method::POST,
+            "/assets/import/confirm",
+            post(asset_import::confirm),
+        ),
+        (
+            Method::GET,
+            "/assets/export.xlsx",
+            get(asset_export::export_xlsx),
+        ),
+        (
+            Method::GET,
+            "/assets/export.csv",
+            get(asset_export::export_csv),
+        ),
         // -- classification routes --
+        (
+            Method::GET,
+            "/settings/classification",
+            get(classification::show),
+        ),
+        (
+            Method::POST,
+            "/settings/classification/activate",
+            post(classification::activate),
+        ),
+        (
+            Method::GET,
+            "/settings/classification/levels/{id}",
+            get(classification::edit_level),
+        ),
+        (
+            Method::POST,
+            "/settings/classification/levels/{id}",
+            post(classification::save_level),
+        ),
+        (
+            Method::GET,
+            "/api/v1/classification",
+            get(api::classification::get_classification),
+        ),
+        (Method::GET, "/assets/labels", get(asset_labels::show)),
+        (
+            Method::GET,
+            "/static/labels.css",
+            get(asset_labels::stylesheet),
+        ),
+        (Method::GET, "/static/labels.js", get(asset_labels::script)),
+        // -- threat and matrix routes --
+        (Method::GET, "/threats", get(threats::list)),
+        (Method::POST, "/threats", post(threats::create_threat)),
+        (Method::GET, "/threats/{id}", get(threats::edit)),
+        (Method::POST, "/threats/{id}", post(threats::save)),
+        (Method::POST, "/threats/{id}/retire", post(threats::retire)),
+        (
+            Method::POST,
+            "/threats/{id}/restore",
+            post(threats::restore),
+        ),
+        (Method::GET, "/risks/matrix", get(risk_matrix::show)),
+        (Method::POST, "/risks/matrix", post(risk_matrix::save)),
+        (Method::GET, "/risks/matrix/edit", get(risk_matrix::edit)),
+        (
+            Method::GET,
+            "/risks/matrix/colours.css",
+            get(risk_matrix::stylesheet),
+        ),
+        (
+            Method::GET,
+            "/api/v1/threats",
+            get(api::threats::list_threats),
+        ),
+        (
+            Method::POST,
+            "/api/v1/threats",
+            post(api::threats::create_threat),
+        ),
+        (
+            Method::GET,
+            "/api/v1/threats/{id}",
+            get(api::threats::get_threat),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/threats/{id}",
+            patch(api::threats::update_threat),
+        ),
+        (
+            Method::GET,
+            "/api/v1/risk-matrix",
+            get(api::threats::get_risk_matrix),
+        ),
+        // -- risk routes --
+        (Method::GET, "/risks", get(risks::list)),
+        (Method::POST, "/risks", post(risks::create)),
+        (Method::GET, "/risks/new", get(risks::new_form)),
+        (Method::GET, "/risks/export.xlsx", get(risks::export_xlsx)),
+        (Method::GET, "/risks/export.csv", get(risks::export_csv)),
+        (Method::GET, "/risks/analyses", get(risk_analyses::list)),
+        (Method::POST, "/risks/analyses", post(risk_analyses::freeze)),
+        (
+            Method::GET,
+            "/risks/analyses/compare",
+            get(risk_analyses::compare),
+        ),
+        (
+            Method::GET,
+            "/risks/analyses/{id}",
+            get(risk_analyses::show),
+        ),
+        (Method::GET, "/risks/{id}", get(risks::show)),
+        (Method::POST, "/risks/{id}", post(risks::update)),
+        (Method::GET, "/risks/{id}/edit", get(risks::edit_form)),
+        (Method::POST, "/risks/{id}/actions", post(risks::add_action)),
+        (
+            Method::POST,
+            "/risks/{id}/actions/{aid}/complete",
+            post(risks::complete_action),
+        ),
+        (
+            Method::POST,
+            "/risks/{id}/acceptances",
+            post(risks::propose_acceptance),
+        ),
+        (
+            Method::POST,
+            "/risks/{id}/acceptances/{aid}/decide",
+            post(risks::decide_acceptance),
+        ),
+        (Method::GET, "/api/v1/risks", get(api::risks::list_risks)),
+        (Method::POST, "/api/v1/risks", post(api::risks::create_risk)),
+        (Method::GET, "/api/v1/risks/{id}", get(api::risks::get_risk)),
+        (
+            Method::GET,
+            "/api/v1/risk-analyses",
+            get(api::risks::list_analyses),
+        ),
+        (
+            Method::GET,
+            "/api/v1/risk-analyses/{id}",
+            get(api::risks::get_analysis),
+        ),
     ]
 }
 

@@ -1,10 +1,14 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod assets;
 pub mod audit;
+pub mod classification;
 pub mod dates;
 pub mod pagination;
 pub mod policies;
+pub mod risks;
 pub mod session;
+pub mod threats;
 pub mod users;
 
 use axum::Json;
@@ -31,6 +35,14 @@ use crate::state::AppState;
         dates::list_eras,
         dates::parse_date,
         audit::list,
+        assets::list_assets,
+        assets::get_asset,
+        assets::create_asset,
+        risks::list_risks,
+        risks::get_risk,
+        risks::create_risk,
+        risks::list_analyses,
+        risks::get_analysis,
         session::start,
         session::end,
         session::me,
@@ -46,6 +58,12 @@ use crate::state::AppState;
         policies::import_policy,
         policies::publish_version,
         policies::acknowledge,
+        classification::get_classification,
+        threats::list_threats,
+        threats::get_threat,
+        threats::create_threat,
+        threats::update_threat,
+        threats::get_risk_matrix,
     ),
     components(schemas(
         Health,
@@ -56,6 +74,19 @@ use crate::state::AppState;
         dates::EraPage,
         dates::ParsedDate,
         audit::AuditEntryOut,
+        assets::AssetOut,
+        assets::AssetPage,
+        assets::AssetIn,
+        risks::RiskOut,
+        risks::RiskPage,
+        risks::RiskIn,
+        risks::ScaleIn,
+        risks::AssessmentOut,
+        risks::RiskAssetOut,
+        risks::AnalysisOut,
+        risks::AnalysisPage,
+        risks::AnalysisDetail,
+        risks::SnapshotRiskOut,
         audit::AuditPage,
         session::SessionRequest,
         session::SessionStarted,
@@ -76,6 +107,14 @@ use crate::state::AppState;
         policies::WarningOut,
         policies::AcknowledgeIn,
         policies::AcknowledgementOut,
+        classification::ClassificationOut,
+        classification::LevelOut,
+        threats::ThreatOut,
+        threats::ThreatList,
+        threats::NewThreatIn,
+        threats::ThreatPatch,
+        threats::MatrixLevelOut,
+        threats::RiskMatrixOut,
     ))
 )]
 pub struct ApiDoc;

@@ -25,6 +25,106 @@ struct HomePage {
     last_backup: Option<String>,
     /// Published policies this user has yet to acknowledge: (title, link).
     pending_acknowledgements: Vec<(String, String)>,
+    /// Take-outs waiting for this approver's decision: (asset name, link).
+    pending_takeouts: Vec<(String, String)>,
+    /// Overdue treatment actions and risk acceptances pending or expiring soon, for the
+    /// security officer and the CISO.
+    risk_attention: RiskAttention,
+}
+
+/// One risk needing attention: its title, a link to it, and what is due.
+pub struct AttentionItem {
+    pub title: String,
+    pub link: String,
+    pub detail: String,
+}
+
+#[derive(Default)]
+pub struct RiskAttention {
+    pub overdue: Vec<AttentionItem>,
+    pub acceptances: Vec<AttentionItem>,
+}
+
+impl RiskAttention {
+    fn is_empty(&self) -> bool {
+        self.overdue.is_empty() && self.acceptances.is_empty()
+    }
+}
+
+/// How far ahead expiring acceptances are shown.
+const ACCEPTANCE_NOTICE_DAYS: i64 = 30;
+
+fn date_label(ctx: &Ctx, iso: &str) -> String {
+    time::Date::parse(iso, &time::format_description::well_known::Iso8601::DATE)
+        .map(|d| ctx.date(d))
+        .unwrap_or_else(|_| iso.to_owned())
+}
+
+/// What the security officer (who keeps the register) and the CISO (who accepts risks)
+/// must follow up: treatment actions past their due date, acceptances waiting for a
+/// decision, and acceptances expiring within [`ACCEPTANCE_NOTICE_DAYS`] days.
+async fn risk_attention(
+    state: &AppState,
+    ctx: &Ctx,
+    principal: &crate::auth::Principal,
+) -> Result<RiskAttention, AppError> {
+    let keeps_register = crate::pages::risks::EDITORS.contains(&principal.user.role);
+    if !keeps_register
+        && !mamori_store::users::org_roles(&state.store, principal.user.id)
+            .await?
+            .contains(&mamori_domain::user::OrgRole::Ciso)
+    {
+        return Ok(RiskAttention::default());
+    }
+    let today = time::OffsetDateTime::now_utc()
+        .to_offset(mamori_domain::wareki::JST)
+        .date();
+    let until = today + time::Duration::days(ACCEPTANCE_NOTICE_DAYS);
+    let tr = ctx.tr;
+    let separator = tr.t("threat.home.separator");
+    let overdue = mamori_store::risks::overdue_actions(&state.store, today)
+        .await?
+        .into_iter()
+        .map(|action| {
+            let mut parts = vec![
+                action.description.clone(),
+                tr.f(
+                    "threat.home.due",
+                    &[("date", date_label(ctx, &action.due_on))],
+                ),
+            ];
+            if let Some(name) = action.owner_name {
+                parts.push(tr.f("threat.home.owner", &[("name", name)]));
+            }
+            AttentionItem {
+                title: action.risk_title,
+                link: format!("/risks/{}", action.risk_id),
+                detail: parts.join(separator),
+            }
+        })
+        .collect();
+    let today_text = today.to_string();
+    let acceptances = mamori_store::risks::acceptances_needing_attention(&state.store, until)
+        .await?
+        .into_iter()
+        .map(|acceptance| {
+            let date = [("date", date_label(ctx, &acceptance.expires_on))];
+            let key = match acceptance.status {
+                mamori_store::risks::AcceptanceStatus::Pending => "threat.home.pending",
+                _ if acceptance.expires_on < today_text => "threat.home.expired",
+                _ => "threat.home.expiring",
+            };
+            AttentionItem {
+                title: acceptance.risk_title,
+                link: format!("/risks/{}", acceptance.risk_id),
+                detail: tr.f(key, &date),
+            }
+        })
+        .collect();
+    Ok(RiskAttention {
+        overdue,
+        acceptances,
+    })
 }
 
 pub async fn show(
@@ -63,8 +163,30 @@ pub async fn show(
             .collect(),
         None => Vec::new(),
     };
+    let pending_takeouts = match signed_in {
+        Some(p) if crate::pages::assets::APPROVERS.contains(&p.user.role) => {
+            let viewer = mamori_store::assets::Viewer {
+                user_id: Some(p.user.id),
+                sees_restricted: crate::pages::assets::OVERSEERS.contains(&p.user.role),
+            };
+            mamori_store::assets::pending_approvals(&state.store, viewer)
+                .await?
+                .into_iter()
+                // Nobody decides their own request: those wait for someone else.
+                .filter(|(event, _)| event.recorded_by_id != Some(p.user.id))
+                .map(|(event, name)| (name, format!("/assets/{}#events", event.asset_id)))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let risk_attention = match signed_in {
+        Some(p) => risk_attention(&state, &ctx, p).await?,
+        None => RiskAttention::default(),
+    };
     let page = HomePage {
         pending_acknowledgements,
+        pending_takeouts,
+        risk_attention,
         t: ctx.tr,
         layout,
         setup_done,

@@ -2,14 +2,23 @@
 
 pub mod account;
 pub mod admin;
+pub mod asset_export;
+pub mod asset_import;
+pub mod asset_labels;
 pub mod assets;
 pub mod audit;
+pub mod classification;
 pub mod home;
 pub mod login;
 pub mod policies;
 pub mod policy_acks;
 pub mod preferences;
+pub mod risk_analyses;
+pub mod risk_heatmap;
+pub mod risk_matrix;
+pub mod risks;
 pub mod setup;
+pub mod threats;
 pub mod users;
 
 use axum::http::{HeaderValue, StatusCode, header};
@@ -67,6 +76,30 @@ pub const NAV: &[NavItem] = &[
         path: "/policies",
         key: "nav.policies",
         audience: Audience::Roles(policies::READERS),
+    },
+    NavItem {
+        id: "assets",
+        path: "/assets",
+        key: "nav.assets",
+        audience: Audience::Roles(assets::READERS),
+    },
+    NavItem {
+        id: "classification",
+        path: "/settings/classification",
+        key: "nav.classification",
+        audience: Audience::Roles(assets::READERS),
+    },
+    NavItem {
+        id: "threats",
+        path: "/threats",
+        key: "nav.threats",
+        audience: Audience::Roles(risks::READERS),
+    },
+    NavItem {
+        id: "risks",
+        path: "/risks",
+        key: "nav.risks",
+        audience: Audience::Roles(risks::READERS),
     },
     NavItem {
         id: "audit",

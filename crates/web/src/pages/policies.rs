@@ -942,6 +942,8 @@ struct ClausePage {
     rows: Vec<ClauseRow>,
     reference: String,
     links: Vec<mamori_store::policies::ClauseLink>,
+    /// Information assets registered against this clause of the basic policy.
+    assets: Vec<(i64, String)>,
 }
 
 pub async fn clause(
@@ -979,6 +981,18 @@ pub async fn clause(
         document_title: document.title,
         rows: flatten(&single),
         links: policies::links_to(&state.store, id, &reference).await?,
+        assets: if document.kind == PolicyKind::BasicPolicy
+            && signed.has_role(crate::pages::assets::READERS)
+        {
+            mamori_store::assets::linked_to_clause(
+                &state.store,
+                crate::pages::assets::viewer(&signed),
+                &reference,
+            )
+            .await?
+        } else {
+            Vec::new()
+        },
         reference,
     };
     render(StatusCode::OK, &page)

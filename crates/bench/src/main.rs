@@ -1,0 +1,1111 @@
+//! `mamori-bench`: measures the information asset register the way people use it, on one
+//! backend and one register size per run. Run it through `scripts/bench-assets`, which
+//! builds the release binaries, starts a throwaway PostgreSQL and loops over sizes.
+//!
+//! One run: generate N assets through the store, time the store calls alone, start the
+//! real `mamori serve` on that database, time the API (and the HTML page) over loopback,
+//! export the whole register, read the server's peak memory, then time an import of a
+//! generated .xlsx into a fresh database. Prints a table and one JSON line.
+//!
+//! ```text
+//! mamori-bench run --backend sqlite|postgres --size N [--requests 300] [--warmup 20]
+//!                  [--mamori target/release/mamori] [--postgres URL] [--import-rows 10000]
+//!                  [--export-runs 3] [--json-out FILE] [--commit REV]
+//! mamori-bench summary FILE      # a table of every JSON line in FILE
+//! mamori-bench generate --size N --data-dir DIR [--database-url URL]
+//!                                 # only the data, to serve or inspect by hand
+//! ```
+
+mod data;
+mod report;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, anyhow, bail};
+use mamori_domain::asset::{AssetInput, Category, Holders, Status, header_field};
+use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_store::assets::{self, Filter, Sort, Viewer};
+use mamori_store::{Actor, Backend, Store};
+use serde_json::{Value, json};
+use sqlx::{Connection, Executor};
+
+use data::AssetGen;
+
+/// The plain user who makes the requests.
+const REQUESTER: &str = "bench.user";
+/// The security officer, who sees (and exports) every asset.
+const OFFICER: &str = "bench.officer";
+const PASSWORD: &str = "a long benchmark pass phrase";
+/// Assets per write transaction while generating.
+const BATCH: usize = 10_000;
+const SEED: u64 = 0x6d61_6d6f_7269;
+
+struct Options {
+    backend: Backend,
+    size: usize,
+    requests: usize,
+    warmup: usize,
+    mamori: PathBuf,
+    postgres: Option<String>,
+    import_rows: usize,
+    export_runs: usize,
+    json_out: Option<PathBuf>,
+    commit: String,
+}
+
+enum Mode {
+    Run(Options),
+    Summary(PathBuf),
+    /// Only the data, kept (SQLite in the data directory, or the given database) to serve
+    /// or inspect by hand.
+    Generate {
+        size: usize,
+        data_dir: PathBuf,
+        database_url: Option<String>,
+    },
+}
+
+const USAGE: &str = "usage: mamori-bench run --backend sqlite|postgres --size N [--requests N] \
+[--warmup N] [--mamori PATH] [--postgres URL] [--import-rows N] [--export-runs N] \
+[--json-out FILE] [--commit REV]\n       mamori-bench summary FILE\n       \
+mamori-bench generate --size N --data-dir DIR [--database-url URL]";
+
+fn parse_args() -> anyhow::Result<Mode> {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("summary") => {
+            let file = args.next().ok_or_else(|| anyhow!("{USAGE}"))?;
+            return Ok(Mode::Summary(PathBuf::from(file)));
+        }
+        Some("run") => {}
+        Some("generate") => {
+            let (mut size, mut data_dir, mut database_url) = (10_000, None, None);
+            while let Some(flag) = args.next() {
+                let value = args.next().ok_or_else(|| anyhow!("{USAGE}"))?;
+                match flag.as_str() {
+                    "--size" => size = value.replace('_', "").parse()?,
+                    "--data-dir" => data_dir = Some(PathBuf::from(value)),
+                    "--database-url" => database_url = Some(value),
+                    _ => bail!("unknown option {flag}\n{USAGE}"),
+                }
+            }
+            let data_dir = data_dir.ok_or_else(|| anyhow!("--data-dir is required"))?;
+            return Ok(Mode::Generate {
+                size,
+                data_dir,
+                database_url,
+            });
+        }
+        _ => bail!("{USAGE}"),
+    }
+    let mut o = Options {
+        backend: Backend::Sqlite,
+        size: 10_000,
+        requests: 300,
+        warmup: 20,
+        mamori: PathBuf::from("target/release/mamori"),
+        postgres: None,
+        import_rows: 10_000,
+        export_runs: 3,
+        json_out: None,
+        commit: String::new(),
+    };
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .ok_or_else(|| anyhow!("{flag} needs a value\n{USAGE}"))?;
+        let number = || -> anyhow::Result<usize> {
+            value
+                .replace('_', "")
+                .parse()
+                .with_context(|| format!("{flag} {value}: not a number"))
+        };
+        match flag.as_str() {
+            "--backend" => {
+                o.backend = match value.as_str() {
+                    "sqlite" => Backend::Sqlite,
+                    "postgres" => Backend::Postgres,
+                    _ => bail!("--backend is sqlite or postgres"),
+                }
+            }
+            "--size" => o.size = number()?,
+            "--requests" => o.requests = number()?.max(1),
+            "--warmup" => o.warmup = number()?,
+            "--mamori" => o.mamori = PathBuf::from(value),
+            "--postgres" => o.postgres = Some(value),
+            "--import-rows" => o.import_rows = number()?,
+            "--export-runs" => o.export_runs = number()?.max(1),
+            "--json-out" => o.json_out = Some(PathBuf::from(value)),
+            "--commit" => o.commit = value,
+            _ => bail!("unknown option {flag}\n{USAGE}"),
+        }
+    }
+    // The server and the CLI run in the data directory: the path must not be relative.
+    o.mamori = std::path::absolute(&o.mamori)?;
+    if !o.mamori.is_file() {
+        bail!(
+            "{} not found: build it with cargo build --release -p mamori",
+            o.mamori.display()
+        );
+    }
+    if o.backend == Backend::Postgres && o.postgres.is_none() {
+        bail!("--backend postgres needs --postgres URL (a server where databases may be created)");
+    }
+    Ok(Mode::Run(o))
+}
+
+fn main() -> anyhow::Result<()> {
+    let mode = parse_args()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    match mode {
+        Mode::Summary(file) => report::summary(&file),
+        Mode::Run(options) => runtime.block_on(run(options)),
+        Mode::Generate {
+            size,
+            data_dir,
+            database_url,
+        } => runtime.block_on(async {
+            std::fs::create_dir_all(&data_dir)?;
+            let url =
+                database_url.unwrap_or_else(|| mamori_store::sqlite_url_for_data_dir(&data_dir));
+            let store = Store::open(&url).await?;
+            create_users(&store).await?;
+            generate(&store, size).await?;
+            store.close().await;
+            println!(
+                "{size} assets in {}; users {REQUESTER}, {OFFICER}, bench.admin, giin01…, \
+                 jimu01…, password \"{PASSWORD}\"",
+                data_dir.display()
+            );
+            Ok(())
+        }),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Databases
+
+/// A fresh database and data directory; PostgreSQL databases are dropped by [`Db::remove`].
+struct Db {
+    url: String,
+    dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+impl Db {
+    async fn create(o: &Options, label: &str) -> anyhow::Result<Db> {
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("mamori-bench-{label}-"))
+            .tempdir()?;
+        match (&o.backend, &o.postgres) {
+            (Backend::Postgres, Some(admin_url)) => {
+                sqlx::any::install_default_drivers();
+                let name = format!("mamori_bench_{label}_{}", std::process::id());
+                let mut admin = sqlx::AnyConnection::connect(admin_url)
+                    .await
+                    .context("connecting to the PostgreSQL server")?;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .await?;
+                admin
+                    .execute(sqlx::AssertSqlSafe(format!(
+                        "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"
+                    )))
+                    .await?;
+                admin.close().await?;
+                let base = admin_url.rsplit_once('/').map_or(&**admin_url, |(b, _)| b);
+                Ok(Db {
+                    url: format!("{base}/{name}"),
+                    dir,
+                    postgres: Some((admin_url.clone(), name)),
+                })
+            }
+            _ => Ok(Db {
+                url: mamori_store::sqlite_url_for_data_dir(dir.path()),
+                dir,
+                postgres: None,
+            }),
+        }
+    }
+
+    async fn remove(self) -> anyhow::Result<()> {
+        if let Some((admin_url, name)) = &self.postgres {
+            let mut admin = sqlx::AnyConnection::connect(admin_url).await?;
+            admin
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                )))
+                .await?;
+            admin.close().await?;
+        }
+        Ok(())
+    }
+
+    /// The database's size on disk, in bytes.
+    async fn size(&self) -> Option<u64> {
+        match &self.postgres {
+            Some(_) => {
+                sqlx::any::install_default_drivers();
+                let mut conn = sqlx::AnyConnection::connect(&self.url).await.ok()?;
+                let row: (i64,) = sqlx::query_as("SELECT pg_database_size(current_database())")
+                    .fetch_one(&mut conn)
+                    .await
+                    .ok()?;
+                Some(row.0 as u64)
+            }
+            None => std::fs::metadata(self.dir.path().join("mamori.sqlite3"))
+                .ok()
+                .map(|m| m.len()),
+        }
+    }
+}
+
+/// Creates the administrator, the security officer, the requesting user and the 38
+/// holders (30 members, 8 staff); returns the requesting user's id.
+async fn create_users(store: &Store) -> anyhow::Result<(i64, i64)> {
+    // One hash for everyone: argon2 is slow on purpose.
+    let hash = mamori_store::password::hash(PASSWORD).await?;
+    let mut people: Vec<(String, String, Role, UserType)> = vec![
+        (
+            "bench.admin".into(),
+            "管理 太郎".into(),
+            Role::Admin,
+            UserType::Staff,
+        ),
+        (
+            OFFICER.into(),
+            "情報 守".into(),
+            Role::SecurityOfficer,
+            UserType::Staff,
+        ),
+        (
+            REQUESTER.into(),
+            "事務 利用者".into(),
+            Role::User,
+            UserType::Staff,
+        ),
+    ];
+    for user in data::holders() {
+        let user_type = if user.member {
+            UserType::Member
+        } else {
+            UserType::Staff
+        };
+        people.push((user.login, user.display_name, Role::User, user_type));
+    }
+    let mut tx = store.write(Actor::system("mamori-bench")).await?;
+    let mut ids = Vec::new();
+    for (login, name, role, user_type) in &people {
+        let login = LoginId::parse(login).map_err(|p| anyhow!("{login}: {p:?}"))?;
+        ids.push(
+            mamori_store::users::create(
+                &mut tx,
+                mamori_store::users::NewUser {
+                    login: &login,
+                    display_name: name,
+                    role: *role,
+                    user_type: *user_type,
+                    password_hash: &hash,
+                    must_change_password: false,
+                },
+            )
+            .await?,
+        );
+    }
+    tx.commit().await?;
+    Ok((ids[1], ids[2]))
+}
+
+async fn holders_of(store: &Store) -> anyhow::Result<Holders> {
+    let (users, _) = mamori_store::users::list(store, 10_000, 0).await?;
+    Ok(Holders::new(
+        users.into_iter().map(|u| (u.id, u.login, u.display_name)),
+    ))
+}
+
+async fn token_for(store: &Store, user_id: i64) -> anyhow::Result<String> {
+    let mut tx = store.write(Actor::system("mamori-bench")).await?;
+    let (_, token) = mamori_store::tokens::create(&mut tx, user_id, "benchmark").await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+/// Writes `n` generated assets through `create_many`, [`BATCH`] per transaction.
+async fn generate(store: &Store, n: usize) -> anyhow::Result<()> {
+    let scheme = mamori_store::classification::active(store).await?;
+    let holders = holders_of(store).await?;
+    let mut asset_gen = AssetGen::new(SEED, REQUESTER);
+    let mut done = 0;
+    while done < n {
+        let batch = (n - done).min(BATCH);
+        let mut checked = Vec::with_capacity(batch);
+        for i in 0..batch {
+            let input = asset_gen.next_input();
+            let asset = input
+                .check(&scheme, &holders)
+                .map_err(|p| anyhow!("generated asset {} refused: {p:?}", done + i))?;
+            checked.push(asset);
+        }
+        let mut tx = store.write(Actor::system("mamori-bench")).await?;
+        assets::create_many(&mut tx, &checked, &scheme, "mamori-bench", "").await?;
+        tx.commit().await?;
+        done += batch;
+        eprint!("\r  generated {done}/{n}");
+    }
+    eprintln!();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------
+// Measuring
+
+/// Milliseconds of some samples: median, 99th percentile and maximum (nearest rank).
+fn stats(mut samples: Vec<f64>) -> Value {
+    if samples.is_empty() {
+        return Value::Null;
+    }
+    samples.sort_by(f64::total_cmp);
+    let rank =
+        |p: f64| samples[((p * samples.len() as f64).ceil() as usize).clamp(1, samples.len()) - 1];
+    let round = |v: f64| (v * 1000.0).round() / 1000.0;
+    json!({
+        "n": samples.len(),
+        "median": round(rank(0.5)),
+        "p99": round(rank(0.99)),
+        "max": round(samples[samples.len() - 1]),
+    })
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// One measured request of the register: the same question asked of the API and of the
+/// store.
+struct Case {
+    name: &'static str,
+    params: Vec<(&'static str, &'static str)>,
+    filter: Filter,
+}
+
+fn cases() -> Vec<Case> {
+    let q = |text: &str| Filter {
+        q: text.to_owned(),
+        ..Filter::default()
+    };
+    vec![
+        Case {
+            name: "list, no filter",
+            params: vec![],
+            filter: Filter::default(),
+        },
+        Case {
+            name: "list category=information status=in_use",
+            params: vec![("category", "information"), ("status", "in_use")],
+            filter: Filter {
+                category: Some(Category::Information),
+                status: Some(Status::InUse),
+                ..Filter::default()
+            },
+        },
+        Case {
+            name: "search 議事 (2 chars)",
+            params: vec![("q", "議事")],
+            filter: q("議事"),
+        },
+        Case {
+            name: "search 会議録",
+            params: vec![("q", "会議録")],
+            filter: q("会議録"),
+        },
+        Case {
+            name: "search ﾀﾌﾞﾚｯﾄ (half-width)",
+            params: vec![("q", "ﾀﾌﾞﾚｯﾄ")],
+            filter: q("ﾀﾌﾞﾚｯﾄ"),
+        },
+        Case {
+            name: "search 政務活動費収支報告書",
+            params: vec![("q", "政務活動費収支報告書")],
+            filter: q("政務活動費収支報告書"),
+        },
+        Case {
+            name: "search 総務委員会 令和5年 (2 terms)",
+            params: vec![("q", "総務委員会 令和5年")],
+            filter: q("総務委員会 令和5年"),
+        },
+    ]
+}
+
+/// The store call alone (count, page and tags), in process.
+async fn time_store(
+    store: &Store,
+    viewer: Viewer,
+    filter: &Filter,
+    warmup: usize,
+    n: usize,
+) -> anyhow::Result<Value> {
+    let mut samples = Vec::with_capacity(n);
+    let mut count_samples = Vec::with_capacity(n);
+    let mut total = 0;
+    let mut rows = 0;
+    for i in 0..warmup + n {
+        let start = Instant::now();
+        let page = assets::list(store, viewer, filter, Sort::Newest, 0, 50).await?;
+        let took = ms(start.elapsed());
+        let start = Instant::now();
+        assets::count(store, viewer, filter).await?;
+        let count_took = ms(start.elapsed());
+        if i >= warmup {
+            samples.push(took);
+            count_samples.push(count_took);
+        }
+        total = page.total;
+        rows = page.assets.len();
+    }
+    Ok(json!({
+        "list": stats(samples),
+        "count": stats(count_samples),
+        "total": total,
+        "rows": rows,
+    }))
+}
+
+/// What the server says it spent: `Server-Timing: app;dur=<ms>`.
+fn server_timing(headers: &reqwest::header::HeaderMap) -> Option<f64> {
+    let value = headers.get("server-timing")?.to_str().ok()?;
+    value.split(',').find_map(|metric| {
+        let mut parts = metric.split(';').map(str::trim);
+        if parts.next()? != "app" {
+            return None;
+        }
+        parts.find_map(|p| p.strip_prefix("dur=")?.parse().ok())
+    })
+}
+
+/// GETs `url` `warmup + n` times, one at a time over one kept-alive connection.
+async fn time_http(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    warmup: usize,
+    n: usize,
+) -> anyhow::Result<Value> {
+    let mut wall = Vec::with_capacity(n);
+    let mut server = Vec::with_capacity(n);
+    let mut last: Vec<u8> = Vec::new();
+    for i in 0..warmup + n {
+        let start = Instant::now();
+        let response = client.get(url.clone()).send().await?;
+        let status = response.status();
+        let timing = server_timing(response.headers());
+        let body = response.bytes().await?;
+        let took = ms(start.elapsed());
+        if !status.is_success() {
+            return Ok(json!({
+                "unavailable": format!("HTTP {}", status.as_u16()),
+                "body": String::from_utf8_lossy(&body[..body.len().min(200)]),
+            }));
+        }
+        if i >= warmup {
+            wall.push(took);
+            if let Some(t) = timing {
+                server.push(t);
+            }
+        }
+        last = body.to_vec();
+    }
+    let mut result = json!({
+        "wall": stats(wall),
+        "server": stats(server),
+        "bytes": last.len(),
+    });
+    if let Ok(body) = serde_json::from_slice::<Value>(&last) {
+        result["total"] = body["total"].clone();
+        result["rows"] = json!(body["items"].as_array().map(Vec::len));
+    }
+    Ok(result)
+}
+
+// ---------------------------------------------------------------------------------------
+// The server
+
+struct Server {
+    child: Child,
+    base: String,
+    data_dir: PathBuf,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+impl Server {
+    fn start(mamori: &Path, db: &Db) -> anyhow::Result<Server> {
+        let port = free_port()?;
+        let log = std::fs::File::create(db.dir.path().join("serve.log"))?;
+        let child = Command::new(mamori)
+            .arg("--data-dir")
+            .arg(db.dir.path())
+            .arg("--database-url")
+            .arg(&db.url)
+            .arg("serve")
+            .arg("--listen")
+            .arg(format!("127.0.0.1:{port}"))
+            // Away from any ./mamori.toml of the working tree.
+            .current_dir(db.dir.path())
+            .env_remove("MAMORI_CONFIG")
+            .env("MAMORI_LANG", "en")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {}", mamori.display()))?;
+        Ok(Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            data_dir: db.dir.path().to_owned(),
+        })
+    }
+
+    fn url(&self, path: &str, params: &[(&str, &str)]) -> anyhow::Result<reqwest::Url> {
+        Ok(reqwest::Url::parse_with_params(
+            &format!("{}{path}", self.base),
+            params,
+        )?)
+    }
+
+    async fn wait_healthy(&mut self, client: &reqwest::Client) -> anyhow::Result<Duration> {
+        let start = Instant::now();
+        let url = self.url("/healthz", &[])?;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                bail!(
+                    "mamori serve exited ({status}); see {}",
+                    self.data_dir.join("serve.log").display()
+                );
+            }
+            if let Ok(r) = client.get(url.clone()).send().await
+                && r.status().is_success()
+            {
+                return Ok(start.elapsed());
+            }
+            if start.elapsed() > Duration::from_secs(120) {
+                bail!("mamori serve did not answer /healthz within 120 s");
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Waits for the daily backup `serve` writes at start when none exists yet.
+    async fn wait_daily_backup(&self) -> anyhow::Result<Option<Duration>> {
+        let start = Instant::now();
+        let dir = self.data_dir.join("backups");
+        while start.elapsed() < Duration::from_secs(600) {
+            if !mamori_store::backup::daily_backups(&dir)?.is_empty() {
+                // The audit entry follows the rename: give it a moment.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                return Ok(Some(start.elapsed()));
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        Ok(None)
+    }
+
+    /// A `Vm…` line of /proc/<pid>/status, in MiB.
+    fn memory(&self, key: &str) -> Option<f64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        let line = status.lines().find(|l| l.starts_with(key))?;
+        let kib: f64 = line
+            .trim_start_matches(key)
+            .trim_start_matches(':')
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()?;
+        Some((kib / 1024.0 * 10.0).round() / 10.0)
+    }
+
+    /// Resets VmHWM to the current RSS (Linux ≥ 4.0), so later peaks exclude start-up.
+    fn reset_peak(&self) -> bool {
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5").is_ok()
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        for _ in 0..200 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Whether the binary has a subcommand (e.g. `import assets`), asked through `--help`.
+fn has_command(mamori: &Path, words: &[&str]) -> bool {
+    Command::new(mamori)
+        .args(words)
+        .arg("--help")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn mamori_cli(mamori: &Path, db: &Db) -> Command {
+    let mut command = Command::new(mamori);
+    command
+        .arg("--data-dir")
+        .arg(db.dir.path())
+        .arg("--database-url")
+        .arg(&db.url)
+        .current_dir(db.dir.path())
+        .env_remove("MAMORI_CONFIG")
+        .env("MAMORI_LANG", "en");
+    command
+}
+
+// ---------------------------------------------------------------------------------------
+// Spreadsheets
+
+/// The register as spreadsheet rows (the import columns), for the in-process export.
+fn export_row(a: &assets::AssetRecord, level: &dyn Fn(i64) -> String) -> Vec<String> {
+    vec![
+        a.name.clone(),
+        a.description.clone(),
+        a.category.as_str().to_owned(),
+        a.form.as_str().to_owned(),
+        a.holder_type.as_str().to_owned(),
+        a.holder_name.clone().unwrap_or_default(),
+        a.location.clone(),
+        a.segment.as_str().to_owned(),
+        level(a.confidentiality_id),
+        level(a.integrity_id),
+        level(a.availability_id),
+        a.retention.map(|r| r.japanese()).unwrap_or_default(),
+        a.status.as_str().to_owned(),
+        a.tags.join("、"),
+        a.notes.clone(),
+    ]
+}
+
+fn headers() -> Vec<String> {
+    data::IMPORT_HEADERS.iter().map(|h| h.to_string()).collect()
+}
+
+fn set_field(input: &mut AssetInput, field: &str, value: String) {
+    let slot = match field {
+        "name" => &mut input.name,
+        "description" => &mut input.description,
+        "category" => &mut input.category,
+        "form" => &mut input.form,
+        "holder_type" => &mut input.holder_type,
+        "holder" => &mut input.holder,
+        "managing_role" => &mut input.managing_role,
+        "location" => &mut input.location,
+        "segment" => &mut input.segment,
+        "confidentiality" => &mut input.confidentiality,
+        "integrity" => &mut input.integrity,
+        "availability" => &mut input.availability,
+        "retention" => &mut input.retention,
+        "disposal_due" => &mut input.disposal_due,
+        "status" => &mut input.status,
+        "tags" => &mut input.tags,
+        "notes" => &mut input.notes,
+        "clauses" => &mut input.clauses,
+        "publication" => &mut input.publication,
+        _ => return,
+    };
+    *slot = value;
+}
+
+/// What `mamori import assets` does, in process: read, map headers, check, store.
+async fn import_in_process(store: &Store, file: &Path) -> anyhow::Result<usize> {
+    let bytes = std::fs::read(file)?;
+    let table = mamori_sheet::read(&bytes, 100_000).map_err(|e| anyhow!("{e}"))?;
+    let fields: Vec<Option<&str>> = table.headers.iter().map(|h| header_field(h)).collect();
+    let scheme = mamori_store::classification::active(store).await?;
+    let holders = holders_of(store).await?;
+    let mut checked = Vec::with_capacity(table.rows.len());
+    for row in table.rows {
+        let mut input = AssetInput::default();
+        for (field, cell) in fields.iter().zip(row.cells) {
+            if let Some(field) = field {
+                set_field(&mut input, field, cell);
+            }
+        }
+        checked.push(
+            input
+                .check(&scheme, &holders)
+                .map_err(|p| anyhow!("row {}: {p:?}", row.line))?,
+        );
+    }
+    let mut tx = store.write(Actor::system("mamori-bench import")).await?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    assets::create_many(
+        &mut tx,
+        &checked,
+        &scheme,
+        name,
+        &mamori_store::sha256_hex(&bytes),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(checked.len())
+}
+
+/// Rows in an .xlsx, read back (not timed).
+fn xlsx_rows(bytes: &[u8]) -> Option<usize> {
+    mamori_sheet::read(bytes, 1_000_000)
+        .ok()
+        .map(|t| t.rows.len())
+}
+
+// ---------------------------------------------------------------------------------------
+// One run
+
+async fn run(o: Options) -> anyhow::Result<()> {
+    let db = Db::create(&o, &format!("{}k", o.size / 1000)).await?;
+    let import_db = Db::create(&o, "import").await?;
+    let result = measure(&o, &db, &import_db).await;
+    let cleanup = (db.remove().await, import_db.remove().await);
+    let result = result?;
+    cleanup.0?;
+    cleanup.1?;
+    report::print_run(&result);
+    let line = serde_json::to_string(&result)?;
+    println!("JSON {line}");
+    if let Some(file) = &o.json_out {
+        use std::io::Write;
+        let mut out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)?;
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+async fn measure(o: &Options, db: &Db, import_db: &Db) -> anyhow::Result<Value> {
+    let backend = o.backend.name();
+    eprintln!("== {backend}, {} assets", o.size);
+    let mut result = json!({
+        "bench": "assets",
+        "backend": backend,
+        "size": o.size,
+        "requests": o.requests,
+        "warmup": o.warmup,
+        "commit": o.commit,
+        "at": time::OffsetDateTime::now_utc()
+            .format(&time::format_description::well_known::Rfc3339)?,
+        "load_average_before": load_average(),
+    });
+
+    // 1. Data, straight through the store.
+    let store = Store::open(&db.url).await?;
+    let (officer_id, requester_id) = create_users(&store).await?;
+    let start = Instant::now();
+    generate(&store, o.size).await?;
+    result["generate_s"] = json!(round2(start.elapsed().as_secs_f64()));
+    if o.backend == Backend::Postgres {
+        // A server that has run a while has had autovacuum analyse the tables; a fresh
+        // bulk load has not, so do it here. SQLite is measured as shipped (no ANALYZE).
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await?;
+        conn.execute("ANALYZE").await?;
+        conn.close().await?;
+    }
+    result["database_mib"] = json!(db.size().await.map(|b| round2(b as f64 / 1_048_576.0)));
+    let user_token = token_for(&store, requester_id).await?;
+    let officer_token = token_for(&store, officer_id).await?;
+
+    // 2. The store calls alone, in process, as the plain user.
+    let viewer = Viewer {
+        user_id: Some(requester_id),
+        sees_restricted: false,
+    };
+    let mut cases_out = Vec::new();
+    for case in cases() {
+        eprintln!("  store: {}", case.name);
+        let bare = time_store(&store, viewer, &case.filter, o.warmup, o.requests).await?;
+        cases_out.push(json!({ "name": case.name, "store": bare }));
+    }
+
+    // 3. The real server.
+    let mut server = Server::start(&o.mamori, db)?;
+    let plain = reqwest::Client::builder()
+        .timeout(Duration::from_secs(300))
+        .build()?;
+    let ready = server.wait_healthy(&plain).await?;
+    result["serve_ready_ms"] = json!(round2(ms(ready)));
+    let backup = server.wait_daily_backup().await?;
+    result["startup_backup_s"] = json!(backup.map(|d| round2(d.as_secs_f64())));
+    result["memory"] = json!({
+        "start_hwm_mib": server.memory("VmHWM"),
+        "start_rss_mib": server.memory("VmRSS"),
+    });
+    let peak_reset = server.reset_peak();
+    result["memory"]["peak_reset_after_start"] = json!(peak_reset);
+
+    let auth = |token: &str| -> anyhow::Result<reqwest::Client> {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(
+            reqwest::header::AUTHORIZATION,
+            format!("Bearer {token}").parse()?,
+        );
+        Ok(reqwest::Client::builder()
+            .default_headers(headers)
+            .timeout(Duration::from_secs(300))
+            .build()?)
+    };
+    let api = auth(&user_token)?;
+    let mut server_timing_seen = false;
+    for (case, out) in cases().iter().zip(cases_out.iter_mut()) {
+        eprintln!("  api: {}", case.name);
+        let mut params = case.params.clone();
+        params.push(("per_page", "50"));
+        let url = server.url("/api/v1/assets", &params)?;
+        let http = time_http(&api, &url, o.warmup, o.requests).await?;
+        server_timing_seen |= !http["server"].is_null();
+        out["path"] = json!(url.as_str().trim_start_matches(&server.base));
+        out["api"] = http;
+    }
+    result["cases"] = json!(cases_out);
+    result["memory"]["api_hwm_mib"] = json!(server.memory("VmHWM"));
+
+    // 4. Export of the whole register, by the security officer.
+    eprintln!("  export");
+    let officer = auth(&officer_token)?;
+    result["export"] = export(o, db, &server, &officer, &store).await?;
+    result["memory"]["export_hwm_mib"] = json!(server.memory("VmHWM"));
+
+    // 5. The HTML page, as a signed-in browser (one argon2 check: ~19 MiB on its own).
+    eprintln!("  html");
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(300))
+        .build()?;
+    let signed_in = browser
+        .post(server.url("/login", &[])?)
+        .form(&[("login", REQUESTER), ("password", PASSWORD)])
+        .send()
+        .await?;
+    let html = if signed_in.status().is_redirection() {
+        let url = server.url("/assets", &[("category", "information")])?;
+        let mut html = time_http(&browser, &url, o.warmup, o.requests).await?;
+        server_timing_seen |= !html["server"].is_null();
+        html["path"] = json!("/assets?category=information");
+        html
+    } else {
+        json!({ "unavailable": format!("sign-in answered {}", signed_in.status()) })
+    };
+    result["html"] = html;
+    result["memory"]["final_hwm_mib"] = json!(server.memory("VmHWM"));
+    result["memory"]["final_rss_mib"] = json!(server.memory("VmRSS"));
+    result["server_timing_header"] = json!(server_timing_seen);
+    server.stop();
+    store.close().await;
+
+    // 6. Import of a generated .xlsx into a fresh database.
+    eprintln!("  import");
+    result["import"] = import(o, import_db).await?;
+    result["load_average_after"] = json!(load_average());
+    Ok(result)
+}
+
+/// The 1-minute load average: the machine is shared, and a busy one shows in the figures.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
+async fn export(
+    o: &Options,
+    db: &Db,
+    server: &Server,
+    officer: &reqwest::Client,
+    store: &Store,
+) -> anyhow::Result<Value> {
+    let mut runs = Vec::new();
+    let mut last = Vec::new();
+    let mut method = String::new();
+    let mut notes = Vec::new();
+
+    // Over HTTP, as the browser's export button does.
+    let url = server.url("/assets/export.xlsx", &[])?;
+    for _ in 0..o.export_runs {
+        let start = Instant::now();
+        let response = officer.get(url.clone()).send().await?;
+        let status = response.status();
+        let body = response.bytes().await?;
+        let took = start.elapsed().as_secs_f64();
+        if !status.is_success() || !body.starts_with(b"PK") {
+            notes.push(format!("GET /assets/export.xlsx answered {status}"));
+            break;
+        }
+        method = "GET /assets/export.xlsx".into();
+        runs.push(took);
+        last = body.to_vec();
+    }
+
+    // The command line.
+    if runs.is_empty() && has_command(&o.mamori, &["export", "assets"]) {
+        let out = db.dir.path().join("export.xlsx");
+        for _ in 0..o.export_runs {
+            let _ = std::fs::remove_file(&out);
+            let start = Instant::now();
+            let output = mamori_cli(&o.mamori, db)
+                .args(["export", "assets"])
+                .arg(&out)
+                .output()?;
+            let took = start.elapsed().as_secs_f64();
+            if !output.status.success() {
+                notes.push(format!(
+                    "mamori export assets failed: {}",
+                    String::from_utf8_lossy(&output.stderr).trim()
+                ));
+                break;
+            }
+            method = "mamori export assets FILE".into();
+            runs.push(took);
+        }
+        if !runs.is_empty() {
+            last = std::fs::read(&out)?;
+        }
+    } else if runs.is_empty() {
+        notes.push("no `mamori export assets` command".into());
+    }
+
+    // In process: each_batch and write_xlsx, as the export will.
+    if runs.is_empty() {
+        let scheme = mamori_store::classification::active(store).await?;
+        let level = |id: i64| scheme.level(id).map(|l| l.code.clone()).unwrap_or_default();
+        for _ in 0..o.export_runs {
+            let start = Instant::now();
+            let mut rows = Vec::new();
+            assets::each_batch(store, Viewer::everything(), &Filter::default(), |batch| {
+                rows.extend(batch.iter().map(|a| export_row(a, &level)));
+                Ok(())
+            })
+            .await?;
+            last = mamori_sheet::write_xlsx("情報資産台帳", &headers(), rows.into_iter())
+                .map_err(|e| anyhow!("{e}"))?;
+            runs.push(start.elapsed().as_secs_f64());
+        }
+        method = "in process: each_batch + mamori_sheet::write_xlsx".into();
+    }
+    // Where an export's time goes: reading the register, and writing the workbook.
+    let scheme = mamori_store::classification::active(store).await?;
+    let level = |id: i64| scheme.level(id).map(|l| l.code.clone()).unwrap_or_default();
+    let start = Instant::now();
+    let mut rows = Vec::new();
+    assets::each_batch(store, Viewer::everything(), &Filter::default(), |batch| {
+        rows.extend(batch.iter().map(|a| export_row(a, &level)));
+        Ok(())
+    })
+    .await?;
+    let read_s = start.elapsed().as_secs_f64();
+    let start = Instant::now();
+    mamori_sheet::write_xlsx("情報資産台帳", &headers(), rows.into_iter())
+        .map_err(|e| anyhow!("{e}"))?;
+    let write_s = start.elapsed().as_secs_f64();
+
+    let mut sorted = runs.clone();
+    sorted.sort_by(f64::total_cmp);
+    Ok(json!({
+        "method": method,
+        "notes": notes,
+        "in_process_read_s": round2(read_s),
+        "in_process_write_xlsx_s": round2(write_s),
+        "runs_s": runs.iter().map(|r| round2(*r)).collect::<Vec<_>>(),
+        "median_s": round2(sorted[(sorted.len() - 1) / 2]),
+        "mib": round2(last.len() as f64 / 1_048_576.0),
+        "rows": xlsx_rows(&last),
+    }))
+}
+
+async fn import(o: &Options, db: &Db) -> anyhow::Result<Value> {
+    // The file: the same generator, another seed, Japanese headers.
+    let mut asset_gen = AssetGen::new(SEED ^ 0x1234_5678, REQUESTER);
+    let start = Instant::now();
+    let rows = (0..o.import_rows).map(|_| asset_gen.next_row());
+    let bytes =
+        mamori_sheet::write_xlsx("情報資産台帳", &headers(), rows).map_err(|e| anyhow!("{e}"))?;
+    let write_s = start.elapsed().as_secs_f64();
+    let file = db.dir.path().join("情報資産台帳.xlsx");
+    std::fs::write(&file, &bytes)?;
+
+    // An empty register with the same people.
+    let store = Store::open(&db.url).await?;
+    create_users(&store).await?;
+    store.close().await;
+
+    let mut notes = Vec::new();
+    let mut method = String::new();
+    let mut took = None;
+    if has_command(&o.mamori, &["import", "assets"]) {
+        let start = Instant::now();
+        let output = mamori_cli(&o.mamori, db)
+            .args(["import", "assets"])
+            .arg(&file)
+            .output()?;
+        let elapsed = start.elapsed().as_secs_f64();
+        if output.status.success() {
+            method = "mamori import assets FILE".into();
+            took = Some(elapsed);
+        } else {
+            notes.push(format!(
+                "mamori import assets failed: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+    } else {
+        notes.push("no `mamori import assets` command".into());
+    }
+    let store = Store::open(&db.url).await?;
+    if took.is_none() {
+        let start = Instant::now();
+        import_in_process(&store, &file).await?;
+        took = Some(start.elapsed().as_secs_f64());
+        method = "in process: mamori_sheet::read + header_field + check + create_many".into();
+    }
+    let stored = assets::count(&store, Viewer::everything(), &Filter::default()).await?;
+    store.close().await;
+    Ok(json!({
+        "method": method,
+        "notes": notes,
+        "rows": o.import_rows,
+        "stored": stored,
+        "file_mib": round2(bytes.len() as f64 / 1_048_576.0),
+        "write_xlsx_s": round2(write_s),
+        "seconds": took.map(round2),
+    }))
+}

@@ -1,0 +1,279 @@
+//! `mamori import assets FILE` and `mamori export assets FILE`: the asset register as a
+//! spreadsheet, through the same conversion and checks as the web pages
+//! (`mamori_web::asset_files`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use mamori_store::assets::{self, Filter, Viewer};
+use mamori_store::{Actor, Store};
+use mamori_web::asset_files::{self, Format, Mapping, RowError};
+use mamori_web::i18n::Tr;
+
+use crate::config::DataConfig;
+use crate::progress::Progress;
+
+/// Row problems printed before the count of the rest.
+const SHOWN_ERRORS: usize = 50;
+
+fn fail(tr: &Tr, key: &str, params: &[(&str, String)]) -> anyhow::Error {
+    anyhow::anyhow!("{}", tr.f(key, params))
+}
+
+/// `xlsx` or `csv`, for `--format`.
+pub fn parse_format(value: &str) -> Result<Format, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "xlsx" => Ok(Format::Xlsx),
+        "csv" => Ok(Format::Csv),
+        _ => Err("one of: xlsx, csv".to_owned()),
+    }
+}
+
+fn format_of(file: &Path) -> Option<Format> {
+    let extension = file.extension()?.to_str()?.to_ascii_lowercase();
+    parse_format(&extension).ok()
+}
+
+/// Waits for `work`, redrawing the progress line (the time so far) meanwhile.
+async fn ticking<T>(progress: &mut Progress, work: impl Future<Output = T>) -> T {
+    let mut work = std::pin::pin!(work);
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = tick.tick() => progress.update(0),
+        }
+    }
+}
+
+/// One problem as a console line: "row 12, Confidentiality: …".
+fn error_line(tr: &Tr, error: &RowError) -> String {
+    let message = error.message(tr);
+    match (error.line, error.field_label(tr)) {
+        (0, "") => message,
+        (0, field) => tr.f(
+            "cli.assets.file_error",
+            &[("field", field.to_owned()), ("message", message)],
+        ),
+        (line, "") => tr.f(
+            "cli.assets.line_error",
+            &[("line", line.to_string()), ("message", message)],
+        ),
+        (line, field) => tr.f(
+            "cli.assets.row_error",
+            &[
+                ("line", line.to_string()),
+                ("field", field.to_owned()),
+                ("message", message),
+            ],
+        ),
+    }
+}
+
+/// `mamori import assets FILE [--dry-run]`: nothing is written unless every row is a
+/// valid asset; then all rows go in one transaction with one audit entry.
+pub async fn import(
+    data: &DataConfig,
+    tr: &Tr,
+    file: &Path,
+    dry_run: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut progress = Progress::new();
+    progress.phase(tr.t("cli.assets.reading"), None);
+    let shown = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| {
+        anyhow::anyhow!(
+            "{} ({e})",
+            tr.f("cli.assets.error.read_failed", &[("file", shown.clone())])
+        )
+    })?;
+    let (format, table) = asset_files::read_table(&bytes).map_err(|e| {
+        fail(
+            tr,
+            "cli.assets.error.unreadable",
+            &[
+                ("file", shown.clone()),
+                ("reason", tr.f(e.message_key(), &e.params())),
+            ],
+        )
+    })?;
+    let mapping = Mapping::guess(&table.headers);
+    let unrecognised = mapping.unrecognised(&table.headers).join(", ");
+    if !mapping.columns().contains(&Some("name")) {
+        progress.finish();
+        let headers = if unrecognised.is_empty() {
+            tr.t("cli.assets.no_headers").to_owned()
+        } else {
+            unrecognised
+        };
+        return Err(fail(
+            tr,
+            "cli.assets.error.name_unmapped",
+            &[("headers", headers)],
+        ));
+    }
+
+    let store = Store::open(&data.database_url).await?;
+    let scheme = mamori_store::classification::active(&store).await?;
+    let directory = asset_files::directory(&store).await?;
+    progress.phase(tr.t("cli.assets.checking"), Some(table.rows.len()));
+    let checked = asset_files::validate(
+        &table,
+        format,
+        &mapping,
+        &scheme,
+        &directory.holders,
+        |done| progress.update(done),
+    );
+    progress.finish();
+    if !unrecognised.is_empty() {
+        eprintln!(
+            "{}",
+            tr.f("cli.assets.ignored", &[("headers", unrecognised)])
+        );
+    }
+    if !checked.errors.is_empty() {
+        for error in checked.errors.iter().take(SHOWN_ERRORS) {
+            eprintln!("{}", error_line(tr, error));
+        }
+        if checked.errors.len() > SHOWN_ERRORS {
+            eprintln!(
+                "{}",
+                tr.f(
+                    "cli.assets.more_errors",
+                    &[("count", (checked.errors.len() - SHOWN_ERRORS).to_string())]
+                )
+            );
+        }
+        eprintln!(
+            "{}",
+            tr.f(
+                "cli.assets.rejected",
+                &[
+                    ("count", checked.errors.len().to_string()),
+                    ("rows", table.rows.len().to_string()),
+                ]
+            )
+        );
+        store.close().await;
+        return Ok(ExitCode::FAILURE);
+    }
+    let assets: Vec<_> = checked.assets.into_iter().map(|(_, a)| a).collect();
+    if dry_run {
+        println!(
+            "{}",
+            tr.f("cli.assets.dry_run", &[("count", assets.len().to_string())])
+        );
+        store.close().await;
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let sha256 = mamori_store::sha256_hex(&bytes);
+    progress.phase(tr.t("cli.assets.writing"), None);
+    let ids = ticking(&mut progress, async {
+        let mut tx = store.write(Actor::system("mamori import assets")).await?;
+        let ids = assets::create_many(&mut tx, &assets, &scheme, &source, &sha256).await?;
+        tx.commit().await?;
+        anyhow::Ok(ids)
+    })
+    .await?;
+    progress.finish();
+    store.close().await;
+    println!(
+        "{}",
+        tr.f(
+            "cli.assets.imported",
+            &[
+                ("count", ids.len().to_string()),
+                ("file", shown),
+                (
+                    "first",
+                    ids.first().copied().unwrap_or_default().to_string()
+                ),
+                ("last", ids.last().copied().unwrap_or_default().to_string()),
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mamori export assets FILE [--format xlsx|csv]`: the whole register, in the console's
+/// language. The file appears only once the export is in the audit trail.
+pub async fn export(
+    data: &DataConfig,
+    tr: &Tr,
+    file: &Path,
+    format: Option<Format>,
+) -> anyhow::Result<ExitCode> {
+    let shown = file.display().to_string();
+    let format = format
+        .or_else(|| format_of(file))
+        .ok_or_else(|| fail(tr, "cli.assets.error.format", &[("file", shown.clone())]))?;
+    let store = Store::open(&data.database_url).await?;
+    let mut progress = Progress::new();
+    progress.phase(tr.t("cli.assets.exporting"), None);
+    let filter = Filter::default();
+    let exported = ticking(
+        &mut progress,
+        asset_files::export(&store, Viewer::everything(), &filter, tr.lang, format),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{}", e.message(tr)))?;
+    progress.finish();
+
+    let partial = PathBuf::from(format!("{shown}.partial"));
+    let write_failed = |e: std::io::Error| {
+        anyhow::anyhow!(
+            "{} ({e})",
+            tr.f("cli.assets.error.write_failed", &[("file", shown.clone())])
+        )
+    };
+    std::fs::write(&partial, &exported.bytes).map_err(write_failed)?;
+    let recorded = async {
+        let mut tx = store.write(Actor::system("mamori export assets")).await?;
+        assets::record_export(
+            &mut tx,
+            asset_files::format_code(format),
+            exported.count,
+            &filter,
+        )
+        .await?;
+        tx.commit().await
+    }
+    .await;
+    store.close().await;
+    if let Err(e) = recorded {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e.into());
+    }
+    std::fs::rename(&partial, file).map_err(write_failed)?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.assets.exported",
+            &[("count", exported.count.to_string()), ("file", shown)]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_from_flag_or_extension() {
+        assert!(matches!(parse_format("XLSX"), Ok(Format::Xlsx)));
+        assert!(parse_format("xls").is_err());
+        assert!(matches!(
+            format_of(Path::new("a/台帳.CSV")),
+            Some(Format::Csv)
+        ));
+        assert!(format_of(Path::new("register")).is_none());
+    }
+}

@@ -1,0 +1,267 @@
+//! The asset register over the API: the same filters, visibility and checks as the pages
+//! (`pages::assets`).
+
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mamori_domain::asset::AssetInput;
+use mamori_domain::classification::Scheme;
+use mamori_store::assets::{self, AssetRecord};
+use mamori_store::classification;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::SignedIn;
+use crate::context::Ctx;
+use crate::error::AppError;
+use crate::extract::{ApiJson, ApiQuery};
+use crate::pages::assets::{EDITORS, ListParams, READERS, field_key, register, viewer};
+use crate::pages::users::parse_id;
+use crate::state::AppState;
+
+/// An information asset. Levels are given by their codes in the active scheme.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssetOut {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    /// `infrastructure` (ア), `information` (イ) or `system_document` (ウ).
+    pub category: String,
+    /// `electronic`, `paper` or `both`.
+    pub form: String,
+    /// `member` or `secretariat`.
+    pub holder_type: String,
+    pub holder_id: Option<i64>,
+    pub holder_name: Option<String>,
+    pub managing_role: Option<String>,
+    pub location: String,
+    /// `core`, `lgwan`, `internet` or `none`.
+    pub segment: String,
+    #[schema(example = "2")]
+    pub confidentiality: String,
+    pub integrity: String,
+    pub availability: String,
+    /// `permanent`, `5y`, `under_1y`, `term` or `contract`.
+    pub retention: Option<String>,
+    /// ISO 8601 date.
+    pub disposal_due: Option<String>,
+    /// `in_use`, `archived` or `disposed`.
+    pub status: String,
+    pub notes: String,
+    pub tags: Vec<String>,
+    pub clauses: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn code(scheme: &Scheme, id: i64) -> String {
+    scheme.level(id).map(|l| l.code.clone()).unwrap_or_default()
+}
+
+fn out(scheme: &Scheme, a: AssetRecord) -> AssetOut {
+    AssetOut {
+        id: a.id,
+        category: a.category.as_str().to_owned(),
+        form: a.form.as_str().to_owned(),
+        holder_type: a.holder_type.as_str().to_owned(),
+        managing_role: a.managing_role.map(|r| r.as_str().to_owned()),
+        segment: a.segment.as_str().to_owned(),
+        confidentiality: code(scheme, a.confidentiality_id),
+        integrity: code(scheme, a.integrity_id),
+        availability: code(scheme, a.availability_id),
+        retention: a.retention.map(|r| r.code()),
+        status: a.status.as_str().to_owned(),
+        name: a.name,
+        description: a.description,
+        holder_id: a.holder_id,
+        holder_name: a.holder_name,
+        location: a.location,
+        disposal_due: a.disposal_due,
+        notes: a.notes,
+        tags: a.tags,
+        clauses: a.clauses,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssetPage {
+    pub items: Vec<AssetOut>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+/// Lists the assets the caller may see, filtered, searched and paged. Assets at the
+/// highest confidentiality level appear only for their holder, the security officer
+/// and the auditor.
+#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(ListParams),
+    responses((status = 200, body = AssetPage), (status = 400, body = crate::api::ErrorBody)))]
+pub async fn list_assets(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<AssetPage>, AppError> {
+    signed.require(&state, READERS, "assets.list").await?;
+    let scheme = classification::active(&state.store).await?;
+    let filter = params.filter(&scheme)?;
+    let request = params.page()?;
+    let page = assets::list(
+        &state.store,
+        viewer(&signed),
+        &filter,
+        params.sort()?,
+        i64::try_from(request.offset()).unwrap_or(i64::MAX),
+        i64::from(request.per_page),
+    )
+    .await?;
+    Ok(Json(AssetPage {
+        items: page.assets.into_iter().map(|a| out(&scheme, a)).collect(),
+        total: page.total.max(0) as u64,
+        page: request.page,
+        per_page: request.per_page,
+    }))
+}
+
+/// One asset (404 also for one the caller may not know of).
+#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = AssetOut), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn get_asset(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<AssetOut>, AppError> {
+    signed.require(&state, READERS, "assets.show").await?;
+    let id = parse_id(&id)?;
+    let scheme = classification::active(&state.store).await?;
+    let asset = assets::get(&state.store, viewer(&signed), id)
+        .await
+        .map_err(|e| match e {
+            mamori_store::StoreError::NotFound => AppError::not_found(),
+            other => other.into(),
+        })?;
+    Ok(Json(out(&scheme, asset)))
+}
+
+/// A new asset: every field as text, as on the form. Values may be codes
+/// (`information`) or the words registers use (`イ`); levels by code or name.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssetIn {
+    #[schema(example = "本会議会議録（令和7年）")]
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[schema(example = "information")]
+    pub category: String,
+    #[schema(example = "both")]
+    pub form: String,
+    #[schema(example = "secretariat")]
+    pub holder_type: String,
+    /// A user's id, login id or full name.
+    #[serde(default)]
+    pub holder: String,
+    #[serde(default)]
+    pub managing_role: String,
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub segment: String,
+    #[schema(example = "2")]
+    pub confidentiality: String,
+    #[schema(example = "2")]
+    pub integrity: String,
+    #[schema(example = "1")]
+    pub availability: String,
+    #[serde(default)]
+    #[schema(example = "5年")]
+    pub retention: String,
+    #[serde(default)]
+    pub disposal_due: String,
+    #[serde(default)]
+    pub status: String,
+    /// Comma separated.
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default)]
+    pub notes: String,
+    /// Clause references, comma separated: "6(2), 2(3)".
+    #[serde(default)]
+    pub clauses: String,
+    /// Clause 2(3): set to the kind (`gazette`, `white_paper`, `newspaper`, `magazine`,
+    /// `book`) for a publicly sold publication, which is refused; empty or `no` otherwise.
+    #[serde(default)]
+    pub publication: String,
+}
+
+impl From<AssetIn> for AssetInput {
+    fn from(i: AssetIn) -> AssetInput {
+        AssetInput {
+            name: i.name,
+            description: i.description,
+            category: i.category,
+            form: i.form,
+            holder_type: i.holder_type,
+            holder: i.holder,
+            managing_role: i.managing_role,
+            location: i.location,
+            segment: i.segment,
+            confidentiality: i.confidentiality,
+            integrity: i.integrity,
+            availability: i.availability,
+            retention: i.retention,
+            disposal_due: i.disposal_due,
+            status: i.status,
+            tags: i.tags,
+            notes: i.notes,
+            clauses: i.clauses,
+            publication: i.publication,
+        }
+    }
+}
+
+/// Registers an asset. 422 `validation_failed` names every refused field.
+#[utoipa::path(post, path = "/api/v1/assets", tag = "assets", request_body = AssetIn,
+    responses((status = 201, body = AssetOut), (status = 422, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn create_asset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    signed.require(&state, EDITORS, "assets.create").await?;
+    let ApiJson(input) =
+        <ApiJson<AssetIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+            .await?;
+    let input = AssetInput::from(input);
+    match register(&state, &signed, &input).await? {
+        Ok(id) => {
+            let scheme = classification::active(&state.store).await?;
+            let asset =
+                assets::get(&state.store, mamori_store::assets::Viewer::everything(), id).await?;
+            let mut response = (StatusCode::CREATED, Json(out(&scheme, asset))).into_response();
+            if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/assets/{id}")) {
+                response.headers_mut().insert(header::LOCATION, location);
+            }
+            Ok(response)
+        }
+        Err(problems) => {
+            let tr = ctx.tr;
+            let detail = problems
+                .iter()
+                .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
+                .collect::<Vec<_>>()
+                .join(" ");
+            Err(AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                "asset.error.validation",
+            )
+            .with("detail", detail))
+        }
+    }
+}

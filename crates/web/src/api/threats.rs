@@ -1,0 +1,329 @@
+//! The threat catalogue (clause 3) and the active risk matrix over the API. The rules
+//! are the pages' own (`pages::threats`, `pages::risk_matrix`): same validation, same
+//! audit entries. Those who read the risk register read both; the security officer
+//! changes the catalogue. The matrix is changed on its page.
+
+use axum::Json;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use mamori_store::risks::{self, StoredMatrix, Threat};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::SignedIn;
+use crate::context::Ctx;
+use crate::error::AppError;
+use crate::extract::ApiJson;
+use crate::i18n::Tr;
+use crate::pages::risks::{EDITORS, require_reader};
+use crate::pages::threats::{self as page, ThreatChange, ThreatForm, check_form};
+use crate::pages::users::{Problem, parse_id};
+use crate::state::AppState;
+
+/// A threat of the catalogue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreatOut {
+    pub id: i64,
+    /// `intentional`, `unintentional`, `disaster`, `pandemic` or `infrastructure`:
+    /// clause 3(1) to 3(5) of the basic policy.
+    #[schema(example = "intentional")]
+    pub family: String,
+    /// The clause of the basic policy naming the family.
+    #[schema(example = "3(1)")]
+    pub clause: String,
+    #[schema(example = "内部不正")]
+    pub name: String,
+    pub description: String,
+    /// A retired threat is offered for no new risk but stays on record.
+    pub retired: bool,
+    /// RFC 3339, UTC; absent while the threat is in use.
+    pub retired_at: Option<String>,
+}
+
+impl From<Threat> for ThreatOut {
+    fn from(t: Threat) -> ThreatOut {
+        ThreatOut {
+            id: t.id,
+            family: t.family.as_str().to_owned(),
+            clause: t.clause_ref,
+            name: t.name,
+            description: t.description,
+            retired: t.retired_at.is_some(),
+            retired_at: t.retired_at,
+        }
+    }
+}
+
+/// The whole catalogue, by clause; retired threats last within each family.
+#[derive(Serialize, ToSchema)]
+pub struct ThreatList {
+    pub items: Vec<ThreatOut>,
+    pub total: u64,
+}
+
+/// A new threat.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewThreatIn {
+    #[schema(example = "intentional")]
+    pub family: String,
+    /// One line, at most 100 characters.
+    #[schema(example = "標的型メール")]
+    pub name: String,
+    /// At most 2000 characters; line breaks allowed.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// Fields to change; absent fields stay as they are.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThreatPatch {
+    pub family: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// `true` retires the threat, `false` brings it back.
+    pub retired: Option<bool>,
+}
+
+/// One level of the matrix.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixLevelOut {
+    /// The position used by `grid` (0 = least serious).
+    pub index: usize,
+    #[schema(example = "高")]
+    pub name: String,
+    #[schema(example = "#f3b3b3")]
+    pub colour: String,
+    /// `acceptable`, `tolerable` or `unacceptable`.
+    #[schema(example = "unacceptable")]
+    pub band: String,
+}
+
+/// The risk matrix in use, with its version. Every assessment records the version it
+/// was scored with; a new version rescores nothing until the risk is reassessed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RiskMatrixOut {
+    pub id: i64,
+    pub version: i64,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// Likelihood steps, lowest first.
+    #[schema(example = json!(["低", "中", "高"]))]
+    pub likelihood: Vec<String>,
+    /// Impact steps, lowest first.
+    #[schema(example = json!(["小", "中", "大"]))]
+    pub impact: Vec<String>,
+    /// Levels, least serious first.
+    pub levels: Vec<MatrixLevelOut>,
+    /// `grid[likelihood][impact]` is the index of the level.
+    #[schema(example = json!([[0, 0, 1], [0, 1, 2], [1, 2, 2]]))]
+    pub grid: Vec<Vec<usize>>,
+}
+
+pub fn matrix_out(stored: StoredMatrix) -> RiskMatrixOut {
+    RiskMatrixOut {
+        id: stored.id,
+        version: stored.version,
+        created_at: stored.created_at,
+        likelihood: stored.matrix.likelihood,
+        impact: stored.matrix.impact,
+        levels: stored
+            .matrix
+            .levels
+            .into_iter()
+            .enumerate()
+            .map(|(index, l)| MatrixLevelOut {
+                index,
+                name: l.name,
+                colour: l.colour,
+                band: l.band.as_str().to_owned(),
+            })
+            .collect(),
+        grid: stored.matrix.grid,
+    }
+}
+
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "family" => "threat.family_label",
+        "description" => "threat.description",
+        "retired" => "threat.state",
+        _ => "threat.name",
+    }
+}
+
+/// 422 `validation_failed`, naming each refused field in the caller's language.
+fn validation_failed(tr: &Tr, problems: &[Problem]) -> AppError {
+    let detail = problems
+        .iter()
+        .map(|p| {
+            tr.f(
+                "threat.error.field_message",
+                &[
+                    ("field", tr.t(field_label(p.field)).to_owned()),
+                    ("message", p.message(tr)),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        "threat.error.validation",
+    )
+    .with("detail", detail)
+}
+
+/// The body is read only after the role check.
+async fn read_json<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, AppError> {
+    let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
+    Ok(value)
+}
+
+/// The threat catalogue of clause 3.
+#[utoipa::path(get, path = "/api/v1/threats", tag = "risks",
+    responses(
+        (status = 200, body = ThreatList),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+    ))]
+pub async fn list_threats(
+    State(state): State<AppState>,
+    signed: SignedIn,
+) -> Result<Json<ThreatList>, AppError> {
+    require_reader(&state, &signed, "threats.view").await?;
+    let items: Vec<ThreatOut> = risks::threats(&state.store)
+        .await?
+        .into_iter()
+        .map(ThreatOut::from)
+        .collect();
+    Ok(Json(ThreatList {
+        total: u64::try_from(items.len()).unwrap_or(0),
+        items,
+    }))
+}
+
+/// One threat.
+#[utoipa::path(get, path = "/api/v1/threats/{id}", tag = "risks",
+    params(("id" = i64, Path, description = "The threat's id")),
+    responses(
+        (status = 200, body = ThreatOut),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+    ))]
+pub async fn get_threat(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ThreatOut>, AppError> {
+    require_reader(&state, &signed, "threats.view").await?;
+    let threat = risks::threat(&state.store, parse_id(&id)?).await?;
+    Ok(Json(ThreatOut::from(threat)))
+}
+
+/// Adds a threat to the catalogue (the security officer).
+#[utoipa::path(post, path = "/api/v1/threats", tag = "risks", request_body = NewThreatIn,
+    responses(
+        (status = 201, body = ThreatOut, description = "Created; `Location` names the new threat"),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "`validation_failed` (unknown family, empty or long name, a name \
+                           the family already has…), or `invalid_json_data`"),
+    ))]
+pub async fn create_threat(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    signed.require(&state, EDITORS, "threats.create").await?;
+    let input: NewThreatIn = read_json(request).await?;
+    let form = ThreatForm {
+        family: input.family,
+        name: input.name,
+        description: input.description,
+    };
+    let checked = check_form(&form).map_err(|problems| validation_failed(&ctx.tr, &problems))?;
+    let id = page::create(&state, &signed, &checked)
+        .await?
+        .map_err(|problem| validation_failed(&ctx.tr, &[problem]))?;
+    let threat = ThreatOut::from(risks::threat(&state.store, id).await?);
+    let mut response = (StatusCode::CREATED, Json(threat)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/threats/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Changes a threat, retires it (`"retired": true`) or brings it back, in one step.
+#[utoipa::path(patch, path = "/api/v1/threats/{id}", tag = "risks", request_body = ThreatPatch,
+    params(("id" = i64, Path, description = "The threat's id")),
+    responses(
+        (status = 200, body = ThreatOut),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "`validation_failed`, or `invalid_json_data` for unknown fields and wrong types"),
+    ))]
+pub async fn update_threat(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Json<ThreatOut>, AppError> {
+    signed.require(&state, EDITORS, "threats.update").await?;
+    let before = risks::threat(&state.store, parse_id(&id)?).await?;
+    let patch: ThreatPatch = read_json(request).await?;
+    let edits_fields =
+        patch.family.is_some() || patch.name.is_some() || patch.description.is_some();
+    let checked = if edits_fields {
+        let form = ThreatForm {
+            family: patch
+                .family
+                .unwrap_or_else(|| before.family.as_str().to_owned()),
+            name: patch.name.unwrap_or_else(|| before.name.clone()),
+            description: patch
+                .description
+                .unwrap_or_else(|| before.description.clone()),
+        };
+        Some(check_form(&form).map_err(|problems| validation_failed(&ctx.tr, &problems))?)
+    } else {
+        None
+    };
+    let change = ThreatChange {
+        fields: checked.as_ref(),
+        retired: patch.retired,
+    };
+    page::apply(&state, &signed, &before, change)
+        .await?
+        .map_err(|problem| validation_failed(&ctx.tr, &[problem]))?;
+    let threat = risks::threat(&state.store, before.id).await?;
+    Ok(Json(ThreatOut::from(threat)))
+}
+
+/// The risk matrix in use, with its version.
+#[utoipa::path(get, path = "/api/v1/risk-matrix", tag = "risks",
+    responses(
+        (status = 200, body = RiskMatrixOut),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+    ))]
+pub async fn get_risk_matrix(
+    State(state): State<AppState>,
+    signed: SignedIn,
+) -> Result<Json<RiskMatrixOut>, AppError> {
+    require_reader(&state, &signed, "risk_matrix.view").await?;
+    let active = risks::active_matrix(&state.store).await?;
+    Ok(Json(matrix_out(active)))
+}

@@ -1,0 +1,888 @@
+//! Importing the asset register from a spreadsheet, in three steps: upload (the file is
+//! read once and kept on the server), column mapping, and a preview that checks every
+//! row. Only a file without a single problem is imported, all rows in one transaction.
+
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use askama::Template;
+use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::Response;
+use mamori_domain::asset::{Asset, FIELDS};
+use mamori_domain::classification::{Axis, Scheme};
+use mamori_domain::wareki::Lang;
+use mamori_sheet::{Format, Table};
+
+use crate::asset_files::{self, Checked, Mapping, RowError};
+use crate::auth::SignedIn;
+use crate::context::Ctx;
+use crate::error::AppError;
+use crate::extract::WebForm;
+use crate::i18n::Tr;
+use crate::pages::assets::{
+    EDITORS, axis_key, category_key, field_key, form_key, holder_type_key, status_key,
+};
+use crate::pages::{Layout, render};
+use crate::state::AppState;
+
+/// The upload route's body limit: the largest file plus room for the form around it.
+pub const BODY_LIMIT: usize = asset_files::MAX_FILE_BYTES + 1024 * 1024;
+
+/// How long an uploaded file waits for its mapping and confirmation.
+const STAGING_TTL: Duration = Duration::from_secs(30 * 60);
+/// Most memory all waiting files may take together (estimated from their cells).
+const STAGING_MAX_BYTES: usize = 256 * 1024 * 1024;
+/// Waiting files per user: a second tab is fine, a forgotten pile is not.
+const STAGED_PER_USER: usize = 3;
+/// Error lines and sample rows a page shows; the counts always cover every row.
+const SHOWN_ERRORS: usize = 500;
+const SHOWN_ROWS: usize = 20;
+/// Sample values per column on the mapping step.
+const SAMPLES: usize = 3;
+
+// ---------------------------------------------------------------- staging
+
+/// An uploaded file, read and waiting for its mapping. Only its uploader may use it.
+struct Staged {
+    user_id: i64,
+    file_name: String,
+    sha256: String,
+    format: Format,
+    table: Table,
+    size: usize,
+    at: Instant,
+}
+
+impl Staged {
+    fn new(user_id: i64, file_name: String, bytes: &[u8], format: Format, table: Table) -> Staged {
+        // Each String costs its text plus about 24 bytes; this is what the map holds.
+        let size = table
+            .rows
+            .iter()
+            .flat_map(|r| &r.cells)
+            .chain(&table.headers)
+            .map(|c| c.len() + 24)
+            .sum::<usize>()
+            + table.rows.len() * 48;
+        Staged {
+            user_id,
+            file_name,
+            sha256: mamori_store::sha256_hex(bytes),
+            format,
+            table,
+            size,
+            at: Instant::now(),
+        }
+    }
+}
+
+/// Files between upload and confirmation. In memory on purpose: a file that never gets
+/// confirmed must not linger on disk, and a restart simply asks for the upload again.
+#[derive(Default)]
+struct Staging {
+    files: HashMap<String, Arc<Staged>>,
+}
+
+impl Staging {
+    fn purge(&mut self, now: Instant) {
+        self.files
+            .retain(|_, s| now.saturating_duration_since(s.at) < STAGING_TTL);
+    }
+
+    /// Keeps `staged` under a new random token; `None` when memory is taken up.
+    fn put(&mut self, staged: Staged, now: Instant) -> Option<String> {
+        self.purge(now);
+        let mut own: Vec<(String, Instant)> = self
+            .files
+            .iter()
+            .filter(|(_, s)| s.user_id == staged.user_id)
+            .map(|(token, s)| (token.clone(), s.at))
+            .collect();
+        own.sort_by_key(|(_, at)| *at);
+        let excess = (own.len() + 1).saturating_sub(STAGED_PER_USER);
+        for (token, _) in own.into_iter().take(excess) {
+            self.files.remove(&token);
+        }
+        let used: usize = self.files.values().map(|s| s.size).sum();
+        if used + staged.size > STAGING_MAX_BYTES {
+            return None;
+        }
+        let token = mamori_store::random_token();
+        self.files.insert(token.clone(), Arc::new(staged));
+        Some(token)
+    }
+
+    fn get(&mut self, token: &str, user_id: i64, now: Instant) -> Option<Arc<Staged>> {
+        self.purge(now);
+        self.files
+            .get(token)
+            .filter(|s| s.user_id == user_id)
+            .cloned()
+    }
+
+    /// Removes the file for an import, so that two confirmations cannot both run.
+    fn take(&mut self, token: &str, user_id: i64, now: Instant) -> Option<Arc<Staged>> {
+        let staged = self.get(token, user_id, now)?;
+        self.files.remove(token);
+        Some(staged)
+    }
+
+    fn put_back(&mut self, token: String, staged: Arc<Staged>) {
+        self.files.insert(token, staged);
+    }
+}
+
+static STAGING: LazyLock<Mutex<Staging>> = LazyLock::new(Mutex::default);
+
+fn staging() -> MutexGuard<'static, Staging> {
+    // The map holds no invariant a panic elsewhere could break.
+    STAGING.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+// ---------------------------------------------------------------- upload form
+
+/// A value word and what it means, for the help on the upload form.
+struct HelpRow {
+    field: &'static str,
+    words: String,
+}
+
+#[derive(Template)]
+#[template(path = "asset_import.html")]
+struct UploadPage {
+    t: Tr,
+    layout: Layout,
+    error: Option<String>,
+    help: Vec<HelpRow>,
+    max_rows: String,
+}
+
+/// The words each coded field accepts; levels come from the scheme in use.
+fn help_rows(tr: &Tr, scheme: &Scheme) -> Vec<HelpRow> {
+    let mut rows: Vec<HelpRow> = ["category", "form", "holder_type", "holder", "segment"]
+        .into_iter()
+        .map(|field| HelpRow {
+            field: tr.t(field_key(field)),
+            words: tr.t(help_key(field)).to_owned(),
+        })
+        .collect();
+    for axis in Axis::ALL {
+        let codes: Vec<String> = scheme
+            .levels_of(axis)
+            .iter()
+            .map(|l| l.code.clone())
+            .collect();
+        rows.push(HelpRow {
+            field: tr.t(axis_key(axis)),
+            words: tr.f("asset.import.help_levels", &[("levels", codes.join(" / "))]),
+        });
+    }
+    for field in ["retention", "disposal_due", "status", "tags"] {
+        rows.push(HelpRow {
+            field: tr.t(field_key(field)),
+            words: tr.t(help_key(field)).to_owned(),
+        });
+    }
+    rows
+}
+
+fn help_key(field: &str) -> &'static str {
+    match field {
+        "category" => "asset.import.help_category",
+        "form" => "asset.import.help_form",
+        "holder_type" => "asset.import.help_holder_type",
+        "holder" => "asset.import.help_holder",
+        "segment" => "asset.import.help_segment",
+        "retention" => "asset.import.help_retention",
+        "disposal_due" => "asset.import.help_disposal_due",
+        "status" => "asset.import.help_status",
+        _ => "asset.import.help_tags",
+    }
+}
+
+async fn upload_page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    error: Option<String>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let scheme = mamori_store::classification::active(&state.store).await?;
+    let page = UploadPage {
+        t: ctx.tr,
+        layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
+        error,
+        help: help_rows(&ctx.tr, &scheme),
+        max_rows: group_digits(asset_files::MAX_ROWS),
+    };
+    render(status, &page)
+}
+
+/// "100,000": thousands separated the way both languages write them.
+fn group_digits(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `GET /assets/import`
+pub async fn import_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    signed
+        .require(&state, EDITORS, "asset.import.title")
+        .await?;
+    upload_page(&state, &ctx, &signed, None, StatusCode::OK).await
+}
+
+// ---------------------------------------------------------------- upload
+
+/// The file of the upload form.
+struct Upload {
+    file_name: String,
+    bytes: Vec<u8>,
+}
+
+fn too_large() -> AppError {
+    AppError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "payload_too_large",
+        "asset.import.error.too_large",
+    )
+}
+
+fn malformed_form() -> AppError {
+    AppError::new(
+        StatusCode::BAD_REQUEST,
+        "malformed_form",
+        "error.malformed_form",
+    )
+}
+
+/// The name to record: the last path component a browser may send, printable, short.
+fn clean_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(200).collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        "upload".to_owned()
+    } else {
+        cleaned.to_owned()
+    }
+}
+
+async fn read_upload(request: Request) -> Result<Option<Upload>, AppError> {
+    // Say "too large" before reading a body that cannot fit.
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > BODY_LIMIT) {
+        return Err(too_large());
+    }
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| malformed_form())?;
+    let mut upload = None;
+    loop {
+        let field = multipart.next_field().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                malformed_form()
+            }
+        })?;
+        let Some(field) = field else { break };
+        if field.name() != Some("file") {
+            continue;
+        }
+        let file_name = field.file_name().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                malformed_form()
+            }
+        })?;
+        if bytes.len() > asset_files::MAX_FILE_BYTES {
+            return Err(too_large());
+        }
+        // A browser sends an empty part without a name when no file was chosen; an empty
+        // file that was chosen has its name and is refused as empty later.
+        match file_name.filter(|n| !n.is_empty()) {
+            Some(name) => {
+                upload = Some(Upload {
+                    file_name: clean_file_name(&name),
+                    bytes: bytes.to_vec(),
+                })
+            }
+            None if !bytes.is_empty() => {
+                upload = Some(Upload {
+                    file_name: clean_file_name(""),
+                    bytes: bytes.to_vec(),
+                })
+            }
+            None => {}
+        }
+    }
+    Ok(upload)
+}
+
+/// One column of the file on the mapping step.
+pub struct ColumnView {
+    pub index: usize,
+    pub letter: String,
+    pub header: String,
+    pub samples: Vec<String>,
+    pub choices: Vec<ChoiceView>,
+}
+
+pub struct ChoiceView {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// Text shown from a cell: a long cell is cut so a page stays a page.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(max).collect();
+        cut.push('…');
+        cut
+    }
+}
+
+fn column_views(tr: &Tr, table: &Table, mapping: &Mapping) -> Vec<ColumnView> {
+    table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(index, header)| {
+            let chosen = mapping.field_of(index);
+            let mut choices = vec![ChoiceView {
+                value: "",
+                label: tr.t("asset.import.ignore"),
+                selected: chosen.is_none(),
+            }];
+            choices.extend(FIELDS.into_iter().map(|field| ChoiceView {
+                value: field,
+                label: tr.t(field_key(field)),
+                selected: chosen == Some(field),
+            }));
+            ColumnView {
+                index,
+                letter: asset_files::column_letters(index),
+                header: shorten(header, 60),
+                samples: table
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.cells.get(index).filter(|c| !c.trim().is_empty()))
+                    .take(SAMPLES)
+                    .map(|c| shorten(c, 40))
+                    .collect(),
+                choices,
+            }
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "asset_import_mapping.html")]
+struct MappingPage {
+    t: Tr,
+    layout: Layout,
+    token: String,
+    file_name: String,
+    rows: String,
+    columns: Vec<ColumnView>,
+}
+
+/// `POST /assets/import`: reads the file and shows the column mapping. Nothing is stored.
+pub async fn upload(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    // The role is checked before the body is even looked at.
+    signed
+        .require(&state, EDITORS, "asset.import.title")
+        .await?;
+    let refuse = |key: &str, params: &[(&str, String)]| Some(ctx.tr.f(key, params));
+    let upload = match read_upload(request).await {
+        Ok(Some(upload)) => upload,
+        Ok(None) => {
+            let error = refuse("asset.import.error.no_file", &[]);
+            return upload_page(
+                &state,
+                &ctx,
+                &signed,
+                error,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+        Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => {
+            let error = refuse(e.message_key, &e.params);
+            return upload_page(&state, &ctx, &signed, error, e.status).await;
+        }
+        Err(e) => return Err(e),
+    };
+    // Unpacking and parsing a large workbook takes a while: off the async threads.
+    let Upload { file_name, bytes } = upload;
+    let user_id = signed.user().id;
+    let read = tokio::task::spawn_blocking(move || {
+        asset_files::read_table(&bytes)
+            .map(|(format, table)| Staged::new(user_id, file_name, &bytes, format, table))
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "reading an uploaded register failed");
+        AppError::internal()
+    })?;
+    let staged = match read {
+        Ok(staged) => staged,
+        Err(e) => {
+            tracing::info!(error = %e, "uploaded register refused");
+            let error = refuse(e.message_key(), &e.params());
+            return upload_page(
+                &state,
+                &ctx,
+                &signed,
+                error,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let mapping = Mapping::guess(&staged.table.headers);
+    let columns = column_views(&ctx.tr, &staged.table, &mapping);
+    let rows = staged.table.rows.len();
+    let file_name = staged.file_name.clone();
+    let Some(token) = staging().put(staged, Instant::now()) else {
+        return Err(AppError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "asset.import.error.staging_full",
+        ));
+    };
+    let page = MappingPage {
+        t: ctx.tr,
+        layout: Layout::load(&state, "assets", "/assets/import", Some(&signed.0)).await,
+        token,
+        file_name,
+        rows: group_digits(rows),
+        columns,
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---------------------------------------------------------------- preview and confirm
+
+/// A problem as a line of the error table.
+pub struct ErrorView {
+    pub line: String,
+    pub field: &'static str,
+    pub value: String,
+    pub message: String,
+}
+
+/// An asset as it will be stored, for the preview.
+pub struct AssetView {
+    pub line: usize,
+    pub name: String,
+    pub category: &'static str,
+    pub form: &'static str,
+    pub holder_type: &'static str,
+    pub holder: String,
+    pub levels: String,
+    pub retention: String,
+    pub status: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "asset_import_preview.html")]
+struct PreviewPage {
+    t: Tr,
+    layout: Layout,
+    token: String,
+    file_name: String,
+    rows: String,
+    ready: String,
+    error_rows: String,
+    error_count: String,
+    errors: Vec<ErrorView>,
+    more_errors: Option<String>,
+    assets: Vec<AssetView>,
+    columns: Vec<ColumnView>,
+    /// (column index, field) for the hidden inputs of the confirmation.
+    chosen: Vec<(usize, &'static str)>,
+}
+
+/// The mapping the form sent: `col{i}` is a field name or empty for each column.
+fn mapping_from_form(form: &HashMap<String, String>, width: usize) -> Result<Mapping, AppError> {
+    let mut columns = Vec::with_capacity(width);
+    for index in 0..width {
+        let value = form
+            .get(&format!("col{index}"))
+            .map(|v| v.trim())
+            .unwrap_or("");
+        if value.is_empty() {
+            columns.push(None);
+        } else {
+            let field = asset_files::field_named(value).ok_or_else(|| {
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_choice",
+                    "error.invalid_choice",
+                )
+            })?;
+            columns.push(Some(field));
+        }
+    }
+    Ok(Mapping::chosen(columns))
+}
+
+/// Reads the form after the access check, so that a refused caller gets 403 whatever
+/// they sent.
+async fn read_form(request: Request) -> Result<HashMap<String, String>, AppError> {
+    let WebForm(form) = WebForm::<HashMap<String, String>>::from_request(request, &()).await?;
+    Ok(form)
+}
+
+fn expired(ctx: &Ctx) -> Option<String> {
+    Some(ctx.tr.t("asset.import.error.expired").to_owned())
+}
+
+/// A checked file: the outcome, the mapping and scheme it was checked with, and the
+/// users' names for showing holders.
+struct Outcome {
+    scheme: Scheme,
+    checked: Checked,
+    mapping: Mapping,
+    names: HashMap<i64, String>,
+}
+
+/// Checks the staged file with `mapping` against the scheme and users in use now.
+async fn check_staged(
+    state: &AppState,
+    staged: &Arc<Staged>,
+    mapping: Mapping,
+) -> Result<Outcome, AppError> {
+    let scheme = mamori_store::classification::active(&state.store).await?;
+    let directory = asset_files::directory(&state.store).await?;
+    let names = directory.names;
+    let holders = directory.holders;
+    let staged = Arc::clone(staged);
+    let (checked, mapping, scheme) = tokio::task::spawn_blocking(move || {
+        let checked = asset_files::validate(
+            &staged.table,
+            staged.format,
+            &mapping,
+            &scheme,
+            &holders,
+            |_| {},
+        );
+        (checked, mapping, scheme)
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "checking an uploaded register failed");
+        AppError::internal()
+    })?;
+    Ok(Outcome {
+        scheme,
+        checked,
+        mapping,
+        names,
+    })
+}
+
+fn error_views(tr: &Tr, table: &Table, mapping: &Mapping, errors: &[RowError]) -> Vec<ErrorView> {
+    let rows: HashMap<usize, &mamori_sheet::Row> = table.rows.iter().map(|r| (r.line, r)).collect();
+    errors
+        .iter()
+        .take(SHOWN_ERRORS)
+        .map(|e| {
+            let column = e
+                .field
+                .and_then(|f| mapping.columns().iter().position(|c| *c == Some(f)));
+            let value = match (rows.get(&e.line), column) {
+                (Some(row), Some(column)) => row.cells.get(column).map(|c| shorten(c, 60)),
+                _ => None,
+            };
+            ErrorView {
+                line: if e.line == 0 {
+                    tr.t("asset.import.whole_file").to_owned()
+                } else {
+                    e.line.to_string()
+                },
+                field: e.field_label(tr),
+                value: value.unwrap_or_default(),
+                message: e.message(tr),
+            }
+        })
+        .collect()
+}
+
+fn asset_views(
+    tr: &Tr,
+    scheme: &Scheme,
+    names: &HashMap<i64, String>,
+    assets: &[(usize, Asset)],
+) -> Vec<AssetView> {
+    let code = |id: i64| scheme.level(id).map(|l| l.code.as_str()).unwrap_or("");
+    assets
+        .iter()
+        .take(SHOWN_ROWS)
+        .map(|(line, a)| AssetView {
+            line: *line,
+            name: shorten(&a.name, 80),
+            category: tr.t(category_key(a.category)),
+            form: tr.t(form_key(a.form)),
+            holder_type: tr.t(holder_type_key(a.holder_type)),
+            holder: a
+                .holder_id
+                .and_then(|id| names.get(&id).cloned())
+                .unwrap_or_default(),
+            levels: format!(
+                "{} / {} / {}",
+                code(a.confidentiality),
+                code(a.integrity),
+                code(a.availability)
+            ),
+            retention: a
+                .retention
+                .map(|r| match tr.lang {
+                    Lang::Ja => r.japanese(),
+                    Lang::En => r.code(),
+                })
+                .unwrap_or_default(),
+            status: tr.t(status_key(a.status)),
+        })
+        .collect()
+}
+
+async fn preview_page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    token: String,
+    staged: &Staged,
+    outcome: &Outcome,
+) -> Result<Response, AppError> {
+    let Outcome {
+        scheme,
+        checked,
+        mapping,
+        names,
+    } = outcome;
+    let tr = ctx.tr;
+    let mut error_lines: Vec<usize> = checked.errors.iter().map(|e| e.line).collect();
+    error_lines.dedup();
+    let count = |n: usize| group_digits(n);
+    let page = PreviewPage {
+        t: tr,
+        layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
+        token,
+        file_name: staged.file_name.clone(),
+        rows: count(staged.table.rows.len()),
+        ready: count(checked.assets.len()),
+        error_rows: count(error_lines.len()),
+        error_count: count(checked.errors.len()),
+        errors: error_views(&tr, &staged.table, mapping, &checked.errors),
+        more_errors: (checked.errors.len() > SHOWN_ERRORS).then(|| {
+            tr.f(
+                "asset.import.more_errors",
+                &[("count", count(checked.errors.len() - SHOWN_ERRORS))],
+            )
+        }),
+        assets: asset_views(&tr, scheme, names, &checked.assets),
+        columns: column_views(&tr, &staged.table, mapping),
+        chosen: mapping
+            .columns()
+            .iter()
+            .enumerate()
+            .filter_map(|(i, f)| f.map(|f| (i, f)))
+            .collect(),
+    };
+    let status = if checked.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(status, &page)
+}
+
+/// `POST /assets/import/preview`: checks every row with the chosen mapping.
+pub async fn preview(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    signed
+        .require(&state, EDITORS, "asset.import.title")
+        .await?;
+    let form = read_form(request).await?;
+    let token = form.get("token").cloned().unwrap_or_default();
+    let Some(staged) = staging().get(&token, signed.user().id, Instant::now()) else {
+        return upload_page(&state, &ctx, &signed, expired(&ctx), StatusCode::GONE).await;
+    };
+    let mapping = mapping_from_form(&form, staged.table.headers.len())?;
+    let outcome = check_staged(&state, &staged, mapping).await?;
+    preview_page(&state, &ctx, &signed, token, &staged, &outcome).await
+}
+
+#[derive(Template)]
+#[template(path = "asset_import_done.html")]
+struct DonePage {
+    t: Tr,
+    layout: Layout,
+    file_name: String,
+    count: String,
+    first_id: i64,
+    last_id: i64,
+}
+
+/// `POST /assets/import/confirm`: checks again and imports every row in one transaction
+/// (all or none); `create_many` writes the audit entry with the file's SHA-256.
+pub async fn confirm(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    signed
+        .require(&state, EDITORS, "asset.import.title")
+        .await?;
+    let form = read_form(request).await?;
+    let token = form.get("token").cloned().unwrap_or_default();
+    let user_id = signed.user().id;
+    let Some(staged) = staging().take(&token, user_id, Instant::now()) else {
+        return upload_page(&state, &ctx, &signed, expired(&ctx), StatusCode::GONE).await;
+    };
+    // From here on the file goes back to the map unless it was imported.
+    let result = import_staged(&state, &ctx, &signed, &token, &staged, &form).await;
+    if !matches!(result, Ok((_, true))) {
+        staging().put_back(token, staged);
+    }
+    result.map(|(response, _)| response)
+}
+
+/// The response, and whether the file was imported.
+async fn import_staged(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    token: &str,
+    staged: &Arc<Staged>,
+    form: &HashMap<String, String>,
+) -> Result<(Response, bool), AppError> {
+    let mapping = mapping_from_form(form, staged.table.headers.len())?;
+    let outcome = check_staged(state, staged, mapping).await?;
+    if !outcome.checked.errors.is_empty() {
+        let page = preview_page(state, ctx, signed, token.to_owned(), staged, &outcome).await?;
+        return Ok((page, false));
+    }
+    let Outcome {
+        scheme, checked, ..
+    } = outcome;
+    let assets: Vec<Asset> = checked.assets.into_iter().map(|(_, a)| a).collect();
+    let mut tx = state.store.write(signed.0.actor()).await?;
+    let ids = mamori_store::assets::create_many(
+        &mut tx,
+        &assets,
+        &scheme,
+        &staged.file_name,
+        &staged.sha256,
+    )
+    .await?;
+    tx.commit().await?;
+    let page = DonePage {
+        t: ctx.tr,
+        layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
+        file_name: staged.file_name.clone(),
+        count: group_digits(ids.len()),
+        first_id: ids.first().copied().unwrap_or_default(),
+        last_id: ids.last().copied().unwrap_or_default(),
+    };
+    Ok((render(StatusCode::OK, &page)?, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn staged(user_id: i64, size: usize, at: Instant) -> Staged {
+        Staged {
+            user_id,
+            file_name: "f.csv".into(),
+            sha256: String::new(),
+            format: Format::Csv,
+            table: Table {
+                headers: Vec::new(),
+                rows: Vec::new(),
+            },
+            size,
+            at,
+        }
+    }
+
+    #[test]
+    fn staged_files_belong_to_their_uploader_and_expire() {
+        let mut staging = Staging::default();
+        let now = Instant::now();
+        let token = staging.put(staged(1, 10, now), now).unwrap();
+        assert!(staging.get(&token, 2, now).is_none(), "another user's file");
+        assert!(staging.get(&token, 1, now).is_some());
+        let later = now + STAGING_TTL + Duration::from_secs(1);
+        assert!(staging.get(&token, 1, later).is_none(), "expired");
+        assert!(staging.files.is_empty());
+    }
+
+    #[test]
+    fn staging_is_capped_per_user_and_in_all() {
+        let mut staging = Staging::default();
+        let now = Instant::now();
+        let tokens: Vec<String> = (0..STAGED_PER_USER + 1)
+            .map(|i| {
+                let at = now + Duration::from_secs(i as u64);
+                staging.put(staged(1, 10, at), at).unwrap()
+            })
+            .collect();
+        assert!(staging.get(&tokens[0], 1, now).is_none(), "oldest dropped");
+        assert_eq!(staging.files.len(), STAGED_PER_USER);
+        assert!(
+            staging
+                .put(staged(2, STAGING_MAX_BYTES, now), now)
+                .is_none()
+        );
+        let taken = staging.take(&tokens[1], 1, now).unwrap();
+        assert!(staging.take(&tokens[1], 1, now).is_none(), "taken once");
+        staging.put_back(tokens[1].clone(), taken);
+        assert!(staging.get(&tokens[1], 1, now).is_some());
+    }
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(clean_file_name("C:\\Users\\x\\台帳.xlsx"), "台帳.xlsx");
+        assert_eq!(clean_file_name("../a\u{7}b.csv"), "ab.csv");
+        assert_eq!(clean_file_name(""), "upload");
+        assert_eq!(group_digits(100_000), "100,000");
+        assert_eq!(group_digits(999), "999");
+    }
+}
