@@ -1311,13 +1311,6 @@ pub async fn record_event(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DecisionForm {
-    pub decision: String,
-    pub note: String,
-}
-
 pub async fn decide_event(
     State(state): State<AppState>,
     signed: SignedIn,
@@ -1345,33 +1338,11 @@ pub async fn decide_event(
         refused.message_key = "asset.error.own_request";
         return Err(refused);
     }
-    let WebForm(form) =
-        <WebForm<DecisionForm> as axum::extract::FromRequest<AppState>>::from_request(
-            request, &state,
-        )
-        .await?;
-    let approve = match form.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_decision",
-                "asset.error.decision",
-            ));
-        }
-    };
-    let note = match mamori_domain::text::single_line(&form.note, 500) {
-        Ok(note) => note,
-        Err(mamori_domain::text::TextProblem::Empty) => String::new(),
-        Err(_) => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_note",
-                "asset.error.decision_note",
-            ));
-        }
-    };
+    let WebForm(form) = <WebForm<crate::pages::DecisionForm> as axum::extract::FromRequest<
+        AppState,
+    >>::from_request(request, &state)
+    .await?;
+    let (approve, note) = form.read()?;
     let mut tx = state.store.write(signed.0.actor()).await?;
     match store_assets::decide(&mut tx, event_id, approve, &note).await {
         Ok(()) => {}

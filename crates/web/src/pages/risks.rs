@@ -1832,13 +1832,6 @@ pub async fn propose_acceptance(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct DecisionForm {
-    pub decision: String,
-    pub note: String,
-}
-
 /// The CISO's decision on a proposed acceptance. Who may decide is the domain's rule
 /// (`check_acceptance`): someone else than the CISO, or the proposer, is refused with a
 /// recorded 403; a lapsed expiry or a missing reason is a 422.
@@ -1861,22 +1854,11 @@ pub async fn decide_acceptance(
     if acceptance.risk_id != id {
         return Err(AppError::not_found());
     }
-    let WebForm(form) =
-        <WebForm<DecisionForm> as axum::extract::FromRequest<AppState>>::from_request(
-            request, &state,
-        )
-        .await?;
-    let accept = match form.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => {
-            return Err(AppError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_decision",
-                "risk.register_error.decision",
-            ));
-        }
-    };
+    let WebForm(form) = <WebForm<crate::pages::DecisionForm> as axum::extract::FromRequest<
+        AppState,
+    >>::from_request(request, &state)
+    .await?;
+    let (accept, note) = form.read()?;
     let expires_on = parse_iso(&acceptance.expires_on).unwrap_or(Date::MIN);
     let checked = check_acceptance(
         ciso,
@@ -1916,17 +1898,6 @@ pub async fn decide_acceptance(
             ));
         }
     }
-    let note = match single_line(&form.note, 500) {
-        Ok(note) => note,
-        Err(TextProblem::Empty) => String::new(),
-        Err(_) => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_note",
-                "risk.register_error.note",
-            ));
-        }
-    };
     let mut tx = state.store.write(signed.0.actor()).await?;
     match store_risks::decide_acceptance(&mut tx, acceptance_id, accept, &note).await {
         Ok(()) => {}
