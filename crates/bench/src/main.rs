@@ -80,45 +80,6 @@ fn parse_args() -> anyhow::Result<Mode> {
             return Ok(Mode::Summary(PathBuf::from(file)));
         }
         Some("run") => {}
-        Some("optexp") => {
-            let file = args.next().unwrap();
-            let pragmas: Vec<String> = args.collect();
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            rt.block_on(async move {
-                sqlx::any::install_default_drivers();
-                let url = mamori_store::sqlite_url(Path::new(&file));
-                let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
-                for pragma in &pragmas {
-                    let start = Instant::now();
-                    conn.execute(sqlx::AssertSqlSafe(pragma.clone())).await.unwrap();
-                    println!("{pragma} took {:?}", start.elapsed());
-                }
-                let stats: Vec<(String, String)> = sqlx::query_as("SELECT idx, stat FROM sqlite_stat1 WHERE tbl = 'assets'").fetch_all(&mut conn).await.unwrap_or_default();
-                for s in stats { println!("stat1 {} {}", s.0, s.1); }
-                let v = "(+a.restricted = 0 OR +a.holder_id = 3)";
-                let cols = "a.id, a.name, a.description, a.category, a.form, a.holder_type, a.holder_id, u.display_name AS holder_name, a.managing_role, a.location, a.segment, a.confidentiality_id, a.integrity_id, a.availability_id, a.restricted, a.retention, a.disposal_due, a.status, a.notes, a.created_at, a.updated_at";
-                for (label, sql) in [
-                    ("page category+status", format!("SELECT {cols} FROM assets a LEFT JOIN users u ON u.id = a.holder_id WHERE {v} AND a.category = 'information' AND a.status = 'in_use' ORDER BY a.id DESC LIMIT 50 OFFSET 0")),
-                    ("count category+status", format!("SELECT COUNT(*) FROM assets a WHERE {v} AND a.category = 'information' AND a.status = 'in_use'")),
-                    ("page no filter", format!("SELECT {cols} FROM assets a LEFT JOIN users u ON u.id = a.holder_id WHERE {v} ORDER BY a.id DESC LIMIT 50 OFFSET 0")),
-                    ("count no filter", format!("SELECT COUNT(*) FROM assets a WHERE {v}")),
-                    ("page holder=giin01", format!("SELECT {cols} FROM assets a LEFT JOIN users u ON u.id = a.holder_id WHERE {v} AND a.holder_id = 4 ORDER BY a.id DESC LIMIT 50 OFFSET 0")),
-                ] {
-                    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"))).fetch_all(&mut conn).await.unwrap();
-                    let mut times = Vec::new();
-                    for _ in 0..7 {
-                        let start = Instant::now();
-                        sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(&mut conn).await.unwrap();
-                        times.push(start.elapsed().as_secs_f64() * 1000.0);
-                    }
-                    times.sort_by(f64::total_cmp);
-                    println!("{label}: median {:.2} ms; plan: {}", times[3], plan.iter().map(|p| p.3.clone()).collect::<Vec<_>>().join(" / "));
-                }
-            });
-            std::process::exit(0);
-        }
         Some("generate") => {
             let (mut size, mut data_dir, mut database_url) = (10_000, None, None);
             while let Some(flag) = args.next() {
@@ -624,9 +585,13 @@ impl Server {
         let url = self.url("/healthz", &[])?;
         loop {
             if let Some(status) = self.child.try_wait()? {
+                // The data directory goes with the run: show the log's end here.
+                let log =
+                    std::fs::read_to_string(self.data_dir.join("serve.log")).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(15).collect();
                 bail!(
-                    "mamori serve exited ({status}); see {}",
-                    self.data_dir.join("serve.log").display()
+                    "mamori serve exited ({status}):\n{}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join("\n")
                 );
             }
             if let Ok(r) = client.get(url.clone()).send().await
@@ -1110,7 +1075,17 @@ async fn import(o: &Options, db: &Db) -> anyhow::Result<Value> {
     let mut notes = Vec::new();
     let mut method = String::new();
     let mut took = None;
+    let mut dry_run_s = None;
     if has_command(&o.mamori, &["import", "assets"]) {
+        // Reading and checking alone, to tell them from the writing.
+        let start = Instant::now();
+        let checked = mamori_cli(&o.mamori, db)
+            .args(["import", "assets", "--dry-run"])
+            .arg(&file)
+            .output()?;
+        if checked.status.success() {
+            dry_run_s = Some(round2(start.elapsed().as_secs_f64()));
+        }
         let start = Instant::now();
         let output = mamori_cli(&o.mamori, db)
             .args(["import", "assets"])
@@ -1146,5 +1121,6 @@ async fn import(o: &Options, db: &Db) -> anyhow::Result<Value> {
         "file_mib": round2(bytes.len() as f64 / 1_048_576.0),
         "write_xlsx_s": round2(write_s),
         "seconds": took.map(round2),
+        "dry_run_seconds": dry_run_s,
     }))
 }

@@ -182,6 +182,12 @@ pub fn print_run(r: &Value) {
             .as_f64()
             .map_or("-", |s| verdict(s < TARGET_IMPORT_S)),
     );
+    if import["dry_run_seconds"].is_number() {
+        println!(
+            "  (of which reading and checking, timed alone with --dry-run: {} s)",
+            num(&import["dry_run_seconds"])
+        );
+    }
     notes(&import["notes"]);
     let m = &r["memory"];
     let reset = m["peak_reset_after_start"].as_bool().unwrap_or(false);

@@ -51,6 +51,22 @@ pub struct Filter {
     pub tag: Option<String>,
 }
 
+impl Filter {
+    /// Whether anything but the search words narrows the list.
+    fn narrows_beyond_search(&self) -> bool {
+        self.category.is_some()
+            || self.form.is_some()
+            || self.holder_type.is_some()
+            || self.holder_id.is_some()
+            || self.segment.is_some()
+            || self.status.is_some()
+            || self.confidentiality.is_some()
+            || self.integrity.is_some()
+            || self.availability.is_some()
+            || self.tag.is_some()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
@@ -233,6 +249,42 @@ fn multi_insert(table: &str, columns: &str, width: usize, rows: usize) -> String
     sql
 }
 
+/// Which rows a query covers, as far as restriction goes.
+#[derive(Debug, Clone, Copy)]
+enum Rows {
+    /// What the viewer may see.
+    Visible(Viewer),
+    /// The restricted assets the viewer may not see (to subtract from a count of all).
+    Hidden(Viewer),
+    All,
+}
+
+impl Rows {
+    fn of(viewer: Viewer) -> Rows {
+        if viewer.sees_restricted {
+            Rows::All
+        } else {
+            Rows::Visible(viewer)
+        }
+    }
+}
+
+/// How SQLite should walk the rows. PostgreSQL's planner weighs these choices itself, so
+/// there the hints change nothing.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hints {
+    /// Walk the table in the order of the sort instead of through a filter's index: when
+    /// most rows match, the first page is found after reading a few more rows than it
+    /// shows. A leading `+` keeps SQLite from choosing an index for a column.
+    walk_in_order: bool,
+    /// Test each row against the search's matches instead of walking the matches: when
+    /// other conditions pick few rows, or a covering index answers them.
+    probe_search: bool,
+    /// The query joins the full-text table as `f` and reads matches in id order from it,
+    /// so the first page of a search stops at its last row.
+    search_joined: bool,
+}
+
 /// The WHERE clause for a viewer and a filter, with its parameters from `$1`.
 struct Conditions {
     sql: String,
@@ -241,37 +293,72 @@ struct Conditions {
 
 impl Conditions {
     fn new(backend: Backend, viewer: Viewer, filter: &Filter) -> Conditions {
+        Conditions::shaped(backend, Rows::of(viewer), filter, Hints::default())
+    }
+
+    fn shaped(backend: Backend, rows: Rows, filter: &Filter, hints: Hints) -> Conditions {
         let mut c = Conditions {
             sql: String::new(),
             binds: Vec::new(),
         };
-        if !viewer.sees_restricted {
-            match viewer.user_id {
-                Some(id) => c.push("(a.restricted = 0 OR a.holder_id = ?)", Bind::Int(id)),
-                None => c.push_sql("a.restricted = 0"),
+        let sqlite = backend == Backend::Sqlite;
+        // Hidden rows are few: find them through the restriction's index, which holds
+        // every filtered column too, rather than through a filter's index.
+        let unindexed = hints.walk_in_order || matches!(rows, Rows::Hidden(_));
+        let column = |name: &str| {
+            if sqlite && unindexed {
+                format!("+a.{name}")
+            } else {
+                format!("a.{name}")
             }
+        };
+        match rows {
+            Rows::All => {}
+            Rows::Visible(Viewer {
+                user_id: Some(id), ..
+            }) => c.push(
+                &format!(
+                    "({} = 0 OR {} = ?)",
+                    column("restricted"),
+                    column("holder_id")
+                ),
+                Bind::Int(id),
+            ),
+            Rows::Visible(Viewer { user_id: None, .. }) => {
+                c.push_sql(&format!("{} = 0", column("restricted")))
+            }
+            Rows::Hidden(Viewer {
+                user_id: Some(id), ..
+            }) => c.push(
+                "a.restricted = 1 AND (a.holder_id IS NULL OR a.holder_id <> ?)",
+                Bind::Int(id),
+            ),
+            Rows::Hidden(Viewer { user_id: None, .. }) => c.push_sql("a.restricted = 1"),
         }
         let codes = [
-            ("a.category", filter.category.map(Category::as_str)),
-            ("a.form", filter.form.map(Form::as_str)),
-            ("a.holder_type", filter.holder_type.map(HolderType::as_str)),
-            ("a.segment", filter.segment.map(Segment::as_str)),
-            ("a.status", filter.status.map(Status::as_str)),
+            ("category", filter.category.map(Category::as_str)),
+            ("form", filter.form.map(Form::as_str)),
+            ("holder_type", filter.holder_type.map(HolderType::as_str)),
+            ("segment", filter.segment.map(Segment::as_str)),
+            ("status", filter.status.map(Status::as_str)),
         ];
-        for (column, value) in codes {
+        for (name, value) in codes {
             if let Some(value) = value {
-                c.push(&format!("{column} = ?"), Bind::Text(value.to_owned()));
+                c.push(
+                    &format!("{} = ?", column(name)),
+                    Bind::Text(value.to_owned()),
+                );
             }
         }
         let ids = [
-            ("a.holder_id", filter.holder_id),
-            ("a.confidentiality_id", filter.confidentiality),
-            ("a.integrity_id", filter.integrity),
-            ("a.availability_id", filter.availability),
+            ("holder_id", filter.holder_id),
+            ("confidentiality_id", filter.confidentiality),
+            ("integrity_id", filter.integrity),
+            ("availability_id", filter.availability),
         ];
-        for (column, value) in ids {
+        for (name, value) in ids {
             if let Some(value) = value {
-                c.push(&format!("{column} = ?"), Bind::Int(value));
+                c.push(&format!("{} = ?", column(name)), Bind::Int(value));
             }
         }
         if let Some(tag) = &filter.tag {
@@ -283,8 +370,15 @@ impl Conditions {
         let query = Query::parse(&filter.q);
         if !query.is_empty() {
             match backend {
+                Backend::Sqlite if hints.search_joined => {
+                    c.push("assets_fts MATCH ?", Bind::Text(query.to_fts5()))
+                }
                 Backend::Sqlite => c.push(
-                    "a.id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)",
+                    if hints.probe_search {
+                        "+a.id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)"
+                    } else {
+                        "a.id IN (SELECT rowid FROM assets_fts WHERE assets_fts MATCH ?)"
+                    },
                     Bind::Text(query.to_fts5()),
                 ),
                 Backend::Postgres => c.push(
@@ -341,8 +435,37 @@ pub struct Page {
     pub total: i64,
 }
 
+/// How many assets match. For someone who may not see every asset, this is all that
+/// match less the restricted ones hidden from them: both counts are read from indexes,
+/// where testing each matching row for visibility would read the table.
 pub async fn count(store: &Store, viewer: Viewer, filter: &Filter) -> Result<i64> {
-    let c = Conditions::new(store.backend(), viewer, filter);
+    let all = count_rows(store, Rows::All, filter).await?;
+    if viewer.sees_restricted {
+        return Ok(all);
+    }
+    Ok(all - count_rows(store, Rows::Hidden(viewer), filter).await?)
+}
+
+async fn count_rows(store: &Store, rows: Rows, filter: &Filter) -> Result<i64> {
+    let query = Query::parse(&filter.q);
+    if store.backend() == Backend::Sqlite
+        && matches!(rows, Rows::All)
+        && !query.is_empty()
+        && !filter.narrows_beyond_search()
+    {
+        // A search and nothing else: the full-text index counts its own matches.
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM assets_fts WHERE assets_fts MATCH $1")
+                .bind(query.to_fts5())
+                .fetch_one(store.pool())
+                .await?;
+        return Ok(total);
+    }
+    let hints = Hints {
+        probe_search: true,
+        ..Hints::default()
+    };
+    let c = Conditions::shaped(store.backend(), rows, filter, hints);
     let sql = format!("SELECT COUNT(*) FROM assets a{}", c.sql);
     let row = c
         .bind(sqlx::query(AssertSqlSafe(sql)))
@@ -360,12 +483,37 @@ pub async fn list(
     limit: i64,
 ) -> Result<Page> {
     let total = count(store, viewer, filter).await?;
-    let c = Conditions::new(store.backend(), viewer, filter);
+    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM assets")
+        .fetch_one(store.pool())
+        .await?;
+    // When at least one row in twenty matches, reading rows in the sort's order finds the
+    // page sooner than collecting every match through an index and sorting them.
+    let search_joined = store.backend() == Backend::Sqlite
+        && matches!(sort, Sort::Newest | Sort::Oldest)
+        && !Query::parse(&filter.q).is_empty();
+    let hints = Hints {
+        walk_in_order: sort != Sort::Confidentiality
+            && total.saturating_mul(20) >= newest.unwrap_or(0),
+        probe_search: false,
+        search_joined,
+    };
+    let c = Conditions::shaped(store.backend(), Rows::of(viewer), filter, hints);
+    let (from, order_by) = if search_joined {
+        (
+            "assets_fts f JOIN assets a ON a.id = f.rowid",
+            if sort == Sort::Newest {
+                "f.rowid DESC"
+            } else {
+                "f.rowid ASC"
+            },
+        )
+    } else {
+        ("assets a", sort.order_by())
+    };
     let sql = format!(
-        "SELECT {COLUMNS} FROM assets a LEFT JOIN users u ON u.id = a.holder_id{} \
-         ORDER BY {} LIMIT {} OFFSET {}",
+        "SELECT {COLUMNS} FROM {from} LEFT JOIN users u ON u.id = a.holder_id{} \
+         ORDER BY {order_by} LIMIT {} OFFSET {}",
         c.sql,
-        sort.order_by(),
         c.next_placeholder(1),
         c.next_placeholder(2),
     );
@@ -506,23 +654,6 @@ pub async fn linked_to_clause(
         .await?;
     rows.iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect()
-}
-
-/// Tags in use on assets the viewer may see, for the filter.
-pub async fn tags(store: &Store, viewer: Viewer) -> Result<Vec<String>> {
-    let c = Conditions::new(store.backend(), viewer, &Filter::default());
-    let sql = format!(
-        "SELECT DISTINCT t.tag FROM asset_tags t JOIN assets a ON a.id = t.asset_id{} \
-         ORDER BY t.tag LIMIT 500",
-        c.sql
-    );
-    let rows = c
-        .bind(sqlx::query(AssertSqlSafe(sql)))
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter()
-        .map(|row| Ok(row.try_get::<String, _>(0)?))
         .collect()
 }
 

@@ -116,10 +116,6 @@ async fn register_search_visibility_history_and_disposal() {
             ..Filter::default()
         };
         assert_eq!(assets::count(&store, OTHER, &search).await.unwrap(), 0);
-        assert!(
-            !assets::tags(&store, OTHER).await.unwrap().is_empty(),
-            "tags of visible assets are listed"
-        );
 
         // Filters.
         let c2 = scheme.find_level(Axis::Confidentiality, "2").unwrap().id;

@@ -441,7 +441,6 @@ struct ListPage {
     integrity: Vec<Choice>,
     availability: Vec<Choice>,
     holders: Vec<Choice>,
-    tags: Vec<String>,
     sorts: Vec<Choice>,
     may_edit: bool,
 }
@@ -564,7 +563,6 @@ pub async fn list(
         integrity: level_choices(&scheme, Axis::Integrity),
         availability: level_choices(&scheme, Axis::Availability),
         holders: holder_choices,
-        tags: store_assets::tags(&state.store, viewer).await?,
         sorts: Sort::ALL
             .iter()
             .map(|s| Choice {
