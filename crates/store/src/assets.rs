@@ -500,7 +500,8 @@ pub async fn list(
     let c = Conditions::shaped(store.backend(), Rows::of(viewer), filter, hints);
     let (from, order_by) = if search_joined {
         (
-            "assets_fts f JOIN assets a ON a.id = f.rowid",
+            // CROSS JOIN fixes the order of the loops in SQLite: the search outside.
+            "assets_fts f CROSS JOIN assets a ON a.id = f.rowid",
             if sort == Sort::Newest {
                 "f.rowid DESC"
             } else {
