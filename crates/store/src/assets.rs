@@ -382,7 +382,7 @@ impl Conditions {
                     Bind::Text(query.to_fts5()),
                 ),
                 Backend::Postgres => c.push(
-                    "to_tsvector('simple', a.search_grams) @@ to_tsquery('simple', ?)",
+                    "a.search_vector @@ to_tsquery('simple', ?)",
                     Bind::Text(query.to_tsquery()),
                 ),
             }
