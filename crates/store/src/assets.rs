@@ -582,12 +582,15 @@ async fn attach_lists(conn: &mut sqlx::AnyConnection, assets: &mut [AssetRecord]
     for (i, asset) in assets.iter().enumerate() {
         index.insert(asset.id, i);
     }
-    // The ids are integers from the database, so listing them inline is safe.
+    // The ids are integers from the database, so listing them inline is safe. Each such
+    // statement is used once: not kept prepared, or an export would leave thousands of
+    // them cached on its connection.
     for (table, column) in [("asset_tags", "tag"), ("asset_clauses", "clause_ref")] {
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT asset_id, {column} FROM {table} WHERE asset_id IN ({ids}) \
              ORDER BY asset_id, {column}"
         )))
+        .persistent(false)
         .fetch_all(&mut *conn)
         .await?;
         for row in rows {

@@ -407,8 +407,9 @@ async fn copy_table(
     let rows_per_batch = (900 / columns.len().max(1)).max(1);
     let mut pending: Vec<Vec<Value>> = Vec::with_capacity(rows_per_batch);
     let select = format!("SELECT {names} FROM {table}");
+    // Each batch is written as soon as it is read, so a backup of a large register
+    // never holds a whole table in memory.
     let mut stream = sqlx::query(AssertSqlSafe(select)).fetch(&mut *source);
-    let mut batches: Vec<Vec<Vec<Value>>> = Vec::new();
     while let Some(row) = stream.try_next().await? {
         let values = columns
             .iter()
@@ -417,15 +418,13 @@ async fn copy_table(
             .collect::<Result<Vec<_>>>()?;
         pending.push(values);
         if pending.len() == rows_per_batch {
-            batches.push(std::mem::take(&mut pending));
+            let batch = std::mem::replace(&mut pending, Vec::with_capacity(rows_per_batch));
+            insert_batch(dest, table, &names, columns.len(), batch).await?;
         }
     }
     drop(stream);
     if !pending.is_empty() {
-        batches.push(pending);
-    }
-    for batch in batches {
-        insert_batch(dest, table, &names, columns.len(), batch).await?;
+        insert_batch(dest, table, &names, columns.len(), pending).await?;
     }
     Ok(())
 }
