@@ -201,6 +201,8 @@ pub enum MatrixProblem {
     Grid,
     #[error("there must be 1 to 5 levels")]
     Levels,
+    #[error("levels must run from least to most serious")]
+    BandOrder,
 }
 
 impl MatrixProblem {
@@ -211,8 +213,23 @@ impl MatrixProblem {
             MatrixProblem::Colour => "risk.error.colour",
             MatrixProblem::Grid => "risk.error.grid",
             MatrixProblem::Levels => "risk.error.levels",
+            MatrixProblem::BandOrder => "risk.error.band_order",
         }
     }
+}
+
+/// A colour as the matrix stores it: "#rrggbb".
+pub fn is_colour(colour: &str) -> bool {
+    colour.len() == 7
+        && colour.starts_with('#')
+        && colour[1..].chars().all(|h| h.is_ascii_hexdigit())
+}
+
+/// Levels run from the least to the most serious: a band never eases on the way up,
+/// which the comparison of analyses (a higher index is worse) relies on.
+pub fn bands_in_order(bands: impl IntoIterator<Item = Band>) -> bool {
+    let bands: Vec<Band> = bands.into_iter().collect();
+    bands.windows(2).all(|pair| pair[0] <= pair[1])
 }
 
 fn names_ok(names: &[String]) -> bool {
@@ -258,11 +275,11 @@ impl Matrix {
         if !names_ok(&self.likelihood) || !names_ok(&self.impact) || !names_ok(&level_names) {
             return Err(MatrixProblem::Names);
         }
-        let colour_ok = |c: &str| {
-            c.len() == 7 && c.starts_with('#') && c[1..].chars().all(|h| h.is_ascii_hexdigit())
-        };
-        if !self.levels.iter().all(|l| colour_ok(&l.colour)) {
+        if !self.levels.iter().all(|l| is_colour(&l.colour)) {
             return Err(MatrixProblem::Colour);
+        }
+        if !bands_in_order(self.levels.iter().map(|l| l.band)) {
+            return Err(MatrixProblem::BandOrder);
         }
         let grid_ok = self.grid.len() == self.likelihood.len()
             && self.grid.iter().all(|row| {
@@ -454,6 +471,9 @@ mod tests {
         let mut m = Matrix::default_3x3();
         m.grid[0][0] = 7;
         assert_eq!(m.check(), Err(MatrixProblem::Grid));
+        let mut m = Matrix::default_3x3();
+        m.levels[2].band = Band::Acceptable;
+        assert_eq!(m.check(), Err(MatrixProblem::BandOrder));
     }
 
     #[test]

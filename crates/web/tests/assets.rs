@@ -361,6 +361,20 @@ async fn classification_changes_take_outs_and_disposal_are_recorded() {
         assert!(home.contains("承認を待っている持ち出し"));
         let event_id = first_pending_event(&server, &officer, &path).await;
         let decide = format!("{path}/events/{event_id}/decide");
+        // A decision must be one of the two, and its note one clean line; neither
+        // refusal decides anything.
+        let response = post_form(&server, &officer, &decide, &[("decision", "maybe")]).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(response.text().await.unwrap().contains("承認か却下か"));
+        let response = post_form(
+            &server,
+            &officer,
+            &decide,
+            &[("decision", "approve"), ("note", "翌日\u{7}返却")],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(server.text(&member, &path).await.contains("承認待ち"));
         let response = post_form(
             &server,
             &officer,

@@ -137,12 +137,7 @@ pub async fn get_asset(
     signed.require(&state, READERS, "assets.show").await?;
     let id = parse_id(&id)?;
     let scheme = classification::active(&state.store).await?;
-    let asset = assets::get(&state.store, viewer(&signed), id)
-        .await
-        .map_err(|e| match e {
-            mamori_store::StoreError::NotFound => AppError::not_found(),
-            other => other.into(),
-        })?;
+    let asset = assets::get(&state.store, viewer(&signed), id).await?;
     Ok(Json(out(&scheme, asset)))
 }
 

@@ -400,13 +400,6 @@ fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
         .collect()
 }
 
-fn store_problem(error: StoreError) -> AppError {
-    match error {
-        StoreError::NotFound => AppError::not_found(),
-        other => other.into(),
-    }
-}
-
 // ---------------------------------------------------------------- the list
 
 struct ListRow {
@@ -784,9 +777,7 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     signed.require(&state, EDITORS, "assets.edit").await?;
     let id = parse_id(&id)?;
-    let record = store_assets::get(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let record = store_assets::get(&state.store, viewer(&signed), id).await?;
     let scheme = classification::active(&state.store).await?;
     let form = AssetForm {
         input: input_from(&record, &scheme),
@@ -804,9 +795,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     signed.require(&state, EDITORS, "assets.update").await?;
     let id = parse_id(&id)?;
-    let before = store_assets::get(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let before = store_assets::get(&state.store, viewer(&signed), id).await?;
     let WebForm(form) =
         <WebForm<AssetForm> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
             .await?;
@@ -1101,9 +1090,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     signed.require(&state, READERS, "assets.show").await?;
     let id = parse_id(&id)?;
-    let asset = store_assets::get(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let asset = store_assets::get(&state.store, viewer(&signed), id).await?;
     render_show(
         &state,
         &ctx,
@@ -1260,9 +1247,7 @@ pub async fn record_event(
         .require(&state, READERS, "assets.record_event")
         .await?;
     let id = parse_id(&id)?;
-    let asset = store_assets::get(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let asset = store_assets::get(&state.store, viewer(&signed), id).await?;
     if !may_record(&signed, &asset) {
         return Err(crate::auth::deny(&state, &signed.0, "assets.record_event").await);
     }
@@ -1319,12 +1304,8 @@ pub async fn decide_event(
         .require(&state, APPROVERS, "assets.decide_event")
         .await?;
     let (id, event_id) = (parse_id(&id)?, parse_id(&event_id)?);
-    store_assets::get(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
-    let event = store_assets::event(&state.store, event_id)
-        .await
-        .map_err(store_problem)?;
+    store_assets::get(&state.store, viewer(&signed), id).await?;
+    let event = store_assets::event(&state.store, event_id).await?;
     if event.asset_id != id {
         return Err(AppError::not_found());
     }

@@ -33,13 +33,6 @@ pub fn movement_key(value: Movement) -> &'static str {
     }
 }
 
-fn store_problem(error: mamori_store::StoreError) -> AppError {
-    match error {
-        mamori_store::StoreError::NotFound => AppError::not_found(),
-        other => other.into(),
-    }
-}
-
 // ---------------------------------------------------------------- the list and freezing
 
 struct AnalysisRow {
@@ -233,9 +226,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     require_reader(&state, &signed, "risks.analysis").await?;
     let id = parse_id(&id)?;
-    let analysis = store_risks::analysis(&state.store, id)
-        .await
-        .map_err(store_problem)?;
+    let analysis = store_risks::analysis(&state.store, id).await?;
     let tr = ctx.tr;
     let others = store_risks::analyses(&state.store)
         .await?
@@ -373,12 +364,8 @@ pub async fn compare(
 ) -> Result<Response, AppError> {
     require_reader(&state, &signed, "risks.compare").await?;
     let (from_id, to_id) = (analysis_param(&query.from)?, analysis_param(&query.to)?);
-    let from = store_risks::analysis(&state.store, from_id)
-        .await
-        .map_err(store_problem)?;
-    let to = store_risks::analysis(&state.store, to_id)
-        .await
-        .map_err(store_problem)?;
+    let from = store_risks::analysis(&state.store, from_id).await?;
+    let to = store_risks::analysis(&state.store, to_id).await?;
     let rows = compare_rows(&from, &to);
     let counts = [
         Movement::New,

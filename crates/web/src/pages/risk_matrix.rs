@@ -8,7 +8,9 @@ use askama::Template;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::risk::{Band, MAX_SCALE, MIN_SCALE, Matrix, RiskLevel};
+use mamori_domain::risk::{
+    Band, MAX_SCALE, MIN_SCALE, Matrix, RiskLevel, bands_in_order, is_colour,
+};
 use mamori_domain::search::normalise;
 use mamori_domain::text::single_line;
 use mamori_store::StoreError;
@@ -253,12 +255,6 @@ fn text_colour(colour: &str) -> &'static str {
     let luminance = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
     // Contrast with black (L+0.05)/0.05 against white 1.05/(L+0.05): equal near 0.179.
     if luminance > 0.179 { "#000" } else { "#fff" }
-}
-
-fn is_colour(colour: &str) -> bool {
-    colour.len() == 7
-        && colour.starts_with('#')
-        && colour[1..].chars().all(|h| h.is_ascii_hexdigit())
 }
 
 /// The layout of matrix tables and every version's level colours.
@@ -698,7 +694,7 @@ pub fn check_form(form: &MatrixForm) -> Result<Matrix, Vec<Issue>> {
         let band = Band::parse(level.band.trim());
         match band {
             None => issues.push(Issue::new(format!("level_{k}_band"), "risk.error.band")),
-            Some(band) if previous_band.is_some_and(|p| band < p) => {
+            Some(band) if previous_band.is_some_and(|p| !bands_in_order([p, band])) => {
                 issues.push(Issue::new(
                     format!("level_{k}_band"),
                     "risk.error.band_order",

@@ -166,13 +166,6 @@ pub fn datetime_label(ctx: &Ctx, text: &str) -> String {
         .unwrap_or_else(|| text.to_owned())
 }
 
-fn store_problem(error: StoreError) -> AppError {
-    match error {
-        StoreError::NotFound => AppError::not_found(),
-        other => other.into(),
-    }
-}
-
 fn problem(field: &'static str, key: &'static str) -> FieldProblem {
     FieldProblem {
         field,
@@ -1302,9 +1295,7 @@ pub async fn edit_form(
 ) -> Result<Response, AppError> {
     signed.require(&state, EDITORS, "risks.edit").await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
     let active = store_risks::active_matrix(&state.store).await?;
     let form = RiskForm::from_record(&risk, &active.matrix);
     render_form(
@@ -1329,9 +1320,7 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     signed.require(&state, EDITORS, "risks.update").await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
     let form = RiskForm::from_fields(&Fields::read(request, &state).await?);
     let matrix = store_risks::active_matrix(&state.store).await?;
     match check_form(
@@ -1345,9 +1334,7 @@ pub async fn update(
     {
         Ok(input) => {
             let mut tx = state.store.write(signed.0.actor()).await?;
-            store_risks::update_risk(&mut tx, id, &input, &matrix)
-                .await
-                .map_err(store_problem)?;
+            store_risks::update_risk(&mut tx, id, &input, &matrix).await?;
             tx.commit().await?;
             Ok(see_other(&format!("/risks/{id}?saved=1")))
         }
@@ -1625,9 +1612,7 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     require_reader(&state, &signed, "risks.show").await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
     render_show(
         &state,
         &ctx,
@@ -1687,9 +1672,7 @@ pub async fn add_action(
 ) -> Result<Response, AppError> {
     signed.require(&state, EDITORS, "risks.add_action").await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
     let WebForm(form) =
         <WebForm<ActionForm> as axum::extract::FromRequest<AppState>>::from_request(
             request, &state,
@@ -1789,9 +1772,7 @@ pub async fn propose_acceptance(
         .require(&state, EDITORS, "risks.propose_acceptance")
         .await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id)
-        .await
-        .map_err(store_problem)?;
+    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
     let WebForm(form) =
         <WebForm<AcceptanceForm> as axum::extract::FromRequest<AppState>>::from_request(
             request, &state,
@@ -1848,9 +1829,7 @@ pub async fn decide_acceptance(
         return Err(refused);
     }
     let (id, acceptance_id) = (parse_id(&id)?, parse_id(&acceptance_id)?);
-    let acceptance = store_risks::acceptance(&state.store, acceptance_id)
-        .await
-        .map_err(store_problem)?;
+    let acceptance = store_risks::acceptance(&state.store, acceptance_id).await?;
     if acceptance.risk_id != id {
         return Err(AppError::not_found());
     }
