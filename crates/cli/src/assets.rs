@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use mamori_app::i18n::Tr;
 use mamori_store::assets::{self, Filter, Viewer};
 use mamori_store::{Actor, Store};
 use mamori_web::asset_files::{self, Format, Mapping, RowError};
-use mamori_web::i18n::Tr;
 
 use crate::config::DataConfig;
 use crate::progress::Progress;

@@ -13,10 +13,10 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use mamori_app::i18n::Tr;
 use mamori_domain::user::{DISPLAY_NAME_MAX, LoginId, Role, UserType};
 use mamori_domain::{password, text};
 use mamori_store::{Actor, Store, StoreError, backup};
-use mamori_web::i18n::Tr;
 use mamori_web::{AppState, WebConfig};
 
 use config::{DataConfig, FileConfig};

@@ -3,6 +3,7 @@
 //! go through. Values are read the way registers write them (ア/イ/ウ, 紙/電子/両方,
 //! 議員/議会事務局, 永年, 5年, 任期中 …) as well as by their codes.
 
+pub use crate::field::FieldProblem;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -219,32 +220,6 @@ pub struct Asset {
     pub tags: Vec<String>,
     pub notes: String,
     pub clauses: Vec<String>,
-}
-
-/// What is wrong with one field. `key` is a locale key; `params` fill it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldProblem {
-    pub field: &'static str,
-    pub key: &'static str,
-    pub params: Vec<(&'static str, String)>,
-}
-
-impl FieldProblem {
-    fn new(field: &'static str, key: &'static str) -> FieldProblem {
-        FieldProblem {
-            field,
-            key,
-            params: Vec::new(),
-        }
-    }
-
-    fn text(field: &'static str, problem: TextProblem) -> FieldProblem {
-        FieldProblem {
-            field,
-            key: problem.message_key(),
-            params: problem.params(),
-        }
-    }
 }
 
 /// The fields of an asset in the order forms and spreadsheets show them.

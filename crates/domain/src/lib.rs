@@ -1,8 +1,10 @@
 //! Pure rules and types of mamori: no I/O, no async, no SQL.
 
+pub mod access;
 pub mod asset;
 pub mod classification;
 pub mod classification_presets;
+pub mod field;
 pub mod mfa;
 pub mod password;
 pub mod policy;

@@ -97,7 +97,7 @@ impl LifecycleProblem {
 }
 
 /// The organisational roles that may approve (決裁) a policy version.
-pub const APPROVERS: [OrgRole; 2] = [OrgRole::Ciso, OrgRole::ChiefSecurityOfficer];
+pub const APPROVERS: &[OrgRole] = crate::access::POLICY_APPROVERS;
 
 /// Checks an approval: the version is a draft, the approver holds an approving role, and
 /// is not the draft's author (nobody approves their own request).

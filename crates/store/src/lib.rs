@@ -64,6 +64,15 @@ pub enum StoreError {
     MigrationMismatch(String),
     #[error("not found")]
     NotFound,
+    /// A stored value the domain cannot read: never replaced by a default, since an
+    /// audit-grade register must show corruption rather than hide it.
+    #[error("corrupt record: table {table}, row {row}, column {column}: {value:?}")]
+    Corrupt {
+        table: &'static str,
+        row: String,
+        column: &'static str,
+        value: String,
+    },
     #[error("{0} already exists")]
     Conflict(&'static str),
     #[error("a write was committed without its audit entry")]
@@ -94,6 +103,55 @@ impl StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Reads a stored code into its domain value, or names what is corrupt.
+pub fn decode<T>(
+    table: &'static str,
+    row: impl ToString,
+    column: &'static str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T> {
+    parse(value).ok_or_else(|| StoreError::Corrupt {
+        table,
+        row: row.to_string(),
+        column,
+        value: value.chars().take(100).collect(),
+    })
+}
+
+/// A stored RFC 3339 timestamp, or what is corrupt.
+pub fn decode_timestamp(
+    table: &'static str,
+    row: impl ToString,
+    column: &'static str,
+    value: &str,
+) -> Result<time::OffsetDateTime> {
+    decode(table, row, column, value, parse_timestamp)
+}
+
+/// A stored ISO 8601 date (`2026-04-01`), or what is corrupt.
+pub fn decode_date(
+    table: &'static str,
+    row: impl ToString,
+    column: &'static str,
+    value: &str,
+) -> Result<time::Date> {
+    decode(table, row, column, value, parse_date)
+}
+
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()
+}
+
+pub fn date_text(date: time::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
 
 /// The SQLite URL for the database file inside a data directory.
 pub fn sqlite_url_for_data_dir(data_dir: &Path) -> String {

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use mamori_store::{Backend, Store};
+pub use mamori_store::{Backend, Store};
 use mamori_web::{AppState, WebConfig};
 use sqlx::{Connection, Executor};
 
@@ -291,5 +291,159 @@ pub fn workspace_root() -> PathBuf {
         .ancestors()
         .nth(2)
         .expect("workspace root")
+        .to_owned()
+}
+
+/// Whether the PostgreSQL leg of a [`backend_test!`] runs: always under `scripts/test`;
+/// skipped only when [`SKIP_POSTGRES_ENV`] is 1.
+pub fn postgres_wanted() -> bool {
+    backends().contains(&Backend::Postgres)
+}
+
+/// Declares an async test that runs once on SQLite and once on PostgreSQL, as two test
+/// cases (`name::sqlite`, `name::postgres`) so that they run in parallel and fail apart.
+///
+/// ```ignore
+/// backend_test!(async fn lists_assets(backend) { let server = TestServer::start(backend).await; … });
+/// ```
+#[macro_export]
+macro_rules! backend_test {
+    ($(#[$meta:meta])* async fn $name:ident($backend:ident) $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn run($backend: $crate::Backend) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run($crate::Backend::Sqlite).await
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                if $crate::postgres_wanted() {
+                    run($crate::Backend::Postgres).await
+                }
+            }
+        }
+    };
+}
+
+/// A signed-in browser or script talking to a [`TestServer`]: every state-changing
+/// request carries the site's `Origin`, as a browser's would.
+pub struct Web<'a> {
+    pub server: &'a TestServer,
+    pub client: reqwest::Client,
+}
+
+impl TestServer {
+    /// A new user with `role` (login `login`), signed in, as a [`Web`] client.
+    pub async fn web_as(&self, login: &str, role: mamori_domain::user::Role) -> (i64, Web<'_>) {
+        let (id, client) = self.user_client(login, role).await;
+        (
+            id,
+            Web {
+                server: self,
+                client,
+            },
+        )
+    }
+
+    /// A client that is not signed in.
+    pub fn web_anonymous(&self) -> Web<'_> {
+        Web {
+            server: self,
+            client: self.client(),
+        }
+    }
+}
+
+impl Web<'_> {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.server.url(path))
+            .send()
+            .await
+            .expect("GET")
+    }
+
+    /// The body of a GET, after checking its status is `expected`.
+    pub async fn page(&self, path: &str, expected: u16) -> String {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        let body = response.text().await.expect("body");
+        assert_eq!(status, expected, "GET {path}: {body}");
+        body
+    }
+
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        let response = self.get(path).await;
+        assert_eq!(response.status().as_u16(), 200, "GET {path}");
+        response.json().await.expect("JSON body")
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.server.url(path))
+            .header("origin", &self.server.base)
+            .form(form)
+            .send()
+            .await
+            .expect("POST form")
+    }
+
+    pub async fn send_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.client
+            .request(method, self.server.url(path))
+            .header("origin", &self.server.base)
+            .json(body)
+            .send()
+            .await
+            .expect("JSON request")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.send_json(reqwest::Method::POST, path, body).await
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.send_json(reqwest::Method::PATCH, path, body).await
+    }
+}
+
+/// Checks an API error: its status, the envelope `{"error": {"code", "message"}}` and its
+/// code; returns the `error` object for further checks (its `fields`, say).
+pub async fn assert_api_error(
+    response: reqwest::Response,
+    status: u16,
+    code: &str,
+) -> serde_json::Value {
+    let got = response.status().as_u16();
+    let body: serde_json::Value = response.json().await.expect("error body is JSON");
+    assert_eq!(got, status, "status of {body}");
+    let error = body["error"].clone();
+    assert_eq!(error["code"], code, "code of {body}");
+    assert!(
+        error["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "a message in {body}"
+    );
+    error
+}
+
+/// The path a 303 sends to.
+pub fn location(response: &reqwest::Response) -> String {
+    assert_eq!(response.status().as_u16(), 303, "a redirect");
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("Location header")
         .to_owned()
 }

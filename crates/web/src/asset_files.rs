@@ -18,9 +18,9 @@ use mamori_sheet::{SheetError, Table};
 use mamori_store::assets::{AssetRecord, Filter, Viewer};
 use mamori_store::{Store, StoreError};
 
-use crate::error::AppError;
-use crate::i18n::Tr;
+use crate::http::error::AppError;
 use crate::pages::assets::field_key;
+use mamori_app::i18n::Tr;
 
 /// Which kind of file: callers (the command line) need not depend on the sheet crate.
 pub use mamori_sheet::Format;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use mamori_app::App;
 use mamori_domain::session::{LockoutPolicy, SessionPolicy};
 use mamori_store::Store;
 
@@ -46,6 +47,8 @@ impl WebConfig {
 
 #[derive(Clone)]
 pub struct AppState {
+    /// The use cases.
+    pub app: App,
     pub store: Store,
     pub config: Arc<WebConfig>,
     /// The one-time first-run token, while no administrator exists.
@@ -56,6 +59,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         AppState {
+            app: App::new(store.clone()),
             store,
             config: Arc::new(config),
             setup_token: Arc::new(Mutex::new(None)),
@@ -103,7 +107,7 @@ impl AppState {
     pub fn setup_token_matches(&self, offered: &str) -> bool {
         let guard = self.setup_token.lock().expect("setup token lock");
         match guard.as_deref() {
-            Some(expected) => crate::auth::constant_time_eq(expected, offered),
+            Some(expected) => crate::http::auth::constant_time_eq(expected, offered),
             None => false,
         }
     }

@@ -12,10 +12,10 @@ use mamori_store::classification;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::pages::assets::{EDITORS, ListParams, READERS, field_key, register, viewer};
 use crate::pages::users::parse_id;
 use crate::state::AppState;
@@ -260,3 +260,11 @@ pub async fn create_asset(
         }
     }
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_assets, get_asset, create_asset),
+    components(schemas(AssetOut, AssetPage, AssetIn))
+)]
+pub struct Doc;

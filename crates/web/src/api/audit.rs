@@ -8,12 +8,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
 use crate::pages::audit::{FilterQuery, READERS, action_label, parse_filter};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Filters and paging. Only documents the query string; it is read with the page's own
 /// parser after the access check.
@@ -139,3 +139,8 @@ pub async fn list(
         per_page: request.per_page,
     }))
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(list), components(schemas(AuditEntryOut, AuditPage)))]
+pub struct Doc;

@@ -10,8 +10,8 @@ use mamori_domain::classification::{Axis, Level, Scheme};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::SignedIn;
-use crate::error::AppError;
+use crate::http::auth::SignedIn;
+use crate::http::error::AppError;
 use crate::pages::classification::READERS;
 use crate::state::AppState;
 
@@ -102,3 +102,11 @@ pub async fn get_classification(
     let scheme = mamori_store::classification::active(&state.store).await?;
     Ok(Json(scheme_out(&scheme)))
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(get_classification),
+    components(schemas(ClassificationOut, LevelOut))
+)]
+pub struct Doc;

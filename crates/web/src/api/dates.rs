@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::error::AppError;
-use crate::extract::ApiQuery;
+use crate::http::error::AppError;
+use crate::http::extract::ApiQuery;
 
 #[derive(Serialize, ToSchema)]
 pub struct EraOut {
@@ -92,3 +92,11 @@ pub async fn parse_date(
         wareki_en: wareki::format_date(date, DateStyle::Wareki, Lang::En),
     }))
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_eras, parse_date),
+    components(schemas(EraOut, EraPage, ParsedDate))
+)]
+pub struct Doc;

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::auth::SignedIn;
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::http::auth::SignedIn;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::pages::policies::{EDITORS, READERS, save_version};
 use crate::pages::policy_acks::{acknowledge_version, require_bound};
 use crate::pages::users::parse_id;
@@ -434,3 +434,21 @@ pub async fn acknowledge(
     };
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_policies, get_policy, import_policy, publish_version, acknowledge),
+    components(schemas(
+        PolicyOut,
+        PolicyPage,
+        VersionOut,
+        PolicyDetail,
+        ImportIn,
+        ImportOut,
+        WarningOut,
+        AcknowledgeIn,
+        AcknowledgementOut
+    ))
+)]
+pub struct Doc;

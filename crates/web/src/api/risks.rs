@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::pages::assets::viewer;
 use crate::pages::risks::{
     EDITORS, ListParams, Matrices, RiskForm, check_form, field_key, require_reader,
@@ -432,3 +432,22 @@ pub async fn get_analysis(
             .collect(),
     }))
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_risks, get_risk, create_risk, list_analyses, get_analysis),
+    components(schemas(
+        RiskOut,
+        RiskPage,
+        RiskIn,
+        ScaleIn,
+        AssessmentOut,
+        RiskAssetOut,
+        AnalysisOut,
+        AnalysisPage,
+        AnalysisDetail,
+        SnapshotRiskOut
+    ))
+)]
+pub struct Doc;

@@ -10,9 +10,9 @@ use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
 
-use crate::auth::{self, MaybeSignedIn, Principal, SignedIn};
-use crate::error::AppError;
-use crate::extract::ApiJson;
+use crate::http::auth::{self, MaybeSignedIn, Principal, SignedIn};
+use crate::http::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::pages::account::{TOKEN_NAME_MAX, check_second_factor};
 use crate::pages::login::{SignInOutcome, sign_in};
 use crate::state::AppState;
@@ -105,8 +105,16 @@ pub async fn start(
     let mut token = token;
     if stage == Stage::Mfa {
         let user = mamori_store::users::get(&state.store, session.user_id).await?;
+        let acting = mamori_app::Acting::user(
+            &state.app,
+            user.clone(),
+            Some(client.ip().to_string()),
+            mamori_app::today(),
+        )
+        .await?;
         let principal = Principal {
             user,
+            acting,
             session: Some(session.clone()),
             client: Some(client.ip()),
         };
@@ -257,3 +265,18 @@ pub async fn revoke_token(
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(start, end, me, list_tokens, create_token, revoke_token),
+    components(schemas(
+        SessionRequest,
+        SessionStarted,
+        Me,
+        TokenOut,
+        TokenCreated,
+        TokenRequest
+    ))
+)]
+pub struct Doc;

@@ -11,15 +11,15 @@ use mamori_store::risks::{self, StoredMatrix, Threat};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::ApiJson;
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::pages::risks::{EDITORS, require_reader};
 use crate::pages::threats::{self as page, ThreatChange, ThreatForm, check_form};
 use crate::pages::users::{Problem, parse_id};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// A threat of the catalogue.
 #[derive(Debug, Serialize, ToSchema)]
@@ -327,3 +327,24 @@ pub async fn get_risk_matrix(
     let active = risks::active_matrix(&state.store).await?;
     Ok(Json(matrix_out(active)))
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        list_threats,
+        get_threat,
+        create_threat,
+        update_threat,
+        get_risk_matrix
+    ),
+    components(schemas(
+        ThreatOut,
+        ThreatList,
+        NewThreatIn,
+        ThreatPatch,
+        MatrixLevelOut,
+        RiskMatrixOut
+    ))
+)]
+pub struct Doc;

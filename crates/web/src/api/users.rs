@@ -10,17 +10,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::api::pagination::{Page, PageQuery};
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiJson, ApiQuery};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiJson, ApiQuery};
 use crate::pages::users::{
     ADMIN, Problem, ValidNewUser, apply_changes, changes_from, check_password, create_user,
     no_changes, parse_display_name, parse_id, parse_login, parse_org_roles, parse_role,
     parse_user_type, self_problems,
 };
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// A user account. Passwords and second-factor secrets are never part of it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -347,3 +347,11 @@ pub async fn update_user(
     let summary = users::summary(&state.store, target.user.id).await?;
     Ok(Json(UserOut::from(summary)))
 }
+
+/// The part of the OpenAPI document this module serves.
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_users, create_user_api, get_user, update_user),
+    components(schemas(UserOut, UserPage, NewUserIn, UserPatch))
+)]
+pub struct Doc;

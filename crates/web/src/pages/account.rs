@@ -12,14 +12,14 @@ use mamori_store::tokens::ApiToken;
 use mamori_store::{AuditEntry, users};
 use serde::Deserialize;
 
-use crate::auth::{self, Principal, SignedIn};
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::{self, Principal, SignedIn};
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::login::{mfa_required_roles, stage_home};
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 fn session_of(principal: &Principal) -> Result<&Session, AppError> {
     principal.session.as_ref().ok_or_else(AppError::forbidden)

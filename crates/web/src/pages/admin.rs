@@ -9,14 +9,14 @@ use mamori_domain::user::Role;
 use mamori_store::{AuditEntry, users};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::login::mfa_required_roles;
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// One login with failed attempts: (user id, login, name, failures, locked until).
 pub struct LockoutRow {

@@ -11,9 +11,9 @@ use mamori_store::assets;
 use time::OffsetDateTime;
 
 use crate::asset_files;
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
 use crate::pages::assets::{ListParams, READERS, viewer};
 use crate::state::AppState;
 
@@ -78,7 +78,7 @@ fn download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response {
     );
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::auth::percent_encode(&named)
+        crate::http::auth::percent_encode(&named)
     );
     let content_type = match format {
         Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -16,16 +16,16 @@ use mamori_domain::wareki::Lang;
 use mamori_sheet::{Format, Table};
 
 use crate::asset_files::{self, Checked, Mapping, RowError};
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::WebForm;
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::WebForm;
+use crate::http::{Layout, render};
 use crate::pages::assets::{
     EDITORS, axis_key, category_key, field_key, form_key, holder_type_key, status_key,
 };
-use crate::pages::{Layout, render};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// The upload route's body limit: the largest file plus room for the form around it.
 pub const BODY_LIMIT: usize = asset_files::MAX_FILE_BYTES + 1024 * 1024;

@@ -11,14 +11,14 @@ use axum::response::{IntoResponse, Response};
 use mamori_store::assets::{self, AssetRecord};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::ApiQuery;
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::ApiQuery;
+use crate::http::render;
 use crate::pages::assets::{READERS, classification_line, viewer};
-use crate::pages::render;
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Most assets on one request.
 pub const MAX_ASSETS: usize = 200;
@@ -352,7 +352,7 @@ pub async fn script() -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, JA};
+    use mamori_app::i18n::{EN, JA};
 
     fn query(ids: &str, layout: &str, start: &str, copies: &str) -> LabelsQuery {
         let some = |v: &str| (!v.is_empty()).then(|| v.to_owned());

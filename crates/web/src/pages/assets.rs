@@ -12,8 +12,8 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::api::pagination::{PageQuery, PageRequest};
-use crate::auth::SignedIn;
-use crate::error::AppError;
+use crate::http::auth::SignedIn;
+use crate::http::error::AppError;
 
 /// Everyone but contractors reads the register: members and staff hold assets.
 pub const READERS: &[Role] = &[
@@ -262,7 +262,7 @@ impl ListParams {
         pairs
             .iter()
             .filter_map(|(name, value)| {
-                present(value).map(|v| format!("{name}={}", crate::auth::percent_encode(v)))
+                present(value).map(|v| format!("{name}={}", crate::http::auth::percent_encode(v)))
             })
             .collect::<Vec<_>>()
             .join("&")
@@ -283,13 +283,13 @@ use mamori_store::StoreError;
 use mamori_store::assets::{self as store_assets, AssetRecord, EventRecord, NewEvent};
 use mamori_store::classification;
 
-use crate::context::Ctx;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::context::Ctx;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::setup::FieldError;
 use crate::pages::users::{org_role_label, parse_id};
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// A choice in a select or a set of radio buttons: its value and the label's locale key
 /// (or the label itself, for data such as level names).
@@ -1249,7 +1249,7 @@ pub async fn record_event(
     let id = parse_id(&id)?;
     let asset = store_assets::get(&state.store, viewer(&signed), id).await?;
     if !may_record(&signed, &asset) {
-        return Err(crate::auth::deny(&state, &signed.0, "assets.record_event").await);
+        return Err(crate::http::auth::deny(&state, &signed.0, "assets.record_event").await);
     }
     let WebForm(form) =
         <WebForm<EventForm> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
@@ -1313,7 +1313,7 @@ pub async fn decide_event(
         .recorded_by_id
         .is_some_and(|by| !may_approve(by, signed.user().id))
     {
-        let mut refused = crate::auth::deny(&state, &signed.0, "assets.decide_own").await;
+        let mut refused = crate::http::auth::deny(&state, &signed.0, "assets.decide_own").await;
         refused.message_key = "asset.error.own_request";
         return Err(refused);
     }

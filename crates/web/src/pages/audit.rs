@@ -18,12 +18,12 @@ use serde_json::Value;
 use time::{Date, OffsetDateTime};
 
 use crate::api::pagination::{PageQuery, PageRequest};
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::i18n::{self, Tr};
-use crate::pages::{Layout, render};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::{Layout, render};
 use crate::state::AppState;
+use mamori_app::i18n::{self, Tr};
 
 /// Who may read the trail.
 pub const READERS: &[Role] = &[Role::SecurityOfficer, Role::Auditor];

@@ -21,16 +21,16 @@ use mamori_store::StoreError;
 use mamori_store::classification::{self, ActivateRefusal, LevelEdit};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::assets::{axis_key, step_key};
 use crate::pages::setup::FieldError;
 use crate::pages::users::{Problem, parse_id};
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Everyone who reads the register reads what its levels mean.
 pub const READERS: &[Role] = crate::pages::assets::READERS;
@@ -602,7 +602,7 @@ pub async fn save_level(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, JA};
+    use mamori_app::i18n::{EN, JA};
 
     fn form() -> LevelForm {
         let scheme = mamori_domain::classification_presets::guideline_2024();

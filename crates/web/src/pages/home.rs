@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 
-use crate::auth::MaybeSignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::i18n::Tr;
-use crate::pages::{Layout, render, see_other};
+use crate::http::auth::MaybeSignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 use mamori_store::sessions::Stage;
 
 #[derive(Template)]
@@ -66,7 +66,7 @@ fn date_label(ctx: &Ctx, iso: &str) -> String {
 async fn risk_attention(
     state: &AppState,
     ctx: &Ctx,
-    principal: &crate::auth::Principal,
+    principal: &crate::http::auth::Principal,
 ) -> Result<RiskAttention, AppError> {
     let keeps_register = crate::pages::risks::EDITORS.contains(&principal.user.role);
     if !keeps_register

@@ -10,13 +10,13 @@ use mamori_store::{Actor, AuditEntry};
 use serde::Deserialize;
 use tokio::sync::OnceCell;
 
-use crate::auth::{self, MaybeSignedIn, Principal};
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
-use crate::pages::{Layout, local_path, render, see_other};
+use crate::http::auth::{self, MaybeSignedIn, Principal};
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, local_path, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 #[derive(Template)]
 #[template(path = "login.html")]

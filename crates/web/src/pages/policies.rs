@@ -13,13 +13,13 @@ use mamori_domain::{text, wareki};
 use mamori_store::policies::{self, NewReview, NewVersion, VersionSummary};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
-use crate::pages::{Layout, render, see_other};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Who reads policies inside mamori: everyone but contractors, who see only what is
 /// shared with them (the public page).
@@ -100,7 +100,7 @@ pub fn anchor(reference: &str) -> String {
 
 /// The clause reference as a URL path segment.
 pub fn ref_path(reference: &str) -> String {
-    crate::auth::percent_encode(reference).replace('/', "%2F")
+    crate::http::auth::percent_encode(reference).replace('/', "%2F")
 }
 
 pub fn tree_of(version: &policies::Version) -> Result<PolicyText, AppError> {

@@ -15,16 +15,16 @@ use mamori_store::policies::{self, AcknowledgementRow, Version};
 use mamori_store::{AuditEntry, StoreError};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::audit::csv_line;
 use crate::pages::policies::{EDITORS, READERS};
 use crate::pages::users::parse_id;
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Who sees the acknowledgement status and its export: the security officer, who
 /// maintains the policies, and the auditor, who checks compliance.
@@ -55,7 +55,7 @@ pub async fn require_bound(state: &AppState, signed: &SignedIn) -> Result<(), Ap
         .require(state, READERS, "policies.acknowledge")
         .await?;
     if !policy_lifecycle::must_acknowledge(signed.user().user_type) {
-        let mut refused = crate::auth::deny(state, &signed.0, "policies.acknowledge").await;
+        let mut refused = crate::http::auth::deny(state, &signed.0, "policies.acknowledge").await;
         refused.message_key = "policy.ack.error.not_bound";
         return Err(refused);
     }

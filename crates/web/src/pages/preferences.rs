@@ -7,13 +7,13 @@ use axum::response::{IntoResponse, Response};
 use mamori_domain::wareki::{self, DateStyle, Lang};
 use serde::Deserialize;
 
-use crate::auth::MaybeSignedIn;
-use crate::context::{self, Ctx, DATE_STYLE_COOKIE, LANG_COOKIE};
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::{self, Tr};
-use crate::pages::{Layout, local_path, render, see_other};
+use crate::http::auth::MaybeSignedIn;
+use crate::http::context::{self, Ctx, DATE_STYLE_COOKIE, LANG_COOKIE};
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, local_path, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::{self, Tr};
 
 #[derive(Template)]
 #[template(path = "preferences.html")]
@@ -97,7 +97,7 @@ pub async fn save(
     let mut response = see_other(back).into_response();
     let mut set_cookie = |name: &str, value: &str| {
         let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly");
-        crate::auth::add_cookie(&mut response, &cookie, &state);
+        crate::http::auth::add_cookie(&mut response, &cookie, &state);
     };
     if let Some(lang) = lang {
         set_cookie(LANG_COOKIE, i18n::lang_code(lang));

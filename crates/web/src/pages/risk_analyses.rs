@@ -10,18 +10,18 @@ use mamori_domain::risk::{Movement, movement};
 use mamori_store::risks::{self as store_risks, Analysis, SnapshotRisk};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::risks::{
     EDITORS, date_label, datetime_label, field_errors, require_reader, today, treatment_label,
 };
 use crate::pages::setup::FieldError;
 use crate::pages::users::parse_id;
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 pub fn movement_key(value: Movement) -> &'static str {
     match value {

@@ -8,7 +8,7 @@
 
 use mamori_domain::risk::{Matrix, Score};
 
-use crate::i18n::Tr;
+use mamori_app::i18n::Tr;
 
 /// Which assessment a heat map counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -17,14 +17,14 @@ use mamori_store::StoreError;
 use mamori_store::risks::{self, StoredMatrix};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::risks::{EDITORS, require_reader};
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 const PATH: &str = "/risks/matrix";
 /// Longest name of a scale step or a level (the domain's rule).
@@ -1051,7 +1051,7 @@ pub async fn save(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, JA};
+    use mamori_app::i18n::{EN, JA};
 
     fn posted(form: &MatrixForm) -> MatrixForm {
         let (read, issues) = form_from_fields(&form.fields());

@@ -4,8 +4,8 @@
 
 use mamori_domain::user::{OrgRole, Role};
 
-use crate::auth::SignedIn;
-use crate::error::AppError;
+use crate::http::auth::SignedIn;
+use crate::http::error::AppError;
 use crate::state::AppState;
 
 /// Risks name weaknesses: the register is read by those who manage security and those
@@ -33,7 +33,7 @@ pub async fn require_reader(
     if signed.has_role(READERS) || is_ciso(state, signed).await? {
         return Ok(());
     }
-    Err(crate::auth::deny(state, &signed.0, what).await)
+    Err(crate::http::auth::deny(state, &signed.0, what).await)
 }
 
 // ---------------------------------------------------------------- shared page parts
@@ -62,14 +62,14 @@ use serde::Deserialize;
 use time::Date;
 use utoipa::IntoParams;
 
-use crate::context::Ctx;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::context::Ctx;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::assets::{Choice, viewer};
 use crate::pages::risk_heatmap::{self, Which};
 use crate::pages::setup::FieldError;
 use crate::pages::users::parse_id;
-use crate::pages::{Layout, render, see_other};
+use mamori_app::i18n::Tr;
 
 /// Most assets one risk names; a group of assets is named with `asset_group` instead.
 pub const MAX_ASSETS: usize = 100;
@@ -472,7 +472,7 @@ impl ListParams {
         ]
         .iter()
         .filter_map(|(name, value)| {
-            present(value).map(|v| format!("{name}={}", crate::auth::percent_encode(v)))
+            present(value).map(|v| format!("{name}={}", crate::http::auth::percent_encode(v)))
         })
         .collect::<Vec<_>>()
         .join("&")
@@ -1824,7 +1824,8 @@ pub async fn decide_acceptance(
 ) -> Result<Response, AppError> {
     let ciso = is_ciso(&state, &signed).await?;
     if !ciso {
-        let mut refused = crate::auth::deny(&state, &signed.0, "risks.decide_acceptance").await;
+        let mut refused =
+            crate::http::auth::deny(&state, &signed.0, "risks.decide_acceptance").await;
         refused.message_key = "risk.register_error.not_ciso";
         return Err(refused);
     }
@@ -1850,12 +1851,13 @@ pub async fn decide_acceptance(
     match checked {
         Ok(()) => {}
         Err(AcceptanceRefusal::NotCiso) => {
-            let mut refused = crate::auth::deny(&state, &signed.0, "risks.decide_acceptance").await;
+            let mut refused =
+                crate::http::auth::deny(&state, &signed.0, "risks.decide_acceptance").await;
             refused.message_key = "risk.register_error.not_ciso";
             return Err(refused);
         }
         Err(AcceptanceRefusal::OwnProposal) => {
-            let mut refused = crate::auth::deny(&state, &signed.0, "risks.decide_own").await;
+            let mut refused = crate::http::auth::deny(&state, &signed.0, "risks.decide_own").await;
             refused.message_key = "risk.register_error.own_proposal";
             return Err(refused);
         }
@@ -2052,7 +2054,7 @@ fn download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response {
     };
     let disposition = format!(
         "attachment; filename=\"risks-{stamp}.{ext}\"; filename*=UTF-8''{}",
-        crate::auth::percent_encode(&format!("{stem}-{stamp}.{ext}"))
+        crate::http::auth::percent_encode(&format!("{stem}-{stamp}.{ext}"))
     );
     let content_type = match format {
         Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

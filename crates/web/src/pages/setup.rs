@@ -11,12 +11,12 @@ use mamori_store::{Actor, AuditEntry};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
-use crate::pages::{Layout, render};
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 pub const ORGANISATION_NAME_MAX: usize = 100;
 

@@ -15,16 +15,16 @@ use mamori_store::audit::{AuditFilter, AuditRecord};
 use mamori_store::risks::{self, Threat};
 use serde::Deserialize;
 
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::risks::{EDITORS, require_reader};
 use crate::pages::setup::FieldError;
 use crate::pages::users::{Problem, parse_id};
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Longest name of a threat, in characters.
 pub const NAME_MAX: usize = 100;
@@ -666,7 +666,7 @@ pub async fn restore(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, JA};
+    use mamori_app::i18n::{EN, JA};
 
     fn form(family: &str, name: &str, description: &str) -> ThreatForm {
         ThreatForm {

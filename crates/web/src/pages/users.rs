@@ -13,14 +13,14 @@ use mamori_store::{Actor, sessions};
 use serde::Deserialize;
 
 use crate::api::pagination::PageQuery;
-use crate::auth::SignedIn;
-use crate::context::Ctx;
-use crate::error::AppError;
-use crate::extract::{ApiQuery, WebForm};
-use crate::i18n::Tr;
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::{Layout, render, see_other};
 use crate::pages::setup::FieldError;
-use crate::pages::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::i18n::Tr;
 
 /// Only administrators manage users.
 pub const ADMIN: &[Role] = &[Role::Admin];
@@ -922,7 +922,7 @@ pub async fn reset_mfa(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::i18n::{EN, JA};
+    use mamori_app::i18n::{EN, JA};
 
     #[test]
     fn every_role_type_and_org_role_has_a_label_in_both_languages() {

@@ -4,11 +4,11 @@
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use mamori_app::i18n::{EN, JA};
 use mamori_domain::user::{LoginId, Role, UserType};
 use mamori_store::assets::{Filter, Viewer};
 use mamori_store::{Actor, Backend, Store};
 use mamori_testkit::{TestDb, backends};
-use mamori_web::i18n::{EN, JA};
 
 fn block_on<F: Future>(future: F) -> F::Output {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();

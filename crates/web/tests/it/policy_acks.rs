@@ -620,7 +620,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
             );
             let body: Value = response.json().await.unwrap();
             assert_eq!(body["error"]["code"], "invalid_policy_text");
-            assert_eq!(body["error"]["message"], mamori_web::i18n::EN[key].as_str());
+            assert_eq!(body["error"]["message"], mamori_app::i18n::EN[key].as_str());
         }
         let japanese = post_json(
             &server,
@@ -632,7 +632,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
         let body: Value = japanese.json().await.unwrap();
         assert_eq!(
             body["error"]["message"],
-            mamori_web::i18n::JA["policy.error.empty"].as_str()
+            mamori_app::i18n::JA["policy.error.empty"].as_str()
         );
         let bad_kind = post_json(
             &server,
@@ -676,7 +676,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
         let body: Value = draft.json().await.unwrap();
         assert_eq!(
             body["error"]["message"],
-            mamori_web::i18n::JA["policy.error.not_approved"].as_str()
+            mamori_app::i18n::JA["policy.error.not_approved"].as_str()
         );
 
         // Contractors read nothing here; only the officer imports and publishes.

@@ -2,10 +2,10 @@
 //! preview and confirmation; row errors that stop the whole import; broken files; exports
 //! that respect need-to-know; and exports that import again to the same register.
 
+use mamori_app::i18n::JA;
 use mamori_domain::user::Role;
 use mamori_store::assets::{Filter, Viewer};
 use mamori_testkit::{TestServer, backends};
-use mamori_web::i18n::JA;
 use reqwest::StatusCode;
 
 /// A register as an assembly keeps it in Excel, with the words registers use.

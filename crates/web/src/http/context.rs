@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use mamori_domain::wareki::{self, DateStyle, Lang};
 
-use crate::i18n::{self, Tr};
+use mamori_app::i18n::{self, Tr};
 
 pub const LANG_COOKIE: &str = "mamori_lang";
 pub const DATE_STYLE_COOKIE: &str = "mamori_date_style";

@@ -101,6 +101,11 @@ impl Tr {
         }
     }
 
+    /// The string for `key`, if the catalogue has it.
+    pub fn get<'a>(&self, key: &str) -> Option<&'a str> {
+        catalog(self.lang).get(key).map(String::as_str)
+    }
+
     /// The string for `key` with `{name}` placeholders filled in.
     pub fn f(&self, key: &str, params: &[(&str, String)]) -> String {
         let mut text = self.t(key).to_owned();

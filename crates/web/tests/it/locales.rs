@@ -4,11 +4,11 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use mamori_app::i18n::{EN, JA};
 use mamori_domain::password::PasswordProblem;
 use mamori_domain::text::TextProblem;
 use mamori_domain::user::LoginProblem;
 use mamori_domain::wareki::parse_date_input;
-use mamori_web::i18n::{EN, JA};
 
 #[test]
 fn japanese_and_english_have_the_same_keys() {
@@ -93,7 +93,7 @@ fn every_key_used_in_templates_and_code_exists() {
         assert!(JA.contains_key(&key) && EN.contains_key(&key), "{key}");
     }
     // The navigation and every error page title.
-    for item in mamori_web::pages::NAV {
+    for item in mamori_web::http::layout::NAV {
         assert!(
             JA.contains_key(item.key) && EN.contains_key(item.key),
             "{}",

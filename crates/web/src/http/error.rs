@@ -8,12 +8,14 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use mamori_app::Failure;
+use mamori_domain::field::FieldProblem;
 use mamori_store::StoreError;
 use serde_json::json;
 
-use crate::context::Ctx;
-use crate::i18n::Tr;
-use crate::pages::Layout;
+use crate::http::Layout;
+use crate::http::context::Ctx;
+use mamori_app::i18n::Tr;
 
 #[derive(Debug, Clone)]
 pub struct AppError {
@@ -21,6 +23,8 @@ pub struct AppError {
     pub code: &'static str,
     pub message_key: &'static str,
     pub params: Vec<(&'static str, String)>,
+    /// The fields refused by a validation, named in the API's error body.
+    pub fields: Vec<FieldProblem>,
 }
 
 impl AppError {
@@ -30,6 +34,7 @@ impl AppError {
             code,
             message_key,
             params: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -62,8 +67,16 @@ impl AppError {
         )
     }
 
+    /// The message in `tr`'s language; a validation names each refused field.
     pub fn message(&self, tr: &Tr) -> String {
-        tr.f(self.message_key, &self.params)
+        let mut message = tr.f(self.message_key, &self.params);
+        for problem in &self.fields {
+            let label = tr
+                .get(&format!("field.label.{}", problem.field))
+                .unwrap_or(problem.field);
+            message.push_str(&format!(" {label}：{}", tr.f(problem.key, &problem.params)));
+        }
+        message
     }
 }
 
@@ -73,6 +86,29 @@ impl IntoResponse for AppError {
         let mut response = self.status.into_response();
         response.extensions_mut().insert(self);
         response
+    }
+}
+
+impl From<Failure> for AppError {
+    fn from(failure: Failure) -> AppError {
+        match failure {
+            Failure::Invalid(fields) => AppError {
+                fields,
+                ..AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "error.validation",
+                )
+            },
+            // Already recorded in the audit trail by the use case.
+            Failure::Denied { .. } => AppError::forbidden(),
+            Failure::NotFound => AppError::not_found(),
+            Failure::Conflict(refusal) => AppError {
+                params: refusal.params,
+                ..AppError::new(StatusCode::CONFLICT, refusal.code, refusal.key)
+            },
+            Failure::Store(error) => AppError::from(error),
+        }
     }
 }
 
@@ -88,6 +124,14 @@ impl From<StoreError> for AppError {
                     _ => "error.conflict",
                 },
             ),
+            corrupt @ StoreError::Corrupt { .. } => {
+                tracing::error!(error = %corrupt, "corrupt record");
+                AppError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "corrupt_record",
+                    "error.corrupt_record",
+                )
+            }
             busy if busy.is_busy() => {
                 AppError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "error.busy")
             }
@@ -127,7 +171,15 @@ pub async fn localise_errors(request: Request, next: Next) -> Response {
 pub fn render_error(error: &AppError, ctx: &Ctx, is_api: bool) -> Response {
     let message = error.message(&ctx.tr);
     if is_api {
-        let body = json!({"error": {"code": error.code, "message": message}});
+        let mut detail = json!({"code": error.code, "message": message});
+        if !error.fields.is_empty() {
+            detail["fields"] = error
+                .fields
+                .iter()
+                .map(|p| json!({"field": p.field, "message": ctx.tr.f(p.key, &p.params)}))
+                .collect();
+        }
+        let body = json!({ "error": detail });
         return (error.status, Json(body)).into_response();
     }
     let page = ErrorPage {

@@ -9,15 +9,16 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use mamori_app::Acting;
 use mamori_domain::user::Role;
 use mamori_store::sessions::{self, Session, Stage};
 use mamori_store::users::User;
 use mamori_store::{Actor, AuditEntry};
 
-use crate::context::{self, Ctx};
-use crate::error::AppError;
-use crate::i18n;
+use crate::http::context::{self, Ctx};
+use crate::http::error::AppError;
 use crate::state::AppState;
+use mamori_app::i18n;
 
 pub const SESSION_COOKIE: &str = "mamori_session";
 
@@ -25,6 +26,8 @@ pub const SESSION_COOKIE: &str = "mamori_session";
 #[derive(Debug, Clone)]
 pub struct Principal {
     pub user: User,
+    /// The user as the use cases see them, with the posts they hold today.
+    pub acting: Acting,
     /// Absent when the request came with an API token.
     pub session: Option<Session>,
     pub client: Option<IpAddr>,
@@ -72,7 +75,8 @@ pub async fn authenticate(
     next: Next,
 ) -> Response {
     let client = client_ip(request.extensions());
-    let mut principal = None;
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut found = None;
     let mut refused_token = false;
     if let Some(token) = bearer(request.headers()) {
         match mamori_store::tokens::authenticate(&state.store, token).await {
@@ -80,41 +84,35 @@ pub async fn authenticate(
                 if let Ok(user) = mamori_store::users::get(&state.store, user_id).await
                     && user.active
                 {
-                    principal = Some(Principal {
-                        user,
-                        session: None,
-                        client,
-                    });
+                    found = Some((user, None));
                 }
             }
             Ok(None) => {}
-            Err(e) => {
-                return crate::error::render_error(
-                    &AppError::from(e),
-                    &Ctx::from_headers(request.headers()),
-                    true,
-                );
-            }
+            Err(e) => return failed(&request, AppError::from(e), true),
         }
-        refused_token = principal.is_none();
+        refused_token = found.is_none();
     } else if let Some(token) = context::cookie(request.headers(), SESSION_COOKIE) {
         match live_session(&state, &token).await {
-            Ok(found) => {
-                principal = found.map(|(user, session)| Principal {
-                    user,
-                    session: Some(session),
-                    client,
-                })
-            }
-            Err(e) => {
-                return crate::error::render_error(
-                    &AppError::from(e),
-                    &Ctx::from_headers(request.headers()),
-                    false,
-                );
-            }
+            Ok(session) => found = session.map(|(user, session)| (user, Some(session))),
+            Err(e) => return failed(&request, AppError::from(e), is_api),
         }
     }
+    let principal = match found {
+        None => None,
+        Some((user, session)) => {
+            let client_text = client.map(|ip| ip.to_string());
+            let today = mamori_app::today();
+            match Acting::user(&state.app, user.clone(), client_text, today).await {
+                Ok(acting) => Some(Principal {
+                    user,
+                    acting,
+                    session,
+                    client,
+                }),
+                Err(e) => return failed(&request, AppError::from(e), is_api),
+            }
+        }
+    };
     let mut ctx = Ctx::from_headers(request.headers());
     if let Some(p) = &principal {
         if let Some(lang) = p.user.locale.as_deref().and_then(i18n::parse_lang) {
@@ -137,10 +135,15 @@ pub async fn authenticate(
             "invalid_token",
             "auth.error.invalid_token",
         );
-        return crate::error::render_error(&error, &ctx, true);
+        return crate::http::error::render_error(&error, &ctx, true);
     }
     request.extensions_mut().insert(principal);
     next.run(request).await
+}
+
+/// A request that could not be authenticated because the database did not answer.
+fn failed(request: &Request, error: AppError, is_api: bool) -> Response {
+    crate::http::error::render_error(&error, &Ctx::from_headers(request.headers()), is_api)
 }
 
 async fn live_session(
@@ -215,7 +218,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
                 if parts.uri.path() == next {
                     Ok(SignedIn(p))
                 } else {
-                    Err(crate::pages::see_other(next))
+                    Err(crate::http::see_other(next))
                 }
             }
             _ if is_api => Err(AppError::new(
@@ -235,7 +238,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
                 } else {
                     "/login".to_owned()
                 };
-                Err(crate::pages::see_other(&next))
+                Err(crate::http::see_other(&next))
             }
         }
     }

@@ -4,10 +4,10 @@
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use mamori_app::i18n::EN;
 use mamori_domain::user::{LoginId, Role, UserType};
 use mamori_store::{Actor, Backend, Store, policies};
 use mamori_testkit::{TestDb, backends};
-use mamori_web::i18n::EN;
 use serde_json::Value;
 
 fn block_on<F: Future>(future: F) -> F::Output {

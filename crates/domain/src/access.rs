@@ -1,0 +1,218 @@
+//! Who may read, edit or decide what, declared once per register. The use cases check
+//! these grants before they read or write, and the navigation shows a register to those
+//! who may read it. `crates/web/tests/access.toml`, written by hand, is what the running
+//! server is checked against for every route and role.
+//!
+//! A grant names system roles and organisational posts (CISO, 統括情報セキュリティ責任者…).
+//! Posts are those held on the day of the action, so a grant follows a post when it
+//! changes hands.
+
+use crate::user::{OrgRole, Role};
+
+/// A register or area of mamori that access is declared for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Register {
+    /// Policy documents, their versions, clauses and reviews.
+    Policies,
+    /// Who has acknowledged a published policy, and reminders.
+    Acknowledgements,
+    /// The information asset register (情報資産台帳) and its lifecycle records.
+    Assets,
+    /// The classification scheme (分類基準) and its handling rules.
+    Classification,
+    /// The threat catalogue (脅威).
+    Threats,
+    /// The risk register, the risk matrix and frozen analyses.
+    Risks,
+    /// The audit trail of every change.
+    AuditTrail,
+    /// User accounts and organisational posts.
+    Users,
+    /// Installation-wide security settings (MFA, lockouts).
+    Security,
+}
+
+impl Register {
+    pub const ALL: [Register; 9] = [
+        Register::Policies,
+        Register::Acknowledgements,
+        Register::Assets,
+        Register::Classification,
+        Register::Threats,
+        Register::Risks,
+        Register::AuditTrail,
+        Register::Users,
+        Register::Security,
+    ];
+
+    /// A stable name for the audit trail (`access.denied` targets) and messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Register::Policies => "policies",
+            Register::Acknowledgements => "acknowledgements",
+            Register::Assets => "assets",
+            Register::Classification => "classification",
+            Register::Threats => "threats",
+            Register::Risks => "risks",
+            Register::AuditTrail => "audit",
+            Register::Users => "users",
+            Register::Security => "security",
+        }
+    }
+}
+
+/// What someone does with a register.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Act {
+    /// Read what one is allowed to see.
+    Read,
+    /// Add and change records.
+    Edit,
+    /// Approve or reject what others ask for (決裁, take-outs, risk acceptance).
+    Decide,
+    /// See every record, the most confidential included (oversight and audit).
+    SeeAll,
+}
+
+impl Act {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Act::Read => "read",
+            Act::Edit => "edit",
+            Act::Decide => "decide",
+            Act::SeeAll => "see_all",
+        }
+    }
+}
+
+/// Who is granted an act: anyone holding one of `roles`, or one of `posts` on the day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grant {
+    pub roles: &'static [Role],
+    pub posts: &'static [OrgRole],
+}
+
+const NOBODY: Grant = Grant {
+    roles: &[],
+    posts: &[],
+};
+
+const fn roles(roles: &'static [Role]) -> Grant {
+    Grant { roles, posts: &[] }
+}
+
+/// Everyone but contractors: members and staff hold assets and are bound by the policy.
+const STAFF_AND_MEMBERS: &[Role] = &[
+    Role::Admin,
+    Role::SecurityOfficer,
+    Role::User,
+    Role::Auditor,
+];
+/// Those who oversee security: the security officer and the auditor.
+const OVERSIGHT: &[Role] = &[Role::SecurityOfficer, Role::Auditor];
+/// The posts that approve (決裁) a policy: the CISO and the 統括情報セキュリティ責任者.
+pub const POLICY_APPROVERS: &[OrgRole] = &[OrgRole::Ciso, OrgRole::ChiefSecurityOfficer];
+
+/// The declaration: every register and act, and who is granted it.
+pub const fn grant(register: Register, act: Act) -> Grant {
+    use Act::*;
+    use Register::*;
+    match (register, act) {
+        (Policies, Read) => roles(STAFF_AND_MEMBERS),
+        (Policies, Edit) => roles(&[Role::SecurityOfficer]),
+        (Policies, Decide) => Grant {
+            roles: &[],
+            posts: POLICY_APPROVERS,
+        },
+        (Policies, SeeAll) => NOBODY,
+        (Acknowledgements, Read) => roles(OVERSIGHT),
+        (Acknowledgements, Edit) => roles(&[Role::SecurityOfficer]),
+        (Acknowledgements, Decide | SeeAll) => NOBODY,
+        (Assets | Classification, Read) => roles(STAFF_AND_MEMBERS),
+        (Assets | Classification, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
+        (Assets, Decide) => roles(&[Role::SecurityOfficer]),
+        (Assets, SeeAll) => roles(OVERSIGHT),
+        (Classification, Decide | SeeAll) => NOBODY,
+        // Risks name weaknesses: read by those who manage and audit security, and by the
+        // CISO whatever their role; the CISO alone accepts a risk.
+        (Threats | Risks, Read) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: &[OrgRole::Ciso],
+        },
+        (Threats | Risks, Edit) => roles(&[Role::SecurityOfficer]),
+        (Risks, Decide) => Grant {
+            roles: &[],
+            posts: &[OrgRole::Ciso],
+        },
+        (Threats, Decide) | (Threats | Risks, SeeAll) => NOBODY,
+        (AuditTrail, Read) => roles(OVERSIGHT),
+        (AuditTrail, Edit | Decide | SeeAll) => NOBODY,
+        (Users | Security, Read | Edit) => roles(&[Role::Admin]),
+        (Users | Security, Decide | SeeAll) => NOBODY,
+    }
+}
+
+/// A person as access sees them: their system role and the posts they hold today.
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub role: Role,
+    pub posts: &'a [OrgRole],
+}
+
+impl Holder<'_> {
+    pub fn may(&self, register: Register, act: Act) -> bool {
+        let grant = grant(register, act);
+        grant.roles.contains(&self.role) || self.posts.iter().any(|p| grant.posts.contains(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn holder(role: Role, posts: &[OrgRole]) -> Holder<'_> {
+        Holder { role, posts }
+    }
+
+    #[test]
+    fn a_member_holding_the_ciso_post_reads_and_decides_risks() {
+        let ciso = holder(Role::User, &[OrgRole::Ciso]);
+        assert!(ciso.may(Register::Risks, Act::Read));
+        assert!(ciso.may(Register::Risks, Act::Decide));
+        assert!(!ciso.may(Register::Risks, Act::Edit));
+        let member = holder(Role::User, &[]);
+        assert!(!member.may(Register::Risks, Act::Read));
+        assert!(member.may(Register::Assets, Act::Read));
+    }
+
+    #[test]
+    fn contractors_see_no_register_inside_mamori() {
+        let contractor = holder(Role::Contractor, &[]);
+        for register in Register::ALL {
+            for act in [Act::Read, Act::Edit, Act::Decide, Act::SeeAll] {
+                assert!(!contractor.may(register, act), "{register:?} {act:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn policy_approval_follows_the_posts_not_the_role() {
+        let officer = holder(Role::SecurityOfficer, &[]);
+        assert!(officer.may(Register::Policies, Act::Edit));
+        assert!(!officer.may(Register::Policies, Act::Decide));
+        let chief = holder(Role::User, &[OrgRole::ChiefSecurityOfficer]);
+        assert!(chief.may(Register::Policies, Act::Decide));
+    }
+
+    #[test]
+    fn oversight_sees_every_asset_and_the_audit_trail() {
+        for role in [Role::SecurityOfficer, Role::Auditor] {
+            let h = holder(role, &[]);
+            assert!(h.may(Register::Assets, Act::SeeAll));
+            assert!(h.may(Register::AuditTrail, Act::Read));
+        }
+        let admin = holder(Role::Admin, &[]);
+        assert!(!admin.may(Register::AuditTrail, Act::Read));
+        assert!(admin.may(Register::Users, Act::Edit));
+    }
+}

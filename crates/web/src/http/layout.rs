@@ -1,0 +1,163 @@
+//! The frame around every page: the assembly's name, the navigation a person may use,
+//! the signed-in user and the CSRF token for forms.
+
+use mamori_domain::access::{Act, Register};
+use mamori_store::sessions::Stage;
+
+use crate::http::auth::Principal;
+use crate::state::AppState;
+
+/// What the shared layout needs besides the translator.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub organisation: Option<String>,
+    /// The navigation entry for this page, marked `aria-current`.
+    pub active: &'static str,
+    /// This page's path, so the language switch can come back to it.
+    pub path: String,
+    /// The signed-in user's name, for the header and the sign-out button.
+    pub user_name: Option<String>,
+    /// The session's CSRF token, put into every form.
+    pub csrf: String,
+    pub nav: Vec<&'static NavItem>,
+}
+
+/// Who sees a navigation entry.
+#[derive(Debug)]
+pub enum Audience {
+    Everyone,
+    SignedIn,
+    /// Those the access declarations allow to read the register.
+    Readers(Register),
+}
+
+#[derive(Debug)]
+pub struct NavItem {
+    pub id: &'static str,
+    pub path: &'static str,
+    pub key: &'static str,
+    pub audience: Audience,
+}
+
+const fn item(
+    id: &'static str,
+    path: &'static str,
+    key: &'static str,
+    audience: Audience,
+) -> NavItem {
+    NavItem {
+        id,
+        path,
+        key,
+        audience,
+    }
+}
+
+/// The modules that exist today, in navigation order. The server checks access on every
+/// route; this list only spares people links they cannot use.
+pub const NAV: &[NavItem] = &[
+    item("home", "/", "nav.home", Audience::Everyone),
+    item(
+        "policies",
+        "/policies",
+        "nav.policies",
+        Audience::Readers(Register::Policies),
+    ),
+    item(
+        "assets",
+        "/assets",
+        "nav.assets",
+        Audience::Readers(Register::Assets),
+    ),
+    item(
+        "classification",
+        "/settings/classification",
+        "nav.classification",
+        Audience::Readers(Register::Classification),
+    ),
+    item(
+        "threats",
+        "/threats",
+        "nav.threats",
+        Audience::Readers(Register::Threats),
+    ),
+    item(
+        "risks",
+        "/risks",
+        "nav.risks",
+        Audience::Readers(Register::Risks),
+    ),
+    item(
+        "audit",
+        "/audit",
+        "nav.audit",
+        Audience::Readers(Register::AuditTrail),
+    ),
+    item(
+        "users",
+        "/users",
+        "nav.users",
+        Audience::Readers(Register::Users),
+    ),
+    item(
+        "security",
+        "/admin/security",
+        "nav.security",
+        Audience::Readers(Register::Security),
+    ),
+    item("account", "/account", "nav.account", Audience::SignedIn),
+    item(
+        "preferences",
+        "/preferences",
+        "nav.preferences",
+        Audience::Everyone,
+    ),
+];
+
+impl Layout {
+    pub async fn load(
+        state: &AppState,
+        active: &'static str,
+        path: &str,
+        principal: Option<&Principal>,
+    ) -> Layout {
+        let organisation = mamori_app::settings::organisation_name(&state.app).await;
+        let signed_in =
+            principal.filter(|p| p.session.as_ref().is_none_or(|s| s.stage == Stage::Active));
+        let nav = NAV
+            .iter()
+            .filter(|item| match &item.audience {
+                Audience::Everyone => true,
+                Audience::SignedIn => signed_in.is_some(),
+                Audience::Readers(register) => {
+                    signed_in.is_some_and(|p| p.acting.may(*register, Act::Read))
+                }
+            })
+            .collect();
+        Layout {
+            organisation,
+            active,
+            path: path.to_owned(),
+            user_name: principal.map(|p| p.user.display_name.clone()),
+            csrf: principal
+                .map(|p| p.csrf_token().to_owned())
+                .unwrap_or_default(),
+            nav,
+        }
+    }
+
+    /// For error pages, which must render even when the database does not answer.
+    pub fn plain() -> Layout {
+        Layout {
+            organisation: None,
+            active: "",
+            path: "/".to_owned(),
+            user_name: None,
+            csrf: String::new(),
+            nav: NAV
+                .iter()
+                .filter(|i| matches!(i.audience, Audience::Everyone))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! What every handler stands on: authentication and CSRF, errors, extractors, the
+//! request's language, security headers, the page layout and redirects. Nothing here
+//! imports a page or API module.
+
+pub mod auth;
+pub mod context;
+pub mod error;
+pub mod extract;
+pub mod headers;
+pub mod layout;
+pub mod respond;
+
+pub use layout::Layout;
+pub use respond::{local_path, render, see_other};

@@ -1,0 +1,102 @@
+//! Routes for the asset register, its files and labels, and the classification scheme.
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::pages::*;
+use crate::{AppState, api};
+
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/assets", get(assets::list)),
+        (Method::GET, "/assets/new", get(assets::new_form)),
+        (Method::POST, "/assets/new", post(assets::create)),
+        (Method::GET, "/assets/{id}", get(assets::show)),
+        (Method::GET, "/assets/{id}/edit", get(assets::edit_form)),
+        (Method::POST, "/assets/{id}", post(assets::update)),
+        (
+            Method::POST,
+            "/assets/{id}/events",
+            post(assets::record_event),
+        ),
+        (
+            Method::POST,
+            "/assets/{id}/events/{eid}/decide",
+            post(assets::decide_event),
+        ),
+        (Method::GET, "/api/v1/assets", get(api::assets::list_assets)),
+        (
+            Method::POST,
+            "/api/v1/assets",
+            post(api::assets::create_asset),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/{id}",
+            get(api::assets::get_asset),
+        ),
+        (
+            Method::GET,
+            "/assets/import",
+            get(asset_import::import_form),
+        ),
+        (
+            Method::POST,
+            "/assets/import",
+            post(asset_import::upload).layer(DefaultBodyLimit::max(asset_import::BODY_LIMIT)),
+        ),
+        (
+            Method::POST,
+            "/assets/import/preview",
+            post(asset_import::preview),
+        ),
+        (
+            Method::POST,
+            "/assets/import/confirm",
+            post(asset_import::confirm),
+        ),
+        (
+            Method::GET,
+            "/assets/export.xlsx",
+            get(asset_export::export_xlsx),
+        ),
+        (
+            Method::GET,
+            "/assets/export.csv",
+            get(asset_export::export_csv),
+        ),
+        (
+            Method::GET,
+            "/settings/classification",
+            get(classification::show),
+        ),
+        (
+            Method::POST,
+            "/settings/classification/activate",
+            post(classification::activate),
+        ),
+        (
+            Method::GET,
+            "/settings/classification/levels/{id}",
+            get(classification::edit_level),
+        ),
+        (
+            Method::POST,
+            "/settings/classification/levels/{id}",
+            post(classification::save_level),
+        ),
+        (
+            Method::GET,
+            "/api/v1/classification",
+            get(api::classification::get_classification),
+        ),
+        (Method::GET, "/assets/labels", get(asset_labels::show)),
+        (
+            Method::GET,
+            "/static/labels.css",
+            get(asset_labels::stylesheet),
+        ),
+        (Method::GET, "/static/labels.js", get(asset_labels::script)),
+    ]
+}

@@ -1,0 +1,8 @@
+//! The route table, one module per area, each listing method, path and handler. The
+//! router is built from it, and the access test walks it for every role.
+
+pub mod assets;
+pub mod people;
+pub mod policies;
+pub mod risks;
+pub mod system;

@@ -1,0 +1,104 @@
+//! Routes for threats, the risk matrix, the risk register and analyses.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, patch, post};
+
+use crate::pages::*;
+use crate::{AppState, api};
+
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/threats", get(threats::list)),
+        (Method::POST, "/threats", post(threats::create_threat)),
+        (Method::GET, "/threats/{id}", get(threats::edit)),
+        (Method::POST, "/threats/{id}", post(threats::save)),
+        (Method::POST, "/threats/{id}/retire", post(threats::retire)),
+        (
+            Method::POST,
+            "/threats/{id}/restore",
+            post(threats::restore),
+        ),
+        (Method::GET, "/risks/matrix", get(risk_matrix::show)),
+        (Method::POST, "/risks/matrix", post(risk_matrix::save)),
+        (Method::GET, "/risks/matrix/edit", get(risk_matrix::edit)),
+        (
+            Method::GET,
+            "/risks/matrix/colours.css",
+            get(risk_matrix::stylesheet),
+        ),
+        (
+            Method::GET,
+            "/api/v1/threats",
+            get(api::threats::list_threats),
+        ),
+        (
+            Method::POST,
+            "/api/v1/threats",
+            post(api::threats::create_threat),
+        ),
+        (
+            Method::GET,
+            "/api/v1/threats/{id}",
+            get(api::threats::get_threat),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/threats/{id}",
+            patch(api::threats::update_threat),
+        ),
+        (
+            Method::GET,
+            "/api/v1/risk-matrix",
+            get(api::threats::get_risk_matrix),
+        ),
+        (Method::GET, "/risks", get(risks::list)),
+        (Method::POST, "/risks", post(risks::create)),
+        (Method::GET, "/risks/new", get(risks::new_form)),
+        (Method::GET, "/risks/export.xlsx", get(risks::export_xlsx)),
+        (Method::GET, "/risks/export.csv", get(risks::export_csv)),
+        (Method::GET, "/risks/analyses", get(risk_analyses::list)),
+        (Method::POST, "/risks/analyses", post(risk_analyses::freeze)),
+        (
+            Method::GET,
+            "/risks/analyses/compare",
+            get(risk_analyses::compare),
+        ),
+        (
+            Method::GET,
+            "/risks/analyses/{id}",
+            get(risk_analyses::show),
+        ),
+        (Method::GET, "/risks/{id}", get(risks::show)),
+        (Method::POST, "/risks/{id}", post(risks::update)),
+        (Method::GET, "/risks/{id}/edit", get(risks::edit_form)),
+        (Method::POST, "/risks/{id}/actions", post(risks::add_action)),
+        (
+            Method::POST,
+            "/risks/{id}/actions/{aid}/complete",
+            post(risks::complete_action),
+        ),
+        (
+            Method::POST,
+            "/risks/{id}/acceptances",
+            post(risks::propose_acceptance),
+        ),
+        (
+            Method::POST,
+            "/risks/{id}/acceptances/{aid}/decide",
+            post(risks::decide_acceptance),
+        ),
+        (Method::GET, "/api/v1/risks", get(api::risks::list_risks)),
+        (Method::POST, "/api/v1/risks", post(api::risks::create_risk)),
+        (Method::GET, "/api/v1/risks/{id}", get(api::risks::get_risk)),
+        (
+            Method::GET,
+            "/api/v1/risk-analyses",
+            get(api::risks::list_analyses),
+        ),
+        (
+            Method::GET,
+            "/api/v1/risk-analyses/{id}",
+            get(api::risks::get_analysis),
+        ),
+    ]
+}

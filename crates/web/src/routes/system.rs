@@ -1,0 +1,30 @@
+//! Routes every visitor uses: home, setup, sign-in, preferences, health, the API index and dates.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+
+use crate::pages::*;
+use crate::{AppState, api};
+
+pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    vec![
+        (Method::GET, "/", get(home::show)),
+        (Method::GET, "/setup", get(setup::show)),
+        (Method::POST, "/setup", post(setup::submit)),
+        (Method::GET, "/login", get(login::show)),
+        (Method::POST, "/login", post(login::submit)),
+        (Method::POST, "/logout", post(login::sign_out)),
+        (Method::GET, "/preferences", get(preferences::show)),
+        (Method::POST, "/preferences", post(preferences::save)),
+        (Method::GET, "/static/mamori.css", get(crate::stylesheet)),
+        (Method::GET, "/healthz", get(api::health)),
+        (Method::GET, "/api/openapi.json", get(api::openapi)),
+        (Method::GET, "/api/v1", get(api::api_index)),
+        (Method::GET, "/api/v1/eras", get(api::dates::list_eras)),
+        (
+            Method::GET,
+            "/api/v1/dates/parse",
+            get(api::dates::parse_date),
+        ),
+    ]
+}

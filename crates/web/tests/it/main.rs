@@ -1,0 +1,18 @@
+//! The integration tests of this crate, in one binary: linking the crate once instead of
+//! once per file is most of the test build time on two cores.
+
+mod access;
+mod asset_files;
+mod assets;
+mod audit_trail;
+mod browser;
+mod classification;
+mod http;
+mod kit;
+mod locales;
+mod policies;
+mod policy_acks;
+mod risks;
+mod security;
+mod threats;
+mod users;
