@@ -6,6 +6,7 @@ pub mod auth;
 pub mod context;
 pub mod error;
 pub mod extract;
+pub mod forms;
 pub mod headers;
 pub mod layout;
 pub mod respond;
