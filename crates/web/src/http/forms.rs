@@ -34,3 +34,52 @@ pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
         .find(|e| e.field == field)
         .map(|e| e.message.as_str())
 }
+
+/// One option of a radio group or a select.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// An id from a path: anything but a number is a page that does not exist.
+pub fn parse_id(id: &str) -> Result<i64, crate::http::error::AppError> {
+    id.parse::<i64>()
+        .map_err(|_| crate::http::error::AppError::not_found())
+}
+
+/// A URL-encoded body as name/value pairs: checkboxes repeat a name, which a struct
+/// cannot take, and a missing field must be an error of ours, not a rejection.
+#[derive(Debug, Default)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// Read after the access check, so that people without access learn nothing from
+    /// the body's validation.
+    pub async fn read(
+        request: axum::extract::Request,
+    ) -> Result<FormFields, crate::http::error::AppError> {
+        use axum::extract::FromRequest;
+        let crate::http::extract::WebForm(pairs) =
+            crate::http::extract::WebForm::<Vec<(String, String)>>::from_request(request, &())
+                .await?;
+        Ok(FormFields(pairs))
+    }
+
+    /// The first value of `name`, or "" when absent.
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// Every value of `name` (checkboxes, multi-selects).
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
