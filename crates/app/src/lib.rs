@@ -8,6 +8,7 @@
 mod acting;
 mod failure;
 pub mod i18n;
+pub mod policies;
 pub mod settings;
 
 pub use acting::{Acting, Permit};

@@ -3,6 +3,7 @@
 mod assets;
 mod config;
 mod logfile;
+mod policy;
 mod progress;
 
 use std::io::{BufRead, IsTerminal};
@@ -72,7 +73,7 @@ enum Command {
     Token(TokenCommand),
     /// Information-security policy documents (基本方針, 対策基準, 実施手順)
     #[command(subcommand)]
-    Policy(PolicyCommand),
+    Policy(policy::PolicyCommand),
     /// Read a register from a file into mamori
     #[command(subcommand)]
     Import(ImportCommand),
@@ -101,47 +102,6 @@ enum ExportCommand {
         /// xlsx or csv [default: from the file's extension]
         #[arg(long, value_parser = assets::parse_format)]
         format: Option<mamori_web::asset_files::Format>,
-    },
-}
-
-#[derive(Subcommand)]
-enum PolicyCommand {
-    /// Store a policy text file (UTF-8 or Shift_JIS) as a new draft version
-    Import {
-        file: PathBuf,
-        /// basic_policy, measure_standards, procedures or other (for a new document)
-        #[arg(long, default_value = "basic_policy", value_parser = parse_policy_kind)]
-        kind: mamori_domain::policy_lifecycle::PolicyKind,
-        /// Add the version to this document (its id) instead of creating a new one
-        #[arg(long)]
-        document: Option<i64>,
-        /// What changed (改定の概要)
-        #[arg(long)]
-        note: Option<String>,
-    },
-    /// List the policy documents
-    List,
-    /// Print a document's clause tree as JSON (the published version, else the newest)
-    Show {
-        /// The document's id
-        id: i64,
-        /// A version number of the document instead
-        #[arg(long)]
-        version: Option<i64>,
-    },
-    /// Publish an approved version
-    Publish {
-        /// The version's id
-        #[arg(long)]
-        version: i64,
-    },
-    /// Record that a user acknowledged a published version (e.g. on paper)
-    Acknowledge {
-        #[arg(long)]
-        login: String,
-        /// The version's id
-        #[arg(long)]
-        version: i64,
     },
 }
 
@@ -213,14 +173,6 @@ enum AuditCommand {
 fn parse_role(value: &str) -> Result<Role, String> {
     Role::parse(value).ok_or_else(|| {
         let names: Vec<_> = Role::ALL.iter().map(|r| r.as_str()).collect();
-        format!("one of: {}", names.join(", "))
-    })
-}
-
-fn parse_policy_kind(value: &str) -> Result<mamori_domain::policy_lifecycle::PolicyKind, String> {
-    use mamori_domain::policy_lifecycle::PolicyKind;
-    PolicyKind::parse(value).ok_or_else(|| {
-        let names: Vec<_> = PolicyKind::ALL.iter().map(|k| k.as_str()).collect();
         format!("one of: {}", names.join(", "))
     })
 }
@@ -327,7 +279,7 @@ async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file } => restore(&data, &file, &tr).await,
-        Command::Policy(command) => policy(&data, &tr, command).await,
+        Command::Policy(command) => policy::run(&data, &tr, command).await,
         Command::Import(ImportCommand::Assets { file, dry_run }) => {
             assets::import(&data, &tr, &file, dry_run).await
         }
@@ -591,260 +543,4 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
         .with_writer(std::io::stderr.and(log))
         .init();
     Ok(())
-}
-
-/// `mamori policy …`: the same rules as the web pages (`save_version` for imports).
-async fn policy(data: &DataConfig, tr: &Tr, command: PolicyCommand) -> anyhow::Result<ExitCode> {
-    use mamori_domain::policy;
-    use mamori_domain::policy_lifecycle::{self, VersionStatus};
-    use mamori_store::policies;
-
-    let fail = |key: &str, params: &[(&str, String)]| anyhow::anyhow!("{}", tr.f(key, params));
-    let no_version = |vid: i64| {
-        fail(
-            "cli.policy.error.no_such_version",
-            &[("version", vid.to_string())],
-        )
-    };
-    match command {
-        PolicyCommand::Import {
-            file,
-            kind,
-            document,
-            note,
-        } => {
-            // Read and check the text before touching the database.
-            let bytes = std::fs::read(&file).map_err(|e| {
-                let file = file.display().to_string();
-                anyhow::anyhow!(
-                    "{} ({e})",
-                    tr.f("cli.policy.error.read_failed", &[("file", file)])
-                )
-            })?;
-            let text = policy::decode(&bytes).map_err(|p| fail(p.message_key(), &[]))?;
-            let parsed = policy::parse(&text).map_err(|p| fail(p.message_key(), &[]))?;
-            let note = match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                Some(note) => text::single_line(note, mamori_web::pages::policies::NOTE_MAX)
-                    .map_err(|p| {
-                        anyhow::anyhow!("--note: {}", tr.f(p.message_key(), &p.params()))
-                    })?,
-                None => String::new(),
-            };
-            let store = Store::open(&data.database_url).await?;
-            if let Some(id) = document {
-                match policies::document(&store, id).await {
-                    Err(StoreError::NotFound) => {
-                        return Err(fail(
-                            "cli.policy.error.no_such_document",
-                            &[("id", id.to_string())],
-                        ));
-                    }
-                    other => other?,
-                };
-            }
-            let state = AppState::new(
-                store.clone(),
-                WebConfig::new(String::from("http://127.0.0.1"), data.data_dir.clone()),
-            );
-            let (document_id, version_id) = mamori_web::pages::policies::save_version(
-                &state,
-                Actor::system("mamori policy import"),
-                kind,
-                document,
-                &text,
-                &note,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message(tr)))?;
-            let number = policies::version(&store, version_id).await?.summary.number;
-            println!(
-                "{}",
-                tr.f(
-                    "cli.policy.imported",
-                    &[
-                        ("document", document_id.to_string()),
-                        ("number", number.to_string()),
-                        ("version", version_id.to_string()),
-                    ]
-                )
-            );
-            println!(
-                "{}",
-                tr.f(
-                    "cli.policy.clauses",
-                    &[
-                        ("total", parsed.all_clauses().len().to_string()),
-                        (
-                            "top",
-                            (parsed.clauses.len() + parsed.supplementary.len()).to_string()
-                        ),
-                    ]
-                )
-            );
-            if parsed.warnings.is_empty() {
-                println!("{}", tr.t("cli.policy.no_warnings"));
-            }
-            for warning in &parsed.warnings {
-                let mut line = tr.f(
-                    "cli.policy.warning",
-                    &[
-                        ("line", warning.line.to_string()),
-                        ("text", warning.text.clone()),
-                    ],
-                );
-                if let Some(reference) = &warning.attached_to {
-                    line.push_str(&format!(
-                        " ({})",
-                        tr.f("policy.warning_kept", &[("ref", reference.clone())])
-                    ));
-                }
-                println!("{line}");
-            }
-        }
-        PolicyCommand::List => {
-            let store = Store::open(&data.database_url).await?;
-            let documents = policies::documents(&store).await?;
-            if documents.is_empty() {
-                println!("{}", tr.t("cli.policy.none"));
-            }
-            for document in documents {
-                let versions = policies::versions(&store, document.id).await?;
-                let Some(latest) = versions.first() else {
-                    continue;
-                };
-                let published = versions
-                    .iter()
-                    .find(|v| v.status == VersionStatus::Published)
-                    .map(|v| v.id.to_string())
-                    .unwrap_or_else(|| tr.t("cli.policy.not_published").to_owned());
-                let kind = tr
-                    .t(&format!("policy.kind.{}", document.kind.as_str()))
-                    .to_owned();
-                let status = tr
-                    .t(&format!("policy.status.{}", latest.status.as_str()))
-                    .to_owned();
-                println!(
-                    "{}",
-                    tr.f(
-                        "cli.policy.list_row",
-                        &[
-                            ("id", document.id.to_string()),
-                            ("kind", kind),
-                            ("title", document.title.clone()),
-                            ("number", latest.number.to_string()),
-                            ("status", status),
-                            ("published", published),
-                        ]
-                    )
-                );
-            }
-        }
-        PolicyCommand::Show { id, version } => {
-            let store = Store::open(&data.database_url).await?;
-            match policies::document(&store, id).await {
-                Err(StoreError::NotFound) => {
-                    return Err(fail(
-                        "cli.policy.error.no_such_document",
-                        &[("id", id.to_string())],
-                    ));
-                }
-                other => other?,
-            };
-            let versions = policies::versions(&store, id).await?;
-            let chosen = match version {
-                Some(number) => versions
-                    .iter()
-                    .find(|v| v.number == number)
-                    .ok_or_else(|| {
-                        fail(
-                            "cli.policy.error.no_version_number",
-                            &[("id", id.to_string()), ("number", number.to_string())],
-                        )
-                    })?,
-                None => versions
-                    .iter()
-                    .find(|v| v.status == VersionStatus::Published)
-                    .or(versions.first())
-                    .ok_or_else(|| {
-                        fail("cli.policy.error.no_versions", &[("id", id.to_string())])
-                    })?,
-            };
-            // Stored as the parser wrote it: every clause with its "ref".
-            println!("{}", policies::version(&store, chosen.id).await?.tree);
-        }
-        PolicyCommand::Publish { version: vid } => {
-            let store = Store::open(&data.database_url).await?;
-            let version = match policies::version(&store, vid).await {
-                Err(StoreError::NotFound) => return Err(no_version(vid)),
-                other => other?,
-            };
-            policy_lifecycle::check_publication(version.summary.status)
-                .map_err(|p| fail(p.message_key(), &[]))?;
-            let mut tx = store.write(Actor::system("mamori policy publish")).await?;
-            policies::publish(&mut tx, vid).await?;
-            tx.commit().await?;
-            let count = policies::acknowledgements(&store, vid).await?.len();
-            println!(
-                "{}",
-                tr.f(
-                    "cli.policy.published",
-                    &[
-                        ("title", version.summary.title.clone()),
-                        ("number", version.summary.number.to_string()),
-                        ("version", vid.to_string()),
-                        ("count", count.to_string()),
-                    ]
-                )
-            );
-        }
-        PolicyCommand::Acknowledge {
-            login,
-            version: vid,
-        } => {
-            let login = LoginId::parse(&login)
-                .map_err(|p| anyhow::anyhow!("--login: {}", tr.f(p.message_key(), &p.params())))?;
-            let login_text = login.as_str().to_owned();
-            let store = Store::open(&data.database_url).await?;
-            let user = mamori_store::users::find_by_login(&store, &login)
-                .await?
-                .filter(|u| u.active)
-                .ok_or_else(|| fail("cli.error.no_such_user", &[("login", login_text.clone())]))?;
-            if !policy_lifecycle::must_acknowledge(user.user_type) {
-                return Err(fail("cli.policy.error.not_bound", &[("login", login_text)]));
-            }
-            let version = match policies::version(&store, vid).await {
-                Err(StoreError::NotFound) => return Err(no_version(vid)),
-                other => other?,
-            };
-            if version.summary.status != VersionStatus::Published {
-                return Err(fail(
-                    "cli.policy.error.not_published",
-                    &[("version", vid.to_string())],
-                ));
-            }
-            let mut tx = store
-                .write(Actor::system("mamori policy acknowledge"))
-                .await?;
-            match policies::acknowledge(&mut tx, vid, user.id, &version.summary.content_hash).await
-            {
-                Err(StoreError::Conflict(_)) => {
-                    return Err(fail("cli.policy.error.already", &[("login", login_text)]));
-                }
-                other => other?,
-            }
-            tx.commit().await?;
-            println!(
-                "{}",
-                tr.f(
-                    "cli.policy.acknowledged",
-                    &[
-                        ("login", login_text),
-                        ("title", version.summary.title.clone()),
-                        ("number", version.summary.number.to_string()),
-                    ]
-                )
-            );
-        }
-    }
-    Ok(ExitCode::SUCCESS)
 }

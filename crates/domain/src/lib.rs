@@ -9,6 +9,7 @@ pub mod mfa;
 pub mod password;
 pub mod policy;
 pub mod policy_diff;
+pub mod policy_input;
 pub mod policy_lifecycle;
 pub mod risk;
 pub mod search;

@@ -1,23 +1,41 @@
 //! Policy documents and their versions, acknowledgements, reminders, reviews and the
 //! links from other registers to clauses. The clause tree of a version is kept as JSON
-//! (parsed and checked by the caller) beside the text it came from.
+//! (parsed and checked by the caller) beside the text it came from. Records leave here
+//! typed: dates as dates, codes as enums, the tree as the domain's `PolicyText`; a row
+//! that does not read is `StoreError::Corrupt`, never a default.
 
+use mamori_domain::policy::PolicyText;
 use mamori_domain::policy_lifecycle::{PolicyKind, ReviewTrigger, VersionStatus};
 use mamori_domain::user::UserType;
-use serde::Serialize;
 use sqlx::Row;
+use time::{Date, OffsetDateTime};
 
-use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
+use crate::{AuditEntry, Result, Store, StoreError, WriteTx, date_text, decode, decode_date};
+use crate::{decode_timestamp, now_text};
 
-#[derive(Debug, Clone, Serialize)]
+const VERSIONS: &str = "policy_versions";
+
+/// An optional stored timestamp of `table`'s row `id`.
+fn optional_timestamp(
+    table: &'static str,
+    id: i64,
+    column: &'static str,
+    value: Option<String>,
+) -> Result<Option<OffsetDateTime>> {
+    value
+        .map(|v| decode_timestamp(table, id, column, &v))
+        .transpose()
+}
+
+#[derive(Debug, Clone)]
 pub struct Document {
     pub id: i64,
     pub kind: PolicyKind,
     pub title: String,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct VersionSummary {
     pub id: i64,
     pub document_id: i64,
@@ -27,18 +45,18 @@ pub struct VersionSummary {
     pub content_hash: String,
     pub change_note: String,
     pub created_by: Option<i64>,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
     pub approved_by: Option<i64>,
-    pub approved_on: Option<String>,
-    pub published_at: Option<String>,
+    pub approved_on: Option<Date>,
+    pub published_at: Option<OffsetDateTime>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Version {
     pub summary: VersionSummary,
     pub source_text: String,
-    /// The clause tree as JSON.
-    pub tree: String,
+    /// The clause tree, as the parser wrote it.
+    pub tree: PolicyText,
 }
 
 /// What a new version carries.
@@ -54,35 +72,47 @@ const VERSION_COLUMNS: &str = "id, document_id, number, status, title, content_h
      created_by, created_at, approved_by, approved_on, published_at";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary> {
+    let id: i64 = row.try_get("id")?;
     let status: String = row.try_get("status")?;
+    let created_at: String = row.try_get("created_at")?;
+    let approved_on: Option<String> = row.try_get("approved_on")?;
     Ok(VersionSummary {
-        id: row.try_get("id")?,
+        id,
         document_id: row.try_get("document_id")?,
         number: row.try_get("number")?,
-        status: VersionStatus::parse(&status).unwrap_or(VersionStatus::Draft),
+        status: decode(VERSIONS, id, "status", &status, VersionStatus::parse)?,
         title: row.try_get("title")?,
         content_hash: row.try_get("content_hash")?,
         change_note: row.try_get("change_note")?,
         created_by: row.try_get("created_by")?,
-        created_at: row.try_get("created_at")?,
+        created_at: decode_timestamp(VERSIONS, id, "created_at", &created_at)?,
         approved_by: row.try_get("approved_by")?,
-        approved_on: row.try_get("approved_on")?,
-        published_at: row.try_get("published_at")?,
+        approved_on: approved_on
+            .map(|d| decode_date(VERSIONS, id, "approved_on", &d))
+            .transpose()?,
+        published_at: optional_timestamp(
+            VERSIONS,
+            id,
+            "published_at",
+            row.try_get("published_at")?,
+        )?,
     })
 }
 
 fn document_from_row(row: &sqlx::any::AnyRow) -> Result<Document> {
+    let id: i64 = row.try_get("id")?;
     let kind: String = row.try_get("kind")?;
+    let created_at: String = row.try_get("created_at")?;
     Ok(Document {
-        id: row.try_get("id")?,
-        kind: PolicyKind::parse(&kind).unwrap_or(PolicyKind::Other),
+        id,
+        kind: decode("policy_documents", id, "kind", &kind, PolicyKind::parse)?,
         title: row.try_get("title")?,
-        created_at: row.try_get("created_at")?,
+        created_at: decode_timestamp("policy_documents", id, "created_at", &created_at)?,
     })
 }
 
 pub async fn create_document(tx: &mut WriteTx, kind: PolicyKind, title: &str) -> Result<i64> {
-    let now = crate::now_text();
+    let now = now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO policy_documents (kind, title, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $4) RETURNING id",
@@ -115,7 +145,7 @@ pub async fn add_version(
     .bind(document_id)
     .fetch_one(&mut *tx.tx)
     .await?;
-    let now = crate::now_text();
+    let now = now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO policy_versions (document_id, number, status, title, source_text, tree, \
          content_hash, change_note, created_by, created_at) \
@@ -185,10 +215,13 @@ pub async fn version(store: &Store, id: i64) -> Result<Version> {
     .fetch_optional(store.pool())
     .await?
     .ok_or(StoreError::NotFound)?;
+    let tree: String = row.try_get("tree")?;
     Ok(Version {
         summary: summary_from_row(&row)?,
         source_text: row.try_get("source_text")?,
-        tree: row.try_get("tree")?,
+        tree: decode(VERSIONS, id, "tree", &tree, |t| {
+            serde_json::from_str(t).ok()
+        })?,
     })
 }
 
@@ -228,15 +261,17 @@ pub async fn approve(
     tx: &mut WriteTx,
     version_id: i64,
     approver_id: i64,
-    approved_on: &str,
+    approved_on: Date,
+    note: &str,
 ) -> Result<()> {
+    let approved_on = date_text(approved_on);
     let updated = sqlx::query(
         "UPDATE policy_versions SET status = 'approved', approved_by = $1, approved_on = $2, \
          approved_at = $3 WHERE id = $4 AND status = 'draft'",
     )
     .bind(approver_id)
-    .bind(approved_on.to_owned())
-    .bind(crate::now_text())
+    .bind(approved_on.clone())
+    .bind(now_text())
     .bind(version_id)
     .execute(&mut *tx.tx)
     .await?
@@ -249,14 +284,15 @@ pub async fn approve(
             .target(version_id)
             .change("status", "draft", "approved")
             .change("approved_by", None::<i64>, approver_id)
-            .change("approved_on", None::<&str>, approved_on),
+            .change("approved_on", None::<&str>, approved_on.as_str())
+            .change("note", None::<&str>, note),
     )
     .await
 }
 
 /// Publishes an approved version; the version published before it is superseded.
 pub async fn publish(tx: &mut WriteTx, version_id: i64) -> Result<()> {
-    let now = crate::now_text();
+    let now = now_text();
     let document_id: i64 =
         sqlx::query_scalar("SELECT document_id FROM policy_versions WHERE id = $1")
             .bind(version_id)
@@ -305,13 +341,13 @@ pub async fn publish(tx: &mut WriteTx, version_id: i64) -> Result<()> {
 }
 
 /// One user's standing on a published version.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct AcknowledgementRow {
     pub user_id: i64,
     pub login: String,
     pub display_name: String,
     pub user_type: UserType,
-    pub acknowledged_at: Option<String>,
+    pub acknowledged_at: Option<OffsetDateTime>,
 }
 
 /// Every active user bound by the policy, with whether and when they acknowledged it.
@@ -326,17 +362,23 @@ pub async fn acknowledgements(store: &Store, version_id: i64) -> Result<Vec<Ackn
     .await?;
     let mut out = Vec::new();
     for row in rows {
+        let user_id: i64 = row.try_get("id")?;
         let user_type: String = row.try_get("user_type")?;
-        let user_type = UserType::parse(&user_type).unwrap_or(UserType::Other);
+        let user_type = decode("users", user_id, "user_type", &user_type, UserType::parse)?;
         if !mamori_domain::policy_lifecycle::must_acknowledge(user_type) {
             continue;
         }
         out.push(AcknowledgementRow {
-            user_id: row.try_get("id")?,
+            user_id,
             login: row.try_get("login")?,
             display_name: row.try_get("display_name")?,
             user_type,
-            acknowledged_at: row.try_get("acknowledged_at")?,
+            acknowledged_at: optional_timestamp(
+                "policy_acknowledgements",
+                user_id,
+                "acknowledged_at",
+                row.try_get("acknowledged_at")?,
+            )?,
         });
     }
     Ok(out)
@@ -356,7 +398,7 @@ pub async fn acknowledge(
     .bind(version_id)
     .bind(user_id)
     .bind(content_hash.to_owned())
-    .bind(crate::now_text())
+    .bind(now_text())
     .execute(&mut *tx.tx)
     .await?
     .rows_affected();
@@ -382,10 +424,16 @@ pub async fn pending_for_user(
             .bind(user_id)
             .fetch_optional(store.pool())
             .await?;
-    let bound = user_type
-        .as_deref()
-        .and_then(UserType::parse)
-        .is_some_and(mamori_domain::policy_lifecycle::must_acknowledge);
+    let bound = match user_type {
+        Some(t) => mamori_domain::policy_lifecycle::must_acknowledge(decode(
+            "users",
+            user_id,
+            "user_type",
+            &t,
+            UserType::parse,
+        )?),
+        None => false,
+    };
     if !bound {
         return Ok(Vec::new());
     }
@@ -413,7 +461,7 @@ pub async fn remind(tx: &mut WriteTx, version_id: i64, recipients: i64) -> Resul
     )
     .bind(version_id)
     .bind(sent_by)
-    .bind(crate::now_text())
+    .bind(now_text())
     .bind(recipients)
     .execute(&mut *tx.tx)
     .await?;
@@ -426,19 +474,19 @@ pub async fn remind(tx: &mut WriteTx, version_id: i64, recipients: i64) -> Resul
 }
 
 /// When the last reminder for a version was sent.
-pub async fn last_reminder(store: &Store, version_id: i64) -> Result<Option<String>> {
-    Ok(
+pub async fn last_reminder(store: &Store, version_id: i64) -> Result<Option<OffsetDateTime>> {
+    let at: Option<String> =
         sqlx::query_scalar("SELECT MAX(sent_at) FROM policy_reminders WHERE version_id = $1")
             .bind(version_id)
             .fetch_one(store.pool())
-            .await?,
-    )
+            .await?;
+    optional_timestamp("policy_reminders", version_id, "sent_at", at)
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Review {
     pub id: i64,
-    pub reviewed_on: String,
+    pub reviewed_on: Date,
     pub trigger: ReviewTrigger,
     pub analysis: String,
     pub decision: String,
@@ -447,7 +495,7 @@ pub struct Review {
 }
 
 pub struct NewReview<'a> {
-    pub reviewed_on: &'a str,
+    pub reviewed_on: Date,
     pub trigger: ReviewTrigger,
     pub analysis: &'a str,
     pub decision: &'a str,
@@ -460,13 +508,13 @@ pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_
          result_version_id, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(document_id)
-    .bind(review.reviewed_on.to_owned())
+    .bind(date_text(review.reviewed_on))
     .bind(review.trigger.as_str())
     .bind(review.analysis.to_owned())
     .bind(review.decision.to_owned())
     .bind(review.result_version_id)
     .bind(tx.actor.user_id)
-    .bind(crate::now_text())
+    .bind(now_text())
     .fetch_one(&mut *tx.tx)
     .await?;
     tx.audit(
@@ -474,7 +522,7 @@ pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_
             .target(document_id)
             .change("review_id", None::<i64>, id)
             .change("trigger", None::<&str>, review.trigger.as_str())
-            .change("reviewed_on", None::<&str>, review.reviewed_on)
+            .change("reviewed_on", None::<&str>, date_text(review.reviewed_on))
             .change("result_version_id", None::<i64>, review.result_version_id),
     )
     .await?;
@@ -491,11 +539,19 @@ pub async fn reviews(store: &Store, document_id: i64) -> Result<Vec<Review>> {
     .await?;
     rows.iter()
         .map(|row| {
+            let id: i64 = row.try_get("id")?;
             let trigger: String = row.try_get("review_trigger")?;
+            let reviewed_on: String = row.try_get("reviewed_on")?;
             Ok(Review {
-                id: row.try_get("id")?,
-                reviewed_on: row.try_get("reviewed_on")?,
-                trigger: ReviewTrigger::parse(&trigger).unwrap_or(ReviewTrigger::Other),
+                id,
+                reviewed_on: decode_date("policy_reviews", id, "reviewed_on", &reviewed_on)?,
+                trigger: decode(
+                    "policy_reviews",
+                    id,
+                    "review_trigger",
+                    &trigger,
+                    ReviewTrigger::parse,
+                )?,
                 analysis: row.try_get("analysis")?,
                 decision: row.try_get("decision")?,
                 result_version_id: row.try_get("result_version_id")?,
@@ -505,11 +561,11 @@ pub async fn reviews(store: &Store, document_id: i64) -> Result<Vec<Review>> {
         .collect()
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ClauseLink {
     pub target_type: String,
     pub target_id: String,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
 /// What links to a clause (measures, risks, findings… as those registers arrive).
@@ -528,10 +584,17 @@ pub async fn links_to(
     .await?;
     rows.iter()
         .map(|row| {
+            let target_id: String = row.try_get("target_id")?;
+            let created_at: String = row.try_get("created_at")?;
             Ok(ClauseLink {
                 target_type: row.try_get("target_type")?,
-                target_id: row.try_get("target_id")?,
-                created_at: row.try_get("created_at")?,
+                created_at: decode_timestamp(
+                    "clause_links",
+                    &target_id,
+                    "created_at",
+                    &created_at,
+                )?,
+                target_id,
             })
         })
         .collect()
@@ -553,7 +616,7 @@ pub async fn link(
     .bind(clause_ref.to_owned())
     .bind(target_type.to_owned())
     .bind(target_id.to_owned())
-    .bind(crate::now_text())
+    .bind(now_text())
     .execute(&mut *tx.tx)
     .await?;
     tx.audit(

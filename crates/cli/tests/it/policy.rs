@@ -5,7 +5,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use mamori_app::i18n::EN;
-use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
 use mamori_store::{Actor, Backend, Store, policies};
 use mamori_testkit::{TestDb, backends};
 use serde_json::Value;
@@ -23,9 +23,7 @@ fn block_on<F: Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
-fn seed_path() -> std::path::PathBuf {
-    mamori_testkit::workspace_root().join("../shared/seeds/000_eb89c773407ffd89.txt")
-}
+use mamori_testkit::fixtures_policies::seed_path;
 
 /// What a finished command printed.
 struct Run {
@@ -243,13 +241,13 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
         site.run(&["policy", "show", "1", "--version", "3"])
             .refused("Document 1 has no version 3.");
 
-        // Publication needs the approval (決裁), which is given in the web pages.
+        // Publication needs the approval (決裁), recorded in the approver's name.
         site.run(&["policy", "publish", "--version", "1"])
             .refused(&EN["policy.error.not_approved"]);
         let (member, contractor) = site.with_store(async |store| {
             let gicho = add_user(store, "gicho", UserType::Member).await;
             let mut tx = store.write(Actor::system("test")).await.unwrap();
-            policies::approve(&mut tx, 1, gicho, "2026-03-18")
+            mamori_store::users::set_org_roles(&mut tx, gicho, &[OrgRole::Ciso])
                 .await
                 .unwrap();
             tx.commit().await.unwrap();
@@ -258,6 +256,41 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
                 add_user(store, "itaku", UserType::Contractor).await,
             )
         });
+        let approve = |login: &str, date: &str| {
+            site.run(&[
+                "policy",
+                "approve",
+                "--version",
+                "1",
+                "--login",
+                login,
+                "--date",
+                date,
+            ])
+        };
+        approve("giin.ichiro", "2026-03-18").refused(&EN["policy.error.not_an_approver"]);
+        approve("gicho", "令和8年2月30日").refused("approved_on: ");
+        approve("nobody", "2026-03-18").refused("There is no active user nobody.");
+        let approved = site
+            .run(&[
+                "policy",
+                "approve",
+                "--version",
+                "1",
+                "--login",
+                "gicho",
+                "--date",
+                "令和8年3月18日",
+                "--note",
+                "議長決裁",
+            ])
+            .success()
+            .stdout();
+        assert!(
+            approved.contains("Recorded the approval (決裁) of version 1 (version id 1) of \"佐久市議会情報セキュリティ基本方針\" on 2026-03-18 by gicho."),
+            "{approved}"
+        );
+        approve("gicho", "2026-03-18").refused(&EN["policy.error.not_draft"]);
         let published = site
             .run(&["policy", "publish", "--version", "1"])
             .success()
@@ -343,5 +376,44 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
             rows.iter()
                 .any(|r| r.login == "gicho" && r.acknowledged_at.is_none())
         );
+    }
+}
+
+#[test]
+fn nobody_approves_a_draft_they_wrote() {
+    let seed_file = seed_path().display().to_string();
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.run(&["policy", "import", &seed_file]).success();
+        let chief = site.with_store(async |store| {
+            let chief = add_user(store, "kyokucho", UserType::Staff).await;
+            let mut tx = store.write(Actor::system("test")).await.unwrap();
+            mamori_store::users::set_org_roles(&mut tx, chief, &[OrgRole::ChiefSecurityOfficer])
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            chief
+        });
+        // The draft as if the 統括情報セキュリティ責任者 had written it in the pages.
+        block_on(site.db.execute(&format!(
+            "UPDATE policy_versions SET created_by = {chief} WHERE id = 1"
+        )));
+        let approve = |version: &str| {
+            site.run(&[
+                "policy",
+                "approve",
+                "--version",
+                version,
+                "--login",
+                "kyokucho",
+                "--date",
+                "2026-03-18",
+            ])
+        };
+        approve("1").refused(&EN["policy.error.own_draft"]);
+        approve("9").refused("There is no version with id 9.");
+        let audit =
+            site.with_store(async |store| mamori_store::audit::recent(store, 100).await.unwrap());
+        assert!(!audit.iter().any(|e| e.action == "policy.approve"));
     }
 }

@@ -1,26 +1,40 @@
 //! Policy documents over the API: list, read (with the clause tree, every clause carrying
-//! its stable `ref` such as "6(8)"), import a text as a new draft, publish an approved
-//! version, and acknowledge a published one. The rules are the pages' own
-//! (`pages::policies`, `pages::policy_acks`).
+//! its stable `ref` such as "6(8)"), import a text as a new draft, read one version,
+//! approve (決裁) and publish it, record a review, acknowledge a published version, and
+//! follow the acknowledgements with reminders. Every route is a shell over the same use
+//! case as its page (`mamori_app::policies`).
 
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::policy::{self, PolicyProblem, WarningReason};
-use mamori_domain::policy_lifecycle::{self, PolicyKind, VersionStatus};
-use mamori_store::policies::{self, VersionSummary};
+use mamori_app::policies::{
+    self, AcknowledgementRow, ApprovalInput, ReviewInput, SaveVersion, VersionSummary,
+};
+use mamori_domain::access::{Act, Register};
+use mamori_domain::policy::{PolicyText, WarningReason};
+use mamori_domain::policy_lifecycle::PolicyKind;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::pagination::{Page, PageQuery};
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::pages::policies::{EDITORS, READERS, save_version};
-use crate::pages::policy_acks::{acknowledge_version, require_bound};
-use crate::pages::users::parse_id;
+use crate::http::forms::parse_id;
+use crate::pages::policies::acknowledgements::{ack_error, refuse_unbound};
+use crate::pages::policies::policy_error;
 use crate::state::AppState;
+
+/// RFC 3339 in UTC, as every timestamp of the API.
+fn stamp(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.replace_nanosecond(0)
+        .unwrap_or(at)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
 
 /// A policy document in the list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,11 +92,21 @@ impl From<VersionSummary> for VersionOut {
             title: v.title,
             content_hash: v.content_hash,
             change_note: v.change_note,
-            created_at: v.created_at,
-            approved_on: v.approved_on,
-            published_at: v.published_at,
+            created_at: stamp(v.created_at),
+            approved_on: v.approved_on.map(|d| d.to_string()),
+            published_at: v.published_at.map(stamp),
         }
     }
+}
+
+/// The clause tree as JSON: `title`, `approved_on`, `preamble`, `clauses` and
+/// `supplementary` (附則), each clause with `ref`, `kind`, `label`, `title`, `text` and
+/// `children`, and the parser's `warnings`.
+fn tree_json(tree: &PolicyText) -> Result<serde_json::Value, AppError> {
+    serde_json::to_value(tree).map_err(|e| {
+        tracing::error!(error = %e, "clause tree not serialisable");
+        AppError::internal()
+    })
 }
 
 /// A document, its versions (newest first), and one version's clause tree.
@@ -97,9 +121,7 @@ pub struct PolicyDetail {
     /// The version whose tree is given: the one asked for with `?version=N`, else the
     /// published one, else the newest.
     pub version: Option<VersionOut>,
-    /// The parsed text: `title`, `approved_on`, `preamble`, `clauses` and
-    /// `supplementary` (附則), each clause with `ref`, `kind`, `label`, `title`, `text`
-    /// and `children`, and the parser's `warnings`.
+    /// The parsed text (see `VersionDetail.tree`).
     #[schema(value_type = Option<Object>)]
     pub tree: Option<serde_json::Value>,
 }
@@ -110,6 +132,22 @@ pub struct ShowQuery {
     /// A version number (1, 2, …) of this document.
     #[param(value_type = Option<u32>, minimum = 1)]
     pub version: Option<String>,
+}
+
+/// One version with its clause tree and who approved it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionDetail {
+    pub document_id: i64,
+    pub version: VersionOut,
+    /// The approver's display name, once approved (決裁).
+    pub approver: Option<String>,
+    /// The text as imported.
+    pub source_text: String,
+    /// The parsed text: `title`, `approved_on`, `preamble`, `clauses` and
+    /// `supplementary` (附則), each clause with `ref`, `kind`, `label`, `title`, `text`
+    /// and `children`, and the parser's `warnings`.
+    #[schema(value_type = Object)]
+    pub tree: serde_json::Value,
 }
 
 /// A policy text to store as a new draft version.
@@ -152,6 +190,42 @@ pub struct ImportOut {
     pub warnings: Vec<WarningOut>,
 }
 
+/// An approval (決裁) of a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveIn {
+    /// The date of the decision, as a person would type it (`2026-03-18`, `令和8年3月18日`).
+    #[schema(example = "2026-03-18")]
+    pub approved_on: String,
+    /// A note kept in the audit trail with the decision.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A review of the policy (clause 8).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewIn {
+    /// The date of the review (`2026-11-25`, `令和8年11月25日`).
+    pub reviewed_on: String,
+    /// `audit_result`, `self_inspection_result`, `change_of_situation` or `other`.
+    #[schema(example = "audit_result")]
+    pub trigger: String,
+    /// What was found (分析).
+    pub analysis: String,
+    /// What was decided (判断).
+    pub decision: String,
+    /// The version the review led to, if any (a version id of this document).
+    #[serde(default)]
+    pub result_version_id: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewOut {
+    pub id: i64,
+    pub document_id: i64,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeIn {
@@ -168,6 +242,53 @@ pub struct AcknowledgementOut {
     pub acknowledged_at: Option<String>,
 }
 
+/// One user bound by the published version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementRowOut {
+    pub user_id: i64,
+    pub login: String,
+    pub display_name: String,
+    /// `member` or `staff`.
+    pub user_type: String,
+    /// RFC 3339, UTC; absent while pending.
+    pub acknowledged_at: Option<String>,
+}
+
+impl From<AcknowledgementRow> for AcknowledgementRowOut {
+    fn from(a: AcknowledgementRow) -> AcknowledgementRowOut {
+        AcknowledgementRowOut {
+            user_id: a.user_id,
+            login: a.login,
+            display_name: a.display_name,
+            user_type: a.user_type.as_str().to_owned(),
+            acknowledged_at: a.acknowledged_at.map(stamp),
+        }
+    }
+}
+
+/// Who has acknowledged the published version, pending users first; empty when nothing
+/// is published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcknowledgementPage {
+    pub items: Vec<AcknowledgementRowOut>,
+    pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
+    /// The published version, if any.
+    pub version_id: Option<i64>,
+    /// How many of `total` have acknowledged it.
+    pub acknowledged: u64,
+    /// RFC 3339, UTC.
+    pub last_reminder: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReminderOut {
+    pub version_id: i64,
+    /// How many users were reminded (those who have not acknowledged).
+    pub recipients: usize,
+}
+
 fn reason_code(reason: WarningReason) -> &'static str {
     match reason {
         WarningReason::Unrecognised => "unrecognised",
@@ -176,18 +297,18 @@ fn reason_code(reason: WarningReason) -> &'static str {
     }
 }
 
-fn problem_error(problem: PolicyProblem) -> AppError {
-    let status = match problem {
-        PolicyProblem::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::UNPROCESSABLE_ENTITY,
-    };
-    AppError::new(status, "invalid_policy_text", problem.message_key())
-}
-
-/// The body is read only after the role check.
+/// The body is read only after the access check.
 async fn read_json<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, AppError> {
     let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
     Ok(value)
+}
+
+fn created<T: Serialize>(body: T, location: &str) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
 }
 
 /// Policy documents, 50 a page by default.
@@ -203,25 +324,20 @@ pub async fn list_policies(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<PolicyOut>>, AppError> {
-    signed.require(&state, READERS, "policies.view").await?;
+    let listings = policies::list_documents(&state.app, &signed.0.acting).await?;
     let request = query.parse()?;
-    let mut all = Vec::new();
-    for document in policies::documents(&state.store).await? {
-        let versions = policies::versions(&state.store, document.id).await?;
-        let latest = versions.first();
-        all.push(PolicyOut {
-            id: document.id,
-            kind: document.kind.as_str().to_owned(),
-            title: document.title,
-            latest_version: latest.map(|v| v.number),
-            latest_status: latest.map(|v| v.status.as_str().to_owned()),
-            published_version_id: versions
-                .iter()
-                .find(|v| v.status == VersionStatus::Published)
-                .map(|v| v.id),
-            created_at: document.created_at,
-        });
-    }
+    let all = listings
+        .into_iter()
+        .map(|l| PolicyOut {
+            id: l.document.id,
+            kind: l.document.kind.as_str().to_owned(),
+            title: l.document.title,
+            latest_version: l.latest.as_ref().map(|v| v.number),
+            latest_status: l.latest.map(|v| v.status.as_str().to_owned()),
+            published_version_id: l.published.map(|v| v.id),
+            created_at: stamp(l.document.created_at),
+        })
+        .collect();
     Ok(Json(Page::of(all, request)))
 }
 
@@ -241,13 +357,13 @@ pub async fn get_policy(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ShowQuery>,
 ) -> Result<Json<PolicyDetail>, AppError> {
-    signed.require(&state, READERS, "policies.view").await?;
-    let document = policies::document(&state.store, parse_id(&id)?).await?;
-    let versions = policies::versions(&state.store, document.id).await?;
-    let chosen = match query.version.as_deref().map(str::trim) {
-        Some(text) => {
-            let number = text
-                .parse::<i64>()
+    let acting = &signed.0.acting;
+    (state.app)
+        .permit(acting, Register::Policies, Act::Read, "policies.view")
+        .await?;
+    let number = match query.version.as_deref().map(str::trim) {
+        Some(text) => Some(
+            text.parse::<i64>()
                 .ok()
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| {
@@ -256,38 +372,52 @@ pub async fn get_policy(
                         "invalid_version",
                         "policy.ack.error.version_number",
                     )
-                })?;
-            Some(
-                versions
-                    .iter()
-                    .find(|v| v.number == number)
-                    .ok_or_else(AppError::not_found)?,
-            )
-        }
-        None => versions
-            .iter()
-            .find(|v| v.status == VersionStatus::Published)
-            .or(versions.first()),
-    };
-    let tree = match chosen {
-        Some(summary) => {
-            let version = policies::version(&state.store, summary.id).await?;
-            let tree: serde_json::Value = serde_json::from_str(&version.tree).map_err(|e| {
-                tracing::error!(error = %e, version = summary.id, "stored clause tree unreadable");
-                AppError::internal()
-            })?;
-            Some(tree)
-        }
+                })?,
+        ),
         None => None,
     };
+    let shown = policies::show_text(&state.app, acting, parse_id(&id)?, number).await?;
+    let tree = shown
+        .chosen
+        .as_ref()
+        .map(|v| tree_json(&v.tree))
+        .transpose()?;
     Ok(Json(PolicyDetail {
-        id: document.id,
-        kind: document.kind.as_str().to_owned(),
-        title: document.title,
-        created_at: document.created_at,
-        version: chosen.cloned().map(VersionOut::from),
-        versions: versions.into_iter().map(VersionOut::from).collect(),
+        id: shown.document.id,
+        kind: shown.document.kind.as_str().to_owned(),
+        title: shown.document.title,
+        created_at: stamp(shown.document.created_at),
+        version: shown.chosen.map(|v| VersionOut::from(v.summary)),
+        versions: shown.versions.into_iter().map(VersionOut::from).collect(),
         tree,
+    }))
+}
+
+/// One version with its clause tree.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/versions/{vid}", tag = "policies",
+    params(
+        ("id" = i64, Path, description = "The document's id"),
+        ("vid" = i64, Path, description = "The version's id"),
+    ),
+    responses(
+        (status = 200, body = VersionDetail),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody, description = "No such version of this document"),
+    ))]
+pub async fn get_version(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((id, vid)): Path<(String, String)>,
+) -> Result<Json<VersionDetail>, AppError> {
+    let (id, vid) = (parse_id(&id)?, parse_id(&vid)?);
+    let view = policies::show_version(&state.app, &signed.0.acting, id, vid).await?;
+    Ok(Json(VersionDetail {
+        document_id: id,
+        tree: tree_json(&view.version.tree)?,
+        source_text: view.version.source_text,
+        version: VersionOut::from(view.version.summary),
+        approver: view.approver,
     }))
 }
 
@@ -310,7 +440,10 @@ pub async fn import_policy(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "policies.edit").await?;
+    let acting = &signed.0.acting;
+    (state.app)
+        .permit(acting, Register::Policies, Act::Edit, "policies.edit")
+        .await?;
     let input: ImportIn = read_json(request).await?;
     let kind = PolicyKind::parse(input.kind.trim()).ok_or_else(|| {
         AppError::new(
@@ -319,19 +452,19 @@ pub async fn import_policy(
             "policy.ack.error.kind",
         )
     })?;
-    let parsed = policy::parse(&input.text).map_err(problem_error)?;
-    let (document_id, version_id) = save_version(
-        &state,
-        signed.0.actor(),
+    let save = SaveVersion {
         kind,
-        input.document_id,
-        &input.text,
-        input.change_note.as_deref().unwrap_or(""),
-    )
-    .await?;
+        document_id: input.document_id,
+        source: input.text,
+        change_note: input.change_note.unwrap_or_default(),
+    };
+    let saved = policies::save_version(&state.app, acting, save)
+        .await
+        .map_err(policy_error)?;
+    let parsed = saved.parsed;
     let out = ImportOut {
-        document_id,
-        version_id,
+        document_id: saved.document_id,
+        version_id: saved.version_id,
         clauses: parsed.all_clauses().len(),
         top_level_clauses: parsed.clauses.len() + parsed.supplementary.len(),
         warnings: parsed
@@ -345,11 +478,49 @@ pub async fn import_policy(
             })
             .collect(),
     };
-    let mut response = (StatusCode::CREATED, Json(out)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/policies/{document_id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(created(
+        out,
+        &format!("/api/v1/policies/{}", saved.document_id),
+    ))
+}
+
+/// Approves (決裁) a draft. Only the CISO and the 統括情報セキュリティ責任者 decide, and
+/// never on a draft they wrote.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/versions/{vid}/approve", tag = "policies",
+    request_body = ApproveIn,
+    params(
+        ("id" = i64, Path, description = "The document's id"),
+        ("vid" = i64, Path, description = "The version's id"),
+    ),
+    responses(
+        (status = 200, body = VersionOut),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody, description = "The caller holds no approving post"),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 409, body = crate::api::ErrorBody,
+            description = "`own_draft` (the caller wrote it) or `invalid_state` (not a draft)"),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody, description = "`validation_failed`: the date or the note"),
+    ))]
+pub async fn approve_version(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((id, vid)): Path<(String, String)>,
+    request: Request,
+) -> Result<Json<VersionOut>, AppError> {
+    let acting = &signed.0.acting;
+    (state.app)
+        .permit(acting, Register::Policies, Act::Decide, "policies.approve")
+        .await?;
+    let (id, vid) = (parse_id(&id)?, parse_id(&vid)?);
+    let input: ApproveIn = read_json(request).await?;
+    let approval = ApprovalInput {
+        approved_on: input.approved_on,
+        note: input.note.unwrap_or_default(),
+    };
+    let approved = policies::approve_version(&state.app, acting, id, vid, approval).await?;
+    Ok(Json(VersionOut::from(approved)))
 }
 
 /// Publishes an approved (決裁済み) version; the version published before it becomes
@@ -364,31 +535,63 @@ pub async fn import_policy(
         (status = 401, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody),
         (status = 404, body = crate::api::ErrorBody),
-        (status = 409, body = crate::api::ErrorBody, description = "The version is not approved"),
+        (status = 409, body = crate::api::ErrorBody, description = "`invalid_state`: the version is not approved"),
     ))]
 pub async fn publish_version(
     State(state): State<AppState>,
     signed: SignedIn,
     Path((id, vid)): Path<(String, String)>,
 ) -> Result<Json<VersionOut>, AppError> {
-    signed.require(&state, EDITORS, "policies.publish").await?;
+    let acting = &signed.0.acting;
+    (state.app)
+        .permit(acting, Register::Policies, Act::Edit, "policies.publish")
+        .await?;
     let (id, vid) = (parse_id(&id)?, parse_id(&vid)?);
-    let version = policies::version(&state.store, vid).await?;
-    if version.summary.document_id != id {
-        return Err(AppError::not_found());
-    }
-    if let Err(problem) = policy_lifecycle::check_publication(version.summary.status) {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "invalid_state",
-            problem.message_key(),
-        ));
-    }
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    policies::publish(&mut tx, vid).await?;
-    tx.commit().await?;
-    let published = policies::version(&state.store, vid).await?;
-    Ok(Json(VersionOut::from(published.summary)))
+    let published = policies::publish_version(&state.app, acting, id, vid).await?;
+    Ok(Json(VersionOut::from(published.version)))
+}
+
+/// Records a review of the policy (clause 8): when, why, what was found and decided.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/reviews", tag = "policies",
+    request_body = ReviewIn,
+    params(("id" = i64, Path, description = "The document's id")),
+    responses(
+        (status = 201, body = ReviewOut),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody, description = "`validation_failed`, each field named"),
+    ))]
+pub async fn add_review(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    (state.app)
+        .permit(acting, Register::Policies, Act::Edit, "policies.review")
+        .await?;
+    let id = parse_id(&id)?;
+    let input: ReviewIn = read_json(request).await?;
+    let review = ReviewInput {
+        reviewed_on: input.reviewed_on,
+        trigger: input.trigger,
+        analysis: input.analysis,
+        decision: input.decision,
+        result_version: input
+            .result_version_id
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    };
+    let review_id = policies::add_review(&state.app, acting, id, review).await?;
+    let out = ReviewOut {
+        id: review_id,
+        document_id: id,
+    };
+    Ok(created(out, &format!("/api/v1/policies/{id}")))
 }
 
 /// Records that the caller has read the published version and will comply with it
@@ -416,39 +619,121 @@ pub async fn acknowledge(
     Path((id, vid)): Path<(String, String)>,
     request: Request,
 ) -> Result<Response, AppError> {
-    // Refused (and recorded) before the body is read.
-    require_bound(&state, &signed).await?;
+    refuse_unbound(&state, &signed).await?;
     let input: AcknowledgeIn = read_json(request).await?;
-    let version = acknowledge_version(&state, &signed, &id, &vid, &input.content_hash).await?;
-    let user_id = signed.user().id;
-    let acknowledged_at = policies::acknowledgements(&state.store, version.summary.id)
-        .await?
-        .into_iter()
-        .find(|a| a.user_id == user_id)
-        .and_then(|a| a.acknowledged_at);
+    let (id, vid) = (parse_id(&id)?, parse_id(&vid)?);
+    let done = policies::acknowledge(&state.app, &signed.0.acting, id, vid, &input.content_hash)
+        .await
+        .map_err(ack_error)?;
     let out = AcknowledgementOut {
-        version_id: version.summary.id,
-        user_id,
-        content_hash: version.summary.content_hash,
-        acknowledged_at,
+        version_id: done.version.id,
+        user_id: done.user_id,
+        content_hash: done.version.content_hash,
+        acknowledged_at: done.acknowledged_at.map(stamp),
     };
     Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Who has acknowledged the published version of a document (pending users first), for
+/// the security officer and the auditor.
+#[utoipa::path(get, path = "/api/v1/policies/{id}/acknowledgements", tag = "policies",
+    params(("id" = i64, Path, description = "The document's id"), PageQuery),
+    responses(
+        (status = 200, body = AcknowledgementPage),
+        (status = 400, body = crate::api::ErrorBody),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+    ))]
+pub async fn list_acknowledgements(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    ApiQuery(query): ApiQuery<PageQuery>,
+) -> Result<Json<AcknowledgementPage>, AppError> {
+    let acting = &signed.0.acting;
+    let id = parse_id(&id)?;
+    let overview = policies::acknowledgement_overview(&state.app, acting, id).await?;
+    let request = query.parse()?;
+    let (version_id, acknowledged, last_reminder, rows) = match overview.published {
+        Some(status) => (
+            Some(status.version.id),
+            status.done() as u64,
+            status.last_reminder.map(stamp),
+            status.rows,
+        ),
+        None => (None, 0, None, Vec::new()),
+    };
+    let rows = rows.into_iter().map(AcknowledgementRowOut::from).collect();
+    let page = Page::of(rows, request);
+    Ok(Json(AcknowledgementPage {
+        items: page.items,
+        total: page.total,
+        page: page.page,
+        per_page: page.per_page,
+        version_id,
+        acknowledged,
+        last_reminder,
+    }))
+}
+
+/// Records a reminder (督促) to every user who has not acknowledged the published version.
+#[utoipa::path(post, path = "/api/v1/policies/{id}/acknowledgements/remind", tag = "policies",
+    params(("id" = i64, Path, description = "The document's id")),
+    responses(
+        (status = 200, body = ReminderOut),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 409, body = crate::api::ErrorBody,
+            description = "`not_published` or `nothing_to_remind` (everyone has acknowledged)"),
+    ))]
+pub async fn remind(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ReminderOut>, AppError> {
+    let acting = &signed.0.acting;
+    let id = parse_id(&id)?;
+    let reminded = policies::remind(&state.app, acting, id).await?;
+    Ok(Json(ReminderOut {
+        version_id: reminded.version_id,
+        recipients: reminded.recipients,
+    }))
 }
 
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_policies, get_policy, import_policy, publish_version, acknowledge),
+    paths(
+        list_policies,
+        get_policy,
+        get_version,
+        import_policy,
+        approve_version,
+        publish_version,
+        add_review,
+        acknowledge,
+        list_acknowledgements,
+        remind
+    ),
     components(schemas(
         PolicyOut,
         PolicyPage,
         VersionOut,
         PolicyDetail,
+        VersionDetail,
         ImportIn,
         ImportOut,
         WarningOut,
+        ApproveIn,
+        ReviewIn,
+        ReviewOut,
         AcknowledgeIn,
-        AcknowledgementOut
+        AcknowledgementOut,
+        AcknowledgementRowOut,
+        AcknowledgementPage,
+        ReminderOut
     ))
 )]
 pub struct Doc;

@@ -11,7 +11,6 @@ pub mod classification;
 pub mod home;
 pub mod login;
 pub mod policies;
-pub mod policy_acks;
 pub mod preferences;
 pub mod risk_analyses;
 pub mod risk_heatmap;

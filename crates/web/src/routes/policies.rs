@@ -1,93 +1,118 @@
-//! Routes for policy documents, versions, reviews and acknowledgements.
+//! Routes for policy documents, versions, reviews and acknowledgements: the pages, then
+//! the API over the same use cases.
 
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
-use crate::pages::*;
+use crate::pages::policies::{
+    acknowledgements, clause, compare, document, import, list, public, version,
+};
 use crate::{AppState, api};
 
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    let mut routes = pages();
+    routes.extend(api_routes());
+    routes
+}
+
+fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    const VERSION: &str = "/policies/{id}/versions/{vid}";
     vec![
-        (Method::GET, "/policies", get(policies::list)),
-        (Method::GET, "/policies/import", get(policies::import_form)),
-        (Method::POST, "/policies/import", post(policies::preview)),
-        (Method::POST, "/policies/import/save", post(policies::save)),
-        (Method::GET, "/policies/{id}", get(policies::show_document)),
-        (
-            Method::GET,
-            "/policies/{id}/versions/{vid}",
-            get(policies::show_version),
-        ),
+        (Method::GET, "/policies", get(list::list)),
+        (Method::GET, "/policies/import", get(import::import_form)),
+        (Method::POST, "/policies/import", post(import::preview)),
+        (Method::POST, "/policies/import/save", post(import::save)),
+        (Method::GET, "/policies/{id}", get(document::show_document)),
+        (Method::GET, VERSION, get(version::show_version)),
         (
             Method::POST,
             "/policies/{id}/versions/{vid}/approve",
-            post(policies::approve),
+            post(version::approve),
         ),
         (
             Method::POST,
             "/policies/{id}/versions/{vid}/publish",
-            post(policies::publish),
+            post(version::publish),
         ),
-        (
-            Method::GET,
-            "/policies/{id}/compare",
-            get(policies::compare),
-        ),
+        (Method::GET, "/policies/{id}/compare", get(compare::compare)),
         (
             Method::GET,
             "/policies/{id}/clauses/{reference}",
-            get(policies::clause),
+            get(clause::clause),
         ),
         (
             Method::POST,
             "/policies/{id}/reviews",
-            post(policies::add_review),
+            post(document::add_review),
         ),
-        (Method::GET, "/public/policy", get(policies::public_policy)),
+        (Method::GET, "/public/policy", get(public::public_policy)),
         (
             Method::POST,
             "/policies/{id}/versions/{vid}/acknowledge",
-            post(policy_acks::acknowledge),
+            post(acknowledgements::acknowledge),
         ),
         (
             Method::GET,
             "/policies/{id}/acknowledgements",
-            get(policy_acks::show),
+            get(acknowledgements::show),
         ),
         (
             Method::POST,
             "/policies/{id}/acknowledgements/remind",
-            post(policy_acks::remind),
+            post(acknowledgements::remind),
         ),
         (
             Method::GET,
             "/policies/{id}/acknowledgements.csv",
-            get(policy_acks::export_csv),
+            get(acknowledgements::export_csv),
         ),
-        (
-            Method::GET,
-            "/api/v1/policies",
-            get(api::policies::list_policies),
-        ),
+    ]
+}
+
+fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    use api::policies as p;
+    vec![
+        (Method::GET, "/api/v1/policies", get(p::list_policies)),
         (
             Method::POST,
             "/api/v1/policies/import",
-            post(api::policies::import_policy),
+            post(p::import_policy),
         ),
+        (Method::GET, "/api/v1/policies/{id}", get(p::get_policy)),
         (
             Method::GET,
-            "/api/v1/policies/{id}",
-            get(api::policies::get_policy),
+            "/api/v1/policies/{id}/versions/{vid}",
+            get(p::get_version),
+        ),
+        (
+            Method::POST,
+            "/api/v1/policies/{id}/versions/{vid}/approve",
+            post(p::approve_version),
         ),
         (
             Method::POST,
             "/api/v1/policies/{id}/versions/{vid}/publish",
-            post(api::policies::publish_version),
+            post(p::publish_version),
         ),
         (
             Method::POST,
             "/api/v1/policies/{id}/versions/{vid}/acknowledge",
-            post(api::policies::acknowledge),
+            post(p::acknowledge),
+        ),
+        (
+            Method::POST,
+            "/api/v1/policies/{id}/reviews",
+            post(p::add_review),
+        ),
+        (
+            Method::GET,
+            "/api/v1/policies/{id}/acknowledgements",
+            get(p::list_acknowledgements),
+        ),
+        (
+            Method::POST,
+            "/api/v1/policies/{id}/acknowledgements/remind",
+            post(p::remind),
         ),
     ]
 }

@@ -2,56 +2,16 @@
 //! status page, reminders (督促), the CSV export, and the policy API, over real HTTP on
 //! both backends. The policy is the real seed, imported through the API.
 
-use mamori_domain::user::{OrgRole, Role, UserType};
+use mamori_domain::user::{Role, UserType};
 use mamori_store::audit::{self, AuditRecord};
 use mamori_store::policies;
-use mamori_testkit::{TestServer, backends};
+use mamori_testkit::fixtures_policies::{approve_and_publish, ciso, imported_seed, seed};
+use mamori_testkit::{TestServer, Web, assert_api_error, backend_test};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-fn seed() -> String {
-    std::fs::read_to_string(
-        mamori_testkit::workspace_root().join("../shared/seeds/000_eb89c773407ffd89.txt"),
-    )
-    .expect("the seed policy")
-}
-
-async fn post_json(
-    server: &TestServer,
-    client: &reqwest::Client,
-    path: &str,
-    body: &Value,
-) -> reqwest::Response {
-    client
-        .post(server.url(path))
-        .header("origin", &server.base)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn post_form(
-    server: &TestServer,
-    client: &reqwest::Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    client
-        .post(server.url(path))
-        .header("origin", &server.base)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_text(
-    server: &TestServer,
-    client: &reqwest::Client,
-    path: &str,
-) -> (StatusCode, String) {
-    let response = client.get(server.url(path)).send().await.unwrap();
+async fn get_text(web: &Web<'_>, path: &str) -> (StatusCode, String) {
+    let response = web.get(path).await;
     (response.status(), response.text().await.unwrap())
 }
 
@@ -65,13 +25,13 @@ async fn entries(server: &TestServer, action: &str) -> Vec<AuditRecord> {
 }
 
 /// A signed-in user of `role` whose user type is `user_type`.
-async fn user_of_type(
-    server: &TestServer,
+async fn user_of_type<'a>(
+    server: &'a TestServer,
     login: &str,
     role: Role,
     user_type: UserType,
-) -> (i64, reqwest::Client) {
-    let id = server.add_user(login, role).await;
+) -> (i64, Web<'a>) {
+    let (id, web) = server.web_as(login, role).await;
     let mut tx = server
         .store
         .write(mamori_store::Actor::system("test"))
@@ -89,81 +49,42 @@ async fn user_of_type(
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    (id, server.sign_in(login).await)
+    (id, web)
 }
 
 /// The seed imported through the API by a security officer, approved (決裁) by the
-/// CISO on the page, and published through the API.
-struct Published {
-    officer: reqwest::Client,
+/// CISO and published through the API.
+struct Published<'a> {
+    officer: Web<'a>,
     document: i64,
     version: i64,
     hash: String,
 }
 
-impl Published {
+impl Published<'_> {
     fn version_path(&self) -> String {
         format!("/policies/{}/versions/{}", self.document, self.version)
     }
 }
 
-async fn import(server: &TestServer, officer: &reqwest::Client, body: Value) -> Value {
-    let response = post_json(server, officer, "/api/v1/policies/import", &body).await;
+async fn import(officer: &Web<'_>, body: Value) -> Value {
+    let response = officer.post_json("/api/v1/policies/import", &body).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     response.json().await.unwrap()
 }
 
-async fn publish_seed(server: &TestServer) -> Published {
-    let (_, officer) = server.user_client("officer", Role::SecurityOfficer).await;
-    let imported = import(
-        server,
-        &officer,
-        json!({"kind": "basic_policy", "text": seed()}),
-    )
-    .await;
-    assert_eq!(
-        imported["warnings"],
-        json!([]),
-        "the seed reads without warnings"
-    );
-    let document = imported["document_id"].as_i64().unwrap();
-    let version = imported["version_id"].as_i64().unwrap();
-
-    let (gicho, ciso) = server.user_client("gicho", Role::User).await;
-    let mut tx = server
-        .store
-        .write(mamori_store::Actor::system("test"))
-        .await
-        .unwrap();
-    mamori_store::users::set_org_roles(&mut tx, gicho, &[OrgRole::Ciso])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let approved = post_form(
-        server,
-        &ciso,
-        &format!("/policies/{document}/versions/{version}/approve"),
-        &[("approved_on", "令和8年3月18日")],
-    )
-    .await;
-    assert_eq!(approved.status(), StatusCode::SEE_OTHER);
-
-    let published = post_json(
-        server,
-        &officer,
-        &format!("/api/v1/policies/{document}/versions/{version}/publish"),
-        &json!({}),
-    )
-    .await;
-    assert_eq!(published.status(), StatusCode::OK);
-    let body: Value = published.json().await.unwrap();
-    assert_eq!(body["status"], "published");
-    let hash = body["content_hash"].as_str().unwrap().to_owned();
+async fn publish_seed(server: &TestServer) -> Published<'_> {
+    let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+    let (_, gicho) = ciso(server, "gicho").await;
+    let stored = imported_seed(&officer).await;
+    approve_and_publish(&officer, &gicho, &stored).await;
+    let detail = officer.json(&stored.api()).await;
+    assert_eq!(detail["version"]["status"], "published");
     Published {
         officer,
-        document,
-        version,
-        hash,
+        document: stored.document,
+        version: stored.version,
+        hash: stored.hash,
     }
 }
 
@@ -176,9 +97,7 @@ async fn pending(server: &TestServer, user: i64) -> Vec<i64> {
         .collect()
 }
 
-#[tokio::test]
-async fn members_and_staff_acknowledge_the_published_version() {
-    for backend in backends() {
+backend_test!(async fn members_and_staff_acknowledge_the_published_version(backend) {
         let server = TestServer::start(backend).await;
         let p = publish_seed(&server).await;
         let ack_path = format!("{}/acknowledge", p.version_path());
@@ -198,9 +117,7 @@ async fn members_and_staff_acknowledge_the_published_version() {
         );
 
         // officer, gicho, the member and the staff user are bound; the contractor is not.
-        let (status, html) = get_text(
-            &server,
-            &p.officer,
+        let (status, html) = get_text(&p.officer,
             &format!("/policies/{}/acknowledgements", p.document),
         )
         .await;
@@ -210,14 +127,14 @@ async fn members_and_staff_acknowledge_the_published_version() {
         assert!(!html.contains("itaku.jiro"));
         assert!(html.contains("まだ督促していません"));
 
-        let (_, page) = get_text(&server, &member, &p.version_path()).await;
+        let (_, page) = get_text(&member, &p.version_path()).await;
         assert!(
             page.contains("内容を確認し、遵守します"),
             "the member is asked"
         );
 
         // A text that changed under the reader is not acknowledged.
-        let wrong = post_form(&server, &member, &ack_path, &[("content_hash", "0000")]).await;
+        let wrong = member.post_form(&ack_path, &[("content_hash", "0000")]).await;
         assert_eq!(wrong.status(), StatusCode::CONFLICT);
         let html = wrong.text().await.unwrap();
         assert!(
@@ -226,32 +143,32 @@ async fn members_and_staff_acknowledge_the_published_version() {
         );
         assert_eq!(pending(&server, member_id).await, vec![p.version]);
 
-        let done = post_form(&server, &member, &ack_path, &[("content_hash", &p.hash)]).await;
+        let done = member.post_form(&ack_path, &[("content_hash", &p.hash)]).await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(done.headers()["location"], p.version_path().as_str());
         assert!(pending(&server, member_id).await.is_empty());
-        let (_, page) = get_text(&server, &member, &p.version_path()).await;
+        let (_, page) = get_text(&member, &p.version_path()).await;
         assert!(page.contains("にこの版の内容を確認しました"));
         assert!(!page.contains("内容を確認し、遵守します"));
 
-        let twice = post_form(&server, &member, &ack_path, &[("content_hash", &p.hash)]).await;
+        let twice = member.post_form(&ack_path, &[("content_hash", &p.hash)]).await;
         assert_eq!(twice.status(), StatusCode::CONFLICT);
         assert!(twice.text().await.unwrap().contains("すでに確認済みです"));
 
         // The API, for the staff user.
-        let wrong = post_json(&server, &staff, &api_ack, &json!({"content_hash": "x"})).await;
+        let wrong = staff.post_json(&api_ack, &json!({"content_hash": "x"})).await;
         assert_eq!(wrong.status(), StatusCode::CONFLICT);
         assert_eq!(
             wrong.json::<Value>().await.unwrap()["error"]["code"],
             "content_changed"
         );
-        let done = post_json(&server, &staff, &api_ack, &json!({"content_hash": p.hash})).await;
+        let done = staff.post_json(&api_ack, &json!({"content_hash": p.hash})).await;
         assert_eq!(done.status(), StatusCode::CREATED);
         let body: Value = done.json().await.unwrap();
         assert_eq!(body["version_id"], p.version);
         assert_eq!(body["user_id"], staff_id);
         assert!(body["acknowledged_at"].is_string());
-        let twice = post_json(&server, &staff, &api_ack, &json!({"content_hash": p.hash})).await;
+        let twice = staff.post_json(&api_ack, &json!({"content_hash": p.hash})).await;
         assert_eq!(twice.status(), StatusCode::CONFLICT);
         assert_eq!(
             twice.json::<Value>().await.unwrap()["error"]["code"],
@@ -261,18 +178,12 @@ async fn members_and_staff_acknowledge_the_published_version() {
 
         // A contractor is not bound: refused, and the refusal is recorded.
         let denials = entries(&server, "access.denied").await.len();
-        let refused = post_form(
-            &server,
-            &contractor,
-            &ack_path,
+        let refused = contractor.post_form(&ack_path,
             &[("content_hash", &p.hash)],
         )
         .await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-        let refused = post_json(
-            &server,
-            &contractor,
-            &api_ack,
+        let refused = contractor.post_json(&api_ack,
             &json!({"content_hash": p.hash}),
         )
         .await;
@@ -280,17 +191,11 @@ async fn members_and_staff_acknowledge_the_published_version() {
         assert_eq!(entries(&server, "access.denied").await.len(), denials + 2);
 
         // Only the published version can be acknowledged.
-        let draft = import(
-            &server,
-            &p.officer,
-            json!({"kind": "basic_policy", "text": seed(), "document_id": p.document, "change_note": "見直し"}),
+        let draft = import(&p.officer, json!({"kind": "basic_policy", "text": seed(), "document_id": p.document, "change_note": "見直し"}),
         )
         .await;
         let draft_id = draft["version_id"].as_i64().unwrap();
-        let on_draft = post_json(
-            &server,
-            &member,
-            &format!(
+        let on_draft = member.post_json(&format!(
                 "/api/v1/policies/{}/versions/{draft_id}/acknowledge",
                 p.document
             ),
@@ -303,10 +208,7 @@ async fn members_and_staff_acknowledge_the_published_version() {
             "not_published"
         );
         // Another document's id in the path does not reach the version.
-        let elsewhere = post_json(
-            &server,
-            &member,
-            &format!(
+        let elsewhere = member.post_json(&format!(
                 "/api/v1/policies/{}/versions/{}/acknowledge",
                 p.document + 1,
                 p.version
@@ -316,9 +218,7 @@ async fn members_and_staff_acknowledge_the_published_version() {
         .await;
         assert_eq!(elsewhere.status(), StatusCode::NOT_FOUND);
 
-        let (_, html) = get_text(
-            &server,
-            &p.officer,
+        let (_, html) = get_text(&p.officer,
             &format!("/policies/{}/acknowledgements", p.document),
         )
         .await;
@@ -333,17 +233,14 @@ async fn members_and_staff_acknowledge_the_published_version() {
                 .all(|e| e.target_id.as_deref() == Some(&*p.version.to_string()))
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn reminders_and_the_csv_export() {
-    for backend in backends() {
+backend_test!(async fn reminders_and_the_csv_export(backend) {
         let server = TestServer::start(backend).await;
         let p = publish_seed(&server).await;
         let (_, member) = user_of_type(&server, "giin.ichiro", Role::User, UserType::Member).await;
-        let (_, auditor) = server.user_client("kansa", Role::Auditor).await;
-        let (_, admin) = server.user_client("kanri", Role::Admin).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let (_, admin) = server.web_as("kanri", Role::Admin).await;
         let status_path = format!("/policies/{}/acknowledgements", p.document);
         let remind_path = format!("{status_path}/remind");
         let csv_path = format!("{status_path}.csv");
@@ -351,11 +248,11 @@ async fn reminders_and_the_csv_export() {
         // but the member).
         let bound = 5;
 
-        let reminded = post_form(&server, &p.officer, &remind_path, &[]).await;
+        let reminded = p.officer.post_form(&remind_path, &[]).await;
         assert_eq!(reminded.status(), StatusCode::SEE_OTHER);
         let location = reminded.headers()["location"].to_str().unwrap().to_owned();
         assert_eq!(location, format!("{status_path}?reminded={bound}"));
-        let (_, html) = get_text(&server, &p.officer, &location).await;
+        let (_, html) = get_text(&p.officer, &location).await;
         assert!(
             html.contains(&format!("未確認の利用者 {bound}人への督促を記録しました")),
             "{html}"
@@ -376,7 +273,7 @@ async fn reminders_and_the_csv_export() {
         );
 
         // The auditor reads the status but does not remind; others see neither.
-        let (status, html) = get_text(&server, &auditor, &status_path).await;
+        let (status, html) = get_text(&auditor, &status_path).await;
         assert_eq!(status, StatusCode::OK);
         assert!(
             !html.contains("/remind\""),
@@ -392,9 +289,9 @@ async fn reminders_and_the_csv_export() {
             (&member, &status_path, false),
         ] {
             let response = if is_post {
-                post_form(&server, client, path, &[]).await
+                client.post_form(path, &[]).await
             } else {
-                client.get(server.url(path)).send().await.unwrap()
+                client.get(path).await
             };
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
         }
@@ -402,15 +299,12 @@ async fn reminders_and_the_csv_export() {
         assert_eq!(entries(&server, "policy.remind").await.len(), 1);
 
         // The export, for Excel, recorded in the audit trail.
-        let member_ack = post_form(
-            &server,
-            &member,
-            &format!("{}/acknowledge", p.version_path()),
+        let member_ack = member.post_form(&format!("{}/acknowledge", p.version_path()),
             &[("content_hash", &p.hash)],
         )
         .await;
         assert_eq!(member_ack.status(), StatusCode::SEE_OTHER);
-        let response = p.officer.get(server.url(&csv_path)).send().await.unwrap();
+        let response = p.officer.get(&csv_path).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
             response.headers()["content-type"],
@@ -443,7 +337,7 @@ async fn reminders_and_the_csv_export() {
             exports[0].target_id.as_deref(),
             Some(&*p.document.to_string())
         );
-        let response = auditor.get(server.url(&csv_path)).send().await.unwrap();
+        let response = auditor.get(&csv_path).await;
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(entries(&server, "policy.ack_export").await.len(), 2);
 
@@ -464,10 +358,10 @@ async fn reminders_and_the_csv_export() {
                 tx.commit().await.unwrap();
             }
         }
-        let (_, html) = get_text(&server, &p.officer, &status_path).await;
+        let (_, html) = get_text(&p.officer, &status_path).await;
         assert!(html.contains(&format!("確認済み {bound}人 ／ 全{bound}人")));
         assert!(html.contains("全員、この版の内容を確認済みです"));
-        let nothing = post_form(&server, &p.officer, &remind_path, &[]).await;
+        let nothing = p.officer.post_form(&remind_path, &[]).await;
         assert_eq!(nothing.status(), StatusCode::CONFLICT);
         assert!(
             nothing
@@ -478,40 +372,29 @@ async fn reminders_and_the_csv_export() {
         );
         assert_eq!(entries(&server, "policy.remind").await.len(), 1);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn without_a_published_version_the_status_is_a_message() {
-    for backend in backends() {
+backend_test!(async fn without_a_published_version_the_status_is_a_message(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("officer", Role::SecurityOfficer).await;
-        let imported = import(
-            &server,
-            &officer,
-            json!({"kind": "procedures", "text": seed()}),
+        let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+        let imported = import(&officer, json!({"kind": "procedures", "text": seed()}),
         )
         .await;
         let document = imported["document_id"].as_i64().unwrap();
         let status_path = format!("/policies/{document}/acknowledgements");
-        let (status, html) = get_text(&server, &officer, &status_path).await;
+        let (status, html) = get_text(&officer, &status_path).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("公開中の版がありません"), "{html}");
-        let csv = officer
-            .get(server.url(&format!("{status_path}.csv")))
-            .send()
-            .await
-            .unwrap();
+        let csv = officer.get(&format!("{status_path}.csv")).await;
         assert_eq!(csv.status(), StatusCode::NOT_FOUND);
-        let remind = post_form(&server, &officer, &format!("{status_path}/remind"), &[]).await;
+        let remind = officer.post_form(&format!("{status_path}/remind"), &[]).await;
         assert_eq!(remind.status(), StatusCode::CONFLICT);
         assert!(entries(&server, "policy.remind").await.is_empty());
         assert!(entries(&server, "policy.ack_export").await.is_empty());
-        let (status, _) = get_text(&server, &officer, "/policies/999/acknowledgements").await;
+        let (status, _) = get_text(&officer, "/policies/999/acknowledgements").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         server.stop().await;
-    }
-}
+});
 
 fn find_ref<'a>(clauses: &'a Value, reference: &str) -> Option<&'a Value> {
     clauses.as_array()?.iter().find_map(|c| {
@@ -530,27 +413,18 @@ fn every_clause_has_a_ref(clauses: &Value) -> bool {
     })
 }
 
-#[tokio::test]
-async fn the_api_lists_shows_and_refuses_bad_text() {
-    for backend in backends() {
+backend_test!(async fn the_api_lists_shows_and_refuses_bad_text(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("officer", Role::SecurityOfficer).await;
-        let (_, reader) = server.user_client("reader", Role::User).await;
-        let (_, contractor) = server.user_client("vendor", Role::Contractor).await;
-        let imported = import(
-            &server,
-            &officer,
-            json!({"kind": "basic_policy", "text": seed()}),
+        let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+        let (_, reader) = server.web_as("reader", Role::User).await;
+        let (_, contractor) = server.web_as("vendor", Role::Contractor).await;
+        let imported = import(&officer, json!({"kind": "basic_policy", "text": seed()}),
         )
         .await;
         let document = imported["document_id"].as_i64().unwrap();
         assert!(imported["clauses"].as_u64().unwrap() > 8);
 
-        let list: Value = reader
-            .get(server.url("/api/v1/policies"))
-            .send()
-            .await
-            .unwrap()
+        let list: Value = reader.get("/api/v1/policies").await
             .json()
             .await
             .unwrap();
@@ -563,11 +437,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
         assert_eq!(item["latest_status"], "draft");
         assert!(item["published_version_id"].is_null());
 
-        let shown: Value = reader
-            .get(server.url(&format!("/api/v1/policies/{document}")))
-            .send()
-            .await
-            .unwrap()
+        let shown: Value = reader.get(&format!("/api/v1/policies/{document}")).await
             .json()
             .await
             .unwrap();
@@ -582,18 +452,10 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
             ("?version=2", StatusCode::NOT_FOUND),
             ("?version=abc", StatusCode::BAD_REQUEST),
         ] {
-            let response = reader
-                .get(server.url(&format!("/api/v1/policies/{document}{query}")))
-                .send()
-                .await
-                .unwrap();
+            let response = reader.get(&format!("/api/v1/policies/{document}{query}")).await;
             assert_eq!(response.status(), expected, "{query}");
         }
-        let missing = reader
-            .get(server.url("/api/v1/policies/999"))
-            .send()
-            .await
-            .unwrap();
+        let missing = reader.get("/api/v1/policies/999").await;
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
         // Text that is not a policy: refused in the caller's language, nothing written.
@@ -606,6 +468,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
             ),
         ] {
             let response = officer
+                .client
                 .post(server.url("/api/v1/policies/import"))
                 .header("origin", &server.base)
                 .header("accept-language", "en")
@@ -622,10 +485,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
             assert_eq!(body["error"]["code"], "invalid_policy_text");
             assert_eq!(body["error"]["message"], mamori_app::i18n::EN[key].as_str());
         }
-        let japanese = post_json(
-            &server,
-            &officer,
-            "/api/v1/policies/import",
+        let japanese = officer.post_json("/api/v1/policies/import",
             &json!({"kind": "basic_policy", "text": ""}),
         )
         .await;
@@ -634,18 +494,12 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
             body["error"]["message"],
             mamori_app::i18n::JA["policy.error.empty"].as_str()
         );
-        let bad_kind = post_json(
-            &server,
-            &officer,
-            "/api/v1/policies/import",
+        let bad_kind = officer.post_json("/api/v1/policies/import",
             &json!({"kind": "law", "text": seed()}),
         )
         .await;
         assert_eq!(bad_kind.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let unknown = post_json(
-            &server,
-            &officer,
-            "/api/v1/policies/999/versions/1/publish",
+        let unknown = officer.post_json("/api/v1/policies/999/versions/1/publish",
             &json!({}),
         )
         .await;
@@ -665,10 +519,7 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
 
         // Only an approved version is published.
         let version = imported["version_id"].as_i64().unwrap();
-        let draft = post_json(
-            &server,
-            &officer,
-            &format!("/api/v1/policies/{document}/versions/{version}/publish"),
+        let draft = officer.post_json(&format!("/api/v1/policies/{document}/versions/{version}/publish"),
             &json!({}),
         )
         .await;
@@ -681,24 +532,14 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
 
         // Contractors read nothing here; only the officer imports and publishes.
         let denials = entries(&server, "access.denied").await.len();
-        let list = contractor
-            .get(server.url("/api/v1/policies"))
-            .send()
-            .await
-            .unwrap();
+        let list = contractor.get("/api/v1/policies").await;
         assert_eq!(list.status(), StatusCode::FORBIDDEN);
-        let import_by_reader = post_json(
-            &server,
-            &reader,
-            "/api/v1/policies/import",
+        let import_by_reader = reader.post_json("/api/v1/policies/import",
             &json!({"kind": "basic_policy", "text": seed()}),
         )
         .await;
         assert_eq!(import_by_reader.status(), StatusCode::FORBIDDEN);
-        let publish_by_reader = post_json(
-            &server,
-            &reader,
-            &format!("/api/v1/policies/{document}/versions/{version}/publish"),
+        let publish_by_reader = reader.post_json(&format!("/api/v1/policies/{document}/versions/{version}/publish"),
             &json!({}),
         )
         .await;
@@ -718,9 +559,70 @@ async fn the_api_lists_shows_and_refuses_bad_text() {
             "/api/v1/policies/import",
             "/api/v1/policies/{id}/versions/{vid}/publish",
             "/api/v1/policies/{id}/versions/{vid}/acknowledge",
+            "/api/v1/policies/{id}/versions/{vid}",
+            "/api/v1/policies/{id}/versions/{vid}/approve",
+            "/api/v1/policies/{id}/reviews",
+            "/api/v1/policies/{id}/acknowledgements",
+            "/api/v1/policies/{id}/acknowledgements/remind",
         ] {
             assert!(openapi["paths"][path].is_object(), "{path}");
         }
         server.stop().await;
-    }
-}
+});
+
+backend_test!(async fn the_api_follows_acknowledgements_and_reminds(backend) {
+    let server = TestServer::start(backend).await;
+    let p = publish_seed(&server).await;
+    let (_, member) = user_of_type(&server, "giin.ichiro", Role::User, UserType::Member).await;
+    let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+    let list = format!("/api/v1/policies/{}/acknowledgements", p.document);
+    let remind = format!("{list}/remind");
+
+    // Bound: officer, gicho, the member and the auditor, pending first.
+    let page = auditor.json(&list).await;
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["page"], 1);
+    assert_eq!(page["per_page"], 50);
+    assert_eq!(page["version_id"], p.version);
+    assert_eq!(page["acknowledged"], 0);
+    assert!(page["last_reminder"].is_null());
+    let acked = member
+        .post_json(
+            &format!("/api/v1{}/acknowledge", p.version_path()),
+            &json!({"content_hash": p.hash}),
+        )
+        .await;
+    assert_eq!(acked.status(), StatusCode::CREATED);
+    let page = auditor.json(&format!("{list}?per_page=1&page=4")).await;
+    assert_eq!(page["items"][0]["login"], "giin.ichiro", "the acknowledged come last");
+    assert!(page["items"][0]["acknowledged_at"].is_string());
+    assert_eq!(page["items"][0]["user_type"], "member");
+    assert_eq!(page["acknowledged"], 1);
+
+    let denials = entries(&server, "access.denied").await.len();
+    assert_api_error(member.get(&list).await, 403, "forbidden").await;
+    assert_api_error(auditor.post_json(&remind, &json!({})).await, 403, "forbidden").await;
+    assert_eq!(entries(&server, "access.denied").await.len(), denials + 2);
+
+    let reminded = p.officer.post_json(&remind, &json!({})).await;
+    assert_eq!(reminded.status(), StatusCode::OK);
+    let out: Value = reminded.json().await.unwrap();
+    assert_eq!(out["recipients"], 3);
+    assert_eq!(out["version_id"], p.version);
+    assert!(auditor.json(&list).await["last_reminder"].is_string());
+    assert_eq!(entries(&server, "policy.remind").await.len(), 1);
+
+    // A document with nothing published: an empty list, and nothing to remind of.
+    let draft = import(&p.officer, json!({"kind": "procedures", "text": seed()})).await;
+    let other = draft["document_id"].as_i64().unwrap();
+    let empty = auditor.json(&format!("/api/v1/policies/{other}/acknowledgements")).await;
+    assert_eq!(empty["total"], 0);
+    assert!(empty["version_id"].is_null());
+    let nothing = p
+        .officer
+        .post_json(&format!("/api/v1/policies/{other}/acknowledgements/remind"), &json!({}))
+        .await;
+    assert_api_error(nothing, 409, "not_published").await;
+    assert_api_error(auditor.get("/api/v1/policies/999/acknowledgements").await, 404, "not_found").await;
+    server.stop().await;
+});

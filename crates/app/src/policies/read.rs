@@ -1,0 +1,266 @@
+//! Reading policies: the list, a document with its versions and reviews, a version with
+//! what the reader may do with it, the text of a version, comparisons, a clause with what
+//! links to it, and the public page of the basic policy.
+
+use mamori_domain::access::{Act, Register};
+use mamori_domain::policy::{Clause, PolicyText};
+use mamori_domain::policy_diff::{self, VersionDiff};
+use mamori_domain::policy_lifecycle::{self, PolicyKind, VersionStatus};
+use mamori_store::policies;
+
+use super::{AcknowledgementRow, ClauseLink, Document, Review, Version, VersionSummary};
+use crate::{Acting, App, Failure};
+
+const READ: &str = "policies.view";
+
+/// A document in the list, with its newest and its published version.
+#[derive(Debug, Clone)]
+pub struct DocumentListing {
+    pub document: Document,
+    pub latest: Option<VersionSummary>,
+    pub published: Option<VersionSummary>,
+}
+
+/// Every policy document, by id.
+pub async fn list_documents(app: &App, acting: &Acting) -> Result<Vec<DocumentListing>, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    let mut out = Vec::new();
+    for document in policies::documents(app.store()).await? {
+        let versions = policies::versions(app.store(), document.id).await?;
+        out.push(DocumentListing {
+            latest: versions.first().cloned(),
+            published: published_of(&versions).cloned(),
+            document,
+        });
+    }
+    Ok(out)
+}
+
+fn published_of(versions: &[VersionSummary]) -> Option<&VersionSummary> {
+    versions
+        .iter()
+        .find(|v| v.status == VersionStatus::Published)
+}
+
+/// A document, its versions (newest first) and its review records.
+#[derive(Debug, Clone)]
+pub struct DocumentView {
+    pub document: Document,
+    pub versions: Vec<VersionSummary>,
+    pub reviews: Vec<Review>,
+}
+
+pub async fn show_document(app: &App, acting: &Acting, id: i64) -> Result<DocumentView, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    Ok(DocumentView {
+        document: policies::document(app.store(), id).await?,
+        versions: policies::versions(app.store(), id).await?,
+        reviews: policies::reviews(app.store(), id).await?,
+    })
+}
+
+/// A version, and what the reader may do with it.
+#[derive(Debug, Clone)]
+pub struct VersionView {
+    pub version: Version,
+    /// The approver's display name.
+    pub approver: Option<String>,
+    /// The reader may approve (決裁) it now: a draft, an approving post, not the author.
+    pub may_approve: bool,
+    pub may_publish: bool,
+    /// The reader's standing, when the version is published and binds them.
+    pub mine: Option<AcknowledgementRow>,
+}
+
+pub async fn show_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+) -> Result<VersionView, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    let summary = &version.summary;
+    let may_approve = acting.may(Register::Policies, Act::Decide)
+        && acting.user_id().is_some_and(|me| {
+            policy_lifecycle::check_approval(summary.status, summary.created_by, me, &acting.posts)
+                .is_ok()
+        });
+    let mine = match acting.user_id() {
+        Some(me) if summary.status == VersionStatus::Published => {
+            policies::acknowledgements(app.store(), vid)
+                .await?
+                .into_iter()
+                .find(|a| a.user_id == me)
+        }
+        _ => None,
+    };
+    let approver = match summary.approved_by {
+        Some(id) => mamori_store::users::get(app.store(), id)
+            .await
+            .ok()
+            .map(|u| u.display_name),
+        None => None,
+    };
+    Ok(VersionView {
+        may_publish: summary.status == VersionStatus::Approved
+            && acting.may(Register::Policies, Act::Edit),
+        version,
+        approver,
+        may_approve,
+        mine,
+    })
+}
+
+/// A version by its id alone (the command line names versions so).
+pub async fn find_version(app: &App, acting: &Acting, vid: i64) -> Result<Version, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    Ok(policies::version(app.store(), vid).await?)
+}
+
+/// A document with its versions and the text of one: number `number`, else the published
+/// one, else the newest (none when the document has no version yet).
+#[derive(Debug, Clone)]
+pub struct DocumentText {
+    pub document: Document,
+    pub versions: Vec<VersionSummary>,
+    pub chosen: Option<Version>,
+}
+
+pub async fn show_text(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    number: Option<i64>,
+) -> Result<DocumentText, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    let document = policies::document(app.store(), id).await?;
+    let versions = policies::versions(app.store(), id).await?;
+    let chosen = match number {
+        Some(n) => Some(
+            versions
+                .iter()
+                .find(|v| v.number == n)
+                .ok_or(Failure::NotFound)?,
+        ),
+        None => published_of(&versions).or(versions.first()),
+    };
+    let chosen = match chosen {
+        Some(summary) => Some(policies::version(app.store(), summary.id).await?),
+        None => None,
+    };
+    Ok(DocumentText {
+        document,
+        versions,
+        chosen,
+    })
+}
+
+/// The newest version's text of a document, where editing in the browser starts.
+pub async fn latest_text(app: &App, acting: &Acting, id: i64) -> Result<String, Failure> {
+    app.permit(acting, Register::Policies, Act::Edit, "policies.edit")
+        .await?;
+    Ok(match policies::versions(app.store(), id).await?.first() {
+        Some(latest) => policies::version(app.store(), latest.id).await?.source_text,
+        None => String::new(),
+    })
+}
+
+/// Two versions of a document compared clause by clause.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub versions: Vec<VersionSummary>,
+    pub from: VersionSummary,
+    pub to: VersionSummary,
+    pub diff: VersionDiff,
+}
+
+/// Compares `from` (default: the oldest) with `to` (default: the newest).
+pub async fn compare(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> Result<Comparison, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    let versions = policies::versions(app.store(), id).await?;
+    let newest = versions.first().map(|v| v.id).ok_or(Failure::NotFound)?;
+    let oldest = versions.last().map_or(newest, |v| v.id);
+    let from = super::version_of(app, id, from.unwrap_or(oldest)).await?;
+    let to = super::version_of(app, id, to.unwrap_or(newest)).await?;
+    Ok(Comparison {
+        diff: policy_diff::compare(&from.tree, &to.tree),
+        versions,
+        from: from.summary,
+        to: to.summary,
+    })
+}
+
+/// One clause as the published version has it (else the newest), with what links to it.
+#[derive(Debug, Clone)]
+pub struct ClauseView {
+    pub document: Document,
+    /// The clause alone, as a text of one clause (for laying it out like the others).
+    pub text: PolicyText,
+    pub links: Vec<ClauseLink>,
+    /// Information assets serving this clause of the basic policy that the reader may see.
+    pub assets: Vec<(i64, String)>,
+}
+
+pub async fn clause(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    reference: &str,
+) -> Result<ClauseView, Failure> {
+    app.permit(acting, Register::Policies, Act::Read, READ)
+        .await?;
+    let document = policies::document(app.store(), id).await?;
+    let versions = policies::versions(app.store(), id).await?;
+    let chosen = published_of(&versions)
+        .or(versions.first())
+        .ok_or(Failure::NotFound)?;
+    let tree = policies::version(app.store(), chosen.id).await?.tree;
+    let found: Clause = tree.find(reference).ok_or(Failure::NotFound)?.clone();
+    let assets =
+        if document.kind == PolicyKind::BasicPolicy && acting.may(Register::Assets, Act::Read) {
+            mamori_store::assets::linked_to_clause(app.store(), acting.viewer(), reference).await?
+        } else {
+            Vec::new()
+        };
+    Ok(ClauseView {
+        links: policies::links_to(app.store(), id, reference).await?,
+        text: PolicyText {
+            clauses: vec![found],
+            supplementary: Vec::new(),
+            ..tree
+        },
+        document,
+        assets,
+    })
+}
+
+/// The published basic policy, readable by anyone (the Local Autonomy Act asks that it
+/// be published).
+#[derive(Debug, Clone)]
+pub struct PublicPolicy {
+    pub organisation: Option<String>,
+    pub version: Version,
+}
+
+pub async fn public_policy(app: &App) -> Result<Option<PublicPolicy>, Failure> {
+    let Some(version) = policies::published_basic_policy(app.store()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(PublicPolicy {
+        organisation: crate::settings::organisation_name(app).await,
+        version,
+    }))
+}

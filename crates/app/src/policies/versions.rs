@@ -1,0 +1,238 @@
+//! Writing policies: a text read and previewed, stored as a draft version, approved
+//! (決裁) by a CISO or 統括情報セキュリティ責任者 who did not write it, published; and
+//! review records (clause 8).
+
+use mamori_domain::access::{Act, Register};
+use mamori_domain::field::FieldProblem;
+use mamori_domain::policy::{self, PolicyText};
+use mamori_domain::policy_input::{self, ApprovalInput, ReviewInput};
+use mamori_domain::policy_lifecycle::{self, LifecycleProblem, PolicyKind};
+use mamori_domain::user::LoginId;
+use mamori_store::policies::{self, NewReview, NewVersion};
+
+use super::{VersionSummary, text_problem};
+use crate::{Acting, App, Failure, Refusal};
+
+const EDIT: &str = "policies.edit";
+
+/// Reads an uploaded file (UTF-8 or Shift_JIS) or a pasted text and parses it; nothing is
+/// stored. Returns the text as read and its clause tree.
+pub async fn preview_import(
+    app: &App,
+    acting: &Acting,
+    file: Option<&[u8]>,
+    pasted: &str,
+) -> Result<(String, PolicyText), Failure> {
+    app.permit(acting, Register::Policies, Act::Edit, EDIT)
+        .await?;
+    let source = match file {
+        Some(bytes) => policy::decode(bytes).map_err(text_problem)?,
+        None => pasted.to_owned(),
+    };
+    let parsed = policy::parse(&source).map_err(text_problem)?;
+    Ok((source, parsed))
+}
+
+/// A text to store as a new draft version.
+#[derive(Debug, Clone)]
+pub struct SaveVersion {
+    /// The kind of a new document (ignored when `document_id` is given).
+    pub kind: PolicyKind,
+    /// Add the version to this document instead of creating one.
+    pub document_id: Option<i64>,
+    pub source: String,
+    pub change_note: String,
+}
+
+/// A stored draft.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    pub document_id: i64,
+    pub version_id: i64,
+    pub number: i64,
+    pub parsed: PolicyText,
+}
+
+/// The one way a text becomes a stored draft version (pages, API and command line).
+pub async fn save_version(
+    app: &App,
+    acting: &Acting,
+    input: SaveVersion,
+) -> Result<Saved, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Edit, EDIT)
+        .await?;
+    let parsed = policy::parse(&input.source).map_err(text_problem)?;
+    let change_note = policy_input::change_note(&input.change_note)?;
+    let title = policy_input::title(&parsed.title);
+    let tree = serde_json::to_string(&parsed)
+        .map_err(|e| Failure::Store(mamori_store::StoreError::Io(std::io::Error::other(e))))?;
+    let hash = mamori_store::sha256_hex(parsed.canonical_text().as_bytes());
+    if let Some(id) = input.document_id {
+        policies::document(app.store(), id).await?;
+    }
+    let mut tx = permit.write(app).await?;
+    let document_id = match input.document_id {
+        Some(id) => id,
+        None => policies::create_document(&mut tx, input.kind, &title).await?,
+    };
+    let version_id = policies::add_version(
+        &mut tx,
+        document_id,
+        NewVersion {
+            title: &title,
+            source_text: &input.source,
+            tree_json: &tree,
+            content_hash: &hash,
+            change_note: &change_note,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let number = policies::version(app.store(), version_id)
+        .await?
+        .summary
+        .number;
+    Ok(Saved {
+        document_id,
+        version_id,
+        number,
+        parsed,
+    })
+}
+
+/// A step of the life cycle refused in the version's present state.
+fn refusal(problem: LifecycleProblem) -> Failure {
+    let code = match problem {
+        LifecycleProblem::OwnDraft => "own_draft",
+        LifecycleProblem::NotDraft | LifecycleProblem::NotApproved => "invalid_state",
+        LifecycleProblem::NotAnApprover => "not_an_approver",
+    };
+    Failure::Conflict(Refusal::new(code, problem.message_key()))
+}
+
+/// Approves (決裁) draft `vid` of document `id`: the person acting holds an approving
+/// post (else denied) and did not write the draft (`policy_lifecycle::check_approval`).
+pub async fn approve_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+    input: ApprovalInput,
+) -> Result<VersionSummary, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Decide, "policies.approve")
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    // The command line approves as a named person, never as itself.
+    let approver = acting.user_id().ok_or(Failure::Denied {
+        register: Register::Policies,
+        act: Act::Decide,
+    })?;
+    let summary = version.summary;
+    match policy_lifecycle::check_approval(
+        summary.status,
+        summary.created_by,
+        approver,
+        &acting.posts,
+    ) {
+        Ok(()) => {}
+        Err(LifecycleProblem::NotAnApprover) => {
+            app.record_denial(acting, "policies.approve").await;
+            return Err(Failure::Denied {
+                register: Register::Policies,
+                act: Act::Decide,
+            });
+        }
+        Err(problem) => return Err(refusal(problem)),
+    }
+    let approval = input.check()?;
+    let mut tx = permit.write(app).await?;
+    policies::approve(&mut tx, vid, approver, approval.approved_on, &approval.note)
+        .await
+        .map_err(|e| match e {
+            mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotDraft),
+            other => other.into(),
+        })?;
+    tx.commit().await?;
+    Ok(policies::version(app.store(), vid).await?.summary)
+}
+
+/// A published version and how many users are asked to acknowledge it.
+#[derive(Debug, Clone)]
+pub struct Published {
+    pub version: VersionSummary,
+    pub bound_users: usize,
+}
+
+/// Publishes approved version `vid` of document `id`; the one published before it is
+/// superseded.
+pub async fn publish_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+) -> Result<Published, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Edit, "policies.publish")
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    policy_lifecycle::check_publication(version.summary.status).map_err(refusal)?;
+    let mut tx = permit.write(app).await?;
+    policies::publish(&mut tx, vid).await.map_err(|e| match e {
+        mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotApproved),
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    Ok(Published {
+        version: policies::version(app.store(), vid).await?.summary,
+        bound_users: policies::acknowledgements(app.store(), vid).await?.len(),
+    })
+}
+
+/// Records a review of document `id` (clause 8); returns the record's id.
+pub async fn add_review(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    input: ReviewInput,
+) -> Result<i64, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Edit, "policies.review")
+        .await?;
+    policies::document(app.store(), id).await?;
+    let review = input.check()?;
+    if let Some(vid) = review.result_version
+        && super::version_of(app, id, vid).await.is_err()
+    {
+        return Err(Failure::invalid(FieldProblem::new(
+            "result_version",
+            "error.invalid_choice",
+        )));
+    }
+    let mut tx = permit.write(app).await?;
+    let review_id = policies::add_review(
+        &mut tx,
+        id,
+        NewReview {
+            reviewed_on: review.reviewed_on,
+            trigger: review.trigger,
+            analysis: &review.analysis,
+            decision: &review.decision,
+            result_version_id: review.result_version,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(review_id)
+}
+
+/// The active user `login`, acting with the posts they hold today: the command line
+/// records a decision taken on paper in that person's name.
+pub async fn signatory(app: &App, login: &LoginId) -> Result<Acting, Failure> {
+    let user = mamori_store::users::find_by_login(app.store(), login)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(Failure::NotFound)?;
+    Acting::user(app, user, None, crate::today()).await
+}

@@ -1,0 +1,122 @@
+//! Policy fixtures: the seed text (佐久市議会情報セキュリティ基本方針), a member holding
+//! the CISO post, an imported draft, and a published version — built through the API,
+//! as a script would.
+
+use mamori_domain::user::{OrgRole, Role};
+use serde_json::{Value, json};
+
+use crate::{TestServer, Web};
+
+/// Where the seed policy lives: `shared/seeds/` beside the workspace (found from any
+/// checkout nested below it, a worktree included).
+pub fn seed_path() -> std::path::PathBuf {
+    let file = "shared/seeds/000_eb89c773407ffd89.txt";
+    let root = crate::workspace_root();
+    root.ancestors()
+        .skip(1)
+        .map(|dir| dir.join(file))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| root.join("..").join(file))
+}
+
+/// The seed policy's text.
+pub fn seed() -> String {
+    std::fs::read_to_string(seed_path()).expect("the seed policy")
+}
+
+/// Gives user `id` organisational posts (CISO, 統括情報セキュリティ責任者…).
+pub async fn give_posts(server: &TestServer, id: i64, posts: &[OrgRole]) {
+    let mut tx = server
+        .store
+        .write(mamori_store::Actor::system("test"))
+        .await
+        .expect("write");
+    mamori_store::users::set_org_roles(&mut tx, id, posts)
+        .await
+        .expect("posts");
+    tx.commit().await.expect("commit");
+}
+
+/// A member holding the CISO post (who approves policies), signed in.
+pub async fn ciso<'a>(server: &'a TestServer, login: &str) -> (i64, Web<'a>) {
+    let (id, web) = server.web_as(login, Role::User).await;
+    give_posts(server, id, &[OrgRole::Ciso]).await;
+    (id, web)
+}
+
+/// A stored version: its document and version ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stored {
+    pub document: i64,
+    pub version: i64,
+    /// The content hash an acknowledgement names.
+    pub hash: String,
+}
+
+impl Stored {
+    /// `/policies/{document}/versions/{version}`
+    pub fn page(&self) -> String {
+        format!("/policies/{}/versions/{}", self.document, self.version)
+    }
+
+    /// `/api/v1/policies/{document}/versions/{version}`
+    pub fn api(&self) -> String {
+        format!("/api/v1{}", self.page())
+    }
+}
+
+/// Imports `text` as a draft through the API, as `editor` (a security officer).
+pub async fn import_text(editor: &Web<'_>, text: &str, document: Option<i64>) -> Stored {
+    let mut body = json!({"kind": "basic_policy", "text": text});
+    if let Some(document) = document {
+        body["document_id"] = json!(document);
+    }
+    let response = editor.post_json("/api/v1/policies/import", &body).await;
+    assert_eq!(response.status().as_u16(), 201, "import");
+    let out: Value = response.json().await.expect("import body");
+    let (document, version) = (
+        out["document_id"].as_i64().expect("document_id"),
+        out["version_id"].as_i64().expect("version_id"),
+    );
+    let detail = editor
+        .json(&format!("/api/v1/policies/{document}/versions/{version}"))
+        .await;
+    Stored {
+        document,
+        version,
+        hash: detail["version"]["content_hash"]
+            .as_str()
+            .expect("hash")
+            .to_owned(),
+    }
+}
+
+/// The seed imported as a draft by `editor`.
+pub async fn imported_seed(editor: &Web<'_>) -> Stored {
+    import_text(editor, &seed(), None).await
+}
+
+/// Approves (決裁) and publishes `stored`: `approver` holds an approving post.
+pub async fn approve_and_publish(editor: &Web<'_>, approver: &Web<'_>, stored: &Stored) {
+    let approved = approver
+        .post_json(
+            &format!("{}/approve", stored.api()),
+            &json!({"approved_on": "令和8年3月18日"}),
+        )
+        .await;
+    assert_eq!(approved.status().as_u16(), 200, "approve");
+    let published = editor
+        .post_json(&format!("{}/publish", stored.api()), &json!({}))
+        .await;
+    assert_eq!(published.status().as_u16(), 200, "publish");
+}
+
+/// The seed imported by a new security officer `officer`, approved by a new CISO `gicho`
+/// and published: the version every user is asked to acknowledge.
+pub async fn published_seed(server: &TestServer) -> Stored {
+    let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+    let (_, gicho) = ciso(server, "gicho").await;
+    let stored = imported_seed(&officer).await;
+    approve_and_publish(&officer, &gicho, &stored).await;
+    stored
+}

@@ -1,0 +1,198 @@
+//! `GET /policies/{id}/versions/{vid}`: one version with its clauses and what the reader
+//! may do with it; `POST …/approve` (決裁) and `POST …/publish`.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_app::Failure;
+use mamori_app::i18n::Tr;
+use mamori_app::policies::{self, ApprovalInput, VersionSummary};
+use serde::Deserialize;
+
+use super::{ClauseRow, flatten_linked};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::extract::WebForm;
+use crate::http::forms::{FieldError, error_for, field_errors};
+use crate::http::{Layout, render, see_other};
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "policies/version.html")]
+struct VersionPage {
+    t: Tr,
+    layout: Layout,
+    document_id: i64,
+    version: VersionSummary,
+    status_key: String,
+    approved_on: String,
+    approver: Option<String>,
+    content_hash: String,
+    rows: Vec<ClauseRow>,
+    may_approve: bool,
+    may_publish: bool,
+    must_acknowledge: bool,
+    acknowledged: Option<String>,
+    /// The approval form as typed (else today, or the date the text names).
+    approval: ApproveForm,
+    /// A refusal of the approval or the publication.
+    error: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+impl VersionPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.errors, field)
+    }
+}
+
+/// What the version page shows again after a refused action.
+#[derive(Default)]
+struct Refused {
+    approval: Option<ApproveForm>,
+    error: Option<String>,
+    errors: Vec<FieldError>,
+}
+
+async fn version_page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    (id, vid): (i64, i64),
+    refused: Refused,
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let view = policies::show_version(&state.app, &signed.0.acting, id, vid).await?;
+    let summary = view.version.summary;
+    let tree = view.version.tree;
+    let suggested = tree.approved_on.unwrap_or_else(mamori_app::today);
+    let page = VersionPage {
+        t: ctx.tr,
+        layout: Layout::load(
+            state,
+            "policies",
+            &format!("/policies/{id}/versions/{vid}"),
+            Some(&signed.0),
+        )
+        .await,
+        document_id: id,
+        status_key: format!("policy.status.{}", summary.status.as_str()),
+        approved_on: summary.approved_on.map(|d| ctx.date(d)).unwrap_or_default(),
+        approver: view.approver,
+        content_hash: summary.content_hash.clone(),
+        rows: flatten_linked(&tree, id),
+        may_approve: view.may_approve,
+        may_publish: view.may_publish,
+        must_acknowledge: view
+            .mine
+            .as_ref()
+            .is_some_and(|a| a.acknowledged_at.is_none()),
+        acknowledged: view
+            .mine
+            .and_then(|a| a.acknowledged_at)
+            .map(|t| ctx.datetime(t)),
+        approval: refused.approval.unwrap_or_else(|| ApproveForm {
+            approved_on: ctx.date(suggested),
+            note: String::new(),
+        }),
+        version: summary,
+        error: refused.error,
+        errors: refused.errors,
+    };
+    render(status, &page)
+}
+
+pub async fn show_version(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(ids): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    version_page(
+        &state,
+        &ctx,
+        &signed,
+        ids,
+        Refused::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ApproveForm {
+    pub approved_on: String,
+    pub note: String,
+}
+
+fn label(field: &str) -> &'static str {
+    match field {
+        "approved_on" => "policy.approved_on",
+        _ => "policy.approval_note",
+    }
+}
+
+/// A refusal shown on the version page: the rule's words, or the fields' problems.
+fn refused_page(
+    ctx: &Ctx,
+    failure: Failure,
+    form: Option<ApproveForm>,
+) -> Result<(Refused, StatusCode), AppError> {
+    match failure {
+        Failure::Invalid(problems) => Ok((
+            Refused {
+                errors: field_errors(&problems, &ctx.tr, label),
+                approval: form,
+                error: None,
+            },
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+        Failure::Conflict(refusal) => Ok((
+            Refused {
+                error: Some(ctx.tr.f(refusal.key, &refusal.params)),
+                approval: form,
+                errors: Vec::new(),
+            },
+            StatusCode::CONFLICT,
+        )),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn approve(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((id, vid)): Path<(i64, i64)>,
+    WebForm(form): WebForm<ApproveForm>,
+) -> Result<Response, AppError> {
+    let input = ApprovalInput {
+        approved_on: form.approved_on.clone(),
+        note: form.note.clone(),
+    };
+    match policies::approve_version(&state.app, &signed.0.acting, id, vid, input).await {
+        Ok(_) => Ok(see_other(&format!("/policies/{id}/versions/{vid}"))),
+        Err(failure) => {
+            let (refused, status) = refused_page(&ctx, failure, Some(form))?;
+            version_page(&state, &ctx, &signed, (id, vid), refused, status).await
+        }
+    }
+}
+
+pub async fn publish(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((id, vid)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    match policies::publish_version(&state.app, &signed.0.acting, id, vid).await {
+        Ok(_) => Ok(see_other(&format!("/policies/{id}/versions/{vid}"))),
+        Err(failure) => {
+            let (refused, status) = refused_page(&ctx, failure, None)?;
+            version_page(&state, &ctx, &signed, (id, vid), refused, status).await
+        }
+    }
+}
