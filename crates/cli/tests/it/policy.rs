@@ -2,26 +2,12 @@
 //! data directory and on a fresh PostgreSQL database, with English messages.
 
 use std::process::{Command, Output};
-use std::sync::OnceLock;
 
 use mamori_app::i18n::EN;
 use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
 use mamori_store::{Actor, Backend, Store, policies};
-use mamori_testkit::{TestDb, backends};
+use mamori_testkit::{TestDb, backend_test};
 use serde_json::Value;
-
-fn block_on<F: Future>(future: F) -> F::Output {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("tokio runtime")
-        })
-        .block_on(future)
-}
 
 use mamori_testkit::fixtures_policies::seed_path;
 
@@ -79,9 +65,9 @@ struct Site {
 }
 
 impl Site {
-    fn new(backend: Backend) -> Site {
+    async fn new(backend: Backend) -> Site {
         Site {
-            db: block_on(TestDb::new(backend)),
+            db: TestDb::new(backend).await,
             cwd: tempfile::tempdir().expect("temp dir"),
         }
     }
@@ -120,13 +106,11 @@ impl Site {
     }
 
     /// Works on the database directly, the store closed again before the next command.
-    fn with_store<T>(&self, work: impl AsyncFnOnce(&Store) -> T) -> T {
-        block_on(async {
-            let store = self.db.open().await;
-            let out = work(&store).await;
-            store.close().await;
-            out
-        })
+    async fn with_store<T>(&self, work: impl AsyncFnOnce(&Store) -> T) -> T {
+        let store = self.db.open().await;
+        let out = work(&store).await;
+        store.close().await;
+        out
     }
 }
 
@@ -169,8 +153,7 @@ fn every_clause_has_a_ref(clauses: &Value) -> bool {
     })
 }
 
-#[test]
-fn policies_are_imported_listed_shown_published_and_acknowledged() {
+backend_test!(async fn policies_are_imported_listed_shown_published_and_acknowledged(backend) {
     let seed = std::fs::read_to_string(seed_path()).unwrap();
     let parsed = mamori_domain::policy::parse(&seed).unwrap();
     assert_eq!(
@@ -180,8 +163,8 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
     );
     let total = parsed.all_clauses().len();
     let seed_file = seed_path().display().to_string();
-    for backend in backends() {
-        let site = Site::new(backend);
+    {
+        let site = Site::new(backend).await;
 
         // Refused texts write nothing.
         let empty = site.file("empty.txt", b"");
@@ -199,7 +182,7 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
         let list = site.run(&["policy", "list"]).success().stdout();
         assert!(list.contains("No policy documents yet."), "{list}");
         assert!(
-            site.with_store(async |store| policies::documents(store).await.unwrap().is_empty())
+            site.with_store(async |store| policies::documents(store).await.unwrap().is_empty()).await
         );
 
         let imported = site
@@ -255,7 +238,7 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
                 add_user(store, "giin.ichiro", UserType::Member).await,
                 add_user(store, "itaku", UserType::Contractor).await,
             )
-        });
+        }).await;
         let approve = |login: &str, date: &str| {
             site.run(&[
                 "policy",
@@ -366,7 +349,7 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
                     .unwrap()
                     .len(),
             )
-        });
+        }).await;
         assert_eq!(pending_for_contractor, 0);
         assert!(
             rows.iter()
@@ -377,13 +360,12 @@ fn policies_are_imported_listed_shown_published_and_acknowledged() {
                 .any(|r| r.login == "gicho" && r.acknowledged_at.is_none())
         );
     }
-}
+});
 
-#[test]
-fn nobody_approves_a_draft_they_wrote() {
+backend_test!(async fn nobody_approves_a_draft_they_wrote(backend) {
     let seed_file = seed_path().display().to_string();
-    for backend in backends() {
-        let site = Site::new(backend);
+    {
+        let site = Site::new(backend).await;
         site.run(&["policy", "import", &seed_file]).success();
         let chief = site.with_store(async |store| {
             let chief = add_user(store, "kyokucho", UserType::Staff).await;
@@ -393,11 +375,13 @@ fn nobody_approves_a_draft_they_wrote() {
                 .unwrap();
             tx.commit().await.unwrap();
             chief
-        });
+        }).await;
         // The draft as if the 統括情報セキュリティ責任者 had written it in the pages.
-        block_on(site.db.execute(&format!(
-            "UPDATE policy_versions SET created_by = {chief} WHERE id = 1"
-        )));
+        site.db
+            .execute(&format!(
+                "UPDATE policy_versions SET created_by = {chief} WHERE id = 1"
+            ))
+            .await;
         let approve = |version: &str| {
             site.run(&[
                 "policy",
@@ -413,7 +397,7 @@ fn nobody_approves_a_draft_they_wrote() {
         approve("1").refused(&EN["policy.error.own_draft"]);
         approve("9").refused("There is no version with id 9.");
         let audit =
-            site.with_store(async |store| mamori_store::audit::recent(store, 100).await.unwrap());
+            site.with_store(async |store| mamori_store::audit::recent(store, 100).await.unwrap()).await;
         assert!(!audit.iter().any(|e| e.action == "policy.approve"));
     }
-}
+});

@@ -9,7 +9,7 @@ use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::policies::{
-    self, AcknowledgementRow, ApprovalInput, ReviewInput, SaveVersion, VersionSummary,
+    self, AcknowledgementRow, ApprovalInput, ReviewInput, SaveVersion, Saved, VersionSummary,
 };
 use mamori_domain::access::{Act, Register};
 use mamori_domain::policy::{PolicyText, WarningReason};
@@ -289,6 +289,28 @@ pub struct ReminderOut {
     pub recipients: usize,
 }
 
+impl From<Saved> for ImportOut {
+    fn from(saved: Saved) -> ImportOut {
+        let parsed = saved.parsed;
+        ImportOut {
+            document_id: saved.document_id,
+            version_id: saved.version_id,
+            clauses: parsed.all_clauses().len(),
+            top_level_clauses: parsed.clauses.len() + parsed.supplementary.len(),
+            warnings: parsed
+                .warnings
+                .into_iter()
+                .map(|w| WarningOut {
+                    line: w.line,
+                    text: w.text,
+                    attached_to: w.attached_to,
+                    reason: reason_code(w.reason),
+                })
+                .collect(),
+        }
+    }
+}
+
 fn reason_code(reason: WarningReason) -> &'static str {
     match reason {
         WarningReason::Unrecognised => "unrecognised",
@@ -461,27 +483,8 @@ pub async fn import_policy(
     let saved = policies::save_version(&state.app, acting, save)
         .await
         .map_err(policy_error)?;
-    let parsed = saved.parsed;
-    let out = ImportOut {
-        document_id: saved.document_id,
-        version_id: saved.version_id,
-        clauses: parsed.all_clauses().len(),
-        top_level_clauses: parsed.clauses.len() + parsed.supplementary.len(),
-        warnings: parsed
-            .warnings
-            .into_iter()
-            .map(|w| WarningOut {
-                line: w.line,
-                text: w.text,
-                attached_to: w.attached_to,
-                reason: reason_code(w.reason),
-            })
-            .collect(),
-    };
-    Ok(created(
-        out,
-        &format!("/api/v1/policies/{}", saved.document_id),
-    ))
+    let location = format!("/api/v1/policies/{}", saved.document_id);
+    Ok(created(ImportOut::from(saved), &location))
 }
 
 /// Approves (決裁) a draft. Only the CISO and the 統括情報セキュリティ責任者 decide, and

@@ -191,6 +191,16 @@ fn status_rows(ctx: &Ctx, rows: Vec<AcknowledgementRow>) -> Vec<StatusRow> {
         .collect()
 }
 
+fn version_label(ctx: &Ctx, version: &policies::VersionSummary) -> String {
+    let number = version.number.to_string();
+    ctx.tr.f("policy.version_number", &[("n", number)])
+}
+
+fn counts(ctx: &Ctx, done: usize, total: usize) -> String {
+    let params = [("done", done.to_string()), ("total", total.to_string())];
+    ctx.tr.f("policy.ack.counts", &params)
+}
+
 async fn status_page(
     state: &AppState,
     ctx: &Ctx,
@@ -204,12 +214,11 @@ async fn status_page(
     let document = overview.document;
     let path = format!("/policies/{id}/acknowledgements");
     let Some(published) = overview.published else {
+        let title = document.title;
         let message = Message {
             path: &path,
             title_key: "policy.ack.no_published_title",
-            message: ctx
-                .tr
-                .f("policy.ack.no_published", &[("title", document.title)]),
+            message: ctx.tr.f("policy.ack.no_published", &[("title", title)]),
             error: false,
             back: format!("/policies/{id}"),
             back_label_key: "policy.back_to_document",
@@ -228,10 +237,7 @@ async fn status_page(
         document_id: id,
         document_title: document.title,
         version_id: version.id,
-        version_label: ctx.tr.f(
-            "policy.version_number",
-            &[("n", version.number.to_string())],
-        ),
+        version_label: version_label(ctx, &version),
         published: version
             .published_at
             .map(|at| {
@@ -239,10 +245,7 @@ async fn status_page(
                     .f("policy.ack.published_at", &[("at", ctx.datetime(at))])
             })
             .unwrap_or_default(),
-        counts: ctx.tr.f(
-            "policy.ack.counts",
-            &[("done", done.to_string()), ("total", total.to_string())],
-        ),
+        counts: counts(ctx, done, total),
         pending: total - done,
         total,
         last_reminder: last_reminder.map(|at| ctx.datetime(at)),

@@ -103,6 +103,35 @@ fn label(field: &str) -> &'static str {
     }
 }
 
+/// The triggers of a review (clause 8), as a select offers them.
+fn triggers(ctx: &Ctx) -> Vec<Choice> {
+    ReviewTrigger::ALL
+        .iter()
+        .map(|t| Choice {
+            value: t.as_str().to_owned(),
+            label: ctx
+                .tr
+                .t(&format!("policy.trigger.{}", t.as_str()))
+                .to_owned(),
+        })
+        .collect()
+}
+
+/// The versions a review may have led to, or none.
+fn result_versions(ctx: &Ctx, view: &DocumentView) -> Vec<Choice> {
+    let none = Choice {
+        value: String::new(),
+        label: ctx.tr.t("policy.no_new_version").to_owned(),
+    };
+    let versions = view.versions.iter().map(|v| Choice {
+        value: v.id.to_string(),
+        label: ctx
+            .tr
+            .f("policy.version_number", &[("n", v.number.to_string())]),
+    });
+    std::iter::once(none).chain(versions).collect()
+}
+
 async fn document_page(
     state: &AppState,
     ctx: &Ctx,
@@ -115,19 +144,7 @@ async fn document_page(
     let acting = &signed.0.acting;
     let view = policies::show_document(&state.app, acting, id).await?;
     let document = view.document.clone();
-    let result_versions = std::iter::once(Choice {
-        value: String::new(),
-        label: ctx.tr.t("policy.no_new_version").to_owned(),
-    })
-    .chain(view.versions.iter().map(|v| {
-        Choice {
-            value: v.id.to_string(),
-            label: ctx
-                .tr
-                .f("policy.version_number", &[("n", v.number.to_string())]),
-        }
-    }))
-    .collect();
+    let result_versions = result_versions(ctx, &view);
     let (versions, reviews) = rows(ctx, view);
     let page = DocumentPage {
         t: ctx.tr,
@@ -143,16 +160,7 @@ async fn document_page(
         kind_key: format!("policy.kind.{}", document.kind.as_str()),
         versions,
         reviews,
-        triggers: ReviewTrigger::ALL
-            .iter()
-            .map(|t| Choice {
-                value: t.as_str().to_owned(),
-                label: ctx
-                    .tr
-                    .t(&format!("policy.trigger.{}", t.as_str()))
-                    .to_owned(),
-            })
-            .collect(),
+        triggers: triggers(ctx),
         result_versions,
         can_edit: acting.may(Register::Policies, Act::Edit),
         can_follow_acks: acting.may(Register::Acknowledgements, Act::Read),

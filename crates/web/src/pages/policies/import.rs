@@ -170,6 +170,34 @@ async fn read_import(request: axum::extract::Request) -> Result<ImportInput, App
     Ok(input)
 }
 
+/// The import form again, saying why the text was refused, with the text as read
+/// (unless it could not be read at all).
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    input: ImportInput,
+    document_id: Option<i64>,
+    failure: mamori_app::Failure,
+) -> Result<Response, AppError> {
+    let error = policy_error(failure);
+    let kept = match &input.file {
+        Some(bytes) => policy::decode(bytes).unwrap_or_default(),
+        None => input.text,
+    };
+    let draft = ImportDraft {
+        document_id,
+        text: if kept.len() <= policy::MAX_BYTES {
+            kept
+        } else {
+            String::new()
+        },
+        change_note: input.change_note,
+        error: Some(error.message(&ctx.tr)),
+    };
+    import_page(state, ctx, signed, draft, error.status).await
+}
+
 #[derive(Template)]
 #[template(path = "policies/preview.html")]
 struct PreviewPage {
@@ -201,25 +229,7 @@ pub async fn preview(
     let read = policies::preview_import(&state.app, acting, input.file.as_deref(), &input.text);
     let (source, parsed) = match read.await {
         Ok(read) => read,
-        Err(failure) => {
-            let error = policy_error(failure);
-            // The text as read is shown again, unless it could not be read at all.
-            let kept = match &input.file {
-                Some(bytes) => policy::decode(bytes).unwrap_or_default(),
-                None => input.text,
-            };
-            let draft = ImportDraft {
-                document_id,
-                text: if kept.len() <= policy::MAX_BYTES {
-                    kept
-                } else {
-                    String::new()
-                },
-                change_note: input.change_note,
-                error: Some(error.message(&ctx.tr)),
-            };
-            return import_page(&state, &ctx, &signed, draft, error.status).await;
-        }
+        Err(failure) => return refused(&state, &ctx, &signed, input, document_id, failure).await,
     };
     let kind = input
         .kind
