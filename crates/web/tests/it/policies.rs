@@ -485,3 +485,32 @@ backend_test!(async fn the_api_records_reviews(backend) {
     assert_api_error(missing, 404, "not_found").await;
     server.stop().await;
 });
+
+backend_test!(async fn an_unreadable_row_is_a_corrupt_record_never_a_default(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+    let stored = imported_seed(&officer).await;
+    officer.json("/api/v1/policies").await;
+    // A status no version can have: once it read as a draft, now it is named.
+    server
+        .db
+        .execute(&format!(
+            "UPDATE policy_versions SET status = 'bogus' WHERE id = {}",
+            stored.version
+        ))
+        .await;
+    assert_api_error(officer.get("/api/v1/policies").await, 500, "corrupt_record").await;
+    assert_api_error(officer.get(&stored.api()).await, 500, "corrupt_record").await;
+    let page = officer.get(&stored.page()).await;
+    assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    // A date that is not a date.
+    server
+        .db
+        .execute(&format!(
+            "UPDATE policy_versions SET status = 'approved', approved_on = '2026-02-30' WHERE id = {}",
+            stored.version
+        ))
+        .await;
+    assert_api_error(officer.get(&stored.api()).await, 500, "corrupt_record").await;
+    server.stop().await;
+});
