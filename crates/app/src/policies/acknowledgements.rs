@@ -82,6 +82,18 @@ pub async fn acknowledge(
     })
 }
 
+/// The published versions the person acting is bound by and has not acknowledged yet,
+/// with their documents (the home page lists them).
+pub async fn pending_acknowledgements(
+    app: &App,
+    acting: &Acting,
+) -> Result<Vec<(Document, VersionSummary)>, Failure> {
+    match acting.user_id() {
+        Some(me) => Ok(policies::pending_for_user(app.store(), me).await?),
+        None => Ok(Vec::new()),
+    }
+}
+
 /// The published version's standing: every bound user, pending ones first.
 #[derive(Debug, Clone)]
 pub struct PublishedStatus {

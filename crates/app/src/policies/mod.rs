@@ -9,7 +9,8 @@ mod versions;
 
 pub use acknowledgements::{
     Acknowledged, AcknowledgementExport, AcknowledgementOverview, PublishedStatus, Reminded,
-    acknowledge, acknowledgement_overview, export_acknowledgements, remind,
+    acknowledge, acknowledgement_overview, export_acknowledgements, pending_acknowledgements,
+    remind,
 };
 pub use mamori_domain::policy_input::{ApprovalInput, ReviewInput};
 pub use mamori_store::policies::{
