@@ -6,6 +6,7 @@
 //! functions; nothing here knows HTTP, HTML or templates.
 
 mod acting;
+pub mod assets;
 mod failure;
 pub mod i18n;
 pub mod settings;
@@ -53,4 +54,14 @@ pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc()
         .to_offset(mamori_domain::wareki::JST)
         .date()
+}
+
+/// A date as ISO 8601 (`2026-04-01`), as the API and files write it.
+pub fn date_text(date: time::Date) -> String {
+    mamori_store::date_text(date)
+}
+
+/// A moment as RFC 3339 in UTC, as the API writes it.
+pub fn timestamp_text(at: time::OffsetDateTime) -> String {
+    mamori_store::timestamp_text(at)
 }

@@ -451,7 +451,10 @@ pub fn record_cells(
                 .map(|r| if ja { r.japanese() } else { r.code() })
                 .unwrap_or_default(),
             // ISO in both: unambiguous, sorts, and every date reader takes it.
-            "disposal_due" => record.disposal_due.clone().unwrap_or_default(),
+            "disposal_due" => record
+                .disposal_due
+                .map(mamori_store::date_text)
+                .unwrap_or_default(),
             "status" => word(status_word(record.status), record.status.as_str()),
             "tags" => list(&record.tags),
             "notes" => record.notes.clone(),

@@ -1,14 +1,14 @@
-//! The asset register over the API: the same filters, visibility and checks as the pages
-//! (`pages::assets`).
+//! The asset register over the API, on the same use cases as the pages
+//! (`mamori_app::assets`): list, read, register, update, reclassify with a reason,
+//! lifecycle records and their decisions.
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::asset::AssetInput;
+use mamori_app::Failure;
+use mamori_app::assets::{AssetInput, AssetRecord};
 use mamori_domain::classification::Scheme;
-use mamori_store::assets::{self, AssetRecord};
-use mamori_store::classification;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,8 +16,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::pages::assets::{EDITORS, ListParams, READERS, field_key, register, viewer};
-use crate::pages::users::parse_id;
+use crate::http::forms::parse_id;
+use crate::pages::assets::{ListParams, field_key};
 use crate::state::AppState;
 
 /// An information asset. Levels are given by their codes in the active scheme.
@@ -77,12 +77,12 @@ fn out(scheme: &Scheme, a: AssetRecord) -> AssetOut {
         holder_id: a.holder_id,
         holder_name: a.holder_name,
         location: a.location,
-        disposal_due: a.disposal_due,
+        disposal_due: a.disposal_due.map(mamori_app::date_text),
         notes: a.notes,
         tags: a.tags,
         clauses: a.clauses,
-        created_at: a.created_at,
-        updated_at: a.updated_at,
+        created_at: mamori_app::timestamp_text(a.created_at),
+        updated_at: mamori_app::timestamp_text(a.updated_at),
     }
 }
 
@@ -104,24 +104,15 @@ pub async fn list_assets(
     signed: SignedIn,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<AssetPage>, AppError> {
-    signed.require(&state, READERS, "assets.list").await?;
-    let scheme = classification::active(&state.store).await?;
-    let filter = params.filter(&scheme)?;
-    let request = params.page()?;
-    let page = assets::list(
-        &state.store,
-        viewer(&signed),
-        &filter,
-        params.sort()?,
-        i64::try_from(request.offset()).unwrap_or(i64::MAX),
-        i64::from(request.per_page),
-    )
-    .await?;
+    let acting = &signed.0.acting;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    let (request, page) = params.request(&scheme)?;
+    let found = mamori_app::assets::list(&state.app, acting, &request).await?;
     Ok(Json(AssetPage {
-        items: page.assets.into_iter().map(|a| out(&scheme, a)).collect(),
-        total: page.total.max(0) as u64,
-        page: request.page,
-        per_page: request.per_page,
+        items: found.assets.into_iter().map(|a| out(&scheme, a)).collect(),
+        total: found.total.max(0) as u64,
+        page: page.page,
+        per_page: page.per_page,
     }))
 }
 
@@ -134,10 +125,10 @@ pub async fn get_asset(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<AssetOut>, AppError> {
-    signed.require(&state, READERS, "assets.show").await?;
     let id = parse_id(&id)?;
-    let scheme = classification::active(&state.store).await?;
-    let asset = assets::get(&state.store, viewer(&signed), id).await?;
+    let acting = &signed.0.acting;
+    let asset = mamori_app::assets::get(&state.app, acting, id).await?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     Ok(Json(out(&scheme, asset)))
 }
 
@@ -228,36 +219,53 @@ pub async fn create_asset(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "assets.create").await?;
+    let acting = &signed.0.acting;
+    permit_edit(&state, &signed, "assets.create").await?;
     let ApiJson(input) =
         <ApiJson<AssetIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
             .await?;
     let input = AssetInput::from(input);
-    match register(&state, &signed, &input).await? {
-        Ok(id) => {
-            let scheme = classification::active(&state.store).await?;
-            let asset =
-                assets::get(&state.store, mamori_store::assets::Viewer::everything(), id).await?;
-            let mut response = (StatusCode::CREATED, Json(out(&scheme, asset))).into_response();
-            if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/assets/{id}")) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            Ok(response)
-        }
-        Err(problems) => {
-            let tr = ctx.tr;
-            let detail = problems
-                .iter()
-                .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "asset.error.validation",
-            )
-            .with("detail", detail))
-        }
+    let asset = mamori_app::assets::register(&state.app, acting, &input)
+        .await
+        .map_err(|f| invalid(f, &ctx))?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    let id = asset.id;
+    let mut response = (StatusCode::CREATED, Json(out(&scheme, asset))).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/assets/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn permit_edit(state: &AppState, signed: &SignedIn, what: &str) -> Result<(), AppError> {
+    use mamori_domain::access::{Act, Register};
+    state
+        .app
+        .permit(&signed.0.acting, Register::Assets, Act::Edit, what)
+        .await?;
+    Ok(())
+}
+
+/// A refused input as the API's 422 `validation_failed`: the message names every field
+/// in the caller's language, and `fields` lists them.
+fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
+    let Failure::Invalid(problems) = failure else {
+        return failure.into();
+    };
+    let tr = ctx.tr;
+    let detail = problems
+        .iter()
+        .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    AppError {
+        fields: problems,
+        ..AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "asset.error.validation",
+        )
+        .with("detail", detail)
     }
 }
 

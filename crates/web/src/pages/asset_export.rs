@@ -14,8 +14,9 @@ use crate::asset_files;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::pages::assets::{ListParams, READERS, viewer};
+use crate::pages::assets::{ListParams, permit, viewer};
 use crate::state::AppState;
+use mamori_domain::access::{Act, Register};
 
 pub async fn export_xlsx(
     State(state): State<AppState>,
@@ -42,7 +43,14 @@ async fn export(
     raw_query: Option<&str>,
     format: Format,
 ) -> Result<Response, AppError> {
-    signed.require(state, READERS, "asset.export.title").await?;
+    permit(
+        state,
+        signed,
+        Register::Assets,
+        Act::Read,
+        "asset.export.title",
+    )
+    .await?;
     // Read after the access check, so that a refused caller gets 403 whatever they sent.
     let params: ListParams = serde_urlencoded::from_str(raw_query.unwrap_or("")).map_err(|e| {
         AppError::new(

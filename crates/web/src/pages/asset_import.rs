@@ -22,7 +22,7 @@ use crate::http::error::AppError;
 use crate::http::extract::WebForm;
 use crate::http::{Layout, render};
 use crate::pages::assets::{
-    EDITORS, axis_key, category_key, field_key, form_key, holder_type_key, status_key,
+    axis_key, category_key, field_key, form_key, holder_type_key, status_key,
 };
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
@@ -239,9 +239,14 @@ pub async fn import_form(
     ctx: Ctx,
     signed: SignedIn,
 ) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Edit,
+        "asset.import.title",
+    )
+    .await?;
     upload_page(&state, &ctx, &signed, None, StatusCode::OK).await
 }
 
@@ -418,9 +423,14 @@ pub async fn upload(
     request: Request,
 ) -> Result<Response, AppError> {
     // The role is checked before the body is even looked at.
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Edit,
+        "asset.import.title",
+    )
+    .await?;
     let refuse = |key: &str, params: &[(&str, String)]| Some(ctx.tr.f(key, params));
     let upload = match read_upload(request).await {
         Ok(Some(upload)) => upload,
@@ -734,9 +744,14 @@ pub async fn preview(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Edit,
+        "asset.import.title",
+    )
+    .await?;
     let form = read_form(request).await?;
     let token = form.get("token").cloned().unwrap_or_default();
     let Some(staged) = staging().get(&token, signed.user().id, Instant::now()) else {
@@ -766,9 +781,14 @@ pub async fn confirm(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Edit,
+        "asset.import.title",
+    )
+    .await?;
     let form = read_form(request).await?;
     let token = form.get("token").cloned().unwrap_or_default();
     let user_id = signed.user().id;

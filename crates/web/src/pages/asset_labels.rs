@@ -16,9 +16,10 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
 use crate::http::render;
-use crate::pages::assets::{READERS, classification_line, viewer};
+use crate::pages::assets::{classification_line, permit, viewer};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
+use mamori_domain::access::{Act, Register};
 
 /// Most assets on one request.
 pub const MAX_ASSETS: usize = 200;
@@ -231,7 +232,14 @@ pub async fn show(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<LabelsQuery>,
 ) -> Result<Response, AppError> {
-    signed.require(&state, READERS, "assets.labels").await?;
+    permit(
+        &state,
+        &signed,
+        Register::Assets,
+        Act::Read,
+        "assets.labels",
+    )
+    .await?;
     let request = query.check()?;
     let viewer = viewer(&signed);
     // An asset the viewer may not see is "not found", and so is the whole request: the

@@ -33,9 +33,14 @@ use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
 /// Everyone who reads the register reads what its levels mean.
-pub const READERS: &[Role] = crate::pages::assets::READERS;
+pub const READERS: &[Role] = &[
+    Role::Admin,
+    Role::SecurityOfficer,
+    Role::User,
+    Role::Auditor,
+];
 /// Those who keep the register change the scheme and its levels.
-pub const EDITORS: &[Role] = crate::pages::assets::EDITORS;
+pub const EDITORS: &[Role] = &[Role::Admin, Role::SecurityOfficer];
 
 const PATH: &str = "/settings/classification";
 

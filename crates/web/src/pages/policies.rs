@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_domain::access::{Act, Register};
 use mamori_domain::policy::{self, Clause, PolicyProblem, PolicyText};
 use mamori_domain::policy_diff::{self, Change, Piece};
 use mamori_domain::policy_lifecycle::{self, PolicyKind, ReviewTrigger, VersionStatus};
@@ -982,14 +983,9 @@ pub async fn clause(
         rows: flatten(&single),
         links: policies::links_to(&state.store, id, &reference).await?,
         assets: if document.kind == PolicyKind::BasicPolicy
-            && signed.has_role(crate::pages::assets::READERS)
+            && signed.0.acting.may(Register::Assets, Act::Read)
         {
-            mamori_store::assets::linked_to_clause(
-                &state.store,
-                crate::pages::assets::viewer(&signed),
-                &reference,
-            )
-            .await?
+            mamori_app::assets::linked_to_clause(&state.app, &signed.0.acting, &reference).await?
         } else {
             Vec::new()
         },
