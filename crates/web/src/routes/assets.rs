@@ -2,7 +2,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -35,6 +35,31 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             "/api/v1/assets/{id}",
             get(api::assets::get_asset),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/assets/{id}",
+            patch(api::assets::update_asset),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/classification",
+            post(api::assets::reclassify_asset),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/{id}/events",
+            get(api::assets::list_events),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/events",
+            post(api::assets::record_event),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/events/{eid}/decision",
+            post(api::assets::decide_event),
         ),
         (
             Method::GET,

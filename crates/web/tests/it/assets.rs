@@ -464,3 +464,116 @@ async fn first_pending_event(server: &TestServer, client: &Client, path: &str) -
     let start = page.find(&marker).expect("a decide form") + marker.len();
     page[start..].split('/').next().unwrap().parse().unwrap()
 }
+
+mamori_testkit::backend_test!(
+    /// Every action of the asset pages through the API, on the same use cases: update,
+    /// reclassification with a reason, each kind of lifecycle record and its decision.
+    async fn the_api_updates_reclassifies_records_and_decides(backend) {
+        use mamori_testkit::assert_api_error;
+        use serde_json::json;
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+        let (_, admin) = server.web_as("admin", Role::Admin).await;
+        let (member_id, member) = server.web_as("member", Role::User).await;
+        let body = json!({"name": "議員用タブレット 3号機", "category": "ア", "form": "電子",
+            "holder_type": "議員", "holder": member_id.to_string(), "confidentiality": "2",
+            "integrity": "2", "availability": "2"});
+        let response = admin.post_json("/api/v1/assets", &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let id = response.json::<serde_json::Value>().await.unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        let path = format!("/api/v1/assets/{id}");
+
+        // PATCH changes only what it names; a level change without a reason is refused.
+        let response = admin.patch_json(&path, &json!({"location": "議員控室"})).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let asset: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(asset["location"], "議員控室");
+        assert_eq!(asset["name"], "議員用タブレット 3号機");
+        let response = admin.patch_json(&path, &json!({"confidentiality": "3C"})).await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "reason");
+        let response = admin.patch_json(&path, &json!({"colour": "red"})).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let response = member.patch_json(&path, &json!({"location": "x"})).await;
+        assert_api_error(response, 403, "forbidden").await;
+
+        // Reclassification: the reason is required and kept.
+        let classify = format!("{path}/classification");
+        let levels = json!({"confidentiality": "3C", "integrity": "2", "availability": "2",
+            "reason": ""});
+        let response = admin.post_json(&classify, &levels).await;
+        assert_api_error(response, 422, "validation_failed").await;
+        let mut levels = levels;
+        levels["reason"] = json!("議員の個人情報を保存するため");
+        let response = admin.post_json(&classify, &levels).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<serde_json::Value>().await.unwrap()["confidentiality"], "3C");
+        let page = admin.page(&format!("/assets/{id}"), 200).await;
+        assert!(page.contains("議員の個人情報を保存するため"));
+
+        // The holder takes it out; 3C waits for approval.
+        let events = format!("{path}/events");
+        let takeout = json!({"kind": "take_out", "occurred_on": "令和8年11月26日",
+            "person": "議員 一郎", "counterparty": "自宅", "due_back": "2026-11-27"});
+        let response = member.post_json(&events, &takeout).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let event: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(event["approval"], "pending");
+        assert_eq!(event["occurred_on"], "2026-11-26");
+        let response = member
+            .post_json(&events, &json!({"kind": "disposal", "occurred_on": "2026-11-26",
+                "person": "x", "method": "裁断"}))
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "kind");
+
+        // Decisions: only a decider, never their own, once.
+        let decision = format!("{events}/{}/decision", event["id"]);
+        let response = admin.post_json(&decision, &json!({"decision": "approve"})).await;
+        assert_api_error(response, 403, "forbidden").await;
+        let response = officer.post_json(&decision, &json!({"decision": "maybe"})).await;
+        assert_api_error(response, 400, "invalid_decision").await;
+        let response = officer
+            .post_json(&decision, &json!({"decision": "approve", "note": "翌日返却"}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<serde_json::Value>().await.unwrap()["approval"], "approved");
+        let response = officer.post_json(&decision, &json!({"decision": "reject"})).await;
+        assert_api_error(response, 409, "already_decided").await;
+        let response = officer.post_json(&events, &takeout).await;
+        let own: serde_json::Value = response.json().await.unwrap();
+        let response = officer
+            .post_json(&format!("{events}/{}/decision", own["id"]), &json!({"decision": "approve"}))
+            .await;
+        assert_api_error(response, 403, "forbidden").await;
+
+        // Every other kind the page offers, then disposal (which needs a method).
+        for kind in ["return", "lending", "lending_return", "transfer", "provision"] {
+            let response = admin
+                .post_json(&events, &json!({"kind": kind, "occurred_on": "2026-11-27",
+                    "person": "事務局 花子"}))
+                .await;
+            assert_eq!(response.status(), StatusCode::CREATED, "{kind}");
+        }
+        let response = admin
+            .post_json(&events, &json!({"kind": "publication", "occurred_on": "2026-11-27",
+                "person": "事務局"}))
+            .await;
+        assert_api_error(response, 422, "validation_failed").await;
+        let disposal = json!({"kind": "disposal", "occurred_on": "2026-11-28",
+            "person": "事務局 花子", "witness": "議会事務局長"});
+        let response = admin.post_json(&events, &disposal).await;
+        assert_api_error(response, 422, "validation_failed").await;
+        let mut disposal = disposal;
+        disposal["method"] = json!("溶解処理");
+        let response = admin.post_json(&events, &disposal).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let list = member.json(&events).await;
+        assert_eq!(list.as_array().unwrap().len(), 8);
+        assert_eq!(list[0]["kind"], "disposal");
+        assert_eq!(member.json(&path).await["status"], "disposed");
+        server.stop().await;
+    }
+);

@@ -8,7 +8,7 @@ mod form;
 mod list;
 mod show;
 
-pub use events::{decide_event, record_event};
+pub use events::{decide, decide_event, record_event};
 pub use form::{create, edit_form, new_form, update};
 pub use list::list;
 pub use show::show;
