@@ -7,6 +7,7 @@
 
 mod acting;
 pub mod assets;
+pub mod classification;
 mod failure;
 pub mod i18n;
 pub mod settings;

@@ -116,6 +116,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/classification",
             get(api::classification::get_classification),
         ),
+        (
+            Method::POST,
+            "/api/v1/classification/activate",
+            post(api::classification::activate),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/classification/levels/{id}",
+            patch(api::classification::update_level),
+        ),
         (Method::GET, "/assets/labels", get(asset_labels::show)),
         (
             Method::GET,

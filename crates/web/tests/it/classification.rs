@@ -689,3 +689,82 @@ async fn a_restricted_asset_is_not_found_on_labels_for_those_who_may_not_know_it
         server.stop().await;
     }
 }
+
+mamori_testkit::backend_test!(
+    /// The scheme's settings through the API, on the settings pages' use cases: a level
+    /// edit (only the fields sent change, each refused field named), and switching the
+    /// scheme only while no asset is classified under the one in use.
+    async fn the_api_edits_a_level_and_switches_schemes(backend) {
+        use mamori_testkit::{assert_api_error, fixtures_assets};
+        use serde_json::json;
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+        let (_, member) = server.web_as("member", Role::User).await;
+        let scheme = officer.json("/api/v1/classification").await;
+        let two = scheme["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["axis"] == "confidentiality" && l["code"] == "2")
+            .unwrap()
+            .clone();
+        let path = format!("/api/v1/classification/levels/{}", two["id"]);
+
+        let edit = json!({"definition": "庁内限りの情報", "rules": {"send": "暗号化して送る"}});
+        let response = officer.patch_json(&path, &edit).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.json::<Value>().await.unwrap()["changed"], true);
+        let response = officer.patch_json(&path, &edit).await;
+        assert_eq!(response.json::<Value>().await.unwrap()["changed"], false);
+        let level = officer.json("/api/v1/classification").await["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["id"] == two["id"])
+            .unwrap()
+            .clone();
+        assert_eq!(level["definition"], "庁内限りの情報");
+        assert_eq!(level["name"], two["name"], "what was not sent is kept");
+
+        let response = officer
+            .patch_json(&path, &json!({"name": "3a", "rules": {"dispose": "あ".repeat(2001)}}))
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "rule_dispose");
+        let response = officer.patch_json(&path, &json!({"name": "自治体機密性1"})).await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "name");
+        let response = officer.patch_json(&path, &json!({"rules": {"teleport": "x"}})).await;
+        assert_api_error(response, 422, "invalid_json_data").await;
+        let response = member.patch_json(&path, &json!({"name": "x"})).await;
+        assert_api_error(response, 403, "forbidden").await;
+        let response = officer
+            .patch_json("/api/v1/classification/levels/999999", &json!({"name": "x"}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
+
+        // Switching: refused while an asset is classified under the scheme in use.
+        let legacy = scheme_id(&server, "guideline_legacy").await;
+        let current = scheme_id(&server, "guideline_2024").await;
+        let asset = fixtures_assets::asset(&server, "会議録", ["2", "2", "1"], None).await;
+        let response = officer
+            .post_json("/api/v1/classification/activate", &json!({"scheme_id": legacy}))
+            .await;
+        let error = assert_api_error(response, 409, "assets_classified").await;
+        assert!(error["message"].as_str().unwrap().contains('1'));
+        let response = officer
+            .post_json("/api/v1/classification/activate", &json!({"scheme_id": current}))
+            .await;
+        assert_eq!(response.json::<Value>().await.unwrap()["changed"], false);
+        let response = member
+            .post_json("/api/v1/classification/activate", &json!({"scheme_id": legacy}))
+            .await;
+        assert_api_error(response, 403, "forbidden").await;
+        let response = officer
+            .post_json("/api/v1/classification/activate", &json!({"scheme_id": 999_999}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
+        assert!(asset.id > 0);
+        server.stop().await;
+    }
+);
