@@ -4,6 +4,7 @@
 //! acting person's [`Viewer`], so an asset they may not know of is "not found".
 
 mod events;
+pub mod files;
 mod register;
 
 use mamori_domain::access::{Act, Register};
@@ -143,4 +144,63 @@ pub fn may_decide(acting: &Acting, event: &EventRecord) -> bool {
             (Some(by), Some(me)) => mamori_domain::user::may_approve(by, me),
             _ => true,
         }
+}
+
+/// The label of a field of an asset (`mamori_domain::asset::FIELDS`), for forms, error
+/// lists and spreadsheet headers.
+pub fn field_key(field: &str) -> &'static str {
+    match field {
+        "name" => "asset.field.name",
+        "description" => "asset.field.description",
+        "category" => "asset.field.category",
+        "form" => "asset.field.form",
+        "holder_type" => "asset.field.holder_type",
+        "holder" => "asset.field.holder",
+        "managing_role" => "asset.field.managing_role",
+        "location" => "asset.field.location",
+        "segment" => "asset.field.segment",
+        "confidentiality" => "asset.field.confidentiality",
+        "integrity" => "asset.field.integrity",
+        "availability" => "asset.field.availability",
+        "retention" => "asset.field.retention",
+        "disposal_due" => "asset.field.disposal_due",
+        "status" => "asset.field.status",
+        "tags" => "asset.field.tags",
+        "notes" => "asset.field.notes",
+        "clauses" => "asset.field.clauses",
+        "publication" => "asset.field.publication",
+        "reason" => "asset.field.reason",
+        _ => "asset.field.unknown",
+    }
+}
+
+/// The active scheme and everyone who may be named as a holder, for reading an import
+/// (those who may edit the register only).
+pub async fn import_context(
+    app: &App,
+    acting: &Acting,
+) -> Result<(Scheme, files::Directory), Failure> {
+    app.permit(acting, Register::Assets, Act::Edit, "asset.import.title")
+        .await?;
+    let scheme = mamori_store::classification::active(app.store()).await?;
+    Ok((scheme, files::directory(app.store()).await?))
+}
+
+/// Registers the checked rows of an import in one transaction, with one audit entry
+/// naming the file and its SHA-256. Returns the new ids in row order.
+pub async fn import(
+    app: &App,
+    acting: &Acting,
+    assets: &[mamori_domain::asset::Asset],
+    source: &str,
+    source_sha256: &str,
+) -> Result<Vec<i64>, Failure> {
+    let permit = app
+        .permit(acting, Register::Assets, Act::Edit, "asset.import.title")
+        .await?;
+    let scheme = mamori_store::classification::active(app.store()).await?;
+    let mut tx = permit.write(app).await?;
+    let ids = store::create_many(&mut tx, assets, &scheme, source, source_sha256).await?;
+    tx.commit().await?;
+    Ok(ids)
 }

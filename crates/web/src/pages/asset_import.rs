@@ -15,7 +15,6 @@ use mamori_domain::classification::{Axis, Scheme};
 use mamori_domain::wareki::Lang;
 use mamori_sheet::{Format, Table};
 
-use crate::asset_files::{self, Checked, Mapping, RowError};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
@@ -25,6 +24,7 @@ use crate::pages::assets::{
     axis_key, category_key, field_key, form_key, holder_type_key, status_key,
 };
 use crate::state::AppState;
+use mamori_app::assets::files::{self as asset_files, Checked, Mapping, RowError};
 use mamori_app::i18n::Tr;
 
 /// The upload route's body limit: the largest file plus room for the form around it.
@@ -209,7 +209,7 @@ async fn upload_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let scheme = mamori_store::classification::active(&state.store).await?;
+    let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
     let page = UploadPage {
         t: ctx.tr,
         layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
@@ -589,11 +589,12 @@ struct Outcome {
 /// Checks the staged file with `mapping` against the scheme and users in use now.
 async fn check_staged(
     state: &AppState,
+    signed: &SignedIn,
     staged: &Arc<Staged>,
     mapping: Mapping,
 ) -> Result<Outcome, AppError> {
-    let scheme = mamori_store::classification::active(&state.store).await?;
-    let directory = asset_files::directory(&state.store).await?;
+    let (scheme, directory) =
+        mamori_app::assets::import_context(&state.app, &signed.0.acting).await?;
     let names = directory.names;
     let holders = directory.holders;
     let staged = Arc::clone(staged);
@@ -758,7 +759,7 @@ pub async fn preview(
         return upload_page(&state, &ctx, &signed, expired(&ctx), StatusCode::GONE).await;
     };
     let mapping = mapping_from_form(&form, staged.table.headers.len())?;
-    let outcome = check_staged(&state, &staged, mapping).await?;
+    let outcome = check_staged(&state, &signed, &staged, mapping).await?;
     preview_page(&state, &ctx, &signed, token, &staged, &outcome).await
 }
 
@@ -813,25 +814,21 @@ async fn import_staged(
     form: &HashMap<String, String>,
 ) -> Result<(Response, bool), AppError> {
     let mapping = mapping_from_form(form, staged.table.headers.len())?;
-    let outcome = check_staged(state, staged, mapping).await?;
+    let outcome = check_staged(state, signed, staged, mapping).await?;
     if !outcome.checked.errors.is_empty() {
         let page = preview_page(state, ctx, signed, token.to_owned(), staged, &outcome).await?;
         return Ok((page, false));
     }
-    let Outcome {
-        scheme, checked, ..
-    } = outcome;
+    let Outcome { checked, .. } = outcome;
     let assets: Vec<Asset> = checked.assets.into_iter().map(|(_, a)| a).collect();
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    let ids = mamori_store::assets::create_many(
-        &mut tx,
+    let ids = mamori_app::assets::import(
+        &state.app,
+        &signed.0.acting,
         &assets,
-        &scheme,
         &staged.file_name,
         &staged.sha256,
     )
     .await?;
-    tx.commit().await?;
     let page = DonePage {
         t: ctx.tr,
         layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,

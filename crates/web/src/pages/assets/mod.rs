@@ -110,33 +110,7 @@ pub fn step_key(value: LifecycleStep) -> &'static str {
     }
 }
 
-/// The label of a field of an asset (`mamori_domain::asset::FIELDS`), for forms, error
-/// lists and spreadsheet headers.
-pub fn field_key(field: &str) -> &'static str {
-    match field {
-        "name" => "asset.field.name",
-        "description" => "asset.field.description",
-        "category" => "asset.field.category",
-        "form" => "asset.field.form",
-        "holder_type" => "asset.field.holder_type",
-        "holder" => "asset.field.holder",
-        "managing_role" => "asset.field.managing_role",
-        "location" => "asset.field.location",
-        "segment" => "asset.field.segment",
-        "confidentiality" => "asset.field.confidentiality",
-        "integrity" => "asset.field.integrity",
-        "availability" => "asset.field.availability",
-        "retention" => "asset.field.retention",
-        "disposal_due" => "asset.field.disposal_due",
-        "status" => "asset.field.status",
-        "tags" => "asset.field.tags",
-        "notes" => "asset.field.notes",
-        "clauses" => "asset.field.clauses",
-        "publication" => "asset.field.publication",
-        "reason" => "asset.field.reason",
-        _ => "asset.field.unknown",
-    }
-}
+pub use mamori_app::assets::field_key;
 
 /// The list's query string, shared by the page, the API and the exports. Kept as text
 /// so that a wrong value gets our own message rather than the framework's.
