@@ -66,3 +66,13 @@ pub fn date_text(date: time::Date) -> String {
 pub fn timestamp_text(at: time::OffsetDateTime) -> String {
     mamori_store::timestamp_text(at)
 }
+
+/// The SHA-256 of a file, in hex, as the audit trail names an imported file.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    mamori_store::sha256_hex(bytes)
+}
+
+/// A random token (an upload waiting for its preview, say).
+pub fn random_token() -> String {
+    mamori_store::random_token()
+}

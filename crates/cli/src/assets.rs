@@ -173,7 +173,7 @@ pub async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    let sha256 = mamori_store::sha256_hex(&bytes);
+    let sha256 = mamori_app::sha256_hex(&bytes);
     progress.phase(tr.t("cli.assets.writing"), None);
     let ids = ticking(&mut progress, async {
         anyhow::Ok(mamori_app::assets::import(&app, &acting, &assets, &source, &sha256).await?)

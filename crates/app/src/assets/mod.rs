@@ -204,3 +204,31 @@ pub async fn import(
     tx.commit().await?;
     Ok(ids)
 }
+
+/// What asset labels print: each asset (all of them visible to the acting person, or
+/// none — the page must not tell which ids exist), the scheme that names their levels,
+/// and the organisation's name.
+#[derive(Debug, Clone)]
+pub struct LabelsData {
+    pub assets: Vec<AssetRecord>,
+    pub scheme: Scheme,
+    pub organisation: Option<String>,
+}
+
+pub async fn labels(app: &App, acting: &Acting, ids: &[i64]) -> Result<LabelsData, Failure> {
+    app.permit(acting, Register::Assets, Act::Read, "assets.labels")
+        .await?;
+    let mut assets = Vec::with_capacity(ids.len());
+    for id in ids {
+        assets.push(store::get(app.store(), acting.viewer(), *id).await?);
+    }
+    Ok(LabelsData {
+        assets,
+        scheme: mamori_store::classification::active(app.store()).await?,
+        organisation: mamori_store::settings::get(
+            app.store(),
+            mamori_store::settings::ORGANISATION_NAME,
+        )
+        .await?,
+    })
+}

@@ -64,32 +64,32 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (
             Method::GET,
             "/assets/import",
-            get(asset_import::import_form),
+            get(assets::import::import_form),
         ),
         (
             Method::POST,
             "/assets/import",
-            post(asset_import::upload).layer(DefaultBodyLimit::max(asset_import::BODY_LIMIT)),
+            post(assets::import::upload).layer(DefaultBodyLimit::max(assets::import::BODY_LIMIT)),
         ),
         (
             Method::POST,
             "/assets/import/preview",
-            post(asset_import::preview),
+            post(assets::import::preview),
         ),
         (
             Method::POST,
             "/assets/import/confirm",
-            post(asset_import::confirm),
+            post(assets::import::confirm),
         ),
         (
             Method::GET,
             "/assets/export.xlsx",
-            get(asset_export::export_xlsx),
+            get(assets::export::export_xlsx),
         ),
         (
             Method::GET,
             "/assets/export.csv",
-            get(asset_export::export_csv),
+            get(assets::export::export_csv),
         ),
         (
             Method::GET,
@@ -126,12 +126,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/classification/levels/{id}",
             patch(api::classification::update_level),
         ),
-        (Method::GET, "/assets/labels", get(asset_labels::show)),
+        (Method::GET, "/assets/labels", get(assets::labels::show)),
         (
             Method::GET,
             "/static/labels.css",
-            get(asset_labels::stylesheet),
+            get(assets::labels::stylesheet),
         ),
-        (Method::GET, "/static/labels.js", get(asset_labels::script)),
+        (
+            Method::GET,
+            "/static/labels.js",
+            get(assets::labels::script),
+        ),
     ]
 }

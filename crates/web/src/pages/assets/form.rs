@@ -35,7 +35,7 @@ pub struct AssetForm {
 }
 
 #[derive(Template)]
-#[template(path = "asset_form.html")]
+#[template(path = "assets/form.html")]
 struct FormPage {
     t: Tr,
     layout: Layout,

@@ -53,7 +53,7 @@ impl ListRow {
 }
 
 #[derive(Template)]
-#[template(path = "assets_list.html")]
+#[template(path = "assets/list.html")]
 struct ListPage {
     t: Tr,
     layout: Layout,

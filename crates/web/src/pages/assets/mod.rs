@@ -4,7 +4,10 @@
 //! request, calls the use case in `mamori_app::assets` and renders a view-model.
 
 mod events;
+pub mod export;
 mod form;
+pub mod import;
+pub mod labels;
 mod list;
 mod show;
 

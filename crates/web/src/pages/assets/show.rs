@@ -62,7 +62,7 @@ struct EventView {
 }
 
 #[derive(Template)]
-#[template(path = "asset_show.html")]
+#[template(path = "assets/show.html")]
 struct ShowPage {
     t: Tr,
     layout: Layout,
