@@ -548,6 +548,34 @@ pub async fn decide_event(
     Ok(Json(event_out(event)))
 }
 
+/// The register as an .xlsx file, with the list's filters (the same use case and file as
+/// the list page's export); never more than the caller may see, and in the audit trail
+/// before the first byte leaves. Headers and words follow `Accept-Language`.
+#[utoipa::path(get, path = "/api/v1/assets/export.xlsx", tag = "assets", params(ListParams),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn export_xlsx(
+    state: State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    raw: axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    crate::pages::assets::export::export_xlsx(state, ctx, signed, raw).await
+}
+
+/// The register as CSV (UTF-8 with BOM, for Excel), with the list's filters.
+#[utoipa::path(get, path = "/api/v1/assets/export.csv", tag = "assets", params(ListParams),
+    responses((status = 200, content_type = "text/csv"),
+        (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn export_csv(
+    state: State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    raw: axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    crate::pages::assets::export::export_csv(state, ctx, signed, raw).await
+}
+
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -559,7 +587,9 @@ pub async fn decide_event(
         reclassify_asset,
         list_events,
         record_event,
-        decide_event
+        decide_event,
+        export_xlsx,
+        export_csv
     ),
     components(schemas(
         AssetOut,

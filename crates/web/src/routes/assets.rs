@@ -37,6 +37,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             get(api::assets::get_asset),
         ),
         (
+            Method::GET,
+            "/api/v1/assets/export.xlsx",
+            get(api::assets::export_xlsx),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/export.csv",
+            get(api::assets::export_csv),
+        ),
+        (
             Method::PATCH,
             "/api/v1/assets/{id}",
             patch(api::assets::update_asset),

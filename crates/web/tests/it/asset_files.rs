@@ -727,3 +727,34 @@ backend_test!(async fn every_export_imports_again_to_the_same_register(backend) 
     }
     source.stop().await;
 });
+
+backend_test!(
+    /// The export through the API: the same file as the page's, the list's filters, a
+    /// bad filter as a JSON error, and never an asset the caller may not know of.
+    async fn the_api_exports_the_register_as_the_page_does(backend) {
+        let server = TestServer::start(backend).await;
+        add_people(&server).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        import(&officer, "register.csv", REGISTER.as_bytes()).await;
+        let (_, user) = server.web_as("ippan", Role::User).await;
+        let (status, headers, bytes) = export(&officer, "/api/v1/assets/export.csv", "ja").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(text.contains(RESTRICTED_NAME));
+        assert!(text.contains("議員用タブレット端末") && text.contains("本会議録（令和7年）"));
+        let (status, _, bytes) = export(&user, "/api/v1/assets/export.csv?category=ア", "ja").await;
+        assert_eq!(status, StatusCode::OK);
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains(RESTRICTED_NAME));
+        assert!(text.contains("議員用タブレット端末"), "the one tablet");
+        assert!(!text.contains("本会議録（令和7年）"), "filtered out");
+        let (status, _, bytes) = export(&user, "/api/v1/assets/export.xlsx", "en").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(bytes.starts_with(b"PK"), "an xlsx is a zip");
+        let response = user.get("/api/v1/assets/export.csv?confidentiality=9").await;
+        mamori_testkit::assert_api_error(response, 400, "invalid_filter").await;
+        assert_eq!(audit_entries(&server, "asset.export").await.len(), 3);
+        server.stop().await;
+    }
+);
