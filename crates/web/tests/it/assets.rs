@@ -162,6 +162,10 @@ backend_test!(async fn bad_input_is_refused_in_the_users_language_and_nothing_is
         assert!(body.contains(expected), "{expected}");
     }
     assert!(body.contains("value=\"x\""), "the form is kept as typed");
+    assert!(
+        body.contains("value=\"x\" maxlength=\"200\" required"),
+        "the shared field macro writes the field's attributes: {body}"
+    );
 
     // Hostile text is stored and shown harmlessly.
     let hostile = "<script>alert('x')</script>'; DROP TABLE assets; --";
