@@ -6,6 +6,8 @@
 //! functions; nothing here knows HTTP, HTML or templates.
 
 mod acting;
+pub mod assets;
+pub mod classification;
 mod failure;
 pub mod i18n;
 pub mod policies;
@@ -54,4 +56,24 @@ pub fn today() -> time::Date {
     time::OffsetDateTime::now_utc()
         .to_offset(mamori_domain::wareki::JST)
         .date()
+}
+
+/// A date as ISO 8601 (`2026-04-01`), as the API and files write it.
+pub fn date_text(date: time::Date) -> String {
+    mamori_store::date_text(date)
+}
+
+/// A moment as RFC 3339 in UTC, as the API writes it.
+pub fn timestamp_text(at: time::OffsetDateTime) -> String {
+    mamori_store::timestamp_text(at)
+}
+
+/// The SHA-256 of a file, in hex, as the audit trail names an imported file.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    mamori_store::sha256_hex(bytes)
+}
+
+/// A random token (an upload waiting for its preview, say).
+pub fn random_token() -> String {
+    mamori_store::random_token()
 }

@@ -1,15 +1,15 @@
 //! `mamori import assets FILE` and `mamori export assets FILE`: the asset register as a
-//! spreadsheet, through the same conversion and checks as the web pages
-//! (`mamori_web::asset_files`).
+//! spreadsheet, through the same use cases, conversion and checks as the web pages
+//! (`mamori_app::assets`, `mamori_app::assets::files`), acting as the command line.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use mamori_app::assets::Filter;
+use mamori_app::assets::files::{self as asset_files, ExportError, Format, Mapping, RowError};
 use mamori_app::i18n::Tr;
-use mamori_store::assets::{self, Filter, Viewer};
-use mamori_store::{Actor, Store};
-use mamori_web::asset_files::{self, Format, Mapping, RowError};
+use mamori_app::{Acting, App};
 
 use crate::config::DataConfig;
 use crate::progress::Progress;
@@ -114,9 +114,9 @@ pub async fn import(
         ));
     }
 
-    let store = Store::open(&data.database_url).await?;
-    let scheme = mamori_store::classification::active(&store).await?;
-    let directory = asset_files::directory(&store).await?;
+    let app = App::open(&data.database_url).await?;
+    let acting = Acting::system("mamori import assets");
+    let (scheme, directory) = mamori_app::assets::import_context(&app, &acting).await?;
     progress.phase(tr.t("cli.assets.checking"), Some(table.rows.len()));
     let checked = asset_files::validate(
         &table,
@@ -156,7 +156,7 @@ pub async fn import(
                 ]
             )
         );
-        store.close().await;
+        app.close().await;
         return Ok(ExitCode::FAILURE);
     }
     let assets: Vec<_> = checked.assets.into_iter().map(|(_, a)| a).collect();
@@ -165,7 +165,7 @@ pub async fn import(
             "{}",
             tr.f("cli.assets.dry_run", &[("count", assets.len().to_string())])
         );
-        store.close().await;
+        app.close().await;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -173,17 +173,14 @@ pub async fn import(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| shown.clone());
-    let sha256 = mamori_store::sha256_hex(&bytes);
+    let sha256 = mamori_app::sha256_hex(&bytes);
     progress.phase(tr.t("cli.assets.writing"), None);
     let ids = ticking(&mut progress, async {
-        let mut tx = store.write(Actor::system("mamori import assets")).await?;
-        let ids = assets::create_many(&mut tx, &assets, &scheme, &source, &sha256).await?;
-        tx.commit().await?;
-        anyhow::Ok(ids)
+        anyhow::Ok(mamori_app::assets::import(&app, &acting, &assets, &source, &sha256).await?)
     })
     .await?;
     progress.finish();
-    store.close().await;
+    app.close().await;
     println!(
         "{}",
         tr.f(
@@ -214,16 +211,23 @@ pub async fn export(
     let format = format
         .or_else(|| format_of(file))
         .ok_or_else(|| fail(tr, "cli.assets.error.format", &[("file", shown.clone())]))?;
-    let store = Store::open(&data.database_url).await?;
+    let app = App::open(&data.database_url).await?;
+    let acting = Acting::system("mamori export assets");
     let mut progress = Progress::new();
     progress.phase(tr.t("cli.assets.exporting"), None);
     let filter = Filter::default();
+    // The export is in the audit trail before the file appears under its name.
     let exported = ticking(
         &mut progress,
-        asset_files::export(&store, Viewer::everything(), &filter, tr.lang, format),
+        asset_files::export(&app, &acting, &filter, tr.lang, format),
     )
     .await
-    .map_err(|e| anyhow::anyhow!("{}", e.message(tr)))?;
+    .map_err(|e| match e {
+        ExportError::Sheet(e) => anyhow::anyhow!("{}", tr.f(e.message_key(), &e.params())),
+        ExportError::Failed(f) => anyhow::anyhow!("{f}"),
+    });
+    app.close().await;
+    let exported = exported?;
     progress.finish();
 
     let partial = PathBuf::from(format!("{shown}.partial"));
@@ -234,23 +238,6 @@ pub async fn export(
         )
     };
     std::fs::write(&partial, &exported.bytes).map_err(write_failed)?;
-    let recorded = async {
-        let mut tx = store.write(Actor::system("mamori export assets")).await?;
-        assets::record_export(
-            &mut tx,
-            asset_files::format_code(format),
-            exported.count,
-            &filter,
-        )
-        .await?;
-        tx.commit().await
-    }
-    .await;
-    store.close().await;
-    if let Err(e) = recorded {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e.into());
-    }
     std::fs::rename(&partial, file).map_err(write_failed)?;
     println!(
         "{}",

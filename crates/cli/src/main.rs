@@ -101,7 +101,7 @@ enum ExportCommand {
         file: PathBuf,
         /// xlsx or csv [default: from the file's extension]
         #[arg(long, value_parser = assets::parse_format)]
-        format: Option<mamori_web::asset_files::Format>,
+        format: Option<mamori_app::assets::files::Format>,
     },
 }
 

@@ -7,7 +7,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::field::{FieldProblem, Problems};
 use crate::search::normalise;
+use crate::text::TextProblem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -213,6 +215,152 @@ pub fn check_level_edit(
     Ok((name, definition, kept))
 }
 
+/// The form field (and API problem field) of a step's handling rule: `rule_create`…
+pub fn rule_field(step: LifecycleStep) -> &'static str {
+    match step {
+        LifecycleStep::Create => "rule_create",
+        LifecycleStep::Obtain => "rule_obtain",
+        LifecycleStep::Use => "rule_use",
+        LifecycleStep::Store => "rule_store",
+        LifecycleStep::Send => "rule_send",
+        LifecycleStep::Carry => "rule_carry",
+        LifecycleStep::Provide => "rule_provide",
+        LifecycleStep::Dispose => "rule_dispose",
+    }
+}
+
+/// A level edit as typed: name, definition, take-out approval and a rule per step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelInput {
+    pub name: String,
+    pub definition: String,
+    /// Read for confidentiality levels only, the ones that decide take-out approval; on
+    /// the other axes the stored value is kept.
+    pub takeout_requires_approval: bool,
+    pub rules: Vec<(LifecycleStep, String)>,
+}
+
+impl LevelInput {
+    /// The level as stored, to start an edit from.
+    pub fn of(level: &Level) -> LevelInput {
+        LevelInput {
+            name: level.name.clone(),
+            definition: level.definition.clone(),
+            takeout_requires_approval: level.takeout_requires_approval,
+            rules: LifecycleStep::ALL
+                .iter()
+                .map(|step| (*step, level.rules.get(step).cloned().unwrap_or_default()))
+                .collect(),
+        }
+    }
+}
+
+/// A level as checked, ready to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedLevel {
+    pub name: String,
+    pub definition: String,
+    pub takeout_requires_approval: bool,
+    pub rules: BTreeMap<LifecycleStep, String>,
+}
+
+impl CheckedLevel {
+    /// Whether saving would change nothing.
+    pub fn same_as(&self, level: &Level) -> bool {
+        level.name == self.name
+            && level.definition == self.definition
+            && level.takeout_requires_approval == self.takeout_requires_approval
+            && level.rules == self.rules
+    }
+}
+
+fn multi_line_problem(field: &'static str, value: &str, max: usize, problems: &mut Problems) {
+    if let Err(problem) = crate::text::multi_line(value, max) {
+        problems.push(FieldProblem::text(field, problem));
+    }
+}
+
+/// Checks every field of a level edit at once (each shows its own message), then lets
+/// [`check_level_edit`] settle the values to store; a name another level of the axis
+/// uses (or is coded by) is refused, since registers find a level by its name.
+pub fn check_level_input(
+    scheme: &Scheme,
+    level: &Level,
+    input: &LevelInput,
+) -> Result<CheckedLevel, Vec<FieldProblem>> {
+    let mut problems = Problems::new();
+    if let Err(problem) = crate::text::single_line(&input.name, MAX_LEVEL_NAME) {
+        problems.push(FieldProblem::text("name", problem));
+    }
+    multi_line_problem(
+        "definition",
+        &input.definition,
+        MAX_DEFINITION,
+        &mut problems,
+    );
+    for (step, text) in &input.rules {
+        multi_line_problem(rule_field(*step), text, MAX_RULE, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_vec());
+    }
+    let rules: BTreeMap<LifecycleStep, String> = input
+        .rules
+        .iter()
+        .map(|(step, text)| (*step, text.replace("\r\n", "\n")))
+        .collect();
+    let definition = input.definition.replace("\r\n", "\n");
+    let (name, definition, rules) = match check_level_edit(&input.name, &definition, &rules) {
+        Ok(checked) => checked,
+        Err(LevelProblem::Name(problem)) => return Err(vec![FieldProblem::text("name", problem)]),
+        Err(LevelProblem::DefinitionTooLong) => {
+            return Err(vec![FieldProblem::text(
+                "definition",
+                TextProblem::TooLong {
+                    max: MAX_DEFINITION,
+                },
+            )]);
+        }
+        Err(LevelProblem::RuleTooLong) => {
+            let field = input
+                .rules
+                .iter()
+                .find(|(_, text)| text.replace("\r\n", "\n").trim().chars().count() > MAX_RULE)
+                .map_or("rule_create", |(step, _)| rule_field(*step));
+            return Err(vec![FieldProblem::text(
+                field,
+                TextProblem::TooLong { max: MAX_RULE },
+            )]);
+        }
+    };
+    if let Some(problem) = name_taken(scheme, level, &name) {
+        return Err(vec![problem]);
+    }
+    Ok(CheckedLevel {
+        name,
+        definition,
+        takeout_requires_approval: if level.axis == Axis::Confidentiality {
+            input.takeout_requires_approval
+        } else {
+            level.takeout_requires_approval
+        },
+        rules,
+    })
+}
+
+/// Another level of the same axis already named `name` (or coded so).
+pub fn name_taken(scheme: &Scheme, level: &Level, name: &str) -> Option<FieldProblem> {
+    let wanted = normalise(name);
+    let taken = scheme
+        .levels_of(level.axis)
+        .into_iter()
+        .filter(|other| other.id != level.id)
+        .any(|other| normalise(&other.name) == wanted || normalise(&other.code) == wanted);
+    taken.then(|| {
+        FieldProblem::new("name", "classification.error.duplicate_name").with("name", name)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,5 +416,92 @@ mod tests {
             check_level_edit("x", &"あ".repeat(MAX_DEFINITION + 1), &rules),
             Err(LevelProblem::DefinitionTooLong)
         );
+    }
+
+    fn level_input() -> (Scheme, Level, LevelInput) {
+        let mut scheme = scheme();
+        for (i, level) in scheme.levels.iter_mut().enumerate() {
+            level.id = i as i64 + 1;
+        }
+        let level = scheme
+            .find_level(Axis::Confidentiality, "2")
+            .unwrap()
+            .clone();
+        let input = LevelInput::of(&level);
+        (scheme, level, input)
+    }
+
+    #[test]
+    fn a_preset_level_passes_unchanged() {
+        let (scheme, level, input) = level_input();
+        let checked = check_level_input(&scheme, &level, &input).unwrap();
+        assert!(checked.same_as(&level));
+    }
+
+    #[test]
+    fn every_field_of_a_level_reports_its_own_problem() {
+        let (scheme, level, mut input) = level_input();
+        input.name = " \u{3000}".into();
+        input.definition = "あ".repeat(MAX_DEFINITION + 1);
+        input.rules[4].1 = "暗号化\u{0}する".into();
+        input.rules[7].1 = "い".repeat(MAX_RULE + 1);
+        let problems = check_level_input(&scheme, &level, &input).unwrap_err();
+        let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field, p.key)).collect();
+        assert_eq!(
+            found,
+            vec![
+                ("name", "field.error.required"),
+                ("definition", "field.error.too_long"),
+                ("rule_send", "field.error.control_chars_multiline"),
+                ("rule_dispose", "field.error.too_long"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_line_break_from_a_browser_counts_as_one_character() {
+        let (scheme, level, mut input) = level_input();
+        input.definition = format!("{}\r\n{}", "あ".repeat(1000), "い".repeat(999));
+        let checked = check_level_input(&scheme, &level, &input).unwrap();
+        assert_eq!(checked.definition.chars().count(), MAX_DEFINITION);
+        input.definition.push('う');
+        assert!(check_level_input(&scheme, &level, &input).is_err());
+    }
+
+    #[test]
+    fn line_breaks_are_kept_and_blank_rules_dropped() {
+        let (scheme, level, mut input) = level_input();
+        input.definition = "一行目\r\n二行目\t（注）".into();
+        input.rules[0].1 = "  ".into();
+        input.rules[1].1 = " 入手したら登録する\r\n ".into();
+        let checked = check_level_input(&scheme, &level, &input).unwrap();
+        assert_eq!(checked.definition, "一行目\n二行目\t（注）");
+        assert!(!checked.rules.contains_key(&LifecycleStep::Create));
+        assert_eq!(checked.rules[&LifecycleStep::Obtain], "入手したら登録する");
+    }
+
+    #[test]
+    fn take_out_approval_is_kept_on_other_axes() {
+        let (scheme, _, _) = level_input();
+        let mut integrity = scheme.find_level(Axis::Integrity, "2").unwrap().clone();
+        integrity.takeout_requires_approval = true;
+        let mut input = LevelInput::of(&integrity);
+        input.takeout_requires_approval = false;
+        let checked = check_level_input(&scheme, &integrity, &input).unwrap();
+        assert!(checked.takeout_requires_approval);
+    }
+
+    #[test]
+    fn two_levels_of_an_axis_cannot_share_a_name() {
+        let (scheme, two, mut input) = level_input();
+        assert!(name_taken(&scheme, &two, "自治体機密性2").is_none());
+        assert!(name_taken(&scheme, &two, "機密性2（庁内限り）").is_none());
+        assert!(name_taken(&scheme, &two, "自治体機密性１").is_some());
+        assert!(name_taken(&scheme, &two, "3a").is_some());
+        // Another axis may use the same words.
+        assert!(name_taken(&scheme, &two, "完全性2").is_none());
+        input.name = "3a".into();
+        let problems = check_level_input(&scheme, &two, &input).unwrap_err();
+        assert_eq!(problems[0].key, "classification.error.duplicate_name");
     }
 }

@@ -8,7 +8,7 @@ use mamori_domain::classification_presets;
 use serde::Serialize;
 use sqlx::Row;
 
-use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
+use crate::{AuditEntry, Result, Store, StoreError, WriteTx, decode};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SchemeSummary {
@@ -65,19 +65,22 @@ fn rules_json(rules: &BTreeMap<LifecycleStep, String>) -> String {
     serde_json::to_string(rules).unwrap_or_else(|_| "{}".to_owned())
 }
 
+/// A stored level; an axis or rules the domain cannot read are [`StoreError::Corrupt`].
 fn level_from_row(row: &sqlx::any::AnyRow) -> Result<Level> {
+    const TABLE: &str = "classification_levels";
+    let id: i64 = row.try_get("id")?;
     let axis: String = row.try_get("axis")?;
     let rules: String = row.try_get("rules")?;
     let takeout: i64 = row.try_get("takeout_requires_approval")?;
     Ok(Level {
-        id: row.try_get("id")?,
-        axis: Axis::parse(&axis).unwrap_or(Axis::Confidentiality),
+        id,
+        axis: decode(TABLE, id, "axis", &axis, Axis::parse)?,
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         rank: row.try_get("rank")?,
         definition: row.try_get("definition")?,
         takeout_requires_approval: takeout != 0,
-        rules: serde_json::from_str(&rules).unwrap_or_default(),
+        rules: decode(TABLE, id, "rules", &rules, |r| serde_json::from_str(r).ok())?,
     })
 }
 

@@ -12,6 +12,7 @@ pub mod policies;
 pub mod risks;
 pub mod sessions;
 pub mod settings;
+pub mod sql;
 pub mod tokens;
 pub mod users;
 

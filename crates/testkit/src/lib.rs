@@ -18,6 +18,8 @@ pub const POSTGRES_ENV: &str = "MAMORI_TEST_DATABASE_URL";
 /// Set to 1 to run without PostgreSQL (a quick local loop); CI always has it.
 pub const SKIP_POSTGRES_ENV: &str = "MAMORI_TEST_SKIP_POSTGRES";
 
+pub mod fixtures_assets;
+
 /// The backends every integration test runs on.
 pub fn backends() -> Vec<Backend> {
     if std::env::var(POSTGRES_ENV).is_ok() {

@@ -229,12 +229,11 @@ pub async fn clause(
         .ok_or(Failure::NotFound)?;
     let tree = policies::version(app.store(), chosen.id).await?.tree;
     let found: Clause = tree.find(reference).ok_or(Failure::NotFound)?.clone();
-    let assets =
-        if document.kind == PolicyKind::BasicPolicy && acting.may(Register::Assets, Act::Read) {
-            mamori_store::assets::linked_to_clause(app.store(), acting.viewer(), reference).await?
-        } else {
-            Vec::new()
-        };
+    let assets = if document.kind == PolicyKind::BasicPolicy {
+        crate::assets::linked_to_clause(app, acting, reference).await?
+    } else {
+        Vec::new()
+    };
     Ok(ClauseView {
         links: policies::links_to(app.store(), id, reference).await?,
         text: PolicyText {

@@ -1,14 +1,14 @@
-//! The asset register over the API: the same filters, visibility and checks as the pages
-//! (`pages::assets`).
+//! The asset register over the API, on the same use cases as the pages
+//! (`mamori_app::assets`): list, read, register, update, reclassify with a reason,
+//! lifecycle records and their decisions.
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::asset::AssetInput;
+use mamori_app::Failure;
+use mamori_app::assets::{AssetInput, AssetRecord, EventInput, EventRecord};
 use mamori_domain::classification::Scheme;
-use mamori_store::assets::{self, AssetRecord};
-use mamori_store::classification;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -16,8 +16,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::pages::assets::{EDITORS, ListParams, READERS, field_key, register, viewer};
-use crate::pages::users::parse_id;
+use crate::http::forms::parse_id;
+use crate::pages::assets::{ListParams, field_key};
 use crate::state::AppState;
 
 /// An information asset. Levels are given by their codes in the active scheme.
@@ -77,12 +77,12 @@ fn out(scheme: &Scheme, a: AssetRecord) -> AssetOut {
         holder_id: a.holder_id,
         holder_name: a.holder_name,
         location: a.location,
-        disposal_due: a.disposal_due,
+        disposal_due: a.disposal_due.map(mamori_app::date_text),
         notes: a.notes,
         tags: a.tags,
         clauses: a.clauses,
-        created_at: a.created_at,
-        updated_at: a.updated_at,
+        created_at: mamori_app::timestamp_text(a.created_at),
+        updated_at: mamori_app::timestamp_text(a.updated_at),
     }
 }
 
@@ -104,24 +104,15 @@ pub async fn list_assets(
     signed: SignedIn,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<AssetPage>, AppError> {
-    signed.require(&state, READERS, "assets.list").await?;
-    let scheme = classification::active(&state.store).await?;
-    let filter = params.filter(&scheme)?;
-    let request = params.page()?;
-    let page = assets::list(
-        &state.store,
-        viewer(&signed),
-        &filter,
-        params.sort()?,
-        i64::try_from(request.offset()).unwrap_or(i64::MAX),
-        i64::from(request.per_page),
-    )
-    .await?;
+    let acting = &signed.0.acting;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    let (request, page) = params.request(&scheme)?;
+    let found = mamori_app::assets::list(&state.app, acting, &request).await?;
     Ok(Json(AssetPage {
-        items: page.assets.into_iter().map(|a| out(&scheme, a)).collect(),
-        total: page.total.max(0) as u64,
-        page: request.page,
-        per_page: request.per_page,
+        items: found.assets.into_iter().map(|a| out(&scheme, a)).collect(),
+        total: found.total.max(0) as u64,
+        page: page.page,
+        per_page: page.per_page,
     }))
 }
 
@@ -134,10 +125,10 @@ pub async fn get_asset(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<AssetOut>, AppError> {
-    signed.require(&state, READERS, "assets.show").await?;
     let id = parse_id(&id)?;
-    let scheme = classification::active(&state.store).await?;
-    let asset = assets::get(&state.store, viewer(&signed), id).await?;
+    let acting = &signed.0.acting;
+    let asset = mamori_app::assets::get(&state.app, acting, id).await?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     Ok(Json(out(&scheme, asset)))
 }
 
@@ -228,43 +219,387 @@ pub async fn create_asset(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "assets.create").await?;
+    let acting = &signed.0.acting;
+    permit_edit(&state, &signed, "assets.create").await?;
     let ApiJson(input) =
         <ApiJson<AssetIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
             .await?;
     let input = AssetInput::from(input);
-    match register(&state, &signed, &input).await? {
-        Ok(id) => {
-            let scheme = classification::active(&state.store).await?;
-            let asset =
-                assets::get(&state.store, mamori_store::assets::Viewer::everything(), id).await?;
-            let mut response = (StatusCode::CREATED, Json(out(&scheme, asset))).into_response();
-            if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/assets/{id}")) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            Ok(response)
-        }
-        Err(problems) => {
-            let tr = ctx.tr;
-            let detail = problems
-                .iter()
-                .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "asset.error.validation",
-            )
-            .with("detail", detail))
-        }
+    let asset = mamori_app::assets::register(&state.app, acting, &input)
+        .await
+        .map_err(|f| invalid(f, &ctx))?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    let id = asset.id;
+    let mut response = (StatusCode::CREATED, Json(out(&scheme, asset))).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/assets/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
     }
+    Ok(response)
+}
+
+async fn permit_edit(state: &AppState, signed: &SignedIn, what: &str) -> Result<(), AppError> {
+    use mamori_domain::access::{Act, Register};
+    state
+        .app
+        .permit(&signed.0.acting, Register::Assets, Act::Edit, what)
+        .await?;
+    Ok(())
+}
+
+/// A refused input as the API's 422 `validation_failed`: the message names every field
+/// in the caller's language, and `fields` lists them.
+fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
+    let Failure::Invalid(problems) = failure else {
+        return failure.into();
+    };
+    let tr = ctx.tr;
+    let detail = problems
+        .iter()
+        .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    AppError {
+        fields: problems,
+        ..AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "asset.error.validation",
+        )
+        .with("detail", detail)
+    }
+}
+
+/// A change to an asset: only the fields given change (as text, as on the form); a
+/// change of classification needs `reason`.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct AssetPatch {
+    /// Any field of [`AssetIn`], e.g. `{"location": "書庫B"}`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+fn field_names() -> Vec<String> {
+    match serde_json::to_value(AssetInput::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Updates an asset (the same use case as the edit form).
+#[utoipa::path(patch, path = "/api/v1/assets/{id}", tag = "assets",
+    params(("id" = i64, Path)), request_body = AssetPatch,
+    responses((status = 200, body = AssetOut), (status = 422, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn update_asset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Json<AssetOut>, AppError> {
+    permit_edit(&state, &signed, "assets.update").await?;
+    let id = parse_id(&id)?;
+    let acting = &signed.0.acting;
+    let before = mamori_app::assets::get(&state.app, acting, id).await?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    let ApiJson(patch) =
+        <ApiJson<AssetPatch> as axum::extract::FromRequest<AppState>>::from_request(
+            request, &state,
+        )
+        .await?;
+    let mut fields = patch.fields;
+    let reason = match fields.remove("reason") {
+        None => String::new(),
+        Some(serde_json::Value::String(r)) => r,
+        Some(_) => return Err(bad_body("reason")),
+    };
+    let known = field_names();
+    let mut input = serde_json::to_value(mamori_app::assets::input_of(&before, &scheme))
+        .map_err(|_| AppError::internal())?;
+    for (name, value) in fields {
+        if !known.contains(&name) || !value.is_string() {
+            return Err(bad_body("field"));
+        }
+        input[name.as_str()] = value;
+    }
+    let input: AssetInput = serde_json::from_value(input).map_err(|_| bad_body("field"))?;
+    let change = mamori_app::assets::AssetChange { input, reason };
+    let asset = mamori_app::assets::update(&state.app, acting, id, &change)
+        .await
+        .map_err(|f| invalid(f, &ctx))?;
+    Ok(Json(out(&scheme, asset)))
+}
+
+fn bad_body(name: &str) -> AppError {
+    AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_json_data",
+        "error.invalid_json_data",
+    )
+    .with("detail", name)
+}
+
+/// A new classification, by level codes of the active scheme, and why it changed.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationIn {
+    #[schema(example = "3C")]
+    pub confidentiality: String,
+    #[schema(example = "2")]
+    pub integrity: String,
+    #[schema(example = "1")]
+    pub availability: String,
+    /// Required: kept in the asset's classification history.
+    #[schema(example = "個人の口座情報を含むため")]
+    pub reason: String,
+}
+
+/// Reclassifies an asset; the reason is required and kept in its history.
+#[utoipa::path(post, path = "/api/v1/assets/{id}/classification", tag = "assets",
+    params(("id" = i64, Path)), request_body = ClassificationIn,
+    responses((status = 200, body = AssetOut), (status = 422, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn reclassify_asset(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Json<AssetOut>, AppError> {
+    permit_edit(&state, &signed, "assets.update").await?;
+    let id = parse_id(&id)?;
+    let ApiJson(body) =
+        <ApiJson<ClassificationIn> as axum::extract::FromRequest<AppState>>::from_request(
+            request, &state,
+        )
+        .await?;
+    let acting = &signed.0.acting;
+    let request = mamori_app::assets::Reclassify {
+        confidentiality: body.confidentiality,
+        integrity: body.integrity,
+        availability: body.availability,
+        reason: body.reason,
+    };
+    let asset = mamori_app::assets::reclassify(&state.app, acting, id, &request)
+        .await
+        .map_err(|f| invalid(f, &ctx))?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    Ok(Json(out(&scheme, asset)))
+}
+
+/// A lifecycle record of an asset.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub asset_id: i64,
+    /// `take_out`, `return`, `lending`, `lending_return`, `transfer`, `provision`,
+    /// `publication` or `disposal`.
+    pub kind: String,
+    /// ISO 8601 date.
+    pub occurred_on: String,
+    pub person: String,
+    pub counterparty: String,
+    pub method: String,
+    pub witness: String,
+    pub due_back: Option<String>,
+    pub notes: String,
+    /// `not_required`, `pending`, `approved` or `rejected`.
+    pub approval: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub decision_note: String,
+    pub recorded_by: Option<String>,
+    pub recorded_at: String,
+}
+
+fn event_out(e: EventRecord) -> EventOut {
+    EventOut {
+        id: e.id,
+        asset_id: e.asset_id,
+        kind: e.kind.as_str().to_owned(),
+        occurred_on: mamori_app::date_text(e.occurred_on),
+        due_back: e.due_back.map(mamori_app::date_text),
+        approval: e.approval.as_str().to_owned(),
+        decided_at: e.decided_at.map(mamori_app::timestamp_text),
+        recorded_at: mamori_app::timestamp_text(e.recorded_at),
+        person: e.person,
+        counterparty: e.counterparty,
+        method: e.method,
+        witness: e.witness,
+        notes: e.notes,
+        decided_by: e.decided_by,
+        decision_note: e.decision_note,
+        recorded_by: e.recorded_by,
+    }
+}
+
+/// The lifecycle records of an asset, newest first.
+#[utoipa::path(get, path = "/api/v1/assets/{id}/events", tag = "assets",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<EventOut>), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn list_events(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<EventOut>>, AppError> {
+    let id = parse_id(&id)?;
+    let events = mamori_app::assets::events(&state.app, &signed.0.acting, id).await?;
+    Ok(Json(events.into_iter().map(event_out).collect()))
+}
+
+/// A lifecycle record as sent: dates in ISO 8601 or 和暦.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventIn {
+    #[schema(example = "take_out")]
+    pub kind: String,
+    #[schema(example = "2026-11-26")]
+    pub occurred_on: String,
+    #[schema(example = "議員 一郎")]
+    pub person: String,
+    #[serde(default)]
+    pub counterparty: String,
+    /// Required for a disposal (溶解, 裁断…).
+    #[serde(default)]
+    pub method: String,
+    #[serde(default)]
+    pub witness: String,
+    #[serde(default)]
+    pub due_back: String,
+    #[serde(default)]
+    pub notes: String,
+}
+
+/// Records a lifecycle event: the register's keepers any kind, a holder take-outs and
+/// returns of what they hold. A take-out of a level that needs approval starts pending.
+#[utoipa::path(post, path = "/api/v1/assets/{id}/events", tag = "assets",
+    params(("id" = i64, Path)), request_body = EventIn,
+    responses((status = 201, body = EventOut), (status = 422, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 404, body = crate::api::ErrorBody)))]
+pub async fn record_event(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let acting = &signed.0.acting;
+    mamori_app::assets::get(&state.app, acting, id).await?;
+    let ApiJson(body) =
+        <ApiJson<EventIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
+            .await?;
+    let input = EventInput {
+        kind: body.kind,
+        occurred_on: body.occurred_on,
+        person: body.person,
+        counterparty: body.counterparty,
+        method: body.method,
+        witness: body.witness,
+        due_back: body.due_back,
+        notes: body.notes,
+    };
+    let event = mamori_app::assets::record_event(&state.app, acting, id, &input).await?;
+    Ok((StatusCode::CREATED, Json(event_out(event))).into_response())
+}
+
+/// A decision on a pending take-out.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionIn {
+    /// `approve` or `reject`.
+    #[schema(example = "approve")]
+    pub decision: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Approves or rejects a pending take-out; nobody decides their own request (403), a
+/// decided one is 409 `already_decided`.
+#[utoipa::path(post, path = "/api/v1/assets/{id}/events/{eid}/decision", tag = "assets",
+    params(("id" = i64, Path), ("eid" = i64, Path)), request_body = DecisionIn,
+    responses((status = 200, body = EventOut), (status = 400, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)))]
+pub async fn decide_event(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((id, eid)): Path<(String, String)>,
+    request: Request,
+) -> Result<Json<EventOut>, AppError> {
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Decide,
+        "assets.decide_event",
+    )
+    .await?;
+    let (id, eid) = (parse_id(&id)?, parse_id(&eid)?);
+    let ApiJson(body) =
+        <ApiJson<DecisionIn> as axum::extract::FromRequest<AppState>>::from_request(
+            request, &state,
+        )
+        .await?;
+    let form = crate::pages::DecisionForm {
+        decision: body.decision,
+        note: body.note,
+    };
+    let event = crate::pages::assets::decide(&state, &signed, id, eid, &form).await?;
+    Ok(Json(event_out(event)))
+}
+
+/// The register as an .xlsx file, with the list's filters (the same use case and file as
+/// the list page's export); never more than the caller may see, and in the audit trail
+/// before the first byte leaves. Headers and words follow `Accept-Language`.
+#[utoipa::path(get, path = "/api/v1/assets/export.xlsx", tag = "assets", params(ListParams),
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn export_xlsx(
+    state: State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    raw: axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    crate::pages::assets::export::export_xlsx(state, ctx, signed, raw).await
+}
+
+/// The register as CSV (UTF-8 with BOM, for Excel), with the list's filters.
+#[utoipa::path(get, path = "/api/v1/assets/export.csv", tag = "assets", params(ListParams),
+    responses((status = 200, content_type = "text/csv"),
+        (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn export_csv(
+    state: State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    raw: axum::extract::RawQuery,
+) -> Result<Response, AppError> {
+    crate::pages::assets::export::export_csv(state, ctx, signed, raw).await
 }
 
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_assets, get_asset, create_asset),
-    components(schemas(AssetOut, AssetPage, AssetIn))
+    paths(
+        list_assets,
+        get_asset,
+        create_asset,
+        update_asset,
+        reclassify_asset,
+        list_events,
+        record_event,
+        decide_event,
+        export_xlsx,
+        export_csv
+    ),
+    components(schemas(
+        AssetOut,
+        AssetPage,
+        AssetIn,
+        AssetPatch,
+        ClassificationIn,
+        EventOut,
+        EventIn,
+        DecisionIn
+    ))
 )]
 pub struct Doc;

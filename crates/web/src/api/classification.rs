@@ -1,18 +1,24 @@
-//! The classification scheme in use over the API: its levels on each axis with their
-//! definitions, take-out approval and handling rules (clause 6(2)). Read-only: the
-//! scheme is changed on the settings page (`pages::classification`).
+//! The classification scheme over the API: the scheme in use with its levels on each
+//! axis, definitions, take-out approval and handling rules (clause 6(2)); switching the
+//! scheme in use and editing a level, on the same use cases as the settings pages
+//! (`mamori_app::classification`).
 
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::State;
-use mamori_domain::classification::{Axis, Level, Scheme};
-use serde::Serialize;
+use axum::extract::{FromRequest, Path, Request, State};
+use axum::http::StatusCode;
+use mamori_app::classification::Saved;
+use mamori_domain::access::{Act, Register};
+use mamori_domain::classification::{Axis, Level, LevelInput, LifecycleStep, Scheme};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
-use crate::pages::classification::READERS;
+use crate::http::extract::ApiJson;
+use crate::http::forms::parse_id;
+
 use crate::state::AppState;
 
 /// The classification scheme assets are classified by now.
@@ -96,17 +102,109 @@ pub async fn get_classification(
     State(state): State<AppState>,
     signed: SignedIn,
 ) -> Result<Json<ClassificationOut>, AppError> {
-    signed
-        .require(&state, READERS, "classification.view")
-        .await?;
-    let scheme = mamori_store::classification::active(&state.store).await?;
+    let scheme = mamori_app::classification::active(&state.app, &signed.0.acting).await?;
     Ok(Json(scheme_out(&scheme)))
+}
+
+/// The scheme to put in use.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateIn {
+    pub scheme_id: i64,
+}
+
+/// Whether anything changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedOut {
+    pub changed: bool,
+}
+
+fn saved(saved: Saved) -> Json<SavedOut> {
+    Json(SavedOut {
+        changed: saved == Saved::Changed,
+    })
+}
+
+/// Puts another scheme in use. 409 `assets_classified` while assets are classified
+/// under the current one.
+#[utoipa::path(post, path = "/api/v1/classification/activate", tag = "classification",
+    request_body = ActivateIn,
+    responses((status = 200, body = SavedOut), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody), (status = 409, body = crate::api::ErrorBody)))]
+pub async fn activate(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Json<SavedOut>, AppError> {
+    let acting = &signed.0.acting;
+    let what = "classification.activate";
+    state
+        .app
+        .permit(acting, Register::Classification, Act::Edit, what)
+        .await?;
+    let ApiJson(body) =
+        <ApiJson<ActivateIn> as FromRequest<AppState>>::from_request(request, &state).await?;
+    let done = mamori_app::classification::activate(&state.app, acting, body.scheme_id).await?;
+    Ok(saved(done))
+}
+
+/// A change to a level: only the fields given change. `rules` maps a step (`create`,
+/// `obtain`, `use`, `store`, `send`, `carry`, `provide`, `dispose`) to its rule; an
+/// empty rule removes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelPatch {
+    pub name: Option<String>,
+    pub definition: Option<String>,
+    /// Confidentiality levels only; ignored on the other axes.
+    pub takeout_requires_approval: Option<bool>,
+    pub rules: Option<BTreeMap<String, String>>,
+}
+
+/// Edits a level of a scheme. 422 `validation_failed` names each refused field.
+#[utoipa::path(patch, path = "/api/v1/classification/levels/{id}", tag = "classification",
+    params(("id" = i64, Path)), request_body = LevelPatch,
+    responses((status = 200, body = SavedOut), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)))]
+pub async fn update_level(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Json<SavedOut>, AppError> {
+    let acting = &signed.0.acting;
+    let found =
+        mamori_app::classification::level_to_edit(&state.app, acting, parse_id(&id)?).await?;
+    let ApiJson(patch) =
+        <ApiJson<LevelPatch> as FromRequest<AppState>>::from_request(request, &state).await?;
+    let mut input = LevelInput::of(&found.level);
+    input.name = patch.name.unwrap_or(input.name);
+    input.definition = patch.definition.unwrap_or(input.definition);
+    if let Some(takeout) = patch.takeout_requires_approval {
+        input.takeout_requires_approval = takeout;
+    }
+    for (step, text) in patch.rules.unwrap_or_default() {
+        let step = LifecycleStep::parse(&step).ok_or_else(|| {
+            AppError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json_data",
+                "error.invalid_json_data",
+            )
+            .with("detail", step.clone())
+        })?;
+        if let Some(rule) = input.rules.iter_mut().find(|(s, _)| *s == step) {
+            rule.1 = text;
+        }
+    }
+    let done =
+        mamori_app::classification::edit_level(&state.app, acting, found.level.id, &input).await?;
+    Ok(saved(done))
 }
 
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(get_classification),
-    components(schemas(ClassificationOut, LevelOut))
+    paths(get_classification, activate, update_level),
+    components(schemas(ClassificationOut, LevelOut, ActivateIn, LevelPatch, SavedOut))
 )]
 pub struct Doc;

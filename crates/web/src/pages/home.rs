@@ -4,6 +4,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_domain::access::{Act, Register};
 
 use crate::http::auth::MaybeSignedIn;
 use crate::http::context::Ctx;
@@ -164,12 +165,8 @@ pub async fn show(
         None => Vec::new(),
     };
     let pending_takeouts = match signed_in {
-        Some(p) if crate::pages::assets::APPROVERS.contains(&p.user.role) => {
-            let viewer = mamori_store::assets::Viewer {
-                user_id: Some(p.user.id),
-                sees_restricted: crate::pages::assets::OVERSEERS.contains(&p.user.role),
-            };
-            mamori_store::assets::pending_approvals(&state.store, viewer)
+        Some(p) if p.acting.may(Register::Assets, Act::Decide) => {
+            mamori_app::assets::pending_approvals(&state.app, &p.acting)
                 .await?
                 .into_iter()
                 // Nobody decides their own request: those wait for someone else.

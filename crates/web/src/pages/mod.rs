@@ -2,9 +2,6 @@
 
 pub mod account;
 pub mod admin;
-pub mod asset_export;
-pub mod asset_import;
-pub mod asset_labels;
 pub mod assets;
 pub mod audit;
 pub mod classification;

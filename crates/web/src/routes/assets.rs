@@ -2,7 +2,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -38,33 +38,68 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (
             Method::GET,
+            "/api/v1/assets/export.xlsx",
+            get(api::assets::export_xlsx),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/export.csv",
+            get(api::assets::export_csv),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/assets/{id}",
+            patch(api::assets::update_asset),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/classification",
+            post(api::assets::reclassify_asset),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/{id}/events",
+            get(api::assets::list_events),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/events",
+            post(api::assets::record_event),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/events/{eid}/decision",
+            post(api::assets::decide_event),
+        ),
+        (
+            Method::GET,
             "/assets/import",
-            get(asset_import::import_form),
+            get(assets::import::import_form),
         ),
         (
             Method::POST,
             "/assets/import",
-            post(asset_import::upload).layer(DefaultBodyLimit::max(asset_import::BODY_LIMIT)),
+            post(assets::import::upload).layer(DefaultBodyLimit::max(assets::import::BODY_LIMIT)),
         ),
         (
             Method::POST,
             "/assets/import/preview",
-            post(asset_import::preview),
+            post(assets::import::preview),
         ),
         (
             Method::POST,
             "/assets/import/confirm",
-            post(asset_import::confirm),
+            post(assets::import::confirm),
         ),
         (
             Method::GET,
             "/assets/export.xlsx",
-            get(asset_export::export_xlsx),
+            get(assets::export::export_xlsx),
         ),
         (
             Method::GET,
             "/assets/export.csv",
-            get(asset_export::export_csv),
+            get(assets::export::export_csv),
         ),
         (
             Method::GET,
@@ -91,12 +126,26 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/classification",
             get(api::classification::get_classification),
         ),
-        (Method::GET, "/assets/labels", get(asset_labels::show)),
+        (
+            Method::POST,
+            "/api/v1/classification/activate",
+            post(api::classification::activate),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/classification/levels/{id}",
+            patch(api::classification::update_level),
+        ),
+        (Method::GET, "/assets/labels", get(assets::labels::show)),
         (
             Method::GET,
             "/static/labels.css",
-            get(asset_labels::stylesheet),
+            get(assets::labels::stylesheet),
         ),
-        (Method::GET, "/static/labels.js", get(asset_labels::script)),
+        (
+            Method::GET,
+            "/static/labels.js",
+            get(assets::labels::script),
+        ),
     ]
 }

@@ -2,6 +2,12 @@
 //! read once and kept on the server), column mapping, and a preview that checks every
 //! row. Only a file without a single problem is imported, all rows in one transaction.
 
+mod confirm;
+
+#[allow(unused_imports)]
+use confirm::*;
+pub use confirm::{confirm, preview};
+
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -15,16 +21,14 @@ use mamori_domain::classification::{Axis, Scheme};
 use mamori_domain::wareki::Lang;
 use mamori_sheet::{Format, Table};
 
-use crate::asset_files::{self, Checked, Mapping, RowError};
+use super::{axis_key, category_key, field_key, form_key, holder_type_key, status_key};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
 use crate::http::{Layout, render};
-use crate::pages::assets::{
-    EDITORS, axis_key, category_key, field_key, form_key, holder_type_key, status_key,
-};
 use crate::state::AppState;
+use mamori_app::assets::files::{self as asset_files, Checked, Mapping, RowError};
 use mamori_app::i18n::Tr;
 
 /// The upload route's body limit: the largest file plus room for the form around it.
@@ -69,7 +73,7 @@ impl Staged {
         Staged {
             user_id,
             file_name,
-            sha256: mamori_store::sha256_hex(bytes),
+            sha256: mamori_app::sha256_hex(bytes),
             format,
             table,
             size,
@@ -109,7 +113,7 @@ impl Staging {
         if used + staged.size > STAGING_MAX_BYTES {
             return None;
         }
-        let token = mamori_store::random_token();
+        let token = mamori_app::random_token();
         self.files.insert(token.clone(), Arc::new(staged));
         Some(token)
     }
@@ -150,7 +154,7 @@ struct HelpRow {
 }
 
 #[derive(Template)]
-#[template(path = "asset_import.html")]
+#[template(path = "assets/import.html")]
 struct UploadPage {
     t: Tr,
     layout: Layout,
@@ -209,7 +213,7 @@ async fn upload_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let scheme = mamori_store::classification::active(&state.store).await?;
+    let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
     let page = UploadPage {
         t: ctx.tr,
         layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
@@ -239,9 +243,14 @@ pub async fn import_form(
     ctx: Ctx,
     signed: SignedIn,
 ) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Edit,
+        "asset.import.title",
+    )
+    .await?;
     upload_page(&state, &ctx, &signed, None, StatusCode::OK).await
 }
 
@@ -400,7 +409,7 @@ fn column_views(tr: &Tr, table: &Table, mapping: &Mapping) -> Vec<ColumnView> {
 }
 
 #[derive(Template)]
-#[template(path = "asset_import_mapping.html")]
+#[template(path = "assets/import_mapping.html")]
 struct MappingPage {
     t: Tr,
     layout: Layout,
@@ -418,9 +427,14 @@ pub async fn upload(
     request: Request,
 ) -> Result<Response, AppError> {
     // The role is checked before the body is even looked at.
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
+    crate::pages::assets::permit(
+        &state,
+        &signed,
+        mamori_domain::access::Register::Assets,
+        mamori_domain::access::Act::Edit,
+        "asset.import.title",
+    )
+    .await?;
     let refuse = |key: &str, params: &[(&str, String)]| Some(ctx.tr.f(key, params));
     let upload = match read_upload(request).await {
         Ok(Some(upload)) => upload,
@@ -488,339 +502,6 @@ pub async fn upload(
         columns,
     };
     render(StatusCode::OK, &page)
-}
-
-// ---------------------------------------------------------------- preview and confirm
-
-/// A problem as a line of the error table.
-pub struct ErrorView {
-    pub line: String,
-    pub field: &'static str,
-    pub value: String,
-    pub message: String,
-}
-
-/// An asset as it will be stored, for the preview.
-pub struct AssetView {
-    pub line: usize,
-    pub name: String,
-    pub category: &'static str,
-    pub form: &'static str,
-    pub holder_type: &'static str,
-    pub holder: String,
-    pub levels: String,
-    pub retention: String,
-    pub status: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "asset_import_preview.html")]
-struct PreviewPage {
-    t: Tr,
-    layout: Layout,
-    token: String,
-    file_name: String,
-    rows: String,
-    ready: String,
-    error_rows: String,
-    error_count: String,
-    errors: Vec<ErrorView>,
-    more_errors: Option<String>,
-    assets: Vec<AssetView>,
-    columns: Vec<ColumnView>,
-    /// (column index, field) for the hidden inputs of the confirmation.
-    chosen: Vec<(usize, &'static str)>,
-}
-
-/// The mapping the form sent: `col{i}` is a field name or empty for each column.
-fn mapping_from_form(form: &HashMap<String, String>, width: usize) -> Result<Mapping, AppError> {
-    let mut columns = Vec::with_capacity(width);
-    for index in 0..width {
-        let value = form
-            .get(&format!("col{index}"))
-            .map(|v| v.trim())
-            .unwrap_or("");
-        if value.is_empty() {
-            columns.push(None);
-        } else {
-            let field = asset_files::field_named(value).ok_or_else(|| {
-                AppError::new(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_choice",
-                    "error.invalid_choice",
-                )
-            })?;
-            columns.push(Some(field));
-        }
-    }
-    Ok(Mapping::chosen(columns))
-}
-
-/// Reads the form after the access check, so that a refused caller gets 403 whatever
-/// they sent.
-async fn read_form(request: Request) -> Result<HashMap<String, String>, AppError> {
-    let WebForm(form) = WebForm::<HashMap<String, String>>::from_request(request, &()).await?;
-    Ok(form)
-}
-
-fn expired(ctx: &Ctx) -> Option<String> {
-    Some(ctx.tr.t("asset.import.error.expired").to_owned())
-}
-
-/// A checked file: the outcome, the mapping and scheme it was checked with, and the
-/// users' names for showing holders.
-struct Outcome {
-    scheme: Scheme,
-    checked: Checked,
-    mapping: Mapping,
-    names: HashMap<i64, String>,
-}
-
-/// Checks the staged file with `mapping` against the scheme and users in use now.
-async fn check_staged(
-    state: &AppState,
-    staged: &Arc<Staged>,
-    mapping: Mapping,
-) -> Result<Outcome, AppError> {
-    let scheme = mamori_store::classification::active(&state.store).await?;
-    let directory = asset_files::directory(&state.store).await?;
-    let names = directory.names;
-    let holders = directory.holders;
-    let staged = Arc::clone(staged);
-    let (checked, mapping, scheme) = tokio::task::spawn_blocking(move || {
-        let checked = asset_files::validate(
-            &staged.table,
-            staged.format,
-            &mapping,
-            &scheme,
-            &holders,
-            |_| {},
-        );
-        (checked, mapping, scheme)
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "checking an uploaded register failed");
-        AppError::internal()
-    })?;
-    Ok(Outcome {
-        scheme,
-        checked,
-        mapping,
-        names,
-    })
-}
-
-fn error_views(tr: &Tr, table: &Table, mapping: &Mapping, errors: &[RowError]) -> Vec<ErrorView> {
-    let rows: HashMap<usize, &mamori_sheet::Row> = table.rows.iter().map(|r| (r.line, r)).collect();
-    errors
-        .iter()
-        .take(SHOWN_ERRORS)
-        .map(|e| {
-            let column = e
-                .field
-                .and_then(|f| mapping.columns().iter().position(|c| *c == Some(f)));
-            let value = match (rows.get(&e.line), column) {
-                (Some(row), Some(column)) => row.cells.get(column).map(|c| shorten(c, 60)),
-                _ => None,
-            };
-            ErrorView {
-                line: if e.line == 0 {
-                    tr.t("asset.import.whole_file").to_owned()
-                } else {
-                    e.line.to_string()
-                },
-                field: e.field_label(tr),
-                value: value.unwrap_or_default(),
-                message: e.message(tr),
-            }
-        })
-        .collect()
-}
-
-fn asset_views(
-    tr: &Tr,
-    scheme: &Scheme,
-    names: &HashMap<i64, String>,
-    assets: &[(usize, Asset)],
-) -> Vec<AssetView> {
-    let code = |id: i64| scheme.level(id).map(|l| l.code.as_str()).unwrap_or("");
-    assets
-        .iter()
-        .take(SHOWN_ROWS)
-        .map(|(line, a)| AssetView {
-            line: *line,
-            name: shorten(&a.name, 80),
-            category: tr.t(category_key(a.category)),
-            form: tr.t(form_key(a.form)),
-            holder_type: tr.t(holder_type_key(a.holder_type)),
-            holder: a
-                .holder_id
-                .and_then(|id| names.get(&id).cloned())
-                .unwrap_or_default(),
-            levels: format!(
-                "{} / {} / {}",
-                code(a.confidentiality),
-                code(a.integrity),
-                code(a.availability)
-            ),
-            retention: a
-                .retention
-                .map(|r| match tr.lang {
-                    Lang::Ja => r.japanese(),
-                    Lang::En => r.code(),
-                })
-                .unwrap_or_default(),
-            status: tr.t(status_key(a.status)),
-        })
-        .collect()
-}
-
-async fn preview_page(
-    state: &AppState,
-    ctx: &Ctx,
-    signed: &SignedIn,
-    token: String,
-    staged: &Staged,
-    outcome: &Outcome,
-) -> Result<Response, AppError> {
-    let Outcome {
-        scheme,
-        checked,
-        mapping,
-        names,
-    } = outcome;
-    let tr = ctx.tr;
-    let mut error_lines: Vec<usize> = checked.errors.iter().map(|e| e.line).collect();
-    error_lines.dedup();
-    let count = |n: usize| group_digits(n);
-    let page = PreviewPage {
-        t: tr,
-        layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
-        token,
-        file_name: staged.file_name.clone(),
-        rows: count(staged.table.rows.len()),
-        ready: count(checked.assets.len()),
-        error_rows: count(error_lines.len()),
-        error_count: count(checked.errors.len()),
-        errors: error_views(&tr, &staged.table, mapping, &checked.errors),
-        more_errors: (checked.errors.len() > SHOWN_ERRORS).then(|| {
-            tr.f(
-                "asset.import.more_errors",
-                &[("count", count(checked.errors.len() - SHOWN_ERRORS))],
-            )
-        }),
-        assets: asset_views(&tr, scheme, names, &checked.assets),
-        columns: column_views(&tr, &staged.table, mapping),
-        chosen: mapping
-            .columns()
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| f.map(|f| (i, f)))
-            .collect(),
-    };
-    let status = if checked.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    render(status, &page)
-}
-
-/// `POST /assets/import/preview`: checks every row with the chosen mapping.
-pub async fn preview(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-    request: Request,
-) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
-    let form = read_form(request).await?;
-    let token = form.get("token").cloned().unwrap_or_default();
-    let Some(staged) = staging().get(&token, signed.user().id, Instant::now()) else {
-        return upload_page(&state, &ctx, &signed, expired(&ctx), StatusCode::GONE).await;
-    };
-    let mapping = mapping_from_form(&form, staged.table.headers.len())?;
-    let outcome = check_staged(&state, &staged, mapping).await?;
-    preview_page(&state, &ctx, &signed, token, &staged, &outcome).await
-}
-
-#[derive(Template)]
-#[template(path = "asset_import_done.html")]
-struct DonePage {
-    t: Tr,
-    layout: Layout,
-    file_name: String,
-    count: String,
-    first_id: i64,
-    last_id: i64,
-}
-
-/// `POST /assets/import/confirm`: checks again and imports every row in one transaction
-/// (all or none); `create_many` writes the audit entry with the file's SHA-256.
-pub async fn confirm(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-    request: Request,
-) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "asset.import.title")
-        .await?;
-    let form = read_form(request).await?;
-    let token = form.get("token").cloned().unwrap_or_default();
-    let user_id = signed.user().id;
-    let Some(staged) = staging().take(&token, user_id, Instant::now()) else {
-        return upload_page(&state, &ctx, &signed, expired(&ctx), StatusCode::GONE).await;
-    };
-    // From here on the file goes back to the map unless it was imported.
-    let result = import_staged(&state, &ctx, &signed, &token, &staged, &form).await;
-    if !matches!(result, Ok((_, true))) {
-        staging().put_back(token, staged);
-    }
-    result.map(|(response, _)| response)
-}
-
-/// The response, and whether the file was imported.
-async fn import_staged(
-    state: &AppState,
-    ctx: &Ctx,
-    signed: &SignedIn,
-    token: &str,
-    staged: &Arc<Staged>,
-    form: &HashMap<String, String>,
-) -> Result<(Response, bool), AppError> {
-    let mapping = mapping_from_form(form, staged.table.headers.len())?;
-    let outcome = check_staged(state, staged, mapping).await?;
-    if !outcome.checked.errors.is_empty() {
-        let page = preview_page(state, ctx, signed, token.to_owned(), staged, &outcome).await?;
-        return Ok((page, false));
-    }
-    let Outcome {
-        scheme, checked, ..
-    } = outcome;
-    let assets: Vec<Asset> = checked.assets.into_iter().map(|(_, a)| a).collect();
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    let ids = mamori_store::assets::create_many(
-        &mut tx,
-        &assets,
-        &scheme,
-        &staged.file_name,
-        &staged.sha256,
-    )
-    .await?;
-    tx.commit().await?;
-    let page = DonePage {
-        t: ctx.tr,
-        layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
-        file_name: staged.file_name.clone(),
-        count: group_digits(ids.len()),
-        first_id: ids.first().copied().unwrap_or_default(),
-        last_id: ids.last().copied().unwrap_or_default(),
-    };
-    Ok((render(StatusCode::OK, &page)?, true))
 }
 
 #[cfg(test)]

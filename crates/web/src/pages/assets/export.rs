@@ -5,17 +5,16 @@
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use mamori_app::assets::files::{self as asset_files, Format};
 use mamori_domain::wareki::{JST, Lang};
-use mamori_sheet::Format;
-use mamori_store::assets;
 use time::OffsetDateTime;
 
-use crate::asset_files;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::pages::assets::{ListParams, READERS, viewer};
+use crate::pages::assets::{ListParams, permit};
 use crate::state::AppState;
+use mamori_domain::access::{Act, Register};
 
 pub async fn export_xlsx(
     State(state): State<AppState>,
@@ -42,7 +41,14 @@ async fn export(
     raw_query: Option<&str>,
     format: Format,
 ) -> Result<Response, AppError> {
-    signed.require(state, READERS, "asset.export.title").await?;
+    permit(
+        state,
+        signed,
+        Register::Assets,
+        Act::Read,
+        "asset.export.title",
+    )
+    .await?;
     // Read after the access check, so that a refused caller gets 403 whatever they sent.
     let params: ListParams = serde_urlencoded::from_str(raw_query.unwrap_or("")).map_err(|e| {
         AppError::new(
@@ -52,20 +58,28 @@ async fn export(
         )
         .with("detail", e)
     })?;
-    let scheme = mamori_store::classification::active(&state.store).await?;
+    let acting = &signed.0.acting;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     let filter = params.filter(&scheme)?;
-    let exported =
-        asset_files::export(&state.store, viewer(signed), &filter, ctx.lang(), format).await?;
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    assets::record_export(
-        &mut tx,
-        asset_files::format_code(format),
-        exported.count,
-        &filter,
-    )
-    .await?;
-    tx.commit().await?;
+    let exported = asset_files::export(&state.app, acting, &filter, ctx.lang(), format)
+        .await
+        .map_err(export_error)?;
     Ok(download(exported.bytes, format, ctx.lang()))
+}
+
+/// A file that could not be written is a 500 that says why.
+pub fn export_error(error: asset_files::ExportError) -> AppError {
+    match error {
+        asset_files::ExportError::Failed(failure) => failure.into(),
+        asset_files::ExportError::Sheet(e) => AppError {
+            params: e.params(),
+            ..AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                e.message_key(),
+            )
+        },
+    }
 }
 
 /// The file as an attachment: an ASCII name for every client, and the register's own

@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_store::assets::{self, AssetRecord};
+use mamori_app::assets::LabelsData;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -16,9 +16,10 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
 use crate::http::render;
-use crate::pages::assets::{READERS, classification_line, viewer};
+use crate::pages::assets::{classification_line, permit};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
+use mamori_domain::access::{Act, Register};
 
 /// Most assets on one request.
 pub const MAX_ASSETS: usize = 200;
@@ -208,7 +209,7 @@ pub struct LayoutChoice {
 }
 
 #[derive(Template)]
-#[template(path = "asset_labels.html")]
+#[template(path = "assets/labels.html")]
 struct LabelsPage {
     t: Tr,
     organisation: Option<String>,
@@ -231,19 +232,22 @@ pub async fn show(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<LabelsQuery>,
 ) -> Result<Response, AppError> {
-    signed.require(&state, READERS, "assets.labels").await?;
+    permit(
+        &state,
+        &signed,
+        Register::Assets,
+        Act::Read,
+        "assets.labels",
+    )
+    .await?;
     let request = query.check()?;
-    let viewer = viewer(&signed);
     // An asset the viewer may not see is "not found", and so is the whole request: the
     // page must not tell which of the ids exist.
-    let mut records: Vec<AssetRecord> = Vec::with_capacity(request.ids.len());
-    for id in &request.ids {
-        records.push(assets::get(&state.store, viewer, *id).await?);
-    }
-    let scheme = mamori_store::classification::active(&state.store).await?;
-    let organisation =
-        mamori_store::settings::get(&state.store, mamori_store::settings::ORGANISATION_NAME)
-            .await?;
+    let LabelsData {
+        assets: records,
+        scheme,
+        organisation,
+    } = mamori_app::assets::labels(&state.app, &signed.0.acting, &request.ids).await?;
     let mut labels = Vec::with_capacity(records.len() * request.copies);
     for record in &records {
         for _ in 0..request.copies {
@@ -337,7 +341,7 @@ fn embedded(content_type: &'static str, body: &'static str) -> Response {
 pub async fn stylesheet() -> Response {
     embedded(
         "text/css; charset=utf-8",
-        include_str!("../../static/labels.css"),
+        include_str!("../../../static/labels.css"),
     )
 }
 
@@ -345,7 +349,7 @@ pub async fn stylesheet() -> Response {
 pub async fn script() -> Response {
     embedded(
         "text/javascript; charset=utf-8",
-        include_str!("../../static/labels.js"),
+        include_str!("../../../static/labels.js"),
     )
 }
 

@@ -1,0 +1,134 @@
+//! Lifecycle records of an asset and their decisions: a holder records take-outs and
+//! returns of what they hold, the register's keepers any kind; a take-out of a level
+//! that needs approval waits for someone who may decide — never the one who asked.
+
+use mamori_domain::access::{Act, Register};
+use mamori_domain::asset::{EventInput, check_event_for, recordable_kinds};
+use mamori_domain::field::FieldProblem;
+use mamori_store::StoreError;
+use mamori_store::assets as store;
+use mamori_store::assets::EventRecord;
+
+use super::{is_keeper, may_record};
+use crate::{Acting, App, Failure, Refusal};
+
+/// The lifecycle records of an asset the acting person may see, newest first.
+pub async fn events(
+    app: &App,
+    acting: &Acting,
+    asset_id: i64,
+) -> Result<Vec<EventRecord>, Failure> {
+    super::get(app, acting, asset_id).await?;
+    Ok(store::events(app.store(), asset_id).await?)
+}
+
+/// Records a lifecycle event (take-out, return, lending, transfer, provision,
+/// publication, disposal) on an asset and returns it.
+pub async fn record_event(
+    app: &App,
+    acting: &Acting,
+    asset_id: i64,
+    input: &EventInput,
+) -> Result<EventRecord, Failure> {
+    let permit = app
+        .permit(acting, Register::Assets, Act::Read, "assets.record_event")
+        .await?;
+    let asset = store::get(app.store(), acting.viewer(), asset_id).await?;
+    if !may_record(acting, &asset) {
+        app.record_denial(acting, "assets.record_event").await;
+        return Err(Failure::Denied {
+            register: Register::Assets,
+            act: Act::Edit,
+        });
+    }
+    let scheme = mamori_store::classification::active(app.store()).await?;
+    let event = input.check(recordable_kinds(is_keeper(acting)))?;
+    let approval = check_event_for(&event, asset.status, asset.confidentiality_id, &scheme)?;
+    let mut tx = permit.write(app).await?;
+    let id = store::record_event(&mut tx, asset_id, &event, approval).await?;
+    tx.commit().await?;
+    Ok(store::event(app.store(), id).await?)
+}
+
+/// A decision on a pending take-out, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    /// `approve` or `reject`.
+    pub decision: String,
+    pub note: String,
+}
+
+impl Decision {
+    fn read(&self) -> Result<(bool, String), Failure> {
+        let approve = match self.decision.trim() {
+            "approve" => true,
+            "reject" => false,
+            _ => {
+                return Err(Failure::invalid(FieldProblem::new(
+                    "decision",
+                    "decision.error.choose",
+                )));
+            }
+        };
+        let note = match mamori_domain::text::single_line(&self.note, 500) {
+            Ok(note) => note,
+            Err(mamori_domain::text::TextProblem::Empty) => String::new(),
+            Err(p) => return Err(Failure::invalid(FieldProblem::text("note", p))),
+        };
+        Ok((approve, note))
+    }
+}
+
+/// Approves or rejects a pending take-out on an asset. Nobody decides their own request
+/// (403, recorded); a record already decided is a conflict.
+pub async fn decide_event(
+    app: &App,
+    acting: &Acting,
+    asset_id: i64,
+    event_id: i64,
+    decision: &Decision,
+) -> Result<EventRecord, Failure> {
+    let permit = app
+        .permit(acting, Register::Assets, Act::Decide, "assets.decide_event")
+        .await?;
+    store::get(app.store(), acting.viewer(), asset_id).await?;
+    let event = store::event(app.store(), event_id).await?;
+    if event.asset_id != asset_id {
+        return Err(Failure::NotFound);
+    }
+    if let (Some(by), Some(me)) = (event.recorded_by_id, acting.user_id())
+        && !mamori_domain::user::may_approve(by, me)
+    {
+        app.record_denial(acting, "assets.decide_own").await;
+        return Err(Failure::Denied {
+            register: Register::Assets,
+            act: Act::Decide,
+        });
+    }
+    let (approve, note) = decision.read()?;
+    let mut tx = permit.write(app).await?;
+    match store::decide(&mut tx, event_id, approve, &note).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => {
+            return Err(Failure::Conflict(Refusal::new(
+                "already_decided",
+                "asset.error.already_decided",
+            )));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    tx.commit().await?;
+    Ok(store::event(app.store(), event_id).await?)
+}
+
+/// Take-outs waiting for the acting person's decision, on assets they may see, with the
+/// asset's name; empty for those who do not decide.
+pub async fn pending_approvals(
+    app: &App,
+    acting: &Acting,
+) -> Result<Vec<(EventRecord, String)>, Failure> {
+    if !acting.may(Register::Assets, Act::Decide) {
+        return Ok(Vec::new());
+    }
+    Ok(store::pending_approvals(app.store(), acting.viewer()).await?)
+}

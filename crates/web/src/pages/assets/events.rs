@@ -1,0 +1,113 @@
+//! Lifecycle records from an asset's page: recording one, and deciding a take-out
+//! that waits for approval.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_app::Failure;
+use mamori_app::assets::{Decision, EventInput};
+use mamori_domain::access::{Act, Register};
+
+use super::show::{ShowState, render_show};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::forms::{field_errors, parse_id};
+use crate::http::see_other;
+use crate::state::AppState;
+
+/// The label of a field of a lifecycle record, for error lists.
+pub fn event_field_key(field: &str) -> &'static str {
+    match field {
+        "kind" => "asset.event_field.kind",
+        "occurred_on" => "asset.event_field.occurred_on",
+        "person" => "asset.event_field.person",
+        "counterparty" => "asset.event_field.counterparty",
+        "method" => "asset.event_field.method",
+        "witness" => "asset.event_field.witness",
+        "due_back" => "asset.event_field.due_back",
+        "notes" => "asset.event_field.notes",
+        _ => "asset.field.unknown",
+    }
+}
+
+pub async fn record_event(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let id = parse_id(&id)?;
+    let acting = &signed.0.acting;
+    let form: EventInput = super::read_form(request, &state).await?;
+    match mamori_app::assets::record_event(&state.app, acting, id, &form).await {
+        Ok(_) => Ok(see_other(&format!("/assets/{id}#events"))),
+        Err(Failure::Invalid(problems)) => {
+            let detail = mamori_app::assets::show(&state.app, acting, id).await?;
+            let shown = ShowState {
+                event_errors: field_errors(&problems, &ctx.tr, event_field_key),
+                event_form: form,
+                status: Some(StatusCode::UNPROCESSABLE_ENTITY),
+                saved: false,
+            };
+            render_show(&state, &ctx, &signed, detail, shown).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn decide_event(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((id, event_id)): Path<(String, String)>,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    super::permit(
+        &state,
+        &signed,
+        Register::Assets,
+        Act::Decide,
+        "assets.decide_event",
+    )
+    .await?;
+    let (id, event_id) = (parse_id(&id)?, parse_id(&event_id)?);
+    let form: crate::pages::DecisionForm = super::read_form(request, &state).await?;
+    decide(&state, &signed, id, event_id, &form).await?;
+    Ok(see_other(&format!("/assets/{id}#events")))
+}
+
+/// Decides through the use case, shared with the API: a decision that is neither
+/// approve nor reject is a 400, a note that is not one clean line a 422, one's own
+/// request a 403 that says so.
+pub async fn decide(
+    state: &AppState,
+    signed: &SignedIn,
+    id: i64,
+    event_id: i64,
+    form: &crate::pages::DecisionForm,
+) -> Result<mamori_app::assets::EventRecord, AppError> {
+    let acting = &signed.0.acting;
+    let decision = Decision {
+        decision: form.decision.clone(),
+        note: form.note.clone(),
+    };
+    let decided =
+        mamori_app::assets::decide_event(&state.app, acting, id, event_id, &decision).await;
+    match decided {
+        Ok(event) => Ok(event),
+        // The page's words for a bad decision or note (400 / 422).
+        Err(Failure::Invalid(problems)) => Err(form
+            .read()
+            .err()
+            .unwrap_or_else(|| Failure::Invalid(problems).into())),
+        Err(denied @ Failure::Denied { .. }) => {
+            let mut error = AppError::from(denied);
+            if acting.may(Register::Assets, Act::Decide) {
+                error.message_key = "asset.error.own_request";
+            }
+            Err(error)
+        }
+        Err(other) => Err(other.into()),
+    }
+}

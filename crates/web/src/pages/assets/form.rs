@@ -1,0 +1,219 @@
+//! The asset form: registering a new asset and changing one (a change of
+//! classification asks why). Kept as typed when refused.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_app::assets::{AssetChange, AssetInput, Category, Form, HolderType, Segment, Status};
+use mamori_app::i18n::Tr;
+use mamori_domain::access::{Act, Register};
+use mamori_domain::asset::Publication;
+use mamori_domain::classification::Axis;
+use mamori_domain::user::OrgRole;
+use serde::Deserialize;
+
+use super::{
+    Choice, asset_field_errors, category_key, coded_choices, form_key, holder_choices,
+    holder_type_key, level_choices, segment_key, status_key,
+};
+use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::forms::{FieldError, parse_id};
+use crate::http::{Layout, render, see_other};
+use crate::pages::users::org_role_label;
+use crate::state::AppState;
+
+/// The form's fields as typed, and the reason for a change of classification.
+#[derive(Debug, Default, Deserialize)]
+pub struct AssetForm {
+    #[serde(flatten)]
+    pub input: AssetInput,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Template)]
+#[template(path = "assets/form.html")]
+struct FormPage {
+    t: Tr,
+    layout: Layout,
+    /// The asset being edited; None for a new one.
+    id: Option<i64>,
+    form: AssetInput,
+    reason: String,
+    errors: Vec<FieldError>,
+    categories: Vec<Choice>,
+    forms: Vec<Choice>,
+    holder_types: Vec<Choice>,
+    holders: Vec<Choice>,
+    managing_roles: Vec<Choice>,
+    segments: Vec<Choice>,
+    statuses: Vec<Choice>,
+    confidentiality: Vec<Choice>,
+    integrity: Vec<Choice>,
+    availability: Vec<Choice>,
+    publications: Vec<Choice>,
+}
+
+impl FormPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        crate::http::forms::error_for(&self.errors, field)
+    }
+}
+
+fn publication_key(value: Publication) -> &'static str {
+    match value {
+        Publication::Gazette => "asset.publication.gazette",
+        Publication::WhitePaper => "asset.publication.white_paper",
+        Publication::Newspaper => "asset.publication.newspaper",
+        Publication::Magazine => "asset.publication.magazine",
+        Publication::Book => "asset.publication.book",
+    }
+}
+
+async fn render_form(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    id: Option<i64>,
+    form: AssetForm,
+    errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr;
+    let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
+    let path = match id {
+        Some(id) => format!("/assets/{id}/edit"),
+        None => "/assets/new".to_owned(),
+    };
+    let mut publications = vec![Choice {
+        value: "no".into(),
+        label: tr.t("asset.publication.no").to_owned(),
+    }];
+    publications.extend(coded_choices(
+        Publication::ALL,
+        Publication::as_str,
+        publication_key,
+        &tr,
+    ));
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        t: tr,
+        layout: Layout::load(state, "assets", &path, Some(&signed.0)).await,
+        id,
+        form: form.input,
+        reason: form.reason,
+        errors,
+        categories: coded_choices(Category::ALL, Category::as_str, category_key, &tr),
+        forms: coded_choices(Form::ALL, Form::as_str, form_key, &tr),
+        holder_types: coded_choices(HolderType::ALL, HolderType::as_str, holder_type_key, &tr),
+        holders: holder_choices(state, signed).await?,
+        managing_roles: coded_choices(&OrgRole::ALL, OrgRole::as_str, org_role_label, &tr),
+        segments: coded_choices(Segment::ALL, Segment::as_str, segment_key, &tr),
+        statuses: coded_choices(Status::ALL, Status::as_str, status_key, &tr),
+        confidentiality: level_choices(&scheme, Axis::Confidentiality),
+        integrity: level_choices(&scheme, Axis::Integrity),
+        availability: level_choices(&scheme, Axis::Availability),
+        publications,
+    };
+    render(status, &page)
+}
+
+/// Refuses those who may not edit the register before anything is shown or read.
+async fn permit_edit(state: &AppState, signed: &SignedIn, what: &str) -> Result<(), AppError> {
+    state
+        .app
+        .permit(&signed.0.acting, Register::Assets, Act::Edit, what)
+        .await?;
+    Ok(())
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    permit_edit(&state, &signed, "assets.new").await?;
+    let form = AssetForm {
+        input: AssetInput {
+            category: Category::Information.as_str().into(),
+            form: Form::Electronic.as_str().into(),
+            holder_type: HolderType::Secretariat.as_str().into(),
+            segment: Segment::None.as_str().into(),
+            status: Status::InUse.as_str().into(),
+            ..AssetInput::default()
+        },
+        reason: String::new(),
+    };
+    render_form(&state, &ctx, &signed, None, form, Vec::new()).await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    permit_edit(&state, &signed, "assets.create").await?;
+    let form: AssetForm = super::read_form(request, &state).await?;
+    match mamori_app::assets::register(&state.app, &signed.0.acting, &form.input).await {
+        Ok(asset) => Ok(see_other(&format!("/assets/{}?saved=1", asset.id))),
+        Err(mamori_app::Failure::Invalid(problems)) => {
+            let errors = asset_field_errors(&problems, &ctx.tr);
+            render_form(&state, &ctx, &signed, None, form, errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    permit_edit(&state, &signed, "assets.edit").await?;
+    let id = parse_id(&id)?;
+    let acting = &signed.0.acting;
+    let record = mamori_app::assets::get(&state.app, acting, id).await?;
+    let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
+    let form = AssetForm {
+        input: mamori_app::assets::input_of(&record, &scheme),
+        reason: String::new(),
+    };
+    render_form(&state, &ctx, &signed, Some(id), form, Vec::new()).await
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    permit_edit(&state, &signed, "assets.update").await?;
+    let id = parse_id(&id)?;
+    mamori_app::assets::get(&state.app, &signed.0.acting, id).await?;
+    let form: AssetForm = super::read_form(request, &state).await?;
+    let change = AssetChange {
+        input: form.input,
+        reason: form.reason,
+    };
+    match mamori_app::assets::update(&state.app, &signed.0.acting, id, &change).await {
+        Ok(_) => Ok(see_other(&format!("/assets/{id}?saved=1"))),
+        Err(mamori_app::Failure::Invalid(problems)) => {
+            let errors = asset_field_errors(&problems, &ctx.tr);
+            let form = AssetForm {
+                input: change.input,
+                reason: change.reason,
+            };
+            render_form(&state, &ctx, &signed, Some(id), form, errors).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
