@@ -6,13 +6,15 @@
 //! functions; nothing here knows HTTP, HTML or templates.
 
 mod acting;
+pub mod auth;
 mod failure;
 pub mod i18n;
 pub mod settings;
+pub mod users;
 
 pub use acting::{Acting, Permit};
 pub use failure::{Failure, Refusal};
-pub use mamori_store::{Backend, Store};
+pub use mamori_store::{Actor, Backend, Store};
 
 /// The application: the store behind every use case.
 #[derive(Clone)]

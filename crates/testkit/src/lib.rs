@@ -4,6 +4,8 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub mod fixtures_people;
+
 pub use mamori_store::{Backend, Store};
 use mamori_web::{AppState, WebConfig};
 use sqlx::{Connection, Executor};

@@ -220,9 +220,9 @@ pub async fn list_tokens(
             .map(|t| TokenOut {
                 id: t.id,
                 name: t.name,
-                created_at: t.created_at,
-                last_used_at: t.last_used_at,
-                revoked_at: t.revoked_at,
+                created_at: mamori_store::timestamp_text(t.created_at),
+                last_used_at: t.last_used_at.map(mamori_store::timestamp_text),
+                revoked_at: t.revoked_at.map(mamori_store::timestamp_text),
             })
             .collect(),
     ))

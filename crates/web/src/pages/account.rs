@@ -467,11 +467,10 @@ pub async fn check_second_factor(
             let lock_until = state
                 .config
                 .lockout
-                .after_failure(failures, time::OffsetDateTime::now_utc())
-                .map(mamori_store::timestamp_text);
+                .after_failure(failures, time::OffsetDateTime::now_utc());
             tx.audit(AuditEntry::new("auth.mfa_failed", "user").target(user.id))
                 .await?;
-            users::record_failure(&mut tx, user.id, lock_until.as_deref()).await?;
+            users::record_failure(&mut tx, user.id, lock_until).await?;
             if lock_until.is_some() {
                 // A locked account loses its half-finished sign-in too.
                 sessions::end_all_for_user(&mut tx, user.id).await?;
@@ -563,12 +562,8 @@ pub async fn sessions_page(
         .await?
         .into_iter()
         .map(|s| {
-            let started = mamori_store::parse_timestamp(&s.created_at)
-                .map(|t| ctx.datetime(t))
-                .unwrap_or_default();
-            let seen = mamori_store::parse_timestamp(&s.last_seen_at)
-                .map(|t| ctx.datetime(t))
-                .unwrap_or_default();
+            let started = ctx.datetime(s.created_at);
+            let seen = ctx.datetime(s.last_seen_at);
             (s, started, seen)
         })
         .collect();
@@ -621,13 +616,9 @@ async fn tokens_page(
         .await?
         .into_iter()
         .map(|t| {
-            let created = mamori_store::parse_timestamp(&t.created_at)
-                .map(|at| ctx.datetime(at))
-                .unwrap_or_default();
+            let created = ctx.datetime(t.created_at);
             let used = t
                 .last_used_at
-                .as_deref()
-                .and_then(mamori_store::parse_timestamp)
                 .map(|at| ctx.datetime(at))
                 .unwrap_or_default();
             (t, created, used)

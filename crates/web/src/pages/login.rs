@@ -73,14 +73,7 @@ pub enum SignInOutcome {
 }
 
 pub async fn mfa_required_roles(state: &AppState) -> Result<Vec<Role>, AppError> {
-    let value =
-        mamori_store::settings::get(&state.store, mamori_store::settings::MFA_REQUIRED_ROLES)
-            .await?;
-    Ok(value
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(Role::parse)
-        .collect())
+    Ok(mamori_app::users::security::mfa_required_roles(&state.app).await?)
 }
 
 /// The one sign-in rule set, shared by the page and `POST /api/v1/session`.
@@ -124,11 +117,7 @@ async fn check_password(
     };
     let user = &credentials.user;
     let now = time::OffsetDateTime::now_utc();
-    let locked = credentials
-        .locked_until
-        .as_deref()
-        .and_then(mamori_store::parse_timestamp)
-        .is_some_and(|until| until > now);
+    let locked = credentials.locked_until.is_some_and(|until| until > now);
     let password_ok = mamori_store::password::verify(password, &credentials.password_hash).await;
     let actor = Actor {
         user_id: Some(user.id),
@@ -146,15 +135,11 @@ async fn check_password(
     }
     if !password_ok {
         let failures = u32::try_from(credentials.failed_attempts).unwrap_or(u32::MAX);
-        let lock_until = state
-            .config
-            .lockout
-            .after_failure(failures, now)
-            .map(mamori_store::timestamp_text);
+        let lock_until = state.config.lockout.after_failure(failures, now);
         let mut tx = state.store.write(actor).await?;
         tx.audit(AuditEntry::new("auth.sign_in_failed", "user").target(user.id))
             .await?;
-        mamori_store::users::record_failure(&mut tx, user.id, lock_until.as_deref()).await?;
+        mamori_store::users::record_failure(&mut tx, user.id, lock_until).await?;
         tx.commit().await?;
         return Ok(SignInOutcome::Refused);
     }

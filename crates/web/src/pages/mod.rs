@@ -1,7 +1,6 @@
 //! Server-rendered pages.
 
 pub mod account;
-pub mod admin;
 pub mod asset_export;
 pub mod asset_import;
 pub mod asset_labels;

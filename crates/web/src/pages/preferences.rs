@@ -80,13 +80,7 @@ pub async fn save(
         && (lang.is_some() || date_style.is_some())
     {
         let mut tx = state.store.write(p.actor()).await?;
-        mamori_store::users::set_preferences(
-            &mut tx,
-            p.user.id,
-            lang.map(i18n::lang_code),
-            date_style.map(context::date_style_code),
-        )
-        .await?;
+        mamori_store::users::set_preferences(&mut tx, p.user.id, lang, date_style).await?;
         tx.commit().await?;
     }
     let back = form

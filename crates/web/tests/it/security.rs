@@ -770,3 +770,62 @@ async fn the_api_session_asks_for_the_second_factor() {
         server.stop().await;
     }
 }
+
+// ---------------------------------------------------------------- the settings over the API
+
+mamori_testkit::backend_test!(
+    async fn security_settings_are_read_and_saved_over_the_api(backend) {
+        use mamori_testkit::assert_api_error;
+        use mamori_testkit::fixtures_people::locked;
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("sec.admin", Role::Admin).await;
+        let (_, officer) = server.web_as("sec.officer", Role::SecurityOfficer).await;
+        let member = server.add_user("sec.member", Role::User).await;
+        locked(&server, member, 5).await;
+
+        let settings = admin.json("/api/v1/security").await;
+        assert_eq!(settings["mfa_required_roles"], json!([]));
+        assert_eq!(settings["lockouts"][0]["login"], "sec.member");
+        assert_eq!(settings["lockouts"][0]["failures"], 5);
+        assert!(settings["lockouts"][0]["locked_until"].is_string());
+
+        let response = admin
+            .send_json(
+                reqwest::Method::PUT,
+                "/api/v1/security",
+                &json!({"mfa_required_roles": ["security_officer", "admin"]}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let saved: Value = response.json().await.unwrap();
+        assert_eq!(saved["mfa_required_roles"], json!(["admin", "security_officer"]));
+        assert!(actions(&server).await.contains(&"setting.update".to_owned()));
+        // An unknown role is refused and nothing changes.
+        let response = admin
+            .send_json(
+                reqwest::Method::PUT,
+                "/api/v1/security",
+                &json!({"mfa_required_roles": ["root"]}),
+            )
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "roles");
+        let settings = admin.json("/api/v1/security").await;
+        assert_eq!(settings["mfa_required_roles"], json!(["admin", "security_officer"]));
+
+        // Lifting a lock forgets the failures; an unknown user is a 404.
+        let response = admin
+            .post_json(&format!("/api/v1/security/lockouts/{member}/lift"), &json!({}))
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(actions(&server).await.contains(&"auth.lockout_lifted".to_owned()));
+        assert_eq!(admin.json("/api/v1/security").await["lockouts"], json!([]));
+        let response = admin
+            .post_json("/api/v1/security/lockouts/99999/lift", &json!({}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
+        // Only administrators; the refusal is recorded.
+        assert_api_error(officer.get("/api/v1/security").await, 403, "forbidden").await;
+        assert!(actions(&server).await.contains(&"access.denied".to_owned()));
+    }
+);
