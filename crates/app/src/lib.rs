@@ -5,6 +5,7 @@
 //! transaction. Pages, the API and the command line are thin shells over these
 //! functions; nothing here knows HTTP, HTML or templates.
 
+pub mod account;
 mod acting;
 pub mod auth;
 mod failure;

@@ -5,10 +5,11 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_app::Failure;
+use mamori_app::account::{self, ApiToken, PasswordChange};
 use mamori_domain::mfa::{self, TotpSecret};
-use mamori_domain::{password, text};
+use mamori_domain::password;
 use mamori_store::sessions::{self, Session, Stage};
-use mamori_store::tokens::ApiToken;
 use mamori_store::{AuditEntry, users};
 use serde::Deserialize;
 
@@ -151,68 +152,35 @@ pub async fn change_password(
     WebForm(form): WebForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
-    let user = &principal.user;
     let session = session_of(principal)?;
-    let mut errors = Vec::new();
-    let stored = users::password_hash(&state.store, user.id)
-        .await?
-        .unwrap_or_default();
-    if !mamori_store::password::verify(&form.current, &stored).await {
-        errors.push((
-            "current",
-            ctx.tr.t("account.error.current_wrong").to_owned(),
-        ));
-    }
-    if let Err(problem) = password::check(&user.login, &form.password) {
-        errors.push((
-            "password",
-            ctx.tr.f(problem.message_key(), &problem.params()),
-        ));
-    } else if form.password == form.current {
-        errors.push((
-            "password",
-            ctx.tr.t("account.error.same_password").to_owned(),
-        ));
-    } else if form.password != form.password_confirm {
-        errors.push((
-            "password_confirm",
-            ctx.tr.t("password.error.mismatch").to_owned(),
-        ));
-    }
-    if !errors.is_empty() {
-        return password_page(
-            &state,
-            &ctx,
-            principal,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let hash = mamori_store::password::hash(&form.password).await?;
-    let mut tx = state.store.write(principal.actor()).await?;
-    users::set_password(&mut tx, user.id, &hash, false, "user.password_change").await?;
-    // Anyone else signed in with the old password is signed out.
-    sessions::end_others(&mut tx, user.id, session.id).await?;
-    if session.stage == Stage::PasswordChange {
-        let (secret, _) = users::totp_state(&state.store, user.id).await?;
-        let next = if secret.is_some() {
-            Stage::Mfa
-        } else if mfa_required_roles(&state).await?.contains(&user.role) {
-            Stage::MfaEnrol
-        } else {
-            Stage::Active
-        };
-        let token = sessions::advance(&mut tx, session, next, "auth.sign_in").await?;
-        tx.commit().await?;
-        return Ok(auth::set_session_cookie(
+    let input = PasswordChange {
+        current: form.current,
+        new_password: form.password,
+        confirm: Some(form.password_confirm),
+    };
+    match account::change_password(&state.app, &principal.acting, input, Some(session)).await {
+        Ok(Some((next, token))) => Ok(auth::set_session_cookie(
             see_other(&stage_home(next, "/")),
             &state,
             &token,
-        ));
+        )),
+        Ok(None) => Ok(see_other("/account?saved=password")),
+        Err(Failure::Invalid(problems)) => {
+            let errors = problems
+                .iter()
+                .map(|p| (p.field, ctx.tr.f(p.key, &p.params)))
+                .collect();
+            password_page(
+                &state,
+                &ctx,
+                principal,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
     }
-    tx.commit().await?;
-    Ok(see_other("/account?saved=password"))
 }
 
 // ---------------------------------------------------------------- two-factor
@@ -558,7 +526,7 @@ pub async fn sessions_page(
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
     let current = session_of(principal)?.id;
-    let shown = sessions::list_for_user(&state.store, principal.user.id)
+    let shown = account::sessions(&state.app, &principal.acting)
         .await?
         .into_iter()
         .map(|s| {
@@ -581,10 +549,7 @@ pub async fn end_session(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let principal = &signed.0;
-    let mut tx = state.store.write(principal.actor()).await?;
-    sessions::end(&mut tx, principal.user.id, id, "session.end").await?;
-    tx.commit().await?;
+    account::end_session(&state.app, &signed.0.acting, id).await?;
     Ok(see_other("/account/sessions"))
 }
 
@@ -601,7 +566,7 @@ struct TokensPage {
     error: Option<String>,
 }
 
-pub const TOKEN_NAME_MAX: usize = 100;
+pub use mamori_app::account::TOKEN_NAME_MAX;
 
 async fn tokens_page(
     state: &AppState,
@@ -612,7 +577,7 @@ async fn tokens_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let tokens = mamori_store::tokens::list_for_user(&state.store, principal.user.id)
+    let tokens = account::tokens(&state.app, &principal.acting)
         .await?
         .into_iter()
         .map(|t| {
@@ -665,26 +630,26 @@ pub async fn create_token(
     WebForm(form): WebForm<TokenForm>,
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
-    let name = match text::single_line(&form.name, TOKEN_NAME_MAX) {
-        Ok(name) => name,
-        Err(problem) => {
-            let message = ctx.tr.f(problem.message_key(), &problem.params());
-            let typed: String = form.name.chars().take(TOKEN_NAME_MAX).collect();
-            return tokens_page(
-                &state,
-                &ctx,
-                principal,
-                None,
-                typed,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let mut tx = state.store.write(principal.actor()).await?;
-    let (_, token) = mamori_store::tokens::create(&mut tx, principal.user.id, &name).await?;
-    tx.commit().await?;
+    let user_id = principal.user.id;
+    let token =
+        match account::create_token(&state.app, &principal.acting, user_id, &form.name).await {
+            Ok((_, token)) => token,
+            Err(Failure::Invalid(problems)) => {
+                let message = problems.first().map(|p| ctx.tr.f(p.key, &p.params));
+                let typed: String = form.name.chars().take(TOKEN_NAME_MAX).collect();
+                return tokens_page(
+                    &state,
+                    &ctx,
+                    principal,
+                    None,
+                    typed,
+                    message,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+            Err(other) => return Err(other.into()),
+        };
     tokens_page(
         &state,
         &ctx,
@@ -702,9 +667,6 @@ pub async fn revoke_token(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let principal = &signed.0;
-    let mut tx = state.store.write(principal.actor()).await?;
-    mamori_store::tokens::revoke(&mut tx, principal.user.id, id).await?;
-    tx.commit().await?;
+    account::revoke_token(&state.app, &signed.0.acting, id).await?;
     Ok(see_other("/account/tokens"))
 }

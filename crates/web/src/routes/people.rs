@@ -64,6 +64,21 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::DELETE, "/api/v1/session", delete(api::session::end)),
         (Method::GET, "/api/v1/me", get(api::session::me)),
         (
+            Method::POST,
+            "/api/v1/me/password",
+            post(api::session::change_password),
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/sessions",
+            get(api::session::list_sessions),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/me/sessions/{id}",
+            delete(api::session::end_session),
+        ),
+        (
             Method::GET,
             "/api/v1/tokens",
             get(api::session::list_tokens),

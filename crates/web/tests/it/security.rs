@@ -829,3 +829,65 @@ mamori_testkit::backend_test!(
         assert!(actions(&server).await.contains(&"access.denied".to_owned()));
     }
 );
+
+// ---------------------------------------------------------------- one's account over the API
+
+mamori_testkit::backend_test!(
+    async fn a_user_changes_the_password_and_ends_sessions_over_the_api(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (me, web) = server.web_as("self.service", Role::User).await;
+        let other_device = server.sign_in("self.service").await;
+        let (_, stranger) = server.web_as("someone.else", Role::User).await;
+
+        // Both sessions are listed; the one asking is marked.
+        let sessions = web.json("/api/v1/me/sessions").await;
+        let sessions = sessions.as_array().unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+        let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        // Nobody ends another person's session: it does not exist for them.
+        let response = stranger
+            .send_json(reqwest::Method::DELETE, &format!("/api/v1/me/sessions/{other}"), &json!({}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
+        let response = web
+            .send_json(reqwest::Method::DELETE, &format!("/api/v1/me/sessions/{other}"), &json!({}))
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            other_device.get(server.url("/api/v1/me")).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert!(actions(&server).await.contains(&"session.end".to_owned()));
+
+        // A wrong current password, a weak new one, the same one: refused, nothing written.
+        for (body, field) in [
+            (json!({"current_password": "wrong password!!", "new_password": "a brand new phrase"}), "current"),
+            (json!({"current_password": PASSWORD, "new_password": "qwertyuiop"}), "password"),
+            (json!({"current_password": PASSWORD, "new_password": PASSWORD}), "password"),
+        ] {
+            let response = web.post_json("/api/v1/me/password", &body).await;
+            let error = assert_api_error(response, 422, "validation_failed").await;
+            assert_eq!(error["fields"][0]["field"], field, "{body}");
+        }
+        assert!(!actions(&server).await.contains(&"user.password_change".to_owned()));
+        let second = server.sign_in("self.service").await;
+        let response = web
+            .post_json(
+                "/api/v1/me/password",
+                &json!({"current_password": PASSWORD, "new_password": "a brand new phrase"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(actions(&server).await.contains(&"user.password_change".to_owned()));
+        // This session stays; the other one, opened with the old password, is ended.
+        assert_eq!(web.json("/api/v1/me").await["id"], me);
+        assert_eq!(
+            second.get(server.url("/api/v1/me")).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+);
