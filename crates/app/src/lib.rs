@@ -7,6 +7,7 @@
 
 pub mod account;
 mod acting;
+pub mod audit;
 pub mod auth;
 mod failure;
 pub mod i18n;

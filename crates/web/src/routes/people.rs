@@ -145,5 +145,10 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/audit", get(audit::show)),
         (Method::GET, "/audit.csv", get(audit::export_csv)),
         (Method::GET, "/api/v1/audit", get(api::audit::list)),
+        (
+            Method::GET,
+            "/api/v1/audit/export.csv",
+            get(api::audit::export_csv),
+        ),
     ]
 }

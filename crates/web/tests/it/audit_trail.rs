@@ -629,3 +629,38 @@ async fn a_broken_chain_is_the_first_thing_shown() {
         server.stop().await;
     }
 }
+
+mamori_testkit::backend_test!(
+    async fn the_api_exports_the_same_csv_and_records_it(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (_, auditor) = server.web_as("csv.auditor", Role::Auditor).await;
+        let (_, admin) = server.web_as("csv.admin", Role::Admin).await;
+
+        let response = auditor
+            .get("/api/v1/audit/export.csv?action=auth.&from=2026-03-18T10:00:00%2B09:00")
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(text.contains("auth.sign_in"), "{text}");
+        assert!(!text.contains("user.create"), "the filter holds: {text}");
+        assert_eq!(count_action(&server, "audit.export").await, 1);
+
+        // A filter the API cannot use is a 422 naming the parameter; nothing is recorded.
+        let response = auditor.get("/api/v1/audit/export.csv?from=2026-02-30").await;
+        let error = assert_api_error(response, 422, "invalid_date").await;
+        assert!(error["message"].as_str().unwrap().contains("from"), "{error}");
+        assert_eq!(count_action(&server, "audit.export").await, 1);
+        // Administrators do not read the trail.
+        assert_api_error(admin.get("/api/v1/audit/export.csv").await, 403, "forbidden").await;
+        assert_eq!(count_action(&server, "audit.export").await, 1);
+    }
+);
