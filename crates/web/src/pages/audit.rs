@@ -23,8 +23,6 @@ use crate::http::{Layout, render};
 use crate::state::AppState;
 use mamori_app::i18n::{self, Tr};
 
-/// Who may read the trail.
-
 /// Entries per page on the audit page.
 pub const PER_PAGE: u32 = 100;
 
