@@ -9,6 +9,7 @@ pub mod account;
 mod acting;
 pub mod audit;
 pub mod auth;
+pub mod backups;
 mod failure;
 pub mod i18n;
 pub mod settings;

@@ -2,7 +2,6 @@
 
 pub mod api;
 pub mod asset_files;
-pub mod backups;
 pub mod http;
 pub mod pages;
 pub mod routes;

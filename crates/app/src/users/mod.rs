@@ -42,6 +42,20 @@ pub async fn get_user(
     Ok(store::summary(app.store(), id).await?)
 }
 
+/// The active user with `login`, if any.
+pub async fn active_user_by_login(
+    app: &App,
+    acting: &Acting,
+    login: &str,
+) -> Result<Option<User>, Failure> {
+    app.permit(acting, Register::Users, Act::Read, "users.show")
+        .await?;
+    let login = user_input::login(login).map_err(Failure::invalid)?;
+    Ok(store::find_by_login(app.store(), &login)
+        .await?
+        .filter(|u| u.active))
+}
+
 /// The refusal of a login that is already taken.
 pub fn login_taken() -> Refusal {
     Refusal::new("conflict", "error.conflict_login")
@@ -50,6 +64,17 @@ pub fn login_taken() -> Refusal {
 /// Adds a user, who must change the password at first sign-in. A taken login is a
 /// [`Failure::Conflict`] with [`login_taken`].
 pub async fn create_user(app: &App, acting: &Acting, input: NewUserInput) -> Result<i64, Failure> {
+    create_user_with(app, acting, input, true).await
+}
+
+/// Adds a user; `must_change_password` is false only when the person who will use the
+/// account typed the password themself (`mamori user add` at the server's console).
+pub async fn create_user_with(
+    app: &App,
+    acting: &Acting,
+    input: NewUserInput,
+    must_change_password: bool,
+) -> Result<i64, Failure> {
     let permit = app
         .permit(acting, Register::Users, Act::Edit, "users.create")
         .await?;
@@ -71,7 +96,7 @@ pub async fn create_user(app: &App, acting: &Acting, input: NewUserInput) -> Res
             role: valid.role,
             user_type: valid.user_type,
             password_hash: &hash,
-            must_change_password: true,
+            must_change_password,
         },
     )
     .await;

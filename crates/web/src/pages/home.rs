@@ -149,7 +149,7 @@ pub async fn show(
     }
     let layout = Layout::load(&state, "home", "/", signed_in).await;
     let last_backup =
-        crate::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
+        mamori_app::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
     let pending_acknowledgements = match signed_in {
         Some(p) => mamori_store::policies::pending_for_user(&state.store, p.user.id)
             .await?
