@@ -4,7 +4,8 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_store::sessions::{self, Stage};
+use mamori_app::Acting;
+use mamori_app::auth::{self as auth_app, Stage};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
@@ -14,7 +15,6 @@ use crate::http::auth::{self, MaybeSignedIn, Principal, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::http::forms::parse_id;
-use crate::pages::account::check_second_factor;
 use crate::pages::login::{SignInOutcome, sign_in};
 use crate::state::AppState;
 use mamori_app::Failure;
@@ -47,20 +47,21 @@ pub struct SessionStarted {
     pub csrf_token: String,
 }
 
-async fn me_of(state: &AppState, principal: &Principal) -> Result<Me, AppError> {
+fn me_of(principal: &Principal) -> Me {
     let user = &principal.user;
-    Ok(Me {
+    Me {
         id: user.id,
         login: user.login.clone(),
         display_name: user.display_name.clone(),
         role: user.role.as_str().to_owned(),
         user_type: user.user_type.as_str().to_owned(),
-        org_roles: mamori_store::users::org_roles(&state.store, user.id)
-            .await?
+        org_roles: principal
+            .acting
+            .posts
             .iter()
             .map(|r| r.as_str().to_owned())
             .collect(),
-    })
+    }
 }
 
 /// Starts a session (cookie `mamori_session`). With two-factor authentication on, `totp`
@@ -102,41 +103,30 @@ pub async fn start(
             ));
         }
     };
-    let mut session = sessions::find_by_token(&state.store, &token)
+    let mut session = auth_app::session_by_token(&state.app, &token)
         .await?
         .ok_or_else(AppError::internal)?;
     let mut token = token;
     if stage == Stage::Mfa {
-        let user = mamori_store::users::get(&state.store, session.user_id).await?;
-        let acting = mamori_app::Acting::user(
-            &state.app,
-            user.clone(),
-            Some(client.ip().to_string()),
-            mamori_app::today(),
-        )
-        .await?;
-        let principal = Principal {
-            user,
-            acting,
-            session: Some(session.clone()),
-            client: Some(client.ip()),
-        };
-        let refused = match request.totp.as_deref() {
-            None => Some(("totp_required", "auth.error.totp_required")),
-            Some(code) => check_second_factor(&state, &principal, code)
+        let user = auth_app::session_user(&state.app, &session).await?;
+        let client_addr = Some(client.ip().to_string());
+        let acting = Acting::user(&state.app, user, client_addr, mamori_app::today()).await?;
+        let lockout = &state.config.lockout;
+        let checked = match request.totp.as_deref() {
+            None => Err(("totp_required", "auth.error.totp_required")),
+            Some(code) => auth_app::second_factor(&state.app, &acting, &session, code, lockout)
                 .await?
-                .err()
-                .map(|key| ("totp_failed", key)),
+                .map_err(|key| ("totp_failed", key)),
         };
-        if let Some((code, key)) = refused {
-            // The half-made session is of no use to an API client.
-            let _ = sessions::discard(&state.store, session.id).await;
-            return Err(AppError::new(StatusCode::UNAUTHORIZED, code, key));
-        }
-        let mut tx = state.store.write(principal.actor()).await?;
-        token = sessions::advance(&mut tx, &session, Stage::Active, "auth.sign_in").await?;
-        tx.commit().await?;
-        session = sessions::find_by_token(&state.store, &token)
+        token = match checked {
+            Ok(token) => token,
+            Err((code, key)) => {
+                // The half-made session is of no use to an API client.
+                let _ = auth_app::discard_session(&state.app, session.id).await;
+                return Err(AppError::new(StatusCode::UNAUTHORIZED, code, key));
+            }
+        };
+        session = auth_app::session_by_token(&state.app, &token)
             .await?
             .ok_or_else(AppError::internal)?;
     }
@@ -170,9 +160,7 @@ pub async fn end(
             "auth.error.not_a_session",
         ));
     };
-    let mut tx = state.store.write(principal.actor()).await?;
-    sessions::end(&mut tx, principal.user.id, session.id, "auth.sign_out").await?;
-    tx.commit().await?;
+    auth_app::sign_out(&state.app, &principal.acting, session.id, "auth.sign_out").await?;
     Ok(auth::clear_session_cookie(
         StatusCode::NO_CONTENT.into_response(),
         &state,
@@ -182,8 +170,8 @@ pub async fn end(
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "session",
     responses((status = 200, body = Me), (status = 401, body = crate::api::ErrorBody)))]
-pub async fn me(State(state): State<AppState>, signed: SignedIn) -> Result<Json<Me>, AppError> {
-    Ok(Json(me_of(&state, &signed.0).await?))
+pub async fn me(signed: SignedIn) -> Result<Json<Me>, AppError> {
+    Ok(Json(me_of(&signed.0)))
 }
 
 #[derive(Serialize, ToSchema)]

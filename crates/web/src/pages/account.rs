@@ -7,10 +7,11 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::account::{self, ApiToken, PasswordChange};
+use mamori_app::auth as auth_app;
 use mamori_domain::mfa::{self, TotpSecret};
 use mamori_domain::password;
 use mamori_store::sessions::{self, Session, Stage};
-use mamori_store::{AuditEntry, users};
+use mamori_store::users;
 use serde::Deserialize;
 
 use crate::http::auth::{self, Principal, SignedIn};
@@ -384,71 +385,6 @@ pub async fn disable_mfa(
     Ok(see_other("/account?saved=mfa_off"))
 }
 
-/// Checks a second factor typed at sign-in: a TOTP code (never twice) or an unused
-/// recovery code. Failures count towards the lockout like a wrong password.
-pub async fn check_second_factor(
-    state: &AppState,
-    principal: &Principal,
-    typed: &str,
-) -> Result<Result<(), &'static str>, AppError> {
-    let user = &principal.user;
-    let (secret, last_step) = users::totp_state(&state.store, user.id).await?;
-    let Some(secret) = secret.as_deref().and_then(TotpSecret::from_base32) else {
-        return Ok(Err("mfa.error.wrong"));
-    };
-    let mut tx = state.store.write(principal.actor()).await?;
-    let outcome = if let Some(code) = mfa::normalise_recovery_code(typed) {
-        if users::consume_recovery_code(&mut tx, user.id, &mfa::hash_recovery_code(&code)).await? {
-            Ok(())
-        } else {
-            Err("mfa.error.wrong")
-        }
-    } else {
-        let last = last_step.and_then(|s| u64::try_from(s).ok());
-        match mfa::verify(&secret, typed, now_unix(), last) {
-            Ok(step) => {
-                let step = i64::try_from(step).unwrap_or(i64::MAX);
-                if users::consume_totp_step(&mut tx, user.id, step).await? {
-                    Ok(())
-                } else {
-                    Err("mfa.error.reused")
-                }
-            }
-            Err(problem) => Err(problem.message_key()),
-        }
-    };
-    match outcome {
-        Ok(()) => {
-            users::clear_failures(&mut tx, user.id).await?;
-            tx.audit(AuditEntry::new("auth.mfa_passed", "user").target(user.id))
-                .await?;
-        }
-        Err(_) => {
-            let failures = users::credentials(
-                &state.store,
-                &mamori_domain::user::LoginId::parse(&user.login)
-                    .map_err(|_| AppError::internal())?,
-            )
-            .await?
-            .map(|c| u32::try_from(c.failed_attempts).unwrap_or(u32::MAX))
-            .unwrap_or(0);
-            let lock_until = state
-                .config
-                .lockout
-                .after_failure(failures, time::OffsetDateTime::now_utc());
-            tx.audit(AuditEntry::new("auth.mfa_failed", "user").target(user.id))
-                .await?;
-            users::record_failure(&mut tx, user.id, lock_until).await?;
-            if lock_until.is_some() {
-                // A locked account loses its half-finished sign-in too.
-                sessions::end_all_for_user(&mut tx, user.id).await?;
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(outcome)
-}
-
 #[derive(Template)]
 #[template(path = "login_mfa.html")]
 struct SecondStepPage {
@@ -490,13 +426,11 @@ pub async fn second_step(
     if session.stage != Stage::Mfa {
         return Ok(see_other("/"));
     }
-    match check_second_factor(&state, principal, &form.code).await? {
-        Ok(()) => {
-            let mut tx = state.store.write(principal.actor()).await?;
-            let token = sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?;
-            tx.commit().await?;
-            Ok(auth::set_session_cookie(see_other("/"), &state, &token))
-        }
+    let lockout = &state.config.lockout;
+    match auth_app::second_factor(&state.app, &principal.acting, session, &form.code, lockout)
+        .await?
+    {
+        Ok(token) => Ok(auth::set_session_cookie(see_other("/"), &state, &token)),
         Err(key) => {
             let page = SecondStepPage {
                 t: ctx.tr,
