@@ -10,6 +10,8 @@ use mamori_store::{WriteTx, tokens, users};
 
 use crate::{Acting, App, Failure};
 
+pub mod mfa;
+
 pub use mamori_store::tokens::ApiToken;
 
 /// The longest name of an API token.
@@ -168,6 +170,20 @@ pub async fn revoke_token(app: &App, acting: &Acting, token_id: i64) -> Result<(
     let id = own_id(acting)?;
     let mut tx = own_write(app, acting).await?;
     tokens::revoke(&mut tx, id, token_id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Keeps one's language and date style for every device.
+pub async fn set_preferences(
+    app: &App,
+    acting: &Acting,
+    lang: Option<mamori_domain::wareki::Lang>,
+    date_style: Option<mamori_domain::wareki::DateStyle>,
+) -> Result<(), Failure> {
+    let id = own_id(acting)?;
+    let mut tx = own_write(app, acting).await?;
+    users::set_preferences(&mut tx, id, lang, date_style).await?;
     tx.commit().await?;
     Ok(())
 }

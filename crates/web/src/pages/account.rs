@@ -6,12 +6,12 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::Failure;
+use mamori_app::account::mfa::Enrolled;
 use mamori_app::account::{self, ApiToken, PasswordChange};
 use mamori_app::auth as auth_app;
+use mamori_app::auth::{Session, Stage};
 use mamori_domain::mfa::{self, TotpSecret};
 use mamori_domain::password;
-use mamori_store::sessions::{self, Session, Stage};
-use mamori_store::users;
 use serde::Deserialize;
 
 use crate::http::auth::{self, Principal, SignedIn};
@@ -19,16 +19,12 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::{Layout, render, see_other};
-use crate::pages::login::{mfa_required_roles, stage_home};
+use crate::pages::login::stage_home;
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
 fn session_of(principal: &Principal) -> Result<&Session, AppError> {
     principal.session.as_ref().ok_or_else(AppError::forbidden)
-}
-
-fn now_unix() -> u64 {
-    u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0)
 }
 
 // ---------------------------------------------------------------- overview
@@ -59,7 +55,7 @@ pub async fn show(
     ApiQuery(query): ApiQuery<SavedQuery>,
 ) -> Result<Response, AppError> {
     let user = signed.user();
-    let (secret, _) = users::totp_state(&state.store, user.id).await?;
+    let overview = account::overview(&state.app, &signed.0.acting).await?;
     let saved = query
         .saved
         .as_deref()
@@ -76,12 +72,12 @@ pub async fn show(
         display_name: user.display_name.clone(),
         role_key: format!("role.{}", user.role.as_str()),
         user_type_key: format!("user_type.{}", user.user_type.as_str()),
-        org_role_keys: users::org_roles(&state.store, user.id)
-            .await?
+        org_role_keys: overview
+            .posts
             .iter()
             .map(|r| format!("org_role.{}", r.as_str()))
             .collect(),
-        mfa_on: secret.is_some(),
+        mfa_on: overview.mfa_enabled,
         saved,
     };
     render(StatusCode::OK, &page)
@@ -217,18 +213,13 @@ async fn mfa_page_with(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let user = &principal.user;
-    let (current, _) = users::totp_state(&state.store, user.id).await?;
-    let enrolled = current.is_some();
+    let mfa_state = account::mfa::state(&state.app, &principal.acting).await?;
+    let enrolled = mfa_state.enrolled;
     let (secret_text, qr) = if enrolled {
         (String::new(), String::new())
     } else {
         let secret = secret.unwrap_or_else(|| TotpSecret::from_bytes(rand::random()));
-        let issuer =
-            mamori_store::settings::get(&state.store, mamori_store::settings::ORGANISATION_NAME)
-                .await?
-                .map(|org| format!("mamori {org}"))
-                .unwrap_or_else(|| "mamori".to_owned());
-        let uri = mfa::otpauth_uri(&issuer, &user.login, &secret);
+        let uri = mfa::otpauth_uri(&mfa_state.issuer, &user.login, &secret);
         let svg = mfa::qr_svg(&uri, 5, ctx.tr.t("mfa.qr_label")).unwrap_or_default();
         // Inline markup: drop an XML declaration if there is one.
         let svg = match svg.find("<svg") {
@@ -241,8 +232,8 @@ async fn mfa_page_with(
         t: ctx.tr,
         layout: Layout::load(state, "account", "/account/mfa", Some(principal)).await,
         enrolled,
-        required: mfa_required_roles(state).await?.contains(&user.role),
-        unused_codes: users::unused_recovery_codes(&state.store, user.id).await?,
+        required: mfa_state.required,
+        unused_codes: mfa_state.unused_recovery_codes,
         secret: secret_text,
         qr,
         error,
@@ -282,45 +273,24 @@ pub async fn enable_mfa(
             "error.malformed_form",
         ));
     };
-    let step = match mfa::verify(&secret, &form.code, now_unix(), None) {
-        Ok(step) => step,
-        Err(problem) => {
-            let message = ctx.tr.t(problem.message_key()).to_owned();
+    let enrolled =
+        account::mfa::enable(&state.app, &principal.acting, session, &secret, &form.code).await;
+    let Enrolled { codes, token } = match enrolled {
+        Ok(enrolled) => enrolled,
+        Err(Failure::Invalid(problems)) => {
+            let message = problems.first().map(|p| ctx.tr.t(p.key).to_owned());
             return mfa_page_with(
                 &state,
                 &ctx,
                 principal,
                 Some(secret),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
+                message,
             )
             .await;
         }
+        Err(other) => return Err(other.into()),
     };
-    let random: [u8; mfa::RECOVERY_RANDOM_BYTES] = std::array::from_fn(|_| rand::random());
-    let codes = mfa::recovery_codes_from(&random);
-    if codes.len() != mfa::RECOVERY_CODE_COUNT {
-        return Err(AppError::internal());
-    }
-    let hashes: Vec<String> = codes
-        .iter()
-        .filter_map(|c| mfa::normalise_recovery_code(c))
-        .map(|c| mfa::hash_recovery_code(&c))
-        .collect();
-    let mut tx = state.store.write(principal.actor()).await?;
-    users::enable_totp(
-        &mut tx,
-        principal.user.id,
-        &secret.to_base32(),
-        i64::try_from(step).unwrap_or(i64::MAX),
-        &hashes,
-    )
-    .await?;
-    let mut token = None;
-    if session.stage == Stage::MfaEnrol {
-        token = Some(sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?);
-    }
-    tx.commit().await?;
     let page = RecoveryCodesPage {
         t: ctx.tr,
         layout: Layout::load(&state, "account", "/account/mfa", Some(principal)).await,
@@ -351,38 +321,20 @@ pub async fn disable_mfa(
     WebForm(form): WebForm<DisableForm>,
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
-    let user = &principal.user;
-    if mfa_required_roles(&state).await?.contains(&user.role) {
-        let message = ctx.tr.t("mfa.error.required").to_owned();
-        return mfa_page_with(
-            &state,
-            &ctx,
-            principal,
-            None,
-            StatusCode::CONFLICT,
-            Some(message),
-        )
-        .await;
-    }
-    let stored = users::password_hash(&state.store, user.id)
-        .await?
-        .unwrap_or_default();
-    if !mamori_store::password::verify(&form.password, &stored).await {
-        let message = ctx.tr.t("account.error.current_wrong").to_owned();
-        return mfa_page_with(
-            &state,
-            &ctx,
-            principal,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(message),
-        )
-        .await;
-    }
-    let mut tx = state.store.write(principal.actor()).await?;
-    users::disable_totp(&mut tx, user.id).await?;
-    tx.commit().await?;
-    Ok(see_other("/account?saved=mfa_off"))
+    let (status, key) =
+        match account::mfa::disable(&state.app, &principal.acting, &form.password).await {
+            Ok(()) => return Ok(see_other("/account?saved=mfa_off")),
+            Err(Failure::Conflict(refusal)) => (StatusCode::CONFLICT, refusal.key),
+            Err(Failure::Invalid(problems)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problems
+                    .first()
+                    .map_or("account.error.current_wrong", |p| p.key),
+            ),
+            Err(other) => return Err(other.into()),
+        };
+    let message = ctx.tr.t(key).to_owned();
+    mfa_page_with(&state, &ctx, principal, None, status, Some(message)).await
 }
 
 #[derive(Template)]

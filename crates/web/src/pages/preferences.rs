@@ -79,9 +79,7 @@ pub async fn save(
     if let Some(p) = principal.as_ref().filter(|p| p.session.is_some())
         && (lang.is_some() || date_style.is_some())
     {
-        let mut tx = state.store.write(p.actor()).await?;
-        mamori_store::users::set_preferences(&mut tx, p.user.id, lang, date_style).await?;
-        tx.commit().await?;
+        mamori_app::account::set_preferences(&state.app, &p.acting, lang, date_style).await?;
     }
     let back = form
         .back
