@@ -63,11 +63,6 @@ pub async fn record_csrf_refusal(app: &App, acting: &Acting, why: &str) {
     }
 }
 
-/// Whether first-run setup is still open: no active administrator exists.
-pub async fn setup_open(app: &App) -> Result<bool, Failure> {
-    Ok(!users::active_admin_exists(app.store()).await?)
-}
-
 /// The answer to a login and password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PasswordCheck {

@@ -13,11 +13,12 @@ pub mod backups;
 mod failure;
 pub mod i18n;
 pub mod settings;
+pub mod setup;
 pub mod users;
 
 pub use acting::{Acting, Permit};
 pub use failure::{Failure, Refusal};
-pub use mamori_store::{Actor, Backend, Store};
+pub use mamori_store::{Actor, Backend, Store, StoreError};
 
 /// The application: the store behind every use case.
 #[derive(Clone)]

@@ -136,7 +136,7 @@ fn present(value: &Option<String>) -> Option<&str> {
 
 /// 00:00 in Japan on `date`, as stored.
 fn japan_midnight(date: Date) -> String {
-    mamori_store::timestamp_text(date.midnight().assume_offset(JST))
+    crate::api::dates::timestamp(date.midnight().assume_offset(JST))
 }
 
 /// Reads the filters. Dates are Japan dates in any form [`wareki::parse_date_input`]
@@ -183,8 +183,8 @@ pub fn parse_filter(
     }
     let mut bound = |field: &'static str, text: Option<&str>, next_day: bool| {
         let text = text?;
-        if instants && let Some(at) = mamori_store::parse_timestamp(text) {
-            return Some((None, Some(mamori_store::timestamp_text(at))));
+        if instants && let Some(at) = parse_timestamp(text) {
+            return Some((None, Some(crate::api::dates::timestamp(at))));
         }
         match wareki::parse_date_input(text) {
             Ok(date) => {
@@ -409,7 +409,7 @@ fn row(ctx: &Ctx, record: &AuditRecord) -> Row {
     let tr = &ctx.tr;
     Row {
         id: record.id,
-        at: mamori_store::parse_timestamp(&record.at)
+        at: parse_timestamp(&record.at)
             .map(|at| ctx.datetime(at))
             .unwrap_or_else(|| record.at.clone()),
         at_iso: record.at.clone(),
@@ -683,7 +683,7 @@ fn csv_header(tr: &Tr) -> String {
 fn csv_rows(tr: &Tr, records: &[AuditRecord]) -> String {
     let mut out = String::new();
     for record in records {
-        let at = mamori_store::parse_timestamp(&record.at)
+        let at = parse_timestamp(&record.at)
             .and_then(|at| at.checked_to_offset(JST))
             .map(|at| {
                 format!(
@@ -896,4 +896,9 @@ mod tests {
             Some("2026-03-18T01:00:00Z")
         );
     }
+}
+
+/// A stored or typed RFC 3339 moment.
+fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
