@@ -812,6 +812,11 @@ pub(crate) fn csv_response(body: Body, stem: &str) -> Response {
     response
 }
 
+/// A stored or typed RFC 3339 moment.
+fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -896,9 +901,4 @@ mod tests {
             Some("2026-03-18T01:00:00Z")
         );
     }
-}
-
-/// A stored or typed RFC 3339 moment.
-fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }
