@@ -11,6 +11,7 @@ pub mod audit;
 pub mod auth;
 pub mod backups;
 mod failure;
+pub mod home;
 pub mod i18n;
 pub mod settings;
 pub mod setup;
