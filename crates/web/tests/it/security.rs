@@ -3,7 +3,7 @@
 use mamori_domain::mfa::{self, TotpSecret};
 use mamori_domain::user::Role;
 use mamori_store::audit;
-use mamori_testkit::{PASSWORD, TestServer, backends};
+use mamori_testkit::{PASSWORD, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -54,9 +54,7 @@ fn csrf_of(html: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin) = server.user_client("admin", Role::Admin).await;
         let member = server.add_user("member", Role::User).await;
@@ -120,12 +118,9 @@ async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five() {
             None
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn sign_in_attempts_are_limited_per_client_address() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn sign_in_attempts_are_limited_per_client_address(backend) {
         let server = TestServer::start_configured(backend, |c| c.sign_in_rate = 3).await;
         server.add_user("member", Role::User).await;
         let client = server.client();
@@ -140,12 +135,9 @@ async fn sign_in_attempts_are_limited_per_client_address() {
         assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(limited.text().await.unwrap().contains("試行が多すぎます"));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn sessions_rotate_expire_and_end_on_the_server() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn sessions_rotate_expire_and_end_on_the_server(backend) {
         let server = TestServer::start(backend).await;
         server.add_user("member", Role::User).await;
         let first = post_login(&server, &server.client(), "member", PASSWORD).await;
@@ -231,12 +223,9 @@ async fn sessions_rotate_expire_and_end_on_the_server() {
         assert_eq!(replay.status(), StatusCode::SEE_OTHER);
         assert!(actions(&server).await.contains(&"auth.sign_out".to_owned()));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn a_reset_password_must_be_changed_before_anything_else() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn a_reset_password_must_be_changed_before_anything_else(backend) {
         let server = TestServer::start(backend).await;
         let id = server.add_user("member", Role::User).await;
         let hash = mamori_store::password::hash(PASSWORD).await.unwrap();
@@ -309,8 +298,7 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
                 .contains(&"user.password_change".to_owned())
         );
         server.stop().await;
-    }
-}
+});
 
 /// Enrols TOTP through the pages; returns the secret and the recovery codes.
 async fn enrol(server: &TestServer, client: &reqwest::Client) -> (TotpSecret, Vec<String>) {
@@ -361,9 +349,7 @@ async fn enrol(server: &TestServer, client: &reqwest::Client) -> (TotpSecret, Ve
     (secret, codes)
 }
 
-#[tokio::test]
-async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn totp_enrolment_sign_in_reuse_and_recovery_codes(backend) {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
         let (secret, codes) = enrol(&server, &client).await;
@@ -442,12 +428,9 @@ async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
                 && trail.contains(&"auth.mfa_failed".to_owned())
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_can_require_mfa_for_a_role() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_can_require_mfa_for_a_role(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin) = server.user_client("admin", Role::Admin).await;
         server.add_user("officer", Role::SecurityOfficer).await;
@@ -483,12 +466,9 @@ async fn an_administrator_can_require_mfa_for_a_role() {
             StatusCode::OK
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn cross_site_posts_are_refused_and_recorded() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn cross_site_posts_are_refused_and_recorded(backend) {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
         let page = server.text(&client, "/account/tokens").await;
@@ -576,12 +556,9 @@ async fn cross_site_posts_are_refused_and_recorded() {
             .unwrap();
         assert_eq!(origin.status(), StatusCode::CREATED);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_api_signs_in_and_accepts_personal_tokens_everywhere() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_api_signs_in_and_accepts_personal_tokens_everywhere(backend) {
         let server = TestServer::start(backend).await;
         server.add_user("member", Role::User).await;
         let client = server.client();
@@ -725,12 +702,9 @@ async fn the_api_signs_in_and_accepts_personal_tokens_everywhere() {
             StatusCode::UNAUTHORIZED
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_api_session_asks_for_the_second_factor() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_api_session_asks_for_the_second_factor(backend) {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
         let (secret, _) = enrol(&server, &client).await;
@@ -768,8 +742,7 @@ async fn the_api_session_asks_for_the_second_factor() {
             StatusCode::OK
         );
         server.stop().await;
-    }
-}
+});
 
 // ---------------------------------------------------------------- the settings over the API
 

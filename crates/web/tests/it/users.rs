@@ -3,7 +3,7 @@
 
 use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
 use mamori_store::{Actor, audit, users};
-use mamori_testkit::{PASSWORD, TestServer, backends};
+use mamori_testkit::{PASSWORD, TestServer};
 use reqwest::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -124,9 +124,7 @@ async fn sign_in_with(server: &TestServer, login: &str, password: &str) -> (Stat
     (status, to)
 }
 
-#[tokio::test]
-async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
 
@@ -195,12 +193,9 @@ async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password()
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(to, "/account/password");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_adds_a_user_over_the_api() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_adds_a_user_over_the_api(backend) {
         let server = TestServer::start(backend).await;
         let (_, _, token) = admin(&server).await;
         let client = server.client();
@@ -280,12 +275,9 @@ async fn an_administrator_adds_a_user_over_the_api() {
         );
         assert_eq!(counts(&server).await, before);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn a_duplicate_login_is_refused_and_the_form_is_kept() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn a_duplicate_login_is_refused_and_the_form_is_kept(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
         server.add_user("taken.user", Role::User).await;
@@ -314,12 +306,9 @@ async fn a_duplicate_login_is_refused_and_the_form_is_kept() {
         assert!(!html.contains(NEW_PASSWORD), "passwords are never echoed");
         assert_eq!(counts(&server).await, before);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let target = server.add_user("target.user", Role::User).await;
@@ -573,12 +562,9 @@ async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
         assert_eq!(page.status(), StatusCode::BAD_REQUEST);
         assert_eq!(counts(&server).await, before, "nothing was written");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn editing_records_each_change_before_and_after() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn editing_records_each_change_before_and_after(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let target = server.add_user("kimura.jiro", Role::User).await;
@@ -669,12 +655,9 @@ async fn editing_records_each_change_before_and_after() {
             json!({"role": ["auditor", "security_officer"], "org_roles": [["ciso"], []]})
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn deactivation_ends_the_users_sessions_and_blocks_sign_in() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn deactivation_ends_the_users_sessions_and_blocks_sign_in(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let (member, member_client) = server.user_client("member.one", Role::User).await;
@@ -735,12 +718,9 @@ async fn deactivation_ends_the_users_sessions_and_blocks_sign_in() {
         let home = again.get(server.url("/")).send().await.unwrap();
         assert_eq!(location(&home), "/login");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_cannot_deactivate_or_demote_themself() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_cannot_deactivate_or_demote_themself(backend) {
         let server = TestServer::start(backend).await;
         let (me, admin, token) = admin(&server).await;
         let before = counts(&server).await;
@@ -846,12 +826,9 @@ async fn an_administrator_cannot_deactivate_or_demote_themself() {
             Role::Auditor
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_resets_a_password_and_a_lost_second_factor(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
         let (member, member_client) = server.user_client("forgetful", Role::User).await;
@@ -953,12 +930,9 @@ async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
         assert!(page.contains("二要素認証を解除しました"));
         assert!(page.contains("この利用者は二要素認証を設定していません。"));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn only_administrators_manage_users_and_refusals_are_recorded() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn only_administrators_manage_users_and_refusals_are_recorded(backend) {
         let server = TestServer::start(backend).await;
         let (_, _, _) = admin(&server).await;
         let target = server.add_user("target.user", Role::User).await;
@@ -1048,8 +1022,7 @@ async fn only_administrators_manage_users_and_refusals_are_recorded() {
         assert_eq!(denied[0].action, "access.denied");
         assert_eq!(denied[0].target_id.as_deref(), Some("users.update"));
         server.stop().await;
-    }
-}
+});
 
 async fn denials(server: &TestServer) -> usize {
     audit::recent(&server.store, 100_000)
@@ -1060,9 +1033,7 @@ async fn denials(server: &TestServer) -> usize {
         .count()
 }
 
-#[tokio::test]
-async fn lists_are_paginated() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn lists_are_paginated(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         // 55 more users, with one hash: hashing each would only slow the test.
@@ -1148,12 +1119,9 @@ async fn lists_are_paginated() {
         let (status, _) = get_text(&server, &admin, "/users?page=0").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn hostile_text_is_escaped_in_the_list_and_the_form() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn hostile_text_is_escaped_in_the_list_and_the_form(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let client = server.client();
@@ -1183,12 +1151,9 @@ async fn hostile_text_is_escaped_in_the_list_and_the_form() {
             );
         }
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_pages_read_in_english_too() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_pages_read_in_english_too(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
         let target = server.add_user("english.user", Role::Auditor).await;
@@ -1233,8 +1198,7 @@ async fn the_pages_read_in_english_too() {
             }
         }
         server.stop().await;
-    }
-}
+});
 
 // ---------------------------------------------------------------- API parity: posts, resets
 
