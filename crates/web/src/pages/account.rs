@@ -30,7 +30,7 @@ fn session_of(principal: &Principal) -> Result<&Session, AppError> {
 // ---------------------------------------------------------------- overview
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "account/show.html")]
 struct AccountPage {
     t: Tr,
     layout: Layout,
@@ -86,7 +86,7 @@ pub async fn show(
 // ---------------------------------------------------------------- password
 
 #[derive(Template)]
-#[template(path = "account_password.html")]
+#[template(path = "account/password.html")]
 struct PasswordPage {
     t: Tr,
     layout: Layout,
@@ -183,7 +183,7 @@ pub async fn change_password(
 // ---------------------------------------------------------------- two-factor
 
 #[derive(Template)]
-#[template(path = "account_mfa.html")]
+#[template(path = "account/mfa.html")]
 struct MfaPage {
     t: Tr,
     layout: Layout,
@@ -250,7 +250,7 @@ pub struct EnableForm {
 }
 
 #[derive(Template)]
-#[template(path = "account_recovery_codes.html")]
+#[template(path = "account/recovery_codes.html")]
 struct RecoveryCodesPage {
     t: Tr,
     layout: Layout,
@@ -338,7 +338,7 @@ pub async fn disable_mfa(
 }
 
 #[derive(Template)]
-#[template(path = "login_mfa.html")]
+#[template(path = "account/login_mfa.html")]
 struct SecondStepPage {
     t: Tr,
     layout: Layout,
@@ -397,7 +397,7 @@ pub async fn second_step(
 // ---------------------------------------------------------------- sessions
 
 #[derive(Template)]
-#[template(path = "account_sessions.html")]
+#[template(path = "account/sessions.html")]
 struct SessionsPage {
     t: Tr,
     layout: Layout,
@@ -442,7 +442,7 @@ pub async fn end_session(
 // ---------------------------------------------------------------- API tokens
 
 #[derive(Template)]
-#[template(path = "account_tokens.html")]
+#[template(path = "account/tokens.html")]
 struct TokensPage {
     t: Tr,
     layout: Layout,

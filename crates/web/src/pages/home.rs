@@ -15,7 +15,7 @@ use mamori_app::home;
 use mamori_app::i18n::Tr;
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "system/home.html")]
 struct HomePage {
     t: Tr,
     layout: Layout,

@@ -17,7 +17,7 @@ use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "account/login.html")]
 struct LoginPage {
     t: Tr,
     layout: Layout,

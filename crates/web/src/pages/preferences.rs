@@ -16,7 +16,7 @@ use crate::state::AppState;
 use mamori_app::i18n::{self, Tr};
 
 #[derive(Template)]
-#[template(path = "preferences.html")]
+#[template(path = "system/preferences.html")]
 struct PreferencesPage {
     t: Tr,
     layout: Layout,

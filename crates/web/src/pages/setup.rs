@@ -42,7 +42,7 @@ pub struct FieldError {
 }
 
 #[derive(Template)]
-#[template(path = "setup.html")]
+#[template(path = "system/setup.html")]
 struct SetupPage {
     t: Tr,
     layout: Layout,
@@ -61,7 +61,7 @@ impl SetupPage {
 }
 
 #[derive(Template)]
-#[template(path = "setup_done.html")]
+#[template(path = "system/setup_done.html")]
 struct SetupDonePage {
     t: Tr,
     layout: Layout,
