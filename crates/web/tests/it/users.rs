@@ -1321,3 +1321,20 @@ mamori_testkit::backend_test!(
         assert!(users::totp_state(&server.store, admin_id).await.unwrap().0.is_some());
     }
 );
+
+mamori_testkit::backend_test!(
+    async fn a_corrupt_account_is_a_500_with_a_stable_code_not_a_guess(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("corrupt.admin", Role::Admin).await;
+        let member = server.add_user("corrupt.member", Role::User).await;
+        server
+            .db
+            .execute(&format!("UPDATE users SET role = 'overlord' WHERE id = {member}"))
+            .await;
+        let response = admin.get(&format!("/api/v1/users/{member}")).await;
+        assert_api_error(response, 500, "corrupt_record").await;
+        let page = admin.get(&format!("/users/{member}")).await;
+        assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+);
