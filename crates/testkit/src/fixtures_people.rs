@@ -58,3 +58,13 @@ pub async fn locked(server: &TestServer, user_id: i64, failures: u32) {
     }
     tx.commit().await.expect("commit");
 }
+
+impl TestServer {
+    /// `client` (already signed in) as a [`crate::Web`] client of this server.
+    pub fn web(&self, client: &reqwest::Client) -> crate::Web<'_> {
+        crate::Web {
+            server: self,
+            client: client.clone(),
+        }
+    }
+}

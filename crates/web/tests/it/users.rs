@@ -19,19 +19,6 @@ fn from_here(server: &TestServer, request: RequestBuilder) -> RequestBuilder {
     request.header("origin", &server.base)
 }
 
-async fn post_form(
-    server: &TestServer,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Response {
-    from_here(server, client.post(server.url(path)))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn get_text(server: &TestServer, client: &Client, path: &str) -> (StatusCode, String) {
     let response = client.get(server.url(path)).send().await.unwrap();
     (response.status(), response.text().await.unwrap())
@@ -141,10 +128,7 @@ mamori_testkit::backend_test!(async fn an_administrator_adds_a_user_on_the_page_
             "the least privilege is the default"
         );
 
-        let response = post_form(
-            &server,
-            &admin,
-            "/users/new",
+        let response = server.web(&admin).post_form("/users/new",
             &new_user_form("Yamada.Taro", "山田 太郎"),
         )
         .await;
@@ -282,10 +266,7 @@ mamori_testkit::backend_test!(async fn a_duplicate_login_is_refused_and_the_form
         let (_, admin, _) = admin(&server).await;
         server.add_user("taken.user", Role::User).await;
         let before = counts(&server).await;
-        let response = post_form(
-            &server,
-            &admin,
-            "/users/new",
+        let response = server.web(&admin).post_form("/users/new",
             &new_user_form("TAKEN.user", "別の 利用者"),
         )
         .await;
@@ -356,7 +337,7 @@ mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message
                 form.retain(|(k, _)| k != key);
                 form.push((key, value));
             }
-            let response = post_form(&server, &admin, "/users/new", &form).await;
+            let response = server.web(&admin).post_form("/users/new", &form).await;
             assert_eq!(
                 response.status(),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -392,10 +373,7 @@ mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message
             ),
             (vec![("active", "")], "active", "選択してください。"),
         ] {
-            let response = post_form(
-                &server,
-                &admin,
-                &format!("/users/{target}"),
+            let response = server.web(&admin).post_form(&format!("/users/{target}"),
                 &edit_form(&overrides),
             )
             .await;
@@ -405,14 +383,11 @@ mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message
             assert!(html.contains(message), "{message}");
         }
         // A form with nothing in it changes nothing.
-        let empty = post_form(&server, &admin, &format!("/users/{target}"), &[]).await;
+        let empty = server.web(&admin).post_form(&format!("/users/{target}"), &[]).await;
         assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let empty = post_form(&server, &admin, "/users/new", &[]).await;
+        let empty = server.web(&admin).post_form("/users/new", &[]).await;
         assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let reset = post_form(
-            &server,
-            &admin,
-            &format!("/users/{target}/password"),
+        let reset = server.web(&admin).post_form(&format!("/users/{target}/password"),
             &[("new_password", "short"), ("new_password_confirm", "short")],
         )
         .await;
@@ -574,10 +549,7 @@ mamori_testkit::backend_test!(async fn editing_records_each_change_before_and_af
         assert!(html.contains("value=\"kimura.jiro\"") || html.contains("kimura.jiro"));
         assert!(html.contains(&format!("action=\"/users/{target}/password\"")));
 
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{target}"),
+        let response = server.web(&admin).post_form(&format!("/users/{target}"),
             &edit_form(&[
                 ("display_name", "木村 次郎"),
                 ("user_type", "member"),
@@ -611,10 +583,7 @@ mamori_testkit::backend_test!(async fn editing_records_each_change_before_and_af
 
         // Posting the same values again writes nothing.
         let before = counts(&server).await;
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{target}"),
+        let response = server.web(&admin).post_form(&format!("/users/{target}"),
             &edit_form(&[
                 ("display_name", "木村 次郎"),
                 ("user_type", "member"),
@@ -664,10 +633,7 @@ mamori_testkit::backend_test!(async fn deactivation_ends_the_users_sessions_and_
         let (status, _) = get_text(&server, &member_client, "/").await;
         assert_eq!(status, StatusCode::OK);
 
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}"),
             &edit_form(&[("display_name", "member.one"), ("active", "0")]),
         )
         .await;
@@ -690,10 +656,7 @@ mamori_testkit::backend_test!(async fn deactivation_ends_the_users_sessions_and_
         assert!(list.contains("無効"));
 
         // Reactivated, they can sign in again; deactivated over the API, out again.
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}"),
             &edit_form(&[("display_name", "member.one"), ("active", "1")]),
         )
         .await;
@@ -742,16 +705,13 @@ mamori_testkit::backend_test!(async fn an_administrator_cannot_deactivate_or_dem
             let mut form = edit_form(&overrides);
             form.retain(|(k, _)| *k != "display_name");
             form.push(("display_name", "chief.admin"));
-            let response = post_form(&server, &admin, &format!("/users/{me}"), &form).await;
+            let response = server.web(&admin).post_form(&format!("/users/{me}"), &form).await;
             assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
             let html = response.text().await.unwrap();
             assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}");
             assert!(html.contains(message), "{message}");
         }
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{me}/password"),
+        let response = server.web(&admin).post_form(&format!("/users/{me}/password"),
             &[
                 ("new_password", NEW_PASSWORD),
                 ("new_password_confirm", NEW_PASSWORD),
@@ -813,10 +773,7 @@ mamori_testkit::backend_test!(async fn an_administrator_cannot_deactivate_or_dem
         assert_eq!(refused[0].key, "users.error.last_admin");
         // With a second administrator, the first may be demoted by the other.
         let (_, other_admin) = server.user_client("deputy.admin", Role::Admin).await;
-        let response = post_form(
-            &server,
-            &other_admin,
-            &format!("/users/{me}"),
+        let response = server.web(&other_admin).post_form(&format!("/users/{me}"),
             &edit_form(&[("display_name", "chief.admin"), ("role", "auditor")]),
         )
         .await;
@@ -833,10 +790,7 @@ mamori_testkit::backend_test!(async fn an_administrator_resets_a_password_and_a_
         let (_, admin, _) = admin(&server).await;
         let (member, member_client) = server.user_client("forgetful", Role::User).await;
 
-        let mismatch = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}/password"),
+        let mismatch = server.web(&admin).post_form(&format!("/users/{member}/password"),
             &[
                 ("new_password", NEW_PASSWORD),
                 ("new_password_confirm", "something else entirely"),
@@ -848,10 +802,7 @@ mamori_testkit::backend_test!(async fn an_administrator_resets_a_password_and_a_
         assert!(html.contains("id=\"new_password_confirm-error\""));
         assert!(!html.contains(NEW_PASSWORD));
 
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}/password"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}/password"),
             &[
                 ("new_password", NEW_PASSWORD),
                 ("new_password_confirm", NEW_PASSWORD),
@@ -891,7 +842,7 @@ mamori_testkit::backend_test!(async fn an_administrator_resets_a_password_and_a_
         let (_, list) = get_text(&server, &admin, "/users").await;
         assert!(list.contains("設定済み"));
         let unconfirmed =
-            post_form(&server, &admin, &format!("/users/{member}/mfa-reset"), &[]).await;
+            server.web(&admin).post_form(&format!("/users/{member}/mfa-reset"), &[]).await;
         assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             unconfirmed
@@ -907,10 +858,7 @@ mamori_testkit::backend_test!(async fn an_administrator_resets_a_password_and_a_
                 .0
                 .is_some()
         );
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}/mfa-reset"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}/mfa-reset"),
             &[("mfa_confirm", "1")],
         )
         .await;
