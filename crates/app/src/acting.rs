@@ -98,8 +98,8 @@ impl Acting {
 
 /// The posts `user_id` holds on `day`. Today every organisational role is held from the
 /// day it was given; the organisation register adds terms and deputies.
-async fn posts_on(app: &App, user_id: i64, _day: Date) -> Result<Vec<OrgRole>, Failure> {
-    Ok(mamori_store::users::org_roles(app.store(), user_id).await?)
+async fn posts_on(app: &App, user_id: i64, day: Date) -> Result<Vec<OrgRole>, Failure> {
+    Ok(mamori_store::users::posts_on(app.store(), user_id, day).await?)
 }
 
 /// Proof that an access check passed: only [`App::permit`] makes one, and

@@ -5,17 +5,24 @@
 //! transaction. Pages, the API and the command line are thin shells over these
 //! functions; nothing here knows HTTP, HTML or templates.
 
+pub mod account;
 mod acting;
 pub mod assets;
+pub mod audit;
+pub mod auth;
+pub mod backups;
 pub mod classification;
 mod failure;
+pub mod home;
 pub mod i18n;
 pub mod policies;
 pub mod settings;
+pub mod setup;
+pub mod users;
 
 pub use acting::{Acting, Permit};
 pub use failure::{Failure, Refusal};
-pub use mamori_store::{Backend, Store};
+pub use mamori_store::{Actor, Backend, Store, StoreError};
 
 /// The application: the store behind every use case.
 #[derive(Clone)]

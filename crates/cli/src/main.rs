@@ -3,21 +3,20 @@
 mod assets;
 mod config;
 mod logfile;
+mod people;
 mod policy;
 mod progress;
 
-use std::io::{BufRead, IsTerminal};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 use mamori_app::i18n::Tr;
-use mamori_domain::user::{DISPLAY_NAME_MAX, LoginId, Role, UserType};
-use mamori_domain::{password, text};
-use mamori_store::{Actor, Store, StoreError, backup};
+use mamori_domain::user::{Role, UserType};
+use mamori_store::{Store, StoreError, backup};
 use mamori_web::{AppState, WebConfig};
 
 use config::{DataConfig, FileConfig};
@@ -261,24 +260,9 @@ async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
             role,
             user_type,
             password_stdin,
-        }) => add_user(&data, &tr, &login, &name, role, user_type, password_stdin).await,
-        Command::Backup { file } => {
-            let store = Store::open(&data.database_url).await?;
-            let summary = backup::write_backup(&store, &file).await?;
-            record_backup(&store, &file, summary.schema_version).await?;
-            println!(
-                "{}",
-                tr.f(
-                    "cli.backup_written",
-                    &[
-                        ("file", file.display().to_string()),
-                        ("rows", rows_text(&summary))
-                    ]
-                )
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Restore { file } => restore(&data, &file, &tr).await,
+        }) => people::add_user(&data, &tr, &login, &name, role, user_type, password_stdin).await,
+        Command::Backup { file } => people::backup(&data, &tr, &file).await,
+        Command::Restore { file } => people::restore(&data, &tr, &file).await,
         Command::Policy(command) => policy::run(&data, &tr, command).await,
         Command::Import(ImportCommand::Assets { file, dry_run }) => {
             assets::import(&data, &tr, &file, dry_run).await
@@ -287,167 +271,10 @@ async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
             assets::export(&data, &tr, &file, format).await
         }
         Command::Token(TokenCommand::Create { login, name }) => {
-            let login = LoginId::parse(&login)
-                .map_err(|p| anyhow::anyhow!("--login: {}", tr.f(p.message_key(), &p.params())))?;
-            let name = text::single_line(&name, mamori_web::pages::account::TOKEN_NAME_MAX)
-                .map_err(|p| anyhow::anyhow!("--name: {}", tr.f(p.message_key(), &p.params())))?;
-            let store = Store::open(&data.database_url).await?;
-            let user = mamori_store::users::find_by_login(&store, &login)
-                .await?
-                .filter(|u| u.active)
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{}",
-                        tr.f(
-                            "cli.error.no_such_user",
-                            &[("login", login.as_str().to_owned())]
-                        )
-                    )
-                })?;
-            let mut tx = store.write(Actor::system("mamori token create")).await?;
-            let (_, token) = mamori_store::tokens::create(&mut tx, user.id, &name).await?;
-            tx.commit().await?;
-            println!("{token}");
-            Ok(ExitCode::SUCCESS)
+            people::create_token(&data, &tr, &login, &name).await
         }
-        Command::Audit(AuditCommand::Verify) => {
-            let store = Store::open(&data.database_url).await?;
-            let report = mamori_store::audit::verify(&store).await?;
-            match report.first_break {
-                None => {
-                    println!(
-                        "{}",
-                        tr.f(
-                            "cli.audit_intact",
-                            &[("entries", report.entries.to_string())]
-                        )
-                    );
-                    Ok(ExitCode::SUCCESS)
-                }
-                Some(mamori_store::audit::ChainBreak::Edited { id }) => {
-                    eprintln!("{}", tr.f("cli.audit_edited", &[("id", id.to_string())]));
-                    Ok(ExitCode::FAILURE)
-                }
-                Some(mamori_store::audit::ChainBreak::Unlinked { id }) => {
-                    eprintln!("{}", tr.f("cli.audit_unlinked", &[("id", id.to_string())]));
-                    Ok(ExitCode::FAILURE)
-                }
-            }
-        }
+        Command::Audit(AuditCommand::Verify) => people::verify_audit(&data, &tr).await,
     }
-}
-
-fn rows_text(summary: &backup::BackupSummary) -> String {
-    summary
-        .rows
-        .iter()
-        .map(|(table, n)| format!("{table} {n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-async fn record_backup(
-    store: &Store,
-    file: &std::path::Path,
-    schema_version: i64,
-) -> anyhow::Result<()> {
-    let mut tx = store.write(Actor::system("mamori backup")).await?;
-    tx.audit(
-        mamori_store::AuditEntry::new("backup.create", "database")
-            .change("file", None::<&str>, file.display().to_string())
-            .change("schema_version", None::<i64>, schema_version),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn restore(data: &DataConfig, file: &std::path::Path, tr: &Tr) -> anyhow::Result<ExitCode> {
-    // Check the file before touching anything.
-    let summary = backup::inspect(file).await?;
-    let store = Store::open(&data.database_url).await?;
-    // Keep what is about to be replaced.
-    let safety = backup::fresh_backup_path(
-        &mamori_web::backups::backup_dir(&data.data_dir),
-        "mamori-before-restore",
-    );
-    backup::write_backup(&store, &safety).await?;
-    let tx = store.write(Actor::system("mamori restore")).await?;
-    backup::restore(&store, file, tx).await?;
-    println!(
-        "{}",
-        tr.f(
-            "cli.restored",
-            &[
-                ("file", file.display().to_string()),
-                ("rows", rows_text(&summary)),
-                ("safety", safety.display().to_string()),
-            ]
-        )
-    );
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn add_user(
-    data: &DataConfig,
-    tr: &Tr,
-    login: &str,
-    name: &str,
-    role: Role,
-    user_type: UserType,
-    password_stdin: bool,
-) -> anyhow::Result<ExitCode> {
-    let refuse = |field: &str, key: &str, params: Vec<(&'static str, String)>| {
-        anyhow::anyhow!("{field}: {}", tr.f(key, &params))
-    };
-    let login =
-        LoginId::parse(login).map_err(|p| refuse("--login", p.message_key(), p.params()))?;
-    let name = text::single_line(name, DISPLAY_NAME_MAX)
-        .map_err(|p| refuse("--name", p.message_key(), p.params()))?;
-    if !password_stdin {
-        bail!("{}", tr.t("cli.error.password_stdin"));
-    }
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("{}", tr.t("cli.password_prompt"));
-    }
-    let mut line = String::new();
-    stdin
-        .lock()
-        .read_line(&mut line)
-        .context("cannot read the password")?;
-    let secret = line.trim_end_matches(['\r', '\n']);
-    password::check(login.as_str(), secret)
-        .map_err(|p| refuse("password", p.message_key(), p.params()))?;
-
-    let store = Store::open(&data.database_url).await?;
-    let password_hash = mamori_store::password::hash(secret).await?;
-    let mut tx = store.write(Actor::system("mamori user add")).await?;
-    let id = mamori_store::users::create(
-        &mut tx,
-        mamori_store::users::NewUser {
-            login: &login,
-            display_name: &name,
-            role,
-            user_type,
-            password_hash: &password_hash,
-            must_change_password: false,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    println!(
-        "{}",
-        tr.f(
-            "cli.user_added",
-            &[
-                ("login", login.as_str().to_owned()),
-                ("id", id.to_string()),
-                ("role", role.as_str().to_owned())
-            ]
-        )
-    );
-    Ok(ExitCode::SUCCESS)
 }
 
 async fn serve(
@@ -512,7 +339,7 @@ async fn serve(
         println!("{}", tr.f("cli.setup_url", &[("url", url)]));
     }
     let backups =
-        mamori_web::backups::spawn_daily(store.clone(), data.data_dir.clone(), backup_keep);
+        mamori_app::backups::spawn_daily(state.app.clone(), data.data_dir.clone(), backup_keep);
     tracing::info!(
         %address,
         ready_ms = started.elapsed().as_millis() as u64,

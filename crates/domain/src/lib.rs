@@ -16,4 +16,5 @@ pub mod search;
 pub mod session;
 pub mod text;
 pub mod user;
+pub mod user_input;
 pub mod wareki;

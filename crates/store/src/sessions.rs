@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use sqlx::Row;
+use time::OffsetDateTime;
 
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
 
@@ -30,26 +31,25 @@ impl Stage {
         }
     }
 
-    fn parse(value: &str) -> Stage {
+    pub fn parse(value: &str) -> Option<Stage> {
         match value {
-            "active" => Stage::Active,
-            "mfa_enrol" => Stage::MfaEnrol,
-            "password_change" => Stage::PasswordChange,
-            // Anything unexpected is treated as the most restricted pending stage.
-            _ => Stage::Mfa,
+            "active" => Some(Stage::Active),
+            "mfa" => Some(Stage::Mfa),
+            "mfa_enrol" => Some(Stage::MfaEnrol),
+            "password_change" => Some(Stage::PasswordChange),
+            _ => None,
         }
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Session {
     pub id: i64,
     pub user_id: i64,
     pub stage: Stage,
-    #[serde(skip)]
     pub csrf_token: String,
-    pub created_at: String,
-    pub last_seen_at: String,
+    pub created_at: OffsetDateTime,
+    pub last_seen_at: OffsetDateTime,
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
 }
@@ -104,14 +104,17 @@ pub async fn find_by_token(store: &Store, token: &str) -> Result<Option<Session>
 }
 
 fn session_from_row(row: &sqlx::any::AnyRow) -> Result<Session> {
+    let id: i64 = row.try_get("id")?;
     let stage: String = row.try_get("stage")?;
+    let created_at: String = row.try_get("created_at")?;
+    let last_seen_at: String = row.try_get("last_seen_at")?;
     Ok(Session {
-        id: row.try_get("id")?,
+        id,
         user_id: row.try_get("user_id")?,
-        stage: Stage::parse(&stage),
+        stage: crate::decode("sessions", id, "stage", &stage, Stage::parse)?,
         csrf_token: row.try_get("csrf_token")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
+        created_at: crate::decode_timestamp("sessions", id, "created_at", &created_at)?,
+        last_seen_at: crate::decode_timestamp("sessions", id, "last_seen_at", &last_seen_at)?,
         client_addr: row.try_get("client_addr")?,
         user_agent: row.try_get("user_agent")?,
     })

@@ -1,20 +1,20 @@
 //! Personal API tokens: shown once, stored as SHA-256 (the token is 256 random bits, so a
 //! fast hash is enough), named, listed and revoked.
 
-use serde::Serialize;
 use sqlx::Row;
+use time::OffsetDateTime;
 
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
 
 pub const PREFIX: &str = "mamori_";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct ApiToken {
     pub id: i64,
     pub name: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub last_used_at: Option<OffsetDateTime>,
+    pub revoked_at: Option<OffsetDateTime>,
 }
 
 /// Creates a token for `user_id` and returns (id, the token text to show once).
@@ -50,12 +50,19 @@ pub async fn list_for_user(store: &Store, user_id: i64) -> Result<Vec<ApiToken>>
     .await?;
     rows.iter()
         .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            let at = |column: &'static str| -> Result<Option<OffsetDateTime>> {
+                let text: Option<String> = row.try_get(column)?;
+                text.map(|t| crate::decode_timestamp("api_tokens", id, column, &t))
+                    .transpose()
+            };
+            let created: String = row.try_get("created_at")?;
             Ok(ApiToken {
-                id: row.try_get("id")?,
+                id,
                 name: row.try_get("name")?,
-                created_at: row.try_get("created_at")?,
-                last_used_at: row.try_get("last_used_at")?,
-                revoked_at: row.try_get("revoked_at")?,
+                created_at: crate::decode_timestamp("api_tokens", id, "created_at", &created)?,
+                last_used_at: at("last_used_at")?,
+                revoked_at: at("revoked_at")?,
             })
         })
         .collect()

@@ -1,12 +1,13 @@
 //! User accounts. Users are deactivated, never deleted.
 
 use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
-use serde::Serialize;
+use mamori_domain::wareki::{DateStyle, Lang};
 use sqlx::Row;
+use time::{Date, OffsetDateTime};
 
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
     pub login: String,
@@ -15,9 +16,42 @@ pub struct User {
     pub user_type: UserType,
     pub active: bool,
     pub must_change_password: bool,
-    pub locale: Option<String>,
-    pub date_style: Option<String>,
-    pub created_at: String,
+    /// The language the user chose; absent: the browser's.
+    pub locale: Option<Lang>,
+    pub date_style: Option<DateStyle>,
+    pub created_at: OffsetDateTime,
+}
+
+/// The stored code of a language.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "ja",
+        Lang::En => "en",
+    }
+}
+
+pub fn parse_lang(code: &str) -> Option<Lang> {
+    match code {
+        "ja" => Some(Lang::Ja),
+        "en" => Some(Lang::En),
+        _ => None,
+    }
+}
+
+/// The stored code of a date style.
+pub fn date_style_code(style: DateStyle) -> &'static str {
+    match style {
+        DateStyle::Wareki => "wareki",
+        DateStyle::Gregorian => "gregorian",
+    }
+}
+
+pub fn parse_date_style(code: &str) -> Option<DateStyle> {
+    match code {
+        "wareki" => Some(DateStyle::Wareki),
+        "gregorian" => Some(DateStyle::Gregorian),
+        _ => None,
+    }
 }
 
 /// A user to create. The password is hashed by the caller (see [`crate::password`]).
@@ -114,21 +148,36 @@ pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>
 }
 
 fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
+    let id: i64 = row.try_get("id")?;
     let role: String = row.try_get("role")?;
     let user_type: String = row.try_get("user_type")?;
+    let locale: Option<String> = row.try_get("locale")?;
+    let date_style: Option<String> = row.try_get("date_style")?;
+    let created_at: String = row.try_get("created_at")?;
     Ok(User {
-        id: row.try_get("id")?,
+        id,
         login: row.try_get("login")?,
         display_name: row.try_get("display_name")?,
-        // The columns only ever receive values written from these enums.
-        role: Role::parse(&role).unwrap_or(Role::User),
-        user_type: UserType::parse(&user_type).unwrap_or(UserType::Other),
+        role: crate::decode("users", id, "role", &role, Role::parse)?,
+        user_type: crate::decode("users", id, "user_type", &user_type, UserType::parse)?,
         active: row.try_get::<i64, _>("active")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
-        locale: row.try_get("locale")?,
-        date_style: row.try_get("date_style")?,
-        created_at: row.try_get("created_at")?,
+        locale: locale
+            .map(|l| crate::decode("users", id, "locale", &l, parse_lang))
+            .transpose()?,
+        date_style: date_style
+            .map(|d| crate::decode("users", id, "date_style", &d, parse_date_style))
+            .transpose()?,
+        created_at: crate::decode_timestamp("users", id, "created_at", &created_at)?,
     })
+}
+
+/// Organisational role codes as read from `user_org_roles`; an unknown one is corrupt.
+fn decode_org_roles(user_id: i64, names: &[String]) -> Result<Vec<OrgRole>> {
+    names
+        .iter()
+        .map(|n| crate::decode("user_org_roles", user_id, "org_role", n, OrgRole::parse))
+        .collect()
 }
 
 /// What sign-in needs to know about an account.
@@ -137,7 +186,7 @@ pub struct Credentials {
     pub user: User,
     pub password_hash: String,
     pub failed_attempts: i64,
-    pub locked_until: Option<String>,
+    pub locked_until: Option<OffsetDateTime>,
     pub totp_secret: Option<String>,
     pub totp_last_step: Option<i64>,
 }
@@ -152,14 +201,22 @@ pub async fn credentials(store: &Store, login: &LoginId) -> Result<Option<Creden
     .fetch_optional(store.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
+    let user = user_from_row(&row)?;
+    let locked_until = locked_until(&row, user.id)?;
     Ok(Some(Credentials {
-        user: user_from_row(&row)?,
+        user,
         password_hash: row.try_get("password_hash")?,
         failed_attempts: row.try_get("failed_attempts")?,
-        locked_until: row.try_get("locked_until")?,
+        locked_until,
         totp_secret: row.try_get("totp_secret")?,
         totp_last_step: row.try_get("totp_last_step")?,
     }))
+}
+
+fn locked_until(row: &sqlx::any::AnyRow, id: i64) -> Result<Option<OffsetDateTime>> {
+    let text: Option<String> = row.try_get("locked_until")?;
+    text.map(|t| crate::decode_timestamp("users", id, "locked_until", &t))
+        .transpose()
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<User> {
@@ -185,12 +242,17 @@ pub async fn totp_state(store: &Store, id: i64) -> Result<(Option<String>, Optio
 }
 
 /// Counts a failed sign-in; locks the login until `lock_until` when given.
-pub async fn record_failure(tx: &mut WriteTx, id: i64, lock_until: Option<&str>) -> Result<()> {
+pub async fn record_failure(
+    tx: &mut WriteTx,
+    id: i64,
+    lock_until: Option<OffsetDateTime>,
+) -> Result<()> {
+    let lock_until = lock_until.map(crate::timestamp_text);
     sqlx::query(
         "UPDATE users SET failed_attempts = failed_attempts + 1, \
          locked_until = COALESCE($1, locked_until) WHERE id = $2",
     )
-    .bind(lock_until.map(str::to_owned))
+    .bind(lock_until.clone())
     .bind(id)
     .execute(&mut *tx.tx)
     .await?;
@@ -198,7 +260,7 @@ pub async fn record_failure(tx: &mut WriteTx, id: i64, lock_until: Option<&str>)
         tx.audit(AuditEntry::new("auth.lockout", "user").target(id).change(
             "locked_until",
             None::<&str>,
-            until,
+            &until,
         ))
         .await?;
     }
@@ -214,8 +276,16 @@ pub async fn clear_failures(tx: &mut WriteTx, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// A login with failed attempts counting towards a lock, or locked.
+#[derive(Debug, Clone)]
+pub struct Lockout {
+    pub user: User,
+    pub failures: i64,
+    pub locked_until: Option<OffsetDateTime>,
+}
+
 /// Accounts locked now, or with failed attempts counting towards a lock.
-pub async fn with_failures(store: &Store) -> Result<Vec<(User, i64, Option<String>)>> {
+pub async fn with_failures(store: &Store) -> Result<Vec<Lockout>> {
     let rows = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
          date_style, created_at, failed_attempts, locked_until FROM users \
@@ -225,11 +295,12 @@ pub async fn with_failures(store: &Store) -> Result<Vec<(User, i64, Option<Strin
     .await?;
     rows.iter()
         .map(|row| {
-            Ok((
-                user_from_row(row)?,
-                row.try_get("failed_attempts")?,
-                row.try_get("locked_until")?,
-            ))
+            let user = user_from_row(row)?;
+            Ok(Lockout {
+                locked_until: locked_until(row, user.id)?,
+                failures: row.try_get("failed_attempts")?,
+                user,
+            })
         })
         .collect()
 }
@@ -367,7 +438,13 @@ pub async fn org_roles(store: &Store, id: i64) -> Result<Vec<OrgRole>> {
     .bind(id)
     .fetch_all(store.pool())
     .await?;
-    Ok(names.iter().filter_map(|n| OrgRole::parse(n)).collect())
+    decode_org_roles(id, &names)
+}
+
+/// The posts `user_id` holds on `day`: today every organisational role, held from the
+/// day it was given (the organisation register adds terms and deputies).
+pub async fn posts_on(store: &Store, user_id: i64, _day: Date) -> Result<Vec<OrgRole>> {
+    org_roles(store, user_id).await
 }
 
 /// A page of users, by login.
@@ -456,9 +533,11 @@ pub async fn update(store: &Store, tx: &mut WriteTx, id: i64, changes: UserChang
 pub async fn set_preferences(
     tx: &mut WriteTx,
     id: i64,
-    locale: Option<&str>,
-    date_style: Option<&str>,
+    locale: Option<Lang>,
+    date_style: Option<DateStyle>,
 ) -> Result<()> {
+    let locale = locale.map(lang_code);
+    let date_style = date_style.map(date_style_code);
     let before = sqlx::query("SELECT locale, date_style FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&mut *tx.tx)
@@ -484,7 +563,7 @@ pub async fn set_preferences(
 }
 
 /// One row of the user list: the account, its organisational roles, and whether TOTP is on.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct UserSummary {
     pub user: User,
     pub org_roles: Vec<OrgRole>,
@@ -521,9 +600,9 @@ pub async fn list_summaries(
     let mut roles: std::collections::HashMap<i64, Vec<OrgRole>> = Default::default();
     for row in &role_rows {
         let name: String = row.try_get("org_role")?;
-        if let Some(role) = OrgRole::parse(&name) {
-            roles.entry(row.try_get("user_id")?).or_default().push(role);
-        }
+        let user_id: i64 = row.try_get("user_id")?;
+        let role = crate::decode("user_org_roles", user_id, "org_role", &name, OrgRole::parse)?;
+        roles.entry(user_id).or_default().push(role);
     }
     let items = rows
         .iter()
@@ -590,7 +669,7 @@ async fn replace_org_roles(
             .bind(id)
             .fetch_all(&mut *tx.tx)
             .await?;
-    let mut before: Vec<OrgRole> = names.iter().filter_map(|n| OrgRole::parse(n)).collect();
+    let mut before: Vec<OrgRole> = decode_org_roles(id, &names)?;
     before.sort();
     let mut after = roles.to_vec();
     after.sort();

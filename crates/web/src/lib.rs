@@ -1,7 +1,6 @@
 //! The web application: HTML pages and the `/api/v1` JSON API side by side.
 
 pub mod api;
-pub mod backups;
 pub mod http;
 pub mod pages;
 pub mod routes;

@@ -89,8 +89,8 @@ impl AppState {
 
     /// Issues a fresh setup token when no administrator exists, and returns the URL that
     /// opens the setup page. Each start issues a new token; earlier ones stop working.
-    pub async fn open_setup(&self) -> mamori_store::Result<Option<String>> {
-        if mamori_store::users::active_admin_exists(&self.store).await? {
+    pub async fn open_setup(&self) -> Result<Option<String>, mamori_app::Failure> {
+        if !mamori_app::setup::is_open(&self.app).await? {
             *self.setup_token.lock().expect("setup token lock") = None;
             return Ok(None);
         }

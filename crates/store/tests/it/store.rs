@@ -390,3 +390,64 @@ async fn daily_backups_keep_the_newest() {
         "only daily backups are pruned"
     );
 }
+
+mamori_testkit::backend_test!(
+    async fn an_unreadable_account_row_is_corrupt_and_named(backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let id = add_user(&store, "corrupt.user").await;
+        let user = users::get(&store, id).await.unwrap();
+        assert_eq!(user.role, Role::User);
+        assert!(user.locale.is_none() && user.date_style.is_none());
+
+        let corrupt = |column: &'static str| {
+            move |error: StoreError| match error {
+                StoreError::Corrupt {
+                    table,
+                    row,
+                    column: found,
+                    ..
+                } => {
+                    assert_eq!((table, found), ("users", column));
+                    assert_eq!(row, id.to_string());
+                }
+                other => panic!("{column}: {other:?}"),
+            }
+        };
+        for (column, bad) in [
+            ("role", "overlord"),
+            ("user_type", "visitor"),
+            ("locale", "xx"),
+            ("date_style", "lunar"),
+            ("created_at", "yesterday"),
+        ] {
+            let before: String = match column {
+                "role" => "user".into(),
+                "user_type" => "member".into(),
+                "created_at" => mamori_store::timestamp_text(user.created_at),
+                _ => "NULL".into(),
+            };
+            db.execute(&format!("UPDATE users SET {column} = '{bad}' WHERE id = {id}"))
+                .await;
+            corrupt(column)(users::get(&store, id).await.unwrap_err());
+            let restore = if before == "NULL" {
+                format!("UPDATE users SET {column} = NULL WHERE id = {id}")
+            } else {
+                format!("UPDATE users SET {column} = '{before}' WHERE id = {id}")
+            };
+            db.execute(&restore).await;
+        }
+        users::get(&store, id).await.unwrap();
+        // An unknown post is corrupt too, never silently dropped.
+        db.execute(&format!(
+            "INSERT INTO user_org_roles (user_id, org_role) VALUES ({id}, 'mayor')"
+        ))
+        .await;
+        let error = users::org_roles(&store, id).await.unwrap_err();
+        assert!(
+            matches!(error, StoreError::Corrupt { table: "user_org_roles", column: "org_role", .. }),
+            "{error:?}"
+        );
+        store.close().await;
+    }
+);

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use mamori_store::audit::{self, AuditRecord};
+use mamori_app::audit::{self, AuditRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,7 +11,7 @@ use crate::api::pagination::{Page, PageQuery};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::pages::audit::{FilterQuery, READERS, action_label, parse_filter};
+use crate::pages::audit::{FilterQuery, action_label, parse_filter};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -107,7 +107,8 @@ pub async fn list(
     signed: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Page<AuditEntryOut>>, AppError> {
-    signed.require(&state, READERS, "audit.view").await?;
+    let acting = &signed.0.acting;
+    audit::may_read(&state.app, acting, "audit.view").await?;
     let query = FilterQuery::parse(raw.as_deref())?;
     let request = PageQuery {
         page: query.page.clone(),
@@ -123,7 +124,8 @@ pub async fn list(
             .unwrap_or_else(AppError::internal)
     })?;
     let (records, total) = audit::search(
-        &state.store,
+        &state.app,
+        acting,
         &parsed.filter,
         i64::from(request.per_page),
         i64::try_from(request.offset()).unwrap_or(i64::MAX),
@@ -140,7 +142,27 @@ pub async fn list(
     }))
 }
 
+/// The entries matching the filters, oldest first, as CSV for Excel (UTF-8 with BOM,
+/// CRLF; the same file as the audit page's export). The export is itself recorded
+/// before the first row is sent. Security officers and auditors only.
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(AuditQuery),
+    responses(
+        (status = 200, content_type = "text/csv", body = String),
+        (status = 400, description = "Malformed query", body = crate::api::ErrorBody),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 422, description = "A date, action or range that cannot be used", body = crate::api::ErrorBody)
+    ))]
+pub async fn export_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    RawQuery(raw): RawQuery,
+) -> Result<axum::response::Response, AppError> {
+    crate::pages::audit::export(&state, &ctx, &signed, raw.as_deref(), true).await
+}
+
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(list), components(schemas(AuditEntryOut, AuditPage)))]
+#[openapi(paths(list, export_csv), components(schemas(AuditEntryOut, AuditPage)))]
 pub struct Doc;

@@ -100,3 +100,11 @@ pub async fn parse_date(
     components(schemas(EraOut, EraPage, ParsedDate))
 )]
 pub struct Doc;
+
+/// A moment as the API gives it: RFC 3339, UTC, to the second.
+pub fn timestamp(at: time::OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let at = at.replace_nanosecond(0).unwrap_or(at);
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}

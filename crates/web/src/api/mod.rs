@@ -7,6 +7,7 @@ pub mod dates;
 pub mod pagination;
 pub mod policies;
 pub mod risks;
+pub mod security;
 pub mod session;
 pub mod threats;
 pub mod users;
@@ -106,6 +107,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         audit::Doc::openapi(),
         session::Doc::openapi(),
         users::Doc::openapi(),
+        security::Doc::openapi(),
         policies::Doc::openapi(),
         assets::Doc::openapi(),
         classification::Doc::openapi(),

@@ -4,18 +4,21 @@ use axum::Json;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::text;
-use mamori_store::sessions::{self, Stage};
+use mamori_app::Acting;
+use mamori_app::auth::{self as auth_app, Stage};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
 use utoipa::ToSchema;
 
+use crate::api::dates::timestamp;
 use crate::http::auth::{self, MaybeSignedIn, Principal, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
-use crate::pages::account::{TOKEN_NAME_MAX, check_second_factor};
+use crate::http::forms::parse_id;
 use crate::pages::login::{SignInOutcome, sign_in};
 use crate::state::AppState;
+use mamori_app::Failure;
+use mamori_app::account::{self, PasswordChange};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,20 +47,21 @@ pub struct SessionStarted {
     pub csrf_token: String,
 }
 
-async fn me_of(state: &AppState, principal: &Principal) -> Result<Me, AppError> {
+fn me_of(principal: &Principal) -> Me {
     let user = &principal.user;
-    Ok(Me {
+    Me {
         id: user.id,
         login: user.login.clone(),
         display_name: user.display_name.clone(),
         role: user.role.as_str().to_owned(),
         user_type: user.user_type.as_str().to_owned(),
-        org_roles: mamori_store::users::org_roles(&state.store, user.id)
-            .await?
+        org_roles: principal
+            .acting
+            .posts
             .iter()
             .map(|r| r.as_str().to_owned())
             .collect(),
-    })
+    }
 }
 
 /// Starts a session (cookie `mamori_session`). With two-factor authentication on, `totp`
@@ -99,41 +103,30 @@ pub async fn start(
             ));
         }
     };
-    let mut session = sessions::find_by_token(&state.store, &token)
+    let mut session = auth_app::session_by_token(&state.app, &token)
         .await?
         .ok_or_else(AppError::internal)?;
     let mut token = token;
     if stage == Stage::Mfa {
-        let user = mamori_store::users::get(&state.store, session.user_id).await?;
-        let acting = mamori_app::Acting::user(
-            &state.app,
-            user.clone(),
-            Some(client.ip().to_string()),
-            mamori_app::today(),
-        )
-        .await?;
-        let principal = Principal {
-            user,
-            acting,
-            session: Some(session.clone()),
-            client: Some(client.ip()),
-        };
-        let refused = match request.totp.as_deref() {
-            None => Some(("totp_required", "auth.error.totp_required")),
-            Some(code) => check_second_factor(&state, &principal, code)
+        let user = auth_app::session_user(&state.app, &session).await?;
+        let client_addr = Some(client.ip().to_string());
+        let acting = Acting::user(&state.app, user, client_addr, mamori_app::today()).await?;
+        let lockout = &state.config.lockout;
+        let checked = match request.totp.as_deref() {
+            None => Err(("totp_required", "auth.error.totp_required")),
+            Some(code) => auth_app::second_factor(&state.app, &acting, &session, code, lockout)
                 .await?
-                .err()
-                .map(|key| ("totp_failed", key)),
+                .map_err(|key| ("totp_failed", key)),
         };
-        if let Some((code, key)) = refused {
-            // The half-made session is of no use to an API client.
-            let _ = sessions::discard(&state.store, session.id).await;
-            return Err(AppError::new(StatusCode::UNAUTHORIZED, code, key));
-        }
-        let mut tx = state.store.write(principal.actor()).await?;
-        token = sessions::advance(&mut tx, &session, Stage::Active, "auth.sign_in").await?;
-        tx.commit().await?;
-        session = sessions::find_by_token(&state.store, &token)
+        token = match checked {
+            Ok(token) => token,
+            Err((code, key)) => {
+                // The half-made session is of no use to an API client.
+                let _ = auth_app::discard_session(&state.app, session.id).await;
+                return Err(AppError::new(StatusCode::UNAUTHORIZED, code, key));
+            }
+        };
+        session = auth_app::session_by_token(&state.app, &token)
             .await?
             .ok_or_else(AppError::internal)?;
     }
@@ -167,9 +160,7 @@ pub async fn end(
             "auth.error.not_a_session",
         ));
     };
-    let mut tx = state.store.write(principal.actor()).await?;
-    sessions::end(&mut tx, principal.user.id, session.id, "auth.sign_out").await?;
-    tx.commit().await?;
+    auth_app::sign_out(&state.app, &principal.acting, session.id, "auth.sign_out").await?;
     Ok(auth::clear_session_cookie(
         StatusCode::NO_CONTENT.into_response(),
         &state,
@@ -179,8 +170,8 @@ pub async fn end(
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "session",
     responses((status = 200, body = Me), (status = 401, body = crate::api::ErrorBody)))]
-pub async fn me(State(state): State<AppState>, signed: SignedIn) -> Result<Json<Me>, AppError> {
-    Ok(Json(me_of(&state, &signed.0).await?))
+pub async fn me(signed: SignedIn) -> Result<Json<Me>, AppError> {
+    Ok(Json(me_of(&signed.0)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -213,16 +204,16 @@ pub async fn list_tokens(
     State(state): State<AppState>,
     signed: SignedIn,
 ) -> Result<Json<Vec<TokenOut>>, AppError> {
-    let tokens = mamori_store::tokens::list_for_user(&state.store, signed.user().id).await?;
+    let tokens = account::tokens(&state.app, &signed.0.acting).await?;
     Ok(Json(
         tokens
             .into_iter()
             .map(|t| TokenOut {
                 id: t.id,
                 name: t.name,
-                created_at: t.created_at,
-                last_used_at: t.last_used_at,
-                revoked_at: t.revoked_at,
+                created_at: timestamp(t.created_at),
+                last_used_at: t.last_used_at.map(timestamp),
+                revoked_at: t.revoked_at.map(timestamp),
             })
             .collect(),
     ))
@@ -236,18 +227,11 @@ pub async fn create_token(
     signed: SignedIn,
     ApiJson(request): ApiJson<TokenRequest>,
 ) -> Result<Response, AppError> {
-    let name = text::single_line(&request.name, TOKEN_NAME_MAX).map_err(|problem| {
-        let mut error = AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-            problem.message_key(),
-        );
-        error.params = problem.params();
-        error
-    })?;
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    let (id, token) = mamori_store::tokens::create(&mut tx, signed.user().id, &name).await?;
-    tx.commit().await?;
+    let acting = &signed.0.acting;
+    let (id, token) = account::create_token(&state.app, acting, signed.user().id, &request.name)
+        .await
+        .map_err(first_problem)?;
+    let name = account::token_name(&request.name).unwrap_or_default();
     Ok((StatusCode::CREATED, Json(TokenCreated { id, name, token })).into_response())
 }
 
@@ -260,23 +244,151 @@ pub async fn revoke_token(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    mamori_store::tokens::revoke(&mut tx, signed.user().id, id).await?;
-    tx.commit().await?;
+    account::revoke_token(&state.app, &signed.0.acting, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A refused input as this module has always answered it: 422 `validation_failed` with
+/// the first problem's message (and every problem in `fields`).
+fn first_problem(failure: Failure) -> AppError {
+    let Failure::Invalid(problems) = failure else {
+        return failure.into();
+    };
+    let Some(first) = problems.first() else {
+        return AppError::from(Failure::Invalid(problems));
+    };
+    let mut error = AppError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        first.key,
+    );
+    error.params = first.params.clone();
+    error.fields = problems;
+    error
+}
+
+/// A new password for the signed-in user.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the signed-in user's password. Every other session of theirs ends (all of
+/// them when the call is made with an API token).
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "session",
+    request_body = PasswordChangeRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "The current password is wrong, or the new one breaks the rules"),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ApiJson(request): ApiJson<PasswordChangeRequest>,
+) -> Result<StatusCode, AppError> {
+    let input = PasswordChange {
+        current: request.current_password,
+        new_password: request.new_password,
+        confirm: None,
+    };
+    let principal = &signed.0;
+    account::change_password(
+        &state.app,
+        &principal.acting,
+        input,
+        principal.session.as_ref(),
+    )
+    .await
+    .map_err(first_problem)?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// One of the signed-in user's sessions (a browser or a script signed in with a password).
+#[derive(Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: i64,
+    /// `active`, or the sign-in step still missing.
+    pub stage: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    /// The session this request was made in.
+    pub current: bool,
+}
+
+/// The signed-in user's sessions, the most recently seen first.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "session",
+    responses((status = 200, body = Vec<SessionOut>), (status = 401, body = crate::api::ErrorBody)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    signed: SignedIn,
+) -> Result<Json<Vec<SessionOut>>, AppError> {
+    let current = signed.0.session.as_ref().map(|s| s.id);
+    let sessions = account::sessions(&state.app, &signed.0.acting).await?;
+    Ok(Json(
+        sessions
+            .into_iter()
+            .map(|s| SessionOut {
+                id: s.id,
+                stage: s.stage.as_str().to_owned(),
+                created_at: timestamp(s.created_at),
+                last_seen_at: timestamp(s.last_seen_at),
+                client_addr: s.client_addr,
+                user_agent: s.user_agent,
+                current: current == Some(s.id),
+            })
+            .collect(),
+    ))
+}
+
+/// Ends one of the signed-in user's sessions (signs another device out).
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "session",
+    params(("id" = i64, Path, description = "session id")),
+    responses(
+        (status = 204, description = "Ended"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody, description = "No such session of yours"),
+    ))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    account::end_session(&state.app, &signed.0.acting, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(start, end, me, list_tokens, create_token, revoke_token),
+    paths(
+        start,
+        end,
+        me,
+        list_tokens,
+        create_token,
+        revoke_token,
+        change_password,
+        list_sessions,
+        end_session
+    ),
     components(schemas(
         SessionRequest,
         SessionStarted,
         Me,
         TokenOut,
         TokenCreated,
-        TokenRequest
+        TokenRequest,
+        PasswordChangeRequest,
+        SessionOut
     ))
 )]
 pub struct Doc;

@@ -1,11 +1,16 @@
-//! User management over the API, for administrators. The rules are the pages' own
-//! (`pages::users`): same validation, same self-protection, same audit entries.
+//! User management over the API, for administrators, on the same use cases as the pages
+//! (`mamori_app::users`): the list, one user, adding and changing one, their
+//! organisational posts, and password and MFA resets.
 
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_store::users::{self, UserSummary};
+use mamori_app::Failure;
+use mamori_app::i18n::Tr;
+use mamori_app::users::{self, PasswordReset, UserSummary};
+use mamori_domain::access::{Act, Register};
+use mamori_domain::user_input::{NewUserInput, UserEditInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,13 +19,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
-use crate::pages::users::{
-    ADMIN, Problem, ValidNewUser, apply_changes, changes_from, check_password, create_user,
-    no_changes, parse_display_name, parse_id, parse_login, parse_org_roles, parse_role,
-    parse_user_type, self_problems,
-};
+use crate::http::forms::parse_id;
 use crate::state::AppState;
-use mamori_app::i18n::Tr;
 
 /// A user account. Passwords and second-factor secrets are never part of it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -61,7 +61,7 @@ impl From<UserSummary> for UserOut {
             active: s.user.active,
             must_change_password: s.user.must_change_password,
             mfa_enabled: s.mfa_enabled,
-            created_at: s.user.created_at,
+            created_at: crate::api::dates::timestamp(s.user.created_at),
         }
     }
 }
@@ -106,20 +106,42 @@ pub struct UserPatch {
     pub active: Option<bool>,
 }
 
+/// The organisational posts a user holds; replaces the whole set.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostsIn {
+    /// Any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
+    /// `committee_member`, `csirt_member`; may be empty.
+    #[schema(example = json!(["ciso"]))]
+    pub posts: Vec<String>,
+}
+
+/// A password chosen for the user, who must change it at next sign-in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetIn {
+    pub new_password: String,
+}
+
 fn field_label(field: &str) -> &'static str {
     match field {
         "login" => "users.login",
         "display_name" => "users.display_name",
         "role" => "users.role",
         "user_type" => "users.user_type",
-        "org_roles" => "users.org_roles",
+        "org_roles" | "posts" => "users.org_roles",
         "active" => "users.status",
+        "mfa_confirm" => "users.mfa",
         _ => "users.password",
     }
 }
 
-/// 422 `validation_failed`, naming each refused field in the caller's language.
-fn validation_failed(tr: &Tr, problems: &[Problem]) -> AppError {
+/// A failure as the API answers it: a refused input is 422 `validation_failed`, naming
+/// each refused field in the caller's language (in the message and in `fields`).
+fn refused(tr: &Tr, failure: Failure) -> AppError {
+    let Failure::Invalid(problems) = failure else {
+        return failure.into();
+    };
     let detail = problems
         .iter()
         .map(|p| {
@@ -127,25 +149,41 @@ fn validation_failed(tr: &Tr, problems: &[Problem]) -> AppError {
                 "users.error.field_message",
                 &[
                     ("field", tr.t(field_label(p.field)).to_owned()),
-                    ("message", p.message(tr)),
+                    ("message", tr.f(p.key, &p.params)),
                 ],
             )
         })
         .collect::<Vec<_>>()
         .join(" ");
-    AppError::new(
+    let mut error = AppError::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         "validation_failed",
         "users.error.validation",
     )
-    .with("detail", detail)
+    .with("detail", detail);
+    error.fields = problems;
+    error
 }
 
-/// The body is read only after the role check, so that people without access learn
+/// Reads the body only after the access check, so that people without access learn
 /// nothing from how it is validated.
-async fn read_json<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, AppError> {
+async fn read_json<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    signed: &SignedIn,
+    what: &str,
+    request: Request,
+) -> Result<T, AppError> {
+    state
+        .app
+        .permit(&signed.0.acting, Register::Users, Act::Edit, what)
+        .await?;
     let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
     Ok(value)
+}
+
+async fn summary(state: &AppState, signed: &SignedIn, id: i64) -> Result<Json<UserOut>, AppError> {
+    let user = users::get_user(&state.app, &signed.0.acting, id, "users.show").await?;
+    Ok(Json(UserOut::from(user)))
 }
 
 /// Users by login, 50 a page by default.
@@ -161,11 +199,18 @@ pub async fn list_users(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<PageQuery>,
 ) -> Result<Json<Page<UserOut>>, AppError> {
-    signed.require(&state, ADMIN, "users.list").await?;
-    let request = query.parse()?;
+    let acting = &signed.0.acting;
+    let request = match query.parse() {
+        Ok(request) => request,
+        Err(error) => {
+            // Access first, then the query's own error.
+            users::list_users(&state.app, acting, 0, 0).await?;
+            return Err(error);
+        }
+    };
     let offset = i64::try_from(request.offset()).unwrap_or(i64::MAX);
     let (items, total) =
-        users::list_summaries(&state.store, i64::from(request.per_page), offset).await?;
+        users::list_users(&state.app, acting, i64::from(request.per_page), offset).await?;
     Ok(Json(Page {
         items: items.into_iter().map(UserOut::from).collect(),
         total: u64::try_from(total).unwrap_or(0),
@@ -192,52 +237,20 @@ pub async fn create_user_api(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, ADMIN, "users.create").await?;
-    let input: NewUserIn = read_json(request).await?;
-    let mut problems = Vec::new();
-    let login = parse_login(&input.login).map_err(|p| problems.push(p)).ok();
-    let display_name = parse_display_name(&input.display_name)
-        .map_err(|p| problems.push(p))
-        .ok();
-    let role = parse_role(&input.role).map_err(|p| problems.push(p)).ok();
-    let user_type = parse_user_type(&input.user_type)
-        .map_err(|p| problems.push(p))
-        .ok();
-    let org_roles = parse_org_roles(&input.org_roles)
-        .map_err(|p| problems.push(p))
-        .ok();
-    let login_text = login.as_ref().map_or("", |l| l.as_str());
-    if let Err(p) = check_password("password", login_text, &input.password) {
-        problems.push(p);
-    }
-    let (Some(login), Some(display_name), Some(role), Some(user_type), Some(org_roles), true) = (
-        login,
-        display_name,
-        role,
-        user_type,
-        org_roles,
-        problems.is_empty(),
-    ) else {
-        return Err(validation_failed(&ctx.tr, &problems));
+    let input: NewUserIn = read_json(&state, &signed, "users.create", request).await?;
+    let input = NewUserInput {
+        login: input.login,
+        display_name: input.display_name,
+        role: input.role,
+        user_type: input.user_type,
+        org_roles: input.org_roles,
+        password: input.password,
+        password_confirm: None,
     };
-    let valid = ValidNewUser {
-        login,
-        display_name,
-        role,
-        user_type,
-        org_roles,
-    };
-    let id = match create_user(&state, signed.0.actor(), &valid, &input.password).await? {
-        Ok(id) => id,
-        Err(_taken) => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "conflict",
-                "error.conflict_login",
-            ));
-        }
-    };
-    let user = UserOut::from(users::summary(&state.store, id).await?);
+    let id = users::create_user(&state.app, &signed.0.acting, input)
+        .await
+        .map_err(|f| refused(&ctx.tr, f))?;
+    let Json(user) = summary(&state, &signed, id).await?;
     let mut response = (StatusCode::CREATED, Json(user)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/users/{id}")) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -259,9 +272,7 @@ pub async fn get_user(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<UserOut>, AppError> {
-    signed.require(&state, ADMIN, "users.show").await?;
-    let summary = users::summary(&state.store, parse_id(&id)?).await?;
-    Ok(Json(UserOut::from(summary)))
+    summary(&state, &signed, parse_id(&id)?).await
 }
 
 /// Changes a user. Administrators cannot deactivate themselves or give up their own
@@ -285,73 +296,124 @@ pub async fn update_user(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Json<UserOut>, AppError> {
-    signed.require(&state, ADMIN, "users.update").await?;
-    let target = users::summary(&state.store, parse_id(&id)?).await?;
-    let patch: UserPatch = read_json(request).await?;
-    let mut problems = Vec::new();
-    let display_name = patch
-        .display_name
-        .as_deref()
-        .map(parse_display_name)
-        .transpose()
-        .map_err(|p| problems.push(p))
-        .ok()
-        .flatten();
-    let role = patch
-        .role
-        .as_deref()
-        .map(parse_role)
-        .transpose()
-        .map_err(|p| problems.push(p))
-        .ok()
-        .flatten();
-    let user_type = patch
-        .user_type
-        .as_deref()
-        .map(parse_user_type)
-        .transpose()
-        .map_err(|p| problems.push(p))
-        .ok()
-        .flatten();
-    let org_roles = patch
-        .org_roles
-        .as_deref()
-        .map(parse_org_roles)
-        .transpose()
-        .map_err(|p| problems.push(p))
-        .ok()
-        .flatten();
-    problems.extend(self_problems(
-        signed.user().id,
-        target.user.id,
-        role,
-        patch.active,
-    ));
-    if !problems.is_empty() {
-        return Err(validation_failed(&ctx.tr, &problems));
-    }
-    let changes = changes_from(
-        &target,
-        display_name,
-        role,
-        user_type,
-        org_roles,
-        patch.active,
-    );
-    if no_changes(&changes) {
-        return Ok(Json(UserOut::from(target)));
-    }
-    if let Err(problem) = apply_changes(&state, signed.0.actor(), &target.user, changes).await? {
-        return Err(validation_failed(&ctx.tr, &[problem]));
-    }
-    let summary = users::summary(&state.store, target.user.id).await?;
-    Ok(Json(UserOut::from(summary)))
+    let id = parse_id(&id)?;
+    users::get_user(&state.app, &signed.0.acting, id, "users.update").await?;
+    let patch: UserPatch = read_json(&state, &signed, "users.update", request).await?;
+    let input = UserEditInput {
+        display_name: patch.display_name,
+        role: patch.role,
+        user_type: patch.user_type,
+        org_roles: patch.org_roles,
+        active: patch.active.map(|a| a.to_string()),
+    };
+    users::update_user(&state.app, &signed.0.acting, id, input)
+        .await
+        .map_err(|f| refused(&ctx.tr, f))?;
+    summary(&state, &signed, id).await
+}
+
+/// Replaces the organisational posts a user holds (CISO, 統括情報セキュリティ責任者…),
+/// which decide who approves policies and accepts risks.
+#[utoipa::path(put, path = "/api/v1/users/{id}/posts", tag = "users", request_body = PostsIn,
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody, description = "An unknown post"),
+    ))]
+pub async fn set_posts(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Json<UserOut>, AppError> {
+    let id = parse_id(&id)?;
+    users::get_user(&state.app, &signed.0.acting, id, "users.update").await?;
+    let input: PostsIn = read_json(&state, &signed, "users.update", request).await?;
+    users::set_posts(&state.app, &signed.0.acting, id, &input.posts)
+        .await
+        .map_err(|f| refused(&ctx.tr, f))?;
+    summary(&state, &signed, id).await
+}
+
+/// Sets a password the user must change at next sign-in, and ends their sessions. An
+/// administrator changes their own password with `POST /api/v1/me/password` instead.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users",
+    request_body = PasswordResetIn,
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 204, description = "Reset; the user's sessions are ended"),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "The password breaks the rules, or it is the caller's own account"),
+    ))]
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<StatusCode, AppError> {
+    let id = parse_id(&id)?;
+    users::get_user(&state.app, &signed.0.acting, id, "users.password_reset").await?;
+    let input: PasswordResetIn =
+        read_json(&state, &signed, "users.password_reset", request).await?;
+    let reset = PasswordReset {
+        new_password: input.new_password,
+        confirm: None,
+    };
+    users::reset_password(&state.app, &signed.0.acting, id, reset)
+        .await
+        .map_err(|f| refused(&ctx.tr, f))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Turns off the second factor of a user who lost their device; they enrol again at
+/// next sign-in where their role requires it.
+#[utoipa::path(post, path = "/api/v1/users/{id}/mfa-reset", tag = "users",
+    params(("id" = i64, Path, description = "The user's id")),
+    responses(
+        (status = 204, description = "The second factor is off"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "The user has no second factor, or it is the caller's own account"),
+    ))]
+pub async fn reset_mfa(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = parse_id(&id)?;
+    users::reset_mfa(&state.app, &signed.0.acting, id, true)
+        .await
+        .map_err(|f| refused(&ctx.tr, f))?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_users, create_user_api, get_user, update_user),
-    components(schemas(UserOut, UserPage, NewUserIn, UserPatch))
+    paths(
+        list_users,
+        create_user_api,
+        get_user,
+        update_user,
+        set_posts,
+        reset_password,
+        reset_mfa
+    ),
+    components(schemas(UserOut, UserPage, NewUserIn, UserPatch, PostsIn, PasswordResetIn))
 )]
 pub struct Doc;

@@ -9,11 +9,9 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use mamori_app::Acting;
+use mamori_app::auth::{Session, Stage, User};
+use mamori_app::{Acting, Actor};
 use mamori_domain::user::Role;
-use mamori_store::sessions::{self, Session, Stage};
-use mamori_store::users::User;
-use mamori_store::{Actor, AuditEntry};
 
 use crate::http::context::{self, Ctx};
 use crate::http::error::AppError;
@@ -35,11 +33,7 @@ pub struct Principal {
 
 impl Principal {
     pub fn actor(&self) -> Actor {
-        Actor {
-            user_id: Some(self.user.id),
-            label: self.user.login.clone(),
-            client_addr: self.client.map(|ip| ip.to_string()),
-        }
+        self.acting.actor()
     }
 
     pub fn csrf_token(&self) -> &str {
@@ -79,20 +73,13 @@ pub async fn authenticate(
     let mut found = None;
     let mut refused_token = false;
     if let Some(token) = bearer(request.headers()) {
-        match mamori_store::tokens::authenticate(&state.store, token).await {
-            Ok(Some(user_id)) => {
-                if let Ok(user) = mamori_store::users::get(&state.store, user_id).await
-                    && user.active
-                {
-                    found = Some((user, None));
-                }
-            }
-            Ok(None) => {}
+        match mamori_app::auth::user_by_token(&state.app, token).await {
+            Ok(user) => found = user.map(|user| (user, None)),
             Err(e) => return failed(&request, AppError::from(e), true),
         }
         refused_token = found.is_none();
     } else if let Some(token) = context::cookie(request.headers(), SESSION_COOKIE) {
-        match live_session(&state, &token).await {
+        match mamori_app::auth::live_session(&state.app, &token, &state.config.sessions).await {
             Ok(session) => found = session.map(|(user, session)| (user, Some(session))),
             Err(e) => return failed(&request, AppError::from(e), is_api),
         }
@@ -115,15 +102,10 @@ pub async fn authenticate(
     };
     let mut ctx = Ctx::from_headers(request.headers());
     if let Some(p) = &principal {
-        if let Some(lang) = p.user.locale.as_deref().and_then(i18n::parse_lang) {
+        if let Some(lang) = p.user.locale {
             ctx.tr = i18n::Tr::new(lang);
         }
-        if let Some(style) = p
-            .user
-            .date_style
-            .as_deref()
-            .and_then(context::parse_date_style)
-        {
+        if let Some(style) = p.user.date_style {
             ctx.date_style = style;
         }
     }
@@ -144,32 +126,6 @@ pub async fn authenticate(
 /// A request that could not be authenticated because the database did not answer.
 fn failed(request: &Request, error: AppError, is_api: bool) -> Response {
     crate::http::error::render_error(&error, &Ctx::from_headers(request.headers()), is_api)
-}
-
-async fn live_session(
-    state: &AppState,
-    token: &str,
-) -> mamori_store::Result<Option<(User, Session)>> {
-    let Some(session) = sessions::find_by_token(&state.store, token).await? else {
-        return Ok(None);
-    };
-    let now = time::OffsetDateTime::now_utc();
-    let created = mamori_store::parse_timestamp(&session.created_at);
-    let seen = mamori_store::parse_timestamp(&session.last_seen_at);
-    let live = match (created, seen) {
-        (Some(created), Some(seen)) => state.config.sessions.is_live(created, seen, now),
-        _ => false,
-    };
-    let user = mamori_store::users::get(&state.store, session.user_id).await?;
-    if !live || !user.active {
-        sessions::discard(&state.store, session.id).await?;
-        return Ok(None);
-    }
-    // Once a minute is precise enough for a 30-minute idle timeout.
-    if seen.is_some_and(|seen| now - seen > time::Duration::seconds(60)) {
-        sessions::touch(&state.store, session.id).await?;
-    }
-    Ok(Some((user, session)))
 }
 
 /// The principal as resolved by [`authenticate`], at whatever stage.
@@ -269,16 +225,7 @@ impl SignedIn {
 
 /// Records a denial and returns the 403 to send.
 pub async fn deny(state: &AppState, principal: &Principal, what: &str) -> AppError {
-    let recorded = async {
-        let mut tx = state.store.write(principal.actor()).await?;
-        tx.audit(AuditEntry::new("access.denied", "route").target(what))
-            .await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = recorded {
-        tracing::error!(error = %e, "could not record a denial");
-    }
+    state.app.record_denial(&principal.acting, what).await;
     AppError::forbidden()
 }
 
@@ -374,19 +321,10 @@ fn same_origin(state: &AppState, headers: &HeaderMap, origin: &str) -> bool {
 }
 
 async fn csrf_refused(state: &AppState, principal: Option<&Principal>, why: &str) -> Response {
-    let actor = principal
-        .map(Principal::actor)
-        .unwrap_or_else(|| Actor::system("anonymous"));
-    let recorded = async {
-        let mut tx = state.store.write(actor).await?;
-        tx.audit(AuditEntry::new("access.csrf_refused", "request").target(why))
-            .await?;
-        tx.commit().await
-    }
-    .await;
-    if let Err(e) = recorded {
-        tracing::error!(error = %e, "could not record a refused cross-site request");
-    }
+    let acting = principal
+        .map(|p| p.acting.clone())
+        .unwrap_or_else(|| Acting::system("anonymous"));
+    mamori_app::auth::record_csrf_refusal(&state.app, &acting, why).await;
     AppError::new(
         StatusCode::FORBIDDEN,
         "cross_site_request",

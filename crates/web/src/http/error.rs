@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use mamori_app::Failure;
+use mamori_app::StoreError;
 use mamori_domain::field::FieldProblem;
-use mamori_store::StoreError;
 use serde_json::json;
 
 use crate::http::Layout;

@@ -1,8 +1,8 @@
 //! The frame around every page: the assembly's name, the navigation a person may use,
 //! the signed-in user and the CSRF token for forms.
 
+use mamori_app::auth::Stage;
 use mamori_domain::access::{Act, Register};
-use mamori_store::sessions::Stage;
 
 use crate::http::auth::Principal;
 use crate::state::AppState;

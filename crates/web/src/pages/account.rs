@@ -5,11 +5,13 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_app::Failure;
+use mamori_app::account::mfa::Enrolled;
+use mamori_app::account::{self, ApiToken, PasswordChange};
+use mamori_app::auth as auth_app;
+use mamori_app::auth::{Session, Stage};
 use mamori_domain::mfa::{self, TotpSecret};
-use mamori_domain::{password, text};
-use mamori_store::sessions::{self, Session, Stage};
-use mamori_store::tokens::ApiToken;
-use mamori_store::{AuditEntry, users};
+use mamori_domain::password;
 use serde::Deserialize;
 
 use crate::http::auth::{self, Principal, SignedIn};
@@ -17,7 +19,7 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::{Layout, render, see_other};
-use crate::pages::login::{mfa_required_roles, stage_home};
+use crate::pages::login::stage_home;
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -25,14 +27,10 @@ fn session_of(principal: &Principal) -> Result<&Session, AppError> {
     principal.session.as_ref().ok_or_else(AppError::forbidden)
 }
 
-fn now_unix() -> u64 {
-    u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap_or(0)
-}
-
 // ---------------------------------------------------------------- overview
 
 #[derive(Template)]
-#[template(path = "account.html")]
+#[template(path = "account/show.html")]
 struct AccountPage {
     t: Tr,
     layout: Layout,
@@ -57,7 +55,7 @@ pub async fn show(
     ApiQuery(query): ApiQuery<SavedQuery>,
 ) -> Result<Response, AppError> {
     let user = signed.user();
-    let (secret, _) = users::totp_state(&state.store, user.id).await?;
+    let overview = account::overview(&state.app, &signed.0.acting).await?;
     let saved = query
         .saved
         .as_deref()
@@ -74,12 +72,12 @@ pub async fn show(
         display_name: user.display_name.clone(),
         role_key: format!("role.{}", user.role.as_str()),
         user_type_key: format!("user_type.{}", user.user_type.as_str()),
-        org_role_keys: users::org_roles(&state.store, user.id)
-            .await?
+        org_role_keys: overview
+            .posts
             .iter()
             .map(|r| format!("org_role.{}", r.as_str()))
             .collect(),
-        mfa_on: secret.is_some(),
+        mfa_on: overview.mfa_enabled,
         saved,
     };
     render(StatusCode::OK, &page)
@@ -88,7 +86,7 @@ pub async fn show(
 // ---------------------------------------------------------------- password
 
 #[derive(Template)]
-#[template(path = "account_password.html")]
+#[template(path = "account/password.html")]
 struct PasswordPage {
     t: Tr,
     layout: Layout,
@@ -151,74 +149,41 @@ pub async fn change_password(
     WebForm(form): WebForm<PasswordForm>,
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
-    let user = &principal.user;
     let session = session_of(principal)?;
-    let mut errors = Vec::new();
-    let stored = users::password_hash(&state.store, user.id)
-        .await?
-        .unwrap_or_default();
-    if !mamori_store::password::verify(&form.current, &stored).await {
-        errors.push((
-            "current",
-            ctx.tr.t("account.error.current_wrong").to_owned(),
-        ));
-    }
-    if let Err(problem) = password::check(&user.login, &form.password) {
-        errors.push((
-            "password",
-            ctx.tr.f(problem.message_key(), &problem.params()),
-        ));
-    } else if form.password == form.current {
-        errors.push((
-            "password",
-            ctx.tr.t("account.error.same_password").to_owned(),
-        ));
-    } else if form.password != form.password_confirm {
-        errors.push((
-            "password_confirm",
-            ctx.tr.t("password.error.mismatch").to_owned(),
-        ));
-    }
-    if !errors.is_empty() {
-        return password_page(
-            &state,
-            &ctx,
-            principal,
-            errors,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        )
-        .await;
-    }
-    let hash = mamori_store::password::hash(&form.password).await?;
-    let mut tx = state.store.write(principal.actor()).await?;
-    users::set_password(&mut tx, user.id, &hash, false, "user.password_change").await?;
-    // Anyone else signed in with the old password is signed out.
-    sessions::end_others(&mut tx, user.id, session.id).await?;
-    if session.stage == Stage::PasswordChange {
-        let (secret, _) = users::totp_state(&state.store, user.id).await?;
-        let next = if secret.is_some() {
-            Stage::Mfa
-        } else if mfa_required_roles(&state).await?.contains(&user.role) {
-            Stage::MfaEnrol
-        } else {
-            Stage::Active
-        };
-        let token = sessions::advance(&mut tx, session, next, "auth.sign_in").await?;
-        tx.commit().await?;
-        return Ok(auth::set_session_cookie(
+    let input = PasswordChange {
+        current: form.current,
+        new_password: form.password,
+        confirm: Some(form.password_confirm),
+    };
+    match account::change_password(&state.app, &principal.acting, input, Some(session)).await {
+        Ok(Some((next, token))) => Ok(auth::set_session_cookie(
             see_other(&stage_home(next, "/")),
             &state,
             &token,
-        ));
+        )),
+        Ok(None) => Ok(see_other("/account?saved=password")),
+        Err(Failure::Invalid(problems)) => {
+            let errors = problems
+                .iter()
+                .map(|p| (p.field, ctx.tr.f(p.key, &p.params)))
+                .collect();
+            password_page(
+                &state,
+                &ctx,
+                principal,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
     }
-    tx.commit().await?;
-    Ok(see_other("/account?saved=password"))
 }
 
 // ---------------------------------------------------------------- two-factor
 
 #[derive(Template)]
-#[template(path = "account_mfa.html")]
+#[template(path = "account/mfa.html")]
 struct MfaPage {
     t: Tr,
     layout: Layout,
@@ -248,18 +213,13 @@ async fn mfa_page_with(
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let user = &principal.user;
-    let (current, _) = users::totp_state(&state.store, user.id).await?;
-    let enrolled = current.is_some();
+    let mfa_state = account::mfa::state(&state.app, &principal.acting).await?;
+    let enrolled = mfa_state.enrolled;
     let (secret_text, qr) = if enrolled {
         (String::new(), String::new())
     } else {
         let secret = secret.unwrap_or_else(|| TotpSecret::from_bytes(rand::random()));
-        let issuer =
-            mamori_store::settings::get(&state.store, mamori_store::settings::ORGANISATION_NAME)
-                .await?
-                .map(|org| format!("mamori {org}"))
-                .unwrap_or_else(|| "mamori".to_owned());
-        let uri = mfa::otpauth_uri(&issuer, &user.login, &secret);
+        let uri = mfa::otpauth_uri(&mfa_state.issuer, &user.login, &secret);
         let svg = mfa::qr_svg(&uri, 5, ctx.tr.t("mfa.qr_label")).unwrap_or_default();
         // Inline markup: drop an XML declaration if there is one.
         let svg = match svg.find("<svg") {
@@ -272,8 +232,8 @@ async fn mfa_page_with(
         t: ctx.tr,
         layout: Layout::load(state, "account", "/account/mfa", Some(principal)).await,
         enrolled,
-        required: mfa_required_roles(state).await?.contains(&user.role),
-        unused_codes: users::unused_recovery_codes(&state.store, user.id).await?,
+        required: mfa_state.required,
+        unused_codes: mfa_state.unused_recovery_codes,
         secret: secret_text,
         qr,
         error,
@@ -290,7 +250,7 @@ pub struct EnableForm {
 }
 
 #[derive(Template)]
-#[template(path = "account_recovery_codes.html")]
+#[template(path = "account/recovery_codes.html")]
 struct RecoveryCodesPage {
     t: Tr,
     layout: Layout,
@@ -313,45 +273,24 @@ pub async fn enable_mfa(
             "error.malformed_form",
         ));
     };
-    let step = match mfa::verify(&secret, &form.code, now_unix(), None) {
-        Ok(step) => step,
-        Err(problem) => {
-            let message = ctx.tr.t(problem.message_key()).to_owned();
+    let enrolled =
+        account::mfa::enable(&state.app, &principal.acting, session, &secret, &form.code).await;
+    let Enrolled { codes, token } = match enrolled {
+        Ok(enrolled) => enrolled,
+        Err(Failure::Invalid(problems)) => {
+            let message = problems.first().map(|p| ctx.tr.t(p.key).to_owned());
             return mfa_page_with(
                 &state,
                 &ctx,
                 principal,
                 Some(secret),
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(message),
+                message,
             )
             .await;
         }
+        Err(other) => return Err(other.into()),
     };
-    let random: [u8; mfa::RECOVERY_RANDOM_BYTES] = std::array::from_fn(|_| rand::random());
-    let codes = mfa::recovery_codes_from(&random);
-    if codes.len() != mfa::RECOVERY_CODE_COUNT {
-        return Err(AppError::internal());
-    }
-    let hashes: Vec<String> = codes
-        .iter()
-        .filter_map(|c| mfa::normalise_recovery_code(c))
-        .map(|c| mfa::hash_recovery_code(&c))
-        .collect();
-    let mut tx = state.store.write(principal.actor()).await?;
-    users::enable_totp(
-        &mut tx,
-        principal.user.id,
-        &secret.to_base32(),
-        i64::try_from(step).unwrap_or(i64::MAX),
-        &hashes,
-    )
-    .await?;
-    let mut token = None;
-    if session.stage == Stage::MfaEnrol {
-        token = Some(sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?);
-    }
-    tx.commit().await?;
     let page = RecoveryCodesPage {
         t: ctx.tr,
         layout: Layout::load(&state, "account", "/account/mfa", Some(principal)).await,
@@ -382,108 +321,24 @@ pub async fn disable_mfa(
     WebForm(form): WebForm<DisableForm>,
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
-    let user = &principal.user;
-    if mfa_required_roles(&state).await?.contains(&user.role) {
-        let message = ctx.tr.t("mfa.error.required").to_owned();
-        return mfa_page_with(
-            &state,
-            &ctx,
-            principal,
-            None,
-            StatusCode::CONFLICT,
-            Some(message),
-        )
-        .await;
-    }
-    let stored = users::password_hash(&state.store, user.id)
-        .await?
-        .unwrap_or_default();
-    if !mamori_store::password::verify(&form.password, &stored).await {
-        let message = ctx.tr.t("account.error.current_wrong").to_owned();
-        return mfa_page_with(
-            &state,
-            &ctx,
-            principal,
-            None,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(message),
-        )
-        .await;
-    }
-    let mut tx = state.store.write(principal.actor()).await?;
-    users::disable_totp(&mut tx, user.id).await?;
-    tx.commit().await?;
-    Ok(see_other("/account?saved=mfa_off"))
-}
-
-/// Checks a second factor typed at sign-in: a TOTP code (never twice) or an unused
-/// recovery code. Failures count towards the lockout like a wrong password.
-pub async fn check_second_factor(
-    state: &AppState,
-    principal: &Principal,
-    typed: &str,
-) -> Result<Result<(), &'static str>, AppError> {
-    let user = &principal.user;
-    let (secret, last_step) = users::totp_state(&state.store, user.id).await?;
-    let Some(secret) = secret.as_deref().and_then(TotpSecret::from_base32) else {
-        return Ok(Err("mfa.error.wrong"));
-    };
-    let mut tx = state.store.write(principal.actor()).await?;
-    let outcome = if let Some(code) = mfa::normalise_recovery_code(typed) {
-        if users::consume_recovery_code(&mut tx, user.id, &mfa::hash_recovery_code(&code)).await? {
-            Ok(())
-        } else {
-            Err("mfa.error.wrong")
-        }
-    } else {
-        let last = last_step.and_then(|s| u64::try_from(s).ok());
-        match mfa::verify(&secret, typed, now_unix(), last) {
-            Ok(step) => {
-                let step = i64::try_from(step).unwrap_or(i64::MAX);
-                if users::consume_totp_step(&mut tx, user.id, step).await? {
-                    Ok(())
-                } else {
-                    Err("mfa.error.reused")
-                }
-            }
-            Err(problem) => Err(problem.message_key()),
-        }
-    };
-    match outcome {
-        Ok(()) => {
-            users::clear_failures(&mut tx, user.id).await?;
-            tx.audit(AuditEntry::new("auth.mfa_passed", "user").target(user.id))
-                .await?;
-        }
-        Err(_) => {
-            let failures = users::credentials(
-                &state.store,
-                &mamori_domain::user::LoginId::parse(&user.login)
-                    .map_err(|_| AppError::internal())?,
-            )
-            .await?
-            .map(|c| u32::try_from(c.failed_attempts).unwrap_or(u32::MAX))
-            .unwrap_or(0);
-            let lock_until = state
-                .config
-                .lockout
-                .after_failure(failures, time::OffsetDateTime::now_utc())
-                .map(mamori_store::timestamp_text);
-            tx.audit(AuditEntry::new("auth.mfa_failed", "user").target(user.id))
-                .await?;
-            users::record_failure(&mut tx, user.id, lock_until.as_deref()).await?;
-            if lock_until.is_some() {
-                // A locked account loses its half-finished sign-in too.
-                sessions::end_all_for_user(&mut tx, user.id).await?;
-            }
-        }
-    }
-    tx.commit().await?;
-    Ok(outcome)
+    let (status, key) =
+        match account::mfa::disable(&state.app, &principal.acting, &form.password).await {
+            Ok(()) => return Ok(see_other("/account?saved=mfa_off")),
+            Err(Failure::Conflict(refusal)) => (StatusCode::CONFLICT, refusal.key),
+            Err(Failure::Invalid(problems)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problems
+                    .first()
+                    .map_or("account.error.current_wrong", |p| p.key),
+            ),
+            Err(other) => return Err(other.into()),
+        };
+    let message = ctx.tr.t(key).to_owned();
+    mfa_page_with(&state, &ctx, principal, None, status, Some(message)).await
 }
 
 #[derive(Template)]
-#[template(path = "login_mfa.html")]
+#[template(path = "account/login_mfa.html")]
 struct SecondStepPage {
     t: Tr,
     layout: Layout,
@@ -523,13 +378,11 @@ pub async fn second_step(
     if session.stage != Stage::Mfa {
         return Ok(see_other("/"));
     }
-    match check_second_factor(&state, principal, &form.code).await? {
-        Ok(()) => {
-            let mut tx = state.store.write(principal.actor()).await?;
-            let token = sessions::advance(&mut tx, session, Stage::Active, "auth.sign_in").await?;
-            tx.commit().await?;
-            Ok(auth::set_session_cookie(see_other("/"), &state, &token))
-        }
+    let lockout = &state.config.lockout;
+    match auth_app::second_factor(&state.app, &principal.acting, session, &form.code, lockout)
+        .await?
+    {
+        Ok(token) => Ok(auth::set_session_cookie(see_other("/"), &state, &token)),
         Err(key) => {
             let page = SecondStepPage {
                 t: ctx.tr,
@@ -544,7 +397,7 @@ pub async fn second_step(
 // ---------------------------------------------------------------- sessions
 
 #[derive(Template)]
-#[template(path = "account_sessions.html")]
+#[template(path = "account/sessions.html")]
 struct SessionsPage {
     t: Tr,
     layout: Layout,
@@ -559,16 +412,12 @@ pub async fn sessions_page(
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
     let current = session_of(principal)?.id;
-    let shown = sessions::list_for_user(&state.store, principal.user.id)
+    let shown = account::sessions(&state.app, &principal.acting)
         .await?
         .into_iter()
         .map(|s| {
-            let started = mamori_store::parse_timestamp(&s.created_at)
-                .map(|t| ctx.datetime(t))
-                .unwrap_or_default();
-            let seen = mamori_store::parse_timestamp(&s.last_seen_at)
-                .map(|t| ctx.datetime(t))
-                .unwrap_or_default();
+            let started = ctx.datetime(s.created_at);
+            let seen = ctx.datetime(s.last_seen_at);
             (s, started, seen)
         })
         .collect();
@@ -586,17 +435,14 @@ pub async fn end_session(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let principal = &signed.0;
-    let mut tx = state.store.write(principal.actor()).await?;
-    sessions::end(&mut tx, principal.user.id, id, "session.end").await?;
-    tx.commit().await?;
+    account::end_session(&state.app, &signed.0.acting, id).await?;
     Ok(see_other("/account/sessions"))
 }
 
 // ---------------------------------------------------------------- API tokens
 
 #[derive(Template)]
-#[template(path = "account_tokens.html")]
+#[template(path = "account/tokens.html")]
 struct TokensPage {
     t: Tr,
     layout: Layout,
@@ -606,7 +452,7 @@ struct TokensPage {
     error: Option<String>,
 }
 
-pub const TOKEN_NAME_MAX: usize = 100;
+pub use mamori_app::account::TOKEN_NAME_MAX;
 
 async fn tokens_page(
     state: &AppState,
@@ -617,17 +463,13 @@ async fn tokens_page(
     error: Option<String>,
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let tokens = mamori_store::tokens::list_for_user(&state.store, principal.user.id)
+    let tokens = account::tokens(&state.app, &principal.acting)
         .await?
         .into_iter()
         .map(|t| {
-            let created = mamori_store::parse_timestamp(&t.created_at)
-                .map(|at| ctx.datetime(at))
-                .unwrap_or_default();
+            let created = ctx.datetime(t.created_at);
             let used = t
                 .last_used_at
-                .as_deref()
-                .and_then(mamori_store::parse_timestamp)
                 .map(|at| ctx.datetime(at))
                 .unwrap_or_default();
             (t, created, used)
@@ -674,26 +516,26 @@ pub async fn create_token(
     WebForm(form): WebForm<TokenForm>,
 ) -> Result<Response, AppError> {
     let principal = &signed.0;
-    let name = match text::single_line(&form.name, TOKEN_NAME_MAX) {
-        Ok(name) => name,
-        Err(problem) => {
-            let message = ctx.tr.f(problem.message_key(), &problem.params());
-            let typed: String = form.name.chars().take(TOKEN_NAME_MAX).collect();
-            return tokens_page(
-                &state,
-                &ctx,
-                principal,
-                None,
-                typed,
-                Some(message),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
-    let mut tx = state.store.write(principal.actor()).await?;
-    let (_, token) = mamori_store::tokens::create(&mut tx, principal.user.id, &name).await?;
-    tx.commit().await?;
+    let user_id = principal.user.id;
+    let token =
+        match account::create_token(&state.app, &principal.acting, user_id, &form.name).await {
+            Ok((_, token)) => token,
+            Err(Failure::Invalid(problems)) => {
+                let message = problems.first().map(|p| ctx.tr.f(p.key, &p.params));
+                let typed: String = form.name.chars().take(TOKEN_NAME_MAX).collect();
+                return tokens_page(
+                    &state,
+                    &ctx,
+                    principal,
+                    None,
+                    typed,
+                    message,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                )
+                .await;
+            }
+            Err(other) => return Err(other.into()),
+        };
     tokens_page(
         &state,
         &ctx,
@@ -711,9 +553,6 @@ pub async fn revoke_token(
     signed: SignedIn,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    let principal = &signed.0;
-    let mut tx = state.store.write(principal.actor()).await?;
-    mamori_store::tokens::revoke(&mut tx, principal.user.id, id).await?;
-    tx.commit().await?;
+    account::revoke_token(&state.app, &signed.0.acting, id).await?;
     Ok(see_other("/account/tokens"))
 }

@@ -4,18 +4,18 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use mamori_domain::access::{Act, Register};
 
 use crate::http::auth::MaybeSignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
+use mamori_app::auth::Stage;
+use mamori_app::home;
 use mamori_app::i18n::Tr;
-use mamori_store::sessions::Stage;
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "system/home.html")]
 struct HomePage {
     t: Tr,
     layout: Layout,
@@ -52,40 +52,19 @@ impl RiskAttention {
     }
 }
 
-/// How far ahead expiring acceptances are shown.
-const ACCEPTANCE_NOTICE_DAYS: i64 = 30;
-
 fn date_label(ctx: &Ctx, iso: &str) -> String {
     time::Date::parse(iso, &time::format_description::well_known::Iso8601::DATE)
         .map(|d| ctx.date(d))
         .unwrap_or_else(|_| iso.to_owned())
 }
 
-/// What the security officer (who keeps the register) and the CISO (who accepts risks)
-/// must follow up: treatment actions past their due date, acceptances waiting for a
-/// decision, and acceptances expiring within [`ACCEPTANCE_NOTICE_DAYS`] days.
-async fn risk_attention(
-    state: &AppState,
-    ctx: &Ctx,
-    principal: &crate::http::auth::Principal,
-) -> Result<RiskAttention, AppError> {
-    let keeps_register = crate::pages::risks::EDITORS.contains(&principal.user.role);
-    if !keeps_register
-        && !mamori_store::users::org_roles(&state.store, principal.user.id)
-            .await?
-            .contains(&mamori_domain::user::OrgRole::Ciso)
-    {
-        return Ok(RiskAttention::default());
-    }
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(mamori_domain::wareki::JST)
-        .date();
-    let until = today + time::Duration::days(ACCEPTANCE_NOTICE_DAYS);
+/// The risks to follow up, in the reader's words.
+fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> RiskAttention {
     let tr = ctx.tr;
     let separator = tr.t("threat.home.separator");
-    let overdue = mamori_store::risks::overdue_actions(&state.store, today)
-        .await?
-        .into_iter()
+    let overdue = waiting
+        .overdue_actions
+        .iter()
         .map(|action| {
             let mut parts = vec![
                 action.description.clone(),
@@ -94,38 +73,38 @@ async fn risk_attention(
                     &[("date", date_label(ctx, &action.due_on))],
                 ),
             ];
-            if let Some(name) = action.owner_name {
-                parts.push(tr.f("threat.home.owner", &[("name", name)]));
+            if let Some(name) = &action.owner_name {
+                parts.push(tr.f("threat.home.owner", &[("name", name.clone())]));
             }
             AttentionItem {
-                title: action.risk_title,
+                title: action.risk_title.clone(),
                 link: format!("/risks/{}", action.risk_id),
                 detail: parts.join(separator),
             }
         })
         .collect();
     let today_text = today.to_string();
-    let acceptances = mamori_store::risks::acceptances_needing_attention(&state.store, until)
-        .await?
-        .into_iter()
+    let acceptances = waiting
+        .acceptances
+        .iter()
         .map(|acceptance| {
             let date = [("date", date_label(ctx, &acceptance.expires_on))];
             let key = match acceptance.status {
-                mamori_store::risks::AcceptanceStatus::Pending => "threat.home.pending",
+                home::AcceptanceStatus::Pending => "threat.home.pending",
                 _ if acceptance.expires_on < today_text => "threat.home.expired",
                 _ => "threat.home.expiring",
             };
             AttentionItem {
-                title: acceptance.risk_title,
+                title: acceptance.risk_title.clone(),
                 link: format!("/risks/{}", acceptance.risk_id),
                 detail: tr.f(key, &date),
             }
         })
         .collect();
-    Ok(RiskAttention {
+    RiskAttention {
         overdue,
         acceptances,
-    })
+    }
 }
 
 pub async fn show(
@@ -133,12 +112,12 @@ pub async fn show(
     ctx: Ctx,
     MaybeSignedIn(principal): MaybeSignedIn,
 ) -> Result<Response, AppError> {
-    let setup_done = mamori_store::users::active_admin_exists(&state.store).await?;
+    let installation = home::installation(&state.app).await?;
     let signed_in = principal
         .as_ref()
         .filter(|p| p.session.as_ref().is_none_or(|s| s.stage == Stage::Active));
     // Before setup the page explains what to do; after it, only signed-in users see status.
-    if setup_done && signed_in.is_none() {
+    if installation.setup_done && signed_in.is_none() {
         let pending = principal
             .as_ref()
             .and_then(|p| p.session.as_ref())
@@ -150,46 +129,38 @@ pub async fn show(
     }
     let layout = Layout::load(&state, "home", "/", signed_in).await;
     let last_backup =
-        crate::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
-    let pending_acknowledgements = match signed_in {
-        Some(p) => mamori_store::policies::pending_for_user(&state.store, p.user.id)
-            .await?
-            .into_iter()
-            .map(|(document, version)| {
+        mamori_app::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
+    let today = mamori_app::today();
+    let waiting = match signed_in {
+        Some(p) => home::waiting(&state.app, &p.acting, today).await?,
+        None => home::Waiting::default(),
+    };
+    let page = HomePage {
+        pending_acknowledgements: waiting
+            .acknowledgements
+            .iter()
+            .map(|a| {
+                let link = format!("/policies/{}/versions/{}", a.document_id, a.version_id);
+                (a.title.clone(), link)
+            })
+            .collect(),
+        pending_takeouts: waiting
+            .takeouts
+            .iter()
+            .map(|t| {
                 (
-                    version.title,
-                    format!("/policies/{}/versions/{}", document.id, version.id),
+                    t.asset_name.clone(),
+                    format!("/assets/{}#events", t.asset_id),
                 )
             })
             .collect(),
-        None => Vec::new(),
-    };
-    let pending_takeouts = match signed_in {
-        Some(p) if p.acting.may(Register::Assets, Act::Decide) => {
-            mamori_app::assets::pending_approvals(&state.app, &p.acting)
-                .await?
-                .into_iter()
-                // Nobody decides their own request: those wait for someone else.
-                .filter(|(event, _)| event.recorded_by_id != Some(p.user.id))
-                .map(|(event, name)| (name, format!("/assets/{}#events", event.asset_id)))
-                .collect()
-        }
-        _ => Vec::new(),
-    };
-    let risk_attention = match signed_in {
-        Some(p) => risk_attention(&state, &ctx, p).await?,
-        None => RiskAttention::default(),
-    };
-    let page = HomePage {
-        pending_acknowledgements,
-        pending_takeouts,
-        risk_attention,
+        risk_attention: risk_attention(&ctx, &waiting, today),
         t: ctx.tr,
         layout,
-        setup_done,
-        backend: state.store.backend().name(),
-        schema_version: state.store.schema_version().await?,
-        active_users: mamori_store::users::count(&state.store).await?,
+        setup_done: installation.setup_done,
+        backend: installation.backend,
+        schema_version: installation.schema_version,
+        active_users: installation.active_users,
         last_backup,
     };
     render(StatusCode::OK, &page)

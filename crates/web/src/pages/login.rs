@@ -4,11 +4,9 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use mamori_domain::user::{LoginId, Role};
-use mamori_store::sessions::{self, Stage};
-use mamori_store::{Actor, AuditEntry};
+use mamori_app::auth::{self as auth_app, PasswordCheck, Stage};
+use mamori_domain::user::Role;
 use serde::Deserialize;
-use tokio::sync::OnceCell;
 
 use crate::http::auth::{self, MaybeSignedIn, Principal};
 use crate::http::context::Ctx;
@@ -19,7 +17,7 @@ use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "account/login.html")]
 struct LoginPage {
     t: Tr,
     layout: Layout,
@@ -73,14 +71,7 @@ pub enum SignInOutcome {
 }
 
 pub async fn mfa_required_roles(state: &AppState) -> Result<Vec<Role>, AppError> {
-    let value =
-        mamori_store::settings::get(&state.store, mamori_store::settings::MFA_REQUIRED_ROLES)
-            .await?;
-    Ok(value
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(Role::parse)
-        .collect())
+    Ok(mamori_app::users::security::mfa_required_roles(&state.app).await?)
 }
 
 /// The one sign-in rule set, shared by the page and `POST /api/v1/session`.
@@ -111,104 +102,20 @@ async fn check_password(
     user_agent: Option<&str>,
 ) -> Result<SignInOutcome, AppError> {
     let client_addr = client.map(|ip| ip.to_string());
-    let typed: String = login_text.trim().chars().take(64).collect();
-    let credentials = match LoginId::parse(login_text) {
-        Ok(login) => mamori_store::users::credentials(&state.store, &login).await?,
-        Err(_) => None,
-    };
-    let Some(credentials) = credentials else {
-        // Spend the same time as a real check, so timing does not tell which logins exist.
-        let _ = mamori_store::password::verify(password, dummy_hash().await).await;
-        record(state, client_addr, "auth.sign_in_failed", "login", typed).await?;
-        return Ok(SignInOutcome::Refused);
-    };
-    let user = &credentials.user;
-    let now = time::OffsetDateTime::now_utc();
-    let locked = credentials
-        .locked_until
-        .as_deref()
-        .and_then(mamori_store::parse_timestamp)
-        .is_some_and(|until| until > now);
-    let password_ok = mamori_store::password::verify(password, &credentials.password_hash).await;
-    let actor = Actor {
-        user_id: Some(user.id),
-        label: user.login.clone(),
-        client_addr: client_addr.clone(),
-    };
-    if locked || !user.active {
-        let action = if locked {
-            "auth.sign_in_locked"
-        } else {
-            "auth.sign_in_inactive"
-        };
-        record(state, client_addr, action, "user", user.id.to_string()).await?;
-        return Ok(SignInOutcome::Refused);
-    }
-    if !password_ok {
-        let failures = u32::try_from(credentials.failed_attempts).unwrap_or(u32::MAX);
-        let lock_until = state
-            .config
-            .lockout
-            .after_failure(failures, now)
-            .map(mamori_store::timestamp_text);
-        let mut tx = state.store.write(actor).await?;
-        tx.audit(AuditEntry::new("auth.sign_in_failed", "user").target(user.id))
-            .await?;
-        mamori_store::users::record_failure(&mut tx, user.id, lock_until.as_deref()).await?;
-        tx.commit().await?;
-        return Ok(SignInOutcome::Refused);
-    }
-    let required = mfa_required_roles(state).await?.contains(&user.role);
-    let stage = if user.must_change_password {
-        Stage::PasswordChange
-    } else if credentials.totp_secret.is_some() {
-        Stage::Mfa
-    } else if required {
-        Stage::MfaEnrol
-    } else {
-        Stage::Active
-    };
-    let mut tx = state.store.write(actor).await?;
-    mamori_store::users::clear_failures(&mut tx, user.id).await?;
-    let (session_id, token) = sessions::create(&mut tx, user.id, stage, user_agent).await?;
-    tx.audit(
-        AuditEntry::new("auth.sign_in", "session")
-            .target(session_id)
-            .change("stage", None::<&str>, stage.as_str()),
+    let lockout = &state.config.lockout;
+    let checked = auth_app::check_password(
+        &state.app,
+        client_addr,
+        login_text,
+        password,
+        user_agent,
+        lockout,
     )
     .await?;
-    tx.commit().await?;
-    Ok(SignInOutcome::Session { stage, token })
-}
-
-async fn record(
-    state: &AppState,
-    client_addr: Option<String>,
-    action: &'static str,
-    target_type: &'static str,
-    target: String,
-) -> Result<(), AppError> {
-    let actor = Actor {
-        user_id: None,
-        label: "anonymous".to_owned(),
-        client_addr,
-    };
-    let mut tx = state.store.write(actor).await?;
-    tx.audit(AuditEntry::new(action, target_type).target(target))
-        .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-async fn dummy_hash() -> &'static str {
-    static DUMMY: OnceCell<String> = OnceCell::const_new();
-    DUMMY
-        .get_or_init(|| async {
-            mamori_store::password::hash(&mamori_store::random_token())
-                .await
-                .unwrap_or_default()
-        })
-        .await
+    Ok(match checked {
+        PasswordCheck::Session { stage, token } => SignInOutcome::Session { stage, token },
+        PasswordCheck::Refused => SignInOutcome::Refused,
+    })
 }
 
 /// Where a session at `stage` goes next.
@@ -272,9 +179,7 @@ pub async fn sign_out(
     ) = principal
     {
         let session = principal.session.as_ref().expect("matched above");
-        let mut tx = state.store.write(principal.actor()).await?;
-        sessions::end(&mut tx, principal.user.id, session.id, "auth.sign_out").await?;
-        tx.commit().await?;
+        auth_app::sign_out(&state.app, &principal.acting, session.id, "auth.sign_out").await?;
     }
     Ok(auth::clear_session_cookie(see_other("/login"), &state))
 }

@@ -1,7 +1,6 @@
 //! Server-rendered pages.
 
 pub mod account;
-pub mod admin;
 pub mod assets;
 pub mod audit;
 pub mod classification;

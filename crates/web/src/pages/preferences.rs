@@ -16,7 +16,7 @@ use crate::state::AppState;
 use mamori_app::i18n::{self, Tr};
 
 #[derive(Template)]
-#[template(path = "preferences.html")]
+#[template(path = "system/preferences.html")]
 struct PreferencesPage {
     t: Tr,
     layout: Layout,
@@ -79,15 +79,7 @@ pub async fn save(
     if let Some(p) = principal.as_ref().filter(|p| p.session.is_some())
         && (lang.is_some() || date_style.is_some())
     {
-        let mut tx = state.store.write(p.actor()).await?;
-        mamori_store::users::set_preferences(
-            &mut tx,
-            p.user.id,
-            lang.map(i18n::lang_code),
-            date_style.map(context::date_style_code),
-        )
-        .await?;
-        tx.commit().await?;
+        mamori_app::account::set_preferences(&state.app, &p.acting, lang, date_style).await?;
     }
     let back = form
         .back

@@ -5,9 +5,9 @@ use askama::Template;
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mamori_domain::user::{DISPLAY_NAME_MAX, LoginId, Role, UserType};
-use mamori_domain::{password, text};
-use mamori_store::{Actor, AuditEntry};
+use mamori_app::Failure;
+use mamori_app::setup::{self, SetupInput};
+use mamori_domain::password;
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -17,8 +17,6 @@ use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::{Layout, render};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
-
-pub const ORGANISATION_NAME_MAX: usize = 100;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SetupForm {
@@ -44,7 +42,7 @@ pub struct FieldError {
 }
 
 #[derive(Template)]
-#[template(path = "setup.html")]
+#[template(path = "system/setup.html")]
 struct SetupPage {
     t: Tr,
     layout: Layout,
@@ -63,7 +61,7 @@ impl SetupPage {
 }
 
 #[derive(Template)]
-#[template(path = "setup_done.html")]
+#[template(path = "system/setup_done.html")]
 struct SetupDonePage {
     t: Tr,
     layout: Layout,
@@ -78,7 +76,7 @@ pub struct TokenQuery {
 
 /// Refuses unless setup is open and the token is the live one.
 async fn check_open(state: &AppState, token: &str) -> Result<(), AppError> {
-    if mamori_store::users::active_admin_exists(&state.store).await? {
+    if !setup::is_open(&state.app).await? {
         state.close_setup();
         return Err(AppError::new(
             StatusCode::GONE,
@@ -125,74 +123,31 @@ pub async fn submit(
     WebForm(form): WebForm<SetupForm>,
 ) -> Result<Response, AppError> {
     check_open(&state, &form.token).await?;
-    let tr = ctx.tr;
-    let mut errors = Vec::new();
-    let mut refuse = |field: &'static str, key: &str, params: Vec<(&'static str, String)>| {
-        errors.push(FieldError {
-            field,
-            message: tr.f(key, &params),
-        })
+    let input = SetupInput {
+        organisation: form.organisation.clone(),
+        display_name: form.display_name.clone(),
+        login: form.login.clone(),
+        password: form.password.clone(),
+        password_confirm: form.password_confirm.clone(),
     };
-    let organisation = text::single_line(&form.organisation, ORGANISATION_NAME_MAX)
-        .map_err(|p| refuse("organisation", p.message_key(), p.params()))
-        .ok();
-    let display_name = text::single_line(&form.display_name, DISPLAY_NAME_MAX)
-        .map_err(|p| refuse("display_name", p.message_key(), p.params()))
-        .ok();
-    let login = LoginId::parse(&form.login)
-        .map_err(|p| refuse("login", p.message_key(), p.params()))
-        .ok();
-    if let Err(p) = password::check(login.as_ref().map_or("", |l| l.as_str()), &form.password) {
-        refuse("password", p.message_key(), p.params());
-    } else if form.password != form.password_confirm {
-        refuse("password_confirm", "password.error.mismatch", Vec::new());
-    }
-    let (Some(organisation), Some(display_name), Some(login), true) =
-        (organisation, display_name, login, errors.is_empty())
-    else {
-        return render_form(&state, &ctx, form, errors).await;
+    let client_addr = Some(client.ip().to_string());
+    let (organisation, login) = match setup::complete_setup(&state.app, client_addr, input).await {
+        Ok(done) => done,
+        Err(Failure::Invalid(problems)) => {
+            let errors = problems
+                .iter()
+                .map(|p| FieldError {
+                    field: p.field,
+                    message: ctx.tr.f(p.key, &p.params),
+                })
+                .collect();
+            return render_form(&state, &ctx, form, errors).await;
+        }
+        Err(Failure::Conflict(refusal)) => {
+            return Err(AppError::new(StatusCode::GONE, refusal.code, refusal.key));
+        }
+        Err(other) => return Err(other.into()),
     };
-
-    let password_hash = mamori_store::password::hash(&form.password).await?;
-    let actor = Actor {
-        user_id: None,
-        label: "setup".to_owned(),
-        client_addr: Some(client.ip().to_string()),
-    };
-    let mut tx = state.store.write(actor).await?;
-    // Checked again under the write lock: two setups racing create one administrator.
-    if mamori_store::users::active_admin_exists_in(&mut tx).await? {
-        return Err(AppError::new(
-            StatusCode::GONE,
-            "setup_complete",
-            "setup.error.complete",
-        ));
-    }
-    mamori_store::settings::set(
-        &mut tx,
-        mamori_store::settings::ORGANISATION_NAME,
-        &organisation,
-    )
-    .await?;
-    mamori_store::users::create(
-        &mut tx,
-        mamori_store::users::NewUser {
-            login: &login,
-            display_name: &display_name,
-            role: Role::Admin,
-            user_type: UserType::Staff,
-            password_hash: &password_hash,
-            must_change_password: false,
-        },
-    )
-    .await?;
-    tx.audit(AuditEntry::new("setup.complete", "organisation").change(
-        "organisation",
-        None::<&str>,
-        &organisation,
-    ))
-    .await?;
-    tx.commit().await?;
     state.close_setup();
     tracing::info!(login = login.as_str(), "first-run setup complete");
 
@@ -201,10 +156,7 @@ pub async fn submit(
         layout: Layout::load(&state, "", "/", None).await,
         message: ctx.tr.f(
             "setup.done",
-            &[
-                ("organisation", organisation),
-                ("login", login.as_str().to_owned()),
-            ],
+            &[("organisation", organisation), ("login", login)],
         ),
     };
     render(StatusCode::OK, &page)

@@ -1,7 +1,7 @@
 //! Routes for accounts, sessions and tokens, users, security settings and the audit trail.
 
 use axum::http::Method;
-use axum::routing::{MethodRouter, delete, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -45,20 +45,39 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/account/tokens/{id}/revoke",
             post(account::revoke_token),
         ),
-        (Method::GET, "/admin/security", get(admin::security)),
+        (
+            Method::GET,
+            "/admin/security",
+            get(users::security::security),
+        ),
         (
             Method::POST,
             "/admin/security/mfa-roles",
-            post(admin::save_mfa_roles),
+            post(users::security::save_mfa_roles),
         ),
         (
             Method::POST,
             "/admin/security/lockouts/{id}/lift",
-            post(admin::lift_lockout),
+            post(users::security::lift_lockout),
         ),
         (Method::POST, "/api/v1/session", post(api::session::start)),
         (Method::DELETE, "/api/v1/session", delete(api::session::end)),
         (Method::GET, "/api/v1/me", get(api::session::me)),
+        (
+            Method::POST,
+            "/api/v1/me/password",
+            post(api::session::change_password),
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/sessions",
+            get(api::session::list_sessions),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/me/sessions/{id}",
+            delete(api::session::end_session),
+        ),
         (
             Method::GET,
             "/api/v1/tokens",
@@ -101,8 +120,35 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/users/{id}",
             patch(api::users::update_user),
         ),
+        (
+            Method::PUT,
+            "/api/v1/users/{id}/posts",
+            put(api::users::set_posts),
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/{id}/password-reset",
+            post(api::users::reset_password),
+        ),
+        (
+            Method::POST,
+            "/api/v1/users/{id}/mfa-reset",
+            post(api::users::reset_mfa),
+        ),
+        (Method::GET, "/api/v1/security", get(api::security::show)),
+        (Method::PUT, "/api/v1/security", put(api::security::update)),
+        (
+            Method::POST,
+            "/api/v1/security/lockouts/{id}/lift",
+            post(api::security::lift_lockout),
+        ),
         (Method::GET, "/audit", get(audit::show)),
         (Method::GET, "/audit.csv", get(audit::export_csv)),
         (Method::GET, "/api/v1/audit", get(api::audit::list)),
+        (
+            Method::GET,
+            "/api/v1/audit/export.csv",
+            get(api::audit::export_csv),
+        ),
     ]
 }

@@ -4,7 +4,7 @@
 use mamori_domain::user::Role;
 use mamori_domain::wareki::{self, DateStyle, JST, Lang};
 use mamori_store::{Actor, AuditEntry, audit};
-use mamori_testkit::{TestServer, backends};
+use mamori_testkit::TestServer;
 use reqwest::StatusCode;
 use reqwest::header::ACCEPT_LANGUAGE;
 use serde_json::Value;
@@ -47,9 +47,7 @@ async fn count_action(server: &TestServer, action: &str) -> usize {
         .count()
 }
 
-#[tokio::test]
-async fn officers_and_auditors_see_the_trail_with_the_chain_intact() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn officers_and_auditors_see_the_trail_with_the_chain_intact(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
             .user_client("sec.officer", Role::SecurityOfficer)
@@ -95,12 +93,9 @@ async fn officers_and_auditors_see_the_trail_with_the_chain_intact() {
         assert!(html.contains("The audit trail is intact"), "{backend:?}");
         assert!(html.contains("Sign-in failed"), "{backend:?}");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn filters_narrow_the_list() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn filters_narrow_the_list(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
             .user_client("sec.officer", Role::SecurityOfficer)
@@ -203,12 +198,9 @@ async fn filters_narrow_the_list() {
         let (_, html) = get_text(&officer, &server.url(&format!("/audit?to={yesterday}"))).await;
         assert!(html.contains("条件に合う記録はありません"), "{backend:?}");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_list_is_paged_by_a_hundred_and_links_keep_the_filters() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_list_is_paged_by_a_hundred_and_links_keep_the_filters(backend) {
         let server = TestServer::start(backend).await;
         let (_, auditor) = server.user_client("kansa.iin", Role::Auditor).await;
         let mut tx = server
@@ -259,12 +251,9 @@ async fn the_list_is_paged_by_a_hundred_and_links_keep_the_filters() {
         let (status, _) = get_text(&auditor, &server.url("/audit?page=abc")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_invalid_date_is_refused_at_its_field_and_the_form_kept() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_invalid_date_is_refused_at_its_field_and_the_form_kept(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
             .user_client("sec.officer", Role::SecurityOfficer)
@@ -330,12 +319,9 @@ async fn an_invalid_date_is_refused_at_its_field_and_the_form_kept() {
             "{message}"
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn csv_export_is_ready_for_excel_and_recorded() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn csv_export_is_ready_for_excel_and_recorded(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
             .user_client("sec.officer", Role::SecurityOfficer)
@@ -419,12 +405,9 @@ async fn csv_export_is_ready_for_excel_and_recorded() {
         assert!(html.contains("監査記録の書き出し"));
         assert!(html.contains("操作: auth.sign_in_failed"), "{backend:?}");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn a_large_export_streams_every_entry_in_order() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn a_large_export_streams_every_entry_in_order(backend) {
         let server = TestServer::start(backend).await;
         let (_, auditor) = server.user_client("kansa.iin", Role::Auditor).await;
         let mut tx = server
@@ -449,12 +432,9 @@ async fn a_large_export_streams_every_entry_in_order() {
         let expected: Vec<String> = (0..4500).map(|n| n.to_string()).collect();
         assert_eq!(targets, expected, "{backend:?}");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn other_roles_are_refused_and_the_refusal_recorded() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn other_roles_are_refused_and_the_refusal_recorded(backend) {
         let server = TestServer::start(backend).await;
         for (login, role) in [
             ("admin.one", Role::Admin),
@@ -523,12 +503,9 @@ async fn other_roles_are_refused_and_the_refusal_recorded() {
         let (_, html) = get_text(&officer, &server.url("/audit?action=access.denied")).await;
         assert!(html.contains("画面・機能：監査記録の閲覧"), "{backend:?}");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_api_returns_pages_of_entries() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_api_returns_pages_of_entries(backend) {
         let server = TestServer::start(backend).await;
         let (_, auditor) = server.user_client("kansa.iin", Role::Auditor).await;
         for n in 0..3 {
@@ -599,12 +576,9 @@ async fn the_api_returns_pages_of_entries() {
         assert!(doc["paths"]["/api/v1/audit"]["get"].is_object());
         assert!(doc["components"]["schemas"]["AuditEntryOut"].is_object());
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn a_broken_chain_is_the_first_thing_shown() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn a_broken_chain_is_the_first_thing_shown(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
             .user_client("sec.officer", Role::SecurityOfficer)
@@ -627,5 +601,39 @@ async fn a_broken_chain_is_the_first_thing_shown() {
             "{backend:?}"
         );
         server.stop().await;
+});
+
+mamori_testkit::backend_test!(
+    async fn the_api_exports_the_same_csv_and_records_it(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (_, auditor) = server.web_as("csv.auditor", Role::Auditor).await;
+        let (_, admin) = server.web_as("csv.admin", Role::Admin).await;
+
+        let response = auditor
+            .get("/api/v1/audit/export.csv?action=auth.&from=2026-03-18T10:00:00%2B09:00")
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        let bytes = response.bytes().await.unwrap();
+        assert!(bytes.starts_with("\u{feff}".as_bytes()), "a BOM for Excel");
+        let text = String::from_utf8(bytes.to_vec()).unwrap();
+        assert!(text.contains("auth.sign_in"), "{text}");
+        assert!(!text.contains("user.create"), "the filter holds: {text}");
+        assert_eq!(count_action(&server, "audit.export").await, 1);
+
+        // A filter the API cannot use is a 422 naming the parameter; nothing is recorded.
+        let response = auditor.get("/api/v1/audit/export.csv?from=2026-02-30").await;
+        let error = assert_api_error(response, 422, "invalid_date").await;
+        assert!(error["message"].as_str().unwrap().contains("from"), "{error}");
+        assert_eq!(count_action(&server, "audit.export").await, 1);
+        // Administrators do not read the trail.
+        assert_api_error(admin.get("/api/v1/audit/export.csv").await, 403, "forbidden").await;
+        assert_eq!(count_action(&server, "audit.export").await, 1);
     }
-}
+);

@@ -26,9 +26,7 @@ fn setup_form<'a>(
     ]
 }
 
-#[tokio::test]
-async fn health_reports_the_schema_version() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn health_reports_the_schema_version(backend) {
         let server = TestServer::start(backend).await;
         let response = reqwest::get(server.url("/healthz")).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
@@ -40,12 +38,9 @@ async fn health_reports_the_schema_version() {
         );
         assert_eq!(body["backend"], backend.name());
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn every_response_carries_the_security_headers() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn every_response_carries_the_security_headers(backend) {
         let server = TestServer::start(backend).await;
         for path in [
             "/",
@@ -81,8 +76,7 @@ async fn every_response_carries_the_security_headers() {
                 .starts_with("max-age="),
         );
         tls.stop().await;
-    }
-}
+});
 
 #[tokio::test]
 async fn pages_load_nothing_from_outside_the_binary() {
@@ -122,9 +116,7 @@ async fn pages_load_nothing_from_outside_the_binary() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn unknown_paths_get_a_404_in_the_callers_language() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn unknown_paths_get_a_404_in_the_callers_language(backend) {
         let server = TestServer::start(backend).await;
         let client = server.client();
 
@@ -185,12 +177,9 @@ async fn unknown_paths_get_a_404_in_the_callers_language() {
                 .contains("この操作はできません")
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn first_run_setup_creates_the_organisation_and_first_administrator() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn first_run_setup_creates_the_organisation_and_first_administrator(backend) {
         let server = TestServer::start(backend).await;
         let client = server.client();
         let home = server.text(&client, "/").await;
@@ -323,12 +312,9 @@ async fn first_run_setup_creates_the_organisation_and_first_administrator() {
         );
         assert!(!home.contains("初期設定が済んでいません"));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn setup_refuses_bad_input_keeps_the_form_and_writes_nothing() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn setup_refuses_bad_input_keeps_the_form_and_writes_nothing(backend) {
         let server = TestServer::start(backend).await;
         let client = server.client();
         let token = server.setup_token().await;
@@ -461,12 +447,9 @@ async fn setup_refuses_bad_input_keeps_the_form_and_writes_nothing() {
         );
         assert_eq!(users::count(&server.store).await.unwrap(), 0);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn two_setups_racing_create_one_administrator() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn two_setups_racing_create_one_administrator(backend) {
         let server = TestServer::start(backend).await;
         let token = server.setup_token().await;
         let mut attempts = Vec::new();
@@ -502,12 +485,9 @@ async fn two_setups_racing_create_one_administrator() {
         );
         assert_eq!(users::count(&server.store).await.unwrap(), 1);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn language_and_date_style_are_chosen_and_remembered() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn language_and_date_style_are_chosen_and_remembered(backend) {
         let server = TestServer::start(backend).await;
         let client = server.client();
         let page = server.text(&client, "/preferences").await;
@@ -571,12 +551,9 @@ async fn language_and_date_style_are_chosen_and_remembered() {
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
         assert!(bad.text().await.unwrap().contains("選択肢にない値"));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn lists_are_paginated_with_the_standard_envelope() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn lists_are_paginated_with_the_standard_envelope(backend) {
         let server = TestServer::start(backend).await;
         let client = server.client();
         let all: Value = client
@@ -635,12 +612,9 @@ async fn lists_are_paginated_with_the_standard_envelope() {
             );
         }
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn typed_dates_are_read_as_the_forms_read_them() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn typed_dates_are_read_as_the_forms_read_them(backend) {
         let server = TestServer::start(backend).await;
         let client = server.client();
         for typed in [
@@ -709,8 +683,7 @@ async fn typed_dates_are_read_as_the_forms_read_them() {
             );
         }
         server.stop().await;
-    }
-}
+});
 
 #[tokio::test]
 async fn the_openapi_document_describes_every_api_route() {
@@ -748,18 +721,16 @@ async fn the_openapi_document_describes_every_api_route() {
     server.stop().await;
 }
 
-#[tokio::test]
-async fn the_daily_backup_is_written_and_shown_on_the_home_page() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_daily_backup_is_written_and_shown_on_the_home_page(backend) {
         let server = TestServer::start(backend).await;
         let data_dir = server.db.data_dir().to_owned();
-        let first = mamori_web::backups::run_daily(&server.store, &data_dir, 14)
+        let first = mamori_app::backups::run_daily(&server.state.app, &data_dir, 14)
             .await
             .unwrap();
         assert!(first.is_some());
         // Not due again within the day.
         assert!(
-            mamori_web::backups::run_daily(&server.store, &data_dir, 14)
+            mamori_app::backups::run_daily(&server.state.app, &data_dir, 14)
                 .await
                 .unwrap()
                 .is_none()
@@ -777,5 +748,4 @@ async fn the_daily_backup_is_written_and_shown_on_the_home_page() {
             "backup.create"
         );
         server.stop().await;
-    }
-}
+});

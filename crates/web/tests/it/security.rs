@@ -3,7 +3,7 @@
 use mamori_domain::mfa::{self, TotpSecret};
 use mamori_domain::user::Role;
 use mamori_store::audit;
-use mamori_testkit::{PASSWORD, TestServer, backends};
+use mamori_testkit::{PASSWORD, TestServer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -54,9 +54,7 @@ fn csrf_of(html: &str) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin) = server.user_client("admin", Role::Admin).await;
         let member = server.add_user("member", Role::User).await;
@@ -120,12 +118,9 @@ async fn failed_sign_ins_reveal_nothing_and_lock_the_login_after_five() {
             None
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn sign_in_attempts_are_limited_per_client_address() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn sign_in_attempts_are_limited_per_client_address(backend) {
         let server = TestServer::start_configured(backend, |c| c.sign_in_rate = 3).await;
         server.add_user("member", Role::User).await;
         let client = server.client();
@@ -140,12 +135,9 @@ async fn sign_in_attempts_are_limited_per_client_address() {
         assert_eq!(limited.status(), StatusCode::TOO_MANY_REQUESTS);
         assert!(limited.text().await.unwrap().contains("試行が多すぎます"));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn sessions_rotate_expire_and_end_on_the_server() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn sessions_rotate_expire_and_end_on_the_server(backend) {
         let server = TestServer::start(backend).await;
         server.add_user("member", Role::User).await;
         let first = post_login(&server, &server.client(), "member", PASSWORD).await;
@@ -231,12 +223,9 @@ async fn sessions_rotate_expire_and_end_on_the_server() {
         assert_eq!(replay.status(), StatusCode::SEE_OTHER);
         assert!(actions(&server).await.contains(&"auth.sign_out".to_owned()));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn a_reset_password_must_be_changed_before_anything_else() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn a_reset_password_must_be_changed_before_anything_else(backend) {
         let server = TestServer::start(backend).await;
         let id = server.add_user("member", Role::User).await;
         let hash = mamori_store::password::hash(PASSWORD).await.unwrap();
@@ -309,8 +298,7 @@ async fn a_reset_password_must_be_changed_before_anything_else() {
                 .contains(&"user.password_change".to_owned())
         );
         server.stop().await;
-    }
-}
+});
 
 /// Enrols TOTP through the pages; returns the secret and the recovery codes.
 async fn enrol(server: &TestServer, client: &reqwest::Client) -> (TotpSecret, Vec<String>) {
@@ -361,9 +349,7 @@ async fn enrol(server: &TestServer, client: &reqwest::Client) -> (TotpSecret, Ve
     (secret, codes)
 }
 
-#[tokio::test]
-async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn totp_enrolment_sign_in_reuse_and_recovery_codes(backend) {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
         let (secret, codes) = enrol(&server, &client).await;
@@ -442,12 +428,9 @@ async fn totp_enrolment_sign_in_reuse_and_recovery_codes() {
                 && trail.contains(&"auth.mfa_failed".to_owned())
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_can_require_mfa_for_a_role() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_can_require_mfa_for_a_role(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin) = server.user_client("admin", Role::Admin).await;
         server.add_user("officer", Role::SecurityOfficer).await;
@@ -483,12 +466,9 @@ async fn an_administrator_can_require_mfa_for_a_role() {
             StatusCode::OK
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn cross_site_posts_are_refused_and_recorded() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn cross_site_posts_are_refused_and_recorded(backend) {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
         let page = server.text(&client, "/account/tokens").await;
@@ -576,12 +556,9 @@ async fn cross_site_posts_are_refused_and_recorded() {
             .unwrap();
         assert_eq!(origin.status(), StatusCode::CREATED);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_api_signs_in_and_accepts_personal_tokens_everywhere() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_api_signs_in_and_accepts_personal_tokens_everywhere(backend) {
         let server = TestServer::start(backend).await;
         server.add_user("member", Role::User).await;
         let client = server.client();
@@ -725,12 +702,9 @@ async fn the_api_signs_in_and_accepts_personal_tokens_everywhere() {
             StatusCode::UNAUTHORIZED
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_api_session_asks_for_the_second_factor() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_api_session_asks_for_the_second_factor(backend) {
         let server = TestServer::start(backend).await;
         let (_, client) = server.user_client("member", Role::User).await;
         let (secret, _) = enrol(&server, &client).await;
@@ -768,5 +742,125 @@ async fn the_api_session_asks_for_the_second_factor() {
             StatusCode::OK
         );
         server.stop().await;
+});
+
+// ---------------------------------------------------------------- the settings over the API
+
+mamori_testkit::backend_test!(
+    async fn security_settings_are_read_and_saved_over_the_api(backend) {
+        use mamori_testkit::assert_api_error;
+        use mamori_testkit::fixtures_people::locked;
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("sec.admin", Role::Admin).await;
+        let (_, officer) = server.web_as("sec.officer", Role::SecurityOfficer).await;
+        let member = server.add_user("sec.member", Role::User).await;
+        locked(&server, member, 5).await;
+
+        let settings = admin.json("/api/v1/security").await;
+        assert_eq!(settings["mfa_required_roles"], json!([]));
+        assert_eq!(settings["lockouts"][0]["login"], "sec.member");
+        assert_eq!(settings["lockouts"][0]["failures"], 5);
+        assert!(settings["lockouts"][0]["locked_until"].is_string());
+
+        let response = admin
+            .send_json(
+                reqwest::Method::PUT,
+                "/api/v1/security",
+                &json!({"mfa_required_roles": ["security_officer", "admin"]}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let saved: Value = response.json().await.unwrap();
+        assert_eq!(saved["mfa_required_roles"], json!(["admin", "security_officer"]));
+        assert!(actions(&server).await.contains(&"setting.update".to_owned()));
+        // An unknown role is refused and nothing changes.
+        let response = admin
+            .send_json(
+                reqwest::Method::PUT,
+                "/api/v1/security",
+                &json!({"mfa_required_roles": ["root"]}),
+            )
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "roles");
+        let settings = admin.json("/api/v1/security").await;
+        assert_eq!(settings["mfa_required_roles"], json!(["admin", "security_officer"]));
+
+        // Lifting a lock forgets the failures; an unknown user is a 404.
+        let response = admin
+            .post_json(&format!("/api/v1/security/lockouts/{member}/lift"), &json!({}))
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(actions(&server).await.contains(&"auth.lockout_lifted".to_owned()));
+        assert_eq!(admin.json("/api/v1/security").await["lockouts"], json!([]));
+        let response = admin
+            .post_json("/api/v1/security/lockouts/99999/lift", &json!({}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
+        // Only administrators; the refusal is recorded.
+        assert_api_error(officer.get("/api/v1/security").await, 403, "forbidden").await;
+        assert!(actions(&server).await.contains(&"access.denied".to_owned()));
     }
-}
+);
+
+// ---------------------------------------------------------------- one's account over the API
+
+mamori_testkit::backend_test!(
+    async fn a_user_changes_the_password_and_ends_sessions_over_the_api(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (me, web) = server.web_as("self.service", Role::User).await;
+        let other_device = server.sign_in("self.service").await;
+        let (_, stranger) = server.web_as("someone.else", Role::User).await;
+
+        // Both sessions are listed; the one asking is marked.
+        let sessions = web.json("/api/v1/me/sessions").await;
+        let sessions = sessions.as_array().unwrap();
+        assert_eq!(sessions.len(), 2);
+        assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+        let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"]
+            .as_i64()
+            .unwrap();
+        // Nobody ends another person's session: it does not exist for them.
+        let response = stranger
+            .send_json(reqwest::Method::DELETE, &format!("/api/v1/me/sessions/{other}"), &json!({}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
+        let response = web
+            .send_json(reqwest::Method::DELETE, &format!("/api/v1/me/sessions/{other}"), &json!({}))
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(
+            other_device.get(server.url("/api/v1/me")).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+        assert!(actions(&server).await.contains(&"session.end".to_owned()));
+
+        // A wrong current password, a weak new one, the same one: refused, nothing written.
+        for (body, field) in [
+            (json!({"current_password": "wrong password!!", "new_password": "a brand new phrase"}), "current"),
+            (json!({"current_password": PASSWORD, "new_password": "qwertyuiop"}), "password"),
+            (json!({"current_password": PASSWORD, "new_password": PASSWORD}), "password"),
+        ] {
+            let response = web.post_json("/api/v1/me/password", &body).await;
+            let error = assert_api_error(response, 422, "validation_failed").await;
+            assert_eq!(error["fields"][0]["field"], field, "{body}");
+        }
+        assert!(!actions(&server).await.contains(&"user.password_change".to_owned()));
+        let second = server.sign_in("self.service").await;
+        let response = web
+            .post_json(
+                "/api/v1/me/password",
+                &json!({"current_password": PASSWORD, "new_password": "a brand new phrase"}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(actions(&server).await.contains(&"user.password_change".to_owned()));
+        // This session stays; the other one, opened with the old password, is ended.
+        assert_eq!(web.json("/api/v1/me").await["id"], me);
+        assert_eq!(
+            second.get(server.url("/api/v1/me")).send().await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+);

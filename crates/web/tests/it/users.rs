@@ -3,7 +3,7 @@
 
 use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
 use mamori_store::{Actor, audit, users};
-use mamori_testkit::{PASSWORD, TestServer, backends};
+use mamori_testkit::{PASSWORD, TestServer};
 use reqwest::header::{ACCEPT_LANGUAGE, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
@@ -17,19 +17,6 @@ const NEW_PASSWORD: &str = "chikuma river in spring";
 /// Page POSTs come from this site, as a browser's would.
 fn from_here(server: &TestServer, request: RequestBuilder) -> RequestBuilder {
     request.header("origin", &server.base)
-}
-
-async fn post_form(
-    server: &TestServer,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Response {
-    from_here(server, client.post(server.url(path)))
-        .form(form)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn get_text(server: &TestServer, client: &Client, path: &str) -> (StatusCode, String) {
@@ -124,9 +111,7 @@ async fn sign_in_with(server: &TestServer, login: &str, password: &str) -> (Stat
     (status, to)
 }
 
-#[tokio::test]
-async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
 
@@ -143,10 +128,7 @@ async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password()
             "the least privilege is the default"
         );
 
-        let response = post_form(
-            &server,
-            &admin,
-            "/users/new",
+        let response = server.web(&admin).post_form("/users/new",
             &new_user_form("Yamada.Taro", "山田 太郎"),
         )
         .await;
@@ -195,12 +177,9 @@ async fn an_administrator_adds_a_user_on_the_page_who_must_change_the_password()
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert_eq!(to, "/account/password");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_adds_a_user_over_the_api() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_adds_a_user_over_the_api(backend) {
         let server = TestServer::start(backend).await;
         let (_, _, token) = admin(&server).await;
         let client = server.client();
@@ -280,20 +259,14 @@ async fn an_administrator_adds_a_user_over_the_api() {
         );
         assert_eq!(counts(&server).await, before);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn a_duplicate_login_is_refused_and_the_form_is_kept() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn a_duplicate_login_is_refused_and_the_form_is_kept(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
         server.add_user("taken.user", Role::User).await;
         let before = counts(&server).await;
-        let response = post_form(
-            &server,
-            &admin,
-            "/users/new",
+        let response = server.web(&admin).post_form("/users/new",
             &new_user_form("TAKEN.user", "別の 利用者"),
         )
         .await;
@@ -314,12 +287,9 @@ async fn a_duplicate_login_is_refused_and_the_form_is_kept() {
         assert!(!html.contains(NEW_PASSWORD), "passwords are never echoed");
         assert_eq!(counts(&server).await, before);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let target = server.add_user("target.user", Role::User).await;
@@ -367,7 +337,7 @@ async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
                 form.retain(|(k, _)| k != key);
                 form.push((key, value));
             }
-            let response = post_form(&server, &admin, "/users/new", &form).await;
+            let response = server.web(&admin).post_form("/users/new", &form).await;
             assert_eq!(
                 response.status(),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -403,10 +373,7 @@ async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
             ),
             (vec![("active", "")], "active", "選択してください。"),
         ] {
-            let response = post_form(
-                &server,
-                &admin,
-                &format!("/users/{target}"),
+            let response = server.web(&admin).post_form(&format!("/users/{target}"),
                 &edit_form(&overrides),
             )
             .await;
@@ -416,14 +383,11 @@ async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
             assert!(html.contains(message), "{message}");
         }
         // A form with nothing in it changes nothing.
-        let empty = post_form(&server, &admin, &format!("/users/{target}"), &[]).await;
+        let empty = server.web(&admin).post_form(&format!("/users/{target}"), &[]).await;
         assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let empty = post_form(&server, &admin, "/users/new", &[]).await;
+        let empty = server.web(&admin).post_form("/users/new", &[]).await;
         assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let reset = post_form(
-            &server,
-            &admin,
-            &format!("/users/{target}/password"),
+        let reset = server.web(&admin).post_form(&format!("/users/{target}/password"),
             &[("new_password", "short"), ("new_password_confirm", "short")],
         )
         .await;
@@ -573,12 +537,9 @@ async fn bad_input_is_refused_with_a_clear_message_and_writes_nothing() {
         assert_eq!(page.status(), StatusCode::BAD_REQUEST);
         assert_eq!(counts(&server).await, before, "nothing was written");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn editing_records_each_change_before_and_after() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn editing_records_each_change_before_and_after(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let target = server.add_user("kimura.jiro", Role::User).await;
@@ -588,10 +549,7 @@ async fn editing_records_each_change_before_and_after() {
         assert!(html.contains("value=\"kimura.jiro\"") || html.contains("kimura.jiro"));
         assert!(html.contains(&format!("action=\"/users/{target}/password\"")));
 
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{target}"),
+        let response = server.web(&admin).post_form(&format!("/users/{target}"),
             &edit_form(&[
                 ("display_name", "木村 次郎"),
                 ("user_type", "member"),
@@ -625,10 +583,7 @@ async fn editing_records_each_change_before_and_after() {
 
         // Posting the same values again writes nothing.
         let before = counts(&server).await;
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{target}"),
+        let response = server.web(&admin).post_form(&format!("/users/{target}"),
             &edit_form(&[
                 ("display_name", "木村 次郎"),
                 ("user_type", "member"),
@@ -669,22 +624,16 @@ async fn editing_records_each_change_before_and_after() {
             json!({"role": ["auditor", "security_officer"], "org_roles": [["ciso"], []]})
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn deactivation_ends_the_users_sessions_and_blocks_sign_in() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn deactivation_ends_the_users_sessions_and_blocks_sign_in(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let (member, member_client) = server.user_client("member.one", Role::User).await;
         let (status, _) = get_text(&server, &member_client, "/").await;
         assert_eq!(status, StatusCode::OK);
 
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}"),
             &edit_form(&[("display_name", "member.one"), ("active", "0")]),
         )
         .await;
@@ -707,10 +656,7 @@ async fn deactivation_ends_the_users_sessions_and_blocks_sign_in() {
         assert!(list.contains("無効"));
 
         // Reactivated, they can sign in again; deactivated over the API, out again.
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}"),
             &edit_form(&[("display_name", "member.one"), ("active", "1")]),
         )
         .await;
@@ -735,12 +681,9 @@ async fn deactivation_ends_the_users_sessions_and_blocks_sign_in() {
         let home = again.get(server.url("/")).send().await.unwrap();
         assert_eq!(location(&home), "/login");
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_cannot_deactivate_or_demote_themself() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_cannot_deactivate_or_demote_themself(backend) {
         let server = TestServer::start(backend).await;
         let (me, admin, token) = admin(&server).await;
         let before = counts(&server).await;
@@ -762,16 +705,13 @@ async fn an_administrator_cannot_deactivate_or_demote_themself() {
             let mut form = edit_form(&overrides);
             form.retain(|(k, _)| *k != "display_name");
             form.push(("display_name", "chief.admin"));
-            let response = post_form(&server, &admin, &format!("/users/{me}"), &form).await;
+            let response = server.web(&admin).post_form(&format!("/users/{me}"), &form).await;
             assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
             let html = response.text().await.unwrap();
             assert!(html.contains(&format!("id=\"{field}-error\"")), "{field}");
             assert!(html.contains(message), "{message}");
         }
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{me}/password"),
+        let response = server.web(&admin).post_form(&format!("/users/{me}/password"),
             &[
                 ("new_password", NEW_PASSWORD),
                 ("new_password_confirm", NEW_PASSWORD),
@@ -817,25 +757,23 @@ async fn an_administrator_cannot_deactivate_or_demote_themself() {
         assert_eq!(counts(&server).await, before);
 
         // The last active administrator is kept even when the actor is not one of them.
-        let target = users::get(&server.store, me).await.unwrap();
-        let refused = mamori_web::pages::users::apply_changes(
-            &server.state,
-            Actor::system("test"),
-            &target,
-            users::UserChanges {
-                active: Some(false),
+        let refused = mamori_app::users::update_user(
+            &server.state.app,
+            &mamori_app::Acting::system("test"),
+            me,
+            mamori_domain::user_input::UserEditInput {
+                active: Some("0".into()),
                 ..Default::default()
             },
         )
-        .await
-        .unwrap();
-        assert_eq!(refused.unwrap_err().key, "users.error.last_admin");
+        .await;
+        let Err(mamori_app::Failure::Invalid(refused)) = refused else {
+            panic!("the last administrator was deactivated: {refused:?}")
+        };
+        assert_eq!(refused[0].key, "users.error.last_admin");
         // With a second administrator, the first may be demoted by the other.
         let (_, other_admin) = server.user_client("deputy.admin", Role::Admin).await;
-        let response = post_form(
-            &server,
-            &other_admin,
-            &format!("/users/{me}"),
+        let response = server.web(&other_admin).post_form(&format!("/users/{me}"),
             &edit_form(&[("display_name", "chief.admin"), ("role", "auditor")]),
         )
         .await;
@@ -845,20 +783,14 @@ async fn an_administrator_cannot_deactivate_or_demote_themself() {
             Role::Auditor
         );
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn an_administrator_resets_a_password_and_a_lost_second_factor(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
         let (member, member_client) = server.user_client("forgetful", Role::User).await;
 
-        let mismatch = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}/password"),
+        let mismatch = server.web(&admin).post_form(&format!("/users/{member}/password"),
             &[
                 ("new_password", NEW_PASSWORD),
                 ("new_password_confirm", "something else entirely"),
@@ -870,10 +802,7 @@ async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
         assert!(html.contains("id=\"new_password_confirm-error\""));
         assert!(!html.contains(NEW_PASSWORD));
 
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}/password"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}/password"),
             &[
                 ("new_password", NEW_PASSWORD),
                 ("new_password_confirm", NEW_PASSWORD),
@@ -913,7 +842,7 @@ async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
         let (_, list) = get_text(&server, &admin, "/users").await;
         assert!(list.contains("設定済み"));
         let unconfirmed =
-            post_form(&server, &admin, &format!("/users/{member}/mfa-reset"), &[]).await;
+            server.web(&admin).post_form(&format!("/users/{member}/mfa-reset"), &[]).await;
         assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             unconfirmed
@@ -929,10 +858,7 @@ async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
                 .0
                 .is_some()
         );
-        let response = post_form(
-            &server,
-            &admin,
-            &format!("/users/{member}/mfa-reset"),
+        let response = server.web(&admin).post_form(&format!("/users/{member}/mfa-reset"),
             &[("mfa_confirm", "1")],
         )
         .await;
@@ -952,12 +878,9 @@ async fn an_administrator_resets_a_password_and_a_lost_second_factor() {
         assert!(page.contains("二要素認証を解除しました"));
         assert!(page.contains("この利用者は二要素認証を設定していません。"));
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn only_administrators_manage_users_and_refusals_are_recorded() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn only_administrators_manage_users_and_refusals_are_recorded(backend) {
         let server = TestServer::start(backend).await;
         let (_, _, _) = admin(&server).await;
         let target = server.add_user("target.user", Role::User).await;
@@ -1047,8 +970,7 @@ async fn only_administrators_manage_users_and_refusals_are_recorded() {
         assert_eq!(denied[0].action, "access.denied");
         assert_eq!(denied[0].target_id.as_deref(), Some("users.update"));
         server.stop().await;
-    }
-}
+});
 
 async fn denials(server: &TestServer) -> usize {
     audit::recent(&server.store, 100_000)
@@ -1059,9 +981,7 @@ async fn denials(server: &TestServer) -> usize {
         .count()
 }
 
-#[tokio::test]
-async fn lists_are_paginated() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn lists_are_paginated(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         // 55 more users, with one hash: hashing each would only slow the test.
@@ -1147,12 +1067,9 @@ async fn lists_are_paginated() {
         let (status, _) = get_text(&server, &admin, "/users?page=0").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn hostile_text_is_escaped_in_the_list_and_the_form() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn hostile_text_is_escaped_in_the_list_and_the_form(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, token) = admin(&server).await;
         let client = server.client();
@@ -1182,12 +1099,9 @@ async fn hostile_text_is_escaped_in_the_list_and_the_form() {
             );
         }
         server.stop().await;
-    }
-}
+});
 
-#[tokio::test]
-async fn the_pages_read_in_english_too() {
-    for backend in backends() {
+mamori_testkit::backend_test!(async fn the_pages_read_in_english_too(backend) {
         let server = TestServer::start(backend).await;
         let (_, admin, _) = admin(&server).await;
         let target = server.add_user("english.user", Role::Auditor).await;
@@ -1232,5 +1146,143 @@ async fn the_pages_read_in_english_too() {
             }
         }
         server.stop().await;
+});
+
+// ---------------------------------------------------------------- API parity: posts, resets
+
+mamori_testkit::backend_test!(
+    async fn posts_are_set_over_the_api_and_decide_access(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("posts.admin", Role::Admin).await;
+        let (member_id, member) = server.web_as("posts.member", Role::User).await;
+        let path = format!("/api/v1/users/{member_id}/posts");
+        // A member without a post does not read the risk register.
+        member.page("/risks", 403).await;
+
+        let response = admin
+            .send_json(Method::PUT, &path, &json!({"posts": ["ciso", "csirt_member"]}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let user: Value = response.json().await.unwrap();
+        assert_eq!(user["org_roles"], json!(["ciso", "csirt_member"]));
+        let entry = &audit::recent(&server.store, 1).await.unwrap()[0];
+        assert_eq!(entry.action, "user.update");
+        assert!(entry.changes.contains("org_roles"), "{}", entry.changes);
+        // The post is held from today: the CISO reads the risk register at once.
+        member.page("/risks", 200).await;
+        // The same set again changes nothing and records nothing.
+        let before = audit::recent(&server.store, 1).await.unwrap()[0].id;
+        let response = admin
+            .send_json(Method::PUT, &path, &json!({"posts": ["csirt_member", "ciso"]}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(audit::recent(&server.store, 1).await.unwrap()[0].id, before);
+
+        // An unknown post is refused, naming the field; nothing is written.
+        let response = admin
+            .send_json(Method::PUT, &path, &json!({"posts": ["mayor"]}))
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "org_roles");
+        assert!(error["message"].as_str().unwrap().contains("mayor"));
+        let response = admin
+            .send_json(Method::PUT, &path, &json!({"posts": "ciso"}))
+            .await;
+        assert_api_error(response, 422, "invalid_json_data").await;
+        assert_eq!(
+            users::org_roles(&server.store, member_id).await.unwrap(),
+            vec![OrgRole::Ciso, OrgRole::CsirtMember]
+        );
+        // Taking the posts away takes the access with them.
+        let response = admin
+            .send_json(Method::PUT, &path, &json!({"posts": []}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        member.page("/risks", 403).await;
+        // Only administrators set posts; no such user is a 404.
+        let response = member
+            .send_json(Method::PUT, &path, &json!({"posts": ["ciso"]}))
+            .await;
+        assert_api_error(response, 403, "forbidden").await;
+        let response = admin
+            .send_json(Method::PUT, "/api/v1/users/99999/posts", &json!({"posts": []}))
+            .await;
+        assert_api_error(response, 404, "not_found").await;
     }
-}
+);
+
+mamori_testkit::backend_test!(
+    async fn passwords_and_second_factors_are_reset_over_the_api(backend) {
+        use mamori_testkit::assert_api_error;
+        use mamori_testkit::fixtures_people::with_mfa;
+        let server = TestServer::start(backend).await;
+        let (admin_id, admin) = server.web_as("reset.admin", Role::Admin).await;
+        let (member_id, member) = server.web_as("reset.member", Role::User).await;
+        let reset = format!("/api/v1/users/{member_id}/password-reset");
+
+        // Refusals write nothing: a weak password, one's own account, a stranger.
+        let response = admin
+            .post_json(&reset, &json!({"new_password": "qwertyuiop"}))
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "new_password");
+        let response = admin
+            .post_json(
+                &format!("/api/v1/users/{admin_id}/password-reset"),
+                &json!({"new_password": NEW_PASSWORD}),
+            )
+            .await;
+        assert_api_error(response, 422, "validation_failed").await;
+        let response = member
+            .post_json(&reset, &json!({"new_password": NEW_PASSWORD}))
+            .await;
+        assert_api_error(response, 403, "forbidden").await;
+        assert!(!users::get(&server.store, member_id).await.unwrap().must_change_password);
+
+        let response = admin
+            .post_json(&reset, &json!({"new_password": NEW_PASSWORD}))
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        let user = users::get(&server.store, member_id).await.unwrap();
+        assert!(user.must_change_password);
+        // The member's session ended with the old password.
+        assert_eq!(member.get("/api/v1/users").await.status(), StatusCode::UNAUTHORIZED);
+        let (status, _) = sign_in_with(&server, "reset.member", NEW_PASSWORD).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        // The second factor: refused while there is none, then turned off.
+        let mfa = format!("/api/v1/users/{member_id}/mfa-reset");
+        let response = admin.post_json(&mfa, &json!({})).await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "mfa_confirm");
+        with_mfa(&server, member_id).await;
+        let response = admin.post_json(&mfa, &json!({})).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert!(users::totp_state(&server.store, member_id).await.unwrap().0.is_none());
+        assert_eq!(audit::recent(&server.store, 1).await.unwrap()[0].action, "mfa.disable");
+        with_mfa(&server, admin_id).await;
+        let response = admin
+            .post_json(&format!("/api/v1/users/{admin_id}/mfa-reset"), &json!({}))
+            .await;
+        assert_api_error(response, 422, "validation_failed").await;
+        assert!(users::totp_state(&server.store, admin_id).await.unwrap().0.is_some());
+    }
+);
+
+mamori_testkit::backend_test!(
+    async fn a_corrupt_account_is_a_500_with_a_stable_code_not_a_guess(backend) {
+        use mamori_testkit::assert_api_error;
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("corrupt.admin", Role::Admin).await;
+        let member = server.add_user("corrupt.member", Role::User).await;
+        server
+            .db
+            .execute(&format!("UPDATE users SET role = 'overlord' WHERE id = {member}"))
+            .await;
+        let response = admin.get(&format!("/api/v1/users/{member}")).await;
+        assert_api_error(response, 500, "corrupt_record").await;
+        let page = admin.get(&format!("/users/{member}")).await;
+        assert_eq!(page.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+);

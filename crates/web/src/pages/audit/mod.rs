@@ -9,10 +9,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::user::Role;
+use mamori_app::audit::{self, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use mamori_domain::wareki::{self, JST};
-use mamori_store::AuditEntry;
-use mamori_store::audit::{self, AuditFilter, AuditRecord, ChainBreak, ChainReport};
 use serde::Deserialize;
 use serde_json::Value;
 use time::{Date, OffsetDateTime};
@@ -25,217 +23,13 @@ use crate::http::{Layout, render};
 use crate::state::AppState;
 use mamori_app::i18n::{self, Tr};
 
-/// Who may read the trail.
-pub const READERS: &[Role] = &[Role::SecurityOfficer, Role::Auditor];
+mod export;
+mod filter;
 
-/// Entries per page on the audit page.
-pub const PER_PAGE: u32 = 100;
-
-/// Longest text accepted in the actor and target-type filters.
-const MAX_FILTER_CHARS: usize = 100;
-
-/// The filters as they arrive in the query string, kept as typed.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct FilterQuery {
-    #[serde(default)]
-    pub actor: Option<String>,
-    #[serde(default)]
-    pub action: Option<String>,
-    #[serde(default)]
-    pub target_type: Option<String>,
-    #[serde(default)]
-    pub from: Option<String>,
-    #[serde(default)]
-    pub to: Option<String>,
-    #[serde(default)]
-    pub page: Option<String>,
-    #[serde(default)]
-    pub per_page: Option<String>,
-}
-
-impl FilterQuery {
-    /// Reads a raw query string after the access check, so that a refused caller gets
-    /// 403 whatever they sent.
-    pub fn parse(raw: Option<&str>) -> Result<FilterQuery, AppError> {
-        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
-            AppError::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_query",
-                "error.malformed_query",
-            )
-            .with("detail", e)
-        })
-    }
-}
-
-/// A filter that could not be read: the field, and a locale key with its parameters.
-#[derive(Debug, Clone)]
-pub struct FilterProblem {
-    pub field: &'static str,
-    pub code: &'static str,
-    pub key: &'static str,
-    pub params: Vec<(&'static str, String)>,
-}
-
-impl FilterProblem {
-    pub fn message(&self, tr: &Tr) -> String {
-        tr.f(self.key, &self.params)
-    }
-
-    /// As an API error: 422 naming the query parameter.
-    pub fn into_error(self, tr: &Tr) -> AppError {
-        let name = self.field;
-        self.into_error_named(tr, name)
-    }
-
-    fn into_error_named(self, tr: &Tr, name: &str) -> AppError {
-        AppError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            self.code,
-            "audit.error.parameter",
-        )
-        .with("name", name)
-        .with("detail", self.message(tr))
-    }
-
-    /// As an error page: 422 naming the field as the form labels it.
-    fn into_page_error(self, tr: &Tr) -> AppError {
-        let label = match self.field {
-            "actor" => tr.t("audit.actor"),
-            "action" => tr.t("audit.operation"),
-            "target_type" => tr.t("audit.target_type"),
-            "from" => tr.t("audit.from"),
-            _ => tr.t("audit.to"),
-        };
-        self.into_error_named(tr, label)
-    }
-}
-
-/// A filter ready for the store, and the Japan dates it was given as (for the record of
-/// an export).
-#[derive(Debug, Clone, Default)]
-pub struct ParsedFilter {
-    pub filter: AuditFilter,
-    pub from_date: Option<Date>,
-    pub to_date: Option<Date>,
-}
-
-/// The action groups: `auth.` for every `auth.*` action, in the order of [`audit::ACTIONS`].
-pub fn action_groups() -> Vec<String> {
-    let mut groups: Vec<String> = Vec::new();
-    for action in audit::ACTIONS {
-        if let Some((prefix, _)) = action.split_once('.') {
-            let group = format!("{prefix}.");
-            if !groups.contains(&group) {
-                groups.push(group);
-            }
-        }
-    }
-    groups.sort();
-    groups
-}
-
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// 00:00 in Japan on `date`, as stored.
-fn japan_midnight(date: Date) -> String {
-    mamori_store::timestamp_text(date.midnight().assume_offset(JST))
-}
-
-/// Reads the filters. Dates are Japan dates in any form [`wareki::parse_date_input`]
-/// accepts: `from` is 00:00 JST of its day, `to` 00:00 JST of the day after (exclusive).
-/// With `instants`, an RFC 3339 timestamp is taken as the exact bound (the API).
-pub fn parse_filter(
-    query: &FilterQuery,
-    instants: bool,
-) -> Result<ParsedFilter, Vec<FilterProblem>> {
-    let mut problems = Vec::new();
-    let mut parsed = ParsedFilter::default();
-    let too_long = |field: &'static str| FilterProblem {
-        field,
-        code: "invalid_filter",
-        key: "field.error.too_long",
-        params: vec![("max", MAX_FILTER_CHARS.to_string())],
-    };
-    if let Some(actor) = present(&query.actor) {
-        if actor.chars().count() > MAX_FILTER_CHARS {
-            problems.push(too_long("actor"));
-        } else {
-            parsed.filter.actor = Some(actor.to_owned());
-        }
-    }
-    if let Some(target_type) = present(&query.target_type) {
-        if target_type.chars().count() > MAX_FILTER_CHARS {
-            problems.push(too_long("target_type"));
-        } else {
-            parsed.filter.target_type = Some(target_type.to_owned());
-        }
-    }
-    if let Some(action) = present(&query.action) {
-        let known = audit::ACTIONS.contains(&action) || action_groups().iter().any(|g| g == action);
-        if known {
-            parsed.filter.action = Some(action.to_owned());
-        } else {
-            problems.push(FilterProblem {
-                field: "action",
-                code: "invalid_action",
-                key: "audit.error.unknown_action",
-                params: vec![("action", action.chars().take(MAX_FILTER_CHARS).collect())],
-            });
-        }
-    }
-    let mut bound = |field: &'static str, text: Option<&str>, next_day: bool| {
-        let text = text?;
-        if instants && let Some(at) = mamori_store::parse_timestamp(text) {
-            return Some((None, Some(mamori_store::timestamp_text(at))));
-        }
-        match wareki::parse_date_input(text) {
-            Ok(date) => {
-                let at = if next_day {
-                    // The last day there is has no day after it: no upper bound.
-                    date.next_day().map(japan_midnight)
-                } else {
-                    Some(japan_midnight(date))
-                };
-                Some((Some(date), at))
-            }
-            Err(e) => {
-                problems.push(FilterProblem {
-                    field,
-                    code: "invalid_date",
-                    key: e.message_key(),
-                    params: e.params(),
-                });
-                None
-            }
-        }
-    };
-    if let Some((date, at)) = bound("from", present(&query.from), false) {
-        parsed.from_date = date;
-        parsed.filter.from = at;
-    }
-    if let Some((date, at)) = bound("to", present(&query.to), true) {
-        parsed.to_date = date;
-        parsed.filter.to = at;
-    }
-    if let (Some(from), Some(to)) = (&parsed.filter.from, &parsed.filter.to)
-        && from >= to
-    {
-        problems.push(FilterProblem {
-            field: "to",
-            code: "invalid_range",
-            key: "audit.error.range",
-            params: Vec::new(),
-        });
-    }
-    if problems.is_empty() {
-        Ok(parsed)
-    } else {
-        Err(problems)
-    }
-}
+pub use export::{csv_cell, export, export_csv};
+pub(crate) use export::{csv_line, csv_response};
+use filter::parse_timestamp;
+pub use filter::{FilterProblem, FilterQuery, PER_PAGE, ParsedFilter, action_groups, parse_filter};
 
 /// A string from the catalogue if there is one (labels of open-ended codes).
 fn lookup(tr: &Tr, key: &str) -> Option<&'static str> {
@@ -414,7 +208,7 @@ fn row(ctx: &Ctx, record: &AuditRecord) -> Row {
     let tr = &ctx.tr;
     Row {
         id: record.id,
-        at: mamori_store::parse_timestamp(&record.at)
+        at: parse_timestamp(&record.at)
             .map(|at| ctx.datetime(at))
             .unwrap_or_else(|| record.at.clone()),
         at_iso: record.at.clone(),
@@ -483,7 +277,7 @@ pub struct ShownProblem {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "audit/list.html")]
 struct AuditPage {
     t: Tr,
     layout: Layout,
@@ -517,7 +311,8 @@ pub async fn show(
     signed: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AppError> {
-    signed.require(&state, READERS, "audit.view").await?;
+    let acting = &signed.0.acting;
+    audit::may_read(&state.app, acting, "audit.view").await?;
     let query = FilterQuery::parse(raw.as_deref())?;
     let request = PageQuery {
         page: query.page.clone(),
@@ -530,7 +325,7 @@ pub async fn show(
     };
     let tr = ctx.tr;
     let form = FormValues::of(&query);
-    let report = audit::verify(&state.store).await?;
+    let report = audit::verify_chain(&state.app, acting).await?;
     let layout = Layout::load(
         &state,
         "audit",
@@ -567,8 +362,14 @@ pub async fn show(
         }
     };
     let offset = i64::try_from(request.offset()).unwrap_or(i64::MAX);
-    let (records, total) =
-        audit::search(&state.store, &parsed.filter, i64::from(PER_PAGE), offset).await?;
+    let (records, total) = audit::search(
+        &state.app,
+        acting,
+        &parsed.filter,
+        i64::from(PER_PAGE),
+        offset,
+    )
+    .await?;
     let pages = total.div_ceil(u64::from(PER_PAGE)).max(1);
     page.show_results = true;
     page.rows = records.iter().map(|r| row(&ctx, r)).collect();
@@ -606,195 +407,6 @@ pub async fn show(
         ));
     }
     render(StatusCode::OK, &page)
-}
-
-/// What an export records about itself: the filter, as given.
-fn export_entry(parsed: &ParsedFilter) -> AuditEntry {
-    let mut entry = AuditEntry::new("audit.export", "audit_log");
-    let filter = &parsed.filter;
-    let fields = [
-        ("actor", filter.actor.clone()),
-        ("action", filter.action.clone()),
-        ("target_type", filter.target_type.clone()),
-        (
-            "from",
-            parsed
-                .from_date
-                .map(|d| d.to_string())
-                .or(filter.from.clone()),
-        ),
-        (
-            "to",
-            parsed.to_date.map(|d| d.to_string()).or(filter.to.clone()),
-        ),
-    ];
-    for (field, value) in fields {
-        if let Some(value) = value {
-            entry = entry.change(field, None::<&str>, value);
-        }
-    }
-    entry
-}
-
-/// One CSV cell: a cell that a spreadsheet would read as a formula gets a leading `'`,
-/// and a cell with a comma, quote or line break is quoted (quotes doubled).
-pub fn csv_cell(text: &str) -> String {
-    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if neutral.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
-    }
-}
-
-pub(crate) fn csv_line(out: &mut String, cells: &[String]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_cell(cell));
-    }
-    out.push_str("\r\n");
-}
-
-fn csv_header(tr: &Tr) -> String {
-    let mut out = String::from("\u{feff}");
-    let header: Vec<String> = [
-        "audit.id",
-        "audit.at_csv",
-        "audit.actor",
-        "audit.client_addr",
-        "audit.operation",
-        "audit.action_code",
-        "audit.target_type",
-        "audit.target_id",
-        "audit.changes",
-    ]
-    .iter()
-    .map(|key| tr.t(key).to_owned())
-    .collect();
-    csv_line(&mut out, &header);
-    out
-}
-
-fn csv_rows(tr: &Tr, records: &[AuditRecord]) -> String {
-    let mut out = String::new();
-    for record in records {
-        let at = mamori_store::parse_timestamp(&record.at)
-            .and_then(|at| at.checked_to_offset(JST))
-            .map(|at| {
-                format!(
-                    "{} {:02}:{:02}:{:02}",
-                    at.date(),
-                    at.hour(),
-                    at.minute(),
-                    at.second()
-                )
-            })
-            .unwrap_or_else(|| record.at.clone());
-        csv_line(
-            &mut out,
-            &[
-                record.id.to_string(),
-                at,
-                actor_label(tr, record),
-                record.client_addr.clone().unwrap_or_default(),
-                action_label(tr, &record.action),
-                record.action.clone(),
-                target_type_label(tr, &record.target_type),
-                record.target_id.clone().unwrap_or_default(),
-                change_lines(tr, &record.changes).join("\n"),
-            ],
-        );
-    }
-    out
-}
-
-/// The chunks of a CSV being written by a task, as a response body.
-struct Chunks(tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
-
-impl futures_core::Stream for Chunks {
-    type Item = Result<Bytes, std::io::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
-    }
-}
-
-/// `GET /audit.csv`: the entries matching the filters, oldest first, for Excel (UTF-8
-/// with BOM, CRLF). The export is recorded before the first byte is sent.
-pub async fn export_csv(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    signed.require(&state, READERS, "audit.export").await?;
-    let query = FilterQuery::parse(raw.as_deref())?;
-    let tr = ctx.tr;
-    let parsed = parse_filter(&query, false).map_err(|problems| {
-        problems
-            .into_iter()
-            .next()
-            .map(|p| p.into_page_error(&tr))
-            .unwrap_or_else(AppError::internal)
-    })?;
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    tx.audit(export_entry(&parsed)).await?;
-    tx.commit().await?;
-
-    let mut export = audit::export(&state.store, &parsed.filter).await?;
-    let (sender, receiver) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(async move {
-        if sender.send(Ok(Bytes::from(csv_header(&tr)))).await.is_err() {
-            return;
-        }
-        loop {
-            match export.next_batch().await {
-                Ok(Some(records)) => {
-                    let chunk = Bytes::from(csv_rows(&tr, &records));
-                    if sender.send(Ok(chunk)).await.is_err() {
-                        return;
-                    }
-                }
-                Ok(None) => return,
-                Err(e) => {
-                    // Break the download rather than end it as if it were complete.
-                    tracing::error!(error = %e, "audit export failed part-way");
-                    let _ = sender
-                        .send(Err(std::io::Error::other("audit export failed")))
-                        .await;
-                    return;
-                }
-            }
-        }
-    });
-    Ok(csv_response(Body::from_stream(Chunks(receiver)), "audit"))
-}
-
-/// A CSV download named `{stem}-YYYYMMDD.csv` (the Japan date of the export).
-pub(crate) fn csv_response(body: Body, stem: &str) -> Response {
-    let today = OffsetDateTime::now_utc().to_offset(JST).date();
-    let disposition = format!(
-        "attachment; filename=\"{stem}-{:04}{:02}{:02}.csv\"",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    );
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }
 
 #[cfg(test)]

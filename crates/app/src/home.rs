@@ -1,0 +1,101 @@
+//! What the home page shows: where the installation stands, and what waits for the
+//! person signed in (policies to acknowledge, take-outs to decide, risks to follow up).
+//! It reads the other registers' records directly (reads only).
+
+use mamori_domain::access::{Act, Register};
+use mamori_store::{risks, users};
+use time::Date;
+
+use crate::{Acting, App, Failure};
+
+pub use mamori_store::risks::{Acceptance, AcceptanceStatus, Action};
+
+/// How far ahead expiring risk acceptances are shown.
+pub const ACCEPTANCE_NOTICE_DAYS: i64 = 30;
+
+/// The installation's state, shown to everyone once set up.
+#[derive(Debug, Clone)]
+pub struct Installation {
+    pub setup_done: bool,
+    pub backend: &'static str,
+    pub schema_version: i64,
+    pub active_users: i64,
+}
+
+pub async fn installation(app: &App) -> Result<Installation, Failure> {
+    Ok(Installation {
+        setup_done: users::active_admin_exists(app.store()).await?,
+        backend: app.backend().name(),
+        schema_version: app.store().schema_version().await?,
+        active_users: users::count(app.store()).await?,
+    })
+}
+
+/// A policy version waiting for this person's acknowledgement.
+#[derive(Debug, Clone)]
+pub struct PendingAcknowledgement {
+    pub title: String,
+    pub document_id: i64,
+    pub version_id: i64,
+}
+
+/// A take-out waiting for this approver's decision.
+#[derive(Debug, Clone)]
+pub struct PendingTakeout {
+    pub asset_name: String,
+    pub asset_id: i64,
+}
+
+/// What waits for the person signed in.
+#[derive(Debug, Clone, Default)]
+pub struct Waiting {
+    pub acknowledgements: Vec<PendingAcknowledgement>,
+    pub takeouts: Vec<PendingTakeout>,
+    /// Treatment actions past their due date (for those who keep or decide risks).
+    pub overdue_actions: Vec<Action>,
+    /// Acceptances pending a decision or expiring within [`ACCEPTANCE_NOTICE_DAYS`].
+    pub acceptances: Vec<Acceptance>,
+}
+
+pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting, Failure> {
+    let Some(user_id) = acting.user_id() else {
+        return Ok(Waiting::default());
+    };
+    let store = app.store();
+    let acknowledgements = crate::policies::pending_acknowledgements(app, acting)
+        .await?
+        .into_iter()
+        .map(|(document, version)| PendingAcknowledgement {
+            title: version.title,
+            document_id: document.id,
+            version_id: version.id,
+        })
+        .collect();
+    let takeouts = crate::assets::pending_approvals(app, acting)
+        .await?
+        .into_iter()
+        // Nobody decides their own request: those wait for someone else.
+        .filter(|(event, _)| event.recorded_by_id != Some(user_id))
+        .map(|(event, name)| PendingTakeout {
+            asset_name: name,
+            asset_id: event.asset_id,
+        })
+        .collect();
+    let follows_risks =
+        acting.may(Register::Risks, Act::Edit) || acting.may(Register::Risks, Act::Decide);
+    let (overdue_actions, acceptances) = if follows_risks {
+        let until = today + time::Duration::days(ACCEPTANCE_NOTICE_DAYS);
+        (
+            risks::overdue_actions(store, today).await?,
+            risks::acceptances_needing_attention(store, until).await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    Ok(Waiting {
+        acknowledgements,
+        takeouts,
+        overdue_actions,
+        acceptances,
+    })
+}

@@ -1,0 +1,217 @@
+//! The commands of the people area, each a shell over a use case of `mamori_app` run as
+//! the command line (`Acting::system`): `user add`, `token create`, `backup`, `restore`
+//! and `audit verify`.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use mamori_app::audit::ChainBreak;
+use mamori_app::backups::BackupSummary;
+use mamori_app::i18n::Tr;
+use mamori_app::{Acting, App, Failure};
+use mamori_domain::user::{Role, UserType};
+use mamori_domain::user_input::NewUserInput;
+
+use crate::config::DataConfig;
+
+/// A failure in the console's language: each refused field named as its option.
+pub fn failed(failure: Failure, tr: &Tr) -> anyhow::Error {
+    match failure {
+        Failure::Invalid(problems) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .map(|p| {
+                    let option = match p.field {
+                        "login" => "--login",
+                        "display_name" | "name" => "--name",
+                        other => other,
+                    };
+                    format!("{option}: {}", tr.f(p.key, &p.params))
+                })
+                .collect();
+            anyhow::anyhow!("{}", lines.join("\n"))
+        }
+        Failure::Conflict(refusal) => anyhow::anyhow!("{}", tr.f(refusal.key, &refusal.params)),
+        Failure::Store(error) => anyhow::Error::from(error),
+        other => anyhow::anyhow!("{other}"),
+    }
+}
+
+fn rows_text(summary: &BackupSummary) -> String {
+    summary
+        .rows
+        .iter()
+        .map(|(table, n)| format!("{table} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `mamori user add`: the password is read from standard input, never from the command
+/// line; the person at the console chose it, so it need not be changed at first sign-in.
+pub async fn add_user(
+    data: &DataConfig,
+    tr: &Tr,
+    login: &str,
+    name: &str,
+    role: Role,
+    user_type: UserType,
+    password_stdin: bool,
+) -> anyhow::Result<ExitCode> {
+    if !password_stdin {
+        bail!("{}", tr.t("cli.error.password_stdin"));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("{}", tr.t("cli.password_prompt"));
+    }
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password")?;
+    let input = NewUserInput {
+        login: login.to_owned(),
+        display_name: name.to_owned(),
+        role: role.as_str().to_owned(),
+        user_type: user_type.as_str().to_owned(),
+        org_roles: Vec::new(),
+        password: line.trim_end_matches(['\r', '\n']).to_owned(),
+        password_confirm: None,
+    };
+    // Checked before the database is opened, so a typo never waits on it.
+    let valid = input.check().map_err(|p| failed(Failure::Invalid(p), tr))?;
+    let app = App::open(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let acting = Acting::system("mamori user add");
+    let id = mamori_app::users::create_user_with(&app, &acting, input, false)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.user_added",
+            &[
+                ("login", valid.login.as_str().to_owned()),
+                ("id", id.to_string()),
+                ("role", role.as_str().to_owned())
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mamori token create`: a personal API token for an active user, printed once.
+pub async fn create_token(
+    data: &DataConfig,
+    tr: &Tr,
+    login: &str,
+    name: &str,
+) -> anyhow::Result<ExitCode> {
+    let name =
+        mamori_app::account::token_name(name).map_err(|p| failed(Failure::invalid(p), tr))?;
+    let app = App::open(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let acting = Acting::system("mamori token create");
+    let user = mamori_app::users::active_user_by_login(&app, &acting, login)
+        .await
+        .map_err(|f| failed(f, tr))?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "{}",
+                tr.f("cli.error.no_such_user", &[("login", login.to_owned())])
+            )
+        })?;
+    let (_, token) = mamori_app::account::create_token(&app, &acting, user.id, &name)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    println!("{token}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mamori backup FILE`.
+pub async fn backup(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<ExitCode> {
+    let app = App::open(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let summary = mamori_app::backups::write_backup(&app, &Acting::system("mamori backup"), file)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.backup_written",
+            &[
+                ("file", file.display().to_string()),
+                ("rows", rows_text(&summary))
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mamori restore FILE`.
+pub async fn restore(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<ExitCode> {
+    // Check the file before touching anything (opening may create a database).
+    mamori_store_inspect(file, tr).await?;
+    let app = App::open(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let acting = Acting::system("mamori restore");
+    let restored = mamori_app::backups::restore(&app, &acting, file, &data.data_dir)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.restored",
+            &[
+                ("file", file.display().to_string()),
+                ("rows", rows_text(&restored.summary)),
+                ("safety", restored.safety.display().to_string()),
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads a backup's summary without opening the database.
+async fn mamori_store_inspect(file: &Path, tr: &Tr) -> anyhow::Result<BackupSummary> {
+    mamori_app::backups::inspect(file)
+        .await
+        .map_err(|f| failed(f, tr))
+}
+
+/// `mamori audit verify`: whether the audit trail's hash chain holds.
+pub async fn verify_audit(data: &DataConfig, tr: &Tr) -> anyhow::Result<ExitCode> {
+    let app = App::open(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let acting = Acting::system("mamori audit verify");
+    let report = mamori_app::audit::verify_chain(&app, &acting)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    match report.first_break {
+        None => {
+            println!(
+                "{}",
+                tr.f(
+                    "cli.audit_intact",
+                    &[("entries", report.entries.to_string())]
+                )
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(ChainBreak::Edited { id }) => {
+            eprintln!("{}", tr.f("cli.audit_edited", &[("id", id.to_string())]));
+            Ok(ExitCode::FAILURE)
+        }
+        Some(ChainBreak::Unlinked { id }) => {
+            eprintln!("{}", tr.f("cli.audit_unlinked", &[("id", id.to_string())]));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
