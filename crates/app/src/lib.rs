@@ -8,7 +8,9 @@
 mod acting;
 mod failure;
 pub mod i18n;
+pub mod risks;
 pub mod settings;
+pub mod threats;
 
 pub use acting::{Acting, Permit};
 pub use failure::{Failure, Refusal};

@@ -7,7 +7,9 @@ use sqlx::{AssertSqlSafe, Row};
 use time::Date;
 
 use crate::assets::Viewer;
-use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
+use crate::{AuditEntry, Result, Store, StoreError, WriteTx, decode};
+
+pub use mamori_domain::risk_input::RiskInput;
 
 // ---------------------------------------------------------------- threats
 
@@ -23,9 +25,10 @@ pub struct Threat {
 
 fn threat_from_row(row: &sqlx::any::AnyRow) -> Result<Threat> {
     let family: String = row.try_get("family")?;
+    let id: i64 = row.try_get("id")?;
     Ok(Threat {
-        id: row.try_get("id")?,
-        family: ThreatFamily::parse(&family).unwrap_or(ThreatFamily::Intentional),
+        id,
+        family: decode("threats", id, "family", &family, ThreatFamily::parse)?,
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         clause_ref: row.try_get("clause_ref")?,
@@ -178,11 +181,19 @@ pub struct StoredMatrix {
 
 fn matrix_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMatrix> {
     let definition: String = row.try_get("definition")?;
+    let id: i64 = row.try_get("id")?;
     Ok(StoredMatrix {
-        id: row.try_get("id")?,
+        id,
         version: row.try_get("version")?,
-        matrix: serde_json::from_str(&definition).unwrap_or_else(|_| Matrix::default_3x3()),
+        matrix: decode_matrix(id, &definition)?,
         created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A stored matrix definition; one the domain cannot read is corrupt, never replaced.
+fn decode_matrix(id: i64, definition: &str) -> Result<Matrix> {
+    decode("risk_matrices", id, "definition", definition, |text| {
+        serde_json::from_str::<Matrix>(text).ok()
     })
 }
 
@@ -266,21 +277,6 @@ pub(crate) async fn seed(tx: &mut WriteTx) -> Result<Vec<&'static str>> {
 
 // ---------------------------------------------------------------- risks
 
-/// A risk as typed and checked by the caller.
-#[derive(Debug, Clone)]
-pub struct RiskInput {
-    pub title: String,
-    pub threat_id: i64,
-    pub asset_ids: Vec<i64>,
-    pub asset_group: String,
-    pub existing_measures: String,
-    pub inherent: Score,
-    pub treatment: Option<Treatment>,
-    pub residual: Option<Score>,
-    pub owner_id: Option<i64>,
-    pub review_due: Option<Date>,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct RiskRecord {
     pub id: i64,
@@ -313,36 +309,56 @@ const RISK_COLUMNS: &str = "r.id, r.title, r.threat_id, t.name AS threat_name, \
      u.display_name AS owner_name, r.proposed_by, r.review_due, r.created_at, r.updated_at \
      FROM risks r JOIN threats t ON t.id = r.threat_id LEFT JOIN users u ON u.id = r.owner_id";
 
-fn position(value: i64) -> usize {
-    usize::try_from(value).unwrap_or(0)
+/// A stored position on a scale or level; a negative one is corrupt.
+fn position(id: i64, column: &'static str, value: i64) -> Result<usize> {
+    decode("risks", id, column, &value.to_string(), |_| {
+        usize::try_from(value).ok()
+    })
 }
 
 fn risk_from_row(row: &sqlx::any::AnyRow) -> Result<RiskRecord> {
+    let id: i64 = row.try_get("id")?;
     let family: String = row.try_get("threat_family")?;
     let treatment: Option<String> = row.try_get("treatment")?;
     let residual_l: Option<i64> = row.try_get("residual_likelihood")?;
     let residual_i: Option<i64> = row.try_get("residual_impact")?;
     let residual_level: Option<i64> = row.try_get("residual_level")?;
+    let treatment = match treatment {
+        Some(code) => Some(decode("risks", id, "treatment", &code, Treatment::parse)?),
+        None => None,
+    };
+    let residual = match residual_l.zip(residual_i) {
+        Some((l, i)) => Some(Score {
+            likelihood: position(id, "residual_likelihood", l)?,
+            impact: position(id, "residual_impact", i)?,
+        }),
+        None => None,
+    };
+    let residual_level = match residual_level {
+        Some(level) => Some(position(id, "residual_level", level)?),
+        None => None,
+    };
     Ok(RiskRecord {
-        id: row.try_get("id")?,
+        id,
         title: row.try_get("title")?,
         threat_id: row.try_get("threat_id")?,
         threat_name: row.try_get("threat_name")?,
-        threat_family: ThreatFamily::parse(&family).unwrap_or(ThreatFamily::Intentional),
+        threat_family: decode("threats", id, "family", &family, ThreatFamily::parse)?,
         asset_group: row.try_get("asset_group")?,
         existing_measures: row.try_get("existing_measures")?,
         matrix_id: row.try_get("matrix_id")?,
         inherent: Score {
-            likelihood: position(row.try_get("inherent_likelihood")?),
-            impact: position(row.try_get("inherent_impact")?),
+            likelihood: position(
+                id,
+                "inherent_likelihood",
+                row.try_get("inherent_likelihood")?,
+            )?,
+            impact: position(id, "inherent_impact", row.try_get("inherent_impact")?)?,
         },
-        inherent_level: position(row.try_get("inherent_level")?),
-        treatment: treatment.as_deref().and_then(Treatment::parse),
-        residual: residual_l.zip(residual_i).map(|(l, i)| Score {
-            likelihood: position(l),
-            impact: position(i),
-        }),
-        residual_level: residual_level.map(position),
+        inherent_level: position(id, "inherent_level", row.try_get("inherent_level")?)?,
+        treatment,
+        residual,
+        residual_level,
         owner_id: row.try_get("owner_id")?,
         owner_name: row.try_get("owner_name")?,
         proposed_by: row.try_get("proposed_by")?,
@@ -667,11 +683,12 @@ impl AcceptanceStatus {
         }
     }
 
-    fn parse(value: &str) -> AcceptanceStatus {
+    pub fn parse(value: &str) -> Option<AcceptanceStatus> {
         match value {
-            "accepted" => AcceptanceStatus::Accepted,
-            "rejected" => AcceptanceStatus::Rejected,
-            _ => AcceptanceStatus::Pending,
+            "pending" => Some(AcceptanceStatus::Pending),
+            "accepted" => Some(AcceptanceStatus::Accepted),
+            "rejected" => Some(AcceptanceStatus::Rejected),
+            _ => None,
         }
     }
 }
@@ -700,15 +717,22 @@ const ACCEPTANCE_COLUMNS: &str = "c.id, c.risk_id, r.title AS risk_title, c.prop
 
 fn acceptance_from_row(row: &sqlx::any::AnyRow) -> Result<Acceptance> {
     let status: String = row.try_get("status")?;
+    let id: i64 = row.try_get("id")?;
     Ok(Acceptance {
-        id: row.try_get("id")?,
+        id,
         risk_id: row.try_get("risk_id")?,
         risk_title: row.try_get("risk_title")?,
         proposed_by: row.try_get("proposed_by")?,
         proposed_by_name: row.try_get("proposed_by_name")?,
         reason: row.try_get("reason")?,
         expires_on: row.try_get("expires_on")?,
-        status: AcceptanceStatus::parse(&status),
+        status: decode(
+            "risk_acceptances",
+            id,
+            "status",
+            &status,
+            AcceptanceStatus::parse,
+        )?,
         decided_by_name: row.try_get("decided_by_name")?,
         decided_at: row.try_get("decided_at")?,
         decision_note: row.try_get("decision_note")?,
@@ -853,8 +877,7 @@ pub async fn freeze(tx: &mut WriteTx, title: &str, analysed_on: Date) -> Result<
             .fetch_one(&mut *tx.tx)
             .await?;
         let definition: String = row.try_get(1)?;
-        let matrix: Matrix =
-            serde_json::from_str(&definition).unwrap_or_else(|_| Matrix::default_3x3());
+        let matrix = decode_matrix(record.matrix_id, &definition)?;
         let name = |index: usize| {
             matrix
                 .levels
@@ -900,11 +923,14 @@ pub async fn freeze(tx: &mut WriteTx, title: &str, analysed_on: Date) -> Result<
 
 fn analysis_from_row(row: &sqlx::any::AnyRow) -> Result<Analysis> {
     let snapshot: String = row.try_get("snapshot")?;
+    let id: i64 = row.try_get("id")?;
     Ok(Analysis {
-        id: row.try_get("id")?,
+        id,
         title: row.try_get("title")?,
         analysed_on: row.try_get("analysed_on")?,
-        risks: serde_json::from_str(&snapshot).unwrap_or_default(),
+        risks: decode("risk_analyses", id, "snapshot", &snapshot, |text| {
+            serde_json::from_str(text).ok()
+        })?,
         created_at: row.try_get("created_at")?,
     })
 }

@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub use mamori_store::{Backend, Store};
+
+pub mod fixtures_risks;
 use mamori_web::{AppState, WebConfig};
 use sqlx::{Connection, Executor};
 

@@ -68,12 +68,9 @@ async fn risk_attention(
     ctx: &Ctx,
     principal: &crate::http::auth::Principal,
 ) -> Result<RiskAttention, AppError> {
-    let keeps_register = crate::pages::risks::EDITORS.contains(&principal.user.role);
-    if !keeps_register
-        && !mamori_store::users::org_roles(&state.store, principal.user.id)
-            .await?
-            .contains(&mamori_domain::user::OrgRole::Ciso)
-    {
+    use mamori_domain::access::{Act, Register};
+    let acting = &principal.acting;
+    if !acting.may(Register::Risks, Act::Edit) && !acting.may(Register::Risks, Act::Decide) {
         return Ok(RiskAttention::default());
     }
     let today = time::OffsetDateTime::now_utc()

@@ -13,8 +13,8 @@ use mamori_domain::risk::{
 };
 use mamori_domain::search::normalise;
 use mamori_domain::text::single_line;
-use mamori_store::StoreError;
-use mamori_store::risks::{self, StoredMatrix};
+
+use mamori_app::risks::StoredMatrix;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -22,9 +22,10 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::{Layout, render, see_other};
-use crate::pages::risks::{EDITORS, require_reader};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
+use mamori_app::risks::matrices::{self, MatrixSaved};
+use mamori_domain::access::{Act, Register};
 
 const PATH: &str = "/risks/matrix";
 /// Longest name of a scale step or a level (the domain's rule).
@@ -59,19 +60,11 @@ pub fn stylesheet_href(active_id: i64) -> String {
 
 /// Every stored version, oldest first. Versions are never deleted and each save makes
 /// the newest one active, so they are the ids up to the active one.
-async fn all_versions(state: &AppState) -> Result<(StoredMatrix, Vec<StoredMatrix>), AppError> {
-    let active = risks::active_matrix(&state.store).await?;
-    let mut all = Vec::new();
-    for id in 1..active.id {
-        match risks::matrix(&state.store, id).await {
-            Ok(m) => all.push(m),
-            // A sequence gap (PostgreSQL after a rolled-back save).
-            Err(StoreError::NotFound) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    all.push(active.clone());
-    Ok((active, all))
+async fn all_versions(
+    state: &AppState,
+    signed: &SignedIn,
+) -> Result<(StoredMatrix, Vec<StoredMatrix>), AppError> {
+    Ok(matrices::versions(&state.app, &signed.0.acting).await?)
 }
 
 // ---------------------------------------------------------------- the matrix, shown
@@ -195,8 +188,16 @@ pub async fn show(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<ShowQuery>,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risk_matrix.view").await?;
-    let (active, all) = all_versions(&state).await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Read,
+            "risk_matrix.view",
+        )
+        .await?;
+    let (active, all) = all_versions(&state, &signed).await?;
     let shown = match query.id.as_deref() {
         None | Some("") => active.clone(),
         Some(id) => {
@@ -230,7 +231,7 @@ pub async fn show(
                 shown: m.id == shown.id,
             })
             .collect(),
-        can_edit: signed.has_role(EDITORS),
+        can_edit: signed.0.acting.may(Register::Risks, Act::Edit),
         notice,
     };
     render(StatusCode::OK, &page)
@@ -296,8 +297,16 @@ pub async fn stylesheet(
     State(state): State<AppState>,
     signed: SignedIn,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risk_matrix.view").await?;
-    let (_, all) = all_versions(&state).await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Read,
+            "risk_matrix.view",
+        )
+        .await?;
+    let (_, all) = all_versions(&state, &signed).await?;
     Ok((
         [
             (
@@ -837,7 +846,7 @@ async fn render_edit(
     issues: &[Issue],
     status: StatusCode,
 ) -> Result<Response, AppError> {
-    let active = risks::active_matrix(&state.store).await?;
+    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit").await?;
     let tr = ctx.tr;
     let selected = |l: usize, i: usize| -> String {
         form.grid
@@ -957,8 +966,18 @@ pub async fn edit(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<SizeQuery>,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risk_matrix.edit").await?;
-    let active = risks::active_matrix(&state.store).await?.matrix;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Edit,
+            "risk_matrix.edit",
+        )
+        .await?;
+    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit")
+        .await?
+        .matrix;
     let mut issues = Vec::new();
     let mut size = |value: Option<&str>,
                     range: std::ops::RangeInclusive<usize>,
@@ -1008,7 +1027,15 @@ pub async fn save(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risk_matrix.edit").await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Edit,
+            "risk_matrix.edit",
+        )
+        .await?;
     let WebForm(fields) = WebForm::<Vec<(String, String)>>::from_request(request, &()).await?;
     let (form, mut issues) = form_from_fields(&fields);
     let checked = check_form(&form);
@@ -1038,14 +1065,10 @@ pub async fn save(
             .await;
         }
     };
-    let active = risks::active_matrix(&state.store).await?;
-    if active.matrix == matrix {
-        return Ok(see_other(&format!("{PATH}?saved=unchanged")));
+    match matrices::save_matrix(&state.app, &signed.0.acting, matrix).await? {
+        MatrixSaved::Unchanged => Ok(see_other(&format!("{PATH}?saved=unchanged"))),
+        MatrixSaved::Version { .. } => Ok(see_other(&format!("{PATH}?saved=matrix"))),
     }
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    risks::save_matrix(&mut tx, &matrix).await?;
-    tx.commit().await?;
-    Ok(see_other(&format!("{PATH}?saved=matrix")))
 }
 
 #[cfg(test)]

@@ -2,79 +2,41 @@
 //! their actions and acceptances follow; threats, the matrix and analyses have their own
 //! modules and use what is defined here.
 
-use mamori_domain::user::{OrgRole, Role};
-
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::state::AppState;
 
-/// Risks name weaknesses: the register is read by those who manage security and those
-/// who audit it, and by the CISO whatever their role.
-pub const READERS: &[Role] = &[Role::Admin, Role::SecurityOfficer, Role::Auditor];
-/// The security officer keeps the threat catalogue, the matrix and the register.
-pub const EDITORS: &[Role] = &[Role::SecurityOfficer];
-
-/// Whether the signed-in user holds the CISO role (最高情報セキュリティ責任者), who alone
-/// accepts risks.
-pub async fn is_ciso(state: &AppState, signed: &SignedIn) -> Result<bool, AppError> {
-    Ok(
-        mamori_store::users::org_roles(&state.store, signed.user().id)
-            .await?
-            .contains(&OrgRole::Ciso),
-    )
-}
-
-/// Refuses (403, recorded) anyone who may not read the register.
-pub async fn require_reader(
-    state: &AppState,
-    signed: &SignedIn,
-    what: &str,
-) -> Result<(), AppError> {
-    if signed.has_role(READERS) || is_ciso(state, signed).await? {
-        return Ok(());
-    }
-    Err(crate::http::auth::deny(state, &signed.0, what).await)
-}
-
 // ---------------------------------------------------------------- shared page parts
-
-use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_domain::asset::FieldProblem;
-use mamori_domain::risk::{
-    AcceptanceRefusal, Band, Matrix, Score, ThreatFamily, Treatment, check_acceptance,
-    check_treatment,
+use mamori_app::risks::{
+    AcceptanceForm, AcceptanceStatus, ActionForm, RiskForm, RiskRecord, matrices, register,
+    treatment,
 };
-use mamori_domain::text::{TextProblem, single_line};
+use mamori_app::threats::Threat;
+use mamori_domain::access::{Act, Register};
+use mamori_domain::field::FieldProblem;
+use mamori_domain::risk::{Band, Matrix, Score, ThreatFamily, Treatment};
 use mamori_domain::user::may_approve;
-use mamori_domain::wareki::{JST, Lang};
+use mamori_domain::wareki::Lang;
 use mamori_sheet::Format;
-use mamori_store::assets::{self as store_assets, Viewer};
-use mamori_store::risks::{
-    self as store_risks, AcceptanceStatus, RiskInput, RiskRecord, StoredMatrix, Threat,
-};
-use mamori_store::{AuditEntry, StoreError};
 use serde::Deserialize;
 use time::Date;
 use utoipa::IntoParams;
 
 use crate::http::context::Ctx;
 use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::forms::{Choice, FieldError, parse_id};
 use crate::http::{Layout, render, see_other};
-use crate::pages::assets::{Choice, viewer};
 use crate::pages::risk_heatmap::{self, Which};
-use crate::pages::setup::FieldError;
-use crate::pages::users::parse_id;
-use mamori_app::i18n::Tr;
 
-/// Most assets one risk names; a group of assets is named with `asset_group` instead.
-pub const MAX_ASSETS: usize = 100;
-/// Most assets offered in the form's multi-select; others are given by number.
-pub const ASSET_CHOICES: i64 = 300;
+use mamori_app::i18n::Tr;
+pub use mamori_app::risks::Matrices;
+
+pub use mamori_app::risks::MAX_ASSETS;
 
 pub fn treatment_key(value: Treatment) -> &'static str {
     match value {
@@ -136,19 +98,10 @@ pub fn field_key(field: &str) -> &'static str {
 }
 
 pub fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
-    problems
-        .iter()
-        .map(|p| FieldError {
-            field: p.field,
-            message: format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)),
-        })
-        .collect()
+    crate::http::forms::field_errors(problems, tr, field_key)
 }
 
-/// Today in Japan, which decides what is overdue or expired.
-pub fn today() -> Date {
-    time::OffsetDateTime::now_utc().to_offset(JST).date()
-}
+pub use mamori_app::today;
 
 pub fn parse_iso(iso: &str) -> Option<Date> {
     Date::parse(iso, &time::format_description::well_known::Iso8601::DATE).ok()
@@ -164,209 +117,6 @@ pub fn datetime_label(ctx: &Ctx, text: &str) -> String {
     mamori_store::parse_timestamp(text)
         .map(|at| ctx.datetime(at))
         .unwrap_or_else(|| text.to_owned())
-}
-
-fn problem(field: &'static str, key: &'static str) -> FieldProblem {
-    FieldProblem {
-        field,
-        key,
-        params: Vec::new(),
-    }
-}
-
-/// A one-line text: `required` ones must not be empty.
-fn line_field(
-    field: &'static str,
-    text: &str,
-    max: usize,
-    required: bool,
-    problems: &mut Vec<FieldProblem>,
-) -> String {
-    match single_line(text, max) {
-        Ok(v) => v,
-        Err(TextProblem::Empty) if !required => String::new(),
-        Err(p) => {
-            problems.push(FieldProblem {
-                field,
-                key: p.message_key(),
-                params: p.params(),
-            });
-            String::new()
-        }
-    }
-}
-
-/// A text of several lines (measures, reasons): tabs and line breaks are kept.
-fn long_field(
-    field: &'static str,
-    text: &str,
-    max: usize,
-    required: bool,
-    problems: &mut Vec<FieldProblem>,
-) -> String {
-    let value = text.trim().replace("\r\n", "\n");
-    if value.is_empty() && required {
-        problems.push(problem(field, "field.error.required"));
-    } else if value.chars().count() > max {
-        problems.push(FieldProblem {
-            field,
-            key: "field.error.too_long",
-            params: vec![("max", max.to_string())],
-        });
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        problems.push(problem(field, "field.error.control_chars"));
-    }
-    value
-}
-
-fn date_field(
-    field: &'static str,
-    text: &str,
-    required: bool,
-    problems: &mut Vec<FieldProblem>,
-) -> Option<Date> {
-    if text.trim().is_empty() {
-        if required {
-            problems.push(problem(field, "field.error.required"));
-        }
-        return None;
-    }
-    match mamori_domain::wareki::parse_date_input(text) {
-        Ok(d) => Some(d),
-        Err(e) => {
-            problems.push(FieldProblem {
-                field,
-                key: e.message_key(),
-                params: e.params(),
-            });
-            None
-        }
-    }
-}
-
-/// A position on a scale of `len` steps, as the form's selects send it ("0", "1", …).
-fn scale_field(
-    field: &'static str,
-    text: &str,
-    len: usize,
-    problems: &mut Vec<FieldProblem>,
-) -> Option<usize> {
-    let text = text.trim();
-    if text.is_empty() {
-        problems.push(problem(field, "field.error.required"));
-        return None;
-    }
-    match text.parse::<usize>().ok().filter(|p| *p < len) {
-        Some(p) => Some(p),
-        None => {
-            problems.push(problem(field, "risk.register_error.scale"));
-            None
-        }
-    }
-}
-
-/// Asset numbers typed as "12, 15" (full-width digits and 、 too).
-fn typed_asset_ids(text: &str, problems: &mut Vec<FieldProblem>) -> Vec<i64> {
-    let normalised: String = text
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '、' | '，' | '　' | ';' => ',',
-            '＃' => '#',
-            c => c,
-        })
-        .collect();
-    let mut ids = Vec::new();
-    for part in normalised.split([',', ' ']) {
-        let part = part.trim().trim_start_matches('#');
-        if part.is_empty() {
-            continue;
-        }
-        match part.parse::<i64>() {
-            Ok(id) if id > 0 => ids.push(id),
-            _ => problems.push(FieldProblem {
-                field: "assets",
-                key: "risk.register_error.asset_id",
-                params: vec![("value", part.chars().take(20).collect())],
-            }),
-        }
-    }
-    ids
-}
-
-/// The matrices a set of risks was scored with, to name their levels and steps.
-pub struct Matrices {
-    pub active: StoredMatrix,
-    by_id: HashMap<i64, StoredMatrix>,
-}
-
-impl Matrices {
-    pub async fn load(
-        state: &AppState,
-        ids: impl Iterator<Item = i64>,
-    ) -> Result<Matrices, AppError> {
-        let active = store_risks::active_matrix(&state.store).await?;
-        let mut by_id = HashMap::new();
-        by_id.insert(active.id, active.clone());
-        for id in ids {
-            if let std::collections::hash_map::Entry::Vacant(e) = by_id.entry(id) {
-                match store_risks::matrix(&state.store, id).await {
-                    Ok(m) => {
-                        e.insert(m);
-                    }
-                    Err(StoreError::NotFound) => {}
-                    Err(other) => return Err(other.into()),
-                }
-            }
-        }
-        Ok(Matrices { active, by_id })
-    }
-
-    pub fn of(&self, id: i64) -> &StoredMatrix {
-        self.by_id.get(&id).unwrap_or(&self.active)
-    }
-
-    pub fn level_name(&self, matrix_id: i64, index: usize) -> String {
-        self.of(matrix_id)
-            .matrix
-            .levels
-            .get(index)
-            .map(|l| l.name.clone())
-            .unwrap_or_else(|| format!("#{index}"))
-    }
-
-    fn step(names: &[String], position: usize) -> String {
-        names
-            .get(position)
-            .cloned()
-            .unwrap_or_else(|| format!("#{position}"))
-    }
-
-    pub fn likelihood_name(&self, matrix_id: i64, position: usize) -> String {
-        Matrices::step(&self.of(matrix_id).matrix.likelihood, position)
-    }
-
-    pub fn impact_name(&self, matrix_id: i64, position: usize) -> String {
-        Matrices::step(&self.of(matrix_id).matrix.impact, position)
-    }
-
-    /// 「高（発生可能性 高 × 影響度 大）」
-    pub fn describe(&self, tr: &Tr, matrix_id: i64, score: Score, level: usize) -> String {
-        tr.f(
-            "risk.level_detail",
-            &[
-                ("level", self.level_name(matrix_id, level)),
-                (
-                    "likelihood",
-                    self.likelihood_name(matrix_id, score.likelihood),
-                ),
-                ("impact", self.impact_name(matrix_id, score.impact)),
-            ],
-        )
-    }
 }
 
 /// The asset cell of a list or export: the names the reader may see, then the group.
@@ -635,12 +385,12 @@ pub async fn list(
     signed: SignedIn,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risks.list").await?;
+    let acting = &signed.0.acting;
     let tr = ctx.tr;
-    let active = store_risks::active_matrix(&state.store).await?;
+    let all = register::list_risks(&state.app, acting, "risks.list").await?;
+    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
+    let active = &matrices.active;
     let filter = params.filter(&active.matrix)?;
-    let all = store_risks::risks(&state.store, viewer(&signed)).await?;
-    let matrices = Matrices::load(&state, all.iter().map(|r| r.matrix_id)).await?;
     let today = today();
     let rows: Vec<RiskRow> = all
         .iter()
@@ -752,7 +502,7 @@ pub async fn list(
                 label: tr.t(which_key(*w)).to_owned(),
             })
             .collect(),
-        may_edit: signed.has_role(EDITORS),
+        may_edit: acting.may(Register::Risks, Act::Edit),
         params,
     };
     render(StatusCode::OK, &page)
@@ -766,24 +516,6 @@ fn which_key(which: Which) -> &'static str {
 }
 
 // ---------------------------------------------------------------- the form
-
-/// The risk form as typed: scale steps by position, people and threats by id.
-#[derive(Debug, Default, Clone)]
-pub struct RiskForm {
-    pub title: String,
-    pub threat: String,
-    pub asset_ids: Vec<String>,
-    pub asset_ids_text: String,
-    pub asset_group: String,
-    pub existing_measures: String,
-    pub inherent_likelihood: String,
-    pub inherent_impact: String,
-    pub treatment: String,
-    pub residual_likelihood: String,
-    pub residual_impact: String,
-    pub owner: String,
-    pub review_due: String,
-}
 
 /// A URL-encoded body as name/value pairs (the asset select repeats its name).
 struct Fields(Vec<(String, String)>);
@@ -815,8 +547,9 @@ impl Fields {
     }
 }
 
-impl RiskForm {
-    fn from_fields(fields: &Fields) -> RiskForm {
+impl Fields {
+    fn risk_form(&self) -> RiskForm {
+        let fields = self;
         RiskForm {
             title: fields.get("title"),
             threat: fields.get("threat"),
@@ -833,253 +566,17 @@ impl RiskForm {
             review_due: fields.get("review_due"),
         }
     }
-
-    /// A stored risk, for reassessment. Steps outside the active matrix's scales are
-    /// left for the user to choose again.
-    fn from_record(risk: &RiskRecord, active: &Matrix) -> RiskForm {
-        let step = |p: usize, len: usize| {
-            if p < len {
-                p.to_string()
-            } else {
-                String::new()
-            }
-        };
-        let (l, i) = (active.likelihood.len(), active.impact.len());
-        RiskForm {
-            title: risk.title.clone(),
-            threat: risk.threat_id.to_string(),
-            asset_ids: risk.assets.iter().map(|(id, _)| id.to_string()).collect(),
-            asset_ids_text: String::new(),
-            asset_group: risk.asset_group.clone(),
-            existing_measures: risk.existing_measures.clone(),
-            inherent_likelihood: step(risk.inherent.likelihood, l),
-            inherent_impact: step(risk.inherent.impact, i),
-            treatment: risk
-                .treatment
-                .map(|t| t.as_str().to_owned())
-                .unwrap_or_default(),
-            residual_likelihood: risk
-                .residual
-                .map(|s| step(s.likelihood, l))
-                .unwrap_or_default(),
-            residual_impact: risk.residual.map(|s| step(s.impact, i)).unwrap_or_default(),
-            owner: risk.owner_id.map(|id| id.to_string()).unwrap_or_default(),
-            review_due: risk.review_due.clone().unwrap_or_default(),
-        }
-    }
-}
-
-/// Checks a risk as typed against the active matrix, the catalogue, the assets the
-/// viewer may see and the users. `current_threat` is the threat a reassessed risk already
-/// names, which stays allowed once retired. Shared by the pages and the API.
-pub async fn check_form(
-    state: &AppState,
-    viewer: Viewer,
-    form: &RiskForm,
-    matrix: &StoredMatrix,
-    current_threat: Option<i64>,
-) -> Result<Result<RiskInput, Vec<FieldProblem>>, AppError> {
-    let mut problems = Vec::new();
-    let title = line_field("title", &form.title, 200, true, &mut problems);
-
-    let threats = store_risks::threats(&state.store).await?;
-    let threat_text = form.threat.trim();
-    let threat = threat_text
-        .parse::<i64>()
-        .ok()
-        .and_then(|id| threats.iter().find(|t| t.id == id));
-    let threat_id = match threat {
-        None if threat_text.is_empty() => {
-            problems.push(problem("threat", "field.error.required"));
-            None
-        }
-        None => {
-            problems.push(problem("threat", "risk.register_error.threat_unknown"));
-            None
-        }
-        Some(t) if t.retired_at.is_some() && Some(t.id) != current_threat => {
-            problems.push(problem("threat", "risk.register_error.threat_retired"));
-            None
-        }
-        Some(t) => Some(t.id),
-    };
-
-    let mut asset_ids: Vec<i64> = Vec::new();
-    for value in &form.asset_ids {
-        match value.trim().parse::<i64>() {
-            Ok(id) if id > 0 => asset_ids.push(id),
-            _ if value.trim().is_empty() => {}
-            _ => problems.push(FieldProblem {
-                field: "assets",
-                key: "risk.register_error.asset_id",
-                params: vec![("value", value.trim().to_owned())],
-            }),
-        }
-    }
-    asset_ids.extend(typed_asset_ids(&form.asset_ids_text, &mut problems));
-    asset_ids.sort_unstable();
-    asset_ids.dedup();
-    if asset_ids.len() > MAX_ASSETS {
-        problems.push(FieldProblem {
-            field: "assets",
-            key: "risk.register_error.too_many_assets",
-            params: vec![("max", MAX_ASSETS.to_string())],
-        });
-    } else {
-        for id in &asset_ids {
-            match store_assets::get(&state.store, viewer, *id).await {
-                Ok(_) => {}
-                Err(StoreError::NotFound) => problems.push(FieldProblem {
-                    field: "assets",
-                    key: "risk.register_error.asset_unknown",
-                    params: vec![("id", id.to_string())],
-                }),
-                Err(other) => return Err(other.into()),
-            }
-        }
-    }
-    let asset_group = line_field("asset_group", &form.asset_group, 200, false, &mut problems);
-    if asset_ids.is_empty()
-        && form.asset_ids_text.trim().is_empty()
-        && form.asset_group.trim().is_empty()
-    {
-        problems.push(problem("assets", "risk.register_error.assets_missing"));
-    }
-    let existing_measures = long_field(
-        "existing_measures",
-        &form.existing_measures,
-        4000,
-        false,
-        &mut problems,
-    );
-
-    let m = &matrix.matrix;
-    let likelihood = scale_field(
-        "inherent_likelihood",
-        &form.inherent_likelihood,
-        m.likelihood.len(),
-        &mut problems,
-    );
-    let impact = scale_field(
-        "inherent_impact",
-        &form.inherent_impact,
-        m.impact.len(),
-        &mut problems,
-    );
-    let treatment = match form.treatment.trim() {
-        "" => Ok(None),
-        v => Treatment::parse(v).map(Some).ok_or(()),
-    };
-    let treatment = match treatment {
-        Ok(t) => t,
-        Err(()) => {
-            problems.push(problem(
-                "treatment",
-                "risk.register_error.treatment_unknown",
-            ));
-            None
-        }
-    };
-    let residual = match (
-        form.residual_likelihood.trim().is_empty(),
-        form.residual_impact.trim().is_empty(),
-    ) {
-        (true, true) => None,
-        (false, false) => {
-            let l = scale_field(
-                "residual_likelihood",
-                &form.residual_likelihood,
-                m.likelihood.len(),
-                &mut problems,
-            );
-            let i = scale_field(
-                "residual_impact",
-                &form.residual_impact,
-                m.impact.len(),
-                &mut problems,
-            );
-            l.zip(i)
-                .map(|(likelihood, impact)| Score { likelihood, impact })
-        }
-        (true, false) => {
-            problems.push(problem(
-                "residual_likelihood",
-                "risk.register_error.residual_pair",
-            ));
-            None
-        }
-        (false, true) => {
-            problems.push(problem(
-                "residual_impact",
-                "risk.register_error.residual_pair",
-            ));
-            None
-        }
-    };
-    let owner_id = match form.owner.trim() {
-        "" => None,
-        v => {
-            let id = v.parse::<i64>().ok();
-            let known = match id {
-                Some(id) => match mamori_store::users::get(&state.store, id).await {
-                    Ok(user) => user.active,
-                    Err(StoreError::NotFound) => false,
-                    Err(other) => return Err(other.into()),
-                },
-                None => false,
-            };
-            if !known {
-                problems.push(problem("owner", "risk.register_error.owner_unknown"));
-            }
-            id
-        }
-    };
-    let review_due = date_field("review_due", &form.review_due, false, &mut problems);
-
-    let inherent = likelihood
-        .zip(impact)
-        .map(|(likelihood, impact)| Score { likelihood, impact });
-    if let Some(score) = inherent
-        && check_treatment(m, score, treatment).is_err()
-    {
-        let level = m
-            .level(score.likelihood, score.impact)
-            .map(|l| l.name.clone())
-            .unwrap_or_default();
-        problems.push(FieldProblem {
-            field: "treatment",
-            key: "risk.register_error.needs_treatment",
-            params: vec![("level", level)],
-        });
-    }
-    match (threat_id, inherent, problems.is_empty()) {
-        (Some(threat_id), Some(inherent), true) => Ok(Ok(RiskInput {
-            title,
-            threat_id,
-            asset_ids,
-            asset_group,
-            existing_measures,
-            inherent,
-            treatment,
-            residual,
-            owner_id,
-            review_due,
-        })),
-        _ => Ok(Err(problems)),
-    }
 }
 
 /// Active users, for the owner selects.
-async fn owner_choices(state: &AppState) -> Result<Vec<Choice>, AppError> {
-    let (users, _) = mamori_store::users::list_summaries(&state.store, 100_000, 0).await?;
-    Ok(users
-        .into_iter()
-        .filter(|s| s.user.active)
-        .map(|s| Choice {
-            value: s.user.id.to_string(),
-            label: format!("{}（{}）", s.user.display_name, s.user.login),
+fn owner_choices(users: &[register::User]) -> Vec<Choice> {
+    users
+        .iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: format!("{}（{}）", u.display_name, u.login),
         })
-        .collect())
+        .collect()
 }
 
 /// The threats of one family of clause 3, for an `<optgroup>`.
@@ -1130,27 +627,22 @@ fn band_key(band: Band) -> &'static str {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render_form(
-    state: &AppState,
-    ctx: &Ctx,
-    signed: &SignedIn,
+/// What the form page shows besides the form: the risk being reassessed, if any.
+struct FormView<'a> {
     id: Option<i64>,
-    current: Option<&RiskRecord>,
-    mut form: RiskForm,
+    current: Option<&'a RiskRecord>,
+    form: RiskForm,
     errors: Vec<FieldError>,
-) -> Result<Response, AppError> {
-    let tr = ctx.tr;
-    let active = store_risks::active_matrix(&state.store).await?;
-    let threats = store_risks::threats(&state.store).await?;
-    let current_threat = current.map(|r| r.threat_id);
-    let threats = ThreatFamily::ALL
+}
+
+fn threat_groups(tr: &Tr, threats: &[Threat], current_threat: Option<i64>) -> Vec<ThreatGroup> {
+    ThreatFamily::ALL
         .iter()
         .map(|family| ThreatGroup {
             family: format!("{} {}", family.clause(), tr.t(family_key(*family))),
             threats: threats
                 .iter()
-                .filter(|t: &&Threat| t.family == *family)
+                .filter(|t| t.family == *family)
                 .filter(|t| t.retired_at.is_none() || Some(t.id) == current_threat)
                 .map(|t| Choice {
                     value: t.id.to_string(),
@@ -1162,26 +654,12 @@ async fn render_form(
                 })
                 .collect(),
         })
-        .filter(|g: &ThreatGroup| !g.threats.is_empty())
-        .collect();
-    let page = store_assets::list(
-        &state.store,
-        viewer(signed),
-        &store_assets::Filter::default(),
-        store_assets::Sort::Name,
-        0,
-        ASSET_CHOICES,
-    )
-    .await?;
-    let assets: Vec<Choice> = page
-        .assets
-        .iter()
-        .map(|a| Choice {
-            value: a.id.to_string(),
-            label: format!("{}（{}）", a.name, a.id),
-        })
-        .collect();
-    // Chosen assets beyond the capped select are carried in the typed field.
+        .filter(|g| !g.threats.is_empty())
+        .collect()
+}
+
+/// Chosen assets beyond the capped select are carried in the typed field.
+fn carry_unlisted_assets(form: &mut RiskForm, assets: &[Choice]) {
     let (shown, rest): (Vec<String>, Vec<String>) = form
         .asset_ids
         .iter()
@@ -1195,53 +673,77 @@ async fn render_form(
         form.asset_ids_text = typed.join(", ");
     }
     form.asset_ids = shown;
-    let matrix_note = match current.filter(|r| r.matrix_id != active.id) {
+}
+
+async fn render_form(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    view: FormView<'_>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr;
+    let acting = &signed.0.acting;
+    let what = if view.id.is_some() {
+        "risks.edit"
+    } else {
+        "risks.new"
+    };
+    let options = register::form_options(&state.app, acting, what).await?;
+    let active = &options.matrix;
+    let assets: Vec<Choice> = options
+        .assets
+        .iter()
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: format!("{name}（{id}）"),
+        })
+        .collect();
+    let mut form = view.form;
+    carry_unlisted_assets(&mut form, &assets);
+    let matrix_note = match view.current.filter(|r| r.matrix_id != active.id) {
         Some(r) => {
-            let old = store_risks::matrix(&state.store, r.matrix_id)
-                .await
-                .map(|m| m.version)
-                .unwrap_or(0);
+            let matrices =
+                matrices::matrices(&state.app, acting, std::iter::once(r.matrix_id)).await?;
             Some(tr.f(
                 "risk.older_matrix_form",
                 &[
-                    ("old", old.to_string()),
+                    ("old", matrices.of(r.matrix_id).version.to_string()),
                     ("new", active.version.to_string()),
                 ],
             ))
         }
         None => None,
     };
-    let path = match id {
+    let path = match view.id {
         Some(id) => format!("/risks/{id}/edit"),
         None => "/risks/new".to_owned(),
     };
-    let status = if errors.is_empty() {
+    let status = if view.errors.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let bands = active
-        .matrix
-        .levels
-        .iter()
-        .map(|l| format!("{}：{}", l.name, tr.t(band_key(l.band))))
-        .collect();
     let page = FormPage {
         t: tr,
         layout: Layout::load(state, "risks", &path, Some(&signed.0)).await,
-        id,
+        id: view.id,
         form,
-        errors,
-        threats,
-        assets_capped: page.total > ASSET_CHOICES,
+        errors: view.errors,
+        threats: threat_groups(&tr, &options.threats, view.current.map(|r| r.threat_id)),
+        assets_capped: options.assets_capped,
         assets,
         likelihood: scale_choices(&active.matrix.likelihood),
         impact: scale_choices(&active.matrix.impact),
         treatments: treatment_choices(&tr),
-        owners: owner_choices(state).await?,
+        owners: owner_choices(&options.owners),
         lead: tr.f("risk.form_lead", &[("version", active.version.to_string())]),
         matrix_note,
-        bands,
+        bands: active
+            .matrix
+            .levels
+            .iter()
+            .map(|l| format!("{}：{}", l.name, tr.t(band_key(l.band))))
+            .collect(),
     };
     render(status, &page)
 }
@@ -1251,17 +753,22 @@ pub async fn new_form(
     ctx: Ctx,
     signed: SignedIn,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.new").await?;
-    render_form(
-        &state,
-        &ctx,
-        &signed,
-        None,
-        None,
-        RiskForm::default(),
-        Vec::new(),
-    )
-    .await
+    let view = FormView {
+        id: None,
+        current: None,
+        form: RiskForm::default(),
+        errors: Vec::new(),
+    };
+    render_form(&state, &ctx, &signed, view).await
+}
+
+/// Invalid input shows the form again with every field's message; other failures
+/// are the error page.
+fn problems_of(failure: mamori_app::Failure) -> Result<Vec<FieldProblem>, AppError> {
+    match failure {
+        mamori_app::Failure::Invalid(problems) => Ok(problems),
+        other => Err(other.into()),
+    }
 }
 
 pub async fn create(
@@ -1270,19 +777,23 @@ pub async fn create(
     signed: SignedIn,
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.create").await?;
-    let form = RiskForm::from_fields(&Fields::read(request, &state).await?);
-    let matrix = store_risks::active_matrix(&state.store).await?;
-    match check_form(&state, viewer(&signed), &form, &matrix, None).await? {
-        Ok(input) => {
-            let mut tx = state.store.write(signed.0.actor()).await?;
-            let id = store_risks::create_risk(&mut tx, &input, &matrix).await?;
-            tx.commit().await?;
-            Ok(see_other(&format!("/risks/{id}?saved=1")))
-        }
-        Err(problems) => {
-            let errors = field_errors(&problems, &ctx.tr);
-            render_form(&state, &ctx, &signed, None, None, form, errors).await
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risks.create")
+        .await?;
+    let form = Fields::read(request, &state).await?.risk_form();
+    match register::create_risk(&state.app, acting, &form).await {
+        Ok(id) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
+        Err(failure) => {
+            let errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let view = FormView {
+                id: None,
+                current: None,
+                form,
+                errors,
+            };
+            render_form(&state, &ctx, &signed, view).await
         }
     }
 }
@@ -1293,21 +804,22 @@ pub async fn edit_form(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.edit").await?;
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risks.edit")
+        .await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
-    let active = store_risks::active_matrix(&state.store).await?;
-    let form = RiskForm::from_record(&risk, &active.matrix);
-    render_form(
-        &state,
-        &ctx,
-        &signed,
-        Some(id),
-        Some(&risk),
+    let risk = register::risk(&state.app, acting, id, "risks.edit").await?;
+    let active = matrices::active_matrix(&state.app, acting, "risks.edit").await?;
+    let form = register::form_of(&risk, &active.matrix);
+    let view = FormView {
+        id: Some(id),
+        current: Some(&risk),
         form,
-        Vec::new(),
-    )
-    .await
+        errors: Vec::new(),
+    };
+    render_form(&state, &ctx, &signed, view).await
 }
 
 /// Reassessment: scored with the active matrix, whatever version the risk had.
@@ -1318,29 +830,25 @@ pub async fn update(
     Path(id): Path<String>,
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.update").await?;
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risks.update")
+        .await?;
     let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
-    let form = RiskForm::from_fields(&Fields::read(request, &state).await?);
-    let matrix = store_risks::active_matrix(&state.store).await?;
-    match check_form(
-        &state,
-        viewer(&signed),
-        &form,
-        &matrix,
-        Some(risk.threat_id),
-    )
-    .await?
-    {
-        Ok(input) => {
-            let mut tx = state.store.write(signed.0.actor()).await?;
-            store_risks::update_risk(&mut tx, id, &input, &matrix).await?;
-            tx.commit().await?;
-            Ok(see_other(&format!("/risks/{id}?saved=1")))
-        }
-        Err(problems) => {
-            let errors = field_errors(&problems, &ctx.tr);
-            render_form(&state, &ctx, &signed, Some(id), Some(&risk), form, errors).await
+    let risk = register::risk(&state.app, acting, id, "risks.update").await?;
+    let form = Fields::read(request, &state).await?.risk_form();
+    match register::update_risk(&state.app, acting, id, &form).await {
+        Ok(()) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
+        Err(failure) => {
+            let errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let view = FormView {
+                id: Some(id),
+                current: Some(&risk),
+                form,
+                errors,
+            };
+            render_form(&state, &ctx, &signed, view).await
         }
     }
 }
@@ -1370,23 +878,6 @@ struct AcceptanceView {
     own: bool,
 }
 
-/// A treatment action as typed.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct ActionForm {
-    pub description: String,
-    pub owner: String,
-    pub due_on: String,
-}
-
-/// A proposal to accept the risk as typed.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct AcceptanceForm {
-    pub reason: String,
-    pub expires_on: String,
-}
-
 #[derive(Template)]
 #[template(path = "risks_show.html")]
 struct ShowPage {
@@ -1413,31 +904,25 @@ pub struct ShowQuery {
     saved: Option<String>,
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn render_show(
-    state: &AppState,
-    ctx: &Ctx,
-    signed: &SignedIn,
-    risk: RiskRecord,
+/// The forms of the show page as typed, with their problems, when one was refused.
+#[derive(Default)]
+struct ShowForms {
     saved: bool,
     action_form: ActionForm,
     action_errors: Vec<FieldError>,
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let tr = ctx.tr;
-    let matrices = Matrices::load(state, std::iter::once(risk.matrix_id)).await?;
-    let scored_with = matrices.of(risk.matrix_id).version;
-    let today_date = today();
-    let me = signed.user().id;
-    let ciso = is_ciso(state, signed).await?;
-    let actions = store_risks::actions(&state.store, risk.id)
-        .await?
+}
+
+fn action_views(
+    ctx: &Ctx,
+    actions: Vec<mamori_app::risks::Action>,
+    today: Date,
+) -> Vec<ActionView> {
+    actions
         .into_iter()
         .map(|a| {
-            let overdue =
-                a.done_on.is_none() && parse_iso(&a.due_on).is_some_and(|d| d < today_date);
+            let overdue = a.done_on.is_none() && parse_iso(&a.due_on).is_some_and(|d| d < today);
             ActionView {
                 id: a.id,
                 owner: a.owner_name.unwrap_or_default(),
@@ -1459,18 +944,23 @@ async fn render_show(
                 description: a.description,
             }
         })
-        .collect();
-    let stored = store_risks::acceptances(&state.store, risk.id).await?;
-    // The latest accepted acceptance decides whether the risk is due for review again.
-    let needs_review = stored
-        .iter()
-        .find(|a| a.status == AcceptanceStatus::Accepted)
-        .and_then(|a| parse_iso(&a.expires_on))
-        .is_some_and(|d| d < today_date);
-    let acceptances = stored
+        .collect()
+}
+
+fn acceptance_views(
+    ctx: &Ctx,
+    acting: &mamori_app::Acting,
+    stored: Vec<mamori_app::risks::Acceptance>,
+    today: Date,
+) -> Vec<AcceptanceView> {
+    let tr = ctx.tr;
+    let decider = acting.may(Register::Risks, Act::Decide);
+    let me = acting.user_id().unwrap_or(0);
+    stored
         .into_iter()
         .map(|a| {
             let own = a.proposed_by.is_some_and(|p| !may_approve(p, me));
+            let pending = a.status == AcceptanceStatus::Pending;
             AcceptanceView {
                 id: a.id,
                 expires_on: date_label(ctx, &a.expires_on),
@@ -1494,24 +984,21 @@ async fn render_show(
                     _ => String::new(),
                 },
                 expired: a.status == AcceptanceStatus::Accepted
-                    && parse_iso(&a.expires_on).is_some_and(|d| d < today_date),
-                may_decide: a.status == AcceptanceStatus::Pending && ciso && !own,
-                own: a.status == AcceptanceStatus::Pending && ciso && own,
+                    && parse_iso(&a.expires_on).is_some_and(|d| d < today),
+                may_decide: pending && decider && !own,
+                own: pending && decider && own,
                 reason: a.reason,
             }
         })
-        .collect();
-    let older_note = (risk.matrix_id != matrices.active.id).then(|| {
-        tr.f(
-            "risk.older_matrix",
-            &[
-                ("old", scored_with.to_string()),
-                ("new", matrices.active.version.to_string()),
-            ],
-        )
-    });
+        .collect()
+}
+
+/// The facts of a risk as the show page lists them.
+fn risk_facts(ctx: &Ctx, matrices: &Matrices, risk: &RiskRecord) -> Vec<(&'static str, String)> {
+    let tr = ctx.tr;
     let m = risk.matrix_id;
-    let facts = vec![
+    let scored_with = matrices.of(m).version;
+    vec![
         ("risk.field.threat", risk.threat_name.clone()),
         (
             "risk.field.threat_family",
@@ -1575,28 +1062,58 @@ async fn render_show(
             "risk.field.updated_at",
             datetime_label(ctx, &risk.updated_at),
         ),
-    ];
+    ]
+}
+
+async fn render_show(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    id: i64,
+    forms: ShowForms,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr;
+    let acting = &signed.0.acting;
+    let detail = register::show_risk(&state.app, acting, id).await?;
+    let risk = detail.risk;
+    let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id)).await?;
+    let today_date = today();
+    // The latest accepted acceptance decides whether the risk is due for review again.
+    let needs_review = detail
+        .acceptances
+        .iter()
+        .find(|a| a.status == AcceptanceStatus::Accepted)
+        .and_then(|a| parse_iso(&a.expires_on))
+        .is_some_and(|d| d < today_date);
+    let older_note = (risk.matrix_id != matrices.active.id).then(|| {
+        tr.f(
+            "risk.older_matrix",
+            &[
+                ("old", matrices.of(risk.matrix_id).version.to_string()),
+                ("new", matrices.active.version.to_string()),
+            ],
+        )
+    });
+    let status = if forms.action_errors.is_empty() && forms.acceptance_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = ShowPage {
         t: tr,
-        layout: Layout::load(
-            state,
-            "risks",
-            &format!("/risks/{}", risk.id),
-            Some(&signed.0),
-        )
-        .await,
-        saved,
-        facts,
+        layout: Layout::load(state, "risks", &format!("/risks/{id}"), Some(&signed.0)).await,
+        saved: forms.saved,
+        facts: risk_facts(ctx, &matrices, &risk),
         older_note,
-        actions,
-        acceptances,
+        actions: action_views(ctx, detail.actions, today_date),
+        acceptances: acceptance_views(ctx, acting, detail.acceptances, today_date),
         needs_review,
-        may_edit: signed.has_role(EDITORS),
-        owners: owner_choices(state).await?,
-        action_form,
-        action_errors,
-        acceptance_form,
-        acceptance_errors,
+        may_edit: acting.may(Register::Risks, Act::Edit),
+        owners: owner_choices(&register::owners(&state.app, acting).await?),
+        action_form: forms.action_form,
+        action_errors: forms.action_errors,
+        acceptance_form: forms.acceptance_form,
+        acceptance_errors: forms.acceptance_errors,
         today: today_date.to_string(),
         risk,
     };
@@ -1610,96 +1127,46 @@ pub async fn show(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ShowQuery>,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risks.show").await?;
-    let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
-    render_show(
-        &state,
-        &ctx,
-        &signed,
-        risk,
-        query.saved.is_some(),
-        ActionForm::default(),
-        Vec::new(),
-        AcceptanceForm::default(),
-        Vec::new(),
-        StatusCode::OK,
-    )
-    .await
+    state
+        .app
+        .permit(&signed.0.acting, Register::Risks, Act::Read, "risks.show")
+        .await?;
+    let forms = ShowForms {
+        saved: query.saved.is_some(),
+        ..ShowForms::default()
+    };
+    render_show(&state, &ctx, &signed, parse_id(&id)?, forms).await
 }
 
 // ---------------------------------------------------------------- treatment actions
-
-impl ActionForm {
-    async fn check(
-        &self,
-        state: &AppState,
-    ) -> Result<Result<(String, Option<i64>, Date), Vec<FieldProblem>>, AppError> {
-        let mut problems = Vec::new();
-        let description = line_field("description", &self.description, 500, true, &mut problems);
-        let owner = match self.owner.trim() {
-            "" => None,
-            v => {
-                let id = v.parse::<i64>().ok();
-                let known = match id {
-                    Some(id) => match mamori_store::users::get(&state.store, id).await {
-                        Ok(user) => user.active,
-                        Err(StoreError::NotFound) => false,
-                        Err(other) => return Err(other.into()),
-                    },
-                    None => false,
-                };
-                if !known {
-                    problems.push(problem("owner", "risk.register_error.owner_unknown"));
-                }
-                id
-            }
-        };
-        let due_on = date_field("due_on", &self.due_on, true, &mut problems);
-        Ok(match (due_on, problems.is_empty()) {
-            (Some(due_on), true) => Ok((description, owner, due_on)),
-            _ => Err(problems),
-        })
-    }
-}
 
 pub async fn add_action(
     State(state): State<AppState>,
     ctx: Ctx,
     signed: SignedIn,
     Path(id): Path<String>,
-    request: axum::extract::Request,
+    WebForm(form): WebForm<ActionForm>,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.add_action").await?;
-    let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
-    let WebForm(form) =
-        <WebForm<ActionForm> as axum::extract::FromRequest<AppState>>::from_request(
-            request, &state,
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Edit,
+            "risks.add_action",
         )
         .await?;
-    match form.check(&state).await? {
-        Ok((description, owner, due_on)) => {
-            let mut tx = state.store.write(signed.0.actor()).await?;
-            store_risks::add_action(&mut tx, id, &description, owner, due_on).await?;
-            tx.commit().await?;
-            Ok(see_other(&format!("/risks/{id}#actions")))
-        }
-        Err(problems) => {
-            let errors = field_errors(&problems, &ctx.tr);
-            render_show(
-                &state,
-                &ctx,
-                &signed,
-                risk,
-                false,
-                form,
-                errors,
-                AcceptanceForm::default(),
-                Vec::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+    let id = parse_id(&id)?;
+    match treatment::add_action(&state.app, &signed.0.acting, id, &form).await {
+        Ok(_) => Ok(see_other(&format!("/risks/{id}#actions"))),
+        Err(failure) => {
+            let action_errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let forms = ShowForms {
+                action_form: form,
+                action_errors,
+                ..ShowForms::default()
+            };
+            render_show(&state, &ctx, &signed, id, forms).await
         }
     }
 }
@@ -1714,48 +1181,19 @@ pub async fn complete_action(
     State(state): State<AppState>,
     signed: SignedIn,
     Path((id, action_id)): Path<(String, String)>,
-    request: axum::extract::Request,
+    WebForm(form): WebForm<CompleteForm>,
 ) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "risks.complete_action")
-        .await?;
-    let (id, action_id) = (parse_id(&id)?, parse_id(&action_id)?);
-    let actions = store_risks::actions(&state.store, id).await?;
-    let Some(action) = actions.iter().find(|a| a.id == action_id) else {
-        return Err(AppError::not_found());
-    };
-    if action.done_on.is_some() {
-        return Err(AppError::new(
-            StatusCode::CONFLICT,
-            "already_done",
-            "risk.register_error.action_done",
-        ));
-    }
-    let WebForm(form) =
-        <WebForm<CompleteForm> as axum::extract::FromRequest<AppState>>::from_request(
-            request, &state,
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Edit,
+            "risks.complete_action",
         )
         .await?;
-    let mut problems = Vec::new();
-    let done_on = date_field("done_on", &form.done_on, false, &mut problems).unwrap_or_else(today);
-    if let Some(p) = problems.first() {
-        let mut error = AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_date", p.key);
-        error.params = p.params.clone();
-        return Err(error);
-    }
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    match store_risks::complete_action(&mut tx, action_id, done_on).await {
-        Ok(_) => {}
-        Err(StoreError::NotFound) => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "already_done",
-                "risk.register_error.action_done",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
+    let (id, action_id) = (parse_id(&id)?, parse_id(&action_id)?);
+    treatment::complete_action(&state.app, &signed.0.acting, id, action_id, &form.done_on).await?;
     Ok(see_other(&format!("/risks/{id}#actions")))
 }
 
@@ -1766,132 +1204,69 @@ pub async fn propose_acceptance(
     ctx: Ctx,
     signed: SignedIn,
     Path(id): Path<String>,
-    request: axum::extract::Request,
+    WebForm(form): WebForm<AcceptanceForm>,
 ) -> Result<Response, AppError> {
-    signed
-        .require(&state, EDITORS, "risks.propose_acceptance")
-        .await?;
-    let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
-    let WebForm(form) =
-        <WebForm<AcceptanceForm> as axum::extract::FromRequest<AppState>>::from_request(
-            request, &state,
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Edit,
+            "risks.propose_acceptance",
         )
         .await?;
-    let mut problems = Vec::new();
-    let reason = long_field("reason", &form.reason, 2000, false, &mut problems);
-    if form.reason.trim().is_empty() {
-        problems.push(problem("reason", "risk.register_error.no_reason"));
-    }
-    let expires_on = date_field("expires_on", &form.expires_on, true, &mut problems);
-    if expires_on.is_some_and(|d| d <= today()) {
-        problems.push(problem("expires_on", "risk.register_error.expiry_past"));
-    }
-    match (expires_on, problems.is_empty()) {
-        (Some(expires_on), true) => {
-            let mut tx = state.store.write(signed.0.actor()).await?;
-            store_risks::propose_acceptance(&mut tx, id, &reason, expires_on).await?;
-            tx.commit().await?;
-            Ok(see_other(&format!("/risks/{id}#acceptances")))
-        }
-        _ => {
-            let errors = field_errors(&problems, &ctx.tr);
-            render_show(
-                &state,
-                &ctx,
-                &signed,
-                risk,
-                false,
-                ActionForm::default(),
-                Vec::new(),
-                form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+    let id = parse_id(&id)?;
+    match treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form).await {
+        Ok(_) => Ok(see_other(&format!("/risks/{id}#acceptances"))),
+        Err(failure) => {
+            let acceptance_errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let forms = ShowForms {
+                acceptance_form: form,
+                acceptance_errors,
+                ..ShowForms::default()
+            };
+            render_show(&state, &ctx, &signed, id, forms).await
         }
     }
 }
 
-/// The CISO's decision on a proposed acceptance. Who may decide is the domain's rule
-/// (`check_acceptance`): someone else than the CISO, or the proposer, is refused with a
-/// recorded 403; a lapsed expiry or a missing reason is a 422.
+/// A refused decision says why: not the CISO, or their own proposal.
+pub fn decision_refused(acting: &mamori_app::Acting, failure: mamori_app::Failure) -> AppError {
+    let denied = matches!(failure, mamori_app::Failure::Denied { .. });
+    let mut error = AppError::from(failure);
+    if denied {
+        error.message_key = if acting.may(Register::Risks, Act::Decide) {
+            "risk.register_error.own_proposal"
+        } else {
+            "risk.register_error.not_ciso"
+        };
+    }
+    error
+}
+
+/// The CISO's decision on a proposed acceptance (`treatment::decide_acceptance`).
 pub async fn decide_acceptance(
     State(state): State<AppState>,
     signed: SignedIn,
     Path((id, acceptance_id)): Path<(String, String)>,
-    request: axum::extract::Request,
+    WebForm(form): WebForm<crate::pages::DecisionForm>,
 ) -> Result<Response, AppError> {
-    let ciso = is_ciso(&state, &signed).await?;
-    if !ciso {
-        let mut refused =
-            crate::http::auth::deny(&state, &signed.0, "risks.decide_acceptance").await;
-        refused.message_key = "risk.register_error.not_ciso";
-        return Err(refused);
-    }
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(
+            acting,
+            Register::Risks,
+            Act::Decide,
+            "risks.decide_acceptance",
+        )
+        .await
+        .map_err(|f| decision_refused(acting, f))?;
     let (id, acceptance_id) = (parse_id(&id)?, parse_id(&acceptance_id)?);
-    let acceptance = store_risks::acceptance(&state.store, acceptance_id).await?;
-    if acceptance.risk_id != id {
-        return Err(AppError::not_found());
-    }
-    let WebForm(form) = <WebForm<crate::pages::DecisionForm> as axum::extract::FromRequest<
-        AppState,
-    >>::from_request(request, &state)
-    .await?;
     let (accept, note) = form.read()?;
-    let expires_on = parse_iso(&acceptance.expires_on).unwrap_or(Date::MIN);
-    let checked = check_acceptance(
-        ciso,
-        acceptance.proposed_by,
-        signed.user().id,
-        &acceptance.reason,
-        expires_on,
-        today(),
-    );
-    match checked {
-        Ok(()) => {}
-        Err(AcceptanceRefusal::NotCiso) => {
-            let mut refused =
-                crate::http::auth::deny(&state, &signed.0, "risks.decide_acceptance").await;
-            refused.message_key = "risk.register_error.not_ciso";
-            return Err(refused);
-        }
-        Err(AcceptanceRefusal::OwnProposal) => {
-            let mut refused = crate::http::auth::deny(&state, &signed.0, "risks.decide_own").await;
-            refused.message_key = "risk.register_error.own_proposal";
-            return Err(refused);
-        }
-        // A rejection needs neither a valid expiry nor a reason of the proposal.
-        Err(_) if !accept => {}
-        Err(AcceptanceRefusal::ExpiryPast) => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "expiry_past",
-                "risk.register_error.expiry_lapsed",
-            )
-            .with("date", acceptance.expires_on.clone()));
-        }
-        Err(AcceptanceRefusal::NoReason) => {
-            return Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "no_reason",
-                "risk.register_error.no_reason",
-            ));
-        }
-    }
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    match store_risks::decide_acceptance(&mut tx, acceptance_id, accept, &note).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => {
-            return Err(AppError::new(
-                StatusCode::CONFLICT,
-                "already_decided",
-                "risk.register_error.already_decided",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
+    treatment::decide_acceptance(&state.app, acting, id, acceptance_id, accept, &note)
+        .await
+        .map_err(|f| decision_refused(acting, f))?;
     Ok(see_other(&format!("/risks/{id}#acceptances")))
 }
 
@@ -1972,7 +1347,11 @@ async fn export(
     raw_query: Option<&str>,
     format: Format,
 ) -> Result<Response, AppError> {
-    require_reader(state, signed, "risks.export").await?;
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Read, "risks.export")
+        .await?;
     // Read after the access check, so that a refused caller gets 403 whatever they sent.
     let params: ListParams = serde_urlencoded::from_str(raw_query.unwrap_or("")).map_err(|e| {
         AppError::new(
@@ -1982,15 +1361,16 @@ async fn export(
         )
         .with("detail", e)
     })?;
-    let active = store_risks::active_matrix(&state.store).await?;
+    let active = matrices::active_matrix(&state.app, acting, "risks.export").await?;
     let filter = params.filter(&active.matrix)?;
-    let risks: Vec<RiskRecord> = store_risks::risks(&state.store, viewer(signed))
+    let risks: Vec<RiskRecord> = register::list_risks(&state.app, acting, "risks.export")
         .await?
         .into_iter()
         .filter(|r| filter.matches(r))
         .rev()
         .collect();
-    let matrices = Matrices::load(state, risks.iter().map(|r| r.matrix_id)).await?;
+    let matrices =
+        matrices::matrices(&state.app, acting, risks.iter().map(|r| r.matrix_id)).await?;
     let tr = ctx.tr;
     let headers: Vec<String> = EXPORT_COLUMNS.iter().map(|k| tr.t(k).to_owned()).collect();
     let rows: Vec<Vec<String>> = risks
@@ -2022,15 +1402,7 @@ async fn export(
         Format::Xlsx => "xlsx",
         Format::Csv => "csv",
     };
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    tx.audit(
-        AuditEntry::new("risk.export", "risk")
-            .change("format", None::<&str>, code)
-            .change("count", None::<usize>, count)
-            .change("filter", None::<&str>, params.query()),
-    )
-    .await?;
-    tx.commit().await?;
+    register::record_export(&state.app, acting, code, count, &params.query()).await?;
     Ok(download(bytes, format, ctx.lang()))
 }
 
@@ -2158,15 +1530,7 @@ mod tests {
     }
 
     #[test]
-    fn typed_asset_numbers_accept_japanese_separators() {
-        let mut problems = Vec::new();
-        assert_eq!(
-            typed_asset_ids("12, 15、＃１６ #17", &mut problems),
-            vec![12, 15, 16, 17]
-        );
-        assert!(problems.is_empty());
-        assert!(typed_asset_ids("12, abc", &mut problems) == vec![12]);
-        assert_eq!(problems.len(), 1);
+    fn the_asset_cell_names_assets_then_the_group() {
         assert_eq!(
             assets_text(&record(0, 0, None)),
             "会議録、議員用タブレット全台"

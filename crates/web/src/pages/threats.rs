@@ -7,29 +7,22 @@ use askama::Template;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mamori_domain::risk::{ThreatFamily, check_threat_name};
-use mamori_domain::search::normalise;
-use mamori_domain::text::TextProblem;
-use mamori_store::StoreError;
-use mamori_store::audit::{AuditFilter, AuditRecord};
-use mamori_store::risks::{self, Threat};
+use mamori_app::threats::{self as app_threats, Threat};
+use mamori_domain::access::{Act, Register};
+use mamori_domain::field::FieldProblem;
+use mamori_domain::risk::ThreatFamily;
+use mamori_domain::threat::ThreatForm;
+pub use mamori_domain::threat::{DESCRIPTION_MAX, NAME_MAX};
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::forms::{FieldError, parse_id};
 use crate::http::{Layout, render, see_other};
-use crate::pages::risks::{EDITORS, require_reader};
-use crate::pages::setup::FieldError;
-use crate::pages::users::{Problem, parse_id};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
-
-/// Longest name of a threat, in characters.
-pub const NAME_MAX: usize = 100;
-/// Longest description of a threat, in characters (a line break counts as one).
-pub const DESCRIPTION_MAX: usize = 2000;
 
 const PATH: &str = "/threats";
 
@@ -59,197 +52,40 @@ fn family_explain_key(family: ThreatFamily) -> &'static str {
     }
 }
 
-// ---------------------------------------------------------------- checking input
+// ---------------------------------------------------------------- reading input
 
-/// A threat as typed.
-#[derive(Debug, Clone, Default)]
-pub struct ThreatForm {
-    pub family: String,
-    pub name: String,
-    pub description: String,
-}
-
-impl ThreatForm {
-    fn from_threat(threat: &Threat) -> ThreatForm {
-        ThreatForm {
-            family: threat.family.as_str().to_owned(),
-            name: threat.name.clone(),
-            description: threat.description.clone(),
-        }
-    }
-
-    fn from_fields(fields: &[(String, String)]) -> ThreatForm {
-        let get = |name: &str| -> String {
-            fields
-                .iter()
-                .find(|(k, _)| k == name)
-                .map_or("", |(_, v)| v.as_str())
-                .chars()
-                .take(KEEP_CHARS)
-                .collect()
-        };
-        ThreatForm {
-            family: get("family"),
-            name: get("name"),
-            description: get("description"),
-        }
+/// A threat as the form shows it.
+pub fn form_of(threat: &Threat) -> ThreatForm {
+    ThreatForm {
+        family: threat.family.as_str().to_owned(),
+        name: threat.name.clone(),
+        description: threat.description.clone(),
     }
 }
 
-/// A threat as checked, ready to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CheckedThreat {
-    pub family: ThreatFamily,
-    pub name: String,
-    pub description: String,
-}
-
-fn text_problem(field: &'static str, problem: TextProblem) -> Problem {
-    Problem {
-        field,
-        key: problem.message_key(),
-        params: problem.params(),
+fn form_from_fields(fields: &[(String, String)]) -> ThreatForm {
+    let get = |name: &str| -> String {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+            .chars()
+            .take(KEEP_CHARS)
+            .collect()
+    };
+    ThreatForm {
+        family: get("family"),
+        name: get("name"),
+        description: get("description"),
     }
 }
 
-/// A description: several lines, at most [`DESCRIPTION_MAX`] characters once trimmed,
-/// no control characters other than line breaks and tabs (a NUL would break exports,
-/// and PostgreSQL refuses it). Browsers send line breaks as CRLF: stored as LF.
-fn check_description(value: &str) -> Result<String, Problem> {
-    if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        return Err(Problem::new(
-            "description",
-            "threat.error.control_chars_multiline",
-        ));
+/// Invalid input shows the form again; other failures are the error page.
+fn problems_of(failure: mamori_app::Failure) -> Result<Vec<FieldProblem>, AppError> {
+    match failure {
+        mamori_app::Failure::Invalid(problems) => Ok(problems),
+        other => Err(other.into()),
     }
-    let text = value.replace("\r\n", "\n").replace('\r', "\n");
-    let text = text.trim();
-    if text.chars().count() > DESCRIPTION_MAX {
-        return Err(text_problem(
-            "description",
-            TextProblem::TooLong {
-                max: DESCRIPTION_MAX,
-            },
-        ));
-    }
-    Ok(text.to_owned())
-}
-
-/// Checks every field at once, so that each can show its own message.
-pub fn check_form(form: &ThreatForm) -> Result<CheckedThreat, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let family = ThreatFamily::parse(form.family.trim());
-    if family.is_none() {
-        problems.push(Problem::new("family", "threat.error.family"));
-    }
-    let name = check_threat_name(&form.name)
-        .map_err(|p| problems.push(text_problem("name", p)))
-        .ok();
-    let description = check_description(&form.description)
-        .map_err(|p| problems.push(p))
-        .ok();
-    match (family, name, description) {
-        (Some(family), Some(name), Some(description)) if problems.is_empty() => Ok(CheckedThreat {
-            family,
-            name,
-            description,
-        }),
-        _ => Err(problems),
-    }
-}
-
-/// Another threat of the same family already has this name (retired ones included:
-/// bringing one back is better than a second with the same name).
-pub fn name_taken(
-    threats: &[Threat],
-    except: Option<i64>,
-    checked: &CheckedThreat,
-) -> Option<Problem> {
-    let wanted = normalise(&checked.name);
-    let clash = threats.iter().find(|t| {
-        Some(t.id) != except && t.family == checked.family && normalise(&t.name) == wanted
-    })?;
-    Some(Problem {
-        field: "name",
-        key: if clash.retired_at.is_some() {
-            "threat.error.duplicate_retired"
-        } else {
-            "threat.error.duplicate"
-        },
-        params: vec![("name", clash.name.clone())],
-    })
-}
-
-/// Stores a new threat; `Err` with the problem when the name is taken.
-pub async fn create(
-    state: &AppState,
-    signed: &SignedIn,
-    checked: &CheckedThreat,
-) -> Result<Result<i64, Problem>, AppError> {
-    // Read before the write lock is taken, as the other pages do: a write never waits
-    // on a second connection of the pool while holding the lock.
-    let all = risks::threats(&state.store).await?;
-    if let Some(problem) = name_taken(&all, None, checked) {
-        return Ok(Err(problem));
-    }
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    let id =
-        risks::create_threat(&mut tx, checked.family, &checked.name, &checked.description).await?;
-    tx.commit().await?;
-    Ok(Ok(id))
-}
-
-/// What an edit changes: the fields, the retired state, or both.
-pub struct ThreatChange<'a> {
-    pub fields: Option<&'a CheckedThreat>,
-    pub retired: Option<bool>,
-}
-
-/// Applies a change to a stored threat in one transaction; `Ok(false)` when it changed
-/// nothing, `Err` with the problem when the new name is taken.
-pub async fn apply(
-    state: &AppState,
-    signed: &SignedIn,
-    before: &Threat,
-    change: ThreatChange<'_>,
-) -> Result<Result<bool, Problem>, AppError> {
-    let fields = change.fields.filter(|c| {
-        c.family != before.family || c.name != before.name || c.description != before.description
-    });
-    let retire = change.retired.filter(|r| *r != before.retired_at.is_some());
-    if fields.is_none() && retire.is_none() {
-        return Ok(Ok(false));
-    }
-    if let Some(checked) = fields {
-        let all = risks::threats(&state.store).await?;
-        if let Some(problem) = name_taken(&all, Some(before.id), checked) {
-            return Ok(Err(problem));
-        }
-    }
-    let mut tx = state.store.write(signed.0.actor()).await?;
-    if let Some(checked) = fields {
-        risks::update_threat(
-            &mut tx,
-            before.id,
-            checked.family,
-            &checked.name,
-            &checked.description,
-        )
-        .await?;
-    }
-    if let Some(retired) = retire {
-        match risks::set_retired(&mut tx, before.id, retired).await {
-            Ok(()) => {}
-            // Someone did the same a moment ago.
-            Err(StoreError::NotFound) if fields.is_none() => return Ok(Ok(false)),
-            Err(e) => return Err(e.into()),
-        }
-    }
-    tx.commit().await?;
-    Ok(Ok(true))
 }
 
 // ---------------------------------------------------------------- the catalogue page
@@ -314,12 +150,12 @@ impl ListPage {
     }
 }
 
-fn field_errors(problems: &[Problem], tr: &Tr) -> Vec<FieldError> {
+fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
     problems
         .iter()
         .map(|p| FieldError {
             field: p.field,
-            message: p.message(tr),
+            message: tr.f(p.key, &p.params),
         })
         .collect()
 }
@@ -343,28 +179,12 @@ async fn clause_links(
     state: &AppState,
     signed: &SignedIn,
 ) -> Result<Vec<(ThreatFamily, String)>, AppError> {
-    if !signed.has_role(crate::pages::policies::READERS) {
-        return Ok(Vec::new());
-    }
-    let Some(version) = mamori_store::policies::published_basic_policy(&state.store).await? else {
-        return Ok(Vec::new());
-    };
-    // An unreadable tree only costs the links.
-    let Ok(tree) = crate::pages::policies::tree_of(&version) else {
-        return Ok(Vec::new());
-    };
-    Ok(ThreatFamily::ALL
-        .iter()
-        .filter(|f| tree.find(f.clause()).is_some())
-        .map(|f| {
-            (
-                *f,
-                format!(
-                    "/policies/{}/clauses/{}",
-                    version.summary.document_id,
-                    crate::pages::policies::ref_path(f.clause())
-                ),
-            )
+    let links = app_threats::clause_links(&state.app, &signed.0.acting).await?;
+    Ok(links
+        .into_iter()
+        .map(|(family, document)| {
+            let clause = crate::http::auth::percent_encode(family.clause()).replace('/', "%2F");
+            (family, format!("/policies/{document}/clauses/{clause}"))
         })
         .collect())
 }
@@ -375,9 +195,9 @@ async fn render_list(
     signed: &SignedIn,
     notice: Option<&'static str>,
     form: ThreatForm,
-    problems: &[Problem],
+    problems: &[FieldProblem],
 ) -> Result<Response, AppError> {
-    let threats = risks::threats(&state.store).await?;
+    let threats = app_threats::list_threats(&state.app, &signed.0.acting).await?;
     let links = clause_links(state, signed).await?;
     let groups = ThreatFamily::ALL
         .iter()
@@ -411,7 +231,7 @@ async fn render_list(
         t: ctx.tr,
         layout: Layout::load(state, "threats", PATH, Some(&signed.0)).await,
         groups,
-        can_edit: signed.has_role(EDITORS),
+        can_edit: signed.0.acting.may(Register::Threats, Act::Edit),
         notice,
         families: family_choices(),
         form,
@@ -449,7 +269,15 @@ pub async fn list(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<SavedQuery>,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "threats.view").await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Threats,
+            Act::Read,
+            "threats.view",
+        )
+        .await?;
     let notice = notice_key(query.saved.as_deref());
     render_list(&state, &ctx, &signed, notice, ThreatForm::default(), &[]).await
 }
@@ -466,15 +294,22 @@ pub async fn create_threat(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "threats.create").await?;
-    let form = ThreatForm::from_fields(&read_fields(request).await?);
-    let checked = match check_form(&form) {
-        Ok(checked) => checked,
-        Err(problems) => return render_list(&state, &ctx, &signed, None, form, &problems).await,
-    };
-    match create(&state, &signed, &checked).await? {
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Threats,
+            Act::Edit,
+            "threats.create",
+        )
+        .await?;
+    let form = form_from_fields(&read_fields(request).await?);
+    match app_threats::create_threat(&state.app, &signed.0.acting, &form).await {
         Ok(id) => Ok(see_other(&format!("{PATH}?saved=created#threat-{id}"))),
-        Err(problem) => render_list(&state, &ctx, &signed, None, form, &[problem]).await,
+        Err(failure) => {
+            let problems = problems_of(failure)?;
+            render_list(&state, &ctx, &signed, None, form, &problems).await
+        }
     }
 }
 
@@ -514,16 +349,15 @@ impl EditPage {
 }
 
 /// The threat's entries in the audit trail, newest first.
-async fn history(state: &AppState, ctx: &Ctx, id: i64) -> Result<Vec<HistoryRow>, AppError> {
-    let filter = AuditFilter {
-        target_type: Some("threat".to_owned()),
-        ..AuditFilter::default()
-    };
-    let (records, _) = mamori_store::audit::search(&state.store, &filter, 10_000, 0).await?;
-    let wanted = id.to_string();
-    Ok(records
+async fn history(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    id: i64,
+) -> Result<Vec<HistoryRow>, AppError> {
+    Ok(app_threats::history(&state.app, &signed.0.acting, id)
+        .await?
         .into_iter()
-        .filter(|r: &AuditRecord| r.target_id.as_deref() == Some(wanted.as_str()))
         .map(|r| HistoryRow {
             at: datetime_label(ctx, &r.at),
             action: ctx.tr.t(&format!("audit.action.{}", r.action)).to_owned(),
@@ -538,7 +372,7 @@ async fn render_edit(
     signed: &SignedIn,
     threat: &Threat,
     form: ThreatForm,
-    problems: &[Problem],
+    problems: &[FieldProblem],
 ) -> Result<Response, AppError> {
     let status = if problems.is_empty() {
         StatusCode::OK
@@ -571,7 +405,7 @@ async fn render_edit(
             "threat.description_hint",
             &[("max", DESCRIPTION_MAX.to_string())],
         ),
-        history: history(state, ctx, threat.id).await?,
+        history: history(state, ctx, signed, threat.id).await?,
     };
     render(status, &page)
 }
@@ -582,9 +416,8 @@ pub async fn edit(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "threats.edit").await?;
-    let threat = risks::threat(&state.store, parse_id(&id)?).await?;
-    let form = ThreatForm::from_threat(&threat);
+    let threat = app_threats::threat_to_edit(&state.app, &signed.0.acting, parse_id(&id)?).await?;
+    let form = form_of(&threat);
     render_edit(&state, &ctx, &signed, &threat, form, &[]).await
 }
 
@@ -595,28 +428,21 @@ pub async fn save(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "threats.edit").await?;
-    let threat = risks::threat(&state.store, parse_id(&id)?).await?;
-    let form = ThreatForm::from_fields(&read_fields(request).await?);
-    let checked = match check_form(&form) {
-        Ok(checked) => checked,
-        Err(problems) => return render_edit(&state, &ctx, &signed, &threat, form, &problems).await,
+    let acting = &signed.0.acting;
+    let threat = app_threats::threat_to_edit(&state.app, acting, parse_id(&id)?).await?;
+    let form = form_from_fields(&read_fields(request).await?);
+    let saved = match app_threats::update_threat(&state.app, acting, threat.id, &form).await {
+        Ok(true) => "updated",
+        Ok(false) => "unchanged",
+        Err(failure) => {
+            let problems = problems_of(failure)?;
+            return render_edit(&state, &ctx, &signed, &threat, form, &problems).await;
+        }
     };
-    let change = ThreatChange {
-        fields: Some(&checked),
-        retired: None,
-    };
-    match apply(&state, &signed, &threat, change).await? {
-        Ok(true) => Ok(see_other(&format!(
-            "{PATH}?saved=updated#threat-{}",
-            threat.id
-        ))),
-        Ok(false) => Ok(see_other(&format!(
-            "{PATH}?saved=unchanged#threat-{}",
-            threat.id
-        ))),
-        Err(problem) => render_edit(&state, &ctx, &signed, &threat, form, &[problem]).await,
-    }
+    Ok(see_other(&format!(
+        "{PATH}?saved={saved}#threat-{}",
+        threat.id
+    )))
 }
 
 async fn set_retired(
@@ -625,26 +451,13 @@ async fn set_retired(
     id: &str,
     retired: bool,
 ) -> Result<Response, AppError> {
-    let what = if retired {
-        "threats.retire"
-    } else {
-        "threats.restore"
+    let id = parse_id(id)?;
+    let saved = match app_threats::set_retired(&state.app, &signed.0.acting, id, retired).await? {
+        true if retired => "retired",
+        true => "restored",
+        false => "unchanged",
     };
-    signed.require(state, EDITORS, what).await?;
-    let threat = risks::threat(&state.store, parse_id(id)?).await?;
-    let change = ThreatChange {
-        fields: None,
-        retired: Some(retired),
-    };
-    let saved = match apply(state, signed, &threat, change).await? {
-        Ok(true) if retired => "retired",
-        Ok(true) => "restored",
-        _ => "unchanged",
-    };
-    Ok(see_other(&format!(
-        "{PATH}?saved={saved}#threat-{}",
-        threat.id
-    )))
+    Ok(see_other(&format!("{PATH}?saved={saved}#threat-{id}")))
 }
 
 pub async fn retire(
@@ -667,85 +480,6 @@ pub async fn restore(
 mod tests {
     use super::*;
     use mamori_app::i18n::{EN, JA};
-
-    fn form(family: &str, name: &str, description: &str) -> ThreatForm {
-        ThreatForm {
-            family: family.into(),
-            name: name.into(),
-            description: description.into(),
-        }
-    }
-
-    #[test]
-    fn a_threat_is_checked_field_by_field() {
-        let checked = check_form(&form(
-            "intentional",
-            "　標的型メール ",
-            "添付ファイル\r\nURL",
-        ))
-        .unwrap();
-        assert_eq!(checked.family, ThreatFamily::Intentional);
-        assert_eq!(checked.name, "標的型メール");
-        assert_eq!(checked.description, "添付ファイル\nURL");
-        let problems =
-            check_form(&form("alien", " ", &"あ".repeat(DESCRIPTION_MAX + 1))).unwrap_err();
-        let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field, p.key)).collect();
-        assert_eq!(
-            found,
-            vec![
-                ("family", "threat.error.family"),
-                ("name", "field.error.required"),
-                ("description", "field.error.too_long"),
-            ]
-        );
-        let problems =
-            check_form(&form("disaster", &"あ".repeat(NAME_MAX + 1), "a\u{0}b")).unwrap_err();
-        let found: Vec<(&str, &str)> = problems.iter().map(|p| (p.field, p.key)).collect();
-        assert_eq!(
-            found,
-            vec![
-                ("name", "field.error.too_long"),
-                ("description", "threat.error.control_chars_multiline"),
-            ]
-        );
-        assert!(check_form(&form("disaster", "地震\t", "")).is_ok());
-        assert!(check_form(&form("disaster", "地\n震", "")).is_err());
-    }
-
-    #[test]
-    fn names_are_unique_within_a_family() {
-        let threat = |id, family, name: &str, retired: bool| Threat {
-            id,
-            family,
-            name: name.into(),
-            description: String::new(),
-            clause_ref: String::new(),
-            retired_at: retired.then(|| "2026-04-01T00:00:00Z".to_owned()),
-        };
-        let all = vec![
-            threat(1, ThreatFamily::Disaster, "地震", false),
-            threat(2, ThreatFamily::Disaster, "落雷", true),
-        ];
-        let checked = |family, name: &str| CheckedThreat {
-            family,
-            name: name.into(),
-            description: String::new(),
-        };
-        assert_eq!(
-            name_taken(&all, None, &checked(ThreatFamily::Disaster, "地震"))
-                .unwrap()
-                .key,
-            "threat.error.duplicate"
-        );
-        assert_eq!(
-            name_taken(&all, None, &checked(ThreatFamily::Disaster, "落雷"))
-                .unwrap()
-                .key,
-            "threat.error.duplicate_retired"
-        );
-        assert!(name_taken(&all, Some(1), &checked(ThreatFamily::Disaster, "地震")).is_none());
-        assert!(name_taken(&all, None, &checked(ThreatFamily::Intentional, "地震")).is_none());
-    }
 
     #[test]
     fn keys_used_here_exist_in_both_languages() {

@@ -1,7 +1,7 @@
 //! Routes for threats, the risk matrix, the risk register and analyses.
 
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, patch, post};
+use axum::routing::{MethodRouter, get, patch, post, put};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -47,9 +47,24 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             patch(api::threats::update_threat),
         ),
         (
+            Method::POST,
+            "/api/v1/threats/{id}/retire",
+            post(api::threats::retire_threat),
+        ),
+        (
+            Method::POST,
+            "/api/v1/threats/{id}/restore",
+            post(api::threats::restore_threat),
+        ),
+        (
             Method::GET,
             "/api/v1/risk-matrix",
             get(api::threats::get_risk_matrix),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/risk-matrix",
+            put(api::threats::put_risk_matrix),
         ),
         (Method::GET, "/risks", get(risks::list)),
         (Method::POST, "/risks", post(risks::create)),
@@ -91,9 +106,39 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/risks", post(api::risks::create_risk)),
         (Method::GET, "/api/v1/risks/{id}", get(api::risks::get_risk)),
         (
+            Method::PATCH,
+            "/api/v1/risks/{id}",
+            patch(api::risks::update_risk),
+        ),
+        (
+            Method::POST,
+            "/api/v1/risks/{id}/actions",
+            post(api::risks::add_action),
+        ),
+        (
+            Method::POST,
+            "/api/v1/risks/{id}/actions/{aid}/complete",
+            post(api::risks::complete_action),
+        ),
+        (
+            Method::POST,
+            "/api/v1/risks/{id}/acceptances",
+            post(api::risks::propose_acceptance),
+        ),
+        (
+            Method::POST,
+            "/api/v1/risks/{id}/acceptances/{aid}/decision",
+            post(api::risks::decide_acceptance),
+        ),
+        (
             Method::GET,
             "/api/v1/risk-analyses",
             get(api::risks::list_analyses),
+        ),
+        (
+            Method::POST,
+            "/api/v1/risk-analyses",
+            post(api::risks::freeze_analysis),
         ),
         (
             Method::GET,

@@ -6,8 +6,10 @@
 use mamori_domain::user::{OrgRole, Role};
 use mamori_store::assets::Viewer;
 use mamori_store::risks::{self, AcceptanceStatus};
-use mamori_testkit::{TestServer, backends};
+use mamori_testkit::fixtures_risks as fixtures;
+use mamori_testkit::{TestServer, assert_api_error, backend_test, backends};
 use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
 
 async fn post_form(
     server: &TestServer,
@@ -913,4 +915,178 @@ async fn the_api_creates_and_lists_risks() {
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
         server.stop().await;
     }
+}
+
+// ---------------------------------------------------------------- the CISO post
+
+backend_test!(
+    async fn a_member_holding_the_ciso_post_sees_the_register_in_the_navigation(backend) {
+        let server = TestServer::start(backend).await;
+        let (gicho_id, gicho) = server.web_as("gicho", Role::User).await;
+        let (_, member) = server.web_as("giin", Role::User).await;
+        // Without the post, a member neither sees nor opens the register.
+        assert!(!gicho.page("/", 200).await.contains("href=\"/risks\""));
+        assert_eq!(gicho.get("/risks").await.status(), StatusCode::FORBIDDEN);
+        fixtures::hold_ciso_post(&server, gicho_id).await;
+        let home = gicho.page("/", 200).await;
+        assert!(home.contains("href=\"/risks\""), "{backend:?}: the nav link");
+        gicho.page("/risks", 200).await;
+        gicho.json("/api/v1/risks").await;
+        // The post reads and decides; it does not keep the register.
+        assert_eq!(gicho.get("/risks/new").await.status(), StatusCode::FORBIDDEN);
+        assert!(!member.page("/", 200).await.contains("href=\"/risks\""));
+        server.stop().await;
+    }
+);
+
+// ---------------------------------------------------------------- the API, as wide as the pages
+
+backend_test!(
+    async fn the_api_reassesses_treats_and_accepts_a_risk(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (ciso_id, ciso) = server.web_as("gicho", Role::User).await;
+        fixtures::hold_ciso_post(&server, ciso_id).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let threat = fixtures::threat_id(&server, "情報資産の無断持ち出し").await;
+        let asset = fixtures::asset(&officer, "議員用タブレット1号機").await;
+        let id = fixtures::risk(&officer, "タブレット紛失", threat, asset).await;
+        let risk = format!("/api/v1/risks/{id}");
+
+        // Reassessment: only the fields given change; the same checks as the form.
+        let patched = officer
+            .patch_json(&risk, &json!({"title": "タブレット紛失による漏えい", "likelihood": "中"}))
+            .await;
+        assert_eq!(patched.status(), StatusCode::OK);
+        let body: Value = patched.json().await.unwrap();
+        assert_eq!(body["title"], "タブレット紛失による漏えい");
+        assert_eq!(body["inherent"]["likelihood"], 1);
+        assert_eq!(body["assets"][0]["id"], asset);
+        let refused = officer
+            .patch_json(&risk, &json!({"likelihood": 2, "treatment": ""}))
+            .await;
+        let error = assert_api_error(refused, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "treatment");
+        let unknown = officer.patch_json(&risk, &json!({"colour": "red"})).await;
+        assert_eq!(unknown.status().as_u16(), 422);
+        let denied = auditor.patch_json(&risk, &json!({"title": "x"})).await;
+        assert_api_error(denied, 403, "forbidden").await;
+        let missing = officer
+            .patch_json("/api/v1/risks/4242", &json!({"title": "x"}))
+            .await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+        // Actions: added, refused without a due date, completed once.
+        let added = officer
+            .post_json(
+                &format!("{risk}/actions"),
+                &json!({"description": "紛失時の連絡手順を周知する", "due_on": "令和8年6月30日"}),
+            )
+            .await;
+        assert_eq!(added.status(), StatusCode::CREATED);
+        let action: Value = added.json().await.unwrap();
+        assert_eq!(action["due_on"], "2026-06-30");
+        assert!(action["done_on"].is_null());
+        let no_due = officer
+            .post_json(&format!("{risk}/actions"), &json!({"description": "期限なし", "due_on": ""}))
+            .await;
+        let error = assert_api_error(no_due, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "due_on");
+        let complete = format!("{risk}/actions/{}/complete", action["id"]);
+        let done = officer.post_json(&complete, &json!({"done_on": "2026-05-01"})).await;
+        assert_eq!(done.status(), StatusCode::OK);
+        let done: Value = done.json().await.unwrap();
+        assert_eq!(done["done_on"], "2026-05-01");
+        let again = officer.post_json(&complete, &json!({})).await;
+        assert_api_error(again, 409, "already_done").await;
+        assert_eq!(
+            risks::actions(&server.store, id).await.unwrap().len(),
+            1,
+            "{backend:?}: nothing half-written"
+        );
+
+        // Acceptances: proposed by the officer, decided by the CISO, never by the
+        // proposer; a decision is taken once.
+        let proposals = format!("{risk}/acceptances");
+        let past = officer
+            .post_json(&proposals, &json!({"reason": "理由", "expires_on": "2020-01-01"}))
+            .await;
+        let error = assert_api_error(past, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "expires_on");
+        let proposed = officer
+            .post_json(&proposals, &json!({"reason": "予算措置まで運用で対応", "expires_on": "2099-03-31"}))
+            .await;
+        assert_eq!(proposed.status(), StatusCode::CREATED);
+        let acceptance: Value = proposed.json().await.unwrap();
+        assert_eq!(acceptance["status"], "pending");
+        let decision = format!("{proposals}/{}/decision", acceptance["id"]);
+        let not_ciso = officer.post_json(&decision, &json!({"decision": "approve"})).await;
+        let error = assert_api_error(not_ciso, 403, "forbidden").await;
+        assert!(error["message"].as_str().unwrap().contains("最高情報セキュリティ責任者"));
+        let odd = ciso.post_json(&decision, &json!({"decision": "maybe"})).await;
+        assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
+        let accepted = ciso
+            .post_json(&decision, &json!({"decision": "approve", "note": "了承"}))
+            .await;
+        assert_eq!(accepted.status(), StatusCode::OK);
+        let accepted: Value = accepted.json().await.unwrap();
+        assert_eq!(accepted["status"], "accepted");
+        assert_eq!(accepted["decided_by_name"], "gicho");
+        let twice = ciso.post_json(&decision, &json!({"decision": "reject"})).await;
+        assert_api_error(twice, 409, "already_decided").await;
+
+        // The CISO's own proposal is not theirs to decide (here an officer holding the post).
+        let (own_id, own) = server.web_as("fuku.kanri", Role::SecurityOfficer).await;
+        fixtures::hold_ciso_post(&server, own_id).await;
+        let proposed = own
+            .post_json(&proposals, &json!({"reason": "代替機の配備まで", "expires_on": "2099-12-31"}))
+            .await;
+        let mine: Value = proposed.json().await.unwrap();
+        let refused = own
+            .post_json(&format!("{proposals}/{}/decision", mine["id"]), &json!({"decision": "approve"}))
+            .await;
+        let error = assert_api_error(refused, 403, "forbidden").await;
+        assert!(error["message"].as_str().unwrap().contains("ご自身が申請したリスクの受容"));
+        let pending = risks::acceptance(&server.store, mine["id"].as_i64().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(pending.status, AcceptanceStatus::Pending);
+        server.stop().await;
+    }
+);
+
+backend_test!(
+    async fn the_api_freezes_an_analysis(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let threat = fixtures::threat_id(&server, "情報資産の無断持ち出し").await;
+        let asset = fixtures::asset(&officer, "会議録").await;
+        fixtures::risk(&officer, "会議録の漏えい", threat, asset).await;
+        let frozen = officer
+            .post_json("/api/v1/risk-analyses", &json!({"title": "令和8年度", "analysed_on": "令和8年4月1日"}))
+            .await;
+        assert_eq!(frozen.status(), StatusCode::CREATED);
+        assert!(location_header(&frozen).starts_with("/api/v1/risk-analyses/"));
+        let body: Value = frozen.json().await.unwrap();
+        assert_eq!(body["analysed_on"], "2026-04-01");
+        assert_eq!(body["risks"][0]["title"], "会議録の漏えい");
+        let bad = officer
+            .post_json("/api/v1/risk-analyses", &json!({"title": "", "analysed_on": "いつか"}))
+            .await;
+        let error = assert_api_error(bad, 422, "validation_failed").await;
+        assert_eq!(error["fields"].as_array().unwrap().len(), 2);
+        let denied = auditor
+            .post_json("/api/v1/risk-analyses", &json!({"title": "x", "analysed_on": "2026-04-01"}))
+            .await;
+        assert_api_error(denied, 403, "forbidden").await;
+        let list = auditor.json("/api/v1/risk-analyses").await;
+        assert_eq!(list["total"], 1);
+        assert!(list["per_page"].is_u64());
+        server.stop().await;
+    }
+);
+
+fn location_header(response: &Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
 }

@@ -7,7 +7,7 @@ use mamori_domain::risk::{Matrix, Score, ThreatFamily};
 use mamori_domain::user::{OrgRole, Role};
 use mamori_store::audit::{self, AuditFilter};
 use mamori_store::{Actor, risks};
-use mamori_testkit::{TestServer, backends};
+use mamori_testkit::{TestServer, assert_api_error, backend_test, backends};
 use mamori_web::pages::risk_matrix::{MatrixForm, resized};
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION};
 use reqwest::{Client, Response, StatusCode};
@@ -790,3 +790,66 @@ async fn the_officer_and_the_ciso_see_what_is_overdue_on_their_home_page() {
         server.stop().await;
     }
 }
+
+// ---------------------------------------------------------------- the API, as wide as the pages
+
+backend_test!(
+    async fn the_api_retires_and_restores_threats(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let id = threat_id(&server, "地震").await;
+        let retire = format!("/api/v1/threats/{id}/retire");
+        let restore = format!("/api/v1/threats/{id}/restore");
+        let denied = auditor.post_json(&retire, &json!({})).await;
+        assert_api_error(denied, 403, "forbidden").await;
+        let retired = officer.post_json(&retire, &json!({})).await;
+        assert_eq!(retired.status(), StatusCode::OK);
+        let body: Value = retired.json().await.unwrap();
+        assert_eq!(body["retired"], true);
+        // Retiring again changes nothing and writes nothing.
+        let again = officer.post_json(&retire, &json!({})).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(
+            threat_actions(&server, id).await,
+            vec!["threat.retire".to_owned()],
+            "{backend:?}"
+        );
+        let restored = officer.post_json(&restore, &json!({})).await;
+        let body: Value = restored.json().await.unwrap();
+        assert_eq!(body["retired"], false);
+        assert!(auditor.json(&format!("/api/v1/threats/{id}")).await["retired_at"].is_null());
+        let missing = officer.post_json("/api/v1/threats/4242/retire", &json!({})).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        server.stop().await;
+    }
+);
+
+backend_test!(
+    async fn the_api_makes_a_new_matrix_version(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let mut matrix = serde_json::to_value(Matrix::default_3x3()).unwrap();
+        let same = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_eq!(same.status(), StatusCode::OK, "unchanged");
+        matrix["likelihood"] = json!(["まれ", "時々", "頻繁"]);
+        let denied = auditor.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_api_error(denied, 403, "forbidden").await;
+        let saved = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_eq!(saved.status(), StatusCode::CREATED);
+        let body: Value = saved.json().await.unwrap();
+        assert_eq!(body["version"], 2);
+        assert_eq!(body["likelihood"][2], "頻繁");
+        assert_eq!(auditor.json("/api/v1/risk-matrix").await["version"], 2);
+        matrix["grid"] = json!([[0, 0], [0, 1]]);
+        let bad = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        let error = assert_api_error(bad, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "matrix");
+        matrix["levels"][0]["band"] = json!("fine");
+        let bad = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_api_error(bad, 422, "validation_failed").await;
+        assert_eq!(risks::active_matrix(&server.store).await.unwrap().version, 2);
+        server.stop().await;
+    }
+);
