@@ -4,12 +4,54 @@
 use mamori_domain::risk::{Matrix, Score, ThreatFamily, Treatment};
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
-use time::Date;
+use time::{Date, OffsetDateTime};
 
 use crate::assets::Viewer;
-use crate::{AuditEntry, Result, Store, StoreError, WriteTx, decode};
+use sqlx::any::AnyRow;
+
+use crate::{
+    AuditEntry, Result, Store, StoreError, WriteTx, decode, decode_date, decode_timestamp,
+};
 
 pub use mamori_domain::risk_input::RiskInput;
+
+// ---------------------------------------------------------------- typed columns
+
+/// A required date column (`2026-04-01`); unreadable is corrupt.
+fn date(table: &'static str, id: i64, column: &'static str, row: &AnyRow) -> Result<Date> {
+    let text: String = row.try_get(column)?;
+    decode_date(table, id, column, &text)
+}
+
+fn opt_date(
+    table: &'static str,
+    id: i64,
+    column: &'static str,
+    text: Option<String>,
+) -> Result<Option<Date>> {
+    text.map(|t| decode_date(table, id, column, &t)).transpose()
+}
+
+/// A required RFC 3339 timestamp column; unreadable is corrupt.
+fn timestamp(
+    table: &'static str,
+    id: i64,
+    column: &'static str,
+    row: &AnyRow,
+) -> Result<OffsetDateTime> {
+    let text: String = row.try_get(column)?;
+    decode_timestamp(table, id, column, &text)
+}
+
+fn opt_timestamp(
+    table: &'static str,
+    id: i64,
+    column: &'static str,
+    text: Option<String>,
+) -> Result<Option<OffsetDateTime>> {
+    text.map(|t| decode_timestamp(table, id, column, &t))
+        .transpose()
+}
 
 // ---------------------------------------------------------------- threats
 
@@ -20,7 +62,7 @@ pub struct Threat {
     pub name: String,
     pub description: String,
     pub clause_ref: String,
-    pub retired_at: Option<String>,
+    pub retired_at: Option<OffsetDateTime>,
 }
 
 fn threat_from_row(row: &sqlx::any::AnyRow) -> Result<Threat> {
@@ -32,7 +74,7 @@ fn threat_from_row(row: &sqlx::any::AnyRow) -> Result<Threat> {
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         clause_ref: row.try_get("clause_ref")?,
-        retired_at: row.try_get("retired_at")?,
+        retired_at: opt_timestamp("threats", id, "retired_at", row.try_get("retired_at")?)?,
     })
 }
 
@@ -176,7 +218,7 @@ pub struct StoredMatrix {
     pub id: i64,
     pub version: i64,
     pub matrix: Matrix,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
 fn matrix_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMatrix> {
@@ -186,7 +228,7 @@ fn matrix_from_row(row: &sqlx::any::AnyRow) -> Result<StoredMatrix> {
         id,
         version: row.try_get("version")?,
         matrix: decode_matrix(id, &definition)?,
-        created_at: row.try_get("created_at")?,
+        created_at: timestamp("risk_matrices", id, "created_at", row)?,
     })
 }
 
@@ -295,11 +337,11 @@ pub struct RiskRecord {
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
     pub proposed_by: Option<i64>,
-    pub review_due: Option<String>,
+    pub review_due: Option<Date>,
     /// Assets named by the risk that the viewer may see: (id, name).
     pub assets: Vec<(i64, String)>,
-    pub created_at: String,
-    pub updated_at: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
 }
 
 const RISK_COLUMNS: &str = "r.id, r.title, r.threat_id, t.name AS threat_name, \
@@ -362,10 +404,10 @@ fn risk_from_row(row: &sqlx::any::AnyRow) -> Result<RiskRecord> {
         owner_id: row.try_get("owner_id")?,
         owner_name: row.try_get("owner_name")?,
         proposed_by: row.try_get("proposed_by")?,
-        review_due: row.try_get("review_due")?,
+        review_due: opt_date("risks", id, "review_due", row.try_get("review_due")?)?,
         assets: Vec::new(),
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
+        created_at: timestamp("risks", id, "created_at", row)?,
+        updated_at: timestamp("risks", id, "updated_at", row)?,
     })
 }
 
@@ -573,8 +615,8 @@ pub struct Action {
     pub description: String,
     pub owner_id: Option<i64>,
     pub owner_name: Option<String>,
-    pub due_on: String,
-    pub done_on: Option<String>,
+    pub due_on: Date,
+    pub done_on: Option<Date>,
 }
 
 const ACTION_COLUMNS: &str = "x.id, x.risk_id, r.title AS risk_title, x.description, \
@@ -582,15 +624,16 @@ const ACTION_COLUMNS: &str = "x.id, x.risk_id, r.title AS risk_title, x.descript
      JOIN risks r ON r.id = x.risk_id LEFT JOIN users u ON u.id = x.owner_id";
 
 fn action_from_row(row: &sqlx::any::AnyRow) -> Result<Action> {
+    let id: i64 = row.try_get("id")?;
     Ok(Action {
-        id: row.try_get("id")?,
+        id,
         risk_id: row.try_get("risk_id")?,
         risk_title: row.try_get("risk_title")?,
         description: row.try_get("description")?,
         owner_id: row.try_get("owner_id")?,
         owner_name: row.try_get("owner_name")?,
-        due_on: row.try_get("due_on")?,
-        done_on: row.try_get("done_on")?,
+        due_on: date("risk_actions", id, "due_on", row)?,
+        done_on: opt_date("risk_actions", id, "done_on", row.try_get("done_on")?)?,
     })
 }
 
@@ -701,12 +744,12 @@ pub struct Acceptance {
     pub proposed_by: Option<i64>,
     pub proposed_by_name: Option<String>,
     pub reason: String,
-    pub expires_on: String,
+    pub expires_on: Date,
     pub status: AcceptanceStatus,
     pub decided_by_name: Option<String>,
-    pub decided_at: Option<String>,
+    pub decided_at: Option<OffsetDateTime>,
     pub decision_note: String,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
 const ACCEPTANCE_COLUMNS: &str = "c.id, c.risk_id, r.title AS risk_title, c.proposed_by, \
@@ -725,7 +768,7 @@ fn acceptance_from_row(row: &sqlx::any::AnyRow) -> Result<Acceptance> {
         proposed_by: row.try_get("proposed_by")?,
         proposed_by_name: row.try_get("proposed_by_name")?,
         reason: row.try_get("reason")?,
-        expires_on: row.try_get("expires_on")?,
+        expires_on: date("risk_acceptances", id, "expires_on", row)?,
         status: decode(
             "risk_acceptances",
             id,
@@ -734,9 +777,14 @@ fn acceptance_from_row(row: &sqlx::any::AnyRow) -> Result<Acceptance> {
             AcceptanceStatus::parse,
         )?,
         decided_by_name: row.try_get("decided_by_name")?,
-        decided_at: row.try_get("decided_at")?,
+        decided_at: opt_timestamp(
+            "risk_acceptances",
+            id,
+            "decided_at",
+            row.try_get("decided_at")?,
+        )?,
         decision_note: row.try_get("decision_note")?,
-        created_at: row.try_get("created_at")?,
+        created_at: timestamp("risk_acceptances", id, "created_at", row)?,
     })
 }
 
@@ -857,9 +905,9 @@ pub struct SnapshotRisk {
 pub struct Analysis {
     pub id: i64,
     pub title: String,
-    pub analysed_on: String,
+    pub analysed_on: Date,
     pub risks: Vec<SnapshotRisk>,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
 }
 
 /// Freezes the whole register as it stands into a dated analysis (clause 8).
@@ -927,11 +975,11 @@ fn analysis_from_row(row: &sqlx::any::AnyRow) -> Result<Analysis> {
     Ok(Analysis {
         id,
         title: row.try_get("title")?,
-        analysed_on: row.try_get("analysed_on")?,
+        analysed_on: date("risk_analyses", id, "analysed_on", row)?,
         risks: decode("risk_analyses", id, "snapshot", &snapshot, |text| {
             serde_json::from_str(text).ok()
         })?,
-        created_at: row.try_get("created_at")?,
+        created_at: timestamp("risk_analyses", id, "created_at", row)?,
     })
 }
 

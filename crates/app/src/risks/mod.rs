@@ -14,4 +14,5 @@ pub use mamori_domain::risk_input::{
 pub use mamori_store::risks::{
     Acceptance, AcceptanceStatus, Action, Analysis, RiskRecord, SnapshotRisk, StoredMatrix,
 };
+pub use mamori_store::{date_text, timestamp_text};
 pub use matrices::Matrices;

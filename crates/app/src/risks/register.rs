@@ -191,7 +191,7 @@ pub fn form_of(risk: &RiskRecord, active: &mamori_domain::risk::Matrix) -> RiskF
             .unwrap_or_default(),
         residual_impact: risk.residual.map(|s| step(s.impact, i)).unwrap_or_default(),
         owner: risk.owner_id.map(|id| id.to_string()).unwrap_or_default(),
-        review_due: risk.review_due.clone().unwrap_or_default(),
+        review_due: risk.review_due.map(|d| d.to_string()).unwrap_or_default(),
     }
 }
 

@@ -121,7 +121,7 @@ pub async fn decide_acceptance(
     if acceptance.risk_id != risk_id {
         return Err(Failure::NotFound);
     }
-    let expires_on = mamori_store::parse_date(&acceptance.expires_on).unwrap_or(time::Date::MIN);
+    let expires_on = acceptance.expires_on;
     // The system (command line) decides as nobody in particular: never its own proposal.
     let me = acting.user_id().unwrap_or(0);
     let checked = check_acceptance(
@@ -145,7 +145,7 @@ pub async fn decide_acceptance(
         Err(AcceptanceRefusal::ExpiryPast) => {
             return Err(Failure::invalid(
                 FieldProblem::new("expires_on", "risk.register_error.expiry_lapsed")
-                    .with("date", &acceptance.expires_on),
+                    .with("date", expires_on),
             ));
         }
         Err(AcceptanceRefusal::NoReason) => {

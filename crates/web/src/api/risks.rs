@@ -7,7 +7,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::risks::{
     AcceptanceForm, ActionForm, Analysis, FreezeForm, Matrices, RiskForm, RiskRecord, analyses,
-    matrices, register, treatment,
+    date_text, matrices, register, timestamp_text, treatment,
 };
 use mamori_domain::access::{Act, Register};
 use mamori_domain::risk::{Matrix, Score};
@@ -108,9 +108,9 @@ fn out(matrices: &Matrices, r: RiskRecord) -> RiskOut {
         existing_measures: r.existing_measures,
         owner_id: r.owner_id,
         owner_name: r.owner_name,
-        review_due: r.review_due,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
+        review_due: r.review_due.map(date_text),
+        created_at: timestamp_text(r.created_at),
+        updated_at: timestamp_text(r.updated_at),
     }
 }
 
@@ -435,8 +435,8 @@ async fn action_out(
         description: a.description,
         owner_id: a.owner_id,
         owner_name: a.owner_name,
-        due_on: a.due_on,
-        done_on: a.done_on,
+        due_on: date_text(a.due_on),
+        done_on: a.done_on.map(date_text),
     })
 }
 
@@ -517,14 +517,14 @@ impl From<mamori_app::risks::Acceptance> for AcceptanceOut {
             id: a.id,
             risk_id: a.risk_id,
             reason: a.reason,
-            expires_on: a.expires_on,
+            expires_on: date_text(a.expires_on),
             status: a.status.as_str().to_owned(),
             proposed_by: a.proposed_by,
             proposed_by_name: a.proposed_by_name,
             decided_by_name: a.decided_by_name,
-            decided_at: a.decided_at,
+            decided_at: a.decided_at.map(timestamp_text),
             decision_note: a.decision_note,
-            created_at: a.created_at,
+            created_at: timestamp_text(a.created_at),
         }
     }
 }
@@ -680,8 +680,8 @@ fn summary(a: Analysis) -> AnalysisOut {
         id: a.id,
         risk_count: a.risks.len(),
         title: a.title,
-        analysed_on: a.analysed_on,
-        created_at: a.created_at,
+        analysed_on: date_text(a.analysed_on),
+        created_at: timestamp_text(a.created_at),
     }
 }
 
@@ -755,8 +755,8 @@ fn detail(a: Analysis) -> AnalysisDetail {
     AnalysisDetail {
         id: a.id,
         title: a.title,
-        analysed_on: a.analysed_on,
-        created_at: a.created_at,
+        analysed_on: date_text(a.analysed_on),
+        created_at: timestamp_text(a.created_at),
         risks: a
             .risks
             .into_iter()

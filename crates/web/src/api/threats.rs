@@ -7,8 +7,8 @@ use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_app::risks::StoredMatrix;
 use mamori_app::risks::matrices;
+use mamori_app::risks::{StoredMatrix, timestamp_text};
 use mamori_app::threats::{self as app_threats, Threat};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::threat::ThreatForm;
@@ -52,7 +52,7 @@ impl From<Threat> for ThreatOut {
             name: t.name,
             description: t.description,
             retired: t.retired_at.is_some(),
-            retired_at: t.retired_at,
+            retired_at: t.retired_at.map(timestamp_text),
         }
     }
 }
@@ -128,7 +128,7 @@ pub fn matrix_out(stored: StoredMatrix) -> RiskMatrixOut {
     RiskMatrixOut {
         id: stored.id,
         version: stored.version,
-        created_at: stored.created_at,
+        created_at: timestamp_text(stored.created_at),
         likelihood: stored.matrix.likelihood,
         impact: stored.matrix.impact,
         levels: stored

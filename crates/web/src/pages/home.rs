@@ -54,12 +54,6 @@ impl RiskAttention {
 /// How far ahead expiring acceptances are shown.
 const ACCEPTANCE_NOTICE_DAYS: i64 = 30;
 
-fn date_label(ctx: &Ctx, iso: &str) -> String {
-    time::Date::parse(iso, &time::format_description::well_known::Iso8601::DATE)
-        .map(|d| ctx.date(d))
-        .unwrap_or_else(|_| iso.to_owned())
-}
-
 /// What the security officer (who keeps the register) and the CISO (who accepts risks)
 /// must follow up: treatment actions past their due date, acceptances waiting for a
 /// decision, and acceptances expiring within [`ACCEPTANCE_NOTICE_DAYS`] days.
@@ -85,10 +79,7 @@ async fn risk_attention(
         .map(|action| {
             let mut parts = vec![
                 action.description.clone(),
-                tr.f(
-                    "threat.home.due",
-                    &[("date", date_label(ctx, &action.due_on))],
-                ),
+                tr.f("threat.home.due", &[("date", ctx.date(action.due_on))]),
             ];
             if let Some(name) = action.owner_name {
                 parts.push(tr.f("threat.home.owner", &[("name", name)]));
@@ -100,15 +91,14 @@ async fn risk_attention(
             }
         })
         .collect();
-    let today_text = today.to_string();
     let acceptances = mamori_store::risks::acceptances_needing_attention(&state.store, until)
         .await?
         .into_iter()
         .map(|acceptance| {
-            let date = [("date", date_label(ctx, &acceptance.expires_on))];
+            let date = [("date", ctx.date(acceptance.expires_on))];
             let key = match acceptance.status {
                 mamori_store::risks::AcceptanceStatus::Pending => "threat.home.pending",
-                _ if acceptance.expires_on < today_text => "threat.home.expired",
+                _ if acceptance.expires_on < today => "threat.home.expired",
                 _ => "threat.home.expiring",
             };
             AttentionItem {

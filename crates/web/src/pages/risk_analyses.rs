@@ -17,7 +17,7 @@ use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::forms::{FieldError, parse_id};
 use crate::http::{Layout, render, see_other};
-use crate::pages::risks::{date_label, datetime_label, field_errors, today, treatment_label};
+use crate::pages::risks::{field_errors, today, treatment_label};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -78,9 +78,9 @@ async fn render_list(
         .into_iter()
         .map(|a| AnalysisRow {
             id: a.id,
-            analysed_on: date_label(ctx, &a.analysed_on),
+            analysed_on: ctx.date(a.analysed_on),
             risks: a.risks.len(),
-            created_at: datetime_label(ctx, &a.created_at),
+            created_at: ctx.datetime(a.created_at),
             title: a.title,
         })
         .collect();
@@ -179,7 +179,7 @@ struct ShowPage {
 }
 
 fn label(ctx: &Ctx, a: &Analysis) -> String {
-    format!("{}（{}）", a.title, date_label(ctx, &a.analysed_on))
+    format!("{}（{}）", a.title, ctx.date(a.analysed_on))
 }
 
 pub async fn show(
@@ -232,8 +232,8 @@ pub async fn show(
         )
         .await,
         analysis_id: id,
-        analysed_on: date_label(&ctx, &analysis.analysed_on),
-        created_at: datetime_label(&ctx, &analysis.created_at),
+        analysed_on: ctx.date(analysis.analysed_on),
+        created_at: ctx.datetime(analysis.created_at),
         title: analysis.title,
         rows,
         others,

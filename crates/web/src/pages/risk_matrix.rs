@@ -105,12 +105,6 @@ pub fn version_label(tr: &Tr, version: i64) -> String {
     tr.f("risk.matrix.version", &[("version", version.to_string())])
 }
 
-fn datetime_label(ctx: &Ctx, text: &str) -> String {
-    mamori_store::parse_timestamp(text)
-        .map(|at| ctx.datetime(at))
-        .unwrap_or_else(|| text.to_owned())
-}
-
 pub fn matrix_view(ctx: &Ctx, stored: &StoredMatrix) -> MatrixView {
     let m = &stored.matrix;
     let rows = (0..m.likelihood.len())
@@ -136,7 +130,7 @@ pub fn matrix_view(ctx: &Ctx, stored: &StoredMatrix) -> MatrixView {
         id: stored.id,
         version: stored.version,
         label: version_label(&ctx.tr, stored.version),
-        created: datetime_label(ctx, &stored.created_at),
+        created: ctx.datetime(stored.created_at),
         impact: m.impact.clone(),
         rows,
         levels: m
@@ -226,7 +220,7 @@ pub async fn show(
                 id: m.id,
                 version: m.version,
                 label: version_label(&ctx.tr, m.version),
-                created: datetime_label(&ctx, &m.created_at),
+                created: ctx.datetime(m.created_at),
                 active: m.id == active.id,
                 shown: m.id == shown.id,
             })

@@ -103,22 +103,6 @@ pub fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
 
 pub use mamori_app::today;
 
-pub fn parse_iso(iso: &str) -> Option<Date> {
-    Date::parse(iso, &time::format_description::well_known::Iso8601::DATE).ok()
-}
-
-pub fn date_label(ctx: &Ctx, iso: &str) -> String {
-    parse_iso(iso)
-        .map(|d| ctx.date(d))
-        .unwrap_or_else(|| iso.to_owned())
-}
-
-pub fn datetime_label(ctx: &Ctx, text: &str) -> String {
-    mamori_store::parse_timestamp(text)
-        .map(|at| ctx.datetime(at))
-        .unwrap_or_else(|| text.to_owned())
-}
-
 /// The asset cell of a list or export: the names the reader may see, then the group.
 pub fn assets_text(risk: &RiskRecord) -> String {
     let mut parts: Vec<String> = risk.assets.iter().map(|(_, name)| name.clone()).collect();
@@ -293,16 +277,8 @@ pub fn row(ctx: &Ctx, matrices: &Matrices, risk: &RiskRecord, today: Date) -> Ri
             _ => tr.t("risk.not_assessed").to_owned(),
         },
         owner: risk.owner_name.clone().unwrap_or_default(),
-        review_due: risk
-            .review_due
-            .as_deref()
-            .map(|d| date_label(ctx, d))
-            .unwrap_or_default(),
-        review_overdue: risk
-            .review_due
-            .as_deref()
-            .and_then(parse_iso)
-            .is_some_and(|d| d < today),
+        review_due: risk.review_due.map(|d| ctx.date(d)).unwrap_or_default(),
+        review_overdue: risk.review_due.is_some_and(|d| d < today),
     }
 }
 
@@ -922,16 +898,12 @@ fn action_views(
     actions
         .into_iter()
         .map(|a| {
-            let overdue = a.done_on.is_none() && parse_iso(&a.due_on).is_some_and(|d| d < today);
+            let overdue = a.done_on.is_none() && a.due_on < today;
             ActionView {
                 id: a.id,
                 owner: a.owner_name.unwrap_or_default(),
-                due_on: date_label(ctx, &a.due_on),
-                done_on: a
-                    .done_on
-                    .as_deref()
-                    .map(|d| date_label(ctx, d))
-                    .unwrap_or_default(),
+                due_on: ctx.date(a.due_on),
+                done_on: a.done_on.map(|d| ctx.date(d)).unwrap_or_default(),
                 status: if a.done_on.is_some() {
                     "risk.action_completed"
                 } else if overdue {
@@ -963,18 +935,18 @@ fn acceptance_views(
             let pending = a.status == AcceptanceStatus::Pending;
             AcceptanceView {
                 id: a.id,
-                expires_on: date_label(ctx, &a.expires_on),
+                expires_on: ctx.date(a.expires_on),
                 status: acceptance_status_key(a.status),
                 proposed: format!(
                     "{}（{}）",
                     a.proposed_by_name
                         .clone()
                         .unwrap_or_else(|| tr.t("risk.by_system").to_owned()),
-                    datetime_label(ctx, &a.created_at)
+                    ctx.datetime(a.created_at)
                 ),
                 decided: match (&a.decided_by_name, &a.decided_at) {
                     (Some(by), Some(at)) => {
-                        let mut text = format!("{by}（{}）", datetime_label(ctx, at));
+                        let mut text = format!("{by}（{}）", ctx.datetime(*at));
                         if !a.decision_note.is_empty() {
                             text.push('　');
                             text.push_str(&a.decision_note);
@@ -983,8 +955,7 @@ fn acceptance_views(
                     }
                     _ => String::new(),
                 },
-                expired: a.status == AcceptanceStatus::Accepted
-                    && parse_iso(&a.expires_on).is_some_and(|d| d < today),
+                expired: a.status == AcceptanceStatus::Accepted && a.expires_on < today,
                 may_decide: pending && decider && !own,
                 own: pending && decider && own,
                 reason: a.reason,
@@ -1042,10 +1013,7 @@ fn risk_facts(ctx: &Ctx, matrices: &Matrices, risk: &RiskRecord) -> Vec<(&'stati
         ),
         (
             "risk.field.review_due",
-            risk.review_due
-                .as_deref()
-                .map(|d| date_label(ctx, d))
-                .unwrap_or_default(),
+            risk.review_due.map(|d| ctx.date(d)).unwrap_or_default(),
         ),
         (
             "risk.field.matrix_version",
@@ -1054,14 +1022,8 @@ fn risk_facts(ctx: &Ctx, matrices: &Matrices, risk: &RiskRecord) -> Vec<(&'stati
                 &[("version", scored_with.to_string())],
             ),
         ),
-        (
-            "risk.field.created_at",
-            datetime_label(ctx, &risk.created_at),
-        ),
-        (
-            "risk.field.updated_at",
-            datetime_label(ctx, &risk.updated_at),
-        ),
+        ("risk.field.created_at", ctx.datetime(risk.created_at)),
+        ("risk.field.updated_at", ctx.datetime(risk.updated_at)),
     ]
 }
 
@@ -1083,8 +1045,7 @@ async fn render_show(
         .acceptances
         .iter()
         .find(|a| a.status == AcceptanceStatus::Accepted)
-        .and_then(|a| parse_iso(&a.expires_on))
-        .is_some_and(|d| d < today_date);
+        .is_some_and(|a| a.expires_on < today_date);
     let older_note = (risk.matrix_id != matrices.active.id).then(|| {
         tr.f(
             "risk.older_matrix",
@@ -1317,7 +1278,7 @@ fn export_cells(tr: &Tr, matrices: &Matrices, risk: &RiskRecord) -> Vec<String> 
             .map(|l| matrices.level_name(m, l))
             .unwrap_or_default(),
         risk.owner_name.clone().unwrap_or_default(),
-        risk.review_due.clone().unwrap_or_default(),
+        risk.review_due.map(|d| d.to_string()).unwrap_or_default(),
         matrices.of(m).version.to_string(),
     ]
 }

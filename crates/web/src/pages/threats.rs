@@ -160,12 +160,6 @@ fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
         .collect()
 }
 
-fn datetime_label(ctx: &Ctx, text: &str) -> String {
-    mamori_store::parse_timestamp(text)
-        .map(|at| ctx.datetime(at))
-        .unwrap_or_else(|| text.to_owned())
-}
-
 fn lines(text: &str) -> Vec<String> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -217,7 +211,7 @@ async fn render_list(
                     id: t.id,
                     name: t.name.clone(),
                     description: lines(&t.description),
-                    retired: t.retired_at.as_deref().map(|at| datetime_label(ctx, at)),
+                    retired: t.retired_at.map(|at| ctx.datetime(at)),
                 })
                 .collect(),
         })
@@ -359,7 +353,9 @@ async fn history(
         .await?
         .into_iter()
         .map(|r| HistoryRow {
-            at: datetime_label(ctx, &r.at),
+            at: time::OffsetDateTime::parse(&r.at, &time::format_description::well_known::Rfc3339)
+                .map(|at| ctx.datetime(at))
+                .unwrap_or(r.at),
             action: ctx.tr.t(&format!("audit.action.{}", r.action)).to_owned(),
             actor: r.actor_label,
         })
@@ -391,10 +387,7 @@ async fn render_edit(
         id: threat.id,
         stored_name: threat.name.clone(),
         clause: threat.family.clause(),
-        retired: threat
-            .retired_at
-            .as_deref()
-            .map(|at| datetime_label(ctx, at)),
+        retired: threat.retired_at.map(|at| ctx.datetime(at)),
         families: family_choices(),
         form,
         errors: field_errors(problems, &ctx.tr),
