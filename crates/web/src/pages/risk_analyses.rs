@@ -416,9 +416,9 @@ mod tests {
         Analysis {
             id: 1,
             title: "a".into(),
-            analysed_on: "2026-04-01".into(),
+            analysed_on: time::macros::date!(2026 - 04 - 01),
             risks,
-            created_at: String::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
         }
     }
 

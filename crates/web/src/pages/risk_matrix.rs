@@ -1173,7 +1173,7 @@ mod tests {
             id: 4,
             version: 2,
             matrix: Matrix::default_3x3(),
-            created_at: String::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
         }]);
         assert!(css.contains(".risk-m4-l2 { background-color: #f3b3b3; color: #000; }"));
     }

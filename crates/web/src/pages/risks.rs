@@ -1430,8 +1430,8 @@ mod tests {
             proposed_by: None,
             review_due: None,
             assets: vec![(3, "会議録".into())],
-            created_at: String::new(),
-            updated_at: String::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
         }
     }
 
