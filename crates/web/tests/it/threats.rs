@@ -8,7 +8,7 @@ use mamori_domain::user::{OrgRole, Role};
 use mamori_store::audit::{self, AuditFilter};
 use mamori_store::{Actor, risks};
 use mamori_testkit::{TestServer, assert_api_error, backend_test, backends};
-use mamori_web::pages::risk_matrix::{MatrixForm, resized};
+use mamori_web::pages::risks::matrix_form::{MatrixForm, resized};
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};

@@ -42,7 +42,7 @@ struct AnalysisRow {
 }
 
 #[derive(Template)]
-#[template(path = "risk_analyses.html")]
+#[template(path = "risks/analyses.html")]
 struct ListPage {
     t: Tr,
     layout: Layout,
@@ -165,7 +165,7 @@ struct Other {
 }
 
 #[derive(Template)]
-#[template(path = "risk_analysis.html")]
+#[template(path = "risks/analysis.html")]
 struct ShowPage {
     t: Tr,
     layout: Layout,
@@ -299,7 +299,7 @@ struct CompareView {
 }
 
 #[derive(Template)]
-#[template(path = "risk_analyses_compare.html")]
+#[template(path = "risks/analyses_compare.html")]
 struct ComparePage {
     t: Tr,
     layout: Layout,
