@@ -300,36 +300,18 @@ backend_test!(
         assert!(denials.len() >= 4);
 
         // Over the API: create, change, retire in one PATCH, bring back.
-        let response = officer
-            .client.post(server.url("/api/v1/threats"))
-            .header("origin", &server.base)
-            .json(&json!({"family": "disaster", "name": "豪雨による浸水", "description": ""}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.post_json("/api/v1/threats", &json!({"family": "disaster", "name": "豪雨による浸水", "description": ""})).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let created: Value = response.json().await.unwrap();
         let api_id = created["id"].as_i64().unwrap();
         assert_eq!(created["clause"], "3(3)");
-        let response = officer
-            .client.patch(server.url(&format!("/api/v1/threats/{api_id}")))
-            .header("origin", &server.base)
-            .json(&json!({"name": "豪雨・浸水", "retired": true}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.patch_json(&format!("/api/v1/threats/{api_id}"), &json!({"name": "豪雨・浸水", "retired": true})).await;
         assert_eq!(response.status(), StatusCode::OK);
         let patched: Value = response.json().await.unwrap();
         assert_eq!(patched["name"], "豪雨・浸水");
         assert_eq!(patched["family"], "disaster");
         assert_eq!(patched["retired"], true);
-        let response = officer
-            .client.patch(server.url(&format!("/api/v1/threats/{api_id}")))
-            .header("origin", &server.base)
-            .json(&json!({"retired": false}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.patch_json(&format!("/api/v1/threats/{api_id}"), &json!({"retired": false})).await;
         assert_eq!(response.json::<Value>().await.unwrap()["retired"], false);
         assert_eq!(
             threat_actions(&server, api_id).await,
@@ -340,13 +322,7 @@ backend_test!(
                 "threat.restore"
             ]
         );
-        let response = user
-            .client.patch(server.url(&format!("/api/v1/threats/{api_id}")))
-            .header("origin", &server.base)
-            .json(&json!({"retired": true}))
-            .send()
-            .await
-            .unwrap();
+        let response = user.patch_json(&format!("/api/v1/threats/{api_id}"), &json!({"retired": true})).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         server.stop().await;
     }
@@ -407,13 +383,7 @@ backend_test!(
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         // The API answers 422 in the caller's language.
-        let response = officer
-            .client.post(server.url("/api/v1/threats"))
-            .header("origin", &server.base)
-            .json(&json!({"family": "alien", "name": ""}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.post_json("/api/v1/threats", &json!({"family": "alien", "name": ""})).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "validation_failed");
@@ -446,13 +416,7 @@ backend_test!(
                 .contains("Threat:"),
             "{body}"
         );
-        let response = officer
-            .client.patch(server.url("/api/v1/threats/99999"))
-            .header("origin", &server.base)
-            .json(&json!({"retired": true}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.patch_json("/api/v1/threats/99999", &json!({"retired": true})).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
         assert_eq!(risks::threats(&server.store).await.unwrap().len(), seeded);
