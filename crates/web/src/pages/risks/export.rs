@@ -70,46 +70,27 @@ pub async fn export_csv(
     export(&state, ctx, &signed, raw.as_deref(), Format::Csv).await
 }
 
-pub(super) async fn export(
-    state: &AppState,
-    ctx: Ctx,
-    signed: &SignedIn,
-    raw_query: Option<&str>,
-    format: Format,
-) -> Result<Response, AppError> {
-    let acting = &signed.0.acting;
-    state
-        .app
-        .permit(acting, Register::Risks, Act::Read, "risks.export")
-        .await?;
-    // Read after the access check, so that a refused caller gets 403 whatever they sent.
-    let params: ListParams = serde_urlencoded::from_str(raw_query.unwrap_or("")).map_err(|e| {
+/// The query string of an export, read after the access check so that a refused caller
+/// gets 403 whatever they sent.
+fn export_params(raw_query: Option<&str>) -> Result<ListParams, AppError> {
+    serde_urlencoded::from_str(raw_query.unwrap_or("")).map_err(|e| {
         AppError::new(
             StatusCode::BAD_REQUEST,
             "malformed_query",
             "error.malformed_query",
         )
         .with("detail", e)
-    })?;
-    let active = matrices::active_matrix(&state.app, acting, "risks.export").await?;
-    let filter = params.filter(&active.matrix)?;
-    let risks: Vec<RiskRecord> = register::list_risks(&state.app, acting, "risks.export")
-        .await?
-        .into_iter()
-        .filter(|r| filter.matches(r))
-        .rev()
-        .collect();
-    let matrices =
-        matrices::matrices(&state.app, acting, risks.iter().map(|r| r.matrix_id)).await?;
-    let tr = ctx.tr;
-    let headers: Vec<String> = EXPORT_COLUMNS.iter().map(|k| tr.t(k).to_owned()).collect();
-    let rows: Vec<Vec<String>> = risks
-        .iter()
-        .map(|r| export_cells(&tr, &matrices, r))
-        .collect();
-    let count = rows.len();
-    let sheet_name = tr.t("risk.title");
-    let bytes = tokio::task::spawn_blocking(move || match format {
+    })
+}
+
+/// The spreadsheet or CSV file, written off the async threads.
+async fn write_sheet(
+    format: Format,
+    sheet_name: &'static str,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || match format {
         Format::Xlsx => mamori_sheet::write_xlsx(sheet_name, &headers, rows.into_iter()),
         Format::Csv => Ok(mamori_sheet::write_csv(&headers, rows.into_iter())),
     })
@@ -127,7 +108,35 @@ pub(super) async fn export(
         );
         error.params = e.params();
         error
-    })?;
+    })
+}
+
+pub(super) async fn export(
+    state: &AppState,
+    ctx: Ctx,
+    signed: &SignedIn,
+    raw_query: Option<&str>,
+    format: Format,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Read, "risks.export")
+        .await?;
+    let params = export_params(raw_query)?;
+    let all = register::list_risks(&state.app, acting, "risks.export").await?;
+    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
+    let filter = params.filter(&matrices.active.matrix)?;
+    let tr = ctx.tr;
+    let headers: Vec<String> = EXPORT_COLUMNS.iter().map(|k| tr.t(k).to_owned()).collect();
+    let rows: Vec<Vec<String>> = all
+        .iter()
+        .filter(|r| filter.matches(r))
+        .rev()
+        .map(|r| export_cells(&tr, &matrices, r))
+        .collect();
+    let count = rows.len();
+    let bytes = write_sheet(format, tr.t("risk.title"), headers, rows).await?;
     let code = match format {
         Format::Xlsx => "xlsx",
         Format::Csv => "csv",

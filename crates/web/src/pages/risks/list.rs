@@ -111,25 +111,8 @@ pub(super) fn scale_choices(names: &[String]) -> Vec<Choice> {
         .collect()
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-    ApiQuery(params): ApiQuery<ListParams>,
-) -> Result<Response, AppError> {
-    let acting = &signed.0.acting;
-    let tr = ctx.tr;
-    let all = register::list_risks(&state.app, acting, "risks.list").await?;
-    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
-    let active = &matrices.active;
-    let filter = params.filter(&active.matrix)?;
-    let today = today();
-    let rows: Vec<RiskRow> = all
-        .iter()
-        .filter(|r| filter.matches(r))
-        .map(|r| row(&ctx, &matrices, r, today))
-        .collect();
-    let matrix = &active.matrix;
+/// The two heat maps over the whole register (the filters choose rows, not cells).
+fn heatmaps(tr: &Tr, matrix: &Matrix, all: &[RiskRecord]) -> Vec<HeatmapView> {
     let mut heatmaps = Vec::new();
     for which in [Which::Inherent, Which::Residual] {
         let scores: Vec<Score> = match which {
@@ -141,14 +124,12 @@ pub async fn list(
         if outside > 0 {
             notes.push(tr.f("risk.out_of_range", &[("count", outside.to_string())]));
         }
-        if which == Which::Residual {
-            let missing = all.len() - scores.len();
-            if missing > 0 {
-                notes.push(tr.f(
-                    "risk.heatmap.no_residual",
-                    &[("count", missing.to_string())],
-                ));
-            }
+        let missing = all.len() - scores.len();
+        if which == Which::Residual && missing > 0 {
+            notes.push(tr.f(
+                "risk.heatmap.no_residual",
+                &[("count", missing.to_string())],
+            ));
         }
         let id = format!("heatmap-{}", which.as_str());
         heatmaps.push(HeatmapView {
@@ -157,83 +138,128 @@ pub async fn list(
                 "risk.heatmap.table_caption",
                 &[("title", tr.t(which.title_key()).to_owned())],
             ),
-            svg: heatmap::svg(matrix, &counts, which, &tr, &id),
+            svg: heatmap::svg(matrix, &counts, which, tr, &id),
             impacts: matrix.impact.clone(),
-            rows: heatmap::table_rows(matrix, &counts, which, &tr),
+            rows: heatmap::table_rows(matrix, &counts, which, tr),
             note: notes.join(" "),
             id,
         });
     }
-    let older = all.iter().filter(|r| r.matrix_id != active.id).count();
-    let cell_note = match (filter.likelihood, filter.impact) {
-        (None, None) => None,
-        (l, i) => Some(
-            tr.f(
-                "risk.cell_filter",
-                &[
-                    (
-                        "likelihood",
-                        l.map(|l| matrix.likelihood[l].clone())
-                            .unwrap_or_else(|| tr.t("risk.any").to_owned()),
-                    ),
-                    (
-                        "impact",
-                        i.map(|i| matrix.impact[i].clone())
-                            .unwrap_or_else(|| tr.t("risk.any").to_owned()),
-                    ),
-                    ("which", tr.t(which_key(filter.which)).to_owned()),
-                ],
-            ),
+    heatmaps
+}
+
+/// 「発生可能性 高 × 影響度 大（固有リスク）のリスク」 when the list shows one cell.
+fn cell_note(tr: &Tr, matrix: &Matrix, filter: &RiskFilter) -> Option<String> {
+    if filter.likelihood.is_none() && filter.impact.is_none() {
+        return None;
+    }
+    let any = || tr.t("risk.any").to_owned();
+    Some(
+        tr.f(
+            "risk.cell_filter",
+            &[
+                (
+                    "likelihood",
+                    filter
+                        .likelihood
+                        .map(|l| matrix.likelihood[l].clone())
+                        .unwrap_or_else(any),
+                ),
+                (
+                    "impact",
+                    filter
+                        .impact
+                        .map(|i| matrix.impact[i].clone())
+                        .unwrap_or_else(any),
+                ),
+                ("which", tr.t(which_key(filter.which)).to_owned()),
+            ],
         ),
-    };
+    )
+}
+
+fn level_choices(matrix: &Matrix) -> Vec<Choice> {
+    matrix
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| Choice {
+            value: i.to_string(),
+            label: l.name.clone(),
+        })
+        .collect()
+}
+
+/// The treatments, and 未定 for risks without one.
+fn treatment_filter_choices(tr: &Tr) -> Vec<Choice> {
+    let mut choices = treatment_choices(tr);
+    choices.push(Choice {
+        value: "none".into(),
+        label: tr.t("risk.treatment.none").to_owned(),
+    });
+    choices
+}
+
+fn which_choices(tr: &Tr) -> Vec<Choice> {
+    [Which::Inherent, Which::Residual]
+        .iter()
+        .map(|w| Choice {
+            value: w.as_str().to_owned(),
+            label: tr.t(which_key(*w)).to_owned(),
+        })
+        .collect()
+}
+
+fn older_note(
+    tr: &Tr,
+    all: &[RiskRecord],
+    active: &mamori_app::risks::StoredMatrix,
+) -> Option<String> {
+    let older = all.iter().filter(|r| r.matrix_id != active.id).count();
+    (older > 0).then(|| {
+        tr.f(
+            "risk.scored_with_older",
+            &[
+                ("count", older.to_string()),
+                ("version", active.version.to_string()),
+            ],
+        )
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Response, AppError> {
+    let (acting, tr) = (&signed.0.acting, ctx.tr);
+    let all = register::list_risks(&state.app, acting, "risks.list").await?;
+    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
+    let (active, today) = (&matrices.active, today());
+    let filter = params.filter(&active.matrix)?;
+    let rows: Vec<RiskRow> = all
+        .iter()
+        .filter(|r| filter.matches(r))
+        .map(|r| row(&ctx, &matrices, r, today))
+        .collect();
+    let total = [
+        ("count", rows.len().to_string()),
+        ("total", all.len().to_string()),
+    ];
     let page = ListPage {
         t: tr,
         layout: Layout::load(&state, "risks", "/risks", Some(&signed.0)).await,
-        count: tr.f(
-            "risk.count",
-            &[
-                ("count", rows.len().to_string()),
-                ("total", all.len().to_string()),
-            ],
-        ),
+        count: tr.f("risk.count", &total),
         rows,
-        heatmaps,
-        cell_note,
-        older_note: (older > 0).then(|| {
-            tr.f(
-                "risk.scored_with_older",
-                &[
-                    ("count", older.to_string()),
-                    ("version", active.version.to_string()),
-                ],
-            )
-        }),
+        heatmaps: heatmaps(&tr, &active.matrix, &all),
+        cell_note: cell_note(&tr, &active.matrix, &filter),
+        older_note: older_note(&tr, &all, active),
         export_query: params.query(),
         families: family_choices(&tr),
-        levels: matrix
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(i, l)| Choice {
-                value: i.to_string(),
-                label: l.name.clone(),
-            })
-            .collect(),
-        treatments: {
-            let mut choices = treatment_choices(&tr);
-            choices.push(Choice {
-                value: "none".into(),
-                label: tr.t("risk.treatment.none").to_owned(),
-            });
-            choices
-        },
-        whiches: [Which::Inherent, Which::Residual]
-            .iter()
-            .map(|w| Choice {
-                value: w.as_str().to_owned(),
-                label: tr.t(which_key(*w)).to_owned(),
-            })
-            .collect(),
+        levels: level_choices(&active.matrix),
+        treatments: treatment_filter_choices(&tr),
+        whiches: which_choices(&tr),
         may_edit: acting.may(Register::Risks, Act::Edit),
         params,
     };
