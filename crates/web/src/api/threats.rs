@@ -403,6 +403,31 @@ pub struct MatrixLevelIn {
     pub band: String,
 }
 
+impl RiskMatrixIn {
+    /// The matrix as the domain checks it; an unknown band is refused here.
+    fn matrix(self) -> Result<mamori_domain::risk::Matrix, mamori_app::Failure> {
+        let mut levels = Vec::new();
+        for level in self.levels {
+            let Some(band) = mamori_domain::risk::Band::parse(level.band.trim()) else {
+                return Err(mamori_app::Failure::invalid(
+                    mamori_domain::field::FieldProblem::new("matrix", "risk.error.band"),
+                ));
+            };
+            levels.push(mamori_domain::risk::RiskLevel {
+                name: level.name,
+                colour: level.colour.trim().to_ascii_lowercase(),
+                band,
+            });
+        }
+        Ok(mamori_domain::risk::Matrix {
+            likelihood: self.likelihood,
+            impact: self.impact,
+            levels,
+            grid: self.grid,
+        })
+    }
+}
+
 /// Makes a new version of the matrix the active one (the security officer). Risks
 /// scored with an earlier version keep it until reassessed. The same matrix as the
 /// active one writes nothing and answers 200 with it.
@@ -426,29 +451,7 @@ pub async fn put_risk_matrix(
         .permit(acting, Register::Risks, Act::Edit, "risk_matrix.edit")
         .await?;
     let input: RiskMatrixIn = read_json(request).await?;
-    let mut levels = Vec::new();
-    for level in input.levels {
-        let Some(band) = mamori_domain::risk::Band::parse(level.band.trim()) else {
-            return Err(
-                mamori_app::Failure::invalid(mamori_domain::field::FieldProblem::new(
-                    "matrix",
-                    "risk.error.band",
-                ))
-                .into(),
-            );
-        };
-        levels.push(mamori_domain::risk::RiskLevel {
-            name: level.name,
-            colour: level.colour.trim().to_ascii_lowercase(),
-            band,
-        });
-    }
-    let matrix = mamori_domain::risk::Matrix {
-        likelihood: input.likelihood,
-        impact: input.impact,
-        levels,
-        grid: input.grid,
-    };
+    let matrix = input.matrix()?;
     let saved = matrices::save_matrix(&state.app, acting, matrix).await?;
     let active = matrices::active_matrix(&state.app, acting, "risk_matrix.view").await?;
     let status = match saved {

@@ -179,30 +179,10 @@ pub(super) async fn render_form(
     };
     let options = register::form_options(&state.app, acting, what).await?;
     let active = &options.matrix;
-    let assets: Vec<Choice> = options
-        .assets
-        .iter()
-        .map(|(id, name)| Choice {
-            value: id.to_string(),
-            label: format!("{name}（{id}）"),
-        })
-        .collect();
+    let assets = asset_choices(&options.assets);
     let mut form = view.form;
     carry_unlisted_assets(&mut form, &assets);
-    let matrix_note = match view.current.filter(|r| r.matrix_id != active.id) {
-        Some(r) => {
-            let matrices =
-                matrices::matrices(&state.app, acting, std::iter::once(r.matrix_id)).await?;
-            Some(tr.f(
-                "risk.older_matrix_form",
-                &[
-                    ("old", matrices.of(r.matrix_id).version.to_string()),
-                    ("new", active.version.to_string()),
-                ],
-            ))
-        }
-        None => None,
-    };
+    let matrix_note = matrix_note(state, acting, &tr, view.current, active).await?;
     let path = match view.id {
         Some(id) => format!("/risks/{id}/edit"),
         None => "/risks/new".to_owned(),
@@ -227,14 +207,49 @@ pub(super) async fn render_form(
         owners: owner_choices(&options.owners),
         lead: tr.f("risk.form_lead", &[("version", active.version.to_string())]),
         matrix_note,
-        bands: active
-            .matrix
-            .levels
-            .iter()
-            .map(|l| format!("{}：{}", l.name, tr.t(band_key(l.band))))
-            .collect(),
+        bands: band_notes(&tr, &active.matrix),
     };
     render(status, &page)
+}
+
+fn asset_choices(assets: &[(i64, String)]) -> Vec<Choice> {
+    assets
+        .iter()
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: format!("{name}（{id}）"),
+        })
+        .collect()
+}
+
+/// 「高：許容できない」 for each level, beside the scales.
+fn band_notes(tr: &Tr, matrix: &Matrix) -> Vec<String> {
+    matrix
+        .levels
+        .iter()
+        .map(|l| format!("{}：{}", l.name, tr.t(band_key(l.band))))
+        .collect()
+}
+
+/// A reassessed risk scored with an older matrix version says so.
+async fn matrix_note(
+    state: &AppState,
+    acting: &mamori_app::Acting,
+    tr: &Tr,
+    current: Option<&RiskRecord>,
+    active: &mamori_app::risks::StoredMatrix,
+) -> Result<Option<String>, AppError> {
+    let Some(r) = current.filter(|r| r.matrix_id != active.id) else {
+        return Ok(None);
+    };
+    let matrices = matrices::matrices(&state.app, acting, std::iter::once(r.matrix_id)).await?;
+    Ok(Some(tr.f(
+        "risk.older_matrix_form",
+        &[
+            ("old", matrices.of(r.matrix_id).version.to_string()),
+            ("new", active.version.to_string()),
+        ],
+    )))
 }
 
 pub async fn new_form(

@@ -202,6 +202,19 @@ pub(super) fn risk_facts(
     ]
 }
 
+/// A risk scored with an older matrix version says so.
+fn older_note(tr: &Tr, matrices: &Matrices, risk: &RiskRecord) -> Option<String> {
+    (risk.matrix_id != matrices.active.id).then(|| {
+        tr.f(
+            "risk.older_matrix",
+            &[
+                ("old", matrices.of(risk.matrix_id).version.to_string()),
+                ("new", matrices.active.version.to_string()),
+            ],
+        )
+    })
+}
+
 pub(super) async fn render_show(
     state: &AppState,
     ctx: &Ctx,
@@ -221,15 +234,6 @@ pub(super) async fn render_show(
         .iter()
         .find(|a| a.status == AcceptanceStatus::Accepted)
         .is_some_and(|a| a.expires_on < today_date);
-    let older_note = (risk.matrix_id != matrices.active.id).then(|| {
-        tr.f(
-            "risk.older_matrix",
-            &[
-                ("old", matrices.of(risk.matrix_id).version.to_string()),
-                ("new", matrices.active.version.to_string()),
-            ],
-        )
-    });
     let status = if forms.action_errors.is_empty() && forms.acceptance_errors.is_empty() {
         StatusCode::OK
     } else {
@@ -240,7 +244,7 @@ pub(super) async fn render_show(
         layout: Layout::load(state, "risks", &format!("/risks/{id}"), Some(&signed.0)).await,
         saved: forms.saved,
         facts: risk_facts(ctx, &matrices, &risk),
-        older_note,
+        older_note: older_note(&tr, &matrices, &risk),
         actions: action_views(ctx, detail.actions, today_date),
         acceptances: acceptance_views(ctx, acting, detail.acceptances, today_date),
         needs_review,
