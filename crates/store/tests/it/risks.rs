@@ -4,7 +4,7 @@ use mamori_domain::risk::{Matrix, Score, ThreatFamily, Treatment};
 use mamori_store::assets::Viewer;
 use mamori_store::risks::{self, AcceptanceStatus, RiskInput};
 use mamori_store::{Actor, StoreError};
-use mamori_testkit::{TestDb, backends};
+use mamori_testkit::{TestDb, backend_test};
 use time::macros::date;
 
 fn input(threat_id: i64, likelihood: usize, impact: usize) -> RiskInput {
@@ -25,9 +25,8 @@ fn input(threat_id: i64, likelihood: usize, impact: usize) -> RiskInput {
     }
 }
 
-#[tokio::test]
-async fn catalogue_matrix_register_acceptance_and_analysis() {
-    for backend in backends() {
+backend_test!(
+    async fn catalogue_matrix_register_acceptance_and_analysis(backend) {
         let db = TestDb::new(backend).await;
         let store = db.open().await;
         let threats = risks::threats(&store).await.unwrap();
@@ -146,11 +145,11 @@ async fn catalogue_matrix_register_acceptance_and_analysis() {
         assert_eq!(frozen.risks[0].matrix_version, 1);
         store.close().await;
     }
-}
+);
 
 // A row the domain cannot read is `Corrupt`, naming the table, the row and the column,
 // never a plausible default.
-mamori_testkit::backend_test!(
+backend_test!(
     async fn unreadable_codes_dates_and_matrices_are_corrupt(backend) {
         let db = TestDb::new(backend).await;
         let store = db.open().await;
