@@ -112,16 +112,8 @@ pub(super) fn step_fields(
         .collect()
 }
 
-pub(super) async fn render_edit(
-    state: &AppState,
-    ctx: &Ctx,
-    signed: &SignedIn,
-    form: &MatrixForm,
-    issues: &[Issue],
-    status: StatusCode,
-) -> Result<Response, AppError> {
-    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit").await?;
-    let tr = ctx.tr;
+/// The grid's rows, highest likelihood first, each cell with the level chosen for it.
+fn grid_rows(tr: &Tr, form: &MatrixForm) -> Vec<GridRow> {
     let selected = |l: usize, i: usize| -> String {
         form.grid
             .get(l)
@@ -129,7 +121,7 @@ pub(super) async fn render_edit(
             .map(|v| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let grid = (0..form.likelihood.len())
+    (0..form.likelihood.len())
         .rev()
         .map(|l| GridRow {
             likelihood: form.likelihood[l].clone(),
@@ -150,7 +142,38 @@ pub(super) async fn render_edit(
                 })
                 .collect(),
         })
-        .collect();
+        .collect()
+}
+
+fn level_rows(form: &MatrixForm) -> Vec<LevelRow> {
+    form.levels
+        .iter()
+        .enumerate()
+        .map(|(index, level)| LevelRow {
+            index,
+            number: index + 1,
+            value: index.to_string(),
+            name_field: format!("level_{index}_name"),
+            colour_field: format!("level_{index}_colour_text"),
+            band_field: format!("level_{index}_band"),
+            name: level.name.clone(),
+            colour_text: level.colour_text.clone(),
+            picker: picker_value(&level.colour_text),
+            band: level.band.clone(),
+        })
+        .collect()
+}
+
+pub(super) async fn render_edit(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    form: &MatrixForm,
+    issues: &[Issue],
+    status: StatusCode,
+) -> Result<Response, AppError> {
+    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit").await?;
+    let tr = ctx.tr;
     let page = EditPage {
         t: tr,
         layout: Layout::load(state, "risks", &format!("{PATH}/edit"), Some(&signed.0)).await,
@@ -174,24 +197,8 @@ pub(super) async fn render_edit(
             ("risk.matrix.step_smallest", "risk.matrix.step_largest"),
         ),
         impact_names: form.impact.clone(),
-        levels: form
-            .levels
-            .iter()
-            .enumerate()
-            .map(|(index, level)| LevelRow {
-                index,
-                number: index + 1,
-                value: index.to_string(),
-                name_field: format!("level_{index}_name"),
-                colour_field: format!("level_{index}_colour_text"),
-                band_field: format!("level_{index}_band"),
-                name: level.name.clone(),
-                colour_text: level.colour_text.clone(),
-                picker: picker_value(&level.colour_text),
-                band: level.band.clone(),
-            })
-            .collect(),
-        grid,
+        levels: level_rows(form),
+        grid: grid_rows(&tr, form),
         bands: Band::ALL
             .iter()
             .map(|b| BandChoice {
@@ -234,24 +241,8 @@ pub(super) fn asked_size(
     }
 }
 
-pub async fn edit(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-    ApiQuery(query): ApiQuery<SizeQuery>,
-) -> Result<Response, AppError> {
-    state
-        .app
-        .permit(
-            &signed.0.acting,
-            Register::Risks,
-            Act::Edit,
-            "risk_matrix.edit",
-        )
-        .await?;
-    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit")
-        .await?
-        .matrix;
+/// The active matrix resized as asked (a size out of range is kept and named).
+fn sized_form(active: &mamori_domain::risk::Matrix, query: &SizeQuery) -> (MatrixForm, Vec<Issue>) {
     let mut issues = Vec::new();
     let mut size = |value: Option<&str>,
                     range: std::ops::RangeInclusive<usize>,
@@ -286,7 +277,29 @@ pub async fn edit(
         "size_levels",
         "risk.error.levels",
     );
-    let form = MatrixForm::from_matrix(&resized(&active, likelihood, impact, levels));
+    let form = MatrixForm::from_matrix(&resized(active, likelihood, impact, levels));
+    (form, issues)
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    ApiQuery(query): ApiQuery<SizeQuery>,
+) -> Result<Response, AppError> {
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Edit,
+            "risk_matrix.edit",
+        )
+        .await?;
+    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit")
+        .await?
+        .matrix;
+    let (form, issues) = sized_form(&active, &query);
     let status = if issues.is_empty() {
         StatusCode::OK
     } else {
@@ -312,33 +325,20 @@ pub async fn save(
         .await?;
     let WebForm(fields) = WebForm::<Vec<(String, String)>>::from_request(request, &()).await?;
     let (form, mut issues) = form_from_fields(&fields);
-    let checked = check_form(&form);
-    let matrix = match checked {
-        Ok(matrix) if issues.is_empty() => matrix,
-        Ok(_) => {
-            return render_edit(
-                &state,
-                &ctx,
-                &signed,
-                &form,
-                &issues,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-        Err(more) => {
-            issues.extend(more);
-            return render_edit(
-                &state,
-                &ctx,
-                &signed,
-                &form,
-                &issues,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
-    };
+    match check_form(&form) {
+        Err(more) => issues.extend(more),
+        Ok(matrix) if issues.is_empty() => return saved(&state, &signed, matrix).await,
+        Ok(_) => {}
+    }
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render_edit(&state, &ctx, &signed, &form, &issues, status).await
+}
+
+async fn saved(
+    state: &AppState,
+    signed: &SignedIn,
+    matrix: mamori_domain::risk::Matrix,
+) -> Result<Response, AppError> {
     match matrices::save_matrix(&state.app, &signed.0.acting, matrix).await? {
         MatrixSaved::Unchanged => Ok(see_other(&format!("{PATH}?saved=unchanged"))),
         MatrixSaved::Version { .. } => Ok(see_other(&format!("{PATH}?saved=matrix"))),
