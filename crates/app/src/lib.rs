@@ -16,8 +16,10 @@ mod failure;
 pub mod home;
 pub mod i18n;
 pub mod policies;
+pub mod risks;
 pub mod settings;
 pub mod setup;
+pub mod threats;
 pub mod users;
 
 pub use acting::{Acting, Permit};

@@ -8,6 +8,8 @@ pub mod fixtures_people;
 pub mod fixtures_policies;
 
 pub use mamori_store::{Backend, Store};
+
+pub mod fixtures_risks;
 use mamori_web::{AppState, WebConfig};
 use sqlx::{Connection, Executor};
 

@@ -4,7 +4,7 @@ use mamori_domain::risk::{Matrix, Score, ThreatFamily, Treatment};
 use mamori_store::assets::Viewer;
 use mamori_store::risks::{self, AcceptanceStatus, RiskInput};
 use mamori_store::{Actor, StoreError};
-use mamori_testkit::{TestDb, backends};
+use mamori_testkit::{TestDb, backend_test};
 use time::macros::date;
 
 fn input(threat_id: i64, likelihood: usize, impact: usize) -> RiskInput {
@@ -25,9 +25,8 @@ fn input(threat_id: i64, likelihood: usize, impact: usize) -> RiskInput {
     }
 }
 
-#[tokio::test]
-async fn catalogue_matrix_register_acceptance_and_analysis() {
-    for backend in backends() {
+backend_test!(
+    async fn catalogue_matrix_register_acceptance_and_analysis(backend) {
         let db = TestDb::new(backend).await;
         let store = db.open().await;
         let threats = risks::threats(&store).await.unwrap();
@@ -146,4 +145,50 @@ async fn catalogue_matrix_register_acceptance_and_analysis() {
         assert_eq!(frozen.risks[0].matrix_version, 1);
         store.close().await;
     }
-}
+);
+
+// A row the domain cannot read is `Corrupt`, naming the table, the row and the column,
+// never a plausible default.
+backend_test!(
+    async fn unreadable_codes_dates_and_matrices_are_corrupt(backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let id = risks::threats(&store).await.unwrap()[0].id;
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let risk = risks::create_risk(
+            &mut tx,
+            &input(id, 1, 1),
+            &risks::active_matrix(&store).await.unwrap(),
+        )
+        .await
+        .unwrap();
+        risks::add_action(&mut tx, risk, "周知", None, date!(2026 - 06 - 30))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let corrupt = |error: StoreError| match error {
+            StoreError::Corrupt { table, column, .. } => (table, column),
+            other => panic!("{backend:?}: not corrupt: {other:?}"),
+        };
+
+        db.execute(&format!("UPDATE risk_actions SET due_on = 'someday' WHERE risk_id = {risk}"))
+            .await;
+        let error = risks::actions(&store, risk).await.unwrap_err();
+        assert_eq!(corrupt(error), ("risk_actions", "due_on"));
+
+        db.execute(&format!("UPDATE risks SET treatment = 'pray' WHERE id = {risk}"))
+            .await;
+        let error = risks::risk(&store, Viewer::everything(), risk).await.unwrap_err();
+        assert_eq!(corrupt(error), ("risks", "treatment"));
+
+        db.execute(&format!("UPDATE threats SET family = 'weather' WHERE id = {id}"))
+            .await;
+        let error = risks::threat(&store, id).await.unwrap_err();
+        assert_eq!(corrupt(error), ("threats", "family"));
+
+        db.execute("UPDATE risk_matrices SET definition = '{}' WHERE active = 1")
+            .await;
+        let error = risks::active_matrix(&store).await.unwrap_err();
+        assert_eq!(corrupt(error), ("risk_matrices", "definition"));
+    }
+);

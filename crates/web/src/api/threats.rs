@@ -1,13 +1,17 @@
 //! The threat catalogue (clause 3) and the active risk matrix over the API. The rules
 //! are the pages' own (`pages::threats`, `pages::risk_matrix`): same validation, same
 //! audit entries. Those who read the risk register read both; the security officer
-//! changes the catalogue. The matrix is changed on its page.
+//! changes the catalogue and makes new matrix versions.
 
 use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_store::risks::{self, StoredMatrix, Threat};
+use mamori_app::risks::matrices;
+use mamori_app::risks::{StoredMatrix, timestamp_text};
+use mamori_app::threats::{self as app_threats, Threat};
+use mamori_domain::access::{Act, Register};
+use mamori_domain::threat::ThreatForm;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,9 +19,7 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
-use crate::pages::risks::{EDITORS, require_reader};
-use crate::pages::threats::{self as page, ThreatChange, ThreatForm, check_form};
-use crate::pages::users::{Problem, parse_id};
+use crate::http::forms::parse_id;
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -50,7 +52,7 @@ impl From<Threat> for ThreatOut {
             name: t.name,
             description: t.description,
             retired: t.retired_at.is_some(),
-            retired_at: t.retired_at,
+            retired_at: t.retired_at.map(timestamp_text),
         }
     }
 }
@@ -126,7 +128,7 @@ pub fn matrix_out(stored: StoredMatrix) -> RiskMatrixOut {
     RiskMatrixOut {
         id: stored.id,
         version: stored.version,
-        created_at: stored.created_at,
+        created_at: timestamp_text(stored.created_at),
         likelihood: stored.matrix.likelihood,
         impact: stored.matrix.impact,
         levels: stored
@@ -154,8 +156,12 @@ fn field_label(field: &str) -> &'static str {
     }
 }
 
-/// 422 `validation_failed`, naming each refused field in the caller's language.
-fn validation_failed(tr: &Tr, problems: &[Problem]) -> AppError {
+/// 422 `validation_failed`, naming each refused field in the caller's language with
+/// the catalogue's own labels; other failures as they are.
+fn refused(tr: &Tr, failure: mamori_app::Failure) -> AppError {
+    let mamori_app::Failure::Invalid(problems) = failure else {
+        return failure.into();
+    };
     let detail = problems
         .iter()
         .map(|p| {
@@ -163,7 +169,7 @@ fn validation_failed(tr: &Tr, problems: &[Problem]) -> AppError {
                 "threat.error.field_message",
                 &[
                     ("field", tr.t(field_label(p.field)).to_owned()),
-                    ("message", p.message(tr)),
+                    ("message", tr.f(p.key, &p.params)),
                 ],
             )
         })
@@ -194,8 +200,7 @@ pub async fn list_threats(
     State(state): State<AppState>,
     signed: SignedIn,
 ) -> Result<Json<ThreatList>, AppError> {
-    require_reader(&state, &signed, "threats.view").await?;
-    let items: Vec<ThreatOut> = risks::threats(&state.store)
+    let items: Vec<ThreatOut> = app_threats::list_threats(&state.app, &signed.0.acting)
         .await?
         .into_iter()
         .map(ThreatOut::from)
@@ -220,8 +225,7 @@ pub async fn get_threat(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<ThreatOut>, AppError> {
-    require_reader(&state, &signed, "threats.view").await?;
-    let threat = risks::threat(&state.store, parse_id(&id)?).await?;
+    let threat = app_threats::threat(&state.app, &signed.0.acting, parse_id(&id)?).await?;
     Ok(Json(ThreatOut::from(threat)))
 }
 
@@ -234,8 +238,8 @@ pub async fn get_threat(
         (status = 403, body = crate::api::ErrorBody),
         (status = 415, body = crate::api::ErrorBody),
         (status = 422, body = crate::api::ErrorBody,
-            description = "`validation_failed` (unknown family, empty or long name, a name \
-                           the family already has…), or `invalid_json_data`"),
+            description = "`validation_failed` with `fields` (unknown family, empty or long \
+                           name, a name the family already has…), or `invalid_json_data`"),
     ))]
 pub async fn create_threat(
     State(state): State<AppState>,
@@ -243,18 +247,21 @@ pub async fn create_threat(
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "threats.create").await?;
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Threats, Act::Edit, "threats.create")
+        .await?;
     let input: NewThreatIn = read_json(request).await?;
     let form = ThreatForm {
         family: input.family,
         name: input.name,
         description: input.description,
     };
-    let checked = check_form(&form).map_err(|problems| validation_failed(&ctx.tr, &problems))?;
-    let id = page::create(&state, &signed, &checked)
-        .await?
-        .map_err(|problem| validation_failed(&ctx.tr, &[problem]))?;
-    let threat = ThreatOut::from(risks::threat(&state.store, id).await?);
+    let id = app_threats::create_threat(&state.app, acting, &form)
+        .await
+        .map_err(|f| refused(&ctx.tr, f))?;
+    let threat = ThreatOut::from(app_threats::threat(&state.app, acting, id).await?);
     let mut response = (StatusCode::CREATED, Json(threat)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/threats/{id}")) {
         response.headers_mut().insert(header::LOCATION, location);
@@ -262,7 +269,7 @@ pub async fn create_threat(
     Ok(response)
 }
 
-/// Changes a threat, retires it (`"retired": true`) or brings it back, in one step.
+/// Changes a threat, retires it (`"retired": true`) or brings it back.
 #[utoipa::path(patch, path = "/api/v1/threats/{id}", tag = "risks", request_body = ThreatPatch,
     params(("id" = i64, Path, description = "The threat's id")),
     responses(
@@ -282,12 +289,10 @@ pub async fn update_threat(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Json<ThreatOut>, AppError> {
-    signed.require(&state, EDITORS, "threats.update").await?;
-    let before = risks::threat(&state.store, parse_id(&id)?).await?;
+    let acting = &signed.0.acting;
+    let before = app_threats::threat_to_edit(&state.app, acting, parse_id(&id)?).await?;
     let patch: ThreatPatch = read_json(request).await?;
-    let edits_fields =
-        patch.family.is_some() || patch.name.is_some() || patch.description.is_some();
-    let checked = if edits_fields {
+    if patch.family.is_some() || patch.name.is_some() || patch.description.is_some() {
         let form = ThreatForm {
             family: patch
                 .family
@@ -297,19 +302,64 @@ pub async fn update_threat(
                 .description
                 .unwrap_or_else(|| before.description.clone()),
         };
-        Some(check_form(&form).map_err(|problems| validation_failed(&ctx.tr, &problems))?)
-    } else {
-        None
-    };
-    let change = ThreatChange {
-        fields: checked.as_ref(),
-        retired: patch.retired,
-    };
-    page::apply(&state, &signed, &before, change)
-        .await?
-        .map_err(|problem| validation_failed(&ctx.tr, &[problem]))?;
-    let threat = risks::threat(&state.store, before.id).await?;
+        app_threats::update_threat(&state.app, acting, before.id, &form)
+            .await
+            .map_err(|f| refused(&ctx.tr, f))?;
+    }
+    if let Some(retired) = patch.retired {
+        app_threats::set_retired(&state.app, acting, before.id, retired).await?;
+    }
+    let threat = app_threats::threat(&state.app, acting, before.id).await?;
     Ok(Json(ThreatOut::from(threat)))
+}
+
+async fn set_retired(
+    state: &AppState,
+    signed: &SignedIn,
+    id: &str,
+    retired: bool,
+) -> Result<Json<ThreatOut>, AppError> {
+    let acting = &signed.0.acting;
+    let id = parse_id(id)?;
+    app_threats::set_retired(&state.app, acting, id, retired).await?;
+    Ok(Json(ThreatOut::from(
+        app_threats::threat(&state.app, acting, id).await?,
+    )))
+}
+
+/// Retires a threat: it stays in the catalogue and in every risk naming it. Retiring a
+/// retired threat changes nothing.
+#[utoipa::path(post, path = "/api/v1/threats/{id}/retire", tag = "risks",
+    params(("id" = i64, Path, description = "The threat's id")),
+    responses(
+        (status = 200, body = ThreatOut),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+    ))]
+pub async fn retire_threat(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ThreatOut>, AppError> {
+    set_retired(&state, &signed, &id, true).await
+}
+
+/// Brings a retired threat back into use.
+#[utoipa::path(post, path = "/api/v1/threats/{id}/restore", tag = "risks",
+    params(("id" = i64, Path, description = "The threat's id")),
+    responses(
+        (status = 200, body = ThreatOut),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody),
+    ))]
+pub async fn restore_threat(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ThreatOut>, AppError> {
+    set_retired(&state, &signed, &id, false).await
 }
 
 /// The risk matrix in use, with its version.
@@ -323,9 +373,92 @@ pub async fn get_risk_matrix(
     State(state): State<AppState>,
     signed: SignedIn,
 ) -> Result<Json<RiskMatrixOut>, AppError> {
-    require_reader(&state, &signed, "risk_matrix.view").await?;
-    let active = risks::active_matrix(&state.store).await?;
+    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.view").await?;
     Ok(Json(matrix_out(active)))
+}
+
+/// A new version of the risk matrix: the scales lowest first, the levels least serious
+/// first, and the level of every cell (`grid[likelihood][impact]`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskMatrixIn {
+    #[schema(example = json!(["低", "中", "高"]))]
+    pub likelihood: Vec<String>,
+    #[schema(example = json!(["小", "中", "大"]))]
+    pub impact: Vec<String>,
+    pub levels: Vec<MatrixLevelIn>,
+    #[schema(example = json!([[0, 0, 1], [0, 1, 2], [1, 2, 2]]))]
+    pub grid: Vec<Vec<usize>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixLevelIn {
+    #[schema(example = "高")]
+    pub name: String,
+    #[schema(example = "#f3b3b3")]
+    pub colour: String,
+    /// `acceptable`, `tolerable` or `unacceptable`, in that order up the levels.
+    #[schema(example = "unacceptable")]
+    pub band: String,
+}
+
+impl RiskMatrixIn {
+    /// The matrix as the domain checks it; an unknown band is refused here.
+    fn matrix(self) -> Result<mamori_domain::risk::Matrix, mamori_app::Failure> {
+        let mut levels = Vec::new();
+        for level in self.levels {
+            let Some(band) = mamori_domain::risk::Band::parse(level.band.trim()) else {
+                return Err(mamori_app::Failure::invalid(
+                    mamori_domain::field::FieldProblem::new("matrix", "risk.error.band"),
+                ));
+            };
+            levels.push(mamori_domain::risk::RiskLevel {
+                name: level.name,
+                colour: level.colour.trim().to_ascii_lowercase(),
+                band,
+            });
+        }
+        Ok(mamori_domain::risk::Matrix {
+            likelihood: self.likelihood,
+            impact: self.impact,
+            levels,
+            grid: self.grid,
+        })
+    }
+}
+
+/// Makes a new version of the matrix the active one (the security officer). Risks
+/// scored with an earlier version keep it until reassessed. The same matrix as the
+/// active one writes nothing and answers 200 with it.
+#[utoipa::path(put, path = "/api/v1/risk-matrix", tag = "risks", request_body = RiskMatrixIn,
+    responses(
+        (status = 200, body = RiskMatrixOut, description = "Unchanged"),
+        (status = 201, body = RiskMatrixOut, description = "A new version, now active"),
+        (status = 400, body = crate::api::ErrorBody),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody, description = "`validation_failed`"),
+    ))]
+pub async fn put_risk_matrix(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risk_matrix.edit")
+        .await?;
+    let input: RiskMatrixIn = read_json(request).await?;
+    let matrix = input.matrix()?;
+    let saved = matrices::save_matrix(&state.app, acting, matrix).await?;
+    let active = matrices::active_matrix(&state.app, acting, "risk_matrix.view").await?;
+    let status = match saved {
+        matrices::MatrixSaved::Unchanged => StatusCode::OK,
+        matrices::MatrixSaved::Version { .. } => StatusCode::CREATED,
+    };
+    Ok((status, Json(matrix_out(active))).into_response())
 }
 
 /// The part of the OpenAPI document this module serves.
@@ -336,7 +469,10 @@ pub async fn get_risk_matrix(
         get_threat,
         create_threat,
         update_threat,
-        get_risk_matrix
+        retire_threat,
+        restore_threat,
+        get_risk_matrix,
+        put_risk_matrix
     ),
     components(schemas(
         ThreatOut,
@@ -344,7 +480,9 @@ pub async fn get_risk_matrix(
         NewThreatIn,
         ThreatPatch,
         MatrixLevelOut,
-        RiskMatrixOut
+        RiskMatrixOut,
+        RiskMatrixIn,
+        MatrixLevelIn
     ))
 )]
 pub struct Doc;

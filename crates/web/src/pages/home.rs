@@ -52,12 +52,6 @@ impl RiskAttention {
     }
 }
 
-fn date_label(ctx: &Ctx, iso: &str) -> String {
-    time::Date::parse(iso, &time::format_description::well_known::Iso8601::DATE)
-        .map(|d| ctx.date(d))
-        .unwrap_or_else(|_| iso.to_owned())
-}
-
 /// The risks to follow up, in the reader's words.
 fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> RiskAttention {
     let tr = ctx.tr;
@@ -68,10 +62,7 @@ fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> Risk
         .map(|action| {
             let mut parts = vec![
                 action.description.clone(),
-                tr.f(
-                    "threat.home.due",
-                    &[("date", date_label(ctx, &action.due_on))],
-                ),
+                tr.f("threat.home.due", &[("date", ctx.date(action.due_on))]),
             ];
             if let Some(name) = &action.owner_name {
                 parts.push(tr.f("threat.home.owner", &[("name", name.clone())]));
@@ -83,15 +74,14 @@ fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> Risk
             }
         })
         .collect();
-    let today_text = today.to_string();
     let acceptances = waiting
         .acceptances
         .iter()
         .map(|acceptance| {
-            let date = [("date", date_label(ctx, &acceptance.expires_on))];
+            let date = [("date", ctx.date(acceptance.expires_on))];
             let key = match acceptance.status {
                 home::AcceptanceStatus::Pending => "threat.home.pending",
-                _ if acceptance.expires_on < today_text => "threat.home.expired",
+                _ if acceptance.expires_on < today => "threat.home.expired",
                 _ => "threat.home.expiring",
             };
             AttentionItem {

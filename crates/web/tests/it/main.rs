@@ -13,6 +13,7 @@ mod locales;
 mod policies;
 mod policy_acks;
 mod risks;
+mod risks_api;
 mod security;
 mod threats;
 mod users;

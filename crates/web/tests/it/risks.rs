@@ -3,93 +3,27 @@
 //! the proposer), the heat maps, frozen analyses and their comparison, exports, the API,
 //! and bad input that must leave nothing behind.
 
-use mamori_domain::user::{OrgRole, Role};
+use mamori_domain::user::Role;
 use mamori_store::assets::Viewer;
 use mamori_store::risks::{self, AcceptanceStatus};
-use mamori_testkit::{TestServer, backends};
-use reqwest::{Client, Response, StatusCode};
+use mamori_testkit::fixtures_risks as fixtures;
+use mamori_testkit::{TestServer, Web, backend_test};
+use reqwest::StatusCode;
 
-async fn post_form(
-    server: &TestServer,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> Response {
-    client
-        .post(server.url(path))
-        .header("origin", &server.base)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
-}
-
-/// A user with `role` who also holds the CISO role (最高情報セキュリティ責任者).
-async fn ciso(server: &TestServer, login: &str, role: Role) -> Client {
-    let (id, client) = server.user_client(login, role).await;
-    let mut tx = server
-        .store
-        .write(mamori_store::Actor::system("test"))
-        .await
-        .unwrap();
-    mamori_store::users::set_org_roles(&mut tx, id, &[OrgRole::Ciso])
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    client
+/// A user with `role` who also holds the CISO post (最高情報セキュリティ責任者).
+async fn ciso<'a>(server: &'a TestServer, login: &str, role: Role) -> Web<'a> {
+    let (id, web) = server.web_as(login, role).await;
+    fixtures::hold_ciso_post(server, id).await;
+    web
 }
 
 async fn threat_id(server: &TestServer, name: &str) -> String {
-    risks::threats(&server.store)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|t| t.name == name)
-        .unwrap()
-        .id
-        .to_string()
+    fixtures::threat_id(server, name).await.to_string()
 }
 
 /// Registers an asset through its form and returns its id.
-async fn add_asset(server: &TestServer, officer: &Client, name: &str) -> String {
-    let response = post_form(
-        server,
-        officer,
-        "/assets/new",
-        &[
-            ("publication", "no"),
-            ("name", name),
-            ("description", ""),
-            ("category", "infrastructure"),
-            ("form", "electronic"),
-            ("holder_type", "member"),
-            ("holder", ""),
-            ("location", "議会事務局"),
-            ("segment", "lgwan"),
-            ("confidentiality", "2"),
-            ("integrity", "2"),
-            ("availability", "2"),
-            ("retention", ""),
-            ("status", "in_use"),
-            ("tags", ""),
-            ("clauses", ""),
-            ("notes", ""),
-        ],
-    )
-    .await;
-    assert_eq!(
-        response.status(),
-        StatusCode::SEE_OTHER,
-        "{}",
-        response.text().await.unwrap()
-    );
-    let location = response.headers()["location"].to_str().unwrap().to_owned();
-    location
-        .trim_start_matches("/assets/")
-        .split('?')
-        .next()
-        .unwrap()
-        .to_owned()
+async fn add_asset(officer: &Web<'_>, name: &str) -> String {
+    fixtures::asset(officer, name).await.to_string()
 }
 
 /// The form of a risk 高×大 (above tolerance) treated by reducing it to 低×大.
@@ -125,8 +59,8 @@ fn with<'a>(
 }
 
 /// Registers a risk through the form and returns its id.
-async fn register(server: &TestServer, client: &Client, form: &[(&str, &str)]) -> i64 {
-    let response = post_form(server, client, "/risks", form).await;
+async fn register(client: &Web<'_>, form: &[(&str, &str)]) -> i64 {
+    let response = client.post_form("/risks", form).await;
     assert_eq!(
         response.status(),
         StatusCode::SEE_OTHER,
@@ -150,24 +84,23 @@ async fn risk_count(server: &TestServer) -> usize {
         .len()
 }
 
-#[tokio::test]
-async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() {
-    for backend in backends() {
+backend_test!(
+    async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("kanri", Role::SecurityOfficer).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
         let ciso_officer = ciso(&server, "fuku.kanri", Role::SecurityOfficer).await;
         let gicho = ciso(&server, "gicho", Role::User).await;
         let threat = threat_id(&server, "情報資産の無断持ち出し").await;
-        let asset = add_asset(&server, &officer, "議員用タブレット1号機").await;
+        let asset = add_asset(&officer, "議員用タブレット1号機").await;
 
         let form = risk_form("タブレット紛失による会議資料の漏えい", &threat, &asset);
-        let id = register(&server, &officer, &form).await;
+        let id = register(&officer, &form).await;
         let stored = risks::risk(&server.store, Viewer::everything(), id)
             .await
             .unwrap();
         assert_eq!((stored.inherent_level, stored.residual_level), (2, Some(1)));
         assert_eq!(stored.assets.len(), 1);
-        let page = server.text(&officer, &format!("/risks/{id}")).await;
+        let page = officer.page(&format!("/risks/{id}"), 200).await;
         for expected in [
             "タブレット紛失による会議資料の漏えい",
             "議員用タブレット1号機",
@@ -180,10 +113,7 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         }
 
         // An action already past its due date (和暦 input) shows as overdue.
-        let added = post_form(
-            &server,
-            &officer,
-            &format!("/risks/{id}/actions"),
+        let added = officer.post_form(&format!("/risks/{id}/actions"),
             &[
                 ("description", "紛失時の連絡手順を周知する"),
                 ("owner", ""),
@@ -192,12 +122,9 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         )
         .await;
         assert_eq!(added.status(), StatusCode::SEE_OTHER);
-        let page = server.text(&officer, &format!("/risks/{id}")).await;
+        let page = officer.page(&format!("/risks/{id}"), 200).await;
         assert!(page.contains("紛失時の連絡手順を周知する") && page.contains("期限超過"));
-        let missing_due = post_form(
-            &server,
-            &officer,
-            &format!("/risks/{id}/actions"),
+        let missing_due = officer.post_form(&format!("/risks/{id}/actions"),
             &[("description", "期限なし"), ("owner", ""), ("due_on", "")],
         )
         .await;
@@ -205,10 +132,7 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         assert_eq!(risks::actions(&server.store, id).await.unwrap().len(), 1);
 
         // The officer proposes an acceptance, and cannot decide it: not the CISO.
-        let proposed = post_form(
-            &server,
-            &officer,
-            &format!("/risks/{id}/acceptances"),
+        let proposed = officer.post_form(&format!("/risks/{id}/acceptances"),
             &[
                 ("reason", "予算措置が決まる令和9年度まで運用で対応する"),
                 ("expires_on", "2099-03-31"),
@@ -216,10 +140,7 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         )
         .await;
         assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
-        let past = post_form(
-            &server,
-            &officer,
-            &format!("/risks/{id}/acceptances"),
+        let past = officer.post_form(&format!("/risks/{id}/acceptances"),
             &[("reason", "理由"), ("expires_on", "2020-01-01")],
         )
         .await;
@@ -234,10 +155,7 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         assert_eq!(officers.len(), 1);
         let officers = officers[0].id;
         let decide = format!("/risks/{id}/acceptances/{officers}/decide");
-        let refused = post_form(
-            &server,
-            &officer,
-            &decide,
+        let refused = officer.post_form(&decide,
             &[("decision", "approve"), ("note", "")],
         )
         .await;
@@ -251,20 +169,14 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         );
 
         // A CISO who proposed an acceptance cannot decide their own.
-        let proposed = post_form(
-            &server,
-            &ciso_officer,
-            &format!("/risks/{id}/acceptances"),
+        let proposed = ciso_officer.post_form(&format!("/risks/{id}/acceptances"),
             &[("reason", "代替機の配備まで"), ("expires_on", "2099-12-31")],
         )
         .await;
         assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
         let own = risks::acceptances(&server.store, id).await.unwrap()[0].id;
         assert_ne!(own, officers);
-        let refused = post_form(
-            &server,
-            &ciso_officer,
-            &format!("/risks/{id}/acceptances/{own}/decide"),
+        let refused = ciso_officer.post_form(&format!("/risks/{id}/acceptances/{own}/decide"),
             &[("decision", "approve"), ("note", "")],
         )
         .await;
@@ -279,12 +191,9 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
 
         // The CISO (here a member, 議長) reads the risk, sees the decide buttons for the
         // officer's proposal only, and accepts it.
-        let page = server.text(&gicho, &format!("/risks/{id}")).await;
+        let page = gicho.page(&format!("/risks/{id}"), 200).await;
         assert!(page.contains(&decide));
-        let accepted = post_form(
-            &server,
-            &gicho,
-            &decide,
+        let accepted = gicho.post_form(&decide,
             &[("decision", "approve"), ("note", "了承")],
         )
         .await;
@@ -292,18 +201,12 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         let decided = risks::acceptance(&server.store, officers).await.unwrap();
         assert_eq!(decided.status, AcceptanceStatus::Accepted);
         assert_eq!(decided.decided_by_name.as_deref(), Some("gicho"));
-        let again = post_form(
-            &server,
-            &gicho,
-            &decide,
+        let again = gicho.post_form(&decide,
             &[("decision", "reject"), ("note", "")],
         )
         .await;
         assert_eq!(again.status(), StatusCode::CONFLICT);
-        let odd = post_form(
-            &server,
-            &gicho,
-            &format!("/risks/{id}/acceptances/{own}/decide"),
+        let odd = gicho.post_form(&format!("/risks/{id}/acceptances/{own}/decide"),
             &[("decision", "maybe"), ("note", "")],
         )
         .await;
@@ -318,9 +221,7 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
 
         // An accepted acceptance whose expiry has passed asks for a reassessment.
         assert!(
-            !server
-                .text(&officer, &format!("/risks/{id}"))
-                .await
+            !officer.page(&format!("/risks/{id}"), 200).await
                 .contains("再評価が必要です")
         );
         let mut tx = server
@@ -336,15 +237,12 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
             .await
             .unwrap();
         tx.commit().await.unwrap();
-        let page = server.text(&officer, &format!("/risks/{id}")).await;
+        let page = officer.page(&format!("/risks/{id}"), 200).await;
         assert!(page.contains("再評価が必要です"), "{backend:?}");
 
         // Completing the overdue action.
         let action = risks::actions(&server.store, id).await.unwrap()[0].id;
-        let done = post_form(
-            &server,
-            &officer,
-            &format!("/risks/{id}/actions/{action}/complete"),
+        let done = officer.post_form(&format!("/risks/{id}/actions/{action}/complete"),
             &[("done_on", "")],
         )
         .await;
@@ -356,20 +254,19 @@ async fn a_risk_is_treated_and_accepted_only_by_a_ciso_who_did_not_propose_it() 
         );
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn bad_input_is_refused_with_a_message_and_nothing_is_written() {
-    for backend in backends() {
+backend_test!(
+    async fn bad_input_is_refused_with_a_message_and_nothing_is_written(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("kanri", Role::SecurityOfficer).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
         let threat = threat_id(&server, "機器故障").await;
-        let asset = add_asset(&server, &officer, "議会事務局ファイルサーバ").await;
+        let asset = add_asset(&officer, "議会事務局ファイルサーバ").await;
         let base = risk_form("サーバの故障による会議録の消失", &threat, &asset);
 
         // Above tolerance without a treatment: the domain's rule, in Japanese.
         let untreated = with(base.clone(), "treatment", "");
-        let response = post_form(&server, &officer, "/risks", &untreated).await;
+        let response = officer.post_form("/risks", &untreated).await;
         assert_eq!(
             response.status(),
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -437,7 +334,7 @@ async fn bad_input_is_refused_with_a_message_and_nothing_is_written() {
             ),
         ];
         for (form, message) in cases {
-            let response = post_form(&server, &officer, "/risks", &form).await;
+            let response = officer.post_form("/risks", &form).await;
             assert_eq!(
                 response.status(),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -448,7 +345,7 @@ async fn bad_input_is_refused_with_a_message_and_nothing_is_written() {
         }
         // Not a form at all, and filters that make no sense: 4xx, never 500.
         let garbage = officer
-            .post(server.url("/risks"))
+            .client.post(server.url("/risks"))
             .header("origin", &server.base)
             .header("content-type", "application/json")
             .body("{}")
@@ -462,14 +359,14 @@ async fn bad_input_is_refused_with_a_message_and_nothing_is_written() {
             "/risks?which=both",
             "/risks/export.csv?level=x",
         ] {
-            let response = officer.get(server.url(path)).send().await.unwrap();
+            let response = officer.get(path).await;
             assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{path}");
         }
         assert_eq!(risk_count(&server).await, 0);
 
         // In English, the same refusal in English.
         let response = officer
-            .post(server.url("/risks"))
+            .client.post(server.url("/risks"))
             .header("origin", &server.base)
             .header("accept-language", "en")
             .form(&untreated)
@@ -486,24 +383,19 @@ async fn bad_input_is_refused_with_a_message_and_nothing_is_written() {
         );
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn the_heat_maps_count_and_link_and_the_list_filters_by_cell() {
-    for backend in backends() {
+backend_test!(
+    async fn the_heat_maps_count_and_link_and_the_list_filters_by_cell(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("kanri", Role::SecurityOfficer).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
         let threat = threat_id(&server, "不正アクセス").await;
-        let asset = add_asset(&server, &officer, "議会ホームページ").await;
-        register(
-            &server,
-            &officer,
+        let asset = add_asset(&officer, "議会ホームページ").await;
+        register(&officer,
             &risk_form("ホームページの改ざん", &threat, &asset),
         )
         .await;
-        register(
-            &server,
-            &officer,
+        register(&officer,
             &risk_form("議会中継の停止", &threat, &asset),
         )
         .await;
@@ -517,9 +409,9 @@ async fn the_heat_maps_count_and_link_and_the_list_filters_by_cell() {
             "0",
         );
         let low = with(with(low, "residual_likelihood", ""), "residual_impact", "");
-        register(&server, &officer, &with(low, "treatment", "")).await;
+        register(&officer, &with(low, "treatment", "")).await;
 
-        let page = server.text(&officer, "/risks").await;
+        let page = officer.page("/risks", 200).await;
         assert!(page.contains("<svg"), "{backend:?}");
         assert!(page.contains("<desc id=\"heatmap-inherent-desc\">"));
         assert!(page.contains("高 2件"), "counts as text");
@@ -543,38 +435,30 @@ async fn the_heat_maps_count_and_link_and_the_list_filters_by_cell() {
             assert!(page.contains(&format!("href=\"{link}")), "{link}");
         }
 
-        let cell = server
-            .text(&officer, "/risks?likelihood=2&impact=2&which=inherent")
-            .await;
+        let cell = officer.page("/risks?likelihood=2&impact=2&which=inherent", 200).await;
         assert!(cell.contains("ホームページの改ざん") && cell.contains("議会中継の停止"));
         assert!(!cell.contains("掲示物の誤記"));
-        let residual = server
-            .text(&officer, "/risks?likelihood=0&impact=2&which=residual")
-            .await;
+        let residual = officer.page("/risks?likelihood=0&impact=2&which=residual", 200).await;
         assert!(residual.contains("ホームページの改ざん") && !residual.contains("掲示物の誤記"));
-        let untreated = server.text(&officer, "/risks?treatment=none").await;
+        let untreated = officer.page("/risks?treatment=none", 200).await;
         assert!(untreated.contains("掲示物の誤記") && !untreated.contains("ホームページの改ざん"));
-        let family = server.text(&officer, "/risks?family=disaster").await;
+        let family = officer.page("/risks?family=disaster", 200).await;
         assert!(family.contains("条件に合うリスクはありません"));
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn analyses_are_frozen_and_compared_around_a_reassessment() {
-    for backend in backends() {
+backend_test!(
+    async fn analyses_are_frozen_and_compared_around_a_reassessment(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("kanri", Role::SecurityOfficer).await;
-        let (_, auditor) = server.user_client("kansa", Role::Auditor).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
         let threat = threat_id(&server, "操作・設定ミス").await;
-        let asset = add_asset(&server, &officer, "議案データ").await;
+        let asset = add_asset(&officer, "議案データ").await;
         let form = risk_form("誤送信による議案の漏えい", &threat, &asset);
-        let id = register(&server, &officer, &form).await;
+        let id = register(&officer, &form).await;
 
-        let frozen = post_form(
-            &server,
-            &officer,
-            "/risks/analyses",
+        let frozen = officer.post_form("/risks/analyses",
             &[
                 ("title", "令和8年度 第1回リスク分析"),
                 ("analysed_on", "令和8年4月1日"),
@@ -589,10 +473,7 @@ async fn analyses_are_frozen_and_compared_around_a_reassessment() {
             .next()
             .unwrap()
             .to_owned();
-        let refused = post_form(
-            &server,
-            &officer,
-            "/risks/analyses",
+        let refused = officer.post_form("/risks/analyses",
             &[("title", ""), ("analysed_on", "")],
         )
         .await;
@@ -612,35 +493,25 @@ async fn analyses_are_frozen_and_compared_around_a_reassessment() {
         let note =
             "この評価は第1版のマトリクスによるものです。再評価すると現在の第2版で採点し直します。";
         assert!(
-            server
-                .text(&auditor, &format!("/risks/{id}"))
-                .await
+            auditor.page(&format!("/risks/{id}"), 200).await
                 .contains(note)
         );
-        let edit = server.text(&officer, &format!("/risks/{id}/edit")).await;
+        let edit = officer.page(&format!("/risks/{id}/edit"), 200).await;
         assert!(edit.contains("現在の第2版で評価し直します"));
 
         // Reassessed: likelihood down to 低 (低×大 = 中).
-        let reassessed = post_form(
-            &server,
-            &officer,
-            &format!("/risks/{id}"),
+        let reassessed = officer.post_form(&format!("/risks/{id}"),
             &with(form.clone(), "inherent_likelihood", "0"),
         )
         .await;
         assert_eq!(reassessed.status(), StatusCode::SEE_OTHER);
-        let page = server.text(&auditor, &format!("/risks/{id}")).await;
+        let page = auditor.page(&format!("/risks/{id}"), 200).await;
         assert!(!page.contains(note) && page.contains("第2版"));
-        register(
-            &server,
-            &officer,
+        register(&officer,
             &risk_form("新たなリスク", &threat, &asset),
         )
         .await;
-        let frozen = post_form(
-            &server,
-            &officer,
-            "/risks/analyses",
+        let frozen = officer.post_form("/risks/analyses",
             &[
                 ("title", "令和8年度 第2回リスク分析"),
                 ("analysed_on", "2026-10-01"),
@@ -657,17 +528,17 @@ async fn analyses_are_frozen_and_compared_around_a_reassessment() {
             .unwrap()
             .to_owned();
 
-        let list = server.text(&auditor, "/risks/analyses").await;
+        let list = auditor.page("/risks/analyses", 200).await;
         assert!(
             list.contains("令和8年度 第1回リスク分析")
                 && list.contains("令和8年度 第2回リスク分析")
         );
-        let shown = server.text(&auditor, &first).await;
+        let shown = auditor.page(&first, 200).await;
         assert!(shown.contains("誤送信による議案の漏えい") && shown.contains("令和8年4月1日"));
-        let compared = server
-            .text(
-                &auditor,
+        let compared = auditor
+            .page(
                 &format!("/risks/analyses/compare?from={first_id}&to={second_id}"),
+                200,
             )
             .await;
         assert!(
@@ -677,31 +548,23 @@ async fn analyses_are_frozen_and_compared_around_a_reassessment() {
         assert!(compared.contains("<strong>新規</strong>"));
         assert!(!compared.contains("<strong>上昇</strong>"));
         assert!(compared.contains("新たなリスク"));
-        let bad = auditor
-            .get(server.url("/risks/analyses/compare"))
-            .send()
-            .await
-            .unwrap();
+        let bad = auditor.get("/risks/analyses/compare").await;
         assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
         let missing = auditor
-            .get(server.url(&format!("/risks/analyses/compare?from={first_id}&to=99999")))
+            .client.get(server.url(&format!("/risks/analyses/compare?from={first_id}&to=99999")))
             .send()
             .await
             .unwrap();
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 
         // The same over the API.
-        let analyses: serde_json::Value = auditor
-            .get(server.url("/api/v1/risk-analyses"))
-            .send()
-            .await
-            .unwrap()
+        let analyses: serde_json::Value = auditor.get("/api/v1/risk-analyses").await
             .json()
             .await
             .unwrap();
         assert_eq!(analyses["total"], 2);
         let detail: serde_json::Value = auditor
-            .get(server.url(&format!("/api/v1/risk-analyses/{first_id}")))
+            .client.get(server.url(&format!("/api/v1/risk-analyses/{first_id}")))
             .send()
             .await
             .unwrap()
@@ -712,29 +575,22 @@ async fn analyses_are_frozen_and_compared_around_a_reassessment() {
         assert_eq!(detail["analysed_on"], "2026-04-01");
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn exports_carry_the_register_and_are_audited() {
-    for backend in backends() {
+backend_test!(
+    async fn exports_carry_the_register_and_are_audited(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("kanri", Role::SecurityOfficer).await;
-        let (_, user) = server.user_client("ippan", Role::User).await;
-        let (_, contractor) = server.user_client("itaku", Role::Contractor).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, user) = server.web_as("ippan", Role::User).await;
+        let (_, contractor) = server.web_as("itaku", Role::Contractor).await;
         let threat = threat_id(&server, "ウイルス攻撃").await;
-        let asset = add_asset(&server, &officer, "事務局PC").await;
-        register(
-            &server,
-            &officer,
+        let asset = add_asset(&officer, "事務局PC").await;
+        register(&officer,
             &risk_form("ランサムウェアによる議事録の暗号化", &threat, &asset),
         )
         .await;
 
-        let xlsx = officer
-            .get(server.url("/risks/export.xlsx"))
-            .send()
-            .await
-            .unwrap();
+        let xlsx = officer.get("/risks/export.xlsx").await;
         assert_eq!(xlsx.status(), StatusCode::OK);
         let table = mamori_sheet::read(&xlsx.bytes().await.unwrap(), 100).unwrap();
         assert_eq!(table.headers[0], "リスク番号");
@@ -746,7 +602,7 @@ async fn exports_carry_the_register_and_are_audited() {
         assert!(row.contains(&"事務局PC、議員用タブレット全台".to_owned()));
 
         let csv = officer
-            .get(server.url("/risks/export.csv"))
+            .client.get(server.url("/risks/export.csv"))
             .header("accept-language", "en")
             .send()
             .await
@@ -774,143 +630,34 @@ async fn exports_carry_the_register_and_are_audited() {
                 "/risks/analyses",
                 "/api/v1/risks",
             ] {
-                let response = client.get(server.url(path)).send().await.unwrap();
+                let response = client.get(path).await;
                 assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
             }
-            let response = post_form(&server, client, "/risks", &[("title", "x")]).await;
+            let response = client.post_form("/risks", &[("title", "x")]).await;
             assert_eq!(response.status(), StatusCode::FORBIDDEN);
         }
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn the_api_creates_and_lists_risks() {
-    for backend in backends() {
+// ---------------------------------------------------------------- the CISO post
+
+backend_test!(
+    async fn a_member_holding_the_ciso_post_sees_the_register_in_the_navigation(backend) {
         let server = TestServer::start(backend).await;
-        let (_, officer) = server.user_client("kanri", Role::SecurityOfficer).await;
-        let (_, auditor) = server.user_client("kansa", Role::Auditor).await;
-        let threat: i64 = threat_id(&server, "地震").await.parse().unwrap();
-        let post = |client: &Client, body: serde_json::Value| {
-            client
-                .post(server.url("/api/v1/risks"))
-                .header("origin", &server.base)
-                .json(&body)
-                .send()
-        };
-
-        let created = post(
-            &officer,
-            serde_json::json!({
-                "title": "地震による議場システムの停止",
-                "threat_id": threat,
-                "asset_group": "議場システム一式",
-                "existing_measures": "耐震固定",
-                "likelihood": "高",
-                "impact": 2,
-                "treatment": "transfer",
-                "residual_likelihood": 1,
-                "residual_impact": "中",
-                "review_due": "令和9年3月31日"
-            }),
-        )
-        .await
-        .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED, "{backend:?}");
-        let location = created.headers()["location"].to_str().unwrap().to_owned();
-        let risk: serde_json::Value = created.json().await.unwrap();
-        assert_eq!(risk["inherent"]["level_name"], "高");
-        assert_eq!(risk["inherent"]["likelihood_name"], "高");
-        assert_eq!(risk["residual"]["level_name"], "中");
-        assert_eq!(risk["treatment"], "transfer");
-        assert_eq!(risk["threat_family"], "disaster");
-        assert_eq!(risk["matrix_version"], 1);
-        assert_eq!(risk["review_due"], "2027-03-31");
-        assert_eq!(location, format!("/api/v1/risks/{}", risk["id"]));
-
-        let untreated = post(
-            &officer,
-            serde_json::json!({
-                "title": "未対応", "threat_id": threat, "asset_group": "全体",
-                "likelihood": 2, "impact": 2
-            }),
-        )
-        .await
-        .unwrap();
-        assert_eq!(untreated.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let error: serde_json::Value = untreated.json().await.unwrap();
-        assert_eq!(error["error"]["code"], "validation_failed");
-        assert!(
-            error["error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("許容範囲を超えています")
-        );
-        for body in [
-            serde_json::json!({"title": "x", "threat_id": threat, "asset_group": "g", "likelihood": "極高", "impact": 0}),
-            serde_json::json!({"title": "x", "threat_id": threat, "asset_group": "g", "likelihood": 9, "impact": 0}),
-            serde_json::json!({"title": "x", "threat_id": threat, "asset_group": "g", "likelihood": 0, "impact": 0, "asset_ids": [4242]}),
-            serde_json::json!({"title": "x", "threat_id": threat, "likelihood": 0, "impact": 0, "colour": "red"}),
-            serde_json::json!({"title": "x"}),
-        ] {
-            let response = post(&officer, body.clone()).await.unwrap();
-            assert_eq!(
-                response.status(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{body}"
-            );
-        }
-        let refused = post(&auditor, serde_json::json!({})).await.unwrap();
-        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-        assert_eq!(risk_count(&server).await, 1);
-
-        let list: serde_json::Value = auditor
-            .get(server.url("/api/v1/risks"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(list["total"], 1);
-        assert_eq!(list["items"][0]["title"], "地震による議場システムの停止");
-        for (query, total) in [
-            ("level=2", 1),
-            ("level=0", 0),
-            ("family=disaster", 1),
-            ("which=residual&level=1", 1),
-        ] {
-            let page: serde_json::Value = auditor
-                .get(server.url(&format!("/api/v1/risks?{query}")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            assert_eq!(page["total"], total, "{query}");
-        }
-        let one: serde_json::Value = auditor
-            .get(server.url(&location))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        assert_eq!(one["asset_group"], "議場システム一式");
-        let missing = auditor
-            .get(server.url("/api/v1/risks/99999"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
-        let bad = auditor
-            .get(server.url("/api/v1/risks?page=0"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+        let (gicho_id, gicho) = server.web_as("gicho", Role::User).await;
+        let (_, member) = server.web_as("giin", Role::User).await;
+        // Without the post, a member neither sees nor opens the register.
+        assert!(!gicho.page("/", 200).await.contains("href=\"/risks\""));
+        assert_eq!(gicho.get("/risks").await.status(), StatusCode::FORBIDDEN);
+        fixtures::hold_ciso_post(&server, gicho_id).await;
+        let home = gicho.page("/", 200).await;
+        assert!(home.contains("href=\"/risks\""), "{backend:?}: the nav link");
+        gicho.page("/risks", 200).await;
+        gicho.json("/api/v1/risks").await;
+        // The post reads and decides; it does not keep the register.
+        assert_eq!(gicho.get("/risks/new").await.status(), StatusCode::FORBIDDEN);
+        assert!(!member.page("/", 200).await.contains("href=\"/risks\""));
         server.stop().await;
     }
-}
+);

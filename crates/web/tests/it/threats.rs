@@ -7,25 +7,15 @@ use mamori_domain::risk::{Matrix, Score, ThreatFamily};
 use mamori_domain::user::{OrgRole, Role};
 use mamori_store::audit::{self, AuditFilter};
 use mamori_store::{Actor, risks};
-use mamori_testkit::{TestServer, backends};
-use mamori_web::pages::risk_matrix::{MatrixForm, resized};
+use mamori_testkit::{TestServer, Web, assert_api_error, backend_test};
+use mamori_web::pages::risks::matrix_form::{MatrixForm, resized};
 use reqwest::header::{ACCEPT_LANGUAGE, LOCATION};
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 use serde_json::{Value, json};
 
-async fn post_form(
-    server: &TestServer,
-    client: &Client,
-    path: &str,
-    form: &[(String, String)],
-) -> Response {
-    client
-        .post(server.url(path))
-        .header("origin", &server.base)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
+/// A posted form as the testkit client takes it.
+fn strs(form: &[(String, String)]) -> Vec<(&str, &str)> {
+    form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
 fn pairs(form: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -34,8 +24,8 @@ fn pairs(form: &[(&str, &str)]) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn get(server: &TestServer, client: &Client, path: &str) -> (StatusCode, String) {
-    let response = client.get(server.url(path)).send().await.unwrap();
+async fn get(client: &Web<'_>, path: &str) -> (StatusCode, String) {
+    let response = client.get(path).await;
     (response.status(), response.text().await.unwrap())
 }
 
@@ -85,19 +75,18 @@ fn family_section<'a>(page: &'a str, family: &str) -> &'a str {
     &rest[..end]
 }
 
-#[tokio::test]
-async fn the_seeded_catalogue_follows_clause_3() {
-    for backend in backends() {
+backend_test!(
+    async fn the_seeded_catalogue_follows_clause_3(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
-            .user_client("anzen.tanaka", Role::SecurityOfficer)
+            .web_as("anzen.tanaka", Role::SecurityOfficer)
             .await;
-        let (_, auditor) = server.user_client("kansa.ito", Role::Auditor).await;
-        let (_, admin) = server.user_client("jimu.admin", Role::Admin).await;
-        let (_, user) = server.user_client("giin.sato", Role::User).await;
-        let (_, contractor) = server.user_client("itaku.kato", Role::Contractor).await;
+        let (_, auditor) = server.web_as("kansa.ito", Role::Auditor).await;
+        let (_, admin) = server.web_as("jimu.admin", Role::Admin).await;
+        let (_, user) = server.web_as("giin.sato", Role::User).await;
+        let (_, contractor) = server.web_as("itaku.kato", Role::Contractor).await;
 
-        let (status, page) = get(&server, &officer, "/threats").await;
+        let (status, page) = get(&officer, "/threats").await;
         assert_eq!(status, StatusCode::OK, "{backend:?}");
         let intentional = family_section(&page, "intentional");
         assert!(intentional.contains("基本方針 3(1)"), "{intentional}");
@@ -118,29 +107,21 @@ async fn the_seeded_catalogue_follows_clause_3() {
 
         // Readers read without edit controls; others are refused.
         for client in [&auditor, &admin] {
-            let (status, page) = get(&server, client, "/threats").await;
+            let (status, page) = get(client, "/threats").await;
             assert_eq!(status, StatusCode::OK);
             assert!(page.contains("内部不正"));
             assert!(!page.contains("action=\"/threats\""));
             assert!(!page.contains("/retire\""));
         }
         for client in [&user, &contractor] {
-            let (status, _) = get(&server, client, "/threats").await;
+            let (status, _) = get(client, "/threats").await;
             assert_eq!(status, StatusCode::FORBIDDEN);
-            let response = client
-                .get(server.url("/api/v1/threats"))
-                .send()
-                .await
-                .unwrap();
+            let response = client.get("/api/v1/threats").await;
             assert_eq!(response.status(), StatusCode::FORBIDDEN);
         }
 
         // The same over the API.
-        let list: Value = auditor
-            .get(server.url("/api/v1/threats"))
-            .send()
-            .await
-            .unwrap()
+        let list: Value = auditor.get("/api/v1/threats").await
             .json()
             .await
             .unwrap();
@@ -172,16 +153,15 @@ async fn the_seeded_catalogue_follows_clause_3() {
         assert!(doc["paths"]["/api/v1/risk-matrix"]["get"].is_object());
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn the_officer_adds_edits_retires_and_restores_a_threat() {
-    for backend in backends() {
+backend_test!(
+    async fn the_officer_adds_edits_retires_and_restores_a_threat(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
-            .user_client("anzen.tanaka", Role::SecurityOfficer)
+            .web_as("anzen.tanaka", Role::SecurityOfficer)
             .await;
-        let (_, user) = server.user_client("giin.sato", Role::User).await;
+        let (_, user) = server.web_as("giin.sato", Role::User).await;
 
         let form = pairs(&[
             ("family", "intentional"),
@@ -191,7 +171,7 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
                 "添付ファイルやURLで\r\nマルウェアに感染させる。",
             ),
         ]);
-        let response = post_form(&server, &officer, "/threats", &form).await;
+        let response = officer.post_form("/threats", &strs(&form)).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{backend:?}");
         let id = threat_id(&server, "標的型メール").await;
         assert_eq!(
@@ -205,12 +185,12 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
             stored.description,
             "添付ファイルやURLで\nマルウェアに感染させる。"
         );
-        let (_, page) = get(&server, &officer, "/threats?saved=created").await;
+        let (_, page) = get(&officer, "/threats?saved=created").await;
         assert!(page.contains("脅威を追加しました。"));
         assert!(family_section(&page, "intentional").contains("標的型メール"));
 
         // The same name again in the family is refused.
-        let response = post_form(&server, &officer, "/threats", &form).await;
+        let response = officer.post_form("/threats", &strs(&form)).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(
             response
@@ -221,7 +201,7 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
         );
 
         // Edit: the form shows the threat, saving changes name and family.
-        let (status, page) = get(&server, &officer, &format!("/threats/{id}")).await;
+        let (status, page) = get(&officer, &format!("/threats/{id}")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("value=\"標的型メール\""));
         assert!(page.contains("<option value=\"intentional\" selected>"));
@@ -230,7 +210,7 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
             ("name", "標的型メールの開封"),
             ("description", "職員が不審なメールを開く。"),
         ]);
-        let response = post_form(&server, &officer, &format!("/threats/{id}"), &edited).await;
+        let response = officer.post_form(&format!("/threats/{id}"), &strs(&edited)).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert_eq!(
             location(&response),
@@ -241,12 +221,12 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
         assert_eq!(stored.clause_ref, "3(2)");
         // Saving it unchanged writes nothing.
         let before = entries(&server).await;
-        let response = post_form(&server, &officer, &format!("/threats/{id}"), &edited).await;
+        let response = officer.post_form(&format!("/threats/{id}"), &strs(&edited)).await;
         assert!(location(&response).contains("saved=unchanged"));
         assert_eq!(entries(&server).await, before);
 
         // Retire: kept, marked 「廃止」, and it can come back.
-        let response = post_form(&server, &officer, &format!("/threats/{id}/retire"), &[]).await;
+        let response = officer.post_form(&format!("/threats/{id}/retire"), &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(location(&response).contains("saved=retired"));
         assert!(
@@ -256,7 +236,7 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
                 .retired_at
                 .is_some()
         );
-        let (_, page) = get(&server, &officer, "/threats").await;
+        let (_, page) = get(&officer, "/threats").await;
         let section = family_section(&page, "unintentional");
         let row = &section[section.find(&format!("id=\"threat-{id}\"")).unwrap()..];
         let row = &row[..row.find("</tr>").unwrap()];
@@ -264,10 +244,10 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
         assert!(row.contains(&format!("/threats/{id}/restore")));
         // Retiring twice changes nothing.
         let before = entries(&server).await;
-        let response = post_form(&server, &officer, &format!("/threats/{id}/retire"), &[]).await;
+        let response = officer.post_form(&format!("/threats/{id}/retire"), &[]).await;
         assert!(location(&response).contains("saved=unchanged"));
         assert_eq!(entries(&server).await, before);
-        let response = post_form(&server, &officer, &format!("/threats/{id}/restore"), &[]).await;
+        let response = officer.post_form(&format!("/threats/{id}/restore"), &[]).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
         assert!(
             risks::threat(&server.store, id)
@@ -287,7 +267,7 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
             ]
         );
         // The edit page shows that history.
-        let (_, page) = get(&server, &officer, &format!("/threats/{id}")).await;
+        let (_, page) = get(&officer, &format!("/threats/{id}")).await;
         assert!(page.contains("脅威の廃止"));
         assert!(page.contains("脅威の追加"));
 
@@ -298,10 +278,10 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
             (format!("/threats/{id}"), edited.clone()),
             (format!("/threats/{id}/retire"), Vec::new()),
         ] {
-            let response = post_form(&server, &user, &path, &form).await;
+            let response = user.post_form(&path, &strs(&form)).await;
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "{path}");
         }
-        let (status, _) = get(&server, &user, &format!("/threats/{id}")).await;
+        let (status, _) = get(&user, &format!("/threats/{id}")).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         assert_eq!(threat_actions(&server, id).await.len(), 4);
         // Only the refusals were recorded.
@@ -320,36 +300,18 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
         assert!(denials.len() >= 4);
 
         // Over the API: create, change, retire in one PATCH, bring back.
-        let response = officer
-            .post(server.url("/api/v1/threats"))
-            .header("origin", &server.base)
-            .json(&json!({"family": "disaster", "name": "豪雨による浸水", "description": ""}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.post_json("/api/v1/threats", &json!({"family": "disaster", "name": "豪雨による浸水", "description": ""})).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let created: Value = response.json().await.unwrap();
         let api_id = created["id"].as_i64().unwrap();
         assert_eq!(created["clause"], "3(3)");
-        let response = officer
-            .patch(server.url(&format!("/api/v1/threats/{api_id}")))
-            .header("origin", &server.base)
-            .json(&json!({"name": "豪雨・浸水", "retired": true}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.patch_json(&format!("/api/v1/threats/{api_id}"), &json!({"name": "豪雨・浸水", "retired": true})).await;
         assert_eq!(response.status(), StatusCode::OK);
         let patched: Value = response.json().await.unwrap();
         assert_eq!(patched["name"], "豪雨・浸水");
         assert_eq!(patched["family"], "disaster");
         assert_eq!(patched["retired"], true);
-        let response = officer
-            .patch(server.url(&format!("/api/v1/threats/{api_id}")))
-            .header("origin", &server.base)
-            .json(&json!({"retired": false}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.patch_json(&format!("/api/v1/threats/{api_id}"), &json!({"retired": false})).await;
         assert_eq!(response.json::<Value>().await.unwrap()["retired"], false);
         assert_eq!(
             threat_actions(&server, api_id).await,
@@ -360,24 +322,17 @@ async fn the_officer_adds_edits_retires_and_restores_a_threat() {
                 "threat.restore"
             ]
         );
-        let response = user
-            .patch(server.url(&format!("/api/v1/threats/{api_id}")))
-            .header("origin", &server.base)
-            .json(&json!({"retired": true}))
-            .send()
-            .await
-            .unwrap();
+        let response = user.patch_json(&format!("/api/v1/threats/{api_id}"), &json!({"retired": true})).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
-    for backend in backends() {
+backend_test!(
+    async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
-            .user_client("anzen.tanaka", Role::SecurityOfficer)
+            .web_as("anzen.tanaka", Role::SecurityOfficer)
             .await;
         let seeded = risks::threats(&server.store).await.unwrap().len();
         let before = entries(&server).await;
@@ -390,7 +345,7 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
         ];
         for (family, name, message) in cases {
             let form = pairs(&[("family", family), ("name", name), ("description", "")]);
-            let response = post_form(&server, &officer, "/threats", &form).await;
+            let response = officer.post_form("/threats", &strs(&form)).await;
             assert_eq!(
                 response.status(),
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -410,7 +365,7 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
             ("name", "噴火"),
             ("description", "火山灰\u{0}"),
         ]);
-        let response = post_form(&server, &officer, "/threats", &form).await;
+        let response = officer.post_form("/threats", &strs(&form)).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let long_description = "い".repeat(2001);
         let form = pairs(&[
@@ -418,23 +373,17 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
             ("name", "噴火"),
             ("description", &long_description),
         ]);
-        let response = post_form(&server, &officer, "/threats", &form).await;
+        let response = officer.post_form("/threats", &strs(&form)).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(response.text().await.unwrap().contains("2000文字以内"));
         // Editing refuses the same way.
         let id = threat_id(&server, "地震").await;
         let form = pairs(&[("family", "disaster"), ("name", ""), ("description", "")]);
-        let response = post_form(&server, &officer, &format!("/threats/{id}"), &form).await;
+        let response = officer.post_form(&format!("/threats/{id}"), &strs(&form)).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
 
         // The API answers 422 in the caller's language.
-        let response = officer
-            .post(server.url("/api/v1/threats"))
-            .header("origin", &server.base)
-            .json(&json!({"family": "alien", "name": ""}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.post_json("/api/v1/threats", &json!({"family": "alien", "name": ""})).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "validation_failed");
@@ -442,7 +391,7 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
         assert!(message.contains("分類を選択してください。"), "{message}");
         assert!(message.contains("入力してください。"), "{message}");
         let response = officer
-            .post(server.url("/api/v1/threats"))
+            .client.post(server.url("/api/v1/threats"))
             .header(ACCEPT_LANGUAGE, "en")
             .header("origin", &server.base)
             .json(&json!({"family": "intentional", "name": "x", "colour": "red"}))
@@ -451,7 +400,7 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
             .unwrap();
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let response = officer
-            .patch(server.url(&format!("/api/v1/threats/{id}")))
+            .client.patch(server.url(&format!("/api/v1/threats/{id}")))
             .header(ACCEPT_LANGUAGE, "en")
             .header("origin", &server.base)
             .json(&json!({"name": "a\nb"}))
@@ -467,13 +416,7 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
                 .contains("Threat:"),
             "{body}"
         );
-        let response = officer
-            .patch(server.url("/api/v1/threats/99999"))
-            .header("origin", &server.base)
-            .json(&json!({"retired": true}))
-            .send()
-            .await
-            .unwrap();
+        let response = officer.patch_json("/api/v1/threats/99999", &json!({"retired": true})).await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND);
 
         assert_eq!(risks::threats(&server.store).await.unwrap().len(), seeded);
@@ -481,7 +424,7 @@ async fn bad_threats_are_refused_with_a_clear_message_and_nothing_written() {
         assert_eq!(entries(&server).await, before);
         server.stop().await;
     }
-}
+);
 
 /// The fields a browser posts for `matrix`, with `changes` applied.
 fn matrix_form(matrix: &Matrix, changes: &[(&str, &str)]) -> Vec<(String, String)> {
@@ -496,18 +439,17 @@ fn matrix_form(matrix: &Matrix, changes: &[(&str, &str)]) -> Vec<(String, String
     form
 }
 
-#[tokio::test]
-async fn the_matrix_is_versioned_data() {
-    for backend in backends() {
+backend_test!(
+    async fn the_matrix_is_versioned_data(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
-            .user_client("anzen.tanaka", Role::SecurityOfficer)
+            .web_as("anzen.tanaka", Role::SecurityOfficer)
             .await;
-        let (_, auditor) = server.user_client("kansa.ito", Role::Auditor).await;
-        let (_, user) = server.user_client("giin.sato", Role::User).await;
+        let (_, auditor) = server.web_as("kansa.ito", Role::Auditor).await;
+        let (_, user) = server.web_as("giin.sato", Role::User).await;
 
         // The default 3×3, readable without colour: each cell names its level.
-        let (status, page) = get(&server, &auditor, "/risks/matrix").await;
+        let (status, page) = get(&auditor, "/risks/matrix").await;
         assert_eq!(status, StatusCode::OK, "{backend:?}");
         for text in [
             "第1版",
@@ -523,19 +465,17 @@ async fn the_matrix_is_versioned_data() {
         assert!(!page.contains("/risks/matrix/edit"));
         let active = risks::active_matrix(&server.store).await.unwrap();
         assert_eq!(active.version, 1);
-        let (status, css) = get(&server, &auditor, "/risks/matrix/colours.css").await;
+        let (status, css) = get(&auditor, "/risks/matrix/colours.css").await;
         assert_eq!(status, StatusCode::OK);
         assert!(css.contains(&format!(
             ".risk-m{}-l2 {{ background-color: #f3b3b3",
             active.id
         )));
-        let (status, _) = get(&server, &user, "/risks/matrix").await;
+        let (status, _) = get(&user, "/risks/matrix").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
         // Step one: choose the sizes; the grid is redrawn.
-        let (status, page) = get(
-            &server,
-            &officer,
+        let (status, page) = get(&officer,
             "/risks/matrix/edit?likelihood=4&impact=5",
         )
         .await;
@@ -545,21 +485,18 @@ async fn the_matrix_is_versioned_data() {
         assert!(page.contains("甚大"));
         assert!(page.contains("type=\"color\""));
         assert!(page.contains("評価したときの版のまま"));
-        let (status, page) = get(&server, &officer, "/risks/matrix/edit?likelihood=9").await;
+        let (status, page) = get(&officer, "/risks/matrix/edit?likelihood=9").await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(page.contains("2〜5にしてください"));
-        let (status, _) = get(&server, &user, "/risks/matrix/edit").await;
+        let (status, _) = get(&user, "/risks/matrix/edit").await;
         assert_eq!(status, StatusCode::FORBIDDEN);
 
         // Step two: save a 4×5 matrix as version 2.
         let mut bigger = resized(&Matrix::default_3x3(), 4, 5, 3);
         bigger.likelihood[3] = "ほぼ確実".into();
         bigger.levels[2].colour = "#e06666".into();
-        let response = post_form(
-            &server,
-            &officer,
-            "/risks/matrix",
-            &matrix_form(&bigger, &[]),
+        let response = officer.post_form("/risks/matrix",
+            &strs(&matrix_form(&bigger, &[])),
         )
         .await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -567,7 +504,7 @@ async fn the_matrix_is_versioned_data() {
         let active = risks::active_matrix(&server.store).await.unwrap();
         assert_eq!(active.version, 2);
         assert_eq!(active.matrix, bigger);
-        let (_, page) = get(&server, &auditor, "/risks/matrix?saved=matrix").await;
+        let (_, page) = get(&auditor, "/risks/matrix?saved=matrix").await;
         assert!(page.contains("第2版"));
         assert!(page.contains("</span>ほぼ確実</th>"));
         assert!(page.contains("甚大"));
@@ -576,17 +513,13 @@ async fn the_matrix_is_versioned_data() {
             "the history links the first version"
         );
         // The first version stays readable.
-        let (status, page) = get(&server, &auditor, "/risks/matrix?id=1").await;
+        let (status, page) = get(&auditor, "/risks/matrix?id=1").await;
         assert_eq!(status, StatusCode::OK);
         assert!(page.contains("過去の版"));
-        let (status, _) = get(&server, &auditor, "/risks/matrix?id=abc").await;
+        let (status, _) = get(&auditor, "/risks/matrix?id=abc").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
-        let response = auditor
-            .get(server.url("/api/v1/risk-matrix"))
-            .send()
-            .await
-            .unwrap();
+        let response = auditor.get("/api/v1/risk-matrix").await;
         assert_eq!(response.status(), StatusCode::OK);
         let api: Value = response.json().await.unwrap();
         assert_eq!(api["version"], 2);
@@ -596,20 +529,13 @@ async fn the_matrix_is_versioned_data() {
         assert_eq!(api["grid"][3].as_array().unwrap().len(), 5);
         assert_eq!(api["levels"][2]["band"], "unacceptable");
         assert_eq!(api["levels"][2]["colour"], "#e06666");
-        let response = user
-            .get(server.url("/api/v1/risk-matrix"))
-            .send()
-            .await
-            .unwrap();
+        let response = user.get("/api/v1/risk-matrix").await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
 
         // The same matrix again makes no new version.
         let before = entries(&server).await;
-        let response = post_form(
-            &server,
-            &officer,
-            "/risks/matrix",
-            &matrix_form(&bigger, &[]),
+        let response = officer.post_form("/risks/matrix",
+            &strs(&matrix_form(&bigger, &[])),
         )
         .await;
         assert_eq!(location(&response), "/risks/matrix?saved=unchanged");
@@ -626,18 +552,17 @@ async fn the_matrix_is_versioned_data() {
         .await
         .unwrap();
         assert_eq!(records.len(), 1);
-        let response = post_form(&server, &user, "/risks/matrix", &matrix_form(&bigger, &[])).await;
+        let response = user.post_form("/risks/matrix", &strs(&matrix_form(&bigger, &[]))).await;
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn invalid_matrices_are_refused_and_nothing_written() {
-    for backend in backends() {
+backend_test!(
+    async fn invalid_matrices_are_refused_and_nothing_written(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
-            .user_client("anzen.tanaka", Role::SecurityOfficer)
+            .web_as("anzen.tanaka", Role::SecurityOfficer)
             .await;
         let before = entries(&server).await;
         let m = Matrix::default_3x3();
@@ -667,11 +592,8 @@ async fn invalid_matrices_are_refused_and_nothing_written() {
             ),
         ];
         for (changes, message) in cases {
-            let response = post_form(
-                &server,
-                &officer,
-                "/risks/matrix",
-                &matrix_form(&m, &changes),
+            let response = officer.post_form("/risks/matrix",
+                &strs(&matrix_form(&m, &changes)),
             )
             .await;
             assert_eq!(
@@ -687,7 +609,7 @@ async fn invalid_matrices_are_refused_and_nothing_written() {
             }
         }
         // An empty form is refused too.
-        let response = post_form(&server, &officer, "/risks/matrix", &[]).await;
+        let response = officer.post_form("/risks/matrix", &[]).await;
         assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(
             risks::active_matrix(&server.store).await.unwrap().version,
@@ -696,18 +618,17 @@ async fn invalid_matrices_are_refused_and_nothing_written() {
         assert_eq!(entries(&server).await, before);
         server.stop().await;
     }
-}
+);
 
-#[tokio::test]
-async fn the_officer_and_the_ciso_see_what_is_overdue_on_their_home_page() {
-    for backend in backends() {
+backend_test!(
+    async fn the_officer_and_the_ciso_see_what_is_overdue_on_their_home_page(backend) {
         let server = TestServer::start(backend).await;
         let (_, officer) = server
-            .user_client("anzen.tanaka", Role::SecurityOfficer)
+            .web_as("anzen.tanaka", Role::SecurityOfficer)
             .await;
-        let (chair_id, chair) = server.user_client("gicho.suzuki", Role::User).await;
-        let (_, member) = server.user_client("giin.sato", Role::User).await;
-        let (_, auditor) = server.user_client("kansa.ito", Role::Auditor).await;
+        let (chair_id, chair) = server.web_as("gicho.suzuki", Role::User).await;
+        let (_, member) = server.web_as("giin.sato", Role::User).await;
+        let (_, auditor) = server.web_as("kansa.ito", Role::Auditor).await;
         let mut tx = server.store.write(Actor::system("test")).await.unwrap();
         mamori_store::users::set_org_roles(&mut tx, chair_id, &[OrgRole::Ciso])
             .await
@@ -715,7 +636,7 @@ async fn the_officer_and_the_ciso_see_what_is_overdue_on_their_home_page() {
         tx.commit().await.unwrap();
 
         // Nothing to follow up yet.
-        let (_, page) = get(&server, &officer, "/").await;
+        let (_, page) = get(&officer, "/").await;
         assert!(
             !page.contains("リスク対応で確認が必要なこと"),
             "{backend:?}"
@@ -772,7 +693,7 @@ async fn the_officer_and_the_ciso_see_what_is_overdue_on_their_home_page() {
         tx.commit().await.unwrap();
 
         for client in [&officer, &chair] {
-            let (status, page) = get(&server, client, "/").await;
+            let (status, page) = get(client, "/").await;
             assert_eq!(status, StatusCode::OK);
             assert!(page.contains("リスク対応で確認が必要なこと"));
             assert!(page.contains("期限を過ぎた対応策"));
@@ -783,10 +704,73 @@ async fn the_officer_and_the_ciso_see_what_is_overdue_on_their_home_page() {
             assert!(page.contains("CISOの決定待ち"));
         }
         for client in [&member, &auditor] {
-            let (_, page) = get(&server, client, "/").await;
+            let (_, page) = get(client, "/").await;
             assert!(!page.contains("端末管理ソフトの導入"));
             assert!(!page.contains("リスク対応で確認が必要なこと"));
         }
         server.stop().await;
     }
-}
+);
+
+// ---------------------------------------------------------------- the API, as wide as the pages
+
+backend_test!(
+    async fn the_api_retires_and_restores_threats(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let id = threat_id(&server, "地震").await;
+        let retire = format!("/api/v1/threats/{id}/retire");
+        let restore = format!("/api/v1/threats/{id}/restore");
+        let denied = auditor.post_json(&retire, &json!({})).await;
+        assert_api_error(denied, 403, "forbidden").await;
+        let retired = officer.post_json(&retire, &json!({})).await;
+        assert_eq!(retired.status(), StatusCode::OK);
+        let body: Value = retired.json().await.unwrap();
+        assert_eq!(body["retired"], true);
+        // Retiring again changes nothing and writes nothing.
+        let again = officer.post_json(&retire, &json!({})).await;
+        assert_eq!(again.status(), StatusCode::OK);
+        assert_eq!(
+            threat_actions(&server, id).await,
+            vec!["threat.retire".to_owned()],
+            "{backend:?}"
+        );
+        let restored = officer.post_json(&restore, &json!({})).await;
+        let body: Value = restored.json().await.unwrap();
+        assert_eq!(body["retired"], false);
+        assert!(auditor.json(&format!("/api/v1/threats/{id}")).await["retired_at"].is_null());
+        let missing = officer.post_json("/api/v1/threats/4242/retire", &json!({})).await;
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        server.stop().await;
+    }
+);
+
+backend_test!(
+    async fn the_api_makes_a_new_matrix_version(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let mut matrix = serde_json::to_value(Matrix::default_3x3()).unwrap();
+        let same = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_eq!(same.status(), StatusCode::OK, "unchanged");
+        matrix["likelihood"] = json!(["まれ", "時々", "頻繁"]);
+        let denied = auditor.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_api_error(denied, 403, "forbidden").await;
+        let saved = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_eq!(saved.status(), StatusCode::CREATED);
+        let body: Value = saved.json().await.unwrap();
+        assert_eq!(body["version"], 2);
+        assert_eq!(body["likelihood"][2], "頻繁");
+        assert_eq!(auditor.json("/api/v1/risk-matrix").await["version"], 2);
+        matrix["grid"] = json!([[0, 0], [0, 1]]);
+        let bad = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        let error = assert_api_error(bad, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "matrix");
+        matrix["levels"][0]["band"] = json!("fine");
+        let bad = officer.send_json(reqwest::Method::PUT, "/api/v1/risk-matrix", &matrix).await;
+        assert_api_error(bad, 422, "validation_failed").await;
+        assert_eq!(risks::active_matrix(&server.store).await.unwrap().version, 2);
+        server.stop().await;
+    }
+);

@@ -1,26 +1,7 @@
-//! The risk register and frozen risk analyses over the API: the same filters, checks and
-//! visibility of assets as the pages (`pages::risks`, `pages::risk_analyses`).
+//! The register over the API: list (with the page's filters), read, register and
+//! reassess a risk.
 
-use axum::Json;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use mamori_domain::risk::{Matrix, Score};
-use mamori_store::risks::{self as store_risks, Analysis, RiskRecord};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-use crate::api::pagination::{Page, PageQuery};
-use crate::http::auth::SignedIn;
-use crate::http::context::Ctx;
-use crate::http::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery};
-use crate::pages::assets::viewer;
-use crate::pages::risks::{
-    EDITORS, ListParams, Matrices, RiskForm, check_form, field_key, require_reader,
-};
-use crate::pages::users::parse_id;
-use crate::state::AppState;
+use super::*;
 
 /// A likelihood and an impact as the matrix names them, with the level they give.
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,7 +54,12 @@ pub struct RiskOut {
     pub updated_at: String,
 }
 
-fn assessment(matrices: &Matrices, matrix_id: i64, score: Score, level: usize) -> AssessmentOut {
+pub(super) fn assessment(
+    matrices: &Matrices,
+    matrix_id: i64,
+    score: Score,
+    level: usize,
+) -> AssessmentOut {
     AssessmentOut {
         likelihood: score.likelihood,
         likelihood_name: matrices.likelihood_name(matrix_id, score.likelihood),
@@ -84,7 +70,7 @@ fn assessment(matrices: &Matrices, matrix_id: i64, score: Score, level: usize) -
     }
 }
 
-fn out(matrices: &Matrices, r: RiskRecord) -> RiskOut {
+pub(super) fn out(matrices: &Matrices, r: RiskRecord) -> RiskOut {
     let m = r.matrix_id;
     RiskOut {
         id: r.id,
@@ -108,9 +94,9 @@ fn out(matrices: &Matrices, r: RiskRecord) -> RiskOut {
         existing_measures: r.existing_measures,
         owner_id: r.owner_id,
         owner_name: r.owner_name,
-        review_due: r.review_due,
-        created_at: r.created_at,
-        updated_at: r.updated_at,
+        review_due: r.review_due.map(date_text),
+        created_at: timestamp_text(r.created_at),
+        updated_at: timestamp_text(r.updated_at),
     }
 }
 
@@ -133,16 +119,12 @@ pub async fn list_risks(
     ApiQuery(filters): ApiQuery<ListParams>,
     ApiQuery(paging): ApiQuery<PageQuery>,
 ) -> Result<Json<RiskPage>, AppError> {
-    require_reader(&state, &signed, "risks.list").await?;
-    let active = store_risks::active_matrix(&state.store).await?;
-    let filter = filters.filter(&active.matrix)?;
+    let acting = &signed.0.acting;
+    let all = app_register::list_risks(&state.app, acting, "risks.list").await?;
+    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
+    let filter = filters.filter(&matrices.active.matrix)?;
     let request = paging.parse()?;
-    let risks: Vec<RiskRecord> = store_risks::risks(&state.store, viewer(&signed))
-        .await?
-        .into_iter()
-        .filter(|r| filter.matches(r))
-        .collect();
-    let matrices = Matrices::load(&state, risks.iter().map(|r| r.matrix_id)).await?;
+    let risks: Vec<RiskRecord> = all.into_iter().filter(|r| filter.matches(r)).collect();
     let page = Page::of(risks, request);
     Ok(Json(RiskPage {
         items: page.items.into_iter().map(|r| out(&matrices, r)).collect(),
@@ -162,16 +144,7 @@ pub async fn get_risk(
     signed: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<RiskOut>, AppError> {
-    require_reader(&state, &signed, "risks.show").await?;
-    let id = parse_id(&id)?;
-    let risk = store_risks::risk(&state.store, viewer(&signed), id)
-        .await
-        .map_err(|e| match e {
-            mamori_store::StoreError::NotFound => AppError::not_found(),
-            other => other.into(),
-        })?;
-    let matrices = Matrices::load(&state, std::iter::once(risk.matrix_id)).await?;
-    Ok(Json(out(&matrices, risk)))
+    Ok(Json(risk_out(&state, &signed, parse_id(&id)?).await?))
 }
 
 /// A step of a scale: its position (a number, lowest first, 0-based) or its name as
@@ -263,191 +236,150 @@ impl RiskIn {
     }
 }
 
-/// Registers a risk. 422 `validation_failed` names every refused field — among them a
-/// risk above tolerance without a treatment.
+/// One risk as the API shows it.
+pub(super) async fn risk_out(
+    state: &AppState,
+    signed: &SignedIn,
+    id: i64,
+) -> Result<RiskOut, AppError> {
+    let acting = &signed.0.acting;
+    let risk = app_register::risk(&state.app, acting, id, "risks.show").await?;
+    let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id)).await?;
+    Ok(out(&matrices, risk))
+}
+
+/// The body is read only after the access check, so a refused caller gets 403.
+pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
+    state: &AppState,
+    request: Request,
+) -> Result<T, AppError> {
+    let ApiJson(value) =
+        <ApiJson<T> as axum::extract::FromRequest<AppState>>::from_request(request, state).await?;
+    Ok(value)
+}
+
+pub(super) async fn permit_edit(
+    state: &AppState,
+    signed: &SignedIn,
+    what: &str,
+) -> Result<(), AppError> {
+    state
+        .app
+        .permit(&signed.0.acting, Register::Risks, Act::Edit, what)
+        .await?;
+    Ok(())
+}
+
+pub(super) fn created(body: impl Serialize, location: &str) -> Response {
+    let mut response = (StatusCode::CREATED, Json(body)).into_response();
+    if let Ok(location) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// Registers a risk. 422 `validation_failed` names every refused field in `fields` —
+/// among them a risk above tolerance without a treatment.
 #[utoipa::path(post, path = "/api/v1/risks", tag = "risks", request_body = RiskIn,
     responses((status = 201, body = RiskOut), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
 pub async fn create_risk(
     State(state): State<AppState>,
-    ctx: Ctx,
     signed: SignedIn,
     request: Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.create").await?;
-    let ApiJson(input) =
-        <ApiJson<RiskIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
-            .await?;
-    let matrix = store_risks::active_matrix(&state.store).await?;
-    let form = input.form(&matrix.matrix);
-    match check_form(&state, viewer(&signed), &form, &matrix, None).await? {
-        Ok(checked) => {
-            let mut tx = state.store.write(signed.0.actor()).await?;
-            let id = store_risks::create_risk(&mut tx, &checked, &matrix).await?;
-            tx.commit().await?;
-            let risk = store_risks::risk(&state.store, viewer(&signed), id).await?;
-            let matrices = Matrices::load(&state, std::iter::once(risk.matrix_id)).await?;
-            let mut response = (StatusCode::CREATED, Json(out(&matrices, risk))).into_response();
-            if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/risks/{id}")) {
-                response.headers_mut().insert(header::LOCATION, location);
-            }
-            Ok(response)
-        }
-        Err(problems) => {
-            let tr = ctx.tr;
-            let detail = problems
-                .iter()
-                .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
-                .collect::<Vec<_>>()
-                .join(" ");
-            Err(AppError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "risk.register_error.validation",
-            )
-            .with("detail", detail))
-        }
-    }
+    permit_edit(&state, &signed, "risks.create").await?;
+    let input: RiskIn = read_json(&state, request).await?;
+    let acting = &signed.0.acting;
+    let active = matrices::active_matrix(&state.app, acting, "risks.create").await?;
+    let id = app_register::create_risk(&state.app, acting, &input.form(&active.matrix)).await?;
+    let risk = risk_out(&state, &signed, id).await?;
+    Ok(created(risk, &format!("/api/v1/risks/{id}")))
 }
 
-// ---------------------------------------------------------------- analyses
-
-/// A frozen risk analysis (clause 8), without its risks.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AnalysisOut {
-    pub id: i64,
-    pub title: String,
-    /// ISO 8601 date.
-    pub analysed_on: String,
-    pub risk_count: usize,
-    pub created_at: String,
-}
-
-/// One risk as the analysis froze it; levels by position (least serious first) and name
-/// in the matrix version it was scored with.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SnapshotRiskOut {
-    pub id: i64,
-    pub title: String,
-    pub threat: String,
-    pub matrix_version: i64,
-    pub likelihood: usize,
-    pub impact: usize,
-    pub level: usize,
-    pub level_name: String,
+/// Changes to a risk: only the fields given change. Reassessing scores the risk with
+/// the active matrix, whatever version it had.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskPatch {
+    pub title: Option<String>,
+    pub threat_id: Option<i64>,
+    pub asset_ids: Option<Vec<i64>>,
+    pub asset_group: Option<String>,
+    pub existing_measures: Option<String>,
+    pub likelihood: Option<ScaleIn>,
+    pub impact: Option<ScaleIn>,
+    /// `reduce`, `avoid`, `transfer`, `accept`, or "" for none.
     pub treatment: Option<String>,
-    pub residual_likelihood: Option<usize>,
-    pub residual_impact: Option<usize>,
-    pub residual_level: Option<usize>,
-    pub residual_level_name: Option<String>,
+    pub residual_likelihood: Option<ScaleIn>,
+    pub residual_impact: Option<ScaleIn>,
+    /// A user id; 0 for none.
+    pub owner_id: Option<i64>,
+    /// ISO 8601 or 和暦; "" for none.
+    pub review_due: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AnalysisDetail {
-    pub id: i64,
-    pub title: String,
-    pub analysed_on: String,
-    pub created_at: String,
-    pub risks: Vec<SnapshotRiskOut>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AnalysisPage {
-    pub items: Vec<AnalysisOut>,
-    pub total: u64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-fn summary(a: Analysis) -> AnalysisOut {
-    AnalysisOut {
-        id: a.id,
-        risk_count: a.risks.len(),
-        title: a.title,
-        analysed_on: a.analysed_on,
-        created_at: a.created_at,
+impl RiskPatch {
+    fn apply(self, form: &mut RiskForm, matrix: &Matrix) {
+        let scale = |s: ScaleIn, names: &[String]| s.position(names);
+        if let Some(v) = self.title {
+            form.title = v;
+        }
+        if let Some(v) = self.threat_id {
+            form.threat = v.to_string();
+        }
+        if let Some(v) = self.asset_ids {
+            form.asset_ids = v.iter().map(|id| id.to_string()).collect();
+        }
+        if let Some(v) = self.asset_group {
+            form.asset_group = v;
+        }
+        if let Some(v) = self.existing_measures {
+            form.existing_measures = v;
+        }
+        if let Some(v) = self.likelihood {
+            form.inherent_likelihood = scale(v, &matrix.likelihood);
+        }
+        if let Some(v) = self.impact {
+            form.inherent_impact = scale(v, &matrix.impact);
+        }
+        if let Some(v) = self.treatment {
+            form.treatment = v;
+        }
+        if let Some(v) = self.residual_likelihood {
+            form.residual_likelihood = scale(v, &matrix.likelihood);
+        }
+        if let Some(v) = self.residual_impact {
+            form.residual_impact = scale(v, &matrix.impact);
+        }
+        if let Some(v) = self.owner_id {
+            form.owner = if v == 0 { String::new() } else { v.to_string() };
+        }
+        if let Some(v) = self.review_due {
+            form.review_due = v;
+        }
     }
 }
 
-/// Frozen risk analyses, latest analysis date first.
-#[utoipa::path(get, path = "/api/v1/risk-analyses", tag = "risks", params(PageQuery),
-    responses((status = 200, body = AnalysisPage), (status = 403, body = crate::api::ErrorBody)))]
-pub async fn list_analyses(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    ApiQuery(query): ApiQuery<PageQuery>,
-) -> Result<Json<AnalysisPage>, AppError> {
-    require_reader(&state, &signed, "risks.analyses").await?;
-    let request = query.parse()?;
-    let analyses = store_risks::analyses(&state.store).await?;
-    let page = Page::of(analyses, request);
-    Ok(Json(AnalysisPage {
-        items: page.items.into_iter().map(summary).collect(),
-        total: page.total,
-        page: page.page,
-        per_page: page.per_page,
-    }))
-}
-
-/// One frozen analysis with every risk as it stood.
-#[utoipa::path(get, path = "/api/v1/risk-analyses/{id}", tag = "risks",
+/// Reassesses a risk (the security officer): the same checks as the form.
+#[utoipa::path(patch, path = "/api/v1/risks/{id}", tag = "risks", request_body = RiskPatch,
     params(("id" = i64, Path)),
-    responses((status = 200, body = AnalysisDetail), (status = 404, body = crate::api::ErrorBody)))]
-pub async fn get_analysis(
+    responses((status = 200, body = RiskOut), (status = 404, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn update_risk(
     State(state): State<AppState>,
     signed: SignedIn,
     Path(id): Path<String>,
-) -> Result<Json<AnalysisDetail>, AppError> {
-    require_reader(&state, &signed, "risks.analysis").await?;
+    request: Request,
+) -> Result<Json<RiskOut>, AppError> {
+    permit_edit(&state, &signed, "risks.update").await?;
     let id = parse_id(&id)?;
-    let a = store_risks::analysis(&state.store, id)
-        .await
-        .map_err(|e| match e {
-            mamori_store::StoreError::NotFound => AppError::not_found(),
-            other => other.into(),
-        })?;
-    Ok(Json(AnalysisDetail {
-        id: a.id,
-        title: a.title,
-        analysed_on: a.analysed_on,
-        created_at: a.created_at,
-        risks: a
-            .risks
-            .into_iter()
-            .map(|r| SnapshotRiskOut {
-                id: r.id,
-                title: r.title,
-                threat: r.threat,
-                matrix_version: r.matrix_version,
-                likelihood: r.inherent.likelihood,
-                impact: r.inherent.impact,
-                level: r.inherent_level,
-                level_name: r.inherent_level_name,
-                treatment: r.treatment.map(|t| t.as_str().to_owned()),
-                residual_likelihood: r.residual.map(|s| s.likelihood),
-                residual_impact: r.residual.map(|s| s.impact),
-                residual_level: r.residual_level,
-                residual_level_name: r.residual_level_name,
-            })
-            .collect(),
-    }))
+    let acting = &signed.0.acting;
+    let before = app_register::risk(&state.app, acting, id, "risks.update").await?;
+    let patch: RiskPatch = read_json(&state, request).await?;
+    let active = matrices::active_matrix(&state.app, acting, "risks.update").await?;
+    let mut form = app_register::form_of(&before, &active.matrix);
+    patch.apply(&mut form, &active.matrix);
+    app_register::update_risk(&state.app, acting, id, &form).await?;
+    Ok(Json(risk_out(&state, &signed, id).await?))
 }
-
-/// The part of the OpenAPI document this module serves.
-#[derive(utoipa::OpenApi)]
-#[openapi(
-    paths(list_risks, get_risk, create_risk, list_analyses, get_analysis),
-    components(schemas(
-        RiskOut,
-        RiskPage,
-        RiskIn,
-        ScaleIn,
-        AssessmentOut,
-        RiskAssetOut,
-        AnalysisOut,
-        AnalysisPage,
-        AnalysisDetail,
-        SnapshotRiskOut
-    ))
-)]
-pub struct Doc;

@@ -5,21 +5,19 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mamori_domain::asset::FieldProblem;
+use mamori_app::risks::analyses;
+use mamori_app::risks::{Analysis, FreezeForm, SnapshotRisk};
+use mamori_domain::access::{Act, Register};
 use mamori_domain::risk::{Movement, movement};
-use mamori_store::risks::{self as store_risks, Analysis, SnapshotRisk};
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::forms::{FieldError, parse_id};
 use crate::http::{Layout, render, see_other};
-use crate::pages::risks::{
-    EDITORS, date_label, datetime_label, field_errors, require_reader, today, treatment_label,
-};
-use crate::pages::setup::FieldError;
-use crate::pages::users::parse_id;
+use crate::pages::risks::{field_errors, today, treatment_label};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -43,16 +41,8 @@ struct AnalysisRow {
     created_at: String,
 }
 
-/// The freeze form as typed.
-#[derive(Debug, Default, Clone, Deserialize)]
-#[serde(default)]
-pub struct FreezeForm {
-    pub title: String,
-    pub analysed_on: String,
-}
-
 #[derive(Template)]
-#[template(path = "risk_analyses.html")]
+#[template(path = "risks/analyses.html")]
 struct ListPage {
     t: Tr,
     layout: Layout,
@@ -83,14 +73,14 @@ async fn render_list(
     form: FreezeForm,
     errors: Vec<FieldError>,
 ) -> Result<Response, AppError> {
-    let analyses = store_risks::analyses(&state.store)
+    let analyses = analyses::list_analyses(&state.app, &signed.0.acting)
         .await?
         .into_iter()
         .map(|a| AnalysisRow {
             id: a.id,
-            analysed_on: date_label(ctx, &a.analysed_on),
+            analysed_on: ctx.date(a.analysed_on),
             risks: a.risks.len(),
-            created_at: datetime_label(ctx, &a.created_at),
+            created_at: ctx.datetime(a.created_at),
             title: a.title,
         })
         .collect();
@@ -103,7 +93,7 @@ async fn render_list(
         t: ctx.tr,
         layout: Layout::load(state, "risks", "/risks/analyses", Some(&signed.0)).await,
         analyses,
-        may_freeze: signed.has_role(EDITORS),
+        may_freeze: signed.0.acting.may(Register::Risks, Act::Edit),
         form,
         errors,
     };
@@ -115,7 +105,15 @@ pub async fn list(
     ctx: Ctx,
     signed: SignedIn,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risks.analyses").await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Read,
+            "risks.analyses",
+        )
+        .await?;
     let form = FreezeForm {
         title: String::new(),
         analysed_on: today().to_string(),
@@ -130,55 +128,22 @@ pub async fn freeze(
     signed: SignedIn,
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
-    signed.require(&state, EDITORS, "risks.freeze").await?;
+    state
+        .app
+        .permit(&signed.0.acting, Register::Risks, Act::Edit, "risks.freeze")
+        .await?;
     let WebForm(form) =
         <WebForm<FreezeForm> as axum::extract::FromRequest<AppState>>::from_request(
             request, &state,
         )
         .await?;
-    let mut problems = Vec::new();
-    let title = match mamori_domain::text::single_line(&form.title, 200) {
-        Ok(title) => title,
-        Err(p) => {
-            problems.push(FieldProblem {
-                field: "analysis_title",
-                key: p.message_key(),
-                params: p.params(),
-            });
-            String::new()
-        }
-    };
-    let analysed_on = if form.analysed_on.trim().is_empty() {
-        problems.push(FieldProblem {
-            field: "analysed_on",
-            key: "field.error.required",
-            params: Vec::new(),
-        });
-        None
-    } else {
-        match mamori_domain::wareki::parse_date_input(&form.analysed_on) {
-            Ok(d) => Some(d),
-            Err(e) => {
-                problems.push(FieldProblem {
-                    field: "analysed_on",
-                    key: e.message_key(),
-                    params: e.params(),
-                });
-                None
-            }
-        }
-    };
-    match (analysed_on, problems.is_empty()) {
-        (Some(analysed_on), true) => {
-            let mut tx = state.store.write(signed.0.actor()).await?;
-            let id = store_risks::freeze(&mut tx, &title, analysed_on).await?;
-            tx.commit().await?;
-            Ok(see_other(&format!("/risks/analyses/{id}?frozen=1")))
-        }
-        _ => {
+    match analyses::freeze_analysis(&state.app, &signed.0.acting, &form).await {
+        Ok(id) => Ok(see_other(&format!("/risks/analyses/{id}?frozen=1"))),
+        Err(mamori_app::Failure::Invalid(problems)) => {
             let errors = field_errors(&problems, &ctx.tr);
             render_list(&state, &ctx, &signed, form, errors).await
         }
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -200,7 +165,7 @@ struct Other {
 }
 
 #[derive(Template)]
-#[template(path = "risk_analysis.html")]
+#[template(path = "risks/analysis.html")]
 struct ShowPage {
     t: Tr,
     layout: Layout,
@@ -214,7 +179,7 @@ struct ShowPage {
 }
 
 fn label(ctx: &Ctx, a: &Analysis) -> String {
-    format!("{}（{}）", a.title, date_label(ctx, &a.analysed_on))
+    format!("{}（{}）", a.title, ctx.date(a.analysed_on))
 }
 
 pub async fn show(
@@ -224,11 +189,15 @@ pub async fn show(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<ShowQuery>,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risks.analysis").await?;
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Read, "risks.analysis")
+        .await?;
     let id = parse_id(&id)?;
-    let analysis = store_risks::analysis(&state.store, id).await?;
+    let analysis = analyses::analysis(&state.app, acting, id, "risks.analysis").await?;
     let tr = ctx.tr;
-    let others = store_risks::analyses(&state.store)
+    let others = analyses::list_analyses(&state.app, acting)
         .await?
         .iter()
         .filter(|a| a.id != id)
@@ -263,8 +232,8 @@ pub async fn show(
         )
         .await,
         analysis_id: id,
-        analysed_on: date_label(&ctx, &analysis.analysed_on),
-        created_at: datetime_label(&ctx, &analysis.created_at),
+        analysed_on: ctx.date(analysis.analysed_on),
+        created_at: ctx.datetime(analysis.created_at),
         title: analysis.title,
         rows,
         others,
@@ -330,7 +299,7 @@ struct CompareView {
 }
 
 #[derive(Template)]
-#[template(path = "risk_analyses_compare.html")]
+#[template(path = "risks/analyses_compare.html")]
 struct ComparePage {
     t: Tr,
     layout: Layout,
@@ -362,10 +331,18 @@ pub async fn compare(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<CompareQuery>,
 ) -> Result<Response, AppError> {
-    require_reader(&state, &signed, "risks.compare").await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Risks,
+            Act::Read,
+            "risks.compare",
+        )
+        .await?;
     let (from_id, to_id) = (analysis_param(&query.from)?, analysis_param(&query.to)?);
-    let from = store_risks::analysis(&state.store, from_id).await?;
-    let to = store_risks::analysis(&state.store, to_id).await?;
+    let (from, to) =
+        analyses::compare_analyses(&state.app, &signed.0.acting, from_id, to_id).await?;
     let rows = compare_rows(&from, &to);
     let counts = [
         Movement::New,
@@ -439,9 +416,9 @@ mod tests {
         Analysis {
             id: 1,
             title: "a".into(),
-            analysed_on: "2026-04-01".into(),
+            analysed_on: time::macros::date!(2026 - 04 - 01),
             risks,
-            created_at: String::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
         }
     }
 

@@ -1,0 +1,358 @@
+//! The risk form: register a risk, reassess it (scored with the active matrix).
+
+use super::*;
+
+/// A URL-encoded body as name/value pairs (the asset select repeats its name).
+pub(super) struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    async fn read(request: axum::extract::Request, state: &AppState) -> Result<Fields, AppError> {
+        let WebForm(pairs) = <WebForm<Vec<(String, String)>> as axum::extract::FromRequest<
+            AppState,
+        >>::from_request(request, state)
+        .await?;
+        Ok(Fields(pairs))
+    }
+
+    fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.chars().take(10_000).collect())
+            .unwrap_or_default()
+    }
+
+    fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.chars().take(40).collect())
+            .take(1000)
+            .collect()
+    }
+}
+
+impl Fields {
+    fn risk_form(&self) -> RiskForm {
+        let fields = self;
+        RiskForm {
+            title: fields.get("title"),
+            threat: fields.get("threat"),
+            asset_ids: fields.all("asset_ids"),
+            asset_ids_text: fields.get("asset_ids_text"),
+            asset_group: fields.get("asset_group"),
+            existing_measures: fields.get("existing_measures"),
+            inherent_likelihood: fields.get("inherent_likelihood"),
+            inherent_impact: fields.get("inherent_impact"),
+            treatment: fields.get("treatment"),
+            residual_likelihood: fields.get("residual_likelihood"),
+            residual_impact: fields.get("residual_impact"),
+            owner: fields.get("owner"),
+            review_due: fields.get("review_due"),
+        }
+    }
+}
+
+/// Active users, for the owner selects.
+pub(super) fn owner_choices(users: &[register::User]) -> Vec<Choice> {
+    users
+        .iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: format!("{}（{}）", u.display_name, u.login),
+        })
+        .collect()
+}
+
+/// The threats of one family of clause 3, for an `<optgroup>`.
+pub(super) struct ThreatGroup {
+    family: String,
+    threats: Vec<Choice>,
+}
+
+#[derive(Template)]
+#[template(path = "risks/form.html")]
+pub(super) struct FormPage {
+    t: Tr,
+    layout: Layout,
+    /// The risk being reassessed; None for a new one.
+    id: Option<i64>,
+    form: RiskForm,
+    errors: Vec<FieldError>,
+    threats: Vec<ThreatGroup>,
+    assets: Vec<Choice>,
+    assets_capped: bool,
+    likelihood: Vec<Choice>,
+    impact: Vec<Choice>,
+    treatments: Vec<Choice>,
+    owners: Vec<Choice>,
+    lead: String,
+    matrix_note: Option<String>,
+    bands: Vec<String>,
+}
+
+impl FormPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    fn asset_selected(&self, value: &str) -> bool {
+        self.form.asset_ids.iter().any(|v| v == value)
+    }
+}
+
+pub(super) fn band_key(band: Band) -> &'static str {
+    match band {
+        Band::Acceptable => "risk.band_acceptable",
+        Band::Tolerable => "risk.band_tolerable",
+        Band::Unacceptable => "risk.band_unacceptable",
+    }
+}
+
+/// What the form page shows besides the form: the risk being reassessed, if any.
+pub(super) struct FormView<'a> {
+    id: Option<i64>,
+    current: Option<&'a RiskRecord>,
+    form: RiskForm,
+    errors: Vec<FieldError>,
+}
+
+pub(super) fn threat_groups(
+    tr: &Tr,
+    threats: &[Threat],
+    current_threat: Option<i64>,
+) -> Vec<ThreatGroup> {
+    ThreatFamily::ALL
+        .iter()
+        .map(|family| ThreatGroup {
+            family: format!("{} {}", family.clause(), tr.t(family_key(*family))),
+            threats: threats
+                .iter()
+                .filter(|t| t.family == *family)
+                .filter(|t| t.retired_at.is_none() || Some(t.id) == current_threat)
+                .map(|t| Choice {
+                    value: t.id.to_string(),
+                    label: if t.retired_at.is_some() {
+                        tr.f("risk.retired_threat", &[("name", t.name.clone())])
+                    } else {
+                        t.name.clone()
+                    },
+                })
+                .collect(),
+        })
+        .filter(|g| !g.threats.is_empty())
+        .collect()
+}
+
+/// Chosen assets beyond the capped select are carried in the typed field.
+pub(super) fn carry_unlisted_assets(form: &mut RiskForm, assets: &[Choice]) {
+    let (shown, rest): (Vec<String>, Vec<String>) = form
+        .asset_ids
+        .iter()
+        .cloned()
+        .partition(|v| assets.iter().any(|c| &c.value == v));
+    if !rest.is_empty() {
+        let mut typed: Vec<String> = rest;
+        if !form.asset_ids_text.trim().is_empty() {
+            typed.insert(0, form.asset_ids_text.trim().to_owned());
+        }
+        form.asset_ids_text = typed.join(", ");
+    }
+    form.asset_ids = shown;
+}
+
+pub(super) async fn render_form(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    view: FormView<'_>,
+) -> Result<Response, AppError> {
+    let tr = ctx.tr;
+    let acting = &signed.0.acting;
+    let what = if view.id.is_some() {
+        "risks.edit"
+    } else {
+        "risks.new"
+    };
+    let options = register::form_options(&state.app, acting, what).await?;
+    let active = &options.matrix;
+    let assets = asset_choices(&options.assets);
+    let mut form = view.form;
+    carry_unlisted_assets(&mut form, &assets);
+    let matrix_note = matrix_note(state, acting, &tr, view.current, active).await?;
+    let path = match view.id {
+        Some(id) => format!("/risks/{id}/edit"),
+        None => "/risks/new".to_owned(),
+    };
+    let status = if view.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = FormPage {
+        t: tr,
+        layout: Layout::load(state, "risks", &path, Some(&signed.0)).await,
+        id: view.id,
+        form,
+        errors: view.errors,
+        threats: threat_groups(&tr, &options.threats, view.current.map(|r| r.threat_id)),
+        assets_capped: options.assets_capped,
+        assets,
+        likelihood: scale_choices(&active.matrix.likelihood),
+        impact: scale_choices(&active.matrix.impact),
+        treatments: treatment_choices(&tr),
+        owners: owner_choices(&options.owners),
+        lead: tr.f("risk.form_lead", &[("version", active.version.to_string())]),
+        matrix_note,
+        bands: band_notes(&tr, &active.matrix),
+    };
+    render(status, &page)
+}
+
+fn asset_choices(assets: &[(i64, String)]) -> Vec<Choice> {
+    assets
+        .iter()
+        .map(|(id, name)| Choice {
+            value: id.to_string(),
+            label: format!("{name}（{id}）"),
+        })
+        .collect()
+}
+
+/// 「高：許容できない」 for each level, beside the scales.
+fn band_notes(tr: &Tr, matrix: &Matrix) -> Vec<String> {
+    matrix
+        .levels
+        .iter()
+        .map(|l| format!("{}：{}", l.name, tr.t(band_key(l.band))))
+        .collect()
+}
+
+/// A reassessed risk scored with an older matrix version says so.
+async fn matrix_note(
+    state: &AppState,
+    acting: &mamori_app::Acting,
+    tr: &Tr,
+    current: Option<&RiskRecord>,
+    active: &mamori_app::risks::StoredMatrix,
+) -> Result<Option<String>, AppError> {
+    let Some(r) = current.filter(|r| r.matrix_id != active.id) else {
+        return Ok(None);
+    };
+    let matrices = matrices::matrices(&state.app, acting, std::iter::once(r.matrix_id)).await?;
+    Ok(Some(tr.f(
+        "risk.older_matrix_form",
+        &[
+            ("old", matrices.of(r.matrix_id).version.to_string()),
+            ("new", active.version.to_string()),
+        ],
+    )))
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    let view = FormView {
+        id: None,
+        current: None,
+        form: RiskForm::default(),
+        errors: Vec::new(),
+    };
+    render_form(&state, &ctx, &signed, view).await
+}
+
+/// Invalid input shows the form again with every field's message; other failures
+/// are the error page.
+pub(super) fn problems_of(failure: mamori_app::Failure) -> Result<Vec<FieldProblem>, AppError> {
+    match failure {
+        mamori_app::Failure::Invalid(problems) => Ok(problems),
+        other => Err(other.into()),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risks.create")
+        .await?;
+    let form = Fields::read(request, &state).await?.risk_form();
+    match register::create_risk(&state.app, acting, &form).await {
+        Ok(id) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
+        Err(failure) => {
+            let errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let view = FormView {
+                id: None,
+                current: None,
+                form,
+                errors,
+            };
+            render_form(&state, &ctx, &signed, view).await
+        }
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risks.edit")
+        .await?;
+    let id = parse_id(&id)?;
+    let risk = register::risk(&state.app, acting, id, "risks.edit").await?;
+    let active = matrices::active_matrix(&state.app, acting, "risks.edit").await?;
+    let form = register::form_of(&risk, &active.matrix);
+    let view = FormView {
+        id: Some(id),
+        current: Some(&risk),
+        form,
+        errors: Vec::new(),
+    };
+    render_form(&state, &ctx, &signed, view).await
+}
+
+/// Reassessment: scored with the active matrix, whatever version the risk had.
+pub async fn update(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: axum::extract::Request,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Risks, Act::Edit, "risks.update")
+        .await?;
+    let id = parse_id(&id)?;
+    let risk = register::risk(&state.app, acting, id, "risks.update").await?;
+    let form = Fields::read(request, &state).await?.risk_form();
+    match register::update_risk(&state.app, acting, id, &form).await {
+        Ok(()) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
+        Err(failure) => {
+            let errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let view = FormView {
+                id: Some(id),
+                current: Some(&risk),
+                form,
+                errors,
+            };
+            render_form(&state, &ctx, &signed, view).await
+        }
+    }
+}
