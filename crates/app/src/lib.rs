@@ -19,12 +19,14 @@ pub mod policies;
 pub mod risks;
 pub mod settings;
 pub mod setup;
+pub mod sheets;
 pub mod threats;
 pub mod users;
 
 pub use acting::{Acting, Permit};
 pub use failure::{Failure, Refusal};
-pub use mamori_store::{Actor, Backend, Store, StoreError};
+use mamori_store::Store;
+pub use mamori_store::{Actor, Backend, StoreError, sqlite_url_for_data_dir};
 
 /// The application: the store behind every use case.
 #[derive(Clone)]
@@ -46,9 +48,14 @@ impl App {
         self.store.backend()
     }
 
-    /// The store, for the use cases of this crate and for test fixtures.
-    #[doc(hidden)]
-    pub fn store(&self) -> &Store {
+    /// The newest migration applied: answers only when the database does.
+    pub async fn schema_version(&self) -> Result<i64, Failure> {
+        Ok(self.store.schema_version().await?)
+    }
+
+    /// The store, for the use cases of this crate only: outside it, every read and
+    /// write goes through a use case.
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
@@ -86,3 +93,6 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 pub fn random_token() -> String {
     mamori_store::random_token()
 }
+
+#[cfg(test)]
+mod layering;

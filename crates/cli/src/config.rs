@@ -62,8 +62,8 @@ impl DataConfig {
         let database_url = database_url
             .or_else(|| file.database_url.clone())
             .filter(|url| !url.trim().is_empty())
-            .unwrap_or_else(|| mamori_store::sqlite_url_for_data_dir(&data_dir));
-        mamori_store::Backend::from_url(&database_url)?;
+            .unwrap_or_else(|| mamori_app::sqlite_url_for_data_dir(&data_dir));
+        mamori_app::Backend::from_url(&database_url)?;
         Ok(DataConfig {
             data_dir,
             database_url,

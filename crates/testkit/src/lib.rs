@@ -167,7 +167,7 @@ impl TestServer {
         let base = format!("http://{address}");
         let mut config = WebConfig::new(base.clone(), db.data_dir().to_owned());
         configure(&mut config);
-        let state = AppState::new(store.clone(), config);
+        let state = AppState::new(mamori_app::App::new(store.clone()), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let served = state.clone();
         let task = tokio::spawn(async move {

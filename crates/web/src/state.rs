@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use mamori_app::App;
 use mamori_domain::session::{LockoutPolicy, SessionPolicy};
-use mamori_store::Store;
 
 /// How the server is reached and where it keeps its files.
 #[derive(Debug, Clone)]
@@ -47,9 +46,8 @@ impl WebConfig {
 
 #[derive(Clone)]
 pub struct AppState {
-    /// The use cases.
+    /// The use cases: the only way to the data.
     pub app: App,
-    pub store: Store,
     pub config: Arc<WebConfig>,
     /// The one-time first-run token, while no administrator exists.
     pub setup_token: Arc<Mutex<Option<String>>>,
@@ -57,10 +55,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, config: WebConfig) -> AppState {
+    pub fn new(app: App, config: WebConfig) -> AppState {
         AppState {
-            app: App::new(store.clone()),
-            store,
+            app,
             config: Arc::new(config),
             setup_token: Arc::new(Mutex::new(None)),
             sign_in_attempts: Arc::new(Mutex::new(HashMap::new())),
@@ -117,4 +114,4 @@ impl AppState {
     }
 }
 
-pub use mamori_store::random_token;
+pub use mamori_app::random_token;

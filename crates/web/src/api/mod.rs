@@ -61,11 +61,11 @@ pub struct Health {
 #[utoipa::path(get, path = "/healthz", tag = "system",
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn health(State(state): State<AppState>) -> Response {
-    match state.store.schema_version().await {
+    match state.app.schema_version().await {
         Ok(schema_version) => Json(Health {
             status: "ok",
             schema_version,
-            backend: state.store.backend().name(),
+            backend: state.app.backend().name(),
             version: env!("CARGO_PKG_VERSION"),
         })
         .into_response(),

@@ -188,6 +188,24 @@ impl Driver {
         format!("/{after_host}")
     }
 
+    /// Waits until the page's source contains `needle` (a page still loading on a busy
+    /// machine), and fails showing the page it got.
+    async fn wait_for_source(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let source = self.source().await;
+            if source.contains(needle) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{needle} not on {}: {source}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Waits until the page's path is `path` (form submissions navigate asynchronously).
     async fn wait_for_path(&self, path: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -250,7 +268,7 @@ async fn a_browser_signs_in_enrols_totp_signs_out_and_is_refused_a_cross_site_po
 
         // Enrol TOTP: the QR code is on the page; the key is typed as a person would.
         browser.goto(&server.url("/account/mfa")).await;
-        assert!(browser.source().await.contains("<svg"));
+        browser.wait_for_source("<svg").await;
         let secret = TotpSecret::from_base32(&browser.text("#totp-secret").await).unwrap();
         browser
             .type_into("#code", &mfa::code_at(&secret, now_unix()))

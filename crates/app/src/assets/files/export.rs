@@ -168,10 +168,7 @@ pub async fn export(
     let (sender, receiver) = std::sync::mpsc::channel::<Vec<Vec<String>>>();
     let writer = tokio::task::spawn_blocking(move || {
         let rows = receiver.into_iter().flatten();
-        match format {
-            Format::Xlsx => mamori_sheet::write_xlsx(sheet_name, &headers, rows),
-            Format::Csv => Ok(mamori_sheet::write_csv(&headers, rows)),
-        }
+        crate::sheets::write(format, sheet_name, &headers, rows)
     });
     let mut count = 0u64;
     let read = mamori_store::assets::each_batch(store, acting.viewer(), filter, |batch| {

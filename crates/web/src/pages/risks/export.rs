@@ -90,25 +90,18 @@ async fn write_sheet(
     headers: Vec<String>,
     rows: Vec<Vec<String>>,
 ) -> Result<Vec<u8>, AppError> {
-    tokio::task::spawn_blocking(move || match format {
-        Format::Xlsx => mamori_sheet::write_xlsx(sheet_name, &headers, rows.into_iter()),
-        Format::Csv => Ok(mamori_sheet::write_csv(&headers, rows.into_iter())),
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "risk export writer stopped");
-        AppError::internal()
-    })?
-    .map_err(|e| {
-        tracing::error!(error = %e, "risk export could not be written");
-        let mut error = AppError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "export_failed",
-            e.message_key(),
-        );
-        error.params = e.params();
-        error
-    })
+    mamori_app::sheets::write_table(format, sheet_name, headers, rows)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "risk export could not be written");
+            let mut error = AppError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "export_failed",
+                e.message_key(),
+            );
+            error.params = e.params();
+            error
+        })
 }
 
 pub(super) async fn export(

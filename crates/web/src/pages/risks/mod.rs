@@ -16,13 +16,13 @@ use mamori_app::risks::{
     AcceptanceForm, AcceptanceStatus, ActionForm, RiskForm, RiskRecord, matrices, register,
     treatment,
 };
+use mamori_app::sheets::Format;
 use mamori_app::threats::Threat;
 use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
 use mamori_domain::risk::{Band, Matrix, Score, ThreatFamily, Treatment};
 use mamori_domain::user::may_approve;
 use mamori_domain::wareki::Lang;
-use mamori_sheet::Format;
 use serde::Deserialize;
 use time::Date;
 use utoipa::IntoParams;

@@ -132,7 +132,8 @@ pub(super) fn error_views(
     mapping: &Mapping,
     errors: &[RowError],
 ) -> Vec<ErrorView> {
-    let rows: HashMap<usize, &mamori_sheet::Row> = table.rows.iter().map(|r| (r.line, r)).collect();
+    let rows: HashMap<usize, &mamori_app::sheets::Row> =
+        table.rows.iter().map(|r| (r.line, r)).collect();
     errors
         .iter()
         .take(SHOWN_ERRORS)

@@ -16,10 +16,10 @@ use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
+use mamori_app::sheets::{Format, Table};
 use mamori_domain::asset::{Asset, FIELDS};
 use mamori_domain::classification::{Axis, Scheme};
 use mamori_domain::wareki::Lang;
-use mamori_sheet::{Format, Table};
 
 use super::{axis_key, category_key, field_key, form_key, holder_type_key, status_key};
 use crate::http::auth::SignedIn;

@@ -1,4 +1,7 @@
-//! The `mamori` binary.
+//! The command line of mamori: every `mamori` subcommand, each a thin shell over the
+//! use cases of `mamori-app`. `serve` prepares the configuration, logging, database and
+//! daily backups, then hands the listening socket to the web server that the binary
+//! passes in (see `crates/mamori`), so this crate never depends on the web crate.
 
 mod assets;
 mod config;
@@ -14,10 +17,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use mamori_app::backups::BackupProblem;
 use mamori_app::i18n::Tr;
+use mamori_app::{App, StoreError};
 use mamori_domain::user::{Role, UserType};
-use mamori_store::{Store, StoreError, backup};
-use mamori_web::{AppState, WebConfig};
 
 use config::{DataConfig, FileConfig};
 
@@ -195,7 +198,47 @@ fn console_tr() -> Tr {
     }
 }
 
-fn main() -> ExitCode {
+/// What the web server needs to run: the use cases, a bound socket, and the settings
+/// read from the command line, `mamori.toml` and the environment.
+pub struct ServeRequest {
+    pub app: App,
+    pub listener: tokio::net::TcpListener,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub sessions: mamori_domain::session::SessionPolicy,
+    pub lockout: mamori_domain::session::LockoutPolicy,
+    /// The console's language, for the setup URL line.
+    pub tr: Tr,
+    /// When the command started, for the time-to-ready log line.
+    pub started: Instant,
+}
+
+impl ServeRequest {
+    /// Says on the console and in the log that the server is ready; the binary calls it
+    /// once the setup URL (if any) is printed, which scripts read before this line.
+    pub fn announce(&self) -> anyhow::Result<()> {
+        let address = self.listener.local_addr()?;
+        tracing::info!(
+            %address,
+            ready_ms = self.started.elapsed().as_millis() as u64,
+            "mamori is listening"
+        );
+        println!(
+            "{}",
+            self.tr
+                .f("cli.listening", &[("address", address.to_string())])
+        );
+        Ok(())
+    }
+}
+
+/// Runs the `mamori` command line; `serve_web` serves the pages and the API until a
+/// shutdown signal.
+pub fn main<F, Fut>(serve_web: F) -> ExitCode
+where
+    F: FnOnce(ServeRequest) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let cli = Cli::parse();
     let tr = console_tr();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -208,7 +251,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, tr)) {
+    match runtime.block_on(run(cli, tr, serve_web)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("mamori: {}", describe(&e, &tr));
@@ -219,7 +262,11 @@ fn main() -> ExitCode {
 
 /// A failure in the console's language where mamori knows the cause.
 fn describe(error: &anyhow::Error, tr: &Tr) -> String {
-    let Some(store_error) = error.downcast_ref::<StoreError>() else {
+    let store_error = match error.downcast_ref::<mamori_app::Failure>() {
+        Some(mamori_app::Failure::Store(e)) => Some(e),
+        _ => error.downcast_ref::<StoreError>(),
+    };
+    let Some(store_error) = store_error else {
         return format!("{error:#}");
     };
     match store_error {
@@ -232,12 +279,12 @@ fn describe(error: &anyhow::Error, tr: &Tr) -> String {
         ),
         StoreError::Backup(problem) => {
             let (key, path) = match problem {
-                backup::BackupProblem::Missing(p) => ("cli.error.backup_missing", p),
-                backup::BackupProblem::AlreadyExists(p) => ("cli.error.backup_exists", p),
-                backup::BackupProblem::NotSqlite(p) => ("cli.error.backup_not_sqlite", p),
-                backup::BackupProblem::Damaged { path, .. } => ("cli.error.backup_damaged", path),
-                backup::BackupProblem::Foreign(p) => ("cli.error.backup_foreign", p),
-                backup::BackupProblem::Newer { path, .. } => ("cli.error.backup_newer", path),
+                BackupProblem::Missing(p) => ("cli.error.backup_missing", p),
+                BackupProblem::AlreadyExists(p) => ("cli.error.backup_exists", p),
+                BackupProblem::NotSqlite(p) => ("cli.error.backup_not_sqlite", p),
+                BackupProblem::Damaged { path, .. } => ("cli.error.backup_damaged", path),
+                BackupProblem::Foreign(p) => ("cli.error.backup_foreign", p),
+                BackupProblem::Newer { path, .. } => ("cli.error.backup_newer", path),
             };
             format!(
                 "{}\n({problem})",
@@ -249,11 +296,15 @@ fn describe(error: &anyhow::Error, tr: &Tr) -> String {
     }
 }
 
-async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
+async fn run<F, Fut>(cli: Cli, tr: Tr, serve_web: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(ServeRequest) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let file = FileConfig::load(cli.data.config.as_deref())?;
     let data = DataConfig::resolve(cli.data.data_dir, cli.data.database_url, &file)?;
     match cli.command {
-        Command::Serve(args) => serve(args, &file, data, tr).await,
+        Command::Serve(args) => serve(args, &file, data, tr, serve_web).await,
         Command::User(UserCommand::Add {
             login,
             name,
@@ -277,12 +328,17 @@ async fn run(cli: Cli, tr: Tr) -> anyhow::Result<ExitCode> {
     }
 }
 
-async fn serve(
+async fn serve<F, Fut>(
     args: ServeArgs,
     file: &FileConfig,
     data: DataConfig,
     tr: Tr,
-) -> anyhow::Result<ExitCode> {
+    serve_web: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(ServeRequest) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
     let started = Instant::now();
     init_logging(&data.data_dir)?;
     let listen = args
@@ -324,34 +380,26 @@ async fn serve(
             .max(1),
         lock_for: minutes(args.lockout_minutes.or(file.lockout_minutes).unwrap_or(15)),
     };
-    let store = Store::open(&data.database_url).await?;
-    tracing::info!(database = %data.redacted_url(), schema = store.schema_version().await?, "database ready");
-    let mut web_config = WebConfig::new(public_url, data.data_dir.clone());
-    web_config.sessions = sessions;
-    web_config.lockout = lockout;
-    let state = AppState::new(store.clone(), web_config);
+    let app = App::open(&data.database_url).await?;
+    tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
-    // The port actually bound (it differs when 0 asked the system to choose).
-    let address = listener.local_addr()?;
-    if let Some(url) = state.open_setup().await? {
-        println!("{}", tr.f("cli.setup_url", &[("url", url)]));
-    }
-    let backups =
-        mamori_app::backups::spawn_daily(state.app.clone(), data.data_dir.clone(), backup_keep);
-    tracing::info!(
-        %address,
-        ready_ms = started.elapsed().as_millis() as u64,
-        "mamori is listening"
-    );
-    println!(
-        "{}",
-        tr.f("cli.listening", &[("address", address.to_string())])
-    );
-    mamori_web::serve(listener, state, mamori_web::shutdown_signal()).await?;
+    let backups = mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_keep);
+    let served = serve_web(ServeRequest {
+        app: app.clone(),
+        listener,
+        public_url,
+        data_dir: data.data_dir.clone(),
+        sessions,
+        lockout,
+        tr,
+        started,
+    })
+    .await;
     backups.abort();
-    store.close().await;
+    app.close().await;
+    served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,33 @@
+//! Spreadsheet files for every register: the types an import preview shows, and one
+//! place that writes a table as .xlsx or CSV off the async threads.
+
+pub use mamori_sheet::{Format, Row, SheetError, Table};
+
+/// Writes `rows` under `headers` as `format`. The work runs on a blocking thread so a
+/// large register does not hold up other requests.
+pub async fn write_table(
+    format: Format,
+    sheet_name: &'static str,
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+) -> Result<Vec<u8>, SheetError> {
+    tokio::task::spawn_blocking(move || write(format, sheet_name, &headers, rows.into_iter()))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "spreadsheet writer stopped");
+            Err(SheetError::Write(e.to_string()))
+        })
+}
+
+/// Writes rows as they come (a register exported batch by batch).
+pub fn write(
+    format: Format,
+    sheet_name: &str,
+    headers: &[String],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, SheetError> {
+    match format {
+        Format::Xlsx => mamori_sheet::write_xlsx(sheet_name, headers, rows),
+        Format::Csv => Ok(mamori_sheet::write_csv(headers, rows)),
+    }
+}

@@ -1,0 +1,24 @@
+//! The `mamori` binary: the command line of `mamori-cli`, with `serve` running the pages
+//! and the API of `mamori-web`.
+
+use std::process::ExitCode;
+
+use mamori_cli::ServeRequest;
+use mamori_web::{AppState, WebConfig};
+
+fn main() -> ExitCode {
+    mamori_cli::main(serve)
+}
+
+async fn serve(request: ServeRequest) -> anyhow::Result<()> {
+    let mut config = WebConfig::new(request.public_url.clone(), request.data_dir.clone());
+    config.sessions = request.sessions;
+    config.lockout = request.lockout;
+    let state = AppState::new(request.app.clone(), config);
+    if let Some(url) = state.open_setup().await? {
+        println!("{}", request.tr.f("cli.setup_url", &[("url", url)]));
+    }
+    request.announce()?;
+    mamori_web::serve(request.listener, state, mamori_web::shutdown_signal()).await?;
+    Ok(())
+}
