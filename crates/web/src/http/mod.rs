@@ -4,12 +4,16 @@
 
 pub mod auth;
 pub mod context;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod headers;
+pub mod labels;
 pub mod layout;
+pub mod params;
 pub mod respond;
+pub mod sign_in;
 
 pub use layout::Layout;
 pub use respond::{local_path, render, see_other};
