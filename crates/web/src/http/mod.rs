@@ -10,6 +10,8 @@ pub mod extract;
 pub mod forms;
 pub mod headers;
 pub mod labels;
+#[cfg(test)]
+mod layering;
 pub mod layout;
 pub mod params;
 pub mod respond;
