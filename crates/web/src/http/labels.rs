@@ -5,6 +5,7 @@
 use mamori_domain::classification::{Axis, LifecycleStep};
 use mamori_domain::user::OrgRole;
 
+/// The locale key of an organisational post.
 pub fn org_role_label(role: OrgRole) -> &'static str {
     match role {
         OrgRole::Ciso => "org_role.ciso",

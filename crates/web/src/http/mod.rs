@@ -1,6 +1,7 @@
 //! What every handler stands on: authentication and CSRF, errors, extractors, the
-//! request's language, security headers, the page layout and redirects. Nothing here
-//! imports a page or API module.
+//! request's language, security headers, the page layout and redirects; and what a page
+//! and its API share: request parsing (`params`), CSV downloads, sign-in, labels of
+//! coded values. Nothing here imports a page or API module (`layering` checks it).
 
 pub mod auth;
 pub mod context;

@@ -20,6 +20,7 @@ use crate::http::download::download;
 use crate::http::error::AppError;
 use crate::http::forms::DecisionForm;
 use crate::http::params::pagination::{PageQuery, PageRequest};
+use crate::http::params::present;
 use crate::state::AppState;
 
 /// The list's query string, shared by the page, the API and the exports. Kept as text
@@ -62,10 +63,6 @@ fn bad_filter(name: &'static str) -> AppError {
         "asset.error.filter",
     )
     .with("name", name)
-}
-
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 fn coded<T>(

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::http::error::AppError;
+use crate::http::params::present;
 
 /// The list's query string, shared by the page, the exports and the API: threat family,
 /// level, treatment, and a cell of the heat map. Kept as text so that a wrong value gets
@@ -42,10 +43,6 @@ pub struct RiskFilter {
     pub which: Which,
     pub likelihood: Option<usize>,
     pub impact: Option<usize>,
-}
-
-pub fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 pub fn bad_filter(name: &'static str) -> AppError {

@@ -2,6 +2,7 @@
 //! dates in any accepted form, action groups, bounded text.
 
 use super::*;
+use crate::http::params::present;
 
 /// Entries per page on the audit page.
 pub const PER_PAGE: u32 = 100;
@@ -108,10 +109,6 @@ pub fn action_groups() -> Vec<String> {
     }
     groups.sort();
     groups
-}
-
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// 00:00 in Japan on `date`, as stored.
