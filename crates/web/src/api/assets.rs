@@ -17,8 +17,9 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::forms::parse_id;
-use crate::pages::assets::{ListParams, field_key};
+use crate::http::params::assets::ListParams;
 use crate::state::AppState;
+use mamori_app::assets::field_key;
 
 /// An information asset. Levels are given by their codes in the active scheme.
 #[derive(Debug, Serialize, ToSchema)]
@@ -526,25 +527,26 @@ pub async fn decide_event(
     Path((id, eid)): Path<(String, String)>,
     request: Request,
 ) -> Result<Json<EventOut>, AppError> {
-    crate::pages::assets::permit(
-        &state,
-        &signed,
-        mamori_domain::access::Register::Assets,
-        mamori_domain::access::Act::Decide,
-        "assets.decide_event",
-    )
-    .await?;
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            mamori_domain::access::Register::Assets,
+            mamori_domain::access::Act::Decide,
+            "assets.decide_event",
+        )
+        .await?;
     let (id, eid) = (parse_id(&id)?, parse_id(&eid)?);
     let ApiJson(body) =
         <ApiJson<DecisionIn> as axum::extract::FromRequest<AppState>>::from_request(
             request, &state,
         )
         .await?;
-    let form = crate::pages::DecisionForm {
+    let form = crate::http::forms::DecisionForm {
         decision: body.decision,
         note: body.note,
     };
-    let event = crate::pages::assets::decide(&state, &signed, id, eid, &form).await?;
+    let event = crate::http::params::assets::decide(&state, &signed, id, eid, &form).await?;
     Ok(Json(event_out(event)))
 }
 
@@ -555,12 +557,13 @@ pub async fn decide_event(
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn export_xlsx(
-    state: State<AppState>,
+    State(state): State<AppState>,
     ctx: Ctx,
     signed: SignedIn,
-    raw: axum::extract::RawQuery,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, AppError> {
-    crate::pages::assets::export::export_xlsx(state, ctx, signed, raw).await
+    use mamori_app::assets::files::Format;
+    crate::http::params::assets::export(&state, ctx, &signed, raw.as_deref(), Format::Xlsx).await
 }
 
 /// The register as CSV (UTF-8 with BOM, for Excel), with the list's filters.
@@ -568,12 +571,13 @@ pub async fn export_xlsx(
     responses((status = 200, content_type = "text/csv"),
         (status = 400, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
 pub async fn export_csv(
-    state: State<AppState>,
+    State(state): State<AppState>,
     ctx: Ctx,
     signed: SignedIn,
-    raw: axum::extract::RawQuery,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
 ) -> Result<Response, AppError> {
-    crate::pages::assets::export::export_csv(state, ctx, signed, raw).await
+    use mamori_app::assets::files::Format;
+    crate::http::params::assets::export(&state, ctx, &signed, raw.as_deref(), Format::Csv).await
 }
 
 /// The part of the OpenAPI document this module serves.

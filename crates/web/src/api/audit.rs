@@ -7,11 +7,11 @@ use mamori_app::audit::{self, AuditRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::pagination::{Page, PageQuery};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::pages::audit::{FilterQuery, action_label, parse_filter};
+use crate::http::params::audit::{FilterQuery, action_label, parse_filter};
+use crate::http::params::pagination::{Page, PageQuery};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -159,7 +159,7 @@ pub async fn export_csv(
     signed: SignedIn,
     RawQuery(raw): RawQuery,
 ) -> Result<axum::response::Response, AppError> {
-    crate::pages::audit::export(&state, &ctx, &signed, raw.as_deref(), true).await
+    crate::http::params::audit::export(&state, &ctx, &signed, raw.as_deref(), true).await
 }
 
 /// The part of the OpenAPI document this module serves.

@@ -7,9 +7,9 @@ use mamori_domain::wareki::{self, DateStyle, Lang};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::pagination::{Page, PageQuery};
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::params::pagination::{Page, PageQuery};
 
 #[derive(Serialize, ToSchema)]
 pub struct EraOut {
@@ -101,10 +101,4 @@ pub async fn parse_date(
 )]
 pub struct Doc;
 
-/// A moment as the API gives it: RFC 3339, UTC, to the second.
-pub fn timestamp(at: time::OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    let at = at.replace_nanosecond(0).unwrap_or(at);
-    at.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+pub use crate::http::params::timestamp;

@@ -4,7 +4,6 @@ pub mod assets;
 pub mod audit;
 pub mod classification;
 pub mod dates;
-pub mod pagination;
 pub mod policies;
 pub mod risks;
 pub mod security;

@@ -18,13 +18,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::api::pagination::{Page, PageQuery};
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::forms::parse_id;
-use crate::pages::policies::acknowledgements::{ack_error, refuse_unbound};
-use crate::pages::policies::policy_error;
+use crate::http::params::pagination::{Page, PageQuery};
+use crate::http::params::policies::{ack_error, policy_error, refuse_unbound};
 use crate::state::AppState;
 
 /// RFC 3339 in UTC, as every timestamp of the API.

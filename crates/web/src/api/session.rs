@@ -15,7 +15,7 @@ use crate::http::auth::{self, MaybeSignedIn, Principal, SignedIn};
 use crate::http::error::AppError;
 use crate::http::extract::ApiJson;
 use crate::http::forms::parse_id;
-use crate::pages::login::{SignInOutcome, sign_in};
+use crate::http::sign_in::{SignInOutcome, sign_in};
 use crate::state::AppState;
 use mamori_app::Failure;
 use mamori_app::account::{self, PasswordChange};

@@ -14,12 +14,12 @@ use mamori_domain::user_input::{NewUserInput, UserEditInput};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::pagination::{Page, PageQuery};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::forms::parse_id;
+use crate::http::params::pagination::{Page, PageQuery};
 use crate::state::AppState;
 
 /// A user account. Passwords and second-factor secrets are never part of it.

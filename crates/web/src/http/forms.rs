@@ -83,3 +83,41 @@ impl FormFields {
             .collect()
     }
 }
+
+/// An approve-or-reject form: a take-out request, a risk acceptance.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub decision: String,
+    pub note: String,
+}
+
+impl DecisionForm {
+    /// The decision (true to approve) and its optional one-line note, or a 4xx saying
+    /// what is wrong.
+    pub fn read(&self) -> Result<(bool, String), crate::http::error::AppError> {
+        let approve = match self.decision.as_str() {
+            "approve" => true,
+            "reject" => false,
+            _ => {
+                return Err(crate::http::error::AppError::new(
+                    axum::http::StatusCode::BAD_REQUEST,
+                    "invalid_decision",
+                    "decision.error.choose",
+                ));
+            }
+        };
+        let note = match mamori_domain::text::single_line(&self.note, 500) {
+            Ok(note) => note,
+            Err(mamori_domain::text::TextProblem::Empty) => String::new(),
+            Err(_) => {
+                return Err(crate::http::error::AppError::new(
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_note",
+                    "decision.error.note",
+                ));
+            }
+        };
+        Ok((approve, note))
+    }
+}

@@ -1,15 +1,22 @@
 //! What every handler stands on: authentication and CSRF, errors, extractors, the
-//! request's language, security headers, the page layout and redirects. Nothing here
-//! imports a page or API module.
+//! request's language, security headers, the page layout and redirects; and what a page
+//! and its API share: request parsing (`params`), CSV downloads, sign-in, labels of
+//! coded values. Nothing here imports a page or API module (`layering` checks it).
 
 pub mod auth;
 pub mod context;
+pub mod download;
 pub mod error;
 pub mod extract;
 pub mod forms;
 pub mod headers;
+pub mod labels;
+#[cfg(test)]
+mod layering;
 pub mod layout;
+pub mod params;
 pub mod respond;
+pub mod sign_in;
 
 pub use layout::Layout;
 pub use respond::{local_path, render, see_other};

@@ -18,8 +18,8 @@ use crate::http::auth::{self, Principal, SignedIn};
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::sign_in::stage_home;
 use crate::http::{Layout, render, see_other};
-use crate::pages::login::stage_home;
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 

@@ -113,7 +113,7 @@ pub async fn show(
             .and_then(|p| p.session.as_ref())
             .map(|s| s.stage);
         return Ok(see_other(&match pending {
-            Some(stage) => crate::pages::login::stage_home(stage, "/"),
+            Some(stage) => crate::http::sign_in::stage_home(stage, "/"),
             None => "/login".to_owned(),
         }));
     }

@@ -14,6 +14,7 @@ use std::net::SocketAddr;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
+use crate::http::forms::FieldError;
 use crate::http::{Layout, render};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
@@ -34,13 +35,6 @@ pub struct SetupForm {
     pub password_confirm: String,
 }
 
-/// A message under one field of the form.
-#[derive(Debug, Clone)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
 #[derive(Template)]
 #[template(path = "system/setup.html")]
 struct SetupPage {
@@ -53,10 +47,7 @@ struct SetupPage {
 
 impl SetupPage {
     fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors
-            .iter()
-            .find(|e| e.field == field)
-            .map(|e| e.message.as_str())
+        crate::http::forms::error_for(&self.errors, field)
     }
 }
 

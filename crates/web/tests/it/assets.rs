@@ -225,6 +225,40 @@ backend_test!(async fn bad_input_is_refused_in_the_users_language_and_nothing_is
     server.stop().await;
 });
 
+backend_test!(
+    /// A refused API input names its field as people call it (`field.label.*`), in
+    /// Japanese by default and in English when asked.
+    async fn an_api_refusal_names_the_field_in_the_callers_language(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("admin", Role::Admin).await;
+        let body = serde_json::json!({"name": "", "category": "ア", "form": "電子",
+            "holder_type": "議会事務局", "confidentiality": "2", "integrity": "2",
+            "availability": "2"});
+        let response = admin.post_json("/api/v1/assets", &body).await;
+        let error = mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "name");
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("名称："), "{message}");
+        assert!(!message.contains("name："), "{message}");
+
+        let response = admin
+            .client
+            .post(server.url("/api/v1/assets"))
+            .header("origin", &server.base)
+            .header("accept-language", "en")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let error = mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
+        let message = error["message"].as_str().unwrap();
+        assert!(message.contains("Name："), "{message}");
+        // Nothing was written.
+        assert_eq!(admin.json("/api/v1/assets").await["total"], 0);
+        server.stop().await;
+    }
+);
+
 backend_test!(async fn classification_changes_take_outs_and_disposal_are_recorded(backend) {
     let server = TestServer::start(backend).await;
     let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;

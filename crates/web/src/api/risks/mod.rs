@@ -15,12 +15,12 @@ use mamori_domain::risk::{Matrix, Score};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::pagination::{Page, PageQuery};
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::forms::parse_id;
-use crate::pages::risks::ListParams;
+use crate::http::params::pagination::{Page, PageQuery};
+use crate::http::params::risks::ListParams;
 use crate::state::AppState;
 
 mod analyses;

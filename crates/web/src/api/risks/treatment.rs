@@ -226,16 +226,16 @@ pub async fn decide_acceptance(
             "risks.decide_acceptance",
         )
         .await
-        .map_err(|f| crate::pages::risks::decision_refused(acting, f))?;
+        .map_err(|f| crate::http::params::risks::decision_refused(acting, f))?;
     let (id, aid) = (parse_id(&id)?, parse_id(&aid)?);
     let input: DecisionIn = read_json(&state, request).await?;
-    let form = crate::pages::DecisionForm {
+    let form = crate::http::forms::DecisionForm {
         decision: input.decision,
         note: input.note,
     };
     let (accept, note) = form.read()?;
     app_treatment::decide_acceptance(&state.app, acting, id, aid, accept, &note)
         .await
-        .map_err(|f| crate::pages::risks::decision_refused(acting, f))?;
+        .map_err(|f| crate::http::params::risks::decision_refused(acting, f))?;
     Ok(Json(acceptance_out(&state, &signed, id, aid).await?))
 }

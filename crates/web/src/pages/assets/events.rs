@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::Failure;
-use mamori_app::assets::{Decision, EventInput};
+use mamori_app::assets::EventInput;
 use mamori_domain::access::{Act, Register};
 
 use super::show::{ShowState, render_show};
@@ -72,42 +72,7 @@ pub async fn decide_event(
     )
     .await?;
     let (id, event_id) = (parse_id(&id)?, parse_id(&event_id)?);
-    let form: crate::pages::DecisionForm = super::read_form(request, &state).await?;
-    decide(&state, &signed, id, event_id, &form).await?;
+    let form: crate::http::forms::DecisionForm = super::read_form(request, &state).await?;
+    crate::http::params::assets::decide(&state, &signed, id, event_id, &form).await?;
     Ok(see_other(&format!("/assets/{id}#events")))
-}
-
-/// Decides through the use case, shared with the API: a decision that is neither
-/// approve nor reject is a 400, a note that is not one clean line a 422, one's own
-/// request a 403 that says so.
-pub async fn decide(
-    state: &AppState,
-    signed: &SignedIn,
-    id: i64,
-    event_id: i64,
-    form: &crate::pages::DecisionForm,
-) -> Result<mamori_app::assets::EventRecord, AppError> {
-    let acting = &signed.0.acting;
-    let decision = Decision {
-        decision: form.decision.clone(),
-        note: form.note.clone(),
-    };
-    let decided =
-        mamori_app::assets::decide_event(&state.app, acting, id, event_id, &decision).await;
-    match decided {
-        Ok(event) => Ok(event),
-        // The page's words for a bad decision or note (400 / 422).
-        Err(Failure::Invalid(problems)) => Err(form
-            .read()
-            .err()
-            .unwrap_or_else(|| Failure::Invalid(problems).into())),
-        Err(denied @ Failure::Denied { .. }) => {
-            let mut error = AppError::from(denied);
-            if acting.may(Register::Assets, Act::Decide) {
-                error.message_key = "asset.error.own_request";
-            }
-            Err(error)
-        }
-        Err(other) => Err(other.into()),
-    }
 }

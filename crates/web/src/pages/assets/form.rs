@@ -21,8 +21,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::forms::{FieldError, parse_id};
+use crate::http::labels::org_role_label;
 use crate::http::{Layout, render, see_other};
-use crate::pages::users::org_role_label;
 use crate::state::AppState;
 
 /// The form's fields as typed, and the reason for a change of classification.

@@ -15,6 +15,7 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::params::present;
 use crate::http::render;
 use crate::pages::assets::{classification_line, permit};
 use crate::state::AppState;
@@ -100,10 +101,6 @@ pub struct LabelRequest {
 
 fn bad(key: &'static str) -> AppError {
     AppError::new(StatusCode::BAD_REQUEST, "invalid_label_request", key)
-}
-
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 /// A whole number from 1 to `max`, or `default` when absent.

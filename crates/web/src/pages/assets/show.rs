@@ -23,8 +23,8 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
 use crate::http::forms::{FieldError, parse_id};
+use crate::http::labels::org_role_label;
 use crate::http::{Layout, render};
-use crate::pages::users::org_role_label;
 use crate::state::AppState;
 
 struct LevelView {

@@ -18,8 +18,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::forms::{FieldError, FormFields, parse_id};
+use crate::http::labels::{axis_key, step_key};
 use crate::http::{Layout, render, see_other};
-use crate::pages::assets::{axis_key, step_key};
 use crate::state::AppState;
 
 /// Longest text kept from a submitted field to show it again: well above every limit,

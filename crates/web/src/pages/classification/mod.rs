@@ -12,7 +12,7 @@ pub use settings::{activate, show};
 
 use mamori_domain::classification::{Axis, Level, LifecycleStep, Scheme};
 
-use crate::pages::assets::{axis_key, step_key};
+use crate::http::labels::{axis_key, step_key};
 
 const PATH: &str = "/settings/classification";
 

@@ -7,56 +7,23 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_app::Failure;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, AcknowledgementRow, PublishedStatus};
-use mamori_app::{Failure, Permit};
 use mamori_domain::access::{Act, Register};
-use mamori_domain::policy_lifecycle;
 use mamori_domain::wareki::JST;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
+use crate::http::download::csv_line;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::forms::parse_id;
 use crate::http::{Layout, render, see_other};
-use crate::pages::audit::csv_line;
 use crate::state::AppState;
 
-/// Refuses (403, recorded in the audit trail) anyone who may not read policies or whom
-/// the policy does not bind (contractors and others are not asked to acknowledge), before
-/// the body is read.
-pub async fn refuse_unbound<'a>(
-    state: &AppState,
-    signed: &'a SignedIn,
-) -> Result<Permit<'a>, AppError> {
-    let acting = &signed.0.acting;
-    let what = "policies.acknowledge";
-    let permit = (state.app)
-        .permit(acting, Register::Policies, Act::Read, what)
-        .await?;
-    if !policy_lifecycle::must_acknowledge(signed.user().user_type) {
-        state.app.record_denial(acting, what).await;
-        return Err(not_bound());
-    }
-    Ok(permit)
-}
-
-fn not_bound() -> AppError {
-    AppError {
-        message_key: "policy.ack.error.not_bound",
-        ..AppError::forbidden()
-    }
-}
-
-/// The use case's failure, a refusal to someone not bound saying so.
-pub fn ack_error(failure: Failure) -> AppError {
-    match failure {
-        Failure::Denied { .. } => not_bound(),
-        other => other.into(),
-    }
-}
+use crate::http::params::policies::{ack_error, refuse_unbound};
 
 #[derive(Template)]
 #[template(path = "policies/acknowledgement_message.html")]
@@ -375,7 +342,7 @@ pub async fn export_csv(
         })?;
     let number = export.version.number;
     let body = csv_text(&ctx.tr, &export.document.title, number, &export.rows);
-    Ok(crate::pages::audit::csv_response(
+    Ok(crate::http::download::csv_response(
         Body::from(body),
         &format!("policy-{id}-v{number}-acknowledgements"),
     ))

@@ -13,8 +13,6 @@ pub mod list;
 pub mod public;
 pub mod version;
 
-use axum::http::StatusCode;
-use mamori_app::Failure;
 use mamori_domain::access::{Act, Register, grant};
 use mamori_domain::policy::{Clause, PolicyText};
 use mamori_domain::user::Role;
@@ -100,19 +98,4 @@ pub fn tree_of(version: &mamori_app::policies::Version) -> Result<PolicyText, Ap
     Ok(version.tree.clone())
 }
 
-/// A use case's failure, with a text that cannot be read named `invalid_policy_text`
-/// (413 when too large), as pages and the API have always said.
-pub fn policy_error(failure: Failure) -> AppError {
-    match failure {
-        Failure::Invalid(problems) if problems.len() == 1 && problems[0].field == "text" => {
-            let key = problems[0].key;
-            let status = if key == mamori_app::policies::too_large_key() {
-                StatusCode::PAYLOAD_TOO_LARGE
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            AppError::new(status, "invalid_policy_text", key)
-        }
-        other => other.into(),
-    }
-}
+pub use crate::http::params::policies::policy_error;

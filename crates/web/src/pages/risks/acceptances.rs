@@ -23,7 +23,8 @@ pub async fn propose_acceptance(
     match treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form).await {
         Ok(_) => Ok(see_other(&format!("/risks/{id}#acceptances"))),
         Err(failure) => {
-            let acceptance_errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let acceptance_errors =
+                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
             let forms = ShowForms {
                 acceptance_form: form,
                 acceptance_errors,
@@ -34,26 +35,12 @@ pub async fn propose_acceptance(
     }
 }
 
-/// A refused decision says why: not the CISO, or their own proposal.
-pub fn decision_refused(acting: &mamori_app::Acting, failure: mamori_app::Failure) -> AppError {
-    let denied = matches!(failure, mamori_app::Failure::Denied { .. });
-    let mut error = AppError::from(failure);
-    if denied {
-        error.message_key = if acting.may(Register::Risks, Act::Decide) {
-            "risk.register_error.own_proposal"
-        } else {
-            "risk.register_error.not_ciso"
-        };
-    }
-    error
-}
-
 /// The CISO's decision on a proposed acceptance (`treatment::decide_acceptance`).
 pub async fn decide_acceptance(
     State(state): State<AppState>,
     signed: SignedIn,
     Path((id, acceptance_id)): Path<(String, String)>,
-    WebForm(form): WebForm<crate::pages::DecisionForm>,
+    WebForm(form): WebForm<crate::http::forms::DecisionForm>,
 ) -> Result<Response, AppError> {
     let acting = &signed.0.acting;
     state
@@ -65,11 +52,11 @@ pub async fn decide_acceptance(
             "risks.decide_acceptance",
         )
         .await
-        .map_err(|f| decision_refused(acting, f))?;
+        .map_err(|f| crate::http::params::risks::decision_refused(acting, f))?;
     let (id, acceptance_id) = (parse_id(&id)?, parse_id(&acceptance_id)?);
     let (accept, note) = form.read()?;
     treatment::decide_acceptance(&state.app, acting, id, acceptance_id, accept, &note)
         .await
-        .map_err(|f| decision_refused(acting, f))?;
+        .map_err(|f| crate::http::params::risks::decision_refused(acting, f))?;
     Ok(see_other(&format!("/risks/{id}#acceptances")))
 }

@@ -22,7 +22,8 @@ pub async fn add_action(
     match treatment::add_action(&state.app, &signed.0.acting, id, &form).await {
         Ok(_) => Ok(see_other(&format!("/risks/{id}#actions"))),
         Err(failure) => {
-            let action_errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let action_errors =
+                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
             let forms = ShowForms {
                 action_form: form,
                 action_errors,

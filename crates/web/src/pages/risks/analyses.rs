@@ -11,13 +11,13 @@ use mamori_domain::access::{Act, Register};
 use mamori_domain::risk::{Movement, movement};
 use serde::Deserialize;
 
+use super::treatment_label;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::forms::{FieldError, parse_id};
 use crate::http::{Layout, render, see_other};
-use crate::pages::risks::{field_errors, today, treatment_label};
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 
@@ -116,7 +116,7 @@ pub async fn list(
         .await?;
     let form = FreezeForm {
         title: String::new(),
-        analysed_on: today().to_string(),
+        analysed_on: mamori_app::today().to_string(),
     };
     render_list(&state, &ctx, &signed, form, Vec::new()).await
 }
@@ -140,7 +140,7 @@ pub async fn freeze(
     match analyses::freeze_analysis(&state.app, &signed.0.acting, &form).await {
         Ok(id) => Ok(see_other(&format!("/risks/analyses/{id}?frozen=1"))),
         Err(mamori_app::Failure::Invalid(problems)) => {
-            let errors = field_errors(&problems, &ctx.tr);
+            let errors = crate::http::forms::field_errors(&problems, &ctx.tr, super::field_key);
             render_list(&state, &ctx, &signed, form, errors).await
         }
         Err(other) => Err(other.into()),

@@ -141,7 +141,7 @@ pub(super) async fn export(
 /// The file as an attachment: an ASCII name for every client, and the register's own
 /// name for those that read RFC 5987 `filename*`.
 pub(super) fn download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response {
-    let day = today();
+    let day = mamori_app::today();
     let stamp = format!(
         "{:04}{:02}{:02}",
         day.year(),

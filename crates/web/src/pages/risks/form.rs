@@ -290,7 +290,8 @@ pub async fn create(
     match register::create_risk(&state.app, acting, &form).await {
         Ok(id) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
         Err(failure) => {
-            let errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let errors =
+                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
             let view = FormView {
                 id: None,
                 current: None,
@@ -345,7 +346,8 @@ pub async fn update(
     match register::update_risk(&state.app, acting, id, &form).await {
         Ok(()) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
         Err(failure) => {
-            let errors = field_errors(&problems_of(failure)?, &ctx.tr);
+            let errors =
+                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
             let view = FormView {
                 id: Some(id),
                 current: Some(&risk),

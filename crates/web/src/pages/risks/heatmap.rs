@@ -10,39 +10,7 @@ use mamori_domain::risk::{Matrix, Score};
 
 use mamori_app::i18n::Tr;
 
-/// Which assessment a heat map counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Which {
-    /// Before treatment (固有リスク).
-    #[default]
-    Inherent,
-    /// After treatment (残留リスク).
-    Residual,
-}
-
-impl Which {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Which::Inherent => "inherent",
-            Which::Residual => "residual",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Which> {
-        match value {
-            "inherent" => Some(Which::Inherent),
-            "residual" => Some(Which::Residual),
-            _ => None,
-        }
-    }
-
-    pub fn title_key(self) -> &'static str {
-        match self {
-            Which::Inherent => "risk.heatmap.inherent_title",
-            Which::Residual => "risk.heatmap.residual_title",
-        }
-    }
-}
+pub use crate::http::params::risks::Which;
 
 /// Cell size: large enough to tap on a tablet (well over 44 px each way).
 const CELL_W: usize = 100;

@@ -236,7 +236,7 @@ pub async fn list(
     let (acting, tr) = (&signed.0.acting, ctx.tr);
     let all = register::list_risks(&state.app, acting, "risks.list").await?;
     let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
-    let (active, today) = (&matrices.active, today());
+    let (active, today) = (&matrices.active, mamori_app::today());
     let filter = params.filter(&active.matrix)?;
     let rows: Vec<RiskRow> = all
         .iter()

@@ -25,7 +25,6 @@ use mamori_domain::user::may_approve;
 use mamori_domain::wareki::Lang;
 use serde::Deserialize;
 use time::Date;
-use utoipa::IntoParams;
 
 use crate::http::context::Ctx;
 use crate::http::extract::{ApiQuery, WebForm};
@@ -97,12 +96,6 @@ pub fn field_key(field: &str) -> &'static str {
     }
 }
 
-pub fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
-    crate::http::forms::field_errors(problems, tr, field_key)
-}
-
-pub use mamori_app::today;
-
 /// The asset cell of a list or export: the names the reader may see, then the group.
 pub fn assets_text(risk: &RiskRecord) -> String {
     let mut parts: Vec<String> = risk.assets.iter().map(|(_, name)| name.clone()).collect();
@@ -116,7 +109,6 @@ pub mod acceptances;
 pub mod actions;
 pub mod analyses;
 pub mod export;
-pub mod filters;
 pub mod form;
 pub mod heatmap;
 pub mod list;
@@ -125,10 +117,10 @@ pub mod matrix_edit;
 pub mod matrix_form;
 pub mod show;
 
+pub use crate::http::params::risks::{ListParams, RiskFilter};
 pub use acceptances::*;
 pub use actions::*;
 pub use export::*;
-pub use filters::*;
 pub use form::*;
 pub use list::*;
 pub use show::*;

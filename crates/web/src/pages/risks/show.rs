@@ -227,7 +227,7 @@ pub(super) async fn render_show(
     let detail = register::show_risk(&state.app, acting, id).await?;
     let risk = detail.risk;
     let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id)).await?;
-    let today_date = today();
+    let today_date = mamori_app::today();
     // The latest accepted acceptance decides whether the risk is due for review again.
     let needs_review = detail
         .acceptances

@@ -9,11 +9,11 @@ use mamori_app::users::{self, PER_PAGE, UserSummary};
 use serde::Deserialize;
 
 use super::{org_role_label, role_label, user_type_label};
-use crate::api::pagination::PageQuery;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::params::pagination::PageQuery;
 use crate::http::{Layout, render};
 use crate::state::AppState;
 

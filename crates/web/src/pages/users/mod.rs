@@ -8,9 +8,8 @@ pub mod security;
 
 use mamori_app::i18n::Tr;
 use mamori_domain::field::FieldProblem;
-use mamori_domain::user::{OrgRole, Role, UserType};
+use mamori_domain::user::{Role, UserType};
 
-pub use crate::http::forms::parse_id;
 pub use form::{create, new_form, reset_mfa, reset_password, show, update};
 pub use list::list;
 
@@ -47,40 +46,7 @@ pub fn user_type_label(user_type: UserType) -> &'static str {
     }
 }
 
-pub fn org_role_label(role: OrgRole) -> &'static str {
-    match role {
-        OrgRole::Ciso => "org_role.ciso",
-        OrgRole::ChiefSecurityOfficer => "org_role.chief_security_officer",
-        OrgRole::SecurityManager => "org_role.security_manager",
-        OrgRole::SystemStaff => "org_role.system_staff",
-        OrgRole::CommitteeMember => "org_role.committee_member",
-        OrgRole::CsirtMember => "org_role.csirt_member",
-    }
-}
-
-/// One field's problem as the threat and classification pages still name it, until
-/// they move onto the domain's [`FieldProblem`] (kept here for them; users use the
-/// domain's type).
-#[derive(Debug, Clone)]
-pub struct Problem {
-    pub field: &'static str,
-    pub key: &'static str,
-    pub params: Vec<(&'static str, String)>,
-}
-
-impl Problem {
-    pub fn new(field: &'static str, key: &'static str) -> Problem {
-        Problem {
-            field,
-            key,
-            params: Vec::new(),
-        }
-    }
-
-    pub fn message(&self, tr: &Tr) -> String {
-        tr.f(self.key, &self.params)
-    }
-}
+pub use crate::http::labels::org_role_label;
 
 /// The refused fields in `tr`'s language, as the user pages show them (the message
 /// alone: each sits under its field, and the summary links to it).
@@ -98,6 +64,7 @@ pub fn errors(problems: &[FieldProblem], tr: &Tr) -> Vec<crate::http::forms::Fie
 mod tests {
     use super::*;
     use mamori_app::i18n::{EN, JA};
+    use mamori_domain::user::OrgRole;
 
     #[test]
     fn every_role_type_and_org_role_has_a_label_in_both_languages() {

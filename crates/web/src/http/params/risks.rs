@@ -1,7 +1,16 @@
-//! The register's filters (threat family, level, treatment, a cell of a heat map), read
-//! from the query string of the list, the export and the API.
+//! The risk register's filters (threat family, level, treatment, a cell of a heat map),
+//! read from the query string of the list, the export and the API; and the words for a
+//! refused acceptance decision, which the page and the API both give.
 
-use super::*;
+use axum::http::StatusCode;
+use mamori_app::risks::RiskRecord;
+use mamori_domain::access::{Act, Register};
+use mamori_domain::risk::{Matrix, ThreatFamily, Treatment};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::http::error::AppError;
+use crate::http::params::present;
 
 /// The list's query string, shared by the page, the exports and the API: threat family,
 /// level, treatment, and a cell of the heat map. Kept as text so that a wrong value gets
@@ -36,11 +45,7 @@ pub struct RiskFilter {
     pub impact: Option<usize>,
 }
 
-pub(super) fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-pub(super) fn bad_filter(name: &'static str) -> AppError {
+pub fn bad_filter(name: &'static str) -> AppError {
     AppError::new(
         StatusCode::BAD_REQUEST,
         "invalid_filter",
@@ -131,4 +136,52 @@ impl RiskFilter {
         }
         true
     }
+}
+
+/// Which assessment a heat map counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Which {
+    /// Before treatment (固有リスク).
+    #[default]
+    Inherent,
+    /// After treatment (残留リスク).
+    Residual,
+}
+
+impl Which {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Which::Inherent => "inherent",
+            Which::Residual => "residual",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Which> {
+        match value {
+            "inherent" => Some(Which::Inherent),
+            "residual" => Some(Which::Residual),
+            _ => None,
+        }
+    }
+
+    pub fn title_key(self) -> &'static str {
+        match self {
+            Which::Inherent => "risk.heatmap.inherent_title",
+            Which::Residual => "risk.heatmap.residual_title",
+        }
+    }
+}
+
+/// A refused decision says why: not the CISO, or their own proposal.
+pub fn decision_refused(acting: &mamori_app::Acting, failure: mamori_app::Failure) -> AppError {
+    let denied = matches!(failure, mamori_app::Failure::Denied { .. });
+    let mut error = AppError::from(failure);
+    if denied {
+        error.message_key = if acting.may(Register::Risks, Act::Decide) {
+            "risk.register_error.own_proposal"
+        } else {
+            "risk.register_error.not_ciso"
+        };
+    }
+    error
 }

@@ -28,31 +28,6 @@ fn export_described(parsed: &ParsedFilter) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-/// One CSV cell: a cell that a spreadsheet would read as a formula gets a leading `'`,
-/// and a cell with a comma, quote or line break is quoted (quotes doubled).
-pub fn csv_cell(text: &str) -> String {
-    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if neutral.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
-    }
-}
-
-pub(crate) fn csv_line(out: &mut String, cells: &[String]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_cell(cell));
-    }
-    out.push_str("\r\n");
-}
-
 fn csv_header(tr: &Tr) -> String {
     let mut out = String::from("\u{feff}");
     let header: Vec<String> = [
@@ -117,17 +92,6 @@ impl futures_core::Stream for Chunks {
     }
 }
 
-/// `GET /audit.csv`: the entries matching the filters, oldest first, for Excel (UTF-8
-/// with BOM, CRLF). The export is recorded before the first byte is sent.
-pub async fn export_csv(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-    RawQuery(raw): RawQuery,
-) -> Result<Response, AppError> {
-    export(&state, &ctx, &signed, raw.as_deref(), false).await
-}
-
 /// The CSV export of the page (`api` false) and of `GET /api/v1/audit/export.csv`
 /// (`api` true: instants are accepted, and problems name the query parameter).
 pub async fn export(
@@ -182,25 +146,4 @@ pub async fn export(
         }
     });
     Ok(csv_response(Body::from_stream(Chunks(receiver)), "audit"))
-}
-
-/// A CSV download named `{stem}-YYYYMMDD.csv` (the Japan date of the export).
-pub(crate) fn csv_response(body: Body, stem: &str) -> Response {
-    let today = OffsetDateTime::now_utc().to_offset(JST).date();
-    let disposition = format!(
-        "attachment; filename=\"{stem}-{:04}{:02}{:02}.csv\"",
-        today.year(),
-        u8::from(today.month()),
-        today.day()
-    );
-    let mut response = body.into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }

@@ -2,6 +2,7 @@
 //! dates in any accepted form, action groups, bounded text.
 
 use super::*;
+use crate::http::params::present;
 
 /// Entries per page on the audit page.
 pub const PER_PAGE: u32 = 100;
@@ -74,7 +75,7 @@ impl FilterProblem {
     }
 
     /// As an error page: 422 naming the field as the form labels it.
-    pub(super) fn into_page_error(self, tr: &Tr) -> AppError {
+    pub fn into_page_error(self, tr: &Tr) -> AppError {
         let label = match self.field {
             "actor" => tr.t("audit.actor"),
             "action" => tr.t("audit.operation"),
@@ -110,13 +111,9 @@ pub fn action_groups() -> Vec<String> {
     groups
 }
 
-fn present(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
 /// 00:00 in Japan on `date`, as stored.
 fn japan_midnight(date: Date) -> String {
-    crate::api::dates::timestamp(date.midnight().assume_offset(JST))
+    crate::http::params::timestamp(date.midnight().assume_offset(JST))
 }
 
 /// Reads the filters. Dates are Japan dates in any form [`wareki::parse_date_input`]
@@ -164,7 +161,7 @@ pub fn parse_filter(
     let mut bound = |field: &'static str, text: Option<&str>, next_day: bool| {
         let text = text?;
         if instants && let Some(at) = parse_timestamp(text) {
-            return Some((None, Some(crate::api::dates::timestamp(at))));
+            return Some((None, Some(crate::http::params::timestamp(at))));
         }
         match wareki::parse_date_input(text) {
             Ok(date) => {
@@ -213,6 +210,6 @@ pub fn parse_filter(
 }
 
 /// A stored or typed RFC 3339 moment.
-pub(super) fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
+pub fn parse_timestamp(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
 }

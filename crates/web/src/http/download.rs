@@ -1,0 +1,143 @@
+//! The one place that builds CSV downloads: cells safe from spreadsheet formulas, lines
+//! for Excel (CRLF), and the attachment response.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use mamori_app::assets::files::{self as asset_files, Format};
+use mamori_domain::wareki::JST;
+use mamori_domain::wareki::Lang;
+use time::OffsetDateTime;
+
+/// One CSV cell: a cell that a spreadsheet would read as a formula gets a leading `'`,
+/// and a cell with a comma, quote or line break is quoted (quotes doubled).
+pub fn csv_cell(text: &str) -> String {
+    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if neutral.contains([',', '"', '\r', '\n']) {
+        format!("\"{}\"", neutral.replace('"', "\"\""))
+    } else {
+        neutral
+    }
+}
+
+pub fn csv_line(out: &mut String, cells: &[String]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&csv_cell(cell));
+    }
+    out.push_str("\r\n");
+}
+
+/// A CSV download named `{stem}-YYYYMMDD.csv` (the Japan date of the export).
+pub fn csv_response(body: Body, stem: &str) -> Response {
+    let today = OffsetDateTime::now_utc().to_offset(JST).date();
+    let disposition = format!(
+        "attachment; filename=\"{stem}-{:04}{:02}{:02}.csv\"",
+        today.year(),
+        u8::from(today.month()),
+        today.day()
+    );
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// The file as an attachment: an ASCII name for every client, and the register's own
+/// name in Japanese for those that read RFC 5987 `filename*`.
+pub fn download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response {
+    let (ascii, named) = file_names(
+        format,
+        lang,
+        OffsetDateTime::now_utc().to_offset(JST).date(),
+    );
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::http::auth::percent_encode(&named)
+    );
+    let content_type = match format {
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Format::Csv => "text/csv; charset=utf-8",
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    // The register is not for shared caches or the browser's history.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `assets-YYYYMMDD.ext`, and the same with the register's name in the user's language.
+fn file_names(format: Format, lang: Lang, day: time::Date) -> (String, String) {
+    let stamp = format!(
+        "{:04}{:02}{:02}",
+        day.year(),
+        u8::from(day.month()),
+        day.day()
+    );
+    let ext = asset_files::format_code(format);
+    let stem = match lang {
+        Lang::Ja => "情報資産台帳",
+        Lang::En => "asset-register",
+    };
+    (
+        format!("assets-{stamp}.{ext}"),
+        format!("{stem}-{stamp}.{ext}"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_cell("plain"), "plain");
+        assert_eq!(csv_cell("a,b"), "\"a,b\"");
+        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(csv_cell("=1+1"), "'=1+1");
+        assert_eq!(csv_cell("+81"), "'+81");
+        assert_eq!(csv_cell("-2"), "'-2");
+        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_cell("\tx"), "'\tx");
+        assert_eq!(csv_cell("\rx"), "\"'\rx\"");
+        assert_eq!(
+            csv_cell("=HYPERLINK(\"x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(csv_cell("令和8年"), "令和8年");
+    }
+
+    #[test]
+    fn file_names_are_dated_and_the_ascii_one_stays_ascii() {
+        let day = time::macros::date!(2026 - 11 - 26);
+        let (ascii, named) = file_names(Format::Xlsx, Lang::Ja, day);
+        assert_eq!(ascii, "assets-20261126.xlsx");
+        assert_eq!(named, "情報資産台帳-20261126.xlsx");
+        let (ascii, named) = file_names(Format::Csv, Lang::En, day);
+        assert_eq!(ascii, "assets-20261126.csv");
+        assert_eq!(named, "asset-register-20261126.csv");
+        let response = download(Vec::new(), Format::Xlsx, Lang::Ja);
+        let disposition = response.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap();
+        assert!(disposition.starts_with("attachment; filename=\"assets-"));
+        assert!(disposition.contains("filename*=UTF-8''%E6%83%85"));
+    }
+}

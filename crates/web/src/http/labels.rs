@@ -1,0 +1,39 @@
+//! Locale keys of coded values that more than one area shows: the organisational posts
+//! (users, assets) and the classification axes and lifecycle steps (assets,
+//! classification).
+
+use mamori_domain::classification::{Axis, LifecycleStep};
+use mamori_domain::user::OrgRole;
+
+/// The locale key of an organisational post.
+pub fn org_role_label(role: OrgRole) -> &'static str {
+    match role {
+        OrgRole::Ciso => "org_role.ciso",
+        OrgRole::ChiefSecurityOfficer => "org_role.chief_security_officer",
+        OrgRole::SecurityManager => "org_role.security_manager",
+        OrgRole::SystemStaff => "org_role.system_staff",
+        OrgRole::CommitteeMember => "org_role.committee_member",
+        OrgRole::CsirtMember => "org_role.csirt_member",
+    }
+}
+
+pub fn axis_key(value: Axis) -> &'static str {
+    match value {
+        Axis::Confidentiality => "axis.confidentiality",
+        Axis::Integrity => "axis.integrity",
+        Axis::Availability => "axis.availability",
+    }
+}
+
+pub fn step_key(value: LifecycleStep) -> &'static str {
+    match value {
+        LifecycleStep::Create => "lifecycle.create",
+        LifecycleStep::Obtain => "lifecycle.obtain",
+        LifecycleStep::Use => "lifecycle.use",
+        LifecycleStep::Store => "lifecycle.store",
+        LifecycleStep::Send => "lifecycle.send",
+        LifecycleStep::Carry => "lifecycle.carry",
+        LifecycleStep::Provide => "lifecycle.provide",
+        LifecycleStep::Dispose => "lifecycle.dispose",
+    }
+}
