@@ -18,7 +18,8 @@ async fn serve(request: ServeRequest) -> anyhow::Result<()> {
     if let Some(url) = state.open_setup().await? {
         println!("{}", request.tr.f("cli.setup_url", &[("url", url)]));
     }
+    let shutdown = mamori_web::shutdown_signal();
     request.announce()?;
-    mamori_web::serve(request.listener, state, mamori_web::shutdown_signal()).await?;
+    mamori_web::serve(request.listener, state, shutdown).await?;
     Ok(())
 }
