@@ -17,11 +17,10 @@ use utoipa::ToSchema;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
-use crate::http::error::AppError;
+use crate::http::error::{AppError, FieldWording};
 use crate::http::extract::ApiJson;
 use crate::http::forms::parse_id;
 use crate::state::AppState;
-use mamori_app::i18n::Tr;
 
 /// A threat of the catalogue.
 #[derive(Debug, Serialize, ToSchema)]
@@ -156,32 +155,11 @@ fn field_label(field: &str) -> &'static str {
     }
 }
 
-/// 422 `validation_failed`, naming each refused field in the caller's language with
-/// the catalogue's own labels; other failures as they are.
-fn refused(tr: &Tr, failure: mamori_app::Failure) -> AppError {
-    let mamori_app::Failure::Invalid(problems) = failure else {
-        return failure.into();
-    };
-    let detail = problems
-        .iter()
-        .map(|p| {
-            tr.f(
-                "threat.error.field_message",
-                &[
-                    ("field", tr.t(field_label(p.field)).to_owned()),
-                    ("message", tr.f(p.key, &p.params)),
-                ],
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    AppError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-        "threat.error.validation",
-    )
-    .with("detail", detail)
-}
+const WORDING: FieldWording = FieldWording {
+    message: "threat.error.validation",
+    line: "threat.error.field_message",
+    label: field_label,
+};
 
 /// The body is read only after the role check.
 async fn read_json<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, AppError> {
@@ -260,7 +238,7 @@ pub async fn create_threat(
     };
     let id = app_threats::create_threat(&state.app, acting, &form)
         .await
-        .map_err(|f| refused(&ctx.tr, f))?;
+        .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     let threat = ThreatOut::from(app_threats::threat(&state.app, acting, id).await?);
     let mut response = (StatusCode::CREATED, Json(threat)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/threats/{id}")) {
@@ -304,7 +282,7 @@ pub async fn update_threat(
         };
         app_threats::update_threat(&state.app, acting, before.id, &form)
             .await
-            .map_err(|f| refused(&ctx.tr, f))?;
+            .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     }
     if let Some(retired) = patch.retired {
         app_threats::set_retired(&state.app, acting, before.id, retired).await?;

@@ -6,8 +6,6 @@ use axum::Json;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use mamori_app::Failure;
-use mamori_app::i18n::Tr;
 use mamori_app::users::{self, PasswordReset, UserSummary};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::user_input::{NewUserInput, UserEditInput};
@@ -16,7 +14,7 @@ use utoipa::ToSchema;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
-use crate::http::error::AppError;
+use crate::http::error::{AppError, FieldWording};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::forms::parse_id;
 use crate::http::params::pagination::{Page, PageQuery};
@@ -136,34 +134,11 @@ fn field_label(field: &str) -> &'static str {
     }
 }
 
-/// A failure as the API answers it: a refused input is 422 `validation_failed`, naming
-/// each refused field in the caller's language (in the message and in `fields`).
-fn refused(tr: &Tr, failure: Failure) -> AppError {
-    let Failure::Invalid(problems) = failure else {
-        return failure.into();
-    };
-    let detail = problems
-        .iter()
-        .map(|p| {
-            tr.f(
-                "users.error.field_message",
-                &[
-                    ("field", tr.t(field_label(p.field)).to_owned()),
-                    ("message", tr.f(p.key, &p.params)),
-                ],
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" ");
-    let mut error = AppError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-        "users.error.validation",
-    )
-    .with("detail", detail);
-    error.fields = problems;
-    error
-}
+const WORDING: FieldWording = FieldWording {
+    message: "users.error.validation",
+    line: "users.error.field_message",
+    label: field_label,
+};
 
 /// Reads the body only after the access check, so that people without access learn
 /// nothing from how it is validated.
@@ -249,7 +224,7 @@ pub async fn create_user_api(
     };
     let id = users::create_user(&state.app, &signed.0.acting, input)
         .await
-        .map_err(|f| refused(&ctx.tr, f))?;
+        .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     let Json(user) = summary(&state, &signed, id).await?;
     let mut response = (StatusCode::CREATED, Json(user)).into_response();
     if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/users/{id}")) {
@@ -308,7 +283,7 @@ pub async fn update_user(
     };
     users::update_user(&state.app, &signed.0.acting, id, input)
         .await
-        .map_err(|f| refused(&ctx.tr, f))?;
+        .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     summary(&state, &signed, id).await
 }
 
@@ -337,7 +312,7 @@ pub async fn set_posts(
     let input: PostsIn = read_json(&state, &signed, "users.update", request).await?;
     users::set_posts(&state.app, &signed.0.acting, id, &input.posts)
         .await
-        .map_err(|f| refused(&ctx.tr, f))?;
+        .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     summary(&state, &signed, id).await
 }
 
@@ -373,7 +348,7 @@ pub async fn reset_password(
     };
     users::reset_password(&state.app, &signed.0.acting, id, reset)
         .await
-        .map_err(|f| refused(&ctx.tr, f))?;
+        .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -398,7 +373,7 @@ pub async fn reset_mfa(
     let id = parse_id(&id)?;
     users::reset_mfa(&state.app, &signed.0.acting, id, true)
         .await
-        .map_err(|f| refused(&ctx.tr, f))?;
+        .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

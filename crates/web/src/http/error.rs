@@ -89,6 +89,45 @@ impl IntoResponse for AppError {
     }
 }
 
+/// How a register words a refused input in its API: the message (`{detail}` filled with
+/// one `line` per field, `{field}` and `{message}`), and the label key of each field.
+pub struct FieldWording {
+    pub message: &'static str,
+    pub line: &'static str,
+    pub label: fn(&str) -> &'static str,
+}
+
+impl AppError {
+    /// A failure as an API answers it: a refused input is 422 `validation_failed` in the
+    /// register's own words (and every field in `fields`); anything else as it is.
+    pub fn refused(tr: &Tr, failure: Failure, wording: &FieldWording) -> AppError {
+        let Failure::Invalid(problems) = failure else {
+            return failure.into();
+        };
+        let detail = problems
+            .iter()
+            .map(|p| {
+                tr.f(
+                    wording.line,
+                    &[
+                        ("field", tr.t((wording.label)(p.field)).to_owned()),
+                        ("message", tr.f(p.key, &p.params)),
+                    ],
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut error = AppError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            wording.message,
+        )
+        .with("detail", detail);
+        error.fields = problems;
+        error
+    }
+}
+
 impl From<Failure> for AppError {
     fn from(failure: Failure) -> AppError {
         match failure {
