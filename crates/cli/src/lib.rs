@@ -348,10 +348,7 @@ where
     let address: SocketAddr = listen.parse().with_context(|| {
         format!("--listen {listen}: expected an address such as 127.0.0.1:8080")
     })?;
-    let public_url = args
-        .public_url
-        .or_else(|| file.public_url.clone())
-        .unwrap_or_else(|| format!("http://{address}"));
+    let public_url = args.public_url.or_else(|| file.public_url.clone());
     let backup_keep = args
         .backup_keep
         .or(file.backup_keep)
@@ -385,6 +382,11 @@ where
     let listener = tokio::net::TcpListener::bind(address)
         .await
         .with_context(|| format!("cannot listen on {address}"))?;
+    // By default the address actually bound (port 0 asks the system to choose one).
+    let public_url = match public_url {
+        Some(url) => url,
+        None => format!("http://{}", listener.local_addr()?),
+    };
     let backups = mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_keep);
     let served = serve_web(ServeRequest {
         app: app.clone(),
