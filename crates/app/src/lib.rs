@@ -14,6 +14,7 @@ pub mod backups;
 pub mod classification;
 mod failure;
 pub mod home;
+pub mod once;
 pub mod i18n;
 pub mod policies;
 pub mod risks;

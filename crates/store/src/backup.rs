@@ -26,6 +26,7 @@ pub const TABLES: &[&str] = &[
     "users",
     "user_org_roles",
     "sessions",
+    "once_tokens",
     "recovery_codes",
     "api_tokens",
     "policy_documents",

@@ -40,6 +40,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_risks.sql"),
         include_str!("../migrations/postgres/0005_risks.sql"),
     ),
+    (
+        9,
+        "once",
+        include_str!("../migrations/sqlite/0009_once.sql"),
+        include_str!("../migrations/postgres/0009_once.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

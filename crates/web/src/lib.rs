@@ -45,6 +45,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Inside the CSRF guard: a refused cross-site request claims no key.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::once::guard,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::auth::csrf_guard,

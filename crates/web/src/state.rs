@@ -20,6 +20,9 @@ pub struct WebConfig {
     pub lockout: LockoutPolicy,
     /// Failed sign-ins allowed per client address in [`RATE_WINDOW`].
     pub sign_in_rate: u32,
+    /// How long a repeated form submission waits for the first one to finish before it
+    /// is told that the first is still being processed (see `http::once`).
+    pub once_wait: Duration,
 }
 
 /// The window of the per-address sign-in rate limit.
@@ -33,6 +36,7 @@ impl WebConfig {
             sessions: SessionPolicy::default(),
             lockout: LockoutPolicy::default(),
             sign_in_rate: 30,
+            once_wait: Duration::from_secs(20),
         }
     }
 }

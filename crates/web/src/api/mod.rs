@@ -27,7 +27,15 @@ use crate::state::AppState;
         title = "mamori API",
         description = "Information-security management for Japanese local assemblies. \
                        Errors are `{\"error\": {\"code\", \"message\"}}`; messages follow \
-                       Accept-Language (ja by default, en).",
+                       Accept-Language (ja by default, en). Every POST that creates or \
+                       decides accepts an `Idempotency-Key` header (1–128 visible ASCII \
+                       characters, e.g. a UUID): the same key from the same user on the \
+                       same path answers with the first response (status and body, marked \
+                       `Idempotent-Replayed: true`) without running again; while the first \
+                       is still running the second waits for it, or gets 409 \
+                       `already_being_processed`; the same key on another path is 422 \
+                       `idempotency_key_reused`. A refused request (4xx, 5xx) frees its key. \
+                       Keys are kept for a day.",
     ),
     paths(health, api_index,),
     components(schemas(Health, ApiIndex, ErrorBody, ErrorDetail,))
@@ -115,7 +123,39 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ] {
         doc.merge(part);
     }
+    document_idempotency_key(&mut doc);
     doc
+}
+
+/// Names the `Idempotency-Key` header (see `http::once`) on every POST of a signed-in
+/// user: all but signing in.
+fn document_idempotency_key(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let Some(operation) = item.post.as_mut().filter(|_| path != "/api/v1/session") else {
+            continue;
+        };
+        let parameter = ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "A key of the client's choosing for this one request: sent again (a retry), \
+                 it answers with the first response instead of running twice.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(mamori_domain::once::MAX_LEN)),
+            ))
+            .build();
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(parameter.into());
+    }
 }
 
 pub async fn openapi() -> Response {

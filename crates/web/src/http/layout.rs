@@ -1,5 +1,5 @@
 //! The frame around every page: the assembly's name, the navigation a person may use,
-//! the signed-in user and the CSRF token for forms.
+//! the signed-in user, the CSRF token and the one-time token for forms.
 
 use mamori_app::auth::Stage;
 use mamori_domain::access::{Act, Register};
@@ -19,6 +19,9 @@ pub struct Layout {
     pub user_name: Option<String>,
     /// The session's CSRF token, put into every form.
     pub csrf: String,
+    /// A fresh one-time token for this page's create and decide forms (`http::once`):
+    /// a second submission of the same form gets the first one's answer.
+    pub once: String,
     pub nav: Vec<&'static NavItem>,
 }
 
@@ -142,6 +145,7 @@ impl Layout {
             csrf: principal
                 .map(|p| p.csrf_token().to_owned())
                 .unwrap_or_default(),
+            once: mamori_app::random_token(),
             nav,
         }
     }
@@ -154,6 +158,7 @@ impl Layout {
             path: "/".to_owned(),
             user_name: None,
             csrf: String::new(),
+            once: String::new(),
             nav: NAV
                 .iter()
                 .filter(|i| matches!(i.audience, Audience::Everyone))

@@ -14,6 +14,7 @@ pub mod labels;
 #[cfg(test)]
 mod layering;
 pub mod layout;
+pub mod once;
 pub mod params;
 pub mod respond;
 pub mod sign_in;

@@ -536,7 +536,7 @@ pub async fn create_token(
             }
             Err(other) => return Err(other.into()),
         };
-    tokens_page(
+    let mut page = tokens_page(
         &state,
         &ctx,
         principal,
@@ -545,7 +545,10 @@ pub async fn create_token(
         None,
         StatusCode::CREATED,
     )
-    .await
+    .await?;
+    // The page shows the secret once: a second submission of the form is not given a copy.
+    page.extensions_mut().insert(crate::http::once::ShownOnce);
+    Ok(page)
 }
 
 pub async fn revoke_token(
