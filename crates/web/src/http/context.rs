@@ -37,6 +37,15 @@ impl Ctx {
         }
     }
 
+    /// The request's settings as `auth::authenticate` settled them, else its headers'.
+    pub fn from_request<B>(request: &axum::http::Request<B>) -> Ctx {
+        request
+            .extensions()
+            .get::<Ctx>()
+            .copied()
+            .unwrap_or_else(|| Ctx::from_headers(request.headers()))
+    }
+
     pub fn lang(&self) -> Lang {
         self.tr.lang
     }

@@ -23,7 +23,8 @@ use mamori_app::once::{self, Answer, Claim, Kind, Submission};
 use mamori_domain::once::OnceKey;
 
 use crate::http::auth::Principal;
-use crate::http::error::AppError;
+use crate::http::context::Ctx;
+use crate::http::error::{AppError, render_error};
 use crate::state::AppState;
 
 /// The form field (and query parameter) that carries a page's one-time token.
@@ -70,7 +71,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         return next.run(request).await;
     };
     match settle_claim(&state, &submission).await {
-        Ok(Some(answer)) => replay(answer),
+        Ok(Some(answer)) => replay(answer, &Ctx::from_request(&request), is_api),
         Ok(None) => run_once(state, submission, request, next).await,
         Err(error) => error.into_response(),
     }
@@ -214,7 +215,8 @@ async fn keep(state: &AppState, submission: &Submission, response: Response) -> 
         .size_hint()
         .upper()
         .is_some_and(|n| n <= KEPT_BODY_LIMIT as u64);
-    let (response, body) = if location.is_none() && !shown_once && fits {
+    // A redirect is its Location; anything else (a page, a 201 with its JSON) its body.
+    let (response, body) = if !status.is_redirection() && !shown_once && fits {
         let (parts, body) = response.into_parts();
         let bytes = axum::body::to_bytes(body, KEPT_BODY_LIMIT)
             .await
@@ -244,17 +246,15 @@ async fn release(state: &AppState, submission: &Submission) {
 }
 
 /// The first submission's answer, given again.
-fn replay(answer: Answer) -> Response {
+fn replay(answer: Answer, ctx: &Ctx, is_api: bool) -> Response {
     let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::OK);
     let mut response = match (answer.location, answer.body) {
-        (Some(location), _) => {
+        (Some(location), None) => {
             let mut response = status.into_response();
-            if let Ok(value) = HeaderValue::from_str(crate::http::local_path(&location)) {
-                response.headers_mut().insert(header::LOCATION, value);
-            }
+            set_location(&mut response, &location);
             response
         }
-        (None, Some(body)) => {
+        (location, Some(body)) => {
             let mut response = (status, body).into_response();
             if let Some(value) = answer
                 .content_type
@@ -262,18 +262,31 @@ fn replay(answer: Answer) -> Response {
             {
                 response.headers_mut().insert(header::CONTENT_TYPE, value);
             }
+            if let Some(location) = location {
+                set_location(&mut response, &location);
+            }
             response
         }
         (None, None) if status == StatusCode::NO_CONTENT => status.into_response(),
-        (None, None) => AppError::new(
-            StatusCode::CONFLICT,
-            "already_processed",
-            "error.once_shown_once",
-        )
-        .into_response(),
+        // Rendered here rather than by `localise_errors`, which would drop the mark below.
+        (None, None) => render_error(
+            &AppError::new(
+                StatusCode::CONFLICT,
+                "already_processed",
+                "error.once_shown_once",
+            ),
+            ctx,
+            is_api,
+        ),
     };
     response
         .headers_mut()
         .insert(REPLAYED, HeaderValue::from_static("true"));
     response
+}
+
+fn set_location(response: &mut Response, location: &str) {
+    if let Ok(value) = HeaderValue::from_str(crate::http::local_path(location)) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
 }

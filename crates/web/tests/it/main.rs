@@ -10,6 +10,7 @@ mod classification;
 mod http;
 mod kit;
 mod locales;
+mod once;
 mod policies;
 mod policy_acks;
 mod risks;
