@@ -35,11 +35,20 @@ mod tests {
     fn keys_are_visible_ascii_of_bounded_length() {
         let uuid = "0b7c5a2e-64f1-4f5e-9d2a-6f1a3c0e9b11";
         assert_eq!(OnceKey::parse("once", uuid).unwrap().as_str(), uuid);
-        assert_eq!(OnceKey::parse("once", &"a".repeat(MAX_LEN)).unwrap().as_str().len(), MAX_LEN);
+        assert_eq!(
+            OnceKey::parse("once", &"a".repeat(MAX_LEN))
+                .unwrap()
+                .as_str()
+                .len(),
+            MAX_LEN
+        );
         for bad in ["", "two words", "鍵", "tab\there"] {
             assert!(OnceKey::parse("once", bad).is_err(), "{bad:?}");
         }
         let long = OnceKey::parse("idempotency_key", &"a".repeat(MAX_LEN + 1)).unwrap_err();
-        assert_eq!((long.field, long.key), ("idempotency_key", "error.once_key_length"));
+        assert_eq!(
+            (long.field, long.key),
+            ("idempotency_key", "error.once_key_length")
+        );
     }
 }

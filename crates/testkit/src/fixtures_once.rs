@@ -36,7 +36,10 @@ pub fn form_fields(html: &str, action: &str) -> Vec<(String, String)> {
 
 /// The fields of the form with `changes` applied: a value replaced, or added when the
 /// form has no such field.
-pub fn filled(mut fields: Vec<(String, String)>, changes: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn filled(
+    mut fields: Vec<(String, String)>,
+    changes: &[(&str, &str)],
+) -> Vec<(String, String)> {
     for (name, value) in changes {
         match fields.iter_mut().find(|(k, _)| k == name) {
             Some(field) => field.1 = (*value).to_owned(),
@@ -79,9 +82,10 @@ fn input(tag: &str, fields: &mut Vec<(String, String)>) {
     match kind.as_str() {
         "submit" | "button" | "file" => {}
         "checkbox" | "radio" if !checked => {}
-        "checkbox" | "radio" => {
-            fields.push((name, attribute(tag, "value").unwrap_or_else(|| "on".to_owned())))
-        }
+        "checkbox" | "radio" => fields.push((
+            name,
+            attribute(tag, "value").unwrap_or_else(|| "on".to_owned()),
+        )),
         _ => fields.push((name, attribute(tag, "value").unwrap_or_default())),
     }
 }
@@ -196,7 +200,10 @@ line &lt;1&gt;</textarea>
   <button type="submit">Save</button>
 </form>"#;
         let fields = form_fields(html, "/risks/3/actions");
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         assert_eq!(
             pairs,
             vec![

@@ -232,9 +232,12 @@ pub async fn create_token(
         .await
         .map_err(first_problem)?;
     let name = account::token_name(&request.name).unwrap_or_default();
-    let mut response = (StatusCode::CREATED, Json(TokenCreated { id, name, token })).into_response();
+    let mut response =
+        (StatusCode::CREATED, Json(TokenCreated { id, name, token })).into_response();
     // The secret is shown once: an Idempotency-Key replay must not keep a copy of it.
-    response.extensions_mut().insert(crate::http::once::ShownOnce);
+    response
+        .extensions_mut()
+        .insert(crate::http::once::ShownOnce);
     Ok(response)
 }
 

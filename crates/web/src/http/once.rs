@@ -64,7 +64,9 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     };
     let key = match OnceKey::parse(field, &text) {
         Ok(key) => key,
-        Err(problem) => return AppError::from(mamori_app::Failure::invalid(problem)).into_response(),
+        Err(problem) => {
+            return AppError::from(mamori_app::Failure::invalid(problem)).into_response();
+        }
     };
     let path = request.uri().path().to_owned();
     let Some(submission) = Submission::new(&principal.acting, key, &path, kind) else {

@@ -46,28 +46,82 @@ const GUARDED: &[&str] = &[
 
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
-    ("/setup", "no one is signed in; the setup token is itself one-time"),
-    ("/login", "signing in creates a session per sign-in, by design"),
+    (
+        "/setup",
+        "no one is signed in; the setup token is itself one-time",
+    ),
+    (
+        "/login",
+        "signing in creates a session per sign-in, by design",
+    ),
     ("/logout", "ends the session; twice ends nothing more"),
-    ("/preferences", "sets the language and date style; twice sets the same"),
-    ("/login/mfa", "half-way through signing in; the code is one-time"),
-    ("/account/password", "sets the password; the current one is checked"),
+    (
+        "/preferences",
+        "sets the language and date style; twice sets the same",
+    ),
+    (
+        "/login/mfa",
+        "half-way through signing in; the code is one-time",
+    ),
+    (
+        "/account/password",
+        "sets the password; the current one is checked",
+    ),
     ("/account/mfa", "enrols once; a second enrolment is refused"),
-    ("/account/mfa/disable", "turns MFA off; twice changes nothing"),
-    ("/account/sessions/{id}/end", "ends a session; an ended one is not found"),
-    ("/account/tokens/{id}/revoke", "revokes; a revoked token stays revoked"),
-    ("/admin/security/mfa-roles", "sets the roles; twice sets the same"),
-    ("/admin/security/lockouts/{id}/lift", "lifts a lockout; twice lifts nothing"),
-    ("/users/{id}/password", "sets a given password; twice sets the same"),
+    (
+        "/account/mfa/disable",
+        "turns MFA off; twice changes nothing",
+    ),
+    (
+        "/account/sessions/{id}/end",
+        "ends a session; an ended one is not found",
+    ),
+    (
+        "/account/tokens/{id}/revoke",
+        "revokes; a revoked token stays revoked",
+    ),
+    (
+        "/admin/security/mfa-roles",
+        "sets the roles; twice sets the same",
+    ),
+    (
+        "/admin/security/lockouts/{id}/lift",
+        "lifts a lockout; twice lifts nothing",
+    ),
+    (
+        "/users/{id}/password",
+        "sets a given password; twice sets the same",
+    ),
     ("/users/{id}/mfa-reset", "clears MFA; twice clears nothing"),
-    ("/assets/import", "reads the upload and stages it; nothing is recorded"),
-    ("/assets/import/preview", "checks the staged rows; nothing is recorded"),
-    ("/policies/import", "parses the text for the preview; nothing is recorded"),
-    ("/threats/{id}", "saves the threat's fields; twice saves the same"),
-    ("/threats/{id}/retire", "retires; a retired threat stays retired"),
+    (
+        "/assets/import",
+        "reads the upload and stages it; nothing is recorded",
+    ),
+    (
+        "/assets/import/preview",
+        "checks the staged rows; nothing is recorded",
+    ),
+    (
+        "/policies/import",
+        "parses the text for the preview; nothing is recorded",
+    ),
+    (
+        "/threats/{id}",
+        "saves the threat's fields; twice saves the same",
+    ),
+    (
+        "/threats/{id}/retire",
+        "retires; a retired threat stays retired",
+    ),
     ("/threats/{id}/restore", "restores; twice restores nothing"),
-    ("/settings/classification/activate", "switches the scheme; twice is unchanged"),
-    ("/settings/classification/levels/{id}", "saves a level; twice is unchanged"),
+    (
+        "/settings/classification/activate",
+        "switches the scheme; twice is unchanged",
+    ),
+    (
+        "/settings/classification/levels/{id}",
+        "saves a level; twice is unchanged",
+    ),
 ];
 
 #[test]
@@ -80,7 +134,10 @@ fn every_page_post_of_the_route_table_is_guarded_or_named() {
     let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
     let exempt: BTreeSet<&str> = NOT_GUARDED.iter().map(|(path, _)| *path).collect();
     assert_eq!(guarded.len(), GUARDED.len(), "GUARDED names a route twice");
-    assert!(guarded.is_disjoint(&exempt), "a route is both guarded and exempt");
+    assert!(
+        guarded.is_disjoint(&exempt),
+        "a route is both guarded and exempt"
+    );
     let listed: BTreeSet<&str> = guarded.union(&exempt).copied().collect();
     let forgotten: Vec<&&str> = page_posts.difference(&listed).collect();
     assert!(
@@ -89,7 +146,10 @@ fn every_page_post_of_the_route_table_is_guarded_or_named() {
          {forgotten:?} — add the token line to the form and the route to GUARDED"
     );
     let gone: Vec<&&str> = listed.difference(&page_posts).collect();
-    assert!(gone.is_empty(), "listed but not in the route table: {gone:?}");
+    assert!(
+        gone.is_empty(),
+        "listed but not in the route table: {gone:?}"
+    );
 }
 
 /// What the first submission answers, and so what both get.
@@ -135,7 +195,10 @@ impl<'s> Twice<'s> {
         self.covered.push(form.route);
         let fields = filled(form_fields(html, form.action), form.changes);
         assert!(!once_token(&fields).is_empty(), "{}: a token", form.action);
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         let before = last_audit_id(self.server).await;
         let (first, second) = tokio::join!(
             web.post_form(form.action, &pairs),
@@ -145,14 +208,25 @@ impl<'s> Twice<'s> {
             .iter()
             .filter(|r| r.headers().get("idempotent-replayed").is_some())
             .count();
-        assert_eq!(replayed, 1, "{}: one ran, one was given its answer", form.action);
+        assert_eq!(
+            replayed, 1,
+            "{}: one ran, one was given its answer",
+            form.action
+        );
         let mut statuses = [first.status().as_u16(), second.status().as_u16()];
-        let locations = [first.headers().get("location").cloned(), second.headers().get("location").cloned()];
+        let locations = [
+            first.headers().get("location").cloned(),
+            second.headers().get("location").cloned(),
+        ];
         let bodies = [first.text().await.unwrap(), second.text().await.unwrap()];
         let result = match answer {
             Answer::Redirect => {
                 assert_eq!(statuses, [303, 303], "{}: {bodies:?}", form.action);
-                assert_eq!(locations[0], locations[1], "{}: the same redirect", form.action);
+                assert_eq!(
+                    locations[0], locations[1],
+                    "{}: the same redirect",
+                    form.action
+                );
                 locations[0].as_ref().unwrap().to_str().unwrap().to_owned()
             }
             Answer::Page => {
@@ -163,7 +237,10 @@ impl<'s> Twice<'s> {
             Answer::ShownOnce => {
                 statuses.sort();
                 assert_eq!(statuses, [201, 409], "{}: {bodies:?}", form.action);
-                bodies.iter().find(|b| b.contains("already") || b.contains("すでに")).expect("told");
+                bodies
+                    .iter()
+                    .find(|b| b.contains("already") || b.contains("すでに"))
+                    .expect("told");
                 String::new()
             }
         };
@@ -188,8 +265,17 @@ fn id_after(location: &str, prefix: &str) -> i64 {
 
 /// The id in the first form action of `html` that starts with `prefix` (`…/events/`).
 fn first_id_in_action(html: &str, prefix: &str) -> i64 {
-    let start = html.find(&format!("action=\"{prefix}")).unwrap_or_else(|| panic!("no {prefix}")) + 8 + prefix.len();
-    html[start..].split(['/', '"']).next().unwrap().parse().unwrap()
+    let start = html
+        .find(&format!("action=\"{prefix}"))
+        .unwrap_or_else(|| panic!("no {prefix}"))
+        + 8
+        + prefix.len();
+    html[start..]
+        .split(['/', '"'])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 backend_test!(
@@ -255,7 +341,13 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
         )
         .await;
     // A take-out of 3C information needs the officer's approval.
-    let held = fixtures_assets::asset(twice.server, "政務活動費収支報告書", ["3C", "2", "1"], Some(member_id)).await;
+    let held = fixtures_assets::asset(
+        twice.server,
+        "政務活動費収支報告書",
+        ["3C", "2", "1"],
+        Some(member_id),
+    )
+    .await;
     let held_path = format!("/assets/{}", held.id);
     let events = format!("{held_path}/events");
     twice
@@ -301,7 +393,8 @@ async fn import_confirm(twice: &mut Twice<'_>, officer: &Web<'_>) {
     let csv = "資産名,分類,形態,保有者区分,機密性,完全性,可用性\r\n\
                委員会記録（令和8年）,イ,紙,議会事務局,2,2,1\r\n\
                請願文書表（令和8年）,イ,電子,議会事務局,1,1,1\r\n";
-    let (content_type, body) = multipart(&[("csrf", "")], Some(("file", "台帳.csv", csv.as_bytes())));
+    let (content_type, body) =
+        multipart(&[("csrf", "")], Some(("file", "台帳.csv", csv.as_bytes())));
     let mapping = officer
         .client
         .post(officer.server.url("/assets/import"))
@@ -314,7 +407,10 @@ async fn import_confirm(twice: &mut Twice<'_>, officer: &Web<'_>) {
     assert_eq!(mapping.status(), StatusCode::OK);
     let mapping = mapping.text().await.unwrap();
     let fields = form_fields(&mapping, "/assets/import/preview");
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let pairs: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let preview = officer.post_form("/assets/import/preview", &pairs).await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview = preview.text().await.unwrap();
@@ -334,7 +430,11 @@ async fn import_confirm(twice: &mut Twice<'_>, officer: &Web<'_>) {
         )
         .await;
     assert!(done.contains("委員会記録") || done.contains('2'), "{done}");
-    assert_eq!(count_assets(twice.server).await, before + 2, "the file's two rows, once");
+    assert_eq!(
+        count_assets(twice.server).await,
+        before + 2,
+        "the file's two rows, once"
+    );
 }
 
 async fn count_assets(server: &TestServer) -> i64 {
@@ -361,8 +461,12 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
             Answer::Redirect,
         )
         .await;
-    let threat = fixtures_risks::threat_id(twice.server, "標的型メール").await.to_string();
-    let asset = fixtures_risks::asset(officer, "議員用タブレット端末").await.to_string();
+    let threat = fixtures_risks::threat_id(twice.server, "標的型メール")
+        .await
+        .to_string();
+    let asset = fixtures_risks::asset(officer, "議員用タブレット端末")
+        .await
+        .to_string();
     let created = twice
         .submit(
             officer,
@@ -399,7 +503,10 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                 route: "/risks/{id}/actions",
                 page: &path,
                 action: &actions,
-                changes: &[("description", "紛失時の連絡手順を周知する"), ("due_on", "令和9年4月1日")],
+                changes: &[
+                    ("description", "紛失時の連絡手順を周知する"),
+                    ("due_on", "令和9年4月1日"),
+                ],
                 codes: &["risk.action_add"],
             },
             Answer::Redirect,
@@ -429,7 +536,10 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                 route: "/risks/{id}/acceptances",
                 page: &path,
                 action: &acceptances,
-                changes: &[("reason", "予算措置が決まるまで運用で対応する"), ("expires_on", "2099-03-31")],
+                changes: &[
+                    ("reason", "予算措置が決まるまで運用で対応する"),
+                    ("expires_on", "2099-03-31"),
+                ],
                 codes: &["risk.accept_propose"],
             },
             Answer::Redirect,
@@ -458,7 +568,10 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                 route: "/risks/analyses",
                 page: "/risks/analyses",
                 action: "/risks/analyses",
-                changes: &[("title", "令和8年度 第1回リスク分析"), ("analysed_on", "令和8年4月1日")],
+                changes: &[
+                    ("title", "令和8年度 第1回リスク分析"),
+                    ("analysed_on", "令和8年4月1日"),
+                ],
                 codes: &["risk.analysis_freeze"],
             },
             Answer::Redirect,
@@ -550,7 +663,12 @@ async fn people(twice: &mut Twice<'_>, admin: &Web<'_>, member: &Web<'_>) {
 
 async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, member: &Web<'_>) {
     let text = fixtures_policies::seed();
-    let fields = [("kind", "basic_policy"), ("document", ""), ("change_note", ""), ("text", text.as_str())];
+    let fields = [
+        ("kind", "basic_policy"),
+        ("document", ""),
+        ("change_note", ""),
+        ("text", text.as_str()),
+    ];
     let (content_type, body) = multipart(&fields, None);
     let preview = officer
         .client
@@ -580,14 +698,38 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
     let document = id_after(&saved, "/policies/");
     let version = saved.clone();
     for (web, route, step, code, changes) in [
-        (gicho, "/policies/{id}/versions/{vid}/approve", "approve", "policy.approve", &[("approved_on", "令和8年3月18日")][..]),
-        (officer, "/policies/{id}/versions/{vid}/publish", "publish", "policy.publish", &[][..]),
-        (member, "/policies/{id}/versions/{vid}/acknowledge", "acknowledge", "policy.acknowledge", &[][..]),
+        (
+            gicho,
+            "/policies/{id}/versions/{vid}/approve",
+            "approve",
+            "policy.approve",
+            &[("approved_on", "令和8年3月18日")][..],
+        ),
+        (
+            officer,
+            "/policies/{id}/versions/{vid}/publish",
+            "publish",
+            "policy.publish",
+            &[][..],
+        ),
+        (
+            member,
+            "/policies/{id}/versions/{vid}/acknowledge",
+            "acknowledge",
+            "policy.acknowledge",
+            &[][..],
+        ),
     ] {
         twice
             .submit(
                 web,
-                Form { route, page: &version, action: &format!("{version}/{step}"), changes, codes: &[code] },
+                Form {
+                    route,
+                    page: &version,
+                    action: &format!("{version}/{step}"),
+                    changes,
+                    codes: &[code],
+                },
                 Answer::Redirect,
             )
             .await;
