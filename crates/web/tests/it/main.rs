@@ -11,6 +11,7 @@ mod http;
 mod kit;
 mod locales;
 mod once;
+mod once_forms;
 mod policies;
 mod policy_acks;
 mod risks;
