@@ -308,6 +308,66 @@ backend_test!(
     }
 );
 
+backend_test!(
+    /// A script signed in with an API token: a new token's answer (its secret) is never
+    /// kept, so its retry is told the token was made; a create retried with its key
+    /// makes one record.
+    async fn a_script_with_a_bearer_token_retries_safely(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+        let post = |key: &'static str, path: &'static str, body: serde_json::Value| {
+            officer
+                .client
+                .post(server.url(path))
+                .header("origin", &server.base)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+        };
+        let made = post("token-1", "/api/v1/tokens", json!({"name": "集計スクリプト"}))
+            .await
+            .unwrap();
+        assert_eq!(made.status(), StatusCode::CREATED);
+        let secret = made.json::<serde_json::Value>().await.unwrap()["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let retried = post("token-1", "/api/v1/tokens", json!({"name": "集計スクリプト"}))
+            .await
+            .unwrap();
+        assert!(retried.headers().get("idempotent-replayed").is_some());
+        let error = assert_api_error(retried, 409, "already_processed").await;
+        assert!(!error.to_string().contains(&secret), "the secret is not kept");
+        let tokens = officer.json("/api/v1/tokens").await;
+        assert_eq!(tokens.as_array().map_or(0, Vec::len), 1, "{tokens}");
+        let mut raw = server.db.raw().await;
+        let (kept, with_secret): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COUNT(CASE WHEN body LIKE '%' || $1 || '%' THEN 1 END) \
+             FROM once_tokens WHERE token = 'token-1'",
+        )
+        .bind(&secret)
+        .fetch_one(&mut raw)
+        .await
+        .unwrap();
+        assert_eq!((kept, with_secret), (1, 0), "the claim is kept, the secret is not");
+
+        let script = reqwest::Client::new();
+        let send = || {
+            script
+                .post(server.url("/api/v1/threats"))
+                .bearer_auth(&secret)
+                .header("idempotency-key", "nightly-2026-12-02")
+                .json(&json!({"family": "disaster", "name": "落雷による停電", "description": ""}))
+                .send()
+        };
+        let (first, second) = tokio::join!(send(), send());
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!((first.status(), second.status()), (StatusCode::CREATED, StatusCode::CREATED));
+        assert_eq!(threats_named(&server, "落雷による停電").await, 1);
+        server.stop().await;
+    }
+);
+
 async fn threats_named(server: &TestServer, name: &str) -> usize {
     mamori_store::risks::threats(&server.store)
         .await
