@@ -43,33 +43,21 @@ pub struct ShownOnce;
 
 /// The middleware: see the module's description.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST {
-        return next.run(request).await;
-    }
-    let Some(principal) = signed_in(&request) else {
+    let principal = (request.method() == Method::POST)
+        .then(|| signed_in(&request))
+        .flatten();
+    let Some(principal) = principal else {
         return next.run(request).await;
     };
     let is_api = request.uri().path().starts_with("/api/");
-    let (request, offered) = if is_api {
-        let key = header_text(request.headers(), IDEMPOTENCY_KEY);
-        (request, key.map(|k| (k, "idempotency_key", Kind::Api)))
-    } else {
-        match form_token(request).await {
-            Ok((request, token)) => (request, token.map(|t| (t, FIELD, Kind::Form))),
-            Err(error) => return error.into_response(),
-        }
-    };
-    let Some((text, field, kind)) = offered else {
-        return next.run(request).await;
-    };
-    let key = match OnceKey::parse(field, &text) {
-        Ok(key) => key,
-        Err(problem) => {
-            return AppError::from(mamori_app::Failure::invalid(problem)).into_response();
-        }
+    let (request, key) = match offered_key(request, is_api).await {
+        Ok(found) => found,
+        Err(error) => return error.into_response(),
     };
     let path = request.uri().path().to_owned();
-    let Some(submission) = Submission::new(&principal.acting, key, &path, kind) else {
+    let submission =
+        key.and_then(|(key, kind)| Submission::new(&principal.acting, key, &path, kind));
+    let Some(submission) = submission else {
         return next.run(request).await;
     };
     match settle_claim(&state, &submission).await {
@@ -77,6 +65,27 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         Ok(None) => run_once(state, submission, request, next).await,
         Err(error) => error.into_response(),
     }
+}
+
+/// The key a request offers, checked: the API's header, or a form's token.
+async fn offered_key(
+    request: Request,
+    is_api: bool,
+) -> Result<(Request, Option<(OnceKey, Kind)>), AppError> {
+    let (request, offered) = if is_api {
+        let key = header_text(request.headers(), IDEMPOTENCY_KEY);
+        (request, key.map(|k| (k, "idempotency_key", Kind::Api)))
+    } else {
+        let (request, token) = form_token(request).await?;
+        // An empty token is a page rendered without one: the form runs unguarded.
+        let token = token.filter(|t| !t.is_empty());
+        (request, token.map(|t| (t, FIELD, Kind::Form)))
+    };
+    let key = offered
+        .map(|(text, field, kind)| OnceKey::parse(field, &text).map(|key| (key, kind)))
+        .transpose()
+        .map_err(|problem| AppError::from(mamori_app::Failure::invalid(problem)))?;
+    Ok((request, key))
 }
 
 /// A fully signed-in principal; half-way through signing in, the handler redirects.

@@ -188,6 +188,21 @@ backend_test!(
         assert_eq!(theirs.status(), StatusCode::SEE_OTHER);
         assert_ne!(location(&theirs), location(&saved));
         assert_eq!(risk_count(&server).await, 3);
+
+        // Without a token (an old bookmark, a script) the form works as it always did;
+        // a token that is not one is refused before anything runs.
+        let mut untokened = form.clone();
+        untokened.retain(|(k, _)| k != "once");
+        let pairs: Vec<(&str, &str)> = untokened.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        for _ in 0..2 {
+            assert_eq!(officer.post_form("/risks", &pairs).await.status(), StatusCode::SEE_OTHER);
+        }
+        assert_eq!(risk_count(&server).await, 5);
+        let bad = filled(untokened, &[("once", "not a token")]);
+        let pairs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refused = officer.post_form("/risks", &pairs).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(risk_count(&server).await, 5);
         server.stop().await;
     }
 );
