@@ -207,6 +207,37 @@ backend_test!(
     }
 );
 
+backend_test!(
+    /// A double click: the browser gives up on the first request and sends the second.
+    /// The first, if it reached the server, still runs to its end and the second gets its
+    /// answer; if it did not, the second runs. Either way: one risk, one redirect.
+    async fn a_first_request_abandoned_by_the_browser_still_makes_one_record(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+        let threat = fixtures_risks::threat_id(&server, "不正アクセス").await.to_string();
+        let asset = fixtures_risks::asset(&officer, "議会ネットワーク構成図").await.to_string();
+        let page = officer.page("/risks/new", 200).await;
+        let form = filled(form_fields(&page, "/risks"), &risk_fields(&threat, &asset));
+        let abandoned = officer
+            .client
+            .post(server.url("/risks"))
+            .header("origin", &server.base)
+            .form(&form)
+            .timeout(std::time::Duration::from_millis(3))
+            .send()
+            .await;
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let second = officer.post_form("/risks", &pairs).await;
+        let target = location(&second);
+        assert!(target.starts_with("/risks/"), "{target}");
+        if let Ok(first) = abandoned {
+            assert_eq!(location(&first), target, "not abandoned after all: the same answer");
+        }
+        assert_eq!(risk_count(&server).await, 1);
+        server.stop().await;
+    }
+);
+
 async fn risk_count(server: &TestServer) -> usize {
     mamori_store::risks::risks(&server.store, Viewer::everything())
         .await
