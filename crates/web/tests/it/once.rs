@@ -9,8 +9,8 @@ use axum::http::Method;
 use mamori_domain::user::Role;
 use mamori_store::assets::Viewer;
 use mamori_testkit::fixtures_once::{audit_since, filled, form_fields, last_audit_id, multipart};
-use mamori_testkit::fixtures_risks;
 use mamori_testkit::{TestServer, assert_api_error, backend_test, location};
+use mamori_testkit::{fixtures_policies, fixtures_risks};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -350,6 +350,42 @@ backend_test!(
         let error = assert_api_error(malformed, 422, "validation_failed").await;
         assert_eq!(error["fields"][0]["field"], "idempotency_key");
         assert!(audit_since(&server, before).await.is_empty());
+        server.stop().await;
+    }
+);
+
+backend_test!(
+    /// An API decision sent twice with its key: the first answer twice, one decision —
+    /// where without the key the second would be refused as already decided.
+    async fn an_api_decision_retried_with_its_key_is_taken_once(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+        let (_, gicho) = fixtures_policies::ciso(&server, "gicho").await;
+        let stored = fixtures_policies::imported_seed(&officer).await;
+        let approve = format!("{}/approve", stored.api());
+        let send = || {
+            gicho
+                .client
+                .post(server.url(&approve))
+                .header("origin", &server.base)
+                .header("idempotency-key", "approve-r8-0318")
+                .json(&json!({"approved_on": "令和8年3月18日"}))
+                .send()
+        };
+        let before = last_audit_id(&server).await;
+        let (first, second) = tokio::join!(send(), send());
+        let (first, second) = (first.unwrap(), second.unwrap());
+        assert_eq!((first.status(), second.status()), (StatusCode::OK, StatusCode::OK));
+        let (first, second): (serde_json::Value, serde_json::Value) =
+            (first.json().await.unwrap(), second.json().await.unwrap());
+        assert_eq!(first, second);
+        let written: Vec<String> =
+            audit_since(&server, before).await.into_iter().map(|e| e.action).collect();
+        assert_eq!(written, ["policy.approve"]);
+        let unkeyed = gicho
+            .post_json(&approve, &json!({"approved_on": "令和8年3月18日"}))
+            .await;
+        assert_eq!(unkeyed.status(), StatusCode::CONFLICT, "already decided");
         server.stop().await;
     }
 );
