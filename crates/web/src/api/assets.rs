@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::Failure;
 use mamori_app::assets::{AssetInput, AssetRecord, EventInput, EventRecord};
+use mamori_domain::asset::RetentionReading;
 use mamori_domain::classification::Scheme;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,8 +44,12 @@ pub struct AssetOut {
     pub confidentiality: String,
     pub integrity: String,
     pub availability: String,
-    /// `permanent`, `5y`, `under_1y`, `term` or `contract`.
+    /// The retention period (保存期間) exactly as written: "5年", "契約終了後5年",
+    /// "令和13年3月31日まで", or any other text.
     pub retention: Option<String>,
+    /// What mamori read the retention period as; absent when the text is not a
+    /// recognised form (it is kept as written all the same).
+    pub retention_reading: Option<RetentionReadingOut>,
     /// ISO 8601 date.
     pub disposal_due: Option<String>,
     /// `in_use`, `archived` or `disposed`.
@@ -54,6 +59,30 @@ pub struct AssetOut {
     pub clauses: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A recognised retention period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetentionReadingOut {
+    /// `permanent`, `constant`, `years`, `under_one_year`, `term_of_office`,
+    /// `loan_period`, `contract_period`, `until_contract_end`, `years_after_contract`,
+    /// `until_renewal`, `until_disposal`, `as_needed` or `until`.
+    #[schema(example = "years")]
+    pub kind: String,
+    /// For `years` and `years_after_contract`.
+    pub years: Option<u8>,
+    /// For `until`: ISO 8601 date.
+    pub until: Option<String>,
+}
+
+impl From<RetentionReading> for RetentionReadingOut {
+    fn from(reading: RetentionReading) -> RetentionReadingOut {
+        RetentionReadingOut {
+            kind: reading.kind().to_owned(),
+            years: reading.years(),
+            until: reading.date().map(mamori_app::date_text),
+        }
+    }
 }
 
 fn code(scheme: &Scheme, id: i64) -> String {
@@ -71,7 +100,12 @@ fn out(scheme: &Scheme, a: AssetRecord) -> AssetOut {
         confidentiality: code(scheme, a.confidentiality_id),
         integrity: code(scheme, a.integrity_id),
         availability: code(scheme, a.availability_id),
-        retention: a.retention.map(|r| r.code()),
+        retention_reading: a
+            .retention
+            .as_ref()
+            .and_then(|r| r.reading)
+            .map(RetentionReadingOut::from),
+        retention: a.retention.map(|r| r.text),
         status: a.status.as_str().to_owned(),
         name: a.name,
         description: a.description,
@@ -597,6 +631,7 @@ pub async fn export_csv(
     ),
     components(schemas(
         AssetOut,
+        RetentionReadingOut,
         AssetPage,
         AssetIn,
         AssetPatch,

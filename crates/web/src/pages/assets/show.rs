@@ -208,7 +208,7 @@ fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
         ),
         (
             "asset.field.retention",
-            retention_label(asset.retention, &tr),
+            retention_label(asset.retention.as_ref(), ctx),
         ),
         (
             "asset.field.disposal_due",

@@ -187,10 +187,8 @@ pub(super) fn asset_views(
             ),
             retention: a
                 .retention
-                .map(|r| match tr.lang {
-                    Lang::Ja => r.japanese(),
-                    Lang::En => r.code(),
-                })
+                .as_ref()
+                .map(|r| r.text.clone())
                 .unwrap_or_default(),
             status: tr.t(status_key(a.status)),
         })

@@ -19,7 +19,6 @@ use axum::response::Response;
 use mamori_app::sheets::{Format, Table};
 use mamori_domain::asset::{Asset, FIELDS};
 use mamori_domain::classification::{Axis, Scheme};
-use mamori_domain::wareki::Lang;
 
 use super::{axis_key, category_key, field_key, form_key, holder_type_key, status_key};
 use crate::http::auth::SignedIn;
