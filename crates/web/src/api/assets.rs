@@ -614,6 +614,36 @@ pub async fn export_csv(
     crate::http::params::assets::export(&state, ctx, &signed, raw.as_deref(), Format::Csv).await
 }
 
+/// The import template as .xlsx: the export's columns with one example row, drop-down
+/// lists of the coded words and of the active scheme's levels, and a sheet explaining
+/// every column. Language from `Accept-Language`. Importing it untouched is refused
+/// with `asset.import.error.template_only`.
+#[utoipa::path(get, path = "/api/v1/assets/import/template.xlsx", tag = "assets",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn import_template_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    use mamori_app::assets::files::Format;
+    crate::http::params::assets::template_file(&state, &ctx, &signed, Format::Xlsx).await
+}
+
+/// The import template as CSV (UTF-8 with BOM): the headers and the example row only,
+/// since a CSV file holds neither drop-down lists nor a second sheet.
+#[utoipa::path(get, path = "/api/v1/assets/import/template.csv", tag = "assets",
+    responses((status = 200, content_type = "text/csv"),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn import_template_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    use mamori_app::assets::files::Format;
+    crate::http::params::assets::template_file(&state, &ctx, &signed, Format::Csv).await
+}
+
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -627,7 +657,9 @@ pub async fn export_csv(
         record_event,
         decide_event,
         export_xlsx,
-        export_csv
+        export_csv,
+        import_template_xlsx,
+        import_template_csv
     ),
     components(schemas(
         AssetOut,

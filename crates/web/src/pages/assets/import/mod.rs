@@ -3,10 +3,12 @@
 //! row. Only a file without a single problem is imported, all rows in one transaction.
 
 mod confirm;
+mod template;
 
 #[allow(unused_imports)]
 use confirm::*;
 pub use confirm::{confirm, preview};
+pub use template::{template_csv, template_xlsx};
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
