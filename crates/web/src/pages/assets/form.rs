@@ -8,7 +8,9 @@ use axum::response::Response;
 use mamori_app::assets::{AssetChange, AssetInput, Category, Form, HolderType, Segment, Status};
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
-use mamori_domain::asset::Publication;
+use mamori_domain::asset::{Publication, Retention, RetentionReading};
+use mamori_domain::wareki::JST;
+use time::Date;
 use mamori_domain::classification::Axis;
 use mamori_domain::user::OrgRole;
 use serde::Deserialize;
@@ -32,6 +34,10 @@ pub struct AssetForm {
     pub input: AssetInput,
     #[serde(default)]
     pub reason: String,
+    /// Set by the "propose a disposal date" button: the form comes back with the
+    /// proposal filled in, and nothing is saved.
+    #[serde(default)]
+    pub propose: String,
 }
 
 #[derive(Template)]
@@ -44,6 +50,9 @@ struct FormPage {
     form: AssetInput,
     reason: String,
     errors: Vec<FieldError>,
+    /// What became of the 保存期間: a proposal, why there is none, or that the text
+    /// is kept as written.
+    retention_note: Option<String>,
     categories: Vec<Choice>,
     forms: Vec<Choice>,
     holder_types: Vec<Choice>,
@@ -73,6 +82,67 @@ fn publication_key(value: Publication) -> &'static str {
     }
 }
 
+/// When the keeping of an asset starts, for counting N年: the registration date of an
+/// asset being edited, today for a new one; and how the form names it.
+struct Start {
+    date: Date,
+    key: &'static str,
+}
+
+impl Start {
+    fn today() -> Start {
+        Start {
+            date: mamori_app::today(),
+            key: "asset.retention.basis_today",
+        }
+    }
+
+    fn registered(at: time::OffsetDateTime) -> Start {
+        Start {
+            date: at.to_offset(JST).date(),
+            key: "asset.retention.basis_registered",
+        }
+    }
+}
+
+/// Fills in the disposal date the 保存期間 gives (only when the field is empty: a date
+/// the person typed is theirs), and says what was done or why nothing could be.
+fn propose_disposal(input: &mut AssetInput, start: &Start, ctx: &Ctx) -> String {
+    let tr = ctx.tr;
+    let Some(retention) = Retention::new(&input.retention) else {
+        return tr.t("asset.retention.no_proposal_empty").to_owned();
+    };
+    let text = ("text", retention.text.clone());
+    let Some(reading) = retention.reading else {
+        return tr.f("asset.retention.kept_as_written", &[text]);
+    };
+    match reading.proposed_disposal(start.date) {
+        Err(none) => tr.f(none.message_key(), &[text]),
+        Ok(_) if !input.disposal_due.trim().is_empty() => tr.f(
+            "asset.retention.proposal_kept",
+            &[("date", input.disposal_due.trim().to_owned())],
+        ),
+        Ok(date) => {
+            input.disposal_due = mamori_app::date_text(date);
+            let shown = ("date", ctx.date(date));
+            match reading {
+                RetentionReading::Years { .. } => {
+                    let basis = tr.f(start.key, &[("date", ctx.date(start.date))]);
+                    tr.f("asset.retention.proposed", &[text, ("basis", basis), shown])
+                }
+                _ => tr.f("asset.retention.proposed_date", &[text, shown]),
+            }
+        }
+    }
+}
+
+/// The note for a 保存期間 as it stands: kept as written when no reading fits.
+fn retention_note(input: &AssetInput, ctx: &Ctx) -> Option<String> {
+    Retention::new(&input.retention)
+        .filter(|r| r.reading.is_none())
+        .map(|r| ctx.tr.f("asset.retention.kept_as_written", &[("text", r.text)]))
+}
+
 async fn render_form(
     state: &AppState,
     ctx: &Ctx,
@@ -80,6 +150,19 @@ async fn render_form(
     id: Option<i64>,
     form: AssetForm,
     errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let note = retention_note(&form.input, ctx);
+    render_form_with(state, ctx, signed, id, form, errors, note).await
+}
+
+async fn render_form_with(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    id: Option<i64>,
+    form: AssetForm,
+    errors: Vec<FieldError>,
+    retention_note: Option<String>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
@@ -109,6 +192,7 @@ async fn render_form(
         form: form.input,
         reason: form.reason,
         errors,
+        retention_note,
         categories: coded_choices(Category::ALL, Category::as_str, category_key, &tr),
         forms: coded_choices(Form::ALL, Form::as_str, form_key, &tr),
         holder_types: coded_choices(HolderType::ALL, HolderType::as_str, holder_type_key, &tr),
@@ -149,6 +233,7 @@ pub async fn new_form(
             ..AssetInput::default()
         },
         reason: String::new(),
+        propose: String::new(),
     };
     render_form(&state, &ctx, &signed, None, form, Vec::new()).await
 }
@@ -160,7 +245,11 @@ pub async fn create(
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "assets.create").await?;
-    let form: AssetForm = super::read_form(request, &state).await?;
+    let mut form: AssetForm = super::read_form(request, &state).await?;
+    if !form.propose.is_empty() {
+        let note = propose_disposal(&mut form.input, &Start::today(), &ctx);
+        return render_form_with(&state, &ctx, &signed, None, form, Vec::new(), Some(note)).await;
+    }
     match mamori_app::assets::register(&state.app, &signed.0.acting, &form.input).await {
         Ok(asset) => Ok(see_other(&format!("/assets/{}?saved=1", asset.id))),
         Err(mamori_app::Failure::Invalid(problems)) => {
@@ -185,6 +274,7 @@ pub async fn edit_form(
     let form = AssetForm {
         input: mamori_app::assets::input_of(&record, &scheme),
         reason: String::new(),
+        propose: String::new(),
     };
     render_form(&state, &ctx, &signed, Some(id), form, Vec::new()).await
 }
@@ -198,8 +288,14 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "assets.update").await?;
     let id = parse_id(&id)?;
-    mamori_app::assets::get(&state.app, &signed.0.acting, id).await?;
-    let form: AssetForm = super::read_form(request, &state).await?;
+    let record = mamori_app::assets::get(&state.app, &signed.0.acting, id).await?;
+    let mut form: AssetForm = super::read_form(request, &state).await?;
+    if !form.propose.is_empty() {
+        let start = Start::registered(record.created_at);
+        let note = propose_disposal(&mut form.input, &start, &ctx);
+        return render_form_with(&state, &ctx, &signed, Some(id), form, Vec::new(), Some(note))
+            .await;
+    }
     let change = AssetChange {
         input: form.input,
         reason: form.reason,
@@ -211,6 +307,7 @@ pub async fn update(
             let form = AssetForm {
                 input: change.input,
                 reason: change.reason,
+                propose: String::new(),
             };
             render_form(&state, &ctx, &signed, Some(id), form, errors).await
         }
