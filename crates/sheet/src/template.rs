@@ -84,7 +84,10 @@ pub fn write_template_xlsx(template: &Template) -> Result<Vec<u8>, SheetError> {
     workbook.save_to_buffer().map_err(write_error)
 }
 
-fn set_widths(sheet: &mut rust_xlsxwriter::Worksheet, widths: Vec<usize>) -> Result<(), SheetError> {
+fn set_widths(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    widths: Vec<usize>,
+) -> Result<(), SheetError> {
     for (col, width) in widths.into_iter().enumerate() {
         let width = (width + 2).clamp(8, MAX_COLUMN_WIDTH);
         sheet
@@ -127,7 +130,10 @@ mod tests {
     fn part(bytes: &[u8], name: &str) -> String {
         let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         let mut text = String::new();
-        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         text
     }
 
@@ -154,9 +160,6 @@ mod tests {
     fn a_list_longer_than_excel_takes_is_an_error_not_a_broken_file() {
         let mut t = template();
         t.lists[0].values = vec!["あ".repeat(100); 3];
-        assert!(matches!(
-            write_template_xlsx(&t),
-            Err(SheetError::Write(_))
-        ));
+        assert!(matches!(write_template_xlsx(&t), Err(SheetError::Write(_))));
     }
 }

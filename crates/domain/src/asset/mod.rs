@@ -98,9 +98,7 @@ coded! {
 }
 
 mod retention;
-pub use retention::{
-    MAX_RETENTION, NoProposal, Retention, RetentionReading, fiscal_year,
-};
+pub use retention::{MAX_RETENTION, NoProposal, Retention, RetentionReading, fiscal_year};
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_LONG_TEXT: usize = 10_000;
@@ -194,27 +192,58 @@ const HEADERS: [(&str, &[&str]); 19] = [
     (
         "number",
         &[
-            "資産番号", "資産id", "資産no", "管理番号", "管理no", "no", "no.", "番号",
-            "id", "number", "asset number",
+            "資産番号",
+            "資産id",
+            "資産no",
+            "管理番号",
+            "管理no",
+            "no",
+            "no.",
+            "番号",
+            "id",
+            "number",
+            "asset number",
         ],
     ),
     (
         "name",
-        &["資産名", "情報資産名", "名称", "資産の名称", "情報資産の名称", "name"],
+        &[
+            "資産名",
+            "情報資産名",
+            "名称",
+            "資産の名称",
+            "情報資産の名称",
+            "name",
+        ],
     ),
     ("description", &["説明", "内容", "概要", "description"]),
     (
         "category",
         &[
-            "分類", "区分", "資産区分", "資産分類", "種別", "資産の種類", "資産種別",
-            "種類", "category",
+            "分類",
+            "区分",
+            "資産区分",
+            "資産分類",
+            "種別",
+            "資産の種類",
+            "資産種別",
+            "種類",
+            "category",
         ],
     ),
     ("form", &["形態", "媒体", "記録媒体", "媒体の種類", "form"]),
     ("holder_type", &["保有者区分", "保有区分", "holder type"]),
     (
         "holder",
-        &["保有者", "管理者", "所有者", "担当者", "保有者名", "管理者名", "holder"],
+        &[
+            "保有者",
+            "管理者",
+            "所有者",
+            "担当者",
+            "保有者名",
+            "管理者名",
+            "holder",
+        ],
     ),
     (
         "managing_role",
@@ -223,28 +252,61 @@ const HEADERS: [(&str, &[&str]); 19] = [
     (
         "location",
         &[
-            "保管場所", "保存場所", "設置場所", "所在", "所在地", "場所", "保管先",
+            "保管場所",
+            "保存場所",
+            "設置場所",
+            "所在",
+            "所在地",
+            "場所",
+            "保管先",
             "location",
         ],
     ),
     (
         "segment",
-        &["ネットワーク", "セグメント", "系", "ネットワーク区分", "network segment", "segment"],
+        &[
+            "ネットワーク",
+            "セグメント",
+            "系",
+            "ネットワーク区分",
+            "network segment",
+            "segment",
+        ],
     ),
-    ("confidentiality", &["機密性", "機密性区分", "confidentiality"]),
+    (
+        "confidentiality",
+        &["機密性", "機密性区分", "confidentiality"],
+    ),
     ("integrity", &["完全性", "完全性区分", "integrity"]),
     ("availability", &["可用性", "可用性区分", "availability"]),
     (
         "retention",
-        &["保存期間", "保存年限", "保管期間", "保存期限", "retention", "retention period"],
+        &[
+            "保存期間",
+            "保存年限",
+            "保管期間",
+            "保存期限",
+            "retention",
+            "retention period",
+        ],
     ),
     (
         "disposal_due",
-        &["廃棄予定日", "廃棄日", "廃棄予定", "廃棄予定年月日", "disposal due", "disposal date"],
+        &[
+            "廃棄予定日",
+            "廃棄日",
+            "廃棄予定",
+            "廃棄予定年月日",
+            "disposal due",
+            "disposal date",
+        ],
     ),
     ("status", &["状態", "ステータス", "利用状況", "status"]),
     ("tags", &["タグ", "キーワード", "tags"]),
-    ("notes", &["備考", "メモ", "摘要", "notes", "remarks", "memo"]),
+    (
+        "notes",
+        &["備考", "メモ", "摘要", "notes", "remarks", "memo"],
+    ),
     (
         "clauses",
         &["関連条項", "条項", "clauses", "policy clauses"],

@@ -115,11 +115,17 @@ impl RetentionReading {
             "permanent" | "永年" | "永久" => Some(R::Permanent),
             "常用" => Some(R::Constant),
             "under_1y" | "1年未満" | "一年未満" => Some(R::UnderOneYear),
-            "term" | "任期中" | "任期満了まで" | "任期終了まで" => Some(R::TermOfOffice),
-            "貸与期間中" | "貸与期間" | "貸与終了まで" | "返却まで" => Some(R::LoanPeriod),
+            "term" | "任期中" | "任期満了まで" | "任期終了まで" => {
+                Some(R::TermOfOffice)
+            }
+            "貸与期間中" | "貸与期間" | "貸与終了まで" | "返却まで" => {
+                Some(R::LoanPeriod)
+            }
             "契約期間中" | "契約期間" => Some(R::ContractPeriod),
             "contract" | "契約終了まで" | "契約満了まで" => Some(R::UntilContractEnd),
-            "更新まで" | "次回更新まで" | "改訂まで" | "改定まで" => Some(R::UntilRenewal),
+            "更新まで" | "次回更新まで" | "改訂まで" | "改定まで" => {
+                Some(R::UntilRenewal)
+            }
             "廃棄まで" | "廃棄するまで" | "廃止まで" => Some(R::UntilDisposal),
             "随時" | "随時廃棄" => Some(R::AsNeeded),
             _ => None,
@@ -208,8 +214,9 @@ impl RetentionReading {
 
     pub fn years(self) -> Option<u8> {
         match self {
-            RetentionReading::Years { years }
-            | RetentionReading::YearsAfterContract { years } => Some(years),
+            RetentionReading::Years { years } | RetentionReading::YearsAfterContract { years } => {
+                Some(years)
+            }
             _ => None,
         }
     }

@@ -59,7 +59,9 @@ fn retention_readings_as_registers_write_them() {
     use RetentionReading as R;
     let years = |years| R::Years { years };
     let after = |years| R::YearsAfterContract { years };
-    let until = |y, m, d| R::Until { date: date(y, m, d) };
+    let until = |y, m, d| R::Until {
+        date: date(y, m, d),
+    };
     let table: &[(&str, Option<RetentionReading>)] = &[
         ("永年", Some(R::Permanent)),
         ("永久", Some(R::Permanent)),

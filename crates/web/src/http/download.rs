@@ -74,7 +74,12 @@ pub fn template_download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response
         Lang::Ja => format!("情報資産台帳_取込テンプレート.{ext}"),
         Lang::En => format!("asset-register-template.{ext}"),
     };
-    attachment(bytes, format, &format!("asset-import-template.{ext}"), &named)
+    attachment(
+        bytes,
+        format,
+        &format!("asset-import-template.{ext}"),
+        &named,
+    )
 }
 
 fn attachment(bytes: Vec<u8>, format: Format, ascii: &str, named: &str) -> Response {

@@ -162,7 +162,11 @@ backend_test!(async fn a_shift_jis_register_with_every_retention_form_imports_as
 });
 
 /// The new-asset form with `retention` and `disposal_due` as given.
-fn asset_form<'a>(name: &'a str, retention: &'a str, disposal_due: &'a str) -> Vec<(&'a str, &'a str)> {
+fn asset_form<'a>(
+    name: &'a str,
+    retention: &'a str,
+    disposal_due: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("publication", "no"),
         ("name", name),
@@ -305,7 +309,10 @@ async fn download(web: &Web<'_>, path: &str, lang: &str) -> (StatusCode, String,
 fn part(bytes: &[u8], name: &str) -> String {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut text = String::new();
-    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     text
 }
 

@@ -282,8 +282,7 @@ pub fn check_rows(
         }
         match input.check(scheme, holders) {
             Ok(asset) => {
-                if let Some(retention) = asset.retention.as_ref().filter(|r| r.reading.is_none())
-                {
+                if let Some(retention) = asset.retention.as_ref().filter(|r| r.reading.is_none()) {
                     checked.notes.push(RowError {
                         line: *line,
                         field: Some("retention"),

@@ -32,10 +32,7 @@ const REQUIRED: [&str; 7] = [
 fn example_level(scheme: &Scheme, axis: Axis) -> String {
     let levels = scheme.levels_of(axis);
     let pick = levels.len().saturating_sub(2);
-    levels
-        .get(pick)
-        .map(|l| l.code.clone())
-        .unwrap_or_default()
+    levels.get(pick).map(|l| l.code.clone()).unwrap_or_default()
 }
 
 /// The example row, in [`export_fields`] order, in the words of `lang`.
@@ -85,7 +82,12 @@ pub fn is_example(input: &AssetInput) -> bool {
 /// The values each coded column offers in a drop-down list.
 fn lists(lang: Lang, scheme: &Scheme) -> Vec<Choices> {
     let ja = lang == Lang::Ja;
-    fn words<T: Copy>(all: &[T], ja: bool, word: fn(T) -> &'static str, code: fn(T) -> &'static str) -> Vec<String> {
+    fn words<T: Copy>(
+        all: &[T],
+        ja: bool,
+        word: fn(T) -> &'static str,
+        code: fn(T) -> &'static str,
+    ) -> Vec<String> {
         all.iter()
             .map(|v| if ja { word(*v) } else { code(*v) }.to_owned())
             .collect()

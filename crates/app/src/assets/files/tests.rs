@@ -295,10 +295,37 @@ fn column_letters_as_excel_shows_them() {
 fn retention_text_no_reading_fits_is_a_note_not_an_error() {
     let scheme = scheme();
     let t = table(
-        &["資産名", "分類", "形態", "保有者区分", "機密性", "完全性", "可用性", "保存期間"],
         &[
-            &["会議録", "イ", "紙", "議会事務局", "2", "2", "1", "契約終了後5年"],
-            &["委員会資料", "イ", "紙", "議会事務局", "2", "2", "1", "事業完了後3年"],
+            "資産名",
+            "分類",
+            "形態",
+            "保有者区分",
+            "機密性",
+            "完全性",
+            "可用性",
+            "保存期間",
+        ],
+        &[
+            &[
+                "会議録",
+                "イ",
+                "紙",
+                "議会事務局",
+                "2",
+                "2",
+                "1",
+                "契約終了後5年",
+            ],
+            &[
+                "委員会資料",
+                "イ",
+                "紙",
+                "議会事務局",
+                "2",
+                "2",
+                "1",
+                "事業完了後3年",
+            ],
         ],
     );
     let checked = validate(
@@ -330,8 +357,16 @@ fn the_template_reads_back_as_its_example_only() {
         // The example is a valid asset in itself: only its being the example stops it.
         let inputs = to_inputs(
             &table(
-                &template.headers.iter().map(String::as_str).collect::<Vec<_>>(),
-                &[&template.example.iter().map(String::as_str).collect::<Vec<_>>()],
+                &template
+                    .headers
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                &[&template
+                    .example
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()],
             ),
             &Mapping::guess(&template.headers),
             Format::Csv,
@@ -343,8 +378,16 @@ fn the_template_reads_back_as_its_example_only() {
         assert!(!is_example(&example));
 
         let only = table(
-            &template.headers.iter().map(String::as_str).collect::<Vec<_>>(),
-            &[&template.example.iter().map(String::as_str).collect::<Vec<_>>()],
+            &template
+                .headers
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &[&template
+                .example
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()],
         );
         let checked = validate(
             &only,
@@ -412,8 +455,15 @@ fn the_template_lists_the_scheme_levels_and_the_coded_words() {
         strings(&["基幹系", "LGWAN接続系", "インターネット接続系", "なし"])
     );
     assert_eq!(list("status"), strings(&["使用中", "保存", "廃棄済み"]));
-    assert_eq!(list("confidentiality"), strings(&["3A", "3B", "3C", "2", "1"]));
+    assert_eq!(
+        list("confidentiality"),
+        strings(&["3A", "3B", "3C", "2", "1"])
+    );
     assert_eq!(template.lists.len(), 8);
     let en = template::build(Lang::En, &scheme);
-    assert!(en.lists.iter().any(|c| c.values == strings(&["infrastructure", "information", "system_document"])));
+    assert!(
+        en.lists
+            .iter()
+            .any(|c| c.values == strings(&["infrastructure", "information", "system_document"]))
+    );
 }

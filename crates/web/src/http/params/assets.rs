@@ -259,6 +259,9 @@ pub async fn template_file(
     let bytes = asset_files::template(&state.app, &signed.0.acting, ctx.lang(), format)
         .await
         .map_err(export_error)?;
-    Ok(crate::http::download::template_download(bytes, format, ctx.lang()))
+    Ok(crate::http::download::template_download(
+        bytes,
+        format,
+        ctx.lang(),
+    ))
 }
-

@@ -9,11 +9,11 @@ use mamori_app::assets::{AssetChange, AssetInput, Category, Form, HolderType, Se
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
 use mamori_domain::asset::{Publication, Retention, RetentionReading};
-use mamori_domain::wareki::JST;
-use time::Date;
 use mamori_domain::classification::Axis;
 use mamori_domain::user::OrgRole;
+use mamori_domain::wareki::JST;
 use serde::Deserialize;
+use time::Date;
 
 use super::{
     Choice, asset_field_errors, category_key, coded_choices, form_key, holder_choices,
@@ -140,7 +140,10 @@ fn propose_disposal(input: &mut AssetInput, start: &Start, ctx: &Ctx) -> String 
 fn retention_note(input: &AssetInput, ctx: &Ctx) -> Option<String> {
     Retention::new(&input.retention)
         .filter(|r| r.reading.is_none())
-        .map(|r| ctx.tr.f("asset.retention.kept_as_written", &[("text", r.text)]))
+        .map(|r| {
+            ctx.tr
+                .f("asset.retention.kept_as_written", &[("text", r.text)])
+        })
 }
 
 async fn render_form(
@@ -293,8 +296,16 @@ pub async fn update(
     if !form.propose.is_empty() {
         let start = Start::registered(record.created_at);
         let note = propose_disposal(&mut form.input, &start, &ctx);
-        return render_form_with(&state, &ctx, &signed, Some(id), form, Vec::new(), Some(note))
-            .await;
+        return render_form_with(
+            &state,
+            &ctx,
+            &signed,
+            Some(id),
+            form,
+            Vec::new(),
+            Some(note),
+        )
+        .await;
     }
     let change = AssetChange {
         input: form.input,

@@ -160,7 +160,8 @@ pub(crate) fn retention_label(retention: Option<&Retention>, ctx: &Ctx) -> Strin
             if label == retention.text {
                 retention.text.clone()
             } else {
-                ctx.tr.f("asset.retention.shown", &[text, ("reading", label)])
+                ctx.tr
+                    .f("asset.retention.shown", &[text, ("reading", label)])
             }
         }
         None => ctx.tr.f("asset.retention.shown_as_written", &[text]),
