@@ -159,6 +159,10 @@ pub async fn import(
         app.close().await;
         return Ok(ExitCode::FAILURE);
     }
+    // Values kept as written (a 保存期間 no reading fits): said, never refused.
+    for note in checked.notes.iter().take(SHOWN_ERRORS) {
+        eprintln!("{}", error_line(tr, note));
+    }
     let assets: Vec<_> = checked.assets.into_iter().map(|(_, a)| a).collect();
     if dry_run {
         println!(

@@ -197,8 +197,11 @@ pub struct AssetIn {
     pub integrity: String,
     #[schema(example = "1")]
     pub availability: String,
+    /// The retention period (保存期間) as your register writes it, kept exactly as
+    /// written: "永年", "5年", "契約終了後5年", "更新まで", "令和13年3月31日まで" … Text
+    /// that is not a recognised form is kept too (`retention_reading` is then null).
     #[serde(default)]
-    #[schema(example = "5年")]
+    #[schema(example = "契約終了後5年")]
     pub retention: String,
     #[serde(default)]
     pub disposal_due: String,
