@@ -109,8 +109,13 @@ impl RetentionReading {
             .chars()
             .filter(|c| !c.is_whitespace())
             .collect();
-        // "永年保存", "5年保存": the word 保存 adds nothing.
-        let text = folded.strip_suffix("保存").unwrap_or(&folded);
+        // "5年(法定)", "永年（条例）": a trailing note in brackets does not change the
+        // period; "永年保存", "5年保存": neither does the word 保存.
+        let text = match folded.strip_suffix(')').and_then(|t| t.rsplit_once('(')) {
+            Some((period, _)) if !period.is_empty() => period,
+            _ => &folded,
+        };
+        let text = text.strip_suffix("保存").unwrap_or(text);
         let fixed = match text {
             "permanent" | "永年" | "永久" => Some(R::Permanent),
             "常用" => Some(R::Constant),
@@ -263,8 +268,9 @@ fn kanji_number(text: &str) -> Option<u8> {
     u8::try_from(value).ok().filter(|n| *n > 0)
 }
 
-/// A date as a date field takes it (ISO, 2031年3月31日, 令和13年3月31日, R13.3.31), or
-/// the end of a 年度: "令和13年度末", "2031年度末" → 31 March of the year after.
+/// A date as a date field takes it (ISO, 2031年3月31日, 令和13年3月31日, R13.3.31), the
+/// end of a month ("令和9年3月末"), or the end of a 年度: "令和13年度末", "2031年度末" →
+/// 31 March of the year after.
 fn until_date(text: &str) -> Option<Date> {
     if let Some(year) = text
         .strip_suffix("年度末")
@@ -272,6 +278,16 @@ fn until_date(text: &str) -> Option<Date> {
     {
         let first_day = crate::wareki::parse_date_input(&format!("{year}年4月1日")).ok()?;
         return end_of_fiscal_year(first_day.year());
+    }
+    // "令和9年3月末", "2027年3月末": the last day of that month.
+    if let Some(month) = text.strip_suffix("月末") {
+        let first = crate::wareki::parse_date_input(&format!("{month}月1日")).ok()?;
+        let next = if first.month() == Month::December {
+            Date::from_calendar_date(first.year() + 1, Month::January, 1)
+        } else {
+            Date::from_calendar_date(first.year(), first.month().next(), 1)
+        };
+        return next.ok()?.previous_day();
     }
     if !text.chars().any(|c| c.is_ascii_digit()) {
         return None;

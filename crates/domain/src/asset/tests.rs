@@ -101,6 +101,11 @@ fn retention_readings_as_registers_write_them() {
         ("2031/3/31", Some(until(2031, 3, 31))),
         ("令和13年度末まで", Some(until(2032, 3, 31))),
         ("2030年度末", Some(until(2031, 3, 31))),
+        ("令和9年3月末まで", Some(until(2027, 3, 31))),
+        ("2028年2月末", Some(until(2028, 2, 29))),
+        ("令和8年12月末まで", Some(until(2026, 12, 31))),
+        ("5年（法定）", Some(years(5))),
+        ("永年(条例第3条)", Some(R::Permanent)),
         // Codes stored by earlier versions read as what they meant.
         ("5y", Some(years(5))),
         ("5 years", Some(years(5))),
@@ -117,6 +122,8 @@ fn retention_readings_as_registers_write_them() {
         ("令和8年", None),
         ("2026-02-30まで", None),
         ("5年以上", None),
+        ("（法定）", None),
+        ("事業完了後5年（監査対応）", None),
     ];
     for (text, want) in table {
         assert_eq!(RetentionReading::parse(text), *want, "{text}");
