@@ -212,6 +212,13 @@ backend_test!(async fn the_form_and_the_api_keep_free_retention_text_and_propose
     let id = register(&officer, &asset_form("保守契約書", "契約終了後5年", "")).await;
     let page = officer.page(&format!("/assets/{id}"), 200).await;
     assert!(page.contains("契約終了後5年"), "{page}");
+    let proposal = JA["asset.retention.proposal_shown"].split('{').next().unwrap();
+    assert!(!page.contains(proposal), "an event has no date to offer");
+    let id = register(&officer, &asset_form("出席簿", "R13.3.31まで", "")).await;
+    let page = officer.page(&format!("/assets/{id}"), 200).await;
+    assert!(page.contains(proposal) && page.contains("令和13年3月31日"), "{page}");
+    let stored = officer.json(&format!("/api/v1/assets/{id}")).await;
+    assert!(stored["disposal_due"].is_null(), "offered, not stored");
     let id = register(&officer, &asset_form("実績報告", "事業完了後3年", "")).await;
     let page = officer.page(&format!("/assets/{id}"), 200).await;
     let shown = JA["asset.retention.shown_as_written"].replace("{text}", "事業完了後3年");
@@ -229,7 +236,7 @@ backend_test!(async fn the_form_and_the_api_keep_free_retention_text_and_propose
     let fy = fiscal_year(mamori_app::today());
     assert_eq!(disposal_value(&page), format!("{}-03-31", fy + 6), "{page}");
     assert!(page.contains("id=\"retention-note\""));
-    assert_eq!(crate::asset_files::count(&server).await, 2, "nothing saved");
+    assert_eq!(crate::asset_files::count(&server).await, 3, "nothing saved");
 
     // A date the person typed stays theirs; an event has no date; text is kept.
     let mut form = asset_form("会議録", "5年", "2040-03-31");
