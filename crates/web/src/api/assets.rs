@@ -617,6 +617,95 @@ pub async fn export_csv(
     crate::http::params::assets::export(&state, ctx, &signed, raw.as_deref(), Format::Csv).await
 }
 
+/// The retention period to read, and when the keeping starts.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ProposalParams {
+    /// The retention period as written, e.g. `5年`, `契約終了後5年`, `令和13年3月31日まで`.
+    #[serde(default)]
+    pub text: String,
+    /// When the keeping starts (ISO 8601 or 和暦); today (in Japan) when left out. N年
+    /// counts from 1 April of the fiscal year after the one this date falls in.
+    #[serde(default)]
+    pub start: Option<String>,
+}
+
+/// Why no disposal date is proposed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoProposalOut {
+    /// `blank`, `not_recognised`, `kept_without_end`, `ends_with_event` or
+    /// `when_no_longer_needed`.
+    pub code: String,
+    /// The reason in the caller's language.
+    pub message: String,
+}
+
+/// A retention period read, and the disposal date it gives.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalOut {
+    /// The text as it would be stored (trimmed); null when blank.
+    pub text: Option<String>,
+    pub reading: Option<RetentionReadingOut>,
+    /// ISO 8601.
+    pub start: String,
+    /// ISO 8601; null when the period gives no date (see `no_proposal`).
+    pub proposed_disposal: Option<String>,
+    pub no_proposal: Option<NoProposalOut>,
+}
+
+/// Reads a retention period (保存期間) as the form and the import do, and proposes the
+/// disposal date it gives. Nothing is stored: an asset's `disposal_due` is set only
+/// by creating or changing the asset.
+#[utoipa::path(get, path = "/api/v1/assets/retention-proposal", tag = "assets",
+    params(ProposalParams),
+    responses((status = 200, body = ProposalOut), (status = 422, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn retention_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    ApiQuery(params): ApiQuery<ProposalParams>,
+) -> Result<Json<ProposalOut>, AppError> {
+    use mamori_app::assets::retention::{Start, propose_disposal};
+    let start = match params
+        .start
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Start::Today(mamori_app::today()),
+        Some(text) => Start::Given(mamori_domain::wareki::parse_date_input(text).map_err(|e| {
+            Failure::Invalid(vec![mamori_domain::field::FieldProblem {
+                field: "start",
+                key: e.message_key(),
+                params: e.params(),
+            }])
+        })?),
+    };
+    let proposal = propose_disposal(&state.app, &signed.0.acting, &params.text, start).await?;
+    let text = proposal.retention.as_ref().map(|r| r.text.clone());
+    let (proposed_disposal, no_proposal) = match proposal.disposal {
+        Ok(date) => (Some(mamori_app::date_text(date)), None),
+        Err(gap) => {
+            let message = ctx.tr.f(
+                gap.message_key(),
+                &[("text", text.clone().unwrap_or_default())],
+            );
+            let code = gap.code().to_owned();
+            (None, Some(NoProposalOut { code, message }))
+        }
+    };
+    Ok(Json(ProposalOut {
+        reading: proposal
+            .retention
+            .and_then(|r| r.reading)
+            .map(RetentionReadingOut::from),
+        text,
+        start: mamori_app::date_text(proposal.start.date()),
+        proposed_disposal,
+        no_proposal,
+    }))
+}
+
 /// The import template as .xlsx: the export's columns with one example row, drop-down
 /// lists of the coded words and of the active scheme's levels, and a sheet explaining
 /// every column. Language from `Accept-Language`. Importing it untouched is refused
@@ -662,11 +751,14 @@ pub async fn import_template_csv(
         export_xlsx,
         export_csv,
         import_template_xlsx,
-        import_template_csv
+        import_template_csv,
+        retention_proposal
     ),
     components(schemas(
         AssetOut,
         RetentionReadingOut,
+        ProposalOut,
+        NoProposalOut,
         AssetPage,
         AssetIn,
         AssetPatch,

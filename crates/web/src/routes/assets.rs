@@ -93,6 +93,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (
             Method::GET,
+            "/api/v1/assets/retention-proposal",
+            get(api::assets::retention_proposal),
+        ),
+        (
+            Method::GET,
             "/api/v1/assets/import/template.xlsx",
             get(api::assets::import_template_xlsx),
         ),

@@ -413,3 +413,67 @@ backend_test!(async fn the_untouched_template_is_refused_with_its_own_message(ba
     assert_eq!(count(&server).await, 0);
     server.stop().await;
 });
+
+backend_test!(async fn the_api_reads_a_retention_period_and_proposes_without_storing(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, member) = server.web_as("giin", Role::User).await;
+    let proposal = |query: &str| {
+        let web = &member;
+        let path = format!("/api/v1/assets/retention-proposal?{query}");
+        async move { web.get(&path).await }
+    };
+
+    let body: serde_json::Value = proposal("text=%EF%BC%95%E5%B9%B4&start=2026-12-02")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["text"], "５年");
+    assert_eq!(body["reading"]["kind"], "years");
+    assert_eq!(body["start"], "2026-12-02");
+    assert_eq!(body["proposed_disposal"], "2032-03-31");
+    assert!(body["no_proposal"].is_null());
+
+    // 和暦 start; a date reading; the reasons there is no date.
+    let body: serde_json::Value = proposal("text=R13.3.31%E3%81%BE%E3%81%A7&start=R8.4.1")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["proposed_disposal"], "2031-03-31");
+    for (text, code) in [
+        ("%E9%9A%8F%E6%99%82", "when_no_longer_needed"),
+        ("%E6%B0%B8%E5%B9%B4", "kept_without_end"),
+        ("%E6%9B%B4%E6%96%B0%E3%81%BE%E3%81%A7", "ends_with_event"),
+        ("%E3%81%97%E3%81%B0%E3%82%89%E3%81%8F", "not_recognised"),
+        ("", "blank"),
+    ] {
+        let body: serde_json::Value = proposal(&format!("text={text}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(body["no_proposal"]["code"], code, "{text}");
+        assert!(body["proposed_disposal"].is_null());
+        assert_eq!(
+            body["start"],
+            mamori_app::date_text(mamori_app::today()),
+            "today by default"
+        );
+    }
+    let body: serde_json::Value = proposal("text=%E3%81%97%E3%81%B0%E3%82%89%E3%81%8F")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(body["reading"].is_null());
+    assert!(body["no_proposal"]["message"].as_str().unwrap().contains("しばらく"));
+
+    // Bad input is a 422 naming the field.
+    let response = proposal("text=5%E5%B9%B4&start=2026-13-40").await;
+    mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
+    let response = proposal(&format!("text={}", "a".repeat(101))).await;
+    mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
+    assert_eq!(count(&server).await, 0, "nothing stored");
+    server.stop().await;
+});

@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_app::assets::retention::{Start, propose_disposal};
 use mamori_app::assets::{AssetChange, AssetInput, Category, Form, HolderType, Segment, Status};
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
@@ -13,7 +14,6 @@ use mamori_domain::classification::Axis;
 use mamori_domain::user::OrgRole;
 use mamori_domain::wareki::JST;
 use serde::Deserialize;
-use time::Date;
 
 use super::{
     Choice, asset_field_errors, category_key, coded_choices, form_key, holder_choices,
@@ -82,42 +82,32 @@ fn publication_key(value: Publication) -> &'static str {
     }
 }
 
-/// When the keeping of an asset starts, for counting N年: the registration date of an
-/// asset being edited, today for a new one; and how the form names it.
-struct Start {
-    date: Date,
-    key: &'static str,
-}
-
-impl Start {
-    fn today() -> Start {
-        Start {
-            date: mamori_app::today(),
-            key: "asset.retention.basis_today",
-        }
-    }
-
-    fn registered(at: time::OffsetDateTime) -> Start {
-        Start {
-            date: at.to_offset(JST).date(),
-            key: "asset.retention.basis_registered",
-        }
-    }
-}
-
 /// Fills in the disposal date the 保存期間 gives (only when the field is empty: a date
-/// the person typed is theirs), and says what was done or why nothing could be.
-fn propose_disposal(input: &mut AssetInput, start: &Start, ctx: &Ctx) -> String {
+/// the person typed is theirs), and says what was done or why nothing could be; or the
+/// field's problem when the text is not one short line.
+async fn propose(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    input: &mut AssetInput,
+    start: Start,
+) -> Result<(Option<String>, Vec<FieldError>), AppError> {
     let tr = ctx.tr;
-    let Some(retention) = Retention::new(&input.retention) else {
-        return tr.t("asset.retention.no_proposal_empty").to_owned();
-    };
-    let text = ("text", retention.text.clone());
-    let Some(reading) = retention.reading else {
-        return tr.f("asset.retention.kept_as_written", &[text]);
-    };
-    match reading.proposed_disposal(start.date) {
-        Err(none) => tr.f(none.message_key(), &[text]),
+    let proposal =
+        match propose_disposal(&state.app, &signed.0.acting, &input.retention, start).await {
+            Ok(proposal) => proposal,
+            Err(mamori_app::Failure::Invalid(problems)) => {
+                return Ok((None, asset_field_errors(&problems, &tr)));
+            }
+            Err(other) => return Err(other.into()),
+        };
+    let retention = proposal.retention.as_ref();
+    let text = (
+        "text",
+        retention.map(|r| r.text.clone()).unwrap_or_default(),
+    );
+    let note = match proposal.disposal {
+        Err(gap) => tr.f(gap.message_key(), &[text]),
         Ok(_) if !input.disposal_due.trim().is_empty() => tr.f(
             "asset.retention.proposal_kept",
             &[("date", input.disposal_due.trim().to_owned())],
@@ -125,15 +115,23 @@ fn propose_disposal(input: &mut AssetInput, start: &Start, ctx: &Ctx) -> String 
         Ok(date) => {
             input.disposal_due = mamori_app::date_text(date);
             let shown = ("date", ctx.date(date));
-            match reading {
-                RetentionReading::Years { .. } => {
-                    let basis = tr.f(start.key, &[("date", ctx.date(start.date))]);
-                    tr.f("asset.retention.proposed", &[text, ("basis", basis), shown])
-                }
-                _ => tr.f("asset.retention.proposed_date", &[text, shown]),
+            let counted = matches!(
+                retention.and_then(|r| r.reading),
+                Some(RetentionReading::Years { .. })
+            );
+            if counted {
+                let basis_key = match start {
+                    Start::Registered(_) => "asset.retention.basis_registered",
+                    Start::Today(_) | Start::Given(_) => "asset.retention.basis_today",
+                };
+                let basis = tr.f(basis_key, &[("date", ctx.date(start.date()))]);
+                tr.f("asset.retention.proposed", &[text, ("basis", basis), shown])
+            } else {
+                tr.f("asset.retention.proposed_date", &[text, shown])
             }
         }
-    }
+    };
+    Ok((Some(note), Vec::new()))
 }
 
 /// The note for a 保存期間 as it stands: kept as written when no reading fits.
@@ -250,8 +248,9 @@ pub async fn create(
     permit_edit(&state, &signed, "assets.create").await?;
     let mut form: AssetForm = super::read_form(request, &state).await?;
     if !form.propose.is_empty() {
-        let note = propose_disposal(&mut form.input, &Start::today(), &ctx);
-        return render_form_with(&state, &ctx, &signed, None, form, Vec::new(), Some(note)).await;
+        let start = Start::Today(mamori_app::today());
+        let (note, errors) = propose(&state, &signed, &ctx, &mut form.input, start).await?;
+        return render_form_with(&state, &ctx, &signed, None, form, errors, note).await;
     }
     match mamori_app::assets::register(&state.app, &signed.0.acting, &form.input).await {
         Ok(asset) => Ok(see_other(&format!("/assets/{}?saved=1", asset.id))),
@@ -294,18 +293,9 @@ pub async fn update(
     let record = mamori_app::assets::get(&state.app, &signed.0.acting, id).await?;
     let mut form: AssetForm = super::read_form(request, &state).await?;
     if !form.propose.is_empty() {
-        let start = Start::registered(record.created_at);
-        let note = propose_disposal(&mut form.input, &start, &ctx);
-        return render_form_with(
-            &state,
-            &ctx,
-            &signed,
-            Some(id),
-            form,
-            Vec::new(),
-            Some(note),
-        )
-        .await;
+        let start = Start::Registered(record.created_at.to_offset(JST).date());
+        let (note, errors) = propose(&state, &signed, &ctx, &mut form.input, start).await?;
+        return render_form_with(&state, &ctx, &signed, Some(id), form, errors, note).await;
     }
     let change = AssetChange {
         input: form.input,
