@@ -110,14 +110,17 @@ impl RetentionReading {
             .filter(|c| !c.is_whitespace())
             .collect();
         // "5年(法定)", "永年（条例）": a trailing note in brackets does not change the
-        // period; "永年保存", "5年保存": neither does the word 保存.
+        // period; "永年保存", "5年保管": neither does the word 保存 or 保管.
         let text = match folded.strip_suffix(')').and_then(|t| t.rsplit_once('(')) {
             Some((period, _)) if !period.is_empty() => period,
             _ => &folded,
         };
-        let text = text.strip_suffix("保存").unwrap_or(text);
+        let text = text
+            .strip_suffix("保存")
+            .or_else(|| text.strip_suffix("保管"))
+            .unwrap_or(text);
         let fixed = match text {
-            "permanent" | "永年" | "永久" => Some(R::Permanent),
+            "permanent" | "永年" | "永久" | "無期限" => Some(R::Permanent),
             "常用" => Some(R::Constant),
             "under_1y" | "1年未満" | "一年未満" => Some(R::UnderOneYear),
             "term" | "任期中" | "任期満了まで" | "任期終了まで" => {

@@ -66,6 +66,8 @@ fn retention_readings_as_registers_write_them() {
         ("永年", Some(R::Permanent)),
         ("永久", Some(R::Permanent)),
         ("永年保存", Some(R::Permanent)),
+        ("無期限", Some(R::Permanent)),
+        ("3年保管", Some(years(3))),
         ("常用", Some(R::Constant)),
         ("5年", Some(years(5))),
         ("５年", Some(years(5))),
@@ -306,6 +308,8 @@ fn header_rows_of_sample_registers() {
             ("状態", Some("status")),
             ("備考（任意）", Some("notes")),
             ("担当課", None),
+            // Too vague to guess: 種類 of what?
+            ("種類", None),
         ],
     ];
     for row in rows {
