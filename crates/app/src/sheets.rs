@@ -31,3 +31,18 @@ pub fn write(
         Format::Csv => Ok(mamori_sheet::write_csv(headers, rows)),
     }
 }
+
+/// Writes an import template: the workbook with its lists and guide, or for CSV the
+/// header and example rows only (a CSV has no second sheet and no drop-down lists).
+pub fn write_template(
+    format: Format,
+    template: &mamori_sheet::Template,
+) -> Result<Vec<u8>, SheetError> {
+    match format {
+        Format::Xlsx => mamori_sheet::write_template_xlsx(template),
+        Format::Csv => Ok(mamori_sheet::write_csv(
+            &template.headers,
+            std::iter::once(template.example.clone()),
+        )),
+    }
+}

@@ -17,7 +17,10 @@ pub(crate) fn export_row(a: &assets::AssetRecord, level: &dyn Fn(i64) -> String)
         level(a.confidentiality_id),
         level(a.integrity_id),
         level(a.availability_id),
-        a.retention.map(|r| r.japanese()).unwrap_or_default(),
+        a.retention
+            .as_ref()
+            .map(|r| r.text.clone())
+            .unwrap_or_default(),
         a.status.as_str().to_owned(),
         a.tags.join("、"),
         a.notes.clone(),

@@ -159,6 +159,10 @@ pub async fn import(
         app.close().await;
         return Ok(ExitCode::FAILURE);
     }
+    // Values kept as written (a 保存期間 no reading fits): said, never refused.
+    for note in checked.notes.iter().take(SHOWN_ERRORS) {
+        eprintln!("{}", error_line(tr, note));
+    }
     let assets: Vec<_> = checked.assets.into_iter().map(|(_, a)| a).collect();
     if dry_run {
         println!(
@@ -230,6 +234,20 @@ pub async fn export(
     let exported = exported?;
     progress.finish();
 
+    write_file(tr, file, &exported.bytes)?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.assets.exported",
+            &[("count", exported.count.to_string()), ("file", shown)]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes next to the file and renames, so no half-written file ever has its name.
+fn write_file(tr: &Tr, file: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let shown = file.display().to_string();
     let partial = PathBuf::from(format!("{shown}.partial"));
     let write_failed = |e: std::io::Error| {
         anyhow::anyhow!(
@@ -237,14 +255,36 @@ pub async fn export(
             tr.f("cli.assets.error.write_failed", &[("file", shown.clone())])
         )
     };
-    std::fs::write(&partial, &exported.bytes).map_err(write_failed)?;
+    std::fs::write(&partial, bytes).map_err(write_failed)?;
     std::fs::rename(&partial, file).map_err(write_failed)?;
+    Ok(())
+}
+
+/// `mamori export asset-template FILE`: the import template in the console's language,
+/// with the levels of the scheme in use.
+pub async fn export_template(
+    data: &DataConfig,
+    tr: &Tr,
+    file: &Path,
+    format: Option<Format>,
+) -> anyhow::Result<ExitCode> {
+    let shown = file.display().to_string();
+    let format = format
+        .or_else(|| format_of(file))
+        .ok_or_else(|| fail(tr, "cli.assets.error.format", &[("file", shown.clone())]))?;
+    let app = App::open(&data.database_url).await?;
+    let acting = Acting::system("mamori export asset-template");
+    let written = asset_files::template(&app, &acting, tr.lang, format)
+        .await
+        .map_err(|e| match e {
+            ExportError::Sheet(e) => anyhow::anyhow!("{}", tr.f(e.message_key(), &e.params())),
+            ExportError::Failed(f) => anyhow::anyhow!("{f}"),
+        });
+    app.close().await;
+    write_file(tr, file, &written?)?;
     println!(
         "{}",
-        tr.f(
-            "cli.assets.exported",
-            &[("count", exported.count.to_string()), ("file", shown)]
-        )
+        tr.f("cli.assets.template_written", &[("file", shown)])
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -105,6 +105,15 @@ enum ExportCommand {
         #[arg(long, value_parser = assets::parse_format)]
         format: Option<mamori_app::assets::files::Format>,
     },
+    /// A blank asset register to fill in and import (情報資産台帳の取込テンプレート): the
+    /// export's columns, one example row, drop-down lists and a guide sheet (.xlsx), or
+    /// the headers and the example only (.csv)
+    AssetTemplate {
+        file: PathBuf,
+        /// xlsx or csv [default: from the file's extension]
+        #[arg(long, value_parser = assets::parse_format)]
+        format: Option<mamori_app::assets::files::Format>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -317,6 +326,9 @@ where
         Command::Policy(command) => policy::run(&data, &tr, command).await,
         Command::Import(ImportCommand::Assets { file, dry_run }) => {
             assets::import(&data, &tr, &file, dry_run).await
+        }
+        Command::Export(ExportCommand::AssetTemplate { file, format }) => {
+            assets::export_template(&data, &tr, &file, format).await
         }
         Command::Export(ExportCommand::Assets { file, format }) => {
             assets::export(&data, &tr, &file, format).await

@@ -7,9 +7,11 @@
 
 mod date;
 mod delimited;
+mod template;
 mod xlsx;
 
 pub use delimited::{csv_cell_guard, csv_cell_unguard, write_csv};
+pub use template::{Choices, TEMPLATE_ROWS, Template, write_template_xlsx};
 pub use xlsx::write_xlsx;
 
 /// Most columns a table may have: a register wider than this is a mistake (or an attack),

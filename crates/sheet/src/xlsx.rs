@@ -17,7 +17,7 @@ const MAX_UNZIPPED_MIB: u64 = 1024;
 const XLSX_MAX_ROWS: usize = 1_048_576;
 const XLSX_MAX_CELL_UTF16: usize = 32_767;
 /// Widest column we set, in Excel's character units.
-const MAX_COLUMN_WIDTH: usize = 60;
+pub(crate) const MAX_COLUMN_WIDTH: usize = 60;
 
 pub(crate) fn read(bytes: &[u8], max_rows: usize) -> Result<Table, SheetError> {
     match declared_unzipped_size(bytes) {
@@ -217,7 +217,7 @@ pub fn write_xlsx(
     workbook.save_to_buffer().map_err(write_error)
 }
 
-fn write_row(
+pub(crate) fn write_row(
     sheet: &mut Worksheet,
     row: usize,
     cells: &[String],
@@ -257,7 +257,7 @@ fn write_row(
     Ok(())
 }
 
-fn write_error(e: rust_xlsxwriter::XlsxError) -> SheetError {
+pub(crate) fn write_error(e: rust_xlsxwriter::XlsxError) -> SheetError {
     SheetError::Write(e.to_string())
 }
 
@@ -290,7 +290,7 @@ fn is_wide(c: char) -> bool {
 
 /// Excel's sheet-name rules: 1–31 UTF-16 units, none of `[]:*?/\`, no leading or
 /// trailing apostrophe. A name from a caller (a date, a department) is fixed, not refused.
-fn valid_sheet_name(name: &str) -> String {
+pub(crate) fn valid_sheet_name(name: &str) -> String {
     let mut out = String::new();
     let mut units = 0;
     for c in name.trim_matches('\'').chars() {

@@ -41,6 +41,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0005_risks.sql"),
     ),
     (
+        8,
+        "retention",
+        include_str!("../migrations/sqlite/0008_retention.sql"),
+        include_str!("../migrations/postgres/0008_retention.sql"),
+    ),
+    (
         9,
         "once",
         include_str!("../migrations/sqlite/0009_once.sql"),

@@ -6,6 +6,7 @@
 mod events;
 pub mod files;
 mod register;
+pub mod retention;
 
 use mamori_domain::access::{Act, Register};
 use mamori_domain::asset::Holders;

@@ -121,7 +121,11 @@ pub fn input_of(record: &AssetRecord, scheme: &Scheme) -> AssetInput {
         confidentiality: code(record.confidentiality_id),
         integrity: code(record.integrity_id),
         availability: code(record.availability_id),
-        retention: record.retention.map(|r| r.code()).unwrap_or_default(),
+        retention: record
+            .retention
+            .as_ref()
+            .map(|r| r.text.clone())
+            .unwrap_or_default(),
         disposal_due: record
             .disposal_due
             .map(mamori_store::date_text)

@@ -97,68 +97,8 @@ coded! {
     }
 }
 
-/// How long an asset is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind", content = "years")]
-pub enum Retention {
-    /// 永年
-    Permanent,
-    /// N年 (1–99)
-    Years(u8),
-    /// 1年未満
-    UnderOneYear,
-    /// 任期中: while the member holds office.
-    TermOfOffice,
-    /// 契約終了まで
-    UntilContractEnd,
-}
-
-impl Retention {
-    /// The code stored and exported: "permanent", "5y", "under_1y", "term", "contract".
-    pub fn code(self) -> String {
-        match self {
-            Retention::Permanent => "permanent".into(),
-            Retention::Years(n) => format!("{n}y"),
-            Retention::UnderOneYear => "under_1y".into(),
-            Retention::TermOfOffice => "term".into(),
-            Retention::UntilContractEnd => "contract".into(),
-        }
-    }
-
-    /// As a Japanese register writes it.
-    pub fn japanese(self) -> String {
-        match self {
-            Retention::Permanent => "永年".into(),
-            Retention::Years(n) => format!("{n}年"),
-            Retention::UnderOneYear => "1年未満".into(),
-            Retention::TermOfOffice => "任期中".into(),
-            Retention::UntilContractEnd => "契約終了まで".into(),
-        }
-    }
-
-    pub fn parse(input: &str) -> Option<Retention> {
-        let text = normalise(input);
-        match text.as_str() {
-            "permanent" | "永年" | "永久" | "常用" => return Some(Retention::Permanent),
-            "under_1y" | "1年未満" => return Some(Retention::UnderOneYear),
-            "term" | "任期中" | "任期満了まで" | "任期終了まで" => {
-                return Some(Retention::TermOfOffice);
-            }
-            "contract" | "契約終了まで" | "契約期間中" | "契約満了まで" => {
-                return Some(Retention::UntilContractEnd);
-            }
-            _ => {}
-        }
-        let digits = text
-            .strip_suffix('y')
-            .or_else(|| text.strip_suffix("年間"))
-            .or_else(|| text.strip_suffix('年'))?;
-        match digits.parse::<u8>() {
-            Ok(n @ 1..=99) => Some(Retention::Years(n)),
-            _ => None,
-        }
-    }
-}
+mod retention;
+pub use retention::{MAX_RETENTION, NoProposal, Retention, RetentionReading, fiscal_year};
 
 pub const MAX_NAME: usize = 200;
 pub const MAX_LONG_TEXT: usize = 10_000;
@@ -246,71 +186,162 @@ pub const FIELDS: [&str; 19] = [
 ];
 
 /// Spreadsheet headers recognised for each field, beside the field's own name.
-pub fn header_field(header: &str) -> Option<&'static str> {
-    let h = normalise(header);
-    let h = h.trim_matches(|c: char| c == '*' || c == '※' || c.is_whitespace());
-    let table: [(&str, &[&str]); 18] = [
-        (
+/// "number" is not an asset field: it names the column of asset numbers, which the
+/// import reads on its own.
+const HEADERS: [(&str, &[&str]); 19] = [
+    (
+        "number",
+        &[
+            "資産番号",
+            "資産id",
+            "資産no",
+            "管理番号",
+            "管理no",
+            "no",
+            "no.",
+            "番号",
+            "id",
+            "number",
+            "asset number",
+        ],
+    ),
+    (
+        "name",
+        &[
+            "資産名",
+            "情報資産名",
+            "名称",
+            "資産の名称",
+            "情報資産の名称",
             "name",
-            &["資産名", "情報資産名", "名称", "資産の名称", "name"],
-        ),
-        ("description", &["説明", "内容", "概要", "description"]),
-        (
+        ],
+    ),
+    ("description", &["説明", "内容", "概要", "description"]),
+    (
+        "category",
+        &[
+            "分類",
+            "区分",
+            "資産区分",
+            "資産分類",
+            "種別",
+            "資産の種類",
+            "資産種別",
             "category",
-            &["分類", "区分", "資産区分", "種別", "category"],
-        ),
-        ("form", &["形態", "媒体", "記録媒体", "form"]),
-        ("holder_type", &["保有者区分", "保有区分", "holder type"]),
-        ("holder", &["保有者", "管理者", "所有者", "holder"]),
-        (
-            "managing_role",
-            &["管理責任者", "管理する役割", "managing role"],
-        ),
-        (
+        ],
+    ),
+    ("form", &["形態", "媒体", "記録媒体", "媒体の種類", "form"]),
+    ("holder_type", &["保有者区分", "保有区分", "holder type"]),
+    (
+        "holder",
+        &[
+            "保有者",
+            "管理者",
+            "所有者",
+            "担当者",
+            "保有者名",
+            "管理者名",
+            "holder",
+        ],
+    ),
+    (
+        "managing_role",
+        &["管理責任者", "管理する役割", "managing role"],
+    ),
+    (
+        "location",
+        &[
+            "保管場所",
+            "保存場所",
+            "設置場所",
+            "所在",
+            "所在地",
+            "場所",
+            "保管先",
             "location",
-            &["保管場所", "所在", "設置場所", "場所", "location"],
-        ),
-        (
+        ],
+    ),
+    (
+        "segment",
+        &[
+            "ネットワーク",
+            "セグメント",
+            "系",
+            "ネットワーク区分",
+            "network segment",
             "segment",
-            &[
-                "ネットワーク",
-                "セグメント",
-                "系",
-                "network segment",
-                "segment",
-            ],
-        ),
-        ("confidentiality", &["機密性", "confidentiality"]),
-        ("integrity", &["完全性", "integrity"]),
-        ("availability", &["可用性", "availability"]),
-        (
+        ],
+    ),
+    (
+        "confidentiality",
+        &["機密性", "機密性区分", "confidentiality"],
+    ),
+    ("integrity", &["完全性", "完全性区分", "integrity"]),
+    ("availability", &["可用性", "可用性区分", "availability"]),
+    (
+        "retention",
+        &[
+            "保存期間",
+            "保存年限",
+            "保管期間",
+            "保存期限",
             "retention",
-            &["保存期間", "保存年限", "retention", "retention period"],
-        ),
-        (
-            "disposal_due",
-            &[
-                "廃棄予定日",
-                "廃棄日",
-                "廃棄予定",
-                "disposal due",
-                "disposal date",
-            ],
-        ),
-        ("status", &["状態", "ステータス", "status"]),
-        ("tags", &["タグ", "tags"]),
-        ("notes", &["備考", "notes", "remarks"]),
-        (
-            "clauses",
-            &["関連条項", "条項", "clauses", "policy clauses"],
-        ),
-    ];
+            "retention period",
+        ],
+    ),
+    (
+        "disposal_due",
+        &[
+            "廃棄予定日",
+            "廃棄日",
+            "廃棄予定",
+            "廃棄予定年月日",
+            "disposal due",
+            "disposal date",
+        ],
+    ),
+    ("status", &["状態", "ステータス", "利用状況", "status"]),
+    ("tags", &["タグ", "キーワード", "tags"]),
+    (
+        "notes",
+        &["備考", "メモ", "摘要", "notes", "remarks", "memo"],
+    ),
+    (
+        "clauses",
+        &["関連条項", "条項", "clauses", "policy clauses"],
+    ),
+];
+
+/// A header as compared: NFKC, lower case, without bracketed hints (「機密性（高・中・低）」,
+/// 「完全性[A/B/C]」, 「備考【任意】」), marks of a required column (*, ※) and spaces.
+fn header_words(header: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0usize;
+    for c in normalise(header).chars() {
+        match c {
+            '(' | '[' | '【' | '〔' | '<' | '〈' | '《' => depth += 1,
+            ')' | ']' | '】' | '〕' | '>' | '〉' | '》' => depth = depth.saturating_sub(1),
+            _ if depth > 0 => {}
+            '*' | '※' | '◎' | '●' | '○' | ':' | '：' => {}
+            _ if c.is_whitespace() => {}
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The field a spreadsheet header names, or "number" for the asset number's column.
+pub fn header_field(header: &str) -> Option<&'static str> {
+    let h = header_words(header);
+    if h.is_empty() {
+        return None;
+    }
     if let Some(field) = FIELDS.iter().find(|f| **f == h) {
         return Some(field);
     }
-    table
+    HEADERS
         .iter()
-        .find(|(_, names)| names.iter().any(|n| normalise(n) == h))
+        .find(|(_, names)| names.iter().any(|n| header_words(n) == h))
         .map(|(field, _)| *field)
 }
 
@@ -498,15 +529,13 @@ impl AssetInput {
         );
         let integrity = level("integrity", Axis::Integrity, &self.integrity);
         let availability = level("availability", Axis::Availability, &self.availability);
-        let retention = if self.retention.trim().is_empty() {
-            None
-        } else {
-            let parsed = Retention::parse(&self.retention);
-            if parsed.is_none() {
-                problems.push(FieldProblem::new("retention", "asset.error.retention"));
-            }
-            parsed
-        };
+        // Kept as written whether or not it is recognised: see `Retention`.
+        let retention = Retention::new(&optional_line(
+            "retention",
+            &self.retention,
+            MAX_RETENTION,
+            &mut problems,
+        ));
         let disposal_due = if self.disposal_due.trim().is_empty() {
             None
         } else {

@@ -412,3 +412,29 @@ fn the_whole_register_is_exported_and_imports_again() {
         assert!(csv.starts_with("\u{feff}Name,Description,Category,"));
     }
 }
+
+#[test]
+fn the_template_is_written_and_refused_when_imported_untouched() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        for (name, lang, messages) in [("template.xlsx", "ja", &*JA), ("template.csv", "en", &*EN)]
+        {
+            let path = site.cwd.path().join(name).display().to_string();
+            let run = site
+                .run_in(lang, &["export", "asset-template", &path])
+                .success();
+            let written = messages["cli.assets.template_written"].replace("{file}", &path);
+            assert!(run.stdout().contains(&written), "{}", run.stdout());
+            let (_, table) =
+                mamori_app::assets::files::read_table(&std::fs::read(&path).unwrap()).unwrap();
+            assert_eq!(table.rows.len(), 1, "{backend:?} {name}");
+            assert_eq!(
+                table.rows[0].cells[0],
+                messages["asset.template.example_name"]
+            );
+            site.run_in(lang, &["import", "assets", &path])
+                .refused(&messages["asset.import.error.template_only"]);
+        }
+        assert_eq!(site.count(), 0, "{backend:?}");
+    }
+}

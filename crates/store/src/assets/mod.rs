@@ -172,7 +172,7 @@ impl AssetRecord {
             confidentiality: self.confidentiality_id,
             integrity: self.integrity_id,
             availability: self.availability_id,
-            retention: self.retention,
+            retention: self.retention.clone(),
             disposal_due: self.disposal_due,
             status: self.status,
             tags: self.tags.clone(),
@@ -219,9 +219,8 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AssetRecord> {
         integrity_id: row.try_get("integrity_id")?,
         availability_id: row.try_get("availability_id")?,
         restricted: restricted != 0,
-        retention: retention
-            .map(|v| decode(TABLE, id, "retention", &v, Retention::parse))
-            .transpose()?,
+        // Free text, kept as written (0008 turned older codes into words).
+        retention: retention.and_then(|v| Retention::new(&v)),
         disposal_due: disposal_due
             .map(|v| decode_date(TABLE, id, "disposal_due", &v))
             .transpose()?,

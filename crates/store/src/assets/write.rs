@@ -1,7 +1,7 @@
 //! Registering and changing assets: one at a time from the form or the API, many at
 //! once from an import, each write with its audit entry in the same transaction.
 
-use mamori_domain::asset::{Asset, Retention};
+use mamori_domain::asset::Asset;
 use mamori_domain::classification::Scheme;
 use mamori_domain::search::grams;
 use mamori_domain::user::OrgRole;
@@ -49,7 +49,7 @@ async fn insert(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme, now: &str) -> 
     .bind(asset.integrity)
     .bind(asset.availability)
     .bind(i64::from(is_restricted(scheme, asset.confidentiality)))
-    .bind(asset.retention.map(Retention::code))
+    .bind(retention_text(asset))
     .bind(date_text(asset.disposal_due))
     .bind(asset.status.as_str())
     .bind(asset.notes.clone())
@@ -178,7 +178,7 @@ pub async fn create_many(
                 Bind::Int(asset.integrity),
                 Bind::Int(asset.availability),
                 Bind::Int(i64::from(is_restricted(scheme, asset.confidentiality))),
-                Bind::MaybeText(asset.retention.map(Retention::code)),
+                Bind::MaybeText(retention_text(asset)),
                 Bind::MaybeText(date_text(asset.disposal_due)),
                 Bind::Text(asset.status.as_str().to_owned()),
                 Bind::Text(asset.notes.clone()),
@@ -290,7 +290,7 @@ pub async fn update(
     .bind(asset.integrity)
     .bind(asset.availability)
     .bind(i64::from(is_restricted(scheme, asset.confidentiality)))
-    .bind(asset.retention.map(Retention::code))
+    .bind(retention_text(asset))
     .bind(date_text(asset.disposal_due))
     .bind(asset.status.as_str())
     .bind(asset.notes.clone())
@@ -372,4 +372,9 @@ pub async fn record_export(
             .change("filter", None::<&Filter>, filter),
     )
     .await
+}
+
+/// The 保存期間 as written: that is what is stored; its reading is derived on the way out.
+fn retention_text(asset: &Asset) -> Option<String> {
+    asset.retention.as_ref().map(|r| r.text.clone())
 }

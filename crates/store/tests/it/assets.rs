@@ -399,3 +399,59 @@ backend_test!(
         store.close().await;
     }
 );
+
+backend_test!(
+    /// Migration 0008: the retention codes earlier versions stored become the words a
+    /// register writes, which read back to the same meaning; other text is untouched.
+    async fn retention_codes_become_the_words_registers_write(backend) {
+        let db = TestDb::new(backend).await;
+        let store = db.open().await;
+        let scheme = classification::active(&store).await.unwrap();
+        let written = [
+            ("5y", "5年"),
+            ("30y", "30年"),
+            ("permanent", "永年"),
+            ("under_1y", "1年未満"),
+            ("term", "任期中"),
+            ("contract", "契約終了まで"),
+            ("5年", "5年"),
+            ("事業完了後3年", "事業完了後3年"),
+            ("y", "y"),
+        ];
+        let mut tx = store.write(Actor::system("test")).await.unwrap();
+        let mut ids = Vec::new();
+        for (before, _) in written {
+            let mut asset = input("本会議録", "2");
+            asset.retention = before.into();
+            let asset = asset.check(&scheme, &Holders::default()).unwrap();
+            ids.push(assets::create(&mut tx, &asset, &scheme).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+        let before: Vec<_> = {
+            let mut readings = Vec::new();
+            for id in &ids {
+                let record = assets::get(&store, Viewer::everything(), *id).await.unwrap();
+                readings.push(record.retention.unwrap().reading);
+            }
+            readings
+        };
+        let sql = match backend {
+            mamori_store::Backend::Sqlite => {
+                include_str!("../../migrations/sqlite/0008_retention.sql")
+            }
+            mamori_store::Backend::Postgres => {
+                include_str!("../../migrations/postgres/0008_retention.sql")
+            }
+        };
+        for statement in sql.split(";\n").filter(|s| s.contains("UPDATE")) {
+            db.execute(statement).await;
+        }
+        for (i, (_, after)) in written.iter().enumerate() {
+            let record = assets::get(&store, Viewer::everything(), ids[i]).await.unwrap();
+            let retention = record.retention.unwrap();
+            assert_eq!(retention.text, *after, "{backend:?}");
+            assert_eq!(retention.reading, before[i], "same meaning: {after}");
+        }
+        store.close().await;
+    }
+);

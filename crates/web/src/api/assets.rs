@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::Failure;
 use mamori_app::assets::{AssetInput, AssetRecord, EventInput, EventRecord};
+use mamori_domain::asset::RetentionReading;
 use mamori_domain::classification::Scheme;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -43,8 +44,12 @@ pub struct AssetOut {
     pub confidentiality: String,
     pub integrity: String,
     pub availability: String,
-    /// `permanent`, `5y`, `under_1y`, `term` or `contract`.
+    /// The retention period (保存期間) exactly as written: "5年", "契約終了後5年",
+    /// "令和13年3月31日まで", or any other text.
     pub retention: Option<String>,
+    /// What mamori read the retention period as; absent when the text is not a
+    /// recognised form (it is kept as written all the same).
+    pub retention_reading: Option<RetentionReadingOut>,
     /// ISO 8601 date.
     pub disposal_due: Option<String>,
     /// `in_use`, `archived` or `disposed`.
@@ -54,6 +59,30 @@ pub struct AssetOut {
     pub clauses: Vec<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// A recognised retention period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RetentionReadingOut {
+    /// `permanent`, `constant`, `years`, `under_one_year`, `term_of_office`,
+    /// `loan_period`, `contract_period`, `until_contract_end`, `years_after_contract`,
+    /// `until_renewal`, `until_disposal`, `as_needed` or `until`.
+    #[schema(example = "years")]
+    pub kind: String,
+    /// For `years` and `years_after_contract`.
+    pub years: Option<u8>,
+    /// For `until`: ISO 8601 date.
+    pub until: Option<String>,
+}
+
+impl From<RetentionReading> for RetentionReadingOut {
+    fn from(reading: RetentionReading) -> RetentionReadingOut {
+        RetentionReadingOut {
+            kind: reading.kind().to_owned(),
+            years: reading.years(),
+            until: reading.date().map(mamori_app::date_text),
+        }
+    }
 }
 
 fn code(scheme: &Scheme, id: i64) -> String {
@@ -71,7 +100,12 @@ fn out(scheme: &Scheme, a: AssetRecord) -> AssetOut {
         confidentiality: code(scheme, a.confidentiality_id),
         integrity: code(scheme, a.integrity_id),
         availability: code(scheme, a.availability_id),
-        retention: a.retention.map(|r| r.code()),
+        retention_reading: a
+            .retention
+            .as_ref()
+            .and_then(|r| r.reading)
+            .map(RetentionReadingOut::from),
+        retention: a.retention.map(|r| r.text),
         status: a.status.as_str().to_owned(),
         name: a.name,
         description: a.description,
@@ -163,8 +197,11 @@ pub struct AssetIn {
     pub integrity: String,
     #[schema(example = "1")]
     pub availability: String,
+    /// The retention period (保存期間) as your register writes it, kept exactly as
+    /// written: "永年", "5年", "契約終了後5年", "更新まで", "令和13年3月31日まで" … Text
+    /// that is not a recognised form is kept too (`retention_reading` is then null).
     #[serde(default)]
-    #[schema(example = "5年")]
+    #[schema(example = "契約終了後5年")]
     pub retention: String,
     #[serde(default)]
     pub disposal_due: String,
@@ -580,6 +617,125 @@ pub async fn export_csv(
     crate::http::params::assets::export(&state, ctx, &signed, raw.as_deref(), Format::Csv).await
 }
 
+/// The retention period to read, and when the keeping starts.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct ProposalParams {
+    /// The retention period as written, e.g. `5年`, `契約終了後5年`, `令和13年3月31日まで`.
+    #[serde(default)]
+    pub text: String,
+    /// When the keeping starts (ISO 8601 or 和暦); today (in Japan) when left out. N年
+    /// counts from 1 April of the fiscal year after the one this date falls in.
+    #[serde(default)]
+    pub start: Option<String>,
+}
+
+/// Why no disposal date is proposed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoProposalOut {
+    /// `blank`, `not_recognised`, `kept_without_end`, `ends_with_event` or
+    /// `when_no_longer_needed`.
+    pub code: String,
+    /// The reason in the caller's language.
+    pub message: String,
+}
+
+/// A retention period read, and the disposal date it gives.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProposalOut {
+    /// The text as it would be stored (trimmed); null when blank.
+    pub text: Option<String>,
+    pub reading: Option<RetentionReadingOut>,
+    /// ISO 8601.
+    pub start: String,
+    /// ISO 8601; null when the period gives no date (see `no_proposal`).
+    pub proposed_disposal: Option<String>,
+    pub no_proposal: Option<NoProposalOut>,
+}
+
+/// Reads a retention period (保存期間) as the form and the import do, and proposes the
+/// disposal date it gives. Nothing is stored: an asset's `disposal_due` is set only
+/// by creating or changing the asset.
+#[utoipa::path(get, path = "/api/v1/assets/retention-proposal", tag = "assets",
+    params(ProposalParams),
+    responses((status = 200, body = ProposalOut), (status = 422, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn retention_proposal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    ApiQuery(params): ApiQuery<ProposalParams>,
+) -> Result<Json<ProposalOut>, AppError> {
+    use mamori_app::assets::retention::{Start, propose_disposal};
+    let start = match params
+        .start
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => Start::Today(mamori_app::today()),
+        Some(text) => Start::Given(mamori_domain::wareki::parse_date_input(text).map_err(|e| {
+            Failure::Invalid(vec![mamori_domain::field::FieldProblem {
+                field: "start",
+                key: e.message_key(),
+                params: e.params(),
+            }])
+        })?),
+    };
+    let proposal = propose_disposal(&state.app, &signed.0.acting, &params.text, start).await?;
+    let text = proposal.retention.as_ref().map(|r| r.text.clone());
+    let (proposed_disposal, no_proposal) = match proposal.disposal {
+        Ok(date) => (Some(mamori_app::date_text(date)), None),
+        Err(gap) => {
+            let message = ctx.tr.f(
+                gap.message_key(),
+                &[("text", text.clone().unwrap_or_default())],
+            );
+            let code = gap.code().to_owned();
+            (None, Some(NoProposalOut { code, message }))
+        }
+    };
+    Ok(Json(ProposalOut {
+        reading: proposal
+            .retention
+            .and_then(|r| r.reading)
+            .map(RetentionReadingOut::from),
+        text,
+        start: mamori_app::date_text(proposal.start.date()),
+        proposed_disposal,
+        no_proposal,
+    }))
+}
+
+/// The import template as .xlsx: the export's columns with one example row, drop-down
+/// lists of the coded words and of the active scheme's levels, and a sheet explaining
+/// every column. Language from `Accept-Language`. Importing it untouched is refused
+/// with `asset.import.error.template_only`.
+#[utoipa::path(get, path = "/api/v1/assets/import/template.xlsx", tag = "assets",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn import_template_xlsx(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    use mamori_app::assets::files::Format;
+    crate::http::params::assets::template_file(&state, &ctx, &signed, Format::Xlsx).await
+}
+
+/// The import template as CSV (UTF-8 with BOM): the headers and the example row only,
+/// since a CSV file holds neither drop-down lists nor a second sheet.
+#[utoipa::path(get, path = "/api/v1/assets/import/template.csv", tag = "assets",
+    responses((status = 200, content_type = "text/csv"),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn import_template_csv(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    use mamori_app::assets::files::Format;
+    crate::http::params::assets::template_file(&state, &ctx, &signed, Format::Csv).await
+}
+
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -593,10 +749,16 @@ pub async fn export_csv(
         record_event,
         decide_event,
         export_xlsx,
-        export_csv
+        export_csv,
+        import_template_xlsx,
+        import_template_csv,
+        retention_proposal
     ),
     components(schemas(
         AssetOut,
+        RetentionReadingOut,
+        ProposalOut,
+        NoProposalOut,
         AssetPage,
         AssetIn,
         AssetPatch,

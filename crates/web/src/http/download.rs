@@ -63,9 +63,29 @@ pub fn download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response {
         lang,
         OffsetDateTime::now_utc().to_offset(JST).date(),
     );
+    attachment(bytes, format, &ascii, &named)
+}
+
+/// The register's import template as an attachment (not dated: it changes only with
+/// the scheme).
+pub fn template_download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response {
+    let ext = asset_files::format_code(format);
+    let named = match lang {
+        Lang::Ja => format!("情報資産台帳_取込テンプレート.{ext}"),
+        Lang::En => format!("asset-register-template.{ext}"),
+    };
+    attachment(
+        bytes,
+        format,
+        &format!("asset-import-template.{ext}"),
+        &named,
+    )
+}
+
+fn attachment(bytes: Vec<u8>, format: Format, ascii: &str, named: &str) -> Response {
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
-        crate::http::auth::percent_encode(&named)
+        crate::http::auth::percent_encode(named)
     );
     let content_type = match format {
         Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -82,6 +82,31 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(assets::import::upload).layer(DefaultBodyLimit::max(assets::import::BODY_LIMIT)),
         ),
         (
+            Method::GET,
+            "/assets/import/template.xlsx",
+            get(assets::import::template_xlsx),
+        ),
+        (
+            Method::GET,
+            "/assets/import/template.csv",
+            get(assets::import::template_csv),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/retention-proposal",
+            get(api::assets::retention_proposal),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/import/template.xlsx",
+            get(api::assets::import_template_xlsx),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/import/template.csv",
+            get(api::assets::import_template_csv),
+        ),
+        (
             Method::POST,
             "/assets/import/preview",
             post(assets::import::preview),

@@ -219,7 +219,9 @@ backend_test!(async fn bad_input_is_refused_in_the_users_language_and_nothing_is
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["category"], "infrastructure");
     assert_eq!(body["segment"], "lgwan");
-    assert_eq!(body["retention"], "term");
+    // The retention period as written, and what it was read as.
+    assert_eq!(body["retention"], "任期中");
+    assert_eq!(body["retention_reading"]["kind"], "term_of_office");
     // Only the two good assets exist.
     assert_eq!(officer.json("/api/v1/assets").await["total"], 2);
     server.stop().await;

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use mamori_app::i18n::{EN, JA};
+use mamori_domain::asset::{NoProposal, RetentionReading};
 use mamori_domain::password::PasswordProblem;
 use mamori_domain::text::TextProblem;
 use mamori_domain::user::LoginProblem;
@@ -138,6 +139,38 @@ fn every_domain_problem_has_a_message() {
     for key in keys {
         assert!(JA.contains_key(key), "{key} missing in ja.toml");
         assert!(EN.contains_key(key), "{key} missing in en.toml");
+    }
+    // Every reading of a 保存期間 and every reason a disposal date cannot be proposed.
+    let start = time::macros::date!(2026 - 12 - 02);
+    for text in [
+        "永年",
+        "常用",
+        "5年",
+        "1年未満",
+        "任期中",
+        "貸与期間中",
+        "契約期間中",
+        "契約終了まで",
+        "契約終了後5年",
+        "更新まで",
+        "廃棄まで",
+        "随時",
+        "2031-03-31まで",
+    ] {
+        let reading = RetentionReading::parse(text).unwrap();
+        let mut keys = vec![reading.message_key()];
+        keys.extend(
+            reading
+                .proposed_disposal(start)
+                .err()
+                .map(NoProposal::message_key),
+        );
+        for key in keys {
+            assert!(
+                JA.contains_key(key) && EN.contains_key(key),
+                "{key} ({text})"
+            );
+        }
     }
     // Each error's parameters appear in its message.
     for error in &date_errors {

@@ -104,9 +104,11 @@ pub fn record_cells(
             "confidentiality" => level(record.confidentiality_id),
             "integrity" => level(record.integrity_id),
             "availability" => level(record.availability_id),
+            // As written, in both languages: that is the register's own text.
             "retention" => record
                 .retention
-                .map(|r| if ja { r.japanese() } else { r.code() })
+                .as_ref()
+                .map(|r| r.text.clone())
                 .unwrap_or_default(),
             // ISO in both: unambiguous, sorts, and every date reader takes it.
             "disposal_due" => record

@@ -7,6 +7,7 @@
 //! codes (English). Both exports import again to the same data; the tests hold us to it.
 
 mod export;
+pub(crate) mod template;
 #[cfg(test)]
 mod tests;
 
@@ -21,6 +22,7 @@ use crate::assets::field_key;
 use crate::i18n::Tr;
 
 pub use export::{ExportError, Exported, export, format_code, headers, record_cells};
+pub use template::{build as build_template, example_cells, is_example, template};
 
 /// Which kind of file: callers (the command line) need not depend on the sheet crate.
 pub use mamori_sheet::Format;
@@ -221,11 +223,13 @@ pub fn to_inputs(table: &Table, mapping: &Mapping, format: Format) -> Vec<(usize
 
 // ---------------------------------------------------------------- checking
 
-/// The outcome of checking a file: the rows that are assets, and every problem.
+/// The outcome of checking a file: the rows that are assets, every problem, and notes
+/// on what was kept as written rather than understood (a 保存期間 no reading fits).
 #[derive(Debug, Default)]
 pub struct Checked {
     pub assets: Vec<(usize, Asset)>,
     pub errors: Vec<RowError>,
+    pub notes: Vec<RowError>,
 }
 
 /// Checks every row; all problems of all rows at once. A file without data rows is
@@ -258,9 +262,36 @@ pub fn check_rows(
             .push(RowError::file("asset.import.error.no_rows"));
         return checked;
     }
+    // The template's example row is never an asset; a file of nothing else is the
+    // template sent back untouched, which deserves its own answer.
+    if rows.iter().all(|(_, input)| is_example(input)) {
+        checked
+            .errors
+            .push(RowError::file("asset.import.error.template_only"));
+        return checked;
+    }
     for (done, (line, input)) in rows.iter().enumerate() {
+        if is_example(input) {
+            checked.errors.push(RowError {
+                line: *line,
+                field: Some("name"),
+                message_key: "asset.import.error.example_row",
+                params: Vec::new(),
+            });
+            continue;
+        }
         match input.check(scheme, holders) {
-            Ok(asset) => checked.assets.push((*line, asset)),
+            Ok(asset) => {
+                if let Some(retention) = asset.retention.as_ref().filter(|r| r.reading.is_none()) {
+                    checked.notes.push(RowError {
+                        line: *line,
+                        field: Some("retention"),
+                        message_key: "asset.import.note.retention_kept",
+                        params: vec![("text", retention.text.clone())],
+                    });
+                }
+                checked.assets.push((*line, asset))
+            }
             Err(problems) => checked
                 .errors
                 .extend(problems.into_iter().map(|p| RowError {
@@ -309,8 +340,8 @@ pub fn validate(
 ) -> Checked {
     if let Err(error) = mapping.check() {
         return Checked {
-            assets: Vec::new(),
             errors: vec![error],
+            ..Checked::default()
         };
     }
     let inputs = to_inputs(table, mapping, format);

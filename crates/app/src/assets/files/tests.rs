@@ -59,7 +59,7 @@ fn record(scheme: &Scheme) -> AssetRecord {
         integrity_id: level(Axis::Integrity, "2"),
         availability_id: level(Axis::Availability, "1"),
         restricted: true,
-        retention: Some(Retention::TermOfOffice),
+        retention: Retention::new("契約終了後5年"),
         disposal_due: Some(time::macros::date!(2027 - 03 - 31)),
         status: Status::Archived,
         notes: "-5 から始まる備考".into(),
@@ -137,10 +137,11 @@ fn an_exported_row_checks_to_the_same_asset_in_both_languages() {
         }
     }
     let ja = record_cells(&record, &scheme, Lang::Ja, &logins);
-    assert!(ja.contains(&"イ".to_owned()) && ja.contains(&"任期中".to_owned()));
+    assert!(ja.contains(&"イ".to_owned()) && ja.contains(&"契約終了後5年".to_owned()));
     assert!(ja.contains(&"sato".to_owned()) && ja.contains(&"会議録、本会議".to_owned()));
     let en = record_cells(&record, &scheme, Lang::En, &logins);
-    assert!(en.contains(&"information".to_owned()) && en.contains(&"term".to_owned()));
+    // The retention period is the register's own text in both languages.
+    assert!(en.contains(&"information".to_owned()) && en.contains(&"契約終了後5年".to_owned()));
 }
 
 #[test]
@@ -288,4 +289,181 @@ fn column_letters_as_excel_shows_them() {
     assert_eq!(column_letters(25), "Z");
     assert_eq!(column_letters(26), "AA");
     assert_eq!(column_letters(27), "AB");
+}
+
+#[test]
+fn retention_text_no_reading_fits_is_a_note_not_an_error() {
+    let scheme = scheme();
+    let t = table(
+        &[
+            "資産名",
+            "分類",
+            "形態",
+            "保有者区分",
+            "機密性",
+            "完全性",
+            "可用性",
+            "保存期間",
+        ],
+        &[
+            &[
+                "会議録",
+                "イ",
+                "紙",
+                "議会事務局",
+                "2",
+                "2",
+                "1",
+                "契約終了後5年",
+            ],
+            &[
+                "委員会資料",
+                "イ",
+                "紙",
+                "議会事務局",
+                "2",
+                "2",
+                "1",
+                "事業完了後3年",
+            ],
+        ],
+    );
+    let checked = validate(
+        &t,
+        Format::Csv,
+        &Mapping::guess(&t.headers),
+        &scheme,
+        &holders(),
+        |_| {},
+    );
+    assert!(checked.errors.is_empty(), "{:?}", checked.errors);
+    assert_eq!(checked.assets.len(), 2);
+    assert_eq!(checked.notes.len(), 1);
+    let note = &checked.notes[0];
+    assert_eq!((note.line, note.field), (3, Some("retention")));
+    assert_eq!(note.message_key, "asset.import.note.retention_kept");
+    assert_eq!(note.params, vec![("text", "事業完了後3年".to_owned())]);
+    let kept = checked.assets[1].1.retention.as_ref().unwrap();
+    assert_eq!((kept.text.as_str(), kept.reading), ("事業完了後3年", None));
+}
+
+#[test]
+fn the_template_reads_back_as_its_example_only() {
+    let scheme = scheme();
+    for lang in [Lang::Ja, Lang::En] {
+        let template = template::build(lang, &scheme);
+        assert_eq!(template.headers, headers(lang));
+        assert_eq!(template.guide_rows.len(), template.headers.len());
+        // The example is a valid asset in itself: only its being the example stops it.
+        let inputs = to_inputs(
+            &table(
+                &template
+                    .headers
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                &[&template
+                    .example
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()],
+            ),
+            &Mapping::guess(&template.headers),
+            Format::Csv,
+        );
+        let mut example = inputs[0].1.clone();
+        assert!(is_example(&example), "{lang:?}");
+        assert!(example.check(&scheme, &holders()).is_ok(), "{lang:?}");
+        example.name.push('2');
+        assert!(!is_example(&example));
+
+        let only = table(
+            &template
+                .headers
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            &[&template
+                .example
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>()],
+        );
+        let checked = validate(
+            &only,
+            Format::Csv,
+            &Mapping::guess(&only.headers),
+            &scheme,
+            &holders(),
+            |_| {},
+        );
+        assert!(checked.assets.is_empty());
+        assert_eq!(checked.errors.len(), 1);
+        assert_eq!(checked.errors[0].line, 0);
+        assert_eq!(
+            checked.errors[0].message_key,
+            "asset.import.error.template_only"
+        );
+    }
+    // Left above real rows, the example is refused as a row of its own.
+    let t = template::build(Lang::Ja, &scheme);
+    let mut real = t.example.clone();
+    real[0] = "本会議録".into();
+    real[1] = String::new();
+    let rows = [
+        t.example.iter().map(String::as_str).collect::<Vec<_>>(),
+        real.iter().map(String::as_str).collect::<Vec<_>>(),
+    ];
+    let mixed = table(
+        &t.headers.iter().map(String::as_str).collect::<Vec<_>>(),
+        &[&rows[0], &rows[1]],
+    );
+    let checked = validate(
+        &mixed,
+        Format::Csv,
+        &Mapping::guess(&mixed.headers),
+        &scheme,
+        &holders(),
+        |_| {},
+    );
+    assert_eq!(checked.assets.len(), 1);
+    assert_eq!(checked.errors.len(), 1);
+    assert_eq!(
+        (checked.errors[0].line, checked.errors[0].message_key),
+        (2, "asset.import.error.example_row")
+    );
+}
+
+#[test]
+fn the_template_lists_the_scheme_levels_and_the_coded_words() {
+    let scheme = scheme();
+    let template = template::build(Lang::Ja, &scheme);
+    let column = |field: &str| export_fields().position(|f| f == field).unwrap();
+    let list = |field: &str| {
+        template
+            .lists
+            .iter()
+            .find(|c| c.column == column(field))
+            .map(|c| c.values.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(list("category"), strings(&["ア", "イ", "ウ"]));
+    assert_eq!(list("form"), strings(&["電子", "紙", "両方"]));
+    assert_eq!(list("holder_type"), strings(&["議員", "議会事務局"]));
+    assert_eq!(
+        list("segment"),
+        strings(&["基幹系", "LGWAN接続系", "インターネット接続系", "なし"])
+    );
+    assert_eq!(list("status"), strings(&["使用中", "保存", "廃棄済み"]));
+    assert_eq!(
+        list("confidentiality"),
+        strings(&["3A", "3B", "3C", "2", "1"])
+    );
+    assert_eq!(template.lists.len(), 8);
+    let en = template::build(Lang::En, &scheme);
+    assert!(
+        en.lists
+            .iter()
+            .any(|c| c.values == strings(&["infrastructure", "information", "system_document"]))
+    );
 }

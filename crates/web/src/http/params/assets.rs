@@ -248,3 +248,20 @@ pub async fn decide(
         Err(other) => Err(other.into()),
     }
 }
+
+/// The template through the use case, as an attachment: shared with the API.
+pub async fn template_file(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    format: Format,
+) -> Result<Response, AppError> {
+    let bytes = asset_files::template(&state.app, &signed.0.acting, ctx.lang(), format)
+        .await
+        .map_err(export_error)?;
+    Ok(crate::http::download::template_download(
+        bytes,
+        format,
+        ctx.lang(),
+    ))
+}

@@ -5,12 +5,14 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use mamori_app::assets::retention::{Start, propose_disposal};
 use mamori_app::assets::{AssetChange, AssetInput, Category, Form, HolderType, Segment, Status};
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
-use mamori_domain::asset::Publication;
+use mamori_domain::asset::{Publication, Retention, RetentionReading};
 use mamori_domain::classification::Axis;
 use mamori_domain::user::OrgRole;
+use mamori_domain::wareki::JST;
 use serde::Deserialize;
 
 use super::{
@@ -32,6 +34,10 @@ pub struct AssetForm {
     pub input: AssetInput,
     #[serde(default)]
     pub reason: String,
+    /// Set by the "propose a disposal date" button: the form comes back with the
+    /// proposal filled in, and nothing is saved.
+    #[serde(default)]
+    pub propose: String,
 }
 
 #[derive(Template)]
@@ -44,6 +50,9 @@ struct FormPage {
     form: AssetInput,
     reason: String,
     errors: Vec<FieldError>,
+    /// What became of the 保存期間: a proposal, why there is none, or that the text
+    /// is kept as written.
+    retention_note: Option<String>,
     categories: Vec<Choice>,
     forms: Vec<Choice>,
     holder_types: Vec<Choice>,
@@ -73,6 +82,68 @@ fn publication_key(value: Publication) -> &'static str {
     }
 }
 
+/// Fills in the disposal date the 保存期間 gives (only when the field is empty: a date
+/// the person typed is theirs), and says what was done or why nothing could be; or the
+/// field's problem when the text is not one short line.
+async fn propose(
+    state: &AppState,
+    signed: &SignedIn,
+    ctx: &Ctx,
+    input: &mut AssetInput,
+    start: Start,
+) -> Result<(Option<String>, Vec<FieldError>), AppError> {
+    let tr = ctx.tr;
+    let proposal =
+        match propose_disposal(&state.app, &signed.0.acting, &input.retention, start).await {
+            Ok(proposal) => proposal,
+            Err(mamori_app::Failure::Invalid(problems)) => {
+                return Ok((None, asset_field_errors(&problems, &tr)));
+            }
+            Err(other) => return Err(other.into()),
+        };
+    let retention = proposal.retention.as_ref();
+    let text = (
+        "text",
+        retention.map(|r| r.text.clone()).unwrap_or_default(),
+    );
+    let note = match proposal.disposal {
+        Err(gap) => tr.f(gap.message_key(), &[text]),
+        Ok(_) if !input.disposal_due.trim().is_empty() => tr.f(
+            "asset.retention.proposal_kept",
+            &[("date", input.disposal_due.trim().to_owned())],
+        ),
+        Ok(date) => {
+            input.disposal_due = mamori_app::date_text(date);
+            let shown = ("date", ctx.date(date));
+            let counted = matches!(
+                retention.and_then(|r| r.reading),
+                Some(RetentionReading::Years { .. })
+            );
+            if counted {
+                let basis_key = match start {
+                    Start::Registered(_) => "asset.retention.basis_registered",
+                    Start::Today(_) | Start::Given(_) => "asset.retention.basis_today",
+                };
+                let basis = tr.f(basis_key, &[("date", ctx.date(start.date()))]);
+                tr.f("asset.retention.proposed", &[text, ("basis", basis), shown])
+            } else {
+                tr.f("asset.retention.proposed_date", &[text, shown])
+            }
+        }
+    };
+    Ok((Some(note), Vec::new()))
+}
+
+/// The note for a 保存期間 as it stands: kept as written when no reading fits.
+fn retention_note(input: &AssetInput, ctx: &Ctx) -> Option<String> {
+    Retention::new(&input.retention)
+        .filter(|r| r.reading.is_none())
+        .map(|r| {
+            ctx.tr
+                .f("asset.retention.kept_as_written", &[("text", r.text)])
+        })
+}
+
 async fn render_form(
     state: &AppState,
     ctx: &Ctx,
@@ -80,6 +151,19 @@ async fn render_form(
     id: Option<i64>,
     form: AssetForm,
     errors: Vec<FieldError>,
+) -> Result<Response, AppError> {
+    let note = retention_note(&form.input, ctx);
+    render_form_with(state, ctx, signed, id, form, errors, note).await
+}
+
+async fn render_form_with(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    id: Option<i64>,
+    form: AssetForm,
+    errors: Vec<FieldError>,
+    retention_note: Option<String>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
@@ -109,6 +193,7 @@ async fn render_form(
         form: form.input,
         reason: form.reason,
         errors,
+        retention_note,
         categories: coded_choices(Category::ALL, Category::as_str, category_key, &tr),
         forms: coded_choices(Form::ALL, Form::as_str, form_key, &tr),
         holder_types: coded_choices(HolderType::ALL, HolderType::as_str, holder_type_key, &tr),
@@ -149,6 +234,7 @@ pub async fn new_form(
             ..AssetInput::default()
         },
         reason: String::new(),
+        propose: String::new(),
     };
     render_form(&state, &ctx, &signed, None, form, Vec::new()).await
 }
@@ -160,7 +246,12 @@ pub async fn create(
     request: axum::extract::Request,
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "assets.create").await?;
-    let form: AssetForm = super::read_form(request, &state).await?;
+    let mut form: AssetForm = super::read_form(request, &state).await?;
+    if !form.propose.is_empty() {
+        let start = Start::Today(mamori_app::today());
+        let (note, errors) = propose(&state, &signed, &ctx, &mut form.input, start).await?;
+        return render_form_with(&state, &ctx, &signed, None, form, errors, note).await;
+    }
     match mamori_app::assets::register(&state.app, &signed.0.acting, &form.input).await {
         Ok(asset) => Ok(see_other(&format!("/assets/{}?saved=1", asset.id))),
         Err(mamori_app::Failure::Invalid(problems)) => {
@@ -185,6 +276,7 @@ pub async fn edit_form(
     let form = AssetForm {
         input: mamori_app::assets::input_of(&record, &scheme),
         reason: String::new(),
+        propose: String::new(),
     };
     render_form(&state, &ctx, &signed, Some(id), form, Vec::new()).await
 }
@@ -198,8 +290,13 @@ pub async fn update(
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "assets.update").await?;
     let id = parse_id(&id)?;
-    mamori_app::assets::get(&state.app, &signed.0.acting, id).await?;
-    let form: AssetForm = super::read_form(request, &state).await?;
+    let record = mamori_app::assets::get(&state.app, &signed.0.acting, id).await?;
+    let mut form: AssetForm = super::read_form(request, &state).await?;
+    if !form.propose.is_empty() {
+        let start = Start::Registered(record.created_at.to_offset(JST).date());
+        let (note, errors) = propose(&state, &signed, &ctx, &mut form.input, start).await?;
+        return render_form_with(&state, &ctx, &signed, Some(id), form, errors, note).await;
+    }
     let change = AssetChange {
         input: form.input,
         reason: form.reason,
@@ -211,6 +308,7 @@ pub async fn update(
             let form = AssetForm {
                 input: change.input,
                 reason: change.reason,
+                propose: String::new(),
             };
             render_form(&state, &ctx, &signed, Some(id), form, errors).await
         }

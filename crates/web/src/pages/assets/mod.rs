@@ -20,9 +20,11 @@ use mamori_app::assets::{
     AssetRecord, Category, EventKind, Form, HolderType, Retention, Segment, Status,
 };
 use mamori_app::i18n::Tr;
+use mamori_domain::asset::RetentionReading;
 use mamori_domain::classification::{Axis, Scheme};
 
 use crate::http::auth::SignedIn;
+use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::state::AppState;
 
@@ -133,15 +135,36 @@ pub fn classification_line(scheme: &Scheme, record: &AssetRecord) -> String {
     .join("・")
 }
 
-pub(crate) fn retention_label(retention: Option<Retention>, tr: &Tr) -> String {
-    match retention {
-        None => String::new(),
-        Some(r) if tr.lang == mamori_domain::wareki::Lang::Ja => r.japanese(),
-        Some(Retention::Permanent) => "Permanent".into(),
-        Some(Retention::Years(n)) => format!("{n} years"),
-        Some(Retention::UnderOneYear) => "Under a year".into(),
-        Some(Retention::TermOfOffice) => "Term of office".into(),
-        Some(Retention::UntilContractEnd) => "Until the contract ends".into(),
+/// What a recognised 保存期間 means, in the page's language.
+pub(crate) fn reading_label(reading: RetentionReading, ctx: &Ctx) -> String {
+    let mut params = Vec::new();
+    if let Some(n) = reading.years() {
+        params.push(("n", n.to_string()));
+    }
+    if let Some(date) = reading.date() {
+        params.push(("date", ctx.date(date)));
+    }
+    ctx.tr.f(reading.message_key(), &params)
+}
+
+/// The 保存期間 as written, with what it was read as when that says more than the text
+/// itself, or a word that it is kept as written.
+pub(crate) fn retention_label(retention: Option<&Retention>, ctx: &Ctx) -> String {
+    let Some(retention) = retention else {
+        return String::new();
+    };
+    let text = ("text", retention.text.clone());
+    match retention.reading {
+        Some(reading) => {
+            let label = reading_label(reading, ctx);
+            if label == retention.text {
+                retention.text.clone()
+            } else {
+                ctx.tr
+                    .f("asset.retention.shown", &[text, ("reading", label)])
+            }
+        }
+        None => ctx.tr.f("asset.retention.shown_as_written", &[text]),
     }
 }
 

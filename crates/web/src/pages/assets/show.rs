@@ -178,6 +178,33 @@ fn event_view(ctx: &Ctx, may_decide: bool, e: EventRecord) -> EventView {
     }
 }
 
+/// The disposal date, or when none is set, the date the 保存期間 gives (counted from
+/// the registration date) offered as a proposal: never stored without the person.
+fn disposal_fact(ctx: &Ctx, asset: &AssetRecord) -> String {
+    if let Some(date) = asset.disposal_due {
+        return ctx.date(date);
+    }
+    if asset.status == mamori_app::assets::Status::Disposed {
+        return String::new();
+    }
+    let registered = asset
+        .created_at
+        .to_offset(mamori_domain::wareki::JST)
+        .date();
+    asset
+        .retention
+        .as_ref()
+        .and_then(|r| r.reading)
+        .and_then(|reading| reading.proposed_disposal(registered).ok())
+        .map(|date| {
+            ctx.tr.f(
+                "asset.retention.proposal_shown",
+                &[("date", ctx.date(date))],
+            )
+        })
+        .unwrap_or_default()
+}
+
 fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
     let tr = ctx.tr;
     vec![
@@ -208,12 +235,9 @@ fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
         ),
         (
             "asset.field.retention",
-            retention_label(asset.retention, &tr),
+            retention_label(asset.retention.as_ref(), ctx),
         ),
-        (
-            "asset.field.disposal_due",
-            asset.disposal_due.map(|d| ctx.date(d)).unwrap_or_default(),
-        ),
+        ("asset.field.disposal_due", disposal_fact(ctx, asset)),
         (
             "asset.field.status",
             tr.t(status_key(asset.status)).to_owned(),

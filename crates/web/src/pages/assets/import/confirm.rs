@@ -37,6 +37,8 @@ pub(super) struct PreviewPage {
     error_count: String,
     errors: Vec<ErrorView>,
     more_errors: Option<String>,
+    /// Values kept as written (a 保存期間 no reading fits): shown, never refused.
+    notes: Vec<ErrorView>,
     assets: Vec<AssetView>,
     columns: Vec<ColumnView>,
     /// (column index, field) for the hidden inputs of the confirmation.
@@ -187,10 +189,8 @@ pub(super) fn asset_views(
             ),
             retention: a
                 .retention
-                .map(|r| match tr.lang {
-                    Lang::Ja => r.japanese(),
-                    Lang::En => r.code(),
-                })
+                .as_ref()
+                .map(|r| r.text.clone())
                 .unwrap_or_default(),
             status: tr.t(status_key(a.status)),
         })
@@ -231,6 +231,7 @@ pub(super) async fn preview_page(
                 &[("count", count(checked.errors.len() - SHOWN_ERRORS))],
             )
         }),
+        notes: error_views(&tr, &staged.table, mapping, &checked.notes),
         assets: asset_views(&tr, scheme, names, &checked.assets),
         columns: column_views(&tr, &staged.table, mapping),
         chosen: mapping

@@ -3,10 +3,12 @@
 //! row. Only a file without a single problem is imported, all rows in one transaction.
 
 mod confirm;
+mod template;
 
 #[allow(unused_imports)]
 use confirm::*;
 pub use confirm::{confirm, preview};
+pub use template::{template_csv, template_xlsx};
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
@@ -19,7 +21,6 @@ use axum::response::Response;
 use mamori_app::sheets::{Format, Table};
 use mamori_domain::asset::{Asset, FIELDS};
 use mamori_domain::classification::{Axis, Scheme};
-use mamori_domain::wareki::Lang;
 
 use super::{axis_key, category_key, field_key, form_key, holder_type_key, status_key};
 use crate::http::auth::SignedIn;
