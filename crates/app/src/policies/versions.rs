@@ -64,7 +64,7 @@ pub async fn save_version(
         .await?;
     let parsed = policy::parse(&input.source).map_err(text_problem)?;
     let change_note = policy_input::change_note(&input.change_note)?;
-    let title = policy_input::title(&parsed.title);
+    let title = policy_input::title(parsed.name());
     let tree = serde_json::to_string(&parsed)
         .map_err(|e| Failure::Store(mamori_store::StoreError::Io(std::io::Error::other(e))))?;
     let hash = mamori_store::sha256_hex(parsed.canonical_text().as_bytes());
