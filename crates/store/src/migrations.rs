@@ -40,6 +40,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_risks.sql"),
         include_str!("../migrations/postgres/0005_risks.sql"),
     ),
+    (
+        6,
+        "policy_withdrawal",
+        include_str!("../migrations/sqlite/0006_policy_withdrawal.sql"),
+        include_str!("../migrations/postgres/0006_policy_withdrawal.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

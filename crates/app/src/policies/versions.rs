@@ -107,6 +107,7 @@ fn refusal(problem: LifecycleProblem) -> Failure {
         LifecycleProblem::OwnDraft => "own_draft",
         LifecycleProblem::NotDraft | LifecycleProblem::NotApproved => "invalid_state",
         LifecycleProblem::NotAnApprover => "not_an_approver",
+        LifecycleProblem::NotWithdrawable => "invalid_state",
     };
     Failure::Conflict(Refusal::new(code, problem.message_key()))
 }
@@ -152,6 +153,33 @@ pub async fn approve_version(
         .await
         .map_err(|e| match e {
             mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotDraft),
+            other => other.into(),
+        })?;
+    tx.commit().await?;
+    Ok(policies::version(app.store(), vid).await?.summary)
+}
+
+/// Withdraws (取下げ) draft `vid` of document `id` with a reason, e.g. a text imported by
+/// mistake: it stays in the history as withdrawn and can no longer be approved or
+/// published. An approved or published version cannot be withdrawn (conflict).
+pub async fn withdraw_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+    reason: &str,
+) -> Result<VersionSummary, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Edit, "policies.withdraw")
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    policy_lifecycle::check_withdrawal(version.summary.status).map_err(refusal)?;
+    let reason = policy_input::withdrawal_reason(reason)?;
+    let mut tx = permit.write(app).await?;
+    policies::withdraw(&mut tx, vid, acting.user_id(), &reason)
+        .await
+        .map_err(|e| match e {
+            mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotWithdrawable),
             other => other.into(),
         })?;
     tx.commit().await?;
