@@ -22,7 +22,7 @@ pub use read::{
     show_text, show_version, visible,
 };
 pub use versions::{
-    Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version,
+    Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version, read_file,
     save_version, signatory, withdraw_version,
 };
 
