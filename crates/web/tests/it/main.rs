@@ -12,6 +12,7 @@ mod kit;
 mod locales;
 mod policies;
 mod policy_acks;
+mod policy_drafts;
 mod risks;
 mod risks_api;
 mod security;
