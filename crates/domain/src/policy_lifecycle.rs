@@ -205,7 +205,10 @@ mod withdrawal_tests {
                 Err(LifecycleProblem::NotWithdrawable)
             );
         }
-        assert_eq!(VersionStatus::parse("withdrawn"), Some(VersionStatus::Withdrawn));
+        assert_eq!(
+            VersionStatus::parse("withdrawn"),
+            Some(VersionStatus::Withdrawn)
+        );
         assert!(VersionStatus::Superseded.is_public() && !VersionStatus::Withdrawn.is_public());
         assert!(!VersionStatus::Draft.is_public() && !VersionStatus::Approved.is_public());
     }
@@ -213,7 +216,10 @@ mod withdrawal_tests {
     #[test]
     fn a_withdrawal_needs_a_reason() {
         use crate::policy_input::withdrawal_reason;
-        assert_eq!(withdrawal_reason("  誤って取り込んだため\n").unwrap(), "誤って取り込んだため");
+        assert_eq!(
+            withdrawal_reason("  誤って取り込んだため\n").unwrap(),
+            "誤って取り込んだため"
+        );
         assert_eq!(withdrawal_reason(" 　").unwrap_err()[0].field, "reason");
         assert!(withdrawal_reason(&"長".repeat(2001)).is_err());
     }

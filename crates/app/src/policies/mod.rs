@@ -22,8 +22,8 @@ pub use read::{
     show_text, show_version, visible,
 };
 pub use versions::{
-    Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version, read_file,
-    save_version, signatory, withdraw_version,
+    Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version,
+    read_file, save_version, signatory, withdraw_version,
 };
 
 use mamori_domain::field::FieldProblem;

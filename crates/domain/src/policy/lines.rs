@@ -286,7 +286,10 @@ fn glued_title(kind: ClauseKind, next: Option<&char>) -> bool {
         kind,
         ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Subsection
     ) && next.is_some_and(|&c| {
-        !matches!(c, '\u{3041}'..='\u{309F}' | '及' | '又' | '並' | '中' | '以' | '(' | ')' | '、' | '。')
+        !matches!(
+            c,
+            '\u{3041}'..='\u{309F}' | '及' | '又' | '並' | '中' | '以' | '(' | ')' | '、' | '。'
+        )
     })
 }
 
@@ -397,12 +400,16 @@ type EntryKey = (ClauseKind, u32);
 pub(super) fn contents_entry(norm: &[char]) -> Option<EntryKey> {
     let compact: Vec<char> = norm.iter().copied().filter(|&c| c != ' ').collect();
     if compact.starts_with(&['附', '則']) {
-        return matches!(compact.get(2), None | Some('(')).then_some((ClauseKind::Supplementary, 0));
+        return matches!(compact.get(2), None | Some('('))
+            .then_some((ClauseKind::Supplementary, 0));
     }
     if compact.first() != Some(&'第') {
         return None;
     }
-    let digits_end = 1 + compact[1..].iter().take_while(|&&c| is_number_char(c)).count();
+    let digits_end = 1 + compact[1..]
+        .iter()
+        .take_while(|&&c| is_number_char(c))
+        .count();
     let number = parse_number(&compact[1..digits_end]).filter(|&n| n > 0)?;
     let kind = match compact.get(digits_end)? {
         '章' => ClauseKind::Chapter,
@@ -475,7 +482,9 @@ pub(super) fn mark_table_of_contents(lines: &[Line], classes: &mut [Class]) -> C
             }
         } else if !seen_clause
             && i < first_article
-            && let Some(key @ (ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Subsection, _)) = entry
+            && let Some(
+                key @ (ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Subsection, _),
+            ) = entry
             && ends_in_article_range(&line.text)
         {
             contents.skipped[i] = true;

@@ -104,10 +104,7 @@ fn town_regulation_contents_with_ranges() {
         ]
     );
     assert_eq!(policy.clauses[0].title.as_deref(), Some("総則"));
-    assert_eq!(
-        policy.find("1").unwrap().title.as_deref(),
-        Some("目的")
-    );
+    assert_eq!(policy.find("1").unwrap().title.as_deref(), Some("目的"));
     assert_eq!(
         policy.supplementary[1].title.as_deref(),
         Some("令和7年訓令第1号")
@@ -157,7 +154,10 @@ const PLAIN_CONTENTS: &str = "\
 fn contents_without_parentheses_end_where_the_body_repeats_them() {
     let policy = parse(PLAIN_CONTENTS).unwrap();
     assert_eq!(policy.title, "議会情報資産管理要綱");
-    assert_eq!(policy.contents, ["第1章 総則", "第2章 情報資産の管理", "附則"]);
+    assert_eq!(
+        policy.contents,
+        ["第1章 総則", "第2章 情報資産の管理", "附則"]
+    );
     assert_eq!(
         all_refs(&policy),
         ["第1章", "1", "第2章", "2", "2-2", "附則"]
@@ -177,9 +177,15 @@ fn contents_without_parentheses_end_where_the_body_repeats_them() {
     // The same with the first entry on the "目次" line and no spaces after the labels.
     let same_line = PLAIN_CONTENTS
         .replace("目次\n第1章 総則\n", "目次　第1章総則\n")
-        .replace("第2章 情報資産の管理\n附則\n\n", "第2章情報資産の管理\n附則\n\n");
+        .replace(
+            "第2章 情報資産の管理\n附則\n\n",
+            "第2章情報資産の管理\n附則\n\n",
+        );
     let policy = parse(&same_line).unwrap();
-    assert_eq!(policy.contents, ["第1章総則", "第2章情報資産の管理", "附則"]);
+    assert_eq!(
+        policy.contents,
+        ["第1章総則", "第2章情報資産の管理", "附則"]
+    );
     assert_eq!(
         all_refs(&policy),
         ["第1章", "1", "第2章", "2", "2-2", "附則"]
@@ -319,9 +325,6 @@ fn a_contents_line_among_the_clauses_is_text_and_a_chapter_sentence_is_not_a_hea
 ";
     let policy = parse(text).unwrap();
     assert_eq!(all_refs(&policy), ["1"]);
-    assert_eq!(
-        policy.clauses[0].text,
-        "目次\n第2章に定める事項を含む。"
-    );
+    assert_eq!(policy.clauses[0].text, "目次\n第2章に定める事項を含む。");
     assert!(policy.contents.is_empty());
 }

@@ -14,11 +14,11 @@ use crate::SheetError;
 
 /// Elements whose content is never the regulation's text (the `<title>` names the page
 /// in the browser's tab; the body repeats it).
-const RAW: [&str; 6] = ["script", "style", "noscript", "template", "textarea", "title"];
-/// Elements that are the page's chrome, not the regulation.
-const CHROME: [&str; 7] = [
-    "nav", "header", "footer", "menu", "aside", "form", "button",
+const RAW: [&str; 6] = [
+    "script", "style", "noscript", "template", "textarea", "title",
 ];
+/// Elements that are the page's chrome, not the regulation.
+const CHROME: [&str; 7] = ["nav", "header", "footer", "menu", "aside", "form", "button"];
 /// Words in an element's id or class that mark chrome (menus, side bars, breadcrumbs).
 const CHROME_WORDS: [&str; 9] = [
     "menu",
@@ -33,8 +33,31 @@ const CHROME_WORDS: [&str; 9] = [
 ];
 /// Elements that end a line.
 const BLOCKS: [&str; 26] = [
-    "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "dd", "dt", "dl",
-    "section", "article", "blockquote", "pre", "ul", "ol", "hr", "main", "body", "address",
+    "p",
+    "div",
+    "br",
+    "li",
+    "tr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "table",
+    "dd",
+    "dt",
+    "dl",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "ul",
+    "ol",
+    "hr",
+    "main",
+    "body",
+    "address",
     "center",
 ];
 /// Elements without an end tag.
@@ -77,7 +100,13 @@ fn decode(bytes: &[u8]) -> Result<String, SheetError> {
 fn declared_charset(head: &[u8]) -> Option<String> {
     let lower: String = head
         .iter()
-        .map(|&b| if b.is_ascii() { b.to_ascii_lowercase() as char } else { ' ' })
+        .map(|&b| {
+            if b.is_ascii() {
+                b.to_ascii_lowercase() as char
+            } else {
+                ' '
+            }
+        })
         .collect();
     let at = lower.find("charset=")? + "charset=".len();
     let label: String = lower[at..]
@@ -164,7 +193,10 @@ fn attribute(attributes: &str, key: &str) -> Option<String> {
         let rest = rest.trim_start();
         let value = match rest.chars().next() {
             Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or_default(),
-            _ => rest.split(|c: char| c.is_whitespace()).next().unwrap_or_default(),
+            _ => rest
+                .split(|c: char| c.is_whitespace())
+                .next()
+                .unwrap_or_default(),
         };
         return Some(value.to_owned());
     }

@@ -66,8 +66,7 @@ impl Numbering {
                     match e.name().as_ref() {
                         "w:abstractNum" => abstract_id = None,
                         "w:lvl" => {
-                            if let (Some(id), Some((index, done))) = (&abstract_id, level.take())
-                            {
+                            if let (Some(id), Some((index, done))) = (&abstract_id, level.take()) {
                                 let levels = numbering.abstracts.entry(id.clone()).or_default();
                                 if levels.len() <= index {
                                     levels.resize(index + 1, Level::default());
@@ -208,7 +207,8 @@ impl Numbering {
 }
 
 /// アイウエオ order, as Word's aiueo formats count.
-const AIUEO: &str = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン";
+const AIUEO: &str =
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン";
 const AIUEO_HALF: &str = "ｱｲｳｴｵｶｷｸｹｺｻｼｽｾｿﾀﾁﾂﾃﾄﾅﾆﾇﾈﾉﾊﾋﾌﾍﾎﾏﾐﾑﾒﾓﾔﾕﾖﾗﾘﾙﾚﾛﾜｦﾝ";
 /// イロハ order.
 const IROHA: &str = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセスン";
@@ -247,7 +247,9 @@ pub(super) fn format_number(n: u32, format: &str) -> String {
             } else {
                 letter
             };
-            letter.to_string().repeat(((n.max(1) - 1) / 26 + 1) as usize)
+            letter
+                .to_string()
+                .repeat(((n.max(1) - 1) / 26 + 1) as usize)
         }
         "upperRoman" | "lowerRoman" => {
             let roman = roman(n);

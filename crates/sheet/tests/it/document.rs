@@ -17,8 +17,7 @@ fn data(path: &str) -> std::path::PathBuf {
 /// A zip of the named parts, deflated.
 fn zip_of(parts: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options =
-        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in parts {
         out.start_file(*name, options).unwrap();
         out.write_all(bytes).unwrap();
@@ -90,7 +89,11 @@ fn a_hostile_docx_stays_bounded() {
     xml.resize(xml.len() + 40 * 1024 * 1024, b'a');
     xml.extend_from_slice(b"</w:t></w:r></w:p></w:body></w:document>");
     let bomb = zip_of(&[("word/document.xml", xml)]);
-    assert!(bomb.len() < 1024 * 1024, "compressed to {} bytes", bomb.len());
+    assert!(
+        bomb.len() < 1024 * 1024,
+        "compressed to {} bytes",
+        bomb.len()
+    );
     let started = Instant::now();
     assert!(matches!(
         docx_text(&bomb),
@@ -114,7 +117,10 @@ fn a_hostile_docx_stays_bounded() {
 #[test]
 fn html_page_in_shift_jis_gives_the_regulation_body_only() {
     let bytes = std::fs::read(data("reiki_page.html")).unwrap();
-    assert!(std::str::from_utf8(&bytes).is_err(), "the page is Shift_JIS");
+    assert!(
+        std::str::from_utf8(&bytes).is_err(),
+        "the page is Shift_JIS"
+    );
     assert_eq!(detect(&bytes), DocumentFormat::Html);
     let text = html_text(&bytes).unwrap();
     let expected = "\
@@ -144,7 +150,8 @@ fn html_page_in_shift_jis_gives_the_regulation_body_only() {
 
 #[test]
 fn html_encodings_by_bom_meta_or_content() {
-    let page = "<html><body><p>第1条　本文&#12288;です。</p><p>&unknown; &lt;x&gt;</p></body></html>";
+    let page =
+        "<html><body><p>第1条　本文&#12288;です。</p><p>&unknown; &lt;x&gt;</p></body></html>";
     assert_eq!(
         html_text(page.as_bytes()).unwrap(),
         "第1条　本文\u{3000}です。\n&unknown; <x>\n"

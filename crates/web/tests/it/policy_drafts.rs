@@ -5,7 +5,7 @@
 
 use mamori_domain::user::Role;
 use mamori_testkit::fixtures_policies::{
-    self, approve_and_publish, ciso, import_text, published_seed, reiki_page, regulation_docx,
+    self, approve_and_publish, ciso, import_text, published_seed, regulation_docx, reiki_page,
 };
 use mamori_testkit::{TestServer, Web, assert_api_error, backend_test, location};
 use reqwest::StatusCode;
@@ -26,7 +26,18 @@ fn refs(tree: &Value) -> Vec<String> {
 }
 
 const DOCX_REFS: [&str; 13] = [
-    "1", "2", "2(1)", "2(2)", "2(2)ア", "2(2)イ", "3", "3-2", "附則", "附則1", "附則2", "附則#2",
+    "1",
+    "2",
+    "2(1)",
+    "2(2)",
+    "2(2)ア",
+    "2(2)イ",
+    "3",
+    "3-2",
+    "附則",
+    "附則1",
+    "附則2",
+    "附則#2",
     "附則#2-1",
 ];
 
@@ -36,10 +47,15 @@ const PAGE_REFS: [&str; 11] = [
 
 /// Reads `file` through the API preview: its text and clause tree.
 async fn api_preview(web: &Web<'_>, file: Vec<u8>) -> (String, Value) {
-    let response = web.post_bytes("/api/v1/policies/import/preview", file).await;
+    let response = web
+        .post_bytes("/api/v1/policies/import/preview", file)
+        .await;
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.unwrap();
-    (body["text"].as_str().unwrap().to_owned(), body["tree"].clone())
+    (
+        body["text"].as_str().unwrap().to_owned(),
+        body["tree"].clone(),
+    )
 }
 
 backend_test!(async fn a_word_file_imports_through_the_page_and_the_api(backend) {

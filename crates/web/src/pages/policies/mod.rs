@@ -56,8 +56,8 @@ pub fn flatten(text: &PolicyText) -> Vec<ClauseRow> {
                 .filter(|p| !p.trim().is_empty())
                 .map(str::to_owned)
                 .collect();
-            let inline = (clause.title.is_none() && !paragraphs.is_empty())
-                .then(|| paragraphs.remove(0));
+            let inline =
+                (clause.title.is_none() && !paragraphs.is_empty()).then(|| paragraphs.remove(0));
             out.push(ClauseRow {
                 reference: clause.reference.clone(),
                 anchor: anchor(&clause.reference),
