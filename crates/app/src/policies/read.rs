@@ -89,6 +89,18 @@ fn published_of(versions: &[VersionSummary]) -> Option<&VersionSummary> {
         .find(|v| v.status == VersionStatus::Published)
 }
 
+/// The version a document is shown with: the published one, else the newest that was not
+/// withdrawn, else the newest.
+fn current_of(versions: &[VersionSummary]) -> Option<&VersionSummary> {
+    published_of(versions)
+        .or_else(|| {
+            versions
+                .iter()
+                .find(|v| v.status != VersionStatus::Withdrawn)
+        })
+        .or(versions.first())
+}
+
 /// A document, its versions (newest first) and its review records.
 #[derive(Debug, Clone)]
 pub struct DocumentView {
@@ -179,7 +191,7 @@ pub async fn find_version(app: &App, acting: &Acting, vid: i64) -> Result<Versio
 }
 
 /// A document with its versions and the text of one: number `number`, else the published
-/// one, else the newest (none when the document has no version yet).
+/// one, else the newest not withdrawn (none when the document has no version yet).
 #[derive(Debug, Clone)]
 pub struct DocumentText {
     pub document: Document,
@@ -204,7 +216,7 @@ pub async fn show_text(
                 .find(|v| v.number == n)
                 .ok_or(Failure::NotFound)?,
         ),
-        None => published_of(&versions).or(versions.first()),
+        None => current_of(&versions),
     };
     let chosen = match chosen {
         Some(summary) => Some(policies::version(app.store(), summary.id).await?),
@@ -259,7 +271,8 @@ pub async fn compare(
     })
 }
 
-/// One clause as the published version has it (else the newest), with what links to it.
+/// One clause as the published version has it (else the newest not withdrawn), with what
+/// links to it.
 #[derive(Debug, Clone)]
 pub struct ClauseView {
     pub document: Document,
@@ -280,9 +293,7 @@ pub async fn clause(
         .await?;
     let document = policies::document(app.store(), id).await?;
     let versions = visible_versions(app, acting, id).await?;
-    let chosen = published_of(&versions)
-        .or(versions.first())
-        .ok_or(Failure::NotFound)?;
+    let chosen = current_of(&versions).ok_or(Failure::NotFound)?;
     let tree = policies::version(app.store(), chosen.id).await?.tree;
     let found: Clause = tree.find(reference).ok_or(Failure::NotFound)?.clone();
     let assets = if document.kind == PolicyKind::BasicPolicy {
