@@ -126,6 +126,16 @@ pub enum LineFate {
 }
 
 impl LineFate {
+    /// The name the API gives it (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineFate::Title => "title",
+            LineFate::Metadata => "metadata",
+            LineFate::Contents => "contents",
+            LineFate::Preamble => "preamble",
+        }
+    }
+
     /// A stable key for the UI's locale files.
     pub fn message_key(self) -> &'static str {
         match self {

@@ -193,6 +193,20 @@ pub struct ImportOut {
     /// Top-level clauses (supplementary provisions included).
     pub top_level_clauses: usize,
     pub warnings: Vec<WarningOut>,
+    /// The table of contents (目次) as printed, one entry an item.
+    pub contents: Vec<String>,
+    /// Every line outside the clauses, and what was done with it.
+    pub unplaced: Vec<UnplacedOut>,
+}
+
+/// A line of the text that is not in a clause.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnplacedOut {
+    pub line: usize,
+    pub text: String,
+    /// `title`, `metadata`, `contents` or `preamble`.
+    #[schema(example = "contents")]
+    pub fate: &'static str,
 }
 
 /// An approval (決裁) of a draft.
@@ -302,6 +316,16 @@ impl From<Saved> for ImportOut {
             version_id: saved.version_id,
             clauses: parsed.all_clauses().len(),
             top_level_clauses: parsed.clauses.len() + parsed.supplementary.len(),
+            contents: parsed.contents,
+            unplaced: parsed
+                .unplaced
+                .into_iter()
+                .map(|u| UnplacedOut {
+                    line: u.line,
+                    text: u.text,
+                    fate: u.fate.as_str(),
+                })
+                .collect(),
             warnings: parsed
                 .warnings
                 .into_iter()
@@ -734,6 +758,7 @@ pub async fn remind(
         ImportIn,
         ImportOut,
         WarningOut,
+        UnplacedOut,
         ApproveIn,
         ReviewIn,
         ReviewOut,

@@ -158,6 +158,8 @@ backend_test!(async fn a_saved_reiki_page_imports_without_its_navigation(backend
     assert_eq!(imported.status(), StatusCode::CREATED);
     let out: Value = imported.json().await.unwrap();
     assert_eq!(out["clauses"], PAGE_REFS.len());
+    assert_eq!(out["contents"].as_array().unwrap().len(), 3);
+    assert_eq!(out["unplaced"][2], json!({"line": 3, "text": "目次", "fate": "contents"}));
 
     // Not a Word file, not a page: refused, and said why.
     let broken = officer
@@ -187,6 +189,8 @@ backend_test!(async fn a_draft_is_withdrawn_with_a_reason_but_an_approved_one_is
     let page = officer.page(&first.page(), 200).await;
     assert!(page.contains("取下げ") && page.contains("誤って取り込んだため"));
     assert!(!page.contains("/withdraw\""), "no second withdrawal offered");
+    let document = officer.page(&format!("/policies/{}", first.document), 200).await;
+    assert!(document.contains("<td>取下げ</td>"), "listed as withdrawn");
     let detail = officer.json(&first.api()).await;
     assert_eq!(detail["version"]["status"], "withdrawn");
     assert_eq!(detail["version"]["withdrawal_reason"], "誤って取り込んだため");
