@@ -19,7 +19,8 @@ use crate::config::DataConfig;
 /// What `mamori policy` does.
 #[derive(clap::Subcommand)]
 pub enum PolicyCommand {
-    /// Store a policy text file (UTF-8 or Shift_JIS) as a new draft version
+    /// Store a policy file (text in UTF-8 or Shift_JIS, Word .docx, or an HTML page saved
+    /// from a 例規集 system) as a new draft version
     Import {
         file: PathBuf,
         /// basic_policy, measure_standards, procedures or other (for a new document)
@@ -169,7 +170,7 @@ async fn import(
             tr.f("cli.policy.error.read_failed", &[("file", file)])
         )
     })?;
-    let text = policy::decode(&bytes).map_err(|p| say.fail(p.message_key(), &[]))?;
+    let text = policies::read_file(&bytes).map_err(|f| say.failure(f))?;
     policy::parse(&text).map_err(|p| say.fail(p.message_key(), &[]))?;
     let change_note = policy_input::change_note(note.as_deref().unwrap_or("")).map_err(|p| {
         let p = &p[0];
@@ -214,6 +215,15 @@ async fn import(
             line.push_str(&format!(" ({kept})"));
         }
         println!("{line}");
+    }
+    // Nothing dropped silently: every line outside the clauses, and what became of it.
+    for unplaced in &parsed.unplaced {
+        let at = [
+            ("line", unplaced.line.to_string()),
+            ("text", unplaced.text.clone()),
+            ("fate", tr.t(unplaced.fate.message_key()).to_owned()),
+        ];
+        println!("{}", tr.f("cli.policy.unplaced", &at));
     }
     app.close().await;
     Ok(())

@@ -38,9 +38,19 @@
 //!   date with spaces removed and half-width digits ("議会訓令第3号"). `approved_on`
 //!   is the approval line's date, else the promulgation line's. Before the first clause
 //!   a bare date line also counts as the approval line.
-//! * A table of contents is skipped: the line "目次" and, before the first article,
-//!   chapter and section lines that end in an article range "（第1条―第3条）" or that
-//!   are repeated later, and a 附則 line inside the contents that is repeated later.
+//! * A table of contents (目次) is listed in `contents` and never becomes clauses: it
+//!   starts at "目次" (alone, or with the first entry on the same line) or, without that
+//!   word, at a chapter or section line before the first article that ends in an article
+//!   range ("（第1条―第3条）", "(第12条・第13条)", "(第5条)"); it goes on over 第N章 /
+//!   第N節 / 第N款 / 附則 entries (spaces, width and indentation as they come) and ends at
+//!   the first other line or at the entry naming the contents' first unit again, where
+//!   the body begins. So a "附則" entry is never the real 附則. A chapter, section or 款
+//!   title may follow its label without a space ("第1章総則").
+//! * Nothing is dropped silently: every non-blank line outside the clause tree (title,
+//!   metadata, contents, preamble) is listed in `unplaced` with its line number and fate.
+//! * Labels: `label` is read half-width for references; `printed` keeps the source's
+//!   label when it differs ("（１）", "第３条"), for display. The title keeps the
+//!   regulation marker ○ as printed.
 //! * Warnings: text before the first clause (other than title, metadata and contents)
 //!   is kept in `preamble` with one warning per line; a line that looks like broken
 //!   numbering ("(x) …", "1. …", "1-1 …", "①", a bare number) is kept in the nearest
@@ -51,11 +61,11 @@ use std::collections::HashMap;
 
 use time::Date;
 
-use crate::wareki;
-
 mod lines;
+mod meta;
 
 use lines::*;
+use meta::Meta;
 
 /// Larger input is refused with [`PolicyProblem::TooLarge`] by [`decode`] and [`parse`].
 pub const MAX_BYTES: usize = 2 * 1024 * 1024;
@@ -83,6 +93,58 @@ pub struct PolicyText {
     pub supplementary: Vec<Clause>,
     #[serde(default)]
     pub warnings: Vec<ParseWarning>,
+    /// The table of contents (目次) as printed, one entry a line, without the "目次" word.
+    #[serde(default)]
+    pub contents: Vec<String>,
+    /// Every non-blank line that is not part of a clause, with what was done with it.
+    #[serde(default)]
+    pub unplaced: Vec<UnplacedLine>,
+}
+
+/// A line of the input that is not in the clause tree.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UnplacedLine {
+    /// 1-based line number.
+    pub line: usize,
+    /// The line as printed, trimmed.
+    pub text: String,
+    pub fate: LineFate,
+}
+
+/// What was done with a line that is not in the clause tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineFate {
+    /// Taken as the document's title.
+    Title,
+    /// Taken as the approval or promulgation line (date, 訓令第N号).
+    Metadata,
+    /// Part of the table of contents (目次), listed in `contents`.
+    Contents,
+    /// Text before the first clause, kept in `preamble`.
+    Preamble,
+}
+
+impl LineFate {
+    /// The name the API gives it (as serialised).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineFate::Title => "title",
+            LineFate::Metadata => "metadata",
+            LineFate::Contents => "contents",
+            LineFate::Preamble => "preamble",
+        }
+    }
+
+    /// A stable key for the UI's locale files.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            LineFate::Title => "policy.fate.title",
+            LineFate::Metadata => "policy.fate.metadata",
+            LineFate::Contents => "policy.fate.contents",
+            LineFate::Preamble => "policy.fate.preamble",
+        }
+    }
 }
 
 /// One numbered unit of a policy and the units nested in it.
@@ -92,8 +154,12 @@ pub struct Clause {
     #[serde(rename = "ref")]
     pub reference: String,
     pub kind: ClauseKind,
-    /// As printed, with half-width digits and parentheses: "第3条", "1", "(1)", "ア".
+    /// With half-width digits and parentheses: "第3条", "1", "(1)", "ア".
     pub label: String,
+    /// The label as printed when it differs from `label` ("（１）", "第３条", "ｱ"):
+    /// pages show this one, references are made from `label`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed: Option<String>,
     #[serde(default)]
     pub title: Option<String>,
     /// The clause's own paragraphs, joined with "\n".
@@ -110,6 +176,8 @@ pub enum ClauseKind {
     Chapter,
     /// 第N節
     Section,
+    /// 第N款
+    Subsection,
     /// 第N条
     Article,
     /// "1 目的" at the top level or in 附則; "2 …" inside an article (第2項).
@@ -175,7 +243,25 @@ impl PolicyProblem {
     }
 }
 
+impl Clause {
+    /// The label as the source printed it (full-width numbering stays full-width).
+    pub fn shown_label(&self) -> &str {
+        self.printed.as_deref().unwrap_or(&self.label)
+    }
+}
+
+/// The marks 例規集 print before a regulation's title.
+const REGULATION_MARKS: [char; 3] = ['○', '◯', '〇'];
+
 impl PolicyText {
+    /// The title without the regulation marker ○: the document's name in lists.
+    pub fn name(&self) -> &str {
+        self.title
+            .trim()
+            .trim_start_matches(REGULATION_MARKS)
+            .trim_start()
+    }
+
     /// Depth-first over all clauses (supplementary included).
     pub fn all_clauses(&self) -> Vec<&Clause> {
         fn walk<'a>(clauses: &'a [Clause], out: &mut Vec<&'a Clause>) {
@@ -223,8 +309,9 @@ impl PolicyText {
                 write(child, depth + 1, out);
             }
         }
+        // Without the marker ○, so a text hashes as it did before the marker was kept.
         let mut out = String::new();
-        out.push_str(self.title.trim());
+        out.push_str(self.name());
         out.push('\n');
         for clause in self.clauses.iter().chain(&self.supplementary) {
             write(clause, 0, &mut out);
@@ -324,7 +411,8 @@ pub fn parse(text: &str) -> Result<PolicyText, PolicyProblem> {
         .map(|(index, raw)| Line::new(index + 1, raw))
         .collect();
     let mut classes: Vec<Class> = lines.iter().map(classify).collect();
-    let skipped = mark_table_of_contents(&mut classes);
+    let contents = mark_table_of_contents(&lines, &mut classes);
+    let skipped = &contents.skipped;
     let is_clause =
         |i: usize| !skipped[i] && matches!(classes[i], Class::Heading(_) | Class::Supplementary(_));
     let first_clause = (0..lines.len())
@@ -338,9 +426,18 @@ pub fn parse(text: &str) -> Result<PolicyText, PolicyProblem> {
     let mut title: Option<String> = None;
     let mut preamble: Vec<String> = Vec::new();
     let mut caption: Option<String> = None;
+    let mut unplaced: Vec<UnplacedLine> = Vec::new();
+    let mut leave = |line: &Line, fate: LineFate| {
+        unplaced.push(UnplacedLine {
+            line: line.no,
+            text: line.text.clone(),
+            fate,
+        })
+    };
 
     for (i, line) in lines.iter().enumerate() {
         if skipped[i] {
+            leave(line, LineFate::Contents);
             continue;
         }
         let before_first = i < first_clause;
@@ -350,14 +447,17 @@ pub fn parse(text: &str) -> Result<PolicyText, PolicyProblem> {
             Class::Supplementary(words) => builder.open_supplementary(words),
             Class::Contents | Class::Other => {
                 if before_first && Some(i) == circle_title {
-                    title = line.circle_title();
+                    // The regulation marker ○ is part of the title as printed.
+                    title = Some(line.text.clone());
+                    leave(line, LineFate::Title);
                     continue;
                 }
                 if meta.take(line, before_first) {
+                    leave(line, LineFate::Metadata);
                     continue;
                 }
                 if let Some(words) = line.caption()
-                    && next_is_article(&classes, &skipped, i)
+                    && next_is_article(&classes, skipped, i)
                 {
                     caption = Some(words);
                     continue;
@@ -366,8 +466,10 @@ pub fn parse(text: &str) -> Result<PolicyText, PolicyProblem> {
                     builder.paragraph(line);
                 } else if title.is_none() && circle_title.is_none() {
                     title = Some(line.text.clone());
+                    leave(line, LineFate::Title);
                 } else {
                     preamble.push(line.text.clone());
+                    leave(line, LineFate::Preamble);
                     builder.warnings.push(ParseWarning {
                         line: line.no,
                         text: line.text.clone(),
@@ -390,93 +492,9 @@ pub fn parse(text: &str) -> Result<PolicyText, PolicyProblem> {
         clauses,
         supplementary,
         warnings,
+        contents: contents.entries,
+        unplaced,
     })
-}
-
-// ------------------------------------------------------------------ metadata
-
-#[derive(Default)]
-struct Meta {
-    approval_line: Option<String>,
-    approval_date: Option<Date>,
-    promulgation: Option<String>,
-    promulgation_date: Option<Date>,
-}
-
-const APPROVAL_WORDS: [&str; 7] = ["決裁", "決定", "制定", "施行", "改正", "承認", "議決"];
-const PROMULGATION_KINDS: [&str; 9] = [
-    "訓令", "訓", "達", "規程", "規則", "告示", "要綱", "要領", "条例",
-];
-
-impl Meta {
-    /// Takes the line as approval or promulgation line if it is one and none was seen
-    /// yet. Without a date, only before the first clause.
-    fn take(&mut self, line: &Line, before_first: bool) -> bool {
-        let compact: Vec<char> = line.norm.iter().copied().filter(|&c| c != ' ').collect();
-        let (date, rest) = match split_date(&compact) {
-            Some((date, rest)) => (Some(date), rest),
-            None => (None, &compact[..]),
-        };
-        let rest: String = rest.iter().collect();
-        let parsed = date
-            .as_deref()
-            .and_then(|d| wareki::parse_date_input(d).ok());
-        if self.promulgation.is_none() && (date.is_some() || before_first) && is_promulgation(&rest)
-        {
-            self.promulgation = Some(rest);
-            self.promulgation_date = parsed;
-            return true;
-        }
-        let approval = rest.chars().count() <= 20
-            && !rest.contains('。')
-            && APPROVAL_WORDS.iter().any(|w| rest.ends_with(w));
-        if self.approval_line.is_none()
-            && date.is_some()
-            && (approval || (before_first && rest.is_empty()))
-        {
-            self.approval_line = Some(line.text.clone());
-            self.approval_date = parsed;
-            return true;
-        }
-        false
-    }
-}
-
-/// "令和8年3月18日…" (spaces removed) → ("令和8年3月18日", "…"). Also 元年 and
-/// Gregorian "2026年3月18日".
-fn split_date(compact: &[char]) -> Option<(String, &[char])> {
-    let era = ["令和", "平成", "昭和", "大正", "明治"]
-        .iter()
-        .any(|e| compact.iter().take(2).copied().eq(e.chars()));
-    let start = if era { 2 } else { 0 };
-    if !compact
-        .get(start)
-        .is_some_and(|&c| c.is_ascii_digit() || c == '元')
-    {
-        return None;
-    }
-    let day = compact.iter().take(16).position(|&c| c == '日')?;
-    let date = &compact[..=day];
-    let allowed = date[start..]
-        .iter()
-        .all(|&c| c.is_ascii_digit() || matches!(c, '元' | '年' | '月' | '日'));
-    (allowed && date.contains(&'年') && date.contains(&'月'))
-        .then(|| (date.iter().collect(), &compact[day + 1..]))
-}
-
-/// "訓令第5号", "議会訓令第3号", "規程第十二号".
-fn is_promulgation(rest: &str) -> bool {
-    let Some(before_go) = rest.strip_suffix('号') else {
-        return false;
-    };
-    let Some((kind, number)) = before_go.rsplit_once('第') else {
-        return false;
-    };
-    let number: Vec<char> = number.chars().collect();
-    parse_number(&number).is_some_and(|n| n > 0)
-        && kind.chars().count() <= 16
-        && !kind.contains('。')
-        && PROMULGATION_KINDS.iter().any(|k| kind.ends_with(k))
 }
 
 // ------------------------------------------------------------------ tree
@@ -495,6 +513,7 @@ enum Head {
 struct Node {
     kind: ClauseKind,
     label: String,
+    printed: String,
     reference: String,
     head_words: String,
     head: Head,
@@ -530,6 +549,7 @@ impl Builder {
             ClauseKind::Supplementary => 0,
             ClauseKind::Chapter => 10,
             ClauseKind::Section => 20,
+            ClauseKind::Subsection => 25,
             ClauseKind::Article => 30,
             ClauseKind::Numbered if paragraph => 35,
             ClauseKind::Numbered => 30,
@@ -553,6 +573,7 @@ impl Builder {
         let segment = match heading.kind {
             ClauseKind::Chapter => format!("第{number}章"),
             ClauseKind::Section => format!("第{number}節"),
+            ClauseKind::Subsection => format!("第{number}款"),
             ClauseKind::Article => {
                 let mut segment = match in_supplementary {
                     Some(_) => format!("第{number}条"),
@@ -605,7 +626,10 @@ impl Builder {
         }
 
         let head = match heading.kind {
-            ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Supplementary => Head::Title,
+            ClauseKind::Chapter
+            | ClauseKind::Section
+            | ClauseKind::Subsection
+            | ClauseKind::Supplementary => Head::Title,
             ClauseKind::Article => Head::Text,
             ClauseKind::Numbered if paragraph => Head::Text,
             _ => Head::Either,
@@ -614,6 +638,7 @@ impl Builder {
         self.nodes.push(Node {
             kind: heading.kind,
             label: heading.label.clone(),
+            printed: heading.printed.clone(),
             reference,
             head_words: heading.rest.clone(),
             head,
@@ -636,6 +661,7 @@ impl Builder {
         self.nodes.push(Node {
             kind: ClauseKind::Supplementary,
             label: "附則".to_owned(),
+            printed: "附則".to_owned(),
             reference,
             head_words: words.to_owned(),
             head: Head::Title,
@@ -651,6 +677,8 @@ impl Builder {
     /// A line of text for the innermost open clause.
     fn paragraph(&mut self, line: &Line) {
         let Some(&top) = self.stack.last() else {
+            // Unreachable: paragraphs are only read after the first clause opened,
+            // and the stack is never emptied after that.
             return;
         };
         self.nodes[top].paragraphs.push(line.text.clone());
@@ -715,6 +743,7 @@ impl Builder {
             reference: node.reference.clone(),
             kind: node.kind,
             label: node.label.clone(),
+            printed: (node.printed != node.label).then(|| node.printed.clone()),
             title,
             text,
             children,
@@ -739,3 +768,6 @@ fn join_reference(parent: &str, segment: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_contents;

@@ -29,6 +29,7 @@ pub enum Piece {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ClauseDiff {
     pub reference: String,
+    /// The label as the source printed it ("（１）").
     pub label: String,
     pub change: Change,
     /// The title (or "" when none), diffed.
@@ -101,7 +102,7 @@ pub fn compare(old: &PolicyText, new: &PolicyText) -> VersionDiff {
             diff.removed += 1;
             diff.clauses.push(ClauseDiff {
                 reference: clause.reference.clone(),
-                label: clause.label.clone(),
+                label: clause.shown_label().to_owned(),
                 change: Change::Removed,
                 title: whole(title_of(clause), Piece::Deleted),
                 text: whole(&clause.text, Piece::Deleted),
@@ -117,7 +118,7 @@ pub fn compare(old: &PolicyText, new: &PolicyText) -> VersionDiff {
             diff.added += 1;
             diff.clauses.push(ClauseDiff {
                 reference: clause.reference.clone(),
-                label: clause.label.clone(),
+                label: clause.shown_label().to_owned(),
                 change: Change::Added,
                 title: whole(title_of(clause), Piece::Inserted),
                 text: whole(&clause.text, Piece::Inserted),
@@ -143,7 +144,7 @@ pub fn compare(old: &PolicyText, new: &PolicyText) -> VersionDiff {
             };
         diff.clauses.push(ClauseDiff {
             reference: clause.reference.clone(),
-            label: clause.label.clone(),
+            label: clause.shown_label().to_owned(),
             change,
             title,
             text,

@@ -90,6 +90,16 @@ pub struct Review {
     pub result_version: Option<i64>,
 }
 
+/// Why a draft is withdrawn (取下げ): required, several lines allowed.
+pub fn withdrawal_reason(input: &str) -> Result<String, Vec<FieldProblem>> {
+    let problem = |p| vec![FieldProblem::text("reason", p)];
+    let value = text::multi_line(input, NOTE_MAX).map_err(problem)?;
+    if value.is_empty() {
+        return Err(problem(text::TextProblem::Empty));
+    }
+    Ok(value)
+}
+
 /// The value, or `None` with its problem collected.
 fn keep<T>(problems: &mut Problems, result: Result<T, FieldProblem>) -> Option<T> {
     result.map_err(|p| problems.push(p)).ok()

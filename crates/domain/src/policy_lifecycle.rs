@@ -40,7 +40,8 @@ impl PolicyKind {
     }
 }
 
-/// draft → approved (決裁) → published → superseded.
+/// draft → approved (決裁) → published → superseded; a draft never approved may instead be
+/// withdrawn (取下げ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VersionStatus {
@@ -48,15 +49,24 @@ pub enum VersionStatus {
     Approved,
     Published,
     Superseded,
+    /// A draft withdrawn before approval; kept, never approved or published.
+    Withdrawn,
 }
 
 impl VersionStatus {
+    /// Whether people without an editing role on policies see versions in this state:
+    /// the published text and those it replaced, never drafts.
+    pub fn is_public(self) -> bool {
+        matches!(self, VersionStatus::Published | VersionStatus::Superseded)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             VersionStatus::Draft => "draft",
             VersionStatus::Approved => "approved",
             VersionStatus::Published => "published",
             VersionStatus::Superseded => "superseded",
+            VersionStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -66,6 +76,7 @@ impl VersionStatus {
             VersionStatus::Approved,
             VersionStatus::Published,
             VersionStatus::Superseded,
+            VersionStatus::Withdrawn,
         ]
         .into_iter()
         .find(|s| s.as_str() == value)
@@ -83,6 +94,8 @@ pub enum LifecycleProblem {
     OwnDraft,
     #[error("approval needs the CISO or the chief information security officer")]
     NotAnApprover,
+    #[error("only a draft that was never approved can be withdrawn")]
+    NotWithdrawable,
 }
 
 impl LifecycleProblem {
@@ -92,7 +105,17 @@ impl LifecycleProblem {
             LifecycleProblem::NotApproved => "policy.error.not_approved",
             LifecycleProblem::OwnDraft => "policy.error.own_draft",
             LifecycleProblem::NotAnApprover => "policy.error.not_an_approver",
+            LifecycleProblem::NotWithdrawable => "policy.error.not_withdrawable",
         }
+    }
+}
+
+/// Checks a withdrawal (取下げ): only a draft, never approved, can be withdrawn; an
+/// approved or published version keeps its record.
+pub fn check_withdrawal(status: VersionStatus) -> Result<(), LifecycleProblem> {
+    match status {
+        VersionStatus::Draft => Ok(()),
+        _ => Err(LifecycleProblem::NotWithdrawable),
     }
 }
 
@@ -161,6 +184,44 @@ impl ReviewTrigger {
 
     pub fn parse(value: &str) -> Option<ReviewTrigger> {
         ReviewTrigger::ALL.into_iter().find(|t| t.as_str() == value)
+    }
+}
+
+#[cfg(test)]
+mod withdrawal_tests {
+    use super::*;
+
+    #[test]
+    fn only_a_draft_can_be_withdrawn() {
+        assert_eq!(check_withdrawal(VersionStatus::Draft), Ok(()));
+        for status in [
+            VersionStatus::Approved,
+            VersionStatus::Published,
+            VersionStatus::Superseded,
+            VersionStatus::Withdrawn,
+        ] {
+            assert_eq!(
+                check_withdrawal(status),
+                Err(LifecycleProblem::NotWithdrawable)
+            );
+        }
+        assert_eq!(
+            VersionStatus::parse("withdrawn"),
+            Some(VersionStatus::Withdrawn)
+        );
+        assert!(VersionStatus::Superseded.is_public() && !VersionStatus::Withdrawn.is_public());
+        assert!(!VersionStatus::Draft.is_public() && !VersionStatus::Approved.is_public());
+    }
+
+    #[test]
+    fn a_withdrawal_needs_a_reason() {
+        use crate::policy_input::withdrawal_reason;
+        assert_eq!(
+            withdrawal_reason("  誤って取り込んだため\n").unwrap(),
+            "誤って取り込んだため"
+        );
+        assert_eq!(withdrawal_reason(" 　").unwrap_err()[0].field, "reason");
+        assert!(withdrawal_reason(&"長".repeat(2001)).is_err());
     }
 }
 

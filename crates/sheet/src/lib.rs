@@ -7,6 +7,7 @@
 
 mod date;
 mod delimited;
+pub mod document;
 mod template;
 mod xlsx;
 
@@ -76,6 +77,12 @@ pub enum SheetError {
     /// The zip's declared content is larger than we are willing to inflate (zip bomb).
     #[error("the xlsx would unpack to more than {max_mib} MiB")]
     TooLarge { max_mib: u64 },
+    /// A zip without word/document.xml: not a Word document.
+    #[error("not a Word document")]
+    NotADocument,
+    /// A .docx or its XML that cannot be read.
+    #[error("broken document: {0}")]
+    BrokenDocument(String),
     /// rust_xlsxwriter failed; in constant-memory mode this includes its temp file.
     #[error("could not write xlsx: {0}")]
     Write(String),
@@ -97,6 +104,8 @@ impl SheetError {
             Self::CellTooLong { .. } => "sheet.error.cell_too_long",
             Self::TooLarge { .. } => "sheet.error.too_large",
             Self::Write(_) => "sheet.error.write",
+            Self::NotADocument => "sheet.error.not_a_document",
+            Self::BrokenDocument(_) => "sheet.error.broken_document",
         }
     }
 

@@ -114,7 +114,7 @@ fn number_text(f: f64) -> String {
 /// Sum of the uncompressed sizes in the zip's central directory, or `None` if there is
 /// no readable directory (a truncated file). The zip crate refuses to inflate an entry
 /// past its declared size, so this bounds what calamine can be made to allocate.
-fn declared_unzipped_size(b: &[u8]) -> Option<u64> {
+pub(crate) fn declared_unzipped_size(b: &[u8]) -> Option<u64> {
     let u16_at = |p: usize| b.get(p..p + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
     let u32_at = |p: usize| {
         b.get(p..p + 4)

@@ -41,6 +41,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0005_risks.sql"),
     ),
     (
+        6,
+        "policy_withdrawal",
+        include_str!("../migrations/sqlite/0006_policy_withdrawal.sql"),
+        include_str!("../migrations/postgres/0006_policy_withdrawal.sql"),
+    ),
+    (
         8,
         "retention",
         include_str!("../migrations/sqlite/0008_retention.sql"),

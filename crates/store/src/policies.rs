@@ -49,6 +49,8 @@ pub struct VersionSummary {
     pub approved_by: Option<i64>,
     pub approved_on: Option<Date>,
     pub published_at: Option<OffsetDateTime>,
+    /// Why a withdrawn draft was withdrawn (取下げ).
+    pub withdrawal_reason: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -69,7 +71,7 @@ pub struct NewVersion<'a> {
 }
 
 const VERSION_COLUMNS: &str = "id, document_id, number, status, title, content_hash, change_note, \
-     created_by, created_at, approved_by, approved_on, published_at";
+     created_by, created_at, approved_by, approved_on, published_at, withdrawal_reason";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary> {
     let id: i64 = row.try_get("id")?;
@@ -96,6 +98,7 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary> {
             "published_at",
             row.try_get("published_at")?,
         )?,
+        withdrawal_reason: row.try_get("withdrawal_reason")?,
     })
 }
 
@@ -286,6 +289,37 @@ pub async fn approve(
             .change("approved_by", None::<i64>, approver_id)
             .change("approved_on", None::<&str>, approved_on.as_str())
             .change("note", None::<&str>, note),
+    )
+    .await
+}
+
+/// Withdraws (取下げ) a draft that was never approved. The caller has checked
+/// `policy_lifecycle::check_withdrawal`; a version no longer a draft is a conflict.
+pub async fn withdraw(
+    tx: &mut WriteTx,
+    version_id: i64,
+    withdrawn_by: Option<i64>,
+    reason: &str,
+) -> Result<()> {
+    let updated = sqlx::query(
+        "UPDATE policy_versions SET status = 'withdrawn', withdrawn_by = $1, withdrawn_at = $2, \
+         withdrawal_reason = $3 WHERE id = $4 AND status = 'draft'",
+    )
+    .bind(withdrawn_by)
+    .bind(now_text())
+    .bind(reason)
+    .bind(version_id)
+    .execute(&mut *tx.tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(StoreError::Conflict("status"));
+    }
+    tx.audit(
+        AuditEntry::new("policy.withdraw", "policy_version")
+            .target(version_id)
+            .change("status", "draft", "withdrawn")
+            .change("reason", None::<&str>, reason),
     )
     .await
 }

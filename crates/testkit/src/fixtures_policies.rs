@@ -19,6 +19,46 @@ pub fn seed_path() -> std::path::PathBuf {
         .unwrap_or_else(|| root.join("..").join(file))
 }
 
+/// A test file under `crates/sheet/tests/data/`.
+fn sheet_data(path: &str) -> std::path::PathBuf {
+    crate::workspace_root()
+        .join("crates/sheet/tests/data")
+        .join(path)
+}
+
+/// A regulation typed in Word with automatic numbering (第１条, （１）, ア, 附則 １ …):
+/// the parts under `crates/sheet/tests/data/policy_docx/`, zipped as a .docx.
+pub fn regulation_docx() -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for name in [
+        "[Content_Types].xml",
+        "word/document.xml",
+        "word/numbering.xml",
+    ] {
+        let part = std::fs::read(sheet_data(&format!("policy_docx/{name}"))).expect("docx part");
+        out.start_file(name, options).expect("zip entry");
+        out.write_all(&part).expect("zip write");
+    }
+    out.finish().expect("zip").into_inner()
+}
+
+/// A page saved from a 例規集 system, in Shift_JIS, with navigation, a side menu and a
+/// script around the regulation.
+pub fn reiki_page() -> Vec<u8> {
+    std::fs::read(sheet_data("reiki_page.html")).expect("the saved page")
+}
+
+/// How many policy documents are stored.
+pub async fn documents_count(server: &TestServer) -> usize {
+    mamori_store::policies::documents(&server.store)
+        .await
+        .expect("documents")
+        .len()
+}
+
 /// The seed policy's text.
 pub fn seed() -> String {
     std::fs::read_to_string(seed_path()).expect("the seed policy")

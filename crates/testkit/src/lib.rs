@@ -463,6 +463,61 @@ impl Web<'_> {
     pub async fn patch_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
         self.send_json(reqwest::Method::PATCH, path, body).await
     }
+
+    /// POSTs raw bytes (a file sent as the request body).
+    pub async fn post_bytes(&self, path: &str, bytes: Vec<u8>) -> reqwest::Response {
+        self.client
+            .post(self.server.url(path))
+            .header("origin", &self.server.base)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .expect("POST bytes")
+    }
+
+    /// POSTs a multipart form as a browser sends it: text fields and, if given, one file
+    /// in the field `file` (name and bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> reqwest::Response {
+        let boundary = "----mamoriTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        if let Some((filename, bytes)) = file {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
+                     filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.client
+            .post(self.server.url(path))
+            .header("origin", &self.server.base)
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("POST multipart")
+    }
 }
 
 /// Checks an API error: its status, the envelope `{"error": {"code", "message"}}` and its

@@ -19,11 +19,11 @@ pub use mamori_store::policies::{
 pub use read::{
     ClauseView, Comparison, DocumentListing, DocumentText, DocumentView, PublicPolicy, VersionView,
     clause, compare, find_version, latest_text, list_documents, public_policy, show_document,
-    show_text, show_version,
+    show_text, show_version, visible,
 };
 pub use versions::{
     Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version,
-    save_version, signatory,
+    read_file, save_version, signatory, withdraw_version,
 };
 
 use mamori_domain::field::FieldProblem;

@@ -13,6 +13,48 @@ use crate::{Acting, App, Failure};
 
 const READ: &str = "policies.view";
 
+/// THE rule of which versions a reader sees: those who edit or approve (決裁) policies see
+/// every version, drafts included; members and other staff see the published version
+/// and those it replaced (`VersionStatus::is_public`). Every reading use case goes
+/// through [`visible`], so a draft is "not found" for them on every page and API route.
+fn sees_drafts(acting: &Acting) -> bool {
+    acting.may(Register::Policies, Act::Edit) || acting.may(Register::Policies, Act::Decide)
+}
+
+/// Whether `acting` may see version `summary` (see [`sees_drafts`]).
+pub fn visible(acting: &Acting, summary: &VersionSummary) -> bool {
+    sees_drafts(acting) || summary.status.is_public()
+}
+
+/// The versions of document `id` that `acting` sees, newest first; a document of which
+/// they see none is not found for them.
+async fn visible_versions(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+) -> Result<Vec<VersionSummary>, Failure> {
+    let mut versions = policies::versions(app.store(), id).await?;
+    versions.retain(|v| visible(acting, v));
+    if versions.is_empty() && !sees_drafts(acting) {
+        return Err(Failure::NotFound);
+    }
+    Ok(versions)
+}
+
+/// Version `vid` of document `id`, if `acting` sees it (else not found).
+async fn visible_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+) -> Result<Version, Failure> {
+    let version = super::version_of(app, id, vid).await?;
+    if !visible(acting, &version.summary) {
+        return Err(Failure::NotFound);
+    }
+    Ok(version)
+}
+
 /// A document in the list, with its newest and its published version.
 #[derive(Debug, Clone)]
 pub struct DocumentListing {
@@ -21,13 +63,17 @@ pub struct DocumentListing {
     pub published: Option<VersionSummary>,
 }
 
-/// Every policy document, by id.
+/// Every policy document the reader sees a version of, by id.
 pub async fn list_documents(app: &App, acting: &Acting) -> Result<Vec<DocumentListing>, Failure> {
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
     let mut out = Vec::new();
     for document in policies::documents(app.store()).await? {
-        let versions = policies::versions(app.store(), document.id).await?;
+        let versions = match visible_versions(app, acting, document.id).await {
+            Ok(versions) => versions,
+            Err(Failure::NotFound) => continue,
+            Err(other) => return Err(other),
+        };
         out.push(DocumentListing {
             latest: versions.first().cloned(),
             published: published_of(&versions).cloned(),
@@ -43,6 +89,18 @@ fn published_of(versions: &[VersionSummary]) -> Option<&VersionSummary> {
         .find(|v| v.status == VersionStatus::Published)
 }
 
+/// The version a document is shown with: the published one, else the newest that was not
+/// withdrawn, else the newest.
+fn current_of(versions: &[VersionSummary]) -> Option<&VersionSummary> {
+    published_of(versions)
+        .or_else(|| {
+            versions
+                .iter()
+                .find(|v| v.status != VersionStatus::Withdrawn)
+        })
+        .or(versions.first())
+}
+
 /// A document, its versions (newest first) and its review records.
 #[derive(Debug, Clone)]
 pub struct DocumentView {
@@ -54,9 +112,10 @@ pub struct DocumentView {
 pub async fn show_document(app: &App, acting: &Acting, id: i64) -> Result<DocumentView, Failure> {
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
+    let document = policies::document(app.store(), id).await?;
     Ok(DocumentView {
-        document: policies::document(app.store(), id).await?,
-        versions: policies::versions(app.store(), id).await?,
+        versions: visible_versions(app, acting, id).await?,
+        document,
         reviews: policies::reviews(app.store(), id).await?,
     })
 }
@@ -70,6 +129,8 @@ pub struct VersionView {
     /// The reader may approve (決裁) it now: a draft, an approving post, not the author.
     pub may_approve: bool,
     pub may_publish: bool,
+    /// The reader may withdraw (取下げ) it: a draft, and they edit policies.
+    pub may_withdraw: bool,
     /// The reader's standing, when the version is published and binds them.
     pub mine: Option<AcknowledgementRow>,
 }
@@ -82,7 +143,7 @@ pub async fn show_version(
 ) -> Result<VersionView, Failure> {
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
-    let version = super::version_of(app, id, vid).await?;
+    let version = visible_version(app, acting, id, vid).await?;
     let summary = &version.summary;
     let may_approve = acting.may(Register::Policies, Act::Decide)
         && acting.user_id().is_some_and(|me| {
@@ -105,11 +166,14 @@ pub async fn show_version(
             .map(|u| u.display_name),
         None => None,
     };
+    let may_withdraw = policy_lifecycle::check_withdrawal(summary.status).is_ok()
+        && acting.may(Register::Policies, Act::Edit);
     Ok(VersionView {
         may_publish: summary.status == VersionStatus::Approved
             && acting.may(Register::Policies, Act::Edit),
         version,
         approver,
+        may_withdraw,
         may_approve,
         mine,
     })
@@ -119,11 +183,15 @@ pub async fn show_version(
 pub async fn find_version(app: &App, acting: &Acting, vid: i64) -> Result<Version, Failure> {
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
-    Ok(policies::version(app.store(), vid).await?)
+    let version = policies::version(app.store(), vid).await?;
+    if !visible(acting, &version.summary) {
+        return Err(Failure::NotFound);
+    }
+    Ok(version)
 }
 
 /// A document with its versions and the text of one: number `number`, else the published
-/// one, else the newest (none when the document has no version yet).
+/// one, else the newest not withdrawn (none when the document has no version yet).
 #[derive(Debug, Clone)]
 pub struct DocumentText {
     pub document: Document,
@@ -140,7 +208,7 @@ pub async fn show_text(
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
     let document = policies::document(app.store(), id).await?;
-    let versions = policies::versions(app.store(), id).await?;
+    let versions = visible_versions(app, acting, id).await?;
     let chosen = match number {
         Some(n) => Some(
             versions
@@ -148,7 +216,7 @@ pub async fn show_text(
                 .find(|v| v.number == n)
                 .ok_or(Failure::NotFound)?,
         ),
-        None => published_of(&versions).or(versions.first()),
+        None => current_of(&versions),
     };
     let chosen = match chosen {
         Some(summary) => Some(policies::version(app.store(), summary.id).await?),
@@ -190,11 +258,11 @@ pub async fn compare(
 ) -> Result<Comparison, Failure> {
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
-    let versions = policies::versions(app.store(), id).await?;
+    let versions = visible_versions(app, acting, id).await?;
     let newest = versions.first().map(|v| v.id).ok_or(Failure::NotFound)?;
     let oldest = versions.last().map_or(newest, |v| v.id);
-    let from = super::version_of(app, id, from.unwrap_or(oldest)).await?;
-    let to = super::version_of(app, id, to.unwrap_or(newest)).await?;
+    let from = visible_version(app, acting, id, from.unwrap_or(oldest)).await?;
+    let to = visible_version(app, acting, id, to.unwrap_or(newest)).await?;
     Ok(Comparison {
         diff: policy_diff::compare(&from.tree, &to.tree),
         versions,
@@ -203,7 +271,8 @@ pub async fn compare(
     })
 }
 
-/// One clause as the published version has it (else the newest), with what links to it.
+/// One clause as the published version has it (else the newest not withdrawn), with what
+/// links to it.
 #[derive(Debug, Clone)]
 pub struct ClauseView {
     pub document: Document,
@@ -223,10 +292,8 @@ pub async fn clause(
     app.permit(acting, Register::Policies, Act::Read, READ)
         .await?;
     let document = policies::document(app.store(), id).await?;
-    let versions = policies::versions(app.store(), id).await?;
-    let chosen = published_of(&versions)
-        .or(versions.first())
-        .ok_or(Failure::NotFound)?;
+    let versions = visible_versions(app, acting, id).await?;
+    let chosen = current_of(&versions).ok_or(Failure::NotFound)?;
     let tree = policies::version(app.store(), chosen.id).await?.tree;
     let found: Clause = tree.find(reference).ok_or(Failure::NotFound)?.clone();
     let assets = if document.kind == PolicyKind::BasicPolicy {

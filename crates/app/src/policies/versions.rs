@@ -8,6 +8,8 @@ use mamori_domain::policy::{self, PolicyText};
 use mamori_domain::policy_input::{self, ApprovalInput, ReviewInput};
 use mamori_domain::policy_lifecycle::{self, LifecycleProblem, PolicyKind};
 use mamori_domain::user::LoginId;
+use mamori_sheet::SheetError;
+use mamori_sheet::document::{self, DocumentFormat};
 use mamori_store::policies::{self, NewReview, NewVersion};
 
 use super::{VersionSummary, text_problem};
@@ -15,8 +17,11 @@ use crate::{Acting, App, Failure, Refusal};
 
 const EDIT: &str = "policies.edit";
 
-/// Reads an uploaded file (UTF-8 or Shift_JIS) or a pasted text and parses it; nothing is
-/// stored. Returns the text as read and its clause tree.
+/// Reads an uploaded file or a pasted text and parses it; nothing is stored. Returns the
+/// text as read and its clause tree. A file is told apart by its content, never its
+/// name: a zip is a Word .docx, a page starting with "<!DOCTYPE html"/"<html" is HTML
+/// saved from a 例規集 system (its body without the page's chrome), anything else plain
+/// text in UTF-8 or Shift_JIS. The text of a Word file or page is what is stored.
 pub async fn preview_import(
     app: &App,
     acting: &Acting,
@@ -26,11 +31,33 @@ pub async fn preview_import(
     app.permit(acting, Register::Policies, Act::Edit, EDIT)
         .await?;
     let source = match file {
-        Some(bytes) => policy::decode(bytes).map_err(text_problem)?,
+        Some(bytes) => read_file(bytes)?,
         None => pasted.to_owned(),
     };
     let parsed = policy::parse(&source).map_err(text_problem)?;
     Ok((source, parsed))
+}
+
+/// The text of an uploaded policy file (see [`preview_import`]).
+pub fn read_file(bytes: &[u8]) -> Result<String, Failure> {
+    if bytes.len() > policy::MAX_BYTES {
+        return Err(text_problem(policy::PolicyProblem::TooLarge));
+    }
+    let read = match document::detect(bytes) {
+        DocumentFormat::Text => return policy::decode(bytes).map_err(text_problem),
+        DocumentFormat::Docx => document::docx_text(bytes),
+        DocumentFormat::Html => document::html_text(bytes),
+    };
+    read.map_err(|e| {
+        let key = match e {
+            SheetError::Empty => policy::PolicyProblem::Empty.message_key(),
+            SheetError::Encoding => policy::PolicyProblem::Undecodable.message_key(),
+            // The sheet's own key names a limit in MiB this message does not need.
+            SheetError::TooLarge { .. } => "policy.error.unpacks_too_large",
+            other => other.message_key(),
+        };
+        Failure::invalid(FieldProblem::new("text", key))
+    })
 }
 
 /// A text to store as a new draft version.
@@ -64,7 +91,7 @@ pub async fn save_version(
         .await?;
     let parsed = policy::parse(&input.source).map_err(text_problem)?;
     let change_note = policy_input::change_note(&input.change_note)?;
-    let title = policy_input::title(&parsed.title);
+    let title = policy_input::title(parsed.name());
     let tree = serde_json::to_string(&parsed)
         .map_err(|e| Failure::Store(mamori_store::StoreError::Io(std::io::Error::other(e))))?;
     let hash = mamori_store::sha256_hex(parsed.canonical_text().as_bytes());
@@ -107,6 +134,7 @@ fn refusal(problem: LifecycleProblem) -> Failure {
         LifecycleProblem::OwnDraft => "own_draft",
         LifecycleProblem::NotDraft | LifecycleProblem::NotApproved => "invalid_state",
         LifecycleProblem::NotAnApprover => "not_an_approver",
+        LifecycleProblem::NotWithdrawable => "invalid_state",
     };
     Failure::Conflict(Refusal::new(code, problem.message_key()))
 }
@@ -152,6 +180,33 @@ pub async fn approve_version(
         .await
         .map_err(|e| match e {
             mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotDraft),
+            other => other.into(),
+        })?;
+    tx.commit().await?;
+    Ok(policies::version(app.store(), vid).await?.summary)
+}
+
+/// Withdraws (取下げ) draft `vid` of document `id` with a reason, e.g. a text imported by
+/// mistake: it stays in the history as withdrawn and can no longer be approved or
+/// published. An approved or published version cannot be withdrawn (conflict).
+pub async fn withdraw_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+    reason: &str,
+) -> Result<VersionSummary, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Edit, "policies.withdraw")
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    policy_lifecycle::check_withdrawal(version.summary.status).map_err(refusal)?;
+    let reason = policy_input::withdrawal_reason(reason)?;
+    let mut tx = permit.write(app).await?;
+    policies::withdraw(&mut tx, vid, acting.user_id(), &reason)
+        .await
+        .map_err(|e| match e {
+            mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotWithdrawable),
             other => other.into(),
         })?;
     tx.commit().await?;

@@ -202,6 +202,8 @@ pub(super) struct Heading {
     /// The branch of 第3条の2; 0 for all others.
     pub(super) branch: u32,
     pub(super) label: String,
+    /// The label as printed (full-width digits and parentheses kept).
+    pub(super) printed: String,
     /// The printed words after the label.
     pub(super) rest: String,
 }
@@ -246,6 +248,7 @@ pub(super) fn dai_heading(line: &Line) -> Option<Heading> {
     let kind = match n.get(digits_end)? {
         '章' => ClauseKind::Chapter,
         '節' => ClauseKind::Section,
+        '款' => ClauseKind::Subsection,
         '条' => ClauseKind::Article,
         _ => return None,
     };
@@ -263,7 +266,7 @@ pub(super) fn dai_heading(line: &Line) -> Option<Heading> {
             end = branch_end;
         }
     }
-    if number == 0 || !matches!(n.get(end), None | Some(' ')) {
+    if number == 0 || !(matches!(n.get(end), None | Some(' ')) || glued_title(kind, n.get(end))) {
         return None;
     }
     Some(Heading {
@@ -271,7 +274,22 @@ pub(super) fn dai_heading(line: &Line) -> Option<Heading> {
         number,
         branch,
         label: n[..end].iter().collect(),
+        printed: line.body[..end].iter().collect(),
         rest: line.rest(end),
+    })
+}
+
+/// "第1章総則": a chapter, section or 款 title printed without a space after the label
+/// (as 例規集 pages often do), but not a sentence such as "第2章に定める…".
+fn glued_title(kind: ClauseKind, next: Option<&char>) -> bool {
+    matches!(
+        kind,
+        ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Subsection
+    ) && next.is_some_and(|&c| {
+        !matches!(
+            c,
+            '\u{3041}'..='\u{309F}' | '及' | '又' | '並' | '中' | '以' | '(' | ')' | '、' | '。'
+        )
     })
 }
 
@@ -301,6 +319,7 @@ pub(super) fn paren_heading(line: &Line) -> Option<Heading> {
         number,
         branch: 0,
         label: n[..=close].iter().collect(),
+        printed: line.body[..=close].iter().collect(),
         rest: line.rest(close + 1),
     })
 }
@@ -317,6 +336,7 @@ pub(super) fn iroha_heading(line: &Line) -> Option<Heading> {
         number: u32::try_from(index + 1).ok()?,
         branch: 0,
         label: IROHA[index].to_string(),
+        printed: line.body[0].to_string(),
         rest: line.rest(1),
     })
 }
@@ -341,6 +361,7 @@ pub(super) fn numbered_heading(line: &Line) -> Option<Heading> {
         number,
         branch: 0,
         label: n[..digits].iter().collect(),
+        printed: line.body[..digits].iter().collect(),
         rest,
     })
 }
@@ -364,57 +385,123 @@ pub(super) fn supplementary_heading(line: &Line) -> Option<String> {
     Some(inner.map_or(words.clone(), |w| w.trim().to_owned()))
 }
 
-/// Marks the table of contents (see the module documentation) as skipped; a "目次"
-/// line after the contents' place becomes ordinary text.
-pub(super) fn mark_table_of_contents(classes: &mut [Class]) -> Vec<bool> {
+/// The table of contents found by [`mark_table_of_contents`]: which lines it covers and
+/// its entries as printed.
+pub(super) struct Contents {
+    pub(super) skipped: Vec<bool>,
+    pub(super) entries: Vec<String>,
+}
+
+/// What a contents entry names: 第N章 / 第N節 / 第N款 (kind and number) or 附則.
+type EntryKey = (ClauseKind, u32);
+
+/// A line of a table of contents: "第1章 総則（第1条―第10条）", "第1章総則", "第2節　組織
+/// (第5条)", "附則", with or without spaces. Returns what it names and the entry text.
+pub(super) fn contents_entry(norm: &[char]) -> Option<EntryKey> {
+    let compact: Vec<char> = norm.iter().copied().filter(|&c| c != ' ').collect();
+    if compact.starts_with(&['附', '則']) {
+        return matches!(compact.get(2), None | Some('('))
+            .then_some((ClauseKind::Supplementary, 0));
+    }
+    if compact.first() != Some(&'第') {
+        return None;
+    }
+    let digits_end = 1 + compact[1..]
+        .iter()
+        .take_while(|&&c| is_number_char(c))
+        .count();
+    let number = parse_number(&compact[1..digits_end]).filter(|&n| n > 0)?;
+    let kind = match compact.get(digits_end)? {
+        '章' => ClauseKind::Chapter,
+        '節' => ClauseKind::Section,
+        '款' => ClauseKind::Subsection,
+        _ => return None,
+    };
+    Some((kind, number))
+}
+
+/// "目次" alone, or "目次" followed by the first entry on the same line: the entry's
+/// position in the normalised line, or the line's length when there is none.
+fn contents_heading(norm: &[char]) -> Option<usize> {
+    let start = norm.iter().take_while(|&&c| c == ' ').count();
+    let mut at = start;
+    for wanted in ['目', '次'] {
+        at += norm[at..].iter().take_while(|&&c| c == ' ').count();
+        if norm.get(at) != Some(&wanted) {
+            return None;
+        }
+        at += 1;
+    }
+    let entry = at + norm[at..].iter().take_while(|&&c| c == ' ').count();
+    (entry == norm.len() || contents_entry(&norm[entry..]).is_some()).then_some(entry)
+}
+
+/// Finds the table of contents before the body. It starts at a line "目次" (alone or
+/// with the first entry after it) or, without such a line, at a chapter or section line
+/// that ends in an article range ("総則（第1条―第3条）") before the first article. It goes
+/// on over entry lines (第N章, 第N節, 第N款, 附則, with or without spaces and ranges)
+/// and ends at the first line that is not an entry, or at an entry naming the same unit
+/// as the contents' first entry: there the body begins (contents without ranges repeat
+/// the chapters that follow). A "目次" line after the first clause is ordinary text.
+pub(super) fn mark_table_of_contents(lines: &[Line], classes: &mut [Class]) -> Contents {
     let count = classes.len();
     let first_article = classes
         .iter()
         .position(|c| matches!(c, Class::Heading(h) if h.kind == ClauseKind::Article))
         .unwrap_or(count);
-    // Where each chapter or section label occurs last, and where the last 附則 is.
-    let mut last_heading: HashMap<(ClauseKind, &str), usize> = HashMap::new();
-    let mut last_supplementary = None;
-    for (i, class) in classes.iter().enumerate() {
-        match class {
-            Class::Heading(h) if matches!(h.kind, ClauseKind::Chapter | ClauseKind::Section) => {
-                last_heading.insert((h.kind, h.label.as_str()), i);
-            }
-            Class::Supplementary(_) => last_supplementary = Some(i),
-            _ => {}
-        }
-    }
-    let mut skip_at = vec![false; count];
+    let mut contents = Contents {
+        skipped: vec![false; count],
+        entries: Vec::new(),
+    };
+    let mut first_key: Option<EntryKey> = None;
     let mut in_contents = false;
     let mut seen_clause = false;
-    for (i, class) in classes.iter().enumerate() {
-        let skip = match class {
-            Class::Blank => continue,
-            Class::Contents => !seen_clause,
-            Class::Heading(h) => {
-                let repeated_later = || last_heading.get(&(h.kind, h.label.as_str())) > Some(&i);
-                matches!(h.kind, ClauseKind::Chapter | ClauseKind::Section)
-                    && i < first_article
-                    && (ends_in_article_range(&h.rest) || (in_contents && repeated_later()))
-            }
-            Class::Supplementary(_) => in_contents && last_supplementary > Some(i),
-            Class::Other => false,
-        };
-        skip_at[i] = skip;
-        if skip {
-            in_contents |= *class == Class::Contents;
+    for (i, line) in lines.iter().enumerate() {
+        if classes[i] == Class::Blank {
             continue;
         }
-        in_contents = false;
-        seen_clause |= matches!(class, Class::Heading(_) | Class::Supplementary(_));
+        if !seen_clause && let Some(entry_at) = contents_heading(&line.norm) {
+            contents.skipped[i] = true;
+            in_contents = true;
+            first_key = contents_entry(&line.norm[entry_at..]);
+            if first_key.is_some() {
+                contents.entries.push(line.rest(entry_at));
+            }
+            continue;
+        }
+        let entry = contents_entry(&line.norm);
+        if in_contents {
+            match entry {
+                Some(key) if first_key != Some(key) => {
+                    contents.skipped[i] = true;
+                    contents.entries.push(line.text.clone());
+                    first_key.get_or_insert(key);
+                    continue;
+                }
+                _ => in_contents = false,
+            }
+        } else if !seen_clause
+            && i < first_article
+            && let Some(
+                key @ (ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Subsection, _),
+            ) = entry
+            && ends_in_article_range(&line.text)
+        {
+            contents.skipped[i] = true;
+            contents.entries.push(line.text.clone());
+            in_contents = true;
+            first_key = Some(key);
+            continue;
+        }
+        seen_clause |= matches!(classes[i], Class::Heading(_) | Class::Supplementary(_));
     }
     // A "目次" line among the clauses is ordinary text.
-    for (class, &skip) in classes.iter_mut().zip(&skip_at) {
+    for (class, &skip) in classes.iter_mut().zip(&contents.skipped) {
         if !skip && *class == Class::Contents {
             *class = Class::Other;
         }
     }
-    skip_at
+    contents
 }
 
 /// "総則（第1条―第3条）", "雑則(第20条)".

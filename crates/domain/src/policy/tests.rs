@@ -37,14 +37,29 @@ fn clause<'a>(policy: &'a PolicyText, reference: &str) -> &'a Clause {
         .unwrap_or_else(|| panic!("no clause {reference}"))
 }
 
-/// Everything but the approval line, which is kept as printed.
+/// Everything but what is kept as printed: the approval line, the labels' widths and the
+/// unplaced lines' text.
 fn assert_same_tree(actual: &PolicyText, expected: &PolicyText) {
+    fn plain(clauses: &[Clause]) -> Vec<Clause> {
+        clauses
+            .iter()
+            .map(|c| Clause {
+                printed: None,
+                children: plain(&c.children),
+                ..c.clone()
+            })
+            .collect()
+    }
+    let fates = |p: &PolicyText| -> Vec<(usize, LineFate)> {
+        p.unplaced.iter().map(|u| (u.line, u.fate)).collect()
+    };
     assert_eq!(actual.title, expected.title);
     assert_eq!(actual.approved_on, expected.approved_on);
     assert_eq!(actual.preamble, expected.preamble);
-    assert_eq!(actual.clauses, expected.clauses);
-    assert_eq!(actual.supplementary, expected.supplementary);
+    assert_eq!(plain(&actual.clauses), plain(&expected.clauses));
+    assert_eq!(plain(&actual.supplementary), plain(&expected.supplementary));
     assert_eq!(actual.warnings, expected.warnings);
+    assert_eq!(fates(actual), fates(expected));
 }
 
 // ------------------------------------------------------------------ the seed
@@ -52,7 +67,9 @@ fn assert_same_tree(actual: &PolicyText, expected: &PolicyText) {
 #[test]
 fn seed_title_and_approval() {
     let policy = seed_policy();
-    assert_eq!(policy.title, "佐久市議会情報セキュリティ基本方針");
+    // The regulation marker ○ is kept as printed; the document's name is without it.
+    assert_eq!(policy.title, "○佐久市議会情報セキュリティ基本方針");
+    assert_eq!(policy.name(), "佐久市議会情報セキュリティ基本方針");
     assert_eq!(policy.approved_on, Some(date!(2026 - 03 - 18)));
     assert_eq!(
         policy.approval_line.as_deref(),
@@ -245,7 +262,7 @@ const STANDARDS: &str = "\
 #[test]
 fn article_style_metadata_and_contents() {
     let policy = parse(STANDARDS).unwrap();
-    assert_eq!(policy.title, "議会情報セキュリティ対策基準");
+    assert_eq!(policy.title, "○議会情報セキュリティ対策基準");
     assert_eq!(policy.promulgation.as_deref(), Some("訓令第5号"));
     assert_eq!(policy.approval_line, None);
     assert_eq!(policy.approved_on, Some(date!(2025 - 04 - 01)));
@@ -423,6 +440,12 @@ fn full_width_numbering_and_indentation_give_the_same_tree() {
     assert!(wide.contains("令和８年\u{3000}３月１８日\u{3000}決裁"));
     let policy = parse(&wide).unwrap();
     assert_same_tree(&policy, &seed_policy());
+    // Displayed as printed, referenced half-width.
+    let item = clause(&policy, "6(8)");
+    assert_eq!(item.label, "(8)");
+    assert_eq!(item.shown_label(), "（８）");
+    assert_eq!(clause(&policy, "6").shown_label(), "６");
+    assert_eq!(clause(&seed_policy(), "6(8)").shown_label(), "(8)");
     assert_eq!(
         policy.approval_line.as_deref(),
         Some("令和８年\u{3000}３月１８日\u{3000}決裁")
@@ -583,7 +606,7 @@ fn number_out_of_sequence_is_kept_with_a_warning() {
 fn text_before_the_first_clause_is_kept_in_the_preamble() {
     let text = "○方針\n令和8年3月18日決定\n\n　この方針は前文である。\n二行目。\n1 目的\n本文。\n";
     let policy = parse(text).unwrap();
-    assert_eq!(policy.title, "方針");
+    assert_eq!(policy.title, "○方針");
     assert_eq!(policy.approval_line.as_deref(), Some("令和8年3月18日決定"));
     assert_eq!(policy.approved_on, Some(date!(2026 - 03 - 18)));
     assert_eq!(policy.preamble, "この方針は前文である。\n二行目。");

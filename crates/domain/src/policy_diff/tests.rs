@@ -337,6 +337,7 @@ fn clause(reference: &str, title: Option<&str>, text: &str, children: Vec<Clause
         reference: reference.into(),
         kind,
         label: label.into(),
+        printed: None,
         title: title.map(Into::into),
         text: text.into(),
         children,
@@ -353,6 +354,8 @@ fn document(title: &str, clauses: Vec<Clause>, supplementary: Vec<Clause>) -> Po
         clauses,
         supplementary,
         warnings: Vec::new(),
+        contents: Vec::new(),
+        unplaced: Vec::new(),
     }
 }
 

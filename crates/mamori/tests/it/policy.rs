@@ -198,6 +198,15 @@ backend_test!(async fn policies_are_imported_listed_shown_published_and_acknowle
             "{imported}"
         );
         assert!(imported.contains("Nothing needs checking."), "{imported}");
+        // Nothing dropped silently: the lines outside the clauses and what became of them.
+        assert!(
+            imported.contains("Line 3: ○佐久市議会情報セキュリティ基本方針 → Read as the title"),
+            "{imported}"
+        );
+        assert!(
+            imported.contains("決裁 → Read as the approval date or number"),
+            "{imported}"
+        );
 
         let list = site.run(&["policy", "list"]).success().stdout();
         assert!(
@@ -211,7 +220,8 @@ backend_test!(async fn policies_are_imported_listed_shown_published_and_acknowle
         let shown: Value =
             serde_json::from_str(&site.run(&["policy", "show", "1"]).success().stdout())
                 .expect("show prints JSON");
-        assert_eq!(shown["title"], "佐久市議会情報セキュリティ基本方針");
+        // The tree keeps the title as printed, with the regulation marker ○.
+        assert_eq!(shown["title"], "○佐久市議会情報セキュリティ基本方針");
         assert_eq!(shown["clauses"].as_array().unwrap().len(), 8);
         assert!(every_clause_has_a_ref(&shown["clauses"]));
         assert_eq!(
@@ -400,4 +410,39 @@ backend_test!(async fn nobody_approves_a_draft_they_wrote(backend) {
             site.with_store(async |store| mamori_store::audit::recent(store, 100).await.unwrap()).await;
         assert!(!audit.iter().any(|e| e.action == "policy.approve"));
     }
+});
+
+backend_test!(async fn word_files_and_saved_pages_are_imported_from_the_command_line(backend) {
+    use mamori_testkit::fixtures_policies::{regulation_docx, reiki_page};
+    let site = Site::new(backend).await;
+    // Told apart by content: the names say nothing.
+    let docx = site.file("regulation.bin", &regulation_docx());
+    let imported = site
+        .run(&["policy", "import", &docx, "--kind", "other"])
+        .success()
+        .stdout();
+    assert!(
+        imported.contains("Clauses: 13 in all (5 top-level)."),
+        "{imported}"
+    );
+    let page = site.file("reiki.txt", &reiki_page());
+    let imported = site
+        .run(&["policy", "import", &page, "--kind", "other"])
+        .success()
+        .stdout();
+    assert!(
+        imported.contains("Clauses: 11 in all (3 top-level)."),
+        "{imported}"
+    );
+    assert!(
+        imported.contains("Line 3: 目次 → Read as the table of contents"),
+        "{imported}"
+    );
+    let broken = site.file("broken.docx", b"PK\x03\x04 not really a zip");
+    site.run(&["policy", "import", &broken, "--kind", "other"])
+        .refused(&EN["sheet.error.broken_document"]);
+    let count = site
+        .with_store(async |store| policies::documents(store).await.unwrap().len())
+        .await;
+    assert_eq!(count, 2);
 });

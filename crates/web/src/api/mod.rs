@@ -5,6 +5,7 @@ pub mod audit;
 pub mod classification;
 pub mod dates;
 pub mod policies;
+pub mod policy_drafts;
 pub mod risks;
 pub mod security;
 pub mod session;
@@ -116,6 +117,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         users::Doc::openapi(),
         security::Doc::openapi(),
         policies::Doc::openapi(),
+        policy_drafts::Doc::openapi(),
         assets::Doc::openapi(),
         classification::Doc::openapi(),
         threats::Doc::openapi(),

@@ -70,6 +70,7 @@ pub struct PolicyPage {
 pub struct VersionOut {
     pub id: i64,
     pub number: i64,
+    /// `draft`, `approved`, `published`, `superseded` or `withdrawn`.
     #[schema(example = "published")]
     pub status: String,
     pub title: String,
@@ -80,6 +81,8 @@ pub struct VersionOut {
     /// The date of approval (決裁), `YYYY-MM-DD`.
     pub approved_on: Option<String>,
     pub published_at: Option<String>,
+    /// Why the draft was withdrawn (取下げ), for a withdrawn version.
+    pub withdrawal_reason: Option<String>,
 }
 
 impl From<VersionSummary> for VersionOut {
@@ -94,14 +97,17 @@ impl From<VersionSummary> for VersionOut {
             created_at: stamp(v.created_at),
             approved_on: v.approved_on.map(|d| d.to_string()),
             published_at: v.published_at.map(stamp),
+            withdrawal_reason: v.withdrawal_reason,
         }
     }
 }
 
 /// The clause tree as JSON: `title`, `approved_on`, `preamble`, `clauses` and
-/// `supplementary` (附則), each clause with `ref`, `kind`, `label`, `title`, `text` and
-/// `children`, and the parser's `warnings`.
-fn tree_json(tree: &PolicyText) -> Result<serde_json::Value, AppError> {
+/// `supplementary` (附則), each clause with `ref`, `kind`, `label` (and `printed`, the
+/// label as the source printed it, when it differs), `title`, `text` and `children`;
+/// the parser's `warnings`, the table of contents `contents`, and `unplaced`: every
+/// line outside the clauses with its `line`, `text` and `fate`.
+pub(crate) fn tree_json(tree: &PolicyText) -> Result<serde_json::Value, AppError> {
     serde_json::to_value(tree).map_err(|e| {
         tracing::error!(error = %e, "clause tree not serialisable");
         AppError::internal()
@@ -187,6 +193,20 @@ pub struct ImportOut {
     /// Top-level clauses (supplementary provisions included).
     pub top_level_clauses: usize,
     pub warnings: Vec<WarningOut>,
+    /// The table of contents (目次) as printed, one entry an item.
+    pub contents: Vec<String>,
+    /// Every line outside the clauses, and what was done with it.
+    pub unplaced: Vec<UnplacedOut>,
+}
+
+/// A line of the text that is not in a clause.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnplacedOut {
+    pub line: usize,
+    pub text: String,
+    /// `title`, `metadata`, `contents` or `preamble`.
+    #[schema(example = "contents")]
+    pub fate: &'static str,
 }
 
 /// An approval (決裁) of a draft.
@@ -296,6 +316,16 @@ impl From<Saved> for ImportOut {
             version_id: saved.version_id,
             clauses: parsed.all_clauses().len(),
             top_level_clauses: parsed.clauses.len() + parsed.supplementary.len(),
+            contents: parsed.contents,
+            unplaced: parsed
+                .unplaced
+                .into_iter()
+                .map(|u| UnplacedOut {
+                    line: u.line,
+                    text: u.text,
+                    fate: u.fate.as_str(),
+                })
+                .collect(),
             warnings: parsed
                 .warnings
                 .into_iter()
@@ -728,6 +758,7 @@ pub async fn remind(
         ImportIn,
         ImportOut,
         WarningOut,
+        UnplacedOut,
         ApproveIn,
         ReviewIn,
         ReviewOut,

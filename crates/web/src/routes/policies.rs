@@ -34,6 +34,11 @@ fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/policies/{id}/versions/{vid}/publish",
             post(version::publish),
         ),
+        (
+            Method::POST,
+            "/policies/{id}/versions/{vid}/withdraw",
+            post(version::withdraw),
+        ),
         (Method::GET, "/policies/{id}/compare", get(compare::compare)),
         (
             Method::GET,
@@ -78,6 +83,11 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/policies/import",
             post(p::import_policy),
         ),
+        (
+            Method::POST,
+            "/api/v1/policies/import/preview",
+            post(api::policy_drafts::preview_import),
+        ),
         (Method::GET, "/api/v1/policies/{id}", get(p::get_policy)),
         (
             Method::GET,
@@ -93,6 +103,11 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/policies/{id}/versions/{vid}/publish",
             post(p::publish_version),
+        ),
+        (
+            Method::POST,
+            "/api/v1/policies/{id}/versions/{vid}/withdraw",
+            post(api::policy_drafts::withdraw_version),
         ),
         (
             Method::POST,

@@ -15,6 +15,7 @@ mod once;
 mod once_forms;
 mod policies;
 mod policy_acks;
+mod policy_drafts;
 mod risks;
 mod risks_api;
 mod security;

@@ -155,7 +155,7 @@ backend_test!(async fn the_seed_is_imported_approved_published_and_public(backen
 
     // Readable by anyone, signed in or not, laid out for print.
     let html = anonymous.page("/public/policy", 200).await;
-    assert!(html.contains("<h1>佐久市議会情報セキュリティ基本方針</h1>"));
+    assert!(html.contains("<h1>○佐久市議会情報セキュリティ基本方針</h1>"), "the marker ○ as printed");
     assert!(html.contains("ソーシャルメディアサービスを利用する場合には"));
     assert!(
         !html.contains("sign-out") && !html.contains("site-nav"),
@@ -334,9 +334,18 @@ backend_test!(async fn reviews_are_recorded_and_roles_are_enforced(backend) {
     let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
     let (_, member) = server.web_as("member", Role::User).await;
     let (_, contractor) = server.web_as("vendor", Role::Contractor).await;
+    let (_, gicho) = ciso(&server, "gicho").await;
     let version = import(&officer, &seed(), "").await;
     let document = version.split('/').nth(2).unwrap().to_owned();
     let reviews = format!("/policies/{document}/reviews");
+    // Members read published policies only: the draft is hidden until it is published.
+    member.page(&format!("/policies/{document}"), 404).await;
+    let stored = Stored {
+        document: document.parse().unwrap(),
+        version: version.split('/').nth(4).unwrap().parse().unwrap(),
+        hash: String::new(),
+    };
+    fixtures_policies::approve_and_publish(&officer, &gicho, &stored).await;
 
     let bad = officer
         .post_form(
@@ -398,8 +407,10 @@ backend_test!(async fn the_api_approves_as_the_page_does(backend) {
     let approve = format!("{}/approve", stored.api());
     let body = json!({"approved_on": "2026-03-18", "note": "議会運営委員会で了承"});
 
-    // The version with its clause tree.
-    let detail = member.json(&stored.api()).await;
+    // The version with its clause tree, for those who edit or approve; a member sees no
+    // draft.
+    assert_api_error(member.get(&stored.api()).await, 404, "not_found").await;
+    let detail = officer.json(&stored.api()).await;
     assert_eq!(detail["version"]["status"], "draft");
     assert_eq!(detail["document_id"], stored.document);
     assert!(detail["tree"]["clauses"].as_array().is_some_and(|c| !c.is_empty()));
@@ -427,7 +438,7 @@ backend_test!(async fn the_api_approves_as_the_page_does(backend) {
     let out: serde_json::Value = approved.json().await.unwrap();
     assert_eq!(out["status"], "approved");
     assert_eq!(out["approved_on"], "2026-03-18");
-    let detail = member.json(&stored.api()).await;
+    let detail = officer.json(&stored.api()).await;
     assert_eq!(detail["approver"], "kyokucho");
     // Approved once: no longer a draft.
     assert_api_error(chief.post_json(&approve, &body).await, 409, "invalid_state").await;
@@ -435,6 +446,7 @@ backend_test!(async fn the_api_approves_as_the_page_does(backend) {
     assert_api_error(member.post_json(&publish, &json!({})).await, 403, "forbidden").await;
     let published = officer.post_json(&publish, &json!({})).await;
     assert_eq!(published.status(), StatusCode::OK);
+    assert_eq!(member.json(&stored.api()).await["version"]["status"], "published");
     assert_api_error(officer.post_json(&publish, &json!({})).await, 409, "invalid_state").await;
     server.stop().await;
 });
@@ -479,7 +491,7 @@ backend_test!(async fn the_api_records_reviews(backend) {
     assert_eq!(error["fields"][0]["field"], "result_version");
     let created = officer.post_json(&reviews, &body).await;
     assert_eq!(created.status(), StatusCode::CREATED);
-    let page = member.page(&format!("/policies/{}", stored.document), 200).await;
+    let page = officer.page(&format!("/policies/{}", stored.document), 200).await;
     assert!(page.contains("委託先の管理に不足"));
     let missing = officer.post_json("/api/v1/policies/999/reviews", &body).await;
     assert_api_error(missing, 404, "not_found").await;

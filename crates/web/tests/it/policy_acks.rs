@@ -424,7 +424,12 @@ backend_test!(async fn the_api_lists_shows_and_refuses_bad_text(backend) {
         let document = imported["document_id"].as_i64().unwrap();
         assert!(imported["clauses"].as_u64().unwrap() > 8);
 
-        let list: Value = reader.get("/api/v1/policies").await
+        // A member sees no draft; the security officer lists it.
+        let hidden: Value = reader.get("/api/v1/policies").await.json().await.unwrap();
+        assert_eq!(hidden["total"], 0, "a draft is hidden from members");
+        let hidden = reader.get(&format!("/api/v1/policies/{document}")).await;
+        assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+        let list: Value = officer.get("/api/v1/policies").await
             .json()
             .await
             .unwrap();
@@ -437,7 +442,7 @@ backend_test!(async fn the_api_lists_shows_and_refuses_bad_text(backend) {
         assert_eq!(item["latest_status"], "draft");
         assert!(item["published_version_id"].is_null());
 
-        let shown: Value = reader.get(&format!("/api/v1/policies/{document}")).await
+        let shown: Value = officer.get(&format!("/api/v1/policies/{document}")).await
             .json()
             .await
             .unwrap();
@@ -452,7 +457,7 @@ backend_test!(async fn the_api_lists_shows_and_refuses_bad_text(backend) {
             ("?version=2", StatusCode::NOT_FOUND),
             ("?version=abc", StatusCode::BAD_REQUEST),
         ] {
-            let response = reader.get(&format!("/api/v1/policies/{document}{query}")).await;
+            let response = officer.get(&format!("/api/v1/policies/{document}{query}")).await;
             assert_eq!(response.status(), expected, "{query}");
         }
         let missing = reader.get("/api/v1/policies/999").await;

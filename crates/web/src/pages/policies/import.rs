@@ -8,7 +8,7 @@ use axum::response::Response;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, SaveVersion};
 use mamori_domain::access::{Act, Register};
-use mamori_domain::policy::{self, PolicyText};
+use mamori_domain::policy::{self, PolicyText, WarningReason};
 use mamori_domain::policy_lifecycle::PolicyKind;
 use serde::Deserialize;
 
@@ -210,6 +210,20 @@ struct PreviewPage {
     kind: String,
     document: String,
     change_note: String,
+}
+
+impl PreviewPage {
+    fn anchor(&self, reference: &str) -> String {
+        super::anchor(reference)
+    }
+
+    fn reason_key(&self, reason: &WarningReason) -> &'static str {
+        match reason {
+            WarningReason::Unrecognised => "policy.warning.unrecognised",
+            WarningReason::OutOfSequence => "policy.warning.out_of_sequence",
+            WarningReason::BeforeFirstClause => "policy.warning.before_first_clause",
+        }
+    }
 }
 
 /// Reads the text (upload or paste), parses it and shows the tree; nothing is saved yet.

@@ -29,6 +29,9 @@ pub struct ClauseRow {
     pub anchor: String,
     pub label: String,
     pub title: Option<String>,
+    /// The first paragraph of a clause without a title, printed on the label's line as
+    /// the source does ("（１）　情報資産　…", "ア　…").
+    pub inline: Option<String>,
     pub paragraphs: Vec<String>,
     pub depth: usize,
     /// The clause's own page, on pages inside mamori.
@@ -47,17 +50,21 @@ pub fn flatten_linked(text: &PolicyText, document_id: i64) -> Vec<ClauseRow> {
 pub fn flatten(text: &PolicyText) -> Vec<ClauseRow> {
     fn walk(clauses: &[Clause], depth: usize, out: &mut Vec<ClauseRow>) {
         for clause in clauses {
+            let mut paragraphs: Vec<String> = clause
+                .text
+                .split('\n')
+                .filter(|p| !p.trim().is_empty())
+                .map(str::to_owned)
+                .collect();
+            let inline =
+                (clause.title.is_none() && !paragraphs.is_empty()).then(|| paragraphs.remove(0));
             out.push(ClauseRow {
                 reference: clause.reference.clone(),
                 anchor: anchor(&clause.reference),
-                label: clause.label.clone(),
+                label: clause.shown_label().to_owned(),
                 title: clause.title.clone(),
-                paragraphs: clause
-                    .text
-                    .split('\n')
-                    .filter(|p| !p.trim().is_empty())
-                    .map(str::to_owned)
-                    .collect(),
+                inline,
+                paragraphs,
                 depth: depth.min(4),
                 link: None,
             });

@@ -1,5 +1,6 @@
 //! `GET /policies/{id}/versions/{vid}`: one version with its clauses and what the reader
-//! may do with it; `POST …/approve` (決裁) and `POST …/publish`.
+//! may do with it; `POST …/approve` (決裁), `POST …/publish` and `POST …/withdraw`
+//! (取下げ of a draft, with a reason).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,6 +27,8 @@ struct VersionPage {
     layout: Layout,
     document_id: i64,
     version: VersionSummary,
+    /// The title as the text prints it (with the regulation marker ○).
+    heading: String,
     status_key: String,
     approved_on: String,
     approver: Option<String>,
@@ -33,6 +36,9 @@ struct VersionPage {
     rows: Vec<ClauseRow>,
     may_approve: bool,
     may_publish: bool,
+    may_withdraw: bool,
+    /// The withdrawal reason as typed, after a refusal.
+    reason: String,
     must_acknowledge: bool,
     acknowledged: Option<String>,
     /// The approval form as typed (else today, or the date the text names).
@@ -52,6 +58,7 @@ impl VersionPage {
 #[derive(Default)]
 struct Refused {
     approval: Option<ApproveForm>,
+    reason: String,
     error: Option<String>,
     errors: Vec<FieldError>,
 }
@@ -78,6 +85,11 @@ async fn version_page(
         )
         .await,
         document_id: id,
+        heading: if tree.title.trim().is_empty() {
+            summary.title.clone()
+        } else {
+            tree.title.clone()
+        },
         status_key: format!("policy.status.{}", summary.status.as_str()),
         approved_on: summary.approved_on.map(|d| ctx.date(d)).unwrap_or_default(),
         approver: view.approver,
@@ -85,6 +97,8 @@ async fn version_page(
         rows: flatten_linked(&tree, id),
         may_approve: view.may_approve,
         may_publish: view.may_publish,
+        may_withdraw: view.may_withdraw,
+        reason: refused.reason,
         must_acknowledge: view
             .mine
             .as_ref()
@@ -131,6 +145,7 @@ pub struct ApproveForm {
 fn label(field: &str) -> &'static str {
     match field {
         "approved_on" => "policy.approved_on",
+        "reason" => "policy.withdrawal_reason",
         _ => "policy.approval_note",
     }
 }
@@ -146,6 +161,7 @@ fn refused_page(
             Refused {
                 errors: field_errors(&problems, &ctx.tr, label),
                 approval: form,
+                reason: String::new(),
                 error: None,
             },
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -154,6 +170,7 @@ fn refused_page(
             Refused {
                 error: Some(ctx.tr.f(refusal.key, &refusal.params)),
                 approval: form,
+                reason: String::new(),
                 errors: Vec::new(),
             },
             StatusCode::CONFLICT,
@@ -192,6 +209,31 @@ pub async fn publish(
         Ok(_) => Ok(see_other(&format!("/policies/{id}/versions/{vid}"))),
         Err(failure) => {
             let (refused, status) = refused_page(&ctx, failure, None)?;
+            version_page(&state, &ctx, &signed, (id, vid), refused, status).await
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct WithdrawForm {
+    pub reason: String,
+}
+
+/// Withdraws (取下げ) a draft with a reason; refused for a version already approved.
+pub async fn withdraw(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((id, vid)): Path<(i64, i64)>,
+    WebForm(form): WebForm<WithdrawForm>,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    match policies::withdraw_version(&state.app, acting, id, vid, &form.reason).await {
+        Ok(_) => Ok(see_other(&format!("/policies/{id}/versions/{vid}"))),
+        Err(failure) => {
+            let (mut refused, status) = refused_page(&ctx, failure, None)?;
+            refused.reason = form.reason;
             version_page(&state, &ctx, &signed, (id, vid), refused, status).await
         }
     }
