@@ -41,6 +41,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/policies/{id}/versions/{vid}/acknowledge",
     "/policies/{id}/reviews",
     "/policies/{id}/acknowledgements/remind",
+    "/policies/{id}/versions/{vid}/withdraw",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.

@@ -632,4 +632,52 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
             Answer::Redirect,
         )
         .await;
+    // A second draft of the same document, withdrawn (取下げ) twice at once.
+    let amended = format!("{text}\n（見直し案）\n");
+    let document_id = document.to_string();
+    let fields = [
+        ("kind", "basic_policy"),
+        ("document", document_id.as_str()),
+        ("change_note", "見直し案"),
+        ("text", amended.as_str()),
+    ];
+    let (content_type, body) = multipart(&fields, None);
+    let preview = officer
+        .client
+        .post(officer.server.url("/policies/import"))
+        .header("origin", &officer.server.base)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview = preview.text().await.unwrap();
+    let draft = twice
+        .post(
+            officer,
+            &preview,
+            Form {
+                route: "/policies/import/save",
+                page: "",
+                action: "/policies/import/save",
+                changes: &[],
+                codes: &["policy.version_create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/policies/{id}/versions/{vid}/withdraw",
+                page: &draft,
+                action: &format!("{draft}/withdraw"),
+                changes: &[("reason", "条文の整理が不十分なため取り下げる")],
+                codes: &["policy.withdraw"],
+            },
+            Answer::Redirect,
+        )
+        .await;
 }
