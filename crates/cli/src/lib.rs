@@ -93,6 +93,12 @@ enum ImportCommand {
         /// Check the file and report, writing nothing
         #[arg(long)]
         dry_run: bool,
+        /// Why classifications change, for rows without a "change reason" column
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// What to do with rows that look like a registered asset: create, update or skip
+        #[arg(long, value_parser = assets::parse_duplicates)]
+        duplicates: Option<mamori_app::assets::imports::DuplicateChoice>,
     },
 }
 
@@ -315,8 +321,18 @@ where
         Command::Backup { file } => people::backup(&data, &tr, &file).await,
         Command::Restore { file } => people::restore(&data, &tr, &file).await,
         Command::Policy(command) => policy::run(&data, &tr, command).await,
-        Command::Import(ImportCommand::Assets { file, dry_run }) => {
-            assets::import(&data, &tr, &file, dry_run).await
+        Command::Import(ImportCommand::Assets {
+            file,
+            dry_run,
+            reason,
+            duplicates,
+        }) => {
+            let choices = mamori_app::assets::imports::Choices {
+                reason,
+                all_duplicates: duplicates,
+                ..Default::default()
+            };
+            assets::import(&data, &tr, &file, dry_run, &choices).await
         }
         Command::Export(ExportCommand::Assets { file, format }) => {
             assets::export(&data, &tr, &file, format).await

@@ -40,6 +40,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0005_risks.sql"),
         include_str!("../migrations/postgres/0005_risks.sql"),
     ),
+    (
+        7,
+        "imports",
+        include_str!("../migrations/sqlite/0007_imports.sql"),
+        include_str!("../migrations/postgres/0007_imports.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

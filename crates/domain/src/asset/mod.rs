@@ -79,10 +79,12 @@ coded! {
 }
 
 coded! {
+    /// Withdrawn (取消): registered by mistake; kept for the audit trail, gone from lists.
     Status {
         InUse = "in_use" ["使用中", "利用中", "運用中", "現用"],
         Archived = "archived" ["保存", "保管", "保存中", "非現用"],
-        Disposed = "disposed" ["廃棄", "廃棄済", "廃棄済み"]
+        Disposed = "disposed" ["廃棄", "廃棄済", "廃棄済み"],
+        Withdrawn = "withdrawn" ["取消", "取消済み", "取り消し"]
     }
 }
 
@@ -200,7 +202,7 @@ pub struct AssetInput {
 }
 
 /// A checked asset, ready to store. Levels are ids of the active scheme's levels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asset {
     pub name: String,
     pub description: String,
@@ -249,7 +251,7 @@ pub const FIELDS: [&str; 19] = [
 pub fn header_field(header: &str) -> Option<&'static str> {
     let h = normalise(header);
     let h = h.trim_matches(|c: char| c == '*' || c == '※' || c.is_whitespace());
-    let table: [(&str, &[&str]); 18] = [
+    let table: [(&str, &[&str]); 20] = [
         (
             "name",
             &["資産名", "情報資産名", "名称", "資産の名称", "name"],
@@ -298,6 +300,9 @@ pub fn header_field(header: &str) -> Option<&'static str> {
             ],
         ),
         ("status", &["状態", "ステータス", "status"]),
+        // Not fields of an asset: which asset a row updates, and why its levels change.
+        ("number", &["資産番号", "asset no.", "asset no", "number"]),
+        ("reason", &["変更理由", "change reason"]),
         ("tags", &["タグ", "tags"]),
         ("notes", &["備考", "notes", "remarks"]),
         (
@@ -529,6 +534,11 @@ impl AssetInput {
             Some(Status::InUse),
             &mut problems,
         );
+        // A withdrawal says why and is audited as such: it is its own action, never a
+        // value typed into a form or a file.
+        if status == Some(Status::Withdrawn) {
+            problems.push(FieldProblem::new("status", "asset.error.withdraw_by_action"));
+        }
         let mut tags: Vec<String> = Vec::new();
         for tag in split_list(&self.tags) {
             match single_line(&tag, MAX_TAG) {

@@ -1,7 +1,7 @@
 //! Registering and changing assets: one at a time from the form or the API, many at
 //! once from an import, each write with its audit entry in the same transaction.
 
-use mamori_domain::asset::{Asset, Retention};
+use mamori_domain::asset::{Asset, Retention, Status};
 use mamori_domain::classification::Scheme;
 use mamori_domain::search::grams;
 use mamori_domain::user::OrgRole;
@@ -152,6 +152,22 @@ pub async fn create_many(
     source: &str,
     source_sha256: &str,
 ) -> Result<Vec<i64>> {
+    let ids = insert_many(tx, assets, scheme).await?;
+    tx.audit(
+        AuditEntry::new("asset.import", "asset")
+            .change("source", None::<&str>, source)
+            .change("sha256", None::<&str>, source_sha256)
+            .change("count", None::<usize>, ids.len())
+            .change("first_id", None::<i64>, ids.first())
+            .change("last_id", None::<i64>, ids.last()),
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// [`create_many`] without its audit entry, for a caller that writes one entry for a
+/// whole import of creations and updates (`imports::record`).
+pub async fn insert_many(tx: &mut WriteTx, assets: &[Asset], scheme: &Scheme) -> Result<Vec<i64>> {
     let now = crate::now_text();
     let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM assets")
         .fetch_one(&mut *tx.tx)
@@ -245,15 +261,6 @@ pub async fn create_many(
         .execute(&mut *tx.tx)
         .await?;
     }
-    tx.audit(
-        AuditEntry::new("asset.import", "asset")
-            .change("source", None::<&str>, source)
-            .change("sha256", None::<&str>, source_sha256)
-            .change("count", None::<usize>, ids.len())
-            .change("first_id", None::<i64>, ids.first())
-            .change("last_id", None::<i64>, ids.last()),
-    )
-    .await?;
     Ok(ids)
 }
 
@@ -350,6 +357,24 @@ pub async fn update(
         }
     }
     tx.audit(entry).await
+}
+
+/// Withdraws (取消) an asset registered by mistake: it keeps its record and audit trail
+/// but leaves every list, count and export. The reason is required by the caller.
+pub async fn withdraw(tx: &mut WriteTx, id: i64, reason: &str) -> Result<()> {
+    let before = get_in(&mut tx.tx, tx.backend, Viewer::everything(), id).await?;
+    sqlx::query("UPDATE assets SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(Status::Withdrawn.as_str())
+        .bind(crate::now_text())
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let entry = AuditEntry::new("asset.withdraw", "asset")
+        .target(id)
+        .change("status", before.status.as_str(), Status::Withdrawn.as_str())
+        .change("reason", None::<&str>, reason);
+    tx.audit(described(entry, &before.as_asset(), before.restricted))
+        .await
 }
 
 fn field_values(old: &Asset, new: &Asset, field: &str) -> (serde_json::Value, serde_json::Value) {

@@ -87,9 +87,39 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(assets::import::preview),
         ),
         (
+            Method::GET,
+            "/assets/import/preview",
+            get(assets::import::preview_page_get),
+        ),
+        (
             Method::POST,
             "/assets/import/confirm",
             post(assets::import::confirm),
+        ),
+        (
+            Method::GET,
+            "/assets/imports",
+            get(assets::import::import_list),
+        ),
+        (
+            Method::GET,
+            "/assets/imports/{id}",
+            get(assets::import::import_show),
+        ),
+        (
+            Method::POST,
+            "/assets/imports/{id}/undo",
+            post(assets::import::undo_import),
+        ),
+        (
+            Method::GET,
+            "/assets/{id}/withdraw",
+            get(assets::import::withdraw_form),
+        ),
+        (
+            Method::POST,
+            "/assets/{id}/withdraw",
+            post(assets::import::withdraw_asset),
         ),
         (
             Method::GET,
