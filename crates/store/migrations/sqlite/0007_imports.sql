@@ -43,15 +43,15 @@ CREATE TABLE asset_imports (
     undo_reason TEXT
 );
 
--- action: created or updated. before: the asset as it was (JSON) for an update.
--- after_at: the asset's updated_at once imported, which tells a later change.
+-- action: created or updated. before: the asset as it was (JSON) for an update;
+-- after: as the import left it, which tells whether it changed since (undo).
 CREATE TABLE asset_import_rows (
     import_id INTEGER NOT NULL REFERENCES asset_imports (id),
     line      INTEGER NOT NULL,
     asset_id  INTEGER NOT NULL REFERENCES assets (id),
     action    TEXT NOT NULL,
     before    TEXT,
-    after_at  TEXT NOT NULL,
+    after     TEXT NOT NULL,
     PRIMARY KEY (import_id, line)
 );
 CREATE INDEX asset_import_rows_asset ON asset_import_rows (asset_id);
