@@ -79,7 +79,7 @@ pub fn parse_duplicates(value: &str) -> Result<DuplicateChoice, String> {
     DuplicateChoice::parse(value.trim()).ok_or_else(|| "one of: create, update, skip".to_owned())
 }
 
-/// `mamori import assets FILE [--dry-run] [--reason …] [--duplicates …]`: every row is
+/// `mamori import assets FILE [--dry-run] [--reason …] [--duplicates …] [--as-new]`: every row is
 /// planned as the web preview plans it (new, update by asset number, unchanged, possible
 /// duplicate, error); nothing is written unless every row can be imported, and then all
 /// in one transaction, recorded as an import that the web pages can undo.
@@ -88,6 +88,7 @@ pub async fn import(
     tr: &Tr,
     file: &Path,
     dry_run: bool,
+    as_new: bool,
     choices: &Choices,
 ) -> anyhow::Result<ExitCode> {
     let mut progress = Progress::new();
@@ -109,7 +110,16 @@ pub async fn import(
             ],
         )
     })?;
-    let mapping = Mapping::guess(&table.headers);
+    let mut mapping = Mapping::guess(&table.headers);
+    if as_new {
+        mapping = Mapping::chosen(
+            mapping
+                .columns()
+                .iter()
+                .map(|f| f.filter(|f| *f != "number"))
+                .collect(),
+        );
+    }
     let unrecognised = mapping.unrecognised(&table.headers).join(", ");
     if !mapping.columns().contains(&Some("name")) {
         progress.finish();

@@ -99,6 +99,10 @@ enum ImportCommand {
         /// What to do with rows that look like a registered asset: create, update or skip
         #[arg(long, value_parser = assets::parse_duplicates)]
         duplicates: Option<mamori_app::assets::imports::DuplicateChoice>,
+        /// Register every row as a new asset, leaving the asset number column unread
+        /// (a register exported from another mamori)
+        #[arg(long)]
+        as_new: bool,
     },
 }
 
@@ -326,13 +330,14 @@ where
             dry_run,
             reason,
             duplicates,
+            as_new,
         }) => {
             let choices = mamori_app::assets::imports::Choices {
                 reason,
                 all_duplicates: duplicates,
                 ..Default::default()
             };
-            assets::import(&data, &tr, &file, dry_run, &choices).await
+            assets::import(&data, &tr, &file, dry_run, as_new, &choices).await
         }
         Command::Export(ExportCommand::Assets { file, format }) => {
             assets::export(&data, &tr, &file, format).await
