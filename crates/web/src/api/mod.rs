@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod asset_imports;
 pub mod assets;
 pub mod audit;
 pub mod classification;
@@ -109,6 +110,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         security::Doc::openapi(),
         policies::Doc::openapi(),
         assets::Doc::openapi(),
+        asset_imports::Doc::openapi(),
         classification::Doc::openapi(),
         threats::Doc::openapi(),
         risks::Doc::openapi(),

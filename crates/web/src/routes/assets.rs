@@ -2,7 +2,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, patch, post};
+use axum::routing::{MethodRouter, get, patch, post, put};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -70,6 +70,47 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/assets/{id}/events/{eid}/decision",
             post(api::assets::decide_event),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports",
+            post(api::asset_imports::upload_import)
+                .layer(DefaultBodyLimit::max(assets::import::BODY_LIMIT)),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/assets/imports/staged/{token}/mapping",
+            put(api::asset_imports::set_import_mapping),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/imports/staged/{token}/preview",
+            get(api::asset_imports::preview_import),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports/staged/{token}/confirm",
+            post(api::asset_imports::confirm_import),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/imports",
+            get(api::asset_imports::list_imports),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/imports/{id}",
+            get(api::asset_imports::get_import),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports/{id}/undo",
+            post(api::asset_imports::undo_import),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/withdraw",
+            post(api::asset_imports::withdraw_asset),
         ),
         (
             Method::GET,

@@ -11,8 +11,8 @@ use mamori_testkit::{TestServer, Web, backend_test};
 use reqwest::StatusCode;
 
 use super::asset_files::{
-    REGISTER, add_people, audit_entries, count, export, import, mapping_form, post, set,
-    snapshot, upload, visible,
+    REGISTER, add_people, audit_entries, count, export, import, mapping_form, multipart, post,
+    set, snapshot, upload, visible,
 };
 
 /// The register's export as a table (header row and cells), read back from the xlsx.
@@ -375,3 +375,113 @@ backend_test!(async fn a_staged_file_expires_after_a_day_and_is_its_uploaders(ba
     assert_eq!(left, 5, "only the new file's rows");
     server.stop().await;
 });
+
+backend_test!(
+    /// Every step over the API, on the same use cases: upload, mapping, a paged preview,
+    /// confirm (refused with the rows named, then imported), the record, undo, withdraw.
+    async fn the_api_imports_step_by_step(backend) {
+        let server = TestServer::start(backend).await;
+        add_people(&server).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, user) = server.web_as("ippan", Role::User).await;
+        let send = |web: &Web<'_>, name: &str, bytes: &[u8]| {
+            let (content_type, body) = multipart(name, bytes);
+            web.client
+                .post(web.server.url("/api/v1/assets/imports"))
+                .header("origin", &web.server.base)
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        let response = send(&user, "register.csv", REGISTER.as_bytes()).await.unwrap();
+        mamori_testkit::assert_api_error(response, 403, "forbidden").await;
+        let response = send(&officer, "register.csv", REGISTER.as_bytes()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let staged: serde_json::Value = response.json().await.unwrap();
+        let token = staged["token"].as_str().unwrap().to_owned();
+        assert_eq!(staged["rows"], 5);
+        assert_eq!(staged["mapping"][0], "name");
+        let base = format!("/api/v1/assets/imports/staged/{token}");
+
+        // Leave 機密性 unmapped: every row is refused, named by row.
+        let mut columns: Vec<serde_json::Value> =
+            staged["mapping"].as_array().unwrap().clone();
+        columns[8] = serde_json::Value::Null;
+        let response = officer
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("{base}/mapping"),
+                &serde_json::json!({ "columns": columns }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let preview = officer.json(&format!("{base}/preview?limit=2")).await;
+        assert_eq!(preview["counts"]["error_rows"], 5);
+        assert_eq!(preview["rows"].as_array().unwrap().len(), 2, "a page");
+        assert_eq!(preview["rows"][0]["errors"][0]["field"], "confidentiality");
+        let response = officer
+            .post_json(&format!("{base}/confirm"), &serde_json::json!({}))
+            .await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(refused["error"]["code"], "validation_failed", "{refused}");
+        assert_eq!(count(&server).await, 0);
+
+        columns[8] = "confidentiality".into();
+        officer
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("{base}/mapping"),
+                &serde_json::json!({ "columns": columns }),
+            )
+            .await;
+        let preview = officer.json(&format!("{base}/preview")).await;
+        assert_eq!(preview["ready"], true, "{preview}");
+        assert_eq!(preview["counts"]["new"], 5);
+        let response = officer
+            .post_json(&format!("{base}/confirm"), &serde_json::json!({}))
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let done: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(done["result"], "imported");
+        assert_eq!(done["created"], 5);
+        let id = done["import_id"].as_i64().unwrap();
+        let response = officer
+            .post_json(&format!("{base}/confirm"), &serde_json::json!({}))
+            .await;
+        mamori_testkit::assert_api_error(response, 410, "import_expired").await;
+        assert_eq!(count(&server).await, 5, "a staged file imports once");
+
+        let list = officer.json("/api/v1/assets/imports").await;
+        assert_eq!(list["total"], 1);
+        let record = officer.json(&format!("/api/v1/assets/imports/{id}")).await;
+        assert_eq!(record["assets"].as_array().unwrap().len(), 5);
+        let first = record["assets"][0]["asset_id"].as_i64().unwrap();
+
+        // Withdraw one asset, then undo the import: refused, that asset changed since.
+        let response = officer
+            .post_json(
+                &format!("/api/v1/assets/{first}/withdraw"),
+                &serde_json::json!({ "reason": "" }),
+            )
+            .await;
+        mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
+        let response = officer
+            .post_json(
+                &format!("/api/v1/assets/{first}/withdraw"),
+                &serde_json::json!({ "reason": "二重登録" }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT);
+        assert_eq!(count(&server).await, 4);
+        let response = officer
+            .post_json(
+                &format!("/api/v1/assets/imports/{id}/undo"),
+                &serde_json::json!({ "reason": "誤った取り込み" }),
+            )
+            .await;
+        mamori_testkit::assert_api_error(response, 409, "changed_since_import").await;
+        assert_eq!(count(&server).await, 4);
+        server.stop().await;
+    }
+);
