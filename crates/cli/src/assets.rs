@@ -149,6 +149,8 @@ pub async fn import(
         headers: table.headers.clone(),
         rows: table.rows.len(),
         mapping,
+        values: Default::default(),
+        profile: None,
         created_at: time::OffsetDateTime::now_utc(),
     };
     progress.phase(tr.t("cli.assets.checking"), None);

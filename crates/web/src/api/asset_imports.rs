@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use mamori_app::Failure;
 use mamori_app::assets::files::{self as asset_files, Mapping, RowError, field_named};
 use mamori_app::assets::imports::{
-    self, Choices, Confirmed, DuplicateChoice, ImportRecord, Preview, RowAction, RowPlan,
-    Staged,
+    self, CODED, Choices, Confirmed, DuplicateChoice, ImportRecord, Meaning, Preview, RowAction,
+    RowPlan, Staged, ValueMapping,
 };
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
@@ -146,10 +146,25 @@ pub async fn upload_import(
     Ok((StatusCode::CREATED, Json(staged_out(&staged))).into_response())
 }
 
-/// A column mapping: per column of the file, the field it fills or null.
+/// What one value of a coded column means.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+pub struct ValueIn {
+    /// `category`, `form`, `holder_type`, `segment`, `confidentiality`, `integrity`,
+    /// `availability` or `status`.
+    pub field: String,
+    /// The value as the file writes it.
+    pub value: String,
+    /// `value:CODE` (a code of the field, a level code for the axes), `empty` or `refuse`.
+    pub meaning: String,
+}
+
+/// A column mapping: per column of the file, the field it fills or null; and what the
+/// values of coded columns that are not the scheme's mean (the staged ones stand when
+/// `values` is left out).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct MappingIn {
     pub columns: Vec<Option<String>>,
+    pub values: Option<Vec<ValueIn>>,
 }
 
 /// Sets the column mapping of a staged file.
@@ -174,11 +189,25 @@ pub async fn set_import_mapping(
             })?),
         });
     }
+    let acting = &signed.0.acting;
+    let values = match input.values {
+        Some(values) => {
+            let mut mapping = ValueMapping::default();
+            for v in values {
+                let bad = || AppError::new(StatusCode::BAD_REQUEST, "invalid_choice", "error.invalid_choice");
+                let field = CODED.into_iter().find(|f| *f == v.field).ok_or_else(bad)?;
+                mapping.set(field, &v.value, Meaning::parse(&v.meaning).ok_or_else(bad)?);
+            }
+            mapping
+        }
+        None => imports::open(&state.app, acting, &token).await.map_err(failure)?.values,
+    };
     let staged = imports::set_mapping(
         &state.app,
-        &signed.0.acting,
+        acting,
         &token,
         &Mapping::chosen(columns),
+        &values,
     )
     .await
     .map_err(failure)?;
@@ -295,8 +324,19 @@ pub struct PreviewOut {
     pub counts: CountsOut,
     /// Problems of the file or the mapping as a whole, and the first 500 row problems.
     pub errors: Vec<RowErrorOut>,
+    /// Values of mapped coded columns the check does not read, with their row counts
+    /// and the meaning given so far (null: not yet said; those rows are errors).
+    pub unknown_values: Vec<UnknownValueOut>,
     pub offset: usize,
     pub rows: Vec<RowOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnknownValueOut {
+    pub field: String,
+    pub value: String,
+    pub rows: usize,
+    pub meaning: Option<String>,
 }
 
 fn preview_out(tr: &Tr, preview: &Preview, offset: usize, limit: usize) -> PreviewOut {
@@ -321,6 +361,16 @@ fn preview_out(tr: &Tr, preview: &Preview, offset: usize, limit: usize) -> Previ
             .errors()
             .take(SHOWN_ERRORS)
             .map(|e| error_out(tr, e))
+            .collect(),
+        unknown_values: preview
+            .unknown
+            .iter()
+            .map(|u| UnknownValueOut {
+                field: u.field.to_owned(),
+                value: u.value.clone(),
+                rows: u.rows,
+                meaning: u.meaning.as_ref().map(Meaning::form_value),
+            })
             .collect(),
         offset,
         rows: preview
@@ -611,6 +661,97 @@ pub async fn withdraw_asset(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A saved mapping profile.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileOut {
+    pub id: i64,
+    pub name: String,
+    /// The header row it is offered for (normalised, tab-separated).
+    pub header_key: String,
+    pub columns: Vec<Option<String>>,
+    pub values: Vec<ValueIn>,
+}
+
+/// Saved mapping profiles, by name.
+#[utoipa::path(get, path = "/api/v1/assets/import-profiles", tag = "assets",
+    responses((status = 200, body = Vec<ProfileOut>), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn list_profiles(
+    State(state): State<AppState>,
+    signed: SignedIn,
+) -> Result<Json<Vec<ProfileOut>>, AppError> {
+    let profiles = imports::profiles(&state.app, &signed.0.acting).await?;
+    Ok(Json(
+        profiles
+            .into_iter()
+            .map(|p| ProfileOut {
+                id: p.id,
+                name: p.name,
+                header_key: p.header_key,
+                columns: p.columns.iter().map(|c| c.map(str::to_owned)).collect(),
+                values: p
+                    .values
+                    .0
+                    .iter()
+                    .flat_map(|(field, values)| {
+                        values.iter().map(move |(value, meaning)| ValueIn {
+                            field: field.clone(),
+                            value: value.clone(),
+                            meaning: meaning.form_value(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect(),
+    ))
+}
+
+/// A profile's name.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ProfileIn {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileSaved {
+    pub id: i64,
+}
+
+/// Saves a staged file's column and value mapping as a named profile, offered again
+/// (applied on upload) for files with the same header row.
+#[utoipa::path(post, path = "/api/v1/assets/imports/staged/{token}/profile", tag = "assets",
+    params(("token" = String, Path)), request_body = ProfileIn,
+    responses((status = 201, body = ProfileSaved), (status = 422, body = crate::api::ErrorBody),
+        (status = 410, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
+pub async fn save_profile(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(token): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    permit(&state, &signed, "asset.import.profiles").await?;
+    let input: ProfileIn = body(&state, request).await?;
+    let id = imports::save_profile(&state.app, &signed.0.acting, &token, &input.name)
+        .await
+        .map_err(failure)?;
+    Ok((StatusCode::CREATED, Json(ProfileSaved { id })).into_response())
+}
+
+/// Deletes a saved profile.
+#[utoipa::path(delete, path = "/api/v1/assets/import-profiles/{id}", tag = "assets",
+    params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn delete_profile(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    permit(&state, &signed, "asset.import.profiles").await?;
+    let id = parse_id(&id)?;
+    imports::delete_profile(&state.app, &signed.0.acting, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -622,7 +763,10 @@ pub async fn withdraw_asset(
         list_imports,
         get_import,
         undo_import,
-        withdraw_asset
+        withdraw_asset,
+        list_profiles,
+        save_profile,
+        delete_profile
     ),
     components(schemas(
         StagedOut,
@@ -638,7 +782,12 @@ pub async fn withdraw_asset(
         ImportPage,
         ImportedAssetOut,
         ImportDetailOut,
-        ReasonIn
+        ReasonIn,
+        ValueIn,
+        UnknownValueOut,
+        ProfileOut,
+        ProfileIn,
+        ProfileSaved
     ))
 )]
 pub struct Doc;

@@ -2,7 +2,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, patch, post, put};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -136,6 +136,31 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/assets/import/confirm",
             post(assets::import::confirm),
+        ),
+        (
+            Method::POST,
+            "/assets/import/profiles",
+            post(assets::import::save_profile),
+        ),
+        (
+            Method::POST,
+            "/assets/import/profiles/{id}/delete",
+            post(assets::import::delete_profile),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/import-profiles",
+            get(api::asset_imports::list_profiles),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports/staged/{token}/profile",
+            post(api::asset_imports::save_profile),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/assets/import-profiles/{id}",
+            delete(api::asset_imports::delete_profile),
         ),
         (
             Method::GET,

@@ -485,3 +485,126 @@ backend_test!(
         server.stop().await;
     }
 );
+
+/// The value-mapping selects of a preview page: (index, field, value as written).
+fn value_rows(page: &str) -> Vec<(String, String, String)> {
+    let field = regex_lite::Regex::new(r#"name="vf(\d+)" value="([a-z_]+)""#).unwrap();
+    let value = regex_lite::Regex::new(r#"name="vv(\d+)" value="([^"]*)""#).unwrap();
+    field
+        .captures_iter(page)
+        .zip(value.captures_iter(page))
+        .map(|(f, v)| {
+            assert_eq!(f[1], v[1]);
+            (f[1].to_owned(), f[2].to_owned(), v[2].to_owned())
+        })
+        .collect()
+}
+
+/// A register in the common sample format: levels written 高/中/低.
+const HIGH_MIDDLE_LOW: &str = "\
+資産名,分類,形態,保有者区分,機密性,完全性,可用性\r
+議員名簿（連絡先入り）,イ,電子,議会事務局,高,高,中\r
+会議録（公開分）,イ,紙,議会事務局,低,中,低\r
+議会だより原稿,その他,電子,議会事務局,中,低,低\r
+";
+
+backend_test!(async fn high_middle_low_levels_are_mapped_by_the_person_and_remembered(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+    let (status, page, mut form) =
+        preview(&officer, "高中低台帳.csv", HIGH_MIDDLE_LOW.as_bytes()).await;
+    // Nothing is guessed: every row is refused until the values are explained.
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    let section = page.split("id=\"import-values\"").nth(1).expect("a value step");
+    assert!(section.contains("<td>高</td><td>1</td>"), "{section}");
+    let rows = value_rows(&page);
+    let listed: Vec<(&str, &str)> = rows.iter().map(|(_, f, v)| (f.as_str(), v.as_str())).collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("category", "その他"),
+            ("confidentiality", "高"),
+            ("confidentiality", "低"),
+            ("confidentiality", "中"),
+            ("integrity", "高"),
+            ("integrity", "中"),
+            ("integrity", "低"),
+            ("availability", "中"),
+            ("availability", "低"),
+        ]
+    );
+    // "Leave empty" is offered only where a field may be empty (not for a level).
+    assert!(!section.contains("value=\"empty\""), "{section}");
+    let meaning = |field: &str, value: &str| match (field, value) {
+        ("category", _) => "refuse",
+        ("confidentiality", "高") => "value:3B",
+        ("confidentiality", "中") | ("integrity", "高") | ("availability", "中") => "value:2",
+        _ => "value:1",
+    };
+    for (n, field, value) in &rows {
+        form.push((format!("vf{n}"), field.clone()));
+        form.push((format!("vv{n}"), value.clone()));
+        form.push((format!("vm{n}"), meaning(field, value).to_owned()));
+    }
+    // The refused value keeps its rows out, said as such.
+    let (status, page) = post(&officer, "/assets/import/preview", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("<tr><td>4</td><td>分類</td><td>その他</td>"), "{page}");
+    assert!(page.contains("「その他」の行は取り込まないと指定されています。"));
+    // A meaning the field does not have is refused, not stored.
+    let bad: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| (k.clone(), if v == "refuse" { "value:9Z".into() } else { v.clone() }))
+        .collect();
+    let (status, _) = post(&officer, "/assets/import/preview", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // その他 means イ: all three rows are assets now.
+    let fixed: Vec<(String, String)> = form
+        .iter()
+        .map(|(k, v)| (k.clone(), if v == "refuse" { "value:information".into() } else { v.clone() }))
+        .collect();
+    let (status, page) = post(&officer, "/assets/import/preview", &fixed).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    // Saved under a name for the next file with these headers.
+    let token = form[0].1.clone();
+    let response = officer
+        .post_form("/assets/import/profiles", &[("token", &token), ("name", "高中低の台帳")])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, page) = post(&officer, "/assets/import/confirm", &form[..1]).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let rows = snapshot(&server).await;
+    assert!(rows[0].contains("[\"3B\", \"2\", \"2\"]"), "{}", rows[0]);
+    assert!(rows[1].contains("[\"1\", \"1\", \"1\"]"), "{}", rows[1]);
+    assert!(rows[2].contains("Information") && rows[2].contains("[\"2\", \"1\", \"1\"]"));
+
+    // The next file with the same headers: the mapping is offered again, applied.
+    let next = "\
+資産名,分類,形態,保有者区分,機密性,完全性,可用性\r
+委員会資料,その他,紙,議会事務局,中,中,中\r
+";
+    let (status, page) = upload(&officer, "翌年度.csv", next.as_bytes()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("id=\"profile-applied\"") && page.contains("高中低の台帳"));
+    let form = mapping_form(&page);
+    let (status, page) = post(&officer, "/assets/import/preview", &form).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, page) = post(&officer, "/assets/import/confirm", &form).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(count(&server).await, 4);
+    let profiles = officer.json("/api/v1/assets/import-profiles").await;
+    assert_eq!(profiles[0]["name"], "高中低の台帳");
+    let id = profiles[0]["id"].as_i64().unwrap();
+    // Listed on the import page, and deleted from there.
+    let page = officer.page("/assets/import", 200).await;
+    assert!(page.contains(&format!("/assets/import/profiles/{id}/delete")));
+    let response = officer
+        .post_form(&format!("/assets/import/profiles/{id}/delete"), &[])
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let profiles = officer.json("/api/v1/assets/import-profiles").await;
+    assert_eq!(profiles, serde_json::json!([]));
+    let (_, page) = upload(&officer, "翌年度.csv", next.as_bytes()).await;
+    assert!(!page.contains("id=\"profile-applied\""));
+    server.stop().await;
+});

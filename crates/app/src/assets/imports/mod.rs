@@ -5,7 +5,9 @@
 //! can be undone). A staged file belongs to its uploader and expires after a day.
 
 mod plan;
+mod profiles;
 mod records;
+mod values;
 
 use std::collections::HashMap;
 
@@ -25,7 +27,9 @@ pub use mamori_store::assets::imports::{ImportCounts, ImportRecord, RowAction, U
 pub use plan::{
     Choices, DuplicateChoice, FieldChange, Plan, PlanCounts, PlannedRow, RowPlan, changes,
 };
+pub use profiles::{Profile, delete_profile, header_key, profiles, save_profile};
 pub use records::{ImportDetail, ImportedAsset, import_record, imports, undo, withdraw};
+pub use values::{CODED, Meaning, UnknownValue, ValueMapping, choices, may_be_empty};
 
 /// How long a staged file waits for its confirmation.
 pub const STAGING_TTL: time::Duration = time::Duration::days(1);
@@ -47,6 +51,10 @@ pub struct Staged {
     pub rows: usize,
     /// The mapping chosen, or else the one the headers suggest.
     pub mapping: Mapping,
+    /// What unknown values of coded columns mean, as the person said.
+    pub values: ValueMapping,
+    /// The profile applied on upload (a saved mapping for the same headers).
+    pub profile: Option<String>,
     pub created_at: OffsetDateTime,
 }
 
@@ -104,6 +112,7 @@ pub async fn upload(
             params: e.params(),
         }])
     })?;
+    let profile = profiles::for_headers(app, &table.headers).await?;
     let token = crate::random_token();
     let rows: Vec<(usize, Vec<String>)> = table
         .rows
@@ -127,8 +136,19 @@ pub async fn upload(
         STAGED_PER_USER,
     )
     .await?;
+    let (mapping, values, profile) = match profile {
+        Some(profile) => {
+            let mapping = profile.mapping_for(table.headers.len());
+            let columns = stored_columns(&mapping, table.headers.len());
+            staging::set_mapping(app.store(), &token, &columns, &json(&profile.values)).await?;
+            (mapping, profile.values, Some(profile.name))
+        }
+        None => (Mapping::guess(&table.headers), ValueMapping::default(), None),
+    };
     Ok(Staged {
-        mapping: Mapping::guess(&table.headers),
+        mapping,
+        values,
+        profile,
         token,
         file_name: file_name.to_owned(),
         sha256,
@@ -137,6 +157,17 @@ pub async fn upload(
         rows: rows.len(),
         created_at: OffsetDateTime::now_utc(),
     })
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
+/// A mapping as stored: per column the field name or null.
+fn stored_columns(mapping: &Mapping, width: usize) -> Vec<Option<String>> {
+    (0..width)
+        .map(|i| mapping.field_of(i).map(str::to_owned))
+        .collect()
 }
 
 /// The acting person's staged file: refused as expired when it is older than a day,
@@ -161,7 +192,20 @@ pub async fn open(app: &App, acting: &Acting, token: &str) -> Result<Staged, Fai
         ),
         None => Mapping::guess(&record.headers),
     };
+    let values = match record.value_mapping.as_deref() {
+        Some(text) => serde_json::from_str(text).map_err(|_| {
+            Failure::Store(mamori_store::StoreError::Corrupt {
+                table: "asset_import_stagings",
+                row: record.token.clone(),
+                column: "value_mapping",
+                value: text.chars().take(100).collect(),
+            })
+        })?,
+        None => ValueMapping::default(),
+    };
     Ok(Staged {
+        values,
+        profile: None,
         token: record.token,
         file_name: record.file_name,
         sha256: record.sha256,
@@ -188,19 +232,28 @@ pub async fn samples(app: &App, staged: &Staged) -> Result<Vec<Vec<String>>, Fai
         .collect())
 }
 
-/// Keeps the column mapping the person chose for their staged file.
+/// Keeps the column mapping and value mapping the person chose for their staged file.
+/// A value mapped to a code the field does not have is refused.
 pub async fn set_mapping(
     app: &App,
     acting: &Acting,
     token: &str,
     mapping: &Mapping,
+    values: &ValueMapping,
 ) -> Result<Staged, Failure> {
     let mut staged = open(app, acting, token).await?;
-    let columns: Vec<Option<String>> = (0..staged.headers.len())
-        .map(|i| mapping.field_of(i).map(str::to_owned))
-        .collect();
-    staging::set_mapping(app.store(), token, &columns, "{}").await?;
+    let scheme = mamori_store::classification::active(app.store()).await?;
+    values.check(&scheme).map_err(|(field, value)| {
+        Failure::invalid(
+            FieldProblem::new("values", "asset.import.error.bad_meaning")
+                .with("field", field)
+                .with("value", value),
+        )
+    })?;
+    let columns = stored_columns(mapping, staged.headers.len());
+    staging::set_mapping(app.store(), token, &columns, &json(values)).await?;
     staged.mapping = Mapping::chosen((0..columns.len()).map(|i| mapping.field_of(i)).collect());
+    staged.values = values.clone();
     Ok(staged)
 }
 
@@ -209,6 +262,8 @@ pub async fn set_mapping(
 pub struct Preview {
     pub staged: Staged,
     pub plan: Plan,
+    /// Values of coded columns the check does not read, with their meaning if given.
+    pub unknown: Vec<UnknownValue>,
     pub scheme: Scheme,
     /// Holders' names by user id, for showing rows.
     pub names: HashMap<i64, String>,
@@ -261,10 +316,18 @@ pub async fn plan_table(
     let directory = files::directory(app.store()).await?;
     let register = register(app, acting).await?;
     let names = directory.names.clone();
+    let unknown = values::unknown_values(
+        &table,
+        staged.format,
+        &staged.mapping,
+        &scheme,
+        &staged.values,
+    );
     let plan = plan_blocking(&staged, table, &scheme, directory, register, choices).await?;
     Ok(Preview {
         staged,
         plan,
+        unknown,
         scheme,
         names,
     })
@@ -278,11 +341,12 @@ async fn plan_blocking(
     register: plan::Register,
     choices: &Choices,
 ) -> Result<Plan, Failure> {
-    let (format, mapping, scheme, choices) = (
+    let (format, mapping, scheme, choices, values) = (
         staged.format,
         staged.mapping.clone(),
         scheme.clone(),
         choices.clone(),
+        staged.values.clone(),
     );
     tokio::task::spawn_blocking(move || {
         plan::plan(&plan::PlanInput {
@@ -293,6 +357,7 @@ async fn plan_blocking(
             directory: &directory,
             register: &register,
             choices: &choices,
+            values: &values,
         })
     })
     .await

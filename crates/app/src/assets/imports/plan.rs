@@ -13,6 +13,7 @@ use mamori_sheet::{Format, Table};
 use mamori_store::assets::AssetRecord;
 use serde::{Deserialize, Serialize};
 
+use super::values::ValueMapping;
 use crate::assets::files::{self, Directory, Mapping, RowError, cell_text, record_cells};
 
 /// What to do with a row that looks like an existing asset.
@@ -181,6 +182,7 @@ pub struct PlanInput<'a> {
     pub directory: &'a Directory,
     pub register: &'a Register,
     pub choices: &'a Choices,
+    pub values: &'a ValueMapping,
 }
 
 fn row_error(line: usize, field: &'static str, key: &'static str) -> RowError {
@@ -202,7 +204,19 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         directory,
         register,
         choices,
+        values,
     } = *input;
+    // The value mapping's answers replace the values they speak of; refused rows keep
+    // only that refusal as their error.
+    let mapped;
+    let (table, mut refused) = if values.0.is_empty() {
+        (table, HashMap::new())
+    } else {
+        let mut copy = table.clone();
+        let refused = super::values::apply(&mut copy, format, mapping, values);
+        mapped = copy;
+        (&mapped, refused)
+    };
     let checked = files::validate(table, format, mapping, scheme, &directory.holders, |_| {});
     let mut plan = Plan::default();
     let mut errors: HashMap<usize, Vec<RowError>> = HashMap::new();
@@ -231,6 +245,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .map(|c| cell_text(format, c).to_owned())
             .unwrap_or_default();
         let mut row_errors = errors.remove(&line).unwrap_or_default();
+        if let Some(refusal) = refused.remove(&line) {
+            row_errors = refusal;
+        }
         let number = if number_text.is_empty() {
             None
         } else {

@@ -12,12 +12,15 @@ use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::assets::files::{RowError, field_named};
 use mamori_app::assets::imports::{
-    self, Choices, Confirmed, DuplicateChoice, Preview, RowPlan, Staged,
+    self, CODED, Choices, Confirmed, DuplicateChoice, Meaning, Preview, RowPlan, Staged,
+    ValueMapping, choices, may_be_empty,
 };
 use mamori_app::i18n::Tr;
+use mamori_domain::classification::Axis;
 use serde::Deserialize;
 
 use super::{ColumnView, column_views, group_digits, shorten, upload_page};
+use crate::pages::assets::{category_key, form_key, holder_type_key, segment_key, status_key};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
@@ -52,6 +55,94 @@ pub struct RowView {
     pub asset_id: Option<i64>,
 }
 
+/// A value of a coded column the check does not read, and the meanings offered.
+pub struct ValueView {
+    pub index: usize,
+    pub field: &'static str,
+    pub field_label: &'static str,
+    pub value: String,
+    pub rows: String,
+    pub options: Vec<OptionView>,
+}
+
+pub struct OptionView {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// How a code of a coded field is shown: the register's word (or the level's name).
+fn code_label(tr: &Tr, field: &str, code: &str, preview: &Preview) -> String {
+    use mamori_app::assets::{Category, Form, HolderType, Segment, Status};
+    let key = match field {
+        "category" => Category::parse(code).map(category_key),
+        "form" => Form::parse(code).map(form_key),
+        "holder_type" => HolderType::parse(code).map(holder_type_key),
+        "segment" => Segment::parse(code).map(segment_key),
+        "status" => Status::parse(code).map(status_key),
+        _ => None,
+    };
+    if let Some(key) = key {
+        return tr.t(key).to_owned();
+    }
+    let axis = match field {
+        "confidentiality" => Axis::Confidentiality,
+        "integrity" => Axis::Integrity,
+        _ => Axis::Availability,
+    };
+    preview
+        .scheme
+        .levels_of(axis)
+        .into_iter()
+        .find(|l| l.code == code)
+        .map(|l| format!("{}（{}）", l.code, l.name))
+        .unwrap_or_else(|| code.to_owned())
+}
+
+fn value_views(tr: &Tr, preview: &Preview) -> Vec<ValueView> {
+    preview
+        .unknown
+        .iter()
+        .enumerate()
+        .map(|(index, unknown)| {
+            let field = unknown.field;
+            let chosen = unknown.meaning.as_ref().map(Meaning::form_value);
+            let mut options = vec![OptionView {
+                value: String::new(),
+                label: tr.t("asset.import.values_undecided").to_owned(),
+                selected: chosen.is_none(),
+            }];
+            let mut meanings: Vec<(Meaning, String)> = choices(field, &preview.scheme)
+                .into_iter()
+                .map(|code| {
+                    let label = code_label(tr, field, &code, preview);
+                    (Meaning::Value(code), label)
+                })
+                .collect();
+            if may_be_empty(field) {
+                meanings.push((Meaning::Empty, tr.t("asset.import.values_empty").to_owned()));
+            }
+            meanings.push((Meaning::Refuse, tr.t("asset.import.values_refuse").to_owned()));
+            options.extend(meanings.into_iter().map(|(meaning, label)| {
+                let value = meaning.form_value();
+                OptionView {
+                    selected: chosen.as_deref() == Some(value.as_str()),
+                    value,
+                    label,
+                }
+            }));
+            ValueView {
+                index,
+                field,
+                field_label: tr.t(mamori_app::assets::field_key(field)),
+                value: shorten(&unknown.value, 60),
+                rows: group_digits(unknown.rows),
+                options,
+            }
+        })
+        .collect()
+}
+
 /// A row that looks like an existing asset, with the choice made so far.
 pub struct DuplicateView {
     pub line: usize,
@@ -78,6 +169,7 @@ pub(super) struct PreviewPage {
     duplicates: Vec<DuplicateView>,
     needs_reason: bool,
     reason: String,
+    values: Vec<ValueView>,
     confirm_label: String,
     columns: Vec<ColumnView>,
     /// (column index, field) for the hidden inputs of the confirmation.
@@ -114,6 +206,51 @@ fn mapping_from_form(
         }
     }
     Ok(Some(Mapping::chosen(columns)))
+}
+
+/// The value mapping the form sent (`vf{n}` field, `vv{n}` value as written, `vm{n}`
+/// its meaning); `None` when the form sent none (the staged one stands).
+fn values_from_form(form: &HashMap<String, String>) -> Result<Option<ValueMapping>, AppError> {
+    if !form.contains_key("vf0") {
+        return Ok(None);
+    }
+    let mut values = ValueMapping::default();
+    for n in 0.. {
+        let (Some(field), Some(value)) = (form.get(&format!("vf{n}")), form.get(&format!("vv{n}")))
+        else {
+            break;
+        };
+        let field = CODED
+            .into_iter()
+            .find(|f| f == field)
+            .ok_or_else(bad_choice)?;
+        match form.get(&format!("vm{n}")).map(String::as_str) {
+            None | Some("") => {}
+            Some(meaning) => {
+                values.set(field, value, Meaning::parse(meaning).ok_or_else(bad_choice)?)
+            }
+        }
+    }
+    Ok(Some(values))
+}
+
+/// Keeps what the form says of the mapping: columns and values (each when sent).
+async fn keep_mapping(
+    state: &AppState,
+    signed: &SignedIn,
+    staged: &Staged,
+    form: &HashMap<String, String>,
+) -> Result<(), AppError> {
+    let columns = mapping_from_form(form, staged.headers.len())?;
+    let values = values_from_form(form)?;
+    if columns.is_none() && values.is_none() {
+        return Ok(());
+    }
+    let columns = columns.unwrap_or_else(|| staged.mapping.clone());
+    let values = values.unwrap_or_else(|| staged.values.clone());
+    let acting = &signed.0.acting;
+    imports::set_mapping(&state.app, acting, &staged.token, &columns, &values).await?;
+    Ok(())
 }
 
 /// The batch reason and each duplicate's choice (`dup{line}`).
@@ -346,6 +483,7 @@ pub(super) async fn preview_page(
             .collect(),
         needs_reason: c.needs_reason > 0 || !choices.reason.trim().is_empty(),
         reason: choices.reason.clone(),
+        values: value_views(&tr, preview),
         confirm_label,
         columns: column_views(&tr, staged, &staged.mapping, &samples),
         chosen: staged
@@ -380,9 +518,7 @@ pub async fn preview(
         Ok(staged) => staged,
         Err(page) => return Ok(page),
     };
-    if let Some(mapping) = mapping_from_form(&form, staged.headers.len())? {
-        imports::set_mapping(&state.app, acting, &token, &mapping).await?;
-    }
+    keep_mapping(&state, &signed, &staged, &form).await?;
     let choices = choices_from_form(&form)?;
     let preview = imports::preview(&state.app, acting, &token, &choices).await?;
     preview_page(&state, &ctx, &signed, &preview, &choices, 1).await
@@ -441,9 +577,7 @@ pub async fn confirm(
         Ok(staged) => staged,
         Err(page) => return Ok(page),
     };
-    if let Some(mapping) = mapping_from_form(&form, staged.headers.len())? {
-        imports::set_mapping(&state.app, acting, &token, &mapping).await?;
-    }
+    keep_mapping(&state, &signed, &staged, &form).await?;
     let choices = choices_from_form(&form)?;
     let confirmed = imports::confirm(&state.app, acting, &token, &choices).await;
     let confirmed = match or_expired(&state, &ctx, &signed, confirmed).await? {

@@ -8,7 +8,10 @@ mod confirm;
 mod records;
 
 pub use confirm::{confirm, preview, preview_page_get};
-pub use records::{import_list, import_show, undo_import, withdraw_asset, withdraw_form};
+pub use records::{
+    delete_profile, import_list, import_show, save_profile, undo_import, withdraw_asset,
+    withdraw_form,
+};
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -46,6 +49,8 @@ struct UploadPage {
     error: Option<String>,
     help: Vec<HelpRow>,
     max_rows: String,
+    /// Saved mapping profiles: (id, name).
+    profiles: Vec<(i64, String)>,
 }
 
 /// The words each coded field accepts; levels come from the scheme in use.
@@ -99,7 +104,9 @@ async fn upload_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
+    let profiles = imports::profiles(&state.app, &signed.0.acting).await?;
     let page = UploadPage {
+        profiles: profiles.into_iter().map(|p| (p.id, p.name)).collect(),
         t: ctx.tr,
         layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
         error,
@@ -305,6 +312,8 @@ struct MappingPage {
     file_name: String,
     rows: String,
     columns: Vec<ColumnView>,
+    /// The saved profile applied to this file, if any.
+    profile: Option<String>,
 }
 
 /// `POST /assets/import`: reads the file, stages its table and shows the column mapping.
@@ -366,6 +375,7 @@ pub(super) async fn mapping_page(
         file_name: staged.file_name.clone(),
         rows: group_digits(staged.rows),
         columns: column_views(&ctx.tr, staged, &staged.mapping, &samples),
+        profile: staged.profile.clone(),
     };
     render(StatusCode::OK, &page)
 }

@@ -290,3 +290,54 @@ pub async fn withdraw_asset(
         }
     }
 }
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    token: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /assets/import/profiles`: saves the staged file's mapping under a name, then
+/// shows the preview again.
+pub async fn save_profile(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<ProfileForm>,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    match imports::save_profile(&state.app, acting, &form.token, &form.name).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/assets/import/preview?token={}&profile_saved=1",
+            form.token
+        ))),
+        Err(Failure::Conflict(refusal)) if refusal.code == "import_expired" => {
+            let error = Some(ctx.tr.t(refusal.key).to_owned());
+            super::upload_page(&state, &ctx, &signed, error, StatusCode::GONE).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /assets/import/profiles/{id}/delete`: deletes a saved profile.
+pub async fn delete_profile(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(
+            acting,
+            mamori_domain::access::Register::Assets,
+            mamori_domain::access::Act::Edit,
+            "asset.import.profiles",
+        )
+        .await?;
+    let id = crate::http::forms::parse_id(&id)?;
+    imports::delete_profile(&state.app, acting, id).await?;
+    Ok(see_other("/assets/import"))
+}
