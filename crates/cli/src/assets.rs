@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use mamori_app::assets::Filter;
 use mamori_app::assets::files::{self as asset_files, ExportError, Format, Mapping, RowError};
-use mamori_app::assets::imports::{
-    self, Choices, Confirmed, DuplicateChoice, RowPlan, Staged,
-};
+use mamori_app::assets::imports::{self, Choices, Confirmed, DuplicateChoice, RowPlan, Staged};
 use mamori_app::i18n::Tr;
 use mamori_app::{Acting, App};
 

@@ -537,7 +537,10 @@ impl AssetInput {
         // A withdrawal says why and is audited as such: it is its own action, never a
         // value typed into a form or a file.
         if status == Some(Status::Withdrawn) {
-            problems.push(FieldProblem::new("status", "asset.error.withdraw_by_action"));
+            problems.push(FieldProblem::new(
+                "status",
+                "asset.error.withdraw_by_action",
+            ));
         }
         let mut tags: Vec<String> = Vec::new();
         for tag in split_list(&self.tags) {

@@ -516,7 +516,8 @@ pub async fn undo(
         let action = crate::decode("asset_import_rows", id, "action", &action, RowAction::parse)?;
         let before: Option<String> = row.try_get(3)?;
         let after: String = row.try_get(4)?;
-        let after: serde_json::Value = json_of("asset_import_rows", &id.to_string(), "after", &after)?;
+        let after: serde_json::Value =
+            json_of("asset_import_rows", &id.to_string(), "after", &after)?;
         let now = get_in(&mut tx.tx, tx.backend, Viewer::everything(), asset_id).await?;
         let mut current = serde_json::to_value(now.as_asset()).unwrap_or_default();
         let mut expected = after;
@@ -533,7 +534,12 @@ pub async fn undo(
             continue;
         }
         let before: Option<Asset> = match before {
-            Some(text) => Some(json_of("asset_import_rows", &id.to_string(), "before", &text)?),
+            Some(text) => Some(json_of(
+                "asset_import_rows",
+                &id.to_string(),
+                "before",
+                &text,
+            )?),
             None => None,
         };
         plan.push((asset_id, action, before));
@@ -593,7 +599,12 @@ fn profile_from_row(row: &sqlx::any::AnyRow) -> Result<ProfileRecord> {
         id,
         name: row.try_get("name")?,
         header_key: row.try_get("header_key")?,
-        mapping: json_of("asset_import_profiles", &id.to_string(), "mapping", &mapping)?,
+        mapping: json_of(
+            "asset_import_profiles",
+            &id.to_string(),
+            "mapping",
+            &mapping,
+        )?,
         value_mapping: row.try_get("value_mapping")?,
         created_at: decode_timestamp("asset_import_profiles", id, "created_at", &created_at)?,
     })

@@ -90,7 +90,13 @@ fn staged_out(staged: &Staged) -> StagedOut {
 
 /// The file part (`file`) of a multipart body, with its name.
 async fn read_file(request: Request) -> Result<(String, Vec<u8>), AppError> {
-    let malformed = || AppError::new(StatusCode::BAD_REQUEST, "malformed_body", "error.malformed_form");
+    let malformed = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+            "error.malformed_form",
+        )
+    };
     let too_large = || {
         AppError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -98,7 +104,9 @@ async fn read_file(request: Request) -> Result<(String, Vec<u8>), AppError> {
             "asset.import.error.too_large",
         )
     };
-    let mut multipart = Multipart::from_request(request, &()).await.map_err(|_| malformed())?;
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| malformed())?;
     while let Some(field) = multipart.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -112,7 +120,12 @@ async fn read_file(request: Request) -> Result<(String, Vec<u8>), AppError> {
         let name = field
             .file_name()
             .map(|n| n.rsplit(['/', '\\']).next().unwrap_or("").to_owned())
-            .map(|n| n.chars().filter(|c| !c.is_control()).take(200).collect::<String>())
+            .map(|n| {
+                n.chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect::<String>()
+            })
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| "upload".to_owned());
         let bytes = field.bytes().await.map_err(|_| too_large())?;
@@ -185,7 +198,11 @@ pub async fn set_import_mapping(
         columns.push(match column.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(name) => Some(field_named(name).ok_or_else(|| {
-                AppError::new(StatusCode::BAD_REQUEST, "invalid_choice", "error.invalid_choice")
+                AppError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_choice",
+                    "error.invalid_choice",
+                )
             })?),
         });
     }
@@ -194,13 +211,24 @@ pub async fn set_import_mapping(
         Some(values) => {
             let mut mapping = ValueMapping::default();
             for v in values {
-                let bad = || AppError::new(StatusCode::BAD_REQUEST, "invalid_choice", "error.invalid_choice");
+                let bad = || {
+                    AppError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_choice",
+                        "error.invalid_choice",
+                    )
+                };
                 let field = CODED.into_iter().find(|f| *f == v.field).ok_or_else(bad)?;
                 mapping.set(field, &v.value, Meaning::parse(&v.meaning).ok_or_else(bad)?);
             }
             mapping
         }
-        None => imports::open(&state.app, acting, &token).await.map_err(failure)?.values,
+        None => {
+            imports::open(&state.app, acting, &token)
+                .await
+                .map_err(failure)?
+                .values
+        }
     };
     let staged = imports::set_mapping(
         &state.app,
@@ -455,7 +483,13 @@ pub async fn confirm_import(
         ..Choices::default()
     };
     for (line, choice) in &input.duplicates {
-        let bad = || AppError::new(StatusCode::BAD_REQUEST, "invalid_choice", "error.invalid_choice");
+        let bad = || {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_choice",
+                "error.invalid_choice",
+            )
+        };
         let line: usize = line.parse().map_err(|_| bad())?;
         choices
             .duplicates
@@ -486,16 +520,24 @@ pub async fn confirm_import(
             created_ids: Vec::new(),
         },
         Confirmed::Refused(preview) => {
-            let mut problems = imports::row_problems(&preview.plan.errors().cloned().collect::<Vec<_>>());
+            let mut problems =
+                imports::row_problems(&preview.plan.errors().cloned().collect::<Vec<_>>());
             for row in &preview.plan.rows {
                 let problem = match (&row.plan, row.duplicate_of) {
-                    (RowPlan::Undecided(_), Some(id)) => {
-                        mamori_domain::field::FieldProblem::new("duplicates", "asset.import.duplicate_of")
-                            .with("id", id)
-                    }
-                    (RowPlan::Update { needs_reason: true, .. }, _) => {
-                        mamori_domain::field::FieldProblem::new("reason", "asset.error.reason_required")
-                    }
+                    (RowPlan::Undecided(_), Some(id)) => mamori_domain::field::FieldProblem::new(
+                        "duplicates",
+                        "asset.import.duplicate_of",
+                    )
+                    .with("id", id),
+                    (
+                        RowPlan::Update {
+                            needs_reason: true, ..
+                        },
+                        _,
+                    ) => mamori_domain::field::FieldProblem::new(
+                        "reason",
+                        "asset.error.reason_required",
+                    ),
                     _ => continue,
                 };
                 problems.push(problem.with("line", row.line));

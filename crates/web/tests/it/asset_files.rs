@@ -79,7 +79,11 @@ pub(crate) async fn upload(web: &Web<'_>, file_name: &str, bytes: &[u8]) -> (Sta
 }
 
 /// Posts the mapping form (names and values as the page gave them).
-pub(crate) async fn post(web: &Web<'_>, path: &str, form: &[(String, String)]) -> (StatusCode, String) {
+pub(crate) async fn post(
+    web: &Web<'_>,
+    path: &str,
+    form: &[(String, String)],
+) -> (StatusCode, String) {
     let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let response = web.post_form(path, &form).await;
     (response.status(), response.text().await.unwrap())

@@ -11,8 +11,8 @@ use mamori_testkit::{TestServer, Web, backend_test};
 use reqwest::StatusCode;
 
 use super::asset_files::{
-    REGISTER, add_people, audit_entries, count, export, import, mapping_form, multipart, post,
-    set, snapshot, upload, visible,
+    REGISTER, add_people, audit_entries, count, export, import, mapping_form, multipart, post, set,
+    snapshot, upload, visible,
 };
 
 /// The register's export as a table (header row and cells), read back from the xlsx.

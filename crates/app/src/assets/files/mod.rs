@@ -8,7 +8,7 @@
 
 mod export;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashMap;
 

@@ -7,6 +7,8 @@
 mod plan;
 mod profiles;
 mod records;
+#[cfg(test)]
+mod tests;
 mod values;
 
 use std::collections::HashMap;
@@ -59,10 +61,7 @@ pub struct Staged {
 }
 
 fn expired() -> Failure {
-    Failure::Conflict(Refusal::new(
-        "import_expired",
-        "asset.import.error.expired",
-    ))
+    Failure::Conflict(Refusal::new("import_expired", "asset.import.error.expired"))
 }
 
 fn format_code(format: Format) -> &'static str {
@@ -119,8 +118,7 @@ pub async fn upload(
         .into_iter()
         .map(|row| (row.line, row.cells))
         .collect();
-    let expired_before =
-        mamori_store::timestamp_text(OffsetDateTime::now_utc() - STAGING_TTL);
+    let expired_before = mamori_store::timestamp_text(OffsetDateTime::now_utc() - STAGING_TTL);
     staging::stage(
         app.store(),
         &staging::NewStaging {
@@ -143,7 +141,11 @@ pub async fn upload(
             staging::set_mapping(app.store(), &token, &columns, &json(&profile.values)).await?;
             (mapping, profile.values, Some(profile.name))
         }
-        None => (Mapping::guess(&table.headers), ValueMapping::default(), None),
+        None => (
+            Mapping::guess(&table.headers),
+            ValueMapping::default(),
+            None,
+        ),
     };
     Ok(Staged {
         mapping,

@@ -130,10 +130,12 @@ impl Plan {
 
     /// Every row error in line order (file problems first).
     pub fn errors(&self) -> impl Iterator<Item = &RowError> {
-        self.file_errors.iter().chain(self.rows.iter().flat_map(|r| match &r.plan {
-            RowPlan::Error(errors) => errors.as_slice(),
-            _ => &[],
-        }))
+        self.file_errors
+            .iter()
+            .chain(self.rows.iter().flat_map(|r| match &r.plan {
+                RowPlan::Error(errors) => errors.as_slice(),
+                _ => &[],
+            }))
     }
 }
 
@@ -260,12 +262,20 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     if numbers_seen.insert(n) {
                         Some(n)
                     } else {
-                        row_errors.push(row_error(line, "number", "asset.import.error.number_twice"));
+                        row_errors.push(row_error(
+                            line,
+                            "number",
+                            "asset.import.error.number_twice",
+                        ));
                         None
                     }
                 }
                 Ok(n) if n > 0 => {
-                    row_errors.push(row_error(line, "number", "asset.import.error.unknown_number"));
+                    row_errors.push(row_error(
+                        line,
+                        "number",
+                        "asset.import.error.unknown_number",
+                    ));
                     None
                 }
                 _ => {
@@ -306,9 +316,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                                     None => RowPlan::Undecided(asset),
                                     Some(DuplicateChoice::Create) => RowPlan::New(asset),
                                     Some(DuplicateChoice::Skip) => RowPlan::Skipped,
-                                    Some(DuplicateChoice::Update) => {
-                                        update_plan(line, &register.by_id[&id], asset, reason, input)
-                                    }
+                                    Some(DuplicateChoice::Update) => update_plan(
+                                        line,
+                                        &register.by_id[&id],
+                                        asset,
+                                        reason,
+                                        input,
+                                    ),
                                 }
                             }
                         }
@@ -316,7 +330,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 }
             }
             (_, _) => {
-                row_errors.sort_by_key(|e| e.field.map(|f| asset::FIELDS.iter().position(|x| *x == f)));
+                row_errors
+                    .sort_by_key(|e| e.field.map(|f| asset::FIELDS.iter().position(|x| *x == f)));
                 RowPlan::Error(row_errors)
             }
         };

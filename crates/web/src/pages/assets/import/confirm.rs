@@ -20,12 +20,12 @@ use mamori_domain::classification::Axis;
 use serde::Deserialize;
 
 use super::{ColumnView, column_views, group_digits, shorten, upload_page};
-use crate::pages::assets::{category_key, form_key, holder_type_key, segment_key, status_key};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
 use crate::http::{Layout, render};
+use crate::pages::assets::{category_key, form_key, holder_type_key, segment_key, status_key};
 use crate::state::AppState;
 use mamori_app::assets::files::Mapping;
 
@@ -122,7 +122,10 @@ fn value_views(tr: &Tr, preview: &Preview) -> Vec<ValueView> {
             if may_be_empty(field) {
                 meanings.push((Meaning::Empty, tr.t("asset.import.values_empty").to_owned()));
             }
-            meanings.push((Meaning::Refuse, tr.t("asset.import.values_refuse").to_owned()));
+            meanings.push((
+                Meaning::Refuse,
+                tr.t("asset.import.values_refuse").to_owned(),
+            ));
             options.extend(meanings.into_iter().map(|(meaning, label)| {
                 let value = meaning.form_value();
                 OptionView {
@@ -226,9 +229,11 @@ fn values_from_form(form: &HashMap<String, String>) -> Result<Option<ValueMappin
             .ok_or_else(bad_choice)?;
         match form.get(&format!("vm{n}")).map(String::as_str) {
             None | Some("") => {}
-            Some(meaning) => {
-                values.set(field, value, Meaning::parse(meaning).ok_or_else(bad_choice)?)
-            }
+            Some(meaning) => values.set(
+                field,
+                value,
+                Meaning::parse(meaning).ok_or_else(bad_choice)?,
+            ),
         }
     }
     Ok(Some(values))
@@ -302,9 +307,14 @@ async fn or_expired<T>(
         Ok(value) => Ok(Ok(value)),
         Err(Failure::Conflict(refusal)) if refusal.code == "import_expired" => {
             let error = Some(ctx.tr.t(refusal.key).to_owned());
-            Ok(Err(
-                upload_page(state, ctx, signed, error, StatusCode::GONE).await?
-            ))
+            Ok(Err(upload_page(
+                state,
+                ctx,
+                signed,
+                error,
+                StatusCode::GONE,
+            )
+            .await?))
         }
         Err(e) => Err(e.into()),
     }
@@ -332,12 +342,14 @@ fn error_views(tr: &Tr, preview: &Preview) -> Vec<ErrorView> {
     plan.file_errors
         .iter()
         .map(|e| view(e, &[]))
-        .chain(plan.rows.iter().flat_map(|row| match &row.plan {
-            RowPlan::Error(errors) => errors
-                .iter()
-                .map(|e| view(e, &row.cells))
-                .collect::<Vec<_>>(),
-            _ => Vec::new(),
+        .chain(plan.rows.iter().flat_map(|row| {
+            match &row.plan {
+                RowPlan::Error(errors) => errors
+                    .iter()
+                    .map(|e| view(e, &row.cells))
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            }
         }))
         .take(SHOWN_ERRORS)
         .collect()
@@ -584,48 +596,46 @@ pub async fn confirm(
         Ok(confirmed) => confirmed,
         Err(page) => return Ok(page),
     };
-    let tr = ctx.tr;
     let (message, import_id, ids) = match confirmed {
         Confirmed::Refused(preview) => {
             let mut response = preview_page(&state, &ctx, &signed, &preview, &choices, 1).await?;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
-        Confirmed::NothingChanged { unchanged } => (
-            tr.f(
-                "asset.import.done_nothing",
-                &[
-                    ("file", staged.file_name.clone()),
-                    ("count", group_digits(unchanged)),
-                ],
-            ),
-            None,
-            None,
-        ),
+        Confirmed::NothingChanged { unchanged } => {
+            let count = ("count", group_digits(unchanged));
+            let file = ("file", staged.file_name.clone());
+            let message = ctx.tr.f("asset.import.done_nothing", &[file, count]);
+            (message, None, None)
+        }
         Confirmed::Imported {
             id,
             counts,
             created,
         } => (
-            tr.f(
-                "asset.import.done_plan",
-                &[
-                    ("file", staged.file_name.clone()),
-                    ("count", group_digits(counts.created as usize)),
-                    ("updated", group_digits(counts.updated as usize)),
-                    ("unchanged", group_digits(counts.unchanged as usize)),
-                ],
-            ),
+            done_message(&ctx.tr, &staged.file_name, counts),
             Some(id),
             created.first().zip(created.last()).map(|(a, b)| (*a, *b)),
         ),
     };
     let page = DonePage {
-        t: tr,
+        t: ctx.tr,
         layout: Layout::load(&state, "assets", "/assets/import", Some(&signed.0)).await,
         message,
         import_id,
         ids,
     };
     render(StatusCode::OK, &page)
+}
+
+fn done_message(tr: &Tr, file_name: &str, counts: imports::ImportCounts) -> String {
+    tr.f(
+        "asset.import.done_plan",
+        &[
+            ("file", file_name.to_owned()),
+            ("count", group_digits(counts.created as usize)),
+            ("updated", group_digits(counts.updated as usize)),
+            ("unchanged", group_digits(counts.unchanged as usize)),
+        ],
+    )
 }

@@ -284,11 +284,16 @@ pub(super) fn column_views(
                 label: tr.t("asset.import.ignore"),
                 selected: chosen.is_none(),
             }];
-            choices.extend(ROW_FIELDS.into_iter().chain(FIELDS).map(|field| ChoiceView {
-                value: field,
-                label: tr.t(field_key(field)),
-                selected: chosen == Some(field),
-            }));
+            choices.extend(
+                ROW_FIELDS
+                    .into_iter()
+                    .chain(FIELDS)
+                    .map(|field| ChoiceView {
+                        value: field,
+                        label: tr.t(field_key(field)),
+                        selected: chosen == Some(field),
+                    }),
+            );
             ColumnView {
                 index,
                 letter: asset_files::column_letters(index),
@@ -347,8 +352,7 @@ pub async fn upload(
         Err(e) => return Err(e),
     };
     let acting = &signed.0.acting;
-    let staged = match imports::upload(&state.app, acting, &upload.file_name, upload.bytes).await
-    {
+    let staged = match imports::upload(&state.app, acting, &upload.file_name, upload.bytes).await {
         Ok(staged) => staged,
         Err(mamori_app::Failure::Invalid(problems)) => {
             let error = problems.first().map(|p| ctx.tr.f(p.key, &p.params));

@@ -198,7 +198,9 @@ fn refusal_text(tr: &Tr, failure: Failure) -> Result<(StatusCode, String), AppEr
                 .collect::<Vec<_>>()
                 .join(" "),
         )),
-        Failure::Conflict(refusal) => Ok((StatusCode::CONFLICT, tr.f(refusal.key, &refusal.params))),
+        Failure::Conflict(refusal) => {
+            Ok((StatusCode::CONFLICT, tr.f(refusal.key, &refusal.params)))
+        }
         other => Err(other.into()),
     }
 }
