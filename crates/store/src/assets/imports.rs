@@ -321,10 +321,11 @@ pub struct ImportRecord {
     pub undo_reason: Option<String>,
 }
 
-/// Records a confirmed import and its rows in the import's transaction, with the one
-/// audit entry of the whole file. Returns the import's id.
+/// Records a confirmed import and its rows in the import's transaction, with the audit
+/// entry of the whole file and one per asset it registered. Returns the import's id.
 pub async fn record(
     tx: &mut WriteTx,
+    scheme: &mamori_domain::classification::Scheme,
     file_name: &str,
     sha256: &str,
     counts: ImportCounts,
@@ -368,11 +369,15 @@ pub async fn record(
             .execute(&mut *tx.tx)
             .await?;
     }
-    let created: Vec<i64> = rows
-        .iter()
-        .filter(|r| r.action == RowAction::Created)
-        .map(|r| r.asset_id)
-        .collect();
+    // Each asset it registered is audited as a registration from the form is, naming
+    // the import (updates wrote their entries as they were saved).
+    let mut created = Vec::new();
+    for row in rows.iter().filter(|r| r.action == RowAction::Created) {
+        let entry = super::write::created_entry(row.asset_id, &row.after, scheme)
+            .change("import", None::<i64>, id);
+        tx.audit(entry).await?;
+        created.push(row.asset_id);
+    }
     tx.audit(
         AuditEntry::new("asset.import", "asset_import")
             .target(id)

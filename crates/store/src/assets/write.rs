@@ -118,6 +118,12 @@ fn described(entry: AuditEntry, asset: &Asset, restricted: bool) -> AuditEntry {
 pub async fn create(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme) -> Result<i64> {
     let now = crate::now_text();
     let id = insert(tx, asset, scheme, &now).await?;
+    tx.audit(created_entry(id, asset, scheme)).await?;
+    Ok(id)
+}
+
+/// The audit entry of a registered asset, from the form, the API or an import.
+pub(super) fn created_entry(id: i64, asset: &Asset, scheme: &Scheme) -> AuditEntry {
     let entry = AuditEntry::new("asset.create", "asset")
         .target(id)
         .change("category", None::<&str>, asset.category.as_str())
@@ -126,13 +132,7 @@ pub async fn create(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme) -> Result<
             None::<[i64; 3]>,
             [asset.confidentiality, asset.integrity, asset.availability],
         );
-    tx.audit(described(
-        entry,
-        asset,
-        is_restricted(scheme, asset.confidentiality),
-    ))
-    .await?;
-    Ok(id)
+    described(entry, asset, is_restricted(scheme, asset.confidentiality))
 }
 
 /// Rows per INSERT statement in an import: one round trip per hundred assets rather

@@ -197,6 +197,11 @@ backend_test!(async fn a_possible_duplicate_waits_for_a_choice(backend) {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("新規登録1件、更新1件"), "{page}");
     assert_eq!(count(&server).await, 6);
+    // Audited as a form's registration and edit are: one entry each, naming the import.
+    let created = audit_entries(&server, "asset.create").await;
+    assert_eq!(created.len(), 6, "five from the register, one now: {created:?}");
+    assert!(created.iter().any(|e| e["name"][1] == "議会だより原稿" && e["import"][1].is_i64()));
+    assert_eq!(audit_entries(&server, "asset.update").await.len(), 1);
     let tablet = mamori_store::assets::get(&server.store, Viewer::everything(), existing)
         .await
         .unwrap();

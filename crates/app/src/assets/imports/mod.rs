@@ -476,6 +476,7 @@ pub async fn write(
     };
     let id = staging::record(
         &mut tx,
+        &preview.scheme,
         &preview.staged.file_name,
         &preview.staged.sha256,
         counts,
