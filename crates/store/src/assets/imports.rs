@@ -373,8 +373,11 @@ pub async fn record(
     // the import (updates wrote their entries as they were saved).
     let mut created = Vec::new();
     for row in rows.iter().filter(|r| r.action == RowAction::Created) {
-        let entry = super::write::created_entry(row.asset_id, &row.after, scheme)
-            .change("import", None::<i64>, id);
+        let entry = super::write::created_entry(row.asset_id, &row.after, scheme).change(
+            "import",
+            None::<i64>,
+            id,
+        );
         tx.audit(entry).await?;
         created.push(row.asset_id);
     }
