@@ -5,7 +5,9 @@
 //! One run: generate N assets through the store, time the store calls alone, start the
 //! real `mamori serve` on that database, time the API (and the HTML page) over loopback,
 //! export the whole register, read the server's peak memory, then time an import of a
-//! generated .xlsx into a fresh database. Prints a table and one JSON line.
+//! generated .xlsx into a fresh database and the round trip through the import API (an
+//! edited export with 10% updated rows; the first preview page of a 100,000-row CSV).
+//! Prints a table and one JSON line.
 //!
 //! ```text
 //! mamori-bench run --backend sqlite|postgres --size N [--requests 300] [--warmup 20]
@@ -18,6 +20,7 @@
 
 mod data;
 mod files;
+mod imports;
 mod report;
 mod server;
 
@@ -685,6 +688,9 @@ async fn measure(o: &Options, db: &Db, import_db: &Db) -> anyhow::Result<Value> 
     // 6. Import of a generated .xlsx into a fresh database.
     eprintln!("  import");
     result["import"] = import(o, import_db).await?;
+    // 7. The round trip through the server's import API, on that imported register.
+    eprintln!("  import round trip");
+    result["import_round_trip"] = imports::round_trip(o, import_db).await?;
     result["load_average_after"] = json!(load_average());
     Ok(result)
 }

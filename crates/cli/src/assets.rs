@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use mamori_app::assets::Filter;
 use mamori_app::assets::files::{self as asset_files, ExportError, Format, Mapping, RowError};
+use mamori_app::assets::imports::{self, Choices, Confirmed, DuplicateChoice, RowPlan, Staged};
 use mamori_app::i18n::Tr;
 use mamori_app::{Acting, App};
 
@@ -71,13 +72,22 @@ fn error_line(tr: &Tr, error: &RowError) -> String {
     }
 }
 
-/// `mamori import assets FILE [--dry-run]`: nothing is written unless every row is a
-/// valid asset; then all rows go in one transaction with one audit entry.
+/// `--duplicates create|update|skip`.
+pub fn parse_duplicates(value: &str) -> Result<DuplicateChoice, String> {
+    DuplicateChoice::parse(value.trim()).ok_or_else(|| "one of: create, update, skip".to_owned())
+}
+
+/// `mamori import assets FILE [--dry-run] [--reason …] [--duplicates …] [--as-new]`: every row is
+/// planned as the web preview plans it (new, update by asset number, unchanged, possible
+/// duplicate, error); nothing is written unless every row can be imported, and then all
+/// in one transaction, recorded as an import that the web pages can undo.
 pub async fn import(
     data: &DataConfig,
     tr: &Tr,
     file: &Path,
     dry_run: bool,
+    as_new: bool,
+    choices: &Choices,
 ) -> anyhow::Result<ExitCode> {
     let mut progress = Progress::new();
     progress.phase(tr.t("cli.assets.reading"), None);
@@ -98,7 +108,16 @@ pub async fn import(
             ],
         )
     })?;
-    let mapping = Mapping::guess(&table.headers);
+    let mut mapping = Mapping::guess(&table.headers);
+    if as_new {
+        mapping = Mapping::chosen(
+            mapping
+                .columns()
+                .iter()
+                .map(|f| f.filter(|f| *f != "number"))
+                .collect(),
+        );
+    }
     let unrecognised = mapping.unrecognised(&table.headers).join(", ");
     if !mapping.columns().contains(&Some("name")) {
         progress.finish();
@@ -116,16 +135,28 @@ pub async fn import(
 
     let app = App::open(&data.database_url).await?;
     let acting = Acting::system("mamori import assets");
-    let (scheme, directory) = mamori_app::assets::import_context(&app, &acting).await?;
-    progress.phase(tr.t("cli.assets.checking"), Some(table.rows.len()));
-    let checked = asset_files::validate(
-        &table,
+    let source = file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let staged = Staged {
+        token: String::new(),
+        file_name: source,
+        sha256: mamori_app::sha256_hex(&bytes),
         format,
-        &mapping,
-        &scheme,
-        &directory.holders,
-        |done| progress.update(done),
-    );
+        headers: table.headers.clone(),
+        rows: table.rows.len(),
+        mapping,
+        values: Default::default(),
+        profile: None,
+        created_at: time::OffsetDateTime::now_utc(),
+    };
+    progress.phase(tr.t("cli.assets.checking"), None);
+    let preview = ticking(
+        &mut progress,
+        imports::plan_table(&app, &acting, staged, table, choices),
+    )
+    .await?;
     progress.finish();
     if !unrecognised.is_empty() {
         eprintln!(
@@ -133,16 +164,31 @@ pub async fn import(
             tr.f("cli.assets.ignored", &[("headers", unrecognised)])
         );
     }
-    if !checked.errors.is_empty() {
-        for error in checked.errors.iter().take(SHOWN_ERRORS) {
+    let counts = preview.plan.counts;
+    let count_line = tr.f(
+        "cli.assets.plan",
+        &[
+            ("rows", counts.rows.to_string()),
+            ("new", counts.new.to_string()),
+            ("update", counts.update.to_string()),
+            ("unchanged", counts.unchanged.to_string()),
+            ("duplicates", counts.undecided.to_string()),
+            ("skipped", counts.skipped.to_string()),
+            ("errors", counts.error_rows.to_string()),
+        ],
+    );
+    println!("{count_line}");
+    let errors: Vec<&RowError> = preview.plan.errors().collect();
+    if !errors.is_empty() {
+        for error in errors.iter().take(SHOWN_ERRORS) {
             eprintln!("{}", error_line(tr, error));
         }
-        if checked.errors.len() > SHOWN_ERRORS {
+        if errors.len() > SHOWN_ERRORS {
             eprintln!(
                 "{}",
                 tr.f(
                     "cli.assets.more_errors",
-                    &[("count", (checked.errors.len() - SHOWN_ERRORS).to_string())]
+                    &[("count", (errors.len() - SHOWN_ERRORS).to_string())]
                 )
             );
         }
@@ -151,8 +197,8 @@ pub async fn import(
             tr.f(
                 "cli.assets.rejected",
                 &[
-                    ("count", checked.errors.len().to_string()),
-                    ("rows", table.rows.len().to_string()),
+                    ("count", errors.len().to_string()),
+                    ("rows", counts.rows.to_string()),
                 ]
             )
         );
@@ -160,46 +206,79 @@ pub async fn import(
         return Ok(ExitCode::FAILURE);
     }
     // Values kept as written (a 保存期間 no reading fits): said, never refused.
-    for note in checked.notes.iter().take(SHOWN_ERRORS) {
+    for note in preview.plan.notes.iter().take(SHOWN_ERRORS) {
         eprintln!("{}", error_line(tr, note));
     }
-    let assets: Vec<_> = checked.assets.into_iter().map(|(_, a)| a).collect();
+    if !preview.plan.is_ready() {
+        for row in &preview.plan.rows {
+            if let (RowPlan::Undecided(_), Some(id)) = (&row.plan, row.duplicate_of) {
+                eprintln!(
+                    "{}",
+                    tr.f(
+                        "cli.assets.duplicate",
+                        &[("line", row.line.to_string()), ("id", id.to_string())]
+                    )
+                );
+            }
+        }
+        if counts.needs_reason > 0 {
+            eprintln!(
+                "{}",
+                tr.f(
+                    "cli.assets.needs_reason",
+                    &[("count", counts.needs_reason.to_string())]
+                )
+            );
+        }
+        app.close().await;
+        return Ok(ExitCode::FAILURE);
+    }
     if dry_run {
         println!(
             "{}",
-            tr.f("cli.assets.dry_run", &[("count", assets.len().to_string())])
+            tr.f(
+                "cli.assets.dry_run",
+                &[("count", (counts.new + counts.update).to_string())]
+            )
         );
         app.close().await;
         return Ok(ExitCode::SUCCESS);
     }
-
-    let source = file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| shown.clone());
-    let sha256 = mamori_app::sha256_hex(&bytes);
     progress.phase(tr.t("cli.assets.writing"), None);
-    let ids = ticking(&mut progress, async {
-        anyhow::Ok(mamori_app::assets::import(&app, &acting, &assets, &source, &sha256).await?)
-    })
-    .await?;
+    let confirmed = ticking(&mut progress, imports::write(&app, &acting, preview, None)).await?;
     progress.finish();
     app.close().await;
-    println!(
-        "{}",
-        tr.f(
+    let message = match confirmed {
+        Confirmed::Imported { id, counts, .. } => tr.f(
             "cli.assets.imported",
             &[
-                ("count", ids.len().to_string()),
                 ("file", shown),
-                (
-                    "first",
-                    ids.first().copied().unwrap_or_default().to_string()
-                ),
-                ("last", ids.last().copied().unwrap_or_default().to_string()),
-            ]
-        )
-    );
+                ("count", counts.created.to_string()),
+                ("updated", counts.updated.to_string()),
+                ("unchanged", counts.unchanged.to_string()),
+                ("id", id.to_string()),
+            ],
+        ),
+        Confirmed::NothingChanged { unchanged } => tr.f(
+            "cli.assets.nothing",
+            &[("file", shown), ("count", unchanged.to_string())],
+        ),
+        // The register changed between the plan and the write: nothing was written.
+        Confirmed::Refused(preview) => {
+            eprintln!(
+                "{}",
+                tr.f(
+                    "cli.assets.rejected",
+                    &[
+                        ("count", preview.plan.errors().count().to_string()),
+                        ("rows", preview.plan.counts.rows.to_string()),
+                    ]
+                )
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    println!("{message}");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -93,6 +93,16 @@ enum ImportCommand {
         /// Check the file and report, writing nothing
         #[arg(long)]
         dry_run: bool,
+        /// Why classifications change, for rows without a "change reason" column
+        #[arg(long, default_value = "")]
+        reason: String,
+        /// What to do with rows that look like a registered asset: create, update or skip
+        #[arg(long, value_parser = assets::parse_duplicates)]
+        duplicates: Option<mamori_app::assets::imports::DuplicateChoice>,
+        /// Register every row as a new asset, leaving the asset number column unread
+        /// (a register exported from another mamori)
+        #[arg(long)]
+        as_new: bool,
     },
 }
 
@@ -324,8 +334,19 @@ where
         Command::Backup { file } => people::backup(&data, &tr, &file).await,
         Command::Restore { file } => people::restore(&data, &tr, &file).await,
         Command::Policy(command) => policy::run(&data, &tr, command).await,
-        Command::Import(ImportCommand::Assets { file, dry_run }) => {
-            assets::import(&data, &tr, &file, dry_run).await
+        Command::Import(ImportCommand::Assets {
+            file,
+            dry_run,
+            reason,
+            duplicates,
+            as_new,
+        }) => {
+            let choices = mamori_app::assets::imports::Choices {
+                reason,
+                all_duplicates: duplicates,
+                ..Default::default()
+            };
+            assets::import(&data, &tr, &file, dry_run, as_new, &choices).await
         }
         Command::Export(ExportCommand::AssetTemplate { file, format }) => {
             assets::export_template(&data, &tr, &file, format).await

@@ -47,6 +47,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0006_policy_withdrawal.sql"),
     ),
     (
+        7,
+        "imports",
+        include_str!("../migrations/sqlite/0007_imports.sql"),
+        include_str!("../migrations/postgres/0007_imports.sql"),
+    ),
+    (
         8,
         "retention",
         include_str!("../migrations/sqlite/0008_retention.sql"),

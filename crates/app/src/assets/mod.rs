@@ -5,6 +5,7 @@
 
 mod events;
 pub mod files;
+pub mod imports;
 mod register;
 pub mod retention;
 
@@ -171,6 +172,7 @@ pub fn field_key(field: &str) -> &'static str {
         "clauses" => "asset.field.clauses",
         "publication" => "asset.field.publication",
         "reason" => "asset.field.reason",
+        "number" => "asset.field.number",
         _ => "asset.field.unknown",
     }
 }
@@ -185,25 +187,6 @@ pub async fn import_context(
         .await?;
     let scheme = mamori_store::classification::active(app.store()).await?;
     Ok((scheme, files::directory(app.store()).await?))
-}
-
-/// Registers the checked rows of an import in one transaction, with one audit entry
-/// naming the file and its SHA-256. Returns the new ids in row order.
-pub async fn import(
-    app: &App,
-    acting: &Acting,
-    assets: &[mamori_domain::asset::Asset],
-    source: &str,
-    source_sha256: &str,
-) -> Result<Vec<i64>, Failure> {
-    let permit = app
-        .permit(acting, Register::Assets, Act::Edit, "asset.import.title")
-        .await?;
-    let scheme = mamori_store::classification::active(app.store()).await?;
-    let mut tx = permit.write(app).await?;
-    let ids = store::create_many(&mut tx, assets, &scheme, source, source_sha256).await?;
-    tx.commit().await?;
-    Ok(ids)
 }
 
 /// What asset labels print: each asset (all of them visible to the acting person, or

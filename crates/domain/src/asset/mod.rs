@@ -79,10 +79,12 @@ coded! {
 }
 
 coded! {
+    /// Withdrawn (取消): registered by mistake; kept for the audit trail, gone from lists.
     Status {
         InUse = "in_use" ["使用中", "利用中", "運用中", "現用"],
         Archived = "archived" ["保存", "保管", "保存中", "非現用"],
-        Disposed = "disposed" ["廃棄", "廃棄済", "廃棄済み"]
+        Disposed = "disposed" ["廃棄", "廃棄済", "廃棄済み"],
+        Withdrawn = "withdrawn" ["取消", "取消済み", "取り消し"]
     }
 }
 
@@ -140,7 +142,7 @@ pub struct AssetInput {
 }
 
 /// A checked asset, ready to store. Levels are ids of the active scheme's levels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asset {
     pub name: String,
     pub description: String,
@@ -188,7 +190,7 @@ pub const FIELDS: [&str; 19] = [
 /// Spreadsheet headers recognised for each field, beside the field's own name.
 /// "number" is not an asset field: it names the column of asset numbers, which the
 /// import reads on its own.
-const HEADERS: [(&str, &[&str]); 19] = [
+const HEADERS: [(&str, &[&str]); 20] = [
     (
         "number",
         &[
@@ -203,8 +205,12 @@ const HEADERS: [(&str, &[&str]); 19] = [
             "id",
             "number",
             "asset number",
+            "asset no.",
+            "asset no",
         ],
     ),
+    // Not an asset field either: why a row's classification changes (an import's update).
+    ("reason", &["変更理由", "change reason", "reason for change"]),
     (
         "name",
         &[
@@ -330,7 +336,8 @@ fn header_words(header: &str) -> String {
     out
 }
 
-/// The field a spreadsheet header names, or "number" for the asset number's column.
+/// The field a spreadsheet header names, or "number" / "reason" for the columns of asset
+/// numbers and change reasons.
 pub fn header_field(header: &str) -> Option<&'static str> {
     let h = header_words(header);
     if h.is_empty() {
@@ -558,6 +565,14 @@ impl AssetInput {
             Some(Status::InUse),
             &mut problems,
         );
+        // A withdrawal says why and is audited as such: it is its own action, never a
+        // value typed into a form or a file.
+        if status == Some(Status::Withdrawn) {
+            problems.push(FieldProblem::new(
+                "status",
+                "asset.error.withdraw_by_action",
+            ));
+        }
         let mut tags: Vec<String> = Vec::new();
         for tag in split_list(&self.tags) {
             match single_line(&tag, MAX_TAG) {

@@ -3,7 +3,7 @@
 //! which a disposal date can be proposed. Text that is not recognised is still kept:
 //! registers hold phrasings nobody listed, and refusing them would refuse the register.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
 use crate::search::normalise;
@@ -12,7 +12,7 @@ use crate::search::normalise;
 pub const MAX_RETENTION: usize = 100;
 
 /// How long an asset is kept: the text as written, and what it was read as.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Retention {
     pub text: String,
     pub reading: Option<RetentionReading>,
@@ -33,7 +33,7 @@ impl Retention {
 }
 
 /// A recognised 保存期間.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum RetentionReading {
     /// 永年, 永久

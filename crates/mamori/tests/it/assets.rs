@@ -338,8 +338,8 @@ fn import_checks_every_row_and_writes_all_or_nothing() {
             .run_in("ja", &["import", "assets", &register])
             .success();
         assert!(
-            run.stdout()
-                .contains("register.csv から5件の情報資産を登録しました"),
+            run.stdout().contains("register.csv を取り込みました")
+                && run.stdout().contains("新規登録5件、更新0件、変更なし0件"),
             "{}",
             run.stdout()
         );
@@ -398,18 +398,33 @@ fn the_whole_register_is_exported_and_imports_again() {
             assert_eq!(audited.len(), i + 1);
             assert_eq!(audited[0]["count"][1], 5, "the restricted asset included");
 
-            // Into a fresh database with the same people: the same register.
-            let target = Site::new(backend);
+            // Into the same database: every row is its asset, unchanged; nothing doubles.
             let bytes = std::fs::read(&path).unwrap();
+            let again = source.file(&format!("again-{i}-{name}"), &bytes);
+            let run = source.run_in(lang, &["import", "assets", &again]).success();
+            let nothing = catalog["cli.assets.nothing"].replace("{count}", "5");
+            let nothing = nothing.split("{file}").nth(1).unwrap();
+            assert!(run.stdout().contains(nothing), "{}", run.stdout());
+            assert_eq!(source.snapshot(), expected, "{backend:?} {lang} {name}");
+
+            // Into a fresh database with the same people: the numbers are another
+            // mamori's, so they are refused unless the rows are registered as new.
+            let target = Site::new(backend);
             let copy = target.file(name, &bytes);
-            target.run(&["import", "assets", &copy]).success();
+            target
+                .run(&["import", "assets", &copy])
+                .refused(&EN["asset.import.error.unknown_number"]);
+            assert_eq!(target.count(), 0);
+            target
+                .run(&["import", "assets", &copy, "--as-new"])
+                .success();
             assert_eq!(target.snapshot(), expected, "{backend:?} {lang} {name}");
         }
         let csv = std::fs::read_to_string(source.cwd.path().join("台帳.csv")).unwrap();
-        assert!(csv.starts_with("\u{feff}資産名,説明,分類,形態,保有者区分,保有者,"));
+        assert!(csv.starts_with("\u{feff}資産番号,資産名,説明,分類,形態,保有者区分,保有者,"));
         assert!(csv.contains("'=HYPERLINK"), "formulas are guarded");
         let csv = std::fs::read_to_string(source.cwd.path().join("register.dat")).unwrap();
-        assert!(csv.starts_with("\u{feff}Name,Description,Category,"));
+        assert!(csv.starts_with("\u{feff}Asset No.,Name,Description,Category,"));
     }
 }
 

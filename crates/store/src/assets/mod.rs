@@ -8,13 +8,14 @@
 //! as enums: a code the domain cannot read is [`StoreError::Corrupt`].
 
 mod events;
+pub mod imports;
 mod write;
 
 pub use events::{
     ClassificationRecord, EventRecord, NewEvent, classifications, decide, event, events,
     pending_approvals, record_event,
 };
-pub use write::{create, create_many, record_export, update};
+pub use write::{create, create_many, insert_many, record_export, update, withdraw};
 
 use std::collections::HashMap;
 
@@ -269,6 +270,9 @@ struct Hints {
     /// The query joins the full-text table as `f` and reads matches in id order from it,
     /// so the first page of a search stops at its last row.
     search_joined: bool,
+    /// Withdrawn assets too, though the filter asks for no status: one asset by its id
+    /// (its page says it is withdrawn), never a list.
+    any_status: bool,
 }
 
 /// The WHERE clause for a viewer and a filter, with its parameters from `$1`.
@@ -327,6 +331,10 @@ fn shaped(backend: Backend, rows: Rows, filter: &Filter, hints: Hints) -> Condit
                 Bind::Text(value.to_owned()),
             );
         }
+    }
+    // An asset withdrawn (取消) as registered by mistake is listed only when asked for.
+    if filter.status.is_none() && !hints.any_status {
+        c.push_sql(&format!("{} <> 'withdrawn'", column("status")));
     }
     let ids = [
         ("holder_id", filter.holder_id),
@@ -438,6 +446,7 @@ pub async fn list(
             && total.saturating_mul(20) >= newest.unwrap_or(0),
         probe_search: false,
         search_joined,
+        any_status: false,
     };
     let c = shaped(store.backend(), Rows::of(viewer), filter, hints);
     let (from, order_by) = if search_joined {
@@ -557,13 +566,17 @@ pub async fn get(store: &Store, viewer: Viewer, id: i64) -> Result<AssetRecord> 
     get_in(&mut conn, store.backend(), viewer, id).await
 }
 
-async fn get_in(
+pub(crate) async fn get_in(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     viewer: Viewer,
     id: i64,
 ) -> Result<AssetRecord> {
-    let mut c = conditions(backend, viewer, &Filter::default());
+    let any_status = Hints {
+        any_status: true,
+        ..Hints::default()
+    };
+    let mut c = shaped(backend, Rows::of(viewer), &Filter::default(), any_status);
     c.push("a.id = ?", Bind::Int(id));
     let sql = format!(
         "SELECT {COLUMNS} FROM assets a LEFT JOIN users u ON u.id = a.holder_id{}",

@@ -1,7 +1,7 @@
 //! Registering and changing assets: one at a time from the form or the API, many at
 //! once from an import, each write with its audit entry in the same transaction.
 
-use mamori_domain::asset::Asset;
+use mamori_domain::asset::{Asset, Status};
 use mamori_domain::classification::Scheme;
 use mamori_domain::search::grams;
 use mamori_domain::user::OrgRole;
@@ -118,6 +118,12 @@ fn described(entry: AuditEntry, asset: &Asset, restricted: bool) -> AuditEntry {
 pub async fn create(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme) -> Result<i64> {
     let now = crate::now_text();
     let id = insert(tx, asset, scheme, &now).await?;
+    tx.audit(created_entry(id, asset, scheme)).await?;
+    Ok(id)
+}
+
+/// The audit entry of a registered asset, from the form, the API or an import.
+pub(super) fn created_entry(id: i64, asset: &Asset, scheme: &Scheme) -> AuditEntry {
     let entry = AuditEntry::new("asset.create", "asset")
         .target(id)
         .change("category", None::<&str>, asset.category.as_str())
@@ -126,13 +132,7 @@ pub async fn create(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme) -> Result<
             None::<[i64; 3]>,
             [asset.confidentiality, asset.integrity, asset.availability],
         );
-    tx.audit(described(
-        entry,
-        asset,
-        is_restricted(scheme, asset.confidentiality),
-    ))
-    .await?;
-    Ok(id)
+    described(entry, asset, is_restricted(scheme, asset.confidentiality))
 }
 
 /// Rows per INSERT statement in an import: one round trip per hundred assets rather
@@ -152,6 +152,22 @@ pub async fn create_many(
     source: &str,
     source_sha256: &str,
 ) -> Result<Vec<i64>> {
+    let ids = insert_many(tx, assets, scheme).await?;
+    tx.audit(
+        AuditEntry::new("asset.import", "asset")
+            .change("source", None::<&str>, source)
+            .change("sha256", None::<&str>, source_sha256)
+            .change("count", None::<usize>, ids.len())
+            .change("first_id", None::<i64>, ids.first())
+            .change("last_id", None::<i64>, ids.last()),
+    )
+    .await?;
+    Ok(ids)
+}
+
+/// [`create_many`] without its audit entry, for a caller that writes one entry for a
+/// whole import of creations and updates (`imports::record`).
+pub async fn insert_many(tx: &mut WriteTx, assets: &[Asset], scheme: &Scheme) -> Result<Vec<i64>> {
     let now = crate::now_text();
     let first: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM assets")
         .fetch_one(&mut *tx.tx)
@@ -245,15 +261,6 @@ pub async fn create_many(
         .execute(&mut *tx.tx)
         .await?;
     }
-    tx.audit(
-        AuditEntry::new("asset.import", "asset")
-            .change("source", None::<&str>, source)
-            .change("sha256", None::<&str>, source_sha256)
-            .change("count", None::<usize>, ids.len())
-            .change("first_id", None::<i64>, ids.first())
-            .change("last_id", None::<i64>, ids.last()),
-    )
-    .await?;
     Ok(ids)
 }
 
@@ -350,6 +357,24 @@ pub async fn update(
         }
     }
     tx.audit(entry).await
+}
+
+/// Withdraws (取消) an asset registered by mistake: it keeps its record and audit trail
+/// but leaves every list, count and export. The reason is required by the caller.
+pub async fn withdraw(tx: &mut WriteTx, id: i64, reason: &str) -> Result<()> {
+    let before = get_in(&mut tx.tx, tx.backend, Viewer::everything(), id).await?;
+    sqlx::query("UPDATE assets SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(Status::Withdrawn.as_str())
+        .bind(crate::now_text())
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
+    let entry = AuditEntry::new("asset.withdraw", "asset")
+        .target(id)
+        .change("status", before.status.as_str(), Status::Withdrawn.as_str())
+        .change("reason", None::<&str>, reason);
+    tx.audit(described(entry, &before.as_asset(), before.restricted))
+        .await
 }
 
 fn field_values(old: &Asset, new: &Asset, field: &str) -> (serde_json::Value, serde_json::Value) {

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod asset_imports;
 pub mod assets;
 pub mod audit;
 pub mod classification;
@@ -119,6 +120,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         policies::Doc::openapi(),
         policy_drafts::Doc::openapi(),
         assets::Doc::openapi(),
+        asset_imports::Doc::openapi(),
         classification::Doc::openapi(),
         threats::Doc::openapi(),
         risks::Doc::openapi(),

@@ -2,7 +2,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, patch, post};
+use axum::routing::{MethodRouter, delete, get, patch, post, put};
 
 use crate::pages::*;
 use crate::{AppState, api};
@@ -72,6 +72,47 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(api::assets::decide_event),
         ),
         (
+            Method::POST,
+            "/api/v1/assets/imports",
+            post(api::asset_imports::upload_import)
+                .layer(DefaultBodyLimit::max(assets::import::BODY_LIMIT)),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/assets/imports/staged/{token}/mapping",
+            put(api::asset_imports::set_import_mapping),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/imports/staged/{token}/preview",
+            get(api::asset_imports::preview_import),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports/staged/{token}/confirm",
+            post(api::asset_imports::confirm_import),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/imports",
+            get(api::asset_imports::list_imports),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/imports/{id}",
+            get(api::asset_imports::get_import),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports/{id}/undo",
+            post(api::asset_imports::undo_import),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/{id}/withdraw",
+            post(api::asset_imports::withdraw_asset),
+        ),
+        (
             Method::GET,
             "/assets/import",
             get(assets::import::import_form),
@@ -112,9 +153,64 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(assets::import::preview),
         ),
         (
+            Method::GET,
+            "/assets/import/preview",
+            get(assets::import::preview_page_get),
+        ),
+        (
             Method::POST,
             "/assets/import/confirm",
             post(assets::import::confirm),
+        ),
+        (
+            Method::POST,
+            "/assets/import/profiles",
+            post(assets::import::save_profile),
+        ),
+        (
+            Method::POST,
+            "/assets/import/profiles/{id}/delete",
+            post(assets::import::delete_profile),
+        ),
+        (
+            Method::GET,
+            "/api/v1/assets/import-profiles",
+            get(api::asset_imports::list_profiles),
+        ),
+        (
+            Method::POST,
+            "/api/v1/assets/imports/staged/{token}/profile",
+            post(api::asset_imports::save_profile),
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/assets/import-profiles/{id}",
+            delete(api::asset_imports::delete_profile),
+        ),
+        (
+            Method::GET,
+            "/assets/imports",
+            get(assets::import::import_list),
+        ),
+        (
+            Method::GET,
+            "/assets/imports/{id}",
+            get(assets::import::import_show),
+        ),
+        (
+            Method::POST,
+            "/assets/imports/{id}/undo",
+            post(assets::import::undo_import),
+        ),
+        (
+            Method::GET,
+            "/assets/{id}/withdraw",
+            get(assets::import::withdraw_form),
+        ),
+        (
+            Method::POST,
+            "/assets/{id}/withdraw",
+            post(assets::import::withdraw_asset),
         ),
         (
             Method::GET,

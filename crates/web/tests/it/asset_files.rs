@@ -9,7 +9,7 @@ use mamori_testkit::{TestServer, Web, backend_test, backends};
 use reqwest::StatusCode;
 
 /// A register as an assembly keeps it in Excel, with the words registers use.
-const REGISTER: &str = "\
+pub(crate) const REGISTER: &str = "\
 資産名,分類,形態,保有者区分,保有者,管理責任者,保管場所,ネットワーク,機密性,完全性,可用性,保存期間,廃棄予定日,状態,タグ,備考,関連条項\r
 本会議録（令和7年）,イ,紙,議会事務局,,,議会事務局 書庫,なし,2,2,1,永年,,使用中,会議録、本会議,,2(3)\r
 議員用タブレット端末,ア,電子,議員,sato.giin,system_staff,議員控室,インターネット接続系,2,2,2,任期中,,使用中,貸与端末,\"退任時にデータを消去して返却する。\n受領書と誓約書あり。\",6(4)\r
@@ -111,13 +111,13 @@ pub(crate) fn mapping_form(page: &str) -> Vec<(String, String)> {
     form
 }
 
-fn set(form: &mut [(String, String)], name: &str, value: &str) {
+pub(crate) fn set(form: &mut [(String, String)], name: &str, value: &str) {
     let slot = form.iter_mut().find(|(n, _)| n == name).unwrap();
     slot.1 = value.to_owned();
 }
 
 /// Upload, keep the guessed mapping, preview, confirm: the number of assets imported.
-async fn import(web: &Web<'_>, name: &str, bytes: &[u8]) {
+pub(crate) async fn import(web: &Web<'_>, name: &str, bytes: &[u8]) {
     let (status, page) = upload(web, name, bytes).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let form = mapping_form(&page);
@@ -135,7 +135,7 @@ pub(crate) async fn count(server: &TestServer) -> i64 {
         .unwrap()
 }
 
-async fn audit_entries(server: &TestServer, action: &str) -> Vec<serde_json::Value> {
+pub(crate) async fn audit_entries(server: &TestServer, action: &str) -> Vec<serde_json::Value> {
     mamori_store::audit::recent(&server.store, 1000)
         .await
         .unwrap()
@@ -146,7 +146,7 @@ async fn audit_entries(server: &TestServer, action: &str) -> Vec<serde_json::Val
 }
 
 /// The register as comparable text: holders by login, levels by code, in id order.
-async fn snapshot(server: &TestServer) -> Vec<String> {
+pub(crate) async fn snapshot(server: &TestServer) -> Vec<String> {
     let scheme = mamori_store::classification::active(&server.store)
         .await
         .unwrap();
@@ -201,7 +201,7 @@ async fn snapshot(server: &TestServer) -> Vec<String> {
     out
 }
 
-async fn export(
+pub(crate) async fn export(
     web: &Web<'_>,
     path: &str,
     lang: &str,
@@ -627,14 +627,15 @@ backend_test!(async fn exports_keep_restricted_assets_from_those_who_may_not_kno
         let (status, _, bytes) = export(&user, path, "ja").await;
         assert_eq!(status, StatusCode::OK, "{backend:?} {path}");
         let table = mamori_sheet::read(&bytes, 1000).unwrap();
-        let names: Vec<&str> = table.rows.iter().map(|r| r.cells[0].as_str()).collect();
+        assert_eq!(table.headers[0], "資産番号", "the asset number comes first");
+        let names: Vec<&str> = table.rows.iter().map(|r| r.cells[1].as_str()).collect();
         assert_eq!(names.len(), 4, "{backend:?} {path}: {names:?}");
         assert!(!names.contains(&RESTRICTED_NAME), "{path}");
         for client in [&officer, &auditor, &holder] {
             let (_, _, bytes) = export(client, path, "ja").await;
             let table = mamori_sheet::read(&bytes, 1000).unwrap();
             assert!(
-                table.rows.iter().any(|r| r.cells[0] == RESTRICTED_NAME),
+                table.rows.iter().any(|r| r.cells[1] == RESTRICTED_NAME),
                 "{path}"
             );
         }
@@ -661,7 +662,7 @@ backend_test!(async fn exports_keep_restricted_assets_from_those_who_may_not_kno
     assert!(disposition.contains("filename*=UTF-8''asset-register-"));
     let text = String::from_utf8(bytes).unwrap();
     assert!(
-        text.starts_with("\u{feff}Name,Description,Category,"),
+        text.starts_with("\u{feff}Asset No.,Name,Description,Category,"),
         "{text}"
     );
     let table = mamori_sheet::read(text.as_bytes(), 1000).unwrap();
@@ -696,8 +697,12 @@ backend_test!(async fn every_export_imports_again_to_the_same_register(backend) 
         let (status, _, bytes) = export(&officer, path, lang).await;
         assert_eq!(status, StatusCode::OK);
         let table = mamori_sheet::read(&bytes, 1000).unwrap();
-        let header = if lang == "ja" { "資産名" } else { "Name" };
-        assert_eq!(table.headers[0], header);
+        let (number, name) = if lang == "ja" {
+            ("資産番号", "資産名")
+        } else {
+            ("Asset No.", "Name")
+        };
+        assert_eq!((&*table.headers[0], &*table.headers[1]), (number, name));
         if lang == "ja" {
             let tablet = &table.rows[1].cells;
             for word in [
@@ -716,12 +721,16 @@ backend_test!(async fn every_export_imports_again_to_the_same_register(backend) 
         let target = TestServer::start(backend).await;
         add_people(&target).await;
         let (_, admin) = target.web_as("admin", Role::Admin).await;
-        import(
-            &admin,
-            &format!("export-{lang}{}", &path[14..]),
-            &bytes,
-        )
-        .await;
+        // The numbers are the source's: another mamori registers the rows as new.
+        let name = format!("export-{lang}{}", &path[14..]);
+        let (status, page) = upload(&admin, &name, &bytes).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let mut form = mapping_form(&page);
+        assert_eq!(form[1], ("col0".to_owned(), "number".to_owned()));
+        set(&mut form, "col0", "");
+        let (status, page) = post(&admin, "/assets/import/confirm", &form).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains(&JA["asset.import.done_title"]), "{page}");
         assert_eq!(
             snapshot(&target).await,
             expected,

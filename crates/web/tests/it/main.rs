@@ -3,6 +3,7 @@
 
 mod access;
 mod asset_files;
+mod asset_imports;
 mod asset_values;
 mod assets;
 mod audit_trail;

@@ -15,10 +15,12 @@ use crate::assets::field_key;
 use crate::i18n::Tr;
 use crate::{Acting, App, Failure};
 
-/// The header row: the form's labels, which `asset::header_field` reads back.
+/// The header row: the asset number first (an edited export updates the assets it
+/// names), then the form's labels, which `asset::header_field` reads back.
 pub fn headers(lang: Lang) -> Vec<String> {
     let tr = Tr::new(lang);
-    export_fields()
+    std::iter::once("number")
+        .chain(export_fields())
         .map(|field| tr.t(field_key(field)).to_owned())
         .collect()
 }
@@ -63,10 +65,11 @@ pub(super) fn status_word(value: Status) -> &'static str {
         Status::InUse => "使用中",
         Status::Archived => "保存",
         Status::Disposed => "廃棄済み",
+        Status::Withdrawn => "取消済み",
     }
 }
 
-/// One asset as the cells of an export row, in [`export_fields`] order. `logins` maps
+/// One asset as the cells of an export row: its number, then [`export_fields`] in order. `logins` maps
 /// user ids to login ids: the holder is written by login, which stays unique where a
 /// display name may not.
 pub fn record_cells(
@@ -80,8 +83,10 @@ pub fn record_cells(
         |japanese: &'static str, code: &'static str| if ja { japanese } else { code }.to_owned();
     let level = |id: i64| scheme.level(id).map(|l| l.code.clone()).unwrap_or_default();
     let list = |items: &[String]| items.join(if ja { "、" } else { ", " });
-    export_fields()
+    std::iter::once("number")
+        .chain(export_fields())
         .map(|field| match field {
+            "number" => record.id.to_string(),
             "name" => record.name.clone(),
             "description" => record.description.clone(),
             "category" => word(category_word(record.category), record.category.as_str()),

@@ -9,7 +9,7 @@
 mod export;
 pub(crate) mod template;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::collections::HashMap;
 
@@ -48,9 +48,22 @@ pub fn export_fields() -> impl Iterator<Item = &'static str> {
     FIELDS.into_iter().filter(|f| *f != "publication")
 }
 
-/// The field a form value names, if it is one.
+/// Columns that fill no field of an asset: which asset a row updates (the asset number
+/// an export writes first) and why its classification changes.
+pub const ROW_FIELDS: [&str; 2] = ["number", "reason"];
+
+/// The field (or row field) a form value names, if it is one.
 pub fn field_named(name: &str) -> Option<&'static str> {
-    FIELDS.into_iter().find(|f| *f == name)
+    FIELDS.into_iter().chain(ROW_FIELDS).find(|f| *f == name)
+}
+
+/// A cell's text as the row means it: CSV cells lose the `'` that our own CSV export
+/// puts before text a spreadsheet would run as a formula.
+pub fn cell_text(format: Format, cell: &str) -> &str {
+    match format {
+        Format::Csv => mamori_sheet::csv_cell_unguard(cell),
+        Format::Xlsx => cell,
+    }
 }
 
 /// Spreadsheet column letters for a 0-based index (0 → "A", 27 → "AB"), because Excel
@@ -136,6 +149,11 @@ impl Mapping {
         self.columns.get(column).copied().flatten()
     }
 
+    /// The column that fills `field`, if one does.
+    pub fn column_of(&self, field: &str) -> Option<usize> {
+        self.columns.iter().position(|c| *c == Some(field))
+    }
+
     /// Headers that no field was found for, in file order (blank ones left out).
     pub fn unrecognised<'a>(&self, headers: &'a [String]) -> Vec<&'a str> {
         headers
@@ -208,10 +226,7 @@ pub fn to_inputs(table: &Table, mapping: &Mapping, format: Format) -> Vec<(usize
                 let Some(field) = mapping.field_of(column) else {
                     continue;
                 };
-                let value = match format {
-                    Format::Csv => mamori_sheet::csv_cell_unguard(cell),
-                    Format::Xlsx => cell.as_str(),
-                };
+                let value = cell_text(format, cell);
                 if let Some(slot) = field_slot(&mut input, field) {
                     *slot = value.to_owned();
                 }

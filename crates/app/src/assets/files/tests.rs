@@ -11,7 +11,7 @@ use mamori_store::assets::AssetRecord;
 use super::export::*;
 use super::*;
 
-fn scheme() -> Scheme {
+pub(crate) fn scheme() -> Scheme {
     let mut scheme = mamori_domain::classification_presets::guideline_2024();
     for (i, level) in scheme.levels.iter_mut().enumerate() {
         level.id = i as i64 + 1;
@@ -37,11 +37,11 @@ fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
     }
 }
 
-fn holders() -> Holders {
+pub(crate) fn holders() -> Holders {
     Holders::new([(7, "sato".to_owned(), "佐藤 一郎".to_owned())])
 }
 
-fn record(scheme: &Scheme) -> AssetRecord {
+pub(crate) fn record(scheme: &Scheme) -> AssetRecord {
     let level = |axis, code| scheme.find_level(axis, code).unwrap().id;
     AssetRecord {
         id: 1,
@@ -76,7 +76,8 @@ fn exported_headers_are_recognised_in_both_languages() {
         let headers = headers(lang);
         let mapping = Mapping::guess(&headers);
         let fields: Vec<_> = mapping.columns().iter().map(|f| f.unwrap()).collect();
-        assert_eq!(fields, export_fields().collect::<Vec<_>>(), "{lang:?}");
+        let expected: Vec<_> = std::iter::once("number").chain(export_fields()).collect();
+        assert_eq!(fields, expected, "{lang:?}: the asset number first");
     }
 }
 

@@ -200,7 +200,13 @@ async fn render_form_with(
         holders: holder_choices(state, signed).await?,
         managing_roles: coded_choices(&OrgRole::ALL, OrgRole::as_str, org_role_label, &tr),
         segments: coded_choices(Segment::ALL, Segment::as_str, segment_key, &tr),
-        statuses: coded_choices(Status::ALL, Status::as_str, status_key, &tr),
+        // Withdrawal is its own action with a reason, never a value of the form.
+        statuses: coded_choices(
+            &[Status::InUse, Status::Archived, Status::Disposed],
+            Status::as_str,
+            status_key,
+            &tr,
+        ),
         confidentiality: level_choices(&scheme, Axis::Confidentiality),
         integrity: level_choices(&scheme, Axis::Integrity),
         availability: level_choices(&scheme, Axis::Availability),

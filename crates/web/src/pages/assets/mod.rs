@@ -67,6 +67,7 @@ pub fn status_key(value: Status) -> &'static str {
         Status::InUse => "asset.status.in_use",
         Status::Archived => "asset.status.archived",
         Status::Disposed => "asset.status.disposed",
+        Status::Withdrawn => "asset.status.withdrawn",
     }
 }
 

@@ -1,150 +1,39 @@
-//! Importing the asset register from a spreadsheet, in three steps: upload (the file is
-//! read once and kept on the server), column mapping, and a preview that checks every
-//! row. Only a file without a single problem is imported, all rows in one transaction.
+//! Importing the asset register from a spreadsheet, in steps: upload (the file's table
+//! is staged in the database by `mamori_app::assets::imports`, never kept in server
+//! memory), column mapping, a preview that plans every row (new, update, unchanged,
+//! possible duplicate, error) and the confirmation. Past imports and their undo are in
+//! `records`.
 
 mod confirm;
+mod records;
 mod template;
 
-#[allow(unused_imports)]
-use confirm::*;
-pub use confirm::{confirm, preview};
+pub use confirm::{confirm, preview, preview_page_get};
+pub use records::{
+    delete_profile, import_list, import_show, save_profile, undo_import, withdraw_asset,
+    withdraw_form,
+};
 pub use template::{template_csv, template_xlsx};
-
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
 
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::Response;
-use mamori_app::sheets::{Format, Table};
-use mamori_domain::asset::{Asset, FIELDS};
+use mamori_app::assets::imports::{self, Staged};
+use mamori_domain::asset::FIELDS;
 use mamori_domain::classification::{Axis, Scheme};
 
-use super::{axis_key, category_key, field_key, form_key, holder_type_key, status_key};
+use super::{axis_key, field_key};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::http::extract::WebForm;
 use crate::http::{Layout, render};
 use crate::state::AppState;
-use mamori_app::assets::files::{self as asset_files, Checked, Mapping, RowError};
+use mamori_app::assets::files::{self as asset_files, Mapping, ROW_FIELDS};
 use mamori_app::i18n::Tr;
 
 /// The upload route's body limit: the largest file plus room for the form around it.
 pub const BODY_LIMIT: usize = asset_files::MAX_FILE_BYTES + 1024 * 1024;
-
-/// How long an uploaded file waits for its mapping and confirmation.
-const STAGING_TTL: Duration = Duration::from_secs(30 * 60);
-/// Most memory all waiting files may take together (estimated from their cells).
-const STAGING_MAX_BYTES: usize = 256 * 1024 * 1024;
-/// Waiting files per user: a second tab is fine, a forgotten pile is not.
-const STAGED_PER_USER: usize = 3;
-/// Error lines and sample rows a page shows; the counts always cover every row.
-const SHOWN_ERRORS: usize = 500;
-const SHOWN_ROWS: usize = 20;
-/// Sample values per column on the mapping step.
-const SAMPLES: usize = 3;
-
-// ---------------------------------------------------------------- staging
-
-/// An uploaded file, read and waiting for its mapping. Only its uploader may use it.
-struct Staged {
-    user_id: i64,
-    file_name: String,
-    sha256: String,
-    format: Format,
-    table: Table,
-    size: usize,
-    at: Instant,
-}
-
-impl Staged {
-    fn new(user_id: i64, file_name: String, bytes: &[u8], format: Format, table: Table) -> Staged {
-        // Each String costs its text plus about 24 bytes; this is what the map holds.
-        let size = table
-            .rows
-            .iter()
-            .flat_map(|r| &r.cells)
-            .chain(&table.headers)
-            .map(|c| c.len() + 24)
-            .sum::<usize>()
-            + table.rows.len() * 48;
-        Staged {
-            user_id,
-            file_name,
-            sha256: mamori_app::sha256_hex(bytes),
-            format,
-            table,
-            size,
-            at: Instant::now(),
-        }
-    }
-}
-
-/// Files between upload and confirmation. In memory on purpose: a file that never gets
-/// confirmed must not linger on disk, and a restart simply asks for the upload again.
-#[derive(Default)]
-struct Staging {
-    files: HashMap<String, Arc<Staged>>,
-}
-
-impl Staging {
-    fn purge(&mut self, now: Instant) {
-        self.files
-            .retain(|_, s| now.saturating_duration_since(s.at) < STAGING_TTL);
-    }
-
-    /// Keeps `staged` under a new random token; `None` when memory is taken up.
-    fn put(&mut self, staged: Staged, now: Instant) -> Option<String> {
-        self.purge(now);
-        let mut own: Vec<(String, Instant)> = self
-            .files
-            .iter()
-            .filter(|(_, s)| s.user_id == staged.user_id)
-            .map(|(token, s)| (token.clone(), s.at))
-            .collect();
-        own.sort_by_key(|(_, at)| *at);
-        let excess = (own.len() + 1).saturating_sub(STAGED_PER_USER);
-        for (token, _) in own.into_iter().take(excess) {
-            self.files.remove(&token);
-        }
-        let used: usize = self.files.values().map(|s| s.size).sum();
-        if used + staged.size > STAGING_MAX_BYTES {
-            return None;
-        }
-        let token = mamori_app::random_token();
-        self.files.insert(token.clone(), Arc::new(staged));
-        Some(token)
-    }
-
-    fn get(&mut self, token: &str, user_id: i64, now: Instant) -> Option<Arc<Staged>> {
-        self.purge(now);
-        self.files
-            .get(token)
-            .filter(|s| s.user_id == user_id)
-            .cloned()
-    }
-
-    /// Removes the file for an import, so that two confirmations cannot both run.
-    fn take(&mut self, token: &str, user_id: i64, now: Instant) -> Option<Arc<Staged>> {
-        let staged = self.get(token, user_id, now)?;
-        self.files.remove(token);
-        Some(staged)
-    }
-
-    fn put_back(&mut self, token: String, staged: Arc<Staged>) {
-        self.files.insert(token, staged);
-    }
-}
-
-static STAGING: LazyLock<Mutex<Staging>> = LazyLock::new(Mutex::default);
-
-fn staging() -> MutexGuard<'static, Staging> {
-    // The map holds no invariant a panic elsewhere could break.
-    STAGING.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 // ---------------------------------------------------------------- upload form
 
@@ -162,6 +51,8 @@ struct UploadPage {
     error: Option<String>,
     help: Vec<HelpRow>,
     max_rows: String,
+    /// Saved mapping profiles: (id, name).
+    profiles: Vec<(i64, String)>,
 }
 
 /// The words each coded field accepts; levels come from the scheme in use.
@@ -215,7 +106,9 @@ async fn upload_page(
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
+    let profiles = imports::profiles(&state.app, &signed.0.acting).await?;
     let page = UploadPage {
+        profiles: profiles.into_iter().map(|p| (p.id, p.name)).collect(),
         t: ctx.tr,
         layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
         error,
@@ -375,8 +268,14 @@ fn shorten(text: &str, max: usize) -> String {
     }
 }
 
-fn column_views(tr: &Tr, table: &Table, mapping: &Mapping) -> Vec<ColumnView> {
-    table
+/// The columns of a staged file with the field each fills and a few sample values.
+pub(super) fn column_views(
+    tr: &Tr,
+    staged: &Staged,
+    mapping: &Mapping,
+    samples: &[Vec<String>],
+) -> Vec<ColumnView> {
+    staged
         .headers
         .iter()
         .enumerate()
@@ -387,22 +286,24 @@ fn column_views(tr: &Tr, table: &Table, mapping: &Mapping) -> Vec<ColumnView> {
                 label: tr.t("asset.import.ignore"),
                 selected: chosen.is_none(),
             }];
-            choices.extend(FIELDS.into_iter().map(|field| ChoiceView {
-                value: field,
-                label: tr.t(field_key(field)),
-                selected: chosen == Some(field),
-            }));
+            choices.extend(
+                ROW_FIELDS
+                    .into_iter()
+                    .chain(FIELDS)
+                    .map(|field| ChoiceView {
+                        value: field,
+                        label: tr.t(field_key(field)),
+                        selected: chosen == Some(field),
+                    }),
+            );
             ColumnView {
                 index,
                 letter: asset_files::column_letters(index),
                 header: shorten(header, 60),
-                samples: table
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.cells.get(index).filter(|c| !c.trim().is_empty()))
-                    .take(SAMPLES)
-                    .map(|c| shorten(c, 40))
-                    .collect(),
+                samples: samples
+                    .get(index)
+                    .map(|s| s.iter().map(|c| shorten(c, 40)).collect())
+                    .unwrap_or_default(),
                 choices,
             }
         })
@@ -418,9 +319,11 @@ struct MappingPage {
     file_name: String,
     rows: String,
     columns: Vec<ColumnView>,
+    /// The saved profile applied to this file, if any.
+    profile: Option<String>,
 }
 
-/// `POST /assets/import`: reads the file and shows the column mapping. Nothing is stored.
+/// `POST /assets/import`: reads the file, stages its table and shows the column mapping.
 pub async fn upload(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -436,71 +339,49 @@ pub async fn upload(
         "asset.import.title",
     )
     .await?;
-    let refuse = |key: &str, params: &[(&str, String)]| Some(ctx.tr.f(key, params));
+    let refused = |key: &str, params: &[(&str, String)]| Some(ctx.tr.f(key, params));
     let upload = match read_upload(request).await {
         Ok(Some(upload)) => upload,
         Ok(None) => {
-            let error = refuse("asset.import.error.no_file", &[]);
-            return upload_page(
-                &state,
-                &ctx,
-                &signed,
-                error,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            let error = refused("asset.import.error.no_file", &[]);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return upload_page(&state, &ctx, &signed, error, status).await;
         }
         Err(e) if e.status == StatusCode::PAYLOAD_TOO_LARGE => {
-            let error = refuse(e.message_key, &e.params);
+            let error = refused(e.message_key, &e.params);
             return upload_page(&state, &ctx, &signed, error, e.status).await;
         }
         Err(e) => return Err(e),
     };
-    // Unpacking and parsing a large workbook takes a while: off the async threads.
-    let Upload { file_name, bytes } = upload;
-    let user_id = signed.user().id;
-    let read = tokio::task::spawn_blocking(move || {
-        asset_files::read_table(&bytes)
-            .map(|(format, table)| Staged::new(user_id, file_name, &bytes, format, table))
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "reading an uploaded register failed");
-        AppError::internal()
-    })?;
-    let staged = match read {
+    let acting = &signed.0.acting;
+    let staged = match imports::upload(&state.app, acting, &upload.file_name, upload.bytes).await {
         Ok(staged) => staged,
-        Err(e) => {
-            tracing::info!(error = %e, "uploaded register refused");
-            let error = refuse(e.message_key(), &e.params());
-            return upload_page(
-                &state,
-                &ctx,
-                &signed,
-                error,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+        Err(mamori_app::Failure::Invalid(problems)) => {
+            let error = problems.first().map(|p| ctx.tr.f(p.key, &p.params));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return upload_page(&state, &ctx, &signed, error, status).await;
         }
+        Err(e) => return Err(e.into()),
     };
-    let mapping = Mapping::guess(&staged.table.headers);
-    let columns = column_views(&ctx.tr, &staged.table, &mapping);
-    let rows = staged.table.rows.len();
-    let file_name = staged.file_name.clone();
-    let Some(token) = staging().put(staged, Instant::now()) else {
-        return Err(AppError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            "asset.import.error.staging_full",
-        ));
-    };
+    mapping_page(&state, &ctx, &signed, &staged).await
+}
+
+/// The mapping step of a staged file.
+pub(super) async fn mapping_page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    staged: &Staged,
+) -> Result<Response, AppError> {
+    let samples = imports::samples(&state.app, staged).await?;
     let page = MappingPage {
         t: ctx.tr,
-        layout: Layout::load(&state, "assets", "/assets/import", Some(&signed.0)).await,
-        token,
-        file_name,
-        rows: group_digits(rows),
-        columns,
+        layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
+        token: staged.token.clone(),
+        file_name: staged.file_name.clone(),
+        rows: group_digits(staged.rows),
+        columns: column_views(&ctx.tr, staged, &staged.mapping, &samples),
+        profile: staged.profile.clone(),
     };
     render(StatusCode::OK, &page)
 }
@@ -508,56 +389,6 @@ pub async fn upload(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn staged(user_id: i64, size: usize, at: Instant) -> Staged {
-        Staged {
-            user_id,
-            file_name: "f.csv".into(),
-            sha256: String::new(),
-            format: Format::Csv,
-            table: Table {
-                headers: Vec::new(),
-                rows: Vec::new(),
-            },
-            size,
-            at,
-        }
-    }
-
-    #[test]
-    fn staged_files_belong_to_their_uploader_and_expire() {
-        let mut staging = Staging::default();
-        let now = Instant::now();
-        let token = staging.put(staged(1, 10, now), now).unwrap();
-        assert!(staging.get(&token, 2, now).is_none(), "another user's file");
-        assert!(staging.get(&token, 1, now).is_some());
-        let later = now + STAGING_TTL + Duration::from_secs(1);
-        assert!(staging.get(&token, 1, later).is_none(), "expired");
-        assert!(staging.files.is_empty());
-    }
-
-    #[test]
-    fn staging_is_capped_per_user_and_in_all() {
-        let mut staging = Staging::default();
-        let now = Instant::now();
-        let tokens: Vec<String> = (0..STAGED_PER_USER + 1)
-            .map(|i| {
-                let at = now + Duration::from_secs(i as u64);
-                staging.put(staged(1, 10, at), at).unwrap()
-            })
-            .collect();
-        assert!(staging.get(&tokens[0], 1, now).is_none(), "oldest dropped");
-        assert_eq!(staging.files.len(), STAGED_PER_USER);
-        assert!(
-            staging
-                .put(staged(2, STAGING_MAX_BYTES, now), now)
-                .is_none()
-        );
-        let taken = staging.take(&tokens[1], 1, now).unwrap();
-        assert!(staging.take(&tokens[1], 1, now).is_none(), "taken once");
-        staging.put_back(tokens[1].clone(), taken);
-        assert!(staging.get(&tokens[1], 1, now).is_some());
-    }
 
     #[test]
     fn file_names_lose_paths_and_control_characters() {
