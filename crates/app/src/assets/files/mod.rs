@@ -91,7 +91,7 @@ pub struct RowError {
 }
 
 impl RowError {
-    fn file(message_key: &'static str) -> RowError {
+    pub fn file(message_key: &'static str) -> RowError {
         RowError {
             line: 0,
             field: None,
@@ -165,7 +165,7 @@ impl Mapping {
     /// Without a name no row can be an asset, so nothing else is worth checking; two
     /// columns for one field is refused rather than resolved silently, since the person
     /// meant something by each.
-    fn check(&self) -> Result<(), RowError> {
+    pub fn check(&self) -> Result<(), RowError> {
         for (i, field) in self.columns.iter().enumerate() {
             if let Some(field) = field
                 && self.columns[..i].contains(&Some(*field))
@@ -212,24 +212,39 @@ fn field_slot<'a>(input: &'a mut AssetInput, field: &str) -> Option<&'a mut Stri
     })
 }
 
-/// Each data row as typed input, with its row number. CSV cells lose the `'` that our
-/// own CSV export puts before text a spreadsheet would run as a formula.
+/// Each data row as typed input, with its row number.
 pub fn to_inputs(table: &Table, mapping: &Mapping, format: Format) -> Vec<(usize, AssetInput)> {
     table
         .rows
         .iter()
-        .map(|row| {
-            let mut input = AssetInput::default();
-            for (column, cell) in row.cells.iter().enumerate() {
-                let Some(field) = mapping.field_of(column) else {
-                    continue;
-                };
-                let value = cell_text(format, cell);
-                if let Some(slot) = field_slot(&mut input, field) {
-                    *slot = value.to_owned();
-                }
-            }
-            (row.line, input)
+        .map(|row| (row.line, row_input(row, mapping, format)))
+        .collect()
+}
+
+/// One data row as typed input. CSV cells lose the `'` that our own CSV export puts
+/// before text a spreadsheet would run as a formula.
+pub fn row_input(row: &mamori_sheet::Row, mapping: &Mapping, format: Format) -> AssetInput {
+    let mut input = AssetInput::default();
+    for (column, cell) in row.cells.iter().enumerate() {
+        let Some(field) = mapping.field_of(column) else {
+            continue;
+        };
+        if let Some(slot) = field_slot(&mut input, field) {
+            *slot = cell_text(format, cell).to_owned();
+        }
+    }
+    input
+}
+
+/// A row's problems as row errors, in the order the check names them.
+pub fn row_errors(line: usize, problems: Vec<mamori_domain::field::FieldProblem>) -> Vec<RowError> {
+    problems
+        .into_iter()
+        .map(|p| RowError {
+            line,
+            field: Some(p.field),
+            message_key: p.key,
+            params: p.params,
         })
         .collect()
 }
@@ -276,14 +291,7 @@ pub fn check_rows(
     for (done, (line, input)) in rows.iter().enumerate() {
         match input.check(scheme, holders) {
             Ok(asset) => checked.assets.push((*line, asset)),
-            Err(problems) => checked
-                .errors
-                .extend(problems.into_iter().map(|p| RowError {
-                    line: *line,
-                    field: Some(p.field),
-                    message_key: p.key,
-                    params: p.params,
-                })),
+            Err(problems) => checked.errors.extend(row_errors(*line, problems)),
         }
         if done % 1000 == 999 {
             progress(done + 1);
@@ -300,16 +308,19 @@ fn stray_cells(table: &Table) -> Vec<RowError> {
     table
         .rows
         .iter()
-        .filter_map(|row| {
-            let column = row.cells.iter().skip(width).position(|c| !c.is_empty())? + width;
-            Some(RowError {
-                line: row.line,
-                field: None,
-                message_key: "asset.import.error.stray_cells",
-                params: vec![("column", column_letters(column))],
-            })
-        })
+        .filter_map(|row| stray_cell(row, width))
         .collect()
+}
+
+/// A value right of the header's `width` columns in `row`, as its error.
+pub fn stray_cell(row: &mamori_sheet::Row, width: usize) -> Option<RowError> {
+    let column = row.cells.iter().skip(width).position(|c| !c.is_empty())? + width;
+    Some(RowError {
+        line: row.line,
+        field: None,
+        message_key: "asset.import.error.stray_cells",
+        params: vec![("column", column_letters(column))],
+    })
 }
 
 /// Everything a file must pass before anything is written: one column per field and one

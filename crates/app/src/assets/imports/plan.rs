@@ -219,17 +219,33 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         mapped = copy;
         (&mapped, refused)
     };
-    let checked = files::validate(table, format, mapping, scheme, &directory.holders, |_| {});
     let mut plan = Plan::default();
-    let mut errors: HashMap<usize, Vec<RowError>> = HashMap::new();
-    for error in checked.errors {
-        if error.line == 0 {
+    // Each row is read and checked in turn, so that a big file's rows are never all held
+    // as typed input at once.
+    let mapping_ok = match mapping.check() {
+        Ok(()) => true,
+        Err(error) => {
             plan.file_errors.push(error);
-        } else {
-            errors.entry(error.line).or_default().push(error);
+            false
         }
+    };
+    if table.rows.is_empty() {
+        plan.file_errors
+            .push(files::RowError::file("asset.import.error.no_rows"));
     }
-    let mut assets: HashMap<usize, Asset> = checked.assets.into_iter().collect();
+    let width = table.headers.len();
+    let check = |row: &mamori_sheet::Row| -> (Option<Asset>, Vec<RowError>) {
+        if !mapping_ok {
+            return (None, Vec::new());
+        }
+        let (asset, mut errors) =
+            match files::row_input(row, mapping, format).check(scheme, &directory.holders) {
+                Ok(asset) => (Some(asset), Vec::new()),
+                Err(problems) => (None, files::row_errors(row.line, problems)),
+            };
+        errors.extend(files::stray_cell(row, width));
+        (asset, errors)
+    };
     let cell = |row: &mamori_sheet::Row, field: &str| -> String {
         mapping
             .column_of(field)
@@ -246,7 +262,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .and_then(|c| row.cells.get(c))
             .map(|c| cell_text(format, c).to_owned())
             .unwrap_or_default();
-        let mut row_errors = errors.remove(&line).unwrap_or_default();
+        let (asset, mut row_errors) = check(row);
         if let Some(refusal) = refused.remove(&line) {
             row_errors = refusal;
         }
@@ -292,7 +308,6 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             choice: None,
             plan: RowPlan::Skipped,
         };
-        let asset = assets.remove(&line);
         planned.plan = match (asset, row_errors.is_empty()) {
             (Some(asset), true) => {
                 let reason = match cell(row, "reason") {
