@@ -370,7 +370,7 @@ backend_test!(async fn a_staged_file_expires_after_a_day_and_is_its_uploaders(ba
     assert!(page.contains(visible(&JA["asset.import.error.expired"])));
     assert_eq!(count(&server).await, 0);
     // ...and purged by the next upload.
-    let (status, _) = upload(&officer, "again.csv", REGISTER.as_bytes()).await;
+    let (status, page) = upload(&officer, "again.csv", REGISTER.as_bytes()).await;
     assert_eq!(status, StatusCode::OK);
     let mut conn = server.db.raw().await;
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_import_staged_rows")
@@ -378,6 +378,21 @@ backend_test!(async fn a_staged_file_expires_after_a_day_and_is_its_uploaders(ba
         .await
         .unwrap();
     assert_eq!(left, 5, "only the new file's rows");
+    let again = post(&officer, "/assets/import/preview", &mapping_form(&page)).await;
+    assert_eq!(again.0, StatusCode::OK, "the new file is there");
+    // Three waiting files per person: a fourth upload drops the oldest.
+    let again_form = mapping_form(&page);
+    for name in ["b.csv", "c.csv", "d.csv"] {
+        let (status, _) = upload(&officer, name, REGISTER.as_bytes()).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = post(&officer, "/assets/import/preview", &again_form).await;
+    assert_eq!(status, StatusCode::GONE, "the oldest of four was dropped");
+    let staged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_import_stagings")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(staged, 3);
     server.stop().await;
 });
 
