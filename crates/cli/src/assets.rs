@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use mamori_app::assets::Filter;
 use mamori_app::assets::files::{self as asset_files, ExportError, Format, Mapping, RowError};
-use mamori_app::assets::imports::{self, Choices, Confirmed, DuplicateChoice, RowPlan, Staged};
+use mamori_app::assets::imports::{
+    self, Choices, Confirmed, DuplicateChoice, OwnNumbers, RowPlan, Staged,
+};
 use mamori_app::i18n::Tr;
 use mamori_app::{Acting, App};
 
@@ -73,6 +75,10 @@ fn error_line(tr: &Tr, error: &RowError) -> String {
 }
 
 /// `--duplicates create|update|skip`.
+pub fn parse_own_numbers(value: &str) -> Result<OwnNumbers, String> {
+    OwnNumbers::parse(value.trim()).ok_or_else(|| "one of: keep, ignore".to_owned())
+}
+
 pub fn parse_duplicates(value: &str) -> Result<DuplicateChoice, String> {
     DuplicateChoice::parse(value.trim()).ok_or_else(|| "one of: create, update, skip".to_owned())
 }
@@ -220,6 +226,23 @@ pub async fn import(
                     )
                 );
             }
+        }
+        if let Some(own) = preview
+            .plan
+            .own_numbers
+            .as_ref()
+            .filter(|o| o.answer.is_none())
+        {
+            eprintln!(
+                "{}",
+                tr.f(
+                    "cli.assets.own_numbers",
+                    &[
+                        ("header", own.header.clone()),
+                        ("rows", own.rows.to_string())
+                    ]
+                )
+            );
         }
         if counts.needs_reason > 0 {
             eprintln!(

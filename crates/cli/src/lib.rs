@@ -103,6 +103,10 @@ enum ImportCommand {
         /// (a register exported from another mamori)
         #[arg(long)]
         as_new: bool,
+        /// When no number of the number column is a registered asset (the register's own
+        /// numbering): keep each in the asset's notes, or ignore them
+        #[arg(long, value_parser = assets::parse_own_numbers)]
+        own_numbers: Option<mamori_app::assets::imports::OwnNumbers>,
     },
 }
 
@@ -340,10 +344,12 @@ where
             reason,
             duplicates,
             as_new,
+            own_numbers,
         }) => {
             let choices = mamori_app::assets::imports::Choices {
                 reason,
                 all_duplicates: duplicates,
+                own_numbers,
                 ..Default::default()
             };
             assets::import(&data, &tr, &file, dry_run, as_new, &choices).await

@@ -130,12 +130,14 @@ async fn drop_leftover_databases(admin: &mut sqlx::AnyConnection) {
         let Some(pid) = name.split('_').nth(2) else {
             continue;
         };
-        let ended = pid.parse::<u32>().is_ok()
-            && !std::path::Path::new(&format!("/proc/{pid}")).exists();
+        let ended =
+            pid.parse::<u32>().is_ok() && !std::path::Path::new(&format!("/proc/{pid}")).exists();
         if ended {
             // Best effort: a database still in use is left for the next run.
             let _ = admin
-                .execute(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+                .execute(sqlx::AssertSqlSafe(format!(
+                    "DROP DATABASE IF EXISTS {name}"
+                )))
                 .await;
         }
     }

@@ -210,7 +210,10 @@ const HEADERS: [(&str, &[&str]); 20] = [
         ],
     ),
     // Not an asset field either: why a row's classification changes (an import's update).
-    ("reason", &["変更理由", "change reason", "reason for change"]),
+    (
+        "reason",
+        &["変更理由", "change reason", "reason for change"],
+    ),
     (
         "name",
         &[

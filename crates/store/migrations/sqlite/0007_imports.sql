@@ -5,8 +5,10 @@
 
 -- headers: JSON array of the header row. mapping: JSON array, per column the field it
 -- fills or null; value_mapping: JSON object field → {value as written → meaning}.
+-- id: the order of uploads (created_at has whole seconds), for the per-user cap.
 CREATE TABLE asset_import_stagings (
-    token         TEXT PRIMARY KEY,
+    id            INTEGER PRIMARY KEY,
+    token         TEXT NOT NULL UNIQUE,
     user_id       INTEGER NOT NULL REFERENCES users (id),
     file_name     TEXT NOT NULL,
     sha256        TEXT NOT NULL,
@@ -17,7 +19,7 @@ CREATE TABLE asset_import_stagings (
     value_mapping TEXT,
     created_at    TEXT NOT NULL
 );
-CREATE INDEX asset_import_stagings_user ON asset_import_stagings (user_id, created_at);
+CREATE INDEX asset_import_stagings_user ON asset_import_stagings (user_id, id);
 CREATE INDEX asset_import_stagings_age ON asset_import_stagings (created_at);
 
 -- cells: JSON array of the row's cells; line: the row as the file numbers it.

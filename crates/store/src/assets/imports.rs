@@ -106,8 +106,7 @@ pub async fn stage(
     let mut tx = begin(store).await?;
     delete_stagings(&mut tx, "created_at < $1", expired_before).await?;
     let own: Vec<String> = sqlx::query_scalar(
-        "SELECT token FROM asset_import_stagings WHERE user_id = $1 \
-         ORDER BY created_at DESC, token",
+        "SELECT token FROM asset_import_stagings WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(staging.user_id)
     .fetch_all(&mut *tx)

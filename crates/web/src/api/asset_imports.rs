@@ -11,8 +11,8 @@ use axum::response::{IntoResponse, Response};
 use mamori_app::Failure;
 use mamori_app::assets::files::{self as asset_files, Mapping, RowError, field_named};
 use mamori_app::assets::imports::{
-    self, CODED, Choices, Confirmed, DuplicateChoice, ImportRecord, Meaning, Preview, RowAction,
-    RowPlan, Staged, ValueMapping,
+    self, CODED, Choices, Confirmed, DuplicateChoice, ImportRecord, Meaning, OwnNumbers, Preview,
+    RowAction, RowPlan, Staged, ValueMapping,
 };
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
@@ -355,8 +355,18 @@ pub struct PreviewOut {
     /// Values of mapped coded columns the check does not read, with their row counts
     /// and the meaning given so far (null: not yet said; those rows are errors).
     pub unknown_values: Vec<UnknownValueOut>,
+    /// Set when none of the number column's numbers is a registered asset: the column is
+    /// the register's own numbering, and the confirmation must say `own_numbers`.
+    pub own_numbers: Option<OwnNumbersOut>,
     pub offset: usize,
     pub rows: Vec<RowOut>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OwnNumbersOut {
+    /// The column's header as written.
+    pub header: String,
+    pub rows: usize,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -400,6 +410,10 @@ fn preview_out(tr: &Tr, preview: &Preview, offset: usize, limit: usize) -> Previ
                 meaning: u.meaning.as_ref().map(Meaning::form_value),
             })
             .collect(),
+        own_numbers: preview.plan.own_numbers.as_ref().map(|o| OwnNumbersOut {
+            header: o.header.clone(),
+            rows: o.rows,
+        }),
         offset,
         rows: preview
             .plan
@@ -449,6 +463,10 @@ pub struct ConfirmIn {
     pub reason: String,
     #[serde(default)]
     pub duplicates: HashMap<String, String>,
+    /// When the preview found the number column to be the register's own numbering:
+    /// `keep` (each number goes into the asset's notes) or `ignore`.
+    #[serde(default)]
+    pub own_numbers: Option<String>,
 }
 
 /// What a confirmation did.
@@ -478,18 +496,22 @@ pub async fn confirm_import(
 ) -> Result<Json<ConfirmOut>, AppError> {
     permit(&state, &signed, "asset.import.title").await?;
     let input: ConfirmIn = body(&state, request).await?;
+    let bad = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_choice",
+            "error.invalid_choice",
+        )
+    };
     let mut choices = Choices {
         reason: input.reason,
+        own_numbers: match input.own_numbers.as_deref() {
+            None => None,
+            Some(text) => Some(OwnNumbers::parse(text).ok_or_else(bad)?),
+        },
         ..Choices::default()
     };
     for (line, choice) in &input.duplicates {
-        let bad = || {
-            AppError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_choice",
-                "error.invalid_choice",
-            )
-        };
         let line: usize = line.parse().map_err(|_| bad())?;
         choices
             .duplicates
@@ -818,6 +840,7 @@ pub async fn delete_profile(
         RowOut,
         CountsOut,
         PreviewOut,
+        OwnNumbersOut,
         ConfirmIn,
         ConfirmOut,
         ImportOut,

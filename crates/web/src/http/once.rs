@@ -60,11 +60,18 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
     let Some(submission) = submission else {
         return next.run(request).await;
     };
-    match settle_claim(&state, &submission).await {
-        Ok(Some(answer)) => replay(answer, &Ctx::from_request(&request), is_api),
-        Ok(None) => run_once(state, submission, request, next).await,
-        Err(error) => error.into_response(),
-    }
+    // Claim, run and keep in a task of its own: a browser that gives up (a double click
+    // cancels the first request) must not leave a claim without its answer.
+    let settled = tokio::spawn(async move {
+        match settle_claim(&state, &submission).await {
+            Ok(Some(answer)) => replay(answer, &Ctx::from_request(&request), is_api),
+            Ok(None) => run_once(state, submission, request, next).await,
+            Err(error) => error.into_response(),
+        }
+    });
+    settled
+        .await
+        .unwrap_or_else(|_| AppError::internal().into_response())
 }
 
 /// The key a request offers, checked: the API's header, or a form's token.
@@ -188,27 +195,22 @@ async fn settle_claim(
     }
 }
 
-/// Runs the request in its own task and keeps or releases its answer.
+/// Runs the request (in a task of its own, so that a panic still releases the key) and
+/// keeps or releases its answer.
 async fn run_once(
     state: AppState,
     submission: Submission,
     request: Request,
     next: Next,
 ) -> Response {
-    let settled = tokio::spawn(async move {
-        let handler = tokio::spawn(next.run(request));
-        match handler.await {
-            Ok(response) => keep(&state, &submission, response).await,
-            Err(error) => {
-                tracing::error!(error = %error, "a one-time submission failed");
-                release(&state, &submission).await;
-                AppError::internal().into_response()
-            }
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => keep(&state, &submission, response).await,
+        Err(error) => {
+            tracing::error!(error = %error, "a one-time submission failed");
+            release(&state, &submission).await;
+            AppError::internal().into_response()
         }
-    });
-    settled
-        .await
-        .unwrap_or_else(|_| AppError::internal().into_response())
+    }
 }
 
 /// Keeps a successful answer for later submissions; releases the key of a refusal.

@@ -336,7 +336,11 @@ backend_test!(async fn a_withdrawn_asset_leaves_lists_counts_and_exports(backend
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains(visible(&JA["asset.error.withdraw_by_action"])));
     // A row naming the withdrawn asset's number is an error, not an update.
-    let csv = format!("資産番号,資産名,分類,形態,保有者区分,機密性,完全性,可用性\r\n{id},構成図,ウ,電子,議会事務局,3B,2,2\r\n");
+    // (An edited export: the other row's number is registered, so the column is mamori's.)
+    let other = asset_id(&server, "本会議録（令和7年）").await;
+    let csv = format!(
+        "資産番号,資産名,分類,形態,保有者区分,機密性,完全性,可用性\r\n{other},本会議録（令和7年）,イ,紙,議会事務局,2,2,1\r\n{id},構成図,ウ,電子,議会事務局,3B,2,2\r\n"
+    );
     let (status, page, _) = preview(&officer, "番号.csv", csv.as_bytes()).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains(visible(&JA["asset.import.error.unknown_number"])));
@@ -370,7 +374,7 @@ backend_test!(async fn a_staged_file_expires_after_a_day_and_is_its_uploaders(ba
     assert!(page.contains(visible(&JA["asset.import.error.expired"])));
     assert_eq!(count(&server).await, 0);
     // ...and purged by the next upload.
-    let (status, _) = upload(&officer, "again.csv", REGISTER.as_bytes()).await;
+    let (status, page) = upload(&officer, "again.csv", REGISTER.as_bytes()).await;
     assert_eq!(status, StatusCode::OK);
     let mut conn = server.db.raw().await;
     let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_import_staged_rows")
@@ -378,6 +382,21 @@ backend_test!(async fn a_staged_file_expires_after_a_day_and_is_its_uploaders(ba
         .await
         .unwrap();
     assert_eq!(left, 5, "only the new file's rows");
+    let again = post(&officer, "/assets/import/preview", &mapping_form(&page)).await;
+    assert_eq!(again.0, StatusCode::OK, "the new file is there");
+    // Three waiting files per person: a fourth upload drops the oldest.
+    let again_form = mapping_form(&page);
+    for name in ["b.csv", "c.csv", "d.csv"] {
+        let (status, _) = upload(&officer, name, REGISTER.as_bytes()).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let (status, _) = post(&officer, "/assets/import/preview", &again_form).await;
+    assert_eq!(status, StatusCode::GONE, "the oldest of four was dropped");
+    let staged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM asset_import_stagings")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(staged, 3);
     server.stop().await;
 });
 

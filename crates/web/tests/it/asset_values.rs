@@ -55,8 +55,8 @@ backend_test!(async fn a_shift_jis_register_with_every_retention_form_imports_as
     assert_eq!(
         fields,
         [
-            // No. is the asset number: not a field of the form, left out here.
-            "",
+            // No. is read as an asset number; the preview finds it is the register's own.
+            "number",
             "name",
             "category",
             "form",
@@ -85,7 +85,17 @@ backend_test!(async fn a_shift_jis_register_with_every_retention_form_imports_as
     assert!(notes.contains("<tr><td>25</td><td>保存期間</td>") && notes.contains("必要な間"));
     assert_eq!(count(&server).await, 0, "a preview stores nothing");
 
+    // None of its numbers is a registered asset: the register's own numbering, asked
+    // about rather than refused row by row.
+    assert!(page.contains("id=\"import-own-numbers\""), "{page}");
+    assert!(page.contains("「No.」の列の番号（25行）"), "{page}");
     let (status, page) = post(&officer, "/assets/import/confirm", &form).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "unanswered: {page}");
+    assert_eq!(count(&server).await, 0);
+
+    let mut answered = form.clone();
+    answered.push(("own_numbers".to_owned(), "keep".to_owned()));
+    let (status, page) = post(&officer, "/assets/import/confirm", &answered).await;
     assert_eq!(status, StatusCode::OK, "{backend:?}: {page}");
     assert_eq!(count(&server).await, 25);
 
@@ -143,6 +153,9 @@ backend_test!(async fn a_shift_jis_register_with_every_retention_form_imports_as
     let kept = item("議会事務局 共有フォルダ");
     assert_eq!(kept["retention"], "必要な間");
     assert!(kept["retention_reading"].is_null());
+    // The register's own numbers are kept in the notes, after any note of its own.
+    assert_eq!(item("本会議録（令和7年）")["notes"], "No.: 1");
+    assert_eq!(item("議会例規集")["notes"], "毎月更新\nNo.: 3");
 
     // The export writes the text as written, in both languages.
     for lang in ["ja", "en"] {

@@ -23,6 +23,9 @@ pub(super) const GUARDED: &[&str] = &[
     "/assets/{id}/events",
     "/assets/{id}/events/{eid}/decide",
     "/assets/import/confirm",
+    "/assets/import/profiles",
+    "/assets/imports/{id}/undo",
+    "/assets/{id}/withdraw",
     "/threats",
     "/risks",
     "/risks/{id}",
@@ -46,6 +49,10 @@ pub(super) const GUARDED: &[&str] = &[
 
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
+    (
+        "/assets/import/profiles/{id}/delete",
+        "deletes a saved mapping; twice deletes nothing more",
+    ),
     (
         "/setup",
         "no one is signed in; the setup token is itself one-time",
@@ -95,11 +102,12 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     ("/users/{id}/mfa-reset", "clears MFA; twice clears nothing"),
     (
         "/assets/import",
-        "reads the upload and stages it; nothing is recorded",
+        "stages the upload for its uploader (a second upload is a second staged copy, \
+         expiring in a day); nothing enters the register or the audit trail",
     ),
     (
         "/assets/import/preview",
-        "checks the staged rows; nothing is recorded",
+        "sets the staged file's mapping and checks its rows; twice sets the same",
     ),
     (
         "/policies/import",

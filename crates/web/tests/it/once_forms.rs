@@ -251,6 +251,7 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
         )
         .await;
     import_confirm(twice, officer).await;
+    withdraw(twice, officer, id).await;
 }
 
 /// Upload, mapping, preview as the pages give them; then the confirmation twice.
@@ -279,6 +280,21 @@ async fn import_confirm(twice: &mut Twice<'_>, officer: &Web<'_>) {
     let preview = officer.post_form("/assets/import/preview", &pairs).await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview = preview.text().await.unwrap();
+    // The mapping saved as a profile for the next file with these headers.
+    twice
+        .post(
+            officer,
+            &preview,
+            Form {
+                route: "/assets/import/profiles",
+                page: "",
+                action: "/assets/import/profiles",
+                changes: &[("name", "事務局の台帳")],
+                codes: &["asset.import.profile_save"],
+            },
+            Answer::Redirect,
+        )
+        .await;
     let before = count_assets(twice.server).await;
     let done = twice
         .post(
@@ -289,7 +305,7 @@ async fn import_confirm(twice: &mut Twice<'_>, officer: &Web<'_>) {
                 page: "",
                 action: "/assets/import/confirm",
                 changes: &[],
-                codes: &["asset.import"],
+                codes: &["asset.create", "asset.create", "asset.import"],
             },
             Answer::Page,
         )
@@ -300,6 +316,45 @@ async fn import_confirm(twice: &mut Twice<'_>, officer: &Web<'_>) {
         before + 2,
         "the file's two rows, once"
     );
+    // Undone as a whole from its record, once.
+    let record = regex_lite::Regex::new(r#"href="/assets/imports/(\d+)""#)
+        .unwrap()
+        .captures(&done)
+        .expect("a link to the import's record")[1]
+        .to_owned();
+    let record = format!("/assets/imports/{record}");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/assets/imports/{id}/undo",
+                page: &record,
+                action: &format!("{record}/undo"),
+                changes: &[("reason", "別の台帳を取り込んでいたため")],
+                codes: &["asset.withdraw", "asset.withdraw", "asset.import.undo"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    assert_eq!(count_assets(twice.server).await, before);
+}
+
+/// A single asset registered by mistake, withdrawn (取消) once.
+async fn withdraw(twice: &mut Twice<'_>, officer: &Web<'_>, id: i64) {
+    let path = format!("/assets/{id}/withdraw");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/assets/{id}/withdraw",
+                page: &path,
+                action: &path,
+                changes: &[("reason", "同じ資産を二重に登録したため")],
+                codes: &["asset.withdraw"],
+            },
+            Answer::Redirect,
+        )
+        .await;
 }
 
 async fn count_assets(server: &TestServer) -> i64 {

@@ -93,7 +93,7 @@ pub struct RowError {
 }
 
 impl RowError {
-    fn file(message_key: &'static str) -> RowError {
+    pub fn file(message_key: &'static str) -> RowError {
         RowError {
             line: 0,
             field: None,
@@ -167,7 +167,7 @@ impl Mapping {
     /// Without a name no row can be an asset, so nothing else is worth checking; two
     /// columns for one field is refused rather than resolved silently, since the person
     /// meant something by each.
-    fn check(&self) -> Result<(), RowError> {
+    pub fn check(&self) -> Result<(), RowError> {
         for (i, field) in self.columns.iter().enumerate() {
             if let Some(field) = field
                 && self.columns[..i].contains(&Some(*field))
@@ -214,24 +214,39 @@ fn field_slot<'a>(input: &'a mut AssetInput, field: &str) -> Option<&'a mut Stri
     })
 }
 
-/// Each data row as typed input, with its row number. CSV cells lose the `'` that our
-/// own CSV export puts before text a spreadsheet would run as a formula.
+/// Each data row as typed input, with its row number.
 pub fn to_inputs(table: &Table, mapping: &Mapping, format: Format) -> Vec<(usize, AssetInput)> {
     table
         .rows
         .iter()
-        .map(|row| {
-            let mut input = AssetInput::default();
-            for (column, cell) in row.cells.iter().enumerate() {
-                let Some(field) = mapping.field_of(column) else {
-                    continue;
-                };
-                let value = cell_text(format, cell);
-                if let Some(slot) = field_slot(&mut input, field) {
-                    *slot = value.to_owned();
-                }
-            }
-            (row.line, input)
+        .map(|row| (row.line, row_input(row, mapping, format)))
+        .collect()
+}
+
+/// One data row as typed input. CSV cells lose the `'` that our own CSV export puts
+/// before text a spreadsheet would run as a formula.
+pub fn row_input(row: &mamori_sheet::Row, mapping: &Mapping, format: Format) -> AssetInput {
+    let mut input = AssetInput::default();
+    for (column, cell) in row.cells.iter().enumerate() {
+        let Some(field) = mapping.field_of(column) else {
+            continue;
+        };
+        if let Some(slot) = field_slot(&mut input, field) {
+            *slot = cell_text(format, cell).to_owned();
+        }
+    }
+    input
+}
+
+/// A row's problems as row errors, in the order the check names them.
+pub fn row_errors(line: usize, problems: Vec<mamori_domain::field::FieldProblem>) -> Vec<RowError> {
+    problems
+        .into_iter()
+        .map(|p| RowError {
+            line,
+            field: Some(p.field),
+            message_key: p.key,
+            params: p.params,
         })
         .collect()
 }
@@ -262,6 +277,57 @@ pub fn check_all(
     }
 }
 
+/// One row: the asset it is, with a note when a value is kept as written (a 保存期間 no
+/// reading fits: said, never refused), or its problems. The template's example row is
+/// never an asset.
+pub fn check_input(
+    line: usize,
+    input: &AssetInput,
+    scheme: &Scheme,
+    holders: &Holders,
+) -> Result<(Asset, Option<RowError>), Vec<RowError>> {
+    if is_example(input) {
+        return Err(vec![RowError {
+            line,
+            field: Some("name"),
+            message_key: "asset.import.error.example_row",
+            params: Vec::new(),
+        }]);
+    }
+    let asset = input
+        .check(scheme, holders)
+        .map_err(|problems| row_errors(line, problems))?;
+    let note = retention_note(line, &asset);
+    Ok((asset, note))
+}
+
+fn retention_note(line: usize, asset: &Asset) -> Option<RowError> {
+    let retention = asset.retention.as_ref().filter(|r| r.reading.is_none())?;
+    Some(RowError {
+        line,
+        field: Some("retention"),
+        message_key: "asset.import.note.retention_kept",
+        params: vec![("text", retention.text.clone())],
+    })
+}
+
+/// A file of nothing but the template's example row is the template sent back untouched,
+/// which deserves its own answer rather than one error per row.
+pub fn only_examples<I: std::borrow::Borrow<AssetInput>>(
+    inputs: impl IntoIterator<Item = I>,
+) -> Option<RowError> {
+    let mut any = false;
+    inputs
+        .into_iter()
+        .all(|input| {
+            any = true;
+            is_example(input.borrow())
+        })
+        .then_some(())
+        .filter(|()| any)
+        .map(|()| RowError::file("asset.import.error.template_only"))
+}
+
 /// [`check_all`] keeping the good rows too (for a preview), calling `progress` with the
 /// number of rows done every thousand rows.
 pub fn check_rows(
@@ -277,44 +343,17 @@ pub fn check_rows(
             .push(RowError::file("asset.import.error.no_rows"));
         return checked;
     }
-    // The template's example row is never an asset; a file of nothing else is the
-    // template sent back untouched, which deserves its own answer.
-    if rows.iter().all(|(_, input)| is_example(input)) {
-        checked
-            .errors
-            .push(RowError::file("asset.import.error.template_only"));
+    if let Some(error) = only_examples(rows.iter().map(|(_, input)| input)) {
+        checked.errors.push(error);
         return checked;
     }
     for (done, (line, input)) in rows.iter().enumerate() {
-        if is_example(input) {
-            checked.errors.push(RowError {
-                line: *line,
-                field: Some("name"),
-                message_key: "asset.import.error.example_row",
-                params: Vec::new(),
-            });
-            continue;
-        }
-        match input.check(scheme, holders) {
-            Ok(asset) => {
-                if let Some(retention) = asset.retention.as_ref().filter(|r| r.reading.is_none()) {
-                    checked.notes.push(RowError {
-                        line: *line,
-                        field: Some("retention"),
-                        message_key: "asset.import.note.retention_kept",
-                        params: vec![("text", retention.text.clone())],
-                    });
-                }
+        match check_input(*line, input, scheme, holders) {
+            Ok((asset, note)) => {
+                checked.notes.extend(note);
                 checked.assets.push((*line, asset))
             }
-            Err(problems) => checked
-                .errors
-                .extend(problems.into_iter().map(|p| RowError {
-                    line: *line,
-                    field: Some(p.field),
-                    message_key: p.key,
-                    params: p.params,
-                })),
+            Err(errors) => checked.errors.extend(errors),
         }
         if done % 1000 == 999 {
             progress(done + 1);
@@ -331,16 +370,19 @@ fn stray_cells(table: &Table) -> Vec<RowError> {
     table
         .rows
         .iter()
-        .filter_map(|row| {
-            let column = row.cells.iter().skip(width).position(|c| !c.is_empty())? + width;
-            Some(RowError {
-                line: row.line,
-                field: None,
-                message_key: "asset.import.error.stray_cells",
-                params: vec![("column", column_letters(column))],
-            })
-        })
+        .filter_map(|row| stray_cell(row, width))
         .collect()
+}
+
+/// A value right of the header's `width` columns in `row`, as its error.
+pub fn stray_cell(row: &mamori_sheet::Row, width: usize) -> Option<RowError> {
+    let column = row.cells.iter().skip(width).position(|c| !c.is_empty())? + width;
+    Some(RowError {
+        line: row.line,
+        field: None,
+        message_key: "asset.import.error.stray_cells",
+        params: vec![("column", column_letters(column))],
+    })
 }
 
 /// Everything a file must pass before anything is written: one column per field and one

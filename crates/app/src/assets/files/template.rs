@@ -12,7 +12,7 @@ use mamori_domain::wareki::Lang;
 use mamori_sheet::{Choices, Template};
 
 use super::export::{category_word, form_word, holder_type_word, segment_word, status_word};
-use super::{ExportError, Format, export_fields, headers};
+use super::{ExportError, Format, export_fields};
 use crate::assets::field_key;
 use crate::i18n::Tr;
 use crate::{Acting, App, Failure};
@@ -107,7 +107,17 @@ fn lists(lang: Lang, scheme: &Scheme) -> Vec<Choices> {
                 "form" => words(Form::ALL, ja, form_word, Form::as_str),
                 "holder_type" => words(HolderType::ALL, ja, holder_type_word, HolderType::as_str),
                 "segment" => words(Segment::ALL, ja, segment_word, Segment::as_str),
-                "status" => words(Status::ALL, ja, status_word, Status::as_str),
+                // Withdrawal is an action with its reason, never a value in a file.
+                "status" => words(
+                    &Status::ALL
+                        .iter()
+                        .copied()
+                        .filter(|s| *s != Status::Withdrawn)
+                        .collect::<Vec<_>>(),
+                    ja,
+                    status_word,
+                    Status::as_str,
+                ),
                 "confidentiality" => levels(Axis::Confidentiality),
                 "integrity" => levels(Axis::Integrity),
                 "availability" => levels(Axis::Availability),
@@ -164,7 +174,10 @@ fn about_key(field: &str) -> &'static str {
 /// The whole template for `lang` and `scheme`.
 pub fn build(lang: Lang, scheme: &Scheme) -> Template {
     let tr = Tr::new(lang);
-    let headers = headers(lang);
+    // No asset number: a template registers new assets, and the number is mamori's to give.
+    let headers = export_fields()
+        .map(|field| tr.t(field_key(field)).to_owned())
+        .collect();
     let example = example_cells(lang, scheme);
     let lists = lists(lang, scheme);
     let guide_rows = export_fields()

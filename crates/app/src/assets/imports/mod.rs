@@ -27,7 +27,8 @@ use crate::{Acting, App, Failure, Refusal};
 
 pub use mamori_store::assets::imports::{ImportCounts, ImportRecord, RowAction, UndoRefusal};
 pub use plan::{
-    Choices, DuplicateChoice, FieldChange, Plan, PlanCounts, PlannedRow, RowPlan, changes,
+    Choices, DuplicateChoice, FieldChange, OwnNumbering, OwnNumbers, Plan, PlanCounts, PlannedRow,
+    RowPlan, changes,
 };
 pub use profiles::{Profile, delete_profile, header_key, profiles, save_profile};
 pub use records::{ImportDetail, ImportedAsset, import_record, imports, undo, withdraw};

@@ -48,6 +48,44 @@ impl DuplicateChoice {
     }
 }
 
+/// What a number column none of whose numbers is a registered asset holds: the
+/// register's own numbering (No. 1, 2, 3 …, 管理番号 A-001), not mamori's asset numbers.
+/// Asked, never guessed: every row is then planned as a row without number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnNumbers {
+    /// Keep each row's number in the asset's notes ("No.: 12"), so the old register can
+    /// still be looked up.
+    Keep,
+    /// Leave the numbers out.
+    Ignore,
+}
+
+impl OwnNumbers {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnNumbers::Keep => "keep",
+            OwnNumbers::Ignore => "ignore",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<OwnNumbers> {
+        [OwnNumbers::Keep, OwnNumbers::Ignore]
+            .into_iter()
+            .find(|c| c.as_str() == text)
+    }
+}
+
+/// A number column found to be the register's own numbering, and the answer if given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnNumbering {
+    /// The column's header as written.
+    pub header: String,
+    /// Rows with a number in it.
+    pub rows: usize,
+    pub answer: Option<OwnNumbers>,
+}
+
 /// One field an update changes, in the words an export writes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
@@ -111,6 +149,8 @@ pub struct Plan {
     pub rows: Vec<PlannedRow>,
     /// Problems of the file or the mapping as a whole (line 0).
     pub file_errors: Vec<RowError>,
+    /// Set when the number column is the register's own numbering.
+    pub own_numbers: Option<OwnNumbering>,
     /// Values kept as written (a 保存期間 no reading fits): said, never refused.
     pub notes: Vec<RowError>,
     pub counts: PlanCounts,
@@ -123,6 +163,7 @@ impl Plan {
             && self.counts.error_rows == 0
             && self.counts.undecided == 0
             && self.counts.needs_reason == 0
+            && self.own_numbers.as_ref().is_none_or(|o| o.answer.is_some())
     }
 
     /// Whether confirming would write anything.
@@ -175,6 +216,8 @@ pub struct Choices {
     pub duplicates: HashMap<usize, DuplicateChoice>,
     /// The choice for every possible duplicate without its own (the command line).
     pub all_duplicates: Option<DuplicateChoice>,
+    /// What the number column is, when none of its numbers is a registered asset.
+    pub own_numbers: Option<OwnNumbers>,
 }
 
 /// Everything a plan is made from.
@@ -221,20 +264,50 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         mapped = copy;
         (&mapped, refused)
     };
-    let checked = files::validate(table, format, mapping, scheme, &directory.holders, |_| {});
-    let mut plan = Plan {
-        notes: checked.notes,
-        ..Plan::default()
-    };
-    let mut errors: HashMap<usize, Vec<RowError>> = HashMap::new();
-    for error in checked.errors {
-        if error.line == 0 {
+    let mut plan = Plan::default();
+    // Each row is read and checked in turn, so that a big file's rows are never all held
+    // as typed input at once.
+    let mapping_ok = match mapping.check() {
+        Ok(()) => true,
+        Err(error) => {
             plan.file_errors.push(error);
-        } else {
-            errors.entry(error.line).or_default().push(error);
+            false
         }
+    };
+    if table.rows.is_empty() {
+        plan.file_errors
+            .push(files::RowError::file("asset.import.error.no_rows"));
     }
-    let mut assets: HashMap<usize, Asset> = checked.assets.into_iter().collect();
+    if mapping_ok
+        && let Some(error) = files::only_examples(
+            table
+                .rows
+                .iter()
+                .map(|row| files::row_input(row, mapping, format)),
+        )
+    {
+        plan.file_errors.push(error);
+        count(&mut plan);
+        return plan;
+    }
+    let width = table.headers.len();
+    let notes = std::cell::RefCell::new(Vec::new());
+    let check = |row: &mamori_sheet::Row| -> (Option<Asset>, Vec<RowError>) {
+        if !mapping_ok {
+            return (None, Vec::new());
+        }
+        let input = files::row_input(row, mapping, format);
+        let (asset, mut errors) =
+            match files::check_input(row.line, &input, scheme, &directory.holders) {
+                Ok((asset, note)) => {
+                    notes.borrow_mut().extend(note);
+                    (Some(asset), Vec::new())
+                }
+                Err(errors) => (None, errors),
+            };
+        errors.extend(files::stray_cell(row, width));
+        (asset, errors)
+    };
     let cell = |row: &mamori_sheet::Row, field: &str| -> String {
         mapping
             .column_of(field)
@@ -242,16 +315,48 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             .map(|c| cell_text(format, c).trim().to_owned())
             .unwrap_or_default()
     };
+    let registered = |text: &str| {
+        let digits: String = text
+            .chars()
+            .map(mamori_domain::user::fold_full_width)
+            .collect();
+        digits
+            .parse::<i64>()
+            .is_ok_and(|n| register.by_id.contains_key(&n))
+    };
+    plan.own_numbers = mapping.column_of("number").and_then(|column| {
+        let numbers: Vec<String> = table
+            .rows
+            .iter()
+            .map(|row| cell(row, "number"))
+            .filter(|text| !text.is_empty())
+            .collect();
+        (!numbers.is_empty() && !numbers.iter().any(|text| registered(text))).then(|| {
+            OwnNumbering {
+                header: table.headers.get(column).cloned().unwrap_or_default(),
+                rows: numbers.len(),
+                answer: choices.own_numbers,
+            }
+        })
+    });
+    let own_header = plan.own_numbers.as_ref().map(|o| o.header.clone());
+    let keep_own = choices.own_numbers == Some(OwnNumbers::Keep);
     let mut numbers_seen = HashSet::new();
     for row in &table.rows {
         let line = row.line;
-        let number_text = cell(row, "number");
+        let number_text = match &own_header {
+            Some(_) => String::new(),
+            None => cell(row, "number"),
+        };
         let name_column = mapping.column_of("name");
         let name = name_column
             .and_then(|c| row.cells.get(c))
             .map(|c| cell_text(format, c).to_owned())
             .unwrap_or_default();
-        let mut row_errors = errors.remove(&line).unwrap_or_default();
+        let (mut asset, mut row_errors) = check(row);
+        if let (Some(header), Some(asset), true) = (&own_header, asset.as_mut(), keep_own) {
+            keep_own_number(asset, header, &cell(row, "number"));
+        }
         if let Some(refusal) = refused.remove(&line) {
             row_errors = refusal;
         }
@@ -297,7 +402,6 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             choice: None,
             plan: RowPlan::Skipped,
         };
-        let asset = assets.remove(&line);
         planned.plan = match (asset, row_errors.is_empty()) {
             (Some(asset), true) => {
                 let reason = match cell(row, "reason") {
@@ -345,8 +449,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         }
         plan.rows.push(planned);
     }
+    plan.notes = notes.into_inner();
     count(&mut plan);
     plan
+}
+
+/// Adds "header: number" as a line of the asset's notes.
+fn keep_own_number(asset: &mut Asset, header: &str, number: &str) {
+    if number.is_empty() {
+        return;
+    }
+    let line = format!("{}: {number}", header.trim());
+    if asset.notes.is_empty() {
+        asset.notes = line;
+    } else {
+        asset.notes = format!("{}\n{line}", asset.notes);
+    }
 }
 
 fn count(plan: &mut Plan) {

@@ -8,7 +8,7 @@ use mamori_sheet::{Format, Row, Table};
 
 use super::plan::{self, PlanInput, Register};
 use super::values::{self, Meaning, ValueMapping};
-use super::{Choices, DuplicateChoice, RowPlan};
+use super::{Choices, DuplicateChoice, OwnNumbers, RowPlan};
 use crate::assets::files::tests::{holders, record, scheme};
 use crate::assets::files::{Directory, Mapping, headers, record_cells};
 
@@ -115,22 +115,28 @@ fn a_classification_change_needs_a_reason_from_the_row_or_the_batch() {
     assert!(plan.is_ready());
 }
 
+/// The registered row, and a second row whose number cell is `number`.
+fn with_second_number(number: &str) -> Table {
+    let mut table = exported(|_| {});
+    let mut second = table.rows[0].clone();
+    second.line = 3;
+    second.cells[0] = number.into();
+    table.rows.push(second);
+    table
+}
+
 #[test]
 fn numbers_that_are_no_asset_or_come_twice_are_row_errors() {
-    let plan = plan_of(
-        &exported(|cells| cells[0] = "999".into()),
-        &Choices::default(),
-    );
-    let RowPlan::Error(errors) = &plan.rows[0].plan else {
+    // Among numbers that are registered assets, one that is not is the row's error.
+    let plan = plan_of(&with_second_number("999"), &Choices::default());
+    assert!(plan.own_numbers.is_none(), "the column is mamori's");
+    let RowPlan::Error(errors) = &plan.rows[1].plan else {
         panic!("{plan:?}");
     };
     assert_eq!(errors[0].message_key, "asset.import.error.unknown_number");
-    let plan = plan_of(
-        &exported(|cells| cells[0] = "一".into()),
-        &Choices::default(),
-    );
+    let plan = plan_of(&with_second_number("一"), &Choices::default());
     assert!(
-        matches!(&plan.rows[0].plan, RowPlan::Error(e) if e[0].message_key == "asset.import.error.bad_number")
+        matches!(&plan.rows[1].plan, RowPlan::Error(e) if e[0].message_key == "asset.import.error.bad_number")
     );
     let mut table = exported(|_| {});
     let mut second = table.rows[0].clone();
@@ -150,6 +156,45 @@ fn numbers_that_are_no_asset_or_come_twice_are_row_errors() {
         matches!(plan.rows[0].plan, RowPlan::Unchanged(1)),
         "{plan:?}"
     );
+}
+
+#[test]
+fn a_number_column_with_no_registered_number_is_the_registers_own() {
+    let table = exported(|cells| cells[0] = "A-001".into());
+    let plan = plan_of(&table, &Choices::default());
+    let own = plan.own_numbers.clone().expect("asked about");
+    assert_eq!(
+        (own.header.as_str(), own.rows, own.answer),
+        ("資産番号", 1, None)
+    );
+    assert!(!plan.is_ready(), "waits for the answer");
+    assert!(plan.errors().next().is_none(), "no row is refused for it");
+    // Kept: the number goes into the notes; the row is planned as one without number
+    // (here a possible duplicate of the registered asset of the same name).
+    let keep = Choices {
+        own_numbers: Some(OwnNumbers::Keep),
+        all_duplicates: Some(DuplicateChoice::Create),
+        ..Choices::default()
+    };
+    let plan = plan_of(&table, &keep);
+    assert!(plan.is_ready(), "{plan:?}");
+    let RowPlan::New(asset) = &plan.rows[0].plan else {
+        panic!("{plan:?}");
+    };
+    assert!(
+        asset.notes.ends_with("\n資産番号: A-001"),
+        "{}",
+        asset.notes
+    );
+    let ignore = Choices {
+        own_numbers: Some(OwnNumbers::Ignore),
+        ..keep
+    };
+    let plan = plan_of(&table, &ignore);
+    let RowPlan::New(asset) = &plan.rows[0].plan else {
+        panic!("{plan:?}");
+    };
+    assert!(!asset.notes.contains("A-001"));
 }
 
 #[test]

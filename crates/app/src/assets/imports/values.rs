@@ -177,7 +177,9 @@ pub fn unknown_values(
             continue;
         };
         let mut found: Vec<(String, usize)> = Vec::new();
-        let mut index: HashMap<String, usize> = HashMap::new();
+        // Per distinct value: its place in `found`, or None when the check reads it. A
+        // register has few distinct values per coded column and many rows.
+        let mut seen: HashMap<&str, Option<usize>> = HashMap::new();
         for row in &table.rows {
             let text = row
                 .cells
@@ -187,11 +189,14 @@ pub fn unknown_values(
             if text.is_empty() {
                 continue;
             }
-            if let Some(&i) = index.get(text) {
+            let place = *seen.entry(text).or_insert_with(|| {
+                (!understood(field, text, scheme) && found.len() < MAX_VALUES).then(|| {
+                    found.push((text.to_owned(), 0));
+                    found.len() - 1
+                })
+            });
+            if let Some(i) = place {
                 found[i].1 += 1;
-            } else if !understood(field, text, scheme) && found.len() < MAX_VALUES {
-                index.insert(text.to_owned(), found.len());
-                found.push((text.to_owned(), 1));
             }
         }
         out.extend(found.into_iter().map(|(value, rows)| UnknownValue {

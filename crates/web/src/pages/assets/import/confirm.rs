@@ -12,8 +12,8 @@ use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::assets::files::{RowError, field_named};
 use mamori_app::assets::imports::{
-    self, CODED, Choices, Confirmed, DuplicateChoice, Meaning, Preview, RowPlan, Staged,
-    ValueMapping, choices, may_be_empty,
+    self, CODED, Choices, Confirmed, DuplicateChoice, Meaning, OwnNumbers, Preview, RowPlan,
+    Staged, ValueMapping, choices, may_be_empty,
 };
 use mamori_app::i18n::Tr;
 use mamori_domain::classification::Axis;
@@ -173,6 +173,8 @@ pub(super) struct PreviewPage {
     pages: usize,
     duplicates: Vec<DuplicateView>,
     needs_reason: bool,
+    /// (header, rows, answer) when the number column is the register's own numbering.
+    own_numbers: Option<(String, String, &'static str)>,
     reason: String,
     values: Vec<ValueView>,
     confirm_label: String,
@@ -264,6 +266,10 @@ async fn keep_mapping(
 fn choices_from_form(form: &HashMap<String, String>) -> Result<Choices, AppError> {
     let mut choices = Choices {
         reason: form.get("reason").cloned().unwrap_or_default(),
+        own_numbers: match form.get("own_numbers").map(String::as_str) {
+            None | Some("") => None,
+            Some(text) => Some(OwnNumbers::parse(text).ok_or_else(bad_choice)?),
+        },
         ..Choices::default()
     };
     for (name, value) in form {
@@ -513,6 +519,13 @@ pub(super) async fn preview_page(
             .take(SHOWN_CHOICES)
             .collect(),
         needs_reason: c.needs_reason > 0 || !choices.reason.trim().is_empty(),
+        own_numbers: plan.own_numbers.as_ref().map(|o| {
+            (
+                o.header.clone(),
+                n(o.rows),
+                o.answer.map(OwnNumbers::as_str).unwrap_or(""),
+            )
+        }),
         reason: choices.reason.clone(),
         values: value_views(&tr, preview),
         confirm_label,
