@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod asset_import_records;
 pub mod asset_imports;
 pub mod assets;
 pub mod audit;
@@ -121,6 +122,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         policy_drafts::Doc::openapi(),
         assets::Doc::openapi(),
         asset_imports::Doc::openapi(),
+        asset_import_records::Doc::openapi(),
         classification::Doc::openapi(),
         threats::Doc::openapi(),
         risks::Doc::openapi(),

@@ -95,22 +95,22 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (
             Method::GET,
             "/api/v1/assets/imports",
-            get(api::asset_imports::list_imports),
+            get(api::asset_import_records::list_imports),
         ),
         (
             Method::GET,
             "/api/v1/assets/imports/{id}",
-            get(api::asset_imports::get_import),
+            get(api::asset_import_records::get_import),
         ),
         (
             Method::POST,
             "/api/v1/assets/imports/{id}/undo",
-            post(api::asset_imports::undo_import),
+            post(api::asset_import_records::undo_import),
         ),
         (
             Method::POST,
             "/api/v1/assets/{id}/withdraw",
-            post(api::asset_imports::withdraw_asset),
+            post(api::asset_import_records::withdraw_asset),
         ),
         (
             Method::GET,
@@ -175,17 +175,17 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (
             Method::GET,
             "/api/v1/assets/import-profiles",
-            get(api::asset_imports::list_profiles),
+            get(api::asset_import_records::list_profiles),
         ),
         (
             Method::POST,
             "/api/v1/assets/imports/staged/{token}/profile",
-            post(api::asset_imports::save_profile),
+            post(api::asset_import_records::save_profile),
         ),
         (
             Method::DELETE,
             "/api/v1/assets/import-profiles/{id}",
-            delete(api::asset_imports::delete_profile),
+            delete(api::asset_import_records::delete_profile),
         ),
         (
             Method::GET,

@@ -315,6 +315,9 @@ backend_test!(async fn a_withdrawn_asset_leaves_lists_counts_and_exports(backend
     assert_eq!(count(&server).await, 4);
     let list = officer.page("/assets", 200).await;
     assert!(!list.contains("議会ネットワーク構成図"), "gone from the list");
+    // A search counts it out too (SQLite counts a bare search in its full-text table).
+    let found = officer.json("/api/v1/assets?q=%E6%A7%8B%E6%88%90%E5%9B%B3").await;
+    assert_eq!(found["total"], 0, "{found}");
     let list = officer.page("/assets?status=withdrawn", 200).await;
     assert!(list.contains("議会ネットワーク構成図"), "listed under the filter");
     let (_, _, csv) = export(&officer, "/assets/export.csv", "ja").await;
