@@ -114,7 +114,27 @@ pub async fn import(
             ],
         )
     })?;
-    let mut mapping = Mapping::guess(&table.headers);
+    let app = App::open(&data.database_url).await?;
+    let acting = Acting::system("mamori import assets");
+    // A mapping saved on the import page for files with these headers, as the upload
+    // there would apply it.
+    let profile = imports::profile_for(&app, &acting, &table.headers).await?;
+    let (mut mapping, values) = match &profile {
+        Some(profile) => (
+            profile.mapping_for(table.headers.len()),
+            profile.values.clone(),
+        ),
+        None => (Mapping::guess(&table.headers), Default::default()),
+    };
+    if let Some(profile) = &profile {
+        eprintln!(
+            "{}",
+            tr.f(
+                "asset.import.profile_applied",
+                &[("name", profile.name.clone())]
+            )
+        );
+    }
     if as_new {
         mapping = Mapping::chosen(
             mapping
@@ -132,6 +152,7 @@ pub async fn import(
         } else {
             unrecognised
         };
+        app.close().await;
         return Err(fail(
             tr,
             "cli.assets.error.name_unmapped",
@@ -139,8 +160,6 @@ pub async fn import(
         ));
     }
 
-    let app = App::open(&data.database_url).await?;
-    let acting = Acting::system("mamori import assets");
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -153,8 +172,8 @@ pub async fn import(
         headers: table.headers.clone(),
         rows: table.rows.len(),
         mapping,
-        values: Default::default(),
-        profile: None,
+        values,
+        profile: profile.map(|p| p.name),
         created_at: time::OffsetDateTime::now_utc(),
     };
     progress.phase(tr.t("cli.assets.checking"), None);

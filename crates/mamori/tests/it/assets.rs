@@ -455,3 +455,72 @@ fn the_template_is_written_and_refused_when_imported_untouched() {
         assert_eq!(site.count(), 0, "{backend:?}");
     }
 }
+
+/// A mapping saved on the import page (here written to the store as the page does) is
+/// applied by the command line to a file with the same headers: its 高/中/低 levels
+/// import as the profile says, where without it every row is refused.
+#[test]
+fn a_saved_mapping_profile_is_applied_to_a_file_with_its_headers() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        let csv = "資産名,分類,形態,保有者区分,機密性（高・中・低）,完全性,可用性\r\n\
+                   議員名簿（連絡先）,イ,電子,議会事務局,高,2,1\r\n\
+                   議会だより原稿,イ,紙,議会事務局,低,1,1\r\n";
+        let file = site.file("台帳.csv", csv.as_bytes());
+        site.run(&["import", "assets", &file]).refused(
+            EN["asset.error.unknown_level"]
+                .split("{levels}")
+                .next()
+                .unwrap(),
+        );
+        assert_eq!(site.count(), 0);
+
+        let headers: Vec<String> = csv
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .map(str::to_owned)
+            .collect();
+        let mapping: Vec<Option<String>> = [
+            "name",
+            "category",
+            "form",
+            "holder_type",
+            "confidentiality",
+            "integrity",
+            "availability",
+        ]
+        .map(|f| Some(f.to_owned()))
+        .to_vec();
+        let values = serde_json::json!({
+            "confidentiality": {
+                "高": {"kind": "value", "code": "3A"},
+                "低": {"kind": "value", "code": "2"}
+            }
+        });
+        site.with_store(async |store| {
+            let mut tx = store.write(Actor::system("test")).await.unwrap();
+            mamori_store::assets::imports::save_profile(
+                &mut tx,
+                "事務局の台帳",
+                &mamori_app::assets::imports::header_key(&headers),
+                &mapping,
+                &values.to_string(),
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+        });
+        let run = site.run(&["import", "assets", &file]).success();
+        assert!(run.stderr().contains("事務局の台帳"), "{}", run.stderr());
+        assert_eq!(site.count(), 2, "{backend:?}");
+        let levels: Vec<String> = site.snapshot();
+        assert!(
+            levels
+                .iter()
+                .any(|l| l.contains("議員名簿（連絡先）") && l.contains("3A")),
+            "{levels:?}"
+        );
+    }
+}

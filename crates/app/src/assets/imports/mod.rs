@@ -30,7 +30,7 @@ pub use plan::{
     Choices, DuplicateChoice, FieldChange, OwnNumbering, OwnNumbers, Plan, PlanCounts, PlannedRow,
     RowPlan, changes,
 };
-pub use profiles::{Profile, delete_profile, header_key, profiles, save_profile};
+pub use profiles::{Profile, delete_profile, header_key, profile_for, profiles, save_profile};
 pub use records::{ImportDetail, ImportedAsset, import_record, imports, undo, withdraw};
 pub use values::{CODED, Meaning, UnknownValue, ValueMapping, choices, may_be_empty};
 

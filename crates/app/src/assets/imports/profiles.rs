@@ -79,6 +79,18 @@ pub async fn profiles(app: &App, acting: &Acting) -> Result<Vec<Profile>, Failur
         .collect()
 }
 
+/// The profile the next file with these headers gets, for the command line (the web
+/// upload applies it itself).
+pub async fn profile_for(
+    app: &App,
+    acting: &Acting,
+    headers: &[String],
+) -> Result<Option<Profile>, Failure> {
+    app.permit(acting, Register::Assets, Act::Edit, "asset.import.profiles")
+        .await?;
+    for_headers(app, headers).await
+}
+
 /// The newest profile saved for these headers, if any (the upload applies it).
 pub(super) async fn for_headers(app: &App, headers: &[String]) -> Result<Option<Profile>, Failure> {
     let key = header_key(headers);
