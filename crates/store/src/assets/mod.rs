@@ -396,8 +396,18 @@ pub async fn count(store: &Store, viewer: Viewer, filter: &Filter) -> Result<i64
     Ok(all - count_rows(store, Rows::Hidden(viewer), filter).await?)
 }
 
+/// Whether any asset is withdrawn: while none is, lists and counts leave out no status,
+/// and keep the shapes their indexes were chosen for.
+async fn any_withdrawn(store: &Store) -> Result<bool> {
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM assets WHERE status = 'withdrawn' LIMIT 1")
+            .fetch_optional(store.pool())
+            .await?;
+    Ok(found.is_some())
+}
+
 async fn count_rows(store: &Store, rows: Rows, filter: &Filter) -> Result<i64> {
-    if filter.status.is_some() {
+    if filter.status.is_some() || !any_withdrawn(store).await? {
         return count_any_status(store, rows, filter).await;
     }
     // Without a status, withdrawn assets are left out. Counting "all but withdrawn" makes
@@ -463,7 +473,7 @@ pub async fn list(
             && total.saturating_mul(20) >= newest.unwrap_or(0),
         probe_search: false,
         search_joined,
-        any_status: false,
+        any_status: filter.status.is_none() && !any_withdrawn(store).await?,
     };
     let c = shaped(store.backend(), Rows::of(viewer), filter, hints);
     let (from, order_by) = if search_joined {
