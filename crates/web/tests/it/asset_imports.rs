@@ -7,7 +7,7 @@
 use mamori_app::i18n::JA;
 use mamori_domain::user::Role;
 use mamori_store::assets::{Filter, Viewer};
-use mamori_testkit::{TestServer, Web, backend_test};
+use mamori_testkit::{TestServer, Web, backend_test, location};
 use reqwest::StatusCode;
 
 use super::asset_files::{
@@ -598,6 +598,10 @@ backend_test!(async fn high_middle_low_levels_are_mapped_by_the_person_and_remem
         .post_form("/assets/import/profiles", &[("token", &token), ("name", "高中低の台帳")])
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    // Back on the preview, which says the mapping was saved.
+    let saved = officer.page(&location(&response), 200).await;
+    assert!(saved.contains("id=\"import-notice\""), "{saved}");
+    assert!(saved.contains(visible(&JA["asset.import.profile_saved"])));
     let (status, page) = post(&officer, "/assets/import/confirm", &form[..1]).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let rows = snapshot(&server).await;

@@ -173,6 +173,8 @@ pub(super) struct PreviewPage {
     pages: usize,
     duplicates: Vec<DuplicateView>,
     needs_reason: bool,
+    /// A step just done (a mapping profile saved).
+    notice: Option<String>,
     /// (header, rows, answer) when the number column is the register's own numbering.
     own_numbers: Option<(String, String, &'static str)>,
     reason: String,
@@ -441,6 +443,7 @@ pub(super) async fn preview_page(
     preview: &Preview,
     choices: &Choices,
     page: usize,
+    notice: Option<String>,
 ) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let plan = &preview.plan;
@@ -519,6 +522,7 @@ pub(super) async fn preview_page(
             .take(SHOWN_CHOICES)
             .collect(),
         needs_reason: c.needs_reason > 0 || !choices.reason.trim().is_empty(),
+        notice,
         own_numbers: plan.own_numbers.as_ref().map(|o| {
             (
                 o.header.clone(),
@@ -565,7 +569,7 @@ pub async fn preview(
     keep_mapping(&state, &signed, &staged, &form).await?;
     let choices = choices_from_form(&form)?;
     let preview = imports::preview(&state.app, acting, &token, &choices).await?;
-    preview_page(&state, &ctx, &signed, &preview, &choices, 1).await
+    preview_page(&state, &ctx, &signed, &preview, &choices, 1, None).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -574,6 +578,9 @@ pub struct PageQuery {
     token: String,
     #[serde(default)]
     page: Option<usize>,
+    /// Set by the redirect after a mapping profile was saved, to say so.
+    #[serde(default)]
+    profile_saved: Option<String>,
 }
 
 /// `GET /assets/import/preview?token=…&page=N`: another page of the rows.
@@ -591,7 +598,11 @@ pub async fn preview_page_get(
         Err(page) => return Ok(page),
     };
     let page = query.page.unwrap_or(1);
-    preview_page(&state, &ctx, &signed, &preview, &choices, page).await
+    let saved = query
+        .profile_saved
+        .is_some()
+        .then(|| ctx.tr.t("asset.import.profile_saved").to_owned());
+    preview_page(&state, &ctx, &signed, &preview, &choices, page, saved).await
 }
 
 #[derive(Template)]
@@ -630,7 +641,8 @@ pub async fn confirm(
     };
     let (message, import_id, ids) = match confirmed {
         Confirmed::Refused(preview) => {
-            let mut response = preview_page(&state, &ctx, &signed, &preview, &choices, 1).await?;
+            let mut response =
+                preview_page(&state, &ctx, &signed, &preview, &choices, 1, None).await?;
             *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return Ok(response);
         }
