@@ -10,10 +10,11 @@ use mamori_app::assets::imports::{self, ImportRecord, RowAction};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::asset_imports::{ValueIn, body, failure, permit};
+use super::asset_imports::{ValueIn, failure, permit};
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::extract::read_json;
 use crate::http::forms::parse_id;
 use crate::state::AppState;
 
@@ -149,7 +150,7 @@ pub async fn undo_import(
 ) -> Result<StatusCode, AppError> {
     permit(&state, &signed, "asset.imports.undo").await?;
     let id = parse_id(&id)?;
-    let input: ReasonIn = body(&state, request).await?;
+    let input: ReasonIn = read_json(request).await?;
     imports::undo(&state.app, &signed.0.acting, id, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -168,7 +169,7 @@ pub async fn withdraw_asset(
 ) -> Result<StatusCode, AppError> {
     permit(&state, &signed, "asset.withdraw").await?;
     let id = parse_id(&id)?;
-    let input: ReasonIn = body(&state, request).await?;
+    let input: ReasonIn = read_json(request).await?;
     imports::withdraw(&state.app, &signed.0.acting, id, &input.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -241,7 +242,7 @@ pub async fn save_profile(
     request: Request,
 ) -> Result<Response, AppError> {
     permit(&state, &signed, "asset.import.profiles").await?;
-    let input: ProfileIn = body(&state, request).await?;
+    let input: ProfileIn = read_json(request).await?;
     let id = imports::save_profile(&state.app, &signed.0.acting, &token, &input.name)
         .await
         .map_err(failure)?;

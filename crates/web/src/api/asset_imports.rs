@@ -22,7 +22,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::extract::ApiQuery;
+use crate::http::extract::read_json;
 use crate::state::AppState;
 
 /// Row problems listed in one answer; the counts cover every row.
@@ -40,16 +41,6 @@ pub(super) async fn permit(
         .permit(&signed.0.acting, Register::Assets, Act::Edit, what)
         .await?;
     Ok(())
-}
-
-/// Reads a JSON body after the access check, so a refused caller gets 403 whatever
-/// they sent.
-pub(super) async fn body<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    request: Request,
-) -> Result<T, AppError> {
-    let ApiJson(value) = ApiJson::<T>::from_request(request, state).await?;
-    Ok(value)
 }
 
 /// A gone, expired or foreign staged file is 410 Gone, as on the pages.
@@ -195,7 +186,7 @@ pub async fn set_import_mapping(
     request: Request,
 ) -> Result<Json<StagedOut>, AppError> {
     permit(&state, &signed, "asset.import.title").await?;
-    let input: MappingIn = body(&state, request).await?;
+    let input: MappingIn = read_json(request).await?;
     let mut columns = Vec::with_capacity(input.columns.len());
     for column in &input.columns {
         columns.push(match column.as_deref().map(str::trim) {
@@ -498,7 +489,7 @@ pub async fn confirm_import(
     request: Request,
 ) -> Result<Json<ConfirmOut>, AppError> {
     permit(&state, &signed, "asset.import.title").await?;
-    let input: ConfirmIn = body(&state, request).await?;
+    let input: ConfirmIn = read_json(request).await?;
     let bad = || {
         AppError::new(
             StatusCode::BAD_REQUEST,

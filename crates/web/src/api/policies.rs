@@ -5,7 +5,7 @@
 //! case as its page (`mamori_app::policies`).
 
 use axum::Json;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::policies::{
@@ -20,7 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::extract::ApiQuery;
+use crate::http::extract::read_json;
 use crate::http::forms::parse_id;
 use crate::http::params::pagination::{Page, PageQuery};
 use crate::http::params::policies::{ack_error, policy_error, refuse_unbound};
@@ -346,12 +347,6 @@ fn reason_code(reason: WarningReason) -> &'static str {
         WarningReason::OutOfSequence => "out_of_sequence",
         WarningReason::BeforeFirstClause => "before_first_clause",
     }
-}
-
-/// The body is read only after the access check.
-async fn read_json<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, AppError> {
-    let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
-    Ok(value)
 }
 
 fn created<T: Serialize>(body: T, location: &str) -> Response {

@@ -4,7 +4,7 @@
 //! changes the catalogue and makes new matrix versions.
 
 use axum::Json;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::risks::matrices;
@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::{AppError, FieldWording};
-use crate::http::extract::ApiJson;
+use crate::http::extract::read_json;
 use crate::http::forms::parse_id;
 use crate::state::AppState;
 
@@ -160,12 +160,6 @@ const WORDING: FieldWording = FieldWording {
     line: "threat.error.field_message",
     label: field_label,
 };
-
-/// The body is read only after the role check.
-async fn read_json<T: serde::de::DeserializeOwned>(request: Request) -> Result<T, AppError> {
-    let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
-    Ok(value)
-}
 
 /// The threat catalogue of clause 3.
 #[utoipa::path(get, path = "/api/v1/threats", tag = "risks",

@@ -3,7 +3,7 @@
 //! organisational posts, and password and MFA resets.
 
 use axum::Json;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::users::{self, PasswordReset, UserSummary};
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::{AppError, FieldWording};
-use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::extract::ApiQuery;
 use crate::http::forms::parse_id;
 use crate::http::params::pagination::{Page, PageQuery};
 use crate::state::AppState;
@@ -152,8 +152,7 @@ async fn read_json<T: serde::de::DeserializeOwned>(
         .app
         .permit(&signed.0.acting, Register::Users, Act::Edit, what)
         .await?;
-    let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
-    Ok(value)
+    crate::http::extract::read_json(request).await
 }
 
 async fn summary(state: &AppState, signed: &SignedIn, id: i64) -> Result<Json<UserOut>, AppError> {

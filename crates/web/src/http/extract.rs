@@ -95,3 +95,10 @@ fn too_large() -> AppError {
         "error.payload_too_large",
     )
 }
+
+/// A JSON body read by a handler after its access check, so that a refused caller gets
+/// 403 whatever it sent and learns nothing from how the body is validated.
+pub async fn read_json<T: DeserializeOwned>(request: Request) -> Result<T, AppError> {
+    let ApiJson(value) = ApiJson::<T>::from_request(request, &()).await?;
+    Ok(value)
+}

@@ -114,7 +114,7 @@ pub async fn freeze_analysis(
     request: Request,
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "risks.freeze").await?;
-    let input: FreezeIn = read_json(&state, request).await?;
+    let input: FreezeIn = read_json(request).await?;
     let acting = &signed.0.acting;
     let form = FreezeForm {
         title: input.title,

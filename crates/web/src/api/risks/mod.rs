@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::extract::{ApiQuery, read_json};
 use crate::http::forms::parse_id;
 use crate::http::params::pagination::{Page, PageQuery};
 use crate::http::params::risks::ListParams;

@@ -248,16 +248,6 @@ pub(super) async fn risk_out(
     Ok(out(&matrices, risk))
 }
 
-/// The body is read only after the access check, so a refused caller gets 403.
-pub(super) async fn read_json<T: serde::de::DeserializeOwned>(
-    state: &AppState,
-    request: Request,
-) -> Result<T, AppError> {
-    let ApiJson(value) =
-        <ApiJson<T> as axum::extract::FromRequest<AppState>>::from_request(request, state).await?;
-    Ok(value)
-}
-
 pub(super) async fn permit_edit(
     state: &AppState,
     signed: &SignedIn,
@@ -289,7 +279,7 @@ pub async fn create_risk(
     request: Request,
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "risks.create").await?;
-    let input: RiskIn = read_json(&state, request).await?;
+    let input: RiskIn = read_json(request).await?;
     let acting = &signed.0.acting;
     let active = matrices::active_matrix(&state.app, acting, "risks.create").await?;
     let id = app_register::create_risk(&state.app, acting, &input.form(&active.matrix)).await?;
@@ -376,7 +366,7 @@ pub async fn update_risk(
     let id = parse_id(&id)?;
     let acting = &signed.0.acting;
     let before = app_register::risk(&state.app, acting, id, "risks.update").await?;
-    let patch: RiskPatch = read_json(&state, request).await?;
+    let patch: RiskPatch = read_json(request).await?;
     let active = matrices::active_matrix(&state.app, acting, "risks.update").await?;
     let mut form = app_register::form_of(&before, &active.matrix);
     patch.apply(&mut form, &active.matrix);

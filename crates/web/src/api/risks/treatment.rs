@@ -66,7 +66,7 @@ pub async fn add_action(
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "risks.add_action").await?;
     let id = parse_id(&id)?;
-    let input: ActionIn = read_json(&state, request).await?;
+    let input: ActionIn = read_json(request).await?;
     let form = ActionForm {
         description: input.description,
         owner: input.owner_id.map(|o| o.to_string()).unwrap_or_default(),
@@ -100,7 +100,7 @@ pub async fn complete_action(
 ) -> Result<Json<ActionOut>, AppError> {
     permit_edit(&state, &signed, "risks.complete_action").await?;
     let (id, aid) = (parse_id(&id)?, parse_id(&aid)?);
-    let input: CompleteIn = read_json(&state, request).await?;
+    let input: CompleteIn = read_json(request).await?;
     let done_on = input.done_on.unwrap_or_default();
     app_treatment::complete_action(&state.app, &signed.0.acting, id, aid, &done_on).await?;
     Ok(Json(action_out(&state, &signed, id, aid).await?))
@@ -181,7 +181,7 @@ pub async fn propose_acceptance(
 ) -> Result<Response, AppError> {
     permit_edit(&state, &signed, "risks.propose_acceptance").await?;
     let id = parse_id(&id)?;
-    let input: AcceptanceIn = read_json(&state, request).await?;
+    let input: AcceptanceIn = read_json(request).await?;
     let form = AcceptanceForm {
         reason: input.reason,
         expires_on: input.expires_on,
@@ -228,7 +228,7 @@ pub async fn decide_acceptance(
         .await
         .map_err(|f| crate::http::params::risks::decision_refused(acting, f))?;
     let (id, aid) = (parse_id(&id)?, parse_id(&aid)?);
-    let input: DecisionIn = read_json(&state, request).await?;
+    let input: DecisionIn = read_json(request).await?;
     let form = crate::http::forms::DecisionForm {
         decision: input.decision,
         note: input.note,
