@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::to_bytes;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use mamori_app::policies;
 use mamori_domain::access::{Act, Register};
@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::policies::{VersionOut, tree_json};
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
-use crate::http::extract::ApiJson;
+use crate::http::extract::read_json;
 use crate::http::forms::parse_id;
 use crate::http::params::policies::policy_error;
 use crate::state::AppState;
@@ -109,7 +109,7 @@ pub async fn withdraw_version(
         .permit(acting, Register::Policies, Act::Edit, "policies.withdraw")
         .await?;
     let (id, vid) = (parse_id(&id)?, parse_id(&vid)?);
-    let ApiJson(input) = ApiJson::<WithdrawIn>::from_request(request, &()).await?;
+    let input: WithdrawIn = read_json(request).await?;
     let withdrawn = policies::withdraw_version(&state.app, acting, id, vid, &input.reason).await?;
     Ok(Json(VersionOut::from(withdrawn)))
 }

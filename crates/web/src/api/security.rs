@@ -2,7 +2,7 @@
 //! security page: the roles that must use a second factor, and locked logins.
 
 use axum::Json;
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use mamori_app::users::security::{self, SecuritySettings};
 use mamori_domain::access::{Act, Register};
@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
-use crate::http::extract::ApiJson;
+use crate::http::extract::read_json;
 use crate::http::forms::parse_id;
 use crate::state::AppState;
 
@@ -104,7 +104,7 @@ pub async fn update(
         .app
         .permit(acting, Register::Security, Act::Edit, "admin.security")
         .await?;
-    let ApiJson(input) = ApiJson::<SecurityIn>::from_request(request, &()).await?;
+    let input: SecurityIn = read_json(request).await?;
     security::set_mfa_required_roles(&state.app, acting, &input.mfa_required_roles).await?;
     let settings = security::security_settings(&state.app, acting).await?;
     Ok(Json(SecurityOut::from(settings)))

@@ -465,6 +465,16 @@ backend_test!(
         let preview = officer.json(&format!("{base}/preview")).await;
         assert_eq!(preview["ready"], true, "{preview}");
         assert_eq!(preview["counts"]["new"], 5);
+        assert!(preview["own_numbers"].is_null(), "no number column to ask about");
+        // An answer that is none of the choices is refused, and imports nothing.
+        let response = officer
+            .post_json(
+                &format!("{base}/confirm"),
+                &serde_json::json!({ "own_numbers": "guess" }),
+            )
+            .await;
+        mamori_testkit::assert_api_error(response, 400, "invalid_choice").await;
+        assert_eq!(count(&server).await, 0);
         let response = officer
             .post_json(&format!("{base}/confirm"), &serde_json::json!({}))
             .await;
