@@ -15,6 +15,7 @@ pub mod classification;
 mod failure;
 pub mod home;
 pub mod i18n;
+pub mod notifications;
 pub mod once;
 pub mod policies;
 pub mod risks;

@@ -30,10 +30,13 @@ pub enum Register {
     Users,
     /// Installation-wide security settings (MFA, lockouts).
     Security,
+    /// Notices to people as a whole: the mail queue (waiting and failed deliveries) and
+    /// the per-person lists printed for handing out. Everyone reads their own notices.
+    Notices,
 }
 
 impl Register {
-    pub const ALL: [Register; 9] = [
+    pub const ALL: [Register; 10] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -43,6 +46,7 @@ impl Register {
         Register::AuditTrail,
         Register::Users,
         Register::Security,
+        Register::Notices,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -57,6 +61,7 @@ impl Register {
             Register::AuditTrail => "audit",
             Register::Users => "users",
             Register::Security => "security",
+            Register::Notices => "notices",
         }
     }
 }
@@ -149,6 +154,10 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         (AuditTrail, Edit | Decide | SeeAll) => NOBODY,
         (Users | Security, Read | Edit) => roles(&[Role::Admin]),
         (Users | Security, Decide | SeeAll) => NOBODY,
+        // Failed mail is the security officer's to follow up; the administrator, who
+        // runs the mail settings of the server, sees it too.
+        (Notices, Read | Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
+        (Notices, Decide | SeeAll) => NOBODY,
     }
 }
 

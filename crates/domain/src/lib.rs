@@ -6,6 +6,7 @@ pub mod classification;
 pub mod classification_presets;
 pub mod field;
 pub mod mfa;
+pub mod notice;
 pub mod once;
 pub mod password;
 pub mod policy;

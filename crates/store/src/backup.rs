@@ -54,6 +54,9 @@ pub const TABLES: &[&str] = &[
     "risk_actions",
     "risk_acceptances",
     "risk_analyses",
+    "notifications",
+    "notification_mail_prefs",
+    "mail_queue",
     "audit_log",
 ];
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod backup;
 pub mod classification;
 mod migrations;
+pub mod notifications;
 pub mod once;
 pub mod password;
 pub mod policies;

@@ -10,6 +10,7 @@ use mamori_store::{AuditEntry, StoreError};
 use time::OffsetDateTime;
 
 use super::{AcknowledgementRow, Document, VersionSummary};
+use crate::notifications::{self, Notice, NoticeKind};
 use crate::{Acting, App, Failure};
 
 /// A recorded acknowledgement.
@@ -172,7 +173,8 @@ pub struct Reminded {
 }
 
 /// Records a reminder (督促) to the users who have not acknowledged the published
-/// version of document `id`. They see the pending policy on their home page.
+/// version of document `id`. They see the pending policy on their home page, get a
+/// notice in mamori, and a mail when they have an address and want reminders.
 pub async fn remind(app: &App, acting: &Acting, id: i64) -> Result<Reminded, Failure> {
     let permit = app
         .permit(
@@ -195,8 +197,26 @@ pub async fn remind(app: &App, acting: &Acting, id: i64) -> Result<Reminded, Fai
             "policy.ack.error.nothing_to_remind",
         ));
     }
+    let recipients = status
+        .rows
+        .iter()
+        .filter(|row| row.acknowledged_at.is_none())
+        .map(|row| row.user_id)
+        .collect();
     let mut tx = permit.write(app).await?;
     policies::remind(&mut tx, status.version.id, pending as i64).await?;
+    // The title of a published policy, which everyone it binds may read.
+    notifications::notify(
+        &mut tx,
+        Notice {
+            recipients,
+            kind: NoticeKind::PolicyReminder,
+            title: status.version.title.clone(),
+            link: format!("/policies/{id}/versions/{}", status.version.id),
+            urgent: false,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(Reminded {
         version_id: status.version.id,
