@@ -24,6 +24,15 @@ pub struct FileConfig {
     pub session_absolute_hours: Option<u32>,
     pub lockout_attempts: Option<u32>,
     pub lockout_minutes: Option<u32>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub smtp_security: Option<String>,
+    pub smtp_user: Option<String>,
+    /// A file holding the mail password (its first line); the password itself is never
+    /// a key of this file nor a flag, so that it does not end up in shell history.
+    pub smtp_password_file: Option<PathBuf>,
+    pub smtp_from: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -89,6 +98,66 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// The mail settings of `serve`, each from its flag, else `mamori.toml`.
+#[derive(Debug, Default, Clone)]
+pub struct SmtpArgs {
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub security: Option<String>,
+    pub user: Option<String>,
+    /// From `MAMORI_SMTP_PASSWORD`.
+    pub password: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub from: Option<String>,
+    pub ca_file: Option<PathBuf>,
+}
+
+/// The mail server, or `None` when no host is set (mails then wait in the queue).
+pub fn smtp_config(
+    args: SmtpArgs,
+    file: &FileConfig,
+) -> anyhow::Result<Option<mamori_app::notifications::mail::SmtpConfig>> {
+    use mamori_app::notifications::mail::{SmtpConfig, SmtpSecurity};
+    let Some(host) = args
+        .host
+        .or_else(|| file.smtp_host.clone())
+        .filter(|h| !h.trim().is_empty())
+    else {
+        return Ok(None);
+    };
+    let security = match args.security.or_else(|| file.smtp_security.clone()) {
+        Some(value) => SmtpSecurity::parse(&value).with_context(|| {
+            format!("--smtp-security {value}: expected none, starttls or tls")
+        })?,
+        None => SmtpSecurity::StartTls,
+    };
+    let password = match (args.password, args.password_file.or_else(|| file.smtp_password_file.clone())) {
+        (Some(password), _) => Some(password),
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read the mail password file {}", path.display()))?;
+            Some(text.lines().next().unwrap_or_default().to_owned())
+        }
+        (None, None) => None,
+    };
+    let from = args
+        .from
+        .or_else(|| file.smtp_from.clone())
+        .context("--smtp-from (MAMORI_SMTP_FROM) is needed with --smtp-host: the address mails come from")?;
+    Ok(Some(SmtpConfig {
+        host: host.trim().to_owned(),
+        port: args
+            .port
+            .or(file.smtp_port)
+            .unwrap_or_else(|| security.default_port()),
+        security,
+        user: args.user.or_else(|| file.smtp_user.clone()).filter(|u| !u.is_empty()),
+        password: password.filter(|p| !p.is_empty()),
+        from,
+        ca_file: args.ca_file.or_else(|| file.smtp_ca_file.clone()),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +176,34 @@ mod tests {
             redact("sqlite://./x.sqlite3?mode=rwc"),
             "sqlite://./x.sqlite3?mode=rwc"
         );
+    }
+
+    #[test]
+    fn mail_settings_come_from_flags_then_the_file() {
+        let file: FileConfig = toml::from_str(
+            "smtp_host = \"mail.gikai.lg.jp\"\nsmtp_from = \"mamori@gikai.lg.jp\"\nsmtp_security = \"tls\"",
+        )
+        .unwrap();
+        let smtp = smtp_config(SmtpArgs::default(), &file).unwrap().unwrap();
+        assert_eq!(smtp.describe(), "mail.gikai.lg.jp:465 (tls)");
+        let flags = SmtpArgs {
+            port: Some(2525),
+            security: Some("none".to_owned()),
+            ..SmtpArgs::default()
+        };
+        let smtp = smtp_config(flags, &file).unwrap().unwrap();
+        assert_eq!(smtp.describe(), "mail.gikai.lg.jp:2525 (none)");
+        assert!(smtp_config(SmtpArgs::default(), &FileConfig::default()).unwrap().is_none());
+        let no_from = SmtpArgs {
+            host: Some("mail.gikai.lg.jp".to_owned()),
+            ..SmtpArgs::default()
+        };
+        assert!(smtp_config(no_from, &FileConfig::default()).is_err());
+        let bad = SmtpArgs {
+            security: Some("ssl3".to_owned()),
+            ..SmtpArgs::default()
+        };
+        assert!(smtp_config(bad, &file).is_err());
     }
 
     #[test]

@@ -166,6 +166,27 @@ struct ServeArgs {
     /// Minutes a locked login stays locked [default: 15]
     #[arg(long, env = "MAMORI_LOCKOUT_MINUTES")]
     lockout_minutes: Option<u32>,
+    /// The mail server notices are sent through; without it mails wait in the queue
+    #[arg(long, env = "MAMORI_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// The mail server's port [default: 587 with starttls, 465 with tls, 25 with none]
+    #[arg(long, env = "MAMORI_SMTP_PORT")]
+    smtp_port: Option<u16>,
+    /// none, starttls or tls [default: starttls]
+    #[arg(long, env = "MAMORI_SMTP_SECURITY")]
+    smtp_security: Option<String>,
+    /// The login at the mail server, if it asks for one
+    #[arg(long, env = "MAMORI_SMTP_USER")]
+    smtp_user: Option<String>,
+    /// A file whose first line is the mail password (or set MAMORI_SMTP_PASSWORD)
+    #[arg(long, env = "MAMORI_SMTP_PASSWORD_FILE")]
+    smtp_password_file: Option<PathBuf>,
+    /// The address mails come from, e.g. mamori@gikai.city.example.lg.jp
+    #[arg(long, env = "MAMORI_SMTP_FROM")]
+    smtp_from: Option<String>,
+    /// A PEM file of the CA that signed an internal mail server's certificate
+    #[arg(long, env = "MAMORI_SMTP_CA_FILE")]
+    smtp_ca_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -230,6 +251,8 @@ pub struct ServeRequest {
     pub data_dir: PathBuf,
     pub sessions: mamori_domain::session::SessionPolicy,
     pub lockout: mamori_domain::session::LockoutPolicy,
+    /// `host:port (security)` of the mail server, when one is configured.
+    pub mail_server: Option<String>,
     /// The console's language, for the setup URL line.
     pub tr: Tr,
     /// When the command started, for the time-to-ready log line.
@@ -416,6 +439,20 @@ where
             .max(1),
         lock_for: minutes(args.lockout_minutes.or(file.lockout_minutes).unwrap_or(15)),
     };
+    // The mail password comes from the environment or a file, never from a flag.
+    let smtp = config::smtp_config(
+        config::SmtpArgs {
+            host: args.smtp_host,
+            port: args.smtp_port,
+            security: args.smtp_security,
+            user: args.smtp_user,
+            password: std::env::var("MAMORI_SMTP_PASSWORD").ok(),
+            password_file: args.smtp_password_file,
+            from: args.smtp_from,
+            ca_file: args.smtp_ca_file,
+        },
+        file,
+    )?;
     let app = App::open(&data.database_url).await?;
     tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");
     let listener = tokio::net::TcpListener::bind(address)
@@ -427,6 +464,18 @@ where
         None => format!("http://{}", listener.local_addr()?),
     };
     let backups = mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_keep);
+    let (mail_server, mailer) = match smtp {
+        Some(smtp) => {
+            let server = smtp.describe();
+            let config = mamori_app::notifications::mail::MailConfig::new(smtp, public_url.clone());
+            let task = mamori_app::notifications::sender::spawn(app.clone(), config)?;
+            (Some(server), Some(task))
+        }
+        None => {
+            tracing::info!("no mail server configured: mails wait in the queue");
+            (None, None)
+        }
+    };
     let served = serve_web(ServeRequest {
         app: app.clone(),
         listener,
@@ -434,11 +483,15 @@ where
         data_dir: data.data_dir.clone(),
         sessions,
         lockout,
+        mail_server,
         tr,
         started,
     })
     .await;
     backups.abort();
+    if let Some(mailer) = mailer {
+        mailer.abort();
+    }
     app.close().await;
     served?;
     tracing::info!("stopped");

@@ -22,7 +22,9 @@ pub const POSTGRES_ENV: &str = "MAMORI_TEST_DATABASE_URL";
 pub const SKIP_POSTGRES_ENV: &str = "MAMORI_TEST_SKIP_POSTGRES";
 
 pub mod fixtures_assets;
+pub mod fixtures_notify;
 pub mod fixtures_once;
+pub mod smtp;
 
 /// The backends every integration test runs on.
 pub fn backends() -> Vec<Backend> {

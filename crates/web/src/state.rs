@@ -23,6 +23,9 @@ pub struct WebConfig {
     /// How long a repeated form submission waits for the first one to finish before it
     /// is told that the first is still being processed (see `http::once`).
     pub once_wait: Duration,
+    /// The mail server notices are sent through (`host:port (security)`), or `None`
+    /// when mail is not configured and mails stay queued.
+    pub mail_server: Option<String>,
 }
 
 /// The window of the per-address sign-in rate limit.
@@ -37,6 +40,7 @@ impl WebConfig {
             lockout: LockoutPolicy::default(),
             sign_in_rate: 30,
             once_wait: Duration::from_secs(20),
+            mail_server: None,
         }
     }
 }

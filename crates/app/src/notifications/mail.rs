@@ -153,7 +153,7 @@ impl Mailer {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(smtp.host.trim())
             .port(smtp.port)
             .timeout(Some(config.timeout))
-            .hello_name(ClientId::Domain(hello_name(&config.public_url)));
+            .hello_name(client_id(&hello_name(&config.public_url)));
         if smtp.security != SmtpSecurity::None {
             let mut tls = TlsParameters::builder(smtp.host.trim().to_owned());
             if let Some(path) = &smtp.ca_file {
@@ -199,6 +199,15 @@ fn hello_name(public_url: &str) -> String {
         "localhost".to_owned()
     } else {
         host.to_owned()
+    }
+}
+
+/// An address literal when the public address is an IP address (EHLO [127.0.0.1]).
+fn client_id(host: &str) -> ClientId {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
+        Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
+        Err(_) => ClientId::Domain(host.to_owned()),
     }
 }
 
@@ -284,7 +293,7 @@ mod tests {
         let message = compose(&queued(Lang::Ja), &from, "http://127.0.0.1:8080").unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.is_ascii(), "{raw}");
-        assert!(raw.contains("Subject: =?utf-8?b?"), "{raw}");
+        assert!(raw.contains("Subject: [mamori] =?utf-8?b?"), "{raw}");
         assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");
         assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
         assert!(raw.contains("To: giin@gikai.example.lg.jp"), "{raw}");

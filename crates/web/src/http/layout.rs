@@ -23,6 +23,8 @@ pub struct Layout {
     /// a second submission of the same form gets the first one's answer.
     pub once: String,
     pub nav: Vec<&'static NavItem>,
+    /// The signed-in person's unread notices, for the header's link to `/notifications`.
+    pub unread: Option<i64>,
 }
 
 /// Who sees a navigation entry.
@@ -147,6 +149,12 @@ impl Layout {
                 .unwrap_or_default(),
             once: mamori_app::random_token(),
             nav,
+            unread: match signed_in {
+                Some(p) => mamori_app::notifications::unread_count(&state.app, &p.acting)
+                    .await
+                    .ok(),
+                None => None,
+            },
         }
     }
 
@@ -163,6 +171,7 @@ impl Layout {
                 .iter()
                 .filter(|i| matches!(i.audience, Audience::Everyone))
                 .collect(),
+            unread: None,
         }
     }
 }

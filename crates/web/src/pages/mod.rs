@@ -6,6 +6,7 @@ pub mod audit;
 pub mod classification;
 pub mod home;
 pub mod login;
+pub mod notifications;
 pub mod policies;
 pub mod preferences;
 pub mod risks;

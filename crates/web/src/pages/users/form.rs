@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::i18n::Tr;
+use mamori_app::notifications::settings as notify_settings;
 use mamori_app::users::{self, PasswordReset, UserSummary};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
@@ -97,6 +98,8 @@ struct Target {
     mfa_enabled: bool,
     must_change_password: bool,
     is_self: bool,
+    /// The mail address for notices: as typed after a refusal, else as stored.
+    mail: String,
 }
 
 #[derive(Template)]
@@ -111,6 +114,7 @@ struct FormPage {
     errors: Vec<FieldError>,
     password_errors: Vec<FieldError>,
     mfa_errors: Vec<FieldError>,
+    mail_errors: Vec<FieldError>,
     notice: Option<String>,
     password_hint: String,
     roles: Vec<Choice>,
@@ -131,12 +135,17 @@ impl FormPage {
         error_for(&self.mfa_errors, field)
     }
 
+    fn mail_error_for(&self, field: &str) -> Option<&str> {
+        error_for(&self.mail_errors, field)
+    }
+
     /// Every error, for the summary at the top of the page.
     fn all_errors(&self) -> Vec<&FieldError> {
         self.errors
             .iter()
             .chain(&self.password_errors)
             .chain(&self.mfa_errors)
+            .chain(&self.mail_errors)
             .collect()
     }
 
@@ -145,12 +154,13 @@ impl FormPage {
     }
 }
 
-/// Which of the page's three forms a refusal belongs to.
+/// Which of the page's four forms a refusal belongs to.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Part {
     Main,
     Password,
     Mfa,
+    Mail,
 }
 
 /// What one render of the form page is given.
@@ -160,6 +170,8 @@ struct View<'a> {
     problems: Vec<FieldProblem>,
     part: Part,
     notice: Option<String>,
+    /// The mail address as typed, when its form was refused.
+    mail_typed: Option<String>,
 }
 
 impl<'a> View<'a> {
@@ -170,6 +182,7 @@ impl<'a> View<'a> {
             problems: Vec::new(),
             part: Part::Main,
             notice: None,
+            mail_typed: None,
         }
     }
 
@@ -195,6 +208,13 @@ async fn render_form(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let shown = errors(&view.problems, &ctx.tr);
+    let mail = match (view.target, view.mail_typed) {
+        (Some(_), Some(typed)) => typed,
+        (Some(s), None) => notify_settings::user_mail(&state.app, &signed.0.acting, s.user.id)
+            .await?
+            .unwrap_or_default(),
+        (None, _) => String::new(),
+    };
     let part = |p: Part| {
         if view.part == p {
             shown.clone()
@@ -213,11 +233,13 @@ async fn render_form(
             mfa_enabled: s.mfa_enabled,
             must_change_password: s.user.must_change_password,
             is_self: s.user.id == signed.user().id,
+            mail: mail.clone(),
         }),
         form: view.form,
         errors: part(Part::Main),
         password_errors: part(Part::Password),
         mfa_errors: part(Part::Mfa),
+        mail_errors: part(Part::Mail),
         notice: view.notice,
         password_hint: ctx.tr.f(
             "users.password_hint",
@@ -336,6 +358,7 @@ pub async fn show(
         Some("unchanged") => Some("users.saved.unchanged"),
         Some("password") => Some("users.saved.password"),
         Some("mfa") => Some("users.saved.mfa"),
+        Some("mail") => Some("notify.settings.user_mail_saved"),
         _ => None,
     };
     let mut view = View::plain(Some(&target), UserForm::from_user(&target));
@@ -417,6 +440,31 @@ pub async fn reset_mfa(
             let problems = problems_of(failure, "mfa_confirm")?;
             let view = View::plain(Some(&target), UserForm::from_user(&target))
                 .refused(Part::Mfa, problems);
+            render_form(&state, &ctx, &signed, view).await
+        }
+    }
+}
+
+/// `POST /users/{id}/mail`: the address notices are mailed to (blank: none).
+pub async fn set_mail(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let target = load_target(&state, &signed, &id, "users.mail").await?;
+    let fields = fields_after_check(&state, &signed, "users.mail", request).await?;
+    let typed: String = fields.get("mail").chars().take(300).collect();
+    let id = target.user.id;
+    match notify_settings::set_user_mail(&state.app, &signed.0.acting, id, &typed).await {
+        Ok(true) => Ok(see_other(&format!("/users/{id}?saved=mail"))),
+        Ok(false) => Ok(see_other(&format!("/users/{id}?saved=unchanged"))),
+        Err(failure) => {
+            let problems = problems_of(failure, "mail")?;
+            let mut view = View::plain(Some(&target), UserForm::from_user(&target))
+                .refused(Part::Mail, problems);
+            view.mail_typed = Some(typed);
             render_form(&state, &ctx, &signed, view).await
         }
     }

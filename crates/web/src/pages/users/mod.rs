@@ -10,7 +10,7 @@ use mamori_app::i18n::Tr;
 use mamori_domain::field::FieldProblem;
 use mamori_domain::user::{Role, UserType};
 
-pub use form::{create, new_form, reset_mfa, reset_password, show, update};
+pub use form::{create, new_form, reset_mfa, reset_password, set_mail, show, update};
 pub use list::list;
 
 // ---------------------------------------------------------------- labels shared by pages
