@@ -55,7 +55,13 @@ pub struct Waiting {
     pub overdue_actions: Vec<Action>,
     /// Acceptances pending a decision or expiring within [`ACCEPTANCE_NOTICE_DAYS`].
     pub acceptances: Vec<Acceptance>,
+    /// The newest unread notices (at most [`HOME_NOTICES`]): everything a mail says is
+    /// here too, for those who read no mail.
+    pub notices: Vec<crate::notifications::Notification>,
 }
+
+/// How many unread notices the home page lists.
+pub const HOME_NOTICES: i64 = 10;
 
 pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting, Failure> {
     let Some(user_id) = acting.user_id() else {
@@ -92,10 +98,13 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
     } else {
         (Vec::new(), Vec::new())
     };
+    let (notices, _) =
+        crate::notifications::my_notices(app, acting, true, HOME_NOTICES, 0).await?;
     Ok(Waiting {
         acknowledgements,
         takeouts,
         overdue_actions,
         acceptances,
+        notices,
     })
 }

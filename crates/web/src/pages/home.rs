@@ -31,6 +31,8 @@ struct HomePage {
     /// Overdue treatment actions and risk acceptances pending or expiring soon, for the
     /// security officer and the CISO.
     risk_attention: RiskAttention,
+    /// Unread notices: (text, link).
+    notices: Vec<(String, String)>,
 }
 
 /// One risk needing attention: its title, a link to it, and what is due.
@@ -145,6 +147,11 @@ pub async fn show(
             })
             .collect(),
         risk_attention: risk_attention(&ctx, &waiting, today),
+        notices: waiting
+            .notices
+            .iter()
+            .map(|n| (mamori_app::notifications::notice_text(&ctx.tr, n), n.link.clone()))
+            .collect(),
         t: ctx.tr,
         layout,
         setup_done: installation.setup_done,

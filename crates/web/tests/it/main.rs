@@ -12,6 +12,7 @@ mod classification;
 mod http;
 mod kit;
 mod locales;
+mod notifications;
 mod once;
 mod once_forms;
 mod policies;

@@ -50,6 +50,26 @@ pub(super) const GUARDED: &[&str] = &[
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
     (
+        "/notifications/{id}/read",
+        "marks one notice read; twice marks nothing more",
+    ),
+    (
+        "/notifications/read-all",
+        "marks every notice read; twice marks nothing more",
+    ),
+    (
+        "/notifications/mail/{id}/retry",
+        "queues the same mail again; a sent mail is refused, so it is never sent twice",
+    ),
+    (
+        "/account/notifications",
+        "sets the mail address and choices; twice sets the same",
+    ),
+    (
+        "/users/{id}/mail",
+        "sets a user's mail address; twice sets the same",
+    ),
+    (
         "/assets/import/profiles/{id}/delete",
         "deletes a saved mapping; twice deletes nothing more",
     ),
