@@ -98,8 +98,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
     } else {
         (Vec::new(), Vec::new())
     };
-    let (notices, _) =
-        crate::notifications::my_notices(app, acting, true, HOME_NOTICES, 0).await?;
+    let (notices, _) = crate::notifications::my_notices(app, acting, true, HOME_NOTICES, 0).await?;
     Ok(Waiting {
         acknowledgements,
         takeouts,

@@ -126,24 +126,27 @@ pub fn smtp_config(
         return Ok(None);
     };
     let security = match args.security.or_else(|| file.smtp_security.clone()) {
-        Some(value) => SmtpSecurity::parse(&value).with_context(|| {
-            format!("--smtp-security {value}: expected none, starttls or tls")
-        })?,
+        Some(value) => SmtpSecurity::parse(&value)
+            .with_context(|| format!("--smtp-security {value}: expected none, starttls or tls"))?,
         None => SmtpSecurity::StartTls,
     };
-    let password = match (args.password, args.password_file.or_else(|| file.smtp_password_file.clone())) {
+    let password = match (
+        args.password,
+        args.password_file
+            .or_else(|| file.smtp_password_file.clone()),
+    ) {
         (Some(password), _) => Some(password),
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read the mail password file {}", path.display()))?;
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!("cannot read the mail password file {}", path.display())
+            })?;
             Some(text.lines().next().unwrap_or_default().to_owned())
         }
         (None, None) => None,
     };
-    let from = args
-        .from
-        .or_else(|| file.smtp_from.clone())
-        .context("--smtp-from (MAMORI_SMTP_FROM) is needed with --smtp-host: the address mails come from")?;
+    let from = args.from.or_else(|| file.smtp_from.clone()).context(
+        "--smtp-from (MAMORI_SMTP_FROM) is needed with --smtp-host: the address mails come from",
+    )?;
     Ok(Some(SmtpConfig {
         host: host.trim().to_owned(),
         port: args
@@ -151,7 +154,10 @@ pub fn smtp_config(
             .or(file.smtp_port)
             .unwrap_or_else(|| security.default_port()),
         security,
-        user: args.user.or_else(|| file.smtp_user.clone()).filter(|u| !u.is_empty()),
+        user: args
+            .user
+            .or_else(|| file.smtp_user.clone())
+            .filter(|u| !u.is_empty()),
         password: password.filter(|p| !p.is_empty()),
         from,
         ca_file: args.ca_file.or_else(|| file.smtp_ca_file.clone()),
@@ -193,7 +199,11 @@ mod tests {
         };
         let smtp = smtp_config(flags, &file).unwrap().unwrap();
         assert_eq!(smtp.describe(), "mail.gikai.lg.jp:2525 (none)");
-        assert!(smtp_config(SmtpArgs::default(), &FileConfig::default()).unwrap().is_none());
+        assert!(
+            smtp_config(SmtpArgs::default(), &FileConfig::default())
+                .unwrap()
+                .is_none()
+        );
         let no_from = SmtpArgs {
             host: Some("mail.gikai.lg.jp".to_owned()),
             ..SmtpArgs::default()

@@ -227,13 +227,12 @@ pub async fn mark_read(store: &Store, user_id: i64, id: i64) -> Result<bool> {
 
 /// Marks every unread notice of `user_id` read; returns how many.
 pub async fn mark_all_read(store: &Store, user_id: i64) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
-    )
-    .bind(crate::now_text())
-    .bind(user_id)
-    .execute(store.pool())
-    .await?;
+    let done =
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(crate::now_text())
+            .bind(user_id)
+            .execute(store.pool())
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -283,13 +282,12 @@ pub async fn set_mail_address(
     user_id: i64,
     address: Option<&str>,
 ) -> Result<bool> {
-    let current: Option<String> = sqlx::query_scalar::<_, Option<String>>(
-        "SELECT mail FROM users WHERE id = $1",
-    )
-    .bind(user_id)
-    .fetch_optional(&mut *tx.tx)
-    .await?
-    .ok_or(StoreError::NotFound)?;
+    let current: Option<String> =
+        sqlx::query_scalar::<_, Option<String>>("SELECT mail FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
     if current.as_deref() == address {
         return Ok(false);
     }
@@ -299,11 +297,11 @@ pub async fn set_mail_address(
         .bind(user_id)
         .execute(&mut *tx.tx)
         .await?;
-    tx.audit(
-        AuditEntry::new("user.mail", "user")
-            .target(user_id)
-            .change("mail", current.as_deref(), address),
-    )
+    tx.audit(AuditEntry::new("user.mail", "user").target(user_id).change(
+        "mail",
+        current.as_deref(),
+        address,
+    ))
     .await?;
     Ok(true)
 }
@@ -464,11 +462,7 @@ pub async fn due(store: &Store, now: OffsetDateTime, limit: i64) -> Result<Vec<Q
 /// Takes a due mail for one attempt: its next attempt moves to `lease_until`, so that a
 /// second sender (or this one after a crash) tries it only once the lease has passed.
 /// False when another sender took it first.
-pub async fn claim(
-    store: &Store,
-    mail: &QueuedMail,
-    lease_until: OffsetDateTime,
-) -> Result<bool> {
+pub async fn claim(store: &Store, mail: &QueuedMail, lease_until: OffsetDateTime) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE mail_queue SET next_attempt_at = $1 \
          WHERE id = $2 AND state = 'queued' AND attempts = $3 AND next_attempt_at = $4",
@@ -561,11 +555,11 @@ pub async fn retry(tx: &mut WriteTx, id: i64) -> Result<()> {
     .bind(id)
     .execute(&mut *tx.tx)
     .await?;
-    tx.audit(
-        AuditEntry::new("mail.retry", "mail")
-            .target(id)
-            .change("state", Some(state.as_str()), "queued"),
-    )
+    tx.audit(AuditEntry::new("mail.retry", "mail").target(id).change(
+        "state",
+        Some(state.as_str()),
+        "queued",
+    ))
     .await
 }
 

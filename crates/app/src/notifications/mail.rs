@@ -194,7 +194,11 @@ impl Mailer {
 /// The name mamori greets the mail server with: the host of its public address.
 fn hello_name(public_url: &str) -> String {
     let rest = public_url.split_once("://").map_or(public_url, |(_, r)| r);
-    let host = rest.split(['/', ':']).next().unwrap_or("");
+    let host = match rest.strip_prefix('[') {
+        // An IPv6 address: http://[::1]:8080
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => rest.split(['/', ':']).next().unwrap_or(""),
+    };
     if host.is_empty() {
         "localhost".to_owned()
     } else {
@@ -208,6 +212,14 @@ fn client_id(host: &str) -> ClientId {
         Ok(std::net::IpAddr::V4(ip)) => ClientId::Ipv4(ip),
         Ok(std::net::IpAddr::V6(ip)) => ClientId::Ipv6(ip),
         Err(_) => ClientId::Domain(host.to_owned()),
+    }
+}
+
+/// The right-hand side of a Message-ID: a domain, or an address literal (`[::1]`).
+fn id_domain(host: &str) -> String {
+    match host.parse::<std::net::IpAddr>() {
+        Ok(_) => format!("[{host}]"),
+        Err(_) => host.to_owned(),
     }
 }
 
@@ -248,7 +260,7 @@ pub fn compose(mail: &QueuedMail, from: &Mailbox, public_url: &str) -> Result<Me
             "<mamori.{}.{}@{}>",
             mail.id,
             crate::random_token().get(..16).unwrap_or_default(),
-            hello_name(public_url)
+            id_domain(&hello_name(public_url))
         )))
         .header(ContentType::TEXT_PLAIN)
         .body(body)
@@ -295,7 +307,10 @@ mod tests {
         assert!(raw.is_ascii(), "{raw}");
         assert!(raw.contains("Subject: [mamori] =?utf-8?b?"), "{raw}");
         assert!(raw.contains("Content-Transfer-Encoding: base64"), "{raw}");
-        assert!(raw.contains("Content-Type: text/plain; charset=utf-8"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
         assert!(raw.contains("To: giin@gikai.example.lg.jp"), "{raw}");
     }
 
@@ -345,8 +360,17 @@ mod tests {
         ));
         smtp.ca_file = None;
         assert!(Mailer::new(config(&smtp)).is_ok());
-        assert_eq!(SmtpSecurity::parse("STARTTLS"), Some(SmtpSecurity::StartTls));
+        assert_eq!(
+            SmtpSecurity::parse("STARTTLS"),
+            Some(SmtpSecurity::StartTls)
+        );
         assert_eq!(SmtpSecurity::parse("ssl3"), None);
-        assert_eq!(hello_name("https://mamori.gikai.lg.jp:8443/x"), "mamori.gikai.lg.jp");
+        assert_eq!(
+            hello_name("https://mamori.gikai.lg.jp:8443/x"),
+            "mamori.gikai.lg.jp"
+        );
+        assert_eq!(hello_name("http://[::1]:8080"), "::1");
+        assert!(matches!(client_id("::1"), ClientId::Ipv6(_)));
+        assert!(matches!(client_id("127.0.0.1"), ClientId::Ipv4(_)));
     }
 }

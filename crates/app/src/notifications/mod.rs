@@ -181,7 +181,14 @@ pub async fn my_notices(
     offset: i64,
 ) -> Result<(Vec<Notification>, i64), Failure> {
     let user_id = me(acting)?;
-    Ok(store::list(app.store(), user_id, unread_only, limit.clamp(1, 500), offset.max(0)).await?)
+    Ok(store::list(
+        app.store(),
+        user_id,
+        unread_only,
+        limit.clamp(1, 500),
+        offset.max(0),
+    )
+    .await?)
 }
 
 /// How many of the person's notices are unread (0 for the command line).
@@ -250,7 +257,10 @@ mod tests {
 
     #[test]
     fn titles_are_one_short_line() {
-        assert_eq!(clean_title("  情報セキュリティ\n基本方針\t"), "情報セキュリティ 基本方針");
+        assert_eq!(
+            clean_title("  情報セキュリティ\n基本方針\t"),
+            "情報セキュリティ 基本方針"
+        );
         let long = "あ".repeat(300);
         let short = clean_title(&long);
         assert_eq!(short.chars().count(), TITLE_MAX);

@@ -34,7 +34,8 @@ pub async fn mail_queue(app: &App, acting: &Acting) -> Result<MailQueue, Failure
             .map(|(mail, login)| MailRow { mail, login })
             .collect()
     };
-    let (failed, failed_total) = store::list_mail(app.store(), &[MailState::Failed], LISTED).await?;
+    let (failed, failed_total) =
+        store::list_mail(app.store(), &[MailState::Failed], LISTED).await?;
     let (waiting, waiting_total) =
         store::list_mail(app.store(), &[MailState::Queued], LISTED).await?;
     Ok(MailQueue {
@@ -49,7 +50,12 @@ pub async fn mail_queue(app: &App, acting: &Acting) -> Result<MailQueue, Failure
 /// afresh. A sent mail is refused (`already_sent`).
 pub async fn retry_mail(app: &App, acting: &Acting, id: i64) -> Result<(), Failure> {
     let permit = app
-        .permit(acting, Register::Notices, Act::Edit, "notifications.mail_retry")
+        .permit(
+            acting,
+            Register::Notices,
+            Act::Edit,
+            "notifications.mail_retry",
+        )
         .await?;
     let mut tx = permit.write(app).await?;
     match store::retry(&mut tx, id).await {

@@ -54,7 +54,29 @@ pub fn spawn(app: App, config: MailConfig) -> Result<tokio::task::JoinHandle<()>
     }))
 }
 
-/// Sends every mail that is due now, one by one.
+/// How one attempt ended.
+enum Attempt {
+    Sent,
+    /// Worth trying again later (the server is down, busy or slow).
+    Transient(String),
+    /// Refused for good (an address the server rejects, a message that cannot be built).
+    Permanent(String),
+}
+
+async fn attempt(mailer: &Mailer, mail: &QueuedMail) -> Attempt {
+    let message = match mail::compose(mail, &mailer.from, &mailer.config.public_url) {
+        Ok(message) => message,
+        Err(problem) => return Attempt::Permanent(problem),
+    };
+    match mailer.transport.send(message).await {
+        Ok(_) => Attempt::Sent,
+        Err(e) if e.is_permanent() => Attempt::Permanent(e.to_string()),
+        Err(e) => Attempt::Transient(e.to_string()),
+    }
+}
+
+/// Sends every mail that is due now, one by one. A transient failure ends the pass (the
+/// server is likely down for the others too); they wait for the next one.
 pub async fn send_due(app: &App, mailer: &Mailer) -> Result<Pass, Failure> {
     let store = app.store();
     let mut pass = Pass::default();
@@ -63,32 +85,36 @@ pub async fn send_due(app: &App, mailer: &Mailer) -> Result<Pass, Failure> {
         if !store::claim(store, &mail, now + LEASE).await? {
             continue;
         }
-        let attempt = match mail::compose(&mail, &mailer.from, &mailer.config.public_url) {
-            Ok(message) => mailer
-                .transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string()),
-            Err(problem) => Err(problem),
-        };
-        match attempt {
-            Ok(()) => {
+        match attempt(mailer, &mail).await {
+            Attempt::Sent => {
                 let mut tx = store.write(Actor::system("mailer")).await?;
                 store::mark_sent(&mut tx, &mail).await?;
                 tx.commit().await?;
                 pass.sent += 1;
             }
-            Err(error) => {
+            Attempt::Permanent(error) => {
+                give_up(store, &mail, &error).await?;
+                pass.failed += 1;
+            }
+            Attempt::Transient(error) => {
                 if record_failure(store, mailer, &mail, &error).await? {
                     pass.deferred += 1;
                 } else {
                     pass.failed += 1;
                 }
+                break;
             }
         }
     }
     Ok(pass)
+}
+
+async fn give_up(store: &Store, mail: &QueuedMail, error: &str) -> Result<(), Failure> {
+    tracing::warn!(mail = mail.id, %error, "mail given up");
+    let mut tx = store.write(Actor::system("mailer")).await?;
+    store::mark_failed(&mut tx, mail, error).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Records a failed attempt; true when the mail will be tried again.
@@ -107,9 +133,7 @@ async fn record_failure(
             Ok(true)
         }
         None => {
-            let mut tx = store.write(Actor::system("mailer")).await?;
-            store::mark_failed(&mut tx, mail, error).await?;
-            tx.commit().await?;
+            give_up(store, mail, error).await?;
             Ok(false)
         }
     }

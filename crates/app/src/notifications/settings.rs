@@ -79,7 +79,11 @@ pub async fn save_my_mail_settings(
 ) -> Result<bool, Failure> {
     let user_id = me(acting)?;
     let mut problems = Problems::new();
-    let address = match input.address.as_deref().map(|a| notice::mail_address("mail", a)) {
+    let address = match input
+        .address
+        .as_deref()
+        .map(|a| notice::mail_address("mail", a))
+    {
         Some(Ok(address)) => Some(address),
         Some(Err(problem)) => {
             problems.push(problem);
@@ -97,11 +101,7 @@ pub async fn save_my_mail_settings(
     };
     problems.or(())?;
     // Every signed-in person keeps their own settings: the grant is their own account.
-    let mut tx = app
-        .store()
-        .write(acting.actor())
-        .await
-        .map_err(Failure::from)?;
+    let mut tx = app.store().write(acting.actor()).await?;
     let mut changed = false;
     if let Some(address) = address {
         changed |= store::set_mail_address(&mut tx, user_id, address.as_deref()).await?;
@@ -117,7 +117,7 @@ pub async fn save_my_mail_settings(
 
 /// The mail address of user `id`, for an administrator.
 pub async fn user_mail(app: &App, acting: &Acting, id: i64) -> Result<Option<String>, Failure> {
-    app.permit(acting, Register::Users, Act::Read, "users.mail")
+    app.permit(acting, Register::Users, Act::Read, "notify.user_mail")
         .await?;
     Ok(store::mail_address(app.store(), id).await?)
 }
@@ -131,7 +131,7 @@ pub async fn set_user_mail(
     address: &str,
 ) -> Result<bool, Failure> {
     let permit = app
-        .permit(acting, Register::Users, Act::Edit, "users.mail")
+        .permit(acting, Register::Users, Act::Edit, "notify.user_mail")
         .await?;
     let address = notice::mail_address("mail", address).map_err(Failure::invalid)?;
     let mut tx = permit.write(app).await?;

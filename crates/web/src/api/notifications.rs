@@ -236,7 +236,9 @@ pub async fn save_my_settings(
         },
     )
     .await?;
-    Ok(Json(settings::my_mail_settings(&state.app, acting).await?.into()))
+    Ok(Json(
+        settings::my_mail_settings(&state.app, acting).await?.into(),
+    ))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -266,7 +268,7 @@ pub async fn set_user_mail(
     let acting = &signed.0.acting;
     state
         .app
-        .permit(acting, Register::Users, Act::Edit, "users.mail")
+        .permit(acting, Register::Users, Act::Edit, "notify.user_mail")
         .await?;
     let id = parse_id(&id)?;
     let input: UserMail = read_json(request).await?;
@@ -363,7 +365,12 @@ pub async fn retry_mail(
     let acting = &signed.0.acting;
     state
         .app
-        .permit(acting, Register::Notices, Act::Edit, "notifications.mail_retry")
+        .permit(
+            acting,
+            Register::Notices,
+            Act::Edit,
+            "notifications.mail_retry",
+        )
         .await?;
     queue::retry_mail(&state.app, acting, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -150,7 +150,12 @@ pub async fn show(
         notices: waiting
             .notices
             .iter()
-            .map(|n| (mamori_app::notifications::notice_text(&ctx.tr, n), n.link.clone()))
+            .map(|n| {
+                (
+                    mamori_app::notifications::notice_text(&ctx.tr, n),
+                    n.link.clone(),
+                )
+            })
             .collect(),
         t: ctx.tr,
         layout,

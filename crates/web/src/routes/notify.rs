@@ -79,6 +79,10 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/me/notification-settings",
             put(a::save_my_settings),
         ),
-        (Method::PUT, "/api/v1/users/{id}/mail", put(a::set_user_mail)),
+        (
+            Method::PUT,
+            "/api/v1/users/{id}/mail",
+            put(a::set_user_mail),
+        ),
     ]
 }

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use mamori_app::notifications::Backoff;
 use mamori_app::notifications::{self, Notice, NoticeKind};
 use mamori_domain::user::Role;
 use mamori_store::audit::{self, AuditRecord};
@@ -13,7 +14,6 @@ use mamori_testkit::fixtures_notify::{
 };
 use mamori_testkit::fixtures_policies::{Stored, published_seed};
 use mamori_testkit::{TestServer, Web, assert_api_error, backend_test, location};
-use mamori_app::notifications::Backoff;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 

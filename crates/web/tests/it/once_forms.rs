@@ -682,7 +682,7 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: &status,
                 action: &format!("{status}/remind"),
                 changes: &[],
-                codes: &["policy.remind"],
+                codes: &["policy.remind", "notify.send"],
             },
             Answer::Redirect,
         )

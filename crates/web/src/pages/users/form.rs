@@ -453,8 +453,8 @@ pub async fn set_mail(
     Path(id): Path<String>,
     request: Request,
 ) -> Result<Response, AppError> {
-    let target = load_target(&state, &signed, &id, "users.mail").await?;
-    let fields = fields_after_check(&state, &signed, "users.mail", request).await?;
+    let target = load_target(&state, &signed, &id, "notify.user_mail").await?;
+    let fields = fields_after_check(&state, &signed, "notify.user_mail", request).await?;
     let typed: String = fields.get("mail").chars().take(300).collect();
     let id = target.user.id;
     match notify_settings::set_user_mail(&state.app, &signed.0.acting, id, &typed).await {
