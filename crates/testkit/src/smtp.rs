@@ -25,6 +25,8 @@ pub struct Received {
 pub struct SmtpReceiver {
     address: SocketAddr,
     messages: Arc<Mutex<Vec<Received>>>,
+    /// Recipients answered `550` (no such mailbox), as a real server refuses them.
+    refused: Arc<Mutex<Vec<String>>>,
     task: Option<JoinHandle<()>>,
 }
 
@@ -34,10 +36,16 @@ impl SmtpReceiver {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind SMTP");
         let address = listener.local_addr().expect("SMTP address");
         let messages = Arc::new(Mutex::new(Vec::new()));
-        let task = Some(tokio::spawn(accept(listener, messages.clone())));
+        let refused = Arc::new(Mutex::new(Vec::new()));
+        let task = Some(tokio::spawn(accept(
+            listener,
+            messages.clone(),
+            refused.clone(),
+        )));
         SmtpReceiver {
             address,
             messages,
+            refused,
             task,
         }
     }
@@ -60,7 +68,19 @@ impl SmtpReceiver {
         let listener = TcpListener::bind(self.address)
             .await
             .expect("bind SMTP again on the same port");
-        self.task = Some(tokio::spawn(accept(listener, self.messages.clone())));
+        self.task = Some(tokio::spawn(accept(
+            listener,
+            self.messages.clone(),
+            self.refused.clone(),
+        )));
+    }
+
+    /// From now on, answers RCPT TO `address` with a permanent refusal.
+    pub fn refuse(&self, address: &str) {
+        self.refused
+            .lock()
+            .expect("refused")
+            .push(address.to_owned());
     }
 
     pub fn messages(&self) -> Vec<Received> {
@@ -95,20 +115,28 @@ impl Drop for SmtpReceiver {
 
 /// Accepts connections until aborted; each session runs in the same task set, so that
 /// aborting stops them all.
-async fn accept(listener: TcpListener, messages: Arc<Mutex<Vec<Received>>>) {
+async fn accept(
+    listener: TcpListener,
+    messages: Arc<Mutex<Vec<Received>>>,
+    refused: Arc<Mutex<Vec<String>>>,
+) {
     let mut sessions = tokio::task::JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
-                sessions.spawn(session(stream, messages.clone()));
+                sessions.spawn(session(stream, messages.clone(), refused.clone()));
             }
             Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
         }
     }
 }
 
-async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<Received>>>) {
+async fn session(
+    stream: TcpStream,
+    messages: Arc<Mutex<Vec<Received>>>,
+    refused: Arc<Mutex<Vec<String>>>,
+) {
     let (read, mut write) = stream.into_split();
     let mut lines = BufReader::new(read);
     if !reply(&mut write, "220 mamori-test ESMTP ready").await {
@@ -133,8 +161,13 @@ async fn session(stream: TcpStream, messages: Arc<Mutex<Vec<Received>>>) {
             rcpt_to.clear();
             "250 OK".to_owned()
         } else if upper.starts_with("RCPT TO:") {
-            rcpt_to.push(path_of(&command["RCPT TO:".len()..]));
-            "250 OK".to_owned()
+            let recipient = path_of(&command["RCPT TO:".len()..]);
+            if refused.lock().expect("refused").contains(&recipient) {
+                "550 5.1.1 No such mailbox".to_owned()
+            } else {
+                rcpt_to.push(recipient);
+                "250 OK".to_owned()
+            }
         } else if upper == "DATA" {
             if !reply(&mut write, "354 End data with <CR><LF>.<CR><LF>").await {
                 return;

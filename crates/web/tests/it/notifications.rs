@@ -130,6 +130,32 @@ backend_test!(async fn a_reminder_reaches_the_list_and_the_mailbox_in_japanese(b
     ms.stop().await;
 });
 
+backend_test!(async fn a_mail_is_in_the_recipients_language(backend) {
+    let ms = MailingServer::start(backend, Backoff::default()).await;
+    let server = &ms.server;
+    let stored = published_seed(server).await;
+    let title = policy_title(server, &stored).await;
+    let (_, staff) = server.web_as("staff.en", Role::User).await;
+    let chosen = staff.post_form("/preferences", &[("lang", "en")]).await;
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    set_my_mail(&staff, "english.reader@gikai.example.lg.jp").await;
+    let officer = signed_in(server, "officer").await;
+    remind(&officer, &stored).await;
+    let mails = ms.smtp.wait_for(1, WAIT).await;
+    assert_eq!(
+        mails[0].subject(),
+        format!("[mamori] Please acknowledge the security policy ({title})")
+    );
+    let body = mails[0].body_text();
+    assert!(body.starts_with(&format!("Please read \"{title}\"")), "{body}");
+    assert!(body.contains("Sign in to mamori to see it:"), "{body}");
+    assert!(!body.contains("ログイン"), "{body}");
+    // The list reads in the reader's language too.
+    let list = staff.json("/api/v1/notifications").await;
+    assert!(list["items"][0]["text"].as_str().unwrap().starts_with("Please read"));
+    ms.stop().await;
+});
+
 backend_test!(async fn choices_skip_a_non_urgent_kind_but_not_an_urgent_one(backend) {
     let ms = MailingServer::start(backend, Backoff::default()).await;
     let server = &ms.server;
@@ -222,6 +248,26 @@ backend_test!(async fn a_mail_server_that_is_down_loses_nothing(backend) {
     assert_eq!(queue["failed_total"], 0);
     let sent = entries(server, "mail.sent").await;
     assert_eq!(sent.len(), 1);
+    ms.stop().await;
+});
+
+backend_test!(async fn an_address_the_server_refuses_is_given_up_at_once(backend) {
+    let ms = MailingServer::start(backend, quick_backoff(100)).await;
+    let server = &ms.server;
+    ms.smtp.refuse("moved.away@gikai.example.lg.jp");
+    let stored = published_seed(server).await;
+    let (_, moved) = server.web_as("giin.moved", Role::User).await;
+    let (_, staying) = server.web_as("giin.staying", Role::User).await;
+    set_my_mail(&moved, "moved.away@gikai.example.lg.jp").await;
+    set_my_mail(&staying, "staying@gikai.example.lg.jp").await;
+    let officer = signed_in(server, "officer").await;
+    remind(&officer, &stored).await;
+    // A permanent refusal is not retried a hundred times, and does not hold up others.
+    let queue = wait_for_queue(&officer, |q| q["failed_total"] == 1).await;
+    assert_eq!(queue["failed"][0]["attempts"], 1);
+    assert!(queue["failed"][0]["last_error"].as_str().unwrap().contains("550"), "{queue}");
+    let mails = ms.smtp.wait_for(1, WAIT).await;
+    assert_eq!(mails[0].rcpt_to, vec!["staying@gikai.example.lg.jp"]);
     ms.stop().await;
 });
 
