@@ -133,6 +133,14 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_SESSION_ABSOLUTE_HOURS",
         "MAMORI_LOCKOUT_ATTEMPTS",
         "MAMORI_LOCKOUT_MINUTES",
+        "MAMORI_SMTP_HOST",
+        "MAMORI_SMTP_PORT",
+        "MAMORI_SMTP_SECURITY",
+        "MAMORI_SMTP_USER",
+        "MAMORI_SMTP_PASSWORD",
+        "MAMORI_SMTP_PASSWORD_FILE",
+        "MAMORI_SMTP_FROM",
+        "MAMORI_SMTP_CA_FILE",
         "MAMORI_LOG",
         "LANG",
         "LC_ALL",
@@ -1374,5 +1382,101 @@ fn a_request_in_flight_is_answered_before_shutdown() {
             .wait_for(Duration::from_secs(10))
             .expect("serve exits after the request");
         assert_eq!(status.code(), Some(0));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Mail
+
+/// `serve` with the SMTP options sends what waits in the mail queue (a mail queued while
+/// no server was configured) with the public address in its link, never logs the mail
+/// password, and refuses mail settings it cannot use.
+#[test]
+fn serve_sends_queued_mail_through_the_configured_server() {
+    use mamori_testkit::smtp::SmtpReceiver;
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("giin.mail", "user").success();
+        site.execute(
+            "INSERT INTO mail_queue (user_id, address, lang, subject, body, link, state, \
+             attempts, next_attempt_at, created_at) VALUES (1, 'giin@gikai.example.lg.jp', \
+             'ja', '[mamori] 確認のお願い（基本方針）', '「基本方針」を読んでください。', \
+             '/policies/1/versions/1', 'queued', 0, '2026-04-01T00:00:00Z', \
+             '2026-04-01T00:00:00Z')",
+        );
+        let smtp = block_on(SmtpReceiver::start());
+        let port = smtp.port().to_string();
+        let secret = "mail-password-never-logged";
+        let listen_port = free_port();
+        let listen = format!("127.0.0.1:{listen_port}");
+        let mut command = site.command(&[
+            "serve",
+            "--listen",
+            &listen,
+            "--public-url",
+            HTTPS_PUBLIC_URL,
+            "--smtp-host",
+            "127.0.0.1",
+            "--smtp-port",
+            &port,
+            "--smtp-security",
+            "none",
+            "--smtp-from",
+            "mamori@gikai.example.lg.jp",
+        ]);
+        command.env("MAMORI_SMTP_PASSWORD", secret);
+        let server = Server::spawn(command, listen_port);
+        let mails = block_on(smtp.wait_for(1, START_TIMEOUT));
+        assert_eq!(mails[0].rcpt_to, ["giin@gikai.example.lg.jp"]);
+        assert_eq!(mails[0].mail_from, "mamori@gikai.example.lg.jp");
+        assert_eq!(mails[0].subject(), "[mamori] 確認のお願い（基本方針）");
+        let body = mails[0].body_text();
+        assert!(body.starts_with("「基本方針」を読んでください。"), "{body}");
+        assert!(body.contains(&format!("{HTTPS_PUBLIC_URL}/policies/1/versions/1")));
+        let stderr = server.stderr();
+        assert!(
+            stderr.contains("127.0.0.1:") && stderr.contains("(none)"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(secret));
+        server.stop_cleanly("TERM");
+        let logs =
+            std::fs::read_to_string(site.data_dir().join("logs/mamori.log")).expect("the log");
+        assert!(!logs.contains(secret));
+
+        // Settings that cannot work stop serve before it listens, naming the cause.
+        site.run(&[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--smtp-host",
+            "mail.gikai.example.lg.jp",
+        ])
+        .failure(1)
+        .stderr_has("--smtp-from");
+        site.run(&[
+            "serve",
+            "--smtp-host",
+            "mail.gikai.example.lg.jp",
+            "--smtp-from",
+            "mamori@gikai.example.lg.jp",
+            "--smtp-security",
+            "ssl",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .failure(1)
+        .stderr_has("expected none, starttls or tls");
+        site.run(&[
+            "serve",
+            "--smtp-host",
+            "mail.gikai.example.lg.jp",
+            "--smtp-from",
+            "not an address",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .failure(1)
+        .stderr_has("not a valid address");
     }
 }

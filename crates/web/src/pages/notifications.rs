@@ -12,6 +12,7 @@ use mamori_app::notifications::queue::{self, MailRow};
 use mamori_app::notifications::settings::{self, MailSettingsInput};
 use mamori_app::notifications::{self as notify, Notification, PER_PAGE};
 use mamori_domain::access::{Act, Register};
+use mamori_domain::notice::NoticeKind;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -196,6 +197,45 @@ pub struct SavedQuery {
     saved: Option<String>,
 }
 
+/// The settings page with `form` as shown (stored, or as typed after a refusal).
+async fn settings_view(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    form: SettingsForm,
+    errors: Vec<FieldError>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = SettingsPage {
+        t: ctx.tr,
+        layout: Layout::load(state, "account", "/account/notifications", Some(&signed.0)).await,
+        mail: form.mail,
+        kinds: NoticeKind::ALL
+            .iter()
+            .map(|k| KindBox {
+                code: k.as_str(),
+                label: k.label_key(),
+                checked: form.wanted.iter().any(|w| w == k.as_str()),
+            })
+            .collect(),
+        errors,
+        notice,
+    };
+    render(status, &page)
+}
+
+/// The settings form's values.
+struct SettingsForm {
+    mail: String,
+    /// The codes of the kinds ticked.
+    wanted: Vec<String>,
+}
+
 /// `GET /account/notifications`
 pub async fn settings_page(
     State(state): State<AppState>,
@@ -209,23 +249,17 @@ pub async fn settings_page(
         Some("0") => Some("notify.settings.unchanged"),
         _ => None,
     };
-    let page = SettingsPage {
-        t: ctx.tr,
-        layout: Layout::load(&state, "account", "/account/notifications", Some(&signed.0)).await,
+    let form = SettingsForm {
         mail: current.address.unwrap_or_default(),
-        kinds: current
+        wanted: current
             .kinds
             .iter()
-            .map(|c| KindBox {
-                code: c.kind.as_str(),
-                label: c.kind.label_key(),
-                checked: c.mail,
-            })
+            .filter(|c| c.mail)
+            .map(|c| c.kind.as_str().to_owned())
             .collect(),
-        errors: Vec::new(),
-        notice: notice.map(|key| ctx.tr.t(key).to_owned()),
     };
-    render(StatusCode::OK, &page)
+    let notice = notice.map(|key| ctx.tr.t(key).to_owned());
+    settings_view(&state, &ctx, &signed, form, Vec::new(), notice).await
 }
 
 /// `POST /account/notifications`: a refused address keeps the form as typed (422).
@@ -236,39 +270,25 @@ pub async fn save_settings(
     request: Request,
 ) -> Result<Response, AppError> {
     let fields = FormFields::read(request).await?;
-    let mail: String = fields.get("mail").chars().take(300).collect();
-    let wanted = fields.all("wanted");
+    let form = SettingsForm {
+        mail: fields.get("mail").chars().take(300).collect(),
+        wanted: fields.all("wanted"),
+    };
     let input = MailSettingsInput {
-        address: Some(mail.clone()),
-        wanted: Some(wanted.clone()),
+        address: Some(form.mail.clone()),
+        wanted: Some(form.wanted.clone()),
     };
-    let problems = match settings::save_my_mail_settings(&state.app, &signed.0.acting, input).await
-    {
-        Ok(changed) => {
-            return Ok(see_other(&format!(
-                "/account/notifications?saved={}",
-                u8::from(changed)
-            )));
+    match settings::save_my_mail_settings(&state.app, &signed.0.acting, input).await {
+        Ok(changed) => Ok(see_other(&format!(
+            "/account/notifications?saved={}",
+            u8::from(changed)
+        ))),
+        Err(Failure::Invalid(problems)) => {
+            let errors = field_errors(&problems, &ctx.tr, label_key);
+            settings_view(&state, &ctx, &signed, form, errors, None).await
         }
-        Err(Failure::Invalid(problems)) => problems,
-        Err(other) => return Err(other.into()),
-    };
-    let page = SettingsPage {
-        t: ctx.tr,
-        layout: Layout::load(&state, "account", "/account/notifications", Some(&signed.0)).await,
-        kinds: mamori_domain::notice::NoticeKind::ALL
-            .iter()
-            .map(|k| KindBox {
-                code: k.as_str(),
-                label: k.label_key(),
-                checked: wanted.iter().any(|w| w == k.as_str()),
-            })
-            .collect(),
-        mail,
-        errors: field_errors(&problems, &ctx.tr, label_key),
-        notice: None,
-    };
-    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        Err(other) => Err(other.into()),
+    }
 }
 
 fn label_key(field: &str) -> &'static str {
