@@ -82,6 +82,9 @@ enum Command {
     /// Write a register from mamori to a file
     #[command(subcommand)]
     Export(ExportCommand),
+    /// Mail of notifications
+    #[command(subcommand)]
+    Mail(MailCommand),
 }
 
 #[derive(Subcommand)]
@@ -166,6 +169,13 @@ struct ServeArgs {
     /// Minutes a locked login stays locked [default: 15]
     #[arg(long, env = "MAMORI_LOCKOUT_MINUTES")]
     lockout_minutes: Option<u32>,
+    #[command(flatten)]
+    smtp: SmtpFlags,
+}
+
+/// The mail server's settings (`serve` and `mail test`).
+#[derive(Args)]
+struct SmtpFlags {
     /// The mail server notices are sent through; without it mails wait in the queue
     #[arg(long, env = "MAMORI_SMTP_HOST")]
     smtp_host: Option<String>,
@@ -187,6 +197,41 @@ struct ServeArgs {
     /// A PEM file of the CA that signed an internal mail server's certificate
     #[arg(long, env = "MAMORI_SMTP_CA_FILE")]
     smtp_ca_file: Option<PathBuf>,
+}
+
+impl SmtpFlags {
+    /// The mail server, or `None` without a host. The password comes from the
+    /// environment or a file, never from a flag.
+    fn resolve(
+        self,
+        file: &FileConfig,
+    ) -> anyhow::Result<Option<mamori_app::notifications::mail::SmtpConfig>> {
+        config::smtp_config(
+            config::SmtpArgs {
+                host: self.smtp_host,
+                port: self.smtp_port,
+                security: self.smtp_security,
+                user: self.smtp_user,
+                password: std::env::var("MAMORI_SMTP_PASSWORD").ok(),
+                password_file: self.smtp_password_file,
+                from: self.smtp_from,
+                ca_file: self.smtp_ca_file,
+            },
+            file,
+        )
+    }
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Send a test mail to ADDRESS through the mail server given by the --smtp-* options
+    /// (the same as serve's), to check them before serving
+    Test {
+        #[arg(long)]
+        to: String,
+        #[command(flatten)]
+        smtp: SmtpFlags,
+    },
 }
 
 #[derive(Subcommand)]
@@ -387,6 +432,16 @@ where
             people::create_token(&data, &tr, &login, &name).await
         }
         Command::Audit(AuditCommand::Verify) => people::verify_audit(&data, &tr).await,
+        Command::Mail(MailCommand::Test { to, smtp }) => {
+            let Some(smtp) = smtp.resolve(&file)? else {
+                anyhow::bail!("{}", tr.t("cli.error.mail_no_host"));
+            };
+            mamori_app::notifications::mail::send_test(smtp, &to, tr.lang)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", tr.f("cli.error.mail_test", &[("error", e)])))?;
+            println!("{}", tr.f("cli.mail_test_sent", &[("to", to)]));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -439,20 +494,7 @@ where
             .max(1),
         lock_for: minutes(args.lockout_minutes.or(file.lockout_minutes).unwrap_or(15)),
     };
-    // The mail password comes from the environment or a file, never from a flag.
-    let smtp = config::smtp_config(
-        config::SmtpArgs {
-            host: args.smtp_host,
-            port: args.smtp_port,
-            security: args.smtp_security,
-            user: args.smtp_user,
-            password: std::env::var("MAMORI_SMTP_PASSWORD").ok(),
-            password_file: args.smtp_password_file,
-            from: args.smtp_from,
-            ca_file: args.smtp_ca_file,
-        },
-        file,
-    )?;
+    let smtp = args.smtp.resolve(file)?;
     let app = App::open(&data.database_url).await?;
     tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");
     let listener = tokio::net::TcpListener::bind(address)

@@ -14,6 +14,8 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{AsyncSmtpTransport, Message, Tokio1Executor};
 
+use mamori_domain::wareki::Lang;
+
 use crate::i18n::Tr;
 use crate::notifications::{Backoff, QueuedMail};
 
@@ -267,10 +269,39 @@ pub fn compose(mail: &QueuedMail, from: &Mailbox, public_url: &str) -> Result<Me
         .map_err(|e| format!("the message cannot be built: {e}"))
 }
 
+/// Sends one test mail to `to` at once (not through the queue), in `lang`, to check
+/// the mail settings; the error says why the server refused or could not be reached.
+pub async fn send_test(smtp: SmtpConfig, to: &str, lang: Lang) -> Result<(), String> {
+    use lettre::AsyncTransport;
+    let config = MailConfig::new(smtp, "http://localhost".to_owned());
+    let mailer = Mailer::new(config).map_err(|e| e.to_string())?;
+    let to: Mailbox = to
+        .parse()
+        .map_err(|e| format!("recipient address refused: {e}"))?;
+    let tr = Tr::new(lang);
+    let body = Body::new_with_encoding(
+        tr.t("notify.mail.test_body").to_owned(),
+        ContentTransferEncoding::Base64,
+    )
+    .map_err(|_| "the body cannot be encoded".to_owned())?;
+    let message = Message::builder()
+        .from(mailer.from.clone())
+        .to(to)
+        .subject(tr.t("notify.mail.test_subject"))
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| format!("the message cannot be built: {e}"))?;
+    mailer
+        .transport
+        .send(message)
+        .await
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mamori_domain::wareki::Lang;
     use mamori_store::notifications::MailState;
 
     fn queued(lang: Lang) -> QueuedMail {

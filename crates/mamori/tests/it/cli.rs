@@ -1390,9 +1390,9 @@ fn a_request_in_flight_is_answered_before_shutdown() {
 
 /// `serve` with the SMTP options sends what waits in the mail queue (a mail queued while
 /// no server was configured) with the public address in its link, never logs the mail
-/// password, and refuses mail settings it cannot use.
+/// password, and refuses mail settings it cannot use; `mail test` checks the same options.
 #[test]
-fn serve_sends_queued_mail_through_the_configured_server() {
+fn serve_and_mail_test_use_the_configured_mail_server() {
     use mamori_testkit::smtp::SmtpReceiver;
     for backend in backends() {
         let site = Site::new(backend);
@@ -1478,5 +1478,44 @@ fn serve_sends_queued_mail_through_the_configured_server() {
         ])
         .failure(1)
         .stderr_has("not a valid address");
+
+        // `mail test` checks the same options before serving: delivered, or why not.
+        let to = "joho.seisaku@gikai.example.lg.jp";
+        let test = |port: &str| {
+            site.run(&[
+                "mail",
+                "test",
+                "--to",
+                to,
+                "--smtp-host",
+                "127.0.0.1",
+                "--smtp-port",
+                port,
+                "--smtp-security",
+                "none",
+                "--smtp-from",
+                "mamori@gikai.example.lg.jp",
+            ])
+        };
+        test(&port)
+            .success()
+            .stdout_has(&format!("Test mail sent to {to}"));
+        let mails = block_on(smtp.wait_for(2, START_TIMEOUT));
+        assert_eq!(mails[1].rcpt_to, [to]);
+        assert_eq!(mails[1].subject(), "[mamori] Test mail");
+        assert!(
+            mails[1]
+                .body_text()
+                .starts_with("This is a test mail from mamori")
+        );
+        let closed = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let closed_port = closed.local_addr().expect("address").port().to_string();
+        drop(closed);
+        test(&closed_port)
+            .failure(1)
+            .stderr_has("The test mail could not be sent");
+        site.run(&["mail", "test", "--to", to])
+            .failure(1)
+            .stderr_has("--smtp-host");
     }
 }
