@@ -336,25 +336,10 @@ backend_test!(async fn mail_addresses_are_checked_where_they_are_typed(backend) 
     let server = TestServer::start(backend).await;
     let (member_id, member) = server.web_as("giin.mail", Role::User).await;
     let (_, admin) = server.web_as("kanri", Role::Admin).await;
-    let put = |web: &Web<'_>, path: &str, body: Value| {
-        let path = path.to_owned();
-        let client = web.client.clone();
-        let url = server.url(&path);
-        let origin = server.base.clone();
-        async move {
-            client
-                .request(Method::PUT, url)
-                .header("origin", origin)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
-    };
-    let bad = put(&member, "/api/v1/me/notification-settings", json!({"mail": "taro@localhost"})).await;
+    let bad = member.send_json(Method::PUT, "/api/v1/me/notification-settings", &json!({"mail": "taro@localhost"})).await;
     let error = assert_api_error(bad, 422, "validation_failed").await;
     assert!(error.to_string().contains("mail"), "{error}");
-    let bad = put(&member, "/api/v1/me/notification-settings", json!({"mail_kinds": ["gossip"]})).await;
+    let bad = member.send_json(Method::PUT, "/api/v1/me/notification-settings", &json!({"mail_kinds": ["gossip"]})).await;
     assert_api_error(bad, 422, "validation_failed").await;
     // The form keeps what was typed and says what is wrong.
     let refused = member
@@ -376,10 +361,10 @@ backend_test!(async fn mail_addresses_are_checked_where_they_are_typed(backend) 
     let page = admin.page(&format!("/users/{member_id}"), 200).await;
     assert!(page.contains("value=\"Giin.Mail@gikai.example.lg.jp\""), "the domain is lower-cased");
     let api = format!("/api/v1/users/{member_id}/mail");
-    let changed = put(&admin, &api, json!({"mail": ""})).await;
+    let changed = admin.send_json(Method::PUT, &api, &json!({"mail": ""})).await;
     assert_eq!(changed.status(), StatusCode::OK);
     assert!(changed.json::<Value>().await.unwrap()["mail"].is_null());
-    let denied = put(&member, &api, json!({"mail": "x@gikai.lg.jp"})).await;
+    let denied = member.send_json(Method::PUT, &api, &json!({"mail": "x@gikai.lg.jp"})).await;
     assert_api_error(denied, 403, "forbidden").await;
     assert_eq!(entries(&server, "user.mail").await.len(), 2);
     server.stop().await;
