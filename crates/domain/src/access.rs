@@ -30,10 +30,13 @@ pub enum Register {
     Users,
     /// Installation-wide security settings (MFA, lockouts).
     Security,
+    /// Approval requests (決裁) of every register, and absences with a deputy. Who decides
+    /// one request is its own rule (`approval::may_decide`); the grant is the door.
+    Approvals,
 }
 
 impl Register {
-    pub const ALL: [Register; 9] = [
+    pub const ALL: [Register; 10] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -43,6 +46,7 @@ impl Register {
         Register::AuditTrail,
         Register::Users,
         Register::Security,
+        Register::Approvals,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -57,6 +61,7 @@ impl Register {
             Register::AuditTrail => "audit",
             Register::Users => "users",
             Register::Security => "security",
+            Register::Approvals => "approvals",
         }
     }
 }
@@ -149,6 +154,10 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         (AuditTrail, Edit | Decide | SeeAll) => NOBODY,
         (Users | Security, Read | Edit) => roles(&[Role::Admin]),
         (Users | Security, Decide | SeeAll) => NOBODY,
+        // Everyone bound by the policy may be asked, ask, or stand in as a deputy; each
+        // request is then checked on its own (requester, asked, deputy, oversight).
+        (Approvals, Read | Edit | Decide) => roles(STAFF_AND_MEMBERS),
+        (Approvals, SeeAll) => roles(OVERSIGHT),
     }
 }
 
@@ -202,6 +211,22 @@ mod tests {
         assert!(!officer.may(Register::Policies, Act::Decide));
         let chief = holder(Role::User, &[OrgRole::ChiefSecurityOfficer]);
         assert!(chief.may(Register::Policies, Act::Decide));
+    }
+
+    #[test]
+    fn approvals_open_to_all_but_contractors_and_oversight_sees_every_request() {
+        for role in [
+            Role::Admin,
+            Role::SecurityOfficer,
+            Role::User,
+            Role::Auditor,
+        ] {
+            let h = holder(role, &[]);
+            assert!(h.may(Register::Approvals, Act::Read));
+            assert!(h.may(Register::Approvals, Act::Decide));
+        }
+        assert!(!holder(Role::User, &[]).may(Register::Approvals, Act::SeeAll));
+        assert!(holder(Role::Auditor, &[]).may(Register::Approvals, Act::SeeAll));
     }
 
     #[test]
