@@ -59,13 +59,21 @@ const COLUMNS: &str = "q.id, q.subject_kind, q.subject_id, q.subject_parent_id, 
 const ORDER: &str = "ORDER BY CASE WHEN q.due_on IS NULL THEN 1 ELSE 0 END, q.due_on, q.id";
 
 fn optional_date(id: i64, column: &'static str, value: Option<String>) -> Result<Option<Date>> {
-    value.map(|v| decode_date(TABLE, id, column, &v)).transpose()
+    value
+        .map(|v| decode_date(TABLE, id, column, &v))
+        .transpose()
 }
 
 fn request_from_row(row: &sqlx::any::AnyRow) -> Result<Request> {
     let id: i64 = row.try_get("id")?;
     let text = |name: &str| -> Result<String> { Ok(row.try_get::<String, _>(name)?) };
-    let kind = decode(TABLE, id, "subject_kind", &text("subject_kind")?, RecordKind::parse)?;
+    let kind = decode(
+        TABLE,
+        id,
+        "subject_kind",
+        &text("subject_kind")?,
+        RecordKind::parse,
+    )?;
     let asked_kind = text("asked_kind")?;
     let asked_code = text("asked_code")?;
     let asked_user: Option<i64> = row.try_get("asked_user")?;
@@ -167,9 +175,8 @@ pub async fn get(store: &Store, id: i64) -> Result<Request> {
 
 /// The requests about one record, oldest first (its approval history).
 pub async fn for_subject(store: &Store, subject: RecordRef) -> Result<Vec<Request>> {
-    let sql = format!(
-        "SELECT {COLUMNS} WHERE q.subject_kind = $1 AND q.subject_id = $2 ORDER BY q.id"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} WHERE q.subject_kind = $1 AND q.subject_id = $2 ORDER BY q.id");
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(subject.kind.as_str())
         .bind(subject.id)

@@ -116,7 +116,8 @@ backend_test!(
         assert_eq!(first[0].requested_by, Some(officer));
         assert_eq!(first[0].asked, Asked::Deciders(mamori_domain::access::Register::Policies));
         assert_eq!(first[0].subject_parent_id, Some(doc));
-        let read = policies::version(&store, published).await.unwrap().summary;
+        let versions = policies::versions(&store, doc).await.unwrap();
+        let read = versions.iter().find(|v| v.id == published).unwrap();
         assert_eq!((read.approved_by, read.approved_on), (Some(gicho), Some(date!(2026 - 03 - 18))));
         assert_eq!(read.status, VersionStatus::Published);
         let second = history(RecordKind::PolicyVersion, draft).await.unwrap();
