@@ -5,6 +5,7 @@ pub mod approval;
 pub mod asset;
 pub mod classification;
 pub mod classification_presets;
+pub mod exception;
 pub mod field;
 pub mod mfa;
 pub mod once;
