@@ -247,9 +247,7 @@ pub fn standing(facts: Facts, day: Date) -> Standing {
         ApprovalState::Pending => Standing::Requested,
         ApprovalState::Approved if day > facts.expires_on => Standing::Expired,
         ApprovalState::Approved if day < facts.starts_on => Standing::Permitted,
-        ApprovalState::Approved
-            if (facts.expires_on - day).whole_days() < ENDING_NOTICE_DAYS =>
-        {
+        ApprovalState::Approved if (facts.expires_on - day).whole_days() < ENDING_NOTICE_DAYS => {
             Standing::EndingSoon
         }
         ApprovalState::Approved => Standing::InEffect,

@@ -56,6 +56,7 @@ pub const TABLES: &[&str] = &[
     "risk_analyses",
     "approval_requests",
     "approval_absences",
+    "exceptions",
     "audit_log",
 ];
 

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod classification;
+pub mod exceptions;
 mod migrations;
 pub mod once;
 pub mod password;

@@ -70,6 +70,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_approvals.sql"),
         include_str!("../migrations/postgres/0010_approvals.sql"),
     ),
+    (
+        14,
+        "exceptions",
+        include_str!("../migrations/sqlite/0014_exceptions.sql"),
+        include_str!("../migrations/postgres/0014_exceptions.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.
