@@ -33,10 +33,12 @@ pub enum Register {
     /// Approval requests (決裁) of every register, and absences with a deputy. Who decides
     /// one request is its own rule (`approval::may_decide`); the grant is the door.
     Approvals,
+    /// Exceptions (例外措置) to the policy's rules, permitted by the CISO.
+    Exceptions,
 }
 
 impl Register {
-    pub const ALL: [Register; 10] = [
+    pub const ALL: [Register; 11] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -47,6 +49,7 @@ impl Register {
         Register::Users,
         Register::Security,
         Register::Approvals,
+        Register::Exceptions,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -62,6 +65,7 @@ impl Register {
             Register::Users => "users",
             Register::Security => "security",
             Register::Approvals => "approvals",
+            Register::Exceptions => "exceptions",
         }
     }
 }
@@ -118,6 +122,19 @@ const OVERSIGHT: &[Role] = &[Role::SecurityOfficer, Role::Auditor];
 /// The posts that approve (決裁) a policy: the CISO and the 統括情報セキュリティ責任者.
 pub const POLICY_APPROVERS: &[OrgRole] = &[OrgRole::Ciso, OrgRole::ChiefSecurityOfficer];
 
+/// The posts that ask for an exception (例外措置): the managers responsible for an area.
+const EXCEPTION_ASKERS: &[OrgRole] = &[
+    OrgRole::ChiefSecurityOfficer,
+    OrgRole::SecurityManager,
+    OrgRole::SystemStaff,
+];
+const EXCEPTION_ASKERS_AND_CISO: &[OrgRole] = &[
+    OrgRole::Ciso,
+    OrgRole::ChiefSecurityOfficer,
+    OrgRole::SecurityManager,
+    OrgRole::SystemStaff,
+];
+
 /// The declaration: every register and act, and who is granted it.
 pub const fn grant(register: Register, act: Act) -> Grant {
     use Act::*;
@@ -158,6 +175,21 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         // request is then checked on its own (requester, asked, deputy, oversight).
         (Approvals, Read | Edit | Decide) => roles(STAFF_AND_MEMBERS),
         (Approvals, SeeAll) => roles(OVERSIGHT),
+        // The guideline: the responsible managers ask, the CISO permits, and the
+        // requests and their results are kept where oversight can look at them.
+        (Exceptions, Read) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: EXCEPTION_ASKERS_AND_CISO,
+        },
+        (Exceptions, Edit) => Grant {
+            roles: &[Role::SecurityOfficer],
+            posts: EXCEPTION_ASKERS,
+        },
+        (Exceptions, Decide) => Grant {
+            roles: &[],
+            posts: &[OrgRole::Ciso],
+        },
+        (Exceptions, SeeAll) => NOBODY,
     }
 }
 

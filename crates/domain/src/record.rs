@@ -14,13 +14,16 @@ pub enum RecordKind {
     AssetTakeout,
     /// A proposal to accept a risk (リスク受容).
     RiskAcceptance,
+    /// An exception (例外措置) to a rule of the policy.
+    Exception,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 3] = [
+    pub const ALL: [RecordKind; 4] = [
         RecordKind::PolicyVersion,
         RecordKind::AssetTakeout,
         RecordKind::RiskAcceptance,
+        RecordKind::Exception,
     ];
 
     /// The code stored in the database and used in the API.
@@ -29,6 +32,7 @@ impl RecordKind {
             RecordKind::PolicyVersion => "policy_version",
             RecordKind::AssetTakeout => "asset_takeout",
             RecordKind::RiskAcceptance => "risk_acceptance",
+            RecordKind::Exception => "exception",
         }
     }
 
