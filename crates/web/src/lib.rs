@@ -33,6 +33,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::assets::routes(),
         routes::risks::routes(),
         routes::approvals::routes(),
+        routes::exceptions::routes(),
     ]
     .concat()
 }

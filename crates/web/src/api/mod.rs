@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod classification;
 pub mod dates;
+pub mod exceptions;
 pub mod policies;
 pub mod policy_drafts;
 pub mod risks;
@@ -128,6 +129,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         threats::Doc::openapi(),
         risks::Doc::openapi(),
         approvals::Doc::openapi(),
+        exceptions::Doc::openapi(),
     ] {
         doc.merge(part);
     }

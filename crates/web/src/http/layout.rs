@@ -97,6 +97,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Risks),
     ),
     item(
+        "exceptions",
+        "/exceptions",
+        "nav.exceptions",
+        Audience::Readers(Register::Exceptions),
+    ),
+    item(
         "audit",
         "/audit",
         "nav.audit",

@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod classification;
+pub mod exceptions;
 pub mod home;
 pub mod login;
 pub mod policies;

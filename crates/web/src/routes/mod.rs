@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod assets;
+pub mod exceptions;
 pub mod people;
 pub mod policies;
 pub mod risks;
