@@ -89,7 +89,8 @@ pub async fn list(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure> {
 /// [`exception::ENDING_NOTICE_DAYS`], or one expired and is not closed), for the home
 /// pages of those who keep the register; empty for everyone else.
 pub async fn needing_attention(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure> {
-    if !acting.may(Register::Exceptions, Act::Edit) && !acting.may(Register::Exceptions, Act::Decide)
+    if !acting.may(Register::Exceptions, Act::Edit)
+        && !acting.may(Register::Exceptions, Act::Decide)
     {
         return Ok(Vec::new());
     }
@@ -108,6 +109,12 @@ pub async fn needing_attention(app: &App, acting: &Acting) -> Result<Vec<Listed>
 
 /// One exception with its approval history.
 pub async fn show(app: &App, acting: &Acting, id: i64) -> Result<ExceptionView, Failure> {
+    // Those who may ask for nothing at all (contractors) are refused before the lookup;
+    // everyone else may have asked for this one.
+    if !acting.may(Register::Exceptions, Act::Read) {
+        app.permit(acting, Register::Approvals, Act::Read, "exceptions.show")
+            .await?;
+    }
     let record = store::get(app.store(), id).await?;
     if !may_read(acting, record.created_by) {
         app.record_denial(acting, "exceptions.show").await;
@@ -157,7 +164,12 @@ fn ask(input: &exception::ExceptionInput) -> (String, Option<Date>) {
 /// in one write.
 pub async fn request(app: &App, acting: &Acting, form: &ExceptionForm) -> Result<i64, Failure> {
     let permit = app
-        .permit(acting, Register::Exceptions, Act::Edit, "exceptions.request")
+        .permit(
+            acting,
+            Register::Exceptions,
+            Act::Edit,
+            "exceptions.request",
+        )
         .await?;
     let input = form.check(today())?;
     let mut tx = permit.write(app).await?;
@@ -248,7 +260,10 @@ pub async fn end(app: &App, acting: &Acting, id: i64, note: &str) -> Result<(), 
         .await?;
     let view = show(app, acting, id).await?;
     if !view.standing.may_end() {
-        return Err(Failure::conflict("invalid_state", "exception.error.not_open"));
+        return Err(Failure::conflict(
+            "invalid_state",
+            "exception.error.not_open",
+        ));
     }
     let note = text::multi_line(note, END_NOTE_MAX)
         .map_err(|p| Failure::invalid(FieldProblem::text("note", p)))?;
@@ -258,4 +273,34 @@ pub async fn end(app: &App, acting: &Acting, id: i64, note: &str) -> Result<(), 
         .map_err(ended)?;
     tx.commit().await?;
     Ok(())
+}
+
+/// An exception as the subject of its approval request: the decision itself is its
+/// permission (its standing is read from the request), so nothing else changes.
+pub(crate) struct ExceptionSubject;
+
+impl approvals::Subject for ExceptionSubject {
+    fn may_read<'a>(
+        &'a self,
+        app: &'a App,
+        acting: &'a Acting,
+        request: &'a Request,
+    ) -> approvals::Step<'a, bool> {
+        Box::pin(async move {
+            match store::get(app.store(), request.subject.id).await {
+                Ok(record) => Ok(may_read(acting, record.created_by)),
+                Err(StoreError::NotFound) => Ok(false),
+                Err(e) => Err(e.into()),
+            }
+        })
+    }
+
+    fn decided<'a>(
+        &'a self,
+        _tx: &'a mut mamori_store::WriteTx,
+        _request: &'a Request,
+        _decision: &'a mamori_domain::approval::CheckedDecision,
+    ) -> approvals::Step<'a, ()> {
+        Box::pin(async { Ok(()) })
+    }
 }

@@ -8,6 +8,7 @@
 
 mod absences;
 mod subjects;
+pub(crate) use subjects::{Step, Subject};
 
 use mamori_domain::access::{Act, Holder, Register, grant};
 use mamori_domain::approval::{

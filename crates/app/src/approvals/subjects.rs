@@ -16,7 +16,7 @@ use mamori_store::{AuditEntry, StoreError, WriteTx};
 
 use crate::{Acting, App, Failure, today};
 
-type Step<'a, T> = Pin<Box<dyn Future<Output = Result<T, Failure>> + Send + 'a>>;
+pub(crate) type Step<'a, T> = Pin<Box<dyn Future<Output = Result<T, Failure>> + Send + 'a>>;
 
 /// The register's side of a request about one of its records.
 pub(crate) trait Subject: Sync {
@@ -59,6 +59,7 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         RecordKind::PolicyVersion => &PolicyVersion,
         RecordKind::AssetTakeout => &AssetTakeout,
         RecordKind::RiskAcceptance => &RiskAcceptance,
+        RecordKind::Exception => &crate::exceptions::ExceptionSubject,
     }
 }
 

@@ -148,7 +148,13 @@ async fn render_form(
 }
 
 fn form_of(fields: &FormFields) -> Form {
-    let get = |name: &str| fields.get(name).chars().take(KEEP_CHARS).collect::<String>();
+    let get = |name: &str| {
+        fields
+            .get(name)
+            .chars()
+            .take(KEEP_CHARS)
+            .collect::<String>()
+    };
     Form {
         rule: get("rule"),
         clause_ref: get("clause_ref"),
@@ -176,7 +182,12 @@ pub async fn new_form(
 ) -> Result<Response, AppError> {
     state
         .app
-        .permit(&signed.0.acting, Register::Exceptions, Act::Edit, "exceptions.request")
+        .permit(
+            &signed.0.acting,
+            Register::Exceptions,
+            Act::Edit,
+            "exceptions.request",
+        )
         .await?;
     let form = Form {
         starts_on: mamori_app::date_text(mamori_app::today()),
@@ -194,7 +205,12 @@ pub async fn create(
     let acting = &signed.0.acting;
     state
         .app
-        .permit(acting, Register::Exceptions, Act::Edit, "exceptions.request")
+        .permit(
+            acting,
+            Register::Exceptions,
+            Act::Edit,
+            "exceptions.request",
+        )
         .await?;
     let form = form_of(&FormFields::read(request).await?);
     match app_exceptions::request(&state.app, acting, &form).await {
@@ -253,22 +269,34 @@ async fn render_show(
         .iter()
         .map(|q| Step {
             id: q.id,
-            state: ctx.tr.t(&format!("approval.state.{}", q.state.as_str())).to_owned(),
+            state: ctx
+                .tr
+                .t(&format!("approval.state.{}", q.state.as_str()))
+                .to_owned(),
             requested: format!(
                 "{}（{}）",
                 ctx.datetime(q.created_at),
                 q.requested_by_name.clone().unwrap_or_default()
             ),
             decided: q.decided_on.map(|d| {
-                format!("{}（{}）", ctx.date(d), q.decided_by_name.clone().unwrap_or_default())
+                format!(
+                    "{}（{}）",
+                    ctx.date(d),
+                    q.decided_by_name.clone().unwrap_or_default()
+                )
             }),
             reason: q.reason.clone(),
         })
         .collect();
     let page = ShowPage {
         t: ctx.tr,
-        layout: Layout::load(state, "exceptions", &format!("{PATH}/{}", r.id), Some(&signed.0))
-            .await,
+        layout: Layout::load(
+            state,
+            "exceptions",
+            &format!("{PATH}/{}", r.id),
+            Some(&signed.0),
+        )
+        .await,
         standing: view.standing.label_key(),
         period: format!("{} – {}", ctx.date(r.starts_on), ctx.date(r.expires_on)),
         ended: r.ended_on.map(|d| {
@@ -318,7 +346,9 @@ pub async fn revise_form(
 ) -> Result<Response, AppError> {
     let view = app_exceptions::show(&state.app, &signed.0.acting, parse_id(&id)?).await?;
     if !view.may_revise {
-        return Err(mamori_app::Failure::conflict("invalid_state", "exception.error.not_returned").into());
+        return Err(
+            mamori_app::Failure::conflict("invalid_state", "exception.error.not_returned").into(),
+        );
     }
     let r = view.record;
     let form = Form {

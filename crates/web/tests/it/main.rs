@@ -10,6 +10,7 @@ mod assets;
 mod audit_trail;
 mod browser;
 mod classification;
+mod exceptions;
 mod http;
 mod kit;
 mod locales;

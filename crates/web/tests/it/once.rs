@@ -47,6 +47,9 @@ pub(super) const GUARDED: &[&str] = &[
     "/policies/{id}/versions/{vid}/withdraw",
     "/approvals/{id}/decide",
     "/approvals/absences",
+    "/exceptions/new",
+    "/exceptions/{id}/revise",
+    "/exceptions/{id}/end",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.
