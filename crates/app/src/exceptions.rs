@@ -265,8 +265,11 @@ pub async fn end(app: &App, acting: &Acting, id: i64, note: &str) -> Result<(), 
             "exception.error.not_open",
         ));
     }
-    let note = text::multi_line(note, END_NOTE_MAX)
-        .map_err(|p| Failure::invalid(FieldProblem::text("note", p)))?;
+    let note = match text::multi_line(note, END_NOTE_MAX) {
+        Ok(note) if note.is_empty() => Err(text::TextProblem::Empty),
+        other => other,
+    }
+    .map_err(|p| Failure::invalid(FieldProblem::text("note", p)))?;
     let mut tx = permit.write(app).await?;
     store::end(&mut tx, id, today(), &note)
         .await
