@@ -58,6 +58,8 @@ pub struct Waiting {
     /// The newest unread notices (at most [`HOME_NOTICES`]): everything a mail says is
     /// here too, for those who read no mail.
     pub notices: Vec<crate::notifications::Notification>,
+    /// Approval requests (決裁) waiting for this person's decision, due date first.
+    pub approvals: Vec<crate::approvals::Seen>,
 }
 
 /// How many unread notices the home page lists.
@@ -99,11 +101,17 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         (Vec::new(), Vec::new())
     };
     let (notices, _) = crate::notifications::my_notices(app, acting, true, HOME_NOTICES, 0).await?;
+    let approvals = if acting.may(Register::Approvals, Act::Read) {
+        crate::approvals::inbox(app, acting).await?
+    } else {
+        Vec::new()
+    };
     Ok(Waiting {
         acknowledgements,
         takeouts,
         overdue_actions,
         acceptances,
         notices,
+        approvals,
     })
 }

@@ -7,11 +7,13 @@
 
 pub mod account;
 mod acting;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod classification;
+pub mod exceptions;
 mod failure;
 pub mod home;
 pub mod i18n;

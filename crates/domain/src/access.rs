@@ -33,10 +33,15 @@ pub enum Register {
     /// Notices to people as a whole: the mail queue (waiting and failed deliveries) and
     /// the per-person lists printed for handing out. Everyone reads their own notices.
     Notices,
+    /// Approval requests (決裁) of every register, and absences with a deputy. Who decides
+    /// one request is its own rule (`approval::may_decide`); the grant is the door.
+    Approvals,
+    /// Exceptions (例外措置) to the policy's rules, permitted by the CISO.
+    Exceptions,
 }
 
 impl Register {
-    pub const ALL: [Register; 10] = [
+    pub const ALL: [Register; 12] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -47,6 +52,8 @@ impl Register {
         Register::Users,
         Register::Security,
         Register::Notices,
+        Register::Approvals,
+        Register::Exceptions,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -62,6 +69,8 @@ impl Register {
             Register::Users => "users",
             Register::Security => "security",
             Register::Notices => "notices",
+            Register::Approvals => "approvals",
+            Register::Exceptions => "exceptions",
         }
     }
 }
@@ -118,6 +127,19 @@ const OVERSIGHT: &[Role] = &[Role::SecurityOfficer, Role::Auditor];
 /// The posts that approve (決裁) a policy: the CISO and the 統括情報セキュリティ責任者.
 pub const POLICY_APPROVERS: &[OrgRole] = &[OrgRole::Ciso, OrgRole::ChiefSecurityOfficer];
 
+/// The posts that ask for an exception (例外措置): the managers responsible for an area.
+const EXCEPTION_ASKERS: &[OrgRole] = &[
+    OrgRole::ChiefSecurityOfficer,
+    OrgRole::SecurityManager,
+    OrgRole::SystemStaff,
+];
+const EXCEPTION_ASKERS_AND_CISO: &[OrgRole] = &[
+    OrgRole::Ciso,
+    OrgRole::ChiefSecurityOfficer,
+    OrgRole::SecurityManager,
+    OrgRole::SystemStaff,
+];
+
 /// The declaration: every register and act, and who is granted it.
 pub const fn grant(register: Register, act: Act) -> Grant {
     use Act::*;
@@ -158,6 +180,25 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         // runs the mail settings of the server, sees it too.
         (Notices, Read | Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
         (Notices, Decide | SeeAll) => NOBODY,
+        // Everyone bound by the policy may be asked, ask, or stand in as a deputy; each
+        // request is then checked on its own (requester, asked, deputy, oversight).
+        (Approvals, Read | Edit | Decide) => roles(STAFF_AND_MEMBERS),
+        (Approvals, SeeAll) => roles(OVERSIGHT),
+        // The guideline: the responsible managers ask, the CISO permits, and the
+        // requests and their results are kept where oversight can look at them.
+        (Exceptions, Read) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: EXCEPTION_ASKERS_AND_CISO,
+        },
+        (Exceptions, Edit) => Grant {
+            roles: &[Role::SecurityOfficer],
+            posts: EXCEPTION_ASKERS,
+        },
+        (Exceptions, Decide) => Grant {
+            roles: &[],
+            posts: &[OrgRole::Ciso],
+        },
+        (Exceptions, SeeAll) => NOBODY,
     }
 }
 
@@ -211,6 +252,22 @@ mod tests {
         assert!(!officer.may(Register::Policies, Act::Decide));
         let chief = holder(Role::User, &[OrgRole::ChiefSecurityOfficer]);
         assert!(chief.may(Register::Policies, Act::Decide));
+    }
+
+    #[test]
+    fn approvals_open_to_all_but_contractors_and_oversight_sees_every_request() {
+        for role in [
+            Role::Admin,
+            Role::SecurityOfficer,
+            Role::User,
+            Role::Auditor,
+        ] {
+            let h = holder(role, &[]);
+            assert!(h.may(Register::Approvals, Act::Read));
+            assert!(h.may(Register::Approvals, Act::Decide));
+        }
+        assert!(!holder(Role::User, &[]).may(Register::Approvals, Act::SeeAll));
+        assert!(holder(Role::Auditor, &[]).may(Register::Approvals, Act::SeeAll));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! Pure rules and types of mamori: no I/O, no async, no SQL.
 
 pub mod access;
+pub mod approval;
 pub mod asset;
 pub mod classification;
 pub mod classification_presets;
+pub mod exception;
 pub mod field;
 pub mod mfa;
 pub mod notice;
@@ -13,6 +15,7 @@ pub mod policy;
 pub mod policy_diff;
 pub mod policy_input;
 pub mod policy_lifecycle;
+pub mod record;
 pub mod risk;
 pub mod risk_input;
 pub mod search;

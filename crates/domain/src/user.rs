@@ -88,16 +88,19 @@ pub enum OrgRole {
     CommitteeMember,
     /// CSIRT要員
     CsirtMember,
+    /// 情報セキュリティ委員会委員長: enters the committee's decisions (決裁) with the minutes.
+    CommitteeChair,
 }
 
 impl OrgRole {
-    pub const ALL: [OrgRole; 6] = [
+    pub const ALL: [OrgRole; 7] = [
         OrgRole::Ciso,
         OrgRole::ChiefSecurityOfficer,
         OrgRole::SecurityManager,
         OrgRole::SystemStaff,
         OrgRole::CommitteeMember,
         OrgRole::CsirtMember,
+        OrgRole::CommitteeChair,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -108,6 +111,7 @@ impl OrgRole {
             OrgRole::SystemStaff => "system_staff",
             OrgRole::CommitteeMember => "committee_member",
             OrgRole::CsirtMember => "csirt_member",
+            OrgRole::CommitteeChair => "committee_chair",
         }
     }
 

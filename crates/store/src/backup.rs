@@ -57,6 +57,9 @@ pub const TABLES: &[&str] = &[
     "notifications",
     "notification_mail_prefs",
     "mail_queue",
+    "approval_requests",
+    "approval_absences",
+    "exceptions",
     "audit_log",
 ];
 

@@ -33,6 +33,8 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::assets::routes(),
         routes::risks::routes(),
         routes::notify::routes(),
+        routes::approvals::routes(),
+        routes::exceptions::routes(),
     ]
     .concat()
 }

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod approvals;
 pub mod asset_import_records;
 pub mod asset_imports;
 pub mod assets;
@@ -7,6 +8,7 @@ pub mod audit;
 pub mod classification;
 pub mod dates;
 pub mod notifications;
+pub mod exceptions;
 pub mod policies;
 pub mod policy_drafts;
 pub mod risks;
@@ -128,6 +130,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         threats::Doc::openapi(),
         risks::Doc::openapi(),
         notifications::Doc::openapi(),
+        approvals::Doc::openapi(),
+        exceptions::Doc::openapi(),
     ] {
         doc.merge(part);
     }

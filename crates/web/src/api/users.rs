@@ -35,7 +35,7 @@ pub struct UserOut {
     #[schema(example = "member")]
     pub user_type: String,
     /// Any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
-    /// `committee_member`, `csirt_member`.
+    /// `committee_member`, `committee_chair`, `csirt_member`.
     pub org_roles: Vec<String>,
     /// Deactivated users cannot sign in; users are never deleted.
     pub active: bool,
@@ -109,7 +109,7 @@ pub struct UserPatch {
 #[serde(deny_unknown_fields)]
 pub struct PostsIn {
     /// Any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
-    /// `committee_member`, `csirt_member`; may be empty.
+    /// `committee_member`, `committee_chair`, `csirt_member`; may be empty.
     #[schema(example = json!(["ciso"]))]
     pub posts: Vec<String>,
 }

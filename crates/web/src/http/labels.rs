@@ -13,6 +13,7 @@ pub fn org_role_label(role: OrgRole) -> &'static str {
         OrgRole::SecurityManager => "org_role.security_manager",
         OrgRole::SystemStaff => "org_role.system_staff",
         OrgRole::CommitteeMember => "org_role.committee_member",
+        OrgRole::CommitteeChair => "org_role.committee_chair",
         OrgRole::CsirtMember => "org_role.csirt_member",
     }
 }

@@ -63,6 +63,12 @@ const fn item(
 pub const NAV: &[NavItem] = &[
     item("home", "/", "nav.home", Audience::Everyone),
     item(
+        "approvals",
+        "/approvals",
+        "nav.approvals",
+        Audience::Readers(Register::Approvals),
+    ),
+    item(
         "policies",
         "/policies",
         "nav.policies",
@@ -91,6 +97,12 @@ pub const NAV: &[NavItem] = &[
         "/risks",
         "nav.risks",
         Audience::Readers(Register::Risks),
+    ),
+    item(
+        "exceptions",
+        "/exceptions",
+        "nav.exceptions",
+        Audience::Readers(Register::Exceptions),
     ),
     item(
         "audit",

@@ -1,9 +1,11 @@
 //! Server-rendered pages.
 
 pub mod account;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod classification;
+pub mod exceptions;
 pub mod home;
 pub mod login;
 pub mod notifications;

@@ -2,6 +2,7 @@
 //! once per file is most of the test build time on two cores.
 
 mod access;
+mod approvals;
 mod asset_files;
 mod asset_imports;
 mod asset_values;
@@ -9,6 +10,7 @@ mod assets;
 mod audit_trail;
 mod browser;
 mod classification;
+mod exceptions;
 mod http;
 mod kit;
 mod locales;

@@ -45,6 +45,11 @@ pub(super) const GUARDED: &[&str] = &[
     "/policies/{id}/reviews",
     "/policies/{id}/acknowledgements/remind",
     "/policies/{id}/versions/{vid}/withdraw",
+    "/approvals/{id}/decide",
+    "/approvals/absences",
+    "/exceptions/new",
+    "/exceptions/{id}/revise",
+    "/exceptions/{id}/end",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.
@@ -82,6 +87,14 @@ const NOT_GUARDED: &[(&str, &str)] = &[
         "signing in creates a session per sign-in, by design",
     ),
     ("/logout", "ends the session; twice ends nothing more"),
+    (
+        "/approvals/{id}/withdraw",
+        "withdraws a waiting request; a second is refused as no longer waiting",
+    ),
+    (
+        "/approvals/absences/{id}/cancel",
+        "calls an absence off; a second is refused as already called off",
+    ),
     (
         "/preferences",
         "sets the language and date style; twice sets the same",
@@ -410,7 +423,7 @@ backend_test!(
         assert_eq!(first, second);
         let written: Vec<String> =
             audit_since(&server, before).await.into_iter().map(|e| e.action).collect();
-        assert_eq!(written, ["policy.approve"]);
+        assert_eq!(written, ["approval.decide", "policy.approve"]);
         let unkeyed = gicho
             .post_json(&approve, &json!({"approved_on": "令和8年3月18日"}))
             .await;
