@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod asset;
+pub mod calendar;
 pub mod classification;
 pub mod classification_presets;
 pub mod field;
