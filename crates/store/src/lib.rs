@@ -5,11 +5,14 @@
 pub mod assets;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod classification;
+pub mod corrective;
 mod migrations;
 pub mod once;
 pub mod password;
 pub mod policies;
+pub mod reviews;
 pub mod risks;
 pub mod sessions;
 pub mod settings;
@@ -25,6 +28,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{Actor, AuditEntry};
+pub use migrations::migrate_before;
 pub use migrations::schema_version as binary_schema_version;
 
 /// Which database engine sits behind the pool.
