@@ -128,3 +128,14 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Outcome<Vec<Sch
         .collect();
     Ok(mine)
 }
+
+/// Active users, offered as reviewers to those who may set `subject`'s schedule.
+pub async fn reviewer_choices(
+    app: &App,
+    acting: &Acting,
+    subject: RecordRef,
+) -> Outcome<Vec<mamori_store::users::User>> {
+    app.permit(acting, subject.kind.register(), Act::Edit, "reviews.schedule")
+        .await?;
+    crate::risks::register::active_users(app).await
+}

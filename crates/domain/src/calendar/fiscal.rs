@@ -64,9 +64,10 @@ impl FiscalYear {
         Date::from_calendar_date(self.0, Month::April, 1).expect("year within range")
     }
 
-    /// 31 March of the following calendar year.
+    /// 31 March of the following calendar year (for FY9999, whose end lies beyond the
+    /// dates `time` represents, the last representable day).
     pub fn end(self) -> Date {
-        Date::from_calendar_date(self.0 + 1, Month::March, 31).expect("year within range")
+        Date::from_calendar_date(self.0 + 1, Month::March, 31).unwrap_or(Date::MAX)
     }
 
     pub fn next(self) -> FiscalYear {

@@ -5,6 +5,7 @@ pub mod asset_imports;
 pub mod assets;
 pub mod audit;
 pub mod classification;
+pub mod cycle;
 pub mod dates;
 pub mod policies;
 pub mod policy_drafts;
@@ -126,6 +127,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         classification::Doc::openapi(),
         threats::Doc::openapi(),
         risks::Doc::openapi(),
+        cycle::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -91,6 +91,18 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Risks),
     ),
     item(
+        "actions",
+        "/actions",
+        "nav.actions",
+        Audience::Readers(Register::Actions),
+    ),
+    item(
+        "reviews",
+        "/reviews",
+        "nav.reviews",
+        Audience::Readers(Register::Policies),
+    ),
+    item(
         "audit",
         "/audit",
         "nav.audit",
@@ -106,6 +118,12 @@ pub const NAV: &[NavItem] = &[
         "security",
         "/admin/security",
         "nav.security",
+        Audience::Readers(Register::Security),
+    ),
+    item(
+        "calendar",
+        "/admin/calendar",
+        "nav.calendar",
         Audience::Readers(Register::Security),
     ),
     item("account", "/account", "nav.account", Audience::SignedIn),
