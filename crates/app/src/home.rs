@@ -55,6 +55,17 @@ pub struct Waiting {
     pub overdue_actions: Vec<Action>,
     /// Acceptances pending a decision or expiring within [`ACCEPTANCE_NOTICE_DAYS`].
     pub acceptances: Vec<Acceptance>,
+    /// Reviews due and corrective actions overdue (the cycle blocks).
+    pub cycle: CycleWaiting,
+}
+
+/// Reviews overdue or due within 30 days that the person reviews (the security officer:
+/// all), and their overdue corrective actions (the security officer: everyone's) other
+/// than the risk actions listed above.
+#[derive(Debug, Clone, Default)]
+pub struct CycleWaiting {
+    pub reviews: Vec<crate::cycle::ScheduleRecord>,
+    pub overdue_actions: Vec<crate::cycle::CorrectiveAction>,
 }
 
 pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting, Failure> {
@@ -92,10 +103,20 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
     } else {
         (Vec::new(), Vec::new())
     };
+    let listed: Vec<i64> = overdue_actions.iter().map(|a| a.id).collect();
+    let cycle = CycleWaiting {
+        reviews: crate::cycle::reviews::waiting(app, acting, today).await?,
+        overdue_actions: crate::cycle::actions::overdue_for(app, acting, today)
+            .await?
+            .into_iter()
+            .filter(|a| !listed.contains(&a.id))
+            .collect(),
+    };
     Ok(Waiting {
         acknowledgements,
         takeouts,
         overdue_actions,
         acceptances,
+        cycle,
     })
 }

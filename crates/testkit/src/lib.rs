@@ -22,6 +22,7 @@ pub const POSTGRES_ENV: &str = "MAMORI_TEST_DATABASE_URL";
 pub const SKIP_POSTGRES_ENV: &str = "MAMORI_TEST_SKIP_POSTGRES";
 
 pub mod fixtures_assets;
+pub mod fixtures_cycle;
 pub mod fixtures_once;
 
 /// The backends every integration test runs on.

@@ -45,6 +45,9 @@ pub(super) const GUARDED: &[&str] = &[
     "/policies/{id}/reviews",
     "/policies/{id}/acknowledgements/remind",
     "/policies/{id}/versions/{vid}/withdraw",
+    "/actions",
+    "/actions/{id}/status",
+    "/reviews/{kind}/{id}",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.
@@ -129,6 +132,22 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/settings/classification/levels/{id}",
         "saves a level; twice is unchanged",
+    ),
+    (
+        "/admin/calendar",
+        "a date holds one closed day; a second submission is refused",
+    ),
+    (
+        "/admin/calendar/{date}/remove",
+        "removes a closed day; twice removes nothing more",
+    ),
+    (
+        "/admin/calendar/import",
+        "replaces the years' national holidays with the list; twice gives the same days",
+    ),
+    (
+        "/reviews/{kind}/{id}/schedule",
+        "sets the schedule; twice sets the same",
     ),
 ];
 

@@ -18,7 +18,7 @@ use crate::state::AppState;
 
 /// A corrective action.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ActionOut {
+pub struct CorrectiveActionOut {
     pub id: i64,
     pub title: String,
     pub description: String,
@@ -44,9 +44,9 @@ pub struct ActionOut {
     pub updated_at: String,
 }
 
-impl From<CorrectiveAction> for ActionOut {
-    fn from(a: CorrectiveAction) -> ActionOut {
-        ActionOut {
+impl From<CorrectiveAction> for CorrectiveActionOut {
+    fn from(a: CorrectiveAction) -> CorrectiveActionOut {
+        CorrectiveActionOut {
             overdue: mamori_domain::corrective::is_overdue(a.status, a.due_on, mamori_app::today()),
             id: a.id,
             title: a.title,
@@ -79,9 +79,9 @@ pub struct ListParams {
 /// The actions the caller may see, by due date.
 #[utoipa::path(get, path = "/api/v1/actions", tag = "actions",
     params(("status" = Option<String>, Query), ("mine" = Option<bool>, Query), ("overdue" = Option<bool>, Query)),
-    responses((status = 200, body = [ActionOut]), (status = 400, body = crate::api::ErrorBody),
+    responses((status = 200, body = [CorrectiveActionOut]), (status = 400, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn list_actions(State(state): State<AppState>, signed: SignedIn, ApiQuery(params): ApiQuery<ListParams>) -> Result<Json<Vec<ActionOut>>, AppError> {
+pub async fn list_actions(State(state): State<AppState>, signed: SignedIn, ApiQuery(params): ApiQuery<ListParams>) -> Result<Json<Vec<CorrectiveActionOut>>, AppError> {
     state.app.permit(&signed.0.acting, Register::Actions, Act::Read, "actions.list").await?;
     let status = match params.status.as_deref() {
         None | Some("") => None,
@@ -94,9 +94,9 @@ pub async fn list_actions(State(state): State<AppState>, signed: SignedIn, ApiQu
 
 /// One action: its owner and those who see all (404 for anyone else).
 #[utoipa::path(get, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = i64, Path)),
-    responses((status = 200, body = ActionOut), (status = 404, body = crate::api::ErrorBody),
+    responses((status = 200, body = CorrectiveActionOut), (status = 404, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn get_action(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>) -> Result<Json<ActionOut>, AppError> {
+pub async fn get_action(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>) -> Result<Json<CorrectiveActionOut>, AppError> {
     state.app.permit(&signed.0.acting, Register::Actions, Act::Read, "actions.show").await?;
     let id = parse_id(&id)?;
     Ok(Json(app_actions::show(&state.app, &signed.0.acting, id).await?.action.into()))
@@ -106,7 +106,7 @@ pub async fn get_action(State(state): State<AppState>, signed: SignedIn, Path(id
 /// today.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ActionIn {
+pub struct CorrectiveActionIn {
     #[schema(example = "USBメモリの暗号化を徹底する")]
     pub title: String,
     #[serde(default)]
@@ -128,13 +128,13 @@ pub struct ActionIn {
 }
 
 /// Records a corrective action (the security officer). 422 names every refused field.
-#[utoipa::path(post, path = "/api/v1/actions", tag = "actions", request_body = ActionIn,
-    responses((status = 201, body = ActionOut), (status = 422, body = crate::api::ErrorBody),
+#[utoipa::path(post, path = "/api/v1/actions", tag = "actions", request_body = CorrectiveActionIn,
+    responses((status = 201, body = CorrectiveActionOut), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
 pub async fn create_action(State(state): State<AppState>, signed: SignedIn, request: Request) -> Result<axum::response::Response, AppError> {
     let acting = &signed.0.acting;
     state.app.permit(acting, Register::Actions, Act::Edit, "actions.create").await?;
-    let body: ActionIn = read_json(request).await?;
+    let body: CorrectiveActionIn = read_json(request).await?;
     let source = match body.source.as_deref() {
         None | Some("") => None,
         Some(text) => {
@@ -154,13 +154,13 @@ pub async fn create_action(State(state): State<AppState>, signed: SignedIn, requ
     };
     let id = app_actions::create(&state.app, acting, &input, source).await?;
     let action = app_actions::show(&state.app, acting, id).await?.action;
-    Ok(super::created(ActionOut::from(action), &format!("/api/v1/actions/{id}")))
+    Ok(super::created(CorrectiveActionOut::from(action), &format!("/api/v1/actions/{id}")))
 }
 
 /// A change of status.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct StatusIn {
+pub struct ActionStatusIn {
     /// `in_progress`, `done` or `cancelled`.
     #[schema(example = "done")]
     pub status: String,
@@ -174,16 +174,16 @@ pub struct StatusIn {
 
 /// Moves an action on: its owner or the security officer. 409 `action_closed` once done
 /// or cancelled, `action_started` when already in progress.
-#[utoipa::path(post, path = "/api/v1/actions/{id}/status", tag = "actions", request_body = StatusIn,
+#[utoipa::path(post, path = "/api/v1/actions/{id}/status", tag = "actions", request_body = ActionStatusIn,
     params(("id" = i64, Path)),
-    responses((status = 200, body = ActionOut), (status = 404, body = crate::api::ErrorBody),
+    responses((status = 200, body = CorrectiveActionOut), (status = 404, body = crate::api::ErrorBody),
         (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn change_action_status(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, request: Request) -> Result<Json<ActionOut>, AppError> {
+pub async fn change_action_status(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, request: Request) -> Result<Json<CorrectiveActionOut>, AppError> {
     let acting = &signed.0.acting;
     state.app.permit(acting, Register::Actions, Act::Read, "actions.status").await?;
     let id = parse_id(&id)?;
-    let body: StatusIn = read_json(request).await?;
+    let body: ActionStatusIn = read_json(request).await?;
     let input = StatusInput { status: body.status, done_on: body.done_on.unwrap_or_default(), note: body.note.unwrap_or_default() };
     app_actions::change_status(&state.app, acting, id, &input).await?;
     Ok(Json(app_actions::show(&state.app, acting, id).await?.action.into()))

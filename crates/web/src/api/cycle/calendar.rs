@@ -99,7 +99,7 @@ pub async fn remove_holiday(State(state): State<AppState>, signed: SignedIn, Pat
 
 /// What an import changed.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ImportOut {
+pub struct HolidayImportOut {
     pub added: usize,
     pub renamed: usize,
     pub removed: usize,
@@ -111,15 +111,15 @@ pub struct ImportOut {
 /// own closed days stay. 422 names each unreadable line.
 #[utoipa::path(post, path = "/api/v1/calendar/holidays/import", tag = "calendar",
     request_body(content_type = "text/csv", description = "the CSV file as sent by the Cabinet Office"),
-    responses((status = 200, body = ImportOut), (status = 422, body = crate::api::ErrorBody),
+    responses((status = 200, body = HolidayImportOut), (status = 422, body = crate::api::ErrorBody),
         (status = 413, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
-pub async fn import_holidays(State(state): State<AppState>, signed: SignedIn, request: Request) -> Result<Json<ImportOut>, AppError> {
+pub async fn import_holidays(State(state): State<AppState>, signed: SignedIn, request: Request) -> Result<Json<HolidayImportOut>, AppError> {
     state.app.permit(&signed.0.acting, Register::Security, Act::Edit, "calendar.import").await?;
     let bytes = axum::body::to_bytes(request.into_body(), app_calendar::MAX_CSV_BYTES)
         .await
         .map_err(|_| AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "error.payload_too_large"))?;
     let c = app_calendar::import_holidays(&state.app, &signed.0.acting, &Bytes::from(bytes)).await?;
-    Ok(Json(ImportOut { added: c.added, renamed: c.renamed, removed: c.removed, unchanged: c.unchanged }))
+    Ok(Json(HolidayImportOut { added: c.added, renamed: c.renamed, removed: c.removed, unchanged: c.unchanged }))
 }
 
 /// A deadline counted.

@@ -38,17 +38,17 @@ pub use reviews::*;
         ClosedDayOut,
         HolidayYear,
         HolidayIn,
-        ImportOut,
+        HolidayImportOut,
         DeadlineOut,
         FiscalYearOut,
         ScheduleOut,
-        ReviewOut,
+        ReviewRecordOut,
         ReviewHistoryOut,
         ScheduleIn,
-        ReviewIn,
-        ActionOut,
-        ActionIn,
-        StatusIn
+        ReviewRecordIn,
+        CorrectiveActionOut,
+        CorrectiveActionIn,
+        ActionStatusIn
     ))
 )]
 pub struct Doc;

@@ -79,7 +79,7 @@ impl From<&ScheduleRecord> for ScheduleOut {
 
 /// One review.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ReviewOut {
+pub struct ReviewRecordOut {
     pub id: i64,
     /// ISO 8601.
     pub reviewed_on: String,
@@ -93,9 +93,9 @@ pub struct ReviewOut {
     pub recorded_at: String,
 }
 
-impl From<Review> for ReviewOut {
-    fn from(r: Review) -> ReviewOut {
-        ReviewOut {
+impl From<Review> for ReviewRecordOut {
+    fn from(r: Review) -> ReviewRecordOut {
+        ReviewRecordOut {
             id: r.id,
             reviewed_on: mamori_app::date_text(r.reviewed_on),
             due_on: r.due_on.map(mamori_app::date_text),
@@ -112,7 +112,7 @@ impl From<Review> for ReviewOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewHistoryOut {
     pub schedule: Option<ScheduleOut>,
-    pub reviews: Vec<ReviewOut>,
+    pub reviews: Vec<ReviewRecordOut>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,7 +191,7 @@ pub async fn set_review_schedule(State(state): State<AppState>, signed: SignedIn
 /// A review to record.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ReviewIn {
+pub struct ReviewRecordIn {
     /// ISO 8601 or 和暦; not after today.
     #[schema(example = "2026-11-30")]
     pub reviewed_on: String,
@@ -203,7 +203,7 @@ pub struct ReviewIn {
 
 /// Records a review and moves the schedule on. A policy document's reviews go through
 /// `POST /api/v1/policies/{id}/reviews` (409 `policy_review_form` here).
-#[utoipa::path(post, path = "/api/v1/reviews/{kind}/{id}", tag = "reviews", request_body = ReviewIn,
+#[utoipa::path(post, path = "/api/v1/reviews/{kind}/{id}", tag = "reviews", request_body = ReviewRecordIn,
     params(("kind" = String, Path), ("id" = i64, Path)),
     responses((status = 201, body = ReviewHistoryOut), (status = 404, body = crate::api::ErrorBody),
         (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody),
@@ -212,7 +212,7 @@ pub async fn record_review(State(state): State<AppState>, signed: SignedIn, Path
     let subject = parse_subject(&kind, &id)?;
     let register = subject.kind.register();
     state.app.permit(&signed.0.acting, register, Act::Edit, "reviews.record").await?;
-    let body: ReviewIn = read_json(request).await?;
+    let body: ReviewRecordIn = read_json(request).await?;
     let input = ReviewInput { reviewed_on: body.reviewed_on, outcome: body.outcome, note: body.note.unwrap_or_default() };
     app_reviews::record(&state.app, &signed.0.acting, subject, &input).await?;
     let history = app_reviews::history(&state.app, &signed.0.acting, subject).await?;
