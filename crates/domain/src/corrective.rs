@@ -162,7 +162,10 @@ impl ActionInput {
             },
             (true, false) => {
                 let kind = DayCount::parse(self.due_kind.trim());
-                let n = days.parse::<u32>().ok().filter(|n| (1..=MAX_DEADLINE_DAYS).contains(n));
+                let n = days
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=MAX_DEADLINE_DAYS).contains(n));
                 if n.is_none() {
                     problems.push(
                         FieldProblem::new("due_days", "calendar.error.days")
@@ -300,9 +303,14 @@ mod tests {
 
     #[test]
     fn a_due_date_is_counted_in_working_days_over_the_year_end() {
-        let action = input().check(true, date!(2026 - 12 - 25), &WorkCalendar::default()).unwrap();
+        let action = input()
+            .check(true, date!(2026 - 12 - 25), &WorkCalendar::default())
+            .unwrap();
         assert_eq!(action.due_on, date!(2027 - 01 - 07));
-        assert_eq!((action.due_kind, action.due_days), (DayCount::Working, Some(5)));
+        assert_eq!(
+            (action.due_kind, action.due_days),
+            (DayCount::Working, Some(5))
+        );
         assert_eq!(action.owner, Assignee::Post(OrgRole::SystemStaff));
         let typed = ActionInput {
             due_on: "令和9年1月29日".into(),
@@ -311,7 +319,10 @@ mod tests {
         }
         .check(true, date!(2026 - 12 - 25), &WorkCalendar::default())
         .unwrap();
-        assert_eq!((typed.due_on, typed.due_kind, typed.due_days), (date!(2027 - 01 - 29), DayCount::Calendar, None));
+        assert_eq!(
+            (typed.due_on, typed.due_kind, typed.due_days),
+            (date!(2027 - 01 - 29), DayCount::Calendar, None)
+        );
     }
 
     #[test]
@@ -322,7 +333,9 @@ mod tests {
             due_on: "2027-01-01".into(),
             ..input()
         };
-        let problems = bad.check(false, date!(2026 - 12 - 25), &WorkCalendar::default()).unwrap_err();
+        let problems = bad
+            .check(false, date!(2026 - 12 - 25), &WorkCalendar::default())
+            .unwrap_err();
         let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
         assert_eq!(fields, ["title", "owner", "due_days"]);
     }
@@ -331,24 +344,57 @@ mod tests {
     fn status_changes_and_what_they_need() {
         let today = date!(2026 - 06 - 01);
         let change = |status: &str, done_on: &str, note: &str| {
-            StatusInput { status: status.into(), done_on: done_on.into(), note: note.into() }.check(today)
+            StatusInput {
+                status: status.into(),
+                done_on: done_on.into(),
+                note: note.into(),
+            }
+            .check(today)
         };
         assert_eq!(change("in_progress", "", ""), Ok(StatusChange::Start));
         assert_eq!(
             change("done", "", "暗号化済みUSBへ交換"),
-            Ok(StatusChange::Done { on: today, note: "暗号化済みUSBへ交換".into() })
+            Ok(StatusChange::Done {
+                on: today,
+                note: "暗号化済みUSBへ交換".into()
+            })
         );
-        assert_eq!(change("done", "2026-06-02", "").unwrap_err()[0].key, "action.error.done_future");
-        assert_eq!(change("cancelled", "", " ").unwrap_err()[0].key, "action.error.cancel_reason");
+        assert_eq!(
+            change("done", "2026-06-02", "").unwrap_err()[0].key,
+            "action.error.done_future"
+        );
+        assert_eq!(
+            change("cancelled", "", " ").unwrap_err()[0].key,
+            "action.error.cancel_reason"
+        );
         assert_eq!(change("open", "", "").unwrap_err()[0].field, "status");
-        assert_eq!(check_transition(ActionStatus::Done, &StatusChange::Start), Err(StatusRefusal::Closed));
+        assert_eq!(
+            check_transition(ActionStatus::Done, &StatusChange::Start),
+            Err(StatusRefusal::Closed)
+        );
         assert_eq!(
             check_transition(ActionStatus::InProgress, &StatusChange::Start),
             Err(StatusRefusal::AlreadyStarted)
         );
-        assert!(check_transition(ActionStatus::Open, &StatusChange::Cancel { reason: "重複".into() }).is_ok());
-        assert!(is_overdue(ActionStatus::InProgress, date!(2026 - 05 - 31), today));
-        assert!(!is_overdue(ActionStatus::Done, date!(2026 - 05 - 31), today));
+        assert!(
+            check_transition(
+                ActionStatus::Open,
+                &StatusChange::Cancel {
+                    reason: "重複".into()
+                }
+            )
+            .is_ok()
+        );
+        assert!(is_overdue(
+            ActionStatus::InProgress,
+            date!(2026 - 05 - 31),
+            today
+        ));
+        assert!(!is_overdue(
+            ActionStatus::Done,
+            date!(2026 - 05 - 31),
+            today
+        ));
         assert!(!is_overdue(ActionStatus::Open, today, today));
     }
 }

@@ -348,7 +348,10 @@ mod tests {
         );
         let leap = ReviewRule::FiscalYearly { month: 2, day: 29 };
         assert_eq!(leap.first_due(date!(2026 - 04 - 01)), date!(2027 - 02 - 28));
-        assert_eq!(leap.next_due(date!(2027 - 02 - 28), date!(2027 - 02 - 01)), Some(date!(2028 - 02 - 29)));
+        assert_eq!(
+            leap.next_due(date!(2027 - 02 - 28), date!(2027 - 02 - 01)),
+            Some(date!(2028 - 02 - 29))
+        );
     }
 
     #[test]
@@ -359,9 +362,14 @@ mod tests {
             rule.next_due(date!(2026 - 10 - 01), date!(2026 - 09 - 15)),
             Some(date!(2027 - 03 - 15))
         );
-        let once = ReviewRule::Once { on: date!(2026 - 12 - 01) };
+        let once = ReviewRule::Once {
+            on: date!(2026 - 12 - 01),
+        };
         assert_eq!(once.first_due(date!(2026 - 04 - 01)), date!(2026 - 12 - 01));
-        assert_eq!(once.next_due(date!(2026 - 12 - 01), date!(2026 - 12 - 01)), None);
+        assert_eq!(
+            once.next_due(date!(2026 - 12 - 01), date!(2026 - 12 - 01)),
+            None
+        );
         assert_eq!(add_months(date!(2026 - 12 - 15), 13), date!(2028 - 01 - 15));
     }
 
@@ -386,7 +394,12 @@ mod tests {
             reviewer: "user:7".into(),
             ..Default::default()
         };
-        let fields: Vec<_> = bad.check(false).unwrap_err().iter().map(|p| p.field).collect();
+        let fields: Vec<_> = bad
+            .check(false)
+            .unwrap_err()
+            .iter()
+            .map(|p| p.field)
+            .collect();
         assert_eq!(fields, ["months", "reviewer"]);
         let no_day = ScheduleInput {
             rule: "fiscal_yearly".into(),
@@ -410,9 +423,15 @@ mod tests {
             reviewed_on: "2026-05-02".into(),
             ..ok.clone()
         };
-        assert_eq!(future.check(today).unwrap_err()[0].key, "review.error.future");
+        assert_eq!(
+            future.check(today).unwrap_err()[0].key,
+            "review.error.future"
+        );
         let empty = ReviewInput::default().check(today).unwrap_err();
-        assert_eq!(empty.iter().map(|p| p.field).collect::<Vec<_>>(), ["reviewed_on", "outcome"]);
+        assert_eq!(
+            empty.iter().map(|p| p.field).collect::<Vec<_>>(),
+            ["reviewed_on", "outcome"]
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@ use mamori_domain::calendar::{ClosedDay, ClosedKind, CsvHoliday};
 use sqlx::Row;
 use time::Date;
 
-use crate::{AuditEntry, Result, Store, StoreError, WriteTx, date_text, decode, decode_date, now_text};
+use crate::{
+    AuditEntry, Result, Store, StoreError, WriteTx, date_text, decode, decode_date, now_text,
+};
 
 fn closed_day(row: &sqlx::any::AnyRow) -> Result<ClosedDay> {
     let on: String = row.try_get("on_date")?;
@@ -32,10 +34,11 @@ pub async fn closed_days(store: &Store, from: Date, until: Date) -> Result<Vec<C
 
 /// The years that have closed days recorded, newest first.
 pub async fn years(store: &Store) -> Result<Vec<i32>> {
-    let rows: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT substr(on_date, 1, 4) FROM closed_days ORDER BY 1 DESC")
-            .fetch_all(store.pool())
-            .await?;
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT DISTINCT substr(on_date, 1, 4) FROM closed_days ORDER BY 1 DESC",
+    )
+    .fetch_all(store.pool())
+    .await?;
     rows.iter()
         .map(|y| decode("closed_days", y, "on_date", y, |t| t.parse().ok()))
         .collect()
@@ -67,11 +70,12 @@ pub async fn add(tx: &mut WriteTx, day: &ClosedDay) -> Result<()> {
 
 /// Removes the closed day on `on`; `NotFound` when there is none.
 pub async fn remove(tx: &mut WriteTx, on: Date) -> Result<ClosedDay> {
-    let row = sqlx::query("DELETE FROM closed_days WHERE on_date = $1 RETURNING on_date, name, kind")
-        .bind(date_text(on))
-        .fetch_optional(&mut *tx.tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row =
+        sqlx::query("DELETE FROM closed_days WHERE on_date = $1 RETURNING on_date, name, kind")
+            .bind(date_text(on))
+            .fetch_optional(&mut *tx.tx)
+            .await?
+            .ok_or(StoreError::NotFound)?;
     let day = closed_day(&row)?;
     tx.audit(
         AuditEntry::new("calendar.closed_day_remove", "closed_day")
@@ -95,9 +99,15 @@ pub struct ImportCounts {
 /// Replaces the national holidays of the years the list covers with the list (a day the
 /// Cabinet Office moved or dropped goes; the assembly's own closed days stay). One audit
 /// entry names the years and the counts.
-pub async fn import_national(tx: &mut WriteTx, list: &[CsvHoliday], file_sha256: &str) -> Result<ImportCounts> {
-    let (Some(first), Some(last)) = (list.iter().map(|h| h.on.year()).min(), list.iter().map(|h| h.on.year()).max())
-    else {
+pub async fn import_national(
+    tx: &mut WriteTx,
+    list: &[CsvHoliday],
+    file_sha256: &str,
+) -> Result<ImportCounts> {
+    let (Some(first), Some(last)) = (
+        list.iter().map(|h| h.on.year()).min(),
+        list.iter().map(|h| h.on.year()).max(),
+    ) else {
         return Ok(ImportCounts::default());
     };
     let from = format!("{first:04}-01-01");
@@ -122,14 +132,18 @@ pub async fn import_national(tx: &mut WriteTx, list: &[CsvHoliday], file_sha256:
     }
     for holiday in list {
         match existing.iter().find(|d| d.on == holiday.on) {
-            Some(d) if d.name == holiday.name && d.kind == ClosedKind::National => counts.unchanged += 1,
+            Some(d) if d.name == holiday.name && d.kind == ClosedKind::National => {
+                counts.unchanged += 1
+            }
             Some(_) => {
                 // The national list wins over an assembly closed day on the same date.
-                sqlx::query("UPDATE closed_days SET name = $1, kind = 'national' WHERE on_date = $2")
-                    .bind(holiday.name.clone())
-                    .bind(date_text(holiday.on))
-                    .execute(&mut *tx.tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE closed_days SET name = $1, kind = 'national' WHERE on_date = $2",
+                )
+                .bind(holiday.name.clone())
+                .bind(date_text(holiday.on))
+                .execute(&mut *tx.tx)
+                .await?;
                 counts.renamed += 1;
             }
             None => {

@@ -13,7 +13,10 @@ use time::{Date, OffsetDateTime};
 
 use crate::reviews::{corrupt, opt_date};
 use crate::sql::{Bind, Conditions};
-use crate::{AuditEntry, Result, Store, StoreError, WriteTx, date_text, decode, decode_date, decode_timestamp, now_text};
+use crate::{
+    AuditEntry, Result, Store, StoreError, WriteTx, date_text, decode, decode_date,
+    decode_timestamp, now_text,
+};
 
 const T: &str = "corrective_actions";
 
@@ -50,7 +53,13 @@ fn from_row(row: &AnyRow) -> Result<CorrectiveAction> {
     let user: Option<i64> = row.try_get("owner_id")?;
     let owner = match (post, user) {
         (None, None) => None,
-        (Some(p), None) => Some(Assignee::Post(decode(T, id, "owner_post", &p, OrgRole::parse)?)),
+        (Some(p), None) => Some(Assignee::Post(decode(
+            T,
+            id,
+            "owner_post",
+            &p,
+            OrgRole::parse,
+        )?)),
         (None, Some(u)) => Some(Assignee::User(u)),
         (p, u) => return Err(corrupt(T, id, "owner_post", &format!("{p:?} / {u:?}"))),
     };
@@ -133,7 +142,10 @@ impl ActionFilter {
 pub async fn list(store: &Store, filter: &ActionFilter) -> Result<Vec<CorrectiveAction>> {
     let c = filter.conditions();
     let sql = format!("SELECT {COLUMNS}{} ORDER BY a.due_on, a.id", c.sql);
-    let rows = c.bind(sqlx::query(AssertSqlSafe(sql))).fetch_all(store.pool()).await?;
+    let rows = c
+        .bind(sqlx::query(AssertSqlSafe(sql)))
+        .fetch_all(store.pool())
+        .await?;
     rows.iter().map(from_row).collect()
 }
 
@@ -159,7 +171,11 @@ struct Insert<'a> {
 }
 
 /// Stores a new action; the caller writes the audit entry. Its id.
-pub(crate) async fn insert(tx: &mut WriteTx, action: &NewAction, source: Option<RecordRef>) -> Result<i64> {
+pub(crate) async fn insert(
+    tx: &mut WriteTx,
+    action: &NewAction,
+    source: Option<RecordRef>,
+) -> Result<i64> {
     let (post, user) = match action.owner {
         Assignee::Post(p) => (Some(p.as_str()), None),
         Assignee::User(u) => (None, Some(u)),
@@ -229,7 +245,11 @@ async fn insert_row(tx: &mut WriteTx, row: Insert<'_>) -> Result<i64> {
 }
 
 /// Records a new action of the register (from `source`, if any); its id.
-pub async fn create(tx: &mut WriteTx, action: &NewAction, source: Option<RecordRef>) -> Result<i64> {
+pub async fn create(
+    tx: &mut WriteTx,
+    action: &NewAction,
+    source: Option<RecordRef>,
+) -> Result<i64> {
     let id = insert(tx, action, source).await?;
     tx.audit(
         AuditEntry::new("action.create", RecordKind::CorrectiveAction.as_str())
@@ -238,7 +258,11 @@ pub async fn create(tx: &mut WriteTx, action: &NewAction, source: Option<RecordR
             .change("owner", None::<&str>, action.owner.code())
             .change("due_on", None::<&str>, date_text(action.due_on))
             .change("due_kind", None::<&str>, action.due_kind.as_str())
-            .change("source", None::<String>, source.map(|s| format!("{}:{}", s.kind.as_str(), s.id))),
+            .change(
+                "source",
+                None::<String>,
+                source.map(|s| format!("{}:{}", s.kind.as_str(), s.id)),
+            ),
     )
     .await?;
     Ok(id)
@@ -246,7 +270,12 @@ pub async fn create(tx: &mut WriteTx, action: &NewAction, source: Option<RecordR
 
 /// Applies a change of status to an action that is `from`; `NotFound` when it no longer
 /// is (someone changed it meanwhile). The caller writes the audit entry.
-pub(crate) async fn apply_change(tx: &mut WriteTx, id: i64, from: ActionStatus, change: &StatusChange) -> Result<()> {
+pub(crate) async fn apply_change(
+    tx: &mut WriteTx,
+    id: i64,
+    from: ActionStatus,
+    change: &StatusChange,
+) -> Result<()> {
     let (done_on, note) = match change {
         StatusChange::Start => (None, String::new()),
         StatusChange::Done { on, note } => (Some(date_text(*on)), note.clone()),
@@ -271,7 +300,12 @@ pub(crate) async fn apply_change(tx: &mut WriteTx, id: i64, from: ActionStatus, 
 }
 
 /// Changes the status of action `id` from `from`.
-pub async fn change_status(tx: &mut WriteTx, id: i64, from: ActionStatus, change: &StatusChange) -> Result<()> {
+pub async fn change_status(
+    tx: &mut WriteTx,
+    id: i64,
+    from: ActionStatus,
+    change: &StatusChange,
+) -> Result<()> {
     apply_change(tx, id, from, change).await?;
     let mut entry = AuditEntry::new("action.status", RecordKind::CorrectiveAction.as_str())
         .target(id)

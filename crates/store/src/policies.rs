@@ -139,8 +139,13 @@ pub async fn create_document(
         rule: ReviewRule::POLICY_DEFAULT,
         reviewer: Assignee::Post(OrgRole::ChiefSecurityOfficer),
     };
-    crate::reviews::insert_schedule(tx, RecordRef::new(RecordKind::PolicyDocument, id), &schedule, first_review_due)
-        .await?;
+    crate::reviews::insert_schedule(
+        tx,
+        RecordRef::new(RecordKind::PolicyDocument, id),
+        &schedule,
+        first_review_due,
+    )
+    .await?;
     tx.audit(
         AuditEntry::new("policy.create", "policy_document")
             .target(id)
@@ -566,7 +571,8 @@ pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_
         note: review.analysis.to_owned(),
     };
     let subject = RecordRef::new(RecordKind::PolicyDocument, document_id);
-    let id = crate::reviews::insert_review(tx, subject, &record, review.due_on, review.next_due).await?;
+    let id =
+        crate::reviews::insert_review(tx, subject, &record, review.due_on, review.next_due).await?;
     sqlx::query(
         "INSERT INTO policy_reviews (review_id, document_id, review_trigger, result_version_id) \
          VALUES ($1, $2, $3, $4)",

@@ -66,12 +66,22 @@ pub(crate) fn subject(table: &'static str, id: i64, row: &AnyRow) -> Result<Reco
     })
 }
 
-pub(crate) fn opt_date(id: i64, table: &'static str, column: &'static str, row: &AnyRow) -> Result<Option<Date>> {
+pub(crate) fn opt_date(
+    id: i64,
+    table: &'static str,
+    column: &'static str,
+    row: &AnyRow,
+) -> Result<Option<Date>> {
     let text: Option<String> = row.try_get(column)?;
     text.map(|t| decode_date(table, id, column, &t)).transpose()
 }
 
-pub(crate) fn corrupt(table: &'static str, id: i64, column: &'static str, value: &str) -> StoreError {
+pub(crate) fn corrupt(
+    table: &'static str,
+    id: i64,
+    column: &'static str,
+    value: &str,
+) -> StoreError {
     StoreError::Corrupt {
         table,
         row: id.to_string(),
@@ -178,7 +188,9 @@ pub(crate) async fn insert_schedule(
     next_due: Date,
 ) -> Result<i64> {
     let (month, day, months, once) = match schedule.rule {
-        ReviewRule::FiscalYearly { month, day } => (Some(i64::from(month)), Some(i64::from(day)), None, None),
+        ReviewRule::FiscalYearly { month, day } => {
+            (Some(i64::from(month)), Some(i64::from(day)), None, None)
+        }
         ReviewRule::EveryMonths { months } => (None, None, Some(i64::from(months)), None),
         ReviewRule::Once { on } => (None, None, None, Some(date_text(on))),
     };
@@ -264,7 +276,11 @@ pub async fn record_review(
             .target(subject.id)
             .change("review_id", None::<i64>, id)
             .change("reviewed_on", None::<&str>, date_text(review.reviewed_on))
-            .change("next_due_on", due_on.map(date_text), next_due.map(date_text)),
+            .change(
+                "next_due_on",
+                due_on.map(date_text),
+                next_due.map(date_text),
+            ),
     )
     .await?;
     Ok(id)

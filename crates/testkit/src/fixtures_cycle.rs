@@ -23,8 +23,11 @@ pub async fn action(officer: &Web<'_>, body: Value) -> Value {
 
 /// A corrective action owned by `owner` (`user:<id>` or `post:<post>`), due on `due_on`.
 pub async fn action_owned(officer: &Web<'_>, title: &str, owner: &str, due_on: &str) -> i64 {
-    action(officer, json!({"title": title, "owner": owner, "due_on": due_on}))
-        .await["id"]
+    action(
+        officer,
+        json!({"title": title, "owner": owner, "due_on": due_on}),
+    )
+    .await["id"]
         .as_i64()
         .expect("id")
 }

@@ -44,7 +44,11 @@ pub struct ActionQuery {
 }
 
 /// The actions the person may see that `query` selects, by due date.
-pub async fn list(app: &App, acting: &Acting, query: &ActionQuery) -> Outcome<Vec<CorrectiveAction>> {
+pub async fn list(
+    app: &App,
+    acting: &Acting,
+    query: &ActionQuery,
+) -> Outcome<Vec<CorrectiveAction>> {
     app.permit(acting, Register::Actions, Act::Read, "actions.list")
         .await?;
     let owned_by = if query.mine || !acting.may(Register::Actions, Act::SeeAll) {
@@ -109,7 +113,10 @@ pub async fn create(
             )));
         }
         readable(app, acting, source).await.map_err(|_| {
-            Failure::invalid(mamori_domain::field::FieldProblem::new("source", "action.error.source"))
+            Failure::invalid(mamori_domain::field::FieldProblem::new(
+                "source",
+                "action.error.source",
+            ))
         })?;
     }
     let named = match Assignee::parse(&input.owner) {
@@ -130,12 +137,19 @@ pub async fn create(
 fn refusal(refusal: StatusRefusal) -> Failure {
     match refusal {
         StatusRefusal::Closed => Failure::conflict("action_closed", "action.error.closed"),
-        StatusRefusal::AlreadyStarted => Failure::conflict("action_started", "action.error.started"),
+        StatusRefusal::AlreadyStarted => {
+            Failure::conflict("action_started", "action.error.started")
+        }
     }
 }
 
 /// Moves an action on (in progress, done, cancelled): its owner or the security officer.
-pub async fn change_status(app: &App, acting: &Acting, id: i64, input: &StatusInput) -> Outcome<()> {
+pub async fn change_status(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    input: &StatusInput,
+) -> Outcome<()> {
     let permit = app
         .permit(acting, Register::Actions, Act::Read, "actions.status")
         .await?;
@@ -172,7 +186,11 @@ pub async fn owner_choices(app: &App, acting: &Acting) -> Outcome<Vec<User>> {
 
 /// The person's own actions still to be done and past due, and — for the security
 /// officer — everyone's (for the home page).
-pub async fn overdue_for(app: &App, acting: &Acting, today: Date) -> Outcome<Vec<CorrectiveAction>> {
+pub async fn overdue_for(
+    app: &App,
+    acting: &Acting,
+    today: Date,
+) -> Outcome<Vec<CorrectiveAction>> {
     if !acting.may(Register::Actions, Act::Read) {
         return Ok(Vec::new());
     }

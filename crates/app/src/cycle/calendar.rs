@@ -33,7 +33,10 @@ pub async fn closed_days(app: &App, year: i32) -> Outcome<YearDays> {
         Date::from_calendar_date(year, Month::January, 1),
         Date::from_calendar_date(year, Month::December, 31),
     ) else {
-        return Err(Failure::invalid(FieldProblem::new("year", "calendar.error.year")));
+        return Err(Failure::invalid(FieldProblem::new(
+            "year",
+            "calendar.error.year",
+        )));
     };
     Ok(YearDays {
         year,
@@ -45,20 +48,33 @@ pub async fn closed_days(app: &App, year: i32) -> Outcome<YearDays> {
 /// The closed days that can matter to deadlines from `from` (ten years and a margin).
 pub async fn work_calendar(app: &App, from: Date) -> Outcome<WorkCalendar> {
     let until = from
-        .checked_add(Duration::days(i64::from(mamori_domain::calendar::MAX_DEADLINE_DAYS) * 2))
+        .checked_add(Duration::days(
+            i64::from(mamori_domain::calendar::MAX_DEADLINE_DAYS) * 2,
+        ))
         .unwrap_or(Date::MAX);
-    Ok(WorkCalendar::new(store::closed_days(app.store(), from, until).await?))
+    Ok(WorkCalendar::new(
+        store::closed_days(app.store(), from, until).await?,
+    ))
 }
 
 /// Adds a closed day (a holiday the list lacks, or the assembly's own).
-pub async fn add_closed_day(app: &App, acting: &Acting, input: &HolidayInput) -> Outcome<ClosedDay> {
-    let permit = app.permit(acting, KEEPER, Act::Edit, "calendar.add").await?;
+pub async fn add_closed_day(
+    app: &App,
+    acting: &Acting,
+    input: &HolidayInput,
+) -> Outcome<ClosedDay> {
+    let permit = app
+        .permit(acting, KEEPER, Act::Edit, "calendar.add")
+        .await?;
     let day = input.check()?;
     let mut tx = permit.write(app).await?;
     match store::add(&mut tx, &day).await {
         Ok(()) => {}
         Err(StoreError::Conflict(_)) => {
-            return Err(Failure::invalid(FieldProblem::new("on", "calendar.error.taken")));
+            return Err(Failure::invalid(FieldProblem::new(
+                "on",
+                "calendar.error.taken",
+            )));
         }
         Err(e) => return Err(e.into()),
     }
@@ -68,7 +84,9 @@ pub async fn add_closed_day(app: &App, acting: &Acting, input: &HolidayInput) ->
 
 /// Removes the closed day on `on` as typed (ISO, e.g. 2026-08-14).
 pub async fn remove_closed_day(app: &App, acting: &Acting, on: &str) -> Outcome<ClosedDay> {
-    let permit = app.permit(acting, KEEPER, Act::Edit, "calendar.remove").await?;
+    let permit = app
+        .permit(acting, KEEPER, Act::Edit, "calendar.remove")
+        .await?;
     let on = mamori_store::parse_date(on).ok_or(Failure::NotFound)?;
     let mut tx = permit.write(app).await?;
     let day = store::remove(&mut tx, on).await?;
@@ -79,10 +97,13 @@ pub async fn remove_closed_day(app: &App, acting: &Acting, on: &str) -> Outcome<
 /// Imports the Cabinet Office holiday list (`syukujitsu.csv`): the national holidays of
 /// the years it covers become those of the list; the assembly's own days stay.
 pub async fn import_holidays(app: &App, acting: &Acting, bytes: &[u8]) -> Outcome<ImportCounts> {
-    let permit = app.permit(acting, KEEPER, Act::Edit, "calendar.import").await?;
+    let permit = app
+        .permit(acting, KEEPER, Act::Edit, "calendar.import")
+        .await?;
     if bytes.len() > MAX_CSV_BYTES {
         return Err(Failure::invalid(
-            FieldProblem::new("file", "calendar.error.csv_size").with("max_kb", MAX_CSV_BYTES / 1024),
+            FieldProblem::new("file", "calendar.error.csv_size")
+                .with("max_kb", MAX_CSV_BYTES / 1024),
         ));
     }
     let list = parse_holiday_csv(bytes)?;

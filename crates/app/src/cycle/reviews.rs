@@ -42,7 +42,12 @@ pub async fn set_schedule(
     input: &ScheduleInput,
 ) -> Outcome<ScheduleRecord> {
     let permit = app
-        .permit(acting, subject.kind.register(), Act::Edit, "reviews.schedule")
+        .permit(
+            acting,
+            subject.kind.register(),
+            Act::Edit,
+            "reviews.schedule",
+        )
         .await?;
     readable(app, acting, subject).await?;
     let named = Assignee::parse(&input.reviewer).and_then(|a| match a {
@@ -74,7 +79,10 @@ pub async fn record(
         .await?;
     readable(app, acting, subject).await?;
     if subject.kind == RecordKind::PolicyDocument {
-        return Err(Failure::conflict("policy_review_form", "review.error.policy_form"));
+        return Err(Failure::conflict(
+            "policy_review_form",
+            "review.error.policy_form",
+        ));
     }
     let review = input.check(crate::today())?;
     let schedule = store::schedule(app.store(), subject).await?;
@@ -135,7 +143,12 @@ pub async fn reviewer_choices(
     acting: &Acting,
     subject: RecordRef,
 ) -> Outcome<Vec<mamori_store::users::User>> {
-    app.permit(acting, subject.kind.register(), Act::Edit, "reviews.schedule")
-        .await?;
+    app.permit(
+        acting,
+        subject.kind.register(),
+        Act::Edit,
+        "reviews.schedule",
+    )
+    .await?;
     crate::risks::register::active_users(app).await
 }

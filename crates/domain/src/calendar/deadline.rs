@@ -11,7 +11,9 @@ use crate::field::{FieldProblem, Problems};
 pub const MAX_DEADLINE_DAYS: u32 = 3_650;
 
 /// How the days of a deadline are counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DayCount {
     /// 暦日: every day counts.

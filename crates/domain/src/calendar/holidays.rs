@@ -150,7 +150,10 @@ pub fn parse_holiday_csv(bytes: &[u8]) -> Result<Vec<CsvHoliday>, Vec<FieldProbl
     let text = decode(bytes);
     let mut problems = Problems::new();
     let mut days: BTreeMap<Date, String> = BTreeMap::new();
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
     match lines.next() {
         Some((_, header)) if header.contains("月日") && header.contains("名称") => {}
         _ => {
@@ -161,29 +164,37 @@ pub fn parse_holiday_csv(bytes: &[u8]) -> Result<Vec<CsvHoliday>, Vec<FieldProbl
     for (index, line) in lines {
         let number = index + 1;
         if days.len() >= MAX_CSV_ROWS {
-            problems.push(FieldProblem::new("file", "calendar.error.csv_too_long").with("max", MAX_CSV_ROWS));
+            problems.push(
+                FieldProblem::new("file", "calendar.error.csv_too_long").with("max", MAX_CSV_ROWS),
+            );
             break;
         }
         let mut cells = line.split(',').map(|c| c.trim().trim_matches('"').trim());
         let (Some(date), Some(name), None) = (cells.next(), cells.next(), cells.next()) else {
-            problems.push(FieldProblem::new("file", "calendar.error.csv_line").with("line", number));
+            problems
+                .push(FieldProblem::new("file", "calendar.error.csv_line").with("line", number));
             continue;
         };
         let Some(on) = slash_date(date) else {
-            problems.push(FieldProblem::new("file", "calendar.error.csv_line").with("line", number));
+            problems
+                .push(FieldProblem::new("file", "calendar.error.csv_line").with("line", number));
             continue;
         };
         match single_line(name, MAX_HOLIDAY_NAME) {
             Ok(name) => {
                 days.insert(on, name);
             }
-            Err(_) => problems.push(FieldProblem::new("file", "calendar.error.csv_line").with("line", number)),
+            Err(_) => problems
+                .push(FieldProblem::new("file", "calendar.error.csv_line").with("line", number)),
         }
     }
     if days.is_empty() && problems.is_empty() {
         problems.push(FieldProblem::new("file", "calendar.error.csv_empty"));
     }
-    problems.or(days.into_iter().map(|(on, name)| CsvHoliday { on, name }).collect())
+    problems.or(days
+        .into_iter()
+        .map(|(on, name)| CsvHoliday { on, name })
+        .collect())
 }
 
 /// UTF-8 (a BOM dropped) when the bytes are valid UTF-8, else Shift_JIS (CP932).
@@ -198,7 +209,8 @@ fn decode(bytes: &[u8]) -> String {
 /// `2026/1/1` or `2026-01-01`.
 fn slash_date(text: &str) -> Option<Date> {
     let mut parts = text.split(['/', '-']);
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return None;
     };

@@ -57,9 +57,24 @@ fn the_year_of_the_era_change_is_reiwa_1_and_1988_stays_showa() {
     let fy2019 = FiscalYear::of(date!(2019 - 04 - 30));
     assert_eq!(fy2019, FiscalYear::of(date!(2019 - 05 - 01)));
     assert_eq!(fy2019.label(DateStyle::Wareki, Lang::Ja), "令和元年度");
-    assert_eq!(FiscalYear::new(2018).unwrap().label(DateStyle::Wareki, Lang::Ja), "平成30年度");
-    assert_eq!(FiscalYear::new(1988).unwrap().label(DateStyle::Wareki, Lang::Ja), "昭和63年度");
-    assert_eq!(FiscalYear::new(1989).unwrap().label(DateStyle::Wareki, Lang::Ja), "平成元年度");
+    assert_eq!(
+        FiscalYear::new(2018)
+            .unwrap()
+            .label(DateStyle::Wareki, Lang::Ja),
+        "平成30年度"
+    );
+    assert_eq!(
+        FiscalYear::new(1988)
+            .unwrap()
+            .label(DateStyle::Wareki, Lang::Ja),
+        "昭和63年度"
+    );
+    assert_eq!(
+        FiscalYear::new(1989)
+            .unwrap()
+            .label(DateStyle::Wareki, Lang::Ja),
+        "平成元年度"
+    );
 }
 
 #[test]
@@ -73,7 +88,11 @@ fn fiscal_years_are_read_as_people_write_them() {
     assert_eq!(fy("FY2026"), Ok(2026));
     assert_eq!(fy("fy 2026"), Ok(2026));
     assert_eq!(fy("令和元年度"), Ok(2019));
-    assert_eq!(fy("平成31年度"), Ok(2019), "平成31年度 is the name budgets of 2019 were made under");
+    assert_eq!(
+        fy("平成31年度"),
+        Ok(2019),
+        "平成31年度 is the name budgets of 2019 were made under"
+    );
     assert_eq!(fy("平成32年度"), Err(FiscalYearError::AfterEra));
     assert_eq!(fy("令和0年度"), Err(FiscalYearError::Unrecognised));
     assert_eq!(fy("令和8年"), Err(FiscalYearError::Unrecognised));
@@ -95,8 +114,14 @@ fn five_working_days_from_christmas_skip_the_year_end_break() {
     let cal = calendar();
     let due = |from, days, kind| Deadline { from, days, kind }.due(&cal);
     // 12/25 (Fri) → 12/28 (Mon) 1, 12/29–1/3 closed, 1/4 2, 1/5 3, 1/6 4, 1/7 5.
-    assert_eq!(due(date!(2026 - 12 - 25), 5, DayCount::Working), date!(2027 - 01 - 07));
-    assert_eq!(due(date!(2026 - 12 - 25), 5, DayCount::Calendar), date!(2026 - 12 - 30));
+    assert_eq!(
+        due(date!(2026 - 12 - 25), 5, DayCount::Working),
+        date!(2027 - 01 - 07)
+    );
+    assert_eq!(
+        due(date!(2026 - 12 - 25), 5, DayCount::Calendar),
+        date!(2026 - 12 - 30)
+    );
 }
 
 #[test]
@@ -111,8 +136,14 @@ fn working_days_across_heisei_and_reiwa_skip_the_ten_day_holiday() {
     assert_eq!(d.due(&cal), date!(2019 - 05 - 07));
     assert!(!cal.is_working_day(date!(2019 - 04 - 30)));
     assert!(!cal.is_working_day(date!(2019 - 05 - 01)));
-    assert_eq!(cal.closed_day(date!(2019 - 05 - 01)), Some("休日（祝日扱い）"));
-    let calendar_days = Deadline { kind: DayCount::Calendar, ..d };
+    assert_eq!(
+        cal.closed_day(date!(2019 - 05 - 01)),
+        Some("休日（祝日扱い）")
+    );
+    let calendar_days = Deadline {
+        kind: DayCount::Calendar,
+        ..d
+    };
     assert_eq!(calendar_days.due(&cal), date!(2019 - 04 - 27));
 }
 
@@ -145,7 +176,10 @@ fn a_deadline_as_typed_says_what_is_wrong() {
     }
     .check()
     .unwrap();
-    assert_eq!((ok.from, ok.days, ok.kind), (date!(2026 - 12 - 25), 5, DayCount::Working));
+    assert_eq!(
+        (ok.from, ok.days, ok.kind),
+        (date!(2026 - 12 - 25), 5, DayCount::Working)
+    );
     let bad = DeadlineInput {
         from: "あした".into(),
         days: "-1".into(),
@@ -159,14 +193,21 @@ fn a_deadline_as_typed_says_what_is_wrong() {
 
 #[test]
 fn the_cabinet_office_list_is_read_in_shift_jis_and_utf8() {
-    let text = "国民の祝日・休日月日,国民の祝日・休日名称\r\n2026/1/1,元日\r\n2026/1/12,成人の日\r\n";
+    let text =
+        "国民の祝日・休日月日,国民の祝日・休日名称\r\n2026/1/1,元日\r\n2026/1/12,成人の日\r\n";
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(text);
     let read = parse_holiday_csv(&sjis).unwrap();
     assert_eq!(
         read,
         vec![
-            CsvHoliday { on: date!(2026 - 01 - 01), name: "元日".into() },
-            CsvHoliday { on: date!(2026 - 01 - 12), name: "成人の日".into() },
+            CsvHoliday {
+                on: date!(2026 - 01 - 01),
+                name: "元日".into()
+            },
+            CsvHoliday {
+                on: date!(2026 - 01 - 12),
+                name: "成人の日".into()
+            },
         ]
     );
     let mut bom = b"\xEF\xBB\xBF".to_vec();
@@ -185,7 +226,8 @@ fn a_bad_holiday_list_names_its_lines() {
         "calendar.error.csv_header"
     );
     assert_eq!(
-        parse_holiday_csv("国民の祝日・休日月日,国民の祝日・休日名称\n".as_bytes()).unwrap_err()[0].key,
+        parse_holiday_csv("国民の祝日・休日月日,国民の祝日・休日名称\n".as_bytes()).unwrap_err()[0]
+            .key,
         "calendar.error.csv_empty"
     );
 }
@@ -201,5 +243,8 @@ fn a_closed_day_as_typed() {
     .unwrap();
     assert_eq!(day.kind, ClosedKind::Assembly);
     let bad = HolidayInput::default().check().unwrap_err();
-    assert_eq!(bad.iter().map(|p| p.field).collect::<Vec<_>>(), ["on", "name"]);
+    assert_eq!(
+        bad.iter().map(|p| p.field).collect::<Vec<_>>(),
+        ["on", "name"]
+    );
 }

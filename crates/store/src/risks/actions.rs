@@ -85,14 +85,22 @@ pub async fn add_action(
 /// Marks an action of a risk done on `done_on`; the risk's id. `NotFound` when the
 /// action is not one still to be done.
 pub async fn complete_action(tx: &mut WriteTx, action_id: i64, done_on: Date) -> Result<i64> {
-    let current = sqlx::query("SELECT source_id, status FROM corrective_actions WHERE id = $1 AND source_kind = 'risk'")
-        .bind(action_id)
-        .fetch_optional(&mut *tx.tx)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let current = sqlx::query(
+        "SELECT source_id, status FROM corrective_actions WHERE id = $1 AND source_kind = 'risk'",
+    )
+    .bind(action_id)
+    .fetch_optional(&mut *tx.tx)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let risk_id: i64 = current.try_get("source_id")?;
     let status: String = current.try_get("status")?;
-    let status = decode("corrective_actions", action_id, "status", &status, ActionStatus::parse)?;
+    let status = decode(
+        "corrective_actions",
+        action_id,
+        "status",
+        &status,
+        ActionStatus::parse,
+    )?;
     if !status.is_pending() {
         return Err(StoreError::NotFound);
     }

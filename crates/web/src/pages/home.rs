@@ -103,12 +103,25 @@ fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> Risk
 fn cycle_items(ctx: &Ctx, waiting: &home::CycleWaiting) -> Vec<(String, String, String)> {
     let reviews = waiting.reviews.iter().map(|s| {
         let view = crate::pages::cycle::reviews::schedule_view(ctx, s);
-        let detail = ctx.tr.f("review.home_detail", &[("due", view.due), ("state", ctx.tr.t(view.state_key).to_owned())]);
-        (view.subject, format!("/reviews/{}/{}", s.subject.kind.as_str(), s.subject.id), detail)
+        let detail = ctx.tr.f(
+            "review.home_detail",
+            &[
+                ("due", view.due),
+                ("state", ctx.tr.t(view.state_key).to_owned()),
+            ],
+        );
+        (
+            view.subject,
+            format!("/reviews/{}/{}", s.subject.kind.as_str(), s.subject.id),
+            detail,
+        )
     });
     let actions = waiting.overdue_actions.iter().map(|a| {
         let row = crate::pages::cycle::actions::action_row(ctx, a);
-        let detail = ctx.tr.f("action.home_detail", &[("due", row.due), ("owner", row.owner)]);
+        let detail = ctx.tr.f(
+            "action.home_detail",
+            &[("due", row.due), ("owner", row.owner)],
+        );
         (row.title, format!("/actions/{}", a.id), detail)
     });
     reviews.chain(actions).collect()

@@ -9,7 +9,11 @@ use mamori_testkit::{TestServer, assert_api_error, backend_test, fixtures_polici
 use serde_json::{Value, json};
 
 fn ids(list: &Value) -> Vec<i64> {
-    list.as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap())
+        .collect()
 }
 
 backend_test!(

@@ -8,7 +8,9 @@ use mamori_testkit::{TestServer, assert_api_error, backend_test, location};
 use serde_json::{Value, json};
 
 async fn due(web: &mamori_testkit::Web<'_>, query: &str) -> String {
-    let out: Value = web.json(&format!("/api/v1/calendar/deadline?{query}")).await;
+    let out: Value = web
+        .json(&format!("/api/v1/calendar/deadline?{query}"))
+        .await;
     out["due"].as_str().expect("due").to_owned()
 }
 

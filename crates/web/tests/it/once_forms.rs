@@ -779,7 +779,10 @@ async fn cycle(twice: &mut Twice<'_>, officer: &Web<'_>, member_id: i64) {
                 route: "/reviews/{kind}/{id}",
                 page: &reviews,
                 action: &reviews,
-                changes: &[("reviewed_on", "令和8年11月30日"), ("outcome", "配布手順は有効")],
+                changes: &[
+                    ("reviewed_on", "令和8年11月30日"),
+                    ("outcome", "配布手順は有効"),
+                ],
                 codes: &["review.record"],
             },
             Answer::Redirect,

@@ -81,13 +81,32 @@ pub struct ListParams {
     params(("status" = Option<String>, Query), ("mine" = Option<bool>, Query), ("overdue" = Option<bool>, Query)),
     responses((status = 200, body = [CorrectiveActionOut]), (status = 400, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn list_actions(State(state): State<AppState>, signed: SignedIn, ApiQuery(params): ApiQuery<ListParams>) -> Result<Json<Vec<CorrectiveActionOut>>, AppError> {
-    state.app.permit(&signed.0.acting, Register::Actions, Act::Read, "actions.list").await?;
+pub async fn list_actions(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<Vec<CorrectiveActionOut>>, AppError> {
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Actions,
+            Act::Read,
+            "actions.list",
+        )
+        .await?;
     let status = match params.status.as_deref() {
         None | Some("") => None,
-        Some(code) => Some(ActionStatus::parse(code).ok_or_else(|| crate::http::params::risks::bad_filter("status"))?),
+        Some(code) => Some(
+            ActionStatus::parse(code)
+                .ok_or_else(|| crate::http::params::risks::bad_filter("status"))?,
+        ),
     };
-    let query = ActionQuery { status, overdue: params.overdue.unwrap_or(false), mine: params.mine.unwrap_or(false) };
+    let query = ActionQuery {
+        status,
+        overdue: params.overdue.unwrap_or(false),
+        mine: params.mine.unwrap_or(false),
+    };
     let actions = app_actions::list(&state.app, &signed.0.acting, &query).await?;
     Ok(Json(actions.into_iter().map(Into::into).collect()))
 }
@@ -96,10 +115,27 @@ pub async fn list_actions(State(state): State<AppState>, signed: SignedIn, ApiQu
 #[utoipa::path(get, path = "/api/v1/actions/{id}", tag = "actions", params(("id" = i64, Path)),
     responses((status = 200, body = CorrectiveActionOut), (status = 404, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn get_action(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>) -> Result<Json<CorrectiveActionOut>, AppError> {
-    state.app.permit(&signed.0.acting, Register::Actions, Act::Read, "actions.show").await?;
+pub async fn get_action(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<CorrectiveActionOut>, AppError> {
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Actions,
+            Act::Read,
+            "actions.show",
+        )
+        .await?;
     let id = parse_id(&id)?;
-    Ok(Json(app_actions::show(&state.app, &signed.0.acting, id).await?.action.into()))
+    Ok(Json(
+        app_actions::show(&state.app, &signed.0.acting, id)
+            .await?
+            .action
+            .into(),
+    ))
 }
 
 /// A new corrective action: a due date, or a number of calendar or working days from
@@ -131,16 +167,27 @@ pub struct CorrectiveActionIn {
 #[utoipa::path(post, path = "/api/v1/actions", tag = "actions", request_body = CorrectiveActionIn,
     responses((status = 201, body = CorrectiveActionOut), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn create_action(State(state): State<AppState>, signed: SignedIn, request: Request) -> Result<axum::response::Response, AppError> {
+pub async fn create_action(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    request: Request,
+) -> Result<axum::response::Response, AppError> {
     let acting = &signed.0.acting;
-    state.app.permit(acting, Register::Actions, Act::Edit, "actions.create").await?;
+    state
+        .app
+        .permit(acting, Register::Actions, Act::Edit, "actions.create")
+        .await?;
     let body: CorrectiveActionIn = read_json(request).await?;
     let source = match body.source.as_deref() {
         None | Some("") => None,
         Some(text) => {
-            let parsed = text.split_once(':').and_then(|(k, i)| crate::pages::cycle::parse_subject(k, i).ok());
+            let parsed = text
+                .split_once(':')
+                .and_then(|(k, i)| crate::pages::cycle::parse_subject(k, i).ok());
             Some(parsed.ok_or_else(|| {
-                AppError::from(mamori_app::Failure::invalid(mamori_domain::field::FieldProblem::new("source", "action.error.source")))
+                AppError::from(mamori_app::Failure::invalid(
+                    mamori_domain::field::FieldProblem::new("source", "action.error.source"),
+                ))
             })?)
         }
     };
@@ -154,7 +201,10 @@ pub async fn create_action(State(state): State<AppState>, signed: SignedIn, requ
     };
     let id = app_actions::create(&state.app, acting, &input, source).await?;
     let action = app_actions::show(&state.app, acting, id).await?.action;
-    Ok(super::created(CorrectiveActionOut::from(action), &format!("/api/v1/actions/{id}")))
+    Ok(super::created(
+        CorrectiveActionOut::from(action),
+        &format!("/api/v1/actions/{id}"),
+    ))
 }
 
 /// A change of status.
@@ -179,12 +229,29 @@ pub struct ActionStatusIn {
     responses((status = 200, body = CorrectiveActionOut), (status = 404, body = crate::api::ErrorBody),
         (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn change_action_status(State(state): State<AppState>, signed: SignedIn, Path(id): Path<String>, request: Request) -> Result<Json<CorrectiveActionOut>, AppError> {
+pub async fn change_action_status(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Json<CorrectiveActionOut>, AppError> {
     let acting = &signed.0.acting;
-    state.app.permit(acting, Register::Actions, Act::Read, "actions.status").await?;
+    state
+        .app
+        .permit(acting, Register::Actions, Act::Read, "actions.status")
+        .await?;
     let id = parse_id(&id)?;
     let body: ActionStatusIn = read_json(request).await?;
-    let input = StatusInput { status: body.status, done_on: body.done_on.unwrap_or_default(), note: body.note.unwrap_or_default() };
+    let input = StatusInput {
+        status: body.status,
+        done_on: body.done_on.unwrap_or_default(),
+        note: body.note.unwrap_or_default(),
+    };
     app_actions::change_status(&state.app, acting, id, &input).await?;
-    Ok(Json(app_actions::show(&state.app, acting, id).await?.action.into()))
+    Ok(Json(
+        app_actions::show(&state.app, acting, id)
+            .await?
+            .action
+            .into(),
+    ))
 }

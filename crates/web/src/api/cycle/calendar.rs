@@ -2,7 +2,6 @@
 //! administrator), the Cabinet Office list imported, deadlines counted, 年度 named.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use mamori_app::cycle::calendar as app_calendar;
 use mamori_app::cycle::{ClosedDay, DeadlineInput, FiscalYear, HolidayInput};
@@ -31,7 +30,11 @@ pub struct ClosedDayOut {
 
 impl From<ClosedDay> for ClosedDayOut {
     fn from(d: ClosedDay) -> ClosedDayOut {
-        ClosedDayOut { on: mamori_app::date_text(d.on), name: d.name, kind: d.kind.as_str().to_owned() }
+        ClosedDayOut {
+            on: mamori_app::date_text(d.on),
+            name: d.name,
+            kind: d.kind.as_str().to_owned(),
+        }
     }
 }
 
@@ -54,10 +57,18 @@ pub struct YearParams {
 #[utoipa::path(get, path = "/api/v1/calendar/holidays", tag = "calendar",
     params(("year" = Option<i32>, Query)),
     responses((status = 200, body = HolidayYear), (status = 422, body = crate::api::ErrorBody)))]
-pub async fn list_holidays(State(state): State<AppState>, _signed: SignedIn, ApiQuery(params): ApiQuery<YearParams>) -> Result<Json<HolidayYear>, AppError> {
+pub async fn list_holidays(
+    State(state): State<AppState>,
+    _signed: SignedIn,
+    ApiQuery(params): ApiQuery<YearParams>,
+) -> Result<Json<HolidayYear>, AppError> {
     let year = params.year.unwrap_or_else(|| mamori_app::today().year());
     let listed = app_calendar::closed_days(&state.app, year).await?;
-    Ok(Json(HolidayYear { year, days: listed.days.into_iter().map(Into::into).collect(), years: listed.years }))
+    Ok(Json(HolidayYear {
+        year,
+        days: listed.days.into_iter().map(Into::into).collect(),
+        years: listed.years,
+    }))
 }
 
 /// A closed day to add.
@@ -78,10 +89,26 @@ pub struct HolidayIn {
 #[utoipa::path(post, path = "/api/v1/calendar/holidays", tag = "calendar", request_body = HolidayIn,
     responses((status = 201, body = ClosedDayOut), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn add_holiday(State(state): State<AppState>, signed: SignedIn, request: Request) -> Result<axum::response::Response, AppError> {
-    state.app.permit(&signed.0.acting, Register::Security, Act::Edit, "calendar.add").await?;
+pub async fn add_holiday(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    request: Request,
+) -> Result<axum::response::Response, AppError> {
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Security,
+            Act::Edit,
+            "calendar.add",
+        )
+        .await?;
     let body: HolidayIn = read_json(request).await?;
-    let input = HolidayInput { on: body.on, name: body.name, kind: body.kind.unwrap_or_default() };
+    let input = HolidayInput {
+        on: body.on,
+        name: body.name,
+        kind: body.kind.unwrap_or_default(),
+    };
     let day = app_calendar::add_closed_day(&state.app, &signed.0.acting, &input).await?;
     let location = format!("/api/v1/calendar/holidays?year={}", day.on.year());
     Ok(super::created(ClosedDayOut::from(day), &location))
@@ -92,7 +119,11 @@ pub async fn add_holiday(State(state): State<AppState>, signed: SignedIn, reques
     params(("date" = String, Path)),
     responses((status = 200, body = ClosedDayOut), (status = 404, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn remove_holiday(State(state): State<AppState>, signed: SignedIn, Path(date): Path<String>) -> Result<Json<ClosedDayOut>, AppError> {
+pub async fn remove_holiday(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(date): Path<String>,
+) -> Result<Json<ClosedDayOut>, AppError> {
     let day = app_calendar::remove_closed_day(&state.app, &signed.0.acting, &date).await?;
     Ok(Json(day.into()))
 }
@@ -113,13 +144,36 @@ pub struct HolidayImportOut {
     request_body(content_type = "text/csv", description = "the CSV file as sent by the Cabinet Office"),
     responses((status = 200, body = HolidayImportOut), (status = 422, body = crate::api::ErrorBody),
         (status = 413, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
-pub async fn import_holidays(State(state): State<AppState>, signed: SignedIn, request: Request) -> Result<Json<HolidayImportOut>, AppError> {
-    state.app.permit(&signed.0.acting, Register::Security, Act::Edit, "calendar.import").await?;
+pub async fn import_holidays(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Json<HolidayImportOut>, AppError> {
+    state
+        .app
+        .permit(
+            &signed.0.acting,
+            Register::Security,
+            Act::Edit,
+            "calendar.import",
+        )
+        .await?;
     let bytes = axum::body::to_bytes(request.into_body(), app_calendar::MAX_CSV_BYTES)
         .await
-        .map_err(|_| AppError::new(axum::http::StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "error.payload_too_large"))?;
-    let c = app_calendar::import_holidays(&state.app, &signed.0.acting, &Bytes::from(bytes)).await?;
-    Ok(Json(HolidayImportOut { added: c.added, renamed: c.renamed, removed: c.removed, unchanged: c.unchanged }))
+        .map_err(|_| {
+            AppError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "error.payload_too_large",
+            )
+        })?;
+    let c = app_calendar::import_holidays(&state.app, &signed.0.acting, &bytes).await?;
+    Ok(Json(HolidayImportOut {
+        added: c.added,
+        renamed: c.renamed,
+        removed: c.removed,
+        unchanged: c.unchanged,
+    }))
 }
 
 /// A deadline counted.
@@ -140,7 +194,11 @@ pub struct DeadlineOut {
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar",
     params(("from" = String, Query), ("days" = u32, Query), ("kind" = String, Query)),
     responses((status = 200, body = DeadlineOut), (status = 422, body = crate::api::ErrorBody)))]
-pub async fn count_deadline(State(state): State<AppState>, _signed: SignedIn, ApiQuery(input): ApiQuery<DeadlineInput>) -> Result<Json<DeadlineOut>, AppError> {
+pub async fn count_deadline(
+    State(state): State<AppState>,
+    _signed: SignedIn,
+    ApiQuery(input): ApiQuery<DeadlineInput>,
+) -> Result<Json<DeadlineOut>, AppError> {
     let counted = app_calendar::count_deadline(&state.app, &input).await?;
     Ok(Json(DeadlineOut {
         from: mamori_app::date_text(counted.deadline.from),
@@ -178,13 +236,27 @@ pub struct FiscalYearParams {
 #[utoipa::path(get, path = "/api/v1/calendar/fiscal-year", tag = "calendar",
     params(("date" = Option<String>, Query), ("name" = Option<String>, Query)),
     responses((status = 200, body = FiscalYearOut), (status = 422, body = crate::api::ErrorBody)))]
-pub async fn fiscal_year(ctx: Ctx, _signed: SignedIn, ApiQuery(params): ApiQuery<FiscalYearParams>) -> Result<Json<FiscalYearOut>, AppError> {
+pub async fn fiscal_year(
+    ctx: Ctx,
+    _signed: SignedIn,
+    ApiQuery(params): ApiQuery<FiscalYearParams>,
+) -> Result<Json<FiscalYearOut>, AppError> {
     let fy = match (params.date.as_deref(), params.name.as_deref()) {
-        (Some(date), _) => FiscalYear::of(mamori_domain::wareki::parse_date_input(date).map_err(|e| {
-            AppError::from(mamori_app::Failure::invalid(FieldProblem { field: "date", key: e.message_key(), params: e.params() }))
-        })?),
-        (None, Some(name)) => FiscalYear::parse(name)
-            .map_err(|e| AppError::from(mamori_app::Failure::invalid(FieldProblem::new("name", e.message_key()))))?,
+        (Some(date), _) => {
+            FiscalYear::of(mamori_domain::wareki::parse_date_input(date).map_err(|e| {
+                AppError::from(mamori_app::Failure::invalid(FieldProblem {
+                    field: "date",
+                    key: e.message_key(),
+                    params: e.params(),
+                }))
+            })?)
+        }
+        (None, Some(name)) => FiscalYear::parse(name).map_err(|e| {
+            AppError::from(mamori_app::Failure::invalid(FieldProblem::new(
+                "name",
+                e.message_key(),
+            )))
+        })?,
         (None, None) => FiscalYear::of(mamori_app::today()),
     };
     Ok(Json(FiscalYearOut {

@@ -5,7 +5,9 @@
 use axum::Json;
 use axum::extract::{Path, Request, State};
 use mamori_app::cycle::reviews::{self as app_reviews};
-use mamori_app::cycle::{Review, ReviewInput, ReviewRule, ScheduleInput, ScheduleRecord, due_state};
+use mamori_app::cycle::{
+    Review, ReviewInput, ReviewRule, ScheduleInput, ScheduleRecord, due_state,
+};
 use mamori_domain::access::Act;
 use mamori_domain::review::{Assignee, DUE_NOTICE_DAYS, DueState};
 use serde::{Deserialize, Serialize};
@@ -126,8 +128,13 @@ pub struct DueParams {
 /// the caller may read, soonest first.
 #[utoipa::path(get, path = "/api/v1/reviews", tag = "reviews", params(("all" = Option<bool>, Query)),
     responses((status = 200, body = [ScheduleOut])))]
-pub async fn list_due_reviews(State(state): State<AppState>, signed: SignedIn, ApiQuery(params): ApiQuery<DueParams>) -> Result<Json<Vec<ScheduleOut>>, AppError> {
-    let until = (!params.all.unwrap_or(false)).then(|| mamori_app::today() + time::Duration::days(DUE_NOTICE_DAYS));
+pub async fn list_due_reviews(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ApiQuery(params): ApiQuery<DueParams>,
+) -> Result<Json<Vec<ScheduleOut>>, AppError> {
+    let until = (!params.all.unwrap_or(false))
+        .then(|| mamori_app::today() + time::Duration::days(DUE_NOTICE_DAYS));
     let due = app_reviews::due(&state.app, &signed.0.acting, until).await?;
     Ok(Json(due.iter().map(ScheduleOut::from).collect()))
 }
@@ -136,7 +143,11 @@ pub async fn list_due_reviews(State(state): State<AppState>, signed: SignedIn, A
 #[utoipa::path(get, path = "/api/v1/reviews/{kind}/{id}", tag = "reviews",
     params(("kind" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = ReviewHistoryOut), (status = 404, body = crate::api::ErrorBody)))]
-pub async fn get_reviews(State(state): State<AppState>, signed: SignedIn, Path((kind, id)): Path<(String, String)>) -> Result<Json<ReviewHistoryOut>, AppError> {
+pub async fn get_reviews(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Json<ReviewHistoryOut>, AppError> {
     let subject = parse_subject(&kind, &id)?;
     let history = app_reviews::history(&state.app, &signed.0.acting, subject).await?;
     Ok(Json(ReviewHistoryOut {
@@ -172,10 +183,18 @@ pub struct ScheduleIn {
     params(("kind" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = ScheduleOut), (status = 404, body = crate::api::ErrorBody),
         (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody)))]
-pub async fn set_review_schedule(State(state): State<AppState>, signed: SignedIn, Path((kind, id)): Path<(String, String)>, request: Request) -> Result<Json<ScheduleOut>, AppError> {
+pub async fn set_review_schedule(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+    request: Request,
+) -> Result<Json<ScheduleOut>, AppError> {
     let subject = parse_subject(&kind, &id)?;
     let register = subject.kind.register();
-    state.app.permit(&signed.0.acting, register, Act::Edit, "reviews.schedule").await?;
+    state
+        .app
+        .permit(&signed.0.acting, register, Act::Edit, "reviews.schedule")
+        .await?;
     let body: ScheduleIn = read_json(request).await?;
     let input = ScheduleInput {
         rule: body.rule,
@@ -208,12 +227,24 @@ pub struct ReviewRecordIn {
     responses((status = 201, body = ReviewHistoryOut), (status = 404, body = crate::api::ErrorBody),
         (status = 409, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
-pub async fn record_review(State(state): State<AppState>, signed: SignedIn, Path((kind, id)): Path<(String, String)>, request: Request) -> Result<axum::response::Response, AppError> {
+pub async fn record_review(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+    request: Request,
+) -> Result<axum::response::Response, AppError> {
     let subject = parse_subject(&kind, &id)?;
     let register = subject.kind.register();
-    state.app.permit(&signed.0.acting, register, Act::Edit, "reviews.record").await?;
+    state
+        .app
+        .permit(&signed.0.acting, register, Act::Edit, "reviews.record")
+        .await?;
     let body: ReviewRecordIn = read_json(request).await?;
-    let input = ReviewInput { reviewed_on: body.reviewed_on, outcome: body.outcome, note: body.note.unwrap_or_default() };
+    let input = ReviewInput {
+        reviewed_on: body.reviewed_on,
+        outcome: body.outcome,
+        note: body.note.unwrap_or_default(),
+    };
     app_reviews::record(&state.app, &signed.0.acting, subject, &input).await?;
     let history = app_reviews::history(&state.app, &signed.0.acting, subject).await?;
     let out = ReviewHistoryOut {

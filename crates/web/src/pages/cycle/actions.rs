@@ -69,7 +69,10 @@ struct ListPage {
 }
 
 fn status_choices(tr: &Tr, with_any: bool) -> Vec<Choice> {
-    let any = with_any.then(|| Choice { value: String::new(), label: tr.t("action.any_status").to_owned() });
+    let any = with_any.then(|| Choice {
+        value: String::new(),
+        label: tr.t("action.any_status").to_owned(),
+    });
     any.into_iter()
         .chain(ActionStatus::ALL.into_iter().map(|s| Choice {
             value: s.as_str().to_owned(),
@@ -78,13 +81,25 @@ fn status_choices(tr: &Tr, with_any: bool) -> Vec<Choice> {
         .collect()
 }
 
-pub async fn list(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Query(query): Query<ListQuery>) -> Result<Response, AppError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Query(query): Query<ListQuery>,
+) -> Result<Response, AppError> {
     let acting = &signed.0.acting;
     let status = match query.status.as_str() {
         "" => None,
-        code => Some(ActionStatus::parse(code).ok_or_else(|| crate::http::params::risks::bad_filter("status"))?),
+        code => Some(
+            ActionStatus::parse(code)
+                .ok_or_else(|| crate::http::params::risks::bad_filter("status"))?,
+        ),
     };
-    let filter = ActionQuery { status, overdue: query.overdue == "1", mine: query.owner == "mine" };
+    let filter = ActionQuery {
+        status,
+        overdue: query.overdue == "1",
+        mine: query.owner == "mine",
+    };
     let actions = app_actions::list(&state.app, acting, &filter).await?;
     let page = ListPage {
         t: ctx.tr,
@@ -150,21 +165,37 @@ pub struct NewForm {
     pub source: String,
 }
 
-async fn new_page(state: &AppState, ctx: &Ctx, signed: &SignedIn, form: NewForm, errors: Vec<FieldError>, status: StatusCode) -> Result<Response, AppError> {
+async fn new_page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    form: NewForm,
+    errors: Vec<FieldError>,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let tr = &ctx.tr;
     let users = app_actions::owner_choices(&state.app, &signed.0.acting).await?;
     let posts = OrgRole::ALL.into_iter().map(|p| Choice {
         value: Assignee::Post(p).code(),
         label: tr.t(&format!("org_role.{}", p.as_str())).to_owned(),
     });
-    let none = Choice { value: String::new(), label: tr.t("action.choose_owner").to_owned() };
+    let none = Choice {
+        value: String::new(),
+        label: tr.t("action.choose_owner").to_owned(),
+    };
     let owners = std::iter::once(none)
         .chain(posts)
-        .chain(users.into_iter().map(|u| Choice { value: Assignee::User(u.id).code(), label: u.display_name }))
+        .chain(users.into_iter().map(|u| Choice {
+            value: Assignee::User(u.id).code(),
+            label: u.display_name,
+        }))
         .collect();
     let kinds = DayCount::ALL
         .into_iter()
-        .map(|k| Choice { value: k.as_str().to_owned(), label: tr.t(k.label_key()).to_owned() })
+        .map(|k| Choice {
+            value: k.as_str().to_owned(),
+            label: tr.t(k.label_key()).to_owned(),
+        })
         .collect();
     let source_label = parse_source(&form.source)?.map(|s| record_label(tr, s, None));
     let page = NewPage {
@@ -186,25 +217,51 @@ pub struct NewQuery {
     pub source: String,
 }
 
-pub async fn new_form(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Query(query): Query<NewQuery>) -> Result<Response, AppError> {
+pub async fn new_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Query(query): Query<NewQuery>,
+) -> Result<Response, AppError> {
     let form = NewForm {
-        action: ActionInput { due_kind: DayCount::Working.as_str().to_owned(), ..ActionInput::default() },
+        action: ActionInput {
+            due_kind: DayCount::Working.as_str().to_owned(),
+            ..ActionInput::default()
+        },
         source: query.source,
     };
     new_page(&state, &ctx, &signed, form, Vec::new(), StatusCode::OK).await
 }
 
-pub async fn create(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, WebForm(form): WebForm<NewForm>) -> Result<Response, AppError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<NewForm>,
+) -> Result<Response, AppError> {
     state
         .app
-        .permit(&signed.0.acting, Register::Actions, Act::Edit, "actions.create")
+        .permit(
+            &signed.0.acting,
+            Register::Actions,
+            Act::Edit,
+            "actions.create",
+        )
         .await?;
     let source = parse_source(&form.source)?;
     match app_actions::create(&state.app, &signed.0.acting, &form.action, source).await {
         Ok(id) => Ok(see_other(&format!("/actions/{id}"))),
         Err(failure) => {
             let errors = field_errors(&problems_of(failure, "title")?, &ctx.tr, field_key);
-            new_page(&state, &ctx, &signed, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            new_page(
+                &state,
+                &ctx,
+                &signed,
+                form,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -234,19 +291,33 @@ impl ShowPage {
     }
 }
 
-fn show_page(state_layout: Layout, ctx: &Ctx, detail: ActionDetail, form: StatusInput, errors: Vec<FieldError>) -> ShowPage {
+fn show_page(
+    state_layout: Layout,
+    ctx: &Ctx,
+    detail: ActionDetail,
+    form: StatusInput,
+    errors: Vec<FieldError>,
+) -> ShowPage {
     let a = &detail.action;
     let tr = &ctx.tr;
     let source = a.source.map(|s| {
         let label = record_label(tr, s, None);
-        let link = (detail.source_readable && s.kind != RecordKind::CorrectiveAction).then(|| s.kind.path(s.id));
+        let link = (detail.source_readable && s.kind != RecordKind::CorrectiveAction)
+            .then(|| s.kind.path(s.id));
         (label, link)
     });
-    let changes = [ActionStatus::InProgress, ActionStatus::Done, ActionStatus::Cancelled]
-        .into_iter()
-        .filter(|s| !(a.status == ActionStatus::InProgress && *s == ActionStatus::InProgress))
-        .map(|s| Choice { value: s.as_str().to_owned(), label: tr.t(s.label_key()).to_owned() })
-        .collect();
+    let changes = [
+        ActionStatus::InProgress,
+        ActionStatus::Done,
+        ActionStatus::Cancelled,
+    ]
+    .into_iter()
+    .filter(|s| !(a.status == ActionStatus::InProgress && *s == ActionStatus::InProgress))
+    .map(|s| Choice {
+        value: s.as_str().to_owned(),
+        label: tr.t(s.label_key()).to_owned(),
+    })
+    .collect();
     ShowPage {
         t: ctx.tr,
         layout: state_layout,
@@ -265,14 +336,34 @@ fn show_page(state_layout: Layout, ctx: &Ctx, detail: ActionDetail, form: Status
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Path(id): Path<String>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let detail = app_actions::show(&state.app, &signed.0.acting, id).await?;
-    let layout = Layout::load(&state, "actions", &format!("/actions/{id}"), Some(&signed.0)).await;
-    render(StatusCode::OK, &show_page(layout, &ctx, detail, StatusInput::default(), Vec::new()))
+    let layout = Layout::load(
+        &state,
+        "actions",
+        &format!("/actions/{id}"),
+        Some(&signed.0),
+    )
+    .await;
+    render(
+        StatusCode::OK,
+        &show_page(layout, &ctx, detail, StatusInput::default(), Vec::new()),
+    )
 }
 
-pub async fn change_status(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Path(id): Path<String>, WebForm(form): WebForm<StatusInput>) -> Result<Response, AppError> {
+pub async fn change_status(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    WebForm(form): WebForm<StatusInput>,
+) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let acting = &signed.0.acting;
     match app_actions::change_status(&state.app, acting, id, &form).await {
@@ -280,8 +371,17 @@ pub async fn change_status(State(state): State<AppState>, ctx: Ctx, signed: Sign
         Err(failure) => {
             let errors = field_errors(&problems_of(failure, "status")?, &ctx.tr, field_key);
             let detail = app_actions::show(&state.app, acting, id).await?;
-            let layout = Layout::load(&state, "actions", &format!("/actions/{id}"), Some(&signed.0)).await;
-            render(StatusCode::UNPROCESSABLE_ENTITY, &show_page(layout, &ctx, detail, form, errors))
+            let layout = Layout::load(
+                &state,
+                "actions",
+                &format!("/actions/{id}"),
+                Some(&signed.0),
+            )
+            .await;
+            render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &show_page(layout, &ctx, detail, form, errors),
+            )
         }
     }
 }

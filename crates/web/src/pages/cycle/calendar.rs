@@ -86,7 +86,14 @@ struct Shown {
     notice: Option<String>,
 }
 
-async fn page(state: &AppState, ctx: &Ctx, signed: &SignedIn, year: i32, shown: Shown, status: StatusCode) -> Result<Response, AppError> {
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    year: i32,
+    shown: Shown,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let listed = app_calendar::closed_days(&state.app, year).await?;
     let days = listed
         .days
@@ -106,14 +113,21 @@ async fn page(state: &AppState, ctx: &Ctx, signed: &SignedIn, year: i32, shown: 
         .into_iter()
         .map(|k| Choice {
             value: k.as_str().to_owned(),
-            label: ctx.tr.t(&format!("calendar.kind.{}", k.as_str())).to_owned(),
+            label: ctx
+                .tr
+                .t(&format!("calendar.kind.{}", k.as_str()))
+                .to_owned(),
         })
         .collect();
     let fiscal_year = FiscalYear::new(year)
         .map(|fy| {
             ctx.tr.f(
                 "calendar.fiscal_year_starts",
-                &[("fy", ctx.fiscal_year(fy)), ("start", ctx.date(fy.start())), ("end", ctx.date(fy.end()))],
+                &[
+                    ("fy", ctx.fiscal_year(fy)),
+                    ("start", ctx.date(fy.start())),
+                    ("end", ctx.date(fy.end())),
+                ],
             )
         })
         .unwrap_or_default();
@@ -144,16 +158,31 @@ fn year_of(query: &YearQuery) -> Result<i32, AppError> {
     }
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Query(query): Query<YearQuery>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Query(query): Query<YearQuery>,
+) -> Result<Response, AppError> {
     state
         .app
-        .permit(&signed.0.acting, Register::Security, Act::Read, "calendar.show")
+        .permit(
+            &signed.0.acting,
+            Register::Security,
+            Act::Read,
+            "calendar.show",
+        )
         .await?;
     let year = year_of(&query)?;
     let notice = match (query.added, query.renamed, query.removed, query.unchanged) {
         (Some(a), Some(r), Some(d), Some(u)) => Some(ctx.tr.f(
             "calendar.imported",
-            &[("added", a.to_string()), ("renamed", r.to_string()), ("removed", d.to_string()), ("unchanged", u.to_string())],
+            &[
+                ("added", a.to_string()),
+                ("renamed", r.to_string()),
+                ("removed", d.to_string()),
+                ("unchanged", u.to_string()),
+            ],
         )),
         _ => None,
     };
@@ -165,28 +194,70 @@ pub async fn show(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Que
     page(&state, &ctx, &signed, year, shown, StatusCode::OK).await
 }
 
-pub async fn add(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, WebForm(form): WebForm<HolidayInput>) -> Result<Response, AppError> {
+pub async fn add(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<HolidayInput>,
+) -> Result<Response, AppError> {
     match app_calendar::add_closed_day(&state.app, &signed.0.acting, &form).await {
-        Ok(day) => Ok(see_other(&format!("/admin/calendar?year={}#day-{}", day.on.year(), mamori_app::date_text(day.on)))),
+        Ok(day) => Ok(see_other(&format!(
+            "/admin/calendar?year={}#day-{}",
+            day.on.year(),
+            mamori_app::date_text(day.on)
+        ))),
         Err(failure) => {
             let errors = field_errors(&problems_of(failure, "on")?, &ctx.tr, field_key);
             let year = mamori_app::today().year();
-            let shown = Shown { form, errors, notice: None };
-            page(&state, &ctx, &signed, year, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+            let shown = Shown {
+                form,
+                errors,
+                notice: None,
+            };
+            page(
+                &state,
+                &ctx,
+                &signed,
+                year,
+                shown,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-pub async fn remove(State(state): State<AppState>, signed: SignedIn, Path(on): Path<String>) -> Result<Response, AppError> {
+pub async fn remove(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(on): Path<String>,
+) -> Result<Response, AppError> {
     let day = app_calendar::remove_closed_day(&state.app, &signed.0.acting, &on).await?;
-    Ok(see_other(&format!("/admin/calendar?year={}", day.on.year())))
+    Ok(see_other(&format!(
+        "/admin/calendar?year={}",
+        day.on.year()
+    )))
 }
 
 /// The `file` part of the upload, read up to the limit.
 async fn upload(request: Request) -> Result<Vec<u8>, AppError> {
-    let malformed = || AppError::new(StatusCode::BAD_REQUEST, "malformed_body", "error.malformed_form");
-    let too_large = || AppError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "error.payload_too_large");
-    let mut multipart = Multipart::from_request(request, &()).await.map_err(|_| malformed())?;
+    let malformed = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+            "error.malformed_form",
+        )
+    };
+    let too_large = || {
+        AppError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "error.payload_too_large",
+        )
+    };
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| malformed())?;
     while let Some(mut field) = multipart.next_field().await.map_err(|_| malformed())? {
         if field.name() != Some("file") {
             continue;
@@ -203,10 +274,20 @@ async fn upload(request: Request) -> Result<Vec<u8>, AppError> {
     Ok(Vec::new())
 }
 
-pub async fn import(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, request: Request) -> Result<Response, AppError> {
+pub async fn import(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    request: Request,
+) -> Result<Response, AppError> {
     state
         .app
-        .permit(&signed.0.acting, Register::Security, Act::Edit, "calendar.import")
+        .permit(
+            &signed.0.acting,
+            Register::Security,
+            Act::Edit,
+            "calendar.import",
+        )
         .await?;
     let bytes = upload(request).await?;
     match app_calendar::import_holidays(&state.app, &signed.0.acting, &bytes).await {
@@ -216,8 +297,20 @@ pub async fn import(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, r
         ))),
         Err(failure) => {
             let errors = field_errors(&problems_of(failure, "file")?, &ctx.tr, field_key);
-            let shown = Shown { form: HolidayInput::default(), errors, notice: None };
-            page(&state, &ctx, &signed, mamori_app::today().year(), shown, StatusCode::UNPROCESSABLE_ENTITY).await
+            let shown = Shown {
+                form: HolidayInput::default(),
+                errors,
+                notice: None,
+            };
+            page(
+                &state,
+                &ctx,
+                &signed,
+                mamori_app::today().year(),
+                shown,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

@@ -53,7 +53,10 @@ pub fn parse_subject(kind: &str, id: &str) -> Result<RecordRef, AppError> {
 }
 
 /// The problems of a refused form, or the failure as an error page.
-pub fn problems_of(failure: mamori_app::Failure, conflict_field: &'static str) -> Result<Vec<FieldProblem>, AppError> {
+pub fn problems_of(
+    failure: mamori_app::Failure,
+    conflict_field: &'static str,
+) -> Result<Vec<FieldProblem>, AppError> {
     match failure {
         mamori_app::Failure::Invalid(problems) => Ok(problems),
         mamori_app::Failure::Conflict(refusal) => Ok(vec![FieldProblem {

@@ -7,8 +7,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::cycle::reviews::{self as app_reviews, ReviewHistory};
 use mamori_app::cycle::{
-    Assignee, DueState, RecordKind, ReviewInput, ReviewRule, ScheduleInput,
-    ScheduleRecord, due_state,
+    Assignee, DueState, RecordKind, ReviewInput, ReviewRule, ScheduleInput, ScheduleRecord,
+    due_state,
 };
 use mamori_app::i18n::Tr;
 use mamori_domain::user::OrgRole;
@@ -62,7 +62,11 @@ pub fn schedule_view(ctx: &Ctx, s: &ScheduleRecord) -> ScheduleView {
         link: s.subject.kind.path(s.subject.id),
         summary: tr.f(
             "review.summary",
-            &[("due", due.clone()), ("rule", rule.clone()), ("reviewer", reviewer.clone())],
+            &[
+                ("due", due.clone()),
+                ("rule", rule.clone()),
+                ("reviewer", reviewer.clone()),
+            ],
         ),
         rule,
         reviewer,
@@ -93,9 +97,16 @@ pub struct DueQuery {
     pub all: Option<String>,
 }
 
-pub async fn due(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Query(query): Query<DueQuery>) -> Result<Response, AppError> {
+pub async fn due(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Query(query): Query<DueQuery>,
+) -> Result<Response, AppError> {
     let all = query.all.is_some_and(|v| v == "1");
-    let until = (!all).then(|| mamori_app::today() + time::Duration::days(mamori_domain::review::DUE_NOTICE_DAYS));
+    let until = (!all).then(|| {
+        mamori_app::today() + time::Duration::days(mamori_domain::review::DUE_NOTICE_DAYS)
+    });
     let schedules = app_reviews::due(&state.app, &signed.0.acting, until).await?;
     let page = DuePage {
         t: ctx.tr,
@@ -156,7 +167,10 @@ fn field_key(field: &str) -> &'static str {
 /// The schedule form filled from the stored schedule (or the policy default).
 fn schedule_form(schedule: Option<&ScheduleRecord>) -> ScheduleInput {
     let (rule, reviewer) = schedule.map_or(
-        (ReviewRule::POLICY_DEFAULT, Assignee::Post(OrgRole::ChiefSecurityOfficer)),
+        (
+            ReviewRule::POLICY_DEFAULT,
+            Assignee::Post(OrgRole::ChiefSecurityOfficer),
+        ),
         |s| (s.rule, s.reviewer),
     );
     let mut form = ScheduleInput {
@@ -178,13 +192,26 @@ struct Forms {
     errors: Vec<FieldError>,
 }
 
-async fn record_page(state: &AppState, ctx: &Ctx, signed: &SignedIn, history: ReviewHistory, forms: Forms, status: StatusCode) -> Result<Response, AppError> {
+async fn record_page(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    history: ReviewHistory,
+    forms: Forms,
+    status: StatusCode,
+) -> Result<Response, AppError> {
     let tr = &ctx.tr;
     let subject = history.subject;
-    let title = history.schedule.as_ref().and_then(|s| s.subject_title.clone());
+    let title = history
+        .schedule
+        .as_ref()
+        .and_then(|s| s.subject_title.clone());
     let rules = ["fiscal_yearly", "every_months", "once"]
         .into_iter()
-        .map(|r| Choice { value: r.to_owned(), label: tr.t(&format!("review.rule.{r}")).to_owned() })
+        .map(|r| Choice {
+            value: r.to_owned(),
+            label: tr.t(&format!("review.rule.{r}")).to_owned(),
+        })
         .collect();
     let posts = OrgRole::ALL.into_iter().map(|p| Choice {
         value: Assignee::Post(p).code(),
@@ -195,9 +222,10 @@ async fn record_page(state: &AppState, ctx: &Ctx, signed: &SignedIn, history: Re
     } else {
         Vec::new()
     };
-    let users = users
-        .into_iter()
-        .map(|u| Choice { value: Assignee::User(u.id).code(), label: u.display_name });
+    let users = users.into_iter().map(|u| Choice {
+        value: Assignee::User(u.id).code(),
+        label: u.display_name,
+    });
     let path = format!("/reviews/{}/{}", subject.kind.as_str(), subject.id);
     let page = RecordPage {
         t: ctx.tr,
@@ -221,21 +249,38 @@ async fn record_page(state: &AppState, ctx: &Ctx, signed: &SignedIn, history: Re
         policy: subject.kind == RecordKind::PolicyDocument,
         rules,
         reviewers: posts.chain(users).collect(),
-        schedule_form: forms.schedule.unwrap_or_else(|| schedule_form(history.schedule.as_ref())),
+        schedule_form: forms
+            .schedule
+            .unwrap_or_else(|| schedule_form(history.schedule.as_ref())),
         review_form: forms.review,
         errors: forms.errors,
     };
     render(status, &page)
 }
 
-pub async fn show(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Path((kind, id)): Path<(String, String)>) -> Result<Response, AppError> {
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
     let subject = parse_subject(&kind, &id)?;
     let history = app_reviews::history(&state.app, &signed.0.acting, subject).await?;
-    let forms = Forms { schedule: None, review: ReviewInput::default(), errors: Vec::new() };
+    let forms = Forms {
+        schedule: None,
+        review: ReviewInput::default(),
+        errors: Vec::new(),
+    };
     record_page(&state, &ctx, &signed, history, forms, StatusCode::OK).await
 }
 
-pub async fn set_schedule(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Path((kind, id)): Path<(String, String)>, WebForm(form): WebForm<ScheduleInput>) -> Result<Response, AppError> {
+pub async fn set_schedule(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+    WebForm(form): WebForm<ScheduleInput>,
+) -> Result<Response, AppError> {
     let subject = parse_subject(&kind, &id)?;
     let acting = &signed.0.acting;
     match app_reviews::set_schedule(&state.app, acting, subject, &form).await {
@@ -243,22 +288,55 @@ pub async fn set_schedule(State(state): State<AppState>, ctx: Ctx, signed: Signe
         Err(failure) => {
             let errors = field_errors(&problems_of(failure, "rule")?, &ctx.tr, field_key);
             let history = app_reviews::history(&state.app, acting, subject).await?;
-            let forms = Forms { schedule: Some(form), review: ReviewInput::default(), errors };
-            record_page(&state, &ctx, &signed, history, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+            let forms = Forms {
+                schedule: Some(form),
+                review: ReviewInput::default(),
+                errors,
+            };
+            record_page(
+                &state,
+                &ctx,
+                &signed,
+                history,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
 
-pub async fn record(State(state): State<AppState>, ctx: Ctx, signed: SignedIn, Path((kind, id)): Path<(String, String)>, WebForm(form): WebForm<ReviewInput>) -> Result<Response, AppError> {
+pub async fn record(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((kind, id)): Path<(String, String)>,
+    WebForm(form): WebForm<ReviewInput>,
+) -> Result<Response, AppError> {
     let subject = parse_subject(&kind, &id)?;
     let acting = &signed.0.acting;
     match app_reviews::record(&state.app, acting, subject, &form).await {
-        Ok(_) => Ok(see_other(&format!("/reviews/{kind}/{}#history", subject.id))),
+        Ok(_) => Ok(see_other(&format!(
+            "/reviews/{kind}/{}#history",
+            subject.id
+        ))),
         Err(failure) => {
             let errors = field_errors(&problems_of(failure, "reviewed_on")?, &ctx.tr, field_key);
             let history = app_reviews::history(&state.app, acting, subject).await?;
-            let forms = Forms { schedule: None, review: form, errors };
-            record_page(&state, &ctx, &signed, history, forms, StatusCode::UNPROCESSABLE_ENTITY).await
+            let forms = Forms {
+                schedule: None,
+                review: form,
+                errors,
+            };
+            record_page(
+                &state,
+                &ctx,
+                &signed,
+                history,
+                forms,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }

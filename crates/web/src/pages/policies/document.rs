@@ -148,7 +148,8 @@ async fn document_page(
     let document = view.document.clone();
     let result_versions = result_versions(ctx, &view);
     let (versions, reviews) = rows(ctx, view);
-    let subject = mamori_app::cycle::RecordRef::new(mamori_app::cycle::RecordKind::PolicyDocument, id);
+    let subject =
+        mamori_app::cycle::RecordRef::new(mamori_app::cycle::RecordKind::PolicyDocument, id);
     let schedule = mamori_app::cycle::reviews::history(&state.app, acting, subject)
         .await?
         .schedule
