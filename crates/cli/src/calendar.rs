@@ -18,7 +18,10 @@ pub async fn import_holidays(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow:
     let too_large = || {
         anyhow::anyhow!(
             "{}",
-            tr.f("calendar.error.csv_size", &[("max_kb", (limit / 1024).to_string())])
+            tr.f(
+                "calendar.error.csv_size",
+                &[("max_kb", (limit / 1024).to_string())]
+            )
         )
     };
     if std::fs::metadata(file)

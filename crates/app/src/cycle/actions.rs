@@ -83,6 +83,7 @@ pub async fn show(app: &App, acting: &Acting, id: i64) -> Outcome<ActionDetail> 
     if !may_see(acting, &action) {
         return Err(Failure::NotFound);
     }
+    // lead wires: files — the action's evidence (RecordKind::CorrectiveAction attachments).
     let source_readable = match action.source {
         Some(source) => readable(app, acting, source).await.is_ok(),
         None => false,

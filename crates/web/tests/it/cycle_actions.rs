@@ -162,6 +162,29 @@ backend_test!(
         assert!(risk_page.contains("紛失時の連絡手順の周知"));
         let again = officer.post_json(&format!("/api/v1/risks/{risk}/actions/{aid}/complete"), &json!({})).await;
         assert_api_error(again, 409, "already_done").await;
+
+        // One cancelled in the register is closed on the risk page too: no button, and
+        // completing it from the risk is refused.
+        let second = officer
+            .post_json(&format!("/api/v1/risks/{risk}/actions"), &json!({"description": "端末の棚卸し", "due_on": "2027-03-31"}))
+            .await;
+        let second = second.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+        let cancel = json!({"status": "cancelled", "note": "MDM導入で代替"});
+        assert_eq!(officer.post_json(&format!("/api/v1/actions/{second}/status"), &cancel).await.status().as_u16(), 200);
+        let risk_page = officer.page(&format!("/risks/{risk}"), 200).await;
+        assert!(risk_page.contains("取りやめ") && risk_page.contains(&format!("href=\"/actions/{second}\"")));
+        assert!(!risk_page.contains(&format!("/actions/{second}/complete")));
+        let refused = officer.post_json(&format!("/api/v1/risks/{risk}/actions/{second}/complete"), &json!({})).await;
+        assert_api_error(refused, 409, "already_done").await;
+
+        // Times are shown in Japan time: the API's UTC instant, nine hours on.
+        let out: Value = officer.json(&format!("/api/v1/actions/{second}")).await;
+        let at = time::OffsetDateTime::parse(out["created_at"].as_str().unwrap(), &time::format_description::well_known::Rfc3339).unwrap();
+        assert_eq!(at.offset(), time::UtcOffset::UTC);
+        let shown = mamori_domain::wareki::format_datetime(at, mamori_domain::wareki::DateStyle::Wareki, mamori_domain::wareki::Lang::Ja);
+        let jst = at.to_offset(mamori_domain::wareki::JST);
+        assert!(shown.ends_with(&format!("{:02}:{:02}", jst.hour(), jst.minute())));
+        assert!(officer.page(&format!("/actions/{second}"), 200).await.contains(&shown));
         server.stop().await;
     }
 );
