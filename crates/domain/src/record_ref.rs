@@ -73,3 +73,18 @@ impl RecordRef {
         RecordRef { kind, id }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_round_trip_and_name_their_register() {
+        for kind in RecordKind::ALL {
+            assert_eq!(RecordKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(RecordKind::parse("asset"), None);
+        assert_eq!(RecordKind::Risk.register(), Register::Risks);
+        assert_eq!(RecordKind::CorrectiveAction.path(4), "/actions/4");
+    }
+}

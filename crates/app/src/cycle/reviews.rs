@@ -127,6 +127,8 @@ pub async fn due(app: &App, acting: &Acting, until: Option<Date>) -> Outcome<Vec
 
 /// Reviews overdue or due within [`DUE_NOTICE_DAYS`] that wait for this person: those
 /// they review, and every one for the security officer.
+// lead wires: notify — remind each reviewer (the person, or the post's holders) of a
+// review coming due and of one overdue, from the same list as `waiting`.
 pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Outcome<Vec<ScheduleRecord>> {
     let until = today + Duration::days(DUE_NOTICE_DAYS);
     let mine = due(app, acting, Some(until))
