@@ -41,6 +41,8 @@ pub struct ActionQuery {
     pub overdue: bool,
     /// Only the person's own (those who see all may ask for theirs).
     pub mine: bool,
+    /// Only those of one owner (a post or a person), for those who see all.
+    pub owner: Option<Assignee>,
 }
 
 /// The actions the person may see that `query` selects, by due date.
@@ -54,7 +56,12 @@ pub async fn list(
     let owned_by = if query.mine || !acting.may(Register::Actions, Act::SeeAll) {
         Some((acting.user_id().unwrap_or(-1), acting.posts.clone()))
     } else {
-        None
+        match query.owner {
+            Some(Assignee::User(id)) => Some((id, Vec::new())),
+            // No user has id -1: only the post's actions.
+            Some(Assignee::Post(post)) => Some((-1, vec![post])),
+            None => None,
+        }
     };
     let filter = ActionFilter {
         status: query.status,

@@ -44,6 +44,14 @@ backend_test!(
         assert!(ids(&suzuki.json("/api/v1/actions").await).is_empty());
         assert_eq!(ids(&auditor.json("/api/v1/actions").await).len(), 2);
         assert_eq!(ids(&officer.json("/api/v1/actions?overdue=true").await), [sato_action]);
+        assert_eq!(ids(&auditor.json("/api/v1/actions?owner=post:system_staff").await), [post_id]);
+        let by_person = format!("/api/v1/actions?owner=user:{sato_id}");
+        assert_eq!(ids(&auditor.json(&by_person).await), [sato_action]);
+        // A member's filter never widens what they see.
+        assert!(ids(&suzuki.json(&by_person).await).is_empty());
+        let by_post = officer.page("/actions?owner=post%3Asystem_staff", 200).await;
+        assert!(by_post.contains("USBメモリ") && !by_post.contains("画面ロック設定"), "{by_post}");
+        assert_api_error(officer.get("/api/v1/actions?owner=someone").await, 400, "invalid_filter").await;
         suzuki.page(&format!("/actions/{sato_action}"), 404).await;
         assert_api_error(suzuki.get(&format!("/api/v1/actions/{sato_action}")).await, 404, "not_found").await;
         let list = sato.page("/actions", 200).await;

@@ -72,13 +72,16 @@ pub struct ListParams {
     pub status: Option<String>,
     /// true: only the caller's own (those who see all may ask for theirs).
     pub mine: Option<bool>,
+    /// Only one owner's, for those who see all: `post:<post>` or `user:<id>`.
+    pub owner: Option<String>,
     /// true: only those past due and still to be done.
     pub overdue: Option<bool>,
 }
 
 /// The actions the caller may see, by due date.
 #[utoipa::path(get, path = "/api/v1/actions", tag = "actions",
-    params(("status" = Option<String>, Query), ("mine" = Option<bool>, Query), ("overdue" = Option<bool>, Query)),
+    params(("status" = Option<String>, Query), ("mine" = Option<bool>, Query),
+        ("owner" = Option<String>, Query), ("overdue" = Option<bool>, Query)),
     responses((status = 200, body = [CorrectiveActionOut]), (status = 400, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody)))]
 pub async fn list_actions(
@@ -102,10 +105,18 @@ pub async fn list_actions(
                 .ok_or_else(|| crate::http::params::risks::bad_filter("status"))?,
         ),
     };
+    let owner = match params.owner.as_deref() {
+        None | Some("") => None,
+        Some(code) => Some(
+            mamori_app::cycle::Assignee::parse(code)
+                .ok_or_else(|| crate::http::params::risks::bad_filter("owner"))?,
+        ),
+    };
     let query = ActionQuery {
         status,
         overdue: params.overdue.unwrap_or(false),
         mine: params.mine.unwrap_or(false),
+        owner,
     };
     let actions = app_actions::list(&state.app, &signed.0.acting, &query).await?;
     Ok(Json(actions.into_iter().map(Into::into).collect()))

@@ -63,6 +63,7 @@ struct ListPage {
     layout: Layout,
     rows: Vec<ActionRow>,
     statuses: Vec<Choice>,
+    owners: Vec<Choice>,
     query: ListQuery,
     sees_all: bool,
     may_create: bool,
@@ -81,6 +82,21 @@ fn status_choices(tr: &Tr, with_any: bool) -> Vec<Choice> {
         .collect()
 }
 
+/// The owner filter of those who see all: everyone, their own, or a post's.
+fn owner_filter(tr: &Tr) -> Vec<Choice> {
+    let fixed = [("", "action.any_owner"), ("mine", "action.only_mine")]
+        .into_iter()
+        .map(|(value, key)| Choice {
+            value: value.to_owned(),
+            label: tr.t(key).to_owned(),
+        });
+    let posts = OrgRole::ALL.into_iter().map(|p| Choice {
+        value: Assignee::Post(p).code(),
+        label: tr.t(&format!("org_role.{}", p.as_str())).to_owned(),
+    });
+    fixed.chain(posts).collect()
+}
+
 pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -95,10 +111,17 @@ pub async fn list(
                 .ok_or_else(|| crate::http::params::risks::bad_filter("status"))?,
         ),
     };
+    let owner = match query.owner.as_str() {
+        "" | "mine" => None,
+        code => Some(
+            Assignee::parse(code).ok_or_else(|| crate::http::params::risks::bad_filter("owner"))?,
+        ),
+    };
     let filter = ActionQuery {
         status,
         overdue: query.overdue == "1",
         mine: query.owner == "mine",
+        owner,
     };
     let actions = app_actions::list(&state.app, acting, &filter).await?;
     let page = ListPage {
@@ -106,6 +129,7 @@ pub async fn list(
         layout: Layout::load(&state, "actions", "/actions", Some(&signed.0)).await,
         rows: actions.iter().map(|a| action_row(&ctx, a)).collect(),
         statuses: status_choices(&ctx.tr, true),
+        owners: owner_filter(&ctx.tr),
         query,
         sees_all: acting.may(Register::Actions, Act::SeeAll),
         may_create: acting.may(Register::Actions, Act::Edit),
