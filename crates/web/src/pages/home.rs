@@ -102,7 +102,7 @@ fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> Risk
 /// What the cycle blocks ask of the person, in the reader's words.
 fn cycle_items(ctx: &Ctx, waiting: &home::CycleWaiting) -> Vec<(String, String, String)> {
     let reviews = waiting.reviews.iter().map(|s| {
-        let view = crate::pages::cycle::reviews::schedule_view(ctx, s);
+        let view = crate::http::params::cycle::schedule_view(ctx, s);
         let detail = ctx.tr.f(
             "review.home_detail",
             &[
@@ -117,7 +117,7 @@ fn cycle_items(ctx: &Ctx, waiting: &home::CycleWaiting) -> Vec<(String, String, 
         )
     });
     let actions = waiting.overdue_actions.iter().map(|a| {
-        let row = crate::pages::cycle::actions::action_row(ctx, a);
+        let row = crate::http::params::cycle::action_row(ctx, a);
         let detail = ctx.tr.f(
             "action.home_detail",
             &[("due", row.due), ("owner", row.owner)],

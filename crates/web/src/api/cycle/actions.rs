@@ -194,7 +194,7 @@ pub async fn create_action(
         Some(text) => {
             let parsed = text
                 .split_once(':')
-                .and_then(|(k, i)| crate::pages::cycle::parse_subject(k, i).ok());
+                .and_then(|(k, i)| crate::http::params::cycle::parse_subject(k, i).ok());
             Some(parsed.ok_or_else(|| {
                 AppError::from(mamori_app::Failure::invalid(
                     mamori_domain::field::FieldProblem::new("source", "action.error.source"),

@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, read_json};
-use crate::pages::cycle::parse_subject;
+use crate::http::params::cycle::parse_subject;
 use crate::state::AppState;
 
 /// A record's review schedule.

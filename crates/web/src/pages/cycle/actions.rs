@@ -8,44 +8,22 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::cycle::actions::{self as app_actions, ActionDetail, ActionQuery};
 use mamori_app::cycle::{
-    ActionInput, ActionStatus, Assignee, CorrectiveAction, DayCount, RecordKind, RecordRef,
-    StatusInput,
+    ActionInput, ActionStatus, Assignee, DayCount, RecordKind, RecordRef, StatusInput,
 };
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
-use mamori_domain::corrective::is_overdue;
 use mamori_domain::user::OrgRole;
 use serde::Deserialize;
 
-use super::{assignee_label, due_label, problems_of, record_label};
+use super::{problems_of, record_label};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
 use crate::http::forms::{Choice, FieldError, field_errors, parse_id};
+pub use crate::http::params::cycle::{ActionRow, action_row};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
-
-/// One action as a list shows it.
-pub struct ActionRow {
-    pub id: i64,
-    pub title: String,
-    pub owner: String,
-    pub due: String,
-    pub status_key: &'static str,
-    pub overdue: bool,
-}
-
-pub fn action_row(ctx: &Ctx, a: &CorrectiveAction) -> ActionRow {
-    ActionRow {
-        id: a.id,
-        title: a.title.clone(),
-        owner: assignee_label(&ctx.tr, a.owner, a.owner_name.as_deref()),
-        due: due_label(ctx, a.due_on, a.due_kind, a.due_days),
-        status_key: a.status.label_key(),
-        overdue: is_overdue(a.status, a.due_on, mamori_app::today()),
-    }
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -7,79 +7,21 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::cycle::reviews::{self as app_reviews, ReviewHistory};
 use mamori_app::cycle::{
-    Assignee, DueState, RecordKind, ReviewInput, ReviewRule, ScheduleInput, ScheduleRecord,
-    due_state,
+    Assignee, RecordKind, ReviewInput, ReviewRule, ScheduleInput, ScheduleRecord,
 };
 use mamori_app::i18n::Tr;
 use mamori_domain::user::OrgRole;
 use serde::Deserialize;
 
-use super::{assignee_label, parse_subject, problems_of, record_label};
+use super::{parse_subject, problems_of, record_label};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
 use crate::http::forms::{Choice, FieldError, field_errors};
+pub use crate::http::params::cycle::{ScheduleView, schedule_view};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
-
-/// A schedule as a page shows it.
-pub struct ScheduleView {
-    pub subject: String,
-    pub link: String,
-    pub rule: String,
-    pub reviewer: String,
-    pub due: String,
-    pub state_key: &'static str,
-    pub overdue: bool,
-    /// One line: 次回の見直し期限：… （毎年度 3月31日／統括情報セキュリティ責任者）.
-    pub summary: String,
-}
-
-fn rule_label(tr: &Tr, rule: &ReviewRule, ctx: &Ctx) -> String {
-    match *rule {
-        ReviewRule::FiscalYearly { month, day } => tr.f(
-            "review.rule.fiscal_yearly_on",
-            &[("month", month.to_string()), ("day", day.to_string())],
-        ),
-        ReviewRule::EveryMonths { months } => {
-            tr.f("review.rule.every_months_n", &[("n", months.to_string())])
-        }
-        ReviewRule::Once { on } => tr.f("review.rule.once_on", &[("date", ctx.date(on))]),
-    }
-}
-
-pub fn schedule_view(ctx: &Ctx, s: &ScheduleRecord) -> ScheduleView {
-    let tr = &ctx.tr;
-    let state = s.next_due_on.map(|d| due_state(d, mamori_app::today()));
-    let rule = rule_label(tr, &s.rule, ctx);
-    let reviewer = assignee_label(tr, Some(s.reviewer), s.reviewer_name.as_deref());
-    let due = s
-        .next_due_on
-        .map_or_else(|| tr.t("review.none_due").to_owned(), |d| ctx.date(d));
-    ScheduleView {
-        subject: record_label(tr, s.subject, s.subject_title.as_deref()),
-        link: s.subject.kind.path(s.subject.id),
-        summary: tr.f(
-            "review.summary",
-            &[
-                ("due", due.clone()),
-                ("rule", rule.clone()),
-                ("reviewer", reviewer.clone()),
-            ],
-        ),
-        rule,
-        reviewer,
-        due,
-        state_key: match state {
-            Some(DueState::Overdue) => "review.state.overdue",
-            Some(DueState::DueSoon) => "review.state.due_soon",
-            Some(DueState::Later) => "review.state.later",
-            None => "review.state.done",
-        },
-        overdue: state == Some(DueState::Overdue),
-    }
-}
 
 #[derive(Template)]
 #[template(path = "cycle/reviews.html")]

@@ -57,7 +57,7 @@ struct DocumentPage {
     review: ReviewForm,
     errors: Vec<FieldError>,
     /// When the next review is due, who does it and by what rule (the review block).
-    schedule: Option<crate::pages::cycle::reviews::ScheduleView>,
+    schedule: Option<crate::http::params::cycle::ScheduleView>,
 }
 
 impl DocumentPage {
@@ -153,7 +153,7 @@ async fn document_page(
     let schedule = mamori_app::cycle::reviews::history(&state.app, acting, subject)
         .await?
         .schedule
-        .map(|s| crate::pages::cycle::reviews::schedule_view(ctx, &s));
+        .map(|s| crate::http::params::cycle::schedule_view(ctx, &s));
     let page = DocumentPage {
         t: ctx.tr,
         layout: Layout::load(
