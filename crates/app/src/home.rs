@@ -60,6 +60,17 @@ pub struct Waiting {
     pub notices: Vec<crate::notifications::Notification>,
     /// Approval requests (決裁) waiting for this person's decision, due date first.
     pub approvals: Vec<crate::approvals::Seen>,
+    /// Reviews due and corrective actions overdue (the cycle blocks).
+    pub cycle: CycleWaiting,
+}
+
+/// Reviews overdue or due within 30 days that the person reviews (the security officer:
+/// all), and their overdue corrective actions (the security officer: everyone's) other
+/// than the risk actions listed above.
+#[derive(Debug, Clone, Default)]
+pub struct CycleWaiting {
+    pub reviews: Vec<crate::cycle::ScheduleRecord>,
+    pub overdue_actions: Vec<crate::cycle::CorrectiveAction>,
 }
 
 /// How many unread notices the home page lists.
@@ -106,6 +117,15 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
     } else {
         Vec::new()
     };
+    let listed: Vec<i64> = overdue_actions.iter().map(|a| a.id).collect();
+    let cycle = CycleWaiting {
+        reviews: crate::cycle::reviews::waiting(app, acting, today).await?,
+        overdue_actions: crate::cycle::actions::overdue_for(app, acting, today)
+            .await?
+            .into_iter()
+            .filter(|a| !listed.contains(&a.id))
+            .collect(),
+    };
     Ok(Waiting {
         acknowledgements,
         takeouts,
@@ -113,5 +133,6 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         acceptances,
         notices,
         approvals,
+        cycle,
     })
 }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod classification;
+pub mod cycle;
 pub mod exceptions;
 mod failure;
 pub mod home;

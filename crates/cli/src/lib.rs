@@ -4,6 +4,7 @@
 //! passes in (see `crates/mamori`), so this crate never depends on the web crate.
 
 mod assets;
+mod calendar;
 mod config;
 mod logfile;
 mod people;
@@ -111,6 +112,10 @@ enum ImportCommand {
         #[arg(long, value_parser = assets::parse_own_numbers)]
         own_numbers: Option<mamori_app::assets::imports::OwnNumbers>,
     },
+    /// The Cabinet Office holiday list (syukujitsu.csv, Shift_JIS or UTF-8): the
+    /// national holidays of the years it covers become the list's; the assembly's own
+    /// closed days stay
+    Holidays { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -421,6 +426,9 @@ where
                 ..Default::default()
             };
             assets::import(&data, &tr, &file, dry_run, as_new, &choices).await
+        }
+        Command::Import(ImportCommand::Holidays { file }) => {
+            calendar::import_holidays(&data, &tr, &file).await
         }
         Command::Export(ExportCommand::AssetTemplate { file, format }) => {
             assets::export_template(&data, &tr, &file, format).await

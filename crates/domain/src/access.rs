@@ -24,6 +24,8 @@ pub enum Register {
     Threats,
     /// The risk register, the risk matrix and frozen analyses.
     Risks,
+    /// Corrective actions (改善措置): what must be done about a risk, a finding…
+    Actions,
     /// The audit trail of every change.
     AuditTrail,
     /// User accounts and organisational posts.
@@ -41,13 +43,14 @@ pub enum Register {
 }
 
 impl Register {
-    pub const ALL: [Register; 12] = [
+    pub const ALL: [Register; 13] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
         Register::Classification,
         Register::Threats,
         Register::Risks,
+        Register::Actions,
         Register::AuditTrail,
         Register::Users,
         Register::Security,
@@ -65,6 +68,7 @@ impl Register {
             Register::Classification => "classification",
             Register::Threats => "threats",
             Register::Risks => "risks",
+            Register::Actions => "actions",
             Register::AuditTrail => "audit",
             Register::Users => "users",
             Register::Security => "security",
@@ -172,6 +176,12 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             posts: &[OrgRole::Ciso],
         },
         (Threats, Decide) | (Threats | Risks, SeeAll) => NOBODY,
+        // Everyone bound by the policy may own an action and sees their own (need to
+        // know); those who oversee security see all; the security officer assigns them.
+        (Actions, Read) => roles(STAFF_AND_MEMBERS),
+        (Actions, Edit) => roles(&[Role::SecurityOfficer]),
+        (Actions, SeeAll) => roles(OVERSIGHT),
+        (Actions, Decide) => NOBODY,
         (AuditTrail, Read) => roles(OVERSIGHT),
         (AuditTrail, Edit | Decide | SeeAll) => NOBODY,
         (Users | Security, Read | Edit) => roles(&[Role::Admin]),

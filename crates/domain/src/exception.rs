@@ -64,7 +64,7 @@ impl ExceptionForm {
     /// after the fact, may have started before `today` (and not long before).
     pub fn check(&self, today: Date) -> Result<ExceptionInput, Vec<FieldProblem>> {
         let mut problems = Vec::new();
-        let rule = line_field("rule", &self.rule, LINE_MAX, true, &mut problems);
+        let rule = line_field("waived_rule", &self.rule, LINE_MAX, true, &mut problems);
         let clause_ref = line_field(
             "clause_ref",
             &self.clause_ref,
@@ -287,7 +287,7 @@ mod tests {
         let problems = ExceptionForm::default().check(TODAY).unwrap_err();
         let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
         for field in [
-            "rule",
+            "waived_rule",
             "scope",
             "reason",
             "measure",

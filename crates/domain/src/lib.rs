@@ -3,8 +3,10 @@
 pub mod access;
 pub mod approval;
 pub mod asset;
+pub mod calendar;
 pub mod classification;
 pub mod classification_presets;
+pub mod corrective;
 pub mod exception;
 pub mod field;
 pub mod mfa;
@@ -16,6 +18,7 @@ pub mod policy_diff;
 pub mod policy_input;
 pub mod policy_lifecycle;
 pub mod record;
+pub mod review;
 pub mod risk;
 pub mod risk_input;
 pub mod search;

@@ -1,43 +1,103 @@
 //! A reference to one record of any register, for the blocks every register shares
-//! (approval requests first): a kind and an id, stored as a code and a number.
+//! (approval requests, reviews, corrective actions, attachments, record views): a kind
+//! and an id, stored as a code and a number. A register that starts using a block adds
+//! its kind here; the blocks themselves do not change.
 
 use serde::Serialize;
 
-/// The kinds of record a shared block can point to. A register that starts using a
-/// block adds its kind here; the block itself does not change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+use crate::access::Register;
+
+/// The kinds of record a shared block can point to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RecordKind {
+    /// A policy document (its reviews).
+    PolicyDocument,
     /// A version of a policy document (its 決裁).
     PolicyVersion,
+    /// An information asset (its files and views).
+    Asset,
     /// A take-out (持ち出し) of an information asset.
     AssetTakeout,
+    /// A risk of the risk register.
+    Risk,
     /// A proposal to accept a risk (リスク受容).
     RiskAcceptance,
+    /// A corrective action (改善措置).
+    CorrectiveAction,
     /// An exception (例外措置) to a rule of the policy.
     Exception,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 4] = [
+    pub const ALL: [RecordKind; 8] = [
+        RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
+        RecordKind::Asset,
         RecordKind::AssetTakeout,
+        RecordKind::Risk,
         RecordKind::RiskAcceptance,
+        RecordKind::CorrectiveAction,
         RecordKind::Exception,
     ];
 
     /// The code stored in the database and used in the API.
     pub fn as_str(self) -> &'static str {
         match self {
+            RecordKind::PolicyDocument => "policy_document",
             RecordKind::PolicyVersion => "policy_version",
+            RecordKind::Asset => "asset",
             RecordKind::AssetTakeout => "asset_takeout",
+            RecordKind::Risk => "risk",
             RecordKind::RiskAcceptance => "risk_acceptance",
+            RecordKind::CorrectiveAction => "corrective_action",
             RecordKind::Exception => "exception",
         }
     }
 
     pub fn parse(value: &str) -> Option<RecordKind> {
         RecordKind::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    /// The register whose grants decide who may see and change such a record.
+    pub fn register(self) -> Register {
+        match self {
+            RecordKind::PolicyDocument | RecordKind::PolicyVersion => Register::Policies,
+            RecordKind::Asset | RecordKind::AssetTakeout => Register::Assets,
+            RecordKind::Risk | RecordKind::RiskAcceptance => Register::Risks,
+            RecordKind::CorrectiveAction => Register::Actions,
+            RecordKind::Exception => Register::Exceptions,
+        }
+    }
+
+    /// Where a record of this kind is shown, for links from lists and home pages; the
+    /// parts of a record (a version, a take-out, an acceptance) link through their
+    /// parent, which only the block that holds them knows.
+    pub fn path(self, id: i64) -> String {
+        match self {
+            RecordKind::PolicyDocument => format!("/policies/{id}"),
+            RecordKind::PolicyVersion => "/approvals".to_owned(),
+            RecordKind::Asset => format!("/assets/{id}"),
+            RecordKind::AssetTakeout => "/approvals".to_owned(),
+            RecordKind::Risk => format!("/risks/{id}"),
+            RecordKind::RiskAcceptance => "/approvals".to_owned(),
+            RecordKind::CorrectiveAction => format!("/actions/{id}"),
+            RecordKind::Exception => format!("/exceptions/{id}"),
+        }
+    }
+
+    /// Locale key naming the kind (方針文書, リスク…).
+    pub fn label_key(self) -> &'static str {
+        match self {
+            RecordKind::PolicyDocument => "record_kind.policy_document",
+            RecordKind::PolicyVersion => "record_kind.policy_version",
+            RecordKind::Asset => "record_kind.asset",
+            RecordKind::AssetTakeout => "record_kind.asset_takeout",
+            RecordKind::Risk => "record_kind.risk",
+            RecordKind::RiskAcceptance => "record_kind.risk_acceptance",
+            RecordKind::CorrectiveAction => "record_kind.corrective_action",
+            RecordKind::Exception => "record_kind.exception",
+        }
     }
 }
 
@@ -59,10 +119,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn kinds_round_trip_by_code() {
+    fn kinds_round_trip_by_code_and_name_their_register() {
         for kind in RecordKind::ALL {
             assert_eq!(RecordKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(RecordKind::parse("policy"), None);
+        assert_eq!(RecordKind::Risk.register(), Register::Risks);
+        assert_eq!(RecordKind::CorrectiveAction.path(4), "/actions/4");
+        assert_eq!(RecordKind::Exception.register(), Register::Exceptions);
     }
 }

@@ -33,7 +33,6 @@ pub const TABLES: &[&str] = &[
     "policy_versions",
     "policy_acknowledgements",
     "policy_reminders",
-    "policy_reviews",
     "clause_links",
     "classification_schemes",
     "classification_levels",
@@ -51,7 +50,6 @@ pub const TABLES: &[&str] = &[
     "risk_matrices",
     "risks",
     "risk_assets",
-    "risk_actions",
     "risk_acceptances",
     "risk_analyses",
     "notifications",
@@ -60,6 +58,11 @@ pub const TABLES: &[&str] = &[
     "approval_requests",
     "approval_absences",
     "exceptions",
+    "closed_days",
+    "review_schedules",
+    "reviews",
+    "policy_reviews",
+    "corrective_actions",
     "audit_log",
 ];
 
@@ -140,6 +143,13 @@ pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await?;
                 let mut dest_tx = target.pool().begin().await?;
+                // Migrations seed reference rows (the national holidays); the source's
+                // own rows replace them.
+                for table in TABLES.iter().rev() {
+                    sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+                        .execute(&mut *dest_tx)
+                        .await?;
+                }
                 for table in TABLES {
                     let columns = sqlite_columns(&mut dest_tx, table).await?;
                     copy_table(&mut source, &mut dest_tx, table, &columns).await?;

@@ -6,13 +6,16 @@ pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod backup;
+pub mod calendar;
 pub mod classification;
+pub mod corrective;
 pub mod exceptions;
 mod migrations;
 pub mod notifications;
 pub mod once;
 pub mod password;
 pub mod policies;
+pub mod reviews;
 pub mod risks;
 pub mod sessions;
 pub mod settings;
@@ -28,6 +31,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
 
 pub use audit::{Actor, AuditEntry};
+pub use migrations::migrate_before;
 pub use migrations::schema_version as binary_schema_version;
 
 /// Which database engine sits behind the pool.

@@ -6,7 +6,9 @@
 
 use mamori_domain::policy::PolicyText;
 use mamori_domain::policy_lifecycle::{PolicyKind, ReviewTrigger, VersionStatus};
-use mamori_domain::user::UserType;
+use mamori_domain::record::{RecordKind, RecordRef};
+use mamori_domain::review::{Assignee, ReviewRecord, ReviewRule, Schedule};
+use mamori_domain::user::{OrgRole, UserType};
 use sqlx::Row;
 use time::{Date, OffsetDateTime};
 
@@ -123,7 +125,14 @@ fn document_from_row(row: &sqlx::any::AnyRow) -> Result<Document> {
     })
 }
 
-pub async fn create_document(tx: &mut WriteTx, kind: PolicyKind, title: &str) -> Result<i64> {
+/// Creates a policy document with its review schedule (every 年度, by the
+/// 統括情報セキュリティ責任者, first due on `first_review_due`).
+pub async fn create_document(
+    tx: &mut WriteTx,
+    kind: PolicyKind,
+    title: &str,
+    first_review_due: Date,
+) -> Result<i64> {
     let now = now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO policy_documents (kind, title, created_by, created_at, updated_at) \
@@ -135,11 +144,23 @@ pub async fn create_document(tx: &mut WriteTx, kind: PolicyKind, title: &str) ->
     .bind(now)
     .fetch_one(&mut *tx.tx)
     .await?;
+    let schedule = Schedule {
+        rule: ReviewRule::POLICY_DEFAULT,
+        reviewer: Assignee::Post(OrgRole::ChiefSecurityOfficer),
+    };
+    crate::reviews::insert_schedule(
+        tx,
+        RecordRef::new(RecordKind::PolicyDocument, id),
+        &schedule,
+        first_review_due,
+    )
+    .await?;
     tx.audit(
         AuditEntry::new("policy.create", "policy_document")
             .target(id)
             .change("kind", None::<&str>, kind.as_str())
-            .change("title", None::<&str>, title),
+            .change("title", None::<&str>, title)
+            .change("review_due_on", None::<&str>, date_text(first_review_due)),
     )
     .await?;
     Ok(id)
@@ -537,22 +558,33 @@ pub struct NewReview<'a> {
     pub analysis: &'a str,
     pub decision: &'a str,
     pub result_version_id: Option<i64>,
+    /// The scheduled review this one answers (None when the document has no schedule)
+    /// and the due date after it.
+    pub due_on: Option<Date>,
+    pub next_due: Option<Date>,
 }
 
+/// Records a review of a policy document through the review block (date, reviewer,
+/// the decision as its outcome, the analysis as its note), with what is particular to a
+/// policy review (trigger, resulting version) beside it; moves the schedule on.
 pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_>) -> Result<i64> {
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO policy_reviews (document_id, reviewed_on, review_trigger, analysis, decision, \
-         result_version_id, recorded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    let record = ReviewRecord {
+        reviewed_on: review.reviewed_on,
+        outcome: review.decision.to_owned(),
+        note: review.analysis.to_owned(),
+    };
+    let subject = RecordRef::new(RecordKind::PolicyDocument, document_id);
+    let id =
+        crate::reviews::insert_review(tx, subject, &record, review.due_on, review.next_due).await?;
+    sqlx::query(
+        "INSERT INTO policy_reviews (review_id, document_id, review_trigger, result_version_id) \
+         VALUES ($1, $2, $3, $4)",
     )
+    .bind(id)
     .bind(document_id)
-    .bind(date_text(review.reviewed_on))
     .bind(review.trigger.as_str())
-    .bind(review.analysis.to_owned())
-    .bind(review.decision.to_owned())
     .bind(review.result_version_id)
-    .bind(tx.actor.user_id)
-    .bind(now_text())
-    .fetch_one(&mut *tx.tx)
+    .execute(&mut *tx.tx)
     .await?;
     tx.audit(
         AuditEntry::new("policy.review", "policy_document")
@@ -560,7 +592,12 @@ pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_
             .change("review_id", None::<i64>, id)
             .change("trigger", None::<&str>, review.trigger.as_str())
             .change("reviewed_on", None::<&str>, date_text(review.reviewed_on))
-            .change("result_version_id", None::<i64>, review.result_version_id),
+            .change("result_version_id", None::<i64>, review.result_version_id)
+            .change(
+                "next_due_on",
+                review.due_on.map(date_text),
+                review.next_due.map(date_text),
+            ),
     )
     .await?;
     Ok(id)
@@ -568,8 +605,9 @@ pub async fn add_review(tx: &mut WriteTx, document_id: i64, review: NewReview<'_
 
 pub async fn reviews(store: &Store, document_id: i64) -> Result<Vec<Review>> {
     let rows = sqlx::query(
-        "SELECT id, reviewed_on, review_trigger, analysis, decision, result_version_id, recorded_by \
-         FROM policy_reviews WHERE document_id = $1 ORDER BY reviewed_on DESC, id DESC",
+        "SELECT v.id, v.reviewed_on, p.review_trigger, v.note, v.outcome, p.result_version_id, \
+         v.reviewer_id FROM reviews v JOIN policy_reviews p ON p.review_id = v.id \
+         WHERE p.document_id = $1 ORDER BY v.reviewed_on DESC, v.id DESC",
     )
     .bind(document_id)
     .fetch_all(store.pool())
@@ -581,7 +619,7 @@ pub async fn reviews(store: &Store, document_id: i64) -> Result<Vec<Review>> {
             let reviewed_on: String = row.try_get("reviewed_on")?;
             Ok(Review {
                 id,
-                reviewed_on: decode_date("policy_reviews", id, "reviewed_on", &reviewed_on)?,
+                reviewed_on: decode_date("reviews", id, "reviewed_on", &reviewed_on)?,
                 trigger: decode(
                     "policy_reviews",
                     id,
@@ -589,10 +627,10 @@ pub async fn reviews(store: &Store, document_id: i64) -> Result<Vec<Review>> {
                     &trigger,
                     ReviewTrigger::parse,
                 )?,
-                analysis: row.try_get("analysis")?,
-                decision: row.try_get("decision")?,
+                analysis: row.try_get("note")?,
+                decision: row.try_get("outcome")?,
                 result_version_id: row.try_get("result_version_id")?,
-                recorded_by: row.try_get("recorded_by")?,
+                recorded_by: row.try_get("reviewer_id")?,
             })
         })
         .collect()

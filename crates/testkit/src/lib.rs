@@ -23,6 +23,7 @@ pub const SKIP_POSTGRES_ENV: &str = "MAMORI_TEST_SKIP_POSTGRES";
 
 pub mod fixtures_approvals;
 pub mod fixtures_assets;
+pub mod fixtures_cycle;
 pub mod fixtures_notify;
 pub mod fixtures_once;
 pub mod smtp;

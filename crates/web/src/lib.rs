@@ -35,6 +35,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::notify::routes(),
         routes::approvals::routes(),
         routes::exceptions::routes(),
+        routes::cycle::routes(),
     ]
     .concat()
 }

@@ -60,6 +60,39 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         RecordKind::AssetTakeout => &AssetTakeout,
         RecordKind::RiskAcceptance => &RiskAcceptance,
         RecordKind::Exception => &crate::exceptions::ExceptionSubject,
+        RecordKind::PolicyDocument
+        | RecordKind::Asset
+        | RecordKind::Risk
+        | RecordKind::CorrectiveAction => &NotDecided,
+    }
+}
+
+/// A kind of record nothing asks to have decided: no request can name it, and one that
+/// did (a hand-edited database) is seen by oversight only and decides nothing.
+struct NotDecided;
+
+impl Subject for NotDecided {
+    fn may_read<'a>(
+        &'a self,
+        _app: &'a App,
+        _acting: &'a Acting,
+        _request: &'a Request,
+    ) -> Step<'a, bool> {
+        Box::pin(async { Ok(false) })
+    }
+
+    fn decided<'a>(
+        &'a self,
+        _tx: &'a mut WriteTx,
+        _request: &'a Request,
+        _decision: &'a CheckedDecision,
+    ) -> Step<'a, ()> {
+        Box::pin(async {
+            Err(Failure::conflict(
+                "invalid_state",
+                "approval.error.already_decided",
+            ))
+        })
     }
 }
 

@@ -7,13 +7,14 @@ use mamori_domain::field::FieldProblem;
 use mamori_domain::policy::{self, PolicyText};
 use mamori_domain::policy_input::{self, ApprovalInput, ReviewInput};
 use mamori_domain::policy_lifecycle::{self, LifecycleProblem, PolicyKind};
+use mamori_domain::record::{RecordKind, RecordRef};
+use mamori_domain::review::ReviewRule;
 use mamori_domain::user::LoginId;
 use mamori_sheet::SheetError;
 use mamori_sheet::document::{self, DocumentFormat};
 use mamori_store::policies::{self, NewReview, NewVersion};
 
 use mamori_domain::approval::Asked;
-use mamori_domain::record::{RecordKind, RecordRef};
 
 use super::{VersionSummary, text_problem};
 use crate::{Acting, App, Failure, Refusal, approvals};
@@ -104,7 +105,10 @@ pub async fn save_version(
     let mut tx = permit.write(app).await?;
     let document_id = match input.document_id {
         Some(id) => id,
-        None => policies::create_document(&mut tx, input.kind, &title).await?,
+        None => {
+            let first_review = ReviewRule::POLICY_DEFAULT.first_due(crate::today());
+            policies::create_document(&mut tx, input.kind, &title, first_review).await?
+        }
     };
     let version_id = policies::add_version(
         &mut tx,
@@ -305,6 +309,14 @@ pub async fn add_review(
             "error.invalid_choice",
         )));
     }
+    // Any review answers the one due (whatever prompted it) and moves the schedule on.
+    let subject = RecordRef::new(RecordKind::PolicyDocument, id);
+    let schedule = mamori_store::reviews::schedule(app.store(), subject).await?;
+    let due_on = schedule.as_ref().and_then(|s| s.next_due_on);
+    let next_due = match (&schedule, due_on) {
+        (Some(s), Some(due)) => s.rule.next_due(due, review.reviewed_on),
+        _ => None,
+    };
     let mut tx = permit.write(app).await?;
     let review_id = policies::add_review(
         &mut tx,
@@ -315,6 +327,8 @@ pub async fn add_review(
             analysis: &review.analysis,
             decision: &review.decision,
             result_version_id: review.result_version,
+            due_on,
+            next_due,
         },
     )
     .await?;

@@ -73,7 +73,7 @@ pub async fn form_options(app: &App, acting: &Acting, what: &str) -> Outcome<For
     })
 }
 
-async fn active_users(app: &App) -> Outcome<Vec<User>> {
+pub(crate) async fn active_users(app: &App) -> Outcome<Vec<User>> {
     let (users, _) = mamori_store::users::list_summaries(app.store(), 100_000, 0).await?;
     Ok(users
         .into_iter()

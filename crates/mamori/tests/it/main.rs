@@ -2,5 +2,6 @@
 //! once per file is most of the test build time on two cores.
 
 mod assets;
+mod calendar;
 mod cli;
 mod policy;

@@ -11,23 +11,23 @@ use serde_json::Value;
 
 use mamori_testkit::fixtures_policies::seed_path;
 
-/// What a finished command printed.
-struct Run {
+/// What a finished command printed (also used by the other command tests).
+pub(super) struct Run {
     what: String,
     output: Output,
 }
 
 impl Run {
-    fn stdout(&self) -> String {
+    pub(super) fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
-    fn stderr(&self) -> String {
+    pub(super) fn stderr(&self) -> String {
         String::from_utf8_lossy(&self.output.stderr).into_owned()
     }
 
     #[track_caller]
-    fn success(self) -> Run {
+    pub(super) fn success(self) -> Run {
         assert!(
             self.output.status.success(),
             "{} failed:\n{}{}",
@@ -40,7 +40,7 @@ impl Run {
 
     /// mamori's own refusal: exit 1 and a message, never a panic.
     #[track_caller]
-    fn refused(self, message: &str) -> Run {
+    pub(super) fn refused(self, message: &str) -> Run {
         assert_eq!(
             self.output.status.code(),
             Some(1),
@@ -59,20 +59,20 @@ impl Run {
     }
 }
 
-struct Site {
+pub(super) struct Site {
     db: TestDb,
     cwd: tempfile::TempDir,
 }
 
 impl Site {
-    async fn new(backend: Backend) -> Site {
+    pub(super) async fn new(backend: Backend) -> Site {
         Site {
             db: TestDb::new(backend).await,
             cwd: tempfile::tempdir().expect("temp dir"),
         }
     }
 
-    fn run(&self, args: &[&str]) -> Run {
+    pub(super) fn run(&self, args: &[&str]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_mamori"));
         for var in [
             "MAMORI_CONFIG",
@@ -99,14 +99,14 @@ impl Site {
         }
     }
 
-    fn file(&self, name: &str, bytes: &[u8]) -> String {
+    pub(super) fn file(&self, name: &str, bytes: &[u8]) -> String {
         let path = self.cwd.path().join(name);
         std::fs::write(&path, bytes).unwrap();
         path.display().to_string()
     }
 
     /// Works on the database directly, the store closed again before the next command.
-    async fn with_store<T>(&self, work: impl AsyncFnOnce(&Store) -> T) -> T {
+    pub(super) async fn with_store<T>(&self, work: impl AsyncFnOnce(&Store) -> T) -> T {
         let store = self.db.open().await;
         let out = work(&store).await;
         store.close().await;

@@ -3,6 +3,7 @@
 
 mod approvals;
 mod assets;
+mod cycle;
 mod once;
 mod risks;
 mod store;

@@ -199,10 +199,10 @@ backend_test!(
             other => panic!("{backend:?}: not corrupt: {other:?}"),
         };
 
-        db.execute(&format!("UPDATE risk_actions SET due_on = 'someday' WHERE risk_id = {risk}"))
+        db.execute(&format!("UPDATE corrective_actions SET due_on = 'someday' WHERE source_id = {risk}"))
             .await;
         let error = risks::actions(&store, risk).await.unwrap_err();
-        assert_eq!(corrupt(error), ("risk_actions", "due_on"));
+        assert_eq!(corrupt(error), ("corrective_actions", "due_on"));
 
         db.execute(&format!("UPDATE risks SET treatment = 'pray' WHERE id = {risk}"))
             .await;

@@ -23,7 +23,7 @@ pub struct ExceptionOut {
     pub id: i64,
     /// The rule set aside (遵守事項).
     #[schema(example = "USBメモリ等の外部記録媒体は使用しない")]
-    pub rule: String,
+    pub waived_rule: String,
     /// The policy clause, when given.
     #[schema(example = "6(4)")]
     pub clause_ref: String,
@@ -54,7 +54,7 @@ fn out(l: Listed) -> ExceptionOut {
     let r = l.record;
     ExceptionOut {
         id: r.id,
-        rule: r.rule,
+        waived_rule: r.rule,
         clause_ref: r.clause_ref,
         scope: r.scope,
         reason: r.reason,
@@ -104,7 +104,8 @@ pub struct ExceptionList {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExceptionIn {
-    pub rule: String,
+    /// The rule set aside (遵守事項).
+    pub waived_rule: String,
     #[serde(default)]
     pub clause_ref: String,
     pub scope: String,
@@ -121,7 +122,7 @@ pub struct ExceptionIn {
 impl From<ExceptionIn> for Form {
     fn from(i: ExceptionIn) -> Form {
         Form {
-            rule: i.rule,
+            rule: i.waived_rule,
             clause_ref: i.clause_ref,
             scope: i.scope,
             reason: i.reason,

@@ -6,9 +6,10 @@ pub mod asset_imports;
 pub mod assets;
 pub mod audit;
 pub mod classification;
+pub mod cycle;
 pub mod dates;
-pub mod notifications;
 pub mod exceptions;
+pub mod notifications;
 pub mod policies;
 pub mod policy_drafts;
 pub mod risks;
@@ -132,6 +133,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         notifications::Doc::openapi(),
         approvals::Doc::openapi(),
         exceptions::Doc::openapi(),
+        cycle::Doc::openapi(),
     ] {
         doc.merge(part);
     }

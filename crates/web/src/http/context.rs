@@ -57,6 +57,11 @@ impl Ctx {
     pub fn datetime(&self, at: time::OffsetDateTime) -> String {
         wareki::format_datetime(at, self.date_style, self.lang())
     }
+
+    /// A 年度 in the user's date style: 令和8年度 or 2026年度 (FY2026 in English).
+    pub fn fiscal_year(&self, fy: mamori_domain::calendar::FiscalYear) -> String {
+        fy.label(self.date_style, self.lang())
+    }
 }
 
 pub fn parse_date_style(value: &str) -> Option<DateStyle> {

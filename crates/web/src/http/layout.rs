@@ -105,6 +105,18 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Exceptions),
     ),
     item(
+        "actions",
+        "/actions",
+        "nav.actions",
+        Audience::Readers(Register::Actions),
+    ),
+    item(
+        "reviews",
+        "/reviews",
+        "nav.reviews",
+        Audience::Readers(Register::Policies),
+    ),
+    item(
         "audit",
         "/audit",
         "nav.audit",
@@ -120,6 +132,12 @@ pub const NAV: &[NavItem] = &[
         "security",
         "/admin/security",
         "nav.security",
+        Audience::Readers(Register::Security),
+    ),
+    item(
+        "calendar",
+        "/admin/calendar",
+        "nav.calendar",
         Audience::Readers(Register::Security),
     ),
     item("account", "/account", "nav.account", Audience::SignedIn),

@@ -104,7 +104,7 @@ impl FormPage {
 
 fn label_key(field: &str) -> &'static str {
     match field {
-        "rule" => "field.label.rule",
+        "waived_rule" => "field.label.waived_rule",
         "clause_ref" => "field.label.clause_ref",
         "scope" => "field.label.scope",
         "reason" => "field.label.reason",
@@ -156,7 +156,7 @@ fn form_of(fields: &FormFields) -> Form {
             .collect::<String>()
     };
     Form {
-        rule: get("rule"),
+        rule: get("waived_rule"),
         clause_ref: get("clause_ref"),
         scope: get("scope"),
         reason: get("reason"),

@@ -35,6 +35,8 @@ struct HomePage {
     risk_attention: RiskAttention,
     /// Unread notices: (text, link).
     notices: Vec<(String, String)>,
+    /// Reviews due and corrective actions overdue: (what, link, detail).
+    cycle: Vec<(String, String, String)>,
 }
 
 /// One risk needing attention: its title, a link to it, and what is due.
@@ -99,6 +101,34 @@ fn risk_attention(ctx: &Ctx, waiting: &home::Waiting, today: time::Date) -> Risk
         overdue,
         acceptances,
     }
+}
+
+/// What the cycle blocks ask of the person, in the reader's words.
+fn cycle_items(ctx: &Ctx, waiting: &home::CycleWaiting) -> Vec<(String, String, String)> {
+    let reviews = waiting.reviews.iter().map(|s| {
+        let view = crate::http::params::cycle::schedule_view(ctx, s);
+        let detail = ctx.tr.f(
+            "review.home_detail",
+            &[
+                ("due", view.due),
+                ("state", ctx.tr.t(view.state_key).to_owned()),
+            ],
+        );
+        (
+            view.subject,
+            format!("/reviews/{}/{}", s.subject.kind.as_str(), s.subject.id),
+            detail,
+        )
+    });
+    let actions = waiting.overdue_actions.iter().map(|a| {
+        let row = crate::http::params::cycle::action_row(ctx, a);
+        let detail = ctx.tr.f(
+            "action.home_detail",
+            &[("due", row.due), ("owner", row.owner)],
+        );
+        (row.title, format!("/actions/{}", a.id), detail)
+    });
+    reviews.chain(actions).collect()
 }
 
 pub async fn show(
@@ -167,6 +197,7 @@ pub async fn show(
                 )
             })
             .collect(),
+        cycle: cycle_items(&ctx, &waiting.cycle),
         t: ctx.tr,
         layout,
         setup_done: installation.setup_done,

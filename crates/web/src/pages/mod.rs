@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod classification;
+pub mod cycle;
 pub mod exceptions;
 pub mod home;
 pub mod login;

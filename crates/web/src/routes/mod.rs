@@ -3,8 +3,9 @@
 
 pub mod approvals;
 pub mod assets;
-pub mod notify;
+pub mod cycle;
 pub mod exceptions;
+pub mod notify;
 pub mod people;
 pub mod policies;
 pub mod risks;

@@ -15,7 +15,7 @@ fn day(offset: i64) -> String {
 
 fn asked(starts: i64, expires: i64) -> Value {
     json!({
-        "rule": "USBメモリ等の外部記録媒体は使用しない",
+        "waived_rule": "USBメモリ等の外部記録媒体は使用しない",
         "clause_ref": "6(4)",
         "scope": "議会中継システムの録画データ移送",
         "reason": "中継業者の機器がネットワーク接続に対応していないため",
@@ -180,7 +180,7 @@ backend_test!(
         assert_eq!(taken["standing"], "emergency_unconfirmed");
 
         let unknown = officer
-            .post_json("/api/v1/exceptions", &json!({ "rule": "x", "colour": "red" }))
+            .post_json("/api/v1/exceptions", &json!({ "waived_rule": "x", "colour": "red" }))
             .await;
         assert_eq!(unknown.status().as_u16(), 422);
     }
@@ -203,7 +203,7 @@ backend_test!(
         let refused = officer
             .post_form(
                 "/exceptions/new",
-                &[("rule", "持出し禁止の適用除外"), ("scope", ""), ("expires_on", "")],
+                &[("waived_rule", "持出し禁止の適用除外"), ("scope", ""), ("expires_on", "")],
             )
             .await;
         assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -215,7 +215,7 @@ backend_test!(
             .post_form(
                 "/exceptions/new",
                 &[
-                    ("rule", "持出し禁止の適用除外"),
+                    ("waived_rule", "持出し禁止の適用除外"),
                     ("scope", "委員会視察時の資料"),
                     ("reason", "視察先での説明に必要"),
                     ("measure", "暗号化した端末で持ち出し、帰庁後に消去"),

@@ -50,6 +50,9 @@ pub(super) const GUARDED: &[&str] = &[
     "/exceptions/new",
     "/exceptions/{id}/revise",
     "/exceptions/{id}/end",
+    "/actions",
+    "/actions/{id}/status",
+    "/reviews/{kind}/{id}",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.
@@ -162,6 +165,22 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/settings/classification/levels/{id}",
         "saves a level; twice is unchanged",
+    ),
+    (
+        "/admin/calendar",
+        "a date holds one closed day; a second submission is refused",
+    ),
+    (
+        "/admin/calendar/{date}/remove",
+        "removes a closed day; twice removes nothing more",
+    ),
+    (
+        "/admin/calendar/import",
+        "replaces the years' national holidays with the list; twice gives the same days",
+    ),
+    (
+        "/reviews/{kind}/{id}/schedule",
+        "sets the schedule; twice sets the same",
     ),
 ];
 

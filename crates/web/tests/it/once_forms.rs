@@ -12,7 +12,7 @@ use mamori_testkit::fixtures_once::{
     audit_since, filled, form_fields, last_audit_id, multipart, once_token,
 };
 use mamori_testkit::{TestServer, Web, backend_test};
-use mamori_testkit::{fixtures_assets, fixtures_policies, fixtures_risks};
+use mamori_testkit::{fixtures_assets, fixtures_cycle, fixtures_policies, fixtures_risks};
 use reqwest::StatusCode;
 
 use super::once::GUARDED;
@@ -158,6 +158,7 @@ backend_test!(
         people(&mut twice, &admin, &member).await;
         policies(&mut twice, &officer, &gicho, &member).await;
         approvals(&mut twice, &officer, &gicho).await;
+        cycle(&mut twice, &officer, member_id).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
@@ -785,6 +786,58 @@ async fn approvals(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                 action: &format!("{page}/decide"),
                 changes: &[("decision", "approve"), ("reason", "議長決裁")],
                 codes: &["approval.decide", "policy.approve"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
+async fn cycle(twice: &mut Twice<'_>, officer: &Web<'_>, member_id: i64) {
+    let owner = format!("user:{member_id}");
+    let action = twice
+        .submit(
+            officer,
+            Form {
+                route: "/actions",
+                page: "/actions/new",
+                action: "/actions",
+                changes: &[
+                    ("title", "会議資料の持ち出し記録の徹底"),
+                    ("owner", &owner),
+                    ("due_on", "令和9年2月26日"),
+                ],
+                codes: &["action.create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/actions/{id}/status",
+                page: &action,
+                action: &format!("{action}/status"),
+                changes: &[("status", "done"), ("note", "記録簿を配布した")],
+                codes: &["action.status"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let risk = fixtures_cycle::a_risk(twice.server, officer, "委員会資料の誤配布").await;
+    let reviews = format!("/reviews/risk/{risk}");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/reviews/{kind}/{id}",
+                page: &reviews,
+                action: &reviews,
+                changes: &[
+                    ("reviewed_on", "令和8年11月30日"),
+                    ("outcome", "配布手順は有効"),
+                ],
+                codes: &["review.record"],
             },
             Answer::Redirect,
         )

@@ -4,6 +4,7 @@
 
 pub mod assets;
 pub mod audit;
+pub mod cycle;
 pub mod pagination;
 pub mod policies;
 pub mod risks;

@@ -15,6 +15,7 @@ pub fn kind_key(kind: RecordKind) -> &'static str {
         RecordKind::AssetTakeout => "approval.kind.asset_takeout",
         RecordKind::RiskAcceptance => "approval.kind.risk_acceptance",
         RecordKind::Exception => "approval.kind.exception",
+        other => other.label_key(),
     }
 }
 
@@ -35,7 +36,7 @@ pub fn subject_path(request: &Request) -> String {
         RecordKind::PolicyVersion => format!("/policies/{parent}/versions/{}", request.subject.id),
         RecordKind::AssetTakeout => format!("/assets/{parent}#events"),
         RecordKind::RiskAcceptance => format!("/risks/{parent}#acceptances"),
-        RecordKind::Exception => format!("/exceptions/{}", request.subject.id),
+        other => other.path(request.subject.id),
     }
 }
 

@@ -56,6 +56,8 @@ struct DocumentPage {
     /// The review form as typed, and what was wrong with it.
     review: ReviewForm,
     errors: Vec<FieldError>,
+    /// When the next review is due, who does it and by what rule (the review block).
+    schedule: Option<crate::http::params::cycle::ScheduleView>,
 }
 
 impl DocumentPage {
@@ -146,6 +148,12 @@ async fn document_page(
     let document = view.document.clone();
     let result_versions = result_versions(ctx, &view);
     let (versions, reviews) = rows(ctx, view);
+    let subject =
+        mamori_app::cycle::RecordRef::new(mamori_app::cycle::RecordKind::PolicyDocument, id);
+    let schedule = mamori_app::cycle::reviews::history(&state.app, acting, subject)
+        .await?
+        .schedule
+        .map(|s| crate::http::params::cycle::schedule_view(ctx, &s));
     let page = DocumentPage {
         t: ctx.tr,
         layout: Layout::load(
@@ -166,6 +174,7 @@ async fn document_page(
         can_follow_acks: acting.may(Register::Acknowledgements, Act::Read),
         review,
         errors,
+        schedule,
     };
     render(status, &page)
 }

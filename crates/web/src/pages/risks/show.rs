@@ -69,21 +69,23 @@ pub(super) fn action_views(
     actions
         .into_iter()
         .map(|a| {
-            let overdue = a.done_on.is_none() && a.due_on < today;
+            // Actions live in the corrective-actions register: a cancelled one is closed
+            // without a completion date.
+            let open = a.status.is_pending();
+            let overdue = open && a.due_on < today;
             ActionView {
                 id: a.id,
                 owner: a.owner_name.unwrap_or_default(),
                 due_on: ctx.date(a.due_on),
                 done_on: a.done_on.map(|d| ctx.date(d)).unwrap_or_default(),
-                status: if a.done_on.is_some() {
-                    "risk.action_completed"
-                } else if overdue {
-                    "risk.action_overdue"
-                } else {
-                    "risk.action_open"
+                status: match a.status {
+                    mamori_app::cycle::ActionStatus::Done => "risk.action_completed",
+                    mamori_app::cycle::ActionStatus::Cancelled => "action.status.cancelled",
+                    _ if overdue => "risk.action_overdue",
+                    _ => "risk.action_open",
                 },
                 overdue,
-                open: a.done_on.is_none(),
+                open,
                 description: a.description,
             }
         })
