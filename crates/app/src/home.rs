@@ -55,6 +55,8 @@ pub struct Waiting {
     pub overdue_actions: Vec<Action>,
     /// Acceptances pending a decision or expiring within [`ACCEPTANCE_NOTICE_DAYS`].
     pub acceptances: Vec<Acceptance>,
+    /// Approval requests (決裁) waiting for this person's decision, due date first.
+    pub approvals: Vec<crate::approvals::Seen>,
 }
 
 pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting, Failure> {
@@ -92,10 +94,16 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
     } else {
         (Vec::new(), Vec::new())
     };
+    let approvals = if acting.may(Register::Approvals, Act::Read) {
+        crate::approvals::inbox(app, acting).await?
+    } else {
+        Vec::new()
+    };
     Ok(Waiting {
         acknowledgements,
         takeouts,
         overdue_actions,
         acceptances,
+        approvals,
     })
 }

@@ -7,6 +7,7 @@
 
 pub mod account;
 mod acting;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod auth;

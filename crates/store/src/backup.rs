@@ -54,6 +54,8 @@ pub const TABLES: &[&str] = &[
     "risk_actions",
     "risk_acceptances",
     "risk_analyses",
+    "approval_requests",
+    "approval_absences",
     "audit_log",
 ];
 

@@ -2,6 +2,7 @@
 //! Handlers never see SQL or driver types; every write goes through [`WriteTx`], which
 //! appends the audit entry in the same transaction.
 
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod backup;
@@ -201,6 +202,16 @@ impl Store {
     pub async fn open(url: &str) -> Result<Store> {
         let store = Store::connect(url, 8, SqliteUse::Live).await?;
         migrations::apply(&store).await?;
+        install_reference_data(&store).await?;
+        Ok(store)
+    }
+
+    /// Opens a database migrated only up to `version`, with the reference data: for tests
+    /// of later migrations (rows written as an older mamori wrote them).
+    #[doc(hidden)]
+    pub async fn open_at_version(url: &str, version: i64) -> Result<Store> {
+        let store = Store::connect(url, 8, SqliteUse::Live).await?;
+        migrations::apply_up_to(&store, version).await?;
         install_reference_data(&store).await?;
         Ok(store)
     }

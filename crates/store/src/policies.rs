@@ -70,8 +70,17 @@ pub struct NewVersion<'a> {
     pub change_note: &'a str,
 }
 
+/// Who approved a version and on which day are read from its approved request (the one
+/// record of a decision, `approvals`).
 const VERSION_COLUMNS: &str = "id, document_id, number, status, title, content_hash, change_note, \
-     created_by, created_at, approved_by, approved_on, published_at, withdrawal_reason";
+     created_by, created_at, \
+     (SELECT q.decided_by FROM approval_requests q WHERE q.subject_kind = 'policy_version' \
+      AND q.subject_id = policy_versions.id AND q.state = 'approved' ORDER BY q.id DESC LIMIT 1) \
+      AS approved_by, \
+     (SELECT q.decided_on FROM approval_requests q WHERE q.subject_kind = 'policy_version' \
+      AND q.subject_id = policy_versions.id AND q.state = 'approved' ORDER BY q.id DESC LIMIT 1) \
+      AS approved_on, \
+     published_at, withdrawal_reason";
 
 fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<VersionSummary> {
     let id: i64 = row.try_get("id")?;
@@ -258,23 +267,17 @@ pub async fn published_basic_policy(store: &Store) -> Result<Option<Version>> {
     }
 }
 
-/// Records the approval (決裁). The caller has checked the rules of
-/// `policy_lifecycle::check_approval`.
-pub async fn approve(
+/// Marks a draft approved once its approval request was decided (the request holds who
+/// decided, when and why). A version no longer a draft is `Conflict("status")`.
+pub async fn mark_approved(
     tx: &mut WriteTx,
     version_id: i64,
-    approver_id: i64,
     approved_on: Date,
     note: &str,
 ) -> Result<()> {
-    let approved_on = date_text(approved_on);
     let updated = sqlx::query(
-        "UPDATE policy_versions SET status = 'approved', approved_by = $1, approved_on = $2, \
-         approved_at = $3 WHERE id = $4 AND status = 'draft'",
+        "UPDATE policy_versions SET status = 'approved' WHERE id = $1 AND status = 'draft'",
     )
-    .bind(approver_id)
-    .bind(approved_on.clone())
-    .bind(now_text())
     .bind(version_id)
     .execute(&mut *tx.tx)
     .await?
@@ -286,8 +289,8 @@ pub async fn approve(
         AuditEntry::new("policy.approve", "policy_version")
             .target(version_id)
             .change("status", "draft", "approved")
-            .change("approved_by", None::<i64>, approver_id)
-            .change("approved_on", None::<&str>, approved_on.as_str())
+            .change("approved_by", None::<i64>, tx.actor.user_id)
+            .change("approved_on", None::<&str>, date_text(approved_on).as_str())
             .change("note", None::<&str>, note),
     )
     .await

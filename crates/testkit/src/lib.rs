@@ -21,6 +21,7 @@ pub const POSTGRES_ENV: &str = "MAMORI_TEST_DATABASE_URL";
 /// Set to 1 to run without PostgreSQL (a quick local loop); CI always has it.
 pub const SKIP_POSTGRES_ENV: &str = "MAMORI_TEST_SKIP_POSTGRES";
 
+pub mod fixtures_approvals;
 pub mod fixtures_assets;
 pub mod fixtures_once;
 

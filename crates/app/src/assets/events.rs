@@ -3,14 +3,15 @@
 //! that needs approval waits for someone who may decide — never the one who asked.
 
 use mamori_domain::access::{Act, Register};
-use mamori_domain::asset::{EventInput, check_event_for, recordable_kinds};
+use mamori_domain::approval::Asked;
+use mamori_domain::asset::{Approval, EventInput, check_event_for, recordable_kinds};
 use mamori_domain::field::FieldProblem;
-use mamori_store::StoreError;
+use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_store::assets as store;
 use mamori_store::assets::EventRecord;
 
 use super::{is_keeper, may_record};
-use crate::{Acting, App, Failure, Refusal};
+use crate::{Acting, App, Failure, Refusal, approvals};
 
 /// The lifecycle records of an asset the acting person may see, newest first.
 pub async fn events(
@@ -46,6 +47,21 @@ pub async fn record_event(
     let approval = check_event_for(&event, asset.status, asset.confidentiality_id, &scheme)?;
     let mut tx = permit.write(app).await?;
     let id = store::record_event(&mut tx, asset_id, &event, approval).await?;
+    if approval == Approval::Pending {
+        // The take-out waits for whoever decides take-outs, before the day it happens.
+        approvals::open_in(
+            &mut tx,
+            approvals::NewRequest {
+                subject: RecordRef::new(RecordKind::AssetTakeout, id),
+                parent_id: Some(asset_id),
+                title: &asset.name,
+                asked: Asked::Deciders(Register::Assets),
+                note: &event.notes,
+                due_on: Some(event.occurred_on),
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(store::event(app.store(), id).await?)
 }
@@ -106,18 +122,18 @@ pub async fn decide_event(
         });
     }
     let (approve, note) = decision.read()?;
-    let mut tx = permit.write(app).await?;
-    match store::decide(&mut tx, event_id, approve, &note).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => {
-            return Err(Failure::Conflict(Refusal::new(
-                "already_decided",
-                "asset.error.already_decided",
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
+    // The decision is the take-out's approval request's, decided through the block.
+    let subject = RecordRef::new(RecordKind::AssetTakeout, event_id);
+    let Some(request) = approvals::pending_for(app, subject).await? else {
+        return Err(Failure::Conflict(Refusal::new(
+            "already_decided",
+            "asset.error.already_decided",
+        )));
+    };
+    let input = approvals::legacy_decision(approve, &note, "");
+    approvals::decide_request(app, acting, &permit, request, &input)
+        .await
+        .map_err(approvals::reason_as_note)?;
     Ok(store::event(app.store(), event_id).await?)
 }
 

@@ -12,8 +12,11 @@ use mamori_sheet::SheetError;
 use mamori_sheet::document::{self, DocumentFormat};
 use mamori_store::policies::{self, NewReview, NewVersion};
 
+use mamori_domain::approval::Asked;
+use mamori_domain::record::{RecordKind, RecordRef};
+
 use super::{VersionSummary, text_problem};
-use crate::{Acting, App, Failure, Refusal};
+use crate::{Acting, App, Failure, Refusal, approvals};
 
 const EDIT: &str = "policies.edit";
 
@@ -115,6 +118,19 @@ pub async fn save_version(
         },
     )
     .await?;
+    // A draft is saved for its 決裁: the posts that approve policies are asked.
+    approvals::open_in(
+        &mut tx,
+        approvals::NewRequest {
+            subject: RecordRef::new(RecordKind::PolicyVersion, version_id),
+            parent_id: Some(document_id),
+            title: &title,
+            asked: Asked::Deciders(Register::Policies),
+            note: &change_note,
+            due_on: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     let number = policies::version(app.store(), version_id)
         .await?
@@ -175,14 +191,32 @@ pub async fn approve_version(
         Err(problem) => return Err(refusal(problem)),
     }
     let approval = input.check()?;
-    let mut tx = permit.write(app).await?;
-    policies::approve(&mut tx, vid, approver, approval.approved_on, &approval.note)
+    // The decision is the version's approval request's, decided through the block.
+    let subject = RecordRef::new(RecordKind::PolicyVersion, vid);
+    let request = approvals::pending_for(app, subject)
+        .await?
+        .ok_or_else(|| refusal(LifecycleProblem::NotDraft))?;
+    let decision = approvals::legacy_decision(
+        true,
+        &approval.note,
+        &crate::date_text(approval.approved_on),
+    );
+    approvals::decide_request(app, acting, &permit, request, &decision)
         .await
-        .map_err(|e| match e {
-            mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotDraft),
-            other => other.into(),
+        .map_err(|failure| match approvals::reason_as_note(failure) {
+            Failure::Invalid(problems) => Failure::Invalid(
+                problems
+                    .into_iter()
+                    .map(|mut p| {
+                        if p.field == "decided_on" {
+                            p.field = "approved_on";
+                        }
+                        p
+                    })
+                    .collect(),
+            ),
+            other => other,
         })?;
-    tx.commit().await?;
     Ok(policies::version(app.store(), vid).await?.summary)
 }
 
@@ -202,6 +236,8 @@ pub async fn withdraw_version(
     let version = super::version_of(app, id, vid).await?;
     policy_lifecycle::check_withdrawal(version.summary.status).map_err(refusal)?;
     let reason = policy_input::withdrawal_reason(reason)?;
+    let waiting =
+        approvals::pending_for(app, RecordRef::new(RecordKind::PolicyVersion, vid)).await?;
     let mut tx = permit.write(app).await?;
     policies::withdraw(&mut tx, vid, acting.user_id(), &reason)
         .await
@@ -209,6 +245,10 @@ pub async fn withdraw_version(
             mamori_store::StoreError::Conflict(_) => refusal(LifecycleProblem::NotWithdrawable),
             other => other.into(),
         })?;
+    // A withdrawn draft no longer waits for its 決裁.
+    if let Some(request) = waiting {
+        approvals::withdraw_in(&mut tx, &request).await?;
+    }
     tx.commit().await?;
     Ok(policies::version(app.store(), vid).await?.summary)
 }

@@ -9,7 +9,10 @@ use mamori_store::StoreError;
 use mamori_store::risks as store;
 
 use super::register::is_active_user;
-use crate::{Acting, App, Failure, Outcome, today};
+use mamori_domain::approval::Asked;
+use mamori_domain::record::{RecordKind, RecordRef};
+
+use crate::{Acting, App, Failure, Outcome, approvals, today};
 
 /// Adds a treatment action to a risk; the action's id.
 pub async fn add_action(
@@ -86,10 +89,23 @@ pub async fn propose_acceptance(
             "risks.propose_acceptance",
         )
         .await?;
-    store::risk(app.store(), acting.viewer(), risk_id).await?;
+    let risk = store::risk(app.store(), acting.viewer(), risk_id).await?;
     let input = form.check(today())?;
     let mut tx = permit.write(app).await?;
     let id = store::propose_acceptance(&mut tx, risk_id, &input.reason, input.expires_on).await?;
+    // The CISO is asked, through the approval block.
+    approvals::open_in(
+        &mut tx,
+        approvals::NewRequest {
+            subject: RecordRef::new(RecordKind::RiskAcceptance, id),
+            parent_id: Some(risk_id),
+            title: &risk.title,
+            asked: Asked::Deciders(Register::Risks),
+            note: &input.reason,
+            due_on: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -155,17 +171,17 @@ pub async fn decide_acceptance(
             )));
         }
     }
-    let mut tx = permit.write(app).await?;
-    match store::decide_acceptance(&mut tx, acceptance_id, accept, note).await {
-        Ok(()) => {}
-        Err(StoreError::NotFound) => {
-            return Err(Failure::conflict(
-                "already_decided",
-                "risk.register_error.already_decided",
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    }
-    tx.commit().await?;
+    // The decision is the acceptance's approval request's, decided through the block.
+    let subject = RecordRef::new(RecordKind::RiskAcceptance, acceptance_id);
+    let Some(request) = approvals::pending_for(app, subject).await? else {
+        return Err(Failure::conflict(
+            "already_decided",
+            "risk.register_error.already_decided",
+        ));
+    };
+    let input = approvals::legacy_decision(accept, note, "");
+    approvals::decide_request(app, acting, &permit, request, &input)
+        .await
+        .map_err(approvals::reason_as_note)?;
     Ok(())
 }

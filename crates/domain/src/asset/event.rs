@@ -70,6 +70,10 @@ pub enum Approval {
     Pending,
     Approved,
     Rejected,
+    /// 差戻し: sent back with a reason; the holder records a corrected take-out.
+    Returned,
+    /// 取下げ by the holder who asked.
+    Withdrawn,
 }
 
 impl Approval {
@@ -79,6 +83,8 @@ impl Approval {
             Approval::Pending => "pending",
             Approval::Approved => "approved",
             Approval::Rejected => "rejected",
+            Approval::Returned => "returned",
+            Approval::Withdrawn => "withdrawn",
         }
     }
 
@@ -88,6 +94,8 @@ impl Approval {
             Approval::Pending,
             Approval::Approved,
             Approval::Rejected,
+            Approval::Returned,
+            Approval::Withdrawn,
         ]
         .into_iter()
         .find(|a| a.as_str() == value)

@@ -81,12 +81,16 @@ pub struct EventRecord {
     pub recorded_at: OffsetDateTime,
 }
 
+/// A take-out's approval is its approval request (one per take-out): its state, who
+/// decided, when and why; a record without a request needed none.
 const EVENT_COLUMNS: &str = "e.id, e.asset_id, e.kind, e.occurred_on, e.person, \
-     e.counterparty, e.method, e.witness, e.due_back, e.notes, e.approval, \
-     d.display_name AS decided_by, e.decided_at, e.decision_note, e.recorded_by AS recorded_by_id, \
-     r.display_name AS recorded_by, e.recorded_at";
-const EVENT_FROM: &str = "FROM asset_events e LEFT JOIN users d ON d.id = e.decided_by \
-     LEFT JOIN users r ON r.id = e.recorded_by";
+     e.counterparty, e.method, e.witness, e.due_back, e.notes, \
+     CASE WHEN q.id IS NULL THEN 'not_required' ELSE q.state END AS approval, \
+     d.display_name AS decided_by, q.decided_at, COALESCE(q.reason, '') AS decision_note, \
+     e.recorded_by AS recorded_by_id, r.display_name AS recorded_by, e.recorded_at";
+const EVENT_FROM: &str = "FROM asset_events e LEFT JOIN approval_requests q \
+     ON q.subject_kind = 'asset_takeout' AND q.subject_id = e.id \
+     LEFT JOIN users d ON d.id = q.decided_by LEFT JOIN users r ON r.id = e.recorded_by";
 
 fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRecord> {
     const TABLE: &str = "asset_events";
@@ -120,6 +124,7 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRecord> {
 }
 
 /// Adds a lifecycle record. A disposal marks the asset disposed; it stays in the register.
+/// `approval` says whether it needs a decision; the caller opens the approval request.
 pub async fn record_event(
     tx: &mut WriteTx,
     asset_id: i64,
@@ -129,8 +134,8 @@ pub async fn record_event(
     let now = crate::now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO asset_events (asset_id, kind, occurred_on, person, counterparty, method, \
-         witness, due_back, notes, approval, decision_note, recorded_by, recorded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $12) RETURNING id",
+         witness, due_back, notes, recorded_by, recorded_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(asset_id)
     .bind(event.kind.as_str())
@@ -141,7 +146,6 @@ pub async fn record_event(
     .bind(event.witness.clone())
     .bind(date_text(event.due_back))
     .bind(event.notes.clone())
-    .bind(approval.as_str())
     .bind(tx.actor.user_id)
     .bind(now.clone())
     .fetch_one(&mut *tx.tx)
@@ -195,7 +199,7 @@ pub async fn pending_approvals(
     viewer: Viewer,
 ) -> Result<Vec<(EventRecord, String)>> {
     let mut c = conditions(store.backend(), viewer, &Filter::default());
-    c.push_sql("e.approval = 'pending'");
+    c.push_sql("q.state = 'pending'");
     let sql = format!(
         "SELECT a.name AS asset_name, {EVENT_COLUMNS} {EVENT_FROM} \
          JOIN assets a ON a.id = e.asset_id{} ORDER BY e.id",
@@ -208,33 +212,4 @@ pub async fn pending_approvals(
     rows.iter()
         .map(|row| Ok((event_from_row(row)?, row.try_get("asset_name")?)))
         .collect()
-}
-
-/// Approves or rejects a pending take-out.
-pub async fn decide(tx: &mut WriteTx, event_id: i64, approve: bool, note: &str) -> Result<()> {
-    let approval = if approve {
-        Approval::Approved
-    } else {
-        Approval::Rejected
-    };
-    let asset_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE asset_events SET approval = $1, decided_by = $2, decided_at = $3, \
-         decision_note = $4 WHERE id = $5 AND approval = 'pending' RETURNING asset_id",
-    )
-    .bind(approval.as_str())
-    .bind(tx.actor.user_id)
-    .bind(crate::now_text())
-    .bind(note.to_owned())
-    .bind(event_id)
-    .fetch_optional(&mut *tx.tx)
-    .await?;
-    let asset_id = asset_id.ok_or(StoreError::NotFound)?;
-    tx.audit(
-        AuditEntry::new("asset.event_decide", "asset")
-            .target(asset_id)
-            .change("event_id", None::<i64>, event_id)
-            .change("approval", Approval::Pending.as_str(), approval.as_str())
-            .change("note", None::<&str>, note),
-    )
-    .await
 }

@@ -12,8 +12,8 @@ pub mod imports;
 mod write;
 
 pub use events::{
-    ClassificationRecord, EventRecord, NewEvent, classifications, decide, event, events,
-    pending_approvals, record_event,
+    ClassificationRecord, EventRecord, NewEvent, classifications, event, events, pending_approvals,
+    record_event,
 };
 pub use write::{create, create_many, insert_many, record_export, update, withdraw};
 

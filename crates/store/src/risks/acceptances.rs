@@ -1,4 +1,5 @@
-//! Acceptances of a risk: proposed, then decided by the CISO.
+//! Acceptances of a risk: proposed, then decided by the CISO through an approval request
+//! (one per acceptance), which holds the decision: its state, who, when and why.
 
 use super::*;
 
@@ -8,6 +9,10 @@ pub enum AcceptanceStatus {
     Pending,
     Accepted,
     Rejected,
+    /// 差戻し with a reason.
+    Returned,
+    /// 取下げ by the proposer.
+    Withdrawn,
 }
 
 impl AcceptanceStatus {
@@ -16,6 +21,8 @@ impl AcceptanceStatus {
             AcceptanceStatus::Pending => "pending",
             AcceptanceStatus::Accepted => "accepted",
             AcceptanceStatus::Rejected => "rejected",
+            AcceptanceStatus::Returned => "returned",
+            AcceptanceStatus::Withdrawn => "withdrawn",
         }
     }
 
@@ -24,6 +31,8 @@ impl AcceptanceStatus {
             "pending" => Some(AcceptanceStatus::Pending),
             "accepted" => Some(AcceptanceStatus::Accepted),
             "rejected" => Some(AcceptanceStatus::Rejected),
+            "returned" => Some(AcceptanceStatus::Returned),
+            "withdrawn" => Some(AcceptanceStatus::Withdrawn),
             _ => None,
         }
     }
@@ -45,11 +54,15 @@ pub struct Acceptance {
     pub created_at: OffsetDateTime,
 }
 
+/// An acceptance without its request has no status that reads ('' is corrupt).
 pub(super) const ACCEPTANCE_COLUMNS: &str = "c.id, c.risk_id, r.title AS risk_title, c.proposed_by, \
-     p.display_name AS proposed_by_name, c.reason, c.expires_on, c.status, \
-     d.display_name AS decided_by_name, c.decided_at, c.decision_note, c.created_at \
+     p.display_name AS proposed_by_name, c.reason, c.expires_on, \
+     COALESCE(CASE q.state WHEN 'approved' THEN 'accepted' ELSE q.state END, '') AS status, \
+     d.display_name AS decided_by_name, q.decided_at, COALESCE(q.reason, '') AS decision_note, \
+     c.created_at \
      FROM risk_acceptances c JOIN risks r ON r.id = c.risk_id \
-     LEFT JOIN users p ON p.id = c.proposed_by LEFT JOIN users d ON d.id = c.decided_by";
+     LEFT JOIN approval_requests q ON q.subject_kind = 'risk_acceptance' AND q.subject_id = c.id \
+     LEFT JOIN users p ON p.id = c.proposed_by LEFT JOIN users d ON d.id = q.decided_by";
 
 pub(super) fn acceptance_from_row(row: &sqlx::any::AnyRow) -> Result<Acceptance> {
     let status: String = row.try_get("status")?;
@@ -105,8 +118,8 @@ pub async fn acceptance(store: &Store, id: i64) -> Result<Acceptance> {
 /// Acceptances waiting for the CISO, and accepted ones expiring on or before `until`.
 pub async fn acceptances_needing_attention(store: &Store, until: Date) -> Result<Vec<Acceptance>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {ACCEPTANCE_COLUMNS} WHERE c.status = 'pending' \
-         OR (c.status = 'accepted' AND c.expires_on <= $1) ORDER BY c.expires_on"
+        "SELECT {ACCEPTANCE_COLUMNS} WHERE q.state = 'pending' \
+         OR (q.state = 'approved' AND c.expires_on <= $1) ORDER BY c.expires_on"
     )))
     .bind(until.to_string())
     .fetch_all(store.pool())
@@ -114,6 +127,7 @@ pub async fn acceptances_needing_attention(store: &Store, until: Date) -> Result
     rows.iter().map(acceptance_from_row).collect()
 }
 
+/// Records a proposal; the caller opens its approval request in the same transaction.
 pub async fn propose_acceptance(
     tx: &mut WriteTx,
     risk_id: i64,
@@ -121,8 +135,8 @@ pub async fn propose_acceptance(
     expires_on: Date,
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO risk_acceptances (risk_id, proposed_by, reason, expires_on, status, \
-         decision_note, created_at) VALUES ($1, $2, $3, $4, 'pending', '', $5) RETURNING id",
+        "INSERT INTO risk_acceptances (risk_id, proposed_by, reason, expires_on, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(risk_id)
     .bind(tx.actor.user_id)
@@ -140,38 +154,4 @@ pub async fn propose_acceptance(
     )
     .await?;
     Ok(id)
-}
-
-/// Records the CISO's decision on a pending acceptance (the caller has checked who may).
-pub async fn decide_acceptance(
-    tx: &mut WriteTx,
-    acceptance_id: i64,
-    accept: bool,
-    note: &str,
-) -> Result<()> {
-    let status = if accept {
-        AcceptanceStatus::Accepted
-    } else {
-        AcceptanceStatus::Rejected
-    };
-    let risk_id: Option<i64> = sqlx::query_scalar(
-        "UPDATE risk_acceptances SET status = $1, decided_by = $2, decided_at = $3, \
-         decision_note = $4 WHERE id = $5 AND status = 'pending' RETURNING risk_id",
-    )
-    .bind(status.as_str())
-    .bind(tx.actor.user_id)
-    .bind(crate::now_text())
-    .bind(note.to_owned())
-    .bind(acceptance_id)
-    .fetch_optional(&mut *tx.tx)
-    .await?;
-    let risk_id = risk_id.ok_or(StoreError::NotFound)?;
-    tx.audit(
-        AuditEntry::new("risk.accept_decide", "risk")
-            .target(risk_id)
-            .change("acceptance_id", None::<i64>, acceptance_id)
-            .change("status", "pending", status.as_str())
-            .change("note", None::<&str>, note),
-    )
-    .await
 }

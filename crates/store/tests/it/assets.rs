@@ -1,9 +1,13 @@
 //! The asset register in the store, against a real SQLite file and a real PostgreSQL
 //! server: search, filters, visibility of restricted assets, history and lifecycle.
 
+use mamori_domain::access::Register;
+use mamori_domain::approval::{Asked, State};
 use mamori_domain::asset::{Approval, AssetInput, EventKind, Holders, Status};
 use mamori_domain::classification::Axis;
+use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_domain::user::{LoginId, Role, UserType};
+use mamori_store::approvals;
 use mamori_store::assets::{self, Filter, NewEvent, Sort, Viewer};
 use mamori_store::classification::{self, ActivateRefusal};
 use mamori_store::{Actor, Store, users};
@@ -171,7 +175,8 @@ backend_test!(async fn register_search_visibility_history_and_disposal(backend) 
     let events = assets::events(&store, minutes_id).await.unwrap();
     assert_eq!(events[0].witness, "議会事務局長");
 
-    // A pending take-out waits for approval; only visible ones are listed.
+    // A pending take-out waits for approval (its approval request); only visible ones
+    // are listed.
     let mut tx = store.write(Actor::system("test")).await.unwrap();
     let takeout = NewEvent {
         kind: EventKind::TakeOut,
@@ -180,6 +185,19 @@ backend_test!(async fn register_search_visibility_history_and_disposal(backend) 
     let takeout_id = assets::record_event(&mut tx, secret_id, &takeout, Approval::Pending)
         .await
         .unwrap();
+    let request = approvals::open(
+        &mut tx,
+        approvals::NewRequest {
+            subject: RecordRef::new(RecordKind::AssetTakeout, takeout_id),
+            subject_parent_id: Some(secret_id),
+            title: "take-out",
+            asked: Asked::Deciders(Register::Assets),
+            note: "",
+            due_on: None,
+        },
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         assets::pending_approvals(&store, everyone)
@@ -195,12 +213,24 @@ backend_test!(async fn register_search_visibility_history_and_disposal(backend) 
             .is_empty()
     );
     let mut tx = store.write(Actor::system("test")).await.unwrap();
-    assets::decide(&mut tx, takeout_id, true, "了承")
-        .await
-        .unwrap();
+    approvals::decide(
+        &mut tx,
+        request,
+        approvals::Decided {
+            state: State::Approved,
+            decided_by: None,
+            on_behalf_of: None,
+            decided_on: time::macros::date!(2026 - 06 - 01),
+            reason: "了承",
+            minute_ref: "",
+        },
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let decided = assets::event(&store, takeout_id).await.unwrap();
     assert_eq!(decided.approval, Approval::Approved);
+    assert_eq!(decided.decision_note, "了承");
 
     // The scheme cannot be switched under classified assets.
     let legacy = classification::schemes(&store)

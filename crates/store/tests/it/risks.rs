@@ -1,6 +1,10 @@
 //! Threats and risks in the store, on a real SQLite file and a real PostgreSQL server.
 
+use mamori_domain::access::Register;
+use mamori_domain::approval::{Asked, State};
+use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_domain::risk::{Matrix, Score, ThreatFamily, Treatment};
+use mamori_store::approvals;
 use mamori_store::assets::Viewer;
 use mamori_store::risks::{self, AcceptanceStatus, RiskInput};
 use mamori_store::{Actor, StoreError};
@@ -100,6 +104,19 @@ backend_test!(
             risks::propose_acceptance(&mut tx, risk_id, "予算措置まで", date!(2027 - 03 - 31))
                 .await
                 .unwrap();
+        let request = approvals::open(
+            &mut tx,
+            approvals::NewRequest {
+                subject: RecordRef::new(RecordKind::RiskAcceptance, acceptance),
+                subject_parent_id: Some(risk_id),
+                title: "acceptance",
+                asked: Asked::Deciders(Register::Risks),
+                note: "",
+                due_on: None,
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         let overdue = risks::overdue_actions(&store, date!(2026 - 11 - 26))
             .await
@@ -113,9 +130,20 @@ backend_test!(
         risks::complete_action(&mut tx, action, date!(2026 - 11 - 26))
             .await
             .unwrap();
-        risks::decide_acceptance(&mut tx, acceptance, true, "")
-            .await
-            .unwrap();
+        approvals::decide(
+            &mut tx,
+            request,
+            approvals::Decided {
+                state: State::Approved,
+                decided_by: None,
+                on_behalf_of: None,
+                decided_on: date!(2026 - 11 - 26),
+                reason: "",
+                minute_ref: "",
+            },
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
         assert!(
             risks::overdue_actions(&store, date!(2026 - 11 - 26))

@@ -519,7 +519,16 @@ backend_test!(async fn an_unreadable_row_is_a_corrupt_record_never_a_default(bac
     server
         .db
         .execute(&format!(
-            "UPDATE policy_versions SET status = 'approved', approved_on = '2026-02-30' WHERE id = {}",
+            "UPDATE policy_versions SET status = 'approved' WHERE id = {}",
+            stored.version
+        ))
+        .await;
+    // The approval date is read from the version's approval request.
+    server
+        .db
+        .execute(&format!(
+            "UPDATE approval_requests SET state = 'approved', decided_on = '2026-02-30' \
+             WHERE subject_kind = 'policy_version' AND subject_id = {}",
             stored.version
         ))
         .await;

@@ -3,9 +3,13 @@
 //! the proposer), the heat maps, frozen analyses and their comparison, exports, the API,
 //! and bad input that must leave nothing behind.
 
+use mamori_domain::access::Register;
+use mamori_domain::approval::{Asked, State};
+use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_domain::user::Role;
 use mamori_store::assets::Viewer;
 use mamori_store::risks::{self, AcceptanceStatus};
+use mamori_testkit::fixtures_approvals;
 use mamori_testkit::fixtures_risks as fixtures;
 use mamori_testkit::{TestServer, Web, backend_test};
 use reqwest::StatusCode;
@@ -233,10 +237,12 @@ backend_test!(
             risks::propose_acceptance(&mut tx, id, "旧い受容", time::macros::date!(2024 - 03 - 31))
                 .await
                 .unwrap();
-        risks::decide_acceptance(&mut tx, lapsed, true, "")
-            .await
-            .unwrap();
         tx.commit().await.unwrap();
+        let lapsed = RecordRef::new(RecordKind::RiskAcceptance, lapsed);
+        fixtures_approvals::open_request(&server.store, lapsed, id, Asked::Deciders(Register::Risks))
+            .await;
+        fixtures_approvals::decide_subject(&server.store, lapsed, State::Approved,
+            time::macros::date!(2024 - 01 - 31)).await;
         let page = officer.page(&format!("/risks/{id}"), 200).await;
         assert!(page.contains("再評価が必要です"), "{backend:?}");
 

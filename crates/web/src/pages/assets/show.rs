@@ -256,6 +256,8 @@ fn approval_key(value: Approval) -> &'static str {
         Approval::Pending => "asset.approval.pending",
         Approval::Approved => "asset.approval.approved",
         Approval::Rejected => "asset.approval.rejected",
+        Approval::Returned => "asset.approval.returned",
+        Approval::Withdrawn => "asset.approval.withdrawn",
     }
 }
 

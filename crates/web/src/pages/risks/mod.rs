@@ -67,6 +67,8 @@ pub fn acceptance_status_key(value: AcceptanceStatus) -> &'static str {
         AcceptanceStatus::Pending => "risk.status_pending",
         AcceptanceStatus::Accepted => "risk.status_accepted",
         AcceptanceStatus::Rejected => "risk.status_rejected",
+        AcceptanceStatus::Returned => "risk.status_returned",
+        AcceptanceStatus::Withdrawn => "risk.status_withdrawn",
     }
 }
 
