@@ -151,6 +151,8 @@ pub struct Seen {
     pub capacity: Option<Capacity>,
     pub may_withdraw: bool,
     pub overdue: bool,
+    /// The absent holder's name when the person decides as their deputy.
+    pub deputy_for: Option<String>,
 }
 
 fn seen(request: Request, capacity: Option<Capacity>, acting: &Acting, day: Date) -> Seen {
@@ -163,6 +165,7 @@ fn seen(request: Request, capacity: Option<Capacity>, acting: &Acting, day: Date
         capacity,
         may_withdraw,
         overdue,
+        deputy_for: None,
     }
 }
 
@@ -203,8 +206,9 @@ pub async fn lists(app: &App, acting: &Acting) -> Result<Lists, Failure> {
     Ok(Lists { waiting, mine })
 }
 
-/// Whether the acting person may see `request`: its requester, who may decide it,
-/// oversight, or who may read the subject in its register.
+/// Whether the acting person may see `request`: its requester, who decided it or may
+/// decide it, the absent holder it was decided for, oversight, or who may read the
+/// subject in its register.
 async fn may_see(
     app: &App,
     acting: &Acting,
@@ -212,7 +216,13 @@ async fn may_see(
     capacity: &Result<Capacity, DecideRefusal>,
 ) -> Result<bool, Failure> {
     if acting.may(Register::Approvals, Act::SeeAll)
-        || (request.requested_by.is_some() && request.requested_by == acting.user_id())
+        || [
+            request.requested_by,
+            request.decided_by,
+            request.on_behalf_of,
+        ]
+        .into_iter()
+        .any(|who| who.is_some() && who == acting.user_id())
         || capacity.is_ok()
         || request.asked.held_by(
             acting.user_id().unwrap_or(0),
@@ -241,7 +251,15 @@ pub async fn show(app: &App, acting: &Acting, id: i64) -> Result<Seen, Failure> 
     if !may_see(app, acting, &request, &capacity).await? {
         return Err(Failure::NotFound);
     }
-    Ok(seen(request, capacity.ok(), acting, context.day))
+    let mut shown = seen(request, capacity.ok(), acting, context.day);
+    if let Some(Capacity::OnBehalfOf(holder)) = shown.capacity {
+        shown.deputy_for = Some(
+            mamori_store::users::get(app.store(), holder)
+                .await?
+                .display_name,
+        );
+    }
+    Ok(shown)
 }
 
 /// The approval history of one record (oldest first), for those who may read it.

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1/`, described by the OpenAPI document at `/api/openapi.json`.
 
+pub mod approvals;
 pub mod asset_import_records;
 pub mod asset_imports;
 pub mod assets;
@@ -126,6 +127,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         classification::Doc::openapi(),
         threats::Doc::openapi(),
         risks::Doc::openapi(),
+        approvals::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -61,6 +61,12 @@ const fn item(
 pub const NAV: &[NavItem] = &[
     item("home", "/", "nav.home", Audience::Everyone),
     item(
+        "approvals",
+        "/approvals",
+        "nav.approvals",
+        Audience::Readers(Register::Approvals),
+    ),
+    item(
         "policies",
         "/policies",
         "nav.policies",

@@ -28,6 +28,8 @@ struct HomePage {
     pending_acknowledgements: Vec<(String, String)>,
     /// Take-outs waiting for this approver's decision: (asset name, link).
     pending_takeouts: Vec<(String, String)>,
+    /// Approval requests (決裁) waiting for this person: (title, link, overdue).
+    pending_approvals: Vec<(String, String, bool)>,
     /// Overdue treatment actions and risk acceptances pending or expiring soon, for the
     /// security officer and the CISO.
     risk_attention: RiskAttention,
@@ -142,6 +144,14 @@ pub async fn show(
                     t.asset_name.clone(),
                     format!("/assets/{}#events", t.asset_id),
                 )
+            })
+            .collect(),
+        pending_approvals: waiting
+            .approvals
+            .iter()
+            .map(|s| {
+                let r = &s.request;
+                (r.title.clone(), format!("/approvals/{}", r.id), s.overdue)
             })
             .collect(),
         risk_attention: risk_attention(&ctx, &waiting, today),

@@ -1,6 +1,7 @@
 //! Server-rendered pages.
 
 pub mod account;
+pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod classification;

@@ -1,6 +1,7 @@
 //! The route table, one module per area, each listing method, path and handler. The
 //! router is built from it, and the access test walks it for every role.
 
+pub mod approvals;
 pub mod assets;
 pub mod people;
 pub mod policies;

@@ -2,6 +2,7 @@
 //! once per file is most of the test build time on two cores.
 
 mod access;
+mod approvals;
 mod asset_files;
 mod asset_imports;
 mod asset_values;

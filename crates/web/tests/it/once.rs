@@ -45,6 +45,8 @@ pub(super) const GUARDED: &[&str] = &[
     "/policies/{id}/reviews",
     "/policies/{id}/acknowledgements/remind",
     "/policies/{id}/versions/{vid}/withdraw",
+    "/approvals/{id}/decide",
+    "/approvals/absences",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.
@@ -62,6 +64,14 @@ const NOT_GUARDED: &[(&str, &str)] = &[
         "signing in creates a session per sign-in, by design",
     ),
     ("/logout", "ends the session; twice ends nothing more"),
+    (
+        "/approvals/{id}/withdraw",
+        "withdraws a waiting request; a second is refused as no longer waiting",
+    ),
+    (
+        "/approvals/absences/{id}/cancel",
+        "calls an absence off; a second is refused as already called off",
+    ),
     (
         "/preferences",
         "sets the language and date style; twice sets the same",
