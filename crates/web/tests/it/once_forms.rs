@@ -157,6 +157,7 @@ backend_test!(
         risks(&mut twice, &officer, &gicho).await;
         people(&mut twice, &admin, &member).await;
         policies(&mut twice, &officer, &gicho, &member).await;
+        approvals(&mut twice, &officer, &gicho).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
@@ -229,7 +230,8 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
                     ("counterparty", "自宅"),
                     ("due_back", "2026-11-27"),
                 ],
-                codes: &["asset.event"],
+                // The take-out needs approval: its request is opened with it.
+                codes: &["asset.event", "approval.request"],
             },
             Answer::Redirect,
         )
@@ -245,7 +247,9 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
                 page: "",
                 action: &format!("{events}/{event}/decide"),
                 changes: &[("decision", "approve"), ("note", "翌日返却")],
-                codes: &["asset.event_decide"],
+                // The decision is the take-out's approval request's; the asset's history
+                // records it too.
+                codes: &["approval.decide", "asset.event_decide"],
             },
             Answer::Redirect,
         )
@@ -460,7 +464,7 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                     ("reason", "予算措置が決まるまで運用で対応する"),
                     ("expires_on", "2099-03-31"),
                 ],
-                codes: &["risk.accept_propose"],
+                codes: &["risk.accept_propose", "approval.request"],
             },
             Answer::Redirect,
         )
@@ -476,7 +480,7 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                 page: "",
                 action: &format!("{acceptances}/{acceptance}/decide"),
                 changes: &[("decision", "approve"), ("note", "令和9年度予算で対応")],
-                codes: &["risk.accept_decide"],
+                codes: &["approval.decide", "risk.accept_decide"],
             },
             Answer::Redirect,
         )
@@ -610,33 +614,33 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: "",
                 action: "/policies/import/save",
                 changes: &[],
-                codes: &["policy.create", "policy.version_create"],
+                codes: &["policy.create", "policy.version_create", "approval.request"],
             },
             Answer::Redirect,
         )
         .await;
     let document = id_after(&saved, "/policies/");
     let version = saved.clone();
-    for (web, route, step, code, changes) in [
+    for (web, route, step, codes, changes) in [
         (
             gicho,
             "/policies/{id}/versions/{vid}/approve",
             "approve",
-            "policy.approve",
+            &["approval.decide", "policy.approve"][..],
             &[("approved_on", "令和8年3月18日")][..],
         ),
         (
             officer,
             "/policies/{id}/versions/{vid}/publish",
             "publish",
-            "policy.publish",
+            &["policy.publish"][..],
             &[][..],
         ),
         (
             member,
             "/policies/{id}/versions/{vid}/acknowledge",
             "acknowledge",
-            "policy.acknowledge",
+            &["policy.acknowledge"][..],
             &[][..],
         ),
     ] {
@@ -648,7 +652,7 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                     page: &version,
                     action: &format!("{version}/{step}"),
                     changes,
-                    codes: &[code],
+                    codes,
                 },
                 Answer::Redirect,
             )
@@ -717,7 +721,7 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: "",
                 action: "/policies/import/save",
                 changes: &[],
-                codes: &["policy.version_create"],
+                codes: &["policy.version_create", "approval.request"],
             },
             Answer::Redirect,
         )
@@ -730,7 +734,57 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: &draft,
                 action: &format!("{draft}/withdraw"),
                 changes: &[("reason", "条文の整理が不十分なため取り下げる")],
-                codes: &["policy.withdraw"],
+                // The draft no longer waits for its 決裁.
+                codes: &["policy.withdraw", "approval.withdraw"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
+async fn approvals(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
+    let today = mamori_app::today();
+    let (from, to) = (
+        mamori_app::date_text(today),
+        mamori_app::date_text(today + time::Duration::days(7)),
+    );
+    twice
+        .submit(
+            gicho,
+            Form {
+                route: "/approvals/absences",
+                page: "/approvals/absences",
+                action: "/approvals/absences",
+                changes: &[
+                    ("deputy", "anzen.tanaka"),
+                    ("starts_on", &from),
+                    ("ends_on", &to),
+                    ("note", "県外出張"),
+                ],
+                codes: &["approval.absence"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let draft = fixtures_policies::import_text(officer, &fixtures_policies::seed(), None).await;
+    let lists = gicho.json("/api/v1/approvals").await;
+    let request = lists["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject_id"] == draft.version)
+        .expect("the draft waits")["id"]
+        .clone();
+    let page = format!("/approvals/{request}");
+    twice
+        .submit(
+            gicho,
+            Form {
+                route: "/approvals/{id}/decide",
+                page: &page,
+                action: &format!("{page}/decide"),
+                changes: &[("decision", "approve"), ("reason", "議長決裁")],
+                codes: &["approval.decide", "policy.approve"],
             },
             Answer::Redirect,
         )

@@ -682,7 +682,7 @@ backend_test!(
         )
         .await
         .unwrap();
-        risks::propose_acceptance(
+        let acceptance = risks::propose_acceptance(
             &mut tx,
             risk_id,
             "予算措置まで受容する",
@@ -691,6 +691,17 @@ backend_test!(
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        // The proposal's approval request, as the use case opens it with the proposal.
+        mamori_testkit::fixtures_approvals::open_request(
+            &server.store,
+            mamori_domain::record::RecordRef::new(
+                mamori_domain::record::RecordKind::RiskAcceptance,
+                acceptance,
+            ),
+            risk_id,
+            mamori_domain::approval::Asked::Deciders(mamori_domain::access::Register::Risks),
+        )
+        .await;
 
         for client in [&officer, &chair] {
             let (status, page) = get(client, "/").await;
