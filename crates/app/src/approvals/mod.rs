@@ -155,6 +155,19 @@ pub struct Seen {
     pub deputy_for: Option<String>,
 }
 
+impl Seen {
+    /// A request listed in a history, with nothing said of the reader's part in it.
+    pub fn plain(request: Request) -> Seen {
+        Seen {
+            request,
+            capacity: None,
+            may_withdraw: false,
+            overdue: false,
+            deputy_for: None,
+        }
+    }
+}
+
 fn seen(request: Request, capacity: Option<Capacity>, acting: &Acting, day: Date) -> Seen {
     let may_withdraw = acting
         .user_id()

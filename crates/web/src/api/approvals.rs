@@ -202,18 +202,7 @@ pub async fn approval_history(
     Ok(Json(
         history
             .into_iter()
-            .map(|request| {
-                out(
-                    &ctx,
-                    &Seen {
-                        request,
-                        capacity: None,
-                        may_withdraw: false,
-                        overdue: false,
-                        deputy_for: None,
-                    },
-                )
-            })
+            .map(|request| out(&ctx, &Seen::plain(request)))
             .collect(),
     ))
 }

@@ -89,7 +89,7 @@ backend_test!(async fn a_policy_draft_is_sent_back_then_approved_through_the_inb
         )
         .await;
     assert_eq!(approved.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&approved), format!("/approvals/{}?decided=1", request["id"]));
+    assert_eq!(location(&approved), format!("/approvals/{}", request["id"]));
     let version = officer.json(&second.api()).await;
     assert_eq!(version["version"]["status"], "approved");
     assert_eq!(version["version"]["approved_on"], "2026-03-18");
