@@ -19,7 +19,7 @@ use mamori_store::approvals as store;
 use mamori_store::{StoreError, WriteTx};
 use time::Date;
 
-pub use absences::{AbsenceForm, absences, add_absence, cancel_absence};
+pub use absences::{AbsenceForm, absences, add_absence, all_absences, cancel_absence};
 pub use mamori_domain::approval::{Decision, DecisionInput as DecisionForm};
 pub use mamori_domain::record::RecordKind;
 pub use mamori_store::approvals::{AbsenceRecord, Request};

@@ -360,6 +360,7 @@ pub async fn add_absence(
     let input: AbsenceIn = read_json(request).await?;
     let form = AbsenceForm {
         user_id: input.user_id,
+        user_login: String::new(),
         deputy: input.deputy,
         input: AbsenceInput {
             starts_on: input.starts_on,

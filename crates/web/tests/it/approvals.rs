@@ -299,6 +299,20 @@ backend_test!(async fn the_administrator_marks_someone_absent_and_nobody_else_ma
     assert_eq!(listed[0]["id"], created["id"]);
     let others = member.get(&format!("/api/v1/absences?user_id={gicho_id}")).await;
     assert_api_error(others, 403, "forbidden").await;
+    // On the page too, the administrator names whose absence it is; nobody else may.
+    let for_gicho = [("user", "gicho"), ("deputy", "fukugicho"), ("starts_on", today.as_str()),
+        ("ends_on", "2099-06-30")];
+    let for_nobody = [("user", "nobody"), ("deputy", "fukugicho"), ("starts_on", today.as_str()),
+        ("ends_on", "2099-06-30")];
+    let refused = member.post_form("/approvals/absences", &for_gicho).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let unknown = admin.post_form("/approvals/absences", &for_nobody).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text().await.unwrap().contains("このログインIDに該当する有効な利用者がいません。"));
+    let saved = admin.post_form("/approvals/absences", &for_gicho).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let overview = admin.page("/approvals/absences", 200).await;
+    assert_eq!(overview.matches("/cancel\"").count(), 2, "the administrator may call both off");
     // The absent person finds it on their account page, and may call it off.
     let account = gicho.page("/account", 200).await;
     assert!(account.contains("不在と代理決裁者") && account.contains("fukugicho"), "{account}");
