@@ -172,6 +172,8 @@ backend_test!(async fn a_deputy_decides_while_the_ciso_is_away_and_the_record_sa
     let decided: Value = decided.json().await.unwrap();
     assert_eq!(decided["decided_by"], deputy_id);
     assert_eq!(decided["on_behalf_of"], gicho_id);
+    let risk_page = officer.page(&format!("/risks/{risk}"), 200).await;
+    assert!(risk_page.contains(&format!("href=\"/approvals/{}\"", request["id"])));
     let stored = mamori_store::risks::acceptance(&server.store, acceptance).await.unwrap();
     assert_eq!(stored.status, mamori_store::risks::AcceptanceStatus::Accepted);
     assert_eq!(stored.decided_by_name.as_deref(), Some("fukugicho"));
@@ -234,6 +236,8 @@ backend_test!(async fn the_requester_withdraws_a_take_out_and_others_see_nothing
     assert_api_error(response, 409, "already_decided").await;
     let page = member.page("/approvals", 200).await;
     assert!(page.contains("取下げ") && page.contains("政務活動費収支報告書"));
+    let asset_page = member.page(&format!("/assets/{}", asset.id), 200).await;
+    assert!(asset_page.contains(&format!("href=\"/approvals/{id}\"")), "the take-out links its request");
     server.stop().await;
 });
 
