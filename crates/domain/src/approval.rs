@@ -288,7 +288,7 @@ impl DecisionInput {
         if decision.is_none() {
             problems.push(FieldProblem::new("decision", "decision.error.choose"));
         }
-        let reason = optional_text(&mut problems, "reason", &self.reason, REASON_MAX);
+        let reason = optional_text(&mut problems, "reason", &self.reason, REASON_MAX, true);
         if let (Some(d), Some(r)) = (decision, reason.as_deref())
             && d != Decision::Approve
             && r.is_empty()
@@ -303,6 +303,7 @@ impl DecisionInput {
             "minute_ref",
             &self.minute_ref,
             MINUTE_REF_MAX,
+            false,
         );
         if asked == Asked::Committee && minute_ref.as_deref() == Some("") {
             problems.push(FieldProblem::new(
@@ -343,17 +344,24 @@ impl DecisionInput {
     }
 }
 
-/// An optional one-line text: empty is none, else within `max` and free of controls.
+/// An optional text: empty is none, else within `max` and free of controls (line
+/// breaks allowed where `lines`).
 fn optional_text(
     problems: &mut Problems,
     field: &'static str,
     input: &str,
     max: usize,
+    lines: bool,
 ) -> Option<String> {
     if input.trim().is_empty() {
         return Some(String::new());
     }
-    match text::multi_line(input, max) {
+    let read = if lines {
+        text::multi_line(input, max)
+    } else {
+        text::single_line(input, max)
+    };
+    match read {
         Ok(value) => Some(value),
         Err(p) => {
             problems.push(FieldProblem::text(field, p));
@@ -415,7 +423,7 @@ impl AbsenceInput {
                 problems.push(FieldProblem::new("ends_on", "approval.error.ended"));
             }
         }
-        let note = optional_text(&mut problems, "note", &self.note, ABSENCE_NOTE_MAX);
+        let note = optional_text(&mut problems, "note", &self.note, ABSENCE_NOTE_MAX, false);
         match (starts_on, ends_on, note) {
             (Some(starts_on), Some(ends_on), Some(note)) => problems.or(CheckedAbsence {
                 starts_on,
@@ -688,6 +696,25 @@ mod tests {
         let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
         assert_eq!(fields, ["decision", "reason", "minute_ref", "decided_on"]);
         assert_eq!(problems[3].key, "approval.error.future");
+    }
+
+    #[test]
+    fn a_reason_may_run_over_lines_a_minute_reference_may_not() {
+        let input = DecisionInput {
+            decision: "return".into(),
+            reason: "第3条を修正\r\n別表を追加".into(),
+            minute_ref: "第2回\n議事録".into(),
+            decided_on: String::new(),
+        };
+        let problems = input.check(Asked::Committee, DAY).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "minute_ref");
+        let fixed = DecisionInput {
+            minute_ref: "第2回委員会議事録".into(),
+            ..input
+        };
+        let checked = fixed.check(Asked::Committee, DAY).unwrap();
+        assert_eq!(checked.reason, "第3条を修正\n別表を追加");
     }
 
     #[test]

@@ -454,6 +454,17 @@ pub async fn absences_of(store: &Store, user_id: i64, from: Date) -> Result<Vec<
     rows.iter().map(absence_from_row).collect()
 }
 
+/// Every absence ending on or after `from` (the administrator's overview).
+pub async fn absences_from(store: &Store, from: Date) -> Result<Vec<AbsenceRecord>> {
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ABSENCE_COLUMNS} WHERE a.ends_on >= $1 ORDER BY a.starts_on, a.id"
+    )))
+    .bind(date_text(from))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(absence_from_row).collect()
+}
+
 /// The absences in force on `day` (not called off).
 pub async fn absences_on(store: &Store, day: Date) -> Result<Vec<Absence>> {
     let rows = sqlx::query(AssertSqlSafe(format!(

@@ -77,16 +77,16 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0011_notifications.sql"),
     ),
     (
-        14,
-        "exceptions",
-        include_str!("../migrations/sqlite/0014_exceptions.sql"),
-        include_str!("../migrations/postgres/0014_exceptions.sql"),
-    ),
-    (
         13,
         "cycle",
         include_str!("../migrations/sqlite/0013_cycle.sql"),
         include_str!("../migrations/postgres/0013_cycle.sql"),
+    ),
+    (
+        14,
+        "exceptions",
+        include_str!("../migrations/sqlite/0014_exceptions.sql"),
+        include_str!("../migrations/postgres/0014_exceptions.sql"),
     ),
 ];
 

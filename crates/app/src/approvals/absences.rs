@@ -4,16 +4,19 @@
 
 use mamori_domain::access::{Act, Register};
 use mamori_domain::approval::AbsenceInput;
+use mamori_domain::field::FieldProblem;
 use mamori_domain::user::LoginId;
 use mamori_store::StoreError;
 use mamori_store::approvals::{self as store, AbsenceRecord, NewAbsence};
 
 use crate::{Acting, App, Failure, today};
 
-/// An absence as typed: for whom (empty: oneself), the deputy's login id, the period.
+/// An absence as typed: for whom (an id, or a login id; neither: oneself), the deputy's
+/// login id, the period.
 #[derive(Debug, Clone, Default)]
 pub struct AbsenceForm {
     pub user_id: Option<i64>,
+    pub user_login: String,
     pub deputy: String,
     pub input: AbsenceInput,
 }
@@ -40,8 +43,19 @@ pub async fn add_absence(
     let permit = app
         .permit(acting, Register::Approvals, Act::Edit, "approvals.absence")
         .await?;
-    let Some(user_id) = form.user_id.or(acting.user_id()) else {
-        return Err(Failure::invalid(mamori_domain::field::FieldProblem::new(
+    let login = form.user_login.trim();
+    if !login.is_empty() && !acting.may(Register::Users, Act::Edit) {
+        app.record_denial(acting, "approvals.absence").await;
+        return Err(denied());
+    }
+    let named = match login {
+        "" => None,
+        login => Some(active_user(app, login).await?.ok_or_else(|| {
+            Failure::invalid(FieldProblem::new("user", "approval.error.user_unknown"))
+        })?),
+    };
+    let Some(user_id) = form.user_id.or(named).or(acting.user_id()) else {
+        return Err(Failure::invalid(FieldProblem::new(
             "user_id",
             "field.error.required",
         )));
@@ -51,13 +65,7 @@ pub async fn add_absence(
         return Err(denied());
     }
     mamori_store::users::get(app.store(), user_id).await?;
-    let deputy = match LoginId::parse(&form.deputy) {
-        Ok(login) => mamori_store::users::find_by_login(app.store(), &login)
-            .await?
-            .filter(|u| u.active)
-            .map(|u| u.id),
-        Err(_) => None,
-    };
+    let deputy = active_user(app, &form.deputy).await?;
     let checked = form.input.check(user_id, deputy, today())?;
     let deputy_id = deputy.unwrap_or_default();
     let mut tx = permit.write(app).await?;
@@ -74,6 +82,24 @@ pub async fn add_absence(
     .await?;
     tx.commit().await?;
     Ok(store::absence(app.store(), id).await?)
+}
+
+/// The id of the active user with login id `login`, if there is one.
+async fn active_user(app: &App, login: &str) -> Result<Option<i64>, Failure> {
+    let Ok(login) = LoginId::parse(login) else {
+        return Ok(None);
+    };
+    Ok(mamori_store::users::find_by_login(app.store(), &login)
+        .await?
+        .filter(|u| u.active)
+        .map(|u| u.id))
+}
+
+/// Every absence from today on, for the administrator (who marks others absent).
+pub async fn all_absences(app: &App, acting: &Acting) -> Result<Vec<AbsenceRecord>, Failure> {
+    app.permit(acting, Register::Users, Act::Edit, "approvals.absences_all")
+        .await?;
+    Ok(store::absences_from(app.store(), today()).await?)
 }
 
 /// Calls off an absence (kept, marked called off).

@@ -20,7 +20,7 @@ use mamori_store::approvals as store;
 use mamori_store::{StoreError, WriteTx};
 use time::Date;
 
-pub use absences::{AbsenceForm, absences, add_absence, cancel_absence};
+pub use absences::{AbsenceForm, absences, add_absence, all_absences, cancel_absence};
 pub use mamori_domain::approval::{Decision, DecisionInput as DecisionForm};
 pub use mamori_domain::record::RecordKind;
 pub use mamori_store::approvals::{AbsenceRecord, Request};
@@ -154,6 +154,19 @@ pub struct Seen {
     pub overdue: bool,
     /// The absent holder's name when the person decides as their deputy.
     pub deputy_for: Option<String>,
+}
+
+impl Seen {
+    /// A request listed in a history, with nothing said of the reader's part in it.
+    pub fn plain(request: Request) -> Seen {
+        Seen {
+            request,
+            capacity: None,
+            may_withdraw: false,
+            overdue: false,
+            deputy_for: None,
+        }
+    }
 }
 
 fn seen(request: Request, capacity: Option<Capacity>, acting: &Acting, day: Date) -> Seen {

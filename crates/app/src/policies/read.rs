@@ -133,6 +133,8 @@ pub struct VersionView {
     pub may_withdraw: bool,
     /// The reader's standing, when the version is published and binds them.
     pub mine: Option<AcknowledgementRow>,
+    /// The version's approval requests (決裁), oldest first.
+    pub approvals: Vec<crate::approvals::Request>,
 }
 
 pub async fn show_version(
@@ -145,7 +147,18 @@ pub async fn show_version(
         .await?;
     let version = visible_version(app, acting, id, vid).await?;
     let summary = &version.summary;
-    let may_approve = acting.may(Register::Policies, Act::Decide)
+    // Its approval history; a draft is approved only while a request waits (not once
+    // it was sent back or rejected).
+    let subject = mamori_domain::record::RecordRef::new(
+        mamori_domain::record::RecordKind::PolicyVersion,
+        vid,
+    );
+    let approvals = mamori_store::approvals::for_subject(app.store(), subject).await?;
+    let waiting = approvals
+        .iter()
+        .any(|r| r.state == mamori_domain::approval::State::Pending);
+    let may_approve = waiting
+        && acting.may(Register::Policies, Act::Decide)
         && acting.user_id().is_some_and(|me| {
             policy_lifecycle::check_approval(summary.status, summary.created_by, me, &acting.posts)
                 .is_ok()
@@ -176,6 +189,7 @@ pub async fn show_version(
         may_withdraw,
         may_approve,
         mine,
+        approvals,
     })
 }
 

@@ -75,6 +75,8 @@ pub struct EventRecord {
     #[serde(with = "time::serde::rfc3339::option")]
     pub decided_at: Option<OffsetDateTime>,
     pub decision_note: String,
+    /// The take-out's approval request, when it needed one.
+    pub approval_request_id: Option<i64>,
     pub recorded_by_id: Option<i64>,
     pub recorded_by: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
@@ -87,7 +89,7 @@ const EVENT_COLUMNS: &str = "e.id, e.asset_id, e.kind, e.occurred_on, e.person, 
      e.counterparty, e.method, e.witness, e.due_back, e.notes, \
      CASE WHEN q.id IS NULL THEN 'not_required' ELSE q.state END AS approval, \
      d.display_name AS decided_by, q.decided_at, COALESCE(q.reason, '') AS decision_note, \
-     e.recorded_by AS recorded_by_id, r.display_name AS recorded_by, e.recorded_at";
+     q.id AS approval_request_id, e.recorded_by AS recorded_by_id, r.display_name AS recorded_by, e.recorded_at";
 const EVENT_FROM: &str = "FROM asset_events e LEFT JOIN approval_requests q \
      ON q.subject_kind = 'asset_takeout' AND q.subject_id = e.id \
      LEFT JOIN users d ON d.id = q.decided_by LEFT JOIN users r ON r.id = e.recorded_by";
@@ -117,6 +119,7 @@ fn event_from_row(row: &sqlx::any::AnyRow) -> Result<EventRecord> {
             .map(|v| decode_timestamp(TABLE, id, "decided_at", &v))
             .transpose()?,
         decision_note: text("decision_note")?,
+        approval_request_id: row.try_get("approval_request_id")?,
         recorded_by_id: row.try_get("recorded_by_id")?,
         recorded_by: row.try_get("recorded_by")?,
         recorded_at: decode_timestamp(TABLE, id, "recorded_at", &text("recorded_at")?)?,

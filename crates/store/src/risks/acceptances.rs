@@ -51,6 +51,8 @@ pub struct Acceptance {
     pub decided_by_name: Option<String>,
     pub decided_at: Option<OffsetDateTime>,
     pub decision_note: String,
+    /// The proposal's approval request.
+    pub approval_request_id: Option<i64>,
     pub created_at: OffsetDateTime,
 }
 
@@ -59,7 +61,7 @@ pub(super) const ACCEPTANCE_COLUMNS: &str = "c.id, c.risk_id, r.title AS risk_ti
      p.display_name AS proposed_by_name, c.reason, c.expires_on, \
      COALESCE(CASE q.state WHEN 'approved' THEN 'accepted' ELSE q.state END, '') AS status, \
      d.display_name AS decided_by_name, q.decided_at, COALESCE(q.reason, '') AS decision_note, \
-     c.created_at \
+     q.id AS approval_request_id, c.created_at \
      FROM risk_acceptances c JOIN risks r ON r.id = c.risk_id \
      LEFT JOIN approval_requests q ON q.subject_kind = 'risk_acceptance' AND q.subject_id = c.id \
      LEFT JOIN users p ON p.id = c.proposed_by LEFT JOIN users d ON d.id = q.decided_by";
@@ -90,6 +92,7 @@ pub(super) fn acceptance_from_row(row: &sqlx::any::AnyRow) -> Result<Acceptance>
             row.try_get("decided_at")?,
         )?,
         decision_note: row.try_get("decision_note")?,
+        approval_request_id: row.try_get("approval_request_id")?,
         created_at: timestamp("risk_acceptances", id, "created_at", row)?,
     })
 }

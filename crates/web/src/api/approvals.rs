@@ -202,18 +202,7 @@ pub async fn approval_history(
     Ok(Json(
         history
             .into_iter()
-            .map(|request| {
-                out(
-                    &ctx,
-                    &Seen {
-                        request,
-                        capacity: None,
-                        may_withdraw: false,
-                        overdue: false,
-                        deputy_for: None,
-                    },
-                )
-            })
+            .map(|request| out(&ctx, &Seen::plain(request)))
             .collect(),
     ))
 }
@@ -371,6 +360,7 @@ pub async fn add_absence(
     let input: AbsenceIn = read_json(request).await?;
     let form = AbsenceForm {
         user_id: input.user_id,
+        user_login: String::new(),
         deputy: input.deputy,
         input: AbsenceInput {
             starts_on: input.starts_on,

@@ -442,7 +442,8 @@ pub struct EventOut {
     pub witness: String,
     pub due_back: Option<String>,
     pub notes: String,
-    /// `not_required`, `pending`, `approved` or `rejected`.
+    /// `not_required`, `pending`, `approved`, `rejected`, `returned` (差戻し) or `withdrawn`:
+    /// the state of the take-out's approval request (`/api/v1/approvals`).
     pub approval: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,

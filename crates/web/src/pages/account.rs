@@ -20,8 +20,10 @@ use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::sign_in::stage_home;
 use crate::http::{Layout, render, see_other};
+use crate::pages::approvals::absences::AbsenceRow;
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
+use mamori_domain::access::{Act, Register};
 
 fn session_of(principal: &Principal) -> Result<&Session, AppError> {
     principal.session.as_ref().ok_or_else(AppError::forbidden)
@@ -41,6 +43,9 @@ struct AccountPage {
     org_role_keys: Vec<String>,
     mfa_on: bool,
     saved: Option<String>,
+    /// Absences with a deputy (the person's own, and those they stand in for); None for
+    /// those outside the approval block (contractors).
+    absences: Option<Vec<crate::pages::approvals::absences::AbsenceRow>>,
 }
 
 #[derive(Deserialize)]
@@ -65,6 +70,14 @@ pub async fn show(
             _ => None,
         })
         .map(|key| ctx.tr.t(key).to_owned());
+    let acting = &signed.0.acting;
+    let absences = if acting.may(Register::Approvals, Act::Read) {
+        let list = mamori_app::approvals::absences(&state.app, acting, None).await?;
+        let rows = list.iter();
+        Some(rows.map(|a| AbsenceRow::of(&ctx, user.id, a)).collect())
+    } else {
+        None
+    };
     let page = AccountPage {
         t: ctx.tr,
         layout: Layout::load(&state, "account", "/account", Some(&signed.0)).await,
@@ -79,6 +92,7 @@ pub async fn show(
             .collect(),
         mfa_on: overview.mfa_enabled,
         saved,
+        absences,
     };
     render(StatusCode::OK, &page)
 }

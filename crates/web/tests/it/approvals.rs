@@ -1,8 +1,13 @@
 //! Approval requests (決裁) over real HTTP on both backends: the inbox, sending back and
 //! approving a policy draft through the block, a deputy deciding while the CISO is
-//! away (and the record saying so), absences, withdrawing, and who may see what.
+//! away (and the record saying so), the committee deciding through its chair with the
+//! minutes, absences (one's own and the administrator's for others), withdrawing, and
+//! who may see what.
 
-use mamori_domain::user::Role;
+use mamori_domain::approval::Asked;
+use mamori_domain::record::{RecordKind, RecordRef};
+use mamori_domain::user::{OrgRole, Role};
+use mamori_testkit::fixtures_approvals::{hold_posts, open_request};
 use mamori_testkit::fixtures_policies::{ciso, import_text, seed};
 use mamori_testkit::{TestServer, Web, assert_api_error, backend_test, fixtures_risks, location};
 use reqwest::StatusCode;
@@ -84,7 +89,7 @@ backend_test!(async fn a_policy_draft_is_sent_back_then_approved_through_the_inb
         )
         .await;
     assert_eq!(approved.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&approved), format!("/approvals/{}?decided=1", request["id"]));
+    assert_eq!(location(&approved), format!("/approvals/{}", request["id"]));
     let version = officer.json(&second.api()).await;
     assert_eq!(version["version"]["status"], "approved");
     assert_eq!(version["version"]["approved_on"], "2026-03-18");
@@ -167,6 +172,8 @@ backend_test!(async fn a_deputy_decides_while_the_ciso_is_away_and_the_record_sa
     let decided: Value = decided.json().await.unwrap();
     assert_eq!(decided["decided_by"], deputy_id);
     assert_eq!(decided["on_behalf_of"], gicho_id);
+    let risk_page = officer.page(&format!("/risks/{risk}"), 200).await;
+    assert!(risk_page.contains(&format!("href=\"/approvals/{}\"", request["id"])));
     let stored = mamori_store::risks::acceptance(&server.store, acceptance).await.unwrap();
     assert_eq!(stored.status, mamori_store::risks::AcceptanceStatus::Accepted);
     assert_eq!(stored.decided_by_name.as_deref(), Some("fukugicho"));
@@ -229,5 +236,97 @@ backend_test!(async fn the_requester_withdraws_a_take_out_and_others_see_nothing
     assert_api_error(response, 409, "already_decided").await;
     let page = member.page("/approvals", 200).await;
     assert!(page.contains("取下げ") && page.contains("政務活動費収支報告書"));
+    let asset_page = member.page(&format!("/assets/{}", asset.id), 200).await;
+    assert!(asset_page.contains(&format!("href=\"/approvals/{id}\"")), "the take-out links its request");
+    server.stop().await;
+});
+
+backend_test!(async fn the_committee_decides_through_its_chair_with_the_minutes(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+    let (chair_id, chair) = server.web_as("iincho", Role::User).await;
+    let (member_id, member) = server.web_as("iin", Role::User).await;
+    hold_posts(&server.store, chair_id, &[OrgRole::CommitteeChair]).await;
+    hold_posts(&server.store, member_id, &[OrgRole::CommitteeMember]).await;
+    let draft = import_text(&officer, &seed(), None).await;
+    let subject = RecordRef::new(RecordKind::PolicyVersion, draft.version);
+    let id = open_request(&server.store, subject, draft.document, Asked::Committee).await;
+
+    let seen = waiting_for(&chair, "policy_version", draft.version).await.expect("the chair");
+    assert_eq!(seen["id"], id);
+    assert_eq!(seen["asked_kind"], "committee");
+    assert!(waiting_for(&member, "policy_version", draft.version).await.is_none());
+    let page = chair.page(&format!("/approvals/{id}"), 200).await;
+    assert!(page.contains("name=\"minute_ref\""), "the committee's form asks for the minutes");
+
+    let decision = format!("/api/v1/approvals/{id}/decision");
+    let bare = json!({"decision": "approve"});
+    let error = assert_api_error(chair.post_json(&decision, &bare).await, 422, "validation_failed").await;
+    assert_eq!(error["fields"][0]["field"], "minute_ref");
+    assert_api_error(member.post_json(&decision, &bare).await, 403, "forbidden").await;
+    let minuted = json!({"decision": "approve", "minute_ref": "令和8年度第1回委員会 議事録第2号"});
+    let decided = chair.post_json(&decision, &minuted).await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    let decided: Value = decided.json().await.unwrap();
+    assert_eq!(decided["minute_ref"], "令和8年度第1回委員会 議事録第2号");
+    assert_eq!(decided["decided_by"], chair_id);
+    let version = officer.json(&draft.api()).await;
+    assert_eq!(version["version"]["status"], "approved");
+    // The version's page links its approvals; the one it was saved with still waits.
+    let page = officer.page(&draft.page(), 200).await;
+    assert!(page.contains(&format!("/approvals/{id}")));
+    server.stop().await;
+});
+
+backend_test!(async fn the_administrator_marks_someone_absent_and_nobody_else_may(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, admin) = server.web_as("kanri", Role::Admin).await;
+    let (gicho_id, gicho) = ciso(&server, "gicho").await;
+    let (_, member) = server.web_as("giin", Role::User).await;
+    server.web_as("fukugicho", Role::User).await;
+    let today = mamori_app::date_text(mamori_app::today());
+    let body = json!({"user_id": gicho_id, "deputy": "fukugicho", "starts_on": today,
+        "ends_on": "2099-12-31", "note": "入院のため"});
+    assert_api_error(member.post_json("/api/v1/absences", &body).await, 403, "forbidden").await;
+    let bad = json!({"user_id": gicho_id, "deputy": "nobody", "starts_on": "2026-13-01",
+        "ends_on": today});
+    let error = assert_api_error(admin.post_json("/api/v1/absences", &bad).await, 422, "validation_failed").await;
+    let fields: Vec<&str> = error["fields"].as_array().unwrap().iter()
+        .map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["deputy", "starts_on"]);
+    let created = admin.post_json("/api/v1/absences", &body).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["user_id"], gicho_id);
+    assert_eq!(created["ends_on"], "2099-12-31");
+    let listed = admin.json(&format!("/api/v1/absences?user_id={gicho_id}")).await;
+    assert_eq!(listed[0]["id"], created["id"]);
+    let others = member.get(&format!("/api/v1/absences?user_id={gicho_id}")).await;
+    assert_api_error(others, 403, "forbidden").await;
+    // On the page too, the administrator names whose absence it is; nobody else may.
+    let for_gicho = [("user", "gicho"), ("deputy", "fukugicho"), ("starts_on", today.as_str()),
+        ("ends_on", "2099-06-30")];
+    let for_nobody = [("user", "nobody"), ("deputy", "fukugicho"), ("starts_on", today.as_str()),
+        ("ends_on", "2099-06-30")];
+    let refused = member.post_form("/approvals/absences", &for_gicho).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let unknown = admin.post_form("/approvals/absences", &for_nobody).await;
+    assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown.text().await.unwrap().contains("このログインIDに該当する有効な利用者がいません。"));
+    let saved = admin.post_form("/approvals/absences", &for_gicho).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let overview = admin.page("/approvals/absences", 200).await;
+    assert_eq!(overview.matches("/cancel\"").count(), 2, "the administrator may call both off");
+    // The absent person finds it on their account page, and may call it off.
+    let account = gicho.page("/account", 200).await;
+    assert!(account.contains("不在と代理決裁者") && account.contains("fukugicho"), "{account}");
+    let cancel = format!("/approvals/absences/{}/cancel", created["id"]);
+    assert_eq!(gicho.post_form(&cancel, &[]).await.status(), StatusCode::SEE_OTHER);
+    let page = gicho.page("/approvals/absences", 200).await;
+    assert!(page.contains("取消し済み"));
+    let trail: Vec<String> = mamori_store::audit::recent(&server.store, 100).await.unwrap()
+        .into_iter().map(|e| e.action).collect();
+    assert!(trail.contains(&"approval.absence".to_owned()));
+    assert!(trail.contains(&"approval.absence_cancel".to_owned()));
     server.stop().await;
 });

@@ -114,7 +114,8 @@ pub struct AcceptanceOut {
     pub reason: String,
     /// ISO 8601 date.
     pub expires_on: String,
-    /// `pending`, `accepted` or `rejected`.
+    /// `pending`, `accepted`, `rejected`, `returned` (差戻し) or `withdrawn`: the state of
+    /// the proposal's approval request (`/api/v1/approvals`).
     pub status: String,
     pub proposed_by: Option<i64>,
     pub proposed_by_name: Option<String>,

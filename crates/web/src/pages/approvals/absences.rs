@@ -8,6 +8,7 @@ use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::approvals::{self, AbsenceForm, AbsenceRecord};
 use mamori_app::i18n::Tr;
+use mamori_domain::access::{Act, Register};
 use mamori_domain::approval::AbsenceInput;
 use serde::Deserialize;
 
@@ -50,6 +51,9 @@ impl AbsenceRow {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AbsenceFields {
+    /// Whose absence (the administrator's form only); empty: one's own.
+    #[serde(default)]
+    user: String,
     #[serde(default)]
     deputy: String,
     #[serde(default)]
@@ -66,6 +70,8 @@ struct AbsencesPage {
     t: Tr,
     layout: Layout,
     absences: Vec<AbsenceRow>,
+    /// The administrator marks others absent (and sees and calls off every absence).
+    for_others: bool,
     form: AbsenceFields,
     errors: Vec<FieldError>,
 }
@@ -78,6 +84,7 @@ impl AbsencesPage {
 
 pub fn field_key(field: &str) -> &'static str {
     match field {
+        "user" => "approval.absence.user",
         "deputy" => "approval.absence.deputy",
         "starts_on" => "approval.absence.starts_on",
         "ends_on" => "approval.absence.ends_on",
@@ -95,7 +102,12 @@ async fn render_page(
 ) -> Result<Response, AppError> {
     let acting = &signed.0.acting;
     let me = signed.user().id;
-    let absences = approvals::absences(&state.app, acting, None).await?;
+    let for_others = acting.may(Register::Users, Act::Edit);
+    let absences = if for_others {
+        approvals::all_absences(&state.app, acting).await?
+    } else {
+        approvals::absences(&state.app, acting, None).await?
+    };
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {
@@ -108,6 +120,7 @@ async fn render_page(
             .iter()
             .map(|a| AbsenceRow::of(ctx, me, a))
             .collect(),
+        for_others,
         form,
         errors,
     };
@@ -131,6 +144,7 @@ pub async fn add(
 ) -> Result<Response, AppError> {
     let input = AbsenceForm {
         user_id: None,
+        user_login: form.user.clone(),
         deputy: form.deputy.clone(),
         input: AbsenceInput {
             starts_on: form.starts_on.clone(),

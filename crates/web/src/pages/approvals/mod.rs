@@ -85,6 +85,22 @@ struct Detail {
     minute_ref: String,
 }
 
+impl Detail {
+    fn of(ctx: &Ctx, seen: &Seen) -> Detail {
+        let r = &seen.request;
+        Detail {
+            row: Row::of(ctx, seen),
+            link: subject_path(r),
+            note: r.note.clone(),
+            decided_by: r.decided_by_name.clone().unwrap_or_default(),
+            on_behalf_of: r.on_behalf_of_name.clone().unwrap_or_default(),
+            decided_on: r.decided_on.map(|d| ctx.date(d)).unwrap_or_default(),
+            reason: r.reason.clone(),
+            minute_ref: r.minute_ref.clone(),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "approvals/show.html")]
 struct ShowPage {
@@ -132,30 +148,9 @@ async fn render_show(
         .await?
         .into_iter()
         .filter(|h| h.id != r.id)
-        .map(|h| {
-            Row::of(
-                ctx,
-                &Seen {
-                    request: h,
-                    capacity: None,
-                    may_withdraw: false,
-                    overdue: false,
-                    deputy_for: None,
-                },
-            )
-        })
+        .map(|request| Row::of(ctx, &Seen::plain(request)))
         .collect();
     let tr = ctx.tr;
-    let detail = Detail {
-        row: Row::of(ctx, &seen),
-        link: subject_path(r),
-        note: r.note.clone(),
-        decided_by: r.decided_by_name.clone().unwrap_or_default(),
-        on_behalf_of: r.on_behalf_of_name.clone().unwrap_or_default(),
-        decided_on: r.decided_on.map(|d| ctx.date(d)).unwrap_or_default(),
-        reason: r.reason.clone(),
-        minute_ref: r.minute_ref.clone(),
-    };
     let decisions = ["approve", "return", "reject"]
         .into_iter()
         .map(|v| Choice {
@@ -185,7 +180,7 @@ async fn render_show(
         decisions,
         form,
         errors,
-        r: detail,
+        r: Detail::of(ctx, &seen),
     };
     render(status, &page)
 }
@@ -220,7 +215,7 @@ pub async fn decide(
     let id = parse_id(&id)?;
     let acting = &signed.0.acting;
     match approvals::decide(&state.app, acting, id, &form.input()).await {
-        Ok(_) => Ok(see_other(&format!("/approvals/{id}?decided=1"))),
+        Ok(_) => Ok(see_other(&format!("/approvals/{id}"))),
         Err(Failure::Invalid(problems)) => {
             let errors = field_errors(&problems, &ctx.tr, field_key);
             let seen = approvals::show(&state.app, acting, id).await?;

@@ -57,6 +57,8 @@ struct EventView {
     notes: String,
     approval: &'static str,
     decided: String,
+    /// The take-out's approval request page, when it needed one.
+    request: Option<i64>,
     recorded: String,
     may_decide: bool,
 }
@@ -169,6 +171,7 @@ fn event_view(ctx: &Ctx, may_decide: bool, e: EventRecord) -> EventView {
             (Some(name), Some(at)) => format!("{name}（{}）{}", ctx.datetime(at), e.decision_note),
             _ => String::new(),
         },
+        request: e.approval_request_id,
         recorded: format!("{}（{}）", by(e.recorded_by), ctx.datetime(e.recorded_at)),
         person: e.person,
         counterparty: e.counterparty,

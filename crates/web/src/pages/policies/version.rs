@@ -46,6 +46,8 @@ struct VersionPage {
     /// A refusal of the approval or the publication.
     error: Option<String>,
     errors: Vec<FieldError>,
+    /// The version's approval requests: (link, state and who decided, reason).
+    approvals: Vec<(String, String, String)>,
 }
 
 impl VersionPage {
@@ -111,6 +113,19 @@ async fn version_page(
             approved_on: ctx.date(suggested),
             note: String::new(),
         }),
+        approvals: view
+            .approvals
+            .iter()
+            .map(|r| {
+                let state = ctx.tr.t(crate::pages::approvals::view::state_key(r.state));
+                let by = r.decided_by_name.as_deref().unwrap_or_default();
+                (
+                    format!("/approvals/{}", r.id),
+                    format!("{state} {by}"),
+                    r.reason.clone(),
+                )
+            })
+            .collect(),
         version: summary,
         error: refused.error,
         errors: refused.errors,

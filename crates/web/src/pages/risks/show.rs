@@ -20,6 +20,8 @@ pub(super) struct AcceptanceView {
     status: &'static str,
     proposed: String,
     decided: String,
+    /// Its approval request's page.
+    request: Option<i64>,
     expired: bool,
     may_decide: bool,
     own: bool,
@@ -128,6 +130,7 @@ pub(super) fn acceptance_views(
                     }
                     _ => String::new(),
                 },
+                request: a.approval_request_id,
                 expired: a.status == AcceptanceStatus::Accepted && a.expires_on < today,
                 may_decide: pending && decider && !own,
                 own: pending && decider && own,
