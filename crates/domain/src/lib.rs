@@ -5,6 +5,7 @@ pub mod asset;
 pub mod classification;
 pub mod classification_presets;
 pub mod field;
+pub mod file;
 pub mod mfa;
 pub mod once;
 pub mod password;

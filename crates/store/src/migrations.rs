@@ -64,6 +64,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0009_once.sql"),
         include_str!("../migrations/postgres/0009_once.sql"),
     ),
+    (
+        12,
+        "files",
+        include_str!("../migrations/sqlite/0012_files.sql"),
+        include_str!("../migrations/postgres/0012_files.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.
