@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod backups;
 pub mod classification;
+pub mod files;
 mod failure;
 pub mod home;
 pub mod i18n;

@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod backup;
 pub mod classification;
+pub mod files;
 mod migrations;
 pub mod once;
 pub mod password;
