@@ -64,6 +64,16 @@ pub async fn get(app: &App, acting: &Acting, id: i64) -> Result<AssetRecord, Fai
     Ok(store::get(app.store(), acting.viewer(), id).await?)
 }
 
+/// One asset opened to be read (its page, the API): the opening of an asset at the top
+/// confidentiality level is recorded (`record.viewed`, saying `via`).
+pub async fn open(app: &App, acting: &Acting, id: i64, via: &str) -> Result<AssetRecord, Failure> {
+    let asset = get(app, acting, id).await?;
+    if asset.restricted {
+        crate::files::record_view(app, acting, crate::files::RecordRef::asset(id), via).await?;
+    }
+    Ok(asset)
+}
+
 /// An asset with everything its page shows.
 #[derive(Debug, Clone)]
 pub struct AssetDetail {
@@ -74,7 +84,7 @@ pub struct AssetDetail {
 }
 
 pub async fn show(app: &App, acting: &Acting, id: i64) -> Result<AssetDetail, Failure> {
-    let asset = get(app, acting, id).await?;
+    let asset = open(app, acting, id, "page").await?;
     let scheme = mamori_store::classification::active(app.store()).await?;
     Ok(AssetDetail {
         history: store::classifications(app.store(), id).await?,

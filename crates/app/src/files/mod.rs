@@ -89,6 +89,21 @@ pub async fn edit_record<'a>(
     Ok((permit, seen))
 }
 
+/// Files belong to registers: one who may not `act` on any register that has files is
+/// refused (recorded as `access.denied`) before an attachment is even looked up, so
+/// that the answer says nothing of which attachments exist.
+pub async fn files_gate(app: &App, acting: &Acting, act: Act, what: &str) -> Result<(), Failure> {
+    if RecordKind::ALL
+        .into_iter()
+        .any(|kind| acting.may(register_of(kind), act))
+    {
+        return Ok(());
+    }
+    app.permit(acting, register_of(RecordKind::Asset), act, what)
+        .await?;
+    Ok(())
+}
+
 /// Whether the person may attach, revise and remove files of records of `kind` (for
 /// showing the forms; the use cases check again).
 pub fn may_edit(acting: &Acting, kind: RecordKind) -> bool {

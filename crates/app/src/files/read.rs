@@ -8,7 +8,7 @@ use futures_util::Stream;
 use mamori_domain::access::Act;
 use mamori_store::files::{self as store, Attachment, Revision};
 
-use super::{RecordRef, Seen, record_view, register_of, see_record};
+use super::{RecordRef, Seen, files_gate, record_view, register_of, see_record};
 use crate::{Acting, App, Failure};
 
 /// A record's attachments as its page shows them.
@@ -47,6 +47,7 @@ pub struct AttachmentDetail {
 /// Attachment `id`, if the person may see its record (a removed one only if they may
 /// edit the register).
 pub async fn attachment(app: &App, acting: &Acting, id: i64) -> Result<AttachmentDetail, Failure> {
+    files_gate(app, acting, Act::Read, "files.show").await?;
     let attachment = store::attachment(app.store(), id).await?;
     let seen = see_record(app, acting, attachment.record, "files.show").await?;
     if attachment.removed.is_some() && !acting.may(register_of(attachment.record.kind), Act::Edit)

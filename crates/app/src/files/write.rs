@@ -8,7 +8,9 @@ use mamori_store::files::{self as store, CHUNK_BYTES};
 use mamori_store::{AuditEntry, WriteTx};
 use tokio::io::AsyncReadExt;
 
-use super::{Spooled, edit_record};
+use mamori_domain::access::Act;
+
+use super::{Spooled, edit_record, files_gate};
 use crate::{Acting, App, Failure};
 
 /// What an upload made: the attachment and its revision number.
@@ -68,6 +70,7 @@ pub async fn revise(
     file_name: &str,
     upload: Spooled,
 ) -> Result<Attached, Failure> {
+    files_gate(app, acting, Act::Edit, "files.revise").await?;
     let attachment = store::attachment(app.store(), attachment_id).await?;
     let (permit, _) = edit_record(app, acting, attachment.record, "files.revise").await?;
     if attachment.removed.is_some() {
@@ -104,6 +107,7 @@ pub async fn remove(
     attachment_id: i64,
     reason: &str,
 ) -> Result<(), Failure> {
+    files_gate(app, acting, Act::Edit, "files.remove").await?;
     let attachment = store::attachment(app.store(), attachment_id).await?;
     let (permit, _) = edit_record(app, acting, attachment.record, "files.remove").await?;
     let reason = rules::removal_reason(reason)?;

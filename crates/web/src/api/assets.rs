@@ -162,7 +162,7 @@ pub async fn get_asset(
 ) -> Result<Json<AssetOut>, AppError> {
     let id = parse_id(&id)?;
     let acting = &signed.0.acting;
-    let asset = mamori_app::assets::get(&state.app, acting, id).await?;
+    let asset = mamori_app::assets::open(&state.app, acting, id, "api").await?;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     Ok(Json(out(&scheme, asset)))
 }
