@@ -32,6 +32,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::policies::routes(),
         routes::assets::routes(),
         routes::risks::routes(),
+        routes::files::routes(),
     ]
     .concat()
 }

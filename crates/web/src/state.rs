@@ -23,6 +23,8 @@ pub struct WebConfig {
     /// How long a repeated form submission waits for the first one to finish before it
     /// is told that the first is still being processed (see `http::once`).
     pub once_wait: Duration,
+    /// The largest file accepted into the file store, enforced while the upload is read.
+    pub max_file_bytes: u64,
 }
 
 /// The window of the per-address sign-in rate limit.
@@ -37,6 +39,7 @@ impl WebConfig {
             lockout: LockoutPolicy::default(),
             sign_in_rate: 30,
             once_wait: Duration::from_secs(20),
+            max_file_bytes: mamori_app::files::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
@@ -45,6 +48,12 @@ impl WebConfig {
     /// Served over TLS: HSTS is sent and cookies are marked Secure.
     pub fn is_tls(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Where uploads are spooled while they arrive: on disk beside the data, never in
+    /// memory (a tmpfs /tmp would be).
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
     }
 }
 

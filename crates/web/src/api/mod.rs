@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod classification;
 pub mod dates;
+pub mod files;
 pub mod policies;
 pub mod policy_drafts;
 pub mod risks;
@@ -126,6 +127,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         classification::Doc::openapi(),
         threats::Doc::openapi(),
         risks::Doc::openapi(),
+        files::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -4,6 +4,7 @@ pub mod account;
 pub mod assets;
 pub mod audit;
 pub mod classification;
+pub mod files;
 pub mod home;
 pub mod login;
 pub mod policies;

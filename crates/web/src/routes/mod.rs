@@ -2,6 +2,7 @@
 //! router is built from it, and the access test walks it for every role.
 
 pub mod assets;
+pub mod files;
 pub mod people;
 pub mod policies;
 pub mod risks;

@@ -81,6 +81,7 @@ struct ShowPage {
     event_form: EventInput,
     event_errors: Vec<FieldError>,
     today: String,
+    files: crate::pages::files::FilesSection,
 }
 
 /// What the show page is asked to render beyond the asset: a confirmation, or a
@@ -277,7 +278,15 @@ pub(super) async fn render_show(
     } = detail;
     let keeper = mamori_app::assets::is_keeper(acting);
     let kinds: &[EventKind] = mamori_domain::asset::recordable_kinds(keeper);
+    let files = crate::pages::files::FilesSection::load(
+        state,
+        ctx,
+        signed,
+        mamori_app::files::RecordRef::asset(asset.id),
+    )
+    .await?;
     let page = ShowPage {
+        files,
         t: tr,
         layout: Layout::load(
             state,
