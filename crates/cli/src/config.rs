@@ -24,6 +24,7 @@ pub struct FileConfig {
     pub session_absolute_hours: Option<u32>,
     pub lockout_attempts: Option<u32>,
     pub lockout_minutes: Option<u32>,
+    pub max_file_mb: Option<u64>,
 }
 
 impl FileConfig {

@@ -14,6 +14,7 @@ async fn serve(request: ServeRequest) -> anyhow::Result<()> {
     let mut config = WebConfig::new(request.public_url.clone(), request.data_dir.clone());
     config.sessions = request.sessions;
     config.lockout = request.lockout;
+    config.max_file_bytes = request.max_file_bytes;
     let state = AppState::new(request.app.clone(), config);
     if let Some(url) = state.open_setup().await? {
         println!("{}", request.tr.f("cli.setup_url", &[("url", url)]));
