@@ -2,6 +2,7 @@
 //! once per file is most of the test build time on two cores.
 
 mod assets;
+mod files;
 mod once;
 mod risks;
 mod store;
