@@ -54,7 +54,7 @@ pub async fn views(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<AuditRecord>, u64), Failure> {
-    app.permit(acting, Register::AuditTrail, Act::Read, "audit.views")
+    app.permit(acting, Register::AuditTrail, Act::Read, "audit.view")
         .await?;
     let filter = AuditFilter {
         action: Some(VIEWED.to_owned()),

@@ -396,7 +396,7 @@ pub async fn list_views(
     ApiQuery(query): ApiQuery<ViewsQuery>,
 ) -> Result<Json<ViewList>, AppError> {
     let acting = &signed.0.acting;
-    mamori_app::audit::may_read(&state.app, acting, "audit.views").await?;
+    mamori_app::audit::may_read(&state.app, acting, "audit.view").await?;
     let filter = query.filter()?;
     let page = query.page.unwrap_or(1).max(1);
     let offset = i64::from(page - 1) * VIEWS_PER_PAGE;

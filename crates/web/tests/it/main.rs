@@ -9,6 +9,7 @@ mod assets;
 mod audit_trail;
 mod browser;
 mod classification;
+mod files;
 mod http;
 mod kit;
 mod locales;

@@ -78,7 +78,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ViewsQuery>,
 ) -> Result<Response, AppError> {
     let acting = &signed.0.acting;
-    mamori_app::audit::may_read(&state.app, acting, "audit.views").await?;
+    mamori_app::audit::may_read(&state.app, acting, "audit.view").await?;
     let page = query.page.unwrap_or(1).max(1);
     let (rows, total, error) = match query.filter() {
         Ok(filter) => {
