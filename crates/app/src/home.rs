@@ -55,6 +55,9 @@ pub struct Waiting {
     pub overdue_actions: Vec<Action>,
     /// Acceptances pending a decision or expiring within [`ACCEPTANCE_NOTICE_DAYS`].
     pub acceptances: Vec<Acceptance>,
+    /// Attached evidence past its expiry on records this person may change: (the
+    /// attachment, the record it is attached to).
+    pub expired_files: Vec<(crate::files::Attachment, crate::files::Seen)>,
 }
 
 pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting, Failure> {
@@ -97,5 +100,6 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         takeouts,
         overdue_actions,
         acceptances,
+        expired_files: crate::files::expired_for(app, acting, today).await?,
     })
 }

@@ -150,6 +150,20 @@ pub async fn attachments_of(
     rows.iter().map(attachment_from_row).collect()
 }
 
+/// Attachments still attached whose expiry date is before `today`, soonest expired
+/// first.
+pub async fn expired(store: &Store, today: Date) -> Result<Vec<Attachment>> {
+    let sql = attachment_select(
+        "a.removed_at IS NULL AND a.expires_on IS NOT NULL AND a.expires_on < $1 \
+         ORDER BY a.expires_on, a.id",
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(crate::date_text(today))
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(attachment_from_row).collect()
+}
+
 /// One attachment, removed or not.
 pub async fn attachment(store: &Store, id: i64) -> Result<Attachment> {
     let row = sqlx::query(AssertSqlSafe(attachment_select("a.id = $1")))

@@ -8,7 +8,7 @@ use futures_util::Stream;
 use mamori_domain::access::Act;
 use mamori_store::files::{self as store, Attachment, Revision};
 
-use super::{RecordRef, Seen, files_gate, record_view, register_of, see_record};
+use super::{RecordKind, RecordRef, Seen, files_gate, record_view, register_of, see_record};
 use crate::{Acting, App, Failure};
 
 /// A record's attachments as its page shows them.
@@ -119,4 +119,31 @@ pub async fn verify_blobs(app: &App, acting: &Acting) -> Result<Vec<(String, Str
     )
     .await?;
     Ok(store::verify_blobs(app.store()).await?)
+}
+
+/// Expired evidence on records the person may change (and see): what they should
+/// replace with a new revision. For the home page.
+pub async fn expired_for(
+    app: &App,
+    acting: &Acting,
+    today: time::Date,
+) -> Result<Vec<(Attachment, Seen)>, Failure> {
+    if !RecordKind::ALL
+        .into_iter()
+        .any(|kind| acting.may(register_of(kind), Act::Edit))
+    {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    for attachment in store::expired(app.store(), today).await? {
+        if !acting.may(register_of(attachment.record.kind), Act::Edit) {
+            continue;
+        }
+        match see_record(app, acting, attachment.record, "home").await {
+            Ok(seen) => out.push((attachment, seen)),
+            Err(Failure::NotFound) => {}
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(out)
 }

@@ -31,6 +31,8 @@ struct HomePage {
     /// Overdue treatment actions and risk acceptances pending or expiring soon, for the
     /// security officer and the CISO.
     risk_attention: RiskAttention,
+    /// Expired evidence to replace: (attachment title, record title, link).
+    expired_files: Vec<(String, String, String)>,
 }
 
 /// One risk needing attention: its title, a link to it, and what is due.
@@ -145,6 +147,11 @@ pub async fn show(
             })
             .collect(),
         risk_attention: risk_attention(&ctx, &waiting, today),
+        expired_files: waiting
+            .expired_files
+            .iter()
+            .map(|(a, seen)| (a.title.clone(), seen.title.clone(), format!("/files/{}", a.id)))
+            .collect(),
         t: ctx.tr,
         layout,
         setup_done: installation.setup_done,

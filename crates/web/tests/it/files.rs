@@ -92,6 +92,11 @@ backend_test!(
         assert!(page.contains("誓約書（スキャン）"));
         assert!(page.contains("有効期限切れ"));
         assert!(!page.contains("ファイルを添付する"), "no upload form for a reader");
+        // Expired evidence waits on the home page of those who may replace it.
+        let home = officer.page("/", 200).await;
+        assert!(home.contains("有効期限の切れた証跡"), "{home}");
+        assert!(home.contains("誓約書（佐藤議員）.pdf</a>（議員用タブレット端末）"), "{home}");
+        assert!(!member.page("/", 200).await.contains("有効期限の切れた証跡"));
         let listed = member.json(&format!("/api/v1/assets/{asset}/files")).await;
         let file = &listed[0];
         let id = file["id"].as_i64().unwrap();
