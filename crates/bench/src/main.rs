@@ -171,7 +171,11 @@ fn parse_args() -> anyhow::Result<Mode> {
     if o.backend == Backend::Postgres && o.postgres.is_none() {
         bail!("--backend postgres needs --postgres URL (a server where databases may be created)");
     }
-    Ok(if upload { Mode::Upload(o) } else { Mode::Run(o) })
+    Ok(if upload {
+        Mode::Upload(o)
+    } else {
+        Mode::Run(o)
+    })
 }
 
 fn main() -> anyhow::Result<()> {

@@ -180,10 +180,9 @@ fn expiry(text: &str, problems: &mut Problems) -> Option<Date> {
 /// Why an attachment is removed, checked: required, several lines allowed.
 pub fn removal_reason(text: &str) -> Result<String, Vec<FieldProblem>> {
     match text::multi_line(text, REASON_MAX) {
-        Ok(reason) if reason.is_empty() => Err(vec![FieldProblem::new(
-            "reason",
-            "field.error.required",
-        )]),
+        Ok(reason) if reason.is_empty() => {
+            Err(vec![FieldProblem::new("reason", "field.error.required")])
+        }
         Ok(reason) => Ok(reason),
         Err(e) => Err(vec![FieldProblem::text("reason", e)]),
     }
@@ -256,9 +255,18 @@ fn sniff_zip(head: &[u8]) -> &'static str {
             break;
         };
         for (prefix, media) in [
-            (&b"word/"[..], "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-            (b"xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            (b"ppt/", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+            (
+                &b"word/"[..],
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            (
+                b"xl/",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                b"ppt/",
+                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            ),
         ] {
             if name.starts_with(prefix) {
                 return media;
@@ -278,7 +286,8 @@ fn sniff_zip(head: &[u8]) -> &'static str {
 /// The older Office formats are OLE compound files; the directory names the stream
 /// that says which application wrote it (in UTF-16).
 fn sniff_ole(head: &[u8]) -> &'static str {
-    let utf16 = |name: &str| -> Vec<u8> { name.encode_utf16().flat_map(u16::to_le_bytes).collect() };
+    let utf16 =
+        |name: &str| -> Vec<u8> { name.encode_utf16().flat_map(u16::to_le_bytes).collect() };
     let contains = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
     if contains(&utf16("WordDocument")) {
         "application/msword"
@@ -432,7 +441,8 @@ mod tests {
             "text/csv"
         );
         // 「資産名,分類」 and 「会議録,イ」 in Shift_JIS.
-        let sjis = b"\x8e\x91\x8e\x59\x96\xbc,\x95\xaa\x97\xde\r\n\x89\xef\x8b\x63\x98\x5e,\x83\x43\r\n";
+        let sjis =
+            b"\x8e\x91\x8e\x59\x96\xbc,\x95\xaa\x97\xde\r\n\x89\xef\x8b\x63\x98\x5e,\x83\x43\r\n";
         assert_eq!(sniff(sjis), "text/csv");
         // A character cut by the end of the head is still text.
         let mut cut = "説明".as_bytes().to_vec();
@@ -451,7 +461,10 @@ mod tests {
 
     #[test]
     fn file_names_keep_their_last_segment_and_lose_control_characters() {
-        assert_eq!(file_name("C:\\Users\\jimu\\誓約書 (佐藤).pdf"), "誓約書 (佐藤).pdf");
+        assert_eq!(
+            file_name("C:\\Users\\jimu\\誓約書 (佐藤).pdf"),
+            "誓約書 (佐藤).pdf"
+        );
         assert_eq!(file_name("../../etc/passwd"), "passwd");
         assert_eq!(file_name("a\u{0}b\nc.txt"), "abc.txt");
         assert_eq!(file_name("  "), "file");
@@ -475,14 +488,22 @@ mod tests {
             purpose: "secret".into(),
             expires_on: "いつか".into(),
         };
-        let fields: Vec<_> = bad.check("x").unwrap_err().iter().map(|p| p.field).collect();
+        let fields: Vec<_> = bad
+            .check("x")
+            .unwrap_err()
+            .iter()
+            .map(|p| p.field)
+            .collect();
         assert_eq!(fields, ["title", "purpose", "expires_on"]);
     }
 
     #[test]
     fn removal_needs_a_reason_and_expiry_is_after_the_last_day() {
         assert!(removal_reason("  ").is_err());
-        assert_eq!(removal_reason("誤って添付\r\nしたため").unwrap(), "誤って添付\nしたため");
+        assert_eq!(
+            removal_reason("誤って添付\r\nしたため").unwrap(),
+            "誤って添付\nしたため"
+        );
         let day = time::macros::date!(2027 - 03 - 31);
         assert!(!is_expired(Some(day), day));
         assert!(is_expired(Some(day), day.next_day().unwrap()));

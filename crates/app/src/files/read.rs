@@ -50,8 +50,7 @@ pub async fn attachment(app: &App, acting: &Acting, id: i64) -> Result<Attachmen
     files_gate(app, acting, Act::Read, "files.show").await?;
     let attachment = store::attachment(app.store(), id).await?;
     let seen = see_record(app, acting, attachment.record, "files.show").await?;
-    if attachment.removed.is_some() && !acting.may(register_of(attachment.record.kind), Act::Edit)
-    {
+    if attachment.removed.is_some() && !acting.may(register_of(attachment.record.kind), Act::Edit) {
         return Err(Failure::NotFound);
     }
     Ok(AttachmentDetail {

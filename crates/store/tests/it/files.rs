@@ -37,9 +37,15 @@ async fn store_file(store: &Store, name: &str, bytes: &[u8]) -> i64 {
     let mut tx = store.write(Actor::system("test")).await.unwrap();
     if !files::has_blob(&mut tx, &hash).await.unwrap() {
         let chunks = bytes.chunks(CHUNK_BYTES).collect::<Vec<_>>();
-        files::put_blob(&mut tx, &hash, bytes.len() as u64, "application/octet-stream", chunks.len() as u64)
-            .await
-            .unwrap();
+        files::put_blob(
+            &mut tx,
+            &hash,
+            bytes.len() as u64,
+            "application/octet-stream",
+            chunks.len() as u64,
+        )
+        .await
+        .unwrap();
         for (seq, chunk) in chunks.into_iter().enumerate() {
             files::put_chunk(&mut tx, &hash, seq as u64, chunk.to_vec())
                 .await
@@ -62,7 +68,11 @@ async fn read_back(store: &Store, id: i64) -> Vec<u8> {
     let attachment = files::attachment(store, id).await.unwrap();
     let mut out = Vec::new();
     for seq in 0..attachment.latest.chunk_count {
-        out.extend(files::chunk(store, &attachment.latest.sha256, seq).await.unwrap());
+        out.extend(
+            files::chunk(store, &attachment.latest.sha256, seq)
+                .await
+                .unwrap(),
+        );
     }
     out
 }

@@ -105,7 +105,11 @@ fn attachment_out(a: &Attachment) -> AttachmentOut {
     }
 }
 
-async fn list(state: &AppState, signed: &SignedIn, record: RecordRef) -> Result<Response, AppError> {
+async fn list(
+    state: &AppState,
+    signed: &SignedIn,
+    record: RecordRef,
+) -> Result<Response, AppError> {
     let listing = files::list(&state.app, &signed.0.acting, record).await?;
     let out: Vec<AttachmentOut> = listing.attachments.iter().map(attachment_out).collect();
     Ok(Json(out).into_response())
@@ -161,7 +165,11 @@ async fn upload(
     let (name, spooled) = upload.file.ok_or_else(no_file)?;
     let attached = files::attach(&state.app, acting, record, &form, &name, spooled).await?;
     let detail = files::attachment(&state.app, acting, attached.attachment_id).await?;
-    Ok((StatusCode::CREATED, Json(attachment_out(&detail.attachment))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(attachment_out(&detail.attachment)),
+    )
+        .into_response())
 }
 
 /// Attaches a file to an asset: multipart fields `file`, `purpose` (`evidence`,
@@ -240,8 +248,7 @@ pub async fn revision_content(
 ) -> Result<Response, AppError> {
     files::files_gate(&state.app, &signed.0.acting, Act::Read, "files.content").await?;
     let (id, revision) = (parse_id(&id)?, parse_id(&revision)?);
-    let content =
-        files::content(&state.app, &signed.0.acting, id, Some(revision), "api").await?;
+    let content = files::content(&state.app, &signed.0.acting, id, Some(revision), "api").await?;
     Ok(crate::http::download::stored_file(content))
 }
 
@@ -266,7 +273,11 @@ pub async fn revise_file(
     let (name, spooled) = upload.file.ok_or_else(no_file)?;
     files::revise(&state.app, acting, id, &name, spooled).await?;
     let detail = files::attachment(&state.app, acting, id).await?;
-    Ok((StatusCode::CREATED, Json(attachment_out(&detail.attachment))).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(attachment_out(&detail.attachment)),
+    )
+        .into_response())
 }
 
 /// Why an attachment is removed.
@@ -342,7 +353,13 @@ impl ViewsQuery {
                 .filter(|v| !v.is_empty())
                 .map(str::to_owned)
         };
-        let invalid = || AppError::new(StatusCode::BAD_REQUEST, "invalid_filter", "audit.views.invalid");
+        let invalid = || {
+            AppError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_filter",
+                "audit.views.invalid",
+            )
+        };
         let record = match (present(&self.record_kind), present(&self.record_id)) {
             (None, None) => None,
             (Some(kind), Some(id)) => Some(RecordRef::new(
@@ -354,19 +371,26 @@ impl ViewsQuery {
         Ok(ViewFilter {
             record,
             login: present(&self.login),
-            from: present(&self.from).map(|t| instant(&t)).transpose().map_err(|_| invalid())?,
-            to: present(&self.to).map(|t| instant(&t)).transpose().map_err(|_| invalid())?,
+            from: present(&self.from)
+                .map(|t| instant(&t).ok_or_else(invalid))
+                .transpose()?,
+            to: present(&self.to)
+                .map(|t| instant(&t).ok_or_else(invalid))
+                .transpose()?,
         })
     }
 }
 
-/// An instant as typed: RFC 3339, or a date (the start of that day in Japan).
-pub fn instant(text: &str) -> Result<String, ()> {
-    if let Ok(at) = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339) {
-        return Ok(mamori_app::timestamp_text(at));
+/// An instant as typed: RFC 3339, or a date (the start of that day in Japan); `None`
+/// when it is neither.
+pub fn instant(text: &str) -> Option<String> {
+    if let Ok(at) =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+    {
+        return Some(mamori_app::timestamp_text(at));
     }
-    let date = mamori_domain::wareki::parse_date_input(text).map_err(|_| ())?;
-    Ok(mamori_app::timestamp_text(
+    let date = mamori_domain::wareki::parse_date_input(text).ok()?;
+    Some(mamori_app::timestamp_text(
         date.midnight().assume_offset(mamori_domain::wareki::JST),
     ))
 }

@@ -223,8 +223,13 @@ async fn upload(
     };
     let page = UploadPage {
         t: ctx.tr,
-        layout: Layout::load(state, nav_of(record.kind), &record_path(record), Some(&signed.0))
-            .await,
+        layout: Layout::load(
+            state,
+            nav_of(record.kind),
+            &record_path(record),
+            Some(&signed.0),
+        )
+        .await,
         record_path: record_path(record),
         record_title: seen.title,
         action: format!("{}/files", record_path(record)),
@@ -335,12 +340,21 @@ async fn render_show(
     let record = detail.attachment.record;
     let page = ShowPage {
         t: ctx.tr,
-        layout: Layout::load(state, nav_of(record.kind), &format!("/files/{id}"), Some(&signed.0))
-            .await,
+        layout: Layout::load(
+            state,
+            nav_of(record.kind),
+            &format!("/files/{id}"),
+            Some(&signed.0),
+        )
+        .await,
         file: file_row(ctx, &detail.attachment),
         record_path: record_path(record),
         record_title: detail.seen.title,
-        revisions: detail.revisions.iter().map(|r| revision_row(ctx, r)).collect(),
+        revisions: detail
+            .revisions
+            .iter()
+            .map(|r| revision_row(ctx, r))
+            .collect(),
         may_edit: detail.attachment.removed.is_none() && files::may_edit(acting, record.kind),
         saved: shown.saved,
         reason: shown.reason,
@@ -367,8 +381,15 @@ pub async fn revise(
             problems: vec![FieldProblem::new("file", "file.error.no_file")],
             ..Shown::default()
         };
-        return render_show(&state, &ctx, &signed, id, shown, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return render_show(
+            &state,
+            &ctx,
+            &signed,
+            id,
+            shown,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     files::revise(&state.app, acting, id, &name, spooled).await?;
     Ok(see_other(&format!("/files/{id}?saved=1")))
@@ -401,7 +422,15 @@ pub async fn remove(
                 problems,
                 ..Shown::default()
             };
-            render_show(&state, &ctx, &signed, id, shown, StatusCode::UNPROCESSABLE_ENTITY).await
+            render_show(
+                &state,
+                &ctx,
+                &signed,
+                id,
+                shown,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(other) => Err(other.into()),
     }
@@ -427,7 +456,6 @@ pub async fn download_revision(
     files::files_gate(&state.app, &signed.0.acting, Act::Read, "files.content").await?;
     let id = parse_id(&id)?;
     let revision = parse_id(&revision)?;
-    let content =
-        files::content(&state.app, &signed.0.acting, id, Some(revision), "page").await?;
+    let content = files::content(&state.app, &signed.0.acting, id, Some(revision), "page").await?;
     Ok(crate::http::download::stored_file(content))
 }

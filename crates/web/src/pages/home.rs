@@ -150,7 +150,13 @@ pub async fn show(
         expired_files: waiting
             .expired_files
             .iter()
-            .map(|(a, seen)| (a.title.clone(), seen.title.clone(), format!("/files/{}", a.id)))
+            .map(|(a, seen)| {
+                (
+                    a.title.clone(),
+                    seen.title.clone(),
+                    format!("/files/{}", a.id),
+                )
+            })
             .collect(),
         t: ctx.tr,
         layout,

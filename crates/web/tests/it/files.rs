@@ -56,11 +56,13 @@ async fn api_upload(
 
 async fn count(server: &TestServer, table: &str) -> i64 {
     let mut raw = server.db.raw().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) AS n FROM {table}")))
-        .fetch_one(&mut raw)
-        .await
-        .unwrap()
-        .get::<i64, _>("n")
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) AS n FROM {table}"
+    )))
+    .fetch_one(&mut raw)
+    .await
+    .unwrap()
+    .get::<i64, _>("n")
 }
 
 async fn body_of(web: &Web<'_>, path: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {

@@ -122,7 +122,13 @@ impl<'s> Twice<'s> {
 impl Twice<'_> {
     /// An upload form (multipart, its token in the action's query) read from `page` and
     /// posted twice at once: one attachment, the same redirect.
-    async fn upload(&mut self, web: &Web<'_>, route: &'static str, page: &str, path: &str) -> String {
+    async fn upload(
+        &mut self,
+        web: &Web<'_>,
+        route: &'static str,
+        page: &str,
+        path: &str,
+    ) -> String {
         self.covered.push(route);
         let html = web.page(page, 200).await;
         let start = html
@@ -151,14 +157,21 @@ impl Twice<'_> {
             .filter(|r| r.headers().get("idempotent-replayed").is_some())
             .count();
         assert_eq!(replayed, 1, "{route}: one ran, one was given its answer");
-        assert_eq!([first.status().as_u16(), second.status().as_u16()], [303, 303]);
+        assert_eq!(
+            [first.status().as_u16(), second.status().as_u16()],
+            [303, 303]
+        );
         assert_eq!(first.headers()["location"], second.headers()["location"]);
         let written: Vec<String> = audit_since(self.server, before)
             .await
             .into_iter()
             .map(|e| e.action)
             .collect();
-        let expected = if route == "/files/{id}/revisions" { "file.revise" } else { "file.attach" };
+        let expected = if route == "/files/{id}/revisions" {
+            "file.revise"
+        } else {
+            "file.attach"
+        };
         assert_eq!(written, [expected], "{route}: one record");
         first.headers()["location"].to_str().unwrap().to_owned()
     }
@@ -790,17 +803,35 @@ async fn files(twice: &mut Twice<'_>, officer: &Web<'_>) {
     let risk = fixtures_risks::risk(officer, "録画データの消失", threat, asset).await;
     let asset_page = format!("/assets/{asset}");
     twice
-        .upload(officer, "/assets/{id}/files", &asset_page, &format!("/assets/{asset}/files"))
+        .upload(
+            officer,
+            "/assets/{id}/files",
+            &asset_page,
+            &format!("/assets/{asset}/files"),
+        )
         .await;
     let risk_page = format!("/risks/{risk}");
     twice
-        .upload(officer, "/risks/{id}/files", &risk_page, &format!("/risks/{risk}/files"))
+        .upload(
+            officer,
+            "/risks/{id}/files",
+            &risk_page,
+            &format!("/risks/{risk}/files"),
+        )
         .await;
     let html = officer.page(&asset_page, 200).await;
-    let id = first_id_in_action(&html.replace("href=\"/files/", "action=\"/files/"), "/files/");
+    let id = first_id_in_action(
+        &html.replace("href=\"/files/", "action=\"/files/"),
+        "/files/",
+    );
     let file_page = format!("/files/{id}");
     twice
-        .upload(officer, "/files/{id}/revisions", &file_page, &format!("/files/{id}/revisions"))
+        .upload(
+            officer,
+            "/files/{id}/revisions",
+            &file_page,
+            &format!("/files/{id}/revisions"),
+        )
         .await;
     let action = format!("/files/{id}/remove");
     twice
