@@ -65,10 +65,11 @@ pub async fn get(app: &App, acting: &Acting, id: i64) -> Result<AssetRecord, Fai
 }
 
 /// One asset opened to be read (its page, the API): the opening of an asset at the top
-/// confidentiality level is recorded (`record.viewed`, saying `via`).
+/// confidentiality level, or of one that holds personal information, is recorded
+/// (`record.viewed`, saying `via`).
 pub async fn open(app: &App, acting: &Acting, id: i64, via: &str) -> Result<AssetRecord, Failure> {
     let asset = get(app, acting, id).await?;
-    if asset.restricted {
+    if asset.restricted || asset.holds_personal_info {
         crate::files::record_view(app, acting, crate::files::RecordRef::asset(id), via).await?;
     }
     Ok(asset)
@@ -180,6 +181,7 @@ pub fn field_key(field: &str) -> &'static str {
         "tags" => "asset.field.tags",
         "notes" => "asset.field.notes",
         "clauses" => "asset.field.clauses",
+        "personal_info" => "asset.field.personal_info",
         "publication" => "asset.field.publication",
         "reason" => "asset.field.reason",
         "number" => "asset.field.number",

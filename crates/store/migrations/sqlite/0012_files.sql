@@ -52,3 +52,7 @@ CREATE INDEX attachment_revisions_blob ON attachment_revisions (sha256);
 -- Who viewed what (item 8) is read from the audit trail by target: the entries of
 -- one record, or of one person, without scanning the whole trail.
 CREATE INDEX audit_log_action_target ON audit_log (action, target_type, target_id);
+
+-- 個人情報の有無 of an asset (item 8): opening an asset that holds personal information
+-- is recorded like opening one at the top confidentiality level.
+ALTER TABLE assets ADD COLUMN holds_personal_info INTEGER NOT NULL DEFAULT 0;

@@ -246,6 +246,15 @@ fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
         ),
         ("asset.field.tags", asset.tags.join("、")),
         ("asset.field.clauses", asset.clauses.join("、")),
+        (
+            "asset.field.personal_info",
+            tr.t(if asset.holds_personal_info {
+                "asset.personal_info.yes"
+            } else {
+                "asset.personal_info.no"
+            })
+            .to_owned(),
+        ),
         ("asset.registered_at", ctx.datetime(asset.created_at)),
         ("asset.updated_at", ctx.datetime(asset.updated_at)),
     ]
