@@ -377,9 +377,9 @@ fn personal_information_is_read_from_the_words_registers_use() {
         assert_eq!(super::personal_info(no), Some(false), "{no}");
     }
     assert_eq!(super::personal_info("たぶん"), None);
+    assert_eq!(super::header_field("個人情報の有無"), Some("personal_info"));
     assert_eq!(
-        super::header_field("個人情報の有無"),
+        super::header_field("個人情報（有・無）"),
         Some("personal_info")
     );
-    assert_eq!(super::header_field("個人情報（有・無）"), Some("personal_info"));
 }

@@ -383,3 +383,68 @@ backend_test!(
         assert_eq!(holder.get("/audit/views").await.status().as_u16(), 403);
     }
 );
+
+backend_test!(
+    async fn an_asset_holding_personal_information_records_who_opened_it(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+        let (_, member) = server.web_as("suzuki.giin", Role::User).await;
+        let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
+        let created = officer
+            .post_json(
+                "/api/v1/assets",
+                &json!({
+                    "name": "政務活動費収支報告書（令和7年度）",
+                    "category": "information",
+                    "form": "paper",
+                    "holder_type": "secretariat",
+                    "confidentiality": "2",
+                    "integrity": "2",
+                    "availability": "1",
+                    "personal_info": "あり",
+                }),
+            )
+            .await;
+        assert_eq!(created.status().as_u16(), 201);
+        let created: Value = created.json().await.unwrap();
+        assert_eq!(created["holds_personal_info"], true);
+        let id = created["id"].as_i64().unwrap();
+        let bad = officer
+            .patch_json(&format!("/api/v1/assets/{id}"), &json!({"personal_info": "たぶん"}))
+            .await;
+        let error = assert_api_error(bad, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "personal_info");
+
+        // Not restricted, so a member reads it; each opening is recorded.
+        let page = member.page(&format!("/assets/{id}"), 200).await;
+        assert!(page.contains("個人情報の有無"), "{page}");
+        member.json(&format!("/api/v1/assets/{id}")).await;
+        let views = auditor
+            .json(&format!("/api/v1/audit/views?record_kind=asset&record_id={id}"))
+            .await;
+        assert_eq!(views["total"], 2, "{views}");
+        assert_eq!(views["views"][0]["login"], "suzuki.giin");
+
+        // The export writes the column, and the form offers the choice.
+        let csv = officer.get("/assets/export.csv").await.text().await.unwrap();
+        let mut lines = csv.trim_start_matches('\u{feff}').lines();
+        let header = lines.next().unwrap();
+        assert!(header.ends_with("個人情報の有無"), "{header}");
+        assert!(lines.next().unwrap().ends_with(",あり"));
+        let form = officer.page(&format!("/assets/{id}/edit"), 200).await;
+        assert!(form.contains("<option value=\"yes\" selected>"), "{form}");
+
+        // Marked as holding none, opening it is no longer recorded.
+        let changed = officer
+            .patch_json(&format!("/api/v1/assets/{id}"), &json!({"personal_info": "なし"}))
+            .await;
+        assert_eq!(changed.status().as_u16(), 200);
+        member.page(&format!("/assets/{id}"), 200).await;
+        let views = auditor
+            .json(&format!("/api/v1/audit/views?record_kind=asset&record_id={id}"))
+            .await;
+        assert_eq!(views["total"], 2);
+        let changes = audit_changes(&server, "asset.update", "asset", id).await;
+        assert_eq!(changes.last().unwrap()["holds_personal_info"], json!([true, false]));
+    }
+);
