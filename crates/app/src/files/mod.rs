@@ -20,9 +20,7 @@ pub use mamori_domain::file::{
     AttachForm, DEFAULT_MAX_FILE_BYTES, Purpose, RecordKind, RecordRef, is_expired,
 };
 pub use mamori_store::files::{Attachment, CHUNK_BYTES, Removal, Revision};
-pub use read::{
-    AttachmentDetail, Content, Listing, attachment, content, expired_for, list, verify_blobs,
-};
+pub use read::{AttachmentDetail, Content, Listing, attachment, content, expired_for, list};
 pub use spool::{Spool, SpoolError, Spooled};
 pub use views::{ViewFilter, record_view, views};
 pub use write::{Attached, attach, remove, revise};

@@ -107,19 +107,6 @@ fn stream_chunks(app: App, sha256: String, count: i64) -> Chunks {
     }))
 }
 
-/// Every stored content checked against its hash, read back chunk by chunk: `(stored
-/// hash, hash of the bytes read)`. For the command line and tests after a restore.
-pub async fn verify_blobs(app: &App, acting: &Acting) -> Result<Vec<(String, String)>, Failure> {
-    app.permit(
-        acting,
-        mamori_domain::access::Register::Security,
-        Act::Read,
-        "files.verify",
-    )
-    .await?;
-    Ok(store::verify_blobs(app.store()).await?)
-}
-
 /// Expired evidence on records the person may change (and see): what they should
 /// replace with a new revision. For the home page.
 pub async fn expired_for(

@@ -21,7 +21,17 @@ pub async fn record_view(
     record: RecordRef,
     why: &str,
 ) -> Result<(), Failure> {
-    let mut tx = app.store().write(acting.actor()).await?;
+    // The person has just been allowed to read the record: this holds, and gives the
+    // permit every write goes through.
+    let permit = app
+        .permit(
+            acting,
+            super::register_of(record.kind),
+            Act::Read,
+            "files.view",
+        )
+        .await?;
+    let mut tx = permit.write(app).await?;
     tx.audit(
         AuditEntry::new(VIEWED, record.kind.as_str())
             .target(record.id)
