@@ -21,7 +21,7 @@ pub use mamori_domain::file::{
 };
 pub use mamori_store::files::{Attachment, CHUNK_BYTES, Removal, Revision};
 pub use read::{AttachmentDetail, Content, Listing, attachment, content, expired_for, list};
-pub use spool::{Spool, SpoolError, Spooled};
+pub use spool::{Spool, SpoolError, Spooled, clear_spool};
 pub use views::{ViewFilter, record_view, views};
 pub use write::{Attached, attach, remove, revise};
 

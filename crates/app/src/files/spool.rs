@@ -21,6 +21,29 @@ pub enum SpoolError {
     Io(#[from] std::io::Error),
 }
 
+/// Removes the spool files a stopped server left behind (an upload cut off by a crash or
+/// a power cut); how many. Called when the server starts, before any upload.
+pub fn clear_spool(dir: &Path) -> std::io::Result<usize> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    let mut removed = 0;
+    for entry in entries {
+        let path = entry?.path();
+        let ours = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("upload-") && n.ends_with(".part"));
+        if ours {
+            std::fs::remove_file(&path)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
 /// Deletes the spool file when dropped.
 #[derive(Debug)]
 struct TempFile(PathBuf);
@@ -150,6 +173,14 @@ mod tests {
         ));
         drop(big);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+
+        // What a crash leaves is cleared at the next start; other files are not touched.
+        std::fs::write(dir.join("upload-left.part"), b"half").unwrap();
+        std::fs::write(dir.join("keep.txt"), b"not ours").unwrap();
+        assert_eq!(clear_spool(&dir).unwrap(), 1);
+        assert!(dir.join("keep.txt").exists());
+        std::fs::remove_file(dir.join("keep.txt")).unwrap();
         std::fs::remove_dir(&dir).unwrap();
+        assert_eq!(clear_spool(&dir).unwrap(), 0, "no spool directory yet");
     }
 }
