@@ -221,20 +221,39 @@ async fn upload(
             }
         }
     };
+    let refused = Refused {
+        record,
+        record_title: seen.title,
+        form,
+        problems,
+    };
+    render_upload(state, ctx, signed, refused).await
+}
+
+/// An upload form refused: what was typed and why.
+struct Refused {
+    record: RecordRef,
+    record_title: String,
+    form: AttachForm,
+    problems: Vec<FieldProblem>,
+}
+
+/// The upload form again, as typed, with its problems (422).
+async fn render_upload(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    refused: Refused,
+) -> Result<Response, AppError> {
+    let path = record_path(refused.record);
     let page = UploadPage {
         t: ctx.tr,
-        layout: Layout::load(
-            state,
-            nav_of(record.kind),
-            &record_path(record),
-            Some(&signed.0),
-        )
-        .await,
-        record_path: record_path(record),
-        record_title: seen.title,
-        action: format!("{}/files", record_path(record)),
-        errors: field_errors(&problems, &ctx.tr, field_key),
-        form,
+        layout: Layout::load(state, nav_of(refused.record.kind), &path, Some(&signed.0)).await,
+        action: format!("{path}/files"),
+        record_path: path,
+        record_title: refused.record_title,
+        errors: field_errors(&refused.problems, &ctx.tr, field_key),
+        form: refused.form,
         purposes: purpose_choices(&ctx.tr),
         max_mb: state.config.max_file_bytes.div_ceil(1024 * 1024),
     };
