@@ -62,6 +62,9 @@ pub struct Waiting {
     pub approvals: Vec<crate::approvals::Seen>,
     /// Reviews due and corrective actions overdue (the cycle blocks).
     pub cycle: CycleWaiting,
+    /// Attached evidence past its expiry on records this person may change: (the
+    /// attachment, the record it is attached to).
+    pub expired_files: Vec<(crate::files::Attachment, crate::files::Seen)>,
 }
 
 /// Reviews overdue or due within 30 days that the person reviews (the security officer:
@@ -134,5 +137,6 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         notices,
         approvals,
         cycle,
+        expired_files: crate::files::expired_for(app, acting, today).await?,
     })
 }

@@ -16,6 +16,7 @@ pub mod classification;
 pub mod cycle;
 pub mod exceptions;
 mod failure;
+pub mod files;
 pub mod home;
 pub mod i18n;
 pub mod notifications;

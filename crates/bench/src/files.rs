@@ -51,6 +51,7 @@ pub(crate) fn set_field(input: &mut AssetInput, field: &str, value: String) {
         "tags" => &mut input.tags,
         "notes" => &mut input.notes,
         "clauses" => &mut input.clauses,
+        "personal_info" => &mut input.personal_info,
         "publication" => &mut input.publication,
         _ => return,
     };

@@ -13,6 +13,8 @@
 //! mamori-bench run --backend sqlite|postgres --size N [--requests 300] [--warmup 20]
 //!                  [--mamori target/release/mamori] [--postgres URL] [--import-rows 10000]
 //!                  [--export-runs 3] [--json-out FILE] [--commit REV]
+//! mamori-bench upload --backend sqlite|postgres [--upload-mb 15] [--mamori PATH] [--postgres URL]
+//!                                 # server memory while a large attachment goes in and out
 //! mamori-bench summary FILE      # a table of every JSON line in FILE
 //! mamori-bench generate --size N --data-dir DIR [--database-url URL]
 //!                                 # only the data, to serve or inspect by hand
@@ -23,6 +25,7 @@ mod files;
 mod imports;
 mod report;
 mod server;
+mod uploads;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -60,10 +63,13 @@ struct Options {
     export_runs: usize,
     json_out: Option<PathBuf>,
     commit: String,
+    /// `upload`: the size of the attachment, in MiB.
+    upload_mb: usize,
 }
 
 enum Mode {
     Run(Options),
+    Upload(Options),
     Summary(PathBuf),
     /// Only the data, kept (SQLite in the data directory, or the given database) to serve
     /// or inspect by hand.
@@ -76,17 +82,20 @@ enum Mode {
 
 const USAGE: &str = "usage: mamori-bench run --backend sqlite|postgres --size N [--requests N] \
 [--warmup N] [--mamori PATH] [--postgres URL] [--import-rows N] [--export-runs N] \
-[--json-out FILE] [--commit REV]\n       mamori-bench summary FILE\n       \
+[--json-out FILE] [--commit REV]\n       mamori-bench upload --backend sqlite|postgres \
+[--upload-mb N] [--mamori PATH] [--postgres URL]\n       mamori-bench summary FILE\n       \
 mamori-bench generate --size N --data-dir DIR [--database-url URL]";
 
 fn parse_args() -> anyhow::Result<Mode> {
     let mut args = std::env::args().skip(1);
+    let mut upload = false;
     match args.next().as_deref() {
         Some("summary") => {
             let file = args.next().ok_or_else(|| anyhow!("{USAGE}"))?;
             return Ok(Mode::Summary(PathBuf::from(file)));
         }
         Some("run") => {}
+        Some("upload") => upload = true,
         Some("generate") => {
             let (mut size, mut data_dir, mut database_url) = (10_000, None, None);
             while let Some(flag) = args.next() {
@@ -118,6 +127,7 @@ fn parse_args() -> anyhow::Result<Mode> {
         export_runs: 3,
         json_out: None,
         commit: String::new(),
+        upload_mb: 15,
     };
     while let Some(flag) = args.next() {
         let value = args
@@ -146,6 +156,7 @@ fn parse_args() -> anyhow::Result<Mode> {
             "--export-runs" => o.export_runs = number()?.max(1),
             "--json-out" => o.json_out = Some(PathBuf::from(value)),
             "--commit" => o.commit = value,
+            "--upload-mb" => o.upload_mb = number()?.max(1),
             _ => bail!("unknown option {flag}\n{USAGE}"),
         }
     }
@@ -160,7 +171,11 @@ fn parse_args() -> anyhow::Result<Mode> {
     if o.backend == Backend::Postgres && o.postgres.is_none() {
         bail!("--backend postgres needs --postgres URL (a server where databases may be created)");
     }
-    Ok(Mode::Run(o))
+    Ok(if upload {
+        Mode::Upload(o)
+    } else {
+        Mode::Run(o)
+    })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -171,6 +186,11 @@ fn main() -> anyhow::Result<()> {
     match mode {
         Mode::Summary(file) => report::summary(&file),
         Mode::Run(options) => runtime.block_on(run(options)),
+        Mode::Upload(options) => runtime.block_on(async {
+            let result = uploads::run_upload(&options).await?;
+            println!("JSON {}", serde_json::to_string(&result)?);
+            Ok(())
+        }),
         Mode::Generate {
             size,
             data_dir,

@@ -33,6 +33,7 @@ pub struct FileConfig {
     pub smtp_password_file: Option<PathBuf>,
     pub smtp_from: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
+    pub max_file_mb: Option<u64>,
 }
 
 impl FileConfig {

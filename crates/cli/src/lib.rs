@@ -174,6 +174,10 @@ struct ServeArgs {
     /// Minutes a locked login stays locked [default: 15]
     #[arg(long, env = "MAMORI_LOCKOUT_MINUTES")]
     lockout_minutes: Option<u32>,
+    /// Largest file, in MB (MiB), accepted as an attachment; larger uploads are refused
+    /// while they arrive [default: 20]
+    #[arg(long, env = "MAMORI_MAX_FILE_MB")]
+    max_file_mb: Option<u64>,
     #[command(flatten)]
     smtp: SmtpFlags,
 }
@@ -301,6 +305,8 @@ pub struct ServeRequest {
     pub data_dir: PathBuf,
     pub sessions: mamori_domain::session::SessionPolicy,
     pub lockout: mamori_domain::session::LockoutPolicy,
+    /// The largest attachment accepted, in bytes.
+    pub max_file_bytes: u64,
     /// `host:port (security)` of the mail server, when one is configured.
     pub mail_server: Option<String>,
     /// The console's language, for the setup URL line.
@@ -502,6 +508,11 @@ where
             .max(1),
         lock_for: minutes(args.lockout_minutes.or(file.lockout_minutes).unwrap_or(15)),
     };
+    let max_file_bytes = args
+        .max_file_mb
+        .or(file.max_file_mb)
+        .map(|mb| mb.max(1) * 1024 * 1024)
+        .unwrap_or(mamori_domain::file::DEFAULT_MAX_FILE_BYTES);
     let smtp = args.smtp.resolve(file)?;
     let app = App::open(&data.database_url).await?;
     tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");
@@ -533,6 +544,7 @@ where
         data_dir: data.data_dir.clone(),
         sessions,
         lockout,
+        max_file_bytes,
         mail_server,
         tr,
         started,

@@ -15,6 +15,12 @@ async fn serve(request: ServeRequest) -> anyhow::Result<()> {
     config.sessions = request.sessions;
     config.lockout = request.lockout;
     config.mail_server = request.mail_server.clone();
+    config.max_file_bytes = request.max_file_bytes;
+    match mamori_app::files::clear_spool(&config.upload_dir()) {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(files = n, "removed uploads cut off by the last stop"),
+        Err(e) => tracing::warn!(error = %e, "could not clear the upload spool"),
+    }
     let state = AppState::new(request.app.clone(), config);
     if let Some(url) = state.open_setup().await? {
         println!("{}", request.tr.f("cli.setup_url", &[("url", url)]));

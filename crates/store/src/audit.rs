@@ -35,6 +35,9 @@ pub const ACTIONS: &[&str] = &[
     "auth.sign_out",
     "auth.mfa_failed",
     "auth.mfa_passed",
+    "file.attach",
+    "file.remove",
+    "file.revise",
     "backup.create",
     "backup.restore",
     "calendar.closed_day_add",
@@ -58,6 +61,7 @@ pub const ACTIONS: &[&str] = &[
     "policy.review",
     "policy.supersede",
     "policy.version_create",
+    "record.viewed",
     "risk.accept_decide",
     "risk.accept_propose",
     "risk.action_add",
@@ -346,6 +350,10 @@ pub struct AuditFilter {
     pub from: Option<String>,
     /// Entries before this instant (RFC 3339); exclusive.
     pub to: Option<String>,
+    /// The target's id (`42`), exactly; with `target_type`, one record.
+    pub target_id: Option<String>,
+    /// The actor's login (or the command line's label), exactly: one person.
+    pub actor_login: Option<String>,
 }
 
 /// Most entries one export query reads at a time.
@@ -410,6 +418,12 @@ impl AuditFilter {
         }
         if let Some(target_type) = present(&self.target_type) {
             push("target_type = {}", target_type);
+        }
+        if let Some(target_id) = present(&self.target_id) {
+            push("target_id = {}", target_id);
+        }
+        if let Some(login) = present(&self.actor_login) {
+            push("actor_label = {}", login);
         }
         if let Some(from) = present(&self.from) {
             push("at >= {}", bound_text(&from));

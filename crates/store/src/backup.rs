@@ -63,6 +63,10 @@ pub const TABLES: &[&str] = &[
     "reviews",
     "policy_reviews",
     "corrective_actions",
+    "file_blobs",
+    "file_chunks",
+    "attachments",
+    "attachment_revisions",
     "audit_log",
 ];
 
@@ -404,6 +408,20 @@ enum Value {
     Blob(Option<Vec<u8>>),
 }
 
+impl Value {
+    /// Roughly how much memory the value holds.
+    fn weight(&self) -> usize {
+        match self {
+            Value::Text(Some(text)) => text.len(),
+            Value::Blob(Some(bytes)) => bytes.len(),
+            _ => 8,
+        }
+    }
+}
+
+/// The most bytes of row values a copy batch holds before it is written.
+const BATCH_BYTES: usize = 4 * 1024 * 1024;
+
 fn read_value(row: &AnyRow, index: usize, kind: ColumnKind) -> Result<Value> {
     Ok(match kind {
         ColumnKind::Integer => Value::Integer(row.try_get(index)?),
@@ -428,6 +446,7 @@ async fn copy_table(
     // Stay well under SQLite's bound-parameter limit.
     let rows_per_batch = (900 / columns.len().max(1)).max(1);
     let mut pending: Vec<Vec<Value>> = Vec::with_capacity(rows_per_batch);
+    let mut pending_bytes = 0usize;
     let select = format!("SELECT {names} FROM {table}");
     // Each batch is written as soon as it is read, so a backup of a large register
     // never holds a whole table in memory.
@@ -438,8 +457,11 @@ async fn copy_table(
             .enumerate()
             .map(|(i, (_, kind))| read_value(&row, i, *kind))
             .collect::<Result<Vec<_>>>()?;
+        pending_bytes += values.iter().map(Value::weight).sum::<usize>();
         pending.push(values);
-        if pending.len() == rows_per_batch {
+        // File chunks are 256 KiB each: a batch is also bounded by its bytes.
+        if pending.len() == rows_per_batch || pending_bytes >= BATCH_BYTES {
+            pending_bytes = 0;
             let batch = std::mem::replace(&mut pending, Vec::with_capacity(rows_per_batch));
             insert_batch(dest, table, &names, columns.len(), batch).await?;
         }

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod classification;
 pub mod corrective;
 pub mod exceptions;
+pub mod files;
 mod migrations;
 pub mod notifications;
 pub mod once;

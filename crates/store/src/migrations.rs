@@ -77,6 +77,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0011_notifications.sql"),
     ),
     (
+        12,
+        "files",
+        include_str!("../migrations/sqlite/0012_files.sql"),
+        include_str!("../migrations/postgres/0012_files.sql"),
+    ),
+    (
         13,
         "cycle",
         include_str!("../migrations/sqlite/0013_cycle.sql"),

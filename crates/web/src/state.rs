@@ -26,6 +26,8 @@ pub struct WebConfig {
     /// The mail server notices are sent through (`host:port (security)`), or `None`
     /// when mail is not configured and mails stay queued.
     pub mail_server: Option<String>,
+    /// The largest file accepted into the file store, enforced while the upload is read.
+    pub max_file_bytes: u64,
 }
 
 /// The window of the per-address sign-in rate limit.
@@ -41,6 +43,7 @@ impl WebConfig {
             sign_in_rate: 30,
             once_wait: Duration::from_secs(20),
             mail_server: None,
+            max_file_bytes: mamori_app::files::DEFAULT_MAX_FILE_BYTES,
         }
     }
 }
@@ -49,6 +52,12 @@ impl WebConfig {
     /// Served over TLS: HSTS is sent and cookies are marked Secure.
     pub fn is_tls(&self) -> bool {
         self.public_url.starts_with("https://")
+    }
+
+    /// Where uploads are spooled while they arrive: on disk beside the data, never in
+    /// memory (a tmpfs /tmp would be).
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
     }
 }
 

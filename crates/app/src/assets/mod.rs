@@ -64,6 +64,17 @@ pub async fn get(app: &App, acting: &Acting, id: i64) -> Result<AssetRecord, Fai
     Ok(store::get(app.store(), acting.viewer(), id).await?)
 }
 
+/// One asset opened to be read (its page, the API): the opening of an asset at the top
+/// confidentiality level, or of one that holds personal information, is recorded
+/// (`record.viewed`, saying `via`).
+pub async fn open(app: &App, acting: &Acting, id: i64, via: &str) -> Result<AssetRecord, Failure> {
+    let asset = get(app, acting, id).await?;
+    if asset.restricted || asset.holds_personal_info {
+        crate::files::record_view(app, acting, crate::files::RecordRef::asset(id), via).await?;
+    }
+    Ok(asset)
+}
+
 /// An asset with everything its page shows.
 #[derive(Debug, Clone)]
 pub struct AssetDetail {
@@ -74,7 +85,7 @@ pub struct AssetDetail {
 }
 
 pub async fn show(app: &App, acting: &Acting, id: i64) -> Result<AssetDetail, Failure> {
-    let asset = get(app, acting, id).await?;
+    let asset = open(app, acting, id, "page").await?;
     let scheme = mamori_store::classification::active(app.store()).await?;
     Ok(AssetDetail {
         history: store::classifications(app.store(), id).await?,
@@ -170,6 +181,7 @@ pub fn field_key(field: &str) -> &'static str {
         "tags" => "asset.field.tags",
         "notes" => "asset.field.notes",
         "clauses" => "asset.field.clauses",
+        "personal_info" => "asset.field.personal_info",
         "publication" => "asset.field.publication",
         "reason" => "asset.field.reason",
         "number" => "asset.field.number",

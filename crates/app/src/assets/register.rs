@@ -134,6 +134,12 @@ pub fn input_of(record: &AssetRecord, scheme: &Scheme) -> AssetInput {
         tags: record.tags.join("、"),
         notes: record.notes.clone(),
         clauses: record.clauses.join("、"),
+        personal_info: if record.holds_personal_info {
+            "yes"
+        } else {
+            "no"
+        }
+        .to_owned(),
         publication: "no".to_owned(),
     }
 }

@@ -136,6 +136,9 @@ pub struct AssetInput {
     pub notes: String,
     /// Clause references such as "6(2)", separated like tags.
     pub clauses: String,
+    /// 個人情報の有無: `yes` / `no` or the words registers use (あり・なし, 有・無, ○・×);
+    /// empty is no.
+    pub personal_info: String,
     /// The clause 2(3) question: empty or "no" when the item is not a publicly sold
     /// publication, otherwise its kind.
     pub publication: String,
@@ -162,10 +165,13 @@ pub struct Asset {
     pub tags: Vec<String>,
     pub notes: String,
     pub clauses: Vec<String>,
+    /// 個人情報の有無: opening such an asset is recorded (who viewed what).
+    #[serde(default)]
+    pub holds_personal_info: bool,
 }
 
 /// The fields of an asset in the order forms and spreadsheets show them.
-pub const FIELDS: [&str; 19] = [
+pub const FIELDS: [&str; 20] = [
     "name",
     "description",
     "category",
@@ -184,13 +190,14 @@ pub const FIELDS: [&str; 19] = [
     "tags",
     "notes",
     "clauses",
+    "personal_info",
     "publication",
 ];
 
 /// Spreadsheet headers recognised for each field, beside the field's own name.
 /// "number" is not an asset field: it names the column of asset numbers, which the
 /// import reads on its own.
-const HEADERS: [(&str, &[&str]); 20] = [
+const HEADERS: [(&str, &[&str]); 21] = [
     (
         "number",
         &[
@@ -318,6 +325,18 @@ const HEADERS: [(&str, &[&str]); 20] = [
     (
         "clauses",
         &["関連条項", "条項", "clauses", "policy clauses"],
+    ),
+    (
+        "personal_info",
+        &[
+            "個人情報",
+            "個人情報の有無",
+            "個人情報有無",
+            "個人情報を含む",
+            "個人情報の記録",
+            "personal information",
+            "holds personal information",
+        ],
     ),
 ];
 
@@ -611,10 +630,18 @@ impl AssetInput {
                 params: vec![("max", MAX_CLAUSE_REFS.to_string())],
             });
         }
+        let holds_personal_info = personal_info(&self.personal_info);
+        if holds_personal_info.is_none() {
+            problems.push(FieldProblem::new(
+                "personal_info",
+                "asset.error.unknown_value",
+            ));
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
         Ok(Asset {
+            holds_personal_info: holds_personal_info.unwrap_or(false),
             name,
             description,
             category: category.expect("checked above"),
@@ -634,6 +661,22 @@ impl AssetInput {
             notes,
             clauses,
         })
+    }
+}
+
+/// 個人情報の有無 as typed: `Some(true)` for yes (あり, 有, 含む, ○, はい…), `Some(false)`
+/// for no or nothing written, `None` for anything else (never guessed).
+pub fn personal_info(text: &str) -> Option<bool> {
+    let word = crate::search::normalise(text)
+        .trim()
+        .to_lowercase()
+        .replace([' ', '\u{3000}'], "");
+    match word.as_str() {
+        "yes" | "y" | "true" | "1" | "あり" | "有" | "有り" | "含む" | "○" | "〇" | "◯"
+        | "はい" => Some(true),
+        "" | "no" | "n" | "false" | "0" | "なし" | "無" | "無し" | "含まない" | "×" | "-"
+        | "ー" | "いいえ" => Some(false),
+        _ => None,
     }
 }
 

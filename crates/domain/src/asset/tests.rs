@@ -367,3 +367,19 @@ fn lifecycle_rules() {
         Err(EventRefusal::AlreadyDisposed)
     );
 }
+
+#[test]
+fn personal_information_is_read_from_the_words_registers_use() {
+    for yes in ["yes", "あり", "有", "○", "含む", "ｙｅｓ", " はい "] {
+        assert_eq!(super::personal_info(yes), Some(true), "{yes}");
+    }
+    for no in ["", "no", "なし", "無", "×", "-", "含まない"] {
+        assert_eq!(super::personal_info(no), Some(false), "{no}");
+    }
+    assert_eq!(super::personal_info("たぶん"), None);
+    assert_eq!(super::header_field("個人情報の有無"), Some("personal_info"));
+    assert_eq!(
+        super::header_field("個人情報（有・無）"),
+        Some("personal_info")
+    );
+}

@@ -145,6 +145,8 @@ pub struct AssetRecord {
     pub integrity_id: i64,
     pub availability_id: i64,
     pub restricted: bool,
+    /// 個人情報の有無.
+    pub holds_personal_info: bool,
     pub retention: Option<Retention>,
     pub disposal_due: Option<Date>,
     pub status: Status,
@@ -179,6 +181,7 @@ impl AssetRecord {
             tags: self.tags.clone(),
             notes: self.notes.clone(),
             clauses: self.clauses.clone(),
+            holds_personal_info: self.holds_personal_info,
         }
     }
 }
@@ -186,13 +189,14 @@ impl AssetRecord {
 const COLUMNS: &str = "a.id, a.name, a.description, a.category, a.form, a.holder_type, \
      a.holder_id, u.display_name AS holder_name, a.managing_role, a.location, a.segment, \
      a.confidentiality_id, a.integrity_id, a.availability_id, a.restricted, a.retention, \
-     a.disposal_due, a.status, a.notes, a.created_at, a.updated_at";
+     a.disposal_due, a.status, a.notes, a.holds_personal_info, a.created_at, a.updated_at";
 
 fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AssetRecord> {
     let id: i64 = row.try_get("id")?;
     let text = |name: &str| -> Result<String> { Ok(row.try_get::<String, _>(name)?) };
     let code = |column: &'static str| -> Result<String> { text(column) };
     let restricted: i64 = row.try_get("restricted")?;
+    let personal: i64 = row.try_get("holds_personal_info")?;
     let managing_role: Option<String> = row.try_get("managing_role")?;
     let retention: Option<String> = row.try_get("retention")?;
     let disposal_due: Option<String> = row.try_get("disposal_due")?;
@@ -220,6 +224,7 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AssetRecord> {
         integrity_id: row.try_get("integrity_id")?,
         availability_id: row.try_get("availability_id")?,
         restricted: restricted != 0,
+        holds_personal_info: personal != 0,
         // Free text, kept as written (0008 turned older codes into words).
         retention: retention.and_then(|v| Retention::new(&v)),
         disposal_due: disposal_due

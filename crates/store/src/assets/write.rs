@@ -33,8 +33,8 @@ async fn insert(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme, now: &str) -> 
         "INSERT INTO assets (name, description, category, form, holder_type, holder_id, \
          managing_role, location, segment, confidentiality_id, integrity_id, availability_id, \
          restricted, retention, disposal_due, status, notes, search_grams, created_by, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17, $18, $19, $20, $20) RETURNING id",
+         created_at, updated_at, holds_personal_info) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+         $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $20, $21) RETURNING id",
     )
     .bind(asset.name.clone())
     .bind(asset.description.clone())
@@ -56,6 +56,7 @@ async fn insert(tx: &mut WriteTx, asset: &Asset, scheme: &Scheme, now: &str) -> 
     .bind(search_text(asset))
     .bind(tx.actor.user_id)
     .bind(now.to_owned())
+    .bind(i64::from(asset.holds_personal_info))
     .fetch_one(&mut *tx.tx)
     .await?;
     write_lists(tx, id, asset).await?;
@@ -174,7 +175,7 @@ pub async fn insert_many(tx: &mut WriteTx, assets: &[Asset], scheme: &Scheme) ->
         .await?;
     let ids: Vec<i64> = (first..).take(assets.len()).collect();
     for (chunk, chunk_ids) in assets.chunks(IMPORT_BATCH).zip(ids.chunks(IMPORT_BATCH)) {
-        let mut rows = Vec::with_capacity(chunk.len() * 22);
+        let mut rows = Vec::with_capacity(chunk.len() * 23);
         let mut history = Vec::with_capacity(chunk.len() * 7);
         let mut tags = Vec::new();
         let mut clauses = Vec::new();
@@ -202,6 +203,7 @@ pub async fn insert_many(tx: &mut WriteTx, assets: &[Asset], scheme: &Scheme) ->
                 Bind::MaybeInt(tx.actor.user_id),
                 Bind::Text(now.clone()),
                 Bind::Text(now.clone()),
+                Bind::Int(i64::from(asset.holds_personal_info)),
             ]);
             history.extend([
                 Bind::Int(id),
@@ -220,8 +222,8 @@ pub async fn insert_many(tx: &mut WriteTx, assets: &[Asset], scheme: &Scheme) ->
             "id, name, description, category, form, holder_type, holder_id, managing_role, \
              location, segment, confidentiality_id, integrity_id, availability_id, restricted, \
              retention, disposal_due, status, notes, search_grams, created_by, created_at, \
-             updated_at",
-            22,
+             updated_at, holds_personal_info",
+            23,
             chunk.len(),
         );
         bind_all(sqlx::query(AssertSqlSafe(sql)), rows)
@@ -282,7 +284,7 @@ pub async fn update(
          holder_type = $5, holder_id = $6, managing_role = $7, location = $8, segment = $9, \
          confidentiality_id = $10, integrity_id = $11, availability_id = $12, restricted = $13, \
          retention = $14, disposal_due = $15, status = $16, notes = $17, search_grams = $18, \
-         updated_at = $19 WHERE id = $20",
+         updated_at = $19, holds_personal_info = $21 WHERE id = $20",
     )
     .bind(asset.name.clone())
     .bind(asset.description.clone())
@@ -304,6 +306,7 @@ pub async fn update(
     .bind(search_text(asset))
     .bind(now.clone())
     .bind(id)
+    .bind(i64::from(asset.holds_personal_info))
     .execute(&mut *tx.tx)
     .await?;
     for table in ["asset_tags", "asset_clauses"] {
@@ -346,7 +349,8 @@ pub async fn update(
         status,
         tags,
         notes,
-        clauses
+        clauses,
+        holds_personal_info
     );
     if restricted {
         entry = entry.change("fields", None::<&str>, changed);

@@ -4,6 +4,7 @@
 mod approvals;
 mod assets;
 mod cycle;
+mod files;
 mod once;
 mod risks;
 mod store;

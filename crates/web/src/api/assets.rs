@@ -57,6 +57,8 @@ pub struct AssetOut {
     pub notes: String,
     pub tags: Vec<String>,
     pub clauses: Vec<String>,
+    /// 個人情報の有無: opening such an asset is recorded (`/api/v1/audit/views`).
+    pub holds_personal_info: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -116,6 +118,7 @@ fn out(scheme: &Scheme, a: AssetRecord) -> AssetOut {
         notes: a.notes,
         tags: a.tags,
         clauses: a.clauses,
+        holds_personal_info: a.holds_personal_info,
         created_at: mamori_app::timestamp_text(a.created_at),
         updated_at: mamori_app::timestamp_text(a.updated_at),
     }
@@ -162,7 +165,7 @@ pub async fn get_asset(
 ) -> Result<Json<AssetOut>, AppError> {
     let id = parse_id(&id)?;
     let acting = &signed.0.acting;
-    let asset = mamori_app::assets::get(&state.app, acting, id).await?;
+    let asset = mamori_app::assets::open(&state.app, acting, id, "api").await?;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     Ok(Json(out(&scheme, asset)))
 }
@@ -215,6 +218,9 @@ pub struct AssetIn {
     /// Clause references, comma separated: "6(2), 2(3)".
     #[serde(default)]
     pub clauses: String,
+    /// 個人情報の有無: `yes` or `no` (or あり・なし); empty is no.
+    #[serde(default)]
+    pub personal_info: String,
     /// Clause 2(3): set to the kind (`gazette`, `white_paper`, `newspaper`, `magazine`,
     /// `book`) for a publicly sold publication, which is refused; empty or `no` otherwise.
     #[serde(default)]
@@ -242,6 +248,7 @@ impl From<AssetIn> for AssetInput {
             tags: i.tags,
             notes: i.notes,
             clauses: i.clauses,
+            personal_info: i.personal_info,
             publication: i.publication,
         }
     }

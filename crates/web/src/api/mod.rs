@@ -9,6 +9,7 @@ pub mod classification;
 pub mod cycle;
 pub mod dates;
 pub mod exceptions;
+pub mod files;
 pub mod notifications;
 pub mod policies;
 pub mod policy_drafts;
@@ -134,6 +135,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         approvals::Doc::openapi(),
         exceptions::Doc::openapi(),
         cycle::Doc::openapi(),
+        files::Doc::openapi(),
     ] {
         doc.merge(part);
     }

@@ -102,6 +102,44 @@ fn attachment(bytes: Vec<u8>, format: Format, ascii: &str, named: &str) -> Respo
     response
 }
 
+/// A stored file as an attachment, streamed chunk by chunk: never shown inline (an
+/// uploaded HTML or SVG file must not run as a page of ours), never sniffed by the
+/// browser, named for every client (ASCII) and in full for those that read RFC 5987.
+pub fn stored_file(content: mamori_app::files::Content) -> Response {
+    let revision = &content.revision;
+    let ascii: String = revision
+        .file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let disposition = format!(
+        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::http::auth::percent_encode(&revision.file_name)
+    );
+    let media_type = HeaderValue::from_str(&revision.media_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    let length = revision.size;
+    let mut response = Body::from_stream(content.chunks).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, media_type);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// `assets-YYYYMMDD.ext`, and the same with the register's name in the user's language.
 fn file_names(format: Format, lang: Lang, day: time::Date) -> (String, String) {
     let stamp = format!(

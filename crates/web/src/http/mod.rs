@@ -18,6 +18,7 @@ pub mod once;
 pub mod params;
 pub mod respond;
 pub mod sign_in;
+pub mod upload;
 
 pub use layout::Layout;
 pub use respond::{local_path, render, see_other};

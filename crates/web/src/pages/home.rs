@@ -37,6 +37,8 @@ struct HomePage {
     notices: Vec<(String, String)>,
     /// Reviews due and corrective actions overdue: (what, link, detail).
     cycle: Vec<(String, String, String)>,
+    /// Expired evidence to replace: (attachment title, record title, link).
+    expired_files: Vec<(String, String, String)>,
 }
 
 /// One risk needing attention: its title, a link to it, and what is due.
@@ -198,6 +200,17 @@ pub async fn show(
             })
             .collect(),
         cycle: cycle_items(&ctx, &waiting.cycle),
+        expired_files: waiting
+            .expired_files
+            .iter()
+            .map(|(a, seen)| {
+                (
+                    a.title.clone(),
+                    seen.title.clone(),
+                    format!("/files/{}", a.id),
+                )
+            })
+            .collect(),
         t: ctx.tr,
         layout,
         setup_done: installation.setup_done,

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod classification;
 pub mod cycle;
 pub mod exceptions;
+pub mod files;
 pub mod home;
 pub mod login;
 pub mod notifications;

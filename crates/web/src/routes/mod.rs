@@ -5,6 +5,7 @@ pub mod approvals;
 pub mod assets;
 pub mod cycle;
 pub mod exceptions;
+pub mod files;
 pub mod notify;
 pub mod people;
 pub mod policies;

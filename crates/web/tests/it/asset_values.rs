@@ -356,8 +356,9 @@ backend_test!(async fn the_template_downloads_with_lists_a_guide_and_an_example(
         assert_eq!(table.rows.len(), 1, "one example row");
         assert_eq!(table.rows[0].cells[0], JA["asset.template.example_name"]);
         let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
-        assert!(sheet.contains("<dataValidations count=\"8\">"), "{sheet}");
+        assert!(sheet.contains("<dataValidations count=\"9\">"), "{sheet}");
         for list in [
+            "\"あり,なし\"",
             "\"ア,イ,ウ\"",
             "\"電子,紙,両方\"",
             "\"議員,議会事務局\"",

@@ -14,6 +14,7 @@ mod cycle_actions;
 mod cycle_calendar;
 mod cycle_reviews;
 mod exceptions;
+mod files;
 mod http;
 mod kit;
 mod locales;

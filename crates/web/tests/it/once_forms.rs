@@ -119,6 +119,64 @@ impl<'s> Twice<'s> {
     }
 }
 
+impl Twice<'_> {
+    /// An upload form (multipart, its token in the action's query) read from `page` and
+    /// posted twice at once: one attachment, the same redirect.
+    async fn upload(
+        &mut self,
+        web: &Web<'_>,
+        route: &'static str,
+        page: &str,
+        path: &str,
+    ) -> String {
+        self.covered.push(route);
+        let html = web.page(page, 200).await;
+        let start = html
+            .find(&format!("action=\"{path}?once="))
+            .unwrap_or_else(|| panic!("no upload form to {path} on {page}"))
+            + "action=\"".len();
+        let action = html[start..].split('"').next().unwrap().to_owned();
+        let document = mamori_testkit::fixtures_files::pdf("Twice");
+        let (content_type, body) = multipart(
+            &[("purpose", "evidence")],
+            Some(("file", "証跡.pdf", &document)),
+        );
+        let send = || {
+            web.client
+                .post(web.server.url(&action))
+                .header("origin", &web.server.base)
+                .header("content-type", content_type.clone())
+                .body(body.clone())
+                .send()
+        };
+        let before = last_audit_id(self.server).await;
+        let (first, second) = tokio::join!(send(), send());
+        let (first, second) = (first.unwrap(), second.unwrap());
+        let replayed = [&first, &second]
+            .iter()
+            .filter(|r| r.headers().get("idempotent-replayed").is_some())
+            .count();
+        assert_eq!(replayed, 1, "{route}: one ran, one was given its answer");
+        assert_eq!(
+            [first.status().as_u16(), second.status().as_u16()],
+            [303, 303]
+        );
+        assert_eq!(first.headers()["location"], second.headers()["location"]);
+        let written: Vec<String> = audit_since(self.server, before)
+            .await
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        let expected = if route == "/files/{id}/revisions" {
+            "file.revise"
+        } else {
+            "file.attach"
+        };
+        assert_eq!(written, [expected], "{route}: one record");
+        first.headers()["location"].to_str().unwrap().to_owned()
+    }
+}
+
 /// The id after `prefix` in a redirect such as `/risks/12?saved=1`.
 fn id_after(location: &str, prefix: &str) -> i64 {
     location
@@ -159,6 +217,7 @@ backend_test!(
         policies(&mut twice, &officer, &gicho, &member).await;
         approvals(&mut twice, &officer, &gicho).await;
         cycle(&mut twice, &officer, member_id).await;
+        files(&mut twice, &officer).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
@@ -838,6 +897,59 @@ async fn cycle(twice: &mut Twice<'_>, officer: &Web<'_>, member_id: i64) {
                     ("outcome", "配布手順は有効"),
                 ],
                 codes: &["review.record"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
+/// Attaching to an asset and a risk, a new revision, and a removal.
+async fn files(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let asset = fixtures_risks::asset(officer, "議場の録画データ").await;
+    let threat = fixtures_risks::threat_id(twice.server, "地震").await;
+    let risk = fixtures_risks::risk(officer, "録画データの消失", threat, asset).await;
+    let asset_page = format!("/assets/{asset}");
+    twice
+        .upload(
+            officer,
+            "/assets/{id}/files",
+            &asset_page,
+            &format!("/assets/{asset}/files"),
+        )
+        .await;
+    let risk_page = format!("/risks/{risk}");
+    twice
+        .upload(
+            officer,
+            "/risks/{id}/files",
+            &risk_page,
+            &format!("/risks/{risk}/files"),
+        )
+        .await;
+    let html = officer.page(&asset_page, 200).await;
+    let id = first_id_in_action(
+        &html.replace("href=\"/files/", "action=\"/files/"),
+        "/files/",
+    );
+    let file_page = format!("/files/{id}");
+    twice
+        .upload(
+            officer,
+            "/files/{id}/revisions",
+            &file_page,
+            &format!("/files/{id}/revisions"),
+        )
+        .await;
+    let action = format!("/files/{id}/remove");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/files/{id}/remove",
+                page: &file_page,
+                action: &action,
+                changes: &[("reason", "録画の保存先を変えたため")],
+                codes: &["file.remove"],
             },
             Answer::Redirect,
         )

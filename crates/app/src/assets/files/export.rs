@@ -69,6 +69,18 @@ pub(super) fn status_word(value: Status) -> &'static str {
     }
 }
 
+/// 個人情報の有無 as a file writes it: あり・なし in Japanese, yes / no in English (the
+/// import reads both).
+pub fn personal_word(holds: bool, lang: Lang) -> String {
+    match (lang, holds) {
+        (Lang::Ja, true) => "あり",
+        (Lang::Ja, false) => "なし",
+        (Lang::En, true) => "yes",
+        (Lang::En, false) => "no",
+    }
+    .to_owned()
+}
+
 /// One asset as the cells of an export row: its number, then [`export_fields`] in order. `logins` maps
 /// user ids to login ids: the holder is written by login, which stays unique where a
 /// display name may not.
@@ -124,6 +136,7 @@ pub fn record_cells(
             "tags" => list(&record.tags),
             "notes" => record.notes.clone(),
             "clauses" => list(&record.clauses),
+            "personal_info" => personal_word(record.holds_personal_info, lang),
             _ => String::new(),
         })
         .collect()

@@ -209,6 +209,7 @@ fn field_slot<'a>(input: &'a mut AssetInput, field: &str) -> Option<&'a mut Stri
         "tags" => &mut input.tags,
         "notes" => &mut input.notes,
         "clauses" => &mut input.clauses,
+        "personal_info" => &mut input.personal_info,
         "publication" => &mut input.publication,
         _ => return None,
     })

@@ -62,6 +62,7 @@ pub fn example_cells(lang: Lang, scheme: &Scheme) -> Vec<String> {
             "status" => word(status_word(Status::InUse), Status::InUse.as_str()),
             "tags" => tr.t("asset.template.example_tags").to_owned(),
             "clauses" => "6(2)".to_owned(),
+            "personal_info" => super::export::personal_word(false, lang),
             _ => String::new(),
         })
         .collect()
@@ -121,6 +122,10 @@ fn lists(lang: Lang, scheme: &Scheme) -> Vec<Choices> {
                 "confidentiality" => levels(Axis::Confidentiality),
                 "integrity" => levels(Axis::Integrity),
                 "availability" => levels(Axis::Availability),
+                "personal_info" => [true, false]
+                    .into_iter()
+                    .map(|yes| super::export::personal_word(yes, lang))
+                    .collect(),
                 _ => return None,
             };
             Some(Choices { column, values })
@@ -167,6 +172,7 @@ fn about_key(field: &str) -> &'static str {
         "status" => "asset.template.about_status",
         "tags" => "asset.template.about_tags",
         "notes" => "asset.template.about_notes",
+        "personal_info" => "asset.template.about_personal_info",
         _ => "asset.template.about_clauses",
     }
 }

@@ -65,6 +65,7 @@ pub(crate) fn record(scheme: &Scheme) -> AssetRecord {
         notes: "-5 から始まる備考".into(),
         tags: vec!["会議録".into(), "本会議".into()],
         clauses: vec!["2(3)".into(), "6(2)".into()],
+        holds_personal_info: true,
         created_at: time::OffsetDateTime::UNIX_EPOCH,
         updated_at: time::OffsetDateTime::UNIX_EPOCH,
     }
@@ -461,7 +462,8 @@ fn the_template_lists_the_scheme_levels_and_the_coded_words() {
         list("confidentiality"),
         strings(&["3A", "3B", "3C", "2", "1"])
     );
-    assert_eq!(template.lists.len(), 8);
+    assert_eq!(list("personal_info"), strings(&["あり", "なし"]));
+    assert_eq!(template.lists.len(), 9);
     let en = template::build(Lang::En, &scheme);
     assert!(
         en.lists

@@ -543,6 +543,7 @@ pub fn changes(
     next.managing_role = after.managing_role;
     next.location = after.location.clone();
     next.segment = after.segment;
+    next.holds_personal_info = after.holds_personal_info;
     next.confidentiality_id = after.confidentiality;
     next.integrity_id = after.integrity;
     next.availability_id = after.availability;

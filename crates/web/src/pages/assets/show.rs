@@ -83,6 +83,7 @@ struct ShowPage {
     event_form: EventInput,
     event_errors: Vec<FieldError>,
     today: String,
+    files: crate::pages::files::FilesSection,
 }
 
 /// What the show page is asked to render beyond the asset: a confirmation, or a
@@ -248,6 +249,15 @@ fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
         ),
         ("asset.field.tags", asset.tags.join("、")),
         ("asset.field.clauses", asset.clauses.join("、")),
+        (
+            "asset.field.personal_info",
+            tr.t(if asset.holds_personal_info {
+                "asset.personal_info.yes"
+            } else {
+                "asset.personal_info.no"
+            })
+            .to_owned(),
+        ),
         ("asset.registered_at", ctx.datetime(asset.created_at)),
         ("asset.updated_at", ctx.datetime(asset.updated_at)),
     ]
@@ -282,7 +292,15 @@ pub(super) async fn render_show(
     } = detail;
     let keeper = mamori_app::assets::is_keeper(acting);
     let kinds: &[EventKind] = mamori_domain::asset::recordable_kinds(keeper);
+    let files = crate::pages::files::FilesSection::load(
+        state,
+        ctx,
+        signed,
+        mamori_app::files::RecordRef::asset(asset.id),
+    )
+    .await?;
     let page = ShowPage {
+        files,
         t: tr,
         layout: Layout::load(
             state,

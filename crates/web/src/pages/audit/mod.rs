@@ -1,6 +1,8 @@
 //! The audit trail: who did what, when, from where. Security officers and auditors read
 //! it here, filter it, and export it as CSV for Excel; the chain check comes first.
 
+pub mod views;
+
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;

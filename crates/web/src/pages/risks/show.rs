@@ -46,6 +46,7 @@ pub(super) struct ShowPage {
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
     today: String,
+    files: crate::pages::files::FilesSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -244,7 +245,15 @@ pub(super) async fn render_show(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let files = crate::pages::files::FilesSection::load(
+        state,
+        ctx,
+        signed,
+        mamori_app::files::RecordRef::risk(id),
+    )
+    .await?;
     let page = ShowPage {
+        files,
         t: tr,
         layout: Layout::load(state, "risks", &format!("/risks/{id}"), Some(&signed.0)).await,
         saved: forms.saved,
