@@ -176,6 +176,7 @@ pub async fn request(app: &App, acting: &Acting, form: &ExceptionForm) -> Result
     let id = store::create(&mut tx, &input).await?;
     let (title, due_on) = ask(&input);
     approvals::open_in(
+        app,
         &mut tx,
         NewRequest {
             subject: subject(id),
@@ -228,6 +229,7 @@ pub async fn revise(
         .map_err(ended)?;
     let (title, due_on) = ask(&input);
     approvals::open_in(
+        app,
         &mut tx,
         NewRequest {
             subject: subject(id),

@@ -62,6 +62,9 @@ pub struct Waiting {
     pub approvals: Vec<crate::approvals::Seen>,
     /// Reviews due and corrective actions overdue (the cycle blocks).
     pub cycle: CycleWaiting,
+    /// Exceptions (例外措置) ending within 30 days or expired and not closed, for those
+    /// who keep or permit them.
+    pub exceptions: Vec<crate::exceptions::Listed>,
     /// Attached evidence past its expiry on records this person may change: (the
     /// attachment, the record it is attached to).
     pub expired_files: Vec<(crate::files::Attachment, crate::files::Seen)>,
@@ -137,6 +140,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         notices,
         approvals,
         cycle,
+        exceptions: crate::exceptions::needing_attention(app, acting).await?,
         expired_files: crate::files::expired_for(app, acting, today).await?,
     })
 }

@@ -9,50 +9,7 @@ use time::Date;
 use crate::field::{FieldProblem, Problems};
 use crate::text;
 
-/// The kinds of record a file can be attached to. Later registers (incidents, training,
-/// audits) add theirs here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    Asset,
-    Risk,
-}
-
-impl RecordKind {
-    pub const ALL: [RecordKind; 2] = [RecordKind::Asset, RecordKind::Risk];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RecordKind::Asset => "asset",
-            RecordKind::Risk => "risk",
-        }
-    }
-
-    pub fn parse(code: &str) -> Option<RecordKind> {
-        RecordKind::ALL.into_iter().find(|k| k.as_str() == code)
-    }
-}
-
-/// One record of any register: what files, views and (later) approvals refer to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub struct RecordRef {
-    pub kind: RecordKind,
-    pub id: i64,
-}
-
-impl RecordRef {
-    pub fn new(kind: RecordKind, id: i64) -> RecordRef {
-        RecordRef { kind, id }
-    }
-
-    pub fn asset(id: i64) -> RecordRef {
-        RecordRef::new(RecordKind::Asset, id)
-    }
-
-    pub fn risk(id: i64) -> RecordRef {
-        RecordRef::new(RecordKind::Risk, id)
-    }
-}
+pub use crate::record::{RecordKind, RecordRef};
 
 /// What an attachment is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]

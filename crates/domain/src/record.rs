@@ -112,6 +112,14 @@ impl RecordRef {
     pub fn new(kind: RecordKind, id: i64) -> RecordRef {
         RecordRef { kind, id }
     }
+
+    pub fn asset(id: i64) -> RecordRef {
+        RecordRef::new(RecordKind::Asset, id)
+    }
+
+    pub fn risk(id: i64) -> RecordRef {
+        RecordRef::new(RecordKind::Risk, id)
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub use mamori_domain::approval::{Decision, DecisionInput as DecisionForm};
 pub use mamori_domain::record::RecordKind;
 pub use mamori_store::approvals::{AbsenceRecord, Request};
 
+use crate::notifications::{self, Notice, NoticeKind};
 use crate::{Acting, App, Failure, Permit, today};
 
 /// How many of the requests a person made the lists show.
@@ -44,7 +45,11 @@ pub struct NewRequest<'a> {
 }
 
 /// Opens a pending request inside the register's own write (its audit entry included).
-pub(crate) async fn open_in(tx: &mut WriteTx, new: NewRequest<'_>) -> Result<i64, Failure> {
+pub(crate) async fn open_in(
+    app: &App,
+    tx: &mut WriteTx,
+    new: NewRequest<'_>,
+) -> Result<i64, Failure> {
     let id = store::open(
         tx,
         store::NewRequest {
@@ -57,8 +62,38 @@ pub(crate) async fn open_in(tx: &mut WriteTx, new: NewRequest<'_>) -> Result<i64
         },
     )
     .await?;
-    // lead wires: notify the asked person(s) of request `id` (notify block).
+    // Those asked are told, and the deputies of those absent today: they decide then.
+    let mut told = holders(app, new.asked).await?;
+    let absent = store::absences_on(app.store(), today()).await?;
+    let deputies: Vec<i64> = absent
+        .iter()
+        .filter(|a| told.contains(&a.holder))
+        .map(|a| a.deputy)
+        .collect();
+    told.extend(deputies);
+    told.retain(|person| Some(*person) != tx.actor().user_id);
+    notifications::notify(
+        tx,
+        Notice {
+            recipients: told,
+            kind: NoticeKind::ApprovalRequested,
+            title: notice_title(new.subject.kind, new.title, id),
+            link: format!("/approvals/{id}"),
+            urgent: false,
+        },
+    )
+    .await?;
     Ok(id)
+}
+
+/// What a notice (and its mail) says of a request: a policy's title, which everyone
+/// bound by the policy reads; for anything else only its number, since an asset's name,
+/// a risk or an exception may be more than a mail leaving mamori should carry.
+fn notice_title(kind: RecordKind, title: &str, id: i64) -> String {
+    match kind {
+        RecordKind::PolicyVersion => title.to_owned(),
+        _ => format!("No.{id}"),
+    }
 }
 
 /// The pending request about `subject`, if one waits.
@@ -368,8 +403,20 @@ pub(crate) async fn decide_request(
         Err(e) => return Err(e.into()),
     }
     subject.decided(&mut tx, &request, &checked).await?;
+    if let Some(requester) = request.requested_by {
+        notifications::notify(
+            &mut tx,
+            Notice {
+                recipients: vec![requester],
+                kind: NoticeKind::ApprovalDecided,
+                title: notice_title(request.subject.kind, &request.title, request.id),
+                link: format!("/approvals/{}", request.id),
+                urgent: false,
+            },
+        )
+        .await?;
+    }
     tx.commit().await?;
-    // lead wires: notify the requester of the decision on request `request.id` (notify block).
     Ok(checked)
 }
 

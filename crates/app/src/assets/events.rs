@@ -50,6 +50,7 @@ pub async fn record_event(
     if approval == Approval::Pending {
         // The take-out waits for whoever decides take-outs, before the day it happens.
         approvals::open_in(
+            app,
             &mut tx,
             approvals::NewRequest {
                 subject: RecordRef::new(RecordKind::AssetTakeout, id),

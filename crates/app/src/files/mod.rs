@@ -29,10 +29,7 @@ use crate::{Acting, App, Failure, Permit};
 
 /// The register a kind of record belongs to: its grants are the record's files' grants.
 pub fn register_of(kind: RecordKind) -> Register {
-    match kind {
-        RecordKind::Asset => Register::Assets,
-        RecordKind::Risk => Register::Risks,
-    }
+    kind.register()
 }
 
 /// What access learnt of a record the person may see.
@@ -65,6 +62,28 @@ pub async fn see_record(
         RecordKind::Risk => {
             let risk = store_risks::risk(app.store(), viewer, record.id).await?;
             (risk.title, false)
+        }
+        RecordKind::CorrectiveAction => {
+            let action = mamori_store::corrective::get(app.store(), record.id).await?;
+            if !crate::cycle::actions::may_see(acting, &action) {
+                return Err(Failure::NotFound);
+            }
+            (action.title, false)
+        }
+        RecordKind::Exception => {
+            let exception = mamori_store::exceptions::get(app.store(), record.id).await?;
+            if !crate::exceptions::may_read(acting, exception.created_by) {
+                return Err(Failure::NotFound);
+            }
+            (exception.rule, false)
+        }
+        RecordKind::PolicyDocument => {
+            let document = mamori_store::policies::document(app.store(), record.id).await?;
+            (document.title, false)
+        }
+        // The parts of a record keep their files on the record itself.
+        RecordKind::PolicyVersion | RecordKind::AssetTakeout | RecordKind::RiskAcceptance => {
+            return Err(Failure::NotFound);
         }
     };
     Ok(Seen {

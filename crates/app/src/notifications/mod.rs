@@ -120,6 +120,10 @@ pub async fn notify(tx: &mut WriteTx, notice: Notice) -> Result<Notified, Failur
         .await?;
         notified.mails += 1;
     }
+    // Nobody to tell (the only holder asked is the one acting): nothing to record.
+    if notified.notices == 0 {
+        return Ok(notified);
+    }
     tx.audit(
         AuditEntry::new("notify.send", "notice")
             .change("kind", None::<&str>, notice.kind.as_str())

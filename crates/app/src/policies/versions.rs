@@ -124,6 +124,7 @@ pub async fn save_version(
     .await?;
     // A draft is saved for its 決裁: the posts that approve policies are asked.
     approvals::open_in(
+        app,
         &mut tx,
         approvals::NewRequest {
             subject: RecordRef::new(RecordKind::PolicyVersion, version_id),

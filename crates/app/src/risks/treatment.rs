@@ -95,6 +95,7 @@ pub async fn propose_acceptance(
     let id = store::propose_acceptance(&mut tx, risk_id, &input.reason, input.expires_on).await?;
     // The CISO is asked, through the approval block.
     approvals::open_in(
+        app,
         &mut tx,
         approvals::NewRequest {
             subject: RecordRef::new(RecordKind::RiskAcceptance, id),

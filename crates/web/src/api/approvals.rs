@@ -14,12 +14,12 @@ use mamori_domain::record::RecordRef;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::http::approval_view::{asked_label, subject_path};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, read_json};
 use crate::http::forms::parse_id;
-use crate::pages::approvals::view::{asked_label, subject_path};
 use crate::state::AppState;
 
 /// The part of the OpenAPI document this module serves.

@@ -3,11 +3,13 @@
 //! and its API share: request parsing (`params`), CSV downloads, sign-in, labels of
 //! coded values. Nothing here imports a page or API module (`layering` checks it).
 
+pub mod approval_view;
 pub mod auth;
 pub mod context;
 pub mod download;
 pub mod error;
 pub mod extract;
+pub mod files_section;
 pub mod forms;
 pub mod headers;
 pub mod labels;

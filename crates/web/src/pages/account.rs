@@ -14,13 +14,13 @@ use mamori_domain::mfa::{self, TotpSecret};
 use mamori_domain::password;
 use serde::Deserialize;
 
+use crate::http::approval_view::AbsenceRow;
 use crate::http::auth::{self, Principal, SignedIn};
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::sign_in::stage_home;
 use crate::http::{Layout, render, see_other};
-use crate::pages::approvals::absences::AbsenceRow;
 use crate::state::AppState;
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
@@ -45,7 +45,7 @@ struct AccountPage {
     saved: Option<String>,
     /// Absences with a deputy (the person's own, and those they stand in for); None for
     /// those outside the approval block (contractors).
-    absences: Option<Vec<crate::pages::approvals::absences::AbsenceRow>>,
+    absences: Option<Vec<crate::http::approval_view::AbsenceRow>>,
 }
 
 #[derive(Deserialize)]

@@ -37,6 +37,8 @@ struct HomePage {
     notices: Vec<(String, String)>,
     /// Reviews due and corrective actions overdue: (what, link, detail).
     cycle: Vec<(String, String, String)>,
+    /// Exceptions ending soon or expired: (rule set aside, link, standing and expiry).
+    exceptions: Vec<(String, String, String)>,
     /// Expired evidence to replace: (attachment title, record title, link).
     expired_files: Vec<(String, String, String)>,
 }
@@ -200,6 +202,24 @@ pub async fn show(
             })
             .collect(),
         cycle: cycle_items(&ctx, &waiting.cycle),
+        exceptions: waiting
+            .exceptions
+            .iter()
+            .map(|l| {
+                (
+                    l.record.rule.clone(),
+                    format!("/exceptions/{}", l.record.id),
+                    format!(
+                        "{}・{}",
+                        ctx.tr.t(l.standing.label_key()),
+                        ctx.tr.f(
+                            "exception.expires",
+                            &[("date", ctx.date(l.record.expires_on))]
+                        )
+                    ),
+                )
+            })
+            .collect(),
         expired_files: waiting
             .expired_files
             .iter()

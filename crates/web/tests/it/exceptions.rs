@@ -236,3 +236,45 @@ backend_test!(
         assert_eq!(member_id, 403);
     }
 );
+
+backend_test!(
+    async fn the_request_reaches_the_ciso_and_the_decision_the_one_who_asked(backend) {
+        use mamori_testkit::fixtures_notify::{MailingServer, quick_backoff, set_my_mail};
+        let ms = MailingServer::start(backend, quick_backoff(3)).await;
+        let server = &ms.server;
+        let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+        user_with_posts(server, "gicho", Role::User, &[OrgRole::Ciso]).await;
+        let ciso = server.web(&server.sign_in("gicho").await);
+        set_my_mail(&ciso, "gicho@gikai.example.lg.jp").await;
+
+        let exception = ask(&officer, &asked(0, 60)).await;
+        let request = exception["pending_request"].as_i64().unwrap();
+        let link = format!("/approvals/{request}");
+
+        // In the CISO's list and home page, and by mail: a number and a link, not the
+        // rule set aside nor the systems it covers.
+        let notices = ciso.json("/api/v1/notifications").await;
+        let notice = &notices["items"][0];
+        assert_eq!(notice["kind"], "approval_requested");
+        assert_eq!(notice["link"], link.as_str());
+        let home = ciso.page("/", 200).await;
+        assert!(home.contains(&link), "{home}");
+        let mails = ms.smtp.wait_for(1, std::time::Duration::from_secs(20)).await;
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].rcpt_to, vec!["gicho@gikai.example.lg.jp"]);
+        let (subject, body) = (mails[0].subject(), mails[0].body_text());
+        assert!(subject.contains("決裁の依頼"), "{subject}");
+        assert!(body.contains(&link), "{body}");
+        for secret in ["USBメモリ", "議会中継システム", "中継業者"] {
+            assert!(!subject.contains(secret) && !body.contains(secret), "{body}");
+        }
+        // The one who asked is not told of their own request.
+        assert_eq!(officer.json("/api/v1/notifications").await["total"], 0);
+
+        assert_eq!(decide(&ciso, request, "approve", "").await, 200);
+        let told = officer.json("/api/v1/notifications").await;
+        assert_eq!(told["items"][0]["kind"], "approval_decided");
+        assert_eq!(told["items"][0]["link"], link.as_str());
+        ms.stop().await;
+    }
+);

@@ -21,6 +21,7 @@ mod locales;
 mod notifications;
 mod once;
 mod once_forms;
+mod once_forms_blocks;
 mod policies;
 mod policy_acks;
 mod policy_drafts;

@@ -124,9 +124,13 @@ backend_test!(async fn a_reminder_reaches_the_list_and_the_mailbox_in_japanese(b
     let sent = entries(server, "mail.sent").await;
     assert_eq!(sent.len(), 1);
     assert!(!sent[0].changes.contains("sato.hanako"));
-    let notified = entries(server, "notify.send").await;
-    assert_eq!(notified.len(), 1);
-    assert!(notified[0].changes.contains("policy_reminder"));
+    // (Saving and approving the seed told its approver and its author too.)
+    let reminded: Vec<_> = entries(server, "notify.send")
+        .await
+        .into_iter()
+        .filter(|e| e.changes.contains("policy_reminder"))
+        .collect();
+    assert_eq!(reminded.len(), 1);
     ms.stop().await;
 });
 

@@ -446,7 +446,7 @@ backend_test!(
         assert_eq!(first, second);
         let written: Vec<String> =
             audit_since(&server, before).await.into_iter().map(|e| e.action).collect();
-        assert_eq!(written, ["approval.decide", "policy.approve"]);
+        assert_eq!(written, ["approval.decide", "policy.approve", "notify.send"]);
         let unkeyed = gicho
             .post_json(&approve, &json!({"approved_on": "令和8年3月18日"}))
             .await;

@@ -12,14 +12,15 @@ use mamori_testkit::fixtures_once::{
     audit_since, filled, form_fields, last_audit_id, multipart, once_token,
 };
 use mamori_testkit::{TestServer, Web, backend_test};
-use mamori_testkit::{fixtures_assets, fixtures_cycle, fixtures_policies, fixtures_risks};
+use mamori_testkit::{fixtures_assets, fixtures_policies, fixtures_risks};
 use reqwest::StatusCode;
 
 use super::once::GUARDED;
+use super::once_forms_blocks as blocks;
 
 /// What the first submission answers, and so what both get.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Answer {
+pub(super) enum Answer {
     /// 303 to the same place.
     Redirect,
     /// A page (200) with the same content.
@@ -29,25 +30,25 @@ enum Answer {
 }
 
 /// Submits forms twice at once and notes which routes it covered.
-struct Twice<'s> {
-    server: &'s TestServer,
+pub(super) struct Twice<'s> {
+    pub(super) server: &'s TestServer,
     covered: Vec<&'static str>,
 }
 
 /// One form to submit twice: who, from which page, to which action, changed how, and the
 /// audit entries the one submission that runs must write.
-struct Form<'a> {
-    route: &'static str,
-    page: &'a str,
-    action: &'a str,
-    changes: &'a [(&'a str, &'a str)],
-    codes: &'a [&'a str],
+pub(super) struct Form<'a> {
+    pub(super) route: &'static str,
+    pub(super) page: &'a str,
+    pub(super) action: &'a str,
+    pub(super) changes: &'a [(&'a str, &'a str)],
+    pub(super) codes: &'a [&'a str],
 }
 
 impl<'s> Twice<'s> {
     /// Loads `page`, fills its form, posts it twice concurrently with the same token and
     /// checks one audit entry and the same answer; returns the Location or the page.
-    async fn submit(&mut self, web: &Web<'_>, form: Form<'_>, answer: Answer) -> String {
+    pub(super) async fn submit(&mut self, web: &Web<'_>, form: Form<'_>, answer: Answer) -> String {
         let html = match form.page {
             "" => String::new(),
             page => web.page(page, 200).await,
@@ -122,7 +123,7 @@ impl<'s> Twice<'s> {
 impl Twice<'_> {
     /// An upload form (multipart, its token in the action's query) read from `page` and
     /// posted twice at once: one attachment, the same redirect.
-    async fn upload(
+    pub(super) async fn upload(
         &mut self,
         web: &Web<'_>,
         route: &'static str,
@@ -178,7 +179,7 @@ impl Twice<'_> {
 }
 
 /// The id after `prefix` in a redirect such as `/risks/12?saved=1`.
-fn id_after(location: &str, prefix: &str) -> i64 {
+pub(super) fn id_after(location: &str, prefix: &str) -> i64 {
     location
         .strip_prefix(prefix)
         .and_then(|rest| rest.split(['?', '#', '/']).next())
@@ -187,7 +188,7 @@ fn id_after(location: &str, prefix: &str) -> i64 {
 }
 
 /// The id in the first form action of `html` that starts with `prefix` (`…/events/`).
-fn first_id_in_action(html: &str, prefix: &str) -> i64 {
+pub(super) fn first_id_in_action(html: &str, prefix: &str) -> i64 {
     let start = html
         .find(&format!("action=\"{prefix}"))
         .unwrap_or_else(|| panic!("no {prefix}"))
@@ -215,9 +216,10 @@ backend_test!(
         risks(&mut twice, &officer, &gicho).await;
         people(&mut twice, &admin, &member).await;
         policies(&mut twice, &officer, &gicho, &member).await;
-        approvals(&mut twice, &officer, &gicho).await;
-        cycle(&mut twice, &officer, member_id).await;
-        files(&mut twice, &officer).await;
+        blocks::approvals(&mut twice, &officer, &gicho).await;
+        blocks::cycle(&mut twice, &officer, member_id).await;
+        blocks::files(&mut twice, &officer).await;
+        blocks::exceptions(&mut twice, &officer, &gicho).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
@@ -291,7 +293,7 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
                     ("due_back", "2026-11-27"),
                 ],
                 // The take-out needs approval: its request is opened with it.
-                codes: &["asset.event", "approval.request"],
+                codes: &["asset.event", "approval.request", "notify.send"],
             },
             Answer::Redirect,
         )
@@ -309,7 +311,7 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
                 changes: &[("decision", "approve"), ("note", "翌日返却")],
                 // The decision is the take-out's approval request's; the asset's history
                 // records it too.
-                codes: &["approval.decide", "asset.event_decide"],
+                codes: &["approval.decide", "asset.event_decide", "notify.send"],
             },
             Answer::Redirect,
         )
@@ -524,7 +526,7 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                     ("reason", "予算措置が決まるまで運用で対応する"),
                     ("expires_on", "2099-03-31"),
                 ],
-                codes: &["risk.accept_propose", "approval.request"],
+                codes: &["risk.accept_propose", "approval.request", "notify.send"],
             },
             Answer::Redirect,
         )
@@ -540,7 +542,7 @@ async fn risks(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
                 page: "",
                 action: &format!("{acceptances}/{acceptance}/decide"),
                 changes: &[("decision", "approve"), ("note", "令和9年度予算で対応")],
-                codes: &["approval.decide", "risk.accept_decide"],
+                codes: &["approval.decide", "risk.accept_decide", "notify.send"],
             },
             Answer::Redirect,
         )
@@ -674,7 +676,12 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: "",
                 action: "/policies/import/save",
                 changes: &[],
-                codes: &["policy.create", "policy.version_create", "approval.request"],
+                codes: &[
+                    "policy.create",
+                    "policy.version_create",
+                    "approval.request",
+                    "notify.send",
+                ],
             },
             Answer::Redirect,
         )
@@ -686,7 +693,7 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
             gicho,
             "/policies/{id}/versions/{vid}/approve",
             "approve",
-            &["approval.decide", "policy.approve"][..],
+            &["approval.decide", "policy.approve", "notify.send"][..],
             &[("approved_on", "令和8年3月18日")][..],
         ),
         (
@@ -781,7 +788,7 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: "",
                 action: "/policies/import/save",
                 changes: &[],
-                codes: &["policy.version_create", "approval.request"],
+                codes: &["policy.version_create", "approval.request", "notify.send"],
             },
             Answer::Redirect,
         )
@@ -796,160 +803,6 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 changes: &[("reason", "条文の整理が不十分なため取り下げる")],
                 // The draft no longer waits for its 決裁.
                 codes: &["policy.withdraw", "approval.withdraw"],
-            },
-            Answer::Redirect,
-        )
-        .await;
-}
-
-async fn approvals(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
-    let today = mamori_app::today();
-    let (from, to) = (
-        mamori_app::date_text(today),
-        mamori_app::date_text(today + time::Duration::days(7)),
-    );
-    twice
-        .submit(
-            gicho,
-            Form {
-                route: "/approvals/absences",
-                page: "/approvals/absences",
-                action: "/approvals/absences",
-                changes: &[
-                    ("deputy", "anzen.tanaka"),
-                    ("starts_on", &from),
-                    ("ends_on", &to),
-                    ("note", "県外出張"),
-                ],
-                codes: &["approval.absence"],
-            },
-            Answer::Redirect,
-        )
-        .await;
-    let draft = fixtures_policies::import_text(officer, &fixtures_policies::seed(), None).await;
-    let lists = gicho.json("/api/v1/approvals").await;
-    let request = lists["waiting"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["subject_id"] == draft.version)
-        .expect("the draft waits")["id"]
-        .clone();
-    let page = format!("/approvals/{request}");
-    twice
-        .submit(
-            gicho,
-            Form {
-                route: "/approvals/{id}/decide",
-                page: &page,
-                action: &format!("{page}/decide"),
-                changes: &[("decision", "approve"), ("reason", "議長決裁")],
-                codes: &["approval.decide", "policy.approve"],
-            },
-            Answer::Redirect,
-        )
-        .await;
-}
-
-async fn cycle(twice: &mut Twice<'_>, officer: &Web<'_>, member_id: i64) {
-    let owner = format!("user:{member_id}");
-    let action = twice
-        .submit(
-            officer,
-            Form {
-                route: "/actions",
-                page: "/actions/new",
-                action: "/actions",
-                changes: &[
-                    ("title", "会議資料の持ち出し記録の徹底"),
-                    ("owner", &owner),
-                    ("due_on", "令和9年2月26日"),
-                ],
-                codes: &["action.create"],
-            },
-            Answer::Redirect,
-        )
-        .await;
-    twice
-        .submit(
-            officer,
-            Form {
-                route: "/actions/{id}/status",
-                page: &action,
-                action: &format!("{action}/status"),
-                changes: &[("status", "done"), ("note", "記録簿を配布した")],
-                codes: &["action.status"],
-            },
-            Answer::Redirect,
-        )
-        .await;
-    let risk = fixtures_cycle::a_risk(twice.server, officer, "委員会資料の誤配布").await;
-    let reviews = format!("/reviews/risk/{risk}");
-    twice
-        .submit(
-            officer,
-            Form {
-                route: "/reviews/{kind}/{id}",
-                page: &reviews,
-                action: &reviews,
-                changes: &[
-                    ("reviewed_on", "令和8年11月30日"),
-                    ("outcome", "配布手順は有効"),
-                ],
-                codes: &["review.record"],
-            },
-            Answer::Redirect,
-        )
-        .await;
-}
-
-/// Attaching to an asset and a risk, a new revision, and a removal.
-async fn files(twice: &mut Twice<'_>, officer: &Web<'_>) {
-    let asset = fixtures_risks::asset(officer, "議場の録画データ").await;
-    let threat = fixtures_risks::threat_id(twice.server, "地震").await;
-    let risk = fixtures_risks::risk(officer, "録画データの消失", threat, asset).await;
-    let asset_page = format!("/assets/{asset}");
-    twice
-        .upload(
-            officer,
-            "/assets/{id}/files",
-            &asset_page,
-            &format!("/assets/{asset}/files"),
-        )
-        .await;
-    let risk_page = format!("/risks/{risk}");
-    twice
-        .upload(
-            officer,
-            "/risks/{id}/files",
-            &risk_page,
-            &format!("/risks/{risk}/files"),
-        )
-        .await;
-    let html = officer.page(&asset_page, 200).await;
-    let id = first_id_in_action(
-        &html.replace("href=\"/files/", "action=\"/files/"),
-        "/files/",
-    );
-    let file_page = format!("/files/{id}");
-    twice
-        .upload(
-            officer,
-            "/files/{id}/revisions",
-            &file_page,
-            &format!("/files/{id}/revisions"),
-        )
-        .await;
-    let action = format!("/files/{id}/remove");
-    twice
-        .submit(
-            officer,
-            Form {
-                route: "/files/{id}/remove",
-                page: &file_page,
-                action: &action,
-                changes: &[("reason", "録画の保存先を変えたため")],
-                codes: &["file.remove"],
             },
             Answer::Redirect,
         )

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::Failure;
-use mamori_app::approvals::{self, AbsenceForm, AbsenceRecord};
+use mamori_app::approvals::{self, AbsenceForm};
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
 use mamori_domain::approval::AbsenceInput;
@@ -20,34 +20,7 @@ use crate::http::forms::{FieldError, field_errors, parse_id};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
 
-/// One absence as a row.
-pub struct AbsenceRow {
-    pub id: i64,
-    pub user_name: String,
-    pub deputy_name: String,
-    pub period: String,
-    pub note: String,
-    pub cancelled: bool,
-    /// The person's own absence (they may call it off); else they are the deputy.
-    pub own: bool,
-}
-
-impl AbsenceRow {
-    pub fn of(ctx: &Ctx, me: i64, a: &AbsenceRecord) -> AbsenceRow {
-        AbsenceRow {
-            id: a.id,
-            user_name: a.user_name.clone(),
-            deputy_name: a.deputy_name.clone(),
-            period: ctx.tr.f(
-                "approval.absence.period",
-                &[("from", ctx.date(a.starts_on)), ("to", ctx.date(a.ends_on))],
-            ),
-            note: a.note.clone(),
-            cancelled: a.cancelled_at.is_some(),
-            own: a.user_id == me,
-        }
-    }
-}
+pub use crate::http::approval_view::AbsenceRow;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct AbsenceFields {

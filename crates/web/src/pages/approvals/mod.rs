@@ -3,7 +3,6 @@
 //! (`/approvals/{id}`), and absences with a deputy (`/approvals/absences`).
 
 pub mod absences;
-pub mod view;
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -15,6 +14,7 @@ use mamori_app::i18n::Tr;
 use mamori_domain::approval::Asked;
 use serde::Deserialize;
 
+use crate::http::approval_view::{Row, subject_path};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
@@ -22,7 +22,6 @@ use crate::http::extract::WebForm;
 use crate::http::forms::{Choice, FieldError, field_errors, parse_id};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
-use view::{Row, subject_path};
 
 #[derive(Template)]
 #[template(path = "approvals/list.html")]

@@ -83,7 +83,7 @@ struct ShowPage {
     event_form: EventInput,
     event_errors: Vec<FieldError>,
     today: String,
-    files: crate::pages::files::FilesSection,
+    files: crate::http::files_section::FilesSection,
 }
 
 /// What the show page is asked to render beyond the asset: a confirmation, or a
@@ -292,7 +292,7 @@ pub(super) async fn render_show(
     } = detail;
     let keeper = mamori_app::assets::is_keeper(acting);
     let kinds: &[EventKind] = mamori_domain::asset::recordable_kinds(keeper);
-    let files = crate::pages::files::FilesSection::load(
+    let files = crate::http::files_section::FilesSection::load(
         state,
         ctx,
         signed,

@@ -48,6 +48,7 @@ fn kind_key(kind: &str) -> &'static str {
     match RecordKind::parse(kind) {
         Some(RecordKind::Asset) => "file.kind.asset",
         Some(RecordKind::Risk) => "file.kind.risk",
+        Some(other) => other.label_key(),
         None => "file.kind.other",
     }
 }
@@ -82,10 +83,9 @@ fn view_row(ctx: &Ctx, record: &AuditRecord) -> ViewRow {
             .unwrap_or(out.at.clone()),
         login: out.login,
         record: format!("{} {id}", ctx.tr.t(kind_key(&out.record_kind))),
-        link: match RecordKind::parse(&out.record_kind) {
-            Some(RecordKind::Asset) => format!("/assets/{id}"),
-            Some(RecordKind::Risk) => format!("/risks/{id}"),
-            None => String::new(),
+        link: match (RecordKind::parse(&out.record_kind), id.parse::<i64>()) {
+            (Some(kind), Ok(id)) => kind.path(id),
+            _ => String::new(),
         },
         via: out.via,
     }

@@ -117,7 +117,7 @@ async fn version_page(
             .approvals
             .iter()
             .map(|r| {
-                let state = ctx.tr.t(crate::pages::approvals::view::state_key(r.state));
+                let state = ctx.tr.t(crate::http::approval_view::state_key(r.state));
                 let by = r.decided_by_name.as_deref().unwrap_or_default();
                 (
                     format!("/approvals/{}", r.id),

@@ -46,7 +46,7 @@ pub(super) struct ShowPage {
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
     today: String,
-    files: crate::pages::files::FilesSection,
+    files: crate::http::files_section::FilesSection,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -245,7 +245,7 @@ pub(super) async fn render_show(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let files = crate::pages::files::FilesSection::load(
+    let files = crate::http::files_section::FilesSection::load(
         state,
         ctx,
         signed,

@@ -1,7 +1,7 @@
 //! How an approval request reads on a page and in the API: its kind, state and who is
 //! asked in the reader's words, and the link to its subject.
 
-use mamori_app::approvals::{RecordKind, Request, Seen};
+use mamori_app::approvals::{AbsenceRecord, RecordKind, Request, Seen};
 use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, grant};
 use mamori_domain::approval::{Asked, State};
@@ -96,6 +96,35 @@ impl Row {
                 seen.capacity,
                 Some(mamori_domain::approval::Capacity::OnBehalfOf(_))
             ),
+        }
+    }
+}
+
+/// One absence as a row.
+pub struct AbsenceRow {
+    pub id: i64,
+    pub user_name: String,
+    pub deputy_name: String,
+    pub period: String,
+    pub note: String,
+    pub cancelled: bool,
+    /// The person's own absence (they may call it off); else they are the deputy.
+    pub own: bool,
+}
+
+impl AbsenceRow {
+    pub fn of(ctx: &Ctx, me: i64, a: &AbsenceRecord) -> AbsenceRow {
+        AbsenceRow {
+            id: a.id,
+            user_name: a.user_name.clone(),
+            deputy_name: a.deputy_name.clone(),
+            period: ctx.tr.f(
+                "approval.absence.period",
+                &[("from", ctx.date(a.starts_on)), ("to", ctx.date(a.ends_on))],
+            ),
+            note: a.note.clone(),
+            cancelled: a.cancelled_at.is_some(),
+            own: a.user_id == me,
         }
     }
 }

@@ -1,0 +1,237 @@
+//! The twice-at-once cases of the blocks every register shares (issue 12): approval
+//! requests and absences, corrective actions and reviews, attachments, exceptions. The
+//! harness and the list of guarded routes are in `once_forms`.
+
+use mamori_testkit::Web;
+use mamori_testkit::{fixtures_cycle, fixtures_policies, fixtures_risks};
+use reqwest::StatusCode;
+
+use super::once_forms::{Answer, Form, Twice, first_id_in_action, id_after};
+
+pub(super) async fn approvals(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
+    let today = mamori_app::today();
+    let (from, to) = (
+        mamori_app::date_text(today),
+        mamori_app::date_text(today + time::Duration::days(7)),
+    );
+    twice
+        .submit(
+            gicho,
+            Form {
+                route: "/approvals/absences",
+                page: "/approvals/absences",
+                action: "/approvals/absences",
+                changes: &[
+                    ("deputy", "anzen.tanaka"),
+                    ("starts_on", &from),
+                    ("ends_on", &to),
+                    ("note", "県外出張"),
+                ],
+                codes: &["approval.absence"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let draft = fixtures_policies::import_text(officer, &fixtures_policies::seed(), None).await;
+    let lists = gicho.json("/api/v1/approvals").await;
+    let request = lists["waiting"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject_id"] == draft.version)
+        .expect("the draft waits")["id"]
+        .clone();
+    let page = format!("/approvals/{request}");
+    twice
+        .submit(
+            gicho,
+            Form {
+                route: "/approvals/{id}/decide",
+                page: &page,
+                action: &format!("{page}/decide"),
+                changes: &[("decision", "approve"), ("reason", "議長決裁")],
+                codes: &["approval.decide", "policy.approve", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
+pub(super) async fn cycle(twice: &mut Twice<'_>, officer: &Web<'_>, member_id: i64) {
+    let owner = format!("user:{member_id}");
+    let action = twice
+        .submit(
+            officer,
+            Form {
+                route: "/actions",
+                page: "/actions/new",
+                action: "/actions",
+                changes: &[
+                    ("title", "会議資料の持ち出し記録の徹底"),
+                    ("owner", &owner),
+                    ("due_on", "令和9年2月26日"),
+                ],
+                codes: &["action.create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/actions/{id}/status",
+                page: &action,
+                action: &format!("{action}/status"),
+                changes: &[("status", "done"), ("note", "記録簿を配布した")],
+                codes: &["action.status"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let risk = fixtures_cycle::a_risk(twice.server, officer, "委員会資料の誤配布").await;
+    let reviews = format!("/reviews/risk/{risk}");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/reviews/{kind}/{id}",
+                page: &reviews,
+                action: &reviews,
+                changes: &[
+                    ("reviewed_on", "令和8年11月30日"),
+                    ("outcome", "配布手順は有効"),
+                ],
+                codes: &["review.record"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
+/// Attaching to an asset and a risk, a new revision, and a removal.
+pub(super) async fn files(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let asset = fixtures_risks::asset(officer, "議場の録画データ").await;
+    let threat = fixtures_risks::threat_id(twice.server, "地震").await;
+    let risk = fixtures_risks::risk(officer, "録画データの消失", threat, asset).await;
+    let asset_page = format!("/assets/{asset}");
+    twice
+        .upload(
+            officer,
+            "/assets/{id}/files",
+            &asset_page,
+            &format!("/assets/{asset}/files"),
+        )
+        .await;
+    let risk_page = format!("/risks/{risk}");
+    twice
+        .upload(
+            officer,
+            "/risks/{id}/files",
+            &risk_page,
+            &format!("/risks/{risk}/files"),
+        )
+        .await;
+    let html = officer.page(&asset_page, 200).await;
+    let id = first_id_in_action(
+        &html.replace("href=\"/files/", "action=\"/files/"),
+        "/files/",
+    );
+    let file_page = format!("/files/{id}");
+    twice
+        .upload(
+            officer,
+            "/files/{id}/revisions",
+            &file_page,
+            &format!("/files/{id}/revisions"),
+        )
+        .await;
+    let action = format!("/files/{id}/remove");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/files/{id}/remove",
+                page: &file_page,
+                action: &action,
+                changes: &[("reason", "録画の保存先を変えたため")],
+                codes: &["file.remove"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
+pub(super) async fn exceptions(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
+    let today = mamori_app::today();
+    let (starts, expires) = (
+        mamori_app::date_text(today),
+        mamori_app::date_text(today + time::Duration::days(90)),
+    );
+    let fields = [
+        ("waived_rule", "執務室外への端末持出しの禁止"),
+        ("scope", "災害時の議会BCP用端末"),
+        ("reason", "避難所から議会運営を続けるため"),
+        ("measure", "端末を暗号化し、持出し簿に記録する"),
+        ("starts_on", starts.as_str()),
+        ("expires_on", expires.as_str()),
+    ];
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/exceptions/new",
+                page: "/exceptions/new",
+                action: "/exceptions/new",
+                changes: &fields,
+                codes: &["exception.create", "approval.request", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let id = id_after(&shown, "/exceptions/");
+    let decide = |decision: &'static str| async move {
+        let detail = officer.json(&format!("/api/v1/exceptions/{id}")).await;
+        let request = detail["pending_request"].as_i64().expect("a request waits");
+        let response = gicho
+            .post_json(
+                &format!("/api/v1/approvals/{request}/decision"),
+                &serde_json::json!({ "decision": decision, "reason": "期間を見直してください" }),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+    };
+    decide("return").await;
+    let revise = format!("/exceptions/{id}/revise");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/exceptions/{id}/revise",
+                page: &revise,
+                action: &revise,
+                changes: &[(
+                    "expires_on",
+                    &mamori_app::date_text(today + time::Duration::days(60)),
+                )],
+                codes: &["exception.revise", "approval.request", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    decide("approve").await;
+    let page = format!("/exceptions/{id}");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/exceptions/{id}/end",
+                page: &page,
+                action: &format!("{page}/end"),
+                changes: &[("note", "災害対応の終了により通常の運用に戻した")],
+                codes: &["exception.end"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
