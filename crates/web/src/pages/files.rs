@@ -84,6 +84,17 @@ pub async fn upload_asset_file(
     upload(&state, &ctx, &signed, record, request).await
 }
 
+pub async fn upload_action_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::CorrectiveAction, parse_id(&id)?);
+    upload(&state, &ctx, &signed, record, request).await
+}
+
 pub async fn upload_risk_file(
     State(state): State<AppState>,
     ctx: Ctx,

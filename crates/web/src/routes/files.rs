@@ -22,6 +22,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/risks/{id}/files",
             post(files::upload_risk_file).layer(streamed()),
         ),
+        (
+            Method::POST,
+            "/actions/{id}/files",
+            post(files::upload_action_file).layer(streamed()),
+        ),
         (Method::GET, "/files/{id}", get(files::show)),
         (
             Method::POST,
@@ -44,6 +49,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/assets/{id}/files",
             post(api::files::upload_asset_file).layer(streamed()),
+        ),
+        (
+            Method::GET,
+            "/api/v1/actions/{id}/files",
+            get(api::files::list_action_files),
+        ),
+        (
+            Method::POST,
+            "/api/v1/actions/{id}/files",
+            post(api::files::upload_action_file).layer(streamed()),
         ),
         (
             Method::GET,

@@ -51,6 +51,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/policies/{id}/versions/{vid}/withdraw",
     "/approvals/{id}/decide",
     "/approvals/absences",
+    "/actions/{id}/files",
     "/exceptions/new",
     "/exceptions/{id}/revise",
     "/exceptions/{id}/end",

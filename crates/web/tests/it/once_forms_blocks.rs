@@ -132,6 +132,28 @@ pub(super) async fn files(twice: &mut Twice<'_>, officer: &Web<'_>) {
             &format!("/risks/{risk}/files"),
         )
         .await;
+    // Evidence of a corrective action.
+    let created = officer
+        .post_form(
+            "/actions",
+            &[
+                ("title", "録画データの二重化"),
+                ("owner", "post:system_staff"),
+                ("due_on", "令和9年3月31日"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let action_page = mamori_testkit::location(&created);
+    let action_id = id_after(&action_page, "/actions/");
+    twice
+        .upload(
+            officer,
+            "/actions/{id}/files",
+            &format!("/actions/{action_id}"),
+            &format!("/actions/{action_id}/files"),
+        )
+        .await;
     let html = officer.page(&asset_page, 200).await;
     let id = first_id_in_action(
         &html.replace("href=\"/files/", "action=\"/files/"),

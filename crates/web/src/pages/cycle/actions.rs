@@ -20,6 +20,7 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
+use crate::http::files_section::FilesSection;
 use crate::http::forms::{Choice, FieldError, field_errors, parse_id};
 pub use crate::http::params::cycle::{ActionRow, action_row};
 use crate::http::{Layout, render, see_other};
@@ -285,6 +286,8 @@ struct ShowPage {
     changes: Vec<Choice>,
     form: StatusInput,
     errors: Vec<FieldError>,
+    /// Evidence (証跡) attached to the action.
+    files: FilesSection,
 }
 
 impl ShowPage {
@@ -299,6 +302,7 @@ fn show_page(
     detail: ActionDetail,
     form: StatusInput,
     errors: Vec<FieldError>,
+    files: FilesSection,
 ) -> ShowPage {
     let a = &detail.action;
     let tr = &ctx.tr;
@@ -335,7 +339,24 @@ fn show_page(
         changes,
         form,
         errors,
+        files,
     }
+}
+
+/// The action's evidence section.
+async fn evidence(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &SignedIn,
+    id: i64,
+) -> Result<FilesSection, AppError> {
+    FilesSection::load(
+        state,
+        ctx,
+        signed,
+        RecordRef::new(RecordKind::CorrectiveAction, id),
+    )
+    .await
 }
 
 pub async fn show(
@@ -353,9 +374,17 @@ pub async fn show(
         Some(&signed.0),
     )
     .await;
+    let files = evidence(&state, &ctx, &signed, id).await?;
     render(
         StatusCode::OK,
-        &show_page(layout, &ctx, detail, StatusInput::default(), Vec::new()),
+        &show_page(
+            layout,
+            &ctx,
+            detail,
+            StatusInput::default(),
+            Vec::new(),
+            files,
+        ),
     )
 }
 
@@ -380,9 +409,10 @@ pub async fn change_status(
                 Some(&signed.0),
             )
             .await;
+            let files = evidence(&state, &ctx, &signed, id).await?;
             render(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                &show_page(layout, &ctx, detail, form, errors),
+                &show_page(layout, &ctx, detail, form, errors, files),
             )
         }
     }
