@@ -65,6 +65,9 @@ pub struct Waiting {
     /// Exceptions (例外措置) ending within 30 days or expired and not closed, for those
     /// who keep or permit them.
     pub exceptions: Vec<crate::exceptions::Listed>,
+    /// The assets the person holds (the newest [`HOME_HELD`]), and how many in all.
+    pub held: Vec<(i64, String)>,
+    pub held_total: i64,
     /// Attached evidence past its expiry on records this person may change: (the
     /// attachment, the record it is attached to).
     pub expired_files: Vec<(crate::files::Attachment, crate::files::Seen)>,
@@ -78,6 +81,9 @@ pub struct CycleWaiting {
     pub reviews: Vec<crate::cycle::ScheduleRecord>,
     pub overdue_actions: Vec<crate::cycle::CorrectiveAction>,
 }
+
+/// How many of the assets a person holds the home page lists.
+pub const HOME_HELD: i64 = 10;
 
 /// How many unread notices the home page lists.
 pub const HOME_NOTICES: i64 = 10;
@@ -132,6 +138,26 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
             .filter(|a| !listed.contains(&a.id))
             .collect(),
     };
+    let held = if acting.may(Register::Assets, Act::Read) {
+        let filter = mamori_store::assets::Filter {
+            holder_id: Some(user_id),
+            ..Default::default()
+        };
+        mamori_store::assets::list(
+            store,
+            acting.viewer(),
+            &filter,
+            mamori_store::assets::Sort::Newest,
+            0,
+            HOME_HELD,
+        )
+        .await?
+    } else {
+        mamori_store::assets::Page {
+            assets: Vec::new(),
+            total: 0,
+        }
+    };
     Ok(Waiting {
         acknowledgements,
         takeouts,
@@ -141,6 +167,8 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         approvals,
         cycle,
         exceptions: crate::exceptions::needing_attention(app, acting).await?,
+        held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
+        held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,
     })
 }

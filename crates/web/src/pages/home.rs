@@ -13,6 +13,7 @@ use crate::state::AppState;
 use mamori_app::auth::Stage;
 use mamori_app::home;
 use mamori_app::i18n::Tr;
+use mamori_domain::access::{Act, Register};
 
 #[derive(Template)]
 #[template(path = "system/home.html")]
@@ -39,6 +40,13 @@ struct HomePage {
     cycle: Vec<(String, String, String)>,
     /// Exceptions ending soon or expired: (rule set aside, link, standing and expiry).
     exceptions: Vec<(String, String, String)>,
+    /// The assets this person holds: (name, link), and how many in all.
+    held: Vec<(String, String)>,
+    held_total: i64,
+    /// The person's own assets listed in full.
+    held_link: String,
+    /// Where the installation stands: before setup, and for administrators.
+    show_status: bool,
     /// Expired evidence to replace: (attachment title, record title, link).
     expired_files: Vec<(String, String, String)>,
 }
@@ -231,6 +239,19 @@ pub async fn show(
                 )
             })
             .collect(),
+        held: waiting
+            .held
+            .iter()
+            .map(|(id, name)| (name.clone(), format!("/assets/{id}")))
+            .collect(),
+        held_total: waiting.held_total,
+        held_link: signed_in
+            .and_then(|p| p.acting.user_id())
+            .map(|id| format!("/assets?holder={id}"))
+            .unwrap_or_default(),
+        // Members and staff are shown their work; the installation is the administrator's.
+        show_status: !installation.setup_done
+            || signed_in.is_some_and(|p| p.acting.may(Register::Security, Act::Read)),
         t: ctx.tr,
         layout,
         setup_done: installation.setup_done,

@@ -15,6 +15,7 @@ mod cycle_calendar;
 mod cycle_reviews;
 mod exceptions;
 mod files;
+mod home;
 mod http;
 mod kit;
 mod locales;
