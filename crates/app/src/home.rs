@@ -39,18 +39,10 @@ pub struct PendingAcknowledgement {
     pub version_id: i64,
 }
 
-/// A take-out waiting for this approver's decision.
-#[derive(Debug, Clone)]
-pub struct PendingTakeout {
-    pub asset_name: String,
-    pub asset_id: i64,
-}
-
 /// What waits for the person signed in.
 #[derive(Debug, Clone, Default)]
 pub struct Waiting {
     pub acknowledgements: Vec<PendingAcknowledgement>,
-    pub takeouts: Vec<PendingTakeout>,
     /// Treatment actions past their due date (for those who keep or decide risks).
     pub overdue_actions: Vec<Action>,
     /// Acceptances pending a decision or expiring within [`ACCEPTANCE_NOTICE_DAYS`].
@@ -102,16 +94,6 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
             version_id: version.id,
         })
         .collect();
-    let takeouts = crate::assets::pending_approvals(app, acting)
-        .await?
-        .into_iter()
-        // Nobody decides their own request: those wait for someone else.
-        .filter(|(event, _)| event.recorded_by_id != Some(user_id))
-        .map(|(event, name)| PendingTakeout {
-            asset_name: name,
-            asset_id: event.asset_id,
-        })
-        .collect();
     let follows_risks =
         acting.may(Register::Risks, Act::Edit) || acting.may(Register::Risks, Act::Decide);
     let (overdue_actions, acceptances) = if follows_risks {
@@ -160,7 +142,6 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
     };
     Ok(Waiting {
         acknowledgements,
-        takeouts,
         overdue_actions,
         acceptances,
         notices,

@@ -137,15 +137,3 @@ pub async fn decide_event(
         .map_err(approvals::reason_as_note)?;
     Ok(store::event(app.store(), event_id).await?)
 }
-
-/// Take-outs waiting for the acting person's decision, on assets they may see, with the
-/// asset's name; empty for those who do not decide.
-pub async fn pending_approvals(
-    app: &App,
-    acting: &Acting,
-) -> Result<Vec<(EventRecord, String)>, Failure> {
-    if !acting.may(Register::Assets, Act::Decide) {
-        return Ok(Vec::new());
-    }
-    Ok(store::pending_approvals(app.store(), acting.viewer()).await?)
-}

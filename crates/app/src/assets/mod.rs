@@ -14,7 +14,7 @@ use mamori_domain::asset::Holders;
 use mamori_domain::classification::Scheme;
 use mamori_store::assets as store;
 
-pub use events::{Decision, decide_event, events, pending_approvals, record_event};
+pub use events::{Decision, decide_event, events, record_event};
 pub use mamori_domain::asset::{
     Approval, AssetInput, Category, EventInput, EventKind, Form, HolderType, Retention, Segment,
     Status,

@@ -27,8 +27,6 @@ struct HomePage {
     last_backup: Option<String>,
     /// Published policies this user has yet to acknowledge: (title, link).
     pending_acknowledgements: Vec<(String, String)>,
-    /// Take-outs waiting for this approver's decision: (asset name, link).
-    pending_takeouts: Vec<(String, String)>,
     /// Approval requests (決裁) waiting for this person: (title, link, overdue).
     pending_approvals: Vec<(String, String, bool)>,
     /// Overdue treatment actions and risk acceptances pending or expiring soon, for the
@@ -178,16 +176,6 @@ pub async fn show(
             .map(|a| {
                 let link = format!("/policies/{}/versions/{}", a.document_id, a.version_id);
                 (a.title.clone(), link)
-            })
-            .collect(),
-        pending_takeouts: waiting
-            .takeouts
-            .iter()
-            .map(|t| {
-                (
-                    t.asset_name.clone(),
-                    format!("/assets/{}#events", t.asset_id),
-                )
             })
             .collect(),
         pending_approvals: waiting

@@ -190,7 +190,7 @@ backend_test!(async fn a_deputy_decides_while_the_ciso_is_away_and_the_record_sa
 
     // The home page lists what waits for the CISO.
     let home = gicho.page("/", 200).await;
-    assert!(home.contains("決裁をお願いされている案件") && home.contains("タブレットへの不正アクセス"));
+    assert!(home.contains("あなたの決裁待ち") && home.contains("タブレットへの不正アクセス"));
     server.stop().await;
 });
 

@@ -333,9 +333,10 @@ backend_test!(async fn classification_changes_take_outs_and_disposal_are_recorde
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(response.text().await.unwrap().contains("公表できるのは"));
 
-    // The officer approves; the home page listed it first.
+    // The officer approves; the home page listed it first, among their 決裁.
     let home = officer.page("/", 200).await;
-    assert!(home.contains("承認を待っている持ち出し"));
+    assert!(home.contains("あなたの決裁待ち"), "{home}");
+    assert!(home.contains("/approvals/"), "{home}");
     let event_id = first_pending_event(&officer, &path).await;
     let decide = format!("{path}/events/{event_id}/decide");
     // A decision must be one of the two, and its note one clean line; neither
