@@ -36,3 +36,22 @@ backend_test!(
         assert!(!status.contains("あなたが保有する情報資産"), "{status}");
     }
 );
+
+backend_test!(
+    async fn a_member_confirms_a_policy_after_its_text_and_sees_no_hash_up_front(backend) {
+        let server = TestServer::start(backend).await;
+        let stored = mamori_testkit::fixtures_policies::published_seed(&server).await;
+        let (_, member) = server.web_as("giin.sato", Role::User).await;
+        let page = member.page(&stored.page(), 200).await;
+        // The button comes after the last clause, so one reads before confirming; the top
+        // of the page points down to it.
+        let last_clause = page.find("情報セキュリティ基本方針の見直し").expect("clause 8");
+        let button = page.find("/acknowledge\"").expect("the confirmation form");
+        assert!(button > last_clause, "the confirmation sits above the text");
+        assert!(page.find("#ack-heading").unwrap() < last_clause);
+        // The version's fingerprint is a detail, folded away.
+        let details = page.find("<details").expect("a details disclosure");
+        let hash = page.find(&stored.hash).expect("the hash, for who looks");
+        assert!(hash > details, "the hash is outside the details");
+    }
+);
