@@ -4,8 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use mamori_app::exceptions::{self as app_exceptions, ExceptionView, Form, Listed};
 use mamori_app::{date_text, timestamp_text};
 use serde::{Deserialize, Serialize};
@@ -211,11 +210,10 @@ pub async fn request_exception(
     let input: ExceptionIn = read_json(request).await?;
     let id = app_exceptions::request(&state.app, acting, &input.into()).await?;
     let view = app_exceptions::show(&state.app, acting, id).await?;
-    let mut response = (StatusCode::CREATED, Json(detail(view))).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/exceptions/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(crate::api::created(
+        detail(view),
+        &format!("/api/v1/exceptions/{id}"),
+    ))
 }
 
 /// Corrects an exception sent back (差戻し) and asks again.

@@ -184,3 +184,15 @@ pub async fn openapi() -> Response {
         Err(_) => AppError::internal().into_response(),
     }
 }
+
+/// A 201 answer with `body` and the new record's address in `Location`.
+pub(crate) fn created<T: serde::Serialize>(body: T, location: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let mut response = (axum::http::StatusCode::CREATED, axum::Json(body)).into_response();
+    if let Ok(location) = axum::http::HeaderValue::from_str(location) {
+        response
+            .headers_mut()
+            .insert(axum::http::header::LOCATION, location);
+    }
+    response
+}

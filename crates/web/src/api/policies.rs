@@ -6,7 +6,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_app::policies::{
     self, AcknowledgementRow, ApprovalInput, ReviewInput, SaveVersion, Saved, VersionSummary,
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::api::created;
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
@@ -347,14 +348,6 @@ fn reason_code(reason: WarningReason) -> &'static str {
         WarningReason::OutOfSequence => "out_of_sequence",
         WarningReason::BeforeFirstClause => "before_first_clause",
     }
-}
-
-fn created<T: Serialize>(body: T, location: &str) -> Response {
-    let mut response = (StatusCode::CREATED, Json(body)).into_response();
-    if let Ok(location) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    response
 }
 
 /// Policy documents, 50 a page by default.

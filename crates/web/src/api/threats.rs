@@ -5,7 +5,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_app::risks::matrices;
 use mamori_app::risks::{StoredMatrix, timestamp_text};
@@ -234,11 +234,10 @@ pub async fn create_threat(
         .await
         .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     let threat = ThreatOut::from(app_threats::threat(&state.app, acting, id).await?);
-    let mut response = (StatusCode::CREATED, Json(threat)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/threats/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(crate::api::created(
+        threat,
+        &format!("/api/v1/threats/{id}"),
+    ))
 }
 
 /// Changes a threat, retires it (`"retired": true`) or brings it back.

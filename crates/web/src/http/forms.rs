@@ -121,3 +121,14 @@ impl DecisionForm {
         Ok((approve, note))
     }
 }
+
+/// A refused input shows the form again with every field's message; any other failure
+/// is the error page.
+pub fn form_problems(
+    failure: mamori_app::Failure,
+) -> Result<Vec<FieldProblem>, crate::http::error::AppError> {
+    match failure {
+        mamori_app::Failure::Invalid(problems) => Ok(problems),
+        other => Err(other.into()),
+    }
+}

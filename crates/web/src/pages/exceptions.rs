@@ -167,13 +167,7 @@ fn form_of(fields: &FormFields) -> Form {
     }
 }
 
-/// Invalid input shows the form again; other failures are the error page.
-fn problems_of(failure: mamori_app::Failure) -> Result<Vec<FieldProblem>, AppError> {
-    match failure {
-        mamori_app::Failure::Invalid(problems) => Ok(problems),
-        other => Err(other.into()),
-    }
-}
+use crate::http::forms::form_problems as problems_of;
 
 pub async fn new_form(
     State(state): State<AppState>,

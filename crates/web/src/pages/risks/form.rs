@@ -266,14 +266,7 @@ pub async fn new_form(
     render_form(&state, &ctx, &signed, view).await
 }
 
-/// Invalid input shows the form again with every field's message; other failures
-/// are the error page.
-pub(super) fn problems_of(failure: mamori_app::Failure) -> Result<Vec<FieldProblem>, AppError> {
-    match failure {
-        mamori_app::Failure::Invalid(problems) => Ok(problems),
-        other => Err(other.into()),
-    }
-}
+pub(super) use crate::http::forms::form_problems as problems_of;
 
 pub async fn create(
     State(state): State<AppState>,

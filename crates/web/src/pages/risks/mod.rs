@@ -19,7 +19,6 @@ use mamori_app::risks::{
 use mamori_app::sheets::Format;
 use mamori_app::threats::Threat;
 use mamori_domain::access::{Act, Register};
-use mamori_domain::field::FieldProblem;
 use mamori_domain::risk::{Band, Matrix, Score, ThreatFamily, Treatment};
 use mamori_domain::user::may_approve;
 use mamori_domain::wareki::Lang;

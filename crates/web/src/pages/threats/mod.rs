@@ -80,13 +80,7 @@ pub(super) fn form_from_fields(fields: &[(String, String)]) -> ThreatForm {
     }
 }
 
-/// Invalid input shows the form again; other failures are the error page.
-pub(super) fn problems_of(failure: mamori_app::Failure) -> Result<Vec<FieldProblem>, AppError> {
-    match failure {
-        mamori_app::Failure::Invalid(problems) => Ok(problems),
-        other => Err(other.into()),
-    }
-}
+pub(super) use crate::http::forms::form_problems as problems_of;
 
 pub mod edit;
 pub mod list;
