@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use mamori_app::Failure;
 use mamori_app::assets::{AssetInput, AssetRecord, EventInput, EventRecord};
@@ -275,11 +275,10 @@ pub async fn create_asset(
         .map_err(|f| invalid(f, &ctx))?;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     let id = asset.id;
-    let mut response = (StatusCode::CREATED, Json(out(&scheme, asset))).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/assets/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(crate::api::created(
+        out(&scheme, asset),
+        &format!("/api/v1/assets/{id}"),
+    ))
 }
 
 async fn permit_edit(state: &AppState, signed: &SignedIn, what: &str) -> Result<(), AppError> {

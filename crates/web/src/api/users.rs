@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use mamori_app::users::{self, PasswordReset, UserSummary};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::user_input::{NewUserInput, UserEditInput};
@@ -225,11 +225,7 @@ pub async fn create_user_api(
         .await
         .map_err(|f| AppError::refused(&ctx.tr, f, &WORDING))?;
     let Json(user) = summary(&state, &signed, id).await?;
-    let mut response = (StatusCode::CREATED, Json(user)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/users/{id}")) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Ok(crate::api::created(user, &format!("/api/v1/users/{id}")))
 }
 
 /// One user.
