@@ -1,19 +1,16 @@
-//! A real browser (Debian's headless Chromium, driven over WebDriver) signs in through
-//! the real login page, enrols TOTP, signs out, and is refused a cross-site form POST.
+//! A WebDriver client for Debian's headless Chromium: just the calls the browser tests
+//! make (go to, find, type, click, read the page, wait).
 
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mamori_domain::mfa::{self, TotpSecret};
-use mamori_domain::user::Role;
-use mamori_testkit::{PASSWORD, TestServer, backends};
 use serde_json::{Value, json};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A chromedriver process, stopped on drop.
-struct Driver {
+pub struct Driver {
     child: Child,
     base: String,
     session: String,
@@ -37,7 +34,7 @@ fn free_port() -> u16 {
 }
 
 impl Driver {
-    async fn start() -> Driver {
+    pub async fn start() -> Driver {
         assert!(
             std::path::Path::new(CHROMEDRIVER).exists() && std::path::Path::new(CHROMIUM).exists(),
             "the browser test needs Debian's chromium and chromium-driver (./scripts/test installs them)"
@@ -100,7 +97,7 @@ impl Driver {
         }
     }
 
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let request = self.http.request(method, url);
         let request = match body {
@@ -112,12 +109,12 @@ impl Driver {
         value["value"].clone()
     }
 
-    async fn goto(&self, url: &str) {
+    pub async fn goto(&self, url: &str) {
         self.call(reqwest::Method::POST, "/url", Some(json!({"url": url})))
             .await;
     }
 
-    async fn find(&self, css: &str) -> String {
+    pub async fn find(&self, css: &str) -> String {
         let found = self
             .call(
                 reqwest::Method::POST,
@@ -136,7 +133,7 @@ impl Driver {
             .to_owned()
     }
 
-    async fn type_into(&self, css: &str, text: &str) {
+    pub async fn type_into(&self, css: &str, text: &str) {
         let element = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -146,7 +143,7 @@ impl Driver {
         .await;
     }
 
-    async fn click(&self, css: &str) {
+    pub async fn click(&self, css: &str) {
         let element = self.find(css).await;
         self.call(
             reqwest::Method::POST,
@@ -156,7 +153,7 @@ impl Driver {
         .await;
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub async fn text(&self, css: &str) -> String {
         let element = self.find(css).await;
         self.call(
             reqwest::Method::GET,
@@ -169,7 +166,7 @@ impl Driver {
         .to_owned()
     }
 
-    async fn source(&self) -> String {
+    pub async fn source(&self) -> String {
         self.call(reqwest::Method::GET, "/source", None)
             .await
             .as_str()
@@ -177,7 +174,7 @@ impl Driver {
             .to_owned()
     }
 
-    async fn path(&self) -> String {
+    pub async fn path(&self) -> String {
         let url = self
             .call(reqwest::Method::GET, "/url", None)
             .await
@@ -190,7 +187,7 @@ impl Driver {
 
     /// Waits until the page's source contains `needle` (a page still loading on a busy
     /// machine), and fails showing the page it got.
-    async fn wait_for_source(&self, needle: &str) {
+    pub async fn wait_for_source(&self, needle: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             let source = self.source().await;
@@ -207,7 +204,7 @@ impl Driver {
     }
 
     /// Waits until the page's path is `path` (form submissions navigate asynchronously).
-    async fn wait_for_path(&self, path: &str) {
+    pub async fn wait_for_path(&self, path: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.path().await != path {
             assert!(
@@ -218,109 +215,54 @@ impl Driver {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
-}
 
-fn now_unix() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-}
+    /// Runs `script` in the page (its `return` value comes back).
+    pub async fn execute(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/sync",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
 
-/// A page on another origin that posts a form to mamori as soon as it loads.
-async fn attacker_site(target: String) -> String {
-    let page = format!(
-        "<!doctype html><html><body>\
-         <form id=f method=post action=\"{target}/account/tokens\">\
-         <input name=name value=stolen></form>\
-         <script>document.getElementById('f').submit()</script></body></html>"
-    );
-    let app = axum::Router::new().route(
-        "/",
-        axum::routing::get(move || {
-            let page = page.clone();
-            async move { axum::response::Html(page) }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    format!("http://{address}/")
-}
+    /// How many elements match `css` (0 when none: no waiting, no failure).
+    pub async fn count(&self, css: &str) -> usize {
+        self.call(
+            reqwest::Method::POST,
+            "/elements",
+            Some(json!({"using": "css selector", "value": css})),
+        )
+        .await
+        .as_array()
+        .map_or(0, Vec::len)
+    }
 
-#[tokio::test]
-async fn a_browser_signs_in_enrols_totp_signs_out_and_is_refused_a_cross_site_post() {
-    for backend in backends() {
-        let server = TestServer::start(backend).await;
-        let user_id = server.add_user("member", Role::User).await;
-        let browser = Driver::start().await;
+    /// Signs in through the login page and waits for the home page.
+    pub async fn sign_in(&self, base: &str, login: &str, password: &str) {
+        self.goto(&format!("{base}/login")).await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", password).await;
+        self.click("form.form button[type=submit]").await;
+        self.wait_for_path("/").await;
+    }
 
-        // Sign in through the real page.
-        browser.goto(&server.url("/account")).await;
-        browser.wait_for_path("/login?next=/account").await;
-        browser.type_into("#login", "member").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("form.form button[type=submit]").await;
-        browser.wait_for_path("/account").await;
-        assert!(browser.source().await.contains("アカウント"));
+    /// Signs out with the header button.
+    pub async fn sign_out(&self) {
+        self.click("form.sign-out button").await;
+        self.wait_for_path("/login").await;
+    }
 
-        // Enrol TOTP: the QR code is on the page; the key is typed as a person would.
-        browser.goto(&server.url("/account/mfa")).await;
-        browser.wait_for_source("<svg").await;
-        let secret = TotpSecret::from_base32(&browser.text("#totp-secret").await).unwrap();
-        browser
-            .type_into("#code", &mfa::code_at(&secret, now_unix()))
-            .await;
-        browser.click("form.form button[type=submit]").await;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !browser.source().await.contains("recovery-codes") {
-            assert!(Instant::now() < deadline, "no recovery codes shown");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-
-        // Sign out with the header button.
-        browser.click("form.sign-out button").await;
-        browser.wait_for_path("/login").await;
-        browser.goto(&server.url("/account")).await;
-        browser.wait_for_path("/login?next=/account").await;
-
-        // Sign in again: password, then the code from the app.
-        browser.type_into("#login", "member").await;
-        browser.type_into("#password", PASSWORD).await;
-        browser.click("form.form button[type=submit]").await;
-        browser.wait_for_path("/login/mfa").await;
-        browser
-            .type_into("#code", &mfa::code_at(&secret, now_unix() + 30))
-            .await;
-        browser.click("form.form button[type=submit]").await;
-        browser.wait_for_path("/").await;
-
-        // Another site (another port: same site, other origin) posts a form to mamori
-        // with the browser's session cookie; mamori refuses it.
-        let attacker = attacker_site(server.base.clone()).await;
-        browser.goto(&attacker).await;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !browser.source().await.contains("別のサイトから送信された") {
-            assert!(
-                Instant::now() < deadline,
-                "no refusal page: {}",
-                browser.source().await
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(
-            mamori_store::tokens::list_for_user(&server.store, user_id)
-                .await
-                .unwrap()
-                .is_empty()
+    /// The vertical position of the first element matching `css` in the page.
+    pub async fn top_of(&self, css: &str) -> f64 {
+        let script = format!(
+            "const e = document.querySelector({}); \
+             return e ? e.getBoundingClientRect().top + window.scrollY : null;",
+            serde_json::to_string(css).unwrap()
         );
-        let trail = mamori_store::audit::recent(&server.store, 100)
+        self.execute(&script)
             .await
-            .unwrap();
-        assert!(trail.iter().any(|e| e.action == "access.csrf_refused"));
-        drop(browser);
-        server.stop().await;
+            .as_f64()
+            .unwrap_or_else(|| panic!("{css} is not on the page"))
     }
 }
