@@ -1,0 +1,300 @@
+//! `backup` and `restore` (across backends, refusing bad files, without side files), a
+//! database from a newer mamori, and `audit verify`.
+
+use super::*;
+
+/// A backup taken while the server runs is a SQLite file; it never overwrites; restoring
+/// it rolls the data back, keeps a safety copy of what it replaced, and leaves an intact
+/// audit trail.
+#[test]
+fn backup_while_serving_then_restore_rolls_back_and_keeps_a_safety_copy() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        let out = tempfile::tempdir().expect("temp dir");
+        let file = out.path().join("gikai-backup.sqlite3");
+
+        let mut server = site.serve(&[]);
+        server.wait_healthy(backend);
+        site.backup(&file)
+            .success()
+            .stdout_has(path_str(&file))
+            .stdout_has("users 1");
+        let bytes = std::fs::read(&file).expect("backup file");
+        assert!(bytes.starts_with(SQLITE_HEADER), "not a SQLite file");
+        // Never overwrite an existing file.
+        site.backup(&file)
+            .failure(1)
+            .stderr_has(path_str(&file))
+            .stderr_has("already exists");
+        assert_eq!(std::fs::read(&file).expect("backup file"), bytes);
+        assert_eq!(get(&server.url("/healthz")).status(), 200);
+        server.stop_cleanly("TERM");
+
+        site.add_user("saku.second", "user").success();
+        assert!(site.safety_copies().is_empty());
+        site.restore(&file)
+            .success()
+            .stdout_has(path_str(&file))
+            .stdout_has("mamori-before-restore-");
+
+        // Rolled back: the second user is gone, the first is still there.
+        site.add_user("saku.second", "user").success();
+        site.assert_login_taken("saku.admin");
+        let safety = site.safety_copies();
+        assert_eq!(safety.len(), 1, "{safety:?}");
+        assert!(
+            std::fs::read(&safety[0])
+                .expect("safety copy")
+                .starts_with(SQLITE_HEADER)
+        );
+        site.run(&["audit", "verify"])
+            .success()
+            .stdout_has("intact");
+    }
+}
+
+/// A backup is the same SQLite file whatever the backend, so one made on SQLite restores
+/// onto PostgreSQL and the other way round, with users and an intact audit chain.
+#[test]
+fn backups_restore_across_backends() {
+    let all = backends();
+    if all.len() < 2 {
+        eprintln!("only one backend available: nothing to cross");
+        return;
+    }
+    for &from in &all {
+        for &to in all.iter().filter(|&&b| b != from) {
+            let source = Site::new(from);
+            source.add_user("saku.admin", "admin").success();
+            let out = tempfile::tempdir().expect("temp dir");
+            let file = out.path().join("cross.sqlite3");
+            source.backup(&file).success();
+
+            let target = Site::new(to);
+            target.add_user("saku.local", "admin").success();
+            target
+                .restore(&file)
+                .success()
+                .stdout_has("users 1,")
+                .stdout_has("audit_log 2)");
+            target.assert_login_taken("saku.admin");
+            // The target's own user was replaced by the backup's.
+            // The backup's reference data and user, and the restore itself.
+            assert_eq!(target.audit_entries(), 3, "{from:?} -> {to:?}");
+            target.add_user("saku.local", "user").success();
+            assert_eq!(target.safety_copies().len(), 1);
+        }
+    }
+}
+
+/// Every kind of bad file is refused before anything is touched: no safety copy, the
+/// audit trail and the users as they were.
+#[test]
+fn restore_refuses_bad_files_and_changes_nothing() {
+    const NOT_SQLITE: &str =
+        "is not a mamori backup (not a SQLite file). Current data is unchanged.";
+    const DAMAGED: &str = "is damaged. Current data is unchanged.";
+    const FOREIGN: &str = "is not a mamori backup. Current data is unchanged.";
+    const NEWER: &str = "was made by a newer mamori; restore it with that release. \
+                         Current data is unchanged.";
+    const MISSING: &str = "does not exist.";
+
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        let work = tempfile::tempdir().expect("temp dir");
+        let good_path = work.path().join("good.sqlite3");
+        site.backup(&good_path).success();
+        let good = std::fs::read(&good_path).expect("good backup");
+        let entries_before = site.audit_entries();
+
+        let mut cases: Vec<(&str, PathBuf, &str)> = Vec::new();
+        let mut add = |name: &'static str, bytes: &[u8], expect: &'static str| {
+            let path = work.path().join(name);
+            std::fs::write(&path, bytes).expect("write bad file");
+            cases.push((name, path, expect));
+        };
+        add("notes.txt", "議事録ではありません\n".as_bytes(), NOT_SQLITE);
+        add("empty.sqlite3", b"", NOT_SQLITE);
+        add("truncated.sqlite3", &good[..good.len() / 2], DAMAGED);
+        let mut random = SQLITE_HEADER.to_vec();
+        random.extend(seeded_bytes(1, 8192 - SQLITE_HEADER.len()));
+        add("random.sqlite3", &random, DAMAGED);
+        let mut scribbled = good.clone();
+        let middle = scribbled.len() / 2;
+        let end = (middle + 4096).min(scribbled.len());
+        scribbled[middle..end].copy_from_slice(&seeded_bytes(2, end - middle));
+        add("scribbled.sqlite3", &scribbled, DAMAGED);
+        // Valid SQLite files that are not (acceptable) mamori backups.
+        add("other-app.sqlite3", b"", FOREIGN);
+        add("other-history.sqlite3", &good, FOREIGN);
+        add("from-the-future.sqlite3", &good, NEWER);
+        cases.push(("missing", work.path().join("missing.sqlite3"), MISSING));
+
+        let other_app = work.path().join("other-app.sqlite3");
+        std::fs::remove_file(&other_app).expect("remove placeholder");
+        let db = sqlite_file(&other_app);
+        block_on(db.execute("CREATE TABLE minutes (id INTEGER PRIMARY KEY, body TEXT)"));
+        block_on(db.execute("INSERT INTO minutes (body) VALUES ('本会議')"));
+        // mamori's tables, but a migration history that is not mamori's.
+        block_on(
+            sqlite_file(&work.path().join("other-history.sqlite3"))
+                .execute("UPDATE _sqlx_migrations SET checksum = X'00'"),
+        );
+        block_on(
+            sqlite_file(&work.path().join("from-the-future.sqlite3")).execute(
+                "INSERT INTO _sqlx_migrations \
+                 (version, description, installed_on, success, checksum, execution_time) \
+                 VALUES (9999, 'future', CURRENT_TIMESTAMP, TRUE, X'00', 0)",
+            ),
+        );
+        // The doctored files are still well-formed SQLite.
+        for name in ["other-app.sqlite3", "other-history.sqlite3"] {
+            let bytes = std::fs::read(work.path().join(name)).expect("file");
+            assert!(bytes.starts_with(SQLITE_HEADER), "{name}");
+        }
+
+        for (name, path, expect) in &cases {
+            let outcome = site.restore(path).failure(1).stderr_has(expect);
+            assert!(
+                outcome.stderr.contains(path_str(path)),
+                "{name}: message does not name the file:\n{outcome}"
+            );
+            assert!(
+                site.safety_copies().is_empty(),
+                "{name}: a safety copy was written, so restore went ahead"
+            );
+            assert_eq!(
+                site.audit_entries(),
+                entries_before,
+                "{name}: the audit trail changed"
+            );
+            site.assert_login_taken("saku.admin");
+        }
+        // The good backup still restores: the refusals were about the files.
+        site.restore(&good_path).success();
+    }
+}
+
+/// A database migrated by a newer mamori is left alone by every command.
+#[test]
+fn a_database_from_a_newer_mamori_is_refused_by_every_command() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        fake_future_migration(&site);
+
+        let listen = format!("127.0.0.1:{}", free_port());
+        let out = tempfile::tempdir().expect("temp dir");
+        let file = out.path().join("never.sqlite3");
+        let refusals = [
+            site.run(&["serve", "--listen", &listen]),
+            site.add_user("saku.clerk", "user"),
+            site.backup(&file),
+            site.run(&["audit", "verify"]),
+        ];
+        for outcome in refusals {
+            outcome
+                .failure(1)
+                .stderr_has("newer mamori")
+                .stderr_has("schema 9999");
+        }
+        assert!(!file.exists(), "a backup was written");
+    }
+}
+
+/// `audit verify` passes an untouched chain and names the first entry that was edited,
+/// or the entry after one that was removed.
+#[test]
+fn audit_verify_detects_edited_and_removed_entries() {
+    for backend in backends() {
+        // Ids start at 1 in a fresh database, on both backends.
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        site.run(&["audit", "verify"])
+            .success()
+            .stdout_has("intact")
+            .stdout_has("(2 entries)");
+        site.tamper_with_audit_log(
+            "UPDATE audit_log SET actor_label = 'someone else' \
+             WHERE id = (SELECT MIN(id) FROM audit_log)",
+        );
+        site.run(&["audit", "verify"])
+            .failure(1)
+            .stderr_has("Audit entry 1 has been edited.");
+
+        let site = Site::new(backend);
+        for login in ["saku.one", "saku.two", "saku.three"] {
+            site.add_user(login, "user").success();
+        }
+        // The installation's reference data, then the three users.
+        assert_eq!(site.audit_entries(), 4);
+        site.tamper_with_audit_log(
+            "DELETE FROM audit_log WHERE id = \
+             (SELECT MIN(id) FROM audit_log WHERE id > (SELECT MIN(id) FROM audit_log))",
+        );
+        site.run(&["audit", "verify"])
+            .failure(1)
+            .stderr_has("An entry was removed or inserted just before audit entry 3.");
+    }
+}
+
+/// A backup from PostgreSQL is built in a WAL-mode SQLite file, which leaves
+/// `FILE.partial-shm` / `FILE.partial-wal` behind (and restoring it then creates
+/// `FILE-shm` / `FILE-wal` next to the backup).
+#[test]
+fn backups_leave_no_side_files() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        let out = tempfile::tempdir().expect("temp dir");
+        let file = out.path().join("clean.sqlite3");
+        site.backup(&file).success();
+        site.restore(&file).success();
+        assert_eq!(
+            file_names(out.path()),
+            ["clean.sqlite3"],
+            "{backend:?}: litter next to the backup"
+        );
+    }
+}
+
+/// A relative path whose first component has a space is read as a URL host.
+#[test]
+fn relative_paths_with_spaces_work() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        // The backup file named relative to the working directory.
+        site.run(&["backup", "令和8年 3月.sqlite3"]).success();
+        assert!(site.cwd.path().join("令和8年 3月.sqlite3").is_file());
+        if backend == Backend::Sqlite {
+            // A relative data directory.
+            let mut command = mamori(site.cwd.path());
+            command.args(["--data-dir", "議会 データ", "audit", "verify"]);
+            run(command, None).success();
+        }
+    }
+}
+
+/// The safety copy is named to the second; a second restore within the same second (or
+/// any existing file of that name) makes restore fail with "already exists".
+#[test]
+fn restore_does_not_collide_with_an_earlier_safety_copy() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        let out = tempfile::tempdir().expect("temp dir");
+        let file = out.path().join("b.sqlite3");
+        site.backup(&file).success();
+        std::fs::create_dir_all(site.backups_dir()).expect("backups dir");
+        let now = time::OffsetDateTime::now_utc();
+        for second in 0..10 {
+            let at = now + time::Duration::seconds(second);
+            let name = mamori_store::backup::backup_file_name("mamori-before-restore", at);
+            std::fs::write(site.backups_dir().join(name), b"earlier").expect("write");
+        }
+        site.restore(&file).success();
+    }
+}
