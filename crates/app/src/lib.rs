@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod notifications;
 pub mod once;
 pub mod policies;
+pub mod reminders;
 pub mod risks;
 pub mod settings;
 pub mod setup;

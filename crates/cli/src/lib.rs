@@ -241,6 +241,9 @@ enum MailCommand {
         #[command(flatten)]
         smtp: SmtpFlags,
     },
+    /// Send today's due-work digests now (serve sends them every day from 08:00 in
+    /// Japan); they wait in the mail queue for serve's sender
+    Digest,
 }
 
 #[derive(Subcommand)]
@@ -456,6 +459,18 @@ where
             println!("{}", tr.f("cli.mail_test_sent", &[("to", to)]));
             Ok(ExitCode::SUCCESS)
         }
+        Command::Mail(MailCommand::Digest) => {
+            let app = App::open(&data.database_url).await?;
+            let sweep = mamori_app::reminders::send_digests(&app, mamori_app::today()).await;
+            app.close().await;
+            let sweep = sweep.map_err(|f| people::failed(f, &tr))?;
+            let counts = [
+                ("told", sweep.told.to_string()),
+                ("checked", sweep.checked.to_string()),
+            ];
+            println!("{}", tr.f("cli.digests_sent", &counts));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -525,6 +540,7 @@ where
         None => format!("http://{}", listener.local_addr()?),
     };
     let backups = mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_keep);
+    let digests = mamori_app::reminders::spawn_daily(app.clone());
     let (mail_server, mailer) = match smtp {
         Some(smtp) => {
             let server = smtp.describe();
@@ -551,6 +567,7 @@ where
     })
     .await;
     backups.abort();
+    digests.abort();
     if let Some(mailer) = mailer {
         mailer.abort();
     }

@@ -19,6 +19,7 @@ pub mod policy_diff;
 pub mod policy_input;
 pub mod policy_lifecycle;
 pub mod record;
+pub mod reminder;
 pub mod review;
 pub mod risk;
 pub mod risk_input;

@@ -16,13 +16,16 @@ pub enum NoticeKind {
     ApprovalRequested,
     /// A request the person made was decided.
     ApprovalDecided,
+    /// The due-work digest: how many things wait for the person (see `reminder`).
+    DueDigest,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 3] = [
+    pub const ALL: [NoticeKind; 4] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
+        NoticeKind::DueDigest,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -30,6 +33,7 @@ impl NoticeKind {
             NoticeKind::PolicyReminder => "policy_reminder",
             NoticeKind::ApprovalRequested => "approval_requested",
             NoticeKind::ApprovalDecided => "approval_decided",
+            NoticeKind::DueDigest => "due_digest",
         }
     }
 
@@ -42,6 +46,7 @@ impl NoticeKind {
             NoticeKind::PolicyReminder => "notify.kind.policy_reminder.label",
             NoticeKind::ApprovalRequested => "notify.kind.approval_requested.label",
             NoticeKind::ApprovalDecided => "notify.kind.approval_decided.label",
+            NoticeKind::DueDigest => "notify.kind.due_digest.label",
         }
     }
 
@@ -50,6 +55,7 @@ impl NoticeKind {
             NoticeKind::PolicyReminder => "notify.kind.policy_reminder.subject",
             NoticeKind::ApprovalRequested => "notify.kind.approval_requested.subject",
             NoticeKind::ApprovalDecided => "notify.kind.approval_decided.subject",
+            NoticeKind::DueDigest => "notify.kind.due_digest.subject",
         }
     }
 
@@ -58,6 +64,7 @@ impl NoticeKind {
             NoticeKind::PolicyReminder => "notify.kind.policy_reminder.text",
             NoticeKind::ApprovalRequested => "notify.kind.approval_requested.text",
             NoticeKind::ApprovalDecided => "notify.kind.approval_decided.text",
+            NoticeKind::DueDigest => "notify.kind.due_digest.text",
         }
     }
 }

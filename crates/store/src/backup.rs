@@ -55,6 +55,7 @@ pub const TABLES: &[&str] = &[
     "notifications",
     "notification_mail_prefs",
     "mail_queue",
+    "reminder_digests",
     "approval_requests",
     "approval_absences",
     "exceptions",

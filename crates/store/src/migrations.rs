@@ -94,6 +94,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_exceptions.sql"),
         include_str!("../migrations/postgres/0014_exceptions.sql"),
     ),
+    (
+        19,
+        "reminders",
+        include_str!("../migrations/sqlite/0019_reminders.sql"),
+        include_str!("../migrations/postgres/0019_reminders.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -292,6 +292,11 @@ backend_test!(async fn policies_are_imported_listed_shown_published_and_acknowle
             published.contains("Published version 1 (version id 1) of \"佐久市議会情報セキュリティ基本方針\". Users asked to acknowledge it: 2."),
             "{published}"
         );
+        // Those asked are told in the day's digest, once.
+        let digest = site.run(&["mail", "digest"]).success().stdout();
+        assert!(digest.contains("sent to 2 people (3 checked)"), "{digest}");
+        let again = site.run(&["mail", "digest"]).success().stdout();
+        assert!(again.contains("sent to 0 people"), "{again}");
         assert!(
             site.run(&["policy", "list"])
                 .success()

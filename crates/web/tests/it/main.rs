@@ -26,6 +26,7 @@ mod once_forms_blocks;
 mod policies;
 mod policy_acks;
 mod policy_drafts;
+mod reminders;
 mod risks;
 mod risks_api;
 mod security;

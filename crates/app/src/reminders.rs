@@ -1,0 +1,162 @@
+//! The due-work digest (see `mamori_domain::reminder`): what waits for each person is
+//! what their home page lists ([`home::waiting`]); once a day, from 08:00 in Japan, each
+//! person with something new waiting (or the same work a week later) is told how many
+//! things wait, in the app and by mail. The mail names only a count, never a record.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use mamori_domain::access::{Act, Register};
+use mamori_domain::reminder::{self, ItemKey, LastDigest};
+use mamori_store::{AuditEntry, reminders as store};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use crate::home::{self, Waiting};
+use crate::notifications::{self, Notice, NoticeKind};
+use crate::{Acting, App, Failure};
+
+/// What one sweep did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sweep {
+    /// Active people looked at.
+    pub checked: usize,
+    /// People sent a digest.
+    pub told: usize,
+}
+
+/// The things on a person's home page that call for them to act, as digest keys: not
+/// their unread notices (each was told already) nor the assets they hold.
+pub fn items_of(waiting: &Waiting) -> BTreeSet<ItemKey> {
+    let keys = |kind: &str, ids: Vec<i64>| -> Vec<ItemKey> {
+        ids.into_iter().map(|id| format!("{kind}:{id}")).collect()
+    };
+    let mut items = BTreeSet::new();
+    items.extend(keys(
+        "ack",
+        waiting
+            .acknowledgements
+            .iter()
+            .map(|a| a.version_id)
+            .collect(),
+    ));
+    items.extend(keys(
+        "risk_action",
+        waiting.overdue_actions.iter().map(|a| a.id).collect(),
+    ));
+    items.extend(keys(
+        "acceptance",
+        waiting.acceptances.iter().map(|a| a.id).collect(),
+    ));
+    items.extend(keys(
+        "approval",
+        waiting.approvals.iter().map(|a| a.request.id).collect(),
+    ));
+    items.extend(keys(
+        "review",
+        waiting.cycle.reviews.iter().map(|r| r.id).collect(),
+    ));
+    items.extend(keys(
+        "action",
+        waiting.cycle.overdue_actions.iter().map(|a| a.id).collect(),
+    ));
+    items.extend(keys(
+        "exception",
+        waiting.exceptions.iter().map(|e| e.record.id).collect(),
+    ));
+    items.extend(keys(
+        "file",
+        waiting.expired_files.iter().map(|(f, _)| f.id).collect(),
+    ));
+    items
+}
+
+/// Sends today's digests to everyone due one (see `reminder::digest_due`), in one write
+/// with their notices, mails and an audit entry. Running it again the same day sends
+/// nothing more.
+pub async fn send_digests(app: &App, today: Date) -> Result<Sweep, Failure> {
+    let store = app.store();
+    let last = store::last_digests(store).await?;
+    let people = store::active_people(store).await?;
+    let mut due = Vec::new();
+    for &id in &people {
+        // Told today already: nothing to compute (the sweep runs every quarter hour).
+        if last.get(&id).is_some_and(|(sent_on, _)| *sent_on >= today) {
+            continue;
+        }
+        let user = mamori_store::users::get(store, id).await?;
+        let acting = Acting::user(app, user, None, today).await?;
+        let items = items_of(&home::waiting(app, &acting, today).await?);
+        let last = last.get(&id).map(|(sent_on, items)| LastDigest {
+            sent_on: *sent_on,
+            items: reminder::decode_items(items),
+        });
+        if reminder::digest_due(last.as_ref(), &items, today) {
+            due.push((id, items));
+        }
+    }
+    let sweep = Sweep {
+        checked: people.len(),
+        told: due.len(),
+    };
+    if due.is_empty() {
+        return Ok(sweep);
+    }
+    let system = Acting::system("mamori reminders");
+    let permit = app
+        .permit(&system, Register::Notices, Act::Edit, "reminders.digest")
+        .await?;
+    let mut tx = permit.write(app).await?;
+    for (id, items) in &due {
+        notifications::notify(
+            &mut tx,
+            Notice {
+                recipients: vec![*id],
+                kind: NoticeKind::DueDigest,
+                title: items.len().to_string(),
+                link: "/".to_owned(),
+                urgent: false,
+            },
+        )
+        .await?;
+        store::record(&mut tx, *id, today, &reminder::encode_items(items)).await?;
+    }
+    tx.audit(
+        AuditEntry::new("reminder.digests", "reminder")
+            .target(mamori_store::date_text(today))
+            .change("people", None::<usize>, sweep.told),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(sweep)
+}
+
+/// The hour of the day in Japan now.
+fn hour_in_japan() -> u8 {
+    let japan = UtcOffset::from_hms(9, 0, 0).expect("UTC+9 is a valid offset");
+    OffsetDateTime::now_utc().to_offset(japan).hour()
+}
+
+/// Checks every quarter of an hour whether today's digests are due and sends them (the
+/// first check waits until 08:00 in Japan).
+pub fn spawn_daily(app: App) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(900));
+        loop {
+            tick.tick().await;
+            if hour_in_japan() < reminder::SEND_FROM_HOUR {
+                continue;
+            }
+            match send_digests(&app, crate::today()).await {
+                Ok(sweep) if sweep.told > 0 => {
+                    tracing::info!(
+                        told = sweep.told,
+                        checked = sweep.checked,
+                        "due-work digests"
+                    );
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "due-work digests failed"),
+            }
+        }
+    })
+}
