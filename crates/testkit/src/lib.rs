@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 pub mod fixtures_files;
 pub mod fixtures_people;
+pub mod fixtures_words;
 pub mod fixtures_policies;
 
 pub use mamori_store::{Backend, Store};
