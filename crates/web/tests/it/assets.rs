@@ -254,7 +254,8 @@ backend_test!(
             .unwrap();
         let error = mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
         let message = error["message"].as_str().unwrap();
-        assert!(message.contains("Name："), "{message}");
+        assert!(message.contains("Name: "), "{message}");
+        assert!(!message.contains('：'), "no Japanese punctuation in English: {message}");
         // Nothing was written.
         assert_eq!(admin.json("/api/v1/assets").await["total"], 0);
         server.stop().await;

@@ -420,7 +420,7 @@ mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 "権限：「root」は選べません",
-                "Role: “root” is not one of the choices",
+                "Permission: “root” is not one of the choices",
             ),
             (
                 with("display_name", json!("")),
