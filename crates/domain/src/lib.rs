@@ -10,6 +10,7 @@ pub mod corrective;
 pub mod exception;
 pub mod field;
 pub mod file;
+pub mod glossary;
 pub mod mfa;
 pub mod notice;
 pub mod once;

@@ -119,3 +119,75 @@ mamori_testkit::backend_test!(async fn a_first_sign_in_says_it_is_the_first_and_
     assert!(!own.contains(&JA["account.must_change"]));
     server.stop().await;
 });
+
+mamori_testkit::backend_test!(async fn the_glossary_lists_the_terms_in_both_languages_as_a_page_and_as_data(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, member) = server.web_as("giin", Role::User).await;
+
+    // Every page links to it, and it is open before sign-in too.
+    let home = member.page("/", 200).await;
+    assert!(home.contains("<a href=\"/help/glossary\">用語集</a>"), "{home}");
+    let page = server.web_anonymous().page("/help/glossary", 200).await;
+    for (term, english) in [
+        ("資産の種別", "Asset type"),
+        ("分類", "Classification"),
+        ("権限", "Permission"),
+        ("役職", "Post"),
+        ("利用者", "User"),
+        ("差戻し", "Send back"),
+        ("リスク受容", "Risk acceptance"),
+    ] {
+        assert!(page.contains(&format!("<th scope=\"row\" lang=\"ja\">{term}</th>")), "{term}");
+        assert!(page.contains(&format!("<td lang=\"en\">{english}</td>")), "{english}");
+    }
+    assert!(page.contains("議員が職務上作成し"), "the definition in Japanese");
+
+    // The words the pages use are the glossary's words.
+    let data = member.json("/api/v1/glossary").await;
+    let items = data["items"].as_array().unwrap();
+    let term = |code: &str| {
+        items
+            .iter()
+            .find(|t| t["code"] == code)
+            .unwrap_or_else(|| panic!("{code} in the glossary"))
+            .clone()
+    };
+    assert_eq!(term("asset_type")["ja"], JA["asset.field.category"]);
+    assert_eq!(term("asset_type")["clause"], "4(2)");
+    assert_eq!(term("permission")["ja"], JA["users.role"]);
+    assert_eq!(term("post")["ja"], JA["users.org_roles"]);
+    assert_eq!(term("classification")["en"], "Classification");
+    assert!(term("user")["clause"].is_string());
+    assert!(term("send_back")["clause"].is_null());
+
+    // In English: the definitions in English, the Japanese terms kept and marked as such.
+    member
+        .post_form("/preferences", &[("lang", "en"), ("back", "/help/glossary")])
+        .await;
+    let page = member.page("/help/glossary", 200).await;
+    assert!(page.contains("<h1>Glossary</h1>"), "{page}");
+    assert!(page.contains("every document (drawings and electronic records included)"));
+    assert!(!page.contains("議員が職務上作成し"));
+    assert!(page.contains("<th scope=\"row\" lang=\"ja\">資産の種別</th>"));
+    server.stop().await;
+});
+
+mamori_testkit::backend_test!(async fn the_preferences_page_says_truly_where_the_choice_is_kept(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, member) = server.web_as("giin", Role::User).await;
+    let signed_in = member.page("/preferences", 200).await;
+    assert!(signed_in.contains(&JA["preferences.scope_account"]));
+    assert!(!signed_in.contains(&JA["preferences.scope_browser"]));
+    let anonymous = server.web_anonymous().page("/preferences", 200).await;
+    assert!(anonymous.contains(&JA["preferences.scope_browser"]));
+
+    // What the page says is what happens: chosen while signed in, the language follows
+    // the account into a new browser.
+    let response = member.post_form("/preferences", &[("lang", "en")]).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let other_browser = server.sign_in("giin").await;
+    let page = server.text(&other_browser, "/preferences").await;
+    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    assert!(!page.contains('（'), "{page}");
+    server.stop().await;
+});
