@@ -32,3 +32,4 @@ mod security;
 mod threats;
 mod users;
 mod words;
+mod words_pages;
