@@ -33,3 +33,4 @@ mod threats;
 mod users;
 mod words;
 mod words_pages;
+mod words_english;
