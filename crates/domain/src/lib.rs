@@ -6,6 +6,7 @@ pub mod asset;
 pub mod calendar;
 pub mod classification;
 pub mod classification_presets;
+pub mod classification_presets_en;
 pub mod corrective;
 pub mod exception;
 pub mod field;
