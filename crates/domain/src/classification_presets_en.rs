@@ -36,8 +36,14 @@ pub fn for_reader(mut scheme: Scheme, lang: Lang) -> Scheme {
 
 const TEXTS: &[(&str, &str)] = &[
     // Schemes.
-    ("総務省ガイドライン（令和6年10月改定）", "MIC guideline (revised October 2024)"),
-    ("総務省ガイドライン（令和5年3月版まで）", "MIC guideline (up to the March 2023 edition)"),
+    (
+        "総務省ガイドライン（令和6年10月改定）",
+        "MIC guideline (revised October 2024)",
+    ),
+    (
+        "総務省ガイドライン（令和5年3月版まで）",
+        "MIC guideline (up to the March 2023 edition)",
+    ),
     // Level names.
     ("自治体機密性3A", "Confidentiality 3A"),
     ("自治体機密性3B", "Confidentiality 3B"),
@@ -88,12 +94,18 @@ const TEXTS: &[(&str, &str)] = &[
         "改ざん、誤り又は破損により、住民の権利が侵害され、又は議会の事務の適確な遂行に支障（軽微なものを除く。）を及ぼすおそれがある情報資産。",
         "Information assets whose alteration, errors or damage could harm residents' rights or hinder the proper conduct of the assembly's business (beyond minor hindrance).",
     ),
-    ("完全性2に当たらない情報資産。", "Information assets that are not integrity 2."),
+    (
+        "完全性2に当たらない情報資産。",
+        "Information assets that are not integrity 2.",
+    ),
     (
         "滅失、紛失又は利用できなくなることにより、住民の権利が侵害され、又は議会の事務の安定的な遂行に支障（軽微なものを除く。）を及ぼすおそれがある情報資産。",
         "Information assets whose destruction, loss or unavailability could harm residents' rights or hinder the steady conduct of the assembly's business (beyond minor hindrance).",
     ),
-    ("可用性2に当たらない情報資産。", "Information assets that are not availability 2."),
+    (
+        "可用性2に当たらない情報資産。",
+        "Information assets that are not availability 2.",
+    ),
     // Handling rules of the most protected levels.
     (
         "作成時に分類を決め、文書・ファイルに「秘」等の表示をする。作成者と作成日を記録する。",
@@ -132,8 +144,14 @@ const TEXTS: &[(&str, &str)] = &[
         "作成時に分類を決め、必要に応じて「取扱注意」等の表示をする。",
         "Decide the classification when making it and mark it as restricted where needed.",
     ),
-    ("入手した時点で分類を確認し、台帳に登録する。", "Check the classification on receipt and enter it in the register."),
-    ("業務の目的の範囲で利用し、不要な複製をしない。", "Use it only for the work's purpose and make no needless copies."),
+    (
+        "入手した時点で分類を確認し、台帳に登録する。",
+        "Check the classification on receipt and enter it in the register.",
+    ),
+    (
+        "業務の目的の範囲で利用し、不要な複製をしない。",
+        "Use it only for the work's purpose and make no needless copies.",
+    ),
     (
         "施錠できる書庫又はアクセス権を設定したフォルダに保管する。私物の機器・記録媒体には保存しない。",
         "Keep it in a lockable cabinet or in a folder with access rights set. Never keep it on private devices or media.",
@@ -155,21 +173,51 @@ const TEXTS: &[(&str, &str)] = &[
         "Dispose of it so that it cannot be restored, such as by shredding or data erasure, and record the disposal.",
     ),
     // Handling rules of public information.
-    ("内容が正確であることを確かめて利用する。", "Check that the content is accurate before using it."),
-    ("提供・公表してよい。公表前に内容と分類を確認する。", "May be provided and published. Check the content and classification before publishing."),
-    ("通常の方法で廃棄してよい。", "May be disposed of in the ordinary way."),
+    (
+        "内容が正確であることを確かめて利用する。",
+        "Check that the content is accurate before using it.",
+    ),
+    (
+        "提供・公表してよい。公表前に内容と分類を確認する。",
+        "May be provided and published. Check the content and classification before publishing.",
+    ),
+    (
+        "通常の方法で廃棄してよい。",
+        "May be disposed of in the ordinary way.",
+    ),
     // Integrity and availability rules.
-    ("作成者と作成日を明らかにし、内容を確認した者を記録する。", "Make clear who made it and when, and record who checked the content."),
-    ("入手元と入手日を記録する。", "Record where it came from and when."),
-    ("変更は権限のある者に限り、変更の履歴を残す。", "Only authorised people change it, and the changes are kept as history."),
-    ("バックアップを取り、改ざんを検知できるようにして保管する。", "Keep it backed up, stored so that alteration can be detected."),
-    ("送信後に受信側で内容が正しいことを確認する。", "After sending, the recipient checks that the content is correct."),
+    (
+        "作成者と作成日を明らかにし、内容を確認した者を記録する。",
+        "Make clear who made it and when, and record who checked the content.",
+    ),
+    (
+        "入手元と入手日を記録する。",
+        "Record where it came from and when.",
+    ),
+    (
+        "変更は権限のある者に限り、変更の履歴を残す。",
+        "Only authorised people change it, and the changes are kept as history.",
+    ),
+    (
+        "バックアップを取り、改ざんを検知できるようにして保管する。",
+        "Keep it backed up, stored so that alteration can be detected.",
+    ),
+    (
+        "送信後に受信側で内容が正しいことを確認する。",
+        "After sending, the recipient checks that the content is correct.",
+    ),
     (
         "定期的にバックアップを取り、別の場所にも保管する。復元の手順を確かめておく。",
         "Back it up regularly and keep a copy elsewhere too. Make sure the restore procedure works.",
     ),
-    ("障害時に代わりの手段で事務を続けられるようにしておく。", "Be ready to carry on the work by other means when systems fail."),
-    ("紛失しないよう運搬の経路と担当者を決める。", "Decide the route and the person carrying it so that it is not lost."),
+    (
+        "障害時に代わりの手段で事務を続けられるようにしておく。",
+        "Be ready to carry on the work by other means when systems fail.",
+    ),
+    (
+        "紛失しないよう運搬の経路と担当者を決める。",
+        "Decide the route and the person carrying it so that it is not lost.",
+    ),
 ];
 
 #[cfg(test)]
@@ -196,7 +244,11 @@ mod tests {
                 assert!(!japanese(en), "{en}");
             }
         }
-        assert_eq!(english("議会が書き直した定義"), None, "edited texts are the assembly's");
+        assert_eq!(
+            english("議会が書き直した定義"),
+            None,
+            "edited texts are the assembly's"
+        );
     }
 
     #[test]
@@ -206,6 +258,9 @@ mod tests {
         let english = for_reader(scheme.clone(), Lang::En);
         assert_eq!(english.levels[0].name, "Confidentiality 3A");
         assert_eq!(english.levels[1].definition, "議会で定めた定義");
-        assert_eq!(for_reader(scheme.clone(), Lang::Ja).levels[0].name, scheme.levels[0].name);
+        assert_eq!(
+            for_reader(scheme.clone(), Lang::Ja).levels[0].name,
+            scheme.levels[0].name
+        );
     }
 }

@@ -197,9 +197,16 @@ mod tests {
         codes.dedup();
         assert_eq!(codes.len(), TERMS.len(), "codes are unique");
         for term in TERMS {
-            assert!(has_japanese(term.ja) && has_japanese(term.definition_ja), "{term:?}");
+            assert!(
+                has_japanese(term.ja) && has_japanese(term.definition_ja),
+                "{term:?}"
+            );
             assert!(term.definition_ja.ends_with('。'), "{}", term.code);
-            assert!(!term.en.is_empty() && term.definition_en.ends_with('.'), "{}", term.code);
+            assert!(
+                !term.en.is_empty() && term.definition_en.ends_with('.'),
+                "{}",
+                term.code
+            );
         }
     }
 

@@ -28,7 +28,10 @@ pub fn field_errors(
                 field: p.field,
                 message: tr.f(
                     "form.summary_item",
-                    &[("label", label.to_owned()), ("message", tr.f(p.key, &p.params))],
+                    &[
+                        ("label", label.to_owned()),
+                        ("message", tr.f(p.key, &p.params)),
+                    ],
                 ),
                 summary: summary_line(tr, Some(label), p),
             }

@@ -22,7 +22,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/v1", get(api::api_index)),
         (Method::GET, "/api/v1/eras", get(api::dates::list_eras)),
-        (Method::GET, "/api/v1/glossary", get(api::glossary::list_terms)),
+        (
+            Method::GET,
+            "/api/v1/glossary",
+            get(api::glossary::list_terms),
+        ),
         (
             Method::GET,
             "/api/v1/dates/parse",

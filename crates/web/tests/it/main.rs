@@ -32,5 +32,5 @@ mod security;
 mod threats;
 mod users;
 mod words;
-mod words_pages;
 mod words_english;
+mod words_pages;

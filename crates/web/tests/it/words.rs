@@ -88,7 +88,11 @@ async fn password_page_after_sign_in(server: &TestServer, login: &str, password:
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(location(&response), "/account/password", "asked to set a password");
+    assert_eq!(
+        location(&response),
+        "/account/password",
+        "asked to set a password"
+    );
     server.text(&client, "/account/password").await
 }
 

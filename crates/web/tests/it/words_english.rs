@@ -28,7 +28,8 @@ fn english_text(html: &str) -> String {
             .take_while(char::is_ascii_alphanumeric)
             .collect();
         let closing = tag.starts_with("</");
-        let void = tag.ends_with("/>") || ["input", "br", "meta", "link", "img"].contains(&name.as_str());
+        let void =
+            tag.ends_with("/>") || ["input", "br", "meta", "link", "img"].contains(&name.as_str());
         match &mut skipping {
             Some((skipped, depth)) if *skipped == name && !void => {
                 if closing {
@@ -80,15 +81,32 @@ fn japanese_in(text: &str) -> Vec<String> {
 /// Pages whose English is not complete yet, and why: the scan reports what else it finds
 /// on them only when they become clean (then the entry must go).
 const NOT_YET_ENGLISH: [(&str, &str); 5] = [
-    ("/settings/classification/levels/", "the edit form holds the level's stored Japanese texts"),
-    ("/threats", "threat names are the policy's Japanese words, stored without English"),
-    ("/risks", "the risk matrix's seeded level and scale names (低/中/高, 小/中/大) and threat names"),
-    ("/admin/calendar", "holiday names of the domain calendar have no English"),
-    ("/assets", "holder labels built in app, 【level】 rule prefixes, Japanese header words in the import help"),
+    (
+        "/settings/classification/levels/",
+        "the edit form holds the level's stored Japanese texts",
+    ),
+    (
+        "/threats",
+        "threat names are the policy's Japanese words, stored without English",
+    ),
+    (
+        "/risks",
+        "the risk matrix's seeded level and scale names (低/中/高, 小/中/大) and threat names",
+    ),
+    (
+        "/admin/calendar",
+        "holiday names of the domain calendar have no English",
+    ),
+    (
+        "/assets",
+        "holder labels built in app, 【level】 rule prefixes, Japanese header words in the import help",
+    ),
 ];
 
 fn not_yet_english(path: &str) -> bool {
-    NOT_YET_ENGLISH.iter().any(|(prefix, _)| path.starts_with(prefix))
+    NOT_YET_ENGLISH
+        .iter()
+        .any(|(prefix, _)| path.starts_with(prefix))
 }
 
 #[test]
@@ -98,7 +116,10 @@ fn the_scan_skips_only_what_is_marked_japanese() {
     let found = japanese_in(&english_text("<p>Scheme in use：3 levels</p>"));
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("in use：3 levels"), "{found:?}");
-    assert_eq!(japanese_in(&english_text("<td>Approved（by the CISO）</td>")).len(), 2);
+    assert_eq!(
+        japanese_in(&english_text("<td>Approved（by the CISO）</td>")).len(),
+        2
+    );
 }
 
 mamori_testkit::backend_test!(async fn every_page_in_english_is_english(backend) {

@@ -63,9 +63,21 @@ fn finds(text: &str, word: &str) -> Option<String> {
             !part_of_word(before) && !part_of_word(after)
         };
         if alone {
-            let start = lower[..at].char_indices().rev().nth(20).map_or(0, |(i, _)| i);
-            let end = lower[at..].char_indices().nth(30).map_or(lower.len(), |(i, _)| at + i);
-            return Some(lower[start..end].split_whitespace().collect::<Vec<_>>().join(" "));
+            let start = lower[..at]
+                .char_indices()
+                .rev()
+                .nth(20)
+                .map_or(0, |(i, _)| i);
+            let end = lower[at..]
+                .char_indices()
+                .nth(30)
+                .map_or(lower.len(), |(i, _)| at + i);
+            return Some(
+                lower[start..end]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            );
         }
         from = at + needle.len();
     }
