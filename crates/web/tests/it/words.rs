@@ -163,6 +163,8 @@ mamori_testkit::backend_test!(async fn the_glossary_lists_the_terms_in_both_lang
     assert_eq!(term("classification")["en"], "Classification");
     assert!(term("user")["clause"].is_string());
     assert!(term("send_back")["clause"].is_null());
+    let doc = member.json("/api/openapi.json").await;
+    assert!(doc["paths"]["/api/v1/glossary"]["get"].is_object(), "documented");
 
     // In English: the definitions in English, the Japanese terms kept and marked as such.
     member
