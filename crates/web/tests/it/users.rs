@@ -699,7 +699,7 @@ mamori_testkit::backend_test!(async fn an_administrator_cannot_deactivate_or_dem
             (
                 vec![("role", "user")],
                 "role",
-                "自分の管理者の権限は外せません",
+                "自分の「システム管理」の権限は外せません",
             ),
         ] {
             let mut form = edit_form(&overrides);
