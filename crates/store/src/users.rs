@@ -16,6 +16,9 @@ pub struct User {
     pub user_type: UserType,
     pub active: bool,
     pub must_change_password: bool,
+    /// When the password was last set, by the person or by an administrator's reset;
+    /// absent: never since the account was made (the first sign-in is still to come).
+    pub password_changed_at: Option<OffsetDateTime>,
     /// The language the user chose; absent: the browser's.
     pub locale: Option<Lang>,
     pub date_style: Option<DateStyle>,
@@ -129,7 +132,7 @@ pub async fn count(store: &Store) -> Result<i64> {
 pub async fn find_by_login(store: &Store, login: &LoginId) -> Result<Option<User>> {
     let row = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at FROM users WHERE login = $1",
+         date_style, created_at, password_changed_at FROM users WHERE login = $1",
     )
     .bind(login.as_str().to_owned())
     .fetch_optional(store.pool())
@@ -154,6 +157,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     let locale: Option<String> = row.try_get("locale")?;
     let date_style: Option<String> = row.try_get("date_style")?;
     let created_at: String = row.try_get("created_at")?;
+    let password_changed_at: Option<String> = row.try_get("password_changed_at")?;
     Ok(User {
         id,
         login: row.try_get("login")?,
@@ -162,6 +166,9 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
         user_type: crate::decode("users", id, "user_type", &user_type, UserType::parse)?,
         active: row.try_get::<i64, _>("active")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        password_changed_at: password_changed_at
+            .map(|t| crate::decode_timestamp("users", id, "password_changed_at", &t))
+            .transpose()?,
         locale: locale
             .map(|l| crate::decode("users", id, "locale", &l, parse_lang))
             .transpose()?,
@@ -194,7 +201,7 @@ pub struct Credentials {
 pub async fn credentials(store: &Store, login: &LoginId) -> Result<Option<Credentials>> {
     let row = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_hash, failed_attempts, locked_until, totp_secret, \
+         date_style, created_at, password_changed_at, password_hash, failed_attempts, locked_until, totp_secret, \
          totp_last_step FROM users WHERE login = $1",
     )
     .bind(login.as_str().to_owned())
@@ -222,7 +229,7 @@ fn locked_until(row: &sqlx::any::AnyRow, id: i64) -> Result<Option<OffsetDateTim
 pub async fn get(store: &Store, id: i64) -> Result<User> {
     let row = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at FROM users WHERE id = $1",
+         date_style, created_at, password_changed_at FROM users WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(store.pool())
@@ -288,7 +295,7 @@ pub struct Lockout {
 pub async fn with_failures(store: &Store) -> Result<Vec<Lockout>> {
     let rows = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, failed_attempts, locked_until FROM users \
+         date_style, created_at, password_changed_at, failed_attempts, locked_until FROM users \
          WHERE failed_attempts > 0 OR locked_until IS NOT NULL ORDER BY login",
     )
     .fetch_all(store.pool())
@@ -454,7 +461,7 @@ pub async fn list(store: &Store, limit: i64, offset: i64) -> Result<(Vec<User>, 
         .await?;
     let rows = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at FROM users ORDER BY login LIMIT $1 OFFSET $2",
+         date_style, created_at, password_changed_at FROM users ORDER BY login LIMIT $1 OFFSET $2",
     )
     .bind(limit)
     .bind(offset)
@@ -581,7 +588,7 @@ pub async fn list_summaries(
         .await?;
     let rows = sqlx::query(
         "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, \
+         date_style, created_at, password_changed_at, \
          CAST(CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS mfa_enabled \
          FROM users ORDER BY login LIMIT $1 OFFSET $2",
     )

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 pub mod fixtures_files;
 pub mod fixtures_people;
 pub mod fixtures_policies;
+pub mod fixtures_words;
 
 pub use mamori_store::{Backend, Store};
 

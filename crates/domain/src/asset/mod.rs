@@ -243,6 +243,8 @@ const HEADERS: [(&str, &[&str]); 21] = [
             "種別",
             "資産の種類",
             "資産種別",
+            "資産の種別",
+            "asset type",
             "category",
         ],
     ),

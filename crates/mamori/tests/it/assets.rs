@@ -423,10 +423,10 @@ fn the_whole_register_is_exported_and_imports_again() {
             assert_eq!(target.snapshot(), expected, "{backend:?} {lang} {name}");
         }
         let csv = std::fs::read_to_string(source.cwd.path().join("台帳.csv")).unwrap();
-        assert!(csv.starts_with("\u{feff}資産番号,資産名,説明,分類,形態,保有者区分,保有者,"));
+        assert!(csv.starts_with("\u{feff}資産番号,資産名,説明,資産の種別,形態,保有者区分,保有者,"));
         assert!(csv.contains("'=HYPERLINK"), "formulas are guarded");
         let csv = std::fs::read_to_string(source.cwd.path().join("register.dat")).unwrap();
-        assert!(csv.starts_with("\u{feff}Asset No.,Name,Description,Category,"));
+        assert!(csv.starts_with("\u{feff}Asset No.,Name,Description,Asset type,"));
     }
 }
 

@@ -299,7 +299,13 @@ fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
     let tr = ctx.tr;
     let detail = problems
         .iter()
-        .map(|p| format!("{}：{}", tr.t(field_key(p.field)), tr.f(p.key, &p.params)))
+        .map(|p| {
+            let label = tr.t(field_key(p.field)).to_owned();
+            tr.f(
+                "form.summary_item",
+                &[("label", label), ("message", tr.f(p.key, &p.params))],
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ");
     AppError {

@@ -28,13 +28,15 @@ pub struct UserOut {
     pub login: String,
     #[schema(example = "山田 太郎")]
     pub display_name: String,
-    /// `admin`, `security_officer`, `user`, `auditor` or `contractor`.
+    /// The permission (権限) in mamori: `admin` (システム管理), `security_officer` (記録の管理),
+    /// `user` (一般), `auditor` (監査（閲覧のみ）) or `contractor` (委託業務のみ).
     #[schema(example = "user")]
     pub role: String,
     /// `member` (議員), `staff` (議会事務局職員), `contractor` (委託事業者) or `other`.
     #[schema(example = "member")]
     pub user_type: String,
-    /// Any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
+    /// The posts (役職) the policy defines that the person holds, apart from the
+    /// permission: any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
     /// `committee_member`, `committee_chair`, `csirt_member`.
     pub org_roles: Vec<String>,
     /// Deactivated users cannot sign in; users are never deleted.
@@ -108,7 +110,8 @@ pub struct UserPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostsIn {
-    /// Any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
+    /// The posts (役職) the policy defines that the person holds, apart from the
+    /// permission: any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
     /// `committee_member`, `committee_chair`, `csirt_member`; may be empty.
     #[schema(example = json!(["ciso"]))]
     pub posts: Vec<String>,
@@ -246,7 +249,7 @@ pub async fn get_user(
 }
 
 /// Changes a user. Administrators cannot deactivate themselves or give up their own
-/// administrator role, and at least one active administrator always remains.
+/// system administration permission, and at least one active administrator always remains.
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
     params(("id" = i64, Path, description = "The user's id")),
     responses(

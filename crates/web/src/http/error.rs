@@ -74,7 +74,16 @@ impl AppError {
             let label = tr
                 .get(&format!("field.label.{}", problem.field))
                 .unwrap_or(problem.field);
-            message.push_str(&format!(" {label}：{}", tr.f(problem.key, &problem.params)));
+            // "label：message" in Japanese, "label: message" in English.
+            let line = tr.f(
+                "form.summary_item",
+                &[
+                    ("label", label.to_owned()),
+                    ("message", tr.f(problem.key, &problem.params)),
+                ],
+            );
+            message.push(' ');
+            message.push_str(&line);
         }
         message
     }

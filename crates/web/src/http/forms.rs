@@ -4,15 +4,17 @@
 use mamori_app::i18n::Tr;
 use mamori_domain::field::FieldProblem;
 
-/// One refused field, as the error summary and the field itself show it.
+/// One refused field: `message` sits under the field, `summary` is its line in the error
+/// summary at the top of the form, naming the field so that the list reads on its own.
 #[derive(Debug, Clone)]
 pub struct FieldError {
     pub field: &'static str,
     pub message: String,
+    pub summary: String,
 }
 
-/// The problems in `tr`'s language, each prefixed with its field's label (found under
-/// `label_key(field)`), so the summary at the top of the form reads on its own.
+/// The problems in `tr`'s language, each message prefixed with its field's label (found
+/// under `label_key(field)`): forms whose fields sit far from their labels.
 pub fn field_errors(
     problems: &[FieldProblem],
     tr: &Tr,
@@ -20,11 +22,50 @@ pub fn field_errors(
 ) -> Vec<FieldError> {
     problems
         .iter()
-        .map(|p| FieldError {
-            field: p.field,
-            message: format!("{}：{}", tr.t(label_key(p.field)), tr.f(p.key, &p.params)),
+        .map(|p| {
+            let label = tr.t(label_key(p.field));
+            FieldError {
+                field: p.field,
+                message: tr.f(
+                    "form.summary_item",
+                    &[
+                        ("label", label.to_owned()),
+                        ("message", tr.f(p.key, &p.params)),
+                    ],
+                ),
+                summary: summary_line(tr, Some(label), p),
+            }
         })
         .collect()
+}
+
+/// The problems in `tr`'s language, the message alone under each field (its label is
+/// right above it); the summary names the field by its `field.label.<field>` label.
+pub fn named_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
+    problems
+        .iter()
+        .map(|p| FieldError {
+            field: p.field,
+            message: tr.f(p.key, &p.params),
+            summary: summary_line(tr, tr.get(&format!("field.label.{}", p.field)), p),
+        })
+        .collect()
+}
+
+/// "「議会の名称」を入力してください。" for a missing value, "label: message" otherwise;
+/// the message alone when the field has no label.
+fn summary_line(tr: &Tr, label: Option<&str>, problem: &FieldProblem) -> String {
+    let message = tr.f(problem.key, &problem.params);
+    match label {
+        None => message,
+        Some(label) if problem.key == "field.error.required" => {
+            tr.f("form.summary_required", &[("label", label.to_owned())])
+        }
+        Some(label) => tr.f(
+            "form.summary_item",
+            &[("label", label.to_owned()), ("message", message)],
+        ),
+    }
 }
 
 /// The message for `field`, if it was refused.

@@ -104,7 +104,9 @@ pub async fn show(
 struct PasswordPage {
     t: Tr,
     layout: Layout,
-    must_change: bool,
+    /// Why the person must set a password first: the first sign-in of a new account, or
+    /// an administrator's reset; none when they came to change it on their own.
+    must_change: Option<&'static str>,
     hint: String,
     errors: Vec<(&'static str, String)>,
 }
@@ -136,7 +138,14 @@ async fn password_page(
     let page = PasswordPage {
         t: ctx.tr,
         layout: Layout::load(state, "account", "/account/password", Some(principal)).await,
-        must_change: principal.user.must_change_password,
+        must_change: match (
+            principal.user.must_change_password,
+            principal.user.password_changed_at,
+        ) {
+            (false, _) => None,
+            (true, None) => Some("account.first_sign_in"),
+            (true, Some(_)) => Some("account.must_change"),
+        },
         hint: ctx.tr.f(
             "setup.password_hint",
             &[("min", password::MIN_CHARS.to_string())],

@@ -8,6 +8,7 @@ pub mod classification;
 pub mod cycle;
 pub mod exceptions;
 pub mod files;
+pub mod glossary;
 pub mod home;
 pub mod login;
 pub mod notifications;

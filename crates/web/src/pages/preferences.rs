@@ -25,6 +25,8 @@ struct PreferencesPage {
     wareki_example: String,
     gregorian_example: String,
     saved: bool,
+    /// Signed in, the choice is kept with the account; before, in the browser's cookies.
+    signed_in: bool,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +52,7 @@ pub async fn show(
         wareki_example: wareki::format_date(today, DateStyle::Wareki, ctx.lang()),
         gregorian_example: wareki::format_date(today, DateStyle::Gregorian, ctx.lang()),
         saved: query.saved.is_some(),
+        signed_in: principal.as_ref().is_some_and(|p| p.session.is_some()),
     };
     render(StatusCode::OK, &page)
 }

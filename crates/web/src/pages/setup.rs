@@ -125,13 +125,7 @@ pub async fn submit(
     let (organisation, login) = match setup::complete_setup(&state.app, client_addr, input).await {
         Ok(done) => done,
         Err(Failure::Invalid(problems)) => {
-            let errors = problems
-                .iter()
-                .map(|p| FieldError {
-                    field: p.field,
-                    message: ctx.tr.f(p.key, &p.params),
-                })
-                .collect();
+            let errors = crate::http::forms::named_errors(&problems, &ctx.tr);
             return render_form(&state, &ctx, form, errors).await;
         }
         Err(Failure::Conflict(refusal)) => {

@@ -16,11 +16,17 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/logout", post(login::sign_out)),
         (Method::GET, "/preferences", get(preferences::show)),
         (Method::POST, "/preferences", post(preferences::save)),
+        (Method::GET, "/help/glossary", get(glossary::show)),
         (Method::GET, "/static/mamori.css", get(crate::stylesheet)),
         (Method::GET, "/healthz", get(api::health)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/v1", get(api::api_index)),
         (Method::GET, "/api/v1/eras", get(api::dates::list_eras)),
+        (
+            Method::GET,
+            "/api/v1/glossary",
+            get(api::glossary::list_terms),
+        ),
         (
             Method::GET,
             "/api/v1/dates/parse",

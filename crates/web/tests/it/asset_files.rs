@@ -662,7 +662,7 @@ backend_test!(async fn exports_keep_restricted_assets_from_those_who_may_not_kno
     assert!(disposition.contains("filename*=UTF-8''asset-register-"));
     let text = String::from_utf8(bytes).unwrap();
     assert!(
-        text.starts_with("\u{feff}Asset No.,Name,Description,Category,"),
+        text.starts_with("\u{feff}Asset No.,Name,Description,Asset type,"),
         "{text}"
     );
     let table = mamori_sheet::read(text.as_bytes(), 1000).unwrap();

@@ -586,7 +586,7 @@ backend_test!(async fn high_middle_low_levels_are_mapped_by_the_person_and_remem
     // The refused value keeps its rows out, said as such.
     let (status, page) = post(&officer, "/assets/import/preview", &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
-    assert!(page.contains("<tr><td>4</td><td>分類</td><td>その他</td>"), "{page}");
+    assert!(page.contains("<tr><td>4</td><td>資産の種別</td><td>その他</td>"), "{page}");
     assert!(page.contains("「その他」の行は取り込まないと指定されています。"));
     // A meaning the field does not have is refused, not stored.
     let bad: Vec<(String, String)> = form

@@ -352,7 +352,7 @@ backend_test!(async fn the_template_downloads_with_lists_a_guide_and_an_example(
         assert!(content_type.contains("spreadsheetml"), "{content_type}");
         let table = mamori_sheet::read(&bytes, 10).unwrap();
         assert_eq!(table.headers[0], "資産名");
-        assert_eq!(table.headers[2], "分類");
+        assert_eq!(table.headers[2], "資産の種別");
         assert_eq!(table.rows.len(), 1, "one example row");
         assert_eq!(table.rows[0].cells[0], JA["asset.template.example_name"]);
         let sheet = part(&bytes, "xl/worksheets/sheet1.xml");

@@ -156,7 +156,7 @@ backend_test!(async fn bad_input_is_refused_in_the_users_language_and_nothing_is
     for expected in [
         "使用中の分類基準にない区分",
         "3A / 3B / 3C / 2 / 1",
-        "分類：選択肢にない値",
+        "資産の種別：選択肢にない値",
         "説明：",
     ] {
         assert!(body.contains(expected), "{expected}");
@@ -254,7 +254,8 @@ backend_test!(
             .unwrap();
         let error = mamori_testkit::assert_api_error(response, 422, "validation_failed").await;
         let message = error["message"].as_str().unwrap();
-        assert!(message.contains("Name："), "{message}");
+        assert!(message.contains("Name: "), "{message}");
+        assert!(!message.contains('：'), "no Japanese punctuation in English: {message}");
         // Nothing was written.
         assert_eq!(admin.json("/api/v1/assets").await["total"], 0);
         server.stop().await;

@@ -32,3 +32,6 @@ mod risks_api;
 mod security;
 mod threats;
 mod users;
+mod words;
+mod words_english;
+mod words_pages;

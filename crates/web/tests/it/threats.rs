@@ -341,7 +341,7 @@ backend_test!(
             ("intentional", "", "入力してください。"),
             ("intentional", &long, "100文字以内で入力してください。"),
             ("intentional", "内部\u{7}不正", "制御文字は使えません。"),
-            ("alien", "宇宙からの攻撃", "分類を選択してください。"),
+            ("alien", "宇宙からの攻撃", "種類を選択してください。"),
         ];
         for (family, name, message) in cases {
             let form = pairs(&[("family", family), ("name", name), ("description", "")]);
@@ -388,7 +388,7 @@ backend_test!(
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"]["code"], "validation_failed");
         let message = body["error"]["message"].as_str().unwrap();
-        assert!(message.contains("分類を選択してください。"), "{message}");
+        assert!(message.contains("種類を選択してください。"), "{message}");
         assert!(message.contains("入力してください。"), "{message}");
         let response = officer
             .client.post(server.url("/api/v1/threats"))

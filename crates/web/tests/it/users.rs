@@ -162,7 +162,7 @@ mamori_testkit::backend_test!(async fn an_administrator_adds_a_user_on_the_page_
             "yamada.taro",
             "山田 太郎",
             "議員",
-            "利用者",
+            "<td>一般</td>",
             "情報セキュリティ委員会委員、CSIRT要員",
             "有効",
             "未設定",
@@ -420,7 +420,7 @@ mamori_testkit::backend_test!(async fn bad_input_is_refused_with_a_clear_message
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "validation_failed",
                 "権限：「root」は選べません",
-                "Role: “root” is not one of the choices",
+                "Permission: “root” is not one of the choices",
             ),
             (
                 with("display_name", json!("")),
@@ -699,7 +699,7 @@ mamori_testkit::backend_test!(async fn an_administrator_cannot_deactivate_or_dem
             (
                 vec![("role", "user")],
                 "role",
-                "自分の管理者の権限は外せません",
+                "自分の「システム管理」の権限は外せません",
             ),
         ] {
             let mut form = edit_form(&overrides);
@@ -1111,7 +1111,7 @@ mamori_testkit::backend_test!(async fn the_pages_read_in_english_too(backend) {
                 vec![
                     "Users",
                     "Add a user",
-                    "Auditor",
+                    "Audit (read only)",
                     "Secretariat staff",
                     "Active",
                     "Off",
@@ -1120,7 +1120,7 @@ mamori_testkit::backend_test!(async fn the_pages_read_in_english_too(backend) {
             (
                 format!("/users/{target}"),
                 vec![
-                    "Organisational roles",
+                    "Posts",
                     "Chief information security officer (CISO)",
                     "Reset the password",
                     "Inactive (cannot sign in)",

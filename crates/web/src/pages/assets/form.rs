@@ -167,6 +167,7 @@ async fn render_form_with(
 ) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let scheme = mamori_app::assets::scheme(&state.app, &signed.0.acting).await?;
+    let scheme = mamori_domain::classification_presets_en::for_reader(scheme, ctx.lang());
     let path = match id {
         Some(id) => format!("/assets/{id}/edit"),
         None => "/assets/new".to_owned(),

@@ -159,6 +159,8 @@ pub async fn list(
     let acting = &signed.0.acting;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     let (request, page_request) = params.request(&scheme)?;
+    // Level names in the reader's language (the filters above read codes).
+    let scheme = mamori_domain::classification_presets_en::for_reader(scheme, ctx.lang());
     let page: Page = mamori_app::assets::list(&state.app, acting, &request).await?;
     let tr = ctx.tr;
     let rows: Vec<ListRow> = page

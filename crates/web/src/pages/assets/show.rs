@@ -290,6 +290,7 @@ pub(super) async fn render_show(
         history,
         events,
     } = detail;
+    let scheme = mamori_domain::classification_presets_en::for_reader(scheme, ctx.lang());
     let keeper = mamori_app::assets::is_keeper(acting);
     let kinds: &[EventKind] = mamori_domain::asset::recordable_kinds(keeper);
     let files = crate::http::files_section::FilesSection::load(

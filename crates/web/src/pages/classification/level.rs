@@ -157,13 +157,7 @@ async fn render_level(
         scheme_name: found.scheme.name.clone(),
         scheme_active: found.active,
         form,
-        errors: problems
-            .iter()
-            .map(|p| FieldError {
-                field: p.field,
-                message: tr.f(p.key, &p.params),
-            })
-            .collect(),
+        errors: crate::http::forms::named_errors(&problems, &tr),
         name_hint: tr.f("classification.name_hint", &max(MAX_LEVEL_NAME)),
         definition_hint: tr.f("classification.definition_hint", &max(MAX_DEFINITION)),
         rules_hint: tr.f("classification.rules_hint", &max(MAX_RULE)),

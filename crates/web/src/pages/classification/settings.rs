@@ -49,6 +49,7 @@ async fn render_settings(
     let mut active = None;
     let mut others = Vec::new();
     for (scheme, is_active) in mamori_app::classification::schemes(&state.app, acting).await? {
+        let scheme = mamori_domain::classification_presets_en::for_reader(scheme, ctx.lang());
         if is_active && active.is_none() {
             active = Some(scheme_view(&scheme));
         } else {

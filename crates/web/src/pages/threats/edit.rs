@@ -84,7 +84,7 @@ pub(super) async fn render_edit(
         retired: threat.retired_at.map(|at| ctx.datetime(at)),
         families: family_choices(),
         form,
-        errors: field_errors(problems, &ctx.tr),
+        errors: crate::http::forms::named_errors(problems, &ctx.tr),
         name_hint: ctx
             .tr
             .f("threat.name_hint", &[("max", NAME_MAX.to_string())]),

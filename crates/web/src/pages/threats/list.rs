@@ -63,16 +63,6 @@ impl ListPage {
     }
 }
 
-pub(super) fn field_errors(problems: &[FieldProblem], tr: &Tr) -> Vec<FieldError> {
-    problems
-        .iter()
-        .map(|p| FieldError {
-            field: p.field,
-            message: tr.f(p.key, &p.params),
-        })
-        .collect()
-}
-
 pub(super) fn lines(text: &str) -> Vec<String> {
     text.lines()
         .filter(|l| !l.trim().is_empty())
@@ -142,7 +132,7 @@ pub(super) async fn render_list(
         notice,
         families: family_choices(),
         form,
-        errors: field_errors(problems, &ctx.tr),
+        errors: crate::http::forms::named_errors(problems, &ctx.tr),
         name_hint: ctx
             .tr
             .f("threat.name_hint", &[("max", NAME_MAX.to_string())]),

@@ -16,7 +16,7 @@ use mamori_domain::user::{OrgRole, Role, UserType};
 use mamori_domain::user_input::{NewUserInput, UserEditInput};
 use serde::Deserialize;
 
-use super::{errors, org_role_label, role_hint, role_label, user_type_label};
+use super::{org_role_label, role_hint, role_label, user_type_label};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
@@ -207,7 +207,7 @@ async fn render_form(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let shown = errors(&view.problems, &ctx.tr);
+    let shown = crate::http::forms::named_errors(&view.problems, &ctx.tr);
     let mail = match (view.target, view.mail_typed) {
         (Some(_), Some(typed)) => typed,
         (Some(s), None) => notify_settings::user_mail(&state.app, &signed.0.acting, s.user.id)

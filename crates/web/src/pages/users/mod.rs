@@ -6,8 +6,6 @@ pub mod form;
 pub mod list;
 pub mod security;
 
-use mamori_app::i18n::Tr;
-use mamori_domain::field::FieldProblem;
 use mamori_domain::user::{Role, UserType};
 
 pub use form::{create, new_form, reset_mfa, reset_password, set_mail, show, update};
@@ -47,18 +45,6 @@ pub fn user_type_label(user_type: UserType) -> &'static str {
 }
 
 pub use crate::http::labels::org_role_label;
-
-/// The refused fields in `tr`'s language, as the user pages show them (the message
-/// alone: each sits under its field, and the summary links to it).
-pub fn errors(problems: &[FieldProblem], tr: &Tr) -> Vec<crate::http::forms::FieldError> {
-    problems
-        .iter()
-        .map(|p| crate::http::forms::FieldError {
-            field: p.field,
-            message: tr.f(p.key, &p.params),
-        })
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,62 @@
+//! The glossary page: the words mamori uses, in both languages, with a one-line
+//! definition in the reader's language. Open to everyone, signed in or not (a new
+//! account reads it before its first task). The terms live in `mamori_domain::glossary`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use mamori_domain::glossary::{TERMS, Term};
+
+use crate::http::auth::MaybeSignedIn;
+use crate::http::context::Ctx;
+use crate::http::error::AppError;
+use crate::http::{Layout, render};
+use crate::state::AppState;
+use mamori_app::i18n::Tr;
+
+/// One row of the glossary as the page shows it.
+struct Row {
+    code: &'static str,
+    ja: &'static str,
+    en: &'static str,
+    definition: &'static str,
+    clause: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "system/glossary.html")]
+struct GlossaryPage {
+    t: Tr,
+    layout: Layout,
+    rows: Vec<Row>,
+}
+
+fn row(term: &Term, tr: &Tr) -> Row {
+    Row {
+        code: term.code,
+        ja: term.ja,
+        en: term.en,
+        definition: if tr.code() == "en" {
+            term.definition_en
+        } else {
+            term.definition_ja
+        },
+        clause: term
+            .clause
+            .map(|c| tr.f("glossary.clause", &[("clause", c.to_owned())])),
+    }
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    MaybeSignedIn(principal): MaybeSignedIn,
+) -> Result<Response, AppError> {
+    let page = GlossaryPage {
+        t: ctx.tr,
+        layout: Layout::load(&state, "", "/help/glossary", principal.as_ref()).await,
+        rows: TERMS.iter().map(|term| row(term, &ctx.tr)).collect(),
+    };
+    render(StatusCode::OK, &page)
+}
