@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod once;
 pub mod password;
 pub mod policies;
+pub mod progress;
 pub mod reviews;
 pub mod risks;
 pub mod sessions;

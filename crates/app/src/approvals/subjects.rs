@@ -47,6 +47,12 @@ pub(crate) trait Subject: Sync {
         decision: &'a CheckedDecision,
     ) -> Step<'a, ()>;
 
+    /// Whether a request sent back or rejected still waits for its requester (the
+    /// subject can be corrected and sent again).
+    fn still_open<'a>(&'a self, _app: &'a App, _request: &'a Request) -> Step<'a, bool> {
+        Box::pin(async { Ok(true) })
+    }
+
     /// What withdrawing the request does to the subject.
     fn withdrawn<'a>(&'a self, _tx: &'a mut WriteTx, _request: &'a Request) -> Step<'a, ()> {
         Box::pin(async { Ok(()) })
@@ -101,6 +107,13 @@ impl Subject for NotDecided {
 struct PolicyVersion;
 
 impl Subject for PolicyVersion {
+    fn still_open<'a>(&'a self, app: &'a App, request: &'a Request) -> Step<'a, bool> {
+        Box::pin(async move {
+            let version = mamori_store::policies::version(app.store(), request.subject.id).await?;
+            Ok(version.summary.status == mamori_domain::policy_lifecycle::VersionStatus::Draft)
+        })
+    }
+
     fn may_read<'a>(
         &'a self,
         _app: &'a App,
