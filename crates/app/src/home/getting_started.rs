@@ -98,19 +98,28 @@ pub fn sets_up(acting: &Acting) -> bool {
     acting.may(Register::Security, Act::Edit) || acting.may(Register::Policies, Act::Edit)
 }
 
-/// The checklist for the acting person; `None` for everyone else (members never see it).
-pub async fn getting_started(app: &App, acting: &Acting) -> Result<Option<Checklist>, Failure> {
-    if acting.user_id().is_none() || !sets_up(acting) {
-        return Ok(None);
+/// The register whose edit grant lets the acting person set the installation up.
+fn setup_register(acting: &Acting) -> Register {
+    if acting.may(Register::Policies, Act::Edit) && !acting.may(Register::Security, Act::Edit) {
+        Register::Policies
+    } else {
+        Register::Security
     }
+}
+
+/// The checklist, for those who set the installation up (anyone else is refused, and the
+/// refusal recorded: ask [`sets_up`] first to show it only to them).
+pub async fn getting_started(app: &App, acting: &Acting) -> Result<Checklist, Failure> {
+    app.permit(acting, setup_register(acting), Act::Edit, "home.getting_started")
+        .await?;
     let progress = mamori_store::progress::progress(app.store()).await?;
     let dismissed = mamori_store::settings::get(app.store(), DISMISSED)
         .await?
         .is_some_and(|v| v == "1");
-    Ok(Some(Checklist {
+    Ok(Checklist {
         steps: Step::ALL.iter().map(|s| (*s, s.done(&progress))).collect(),
         dismissed,
-    }))
+    })
 }
 
 /// Closes (`true`) or reopens the checklist for the installation, with an audit entry.
@@ -119,18 +128,8 @@ pub async fn set_getting_started_dismissed(
     acting: &Acting,
     dismissed: bool,
 ) -> Result<Checklist, Failure> {
-    if !sets_up(acting) {
-        // The grant checked and recorded is the security settings'.
-        app.permit(acting, Register::Security, Act::Edit, "home.getting_started")
-            .await?;
-    }
-    let register = if acting.may(Register::Security, Act::Edit) {
-        Register::Security
-    } else {
-        Register::Policies
-    };
     let permit = app
-        .permit(acting, register, Act::Edit, "home.getting_started")
+        .permit(acting, setup_register(acting), Act::Edit, "home.getting_started")
         .await?;
     let mut tx = permit.write(app).await?;
     mamori_store::settings::set(&mut tx, DISMISSED, if dismissed { "1" } else { "0" }).await?;
@@ -139,10 +138,5 @@ pub async fn set_getting_started_dismissed(
         Ok(()) | Err(mamori_store::StoreError::MissingAudit) => {}
         Err(e) => return Err(e.into()),
     }
-    getting_started(app, acting)
-        .await?
-        .ok_or(Failure::Denied {
-            register,
-            act: Act::Edit,
-        })
+    getting_started(app, acting).await
 }

@@ -10,6 +10,7 @@ pub mod cycle;
 pub mod dates;
 pub mod exceptions;
 pub mod files;
+pub mod home;
 pub mod notifications;
 pub mod policies;
 pub mod policy_drafts;
@@ -136,6 +137,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         exceptions::Doc::openapi(),
         cycle::Doc::openapi(),
         files::Doc::openapi(),
+        home::Doc::openapi(),
     ] {
         doc.merge(part);
     }

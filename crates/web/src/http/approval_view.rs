@@ -20,6 +20,23 @@ pub fn kind_key(kind: RecordKind) -> &'static str {
     }
 }
 
+/// Whom a record is sent to for 決裁 and the note for them, as typed on a form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SendForm {
+    pub decider: String,
+    pub request_note: String,
+}
+
+impl SendForm {
+    pub fn input(&self) -> mamori_app::approvals::SendInput {
+        mamori_app::approvals::SendInput {
+            decider: self.decider.clone(),
+            request_note: self.request_note.clone(),
+        }
+    }
+}
+
 /// The choices of who decides on a form that sends something for 決裁: any holder of
 /// the deciding grant first (the default), then each person by name.
 pub fn decider_choices(tr: &Tr, deciders: &[mamori_app::approvals::Decider]) -> Vec<Choice> {

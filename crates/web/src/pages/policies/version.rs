@@ -17,6 +17,7 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
+use crate::http::approval_view::SendForm;
 use crate::http::forms::{FieldError, error_for, field_errors};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
@@ -212,14 +213,6 @@ fn refused_page(
     }
 }
 
-/// Whom the draft goes to and the note for them, as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct SendForm {
-    pub decider: String,
-    pub request_note: String,
-}
-
 /// Sends the draft for 決裁 (決裁に回す) to the person chosen, with a note.
 pub async fn send(
     State(state): State<AppState>,
@@ -228,10 +221,7 @@ pub async fn send(
     Path((id, vid)): Path<(i64, i64)>,
     WebForm(form): WebForm<SendForm>,
 ) -> Result<Response, AppError> {
-    let input = mamori_app::approvals::SendInput {
-        decider: form.decider.clone(),
-        request_note: form.request_note.clone(),
-    };
+    let input = form.input();
     match policies::send_version(&state.app, &signed.0.acting, id, vid, &input).await {
         Ok(_) => Ok(see_other(&format!("/policies/{id}/versions/{vid}"))),
         Err(failure) => {
