@@ -382,10 +382,7 @@ impl SendInput {
                 }
                 Ok(id) if deciders.contains(&id) => Some(Asked::Person(id)),
                 _ => {
-                    problems.push(FieldProblem::new(
-                        "decider",
-                        "approval.error.not_a_decider",
-                    ));
+                    problems.push(FieldProblem::new("decider", "approval.error.not_a_decider"));
                     None
                 }
             },
@@ -845,7 +842,9 @@ mod tests {
             decider: decider.into(),
             request_note: note.into(),
         };
-        let any = send("", "").check(Register::Policies, &[3, 4], Some(2)).unwrap();
+        let any = send("", "")
+            .check(Register::Policies, &[3, 4], Some(2))
+            .unwrap();
         assert_eq!(any.asked, Asked::Deciders(Register::Policies));
         let chosen = send(" 4 ", "第3条を改めました。\r\nご確認ください。")
             .check(Register::Policies, &[3, 4], Some(2))

@@ -24,7 +24,9 @@ use mamori_store::{StoreError, WriteTx};
 use time::Date;
 
 pub use absences::{AbsenceForm, absences, add_absence, all_absences, cancel_absence};
-pub use mamori_domain::approval::{CheckedSend, Decision, DecisionInput as DecisionForm, SendInput};
+pub use mamori_domain::approval::{
+    CheckedSend, Decision, DecisionInput as DecisionForm, SendInput,
+};
 pub use mamori_domain::record::RecordKind;
 pub use mamori_store::approvals::{AbsenceRecord, Request};
 

@@ -110,8 +110,13 @@ fn setup_register(acting: &Acting) -> Register {
 /// The checklist, for those who set the installation up (anyone else is refused, and the
 /// refusal recorded: ask [`sets_up`] first to show it only to them).
 pub async fn getting_started(app: &App, acting: &Acting) -> Result<Checklist, Failure> {
-    app.permit(acting, setup_register(acting), Act::Edit, "home.getting_started")
-        .await?;
+    app.permit(
+        acting,
+        setup_register(acting),
+        Act::Edit,
+        "home.getting_started",
+    )
+    .await?;
     let progress = mamori_store::progress::progress(app.store()).await?;
     let dismissed = mamori_store::settings::get(app.store(), DISMISSED)
         .await?
@@ -129,7 +134,12 @@ pub async fn set_getting_started_dismissed(
     dismissed: bool,
 ) -> Result<Checklist, Failure> {
     let permit = app
-        .permit(acting, setup_register(acting), Act::Edit, "home.getting_started")
+        .permit(
+            acting,
+            setup_register(acting),
+            Act::Edit,
+            "home.getting_started",
+        )
         .await?;
     let mut tx = permit.write(app).await?;
     mamori_store::settings::set(&mut tx, DISMISSED, if dismissed { "1" } else { "0" }).await?;

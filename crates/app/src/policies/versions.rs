@@ -128,8 +128,16 @@ pub async fn save_version(
     )
     .await?;
     if let Some(send) = send {
-        open_for_decision(app, &mut tx, document_id, version_id, &title, &change_note, send)
-            .await?;
+        open_for_decision(
+            app,
+            &mut tx,
+            document_id,
+            version_id,
+            &title,
+            &change_note,
+            send,
+        )
+        .await?;
     }
     tx.commit().await?;
     let number = policies::version(app.store(), version_id)
@@ -209,7 +217,10 @@ pub async fn send_version(
     }
     let subject = RecordRef::new(RecordKind::PolicyVersion, vid);
     if approvals::pending_for(app, subject).await?.is_some() {
-        return Err(Failure::conflict("already_sent", "policy.error.already_sent"));
+        return Err(Failure::conflict(
+            "already_sent",
+            "policy.error.already_sent",
+        ));
     }
     let send = approvals::check_send(app, acting, Register::Policies, input).await?;
     if let mamori_domain::approval::Asked::Person(chosen) = send.asked

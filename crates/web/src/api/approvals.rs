@@ -36,7 +36,14 @@ use crate::state::AppState;
         add_absence,
         cancel_absence
     ),
-    components(schemas(ApprovalOut, ApprovalLists, DecisionIn, AbsenceIn, AbsenceOut, DeciderOut))
+    components(schemas(
+        ApprovalOut,
+        ApprovalLists,
+        DecisionIn,
+        AbsenceIn,
+        AbsenceOut,
+        DeciderOut
+    ))
 )]
 pub struct Doc;
 

@@ -15,7 +15,12 @@ use crate::state::AppState;
 /// The part of the OpenAPI document this module serves.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(my_waiting, get_getting_started, dismiss_getting_started, reopen_getting_started),
+    paths(
+        my_waiting,
+        get_getting_started,
+        dismiss_getting_started,
+        reopen_getting_started
+    ),
     components(schemas(WaitingOut, ChecklistOut, StepOut))
 )]
 pub struct Doc;

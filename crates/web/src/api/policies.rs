@@ -538,7 +538,10 @@ pub async fn import_policy(
         document_id: input.document_id,
         source: input.text,
         change_note: input.change_note.unwrap_or_default(),
-        send: input.send_for_approval.unwrap_or(true).then(|| send.input()),
+        send: input
+            .send_for_approval
+            .unwrap_or(true)
+            .then(|| send.input()),
     };
     let saved = policies::save_version(&state.app, acting, save)
         .await

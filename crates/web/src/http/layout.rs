@@ -175,11 +175,9 @@ impl Layout {
         // One cheap use case for the count; a failure to count leaves the badge off
         // rather than the page.
         let waiting = match signed_in {
-            Some(p) => {
-                mamori_app::home::waiting_count(&state.app, &p.acting, mamori_app::today())
-                    .await
-                    .ok()
-            }
+            Some(p) => mamori_app::home::waiting_count(&state.app, &p.acting, mamori_app::today())
+                .await
+                .ok(),
             None => None,
         };
         Layout {

@@ -19,7 +19,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/getting-started/reopen",
             post(home::reopen_getting_started),
         ),
-        (Method::GET, "/api/v1/me/waiting", get(api::home::my_waiting)),
+        (
+            Method::GET,
+            "/api/v1/me/waiting",
+            get(api::home::my_waiting),
+        ),
         (
             Method::GET,
             "/api/v1/getting-started",

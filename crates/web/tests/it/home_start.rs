@@ -20,12 +20,22 @@ async fn done(web: &Web<'_>) -> Vec<(String, bool)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["step"].as_str().unwrap().to_owned(), s["done"].as_bool().unwrap()))
+        .map(|s| {
+            (
+                s["step"].as_str().unwrap().to_owned(),
+                s["done"].as_bool().unwrap(),
+            )
+        })
         .collect()
 }
 
 async fn open_steps(web: &Web<'_>) -> Vec<String> {
-    done(web).await.into_iter().filter(|(_, d)| !d).map(|(s, _)| s).collect()
+    done(web)
+        .await
+        .into_iter()
+        .filter(|(_, d)| !d)
+        .map(|(s, _)| s)
+        .collect()
 }
 
 backend_test!(async fn the_checklist_ticks_each_step_from_the_data(backend) {

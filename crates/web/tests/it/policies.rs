@@ -82,7 +82,10 @@ async fn import(web: &Web<'_>, text: &str, document: &str) -> String {
     let version = location(&saved);
     // Saved only; sent for 決裁 to any holder of an approving post from its page.
     let sent = web
-        .post_form(&format!("{version}/send"), &[("decider", ""), ("request_note", "")])
+        .post_form(
+            &format!("{version}/send"),
+            &[("decider", ""), ("request_note", "")],
+        )
         .await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER, "sent for 決裁");
     version

@@ -7,7 +7,9 @@
 use mamori_domain::user::{OrgRole, Role};
 use mamori_testkit::fixtures_policies::{ciso, give_posts, seed};
 use mamori_testkit::fixtures_start::{saved_draft, send_draft};
-use mamori_testkit::{TestServer, Web, assert_api_error, backend_test, fixtures_assets, fixtures_risks};
+use mamori_testkit::{
+    TestServer, Web, assert_api_error, backend_test, fixtures_assets, fixtures_risks,
+};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -27,7 +29,11 @@ fn version_id(page: &str) -> i64 {
 }
 
 fn ids(list: &Value) -> Vec<i64> {
-    list.as_array().unwrap().iter().map(|d| d["id"].as_i64().unwrap()).collect()
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect()
 }
 
 backend_test!(async fn a_draft_sent_to_one_approver_reaches_only_them_and_comes_back(backend) {

@@ -13,11 +13,11 @@ use mamori_app::policies::{self, ApprovalInput, VersionSummary};
 use serde::Deserialize;
 
 use super::{ClauseRow, flatten_linked};
+use crate::http::approval_view::SendForm;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
-use crate::http::approval_view::SendForm;
 use crate::http::forms::{FieldError, error_for, field_errors};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;

@@ -17,7 +17,10 @@ pub async fn propose_acceptance(
     ctx: Ctx,
     signed: SignedIn,
     Path(id): Path<String>,
-    WebForm(ProposalForm { acceptance: form, send }): WebForm<ProposalForm>,
+    WebForm(ProposalForm {
+        acceptance: form,
+        send,
+    }): WebForm<ProposalForm>,
 ) -> Result<Response, AppError> {
     state
         .app
