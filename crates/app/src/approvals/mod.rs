@@ -260,24 +260,33 @@ pub async fn lists(app: &App, acting: &Acting) -> Result<Lists, Failure> {
     Ok(Lists { waiting, mine })
 }
 
-/// The acting person's requests sent back (差戻し) or rejected that still wait for them:
+/// How long a request sent back or rejected that is never sent again (a take-out, a
+/// proposal) stays on its requester's home page.
+pub const RETURNED_NOTICE_DAYS: i64 = 30;
+
+/// The acting person's requests sent back (差戻し) or rejected that still concern them:
 /// no newer request about the same record, and the record still open to be sent again
-/// (a policy draft not withdrawn). Newest first, with the decider's reason.
+/// (a policy draft not withdrawn) — or, for what is never sent again, decided within
+/// [`RETURNED_NOTICE_DAYS`]. Newest first, with the decider's reason.
 pub async fn returned_to_me(app: &App, acting: &Acting) -> Result<Vec<Request>, Failure> {
     let Some(me) = acting.user_id() else {
         return Ok(Vec::new());
     };
+    let since = today() - time::Duration::days(RETURNED_NOTICE_DAYS);
     let mut returned = Vec::new();
     for request in store::returned_to(app.store(), me, MINE_LIMIT).await? {
         let later = store::for_subject(app.store(), request.subject)
             .await?
             .iter()
             .any(|r| r.id > request.id);
-        if !later
-            && subjects::subject(request.subject.kind)
-                .still_open(app, &request)
-                .await?
-        {
+        if later {
+            continue;
+        }
+        let open = subjects::subject(request.subject.kind)
+            .still_open(app, &request)
+            .await?
+            .unwrap_or_else(|| request.decided_on.is_some_and(|d| d >= since));
+        if open {
             returned.push(request);
         }
     }

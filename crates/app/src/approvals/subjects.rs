@@ -47,10 +47,11 @@ pub(crate) trait Subject: Sync {
         decision: &'a CheckedDecision,
     ) -> Step<'a, ()>;
 
-    /// Whether a request sent back or rejected still waits for its requester (the
-    /// subject can be corrected and sent again).
-    fn still_open<'a>(&'a self, _app: &'a App, _request: &'a Request) -> Step<'a, bool> {
-        Box::pin(async { Ok(true) })
+    /// Whether a request sent back or rejected still waits for its requester to send
+    /// the subject again (a policy draft); `None` when the subject is never sent again
+    /// (a take-out or a proposal is made anew), so the requester is told for a while.
+    fn still_open<'a>(&'a self, _app: &'a App, _request: &'a Request) -> Step<'a, Option<bool>> {
+        Box::pin(async { Ok(None) })
     }
 
     /// What withdrawing the request does to the subject.
@@ -107,10 +108,12 @@ impl Subject for NotDecided {
 struct PolicyVersion;
 
 impl Subject for PolicyVersion {
-    fn still_open<'a>(&'a self, app: &'a App, request: &'a Request) -> Step<'a, bool> {
+    fn still_open<'a>(&'a self, app: &'a App, request: &'a Request) -> Step<'a, Option<bool>> {
         Box::pin(async move {
             let version = mamori_store::policies::version(app.store(), request.subject.id).await?;
-            Ok(version.summary.status == mamori_domain::policy_lifecycle::VersionStatus::Draft)
+            Ok(Some(
+                version.summary.status == mamori_domain::policy_lifecycle::VersionStatus::Draft,
+            ))
         })
     }
 

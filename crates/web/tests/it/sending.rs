@@ -60,6 +60,15 @@ backend_test!(async fn a_draft_sent_to_one_approver_reaches_only_them_and_comes_
     let deciders = officer.json("/api/v1/approvals/deciders?register=policies").await;
     assert_eq!(ids(&deciders), vec![gicho_id, kacho_id], "by name");
 
+    // Nobody chooses themselves: the page says so by the field, and nothing is sent.
+    let own = send_draft(&officer, &version, &officer_id.to_string(), "").await;
+    assert_eq!(own.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let own = own.text().await.unwrap();
+    assert!(own.contains("決裁をお願いする方：自分自身を決裁者に選ぶことはできません。"), "{own}");
+    assert!(own.contains("href=\"#decider\""), "the summary links to the field");
+    assert!(own.contains("name=\"request_note\""), "the form is shown again");
+    assert!(waiting_for(&gicho, "policy_version", vid).await.is_none());
+
     // Sent to the CISO with a note: on her home page and in her count, not on kacho's.
     let sent = send_draft(&officer, &version, &gicho_id.to_string(), "第4条の表現を改めました").await;
     assert_eq!(sent.status(), StatusCode::SEE_OTHER);
@@ -196,6 +205,14 @@ backend_test!(async fn a_take_out_and_an_acceptance_go_to_the_person_chosen(back
     let request = waiting_for(&kanri, "asset_takeout", event).await.expect("waiting for kanri");
     assert_eq!(request["note"], "委員会視察で使います");
     assert!(waiting_for(&officer, "asset_takeout", event).await.is_none(), "not the other officer's");
+    // Rejected with a reason: the member's home page says so, with the reason.
+    let id = request["id"].as_i64().unwrap();
+    let reject = json!({"decision": "reject", "reason": "視察の日程が確認できません"});
+    let decided = kanri.post_json(&format!("/api/v1/approvals/{id}/decision"), &reject).await;
+    assert_eq!(decided.status(), StatusCode::OK);
+    let home = member.page("/", 200).await;
+    assert!(home.contains("差し戻された・却下された申請") && home.contains("視察の日程が確認できません"));
+    assert!(home.contains(&format!("href=\"{path}#events\"")));
 
     // A risk acceptance goes to the CISO chosen, not to the other one.
     let (gicho_id, gicho) = server.web_as("gicho", Role::User).await;
