@@ -149,6 +149,37 @@ fn cycle_items(ctx: &Ctx, waiting: &home::CycleWaiting) -> Vec<(String, String, 
     reviews.chain(actions).collect()
 }
 
+/// The person's requests sent back or rejected: (title, link, state, reason).
+fn returned_items(
+    ctx: &Ctx,
+    returned: &[mamori_app::approvals::Request],
+) -> Vec<(String, String, String, String)> {
+    use crate::http::approval_view::{state_key, subject_path};
+    returned
+        .iter()
+        .map(|r| {
+            let state = ctx.tr.t(state_key(r.state)).to_owned();
+            (r.title.clone(), subject_path(r), state, r.reason.clone())
+        })
+        .collect()
+}
+
+/// The checklist's steps while it is shown: (label key, link, done).
+fn checklist_items(checklist: Option<&home::Checklist>) -> Vec<(String, &'static str, bool)> {
+    checklist
+        .filter(|c| c.shown())
+        .map(|c| {
+            c.steps
+                .iter()
+                .map(|(step, done)| {
+                    let key = format!("home.start.step.{}", step.code());
+                    (key, step.path(), *done)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -184,36 +215,8 @@ pub async fn show(
         _ => None,
     };
     let page = HomePage {
-        returned: waiting
-            .returned
-            .iter()
-            .map(|r| {
-                (
-                    r.title.clone(),
-                    crate::http::approval_view::subject_path(r),
-                    ctx.tr
-                        .t(crate::http::approval_view::state_key(r.state))
-                        .to_owned(),
-                    r.reason.clone(),
-                )
-            })
-            .collect(),
-        checklist: checklist
-            .as_ref()
-            .filter(|c| c.shown())
-            .map(|c| {
-                c.steps
-                    .iter()
-                    .map(|(step, done)| {
-                        (
-                            format!("home.start.step.{}", step.code()),
-                            step.path(),
-                            *done,
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        returned: returned_items(&ctx, &waiting.returned),
+        checklist: checklist_items(checklist.as_ref()),
         checklist_closed: checklist
             .as_ref()
             .is_some_and(|c| c.dismissed && !c.all_done()),
