@@ -177,6 +177,7 @@ backend_test!(async fn a_take_out_and_an_acceptance_go_to_the_person_chosen(back
     let asset = fixtures_assets::asset(&server, "議員用タブレット", ["3C", "2", "2"], Some(member_id)).await;
     let path = format!("/assets/{}", asset.id);
     let page = member.page(&path, 200).await;
+    assert!(page.contains("承認が必要な持ち出しの決裁"));
     assert!(page.contains(&format!("<option value=\"{kanri_id}\">kanri</option>")));
     assert!(page.contains(&format!("<option value=\"{officer_id}\">officer</option>")));
     let takeout = |decider: String| {
@@ -190,6 +191,11 @@ backend_test!(async fn a_take_out_and_an_acceptance_go_to_the_person_chosen(back
             ("request_note", "委員会視察で使います".to_owned()),
         ]
     };
+    // A level whose take-outs need no approval asks nobody.
+    let plain = fixtures_assets::asset(&server, "会議次第", ["1", "2", "2"], Some(member_id)).await;
+    let plain_page = member.page(&format!("/assets/{}", plain.id), 200).await;
+    assert!(plain_page.contains("name=\"notes\""), "the member records take-outs");
+    assert!(!plain_page.contains("name=\"decider\""), "no approval needed");
     let events = format!("{path}/events");
     let own = takeout(member_id.to_string());
     let own: Vec<(&str, &str)> = own.iter().map(|(k, v)| (*k, v.as_str())).collect();

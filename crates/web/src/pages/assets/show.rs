@@ -305,8 +305,12 @@ pub(super) async fn render_show(
     )
     .await?;
     let may_record = mamori_app::assets::may_record(acting, &asset);
-    // Only those who record take-outs choose who decides one.
-    let deciders = if may_record && acting.may(Register::Approvals, Act::Edit) {
+    // Only those who record take-outs choose who decides one, and only where the
+    // asset's level makes a take-out wait for approval.
+    let needs_approval = scheme
+        .level(asset.confidentiality_id)
+        .is_some_and(|l| l.takeout_requires_approval);
+    let deciders = if needs_approval && may_record && acting.may(Register::Approvals, Act::Edit) {
         let found = mamori_app::approvals::deciders(&state.app, acting, Register::Assets).await?;
         crate::http::approval_view::decider_choices(&tr, &found)
     } else {
