@@ -185,33 +185,6 @@ pub struct ImportIn {
     pub request_note: Option<String>,
 }
 
-/// Whom a draft is sent to for 決裁, and the note for them.
-#[derive(Debug, Default, Deserialize, ToSchema)]
-pub struct SendIn {
-    /// A user id among `GET /api/v1/approvals/deciders?register=policies`; absent: any
-    /// holder of an approving post (CISO, 統括情報セキュリティ責任者).
-    #[serde(default)]
-    pub decider: Option<i64>,
-    /// A note for the person who decides (at most 1000 characters).
-    #[serde(default)]
-    pub request_note: Option<String>,
-}
-
-impl SendIn {
-    pub fn input(self) -> mamori_app::approvals::SendInput {
-        mamori_app::approvals::SendInput {
-            decider: self.decider.map(|d| d.to_string()).unwrap_or_default(),
-            request_note: self.request_note.unwrap_or_default(),
-        }
-    }
-}
-
-/// The approval request a draft was sent with.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SentOut {
-    pub approval_request_id: i64,
-}
-
 /// A line the parser kept but could not place with certainty.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WarningOut {
@@ -529,7 +502,7 @@ pub async fn import_policy(
             "policy.ack.error.kind",
         )
     })?;
-    let send = SendIn {
+    let send = super::policy_drafts::SendIn {
         decider: input.decider,
         request_note: input.request_note,
     };
@@ -548,48 +521,6 @@ pub async fn import_policy(
         .map_err(policy_error)?;
     let location = format!("/api/v1/policies/{}", saved.document_id);
     Ok(created(ImportOut::from(saved), &location))
-}
-
-/// Sends a draft for 決裁 (決裁に回す) to the person chosen, or to any holder of an
-/// approving post, with a note; also a draft sent back (差戻し) once corrected.
-#[utoipa::path(post, path = "/api/v1/policies/{id}/versions/{vid}/send", tag = "policies",
-    request_body = SendIn,
-    params(
-        ("id" = i64, Path, description = "The document's id"),
-        ("vid" = i64, Path, description = "The version's id"),
-    ),
-    responses(
-        (status = 201, body = SentOut, description = "Sent; `Location` names the approval request"),
-        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
-        (status = 401, body = crate::api::ErrorBody),
-        (status = 403, body = crate::api::ErrorBody),
-        (status = 404, body = crate::api::ErrorBody),
-        (status = 409, body = crate::api::ErrorBody,
-            description = "`already_sent` (waiting for its 決裁) or `invalid_state` (not a draft)"),
-        (status = 415, body = crate::api::ErrorBody),
-        (status = 422, body = crate::api::ErrorBody,
-            description = "`validation_failed`: `decider` (holds no approving post, or wrote the draft) or `request_note`"),
-    ))]
-pub async fn send_version(
-    State(state): State<AppState>,
-    signed: SignedIn,
-    Path((id, vid)): Path<(String, String)>,
-    request: Request,
-) -> Result<Response, AppError> {
-    let acting = &signed.0.acting;
-    (state.app)
-        .permit(acting, Register::Policies, Act::Edit, "policies.send")
-        .await?;
-    let (id, vid) = (parse_id(&id)?, parse_id(&vid)?);
-    let input: SendIn = read_json(request).await?;
-    let sent = policies::send_version(&state.app, acting, id, vid, &input.input()).await?;
-    let location = format!("/api/v1/approvals/{sent}");
-    Ok(created(
-        SentOut {
-            approval_request_id: sent,
-        },
-        &location,
-    ))
 }
 
 /// Approves (決裁) a draft. Only the CISO and the 統括情報セキュリティ責任者 decide, and
@@ -818,7 +749,6 @@ pub async fn remind(
         get_policy,
         get_version,
         import_policy,
-        send_version,
         approve_version,
         publish_version,
         add_review,
@@ -834,8 +764,6 @@ pub async fn remind(
         VersionDetail,
         ImportIn,
         ImportOut,
-        SendIn,
-        SentOut,
         WarningOut,
         UnplacedOut,
         ApproveIn,

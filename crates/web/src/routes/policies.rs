@@ -102,7 +102,7 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (
             Method::POST,
             "/api/v1/policies/{id}/versions/{vid}/send",
-            post(p::send_version),
+            post(api::policy_drafts::send_version),
         ),
         (
             Method::POST,
