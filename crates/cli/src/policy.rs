@@ -183,6 +183,8 @@ async fn import(
         document_id: document,
         source: text,
         change_note,
+        // The command line sends the draft to any holder of an approving post, as before.
+        send: Some(mamori_app::approvals::SendInput::default()),
     };
     let saved = match policies::save_version(&app, &acting, input).await {
         Err(Failure::NotFound) => return Err(say.no_document(document.unwrap_or_default())),

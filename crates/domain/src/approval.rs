@@ -15,6 +15,9 @@ use crate::field::{FieldProblem, Problems};
 use crate::user::{OrgRole, may_approve};
 use crate::{text, wareki};
 
+mod sending;
+pub use sending::{CheckedSend, SEND_NOTE_MAX, SendInput};
+
 /// The longest reason or comment of a decision, or note of a request.
 pub const REASON_MAX: usize = 2000;
 /// The longest minute reference (議事録番号など).

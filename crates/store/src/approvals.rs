@@ -212,6 +212,29 @@ pub async fn requested_by(store: &Store, user_id: i64, limit: i64) -> Result<Vec
     rows.iter().map(request_from_row).collect()
 }
 
+/// The newest of someone's requests sent back or rejected, at most `limit`.
+pub async fn returned_to(store: &Store, user_id: i64, limit: i64) -> Result<Vec<Request>> {
+    let sql = format!(
+        "SELECT {COLUMNS} WHERE q.requested_by = $1 AND q.state IN ('returned', 'rejected') \
+         ORDER BY q.id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(user_id)
+        .bind(limit)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(request_from_row).collect()
+}
+
+/// How many requests are pending in all (a cheap test before working out whose they are).
+pub async fn pending_count(store: &Store) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("SELECT COUNT(*) FROM approval_requests WHERE state = 'pending'")
+            .fetch_one(store.pool())
+            .await?,
+    )
+}
+
 /// A decision as it is recorded.
 #[derive(Debug, Clone)]
 pub struct Decided<'a> {

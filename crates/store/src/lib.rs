@@ -17,6 +17,7 @@ pub mod once;
 pub mod password;
 pub mod policies;
 pub mod reminders;
+pub mod progress;
 pub mod reviews;
 pub mod risks;
 pub mod sessions;

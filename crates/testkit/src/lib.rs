@@ -12,6 +12,7 @@ pub mod fixtures_words;
 pub use mamori_store::{Backend, Store};
 
 pub mod fixtures_risks;
+pub mod fixtures_start;
 use mamori_web::{AppState, WebConfig};
 use sqlx::{Connection, Executor};
 

@@ -7,7 +7,10 @@
 //! `absences`.
 
 mod absences;
+mod sending;
 mod subjects;
+pub(crate) use sending::check_send;
+pub use sending::{Decider, deciders};
 pub(crate) use subjects::{Step, Subject};
 
 use mamori_domain::access::{Act, Holder, Register, grant};
@@ -21,7 +24,9 @@ use mamori_store::{StoreError, WriteTx};
 use time::Date;
 
 pub use absences::{AbsenceForm, absences, add_absence, all_absences, cancel_absence};
-pub use mamori_domain::approval::{Decision, DecisionInput as DecisionForm};
+pub use mamori_domain::approval::{
+    CheckedSend, Decision, DecisionInput as DecisionForm, SendInput,
+};
 pub use mamori_domain::record::RecordKind;
 pub use mamori_store::approvals::{AbsenceRecord, Request};
 
@@ -253,6 +258,39 @@ pub async fn lists(app: &App, acting: &Acting) -> Result<Lists, Failure> {
         None => Vec::new(),
     };
     Ok(Lists { waiting, mine })
+}
+
+/// How long a request sent back or rejected that is never sent again (a take-out, a
+/// proposal) stays on its requester's home page.
+pub const RETURNED_NOTICE_DAYS: i64 = 30;
+
+/// The acting person's requests sent back (差戻し) or rejected that still concern them:
+/// no newer request about the same record, and the record still open to be sent again
+/// (a policy draft not withdrawn) — or, for what is never sent again, decided within
+/// [`RETURNED_NOTICE_DAYS`]. Newest first, with the decider's reason.
+pub async fn returned_to_me(app: &App, acting: &Acting) -> Result<Vec<Request>, Failure> {
+    let Some(me) = acting.user_id() else {
+        return Ok(Vec::new());
+    };
+    let since = today() - time::Duration::days(RETURNED_NOTICE_DAYS);
+    let mut returned = Vec::new();
+    for request in store::returned_to(app.store(), me, MINE_LIMIT).await? {
+        let later = store::for_subject(app.store(), request.subject)
+            .await?
+            .iter()
+            .any(|r| r.id > request.id);
+        if later {
+            continue;
+        }
+        let open = subjects::subject(request.subject.kind)
+            .still_open(app, &request)
+            .await?
+            .unwrap_or_else(|| request.decided_on.is_some_and(|d| d >= since));
+        if open {
+            returned.push(request);
+        }
+    }
+    Ok(returned)
 }
 
 /// Whether the acting person may see `request`: its requester, who decided it or may

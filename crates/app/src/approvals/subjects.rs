@@ -47,6 +47,13 @@ pub(crate) trait Subject: Sync {
         decision: &'a CheckedDecision,
     ) -> Step<'a, ()>;
 
+    /// Whether a request sent back or rejected still waits for its requester to send
+    /// the subject again (a policy draft); `None` when the subject is never sent again
+    /// (a take-out or a proposal is made anew), so the requester is told for a while.
+    fn still_open<'a>(&'a self, _app: &'a App, _request: &'a Request) -> Step<'a, Option<bool>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// What withdrawing the request does to the subject.
     fn withdrawn<'a>(&'a self, _tx: &'a mut WriteTx, _request: &'a Request) -> Step<'a, ()> {
         Box::pin(async { Ok(()) })
@@ -101,6 +108,15 @@ impl Subject for NotDecided {
 struct PolicyVersion;
 
 impl Subject for PolicyVersion {
+    fn still_open<'a>(&'a self, app: &'a App, request: &'a Request) -> Step<'a, Option<bool>> {
+        Box::pin(async move {
+            let version = mamori_store::policies::version(app.store(), request.subject.id).await?;
+            Ok(Some(
+                version.summary.status == mamori_domain::policy_lifecycle::VersionStatus::Draft,
+            ))
+        })
+    }
+
     fn may_read<'a>(
         &'a self,
         _app: &'a App,

@@ -3,7 +3,6 @@
 //! that needs approval waits for someone who may decide — never the one who asked.
 
 use mamori_domain::access::{Act, Register};
-use mamori_domain::approval::Asked;
 use mamori_domain::asset::{Approval, EventInput, check_event_for, recordable_kinds};
 use mamori_domain::field::FieldProblem;
 use mamori_domain::record::{RecordKind, RecordRef};
@@ -24,12 +23,15 @@ pub async fn events(
 }
 
 /// Records a lifecycle event (take-out, return, lending, transfer, provision,
-/// publication, disposal) on an asset and returns it.
+/// publication, disposal) on an asset and returns it. A take-out that needs approval is
+/// sent to the decider chosen in `send` (any who decides take-outs when none), with its
+/// note; `send` is not read for anything else.
 pub async fn record_event(
     app: &App,
     acting: &Acting,
     asset_id: i64,
     input: &EventInput,
+    send: &approvals::SendInput,
 ) -> Result<EventRecord, Failure> {
     let permit = app
         .permit(acting, Register::Assets, Act::Read, "assets.record_event")
@@ -45,10 +47,21 @@ pub async fn record_event(
     let scheme = mamori_store::classification::active(app.store()).await?;
     let event = input.check(recordable_kinds(is_keeper(acting)))?;
     let approval = check_event_for(&event, asset.status, asset.confidentiality_id, &scheme)?;
+    let send = if approval == Approval::Pending {
+        Some(approvals::check_send(app, acting, Register::Assets, send).await?)
+    } else {
+        None
+    };
     let mut tx = permit.write(app).await?;
     let id = store::record_event(&mut tx, asset_id, &event, approval).await?;
-    if approval == Approval::Pending {
-        // The take-out waits for whoever decides take-outs, before the day it happens.
+    if let Some(send) = send {
+        // The take-out waits for the one chosen (or whoever decides take-outs), before
+        // the day it happens.
+        let note = if send.note.is_empty() {
+            &event.notes
+        } else {
+            &send.note
+        };
         approvals::open_in(
             app,
             &mut tx,
@@ -56,8 +69,8 @@ pub async fn record_event(
                 subject: RecordRef::new(RecordKind::AssetTakeout, id),
                 parent_id: Some(asset_id),
                 title: &asset.name,
-                asked: Asked::Deciders(Register::Assets),
-                note: &event.notes,
+                asked: send.asked,
+                note,
                 due_on: Some(event.occurred_on),
             },
         )

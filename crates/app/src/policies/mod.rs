@@ -23,7 +23,7 @@ pub use read::{
 };
 pub use versions::{
     Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version,
-    read_file, save_version, signatory, withdraw_version,
+    read_file, save_version, send_version, signatory, version_deciders, withdraw_version,
 };
 
 use mamori_domain::field::FieldProblem;

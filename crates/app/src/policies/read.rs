@@ -128,6 +128,9 @@ pub struct VersionView {
     pub approver: Option<String>,
     /// The reader may approve (決裁) it now: a draft, an approving post, not the author.
     pub may_approve: bool,
+    /// The reader may send it for 決裁: a draft not waiting for one, and they edit
+    /// policies.
+    pub may_send: bool,
     pub may_publish: bool,
     /// The reader may withdraw (取下げ) it: a draft, and they edit policies.
     pub may_withdraw: bool,
@@ -154,10 +157,16 @@ pub async fn show_version(
         vid,
     );
     let approvals = mamori_store::approvals::for_subject(app.store(), subject).await?;
-    let waiting = approvals
+    let pending = approvals
         .iter()
-        .any(|r| r.state == mamori_domain::approval::State::Pending);
-    let may_approve = waiting
+        .find(|r| r.state == mamori_domain::approval::State::Pending);
+    let waiting = pending.is_some();
+    // A draft sent to one person is theirs to decide (a deputy decides from the request).
+    let asked_me = pending.is_some_and(|r| match r.asked {
+        mamori_domain::approval::Asked::Person(p) => acting.user_id() == Some(p),
+        _ => true,
+    });
+    let may_approve = asked_me
         && acting.may(Register::Policies, Act::Decide)
         && acting.user_id().is_some_and(|me| {
             policy_lifecycle::check_approval(summary.status, summary.created_by, me, &acting.posts)
@@ -181,7 +190,11 @@ pub async fn show_version(
     };
     let may_withdraw = policy_lifecycle::check_withdrawal(summary.status).is_ok()
         && acting.may(Register::Policies, Act::Edit);
+    let may_send = summary.status == VersionStatus::Draft
+        && !waiting
+        && acting.may(Register::Policies, Act::Edit);
     Ok(VersionView {
+        may_send,
         may_publish: summary.status == VersionStatus::Approved
             && acting.may(Register::Policies, Act::Edit),
         version,

@@ -14,8 +14,6 @@ use mamori_sheet::SheetError;
 use mamori_sheet::document::{self, DocumentFormat};
 use mamori_store::policies::{self, NewReview, NewVersion};
 
-use mamori_domain::approval::Asked;
-
 use super::{VersionSummary, text_problem};
 use crate::{Acting, App, Failure, Refusal, approvals};
 
@@ -73,6 +71,9 @@ pub struct SaveVersion {
     pub document_id: Option<i64>,
     pub source: String,
     pub change_note: String,
+    /// Sends the draft for 決裁 as it is saved (the API's and command line's default);
+    /// `None` saves it only, to be sent from its page ([`send_version`]).
+    pub send: Option<approvals::SendInput>,
 }
 
 /// A stored draft.
@@ -102,6 +103,10 @@ pub async fn save_version(
     if let Some(id) = input.document_id {
         policies::document(app.store(), id).await?;
     }
+    let send = match &input.send {
+        Some(send) => Some(approvals::check_send(app, acting, Register::Policies, send).await?),
+        None => None,
+    };
     let mut tx = permit.write(app).await?;
     let document_id = match input.document_id {
         Some(id) => id,
@@ -122,20 +127,18 @@ pub async fn save_version(
         },
     )
     .await?;
-    // A draft is saved for its 決裁: the posts that approve policies are asked.
-    approvals::open_in(
-        app,
-        &mut tx,
-        approvals::NewRequest {
-            subject: RecordRef::new(RecordKind::PolicyVersion, version_id),
-            parent_id: Some(document_id),
-            title: &title,
-            asked: Asked::Deciders(Register::Policies),
-            note: &change_note,
-            due_on: None,
-        },
-    )
-    .await?;
+    if let Some(send) = send {
+        open_for_decision(
+            app,
+            &mut tx,
+            document_id,
+            version_id,
+            &title,
+            &change_note,
+            send,
+        )
+        .await?;
+    }
     tx.commit().await?;
     let number = policies::version(app.store(), version_id)
         .await?
@@ -147,6 +150,100 @@ pub async fn save_version(
         number,
         parsed,
     })
+}
+
+/// Opens the 決裁 of a draft: the note the sender wrote, else the draft's change note.
+async fn open_for_decision(
+    app: &App,
+    tx: &mut mamori_store::WriteTx,
+    document_id: i64,
+    version_id: i64,
+    title: &str,
+    change_note: &str,
+    send: approvals::CheckedSend,
+) -> Result<i64, Failure> {
+    let note = if send.note.is_empty() {
+        change_note
+    } else {
+        &send.note
+    };
+    approvals::open_in(
+        app,
+        tx,
+        approvals::NewRequest {
+            subject: RecordRef::new(RecordKind::PolicyVersion, version_id),
+            parent_id: Some(document_id),
+            title,
+            asked: send.asked,
+            note,
+            due_on: None,
+        },
+    )
+    .await
+}
+
+/// Those who may be asked to decide draft `vid` of document `id`: the holders of an
+/// approving post, neither the sender nor the draft's author.
+pub async fn version_deciders(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+) -> Result<Vec<approvals::Decider>, Failure> {
+    app.permit(acting, Register::Policies, Act::Edit, "policies.send")
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    let mut found = approvals::deciders(app, acting, Register::Policies).await?;
+    found.retain(|d| Some(d.id) != version.summary.created_by);
+    Ok(found)
+}
+
+/// Sends draft `vid` of document `id` for 決裁 (決裁に回す) to the person chosen (or any
+/// holder of an approving post) with a note; again after it was sent back. Returns the
+/// approval request's id. A draft already waiting, or no longer a draft, is a conflict.
+pub async fn send_version(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    vid: i64,
+    input: &approvals::SendInput,
+) -> Result<i64, Failure> {
+    let permit = app
+        .permit(acting, Register::Policies, Act::Edit, "policies.send")
+        .await?;
+    let version = super::version_of(app, id, vid).await?;
+    if version.summary.status != policy_lifecycle::VersionStatus::Draft {
+        return Err(refusal(LifecycleProblem::NotDraft));
+    }
+    let subject = RecordRef::new(RecordKind::PolicyVersion, vid);
+    if approvals::pending_for(app, subject).await?.is_some() {
+        return Err(Failure::conflict(
+            "already_sent",
+            "policy.error.already_sent",
+        ));
+    }
+    let send = approvals::check_send(app, acting, Register::Policies, input).await?;
+    if let mamori_domain::approval::Asked::Person(chosen) = send.asked
+        && Some(chosen) == version.summary.created_by
+    {
+        return Err(Failure::invalid(FieldProblem::new(
+            "decider",
+            "approval.error.decider_author",
+        )));
+    }
+    let mut tx = permit.write(app).await?;
+    let request = open_for_decision(
+        app,
+        &mut tx,
+        id,
+        vid,
+        &version.summary.title,
+        &version.summary.change_note,
+        send,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(request)
 }
 
 /// A step of the life cycle refused in the version's present state.

@@ -9,7 +9,6 @@ use mamori_store::StoreError;
 use mamori_store::risks as store;
 
 use super::register::is_active_user;
-use mamori_domain::approval::Asked;
 use mamori_domain::record::{RecordKind, RecordRef};
 
 use crate::{Acting, App, Failure, Outcome, approvals, today};
@@ -74,12 +73,14 @@ pub async fn complete_action(
     Ok(())
 }
 
-/// Proposes to accept a risk, with a reason and an expiry; the acceptance's id.
+/// Proposes to accept a risk, with a reason and an expiry, sent to the CISO chosen in
+/// `send` (any CISO when none) with its note; the acceptance's id.
 pub async fn propose_acceptance(
     app: &App,
     acting: &Acting,
     risk_id: i64,
     form: &AcceptanceForm,
+    send: &approvals::SendInput,
 ) -> Outcome<i64> {
     let permit = app
         .permit(
@@ -91,9 +92,15 @@ pub async fn propose_acceptance(
         .await?;
     let risk = store::risk(app.store(), acting.viewer(), risk_id).await?;
     let input = form.check(today())?;
+    let send = approvals::check_send(app, acting, Register::Risks, send).await?;
     let mut tx = permit.write(app).await?;
     let id = store::propose_acceptance(&mut tx, risk_id, &input.reason, input.expires_on).await?;
-    // The CISO is asked, through the approval block.
+    // The CISO chosen is asked, through the approval block.
+    let note = if send.note.is_empty() {
+        &input.reason
+    } else {
+        &send.note
+    };
     approvals::open_in(
         app,
         &mut tx,
@@ -101,8 +108,8 @@ pub async fn propose_acceptance(
             subject: RecordRef::new(RecordKind::RiskAcceptance, id),
             parent_id: Some(risk_id),
             title: &risk.title,
-            asked: Asked::Deciders(Register::Risks),
-            note: &input.reason,
+            asked: send.asked,
+            note,
             due_on: None,
         },
     )

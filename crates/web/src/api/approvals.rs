@@ -29,13 +29,21 @@ use crate::state::AppState;
         list_approvals,
         get_approval,
         approval_history,
+        list_deciders,
         decide_approval,
         withdraw_approval,
         list_absences,
         add_absence,
         cancel_absence
     ),
-    components(schemas(ApprovalOut, ApprovalLists, DecisionIn, AbsenceIn, AbsenceOut))
+    components(schemas(
+        ApprovalOut,
+        ApprovalLists,
+        DecisionIn,
+        AbsenceIn,
+        AbsenceOut,
+        DeciderOut
+    ))
 )]
 pub struct Doc;
 
@@ -160,6 +168,60 @@ pub async fn get_approval(
     let id = parse_id(&id)?;
     let seen = approvals::show(&state.app, &signed.0.acting, id).await?;
     Ok(Json(out(&ctx, &seen)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecidersQuery {
+    #[serde(default)]
+    register: String,
+}
+
+/// A person who may be chosen to decide.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeciderOut {
+    pub id: i64,
+    pub name: String,
+}
+
+/// Who may be chosen to decide what a register sends for 決裁 (`?register=policies`,
+/// `assets` for take-outs, `risks` for acceptances): the active holders of its deciding
+/// grant, by name, the caller left out. Give one's `id` as `decider` when sending.
+#[utoipa::path(get, path = "/api/v1/approvals/deciders", tag = "approvals",
+    params(("register" = String, Query, description = "policies, assets or risks")),
+    responses((status = 200, body = [DeciderOut]), (status = 401, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody), (status = 422, body = crate::api::ErrorBody)))]
+pub async fn list_deciders(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ApiQuery(query): ApiQuery<DecidersQuery>,
+) -> Result<Json<Vec<DeciderOut>>, AppError> {
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Approvals, Act::Edit, "approvals.deciders")
+        .await?;
+    let register = match query.register.trim() {
+        "policies" => Register::Policies,
+        "assets" => Register::Assets,
+        "risks" => Register::Risks,
+        _ => {
+            return Err(mamori_app::Failure::invalid(FieldProblem::new(
+                "register",
+                "error.invalid_choice",
+            ))
+            .into());
+        }
+    };
+    let found = approvals::deciders(&state.app, acting, register).await?;
+    Ok(Json(
+        found
+            .into_iter()
+            .map(|d| DeciderOut {
+                id: d.id,
+                name: d.name,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Deserialize)]

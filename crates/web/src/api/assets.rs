@@ -520,6 +520,14 @@ pub struct EventIn {
     pub due_back: String,
     #[serde(default)]
     pub notes: String,
+    /// For a take-out that needs approval: who is to decide (an id from
+    /// `GET /api/v1/approvals/deciders?register=assets`); absent: anyone who decides
+    /// take-outs.
+    #[serde(default)]
+    pub decider: Option<i64>,
+    /// A note for the person who decides (at most 1000 characters).
+    #[serde(default)]
+    pub request_note: Option<String>,
 }
 
 /// Records a lifecycle event: the register's keepers any kind, a holder take-outs and
@@ -550,7 +558,11 @@ pub async fn record_event(
         due_back: body.due_back,
         notes: body.notes,
     };
-    let event = mamori_app::assets::record_event(&state.app, acting, id, &input).await?;
+    let send = mamori_app::approvals::SendInput {
+        decider: body.decider.map(|d| d.to_string()).unwrap_or_default(),
+        request_note: body.request_note.unwrap_or_default(),
+    };
+    let event = mamori_app::assets::record_event(&state.app, acting, id, &input, &send).await?;
     Ok((StatusCode::CREATED, Json(event_out(event))).into_response())
 }
 

@@ -11,6 +11,7 @@ pub mod dates;
 pub mod exceptions;
 pub mod files;
 pub mod glossary;
+pub mod home;
 pub mod notifications;
 pub mod policies;
 pub mod policy_drafts;
@@ -138,6 +139,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         cycle::Doc::openapi(),
         files::Doc::openapi(),
         glossary::Doc::openapi(),
+        home::Doc::openapi(),
     ] {
         doc.merge(part);
     }

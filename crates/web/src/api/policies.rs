@@ -172,6 +172,17 @@ pub struct ImportIn {
     /// What changed (改定の概要).
     #[serde(default)]
     pub change_note: Option<String>,
+    /// Send the draft for 決裁 as it is stored (the default, as before); `false` stores
+    /// it only, to be sent later with `POST …/versions/{vid}/send`.
+    #[serde(default)]
+    pub send_for_approval: Option<bool>,
+    /// Who is to decide (a user id among `GET /api/v1/approvals/deciders?register=policies`);
+    /// absent: any holder of an approving post.
+    #[serde(default)]
+    pub decider: Option<i64>,
+    /// A note for the person who decides (at most 1000 characters).
+    #[serde(default)]
+    pub request_note: Option<String>,
 }
 
 /// A line the parser kept but could not place with certainty.
@@ -491,11 +502,19 @@ pub async fn import_policy(
             "policy.ack.error.kind",
         )
     })?;
+    let send = super::policy_drafts::SendIn {
+        decider: input.decider,
+        request_note: input.request_note,
+    };
     let save = SaveVersion {
         kind,
         document_id: input.document_id,
         source: input.text,
         change_note: input.change_note.unwrap_or_default(),
+        send: input
+            .send_for_approval
+            .unwrap_or(true)
+            .then(|| send.input()),
     };
     let saved = policies::save_version(&state.app, acting, save)
         .await

@@ -7,6 +7,7 @@ use mamori_domain::access::{Act, grant};
 use mamori_domain::approval::{Asked, State};
 
 use crate::http::context::Ctx;
+use crate::http::forms::Choice;
 use crate::http::labels::org_role_label;
 
 pub fn kind_key(kind: RecordKind) -> &'static str {
@@ -17,6 +18,37 @@ pub fn kind_key(kind: RecordKind) -> &'static str {
         RecordKind::Exception => "approval.kind.exception",
         other => other.label_key(),
     }
+}
+
+/// Whom a record is sent to for 決裁 and the note for them, as typed on a form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SendForm {
+    pub decider: String,
+    pub request_note: String,
+}
+
+impl SendForm {
+    pub fn input(&self) -> mamori_app::approvals::SendInput {
+        mamori_app::approvals::SendInput {
+            decider: self.decider.clone(),
+            request_note: self.request_note.clone(),
+        }
+    }
+}
+
+/// The choices of who decides on a form that sends something for 決裁: any holder of
+/// the deciding grant first (the default), then each person by name.
+pub fn decider_choices(tr: &Tr, deciders: &[mamori_app::approvals::Decider]) -> Vec<Choice> {
+    std::iter::once(Choice {
+        value: String::new(),
+        label: tr.t("approval.send.any").to_owned(),
+    })
+    .chain(deciders.iter().map(|d| Choice {
+        value: d.id.to_string(),
+        label: d.name.clone(),
+    }))
+    .collect()
 }
 
 pub fn state_key(state: State) -> &'static str {

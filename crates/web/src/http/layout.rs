@@ -25,6 +25,9 @@ pub struct Layout {
     pub nav: Vec<&'static NavItem>,
     /// The signed-in person's unread notices, for the header's link to `/notifications`.
     pub unread: Option<i64>,
+    /// How many things wait for the signed-in person (approvals to decide, overdue
+    /// actions, unread notices, policies to acknowledge): the badge on ホーム.
+    pub waiting: i64,
 }
 
 /// Who sees a navigation entry.
@@ -169,6 +172,14 @@ impl Layout {
                 }
             })
             .collect();
+        // One cheap use case for the count; a failure to count leaves the badge off
+        // rather than the page.
+        let waiting = match signed_in {
+            Some(p) => mamori_app::home::waiting_count(&state.app, &p.acting, mamori_app::today())
+                .await
+                .ok(),
+            None => None,
+        };
         Layout {
             organisation,
             active,
@@ -179,12 +190,8 @@ impl Layout {
                 .unwrap_or_default(),
             once: mamori_app::random_token(),
             nav,
-            unread: match signed_in {
-                Some(p) => mamori_app::notifications::unread_count(&state.app, &p.acting)
-                    .await
-                    .ok(),
-                None => None,
-            },
+            unread: waiting.map(|w| w.unread_notices),
+            waiting: waiting.map(|w| w.total()).unwrap_or_default(),
         }
     }
 
@@ -202,6 +209,7 @@ impl Layout {
                 .filter(|i| matches!(i.audience, Audience::Everyone))
                 .collect(),
             unread: None,
+            waiting: 0,
         }
     }
 }

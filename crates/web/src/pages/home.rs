@@ -1,4 +1,6 @@
-//! The home page: the organisation and where its installation stands.
+//! The home page: what waits for the person signed in and what is theirs, the
+//! getting-started checklist for those who set the installation up (closed and reopened
+//! here), and where the installation stands for administrators.
 
 use askama::Template;
 use axum::extract::State;
@@ -47,6 +49,12 @@ struct HomePage {
     show_status: bool,
     /// Expired evidence to replace: (attachment title, record title, link).
     expired_files: Vec<(String, String, String)>,
+    /// The person's requests sent back or rejected: (title, link, state, reason).
+    returned: Vec<(String, String, String, String)>,
+    /// The getting-started checklist, while it is shown: (label key, link, done).
+    checklist: Vec<(String, &'static str, bool)>,
+    /// The checklist was closed but steps are left: a link to reopen it.
+    checklist_closed: bool,
 }
 
 /// One risk needing attention: its title, a link to it, and what is due.
@@ -141,6 +149,37 @@ fn cycle_items(ctx: &Ctx, waiting: &home::CycleWaiting) -> Vec<(String, String, 
     reviews.chain(actions).collect()
 }
 
+/// The person's requests sent back or rejected: (title, link, state, reason).
+fn returned_items(
+    ctx: &Ctx,
+    returned: &[mamori_app::approvals::Request],
+) -> Vec<(String, String, String, String)> {
+    use crate::http::approval_view::{state_key, subject_path};
+    returned
+        .iter()
+        .map(|r| {
+            let state = ctx.tr.t(state_key(r.state)).to_owned();
+            (r.title.clone(), subject_path(r), state, r.reason.clone())
+        })
+        .collect()
+}
+
+/// The checklist's steps while it is shown: (label key, link, done).
+fn checklist_items(checklist: Option<&home::Checklist>) -> Vec<(String, &'static str, bool)> {
+    checklist
+        .filter(|c| c.shown())
+        .map(|c| {
+            c.steps
+                .iter()
+                .map(|(step, done)| {
+                    let key = format!("home.start.step.{}", step.code());
+                    (key, step.path(), *done)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub async fn show(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -169,7 +208,18 @@ pub async fn show(
         Some(p) => home::waiting(&state.app, &p.acting, today).await?,
         None => home::Waiting::default(),
     };
+    let checklist = match signed_in {
+        Some(p) if home::sets_up(&p.acting) => {
+            Some(home::getting_started(&state.app, &p.acting).await?)
+        }
+        _ => None,
+    };
     let page = HomePage {
+        returned: returned_items(&ctx, &waiting.returned),
+        checklist: checklist_items(checklist.as_ref()),
+        checklist_closed: checklist
+            .as_ref()
+            .is_some_and(|c| c.dismissed && !c.all_done()),
         pending_acknowledgements: waiting
             .acknowledgements
             .iter()
@@ -249,4 +299,22 @@ pub async fn show(
         last_backup,
     };
     render(StatusCode::OK, &page)
+}
+
+/// Closes the getting-started checklist for the installation (この案内を閉じる).
+pub async fn dismiss_getting_started(
+    State(state): State<AppState>,
+    signed: crate::http::auth::SignedIn,
+) -> Result<Response, AppError> {
+    home::set_getting_started_dismissed(&state.app, &signed.0.acting, true).await?;
+    Ok(see_other("/"))
+}
+
+/// Shows the checklist on the home page again.
+pub async fn reopen_getting_started(
+    State(state): State<AppState>,
+    signed: crate::http::auth::SignedIn,
+) -> Result<Response, AppError> {
+    home::set_getting_started_dismissed(&state.app, &signed.0.acting, false).await?;
+    Ok(see_other("/#getting-started"))
 }

@@ -42,6 +42,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/api/v1/approvals/history",
             get(a::approval_history),
         ),
+        (
+            Method::GET,
+            "/api/v1/approvals/deciders",
+            get(a::list_deciders),
+        ),
         (Method::GET, "/api/v1/approvals/{id}", get(a::get_approval)),
         (
             Method::POST,

@@ -26,6 +26,11 @@ fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, VERSION, get(version::show_version)),
         (
             Method::POST,
+            "/policies/{id}/versions/{vid}/send",
+            post(version::send),
+        ),
+        (
+            Method::POST,
             "/policies/{id}/versions/{vid}/approve",
             post(version::approve),
         ),
@@ -93,6 +98,11 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             "/api/v1/policies/{id}/versions/{vid}",
             get(p::get_version),
+        ),
+        (
+            Method::POST,
+            "/api/v1/policies/{id}/versions/{vid}/send",
+            post(api::policy_drafts::send_version),
         ),
         (
             Method::POST,

@@ -9,6 +9,36 @@ use crate::{AppState, api};
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     vec![
         (Method::GET, "/", get(home::show)),
+        (
+            Method::POST,
+            "/getting-started/dismiss",
+            post(home::dismiss_getting_started),
+        ),
+        (
+            Method::POST,
+            "/getting-started/reopen",
+            post(home::reopen_getting_started),
+        ),
+        (
+            Method::GET,
+            "/api/v1/me/waiting",
+            get(api::home::my_waiting),
+        ),
+        (
+            Method::GET,
+            "/api/v1/getting-started",
+            get(api::home::get_getting_started),
+        ),
+        (
+            Method::POST,
+            "/api/v1/getting-started/dismiss",
+            post(api::home::dismiss_getting_started),
+        ),
+        (
+            Method::POST,
+            "/api/v1/getting-started/reopen",
+            post(api::home::reopen_getting_started),
+        ),
         (Method::GET, "/setup", get(setup::show)),
         (Method::POST, "/setup", post(setup::submit)),
         (Method::GET, "/login", get(login::show)),

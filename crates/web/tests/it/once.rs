@@ -43,6 +43,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/users/{id}",
     "/account/tokens",
     "/policies/import/save",
+    "/policies/{id}/versions/{vid}/send",
     "/policies/{id}/versions/{vid}/approve",
     "/policies/{id}/versions/{vid}/publish",
     "/policies/{id}/versions/{vid}/acknowledge",
@@ -95,6 +96,14 @@ const NOT_GUARDED: &[(&str, &str)] = &[
         "signing in creates a session per sign-in, by design",
     ),
     ("/logout", "ends the session; twice ends nothing more"),
+    (
+        "/getting-started/dismiss",
+        "closes the checklist; twice closes nothing more (no second audit entry)",
+    ),
+    (
+        "/getting-started/reopen",
+        "shows the checklist again; twice shows nothing more (no second audit entry)",
+    ),
     (
         "/approvals/{id}/withdraw",
         "withdraws a waiting request; a second is refused as no longer waiting",

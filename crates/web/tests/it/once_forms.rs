@@ -676,12 +676,8 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: "",
                 action: "/policies/import/save",
                 changes: &[],
-                codes: &[
-                    "policy.create",
-                    "policy.version_create",
-                    "approval.request",
-                    "notify.send",
-                ],
+                // Saved only: the draft is sent for 決裁 from its page.
+                codes: &["policy.create", "policy.version_create"],
             },
             Answer::Redirect,
         )
@@ -689,6 +685,13 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
     let document = id_after(&saved, "/policies/");
     let version = saved.clone();
     for (web, route, step, codes, changes) in [
+        (
+            officer,
+            "/policies/{id}/versions/{vid}/send",
+            "send",
+            &["approval.request", "notify.send"][..],
+            &[("request_note", "第4条の表現を改めました")][..],
+        ),
         (
             gicho,
             "/policies/{id}/versions/{vid}/approve",
@@ -788,7 +791,7 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: "",
                 action: "/policies/import/save",
                 changes: &[],
-                codes: &["policy.version_create", "approval.request", "notify.send"],
+                codes: &["policy.version_create"],
             },
             Answer::Redirect,
         )
@@ -801,8 +804,8 @@ async fn policies(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>, mem
                 page: &draft,
                 action: &format!("{draft}/withdraw"),
                 changes: &[("reason", "条文の整理が不十分なため取り下げる")],
-                // The draft no longer waits for its 決裁.
-                codes: &["policy.withdraw", "approval.withdraw"],
+                // Never sent: there is no 決裁 to withdraw with it.
+                codes: &["policy.withdraw"],
             },
             Answer::Redirect,
         )

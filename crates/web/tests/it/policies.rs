@@ -54,7 +54,8 @@ async fn preview(web: &Web<'_>, fields: &[(&str, &str)], file: Option<&[u8]>) ->
         .unwrap()
 }
 
-/// Imports `text` through preview and save; returns the version page's path.
+/// Imports `text` through preview and save, and sends it for 決裁; returns the version
+/// page's path.
 async fn import(web: &Web<'_>, text: &str, document: &str) -> String {
     let shown = preview(
         web,
@@ -78,7 +79,16 @@ async fn import(web: &Web<'_>, text: &str, document: &str) -> String {
             ],
         )
         .await;
-    location(&saved)
+    let version = location(&saved);
+    // Saved only; sent for 決裁 to any holder of an approving post from its page.
+    let sent = web
+        .post_form(
+            &format!("{version}/send"),
+            &[("decider", ""), ("request_note", "")],
+        )
+        .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER, "sent for 決裁");
+    version
 }
 
 async fn documents(server: &TestServer) -> usize {

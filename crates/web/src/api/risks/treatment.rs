@@ -167,6 +167,13 @@ pub struct AcceptanceIn {
     /// ISO 8601 or 和暦; after today.
     #[schema(example = "2027-03-31")]
     pub expires_on: String,
+    /// The CISO to decide (an id from `GET /api/v1/approvals/deciders?register=risks`);
+    /// absent: any CISO.
+    #[serde(default)]
+    pub decider: Option<i64>,
+    /// A note for the person who decides (at most 1000 characters).
+    #[serde(default)]
+    pub request_note: Option<String>,
 }
 
 /// Proposes to accept a risk (the security officer); the CISO decides.
@@ -187,8 +194,12 @@ pub async fn propose_acceptance(
         reason: input.reason,
         expires_on: input.expires_on,
     };
+    let send = mamori_app::approvals::SendInput {
+        decider: input.decider.map(|d| d.to_string()).unwrap_or_default(),
+        request_note: input.request_note.unwrap_or_default(),
+    };
     let acceptance =
-        app_treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form).await?;
+        app_treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form, &send).await?;
     let body = acceptance_out(&state, &signed, id, acceptance).await?;
     Ok(created(body, &format!("/api/v1/risks/{id}")))
 }

@@ -27,8 +27,20 @@ pub fn event_field_key(field: &str) -> &'static str {
         "witness" => "asset.event_field.witness",
         "due_back" => "asset.event_field.due_back",
         "notes" => "asset.event_field.notes",
+        "decider" => "approval.send.decider",
+        "request_note" => "approval.send.note",
         _ => "asset.field.unknown",
     }
+}
+
+/// A lifecycle record as the form sends it: the record, and for a take-out that needs
+/// approval whom it goes to.
+#[derive(Debug, Default, serde::Deserialize)]
+struct TakeOutForm {
+    #[serde(flatten)]
+    event: EventInput,
+    #[serde(flatten)]
+    send: crate::http::approval_view::SendForm,
 }
 
 pub async fn record_event(
@@ -40,14 +52,15 @@ pub async fn record_event(
 ) -> Result<Response, AppError> {
     let id = parse_id(&id)?;
     let acting = &signed.0.acting;
-    let form: EventInput = super::read_form(request, &state).await?;
-    match mamori_app::assets::record_event(&state.app, acting, id, &form).await {
+    let TakeOutForm { event: form, send } = super::read_form(request, &state).await?;
+    match mamori_app::assets::record_event(&state.app, acting, id, &form, &send.input()).await {
         Ok(_) => Ok(see_other(&format!("/assets/{id}#events"))),
         Err(Failure::Invalid(problems)) => {
             let detail = mamori_app::assets::show(&state.app, acting, id).await?;
             let shown = ShowState {
                 event_errors: field_errors(&problems, &ctx.tr, event_field_key),
                 event_form: form,
+                send,
                 status: Some(StatusCode::UNPROCESSABLE_ENTITY),
                 saved: false,
             };

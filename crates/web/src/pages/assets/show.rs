@@ -18,6 +18,7 @@ use super::{
     Choice, axis_key, category_key, coded_choices, event_key, form_key, holder_type_key,
     level_name, retention_label, segment_key, status_key, step_key,
 };
+use crate::http::approval_view::SendForm;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
@@ -82,6 +83,9 @@ struct ShowPage {
     withdrawn: bool,
     event_form: EventInput,
     event_errors: Vec<FieldError>,
+    /// Who may be chosen to decide a take-out that needs approval, and the choice.
+    deciders: Vec<Choice>,
+    send: SendForm,
     today: String,
     files: crate::http::files_section::FilesSection,
 }
@@ -93,6 +97,7 @@ pub(super) struct ShowState {
     pub saved: bool,
     pub event_form: EventInput,
     pub event_errors: Vec<FieldError>,
+    pub send: SendForm,
     pub status: Option<StatusCode>,
 }
 
@@ -300,7 +305,21 @@ pub(super) async fn render_show(
         mamori_app::files::RecordRef::asset(asset.id),
     )
     .await?;
+    let may_record = mamori_app::assets::may_record(acting, &asset);
+    // Only those who record take-outs choose who decides one, and only where the
+    // asset's level makes a take-out wait for approval.
+    let needs_approval = scheme
+        .level(asset.confidentiality_id)
+        .is_some_and(|l| l.takeout_requires_approval);
+    let deciders = if needs_approval && may_record && acting.may(Register::Approvals, Act::Edit) {
+        let found = mamori_app::approvals::deciders(&state.app, acting, Register::Assets).await?;
+        crate::http::approval_view::decider_choices(&tr, &found)
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
+        deciders,
+        send: shown.send,
         files,
         t: tr,
         layout: Layout::load(
@@ -324,7 +343,7 @@ pub(super) async fn render_show(
             .collect(),
         event_kinds: coded_choices(kinds, EventKind::as_str, event_key, &tr),
         may_edit: acting.may(Register::Assets, Act::Edit),
-        may_record: mamori_app::assets::may_record(acting, &asset),
+        may_record,
         disposed: asset.status == Status::Disposed,
         withdrawn: asset.status == Status::Withdrawn,
         event_form: shown.event_form,

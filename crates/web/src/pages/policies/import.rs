@@ -303,6 +303,8 @@ pub async fn save(
         document_id,
         source: form.source,
         change_note: form.change_note,
+        // Saved only: the draft is sent for 決裁 from its page, to a chosen person.
+        send: None,
     };
     let saved = policies::save_version(&state.app, acting, input)
         .await

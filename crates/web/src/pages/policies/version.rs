@@ -1,5 +1,6 @@
 //! `GET /policies/{id}/versions/{vid}`: one version with its clauses and what the reader
-//! may do with it; `POST …/approve` (決裁), `POST …/publish` and `POST …/withdraw`
+//! may do with it; `POST …/send` (決裁に回す, to a chosen person with a note),
+//! `POST …/approve` (決裁), `POST …/publish` and `POST …/withdraw`
 //! (取下げ of a draft, with a reason).
 
 use askama::Template;
@@ -12,6 +13,7 @@ use mamori_app::policies::{self, ApprovalInput, VersionSummary};
 use serde::Deserialize;
 
 use super::{ClauseRow, flatten_linked};
+use crate::http::approval_view::SendForm;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
@@ -35,6 +37,10 @@ struct VersionPage {
     content_hash: String,
     rows: Vec<ClauseRow>,
     may_approve: bool,
+    /// The draft may be sent for 決裁: the people who may be chosen, and the form.
+    may_send: bool,
+    deciders: Vec<crate::http::forms::Choice>,
+    send: SendForm,
     may_publish: bool,
     may_withdraw: bool,
     /// The withdrawal reason as typed, after a refusal.
@@ -60,6 +66,7 @@ impl VersionPage {
 #[derive(Default)]
 struct Refused {
     approval: Option<ApproveForm>,
+    send: SendForm,
     reason: String,
     error: Option<String>,
     errors: Vec<FieldError>,
@@ -77,6 +84,11 @@ async fn version_page(
     let summary = view.version.summary;
     let tree = view.version.tree;
     let suggested = tree.approved_on.unwrap_or_else(mamori_app::today);
+    let deciders = if view.may_send {
+        policies::version_deciders(&state.app, &signed.0.acting, id, vid).await?
+    } else {
+        Vec::new()
+    };
     let page = VersionPage {
         t: ctx.tr,
         layout: Layout::load(
@@ -98,6 +110,9 @@ async fn version_page(
         content_hash: summary.content_hash.clone(),
         rows: flatten_linked(&tree, id),
         may_approve: view.may_approve,
+        may_send: view.may_send,
+        deciders: crate::http::approval_view::decider_choices(&ctx.tr, &deciders),
+        send: refused.send,
         may_publish: view.may_publish,
         may_withdraw: view.may_withdraw,
         reason: refused.reason,
@@ -159,6 +174,8 @@ pub struct ApproveForm {
 
 fn label(field: &str) -> &'static str {
     match field {
+        "decider" => "approval.send.decider",
+        "request_note" => "approval.send.note",
         "approved_on" => "policy.approved_on",
         "reason" => "policy.withdrawal_reason",
         _ => "policy.approval_note",
@@ -178,6 +195,7 @@ fn refused_page(
                 approval: form,
                 reason: String::new(),
                 error: None,
+                send: SendForm::default(),
             },
             StatusCode::UNPROCESSABLE_ENTITY,
         )),
@@ -187,10 +205,30 @@ fn refused_page(
                 approval: form,
                 reason: String::new(),
                 errors: Vec::new(),
+                send: SendForm::default(),
             },
             StatusCode::CONFLICT,
         )),
         other => Err(other.into()),
+    }
+}
+
+/// Sends the draft for 決裁 (決裁に回す) to the person chosen, with a note.
+pub async fn send(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path((id, vid)): Path<(i64, i64)>,
+    WebForm(form): WebForm<SendForm>,
+) -> Result<Response, AppError> {
+    let input = form.input();
+    match policies::send_version(&state.app, &signed.0.acting, id, vid, &input).await {
+        Ok(_) => Ok(see_other(&format!("/policies/{id}/versions/{vid}"))),
+        Err(failure) => {
+            let (mut refused, status) = refused_page(&ctx, failure, None)?;
+            refused.send = form;
+            version_page(&state, &ctx, &signed, (id, vid), refused, status).await
+        }
     }
 }
 

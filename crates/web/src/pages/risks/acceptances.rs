@@ -3,12 +3,24 @@
 
 use super::*;
 
+/// A proposal as the form sends it: the acceptance, and which CISO is to decide it.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ProposalForm {
+    #[serde(flatten)]
+    acceptance: AcceptanceForm,
+    #[serde(flatten)]
+    send: crate::http::approval_view::SendForm,
+}
+
 pub async fn propose_acceptance(
     State(state): State<AppState>,
     ctx: Ctx,
     signed: SignedIn,
     Path(id): Path<String>,
-    WebForm(form): WebForm<AcceptanceForm>,
+    WebForm(ProposalForm {
+        acceptance: form,
+        send,
+    }): WebForm<ProposalForm>,
 ) -> Result<Response, AppError> {
     state
         .app
@@ -20,7 +32,8 @@ pub async fn propose_acceptance(
         )
         .await?;
     let id = parse_id(&id)?;
-    match treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form).await {
+    let sent = send.input();
+    match treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form, &sent).await {
         Ok(_) => Ok(see_other(&format!("/risks/{id}#acceptances"))),
         Err(failure) => {
             let acceptance_errors =
@@ -28,6 +41,7 @@ pub async fn propose_acceptance(
             let forms = ShowForms {
                 acceptance_form: form,
                 acceptance_errors,
+                send,
                 ..ShowForms::default()
             };
             render_show(&state, &ctx, &signed, id, forms).await

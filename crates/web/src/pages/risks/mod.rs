@@ -93,6 +93,8 @@ pub fn field_key(field: &str) -> &'static str {
         "expires_on" => "risk.acceptance_expires",
         "analysed_on" => "risk.analysis.field_date",
         "analysis_title" => "risk.analysis.field_title",
+        "decider" => "approval.send.decider",
+        "request_note" => "approval.send.note",
         _ => "risk.field.unknown",
     }
 }

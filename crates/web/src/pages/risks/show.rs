@@ -45,6 +45,9 @@ pub(super) struct ShowPage {
     action_errors: Vec<FieldError>,
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
+    /// Who may be chosen to decide an acceptance (the CISOs), and the choice.
+    deciders: Vec<crate::http::forms::Choice>,
+    send: crate::http::approval_view::SendForm,
     today: String,
     files: crate::http::files_section::FilesSection,
 }
@@ -62,6 +65,7 @@ pub(super) struct ShowForms {
     pub(super) action_errors: Vec<FieldError>,
     pub(super) acceptance_form: AcceptanceForm,
     pub(super) acceptance_errors: Vec<FieldError>,
+    pub(super) send: crate::http::approval_view::SendForm,
 }
 
 pub(super) fn action_views(
@@ -252,7 +256,16 @@ pub(super) async fn render_show(
         mamori_app::files::RecordRef::risk(id),
     )
     .await?;
+    let may_edit = acting.may(Register::Risks, Act::Edit);
+    let deciders = if may_edit {
+        let found = mamori_app::approvals::deciders(&state.app, acting, Register::Risks).await?;
+        crate::http::approval_view::decider_choices(&tr, &found)
+    } else {
+        Vec::new()
+    };
     let page = ShowPage {
+        deciders,
+        send: forms.send,
         files,
         t: tr,
         layout: Layout::load(state, "risks", &format!("/risks/{id}"), Some(&signed.0)).await,
@@ -262,7 +275,7 @@ pub(super) async fn render_show(
         actions: action_views(ctx, detail.actions, today_date),
         acceptances: acceptance_views(ctx, acting, detail.acceptances, today_date),
         needs_review,
-        may_edit: acting.may(Register::Risks, Act::Edit),
+        may_edit,
         owners: owner_choices(&register::owners(&state.app, acting).await?),
         action_form: forms.action_form,
         action_errors: forms.action_errors,

@@ -1,6 +1,14 @@
 //! What the home page shows: where the installation stands, and what waits for the
 //! person signed in (policies to acknowledge, take-outs to decide, risks to follow up).
-//! It reads the other registers' records directly (reads only).
+//! It reads the other registers' records directly (reads only). The navigation's count
+//! is in `count`, the checklist of first steps in `getting_started`.
+
+mod count;
+mod getting_started;
+pub use count::{WaitingCount, waiting_count};
+pub use getting_started::{
+    Checklist, DISMISSED, Step, getting_started, set_getting_started_dismissed, sets_up,
+};
 
 use mamori_domain::access::{Act, Register};
 use mamori_store::{risks, users};
@@ -57,6 +65,8 @@ pub struct Waiting {
     /// Exceptions (例外措置) ending within 30 days or expired and not closed, for those
     /// who keep or permit them.
     pub exceptions: Vec<crate::exceptions::Listed>,
+    /// The person's requests sent back or rejected, until they send them again.
+    pub returned: Vec<crate::approvals::Request>,
     /// The assets the person holds (the newest [`HOME_HELD`]), and how many in all.
     pub held: Vec<(i64, String)>,
     pub held_total: i64,
@@ -146,6 +156,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         acceptances,
         notices,
         approvals,
+        returned: crate::approvals::returned_to_me(app, acting).await?,
         cycle,
         exceptions: crate::exceptions::needing_attention(app, acting).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
