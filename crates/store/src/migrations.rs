@@ -94,6 +94,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_exceptions.sql"),
         include_str!("../migrations/postgres/0014_exceptions.sql"),
     ),
+    (
+        16,
+        "threat_origin",
+        include_str!("../migrations/sqlite/0016_threat_origin.sql"),
+        include_str!("../migrations/postgres/0016_threat_origin.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -8,7 +8,7 @@ use mamori_domain::policy_lifecycle::VersionStatus;
 use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_store::approvals::{self, Decided, NewAbsence, NewRequest};
 use mamori_store::risks::{self, AcceptanceStatus};
-use mamori_store::{Actor, Store, StoreError, assets, policies};
+use mamori_store::{Actor, StoreError, assets, policies};
 use mamori_testkit::{TestDb, backend_test};
 use sqlx::{AnyConnection, Row};
 use time::macros::date;
