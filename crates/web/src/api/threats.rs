@@ -35,7 +35,14 @@ pub struct ThreatOut {
     pub clause: String,
     #[schema(example = "内部不正")]
     pub name: String,
+    /// The English name of a built-in threat; empty once renamed, or for one entered here.
+    #[schema(example = "Insider wrongdoing")]
+    pub name_en: String,
     pub description: String,
+    /// `policy`: named in clause 3 of the basic policy; `addition`: added by the assembly
+    /// (built in with mamori, or entered by the security officer), not the policy's words.
+    #[schema(example = "policy")]
+    pub origin: String,
     /// A retired threat is offered for no new risk but stays on record.
     pub retired: bool,
     /// RFC 3339, UTC; absent while the threat is in use.
@@ -49,7 +56,9 @@ impl From<Threat> for ThreatOut {
             family: t.family.as_str().to_owned(),
             clause: t.clause_ref,
             name: t.name,
+            name_en: t.name_en,
             description: t.description,
+            origin: t.origin.as_str().to_owned(),
             retired: t.retired_at.is_some(),
             retired_at: t.retired_at.map(timestamp_text),
         }
