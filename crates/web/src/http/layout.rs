@@ -25,6 +25,8 @@ pub struct Layout {
     pub nav: Vec<&'static NavItem>,
     /// The signed-in person's unread notices, for the header's link to `/notifications`.
     pub unread: Option<i64>,
+    /// Citations of the basic policy in its published numbering.
+    pub cite: crate::http::cite::Cite,
 }
 
 /// Who sees a navigation entry.
@@ -185,6 +187,7 @@ impl Layout {
                     .ok(),
                 None => None,
             },
+            cite: crate::http::cite::Cite::load(state, signed_in).await,
         }
     }
 
@@ -202,6 +205,7 @@ impl Layout {
                 .filter(|i| matches!(i.audience, Audience::Everyone))
                 .collect(),
             unread: None,
+            cite: crate::http::cite::Cite::default(),
         }
     }
 }
