@@ -1,0 +1,93 @@
+//! Citations of the basic policy follow the published policy's numbering: the seed's
+//! style (基本方針 2(3)) while none is published or when the published one numbers so,
+//! a regulation's style (基本方針第2条第3号) when the published one has articles; the
+//! threat catalogue quotes the published clause 3 and links to it.
+
+use mamori_testkit::fixtures_policies::{approve_and_publish, ciso, import_text, published_seed};
+use mamori_domain::user::Role;
+use mamori_testkit::{TestServer, Web, backend_test};
+
+/// A small policy numbered in articles (第N条, 第N号), written for this test.
+const ARTICLES: &str = include_str!("../data/policy_articles.txt");
+
+/// The page in English.
+async fn english(web: &Web<'_>, path: &str) -> String {
+    let response = web
+        .client
+        .get(web.server.url(path))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200, "GET {path}");
+    response.text().await.unwrap()
+}
+
+/// The catalogue page's section of one family.
+fn family<'a>(page: &'a str, code: &str) -> &'a str {
+    let start = page.find(&format!("id=\"family-{code}\"")).expect("family section");
+    let rest = &page[start..];
+    &rest[..rest.find("</section>").unwrap()]
+}
+
+backend_test!(
+    async fn the_seeds_numbering_is_cited_before_and_after_it_is_published(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+
+        // Nothing published: the seed's style, and the model's words marked as such.
+        let assets = officer.page("/assets", 200).await;
+        assert!(assets.contains("基本方針 2(3)、4(2)、6(2)"), "{backend:?}");
+        let threats = officer.page("/threats", 200).await;
+        let intentional = family(&threats, "intentional");
+        assert!(intentional.contains("基本方針 3(1)"));
+        assert!(intentional.contains("雛形の文言"));
+        assert!(!threats.contains("/clauses/"));
+
+        let stored = published_seed(&server).await;
+        let threats = officer.page("/threats", 200).await;
+        let intentional = family(&threats, "intentional");
+        assert!(intentional.contains("基本方針 3(1)"));
+        assert!(intentional.contains("公開中の基本方針の文言"));
+        assert!(
+            intentional.contains("不正アクセス、ウイルス攻撃、サービス不能攻撃等のサイバー攻撃"),
+            "the published clause 3(1) is quoted: {intentional}"
+        );
+        assert!(!intentional.contains("雛形の文言"));
+        let link = format!("href=\"/policies/{}/clauses/3%281%29\"", stored.document);
+        assert!(intentional.contains(&link), "{intentional}");
+        officer.page(&format!("/policies/{}/clauses/3%281%29", stored.document), 200).await;
+        assert!(officer.page("/risks", 200).await.contains("基本方針 3、8"));
+        let classification = officer.page("/settings/classification", 200).await;
+        assert!(classification.contains("基本方針 6(2)に基づき"));
+        let form = officer.page("/assets/new", 200).await;
+        assert!(form.contains("基本方針 2(3)ただし書") && form.contains("基本方針 4(2)の区分"));
+        assert!(english(&officer, "/assets").await.contains("Basic policy 2(3), 4(2), 6(2)"));
+        server.stop().await;
+    }
+);
+
+backend_test!(
+    async fn a_policy_numbered_in_articles_is_cited_in_articles(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+        let (_, gicho) = ciso(&server, "gicho").await;
+        let stored = import_text(&officer, ARTICLES, None).await;
+        approve_and_publish(&officer, &gicho, &stored).await;
+
+        let assets = officer.page("/assets", 200).await;
+        assert!(assets.contains("基本方針第2条第3号、第4条第2号、第6条第2号"), "{backend:?}");
+        let threats = officer.page("/threats", 200).await;
+        let unintentional = family(&threats, "unintentional");
+        assert!(unintentional.contains("基本方針第3条第2号"), "{unintentional}");
+        assert!(unintentional.contains("操作の誤り、機器の故障その他の非意図的な要因"));
+        assert!(!unintentional.contains("雛形の文言"), "not the model's words");
+        assert!(threats.contains("基本方針第3条が想定する脅威"));
+        let english_threats = english(&officer, "/threats").await;
+        assert!(english_threats.contains("Basic policy Article 3(1)"));
+        assert!(english_threats.contains("Loss or theft"), "built-in names in English");
+        let english_assets = english(&officer, "/assets").await;
+        assert!(english_assets.contains("Basic policy Article 2(3), Article 4(2), Article 6(2)"));
+        server.stop().await;
+    }
+);
