@@ -137,26 +137,54 @@ pub fn cite(numbering: Option<&Numbering>, reference: &str, lang: Lang) -> Strin
     cite_all(numbering, &[reference], lang)
 }
 
+/// A citation in its pieces, for a page that links each clause: the policy's name as it
+/// precedes the labels ("基本方針 ", "基本方針", "Basic policy "), each reference with its
+/// label, and what separates the labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CitationParts {
+    pub prefix: &'static str,
+    pub clauses: Vec<(String, String)>,
+    pub separator: &'static str,
+}
+
+impl CitationParts {
+    /// The citation as one text.
+    pub fn text(&self) -> String {
+        let labels: Vec<&str> = self.clauses.iter().map(|(_, l)| l.as_str()).collect();
+        format!("{}{}", self.prefix, labels.join(self.separator))
+    }
+}
+
+/// The pieces of a citation of `references` (see [`cite_all`]).
+pub fn cite_parts(
+    numbering: Option<&Numbering>,
+    references: &[&str],
+    lang: Lang,
+) -> CitationParts {
+    let clauses: Vec<(String, String)> = references
+        .iter()
+        .map(|r| (r.trim().to_owned(), clause_label(numbering, r, lang)))
+        .collect();
+    let (prefix, separator) = match lang {
+        // 第… follows the name directly, as a regulation writes it; a bare number would
+        // run into the name, so it gets a space.
+        Lang::Ja if clauses.first().is_some_and(|(_, l)| l.starts_with('第')) => {
+            ("基本方針", "、")
+        }
+        Lang::Ja => ("基本方針 ", "、"),
+        Lang::En => ("Basic policy ", ", "),
+    };
+    CitationParts {
+        prefix,
+        clauses,
+        separator,
+    }
+}
+
 /// A citation of several clauses at once: "基本方針 2(3)、4(2)", "基本方針第2条第3号、
 /// 第4条第2号", "Basic policy 2(3), 4(2)".
 pub fn cite_all(numbering: Option<&Numbering>, references: &[&str], lang: Lang) -> String {
-    let labels: Vec<String> = references
-        .iter()
-        .map(|r| clause_label(numbering, r, lang))
-        .collect();
-    match lang {
-        Lang::Ja => {
-            // 第… follows the name directly, as a regulation writes it; a bare number
-            // would run into the name, so it gets a space.
-            let joined = labels.join("、");
-            if joined.starts_with('第') {
-                format!("基本方針{joined}")
-            } else {
-                format!("基本方針 {joined}")
-            }
-        }
-        Lang::En => format!("Basic policy {}", labels.join(", ")),
-    }
+    cite_parts(numbering, references, lang).text()
 }
 
 #[cfg(test)]
@@ -218,6 +246,21 @@ mod tests {
             cite_all(n, &["2(3)", "6(2)"], Lang::Ja),
             "基本方針第2条第3号、6(2)"
         );
+    }
+
+    #[test]
+    fn the_parts_of_a_citation_make_its_text() {
+        let numbering = Numbering::of(&parse(ARTICLE_STYLE).unwrap());
+        let parts = cite_parts(Some(&numbering), &["2(3)", " 6(2)"], Lang::Ja);
+        assert_eq!(parts.prefix, "基本方針");
+        assert_eq!(
+            parts.clauses,
+            vec![
+                ("2(3)".to_owned(), "第2条第3号".to_owned()),
+                ("6(2)".to_owned(), "6(2)".to_owned())
+            ]
+        );
+        assert_eq!(parts.text(), "基本方針第2条第3号、6(2)");
     }
 
     #[test]

@@ -54,6 +54,11 @@ impl Citations {
         citation::cite_all(self.numbering(), references, lang)
     }
 
+    /// The citation of `references` in its pieces, for a page that links each clause.
+    pub fn parts(&self, references: &[&str], lang: Lang) -> citation::CitationParts {
+        citation::cite_parts(self.numbering(), references, lang)
+    }
+
     /// The clause as numbered, without the policy's name: "2(3)", "第2条第3号".
     pub fn label(&self, reference: &str, lang: Lang) -> String {
         citation::clause_label(self.numbering(), reference, lang)

@@ -57,12 +57,24 @@ backend_test!(
         let link = format!("href=\"/policies/{}/clauses/3%281%29\"", stored.document);
         assert!(intentional.contains(&link), "{intentional}");
         officer.page(&format!("/policies/{}/clauses/3%281%29", stored.document), 200).await;
-        assert!(officer.page("/risks", 200).await.contains("基本方針 3、8"));
+        let risks = officer.page("/risks", 200).await;
+        let doc = stored.document;
+        assert!(risks.contains(&format!(
+            "基本方針 <a href=\"/policies/{doc}/clauses/3\">3</a>、<a href=\"/policies/{doc}/clauses/8\">8</a>"
+        )), "{risks}");
         let classification = officer.page("/settings/classification", 200).await;
-        assert!(classification.contains("基本方針 6(2)に基づき"));
+        assert!(classification.contains("clauses/6%282%29\">6(2)</a>に基づき"));
         let form = officer.page("/assets/new", 200).await;
-        assert!(form.contains("基本方針 2(3)ただし書") && form.contains("基本方針 4(2)の区分"));
-        assert!(english(&officer, "/assets").await.contains("Basic policy 2(3), 4(2), 6(2)"));
+        assert!(form.contains("2%283%29\">2(3)</a>ただし書") && form.contains("基本方針 4(2)の区分"));
+        // In running text each clause links to its page, for those who may read policies.
+        let assets = officer.page("/assets", 200).await;
+        let linked = format!(
+            "基本方針 <a href=\"/policies/{0}/clauses/2%283%29\">2(3)</a>、\
+             <a href=\"/policies/{0}/clauses/4%282%29\">4(2)</a>、",
+            stored.document
+        );
+        assert!(assets.contains(&linked), "{assets}");
+        assert!(english(&officer, "/assets").await.contains("Basic policy <a href="));
         server.stop().await;
     }
 );
@@ -76,18 +88,24 @@ backend_test!(
         approve_and_publish(&officer, &gicho, &stored).await;
 
         let assets = officer.page("/assets", 200).await;
-        assert!(assets.contains("基本方針第2条第3号、第4条第2号、第6条第2号"), "{backend:?}");
+        let cited = format!(
+            "基本方針<a href=\"/policies/{0}/clauses/2%283%29\">第2条第3号</a>、\
+             <a href=\"/policies/{0}/clauses/4%282%29\">第4条第2号</a>、\
+             <a href=\"/policies/{0}/clauses/6%282%29\">第6条第2号</a>",
+            stored.document
+        );
+        assert!(assets.contains(&cited), "{backend:?}: {assets}");
         let threats = officer.page("/threats", 200).await;
         let unintentional = family(&threats, "unintentional");
         assert!(unintentional.contains("基本方針第3条第2号"), "{unintentional}");
         assert!(unintentional.contains("操作の誤り、機器の故障その他の非意図的な要因"));
         assert!(!unintentional.contains("雛形の文言"), "not the model's words");
-        assert!(threats.contains("基本方針第3条が想定する脅威"));
+        assert!(threats.contains("clauses/3\">第3条</a>が想定する脅威"), "{threats}");
         let english_threats = english(&officer, "/threats").await;
         assert!(english_threats.contains("Basic policy Article 3(1)"));
         assert!(english_threats.contains("Loss or theft"), "built-in names in English");
         let english_assets = english(&officer, "/assets").await;
-        assert!(english_assets.contains("Basic policy Article 2(3), Article 4(2), Article 6(2)"));
+        assert!(english_assets.contains(">Article 2(3)</a>, <a"), "{english_assets}");
         server.stop().await;
     }
 );
