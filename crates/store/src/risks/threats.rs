@@ -1,6 +1,7 @@
 //! The threat catalogue of clause 3: a threat is never deleted, only retired.
 
 use super::*;
+use mamori_domain::wareki::Lang;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Threat {
@@ -14,6 +15,18 @@ pub struct Threat {
     /// The English name of a built-in threat; empty once renamed or for one entered here.
     pub name_en: String,
     pub retired_at: Option<OffsetDateTime>,
+}
+
+impl Threat {
+    /// The name a page shows: a built-in threat's English name on English pages, else
+    /// the name as stored.
+    pub fn shown_name(&self, lang: Lang) -> &str {
+        if lang == Lang::En && !self.name_en.is_empty() {
+            &self.name_en
+        } else {
+            &self.name
+        }
+    }
 }
 
 pub(super) fn threat_from_row(row: &sqlx::any::AnyRow) -> Result<Threat> {

@@ -104,6 +104,12 @@ backend_test!(
         let english_threats = english(&officer, "/threats").await;
         assert!(english_threats.contains("Basic policy Article 3(1)"));
         assert!(english_threats.contains("Loss or theft"), "built-in names in English");
+        // The risk form offers the threats by family in the policy's numbering; the lost
+        // tablet of its example finds 紛失・盗難.
+        let form = officer.page("/risks/new", 200).await;
+        let family = &form[form.find("label=\"第3条第2号 ").expect("3(2) in articles")..];
+        assert!(family[..family.find("</optgroup>").unwrap()].contains(">紛失・盗難</option>"));
+        assert!(english(&officer, "/risks/new").await.contains(">Loss or theft</option>"));
         let english_assets = english(&officer, "/assets").await;
         assert!(english_assets.contains(">Article 2(3)</a>, <a"), "{english_assets}");
         server.stop().await;

@@ -82,15 +82,6 @@ pub(super) fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// A built-in threat's English name on English pages; the name as typed otherwise.
-fn shown_name(threat: &Threat, lang: Lang) -> String {
-    if lang == Lang::En && !threat.name_en.is_empty() {
-        threat.name_en.clone()
-    } else {
-        threat.name.clone()
-    }
-}
-
 pub(super) async fn render_list(
     state: &AppState,
     ctx: &Ctx,
@@ -112,7 +103,7 @@ pub(super) async fn render_list(
                 .filter(|t| t.family == *family)
                 .map(|t| ThreatRow {
                     id: t.id,
-                    name: shown_name(t, ctx.lang()),
+                    name: t.shown_name(ctx.lang()).to_owned(),
                     added: t.origin == ThreatOrigin::Addition,
                     description: lines(&t.description),
                     retired: t.retired_at.map(|at| ctx.datetime(at)),

@@ -12,7 +12,6 @@ use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
 use mamori_domain::risk::ThreatFamily;
 use mamori_domain::threat::{ThreatForm, ThreatOrigin};
-use mamori_domain::wareki::Lang;
 pub use mamori_domain::threat::{DESCRIPTION_MAX, NAME_MAX};
 use serde::Deserialize;
 
