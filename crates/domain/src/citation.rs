@@ -85,7 +85,8 @@ fn collect(clause: &Clause, above: &Path, out: &mut HashMap<String, Cited>) {
             path.en.push_str(&format!("-{label}"));
         }
         ClauseKind::Item if path.article.is_some() => {
-            path.ja.push_str(&format!("第{}号", label.trim_matches(['(', ')'])));
+            path.ja
+                .push_str(&format!("第{}号", label.trim_matches(['(', ')'])));
             path.en.push_str(label);
         }
         ClauseKind::Supplementary => return,
@@ -98,11 +99,12 @@ fn collect(clause: &Clause, above: &Path, out: &mut HashMap<String, Cited>) {
         clause.kind,
         ClauseKind::Chapter | ClauseKind::Section | ClauseKind::Subsection
     ) {
-        out.entry(clause.reference.clone()).or_insert_with(|| Cited {
-            ja: path.ja.clone(),
-            en: path.en.clone(),
-            text: clause.text.clone(),
-        });
+        out.entry(clause.reference.clone())
+            .or_insert_with(|| Cited {
+                ja: path.ja.clone(),
+                en: path.en.clone(),
+                text: clause.text.clone(),
+            });
     }
     for child in &clause.children {
         collect(child, &path, out);
@@ -156,11 +158,7 @@ impl CitationParts {
 }
 
 /// The pieces of a citation of `references` (see [`cite_all`]).
-pub fn cite_parts(
-    numbering: Option<&Numbering>,
-    references: &[&str],
-    lang: Lang,
-) -> CitationParts {
+pub fn cite_parts(numbering: Option<&Numbering>, references: &[&str], lang: Lang) -> CitationParts {
     let clauses: Vec<(String, String)> = references
         .iter()
         .map(|r| (r.trim().to_owned(), clause_label(numbering, r, lang)))

@@ -54,7 +54,10 @@ const NAMED: [(ThreatFamily, &[(&str, &str)]); 5] = [
             ("ウイルス攻撃", "Malware attack"),
             ("サービス不能攻撃", "Denial-of-service attack"),
             ("部外者の侵入", "Intrusion by outsiders"),
-            ("重要情報の詐取", "Theft of important information by deception"),
+            (
+                "重要情報の詐取",
+                "Theft of important information by deception",
+            ),
             ("内部不正", "Insider wrongdoing"),
         ],
     ),
@@ -70,7 +73,10 @@ const NAMED: [(ThreatFamily, &[(&str, &str)]); 5] = [
             ("プログラム上の欠陥", "Program defects"),
             ("操作・設定ミス", "Operating and configuration mistakes"),
             ("メンテナンス不備", "Poor maintenance"),
-            ("内部・外部監査機能の不備", "Failures of internal or external audit"),
+            (
+                "内部・外部監査機能の不備",
+                "Failures of internal or external audit",
+            ),
             ("外部委託管理の不備", "Poor oversight of contractors"),
             ("マネジメントの欠陥", "Management failures"),
             ("機器故障", "Equipment failure"),
@@ -78,7 +84,11 @@ const NAMED: [(ThreatFamily, &[(&str, &str)]); 5] = [
     ),
     (
         ThreatFamily::Disaster,
-        &[("地震", "Earthquake"), ("落雷", "Lightning"), ("火災", "Fire")],
+        &[
+            ("地震", "Earthquake"),
+            ("落雷", "Lightning"),
+            ("火災", "Fire"),
+        ],
     ),
     (
         ThreatFamily::Pandemic,
@@ -307,7 +317,10 @@ mod tests {
                 .collect();
             assert!(name_taken(&others, None, &checked).is_none());
         }
-        assert_eq!(ThreatOrigin::parse("addition"), Some(ThreatOrigin::Addition));
+        assert_eq!(
+            ThreatOrigin::parse("addition"),
+            Some(ThreatOrigin::Addition)
+        );
         assert_eq!(ThreatOrigin::parse("model"), None);
     }
 

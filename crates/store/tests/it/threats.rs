@@ -12,7 +12,15 @@ use mamori_testkit::{TestDb, backend_test};
 fn summary(threats: &[risks::Threat]) -> Vec<(ThreatFamily, String, String, String, ThreatOrigin)> {
     let mut rows: Vec<_> = threats
         .iter()
-        .map(|t| (t.family, t.name.clone(), t.name_en.clone(), t.description.clone(), t.origin))
+        .map(|t| {
+            (
+                t.family,
+                t.name.clone(),
+                t.name_en.clone(),
+                t.description.clone(),
+                t.origin,
+            )
+        })
         .collect();
     rows.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     rows

@@ -123,7 +123,13 @@ mod tests {
         let ja = Tr::new(Lang::Ja);
         let html = cite.linked(&ja, "asset.lead", "2(3) 4(2) 6(2)");
         assert!(html.contains("（基本方針 2(3)、4(2)、6(2)）"), "{html}");
-        assert!(!html.contains("<a"), "no published policy: nothing to link to");
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert!(
+            !html.contains("<a"),
+            "no published policy: nothing to link to"
+        );
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -3,8 +3,8 @@
 //! a regulation's style (基本方針第2条第3号) when the published one has articles; the
 //! threat catalogue quotes the published clause 3 and links to it.
 
-use mamori_testkit::fixtures_policies::{approve_and_publish, ciso, import_text, published_seed};
 use mamori_domain::user::Role;
+use mamori_testkit::fixtures_policies::{approve_and_publish, ciso, import_text, published_seed};
 use mamori_testkit::{TestServer, Web, backend_test};
 
 /// A small policy numbered in articles (第N条, 第N号), written for this test.
@@ -25,7 +25,9 @@ async fn english(web: &Web<'_>, path: &str) -> String {
 
 /// The catalogue page's section of one family.
 fn family<'a>(page: &'a str, code: &str) -> &'a str {
-    let start = page.find(&format!("id=\"family-{code}\"")).expect("family section");
+    let start = page
+        .find(&format!("id=\"family-{code}\""))
+        .expect("family section");
     let rest = &page[start..];
     &rest[..rest.find("</section>").unwrap()]
 }

@@ -191,7 +191,10 @@ fn about_clause(field: &str) -> &'static str {
 fn about(tr: &Tr, citations: &Citations, field: &str) -> String {
     match about_clause(field) {
         "" => tr.t(about_key(field)).to_owned(),
-        clause => tr.f(about_key(field), &[("cite", citations.cite(clause, tr.lang))]),
+        clause => tr.f(
+            about_key(field),
+            &[("cite", citations.cite(clause, tr.lang))],
+        ),
     }
 }
 

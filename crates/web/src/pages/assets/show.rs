@@ -249,7 +249,10 @@ fn facts(ctx: &Ctx, cite: &Cite, asset: &AssetRecord) -> Vec<(&'static str, Stri
             tr.t(status_key(asset.status)).to_owned(),
         ),
         ("asset.field.tags", asset.tags.join("、")),
-        ("asset.field.clauses", clauses_fact(ctx, cite, &asset.clauses)),
+        (
+            "asset.field.clauses",
+            clauses_fact(ctx, cite, &asset.clauses),
+        ),
         (
             "asset.field.personal_info",
             tr.t(if asset.holds_personal_info {
