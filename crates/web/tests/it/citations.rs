@@ -46,6 +46,18 @@ backend_test!(
         assert!(intentional.contains("雛形の文言"));
         assert!(!threats.contains("/clauses/"));
 
+        // A threat's page says where it comes from.
+        let list = officer.json("/api/v1/threats").await;
+        let id_of = |name: &str| {
+            list["items"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        };
+        let added = officer.page(&format!("/threats/{}", id_of("誤送信・誤送付")), 200).await;
+        assert!(added.contains("<dd>議会が追加した脅威</dd>"), "{added}");
+        let named = officer.page(&format!("/threats/{}", id_of("内部不正")), 200).await;
+        assert!(named.contains("<dd>基本方針が挙げる脅威</dd>") && named.contains("基本方針 3(1)"));
+
         let stored = published_seed(&server).await;
         let threats = officer.page("/threats", 200).await;
         let intentional = family(&threats, "intentional");
