@@ -48,6 +48,8 @@ backend_test!(
 
         // A threat's page says where it comes from.
         let list = officer.json("/api/v1/threats").await;
+        assert_eq!(list["families"][0]["citation"], "基本方針 3(1)");
+        assert!(list["families"][0]["policy_words"].is_null());
         let id_of = |name: &str| {
             list["items"].as_array().unwrap().iter().find(|t| t["name"] == name).unwrap()["id"]
                 .as_i64()
@@ -68,6 +70,10 @@ backend_test!(
             "the published clause 3(1) is quoted: {intentional}"
         );
         assert!(!intentional.contains("雛形の文言"));
+        let api = officer.json("/api/v1/threats").await;
+        let words = api["families"][1]["policy_words"].as_str().unwrap();
+        assert!(words.starts_with("情報資産の無断持ち出し、無許可ソフトウェアの使用等の規定違反"));
+        assert_eq!(api["families"][1]["clause"], "3(2)");
         let link = format!("href=\"/policies/{}/clauses/3%281%29\"", stored.document);
         assert!(intentional.contains(&link), "{intentional}");
         officer.page(&format!("/policies/{}/clauses/3%281%29", stored.document), 200).await;
@@ -115,6 +121,10 @@ backend_test!(
         assert!(unintentional.contains("操作の誤り、機器の故障その他の非意図的な要因"));
         assert!(!unintentional.contains("雛形の文言"), "not the model's words");
         assert!(threats.contains("clauses/3\">第3条</a>が想定する脅威"), "{threats}");
+        let api: serde_json::Value =
+            serde_json::from_str(&english(&officer, "/api/v1/threats").await).unwrap();
+        assert_eq!(api["families"][4]["citation"], "Basic policy Article 3(5)");
+        assert_eq!(api["families"][4]["policy_words"], "電力又は通信の途絶その他のインフラの障害");
         let english_threats = english(&officer, "/threats").await;
         assert!(english_threats.contains("Basic policy Article 3(1)"));
         assert!(english_threats.contains("Loss or theft"), "built-in names in English");
