@@ -102,10 +102,14 @@ backend_test!(
 backend_test!(
     async fn a_policy_numbered_in_articles_is_cited_in_articles(backend) {
         let server = TestServer::start(backend).await;
+        // The seed is published first; the assembly then adopts a text in articles as its
+        // next version, and every page follows at once.
+        let seed = published_seed(&server).await;
         let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
-        let (_, gicho) = ciso(&server, "gicho").await;
-        let stored = import_text(&officer, ARTICLES, None).await;
-        approve_and_publish(&officer, &gicho, &stored).await;
+        assert!(officer.page("/assets", 200).await.contains(">2(3)</a>、"));
+        let (_, chair) = ciso(&server, "gicho.suzuki").await;
+        let stored = import_text(&officer, ARTICLES, Some(seed.document)).await;
+        approve_and_publish(&officer, &chair, &stored).await;
 
         let assets = officer.page("/assets", 200).await;
         let cited = format!(
