@@ -3,7 +3,6 @@
 //! on record; it can be brought back.
 
 use mamori_domain::access::{Act, Register};
-use mamori_domain::risk::ThreatFamily;
 use mamori_domain::threat::{CheckedThreat, KnownThreat, ThreatForm, name_taken};
 use mamori_store::StoreError;
 use mamori_store::audit::{AuditFilter, AuditRecord};
@@ -47,23 +46,6 @@ pub async fn history(app: &App, acting: &Acting, id: i64) -> Outcome<Vec<AuditRe
     Ok(records
         .into_iter()
         .filter(|r| r.target_id.as_deref() == Some(wanted.as_str()))
-        .collect())
-}
-
-/// The clauses of the published basic policy that name each family, for a person who
-/// may read policies: (family, policy document id).
-pub async fn clause_links(app: &App, acting: &Acting) -> Outcome<Vec<(ThreatFamily, i64)>> {
-    if !acting.may(Register::Policies, Act::Read) {
-        return Ok(Vec::new());
-    }
-    let Some(version) = mamori_store::policies::published_basic_policy(app.store()).await? else {
-        return Ok(Vec::new());
-    };
-    let tree = &version.tree;
-    Ok(ThreatFamily::ALL
-        .iter()
-        .filter(|f| tree.find(f.clause()).is_some())
-        .map(|f| (*f, version.summary.document_id))
         .collect())
 }
 

@@ -4,6 +4,7 @@ pub mod access;
 pub mod approval;
 pub mod asset;
 pub mod calendar;
+pub mod citation;
 pub mod classification;
 pub mod classification_presets;
 pub mod classification_presets_en;

@@ -1,5 +1,5 @@
 //! Threats and risks (clauses 3 and 8 of the basic policy): the five threat families of
-//! clause 3 with the threats the seed names, the likelihood × impact matrix as data,
+//! clause 3 (their catalogue is in `threat`), the likelihood × impact matrix as data,
 //! treatments, and the rules for accepting a risk.
 
 use serde::{Deserialize, Serialize};
@@ -56,50 +56,6 @@ impl ThreatFamily {
             ThreatFamily::Infrastructure => "3(5)",
         }
     }
-}
-
-/// The threats clause 3 of the seed policy names, by family: the catalogue a new
-/// installation starts with.
-pub fn seed_catalogue() -> Vec<(ThreatFamily, &'static str)> {
-    use ThreatFamily::*;
-    let named: [(ThreatFamily, &[&str]); 5] = [
-        (
-            Intentional,
-            &[
-                "不正アクセス",
-                "ウイルス攻撃",
-                "サービス不能攻撃",
-                "部外者の侵入",
-                "重要情報の詐取",
-                "内部不正",
-            ],
-        ),
-        (
-            Unintentional,
-            &[
-                "情報資産の無断持ち出し",
-                "無許可ソフトウェアの使用",
-                "設計・開発の不備",
-                "プログラム上の欠陥",
-                "操作・設定ミス",
-                "メンテナンス不備",
-                "内部・外部監査機能の不備",
-                "外部委託管理の不備",
-                "マネジメントの欠陥",
-                "機器故障",
-            ],
-        ),
-        (Disaster, &["地震", "落雷", "火災"]),
-        (Pandemic, &["大規模・広範囲にわたる疾病による要員不足"]),
-        (
-            Infrastructure,
-            &["電力供給の途絶", "通信の途絶", "水道供給の途絶"],
-        ),
-    ];
-    named
-        .iter()
-        .flat_map(|(family, names)| names.iter().map(move |name| (*family, *name)))
-        .collect()
 }
 
 /// How a risk is dealt with.
@@ -429,17 +385,6 @@ pub fn movement(before: Option<usize>, after: Option<usize>) -> Movement {
 mod tests {
     use super::*;
     use time::macros::date;
-
-    #[test]
-    fn the_catalogue_covers_every_family_of_clause_3() {
-        let catalogue = seed_catalogue();
-        for family in ThreatFamily::ALL {
-            assert!(catalogue.iter().any(|(f, _)| *f == family), "{family:?}");
-        }
-        assert!(catalogue.contains(&(ThreatFamily::Intentional, "内部不正")));
-        assert!(catalogue.contains(&(ThreatFamily::Unintentional, "機器故障")));
-        assert_eq!(ThreatFamily::Infrastructure.clause(), "3(5)");
-    }
 
     #[test]
     fn the_default_matrix_is_valid_and_scores() {

@@ -215,16 +215,6 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens a database migrated only up to `version`, with the reference data: for tests
-    /// of later migrations (rows written as an older mamori wrote them).
-    #[doc(hidden)]
-    pub async fn open_at_version(url: &str, version: i64) -> Result<Store> {
-        let store = Store::connect(url, 8, SqliteUse::Live).await?;
-        migrations::apply_up_to(&store, version).await?;
-        install_reference_data(&store).await?;
-        Ok(store)
-    }
-
     /// Connects without touching the schema.
     pub(crate) async fn connect(
         url: &str,

@@ -288,6 +288,21 @@ pub async fn published_basic_policy(store: &Store) -> Result<Option<Version>> {
     }
 }
 
+/// Which version of which document is the published basic policy, and its content hash:
+/// one small read, for those who keep what they derived from it per published text.
+pub async fn published_basic_policy_key(store: &Store) -> Result<Option<(i64, i64, String)>> {
+    let row = sqlx::query(
+        "SELECT v.id, v.document_id, v.content_hash FROM policy_versions v \
+         JOIN policy_documents d ON d.id = v.document_id \
+         WHERE d.kind = 'basic_policy' AND v.status = 'published' \
+         ORDER BY v.published_at DESC, v.id DESC LIMIT 1",
+    )
+    .fetch_optional(store.pool())
+    .await?;
+    row.map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .transpose()
+}
+
 /// Marks a draft approved once its approval request was decided (the request holds who
 /// decided, when and why). A version no longer a draft is `Conflict("status")`.
 pub async fn mark_approved(

@@ -4,6 +4,7 @@
 //! checks the grants of `Register::Policies` or `Register::Acknowledgements`.
 
 mod acknowledgements;
+mod citations;
 mod read;
 mod versions;
 
@@ -12,6 +13,7 @@ pub use acknowledgements::{
     acknowledge, acknowledgement_overview, export_acknowledgements, pending_acknowledgements,
     remind,
 };
+pub use citations::{Citations, citations};
 pub use mamori_domain::policy_input::{ApprovalInput, ReviewInput};
 pub use mamori_store::policies::{
     AcknowledgementRow, ClauseLink, Document, Review, Version, VersionSummary,

@@ -91,8 +91,15 @@ pub(crate) async fn seed(tx: &mut WriteTx) -> Result<Vec<&'static str>> {
         .fetch_one(&mut *tx.tx)
         .await?;
     if threats == 0 {
-        for (family, name) in mamori_domain::risk::seed_catalogue() {
-            insert_threat(tx, family, name, "").await?;
+        for threat in mamori_domain::threat::seed_catalogue() {
+            let new = NewThreat {
+                family: threat.family,
+                name: threat.name,
+                name_en: threat.name_en,
+                description: threat.description,
+                origin: threat.origin,
+            };
+            insert_threat(tx, new).await?;
         }
         seeded.push("threats");
     }

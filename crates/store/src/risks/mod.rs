@@ -2,6 +2,7 @@
 //! acceptances, and frozen risk analyses (clauses 3 and 8).
 
 use mamori_domain::risk::{Matrix, Score, ThreatFamily, Treatment};
+use mamori_domain::threat::ThreatOrigin;
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
 use time::{Date, OffsetDateTime};

@@ -8,7 +8,7 @@ use mamori_domain::policy_lifecycle::VersionStatus;
 use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_store::approvals::{self, Decided, NewAbsence, NewRequest};
 use mamori_store::risks::{self, AcceptanceStatus};
-use mamori_store::{Actor, Store, StoreError, assets, policies};
+use mamori_store::{Actor, StoreError, assets, policies};
 use mamori_testkit::{TestDb, backend_test};
 use sqlx::{AnyConnection, Row};
 use time::macros::date;
@@ -44,9 +44,26 @@ async fn user(conn: &mut AnyConnection, login: &str, name: &str, role: &str) -> 
 backend_test!(
     async fn old_decisions_move_onto_approval_requests(backend) {
         let db = TestDb::new(backend).await;
-        let old = Store::open_at_version(&db.url, 9).await.unwrap();
-        old.close().await;
+        mamori_store::migrate_before(&db.url, 10).await.unwrap();
         let mut conn = db.raw().await;
+        // Reference rows as release 9 stored them (its seed, not this binary's).
+        let scheme = insert(&mut conn,
+            "INSERT INTO classification_schemes (key, name, active, created_at, updated_at) \
+             VALUES ('soumu', '総務省ガイドライン', 1, '2026-01-05T00:00:00Z', \
+             '2026-01-05T00:00:00Z') RETURNING id").await;
+        insert(&mut conn, &format!(
+            "INSERT INTO classification_levels (scheme_id, axis, code, name, rank, definition, \
+             takeout_requires_approval, rules, updated_at) VALUES ({scheme}, 'confidentiality', \
+             '3', '機密性3', 3, '秘密文書に相当', 1, '{{}}', '2026-01-05T00:00:00Z') \
+             RETURNING id")).await;
+        insert(&mut conn,
+            "INSERT INTO threats (family, name, description, clause_ref, created_at, updated_at) \
+             VALUES ('intentional', '不正アクセス', '', '3(1)', '2026-01-05T00:00:00Z', \
+             '2026-01-05T00:00:00Z') RETURNING id").await;
+        let matrix = serde_json::to_string(&mamori_domain::risk::Matrix::default_3x3()).unwrap();
+        insert(&mut conn, &format!(
+            "INSERT INTO risk_matrices (version, definition, active, created_at) VALUES \
+             (1, '{matrix}', 1, '2026-01-05T00:00:00Z') RETURNING id")).await;
         let officer = user(&mut conn, "officer", "事務局 太郎", "security_officer").await;
         let gicho = user(&mut conn, "gicho", "議長 花子", "user").await;
 

@@ -8,3 +8,4 @@ mod files;
 mod once;
 mod risks;
 mod store;
+mod threats;

@@ -11,6 +11,7 @@ use mamori_app::risks::matrices;
 use mamori_app::risks::{StoredMatrix, timestamp_text};
 use mamori_app::threats::{self as app_threats, Threat};
 use mamori_domain::access::{Act, Register};
+use mamori_domain::risk::ThreatFamily;
 use mamori_domain::threat::ThreatForm;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -35,7 +36,14 @@ pub struct ThreatOut {
     pub clause: String,
     #[schema(example = "内部不正")]
     pub name: String,
+    /// The English name of a built-in threat; empty once renamed, or for one entered here.
+    #[schema(example = "Insider wrongdoing")]
+    pub name_en: String,
     pub description: String,
+    /// `policy`: named in clause 3 of the basic policy; `addition`: added by the assembly
+    /// (built in with mamori, or entered by the security officer), not the policy's words.
+    #[schema(example = "policy")]
+    pub origin: String,
     /// A retired threat is offered for no new risk but stays on record.
     pub retired: bool,
     /// RFC 3339, UTC; absent while the threat is in use.
@@ -49,7 +57,9 @@ impl From<Threat> for ThreatOut {
             family: t.family.as_str().to_owned(),
             clause: t.clause_ref,
             name: t.name,
+            name_en: t.name_en,
             description: t.description,
+            origin: t.origin.as_str().to_owned(),
             retired: t.retired_at.is_some(),
             retired_at: t.retired_at.map(timestamp_text),
         }
@@ -61,6 +71,25 @@ impl From<Threat> for ThreatOut {
 pub struct ThreatList {
     pub items: Vec<ThreatOut>,
     pub total: u64,
+    /// Clause 3's five families as the published basic policy cites and words them.
+    pub families: Vec<FamilyOut>,
+}
+
+/// A family of clause 3, cited in the published basic policy's numbering.
+#[derive(Serialize, ToSchema)]
+pub struct FamilyOut {
+    #[schema(example = "intentional")]
+    pub family: String,
+    /// The clause's reference.
+    #[schema(example = "3(1)")]
+    pub clause: String,
+    /// The citation in the published policy's numbering, in the request's language
+    /// (the seed's style while none is published).
+    #[schema(example = "基本方針 3(1)")]
+    pub citation: String,
+    /// The published policy's own words for the clause; absent while none is published
+    /// or it has no such clause.
+    pub policy_words: Option<String>,
 }
 
 /// A new threat.
@@ -170,16 +199,29 @@ const WORDING: FieldWording = FieldWording {
     ))]
 pub async fn list_threats(
     State(state): State<AppState>,
+    ctx: Ctx,
     signed: SignedIn,
 ) -> Result<Json<ThreatList>, AppError> {
-    let items: Vec<ThreatOut> = app_threats::list_threats(&state.app, &signed.0.acting)
+    let acting = &signed.0.acting;
+    let items: Vec<ThreatOut> = app_threats::list_threats(&state.app, acting)
         .await?
         .into_iter()
         .map(ThreatOut::from)
         .collect();
+    let citations = mamori_app::policies::citations(&state.app, Some(acting)).await?;
+    let families = ThreatFamily::ALL
+        .iter()
+        .map(|family| FamilyOut {
+            family: family.as_str().to_owned(),
+            clause: family.clause().to_owned(),
+            citation: citations.cite(family.clause(), ctx.lang()),
+            policy_words: citations.text(family.clause()).map(str::to_owned),
+        })
+        .collect();
     Ok(Json(ThreatList {
         total: u64::try_from(items.len()).unwrap_or(0),
         items,
+        families,
     }))
 }
 
@@ -448,6 +490,7 @@ pub async fn put_risk_matrix(
     components(schemas(
         ThreatOut,
         ThreatList,
+        FamilyOut,
         NewThreatIn,
         ThreatPatch,
         MatrixLevelOut,

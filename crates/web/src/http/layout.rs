@@ -28,6 +28,8 @@ pub struct Layout {
     /// How many things wait for the signed-in person (approvals to decide, overdue
     /// actions, unread notices, policies to acknowledge): the badge on ホーム.
     pub waiting: i64,
+    /// Citations of the basic policy in its published numbering.
+    pub cite: crate::http::cite::Cite,
 }
 
 /// Who sees a navigation entry.
@@ -192,6 +194,7 @@ impl Layout {
             nav,
             unread: waiting.map(|w| w.unread_notices),
             waiting: waiting.map(|w| w.total()).unwrap_or_default(),
+            cite: crate::http::cite::Cite::load(state, signed_in).await,
         }
     }
 
@@ -210,6 +213,7 @@ impl Layout {
                 .collect(),
             unread: None,
             waiting: 0,
+            cite: crate::http::cite::Cite::default(),
         }
     }
 }

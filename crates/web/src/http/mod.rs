@@ -5,6 +5,7 @@
 
 pub mod approval_view;
 pub mod auth;
+pub mod cite;
 pub mod context;
 pub mod download;
 pub mod error;

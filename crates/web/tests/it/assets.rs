@@ -141,7 +141,8 @@ backend_test!(async fn bad_input_is_refused_in_the_users_language_and_nothing_is
     let response = officer.post_form("/assets/new", &form).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let body = response.text().await.unwrap();
-    assert!(body.contains("第2条第3号ただし書"), "{body}");
+    assert!(body.contains("「情報資産」の定義のただし書により情報資産に含まれない"), "{body}");
+    assert!(body.contains("基本方針 2(3)ただし書"), "the hint cites the clause: {body}");
 
     // Unknown level, bad date, unknown category, 100 KB text, control characters.
     let long = "あ".repeat(100_000);

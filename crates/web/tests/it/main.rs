@@ -9,6 +9,7 @@ mod asset_values;
 mod assets;
 mod audit_trail;
 mod browser;
+mod citations;
 mod classification;
 mod cycle_actions;
 mod cycle_calendar;

@@ -98,7 +98,15 @@ backend_test!(
         assert!(infrastructure.contains("水道供給の途絶"));
         assert!(infrastructure.contains("電力供給の途絶"));
         assert!(family_section(&page, "disaster").contains("落雷"));
-        assert!(family_section(&page, "unintentional").contains("機器故障"));
+        let unintentional = family_section(&page, "unintentional");
+        assert!(unintentional.contains("機器故障"));
+        // The assembly's additions sit under 3(2), marked as not the policy's words; with
+        // no policy published, the family's text is the model's, said so.
+        let lost = &unintentional[unintentional.find("紛失・盗難").expect("紛失・盗難")..];
+        assert!(lost[..lost.find("</th>").unwrap()].contains("議会が追加した脅威"), "{lost}");
+        assert!(!intentional.contains("議会が追加した脅威"));
+        assert!(unintentional.contains("誤送信・誤送付") && unintentional.contains("誤廃棄"));
+        assert!(intentional.contains("雛形の文言"), "{intentional}");
         assert!(family_section(&page, "pandemic").contains("要員不足"));
         // The officer gets the forms, and the links to the matrix and the register.
         assert!(page.contains("action=\"/threats\""));
@@ -128,12 +136,17 @@ backend_test!(
         let items = list["items"].as_array().unwrap();
         assert_eq!(
             list["total"].as_u64().unwrap() as usize,
-            mamori_domain::risk::seed_catalogue().len()
+            mamori_domain::threat::seed_catalogue().len()
         );
         let insider = items.iter().find(|t| t["name"] == "内部不正").unwrap();
         assert_eq!(insider["family"], "intentional");
         assert_eq!(insider["clause"], "3(1)");
         assert_eq!(insider["retired"], false);
+        assert_eq!((insider["origin"].as_str(), insider["name_en"].as_str()),
+            (Some("policy"), Some("Insider wrongdoing")));
+        let lost = items.iter().find(|t| t["name"] == "紛失・盗難").unwrap();
+        assert_eq!((lost["family"].as_str(), lost["origin"].as_str()),
+            (Some("unintentional"), Some("addition")));
         let water = items
             .iter()
             .find(|t| t["name"] == "水道供給の途絶")

@@ -15,6 +15,7 @@ use super::export::{category_word, form_word, holder_type_word, segment_word, st
 use super::{ExportError, Format, export_fields};
 use crate::assets::field_key;
 use crate::i18n::Tr;
+use crate::policies::Citations;
 use crate::{Acting, App, Failure};
 
 /// The fields a row cannot do without (the rest may stay blank).
@@ -177,8 +178,28 @@ fn about_key(field: &str) -> &'static str {
     }
 }
 
-/// The whole template for `lang` and `scheme`.
-pub fn build(lang: Lang, scheme: &Scheme) -> Template {
+/// The clause a column's explanation cites, if any.
+fn about_clause(field: &str) -> &'static str {
+    match field {
+        "category" => "4(2)",
+        "segment" => "6(3)",
+        _ => "",
+    }
+}
+
+/// What a column means, its citation in the published policy's numbering.
+fn about(tr: &Tr, citations: &Citations, field: &str) -> String {
+    match about_clause(field) {
+        "" => tr.t(about_key(field)).to_owned(),
+        clause => tr.f(
+            about_key(field),
+            &[("cite", citations.cite(clause, tr.lang))],
+        ),
+    }
+}
+
+/// The whole template for `lang` and `scheme`, citing in `citations`' numbering.
+pub fn build(lang: Lang, scheme: &Scheme, citations: &Citations) -> Template {
     let tr = Tr::new(lang);
     // No asset number: a template registers new assets, and the number is mamori's to give.
     let headers = export_fields()
@@ -191,7 +212,7 @@ pub fn build(lang: Lang, scheme: &Scheme) -> Template {
         .map(|(column, field)| {
             vec![
                 tr.t(field_key(field)).to_owned(),
-                tr.t(about_key(field)).to_owned(),
+                about(&tr, citations, field),
                 tr.t(if REQUIRED.contains(&field) {
                     "asset.template.required"
                 } else {
@@ -238,7 +259,8 @@ pub async fn template(
     let scheme = mamori_store::classification::active(app.store())
         .await
         .map_err(Failure::from)?;
-    let template = build(lang, &scheme);
+    let citations = crate::policies::citations(app, Some(acting)).await?;
+    let template = build(lang, &scheme, &citations);
     tokio::task::spawn_blocking(move || crate::sheets::write_template(format, &template))
         .await
         .map_err(|e| {

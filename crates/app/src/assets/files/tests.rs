@@ -8,6 +8,8 @@ use mamori_domain::wareki::Lang;
 use mamori_sheet::Row;
 use mamori_store::assets::AssetRecord;
 
+use crate::policies::Citations;
+
 use super::export::*;
 use super::*;
 
@@ -353,7 +355,7 @@ fn retention_text_no_reading_fits_is_a_note_not_an_error() {
 fn the_template_reads_back_as_its_example_only() {
     let scheme = scheme();
     for lang in [Lang::Ja, Lang::En] {
-        let template = template::build(lang, &scheme);
+        let template = template::build(lang, &scheme, &Citations::seed_style());
         // The export's headers less the asset number: a template registers new assets.
         assert_eq!(template.headers, headers(lang)[1..]);
         assert_eq!(template.guide_rows.len(), template.headers.len());
@@ -409,7 +411,7 @@ fn the_template_reads_back_as_its_example_only() {
         );
     }
     // Left above real rows, the example is refused as a row of its own.
-    let t = template::build(Lang::Ja, &scheme);
+    let t = template::build(Lang::Ja, &scheme, &Citations::seed_style());
     let mut real = t.example.clone();
     real[0] = "本会議録".into();
     real[1] = String::new();
@@ -440,7 +442,7 @@ fn the_template_reads_back_as_its_example_only() {
 #[test]
 fn the_template_lists_the_scheme_levels_and_the_coded_words() {
     let scheme = scheme();
-    let template = template::build(Lang::Ja, &scheme);
+    let template = template::build(Lang::Ja, &scheme, &Citations::seed_style());
     let column = |field: &str| export_fields().position(|f| f == field).unwrap();
     let list = |field: &str| {
         template
@@ -464,10 +466,15 @@ fn the_template_lists_the_scheme_levels_and_the_coded_words() {
     );
     assert_eq!(list("personal_info"), strings(&["あり", "なし"]));
     assert_eq!(template.lists.len(), 9);
-    let en = template::build(Lang::En, &scheme);
+    let en = template::build(Lang::En, &scheme, &Citations::seed_style());
     assert!(
         en.lists
             .iter()
             .any(|c| c.values == strings(&["infrastructure", "information", "system_document"]))
     );
+    // The guide cites the basic policy in its numbering (the seed's without one published).
+    let meaning = |t: &mamori_sheet::Template, field: &str| t.guide_rows[column(field)][1].clone();
+    assert!(meaning(&template, "category").starts_with("基本方針 4(2)の区分。"));
+    assert!(meaning(&template, "segment").contains("（基本方針 6(3)）"));
+    assert!(meaning(&en, "category").starts_with("Basic policy 4(2):"));
 }

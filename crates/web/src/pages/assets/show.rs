@@ -20,6 +20,7 @@ use super::{
 };
 use crate::http::approval_view::SendForm;
 use crate::http::auth::SignedIn;
+use crate::http::cite::Cite;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
@@ -215,7 +216,7 @@ fn disposal_fact(ctx: &Ctx, asset: &AssetRecord) -> String {
         .unwrap_or_default()
 }
 
-fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
+fn facts(ctx: &Ctx, cite: &Cite, asset: &AssetRecord) -> Vec<(&'static str, String)> {
     let tr = ctx.tr;
     vec![
         (
@@ -253,7 +254,10 @@ fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
             tr.t(status_key(asset.status)).to_owned(),
         ),
         ("asset.field.tags", asset.tags.join("、")),
-        ("asset.field.clauses", asset.clauses.join("、")),
+        (
+            "asset.field.clauses",
+            clauses_fact(ctx, cite, &asset.clauses),
+        ),
         (
             "asset.field.personal_info",
             tr.t(if asset.holds_personal_info {
@@ -266,6 +270,15 @@ fn facts(ctx: &Ctx, asset: &AssetRecord) -> Vec<(&'static str, String)> {
         ("asset.registered_at", ctx.datetime(asset.created_at)),
         ("asset.updated_at", ctx.datetime(asset.updated_at)),
     ]
+}
+
+/// The asset's clauses cited in the published policy's numbering; nothing when none.
+fn clauses_fact(ctx: &Ctx, cite: &Cite, clauses: &[String]) -> String {
+    if clauses.is_empty() {
+        return String::new();
+    }
+    let references: Vec<&str> = clauses.iter().map(String::as_str).collect();
+    cite.all(&ctx.tr, &references.join(" "))
 }
 
 fn approval_key(value: Approval) -> &'static str {
@@ -317,20 +330,21 @@ pub(super) async fn render_show(
     } else {
         Vec::new()
     };
+    let layout = Layout::load(
+        state,
+        "assets",
+        &format!("/assets/{}", asset.id),
+        Some(&signed.0),
+    )
+    .await;
     let page = ShowPage {
         deciders,
         send: shown.send,
         files,
         t: tr,
-        layout: Layout::load(
-            state,
-            "assets",
-            &format!("/assets/{}", asset.id),
-            Some(&signed.0),
-        )
-        .await,
+        facts: facts(ctx, &layout.cite, &asset),
+        layout,
         saved: shown.saved,
-        facts: facts(ctx, &asset),
         levels: level_views(&scheme, &asset),
         rules: rule_views(&scheme, &asset),
         history: history

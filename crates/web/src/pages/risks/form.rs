@@ -1,6 +1,7 @@
 //! The risk form: register a risk, reassess it (scored with the active matrix).
 
 use super::*;
+use crate::http::cite::Cite;
 
 /// A URL-encoded body as name/value pairs (the asset select repeats its name).
 pub(super) struct Fields(Vec<(String, String)>);
@@ -122,13 +123,18 @@ pub(super) struct FormView<'a> {
 
 pub(super) fn threat_groups(
     tr: &Tr,
+    cite: &Cite,
     threats: &[Threat],
     current_threat: Option<i64>,
 ) -> Vec<ThreatGroup> {
     ThreatFamily::ALL
         .iter()
         .map(|family| ThreatGroup {
-            family: format!("{} {}", family.clause(), tr.t(family_key(*family))),
+            family: format!(
+                "{} {}",
+                cite.label(tr, family.clause()),
+                tr.t(family_key(*family))
+            ),
             threats: threats
                 .iter()
                 .filter(|t| t.family == *family)
@@ -136,9 +142,10 @@ pub(super) fn threat_groups(
                 .map(|t| Choice {
                     value: t.id.to_string(),
                     label: if t.retired_at.is_some() {
-                        tr.f("risk.retired_threat", &[("name", t.name.clone())])
+                        let name = t.shown_name(tr.lang).to_owned();
+                        tr.f("risk.retired_threat", &[("name", name)])
                     } else {
-                        t.name.clone()
+                        t.shown_name(tr.lang).to_owned()
                     },
                 })
                 .collect(),
@@ -192,13 +199,15 @@ pub(super) async fn render_form(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let layout = Layout::load(state, "risks", &path, Some(&signed.0)).await;
+    let current_threat = view.current.map(|r| r.threat_id);
     let page = FormPage {
         t: tr,
-        layout: Layout::load(state, "risks", &path, Some(&signed.0)).await,
+        threats: threat_groups(&tr, &layout.cite, &options.threats, current_threat),
+        layout,
         id: view.id,
         form,
         errors: view.errors,
-        threats: threat_groups(&tr, &options.threats, view.current.map(|r| r.threat_id)),
         assets_capped: options.assets_capped,
         assets,
         likelihood: scale_choices(&active.matrix.likelihood),

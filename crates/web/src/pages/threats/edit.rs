@@ -18,6 +18,8 @@ pub(super) struct EditPage {
     id: i64,
     stored_name: String,
     clause: &'static str,
+    /// Added by the assembly, not named by clause 3.
+    added: bool,
     retired: Option<String>,
     families: Vec<FamilyChoice>,
     form: ThreatForm,
@@ -81,6 +83,7 @@ pub(super) async fn render_edit(
         id: threat.id,
         stored_name: threat.name.clone(),
         clause: threat.family.clause(),
+        added: threat.origin == ThreatOrigin::Addition,
         retired: threat.retired_at.map(|at| ctx.datetime(at)),
         families: family_choices(),
         form,

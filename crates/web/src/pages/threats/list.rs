@@ -5,7 +5,10 @@ use super::*;
 
 pub struct ThreatRow {
     pub id: i64,
+    /// The English name of a built-in threat on English pages, else the name as typed.
     pub name: String,
+    /// Added by the assembly, not named by the policy's clause 3.
+    pub added: bool,
     pub description: Vec<String>,
     /// When it was retired, ready to show; `None` while in use.
     pub retired: Option<String>,
@@ -14,10 +17,9 @@ pub struct ThreatRow {
 pub struct FamilyGroup {
     pub code: &'static str,
     pub key: &'static str,
+    /// The model wording of the family, shown while no published policy words it.
     pub explain: &'static str,
     pub clause: &'static str,
-    /// The clause's page in the published basic policy, when there is one.
-    pub clause_link: Option<String>,
     pub threats: Vec<ThreatRow>,
 }
 
@@ -70,22 +72,6 @@ pub(super) fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Links to the clauses of the published basic policy that it really has, for users who
-/// may read policies.
-pub(super) async fn clause_links(
-    state: &AppState,
-    signed: &SignedIn,
-) -> Result<Vec<(ThreatFamily, String)>, AppError> {
-    let links = app_threats::clause_links(&state.app, &signed.0.acting).await?;
-    Ok(links
-        .into_iter()
-        .map(|(family, document)| {
-            let clause = crate::http::auth::percent_encode(family.clause()).replace('/', "%2F");
-            (family, format!("/policies/{document}/clauses/{clause}"))
-        })
-        .collect())
-}
-
 pub(super) async fn render_list(
     state: &AppState,
     ctx: &Ctx,
@@ -95,7 +81,6 @@ pub(super) async fn render_list(
     problems: &[FieldProblem],
 ) -> Result<Response, AppError> {
     let threats = app_threats::list_threats(&state.app, &signed.0.acting).await?;
-    let links = clause_links(state, signed).await?;
     let groups = ThreatFamily::ALL
         .iter()
         .map(|family| FamilyGroup {
@@ -103,16 +88,13 @@ pub(super) async fn render_list(
             key: family_key(*family),
             explain: family_explain_key(*family),
             clause: family.clause(),
-            clause_link: links
-                .iter()
-                .find(|(f, _)| f == family)
-                .map(|(_, l)| l.clone()),
             threats: threats
                 .iter()
                 .filter(|t| t.family == *family)
                 .map(|t| ThreatRow {
                     id: t.id,
-                    name: t.name.clone(),
+                    name: t.shown_name(ctx.lang()).to_owned(),
+                    added: t.origin == ThreatOrigin::Addition,
                     description: lines(&t.description),
                     retired: t.retired_at.map(|at| ctx.datetime(at)),
                 })

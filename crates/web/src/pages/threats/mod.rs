@@ -11,8 +11,8 @@ use mamori_app::threats::{self as app_threats, Threat};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
 use mamori_domain::risk::ThreatFamily;
-use mamori_domain::threat::ThreatForm;
 pub use mamori_domain::threat::{DESCRIPTION_MAX, NAME_MAX};
+use mamori_domain::threat::{ThreatForm, ThreatOrigin};
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
