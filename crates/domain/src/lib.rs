@@ -9,6 +9,7 @@ pub mod classification_presets;
 pub mod corrective;
 pub mod exception;
 pub mod field;
+pub mod kana;
 pub mod file;
 pub mod mfa;
 pub mod notice;

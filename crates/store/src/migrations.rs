@@ -94,6 +94,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0014_exceptions.sql"),
         include_str!("../migrations/postgres/0014_exceptions.sql"),
     ),
+    (
+        15,
+        "user_reading",
+        include_str!("../migrations/sqlite/0015_user_reading.sql"),
+        include_str!("../migrations/postgres/0015_user_reading.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.
