@@ -31,3 +31,4 @@ mod risks_api;
 mod security;
 mod threats;
 mod users;
+mod users_reading;
