@@ -23,6 +23,7 @@ mod notifications;
 mod once;
 mod once_forms;
 mod once_forms_blocks;
+mod past_dates;
 mod policies;
 mod policy_acks;
 mod policy_drafts;
