@@ -225,6 +225,10 @@ pub struct AssetIn {
     /// `book`) for a publicly sold publication, which is refused; empty or `no` otherwise.
     #[serde(default)]
     pub publication: String,
+    /// Keep a `disposal_due` already past on an asset in use; without it such a date is
+    /// answered with 422 `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 impl From<AssetIn> for AssetInput {
@@ -269,8 +273,9 @@ pub async fn create_asset(
     let ApiJson(input) =
         <ApiJson<AssetIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
             .await?;
+    let confirmed = input.confirm_past_dates;
     let input = AssetInput::from(input);
-    let asset = mamori_app::assets::register(&state.app, acting, &input)
+    let asset = mamori_app::assets::register_with(&state.app, acting, &input, confirmed)
         .await
         .map_err(|f| invalid(f, &ctx))?;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
@@ -314,7 +319,8 @@ fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
 }
 
 /// A change to an asset: only the fields given change (as text, as on the form); a
-/// change of classification needs `reason`.
+/// change of classification needs `reason`; a changed `disposal_due` already past on an
+/// asset in use needs `"confirm_past_dates": true`.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 pub struct AssetPatch {
     /// Any field of [`AssetIn`], e.g. `{"location": "書庫B"}`.
@@ -358,6 +364,11 @@ pub async fn update_asset(
         Some(serde_json::Value::String(r)) => r,
         Some(_) => return Err(bad_body("reason")),
     };
+    let confirm_past_dates = match fields.remove("confirm_past_dates") {
+        None => false,
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(_) => return Err(bad_body("confirm_past_dates")),
+    };
     let known = field_names();
     let mut input = serde_json::to_value(mamori_app::assets::input_of(&before, &scheme))
         .map_err(|_| AppError::internal())?;
@@ -368,7 +379,11 @@ pub async fn update_asset(
         input[name.as_str()] = value;
     }
     let input: AssetInput = serde_json::from_value(input).map_err(|_| bad_body("field"))?;
-    let change = mamori_app::assets::AssetChange { input, reason };
+    let change = mamori_app::assets::AssetChange {
+        input,
+        reason,
+        confirm_past_dates,
+    };
     let asset = mamori_app::assets::update(&state.app, acting, id, &change)
         .await
         .map_err(|f| invalid(f, &ctx))?;

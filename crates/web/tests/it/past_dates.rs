@@ -92,3 +92,94 @@ backend_test!(async fn the_question_is_in_english_for_an_english_reader(backend)
     );
     server.stop().await;
 });
+
+/// The new-asset form as the page posts it, in use, disposed of on `disposal_due`.
+fn asset_form(disposal_due: &str) -> Vec<(&'static str, String)> {
+    [
+        ("publication", "no"),
+        ("name", "議員用タブレット（令和元年度購入分）"),
+        ("description", "本会議で使う貸与タブレット"),
+        ("category", "information"),
+        ("form", "electronic"),
+        ("holder_type", "secretariat"),
+        ("holder", ""),
+        ("location", "議会事務局"),
+        ("segment", "internet"),
+        ("confidentiality", "2"),
+        ("integrity", "2"),
+        ("availability", "2"),
+        ("retention", ""),
+        ("status", "in_use"),
+        ("tags", ""),
+        ("clauses", ""),
+        ("notes", ""),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_owned()))
+    .chain([("disposal_due", disposal_due.to_owned())])
+    .collect()
+}
+
+fn pairs<'a>(form: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    form.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+backend_test!(async fn a_past_disposal_date_of_an_asset_in_use_is_asked_about(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    let form = asset_form("平成31年4月1日");
+    let asked = officer.post_form("/assets/new", &pairs(&form)).await;
+    assert_eq!(asked.status().as_u16(), 422, "{:?}", asked.headers().get("location"));
+    let page = asked.text().await.unwrap();
+    let (era_today, _) = today_ja();
+    assert!(
+        page.contains(&format!("平成31年4月1日は過去の日付です（今日は{era_today}）。")),
+        "{page}"
+    );
+    assert!(page.contains(BOX), "{page}");
+    assert_eq!(officer.json("/api/v1/assets").await["total"], 0, "nothing was written");
+
+    let mut confirmed = form.clone();
+    confirmed.push(("confirm_past_dates", "1".to_owned()));
+    let saved = officer.post_form("/assets/new", &pairs(&confirmed)).await;
+    let path = location(&saved);
+    let id = path.trim_start_matches("/assets/").split('?').next().unwrap().to_owned();
+    assert!(officer.page(&path, 200).await.contains("平成31年4月1日"));
+
+    // Editing something else does not ask again about the date already kept.
+    let mut edit = form.clone();
+    edit.retain(|(k, _)| *k != "location");
+    edit.push(("location", "議長室".to_owned()));
+    let edited = officer.post_form(&format!("/assets/{id}"), &pairs(&edit)).await;
+    assert_eq!(edited.status().as_u16(), 303, "{}", edited.text().await.unwrap());
+
+    // A disposed-of or archived asset may well have a past disposal date.
+    let mut disposed = asset_form("2019-04-01");
+    disposed.retain(|(k, _)| *k != "status");
+    disposed.push(("status", "disposed".to_owned()));
+    assert_eq!(officer.post_form("/assets/new", &pairs(&disposed)).await.status().as_u16(), 303);
+
+    // The API: a changed past date on an asset in use is 422, then kept when confirmed.
+    let api_path = format!("/api/v1/assets/{id}");
+    let refused = officer.patch_json(&api_path, &json!({"disposal_due": "2020-03-31"})).await;
+    let error = assert_api_error(refused, 422, "confirmation_needed").await;
+    assert_eq!(error["fields"][0]["field"], "disposal_due");
+    let message = error["fields"][0]["message"].as_str().unwrap();
+    assert!(message.starts_with("2020年3月31日は過去の日付です"), "{message}");
+    let kept = officer
+        .patch_json(&api_path, &json!({"disposal_due": "2020-03-31", "confirm_past_dates": true}))
+        .await;
+    assert_eq!(kept.status().as_u16(), 200);
+    assert_eq!(officer.json(&api_path).await["disposal_due"], "2020-03-31");
+
+    let body = json!({"name": "旧サーバ", "category": "information", "form": "electronic",
+        "holder_type": "secretariat", "confidentiality": "2", "integrity": "2",
+        "availability": "2", "disposal_due": "R2.3.31"});
+    let refused = officer.post_json("/api/v1/assets", &body).await;
+    let error = assert_api_error(refused, 422, "confirmation_needed").await;
+    assert!(error["fields"][0]["message"].as_str().unwrap().starts_with("令和2年3月31日は過去の日付です"));
+    let mut body = body;
+    body["confirm_past_dates"] = json!(true);
+    assert_eq!(officer.post_json("/api/v1/assets", &body).await.status().as_u16(), 201);
+    server.stop().await;
+});
