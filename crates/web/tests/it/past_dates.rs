@@ -183,3 +183,32 @@ backend_test!(async fn a_past_disposal_date_of_an_asset_in_use_is_asked_about(ba
     assert_eq!(officer.post_json("/api/v1/assets", &body).await.status().as_u16(), 201);
     server.stop().await;
 });
+
+backend_test!(async fn an_imported_past_disposal_date_is_kept_and_shown_as_a_warning(backend) {
+    use crate::asset_files::{mapping_form, post, upload};
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+    let csv = "資産名,分類,形態,保有者区分,機密性,完全性,可用性,廃棄予定日,状態\r\n\
+        旧庁内サーバ,ア,電子,議会事務局,2,2,2,平成31年4月1日,使用中\r\n\
+        旧会議録,イ,紙,議会事務局,2,2,1,2019/4/1,廃棄済み\r\n";
+    let (status, page) = upload(&officer, "台帳.csv", csv.as_bytes()).await;
+    assert_eq!(status.as_u16(), 200, "{page}");
+    let form = mapping_form(&page);
+    let (status, page) = post(&officer, "/assets/import/preview", &form).await;
+    assert_eq!(status.as_u16(), 200, "{page}");
+    let (era_today, _) = today_ja();
+    let warning = format!("廃棄予定日平成31年4月1日は過去の日付です（今日は{era_today}）。");
+    assert!(page.contains(&warning), "{warning} in {page}");
+    assert_eq!(page.matches("は過去の日付です").count(), 1, "only the asset in use: {page}");
+    let (status, page) = post(&officer, "/assets/import/confirm", &form).await;
+    assert_eq!(status.as_u16(), 200, "{page}");
+    let assets = officer.json("/api/v1/assets?status=in_use").await;
+    let server_row = assets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"] == "旧庁内サーバ")
+        .expect("imported, not refused");
+    assert_eq!(server_row["disposal_due"], "2019-04-01", "kept as the file says");
+    server.stop().await;
+});
