@@ -529,6 +529,10 @@ pub struct EventIn {
     pub due_back: String,
     #[serde(default)]
     pub notes: String,
+    /// Keep a `due_back` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 /// Records a lifecycle event: the register's keepers any kind, a holder take-outs and
@@ -558,6 +562,7 @@ pub async fn record_event(
         witness: body.witness,
         due_back: body.due_back,
         notes: body.notes,
+        confirm_past_dates: body.confirm_past_dates,
     };
     let event = mamori_app::assets::record_event(&state.app, acting, id, &input).await?;
     Ok((StatusCode::CREATED, Json(event_out(event))).into_response())

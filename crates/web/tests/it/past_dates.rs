@@ -212,3 +212,41 @@ backend_test!(async fn an_imported_past_disposal_date_is_kept_and_shown_as_a_war
     assert_eq!(server_row["disposal_due"], "2019-04-01", "kept as the file says");
     server.stop().await;
 });
+
+backend_test!(async fn a_past_due_back_date_of_a_take_out_is_asked_about(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    let saved = officer.post_form("/assets/new", &pairs(&asset_form(""))).await;
+    let path = location(&saved).split('?').next().unwrap().to_owned();
+    let events = format!("{path}/events");
+    let today = mamori_app::date_text(mamori_app::today());
+    let takeout = [
+        ("kind", "take_out"),
+        ("occurred_on", today.as_str()),
+        ("person", "議員 一郎"),
+        ("counterparty", "自宅"),
+        ("due_back", "R8.4.1"),
+    ];
+    let asked = officer.post_form(&events, &takeout).await;
+    assert_eq!(asked.status().as_u16(), 422);
+    let page = asked.text().await.unwrap();
+    let (era_today, _) = today_ja();
+    assert!(page.contains(&format!("令和8年4月1日は過去の日付です（今日は{era_today}）。")), "{page}");
+    assert!(page.contains(BOX) && page.contains("value=\"R8.4.1\""), "{page}");
+
+    let mut confirmed = takeout.to_vec();
+    confirmed.push(("confirm_past_dates", "1"));
+    let kept = officer.post_form(&events, &confirmed).await;
+    assert_eq!(kept.status().as_u16(), 303);
+    assert!(officer.page(&path, 200).await.contains("令和8年4月1日"));
+
+    let api = format!("/api/v1{events}");
+    let body = json!({"kind": "take_out", "occurred_on": today, "person": "議員 一郎",
+        "due_back": "2026-04-01"});
+    let error = assert_api_error(officer.post_json(&api, &body).await, 422, "confirmation_needed").await;
+    assert_eq!(error["fields"][0]["field"], "due_back");
+    let mut body = body;
+    body["confirm_past_dates"] = json!(true);
+    assert_eq!(officer.post_json(&api, &body).await.status().as_u16(), 201);
+    server.stop().await;
+});

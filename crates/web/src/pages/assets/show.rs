@@ -82,6 +82,8 @@ struct ShowPage {
     withdrawn: bool,
     event_form: EventInput,
     event_errors: Vec<FieldError>,
+    /// A past due-back date was asked about: the box that keeps it is offered.
+    event_asks_past: bool,
     today: String,
     files: crate::http::files_section::FilesSection,
 }
@@ -93,6 +95,7 @@ pub(super) struct ShowState {
     pub saved: bool,
     pub event_form: EventInput,
     pub event_errors: Vec<FieldError>,
+    pub event_asks_past: bool,
     pub status: Option<StatusCode>,
 }
 
@@ -328,6 +331,7 @@ pub(super) async fn render_show(
         withdrawn: asset.status == Status::Withdrawn,
         event_form: shown.event_form,
         event_errors: shown.event_errors,
+        event_asks_past: shown.event_asks_past,
         today: mamori_app::today().to_string(),
         asset,
     };
