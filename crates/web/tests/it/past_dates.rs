@@ -250,3 +250,41 @@ backend_test!(async fn a_past_due_back_date_of_a_take_out_is_asked_about(backend
     assert_eq!(officer.post_json(&api, &body).await.status().as_u16(), 201);
     server.stop().await;
 });
+
+backend_test!(async fn a_past_date_of_a_review_planned_once_is_asked_about(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    let saved = officer.post_form("/assets/new", &pairs(&asset_form(""))).await;
+    let id = location(&saved)
+        .trim_start_matches("/assets/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = format!("/reviews/asset/{id}");
+    let schedule = [("rule", "once"), ("on", "令和元年5月1日"), ("reviewer", "post:ciso")];
+    let asked = officer.post_form(&format!("{page}/schedule"), &schedule).await;
+    assert_eq!(asked.status().as_u16(), 422);
+    let body = asked.text().await.unwrap();
+    let (era_today, _) = today_ja();
+    assert!(body.contains(&format!("令和元年5月1日は過去の日付です（今日は{era_today}）。")), "{body}");
+    assert!(body.contains(BOX), "{body}");
+    let mut confirmed = schedule.to_vec();
+    confirmed.push(("confirm_past_dates", "1"));
+    let kept = officer.post_form(&format!("{page}/schedule"), &confirmed).await;
+    assert_eq!(location(&kept), page);
+
+    let api = format!("/api/v1/reviews/asset/{id}/schedule");
+    let body = json!({"rule": "once", "on": "2019-05-01", "reviewer": "post:ciso"});
+    let refused = officer.send_json(reqwest::Method::PUT, &api, &body).await;
+    let error = assert_api_error(refused, 422, "confirmation_needed").await;
+    assert_eq!(error["fields"][0]["field"], "on");
+    let mut body = body;
+    body["confirm_past_dates"] = json!(true);
+    let set = officer.send_json(reqwest::Method::PUT, &api, &body).await;
+    assert_eq!(set.status().as_u16(), 200);
+    // A yearly rule has no date to ask about.
+    let yearly = json!({"rule": "fiscal_yearly", "month_day": "3/31", "reviewer": "post:ciso"});
+    assert_eq!(officer.send_json(reqwest::Method::PUT, &api, &yearly).await.status().as_u16(), 200);
+    server.stop().await;
+});
