@@ -288,3 +288,29 @@ backend_test!(async fn a_past_date_of_a_review_planned_once_is_asked_about(backe
     assert_eq!(officer.send_json(reqwest::Method::PUT, &api, &yearly).await.status().as_u16(), 200);
     server.stop().await;
 });
+
+backend_test!(async fn a_past_due_date_of_a_risk_treatment_action_is_asked_about(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    let risk = mamori_testkit::fixtures_cycle::a_risk(&server, &officer, "タブレットの紛失").await;
+    let path = format!("/risks/{risk}/actions");
+    let fields = [("description", "紛失時の連絡手順を周知する"), ("owner", ""), ("due_on", "2025-04-01")];
+    let asked = officer.post_form(&path, &fields).await;
+    assert_eq!(asked.status().as_u16(), 422);
+    let page = asked.text().await.unwrap();
+    let (_, western_today) = today_ja();
+    assert!(page.contains(&format!("2025年4月1日は過去の日付です（今日は{western_today}）。")), "{page}");
+    assert!(page.contains(BOX), "{page}");
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm_past_dates", "1"));
+    assert_eq!(location(&officer.post_form(&path, &confirmed).await), format!("/risks/{risk}#actions"));
+
+    let api = format!("/api/v1/risks/{risk}/actions");
+    let body = json!({"description": "点検", "due_on": "令和7年4月1日"});
+    let error = assert_api_error(officer.post_json(&api, &body).await, 422, "confirmation_needed").await;
+    assert!(error["fields"][0]["message"].as_str().unwrap().starts_with("令和7年4月1日は過去の日付です"));
+    let mut body = body;
+    body["confirm_past_dates"] = json!(true);
+    assert_eq!(officer.post_json(&api, &body).await.status().as_u16(), 201);
+    server.stop().await;
+});

@@ -43,6 +43,8 @@ pub(super) struct ShowPage {
     owners: Vec<Choice>,
     action_form: ActionForm,
     action_errors: Vec<FieldError>,
+    /// A past due date was asked about: the box that keeps it is offered.
+    action_asks_past: bool,
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
     today: String,
@@ -60,6 +62,7 @@ pub(super) struct ShowForms {
     pub(super) saved: bool,
     pub(super) action_form: ActionForm,
     pub(super) action_errors: Vec<FieldError>,
+    pub(super) action_asks_past: bool,
     pub(super) acceptance_form: AcceptanceForm,
     pub(super) acceptance_errors: Vec<FieldError>,
 }
@@ -266,6 +269,7 @@ pub(super) async fn render_show(
         owners: owner_choices(&register::owners(&state.app, acting).await?),
         action_form: forms.action_form,
         action_errors: forms.action_errors,
+        action_asks_past: forms.action_asks_past,
         acceptance_form: forms.acceptance_form,
         acceptance_errors: forms.acceptance_errors,
         today: today_date.to_string(),
