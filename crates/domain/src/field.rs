@@ -150,13 +150,20 @@ mod tests {
     const TODAY: Date = date!(2026 - 12 - 02);
 
     fn params(problem: &FieldProblem) -> Vec<(&str, &str)> {
-        problem.params.iter().map(|(k, v)| (*k, v.as_str())).collect()
+        problem
+            .params
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect()
     }
 
     #[test]
     fn a_past_date_is_repeated_in_the_era_it_was_typed_in() {
         let asked = past_date("disposal_due", "平成31年4月1日", TODAY).unwrap();
-        assert_eq!((asked.field, asked.key), ("disposal_due", "date.confirm.past"));
+        assert_eq!(
+            (asked.field, asked.key),
+            ("disposal_due", "date.confirm.past")
+        );
         assert_eq!(
             params(&asked),
             [

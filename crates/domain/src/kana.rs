@@ -65,10 +65,19 @@ mod tests {
 
     #[test]
     fn katakana_of_either_width_becomes_hiragana() {
-        assert_eq!(reading("ヤマダ タロウ", 100), Ok(Some("やまだ　たろう".into())));
+        assert_eq!(
+            reading("ヤマダ タロウ", 100),
+            Ok(Some("やまだ　たろう".into()))
+        );
         assert_eq!(reading("ﾔﾏﾀﾞ ﾀﾛｳ", 100), Ok(Some("やまだ　たろう".into())));
-        assert_eq!(reading("  さとう　　はなこ ", 100), Ok(Some("さとう　はなこ".into())));
-        assert_eq!(reading("ヴィクトリア・ベーカー", 100), Ok(Some("ゔぃくとりあ・べーかー".into())));
+        assert_eq!(
+            reading("  さとう　　はなこ ", 100),
+            Ok(Some("さとう　はなこ".into()))
+        );
+        assert_eq!(
+            reading("ヴィクトリア・ベーカー", 100),
+            Ok(Some("ゔぃくとりあ・べーかー".into()))
+        );
         assert_eq!(reading("すゞき", 100), Ok(Some("すゞき".into())));
     }
 
@@ -80,10 +89,22 @@ mod tests {
 
     #[test]
     fn anything_but_kana_is_refused_naming_it() {
-        assert_eq!(reading("山田", 100), Err(ReadingProblem::NotKana { found: '山' }));
-        assert_eq!(reading("yamada", 100), Err(ReadingProblem::NotKana { found: 'y' }));
-        assert_eq!(reading("やまだ1", 100), Err(ReadingProblem::NotKana { found: '1' }));
-        assert_eq!(reading("あいう", 2), Err(ReadingProblem::TooLong { max: 2 }));
+        assert_eq!(
+            reading("山田", 100),
+            Err(ReadingProblem::NotKana { found: '山' })
+        );
+        assert_eq!(
+            reading("yamada", 100),
+            Err(ReadingProblem::NotKana { found: 'y' })
+        );
+        assert_eq!(
+            reading("やまだ1", 100),
+            Err(ReadingProblem::NotKana { found: '1' })
+        );
+        assert_eq!(
+            reading("あいう", 2),
+            Err(ReadingProblem::TooLong { max: 2 })
+        );
     }
 
     #[test]
@@ -93,6 +114,9 @@ mod tests {
             .map(|n| reading(n, 100).unwrap().unwrap())
             .collect();
         names.sort();
-        assert_eq!(names, ["あべ", "いとう", "かとう", "がもう", "さとう", "わたなべ"]);
+        assert_eq!(
+            names,
+            ["あべ", "いとう", "かとう", "がもう", "さとう", "わたなべ"]
+        );
     }
 }

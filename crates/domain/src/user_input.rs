@@ -321,13 +321,25 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(input.check().unwrap().reading.as_deref(), Some("やまだ"));
-        let none = NewUserInput { reading: " ".into(), ..input.clone() };
+        let none = NewUserInput {
+            reading: " ".into(),
+            ..input.clone()
+        };
         assert_eq!(none.check().unwrap().reading, None);
-        let kanji = NewUserInput { reading: "山田".into(), ..input };
+        let kanji = NewUserInput {
+            reading: "山田".into(),
+            ..input
+        };
         let problem = &kanji.check().unwrap_err()[0];
-        assert_eq!((problem.field, problem.key), ("reading", "users.error.reading_not_kana"));
+        assert_eq!(
+            (problem.field, problem.key),
+            ("reading", "users.error.reading_not_kana")
+        );
         assert_eq!(problem.params, vec![("found", "山".to_owned())]);
-        let removed = UserEditInput { reading: Some(String::new()), ..Default::default() };
+        let removed = UserEditInput {
+            reading: Some(String::new()),
+            ..Default::default()
+        };
         assert_eq!(removed.check(None, 1).unwrap().reading, Some(None));
     }
 }

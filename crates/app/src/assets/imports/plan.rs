@@ -304,9 +304,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             match files::check_input(row.line, &input, scheme, &directory.holders) {
                 Ok((asset, note)) => {
                     notes.borrow_mut().extend(note);
-                    notes
-                        .borrow_mut()
-                        .extend(past_disposal(row.line, &asset, &input.disposal_due, today));
+                    notes.borrow_mut().extend(past_disposal(
+                        row.line,
+                        &asset,
+                        &input.disposal_due,
+                        today,
+                    ));
                     (Some(asset), Vec::new())
                 }
                 Err(errors) => (None, errors),

@@ -297,7 +297,10 @@ fn a_past_disposal_date_of_an_asset_in_use_is_imported_and_noted() {
     let past = in_use("平成31年4月1日");
     let plan = plan_of(&past, &Choices::default());
     assert!(plan.is_ready(), "never refused: {plan:?}");
-    assert!(matches!(plan.rows[0].plan, RowPlan::Update { .. }), "{plan:?}");
+    assert!(
+        matches!(plan.rows[0].plan, RowPlan::Update { .. }),
+        "{plan:?}"
+    );
     let note = plan
         .notes
         .iter()
@@ -309,8 +312,15 @@ fn a_past_disposal_date_of_an_asset_in_use_is_imported_and_noted() {
     assert_eq!(params["today_ja"], "令和8年12月2日");
     let western = in_use("2019/4/1");
     let plan = plan_of(&western, &Choices::default());
-    let note = plan.notes.iter().find(|n| n.field == Some("disposal_due")).expect("noted");
-    assert!(note.params.contains(&("date_ja", "2019年4月1日".to_owned())));
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.field == Some("disposal_due"))
+        .expect("noted");
+    assert!(
+        note.params
+            .contains(&("date_ja", "2019年4月1日".to_owned()))
+    );
 
     // Disposed of, or still ahead: nothing to say.
     let disposed = exported(|cells| {
@@ -318,7 +328,10 @@ fn a_past_disposal_date_of_an_asset_in_use_is_imported_and_noted() {
         cells[status] = "廃棄済み".into();
     });
     let plan = plan_of(&disposed, &Choices::default());
-    assert!(plan.notes.iter().all(|n| n.field != Some("disposal_due")), "{plan:?}");
+    assert!(
+        plan.notes.iter().all(|n| n.field != Some("disposal_due")),
+        "{plan:?}"
+    );
     let ahead = in_use("令和20年3月31日");
     let plan = plan_of(&ahead, &Choices::default());
     assert!(plan.notes.iter().all(|n| n.field != Some("disposal_due")));
