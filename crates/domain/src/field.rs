@@ -99,7 +99,8 @@ impl Confirmations {
     /// Asks about `typed` (a date already checked) when it lies before `today`. The
     /// message (`date.confirm.past`) repeats the date the way it was written — with an
     /// era or in the Western calendar — and gives today's date the same way, in either
-    /// language (`date_ja`, `today_ja`, `date_en`, `today_en`).
+    /// language (`date:ja`, `date:en`, `today:ja`, `today:en`: the reader's fills
+    /// `{date}` and `{today}`).
     pub fn past_date(&mut self, field: &'static str, typed: &str, today: Date) {
         if let Some(problem) = past_date(field, typed, today) {
             self.0.push(problem);
@@ -135,10 +136,10 @@ pub fn past_date(field: &'static str, typed: &str, today: Date) -> Option<FieldP
     let style = typed.written.style();
     Some(
         FieldProblem::new(field, "date.confirm.past")
-            .with("date_ja", format_date(typed.date, style, Lang::Ja))
-            .with("today_ja", format_date(today, style, Lang::Ja))
-            .with("date_en", format_date(typed.date, style, Lang::En))
-            .with("today_en", format_date(today, style, Lang::En)),
+            .with("date:ja", format_date(typed.date, style, Lang::Ja))
+            .with("today:ja", format_date(today, style, Lang::Ja))
+            .with("date:en", format_date(typed.date, style, Lang::En))
+            .with("today:en", format_date(today, style, Lang::En)),
     )
 }
 
@@ -167,20 +168,20 @@ mod tests {
         assert_eq!(
             params(&asked),
             [
-                ("date_ja", "平成31年4月1日"),
-                ("today_ja", "令和8年12月2日"),
-                ("date_en", "1 April 2019 (Heisei 31)"),
-                ("today_en", "2 December 2026 (Reiwa 8)"),
+                ("date:ja", "平成31年4月1日"),
+                ("today:ja", "令和8年12月2日"),
+                ("date:en", "1 April 2019 (Heisei 31)"),
+                ("today:en", "2 December 2026 (Reiwa 8)"),
             ]
         );
         let western = past_date("due_on", "2019-04-01", TODAY).unwrap();
         assert_eq!(
             params(&western),
             [
-                ("date_ja", "2019年4月1日"),
-                ("today_ja", "2026年12月2日"),
-                ("date_en", "1 April 2019"),
-                ("today_en", "2 December 2026"),
+                ("date:ja", "2019年4月1日"),
+                ("today:ja", "2026年12月2日"),
+                ("date:en", "1 April 2019"),
+                ("today:en", "2 December 2026"),
             ]
         );
     }

@@ -308,8 +308,8 @@ fn a_past_disposal_date_of_an_asset_in_use_is_imported_and_noted() {
         .expect("noted");
     assert_eq!((note.line, note.field), (2, Some("disposal_due")));
     let params: HashMap<_, _> = note.params.iter().cloned().collect();
-    assert_eq!(params["date_ja"], "平成31年4月1日");
-    assert_eq!(params["today_ja"], "令和8年12月2日");
+    assert_eq!(params["date:ja"], "平成31年4月1日");
+    assert_eq!(params["today:ja"], "令和8年12月2日");
     let western = in_use("2019/4/1");
     let plan = plan_of(&western, &Choices::default());
     let note = plan
@@ -319,7 +319,7 @@ fn a_past_disposal_date_of_an_asset_in_use_is_imported_and_noted() {
         .expect("noted");
     assert!(
         note.params
-            .contains(&("date_ja", "2019年4月1日".to_owned()))
+            .contains(&("date:ja", "2019年4月1日".to_owned()))
     );
 
     // Disposed of, or still ahead: nothing to say.
