@@ -32,6 +32,8 @@ pub struct RiskForm {
     pub residual_impact: String,
     pub owner: String,
     pub review_due: String,
+    /// Keep a new review date already past (the form's box; the API's flag).
+    pub confirm_past_dates: bool,
 }
 
 /// A risk as checked, ready to store.

@@ -314,3 +314,46 @@ backend_test!(async fn a_past_due_date_of_a_risk_treatment_action_is_asked_about
     assert_eq!(officer.post_json(&api, &body).await.status().as_u16(), 201);
     server.stop().await;
 });
+
+backend_test!(async fn a_past_review_date_of_a_risk_is_asked_about_when_it_is_new(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    let risk = mamori_testkit::fixtures_cycle::a_risk(&server, &officer, "誤送信").await;
+    let api = format!("/api/v1/risks/{risk}");
+    let refused = officer.patch_json(&api, &json!({"review_due": "令和2年3月31日"})).await;
+    let error = assert_api_error(refused, 422, "confirmation_needed").await;
+    assert_eq!(error["fields"][0]["field"], "review_due");
+    let (era_today, _) = today_ja();
+    assert_eq!(
+        error["fields"][0]["message"],
+        format!("令和2年3月31日は過去の日付です（今日は{era_today}）。日付に誤りがないか確かめてください。")
+    );
+    let kept = officer
+        .patch_json(&api, &json!({"review_due": "令和2年3月31日", "confirm_past_dates": true}))
+        .await;
+    assert_eq!(kept.status().as_u16(), 200);
+    assert_eq!(officer.json(&api).await["review_due"], "2020-03-31");
+    // The stored date is not asked about again when something else changes.
+    let retitled = officer.patch_json(&api, &json!({"title": "会議録原稿の誤送信"})).await;
+    assert_eq!(retitled.status().as_u16(), 200);
+
+    // The page: the form asks, with the box, then keeps it.
+    let edit = officer.page(&format!("/risks/{risk}/edit"), 200).await;
+    assert!(!edit.contains(BOX));
+    let form = mamori_testkit::fixtures_once::form_fields(&edit, &format!("/risks/{risk}"));
+    let mut typed: Vec<(String, String)> = form
+        .into_iter()
+        .filter(|(k, _)| k != "review_due")
+        .collect();
+    typed.push(("review_due".into(), "2021-03-31".into()));
+    let pairs: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let asked = officer.post_form(&format!("/risks/{risk}"), &pairs).await;
+    assert_eq!(asked.status().as_u16(), 422);
+    let page = asked.text().await.unwrap();
+    assert!(page.contains("2021年3月31日は過去の日付です") && page.contains(BOX), "{page}");
+    let mut confirmed = pairs.clone();
+    confirmed.push(("confirm_past_dates", "1"));
+    let saved = officer.post_form(&format!("/risks/{risk}"), &confirmed).await;
+    assert_eq!(location(&saved), format!("/risks/{risk}?saved=1"));
+    server.stop().await;
+});
