@@ -35,6 +35,10 @@ pub enum Failure {
     /// The input breaks the domain's rules; every problem is named.
     #[error("invalid input: {0:?}")]
     Invalid(Vec<FieldProblem>),
+    /// Nothing is wrong, but the input looks like a slip (a past date where the future
+    /// is meant): kept only when sent again confirmed. Each question is named.
+    #[error("to be confirmed: {0:?}")]
+    Unconfirmed(Vec<FieldProblem>),
     /// The person may not do this; the refusal is already in the audit trail.
     #[error("denied: {act:?} on {register:?}")]
     Denied { register: Register, act: Act },
@@ -55,6 +59,22 @@ impl Failure {
     pub fn conflict(code: &'static str, key: &'static str) -> Failure {
         Failure::Conflict(Refusal::new(code, key))
     }
+}
+
+/// The past dates among `typed` (field and text as typed, each already checked as a
+/// date) where the future is expected, to be confirmed: nothing to ask, or `confirmed`,
+/// goes on; else [`Failure::Unconfirmed`] with one question a date, in the way it was
+/// written (era or Western) and against today's date in Japan.
+pub fn confirm_future_dates(
+    confirmed: bool,
+    typed: &[(&'static str, &str)],
+) -> Result<(), Failure> {
+    let today = crate::today();
+    let mut asks = mamori_domain::field::Confirmations::new();
+    for (field, text) in typed {
+        asks.past_date(field, text, today);
+    }
+    asks.settle(confirmed).map_err(Failure::Unconfirmed)
 }
 
 impl From<StoreError> for Failure {

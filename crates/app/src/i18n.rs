@@ -107,9 +107,17 @@ impl Tr {
     }
 
     /// The string for `key` with `{name}` placeholders filled in.
+    /// The text of `key` with its `{name}` placeholders filled. A value that differs by
+    /// language (a date written out, say) is given once per language as `name:ja` and
+    /// `name:en`: only the reader's fills `{name}`.
     pub fn f(&self, key: &str, params: &[(&str, String)]) -> String {
         let mut text = self.t(key).to_owned();
         for (name, value) in params {
+            let name = match name.split_once(':') {
+                None => name,
+                Some((base, lang)) if lang == self.code() => base,
+                Some(_) => continue,
+            };
             text = text.replace(&format!("{{{name}}}"), value);
         }
         text
@@ -141,6 +149,28 @@ mod tests {
         assert_eq!(
             tr.f("field.error.too_long", &[("max", "100".into())]),
             "Use at most 100 characters."
+        );
+    }
+
+    #[test]
+    fn a_value_given_per_language_fills_the_readers_placeholder() {
+        let params = [
+            ("date:ja", "平成31年4月1日".to_owned()),
+            ("date:en", "1 April 2019 (Heisei 31)".to_owned()),
+            ("today:ja", "令和8年12月2日".to_owned()),
+            ("today:en", "2 December 2026 (Reiwa 8)".to_owned()),
+        ];
+        assert!(
+            Tr::new(Lang::Ja)
+                .f("date.confirm.past", &params)
+                .starts_with("平成31年4月1日は過去の日付です（今日は令和8年12月2日）。")
+        );
+        assert!(
+            Tr::new(Lang::En)
+                .f("date.confirm.past", &params)
+                .starts_with(
+                    "1 April 2019 (Heisei 31) is in the past (today is 2 December 2026 (Reiwa 8))."
+                )
         );
     }
 }

@@ -31,7 +31,7 @@ pub mod threats;
 pub mod users;
 
 pub use acting::{Acting, Permit};
-pub use failure::{Failure, Refusal};
+pub use failure::{Failure, Refusal, confirm_future_dates};
 use mamori_store::Store;
 pub use mamori_store::{Actor, Backend, StoreError, sqlite_url_for_data_dir};
 

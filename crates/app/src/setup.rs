@@ -81,6 +81,7 @@ pub async fn complete_setup(
         users::NewUser {
             login: &login,
             display_name: &display_name,
+            reading: None,
             role: Role::Admin,
             user_type: UserType::Staff,
             password_hash: &password_hash,

@@ -336,6 +336,7 @@ async fn create_users(store: &Store) -> anyhow::Result<(i64, i64)> {
                 mamori_store::users::NewUser {
                     login: &login,
                     display_name: name,
+                    reading: None,
                     role: *role,
                     user_type: *user_type,
                     password_hash: &hash,

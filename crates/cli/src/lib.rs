@@ -255,6 +255,9 @@ enum UserCommand {
         /// Full name as shown in mamori
         #[arg(long)]
         name: String,
+        /// Reading of the name (ふりがな) in hiragana or katakana; lists sort by it
+        #[arg(long, default_value = "")]
+        reading: String,
         /// admin, security_officer, user, auditor or contractor
         #[arg(long, value_parser = parse_role)]
         role: Role,
@@ -413,10 +416,20 @@ where
         Command::User(UserCommand::Add {
             login,
             name,
+            reading,
             role,
             user_type,
             password_stdin,
-        }) => people::add_user(&data, &tr, &login, &name, role, user_type, password_stdin).await,
+        }) => {
+            let account = people::Account {
+                login: &login,
+                name: &name,
+                reading: &reading,
+                role,
+                user_type,
+            };
+            people::add_user(&data, &tr, account, password_stdin).await
+        }
         Command::Backup { file } => people::backup(&data, &tr, &file).await,
         Command::Restore { file } => people::restore(&data, &tr, &file).await,
         Command::Policy(command) => policy::run(&data, &tr, command).await,

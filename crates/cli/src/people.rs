@@ -26,6 +26,7 @@ pub fn failed(failure: Failure, tr: &Tr) -> anyhow::Error {
                     let option = match p.field {
                         "login" => "--login",
                         "display_name" | "name" => "--name",
+                        "reading" => "--reading",
                         other => other,
                     };
                     format!("{option}: {}", tr.f(p.key, &p.params))
@@ -48,17 +49,31 @@ fn rows_text(summary: &BackupSummary) -> String {
         .join(", ")
 }
 
+/// The account `mamori user add` is asked for.
+pub struct Account<'a> {
+    pub login: &'a str,
+    pub name: &'a str,
+    /// ふりがな; empty: none.
+    pub reading: &'a str,
+    pub role: Role,
+    pub user_type: UserType,
+}
+
 /// `mamori user add`: the password is read from standard input, never from the command
 /// line; the person at the console chose it, so it need not be changed at first sign-in.
 pub async fn add_user(
     data: &DataConfig,
     tr: &Tr,
-    login: &str,
-    name: &str,
-    role: Role,
-    user_type: UserType,
+    account: Account<'_>,
     password_stdin: bool,
 ) -> anyhow::Result<ExitCode> {
+    let Account {
+        login,
+        name,
+        reading,
+        role,
+        user_type,
+    } = account;
     if !password_stdin {
         bail!("{}", tr.t("cli.error.password_stdin"));
     }
@@ -74,6 +89,7 @@ pub async fn add_user(
     let input = NewUserInput {
         login: login.to_owned(),
         display_name: name.to_owned(),
+        reading: reading.to_owned(),
         role: role.as_str().to_owned(),
         user_type: user_type.as_str().to_owned(),
         org_roles: Vec::new(),

@@ -92,7 +92,7 @@ impl Say<'_> {
     /// A failure of a use case, in the words the web pages use.
     fn failure(&self, failure: Failure) -> anyhow::Error {
         match failure {
-            Failure::Invalid(problems) => {
+            Failure::Invalid(problems) | Failure::Unconfirmed(problems) => {
                 let lines: Vec<String> = problems
                     .iter()
                     .map(|p| format!("{}: {}", p.field, self.0.f(p.key, &p.params)))

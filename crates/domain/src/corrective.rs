@@ -77,6 +77,9 @@ pub struct ActionInput {
     pub due_days: String,
     /// calendar or working; only with `due_days` (a typed date counts as calendar).
     pub due_kind: String,
+    /// Keep a typed due date that is already past (the form's box; the API's flag).
+    #[serde(deserialize_with = "crate::field::flag")]
+    pub confirm_past_dates: bool,
 }
 
 /// A new action as checked.
@@ -298,6 +301,7 @@ mod tests {
             due_on: String::new(),
             due_days: "5".into(),
             due_kind: "working".into(),
+            confirm_past_dates: false,
         }
     }
 

@@ -148,6 +148,9 @@ pub struct ScheduleInput {
     pub on: String,
     /// `post:<post>` or `user:<id>`.
     pub reviewer: String,
+    /// Keep a once-only date already past (the form's box; the API's flag).
+    #[serde(deserialize_with = "crate::field::flag")]
+    pub confirm_past_dates: bool,
 }
 
 /// A schedule as checked.

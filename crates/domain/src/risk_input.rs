@@ -32,6 +32,8 @@ pub struct RiskForm {
     pub residual_impact: String,
     pub owner: String,
     pub review_due: String,
+    /// Keep a new review date already past (the form's box; the API's flag).
+    pub confirm_past_dates: bool,
 }
 
 /// A risk as checked, ready to store.
@@ -408,6 +410,9 @@ pub struct ActionForm {
     pub description: String,
     pub owner: String,
     pub due_on: String,
+    /// Keep a due date already past (the form's box; the API's flag).
+    #[serde(deserialize_with = "crate::field::flag")]
+    pub confirm_past_dates: bool,
 }
 
 /// A treatment action as checked.
@@ -638,6 +643,7 @@ mod tests {
             description: "研修".into(),
             owner: String::new(),
             due_on: "令和8年5月1日".into(),
+            confirm_past_dates: false,
         };
         assert_eq!(action.check(false).unwrap().due_on, date!(2026 - 05 - 01));
         let no_due = ActionForm {

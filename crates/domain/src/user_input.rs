@@ -19,6 +19,22 @@ pub fn display_name(input: &str) -> Result<String, FieldProblem> {
     text::single_line(input, DISPLAY_NAME_MAX).map_err(|p| FieldProblem::text("display_name", p))
 }
 
+/// The longest reading (ふりがな), in characters.
+pub const READING_MAX: usize = 100;
+
+/// An optional reading (ふりがな), kana only, kept in hiragana; empty: none.
+pub fn reading(input: &str) -> Result<Option<String>, FieldProblem> {
+    use crate::kana::ReadingProblem;
+    crate::kana::reading(input, READING_MAX).map_err(|p| match p {
+        ReadingProblem::NotKana { found } => {
+            FieldProblem::new("reading", "users.error.reading_not_kana").with("found", found)
+        }
+        ReadingProblem::TooLong { max } => {
+            FieldProblem::new("reading", "users.error.reading_too_long").with("max", max)
+        }
+    })
+}
+
 /// A value that is none of the allowed codes, naming them.
 pub fn unknown_value(field: &'static str, value: &str, choices: &[&'static str]) -> FieldProblem {
     FieldProblem::new(field, "users.error.unknown_value")
@@ -121,6 +137,8 @@ fn take_some<T>(problems: &mut Problems, result: Option<Result<T, FieldProblem>>
 pub struct NewUserInput {
     pub login: String,
     pub display_name: String,
+    /// ふりがな, optional.
+    pub reading: String,
     pub role: String,
     pub user_type: String,
     pub org_roles: Vec<String>,
@@ -134,6 +152,7 @@ pub struct NewUserInput {
 pub struct ValidNewUser {
     pub login: LoginId,
     pub display_name: String,
+    pub reading: Option<String>,
     pub role: Role,
     pub user_type: UserType,
     pub org_roles: Vec<OrgRole>,
@@ -145,6 +164,7 @@ impl NewUserInput {
         let p = &mut problems;
         let login = take(p, login(&self.login));
         let display_name = take(p, display_name(&self.display_name));
+        let reading = take(p, reading(&self.reading)).flatten();
         let user_type = take(p, user_type(&self.user_type));
         let role = take(p, role(&self.role));
         let org_roles = take(p, org_roles(&self.org_roles));
@@ -167,6 +187,7 @@ impl NewUserInput {
                 problems.or(ValidNewUser {
                     login,
                     display_name,
+                    reading,
                     role,
                     user_type,
                     org_roles,
@@ -181,6 +202,8 @@ impl NewUserInput {
 #[derive(Debug, Clone, Default)]
 pub struct UserEditInput {
     pub display_name: Option<String>,
+    /// ふりがな; an empty text removes it.
+    pub reading: Option<String>,
     pub role: Option<String>,
     pub user_type: Option<String>,
     pub org_roles: Option<Vec<String>>,
@@ -192,6 +215,8 @@ pub struct UserEditInput {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserEdit {
     pub display_name: Option<String>,
+    /// `Some(None)`: remove the reading.
+    pub reading: Option<Option<String>>,
     pub role: Option<Role>,
     pub user_type: Option<UserType>,
     pub org_roles: Option<Vec<OrgRole>>,
@@ -209,6 +234,7 @@ impl UserEditInput {
         let p = &mut problems;
         let edit = UserEdit {
             display_name: take_some(p, self.display_name.as_deref().map(display_name)),
+            reading: take_some(p, self.reading.as_deref().map(reading)),
             user_type: take_some(p, self.user_type.as_deref().map(user_type)),
             role: take_some(p, self.role.as_deref().map(role)),
             org_roles: take_some(p, self.org_roles.as_deref().map(org_roles)),
@@ -281,5 +307,39 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(input.check().unwrap_err()[0].field, "password_confirm");
+    }
+
+    #[test]
+    fn a_reading_is_optional_kana_kept_in_hiragana() {
+        let input = NewUserInput {
+            login: "yamada".into(),
+            display_name: "山田".into(),
+            reading: "ﾔﾏﾀﾞ".into(),
+            role: "user".into(),
+            user_type: "staff".into(),
+            password: "correct horse battery".into(),
+            ..Default::default()
+        };
+        assert_eq!(input.check().unwrap().reading.as_deref(), Some("やまだ"));
+        let none = NewUserInput {
+            reading: " ".into(),
+            ..input.clone()
+        };
+        assert_eq!(none.check().unwrap().reading, None);
+        let kanji = NewUserInput {
+            reading: "山田".into(),
+            ..input
+        };
+        let problem = &kanji.check().unwrap_err()[0];
+        assert_eq!(
+            (problem.field, problem.key),
+            ("reading", "users.error.reading_not_kana")
+        );
+        assert_eq!(problem.params, vec![("found", "山".to_owned())]);
+        let removed = UserEditInput {
+            reading: Some(String::new()),
+            ..Default::default()
+        };
+        assert_eq!(removed.check(None, 1).unwrap().reading, Some(None));
     }
 }

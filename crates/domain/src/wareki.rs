@@ -338,6 +338,44 @@ fn era_name_at(chars: &[char]) -> Option<(usize, usize)> {
     })
 }
 
+/// How a typed date was written: with an era (令和8年…, R8.3.18) or in the Western
+/// calendar (2026-03-18, 2026年3月18日). A message about the date repeats it the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    Era,
+    Western,
+}
+
+impl Written {
+    /// The date style that shows a date as it was written.
+    pub fn style(self) -> DateStyle {
+        match self {
+            Written::Era => DateStyle::Wareki,
+            Written::Western => DateStyle::Gregorian,
+        }
+    }
+}
+
+/// A typed date, and how it was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TypedDate {
+    pub date: Date,
+    pub written: Written,
+}
+
+/// [`parse_date_input`], keeping whether the date was written with an era.
+pub fn parse_typed_date(input: &str) -> Result<TypedDate, DateInputError> {
+    let date = parse_date_input(input)?;
+    // An era is written by name, initial or square symbol, and always first: the only
+    // Western forms start with a digit.
+    let first = input.trim().chars().map(normalise_char).next();
+    let written = match first {
+        Some(c) if c.is_ascii_digit() => Written::Western,
+        _ => Written::Era,
+    };
+    Ok(TypedDate { date, written })
+}
+
 /// Parse what a person types in a date field. Accepted, after trimming whitespace
 /// (full-width spaces included) and reading full-width digits, letters and ／ － ． as
 /// ASCII:

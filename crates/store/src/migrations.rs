@@ -95,6 +95,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0014_exceptions.sql"),
     ),
     (
+        15,
+        "user_reading",
+        include_str!("../migrations/sqlite/0015_user_reading.sql"),
+        include_str!("../migrations/postgres/0015_user_reading.sql"),
+    ),
+    (
         16,
         "threat_origin",
         include_str!("../migrations/sqlite/0016_threat_origin.sql"),

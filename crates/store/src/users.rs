@@ -2,7 +2,7 @@
 
 use mamori_domain::user::{LoginId, OrgRole, Role, UserType};
 use mamori_domain::wareki::{DateStyle, Lang};
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use time::{Date, OffsetDateTime};
 
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
@@ -12,6 +12,8 @@ pub struct User {
     pub id: i64,
     pub login: String,
     pub display_name: String,
+    /// ふりがな in hiragana, if given: user lists and person choices sort by it.
+    pub reading: Option<String>,
     pub role: Role,
     pub user_type: UserType,
     pub active: bool,
@@ -24,6 +26,13 @@ pub struct User {
     pub date_style: Option<DateStyle>,
     pub created_at: OffsetDateTime,
 }
+
+/// The one order of people in lists and choices (五十音順): by reading (hiragana, whose
+/// code-point order is the syllabary's, on both backends), then name, then login. People
+/// without a reading come after those with one, by name: where they belong in 五十音順
+/// is not known, and an administrator who sees them at the end knows whom to complete.
+pub const PERSON_ORDER: &str =
+    "CASE WHEN reading IS NULL THEN 1 ELSE 0 END, reading, display_name, login";
 
 /// The stored code of a language.
 pub fn lang_code(lang: Lang) -> &'static str {
@@ -61,6 +70,7 @@ pub fn parse_date_style(code: &str) -> Option<DateStyle> {
 pub struct NewUser<'a> {
     pub login: &'a LoginId,
     pub display_name: &'a str,
+    pub reading: Option<&'a str>,
     pub role: Role,
     pub user_type: UserType,
     pub password_hash: &'a str,
@@ -79,8 +89,8 @@ pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
     let now = crate::now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, display_name, role, user_type, password_hash, \
-         must_change_password, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7) RETURNING id",
+         must_change_password, active, created_at, updated_at, reading) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8) RETURNING id",
     )
     .bind(user.login.as_str().to_owned())
     .bind(user.display_name.to_owned())
@@ -89,6 +99,7 @@ pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
     .bind(user.password_hash.to_owned())
     .bind(i64::from(user.must_change_password))
     .bind(now)
+    .bind(user.reading.map(str::to_owned))
     .fetch_one(&mut *tx.tx)
     .await?;
     tx.audit(
@@ -96,6 +107,7 @@ pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
             .target(id)
             .change("login", None::<&str>, user.login.as_str())
             .change("display_name", None::<&str>, user.display_name)
+            .change("reading", None::<&str>, user.reading)
             .change("role", None::<&str>, user.role.as_str())
             .change("user_type", None::<&str>, user.user_type.as_str()),
     )
@@ -131,7 +143,7 @@ pub async fn count(store: &Store) -> Result<i64> {
 
 pub async fn find_by_login(store: &Store, login: &LoginId) -> Result<Option<User>> {
     let row = sqlx::query(
-        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
          date_style, created_at, password_changed_at FROM users WHERE login = $1",
     )
     .bind(login.as_str().to_owned())
@@ -162,6 +174,7 @@ fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
         id,
         login: row.try_get("login")?,
         display_name: row.try_get("display_name")?,
+        reading: row.try_get("reading")?,
         role: crate::decode("users", id, "role", &role, Role::parse)?,
         user_type: crate::decode("users", id, "user_type", &user_type, UserType::parse)?,
         active: row.try_get::<i64, _>("active")? != 0,
@@ -200,7 +213,7 @@ pub struct Credentials {
 
 pub async fn credentials(store: &Store, login: &LoginId) -> Result<Option<Credentials>> {
     let row = sqlx::query(
-        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
          date_style, created_at, password_changed_at, password_hash, failed_attempts, locked_until, totp_secret, \
          totp_last_step FROM users WHERE login = $1",
     )
@@ -228,7 +241,7 @@ fn locked_until(row: &sqlx::any::AnyRow, id: i64) -> Result<Option<OffsetDateTim
 
 pub async fn get(store: &Store, id: i64) -> Result<User> {
     let row = sqlx::query(
-        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
          date_style, created_at, password_changed_at FROM users WHERE id = $1",
     )
     .bind(id)
@@ -293,11 +306,11 @@ pub struct Lockout {
 
 /// Accounts locked now, or with failed attempts counting towards a lock.
 pub async fn with_failures(store: &Store) -> Result<Vec<Lockout>> {
-    let rows = sqlx::query(
-        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
          date_style, created_at, password_changed_at, failed_attempts, locked_until FROM users \
-         WHERE failed_attempts > 0 OR locked_until IS NOT NULL ORDER BY login",
-    )
+         WHERE failed_attempts > 0 OR locked_until IS NOT NULL ORDER BY {PERSON_ORDER}",
+    )))
     .fetch_all(store.pool())
     .await?;
     rows.iter()
@@ -454,15 +467,15 @@ pub async fn posts_on(store: &Store, user_id: i64, _day: Date) -> Result<Vec<Org
     org_roles(store, user_id).await
 }
 
-/// A page of users, by login.
+/// A page of users in [`PERSON_ORDER`].
 pub async fn list(store: &Store, limit: i64, offset: i64) -> Result<(Vec<User>, i64)> {
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(store.pool())
         .await?;
-    let rows = sqlx::query(
-        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at FROM users ORDER BY login LIMIT $1 OFFSET $2",
-    )
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
+         date_style, created_at, password_changed_at FROM users ORDER BY {PERSON_ORDER} LIMIT $1 OFFSET $2",
+    )))
     .bind(limit)
     .bind(offset)
     .fetch_all(store.pool())
@@ -477,6 +490,8 @@ pub async fn list(store: &Store, limit: i64, offset: i64) -> Result<(Vec<User>, 
 #[derive(Debug, Default, Clone)]
 pub struct UserChanges {
     pub display_name: Option<String>,
+    /// `Some(None)` removes the reading.
+    pub reading: Option<Option<String>>,
     pub role: Option<Role>,
     pub user_type: Option<UserType>,
     pub active: Option<bool>,
@@ -497,6 +512,15 @@ pub async fn update(store: &Store, tx: &mut WriteTx, id: i64, changes: UserChang
             .execute(&mut *tx.tx)
             .await?;
         entry = entry.change("display_name", &before.display_name, name);
+    }
+    if let Some(reading) = changes.reading.filter(|r| *r != before.reading) {
+        sqlx::query("UPDATE users SET reading = $1, updated_at = $2 WHERE id = $3")
+            .bind(reading.clone())
+            .bind(now.clone())
+            .bind(id)
+            .execute(&mut *tx.tx)
+            .await?;
+        entry = entry.change("reading", &before.reading, reading);
     }
     if let Some(role) = changes.role.filter(|r| *r != before.role) {
         sqlx::query("UPDATE users SET role = $1, updated_at = $2 WHERE id = $3")
@@ -577,7 +601,7 @@ pub struct UserSummary {
     pub mfa_enabled: bool,
 }
 
-/// A page of users by login, with their organisational roles and MFA state, and the total.
+/// A page of users in [`PERSON_ORDER`], with their organisational roles and MFA state, and the total.
 pub async fn list_summaries(
     store: &Store,
     limit: i64,
@@ -586,20 +610,20 @@ pub async fn list_summaries(
     let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
         .fetch_one(store.pool())
         .await?;
-    let rows = sqlx::query(
-        "SELECT id, login, display_name, role, user_type, active, must_change_password, locale, \
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
          date_style, created_at, password_changed_at, \
          CAST(CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS mfa_enabled \
-         FROM users ORDER BY login LIMIT $1 OFFSET $2",
-    )
+         FROM users ORDER BY {PERSON_ORDER} LIMIT $1 OFFSET $2",
+    )))
     .bind(limit)
     .bind(offset)
     .fetch_all(store.pool())
     .await?;
-    let role_rows = sqlx::query(
+    let role_rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT user_id, org_role FROM user_org_roles WHERE user_id IN \
-         (SELECT id FROM users ORDER BY login LIMIT $1 OFFSET $2) ORDER BY user_id, org_role",
-    )
+         (SELECT id FROM users ORDER BY {PERSON_ORDER} LIMIT $1 OFFSET $2) ORDER BY user_id, org_role",
+    )))
     .bind(limit)
     .bind(offset)
     .fetch_all(store.pool())

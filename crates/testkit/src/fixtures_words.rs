@@ -23,6 +23,7 @@ pub async fn add_new_account(server: &TestServer, login: &str, role: Role) -> i6
             user_type: UserType::Member,
             password_hash: &hash,
             must_change_password: true,
+            reading: None,
         },
     )
     .await

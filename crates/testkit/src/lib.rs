@@ -279,6 +279,7 @@ impl TestServer {
             mamori_store::users::NewUser {
                 login: &login_id,
                 display_name: login,
+                reading: None,
                 role,
                 user_type: mamori_domain::user::UserType::Staff,
                 password_hash: &hash,

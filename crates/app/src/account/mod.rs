@@ -187,3 +187,22 @@ pub async fn set_preferences(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sets (or, with empty text, removes) one's own reading (ふりがな); returns whether it
+/// changed. Checked as on the user form: kana only, kept in hiragana.
+pub async fn set_reading(app: &App, acting: &Acting, input: &str) -> Result<bool, Failure> {
+    let id = own_id(acting)?;
+    let reading = mamori_domain::user_input::reading(input).map_err(Failure::invalid)?;
+    let user = users::get(app.store(), id).await?;
+    if user.reading == reading {
+        return Ok(false);
+    }
+    let mut tx = own_write(app, acting).await?;
+    let changes = users::UserChanges {
+        reading: Some(reading),
+        ..users::UserChanges::default()
+    };
+    users::update(app.store(), &mut tx, id, changes).await?;
+    tx.commit().await?;
+    Ok(true)
+}

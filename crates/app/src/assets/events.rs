@@ -46,6 +46,8 @@ pub async fn record_event(
     }
     let scheme = mamori_store::classification::active(app.store()).await?;
     let event = input.check(recordable_kinds(is_keeper(acting)))?;
+    // The day an item is to come back is ahead; one already past is likely a slip.
+    crate::confirm_future_dates(input.confirm_past_dates, &[("due_back", &input.due_back)])?;
     let approval = check_event_for(&event, asset.status, asset.confidentiality_id, &scheme)?;
     let send = if approval == Approval::Pending {
         Some(approvals::check_send(app, acting, Register::Assets, send).await?)

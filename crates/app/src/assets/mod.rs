@@ -22,7 +22,9 @@ pub use mamori_domain::asset::{
 pub use mamori_store::assets::{
     AssetRecord, ClassificationRecord, EventRecord, Filter, Page, Sort, Viewer,
 };
-pub use register::{AssetChange, Reclassify, input_of, reclassify, register, update};
+pub use register::{
+    AssetChange, Reclassify, input_of, reclassify, register, register_with, update,
+};
 
 use crate::{Acting, App, Failure};
 

@@ -11,11 +11,23 @@ use mamori_store::assets::{AssetRecord, Viewer};
 
 use crate::{Acting, App, Failure};
 
-/// Registers an asset and returns it as stored.
+/// Registers an asset and returns it as stored. A past disposal date on an asset in use
+/// is [`Failure::Unconfirmed`]: see [`register_with`].
 pub async fn register(
     app: &App,
     acting: &Acting,
     input: &AssetInput,
+) -> Result<AssetRecord, Failure> {
+    register_with(app, acting, input, false).await
+}
+
+/// Registers an asset; `confirm_past_dates` keeps a disposal date already past on an
+/// asset in use (the person said it is right).
+pub async fn register_with(
+    app: &App,
+    acting: &Acting,
+    input: &AssetInput,
+    confirm_past_dates: bool,
 ) -> Result<AssetRecord, Failure> {
     let permit = app
         .permit(acting, Register::Assets, Act::Edit, "assets.create")
@@ -23,6 +35,7 @@ pub async fn register(
     let scheme = mamori_store::classification::active(app.store()).await?;
     let holders = super::holders(app).await?;
     let asset = input.check(&scheme, &holders)?;
+    confirm_disposal(&asset, input, None, confirm_past_dates)?;
     let mut tx = permit.write(app).await?;
     let id = store::create(&mut tx, &asset, &scheme).await?;
     tx.commit().await?;
@@ -34,6 +47,23 @@ pub async fn register(
 pub struct AssetChange {
     pub input: AssetInput,
     pub reason: String,
+    /// Keep a changed disposal date that is already past on an asset in use.
+    pub confirm_past_dates: bool,
+}
+
+/// A disposal date is a plan: on an asset still in use, a new one already past is
+/// likely a slip (a year typed wrong, the wrong era), so it is kept only when confirmed.
+/// An unchanged date is not asked about again on every edit.
+fn confirm_disposal(
+    asset: &mamori_domain::asset::Asset,
+    input: &AssetInput,
+    stored: Option<time::Date>,
+    confirmed: bool,
+) -> Result<(), Failure> {
+    if asset.status != mamori_domain::asset::Status::InUse || asset.disposal_due == stored {
+        return Ok(());
+    }
+    crate::confirm_future_dates(confirmed, &[("disposal_due", &input.disposal_due)])
 }
 
 /// Saves a change to an asset the acting person may see.
@@ -52,6 +82,8 @@ pub async fn update(
     let asset = change.input.check(&scheme, &holders)?;
     mamori_domain::asset::check_change(&before.as_asset(), &asset, &change.reason)
         .map_err(|p| vec![p])?;
+    let stored = before.as_asset().disposal_due;
+    confirm_disposal(&asset, &change.input, stored, change.confirm_past_dates)?;
     let mut tx = permit.write(app).await?;
     store::update(&mut tx, id, &asset, &scheme, change.reason.trim()).await?;
     tx.commit().await?;
@@ -89,6 +121,7 @@ pub async fn reclassify(
     let change = AssetChange {
         input,
         reason: request.reason.clone(),
+        ..AssetChange::default()
     };
     update(app, acting, id, &change).await
 }

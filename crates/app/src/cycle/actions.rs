@@ -135,6 +135,9 @@ pub async fn create(
     let today = crate::today();
     let calendar = super::calendar::work_calendar(app, today).await?;
     let action = input.check(owner_active, today, &calendar)?;
+    // A due date already past is taken only when the person says so (recording a late
+    // action after the fact); one counted in days is never past.
+    crate::confirm_future_dates(input.confirm_past_dates, &[("due_on", &input.due_on)])?;
     let mut tx = permit.write(app).await?;
     let id = store::create(&mut tx, &action, source).await?;
     // lead wires: notify — tell the owner (a person, or each holder of the post).

@@ -56,6 +56,10 @@ pub async fn set_schedule(
     });
     let reviewer_active = crate::risks::register::is_active_user(app, named).await?;
     let schedule = input.check(reviewer_active)?;
+    if let mamori_domain::review::ReviewRule::Once { .. } = schedule.rule {
+        // A review planned once is ahead; a date already past is likely a slip.
+        crate::confirm_future_dates(input.confirm_past_dates, &[("on", &input.on)])?;
+    }
     let next_due = schedule.rule.first_due(crate::today());
     let mut tx = permit.write(app).await?;
     store::set_schedule(&mut tx, subject, &schedule, next_due).await?;

@@ -141,10 +141,24 @@ pub async fn create_risk(app: &App, acting: &Acting, form: &RiskForm) -> Outcome
         .permit(acting, Register::Risks, Act::Edit, "risks.create")
         .await?;
     let (input, matrix) = check(app, acting, form, None).await?;
+    confirm_review_due(form, input.review_due, None)?;
     let mut tx = permit.write(app).await?;
     let id = store::create_risk(&mut tx, &input, &matrix).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// A review date is ahead: a new one already past is kept only when confirmed; one left
+/// as stored is not asked about again.
+fn confirm_review_due(
+    form: &RiskForm,
+    new: Option<time::Date>,
+    stored: Option<time::Date>,
+) -> Outcome<()> {
+    if new == stored {
+        return Ok(());
+    }
+    crate::confirm_future_dates(form.confirm_past_dates, &[("review_due", &form.review_due)])
 }
 
 /// Reassesses a risk: scored with the active matrix, whatever version it had. The
@@ -155,6 +169,7 @@ pub async fn update_risk(app: &App, acting: &Acting, id: i64, form: &RiskForm) -
         .await?;
     let before = store::risk(app.store(), acting.viewer(), id).await?;
     let (input, matrix) = check(app, acting, form, Some(before.threat_id)).await?;
+    confirm_review_due(form, input.review_due, before.review_due)?;
     let mut tx = permit.write(app).await?;
     store::update_risk(&mut tx, id, &input, &matrix).await?;
     tx.commit().await?;
@@ -192,6 +207,7 @@ pub fn form_of(risk: &RiskRecord, active: &mamori_domain::risk::Matrix) -> RiskF
         residual_impact: risk.residual.map(|s| step(s.impact, i)).unwrap_or_default(),
         owner: risk.owner_id.map(|id| id.to_string()).unwrap_or_default(),
         review_due: risk.review_due.map(|d| d.to_string()).unwrap_or_default(),
+        confirm_past_dates: false,
     }
 }
 

@@ -27,6 +27,8 @@ pub async fn add_action(
     let owner_active =
         is_active_user(app, mamori_domain::risk_input::named_owner(&form.owner)).await?;
     let input = form.check(owner_active)?;
+    // A due date is ahead; one already past is kept only when the person says so.
+    crate::confirm_future_dates(form.confirm_past_dates, &[("due_on", &form.due_on)])?;
     let mut tx = permit.write(app).await?;
     let id = store::add_action(
         &mut tx,

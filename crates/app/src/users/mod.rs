@@ -19,7 +19,7 @@ pub use mamori_store::users::{Lockout, User, UserSummary};
 /// Users per page of the list, unless asked otherwise.
 pub const PER_PAGE: u32 = 50;
 
-/// A page of users by login, with their posts and MFA state, and the total.
+/// A page of users in 五十音順 (by reading, then name), with their posts and MFA state, and the total.
 pub async fn list_users(
     app: &App,
     acting: &Acting,
@@ -93,6 +93,7 @@ pub async fn create_user_with(
         NewUser {
             login: &valid.login,
             display_name: &valid.display_name,
+            reading: valid.reading.as_deref(),
             role: valid.role,
             user_type: valid.user_type,
             password_hash: &hash,
@@ -175,6 +176,7 @@ fn changes_from(current: &UserSummary, edit: UserEdit) -> UserChanges {
     let user = &current.user;
     UserChanges {
         display_name: edit.display_name.filter(|n| *n != user.display_name),
+        reading: edit.reading.filter(|r| *r != user.reading),
         role: edit.role.filter(|r| *r != user.role),
         user_type: edit.user_type.filter(|t| *t != user.user_type),
         active: edit.active.filter(|a| *a != user.active),
@@ -184,6 +186,7 @@ fn changes_from(current: &UserSummary, edit: UserEdit) -> UserChanges {
 
 fn no_changes(changes: &UserChanges) -> bool {
     changes.display_name.is_none()
+        && changes.reading.is_none()
         && changes.role.is_none()
         && changes.user_type.is_none()
         && changes.active.is_none()

@@ -177,6 +177,9 @@ pub struct EventInput {
     pub witness: String,
     pub due_back: String,
     pub notes: String,
+    /// Keep a due-back date already past (the form's box; the API's flag).
+    #[serde(deserialize_with = "crate::field::flag")]
+    pub confirm_past_dates: bool,
 }
 
 /// A checked lifecycle record, ready to store.

@@ -613,3 +613,20 @@ fn every_day_round_trips_through_both_japanese_styles() {
     }
     assert_eq!(days, 83_275);
 }
+
+#[test]
+fn a_typed_date_keeps_whether_it_was_written_with_an_era() {
+    for (input, written) in [
+        ("平成31年4月1日", Written::Era),
+        ("H31.4.1", Written::Era),
+        ("㍻31年4月1日", Written::Era),
+        ("2019-04-01", Written::Western),
+        ("２０１９年４月１日", Written::Western),
+        ("20190401", Written::Western),
+    ] {
+        let typed = parse_typed_date(input).unwrap();
+        assert_eq!(typed.date, time::macros::date!(2019 - 04 - 01), "{input}");
+        assert_eq!(typed.written, written, "{input}");
+    }
+    assert_eq!(parse_typed_date("R8"), Err(DateInputError::Unrecognised));
+}

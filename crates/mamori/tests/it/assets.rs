@@ -231,6 +231,7 @@ async fn add_user(store: &Store, login: &str, user_type: UserType) -> i64 {
         mamori_store::users::NewUser {
             login: &LoginId::parse(login).unwrap(),
             display_name: login,
+            reading: None,
             role: Role::User,
             user_type,
             password_hash: &hash,

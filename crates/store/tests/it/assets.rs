@@ -21,6 +21,7 @@ async fn add_user(store: &Store, login: &str) -> i64 {
         users::NewUser {
             login: &login,
             display_name: "議員 一郎",
+            reading: None,
             role: Role::User,
             user_type: UserType::Member,
             password_hash: "$argon2id$not-a-real-hash",

@@ -15,6 +15,7 @@ async fn user(store: &mamori_store::Store, login: &str) -> i64 {
         users::NewUser {
             login: &login,
             display_name: "事務局 職員",
+            reading: None,
             role: mamori_domain::user::Role::SecurityOfficer,
             user_type: mamori_domain::user::UserType::Staff,
             password_hash: "not a hash: this user never signs in",

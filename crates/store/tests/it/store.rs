@@ -16,6 +16,7 @@ async fn add_user(store: &Store, login: &str) -> i64 {
         users::NewUser {
             login: &login,
             display_name: "試験 太郎",
+            reading: None,
             role: Role::User,
             user_type: UserType::Member,
             password_hash: "$argon2id$not-a-real-hash",

@@ -346,6 +346,9 @@ pub struct PreviewOut {
     pub counts: CountsOut,
     /// Problems of the file or the mapping as a whole, and the first 500 row problems.
     pub errors: Vec<RowErrorOut>,
+    /// Values imported as the file says but worth a look (a 保存期間 kept as written, a
+    /// past disposal date of an asset in use), the first 500. They block nothing.
+    pub warnings: Vec<RowErrorOut>,
     /// Values of mapped coded columns the check does not read, with their row counts
     /// and the meaning given so far (null: not yet said; those rows are errors).
     pub unknown_values: Vec<UnknownValueOut>,
@@ -391,6 +394,13 @@ fn preview_out(tr: &Tr, preview: &Preview, offset: usize, limit: usize) -> Previ
         errors: preview
             .plan
             .errors()
+            .take(SHOWN_ERRORS)
+            .map(|e| error_out(tr, e))
+            .collect(),
+        warnings: preview
+            .plan
+            .notes
+            .iter()
             .take(SHOWN_ERRORS)
             .map(|e| error_out(tr, e))
             .collect(),

@@ -225,6 +225,10 @@ pub struct AssetIn {
     /// `book`) for a publicly sold publication, which is refused; empty or `no` otherwise.
     #[serde(default)]
     pub publication: String,
+    /// Keep a `disposal_due` already past on an asset in use; without it such a date is
+    /// answered with 422 `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 impl From<AssetIn> for AssetInput {
@@ -269,8 +273,9 @@ pub async fn create_asset(
     let ApiJson(input) =
         <ApiJson<AssetIn> as axum::extract::FromRequest<AppState>>::from_request(request, &state)
             .await?;
+    let confirmed = input.confirm_past_dates;
     let input = AssetInput::from(input);
-    let asset = mamori_app::assets::register(&state.app, acting, &input)
+    let asset = mamori_app::assets::register_with(&state.app, acting, &input, confirmed)
         .await
         .map_err(|f| invalid(f, &ctx))?;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
@@ -320,7 +325,8 @@ fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
 }
 
 /// A change to an asset: only the fields given change (as text, as on the form); a
-/// change of classification needs `reason`.
+/// change of classification needs `reason`; a changed `disposal_due` already past on an
+/// asset in use needs `"confirm_past_dates": true`.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 pub struct AssetPatch {
     /// Any field of [`AssetIn`], e.g. `{"location": "書庫B"}`.
@@ -364,6 +370,11 @@ pub async fn update_asset(
         Some(serde_json::Value::String(r)) => r,
         Some(_) => return Err(bad_body("reason")),
     };
+    let confirm_past_dates = match fields.remove("confirm_past_dates") {
+        None => false,
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(_) => return Err(bad_body("confirm_past_dates")),
+    };
     let known = field_names();
     let mut input = serde_json::to_value(mamori_app::assets::input_of(&before, &scheme))
         .map_err(|_| AppError::internal())?;
@@ -374,7 +385,11 @@ pub async fn update_asset(
         input[name.as_str()] = value;
     }
     let input: AssetInput = serde_json::from_value(input).map_err(|_| bad_body("field"))?;
-    let change = mamori_app::assets::AssetChange { input, reason };
+    let change = mamori_app::assets::AssetChange {
+        input,
+        reason,
+        confirm_past_dates,
+    };
     let asset = mamori_app::assets::update(&state.app, acting, id, &change)
         .await
         .map_err(|f| invalid(f, &ctx))?;
@@ -528,6 +543,10 @@ pub struct EventIn {
     /// A note for the person who decides (at most 1000 characters).
     #[serde(default)]
     pub request_note: Option<String>,
+    /// Keep a `due_back` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 /// Records a lifecycle event: the register's keepers any kind, a holder take-outs and
@@ -557,6 +576,7 @@ pub async fn record_event(
         witness: body.witness,
         due_back: body.due_back,
         notes: body.notes,
+        confirm_past_dates: body.confirm_past_dates,
     };
     let send = mamori_app::approvals::SendInput {
         decider: body.decider.map(|d| d.to_string()).unwrap_or_default(),

@@ -34,6 +34,8 @@ pub struct Me {
     pub id: i64,
     pub login: String,
     pub display_name: String,
+    /// ふりがな in hiragana, if given.
+    pub reading: Option<String>,
     pub role: String,
     pub user_type: String,
     pub org_roles: Vec<String>,
@@ -53,6 +55,7 @@ fn me_of(principal: &Principal) -> Me {
         id: user.id,
         login: user.login.clone(),
         display_name: user.display_name.clone(),
+        reading: user.reading.clone(),
         role: user.role.as_str().to_owned(),
         user_type: user.user_type.as_str().to_owned(),
         org_roles: principal
@@ -315,6 +318,47 @@ pub async fn change_password(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// One's own reading (ふりがな).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadingRequest {
+    /// Hiragana or katakana (full- or half-width); kept in hiragana. `""` removes it.
+    #[schema(example = "ヤマダ タロウ")]
+    pub reading: String,
+}
+
+/// The reading as kept.
+#[derive(Serialize, ToSchema)]
+pub struct ReadingOut {
+    pub reading: Option<String>,
+    /// Whether this request changed it.
+    pub changed: bool,
+}
+
+/// Sets (or removes) the signed-in user's reading (ふりがな), by which lists and choices
+/// of people are sorted.
+#[utoipa::path(put, path = "/api/v1/me/reading", tag = "session",
+    request_body = ReadingRequest,
+    responses(
+        (status = 200, body = ReadingOut),
+        (status = 400, body = crate::api::ErrorBody, description = "Malformed JSON"),
+        (status = 401, body = crate::api::ErrorBody),
+        (status = 415, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody, description = "Not kana, or too long"),
+    ))]
+pub async fn set_reading(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    ApiJson(request): ApiJson<ReadingRequest>,
+) -> Result<Json<ReadingOut>, AppError> {
+    let acting = &signed.0.acting;
+    let changed = account::set_reading(&state.app, acting, &request.reading)
+        .await
+        .map_err(first_problem)?;
+    let reading = mamori_domain::user_input::reading(&request.reading).unwrap_or_default();
+    Ok(Json(ReadingOut { reading, changed }))
+}
+
 /// One of the signed-in user's sessions (a browser or a script signed in with a password).
 #[derive(Serialize, ToSchema)]
 pub struct SessionOut {
@@ -383,11 +427,14 @@ pub async fn end_session(
         create_token,
         revoke_token,
         change_password,
+        set_reading,
         list_sessions,
         end_session
     ),
     components(schemas(
         SessionRequest,
+        ReadingRequest,
+        ReadingOut,
         SessionStarted,
         Me,
         TokenOut,

@@ -28,6 +28,9 @@ pub struct UserOut {
     pub login: String,
     #[schema(example = "山田 太郎")]
     pub display_name: String,
+    /// ふりがな in hiragana, if given; lists of people are sorted by it (五十音順).
+    #[schema(example = "やまだ　たろう")]
+    pub reading: Option<String>,
     /// The permission (権限) in mamori: `admin` (システム管理), `security_officer` (記録の管理),
     /// `user` (一般), `auditor` (監査（閲覧のみ）) or `contractor` (委託業務のみ).
     #[schema(example = "user")]
@@ -55,6 +58,7 @@ impl From<UserSummary> for UserOut {
             id: s.user.id,
             login: s.user.login,
             display_name: s.user.display_name,
+            reading: s.user.reading,
             role: s.user.role.as_str().to_owned(),
             user_type: s.user.user_type.as_str().to_owned(),
             org_roles: s.org_roles.iter().map(|r| r.as_str().to_owned()).collect(),
@@ -66,7 +70,7 @@ impl From<UserSummary> for UserOut {
     }
 }
 
-/// A page of users, by login.
+/// A page of users in 五十音順 (by reading, then name).
 #[derive(Serialize, ToSchema)]
 pub struct UserPage {
     pub items: Vec<UserOut>,
@@ -84,6 +88,10 @@ pub struct NewUserIn {
     pub login: String,
     #[schema(example = "山田 太郎")]
     pub display_name: String,
+    /// ふりがな, optional: hiragana or katakana (full- or half-width), kept in hiragana.
+    #[schema(example = "ヤマダ タロウ")]
+    #[serde(default)]
+    pub reading: String,
     #[schema(example = "user")]
     pub role: String,
     #[schema(example = "member")]
@@ -98,6 +106,8 @@ pub struct NewUserIn {
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     pub display_name: Option<String>,
+    /// ふりがな (kana, kept in hiragana); `""` removes it.
+    pub reading: Option<String>,
     pub role: Option<String>,
     pub user_type: Option<String>,
     /// Replaces the whole set.
@@ -128,6 +138,7 @@ fn field_label(field: &str) -> &'static str {
     match field {
         "login" => "users.login",
         "display_name" => "users.display_name",
+        "reading" => "users.reading",
         "role" => "users.role",
         "user_type" => "users.user_type",
         "org_roles" | "posts" => "users.org_roles",
@@ -163,7 +174,8 @@ async fn summary(state: &AppState, signed: &SignedIn, id: i64) -> Result<Json<Us
     Ok(Json(UserOut::from(user)))
 }
 
-/// Users by login, 50 a page by default.
+/// Users in 五十音順 (by reading, then name; those without a reading last), 50 a page by
+/// default.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(PageQuery),
     responses(
         (status = 200, body = UserPage),
@@ -218,6 +230,7 @@ pub async fn create_user_api(
     let input = NewUserInput {
         login: input.login,
         display_name: input.display_name,
+        reading: input.reading,
         role: input.role,
         user_type: input.user_type,
         org_roles: input.org_roles,
@@ -274,6 +287,7 @@ pub async fn update_user(
     let patch: UserPatch = read_json(&state, &signed, "users.update", request).await?;
     let input = UserEditInput {
         display_name: patch.display_name,
+        reading: patch.reading,
         role: patch.role,
         user_type: patch.user_type,
         org_roles: patch.org_roles,

@@ -148,6 +148,14 @@ impl From<Failure> for AppError {
                     "error.validation",
                 )
             },
+            Failure::Unconfirmed(fields) => AppError {
+                fields,
+                ..AppError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "confirmation_needed",
+                    "date.confirm.needed",
+                )
+            },
             // Already recorded in the audit trail by the use case.
             Failure::Denied { .. } => AppError::forbidden(),
             Failure::NotFound => AppError::not_found(),

@@ -163,13 +163,29 @@ impl DecisionForm {
     }
 }
 
-/// A refused input shows the form again with every field's message; any other failure
-/// is the error page.
+/// A refused input shows the form again with every field's message, and so does one to
+/// be confirmed (see [`asks_confirmation`]); any other failure is the error page.
 pub fn form_problems(
     failure: mamori_app::Failure,
 ) -> Result<Vec<FieldProblem>, crate::http::error::AppError> {
     match failure {
-        mamori_app::Failure::Invalid(problems) => Ok(problems),
+        mamori_app::Failure::Invalid(problems) | mamori_app::Failure::Unconfirmed(problems) => {
+            Ok(problems)
+        }
         other => Err(other.into()),
     }
+}
+
+/// Whether a form shown again asks to confirm past dates: then it offers the box
+/// 「過去の日付のまま登録する」 (`confirm_past_dates`), and only then.
+pub fn asks_confirmation(problems: &[FieldProblem]) -> bool {
+    problems.iter().any(|p| p.key == PAST_DATE)
+}
+
+/// The key of the question about a past date where the future is meant.
+pub const PAST_DATE: &str = "date.confirm.past";
+
+/// Whether a form's box `confirm_past_dates` is ticked.
+pub fn past_dates_confirmed(value: &str) -> bool {
+    matches!(value, "1" | "on" | "true")
 }

@@ -38,6 +38,9 @@ struct AccountPage {
     layout: Layout,
     login: String,
     display_name: String,
+    /// The reading as stored, or as typed after a refusal.
+    reading: String,
+    reading_error: Option<String>,
     role_key: String,
     user_type_key: String,
     org_role_keys: Vec<String>,
@@ -59,17 +62,31 @@ pub async fn show(
     signed: SignedIn,
     ApiQuery(query): ApiQuery<SavedQuery>,
 ) -> Result<Response, AppError> {
-    let user = signed.user();
-    let overview = account::overview(&state.app, &signed.0.acting).await?;
     let saved = query
         .saved
         .as_deref()
         .and_then(|what| match what {
             "password" => Some("account.saved_password"),
             "mfa_off" => Some("account.saved_mfa_off"),
+            "reading" => Some("account.saved_reading"),
             _ => None,
         })
         .map(|key| ctx.tr.t(key).to_owned());
+    let reading = signed.user().reading.clone().unwrap_or_default();
+    let page = account_page(&state, ctx, &signed, saved, (reading, None)).await?;
+    render(StatusCode::OK, &page)
+}
+
+/// The account page; `reading` is the reading field's text and its refusal, if any.
+async fn account_page(
+    state: &AppState,
+    ctx: Ctx,
+    signed: &SignedIn,
+    saved: Option<String>,
+    reading: (String, Option<String>),
+) -> Result<AccountPage, AppError> {
+    let user = signed.user();
+    let overview = account::overview(&state.app, &signed.0.acting).await?;
     let acting = &signed.0.acting;
     let absences = if acting.may(Register::Approvals, Act::Read) {
         let list = mamori_app::approvals::absences(&state.app, acting, None).await?;
@@ -78,11 +95,13 @@ pub async fn show(
     } else {
         None
     };
-    let page = AccountPage {
+    Ok(AccountPage {
         t: ctx.tr,
-        layout: Layout::load(&state, "account", "/account", Some(&signed.0)).await,
+        layout: Layout::load(state, "account", "/account", Some(&signed.0)).await,
         login: user.login.clone(),
         display_name: user.display_name.clone(),
+        reading: reading.0,
+        reading_error: reading.1,
         role_key: format!("role.{}", user.role.as_str()),
         user_type_key: format!("user_type.{}", user.user_type.as_str()),
         org_role_keys: overview
@@ -93,8 +112,32 @@ pub async fn show(
         mfa_on: overview.mfa_enabled,
         saved,
         absences,
-    };
-    render(StatusCode::OK, &page)
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReadingForm {
+    #[serde(default)]
+    reading: String,
+}
+
+/// Sets one's own reading (ふりがな) from the account page.
+pub async fn set_reading(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    WebForm(form): WebForm<ReadingForm>,
+) -> Result<Response, AppError> {
+    match account::set_reading(&state.app, &signed.0.acting, &form.reading).await {
+        Ok(_) => Ok(see_other("/account?saved=reading")),
+        Err(Failure::Invalid(problems)) => {
+            let message = problems.first().map(|p| ctx.tr.f(p.key, &p.params));
+            let typed = form.reading.chars().take(200).collect();
+            let page = account_page(&state, ctx, &signed, None, (typed, message)).await?;
+            render(StatusCode::UNPROCESSABLE_ENTITY, &page)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 // ---------------------------------------------------------------- password

@@ -21,6 +21,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/account/password",
             post(account::change_password),
         ),
+        (Method::POST, "/account/reading", post(account::set_reading)),
         (Method::GET, "/account/mfa", get(account::mfa_page)),
         (Method::POST, "/account/mfa", post(account::enable_mfa)),
         (
@@ -67,6 +68,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/me/password",
             post(api::session::change_password),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/me/reading",
+            put(api::session::set_reading),
         ),
         (
             Method::GET,

@@ -307,6 +307,8 @@ backend_test!(async fn classification_changes_take_outs_and_disposal_are_recorde
         ("person", "議員 一郎"),
         ("counterparty", "自宅"),
         ("due_back", "2026-11-27"),
+        // Recorded after the fact: the due-back date is already past.
+        ("confirm_past_dates", "1"),
     ];
     let response = member.post_form(&events, &takeout).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -479,7 +481,8 @@ backend_test!(
         // The holder takes it out; 3C waits for approval.
         let events = format!("{path}/events");
         let takeout = json!({"kind": "take_out", "occurred_on": "令和8年11月26日",
-            "person": "議員 一郎", "counterparty": "自宅", "due_back": "2026-11-27"});
+            "person": "議員 一郎", "counterparty": "自宅", "due_back": "2026-11-27",
+            "confirm_past_dates": true});
         let response = member.post_json(&events, &takeout).await;
         assert_eq!(response.status(), StatusCode::CREATED);
         let event: serde_json::Value = response.json().await.unwrap();

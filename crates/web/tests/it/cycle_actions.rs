@@ -148,7 +148,7 @@ backend_test!(
         let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
         let risk = a_risk(&server, &officer, "議員用タブレットの紛失").await;
         let added = officer
-            .post_json(&format!("/api/v1/risks/{risk}/actions"), &json!({"description": "紛失時の連絡手順の周知", "due_on": "2026-01-31"}))
+            .post_json(&format!("/api/v1/risks/{risk}/actions"), &json!({"description": "紛失時の連絡手順の周知", "due_on": "2026-01-31", "confirm_past_dates": true}))
             .await;
         assert_eq!(added.status().as_u16(), 201);
         let added: Value = added.json().await.unwrap();

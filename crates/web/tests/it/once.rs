@@ -124,6 +124,10 @@ const NOT_GUARDED: &[(&str, &str)] = &[
         "/account/password",
         "sets the password; the current one is checked",
     ),
+    (
+        "/account/reading",
+        "sets one's reading; twice sets the same",
+    ),
     ("/account/mfa", "enrols once; a second enrolment is refused"),
     (
         "/account/mfa/disable",

@@ -291,6 +291,7 @@ async fn assets(twice: &mut Twice<'_>, officer: &Web<'_>, member: &Web<'_>, memb
                     ("person", "議員 一郎"),
                     ("counterparty", "自宅"),
                     ("due_back", "2026-11-27"),
+                    ("confirm_past_dates", "1"),
                 ],
                 // The take-out needs approval: its request is opened with it.
                 codes: &["asset.event", "approval.request", "notify.send"],

@@ -122,6 +122,7 @@ backend_test!(
                 ("description", "紛失時の連絡手順を周知する"),
                 ("owner", ""),
                 ("due_on", "令和7年4月1日"),
+                ("confirm_past_dates", "1"),
             ],
         )
         .await;

@@ -176,7 +176,8 @@ backend_test!(
         let added = officer
             .post_json(
                 &format!("{risk}/actions"),
-                &json!({"description": "紛失時の連絡手順を周知する", "due_on": "令和8年6月30日"}),
+                &json!({"description": "紛失時の連絡手順を周知する", "due_on": "令和8年6月30日",
+                    "confirm_past_dates": true}),
             )
             .await;
         assert_eq!(added.status(), StatusCode::CREATED);

@@ -994,6 +994,7 @@ mamori_testkit::backend_test!(async fn lists_are_paginated(backend) {
                 users::NewUser {
                     login: &login,
                     display_name: &format!("議員 {n}"),
+                    reading: None,
                     role: Role::User,
                     user_type: UserType::Member,
                     password_hash: &hash,

@@ -361,6 +361,7 @@ async fn plan_blocking(
             register: &register,
             choices: &choices,
             values: &values,
+            today: crate::today(),
         })
     })
     .await

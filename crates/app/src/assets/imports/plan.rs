@@ -230,6 +230,8 @@ pub struct PlanInput<'a> {
     pub register: &'a Register,
     pub choices: &'a Choices,
     pub values: &'a ValueMapping,
+    /// Today in Japan: a past disposal date of an asset in use is noted against it.
+    pub today: time::Date,
 }
 
 fn row_error(line: usize, field: &'static str, key: &'static str) -> RowError {
@@ -252,6 +254,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         register,
         choices,
         values,
+        today,
     } = *input;
     // The value mapping's answers replace the values they speak of; refused rows keep
     // only that refusal as their error.
@@ -301,6 +304,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             match files::check_input(row.line, &input, scheme, &directory.holders) {
                 Ok((asset, note)) => {
                     notes.borrow_mut().extend(note);
+                    notes.borrow_mut().extend(past_disposal(
+                        row.line,
+                        &asset,
+                        &input.disposal_due,
+                        today,
+                    ));
                     (Some(asset), Vec::new())
                 }
                 Err(errors) => (None, errors),
@@ -452,6 +461,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     plan.notes = notes.into_inner();
     count(&mut plan);
     plan
+}
+
+/// A disposal date already past on an asset in use: kept as the file says (the register
+/// may be behind), never refused nor guessed, but said in the preview, in the way the
+/// file wrote it (era or Western).
+fn past_disposal(line: usize, asset: &Asset, typed: &str, today: time::Date) -> Option<RowError> {
+    if asset.status != asset::Status::InUse {
+        return None;
+    }
+    let asked = mamori_domain::field::past_date("disposal_due", typed, today)?;
+    Some(RowError {
+        line,
+        field: Some("disposal_due"),
+        message_key: "asset.import.note.past_disposal",
+        params: asked.params,
+    })
 }
 
 /// Adds "header: number" as a line of the asset's notes.

@@ -42,6 +42,7 @@ fn plan_of(table: &Table, choices: &Choices) -> plan::Plan {
         register: &Register::new([record(&scheme)]),
         choices,
         values: &ValueMapping::default(),
+        today: time::macros::date!(2026 - 12 - 02),
     })
 }
 
@@ -279,4 +280,59 @@ fn unknown_values_are_listed_counted_and_mapped_only_as_told() {
         Meaning::parse(&Meaning::Value("2".into()).form_value()),
         Some(Meaning::Value("2".into()))
     );
+}
+
+#[test]
+fn a_past_disposal_date_of_an_asset_in_use_is_imported_and_noted() {
+    let table = exported(|_| {});
+    let disposal = column(&table, "廃棄予定日");
+    let status = column(&table, "状態");
+    // The registered asset is 保存 (archived): these rows put it back in use.
+    let in_use = |date: &'static str| {
+        exported(move |cells| {
+            cells[disposal] = date.into();
+            cells[status] = "使用中".into();
+        })
+    };
+    let past = in_use("平成31年4月1日");
+    let plan = plan_of(&past, &Choices::default());
+    assert!(plan.is_ready(), "never refused: {plan:?}");
+    assert!(
+        matches!(plan.rows[0].plan, RowPlan::Update { .. }),
+        "{plan:?}"
+    );
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.message_key == "asset.import.note.past_disposal")
+        .expect("noted");
+    assert_eq!((note.line, note.field), (2, Some("disposal_due")));
+    let params: HashMap<_, _> = note.params.iter().cloned().collect();
+    assert_eq!(params["date:ja"], "平成31年4月1日");
+    assert_eq!(params["today:ja"], "令和8年12月2日");
+    let western = in_use("2019/4/1");
+    let plan = plan_of(&western, &Choices::default());
+    let note = plan
+        .notes
+        .iter()
+        .find(|n| n.field == Some("disposal_due"))
+        .expect("noted");
+    assert!(
+        note.params
+            .contains(&("date:ja", "2019年4月1日".to_owned()))
+    );
+
+    // Disposed of, or still ahead: nothing to say.
+    let disposed = exported(|cells| {
+        cells[disposal] = "平成31年4月1日".into();
+        cells[status] = "廃棄済み".into();
+    });
+    let plan = plan_of(&disposed, &Choices::default());
+    assert!(
+        plan.notes.iter().all(|n| n.field != Some("disposal_due")),
+        "{plan:?}"
+    );
+    let ahead = in_use("令和20年3月31日");
+    let plan = plan_of(&ahead, &Choices::default());
+    assert!(plan.notes.iter().all(|n| n.field != Some("disposal_due")));
 }

@@ -63,6 +63,18 @@ fn user_add_creates_users_and_refuses_bad_input() {
             .failure(1)
             .stderr_has("--password-stdin");
         site.add_user("saku.clerk", "user").success();
+
+        // A reading (ふりがな) in kana is taken; anything else is refused naming --reading.
+        let with_reading = |login: &str, reading: &str| {
+            let mut command = site.add_user_command(login, "user");
+            command.args(["--reading", reading]);
+            run(command, Some(&format!("{PASSWORD}\n")))
+        };
+        with_reading("saku.kana", "ｻｸ ﾀﾛｳ").success();
+        with_reading("saku.kanji", "佐久")
+            .failure(1)
+            .stderr_has("--reading: Type the reading in hiragana or katakana");
+        site.add_user("saku.kanji", "user").success();
     }
 }
 

@@ -172,11 +172,17 @@ pub struct CorrectiveActionIn {
     /// The record it comes from, e.g. `risk:3`.
     #[serde(default)]
     pub source: Option<String>,
+    /// Keep a `due_on` that is already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 /// Records a corrective action (the security officer). 422 names every refused field.
 #[utoipa::path(post, path = "/api/v1/actions", tag = "actions", request_body = CorrectiveActionIn,
-    responses((status = 201, body = CorrectiveActionOut), (status = 422, body = crate::api::ErrorBody),
+    responses((status = 201, body = CorrectiveActionOut),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "`validation_failed`, or `confirmation_needed` for a past due date"),
         (status = 403, body = crate::api::ErrorBody)))]
 pub async fn create_action(
     State(state): State<AppState>,
@@ -209,6 +215,7 @@ pub async fn create_action(
         due_on: body.due_on.unwrap_or_default(),
         due_days: body.due_days.map(|d| d.to_string()).unwrap_or_default(),
         due_kind: body.due_kind.unwrap_or_default(),
+        confirm_past_dates: body.confirm_past_dates,
     };
     let id = app_actions::create(&state.app, acting, &input, source).await?;
     let action = app_actions::show(&state.app, acting, id).await?.action;

@@ -175,6 +175,10 @@ pub struct ScheduleIn {
     /// `post:<post>` or `user:<id>`.
     #[schema(example = "post:chief_security_officer")]
     pub reviewer: String,
+    /// Keep an `on` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 /// Sets (or replaces) a record's review schedule; the next due date is the first the
@@ -202,6 +206,7 @@ pub async fn set_review_schedule(
         months: body.months.map(|m| m.to_string()).unwrap_or_default(),
         on: body.on.unwrap_or_default(),
         reviewer: body.reviewer,
+        confirm_past_dates: body.confirm_past_dates,
     };
     let schedule = app_reviews::set_schedule(&state.app, &signed.0.acting, subject, &input).await?;
     Ok(Json(ScheduleOut::from(&schedule)))

@@ -206,6 +206,10 @@ pub struct RiskIn {
     /// ISO 8601 or 和暦 (令和8年4月1日).
     #[serde(default)]
     pub review_due: Option<String>,
+    /// Keep a `review_due` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 impl RiskIn {
@@ -232,6 +236,7 @@ impl RiskIn {
                 .unwrap_or_default(),
             owner: self.owner_id.map(|id| id.to_string()).unwrap_or_default(),
             review_due: self.review_due.clone().unwrap_or_default(),
+            confirm_past_dates: self.confirm_past_dates,
         }
     }
 }
@@ -307,6 +312,9 @@ pub struct RiskPatch {
     pub owner_id: Option<i64>,
     /// ISO 8601 or 和暦; "" for none.
     pub review_due: Option<String>,
+    /// Keep a changed `review_due` already past.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 impl RiskPatch {
@@ -348,6 +356,7 @@ impl RiskPatch {
         if let Some(v) = self.review_due {
             form.review_due = v;
         }
+        form.confirm_past_dates = self.confirm_past_dates;
     }
 }
 

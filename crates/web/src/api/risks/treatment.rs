@@ -28,6 +28,10 @@ pub struct ActionIn {
     /// ISO 8601 or 和暦.
     #[schema(example = "2026-06-30")]
     pub due_on: String,
+    /// Keep a `due_on` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 pub(super) async fn action_out(
@@ -71,6 +75,7 @@ pub async fn add_action(
         description: input.description,
         owner: input.owner_id.map(|o| o.to_string()).unwrap_or_default(),
         due_on: input.due_on,
+        confirm_past_dates: input.confirm_past_dates,
     };
     let action = app_treatment::add_action(&state.app, &signed.0.acting, id, &form).await?;
     let body = action_out(&state, &signed, id, action).await?;

@@ -55,9 +55,10 @@ pub async fn record_event(
     let TakeOutForm { event: form, send } = super::read_form(request, &state).await?;
     match mamori_app::assets::record_event(&state.app, acting, id, &form, &send.input()).await {
         Ok(_) => Ok(see_other(&format!("/assets/{id}#events"))),
-        Err(Failure::Invalid(problems)) => {
+        Err(Failure::Invalid(problems) | Failure::Unconfirmed(problems)) => {
             let detail = mamori_app::assets::show(&state.app, acting, id).await?;
             let shown = ShowState {
+                event_asks_past: crate::http::forms::asks_confirmation(&problems),
                 event_errors: field_errors(&problems, &ctx.tr, event_field_key),
                 event_form: form,
                 send,

@@ -22,7 +22,7 @@ use super::{
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::http::forms::{FieldError, parse_id};
+use crate::http::forms::{FieldError, asks_confirmation, form_problems, parse_id};
 use crate::http::labels::org_role_label;
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
@@ -38,6 +38,12 @@ pub struct AssetForm {
     /// proposal filled in, and nothing is saved.
     #[serde(default)]
     pub propose: String,
+    /// The box 「過去の日付のまま登録する」.
+    #[serde(default, deserialize_with = "mamori_domain::field::flag")]
+    pub confirm_past_dates: bool,
+    /// Set when the form comes back asking about a past date: the box is offered.
+    #[serde(skip)]
+    pub asks_past: bool,
 }
 
 #[derive(Template)]
@@ -50,6 +56,8 @@ struct FormPage {
     form: AssetInput,
     reason: String,
     errors: Vec<FieldError>,
+    /// A past disposal date was asked about: the box that keeps it is offered.
+    asks_past: bool,
     /// What became of the 保存期間: a proposal, why there is none, or that the text
     /// is kept as written.
     retention_note: Option<String>,
@@ -194,6 +202,7 @@ async fn render_form_with(
         form: form.input,
         reason: form.reason,
         errors,
+        asks_past: form.asks_past,
         retention_note,
         categories: coded_choices(Category::ALL, Category::as_str, category_key, &tr),
         forms: coded_choices(Form::ALL, Form::as_str, form_key, &tr),
@@ -240,8 +249,7 @@ pub async fn new_form(
             status: Status::InUse.as_str().into(),
             ..AssetInput::default()
         },
-        reason: String::new(),
-        propose: String::new(),
+        ..AssetForm::default()
     };
     render_form(&state, &ctx, &signed, None, form, Vec::new()).await
 }
@@ -259,13 +267,16 @@ pub async fn create(
         let (note, errors) = propose(&state, &signed, &ctx, &mut form.input, start).await?;
         return render_form_with(&state, &ctx, &signed, None, form, errors, note).await;
     }
-    match mamori_app::assets::register(&state.app, &signed.0.acting, &form.input).await {
+    let acting = &signed.0.acting;
+    let confirmed = form.confirm_past_dates;
+    match mamori_app::assets::register_with(&state.app, acting, &form.input, confirmed).await {
         Ok(asset) => Ok(see_other(&format!("/assets/{}?saved=1", asset.id))),
-        Err(mamori_app::Failure::Invalid(problems)) => {
+        Err(failure) => {
+            let problems = form_problems(failure)?;
+            form.asks_past = asks_confirmation(&problems);
             let errors = asset_field_errors(&problems, &ctx.tr);
             render_form(&state, &ctx, &signed, None, form, errors).await
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -282,8 +293,7 @@ pub async fn edit_form(
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     let form = AssetForm {
         input: mamori_app::assets::input_of(&record, &scheme),
-        reason: String::new(),
-        propose: String::new(),
+        ..AssetForm::default()
     };
     render_form(&state, &ctx, &signed, Some(id), form, Vec::new()).await
 }
@@ -307,18 +317,20 @@ pub async fn update(
     let change = AssetChange {
         input: form.input,
         reason: form.reason,
+        confirm_past_dates: form.confirm_past_dates,
     };
     match mamori_app::assets::update(&state.app, &signed.0.acting, id, &change).await {
         Ok(_) => Ok(see_other(&format!("/assets/{id}?saved=1"))),
-        Err(mamori_app::Failure::Invalid(problems)) => {
+        Err(failure) => {
+            let problems = form_problems(failure)?;
             let errors = asset_field_errors(&problems, &ctx.tr);
             let form = AssetForm {
                 input: change.input,
                 reason: change.reason,
-                propose: String::new(),
+                asks_past: asks_confirmation(&problems),
+                ..AssetForm::default()
             };
             render_form(&state, &ctx, &signed, Some(id), form, errors).await
         }
-        Err(other) => Err(other.into()),
     }
 }

@@ -87,6 +87,8 @@ struct ShowPage {
     /// Who may be chosen to decide a take-out that needs approval, and the choice.
     deciders: Vec<Choice>,
     send: SendForm,
+    /// A past due-back date was asked about: the box that keeps it is offered.
+    event_asks_past: bool,
     today: String,
     files: crate::http::files_section::FilesSection,
 }
@@ -99,6 +101,7 @@ pub(super) struct ShowState {
     pub event_form: EventInput,
     pub event_errors: Vec<FieldError>,
     pub send: SendForm,
+    pub event_asks_past: bool,
     pub status: Option<StatusCode>,
 }
 
@@ -362,6 +365,7 @@ pub(super) async fn render_show(
         withdrawn: asset.status == Status::Withdrawn,
         event_form: shown.event_form,
         event_errors: shown.event_errors,
+        event_asks_past: shown.event_asks_past,
         today: mamori_app::today().to_string(),
         asset,
     };

@@ -21,7 +21,7 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::WebForm;
 use crate::http::files_section::FilesSection;
-use crate::http::forms::{Choice, FieldError, field_errors, parse_id};
+use crate::http::forms::{Choice, FieldError, asks_confirmation, field_errors, parse_id};
 pub use crate::http::params::cycle::{ActionRow, action_row};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
@@ -127,6 +127,8 @@ struct NewPage {
     owners: Vec<Choice>,
     kinds: Vec<Choice>,
     errors: Vec<FieldError>,
+    /// The due date is past: the box that keeps it is offered.
+    asks_past: bool,
 }
 
 impl NewPage {
@@ -173,7 +175,7 @@ async fn new_page(
     ctx: &Ctx,
     signed: &SignedIn,
     form: NewForm,
-    errors: Vec<FieldError>,
+    (errors, asks_past): (Vec<FieldError>, bool),
     status: StatusCode,
 ) -> Result<Response, AppError> {
     let tr = &ctx.tr;
@@ -210,6 +212,7 @@ async fn new_page(
         owners,
         kinds,
         errors,
+        asks_past,
     };
     render(status, &page)
 }
@@ -233,7 +236,8 @@ pub async fn new_form(
         },
         source: query.source,
     };
-    new_page(&state, &ctx, &signed, form, Vec::new(), StatusCode::OK).await
+    let nothing = (Vec::new(), false);
+    new_page(&state, &ctx, &signed, form, nothing, StatusCode::OK).await
 }
 
 pub async fn create(
@@ -255,13 +259,15 @@ pub async fn create(
     match app_actions::create(&state.app, &signed.0.acting, &form.action, source).await {
         Ok(id) => Ok(see_other(&format!("/actions/{id}"))),
         Err(failure) => {
-            let errors = field_errors(&problems_of(failure, "title")?, &ctx.tr, field_key);
+            let problems = problems_of(failure, "title")?;
+            let asks_past = asks_confirmation(&problems);
+            let errors = field_errors(&problems, &ctx.tr, field_key);
             new_page(
                 &state,
                 &ctx,
                 &signed,
                 form,
-                errors,
+                (errors, asks_past),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await

@@ -16,7 +16,9 @@ pub fn problems_of(
     conflict_field: &'static str,
 ) -> Result<Vec<FieldProblem>, AppError> {
     match failure {
-        mamori_app::Failure::Invalid(problems) => Ok(problems),
+        mamori_app::Failure::Invalid(problems) | mamori_app::Failure::Unconfirmed(problems) => {
+            Ok(problems)
+        }
         mamori_app::Failure::Conflict(refusal) => Ok(vec![FieldProblem {
             field: conflict_field,
             key: refusal.key,

@@ -85,6 +85,7 @@ struct RecordPage {
     schedule_form: ScheduleInput,
     review_form: ReviewInput,
     errors: Vec<FieldError>,
+    asks_past: bool,
 }
 
 impl RecordPage {
@@ -132,6 +133,8 @@ struct Forms {
     schedule: Option<ScheduleInput>,
     review: ReviewInput,
     errors: Vec<FieldError>,
+    /// A past once-only date was asked about: the box that keeps it is offered.
+    asks_past: bool,
 }
 
 async fn record_page(
@@ -196,6 +199,7 @@ async fn record_page(
             .unwrap_or_else(|| schedule_form(history.schedule.as_ref())),
         review_form: forms.review,
         errors: forms.errors,
+        asks_past: forms.asks_past,
     };
     render(status, &page)
 }
@@ -212,6 +216,7 @@ pub async fn show(
         schedule: None,
         review: ReviewInput::default(),
         errors: Vec::new(),
+        asks_past: false,
     };
     record_page(&state, &ctx, &signed, history, forms, StatusCode::OK).await
 }
@@ -228,12 +233,14 @@ pub async fn set_schedule(
     match app_reviews::set_schedule(&state.app, acting, subject, &form).await {
         Ok(_) => Ok(see_other(&format!("/reviews/{kind}/{}", subject.id))),
         Err(failure) => {
-            let errors = field_errors(&problems_of(failure, "rule")?, &ctx.tr, field_key);
+            let problems = problems_of(failure, "rule")?;
+            let errors = field_errors(&problems, &ctx.tr, field_key);
             let history = app_reviews::history(&state.app, acting, subject).await?;
             let forms = Forms {
                 schedule: Some(form),
                 review: ReviewInput::default(),
                 errors,
+                asks_past: crate::http::forms::asks_confirmation(&problems),
             };
             record_page(
                 &state,
@@ -269,6 +276,7 @@ pub async fn record(
                 schedule: None,
                 review: form,
                 errors,
+                asks_past: false,
             };
             record_page(
                 &state,

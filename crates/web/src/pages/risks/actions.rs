@@ -22,11 +22,13 @@ pub async fn add_action(
     match treatment::add_action(&state.app, &signed.0.acting, id, &form).await {
         Ok(_) => Ok(see_other(&format!("/risks/{id}#actions"))),
         Err(failure) => {
+            let problems = problems_of(failure)?;
             let action_errors =
-                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
+                crate::http::forms::field_errors(&problems, &ctx.tr, super::field_key);
             let forms = ShowForms {
                 action_form: form,
                 action_errors,
+                action_asks_past: crate::http::forms::asks_confirmation(&problems),
                 ..ShowForms::default()
             };
             render_show(&state, &ctx, &signed, id, forms).await

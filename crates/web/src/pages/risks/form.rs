@@ -50,6 +50,9 @@ impl Fields {
             residual_impact: fields.get("residual_impact"),
             owner: fields.get("owner"),
             review_due: fields.get("review_due"),
+            confirm_past_dates: crate::http::forms::past_dates_confirmed(
+                &fields.get("confirm_past_dates"),
+            ),
         }
     }
 }
@@ -80,6 +83,7 @@ pub(super) struct FormPage {
     id: Option<i64>,
     form: RiskForm,
     errors: Vec<FieldError>,
+    asks_past: bool,
     threats: Vec<ThreatGroup>,
     assets: Vec<Choice>,
     assets_capped: bool,
@@ -119,6 +123,8 @@ pub(super) struct FormView<'a> {
     current: Option<&'a RiskRecord>,
     form: RiskForm,
     errors: Vec<FieldError>,
+    /// A past review date was asked about: the box that keeps it is offered.
+    asks_past: bool,
 }
 
 pub(super) fn threat_groups(
@@ -208,6 +214,7 @@ pub(super) async fn render_form(
         id: view.id,
         form,
         errors: view.errors,
+        asks_past: view.asks_past,
         assets_capped: options.assets_capped,
         assets,
         likelihood: scale_choices(&active.matrix.likelihood),
@@ -271,6 +278,7 @@ pub async fn new_form(
         current: None,
         form: RiskForm::default(),
         errors: Vec::new(),
+        asks_past: false,
     };
     render_form(&state, &ctx, &signed, view).await
 }
@@ -292,13 +300,14 @@ pub async fn create(
     match register::create_risk(&state.app, acting, &form).await {
         Ok(id) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
         Err(failure) => {
-            let errors =
-                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
+            let problems = problems_of(failure)?;
+            let errors = crate::http::forms::field_errors(&problems, &ctx.tr, super::field_key);
             let view = FormView {
                 id: None,
                 current: None,
                 form,
                 errors,
+                asks_past: crate::http::forms::asks_confirmation(&problems),
             };
             render_form(&state, &ctx, &signed, view).await
         }
@@ -325,6 +334,7 @@ pub async fn edit_form(
         current: Some(&risk),
         form,
         errors: Vec::new(),
+        asks_past: false,
     };
     render_form(&state, &ctx, &signed, view).await
 }
@@ -348,13 +358,14 @@ pub async fn update(
     match register::update_risk(&state.app, acting, id, &form).await {
         Ok(()) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
         Err(failure) => {
-            let errors =
-                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
+            let problems = problems_of(failure)?;
+            let errors = crate::http::forms::field_errors(&problems, &ctx.tr, super::field_key);
             let view = FormView {
                 id: Some(id),
                 current: Some(&risk),
                 form,
                 errors,
+                asks_past: crate::http::forms::asks_confirmation(&problems),
             };
             render_form(&state, &ctx, &signed, view).await
         }

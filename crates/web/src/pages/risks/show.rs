@@ -43,6 +43,8 @@ pub(super) struct ShowPage {
     owners: Vec<Choice>,
     action_form: ActionForm,
     action_errors: Vec<FieldError>,
+    /// A past due date was asked about: the box that keeps it is offered.
+    action_asks_past: bool,
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
     /// Who may be chosen to decide an acceptance (the CISOs), and the choice.
@@ -63,6 +65,7 @@ pub(super) struct ShowForms {
     pub(super) saved: bool,
     pub(super) action_form: ActionForm,
     pub(super) action_errors: Vec<FieldError>,
+    pub(super) action_asks_past: bool,
     pub(super) acceptance_form: AcceptanceForm,
     pub(super) acceptance_errors: Vec<FieldError>,
     pub(super) send: crate::http::approval_view::SendForm,
@@ -279,6 +282,7 @@ pub(super) async fn render_show(
         owners: owner_choices(&register::owners(&state.app, acting).await?),
         action_form: forms.action_form,
         action_errors: forms.action_errors,
+        action_asks_past: forms.action_asks_past,
         acceptance_form: forms.acceptance_form,
         acceptance_errors: forms.acceptance_errors,
         today: today_date.to_string(),

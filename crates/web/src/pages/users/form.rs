@@ -53,6 +53,8 @@ fn choices<T: Copy>(
 pub struct UserForm {
     pub login: String,
     pub display_name: String,
+    /// ふりがな as typed (or as stored, in hiragana).
+    pub reading: String,
     pub user_type: String,
     pub role: String,
     pub org_roles: Vec<String>,
@@ -65,6 +67,7 @@ impl UserForm {
         UserForm {
             login: fields.get("login").chars().take(200).collect(),
             display_name: fields.get("display_name").chars().take(500).collect(),
+            reading: fields.get("reading").chars().take(500).collect(),
             user_type: fields.get("user_type").chars().take(40).collect(),
             role: fields.get("role").chars().take(40).collect(),
             org_roles: fields.all("org_roles"),
@@ -77,6 +80,7 @@ impl UserForm {
         UserForm {
             login: user.login.clone(),
             display_name: user.display_name.clone(),
+            reading: user.reading.clone().unwrap_or_default(),
             user_type: user.user_type.as_str().to_owned(),
             role: user.role.as_str().to_owned(),
             org_roles: summary
@@ -315,6 +319,7 @@ pub async fn create(
     let input = NewUserInput {
         login: form.login.clone(),
         display_name: form.display_name.clone(),
+        reading: form.reading.clone(),
         role: form.role.clone(),
         user_type: form.user_type.clone(),
         org_roles: form.org_roles.clone(),
@@ -381,6 +386,7 @@ pub async fn update(
     // Every field of the form is required: a partial post (or an empty one) changes nothing.
     let input = UserEditInput {
         display_name: Some(form.display_name.clone()),
+        reading: Some(form.reading.clone()),
         role: Some(form.role.clone()),
         user_type: Some(form.user_type.clone()),
         org_roles: Some(form.org_roles.clone()),

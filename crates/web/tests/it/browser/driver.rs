@@ -265,100 +265,19 @@ impl Driver {
             .as_f64()
             .unwrap_or_else(|| panic!("{css} is not on the page"))
     }
-}
 
-impl Driver {
-    /// Signs in through the real page as `login` and waits for the home page.
-    async fn sign_in(&self, server: &TestServer, login: &str) {
-        self.goto(&server.url("/login")).await;
-        self.wait_for_path("/login").await;
-        self.type_into("#login", login).await;
-        self.type_into("#password", PASSWORD).await;
-        self.click("form.form button[type=submit]").await;
-        self.wait_for_path("/").await;
-    }
-
-    async fn sign_out(&self) {
-        self.click("form.sign-out button").await;
-        self.wait_for_path("/login").await;
-    }
-}
-
-/// The approval flow by clicking (issue 13, item 2): the security officer sends a saved
-/// draft to the CISO by name with a note; the CISO finds it on her home page (the
-/// count on ホーム says so), opens it and sends it back with a reason; the officer finds
-/// it returned on his home page with the reason.
-#[tokio::test]
-async fn a_draft_is_sent_to_the_ciso_and_returned_by_clicking() {
-    for backend in backends() {
-        let server = TestServer::start(backend).await;
-        server.add_user("officer", Role::SecurityOfficer).await;
-        let gicho = server.add_user("gicho", Role::User).await;
-        mamori_testkit::fixtures_policies::give_posts(
-            &server,
-            gicho,
-            &[mamori_domain::user::OrgRole::Ciso],
-        )
-        .await;
-        let (_, editor) = server.web_as("kyoku", Role::SecurityOfficer).await;
-        let draft = mamori_testkit::fixtures_start::saved_draft(
-            &editor,
-            &mamori_testkit::fixtures_policies::seed(),
-        )
-        .await;
-        let browser = Driver::start().await;
-
-        browser.sign_in(&server, "officer").await;
-        browser.goto(&server.url(&draft)).await;
-        browser.wait_for_source("決裁に回す").await;
-        browser
-            .click(&format!("#decider option[value=\"{gicho}\"]"))
-            .await;
-        browser
-            .type_into("#request_note", "第4条を改めました")
-            .await;
-        browser
-            .click(&format!(
-                "form[action=\"{draft}/send\"] button[type=submit]"
-            ))
-            .await;
-        browser.wait_for_source("決裁待ち").await;
-        browser.sign_out().await;
-
-        browser.sign_in(&server, "gicho").await;
-        browser.wait_for_source("あなたの決裁待ち").await;
-        assert!(
-            browser.source().await.contains("対応待ち"),
-            "the count on ホーム"
+    /// The vertical position of the last innermost element whose text holds `needle`.
+    pub async fn top_of_text(&self, needle: &str) -> f64 {
+        let script = format!(
+            "const all = [...document.querySelectorAll('main *')] \
+             .filter(e => e.children.length === 0 && e.textContent.includes({})); \
+             const e = all[all.length - 1]; \
+             return e ? e.getBoundingClientRect().top + window.scrollY : null;",
+            serde_json::to_string(needle).unwrap()
         );
-        browser.click("a[href^=\"/approvals/\"]").await;
-        browser.wait_for_source("第4条を改めました").await;
-        browser.click("#decision-return").await;
-        browser
-            .type_into("#reason", "附則の施行日を確認してください")
-            .await;
-        browser
-            .click("form[action$=\"/decide\"] button[type=submit]")
-            .await;
-        // Decided: the page comes back without the form.
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while browser.source().await.contains("/decide\"") {
-            assert!(Instant::now() < deadline, "still deciding");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        browser.sign_out().await;
-
-        browser.sign_in(&server, "officer").await;
-        browser
-            .wait_for_source("差し戻された・却下された申請")
-            .await;
-        assert!(
-            browser
-                .source()
-                .await
-                .contains("附則の施行日を確認してください")
-        );
-        drop(browser);
-        server.stop().await;
+        self.execute(&script)
+            .await
+            .as_f64()
+            .unwrap_or_else(|| panic!("{needle} is not on the page"))
     }
 }

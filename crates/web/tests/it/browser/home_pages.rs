@@ -46,14 +46,7 @@ backend_test!(
         // They open the policy from the home page; the confirmation comes after the text.
         browser.click("section[aria-labelledby=ack-heading] li a").await;
         browser.wait_for_path(&stored.page()).await;
-        let last_clause = browser.execute(
-            "const all = [...document.querySelectorAll('main *')] \
-             .filter(e => e.children.length === 0 && e.textContent.includes('情報セキュリティ基本方針の見直し')); \
-             const e = all[all.length - 1]; return e.getBoundingClientRect().top + window.scrollY;",
-        )
-        .await
-        .as_f64()
-        .expect("clause 8 on the page");
+        let last_clause = browser.top_of_text("情報セキュリティ基本方針の見直し").await;
         let confirm = browser.top_of("form[action$='/acknowledge'] button").await;
         assert!(confirm > last_clause, "the confirmation stands above the text");
         browser.click("form[action$='/acknowledge'] button").await;

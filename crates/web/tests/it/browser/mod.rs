@@ -1,6 +1,7 @@
 //! Tests in a real browser (Debian's headless Chromium over WebDriver), where a page's
 //! behaviour matters: signing in, each person's home page, deciding an approval by clicking.
 
+mod approval_flow;
 mod driver;
 mod home_pages;
 mod sign_in;
