@@ -41,7 +41,7 @@ backend_test!(async fn the_user_form_keeps_a_reading_in_hiragana_and_refuses_kan
     assert_eq!(refused.status().as_u16(), 422);
     let page = refused.text().await.unwrap();
     assert!(
-        page.contains("<a href=\"#reading\">ふりがなはひらがなかカタカナで入力してください（「佐」は使えません）。</a>"),
+        page.contains("<a href=\"#reading\">ふりがな：ふりがなはひらがなかカタカナで入力してください（「佐」は使えません）。</a>"),
         "the summary names the field and links to it: {page}"
     );
     assert!(page.contains("value=\"佐藤\""), "the typed text is kept");
