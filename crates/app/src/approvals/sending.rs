@@ -24,19 +24,29 @@ pub async fn deciders(
 ) -> Result<Vec<Decider>, Failure> {
     app.permit(acting, Register::Approvals, Act::Edit, "approvals.deciders")
         .await?;
-    let mut found = Vec::new();
+    let mut people = Vec::new();
     for id in super::holders(app, Asked::Deciders(register)).await? {
-        if Some(id) == acting.user_id() {
-            continue;
+        if Some(id) != acting.user_id() {
+            people.push(mamori_store::users::get(app.store(), id).await?);
         }
-        let user = mamori_store::users::get(app.store(), id).await?;
-        found.push(Decider {
-            id,
-            name: user.display_name,
-        });
     }
-    found.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    Ok(found)
+    // The order of every person choice (五十音順 by reading; no reading last, by name),
+    // as the store's PERSON_ORDER sorts lists.
+    people.sort_by(|a, b| {
+        (a.reading.is_none(), &a.reading, &a.display_name, &a.login).cmp(&(
+            b.reading.is_none(),
+            &b.reading,
+            &b.display_name,
+            &b.login,
+        ))
+    });
+    Ok(people
+        .into_iter()
+        .map(|user| Decider {
+            id: user.id,
+            name: user.display_name,
+        })
+        .collect())
 }
 
 /// Checks the sender's choice against today's holders of the grant (the domain's rule).
