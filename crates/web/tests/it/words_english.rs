@@ -87,7 +87,7 @@ const NOT_YET_ENGLISH: [(&str, &str); 4] = [
     ),
     (
         "/threats/",
-        "the edit page's title holds the threat's stored Japanese name",
+        "the edit form's description holds the threat's stored Japanese text",
     ),
     (
         "/risks",

@@ -81,7 +81,7 @@ pub(super) async fn render_edit(
         )
         .await,
         id: threat.id,
-        stored_name: threat.name.clone(),
+        stored_name: threat.shown_name(ctx.lang()).to_owned(),
         clause: threat.family.clause(),
         added: threat.origin == ThreatOrigin::Addition,
         retired: threat.retired_at.map(|at| ctx.datetime(at)),
