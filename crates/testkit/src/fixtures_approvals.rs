@@ -71,3 +71,14 @@ pub async fn hold_posts(store: &Store, id: i64, posts: &[OrgRole]) {
         .expect("set the posts");
     tx.commit().await.expect("commit");
 }
+
+/// The request about `kind`/`id` among those waiting for the caller (their API list).
+pub async fn waiting_for(web: &crate::Web<'_>, kind: &str, id: i64) -> Option<serde_json::Value> {
+    let lists = web.json("/api/v1/approvals").await;
+    lists["waiting"]
+        .as_array()
+        .expect("the waiting list")
+        .iter()
+        .find(|r| r["subject_kind"] == kind && r["subject_id"] == id)
+        .cloned()
+}

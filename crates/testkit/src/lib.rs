@@ -267,6 +267,19 @@ impl TestServer {
     /// Creates an active user with `role` directly in the store, returning its id. The
     /// password is always [`PASSWORD`].
     pub async fn add_user(&self, login: &str, role: mamori_domain::user::Role) -> i64 {
+        self.add_account(login, role, mamori_domain::user::UserType::Staff, false)
+            .await
+    }
+
+    /// An active account with password [`PASSWORD`] and the reading left empty;
+    /// `must_change_password` as an administrator's new account has it.
+    pub async fn add_account(
+        &self,
+        login: &str,
+        role: mamori_domain::user::Role,
+        user_type: mamori_domain::user::UserType,
+        must_change_password: bool,
+    ) -> i64 {
         let login_id = mamori_domain::user::LoginId::parse(login).expect("login");
         let hash = mamori_store::password::hash(PASSWORD).await.expect("hash");
         let mut tx = self
@@ -281,9 +294,9 @@ impl TestServer {
                 display_name: login,
                 reading: None,
                 role,
-                user_type: mamori_domain::user::UserType::Staff,
+                user_type,
                 password_hash: &hash,
-                must_change_password: false,
+                must_change_password,
             },
         )
         .await

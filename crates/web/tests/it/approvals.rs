@@ -7,22 +7,12 @@
 use mamori_domain::approval::Asked;
 use mamori_domain::record::{RecordKind, RecordRef};
 use mamori_domain::user::{OrgRole, Role};
+use mamori_testkit::fixtures_approvals::waiting_for;
 use mamori_testkit::fixtures_approvals::{hold_posts, open_request};
 use mamori_testkit::fixtures_policies::{ciso, import_text, seed};
-use mamori_testkit::{TestServer, Web, assert_api_error, backend_test, fixtures_risks, location};
+use mamori_testkit::{TestServer, assert_api_error, backend_test, fixtures_risks, location};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// The request about `kind`/`id` among the caller's waiting ones.
-async fn waiting_for(web: &Web<'_>, kind: &str, id: i64) -> Option<Value> {
-    let lists = web.json("/api/v1/approvals").await;
-    lists["waiting"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["subject_kind"] == kind && r["subject_id"] == id)
-        .cloned()
-}
 
 backend_test!(async fn a_policy_draft_is_sent_back_then_approved_through_the_inbox(backend) {
     let server = TestServer::start(backend).await;

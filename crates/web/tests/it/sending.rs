@@ -5,24 +5,12 @@
 //! take-out and a risk acceptance sent to the person chosen.
 
 use mamori_domain::user::{OrgRole, Role};
+use mamori_testkit::fixtures_approvals::waiting_for;
 use mamori_testkit::fixtures_policies::{ciso, give_posts, seed};
 use mamori_testkit::fixtures_start::{saved_draft, send_draft};
-use mamori_testkit::{
-    TestServer, Web, assert_api_error, backend_test, fixtures_assets, fixtures_risks,
-};
+use mamori_testkit::{TestServer, assert_api_error, backend_test, fixtures_assets, fixtures_risks};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// The request about `kind`/`id` among the caller's waiting ones.
-async fn waiting_for(web: &Web<'_>, kind: &str, id: i64) -> Option<Value> {
-    let lists = web.json("/api/v1/approvals").await;
-    lists["waiting"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["subject_kind"] == kind && r["subject_id"] == id)
-        .cloned()
-}
 
 fn version_id(page: &str) -> i64 {
     page.rsplit('/').next().unwrap().parse().unwrap()
