@@ -5,6 +5,7 @@
 //! holds `{cite}` (`linked` gives the same as HTML whose clauses link to their pages, for
 //! running text outside the field macros), or `layout.cite.one(t, "3(1)")`.
 
+use crate::http::respond::escape;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, Citations};
 
@@ -94,22 +95,6 @@ impl Cite {
         let encoded = crate::http::auth::percent_encode(reference.trim()).replace('/', "%2F");
         Some(format!("/policies/{document}/clauses/{encoded}"))
     }
-}
-
-/// Text for HTML: the five characters that could end a text or an attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -37,6 +37,23 @@ pub fn local_path(path: &str) -> &str {
     if local { path } else { "/" }
 }
 
+/// Text for HTML or SVG written by hand: the five characters that could end a text or
+/// an attribute.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -6,6 +6,7 @@
 //! attribute is written (the CSP allows only the site's own stylesheet): presentation
 //! attributes such as `fill` are not styles.
 
+use crate::http::respond::escape;
 use mamori_domain::risk::{Matrix, Score};
 
 use mamori_app::i18n::Tr;
@@ -37,22 +38,6 @@ pub fn counts(matrix: &Matrix, scores: impl Iterator<Item = Score>) -> (Vec<Vec<
         }
     }
     (grid, outside)
-}
-
-/// Escapes text for XML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Dark text on a light fill, white on a dark one, so the text stays legible whatever
