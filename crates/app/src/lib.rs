@@ -17,6 +17,7 @@ pub mod cycle;
 pub mod exceptions;
 mod failure;
 pub mod files;
+pub mod help;
 pub mod home;
 pub mod i18n;
 pub mod notifications;

@@ -13,6 +13,7 @@ pub mod exception;
 pub mod field;
 pub mod file;
 pub mod glossary;
+pub mod help;
 pub mod kana;
 pub mod mfa;
 pub mod notice;

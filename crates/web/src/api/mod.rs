@@ -11,6 +11,7 @@ pub mod dates;
 pub mod exceptions;
 pub mod files;
 pub mod glossary;
+pub mod help;
 pub mod home;
 pub mod notifications;
 pub mod policies;
@@ -139,6 +140,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         cycle::Doc::openapi(),
         files::Doc::openapi(),
         glossary::Doc::openapi(),
+        help::Doc::openapi(),
         home::Doc::openapi(),
     ] {
         doc.merge(part);

@@ -57,7 +57,19 @@ impl Cite {
     /// its page where the reader may open one.
     pub fn linked(&self, t: &Tr, key: &str, references: &str) -> String {
         let references: Vec<&str> = references.split_whitespace().collect();
-        let parts = self.citations.parts(&references, t.lang);
+        let citation = self.linked_citation(t, &references);
+        t.t(key)
+            .split("{cite}")
+            .map(escape)
+            .collect::<Vec<_>>()
+            .join(&citation)
+    }
+
+    /// The citation of `references` alone as HTML (escaped), each clause linked to its
+    /// page where the reader may open one: for text that is not a locale string (the
+    /// manual's pages).
+    pub fn linked_citation(&self, t: &Tr, references: &[&str]) -> String {
+        let parts = self.citations.parts(references, t.lang);
         let clauses: Vec<String> = parts
             .clauses
             .iter()
@@ -66,21 +78,21 @@ impl Cite {
                 None => escape(label),
             })
             .collect();
-        let citation = format!(
+        format!(
             "{}{}",
             escape(parts.prefix),
             clauses.join(&escape(parts.separator))
-        );
-        t.t(key)
-            .split("{cite}")
-            .map(escape)
-            .collect::<Vec<_>>()
-            .join(&citation)
+        )
     }
 
     /// The published policy's own words for the clause, when it has them.
     pub fn text(&self, reference: &str) -> Option<&str> {
         self.citations.text(reference)
+    }
+
+    /// The citations themselves, for use cases that cite outside a page.
+    pub fn citations(&self) -> &Citations {
+        &self.citations
     }
 
     /// Whether a basic policy is published.

@@ -198,6 +198,15 @@ impl Layout {
         }
     }
 
+    /// The manual's page about this page ("この画面について"): the topic of its
+    /// navigation entry, or the manual's contents for a page without one.
+    pub fn help_href(&self) -> String {
+        match mamori_app::help::topic(self.active) {
+            Some(topic) => format!("/help/{}", topic.slug),
+            None => "/help".to_owned(),
+        }
+    }
+
     /// For error pages, which must render even when the database does not answer.
     pub fn plain() -> Layout {
         Layout {

@@ -9,6 +9,7 @@ use axum::response::Response;
 use mamori_domain::glossary::{TERMS, Term};
 
 use crate::http::auth::MaybeSignedIn;
+use crate::http::cite::Cite;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::{Layout, render};
@@ -32,7 +33,7 @@ struct GlossaryPage {
     rows: Vec<Row>,
 }
 
-fn row(term: &Term, tr: &Tr) -> Row {
+fn row(term: &Term, tr: &Tr, cite: &Cite) -> Row {
     Row {
         code: term.code,
         ja: term.ja,
@@ -44,7 +45,7 @@ fn row(term: &Term, tr: &Tr) -> Row {
         },
         clause: term
             .clause
-            .map(|c| tr.f("glossary.clause", &[("clause", c.to_owned())])),
+            .map(|c| tr.f("glossary.clause", &[("clause", cite.label(tr, c))])),
     }
 }
 
@@ -53,10 +54,15 @@ pub async fn show(
     ctx: Ctx,
     MaybeSignedIn(principal): MaybeSignedIn,
 ) -> Result<Response, AppError> {
+    // The clause column in the published policy's numbering, as every citation.
+    let layout = Layout::load(&state, "", "/help/glossary", principal.as_ref()).await;
     let page = GlossaryPage {
+        rows: TERMS
+            .iter()
+            .map(|term| row(term, &ctx.tr, &layout.cite))
+            .collect(),
         t: ctx.tr,
-        layout: Layout::load(&state, "", "/help/glossary", principal.as_ref()).await,
-        rows: TERMS.iter().map(|term| row(term, &ctx.tr)).collect(),
+        layout,
     };
     render(StatusCode::OK, &page)
 }

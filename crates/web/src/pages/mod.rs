@@ -9,6 +9,7 @@ pub mod cycle;
 pub mod exceptions;
 pub mod files;
 pub mod glossary;
+pub mod help;
 pub mod home;
 pub mod login;
 pub mod notifications;

@@ -47,6 +47,8 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/preferences", get(preferences::show)),
         (Method::POST, "/preferences", post(preferences::save)),
         (Method::GET, "/help/glossary", get(glossary::show)),
+        (Method::GET, "/help", get(help::contents)),
+        (Method::GET, "/help/{topic}", get(help::show)),
         (Method::GET, "/static/mamori.css", get(crate::stylesheet)),
         (Method::GET, "/healthz", get(api::health)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
@@ -56,6 +58,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             "/api/v1/glossary",
             get(api::glossary::list_terms),
+        ),
+        (
+            Method::GET,
+            "/api/v1/help/{topic}",
+            get(api::help::get_topic),
         ),
         (
             Method::GET,

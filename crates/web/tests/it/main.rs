@@ -16,6 +16,7 @@ mod cycle_calendar;
 mod cycle_reviews;
 mod exceptions;
 mod files;
+mod help;
 mod home;
 mod home_start;
 mod http;
