@@ -12,7 +12,8 @@ use crate::policies::Citations;
 /// One page of the manual.
 #[derive(Debug)]
 pub struct Topic {
-    /// The page's address (/help/{slug}); for a register, the id of its navigation entry.
+    /// The page's address (/help/{slug}); for a register, the id of its navigation entry
+    /// (the layout's `active`), which is how a page finds its help.
     pub slug: &'static str,
     /// The clauses of the basic policy the register carries, as references ("6(2) 2(5)").
     pub clauses: &'static str,
@@ -31,8 +32,8 @@ macro_rules! topic {
     };
 }
 
-/// The manual's pages in reading order: getting started, then the registers in the
-/// navigation's order.
+/// The manual's pages in reading order: getting started, the registers in the
+/// navigation's order, then the notifications.
 pub const TOPICS: &[Topic] = &[
     topic!("getting-started", "1 6(1) 6(2)"),
     topic!("home", "5 6(9)"),
@@ -51,6 +52,8 @@ pub const TOPICS: &[Topic] = &[
     topic!("calendar", "6(9)"),
     topic!("account", "6(6) 6(5)"),
     topic!("preferences", "5"),
+    // Reached from the header's link rather than the menu.
+    topic!("notifications", "5 6(5)"),
 ];
 
 /// The topic at `slug`, if the manual has one.

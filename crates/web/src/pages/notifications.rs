@@ -83,7 +83,7 @@ pub async fn list(
         notify::my_notices(&state.app, acting, unread_only, PER_PAGE, offset).await?;
     let view = ListPage {
         t: ctx.tr,
-        layout: Layout::load(&state, "", "/notifications", Some(&signed.0)).await,
+        layout: Layout::load(&state, "notifications", "/notifications", Some(&signed.0)).await,
         rows: notices.iter().map(|n| NoticeRow::new(&ctx, n)).collect(),
         total,
         unread_only,
@@ -364,7 +364,13 @@ pub async fn mail(
     };
     let page = MailPage {
         t: ctx.tr,
-        layout: Layout::load(&state, "", "/notifications/mail", Some(&signed.0)).await,
+        layout: Layout::load(
+            &state,
+            "notifications",
+            "/notifications/mail",
+            Some(&signed.0),
+        )
+        .await,
         server: state.config.mail_server.clone(),
         failed_more: more(q.failed.len(), q.failed_total),
         waiting_more: more(q.waiting.len(), q.waiting_total),

@@ -99,11 +99,15 @@ backend_test!(
                 topics_seen.insert(slug.to_owned());
             }
         }
-        // Between them the five kinds of person meet every register of the manual.
+        // Between them the five kinds of person meet every register of the manual; the
+        // notifications are reached from the header, and link to their own page.
+        let (_, member) = server.web_as("giin.kobayashi", Role::User).await;
+        let notices = member.page("/notifications", 200).await;
+        assert_eq!(help_link(&notices).as_deref(), Some("/help/notifications"));
         let registers: Vec<&str> = mamori_app::help::TOPICS
             .iter()
             .map(|t| t.slug)
-            .filter(|s| *s != "getting-started")
+            .filter(|s| !["getting-started", "notifications"].contains(s))
             .collect();
         for slug in registers {
             assert!(topics_seen.contains(slug), "{slug} is in nobody's navigation");
