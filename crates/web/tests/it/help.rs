@@ -161,6 +161,10 @@ backend_test!(
         let anonymous = server.web_anonymous();
         let public = page_in(&anonymous, "/help/threats", "ja", 200).await;
         assert_eq!(carried(&public), "この画面が担う条項：基本方針第3条");
+        // The glossary, part of the manual, names its clauses in the same numbering.
+        let glossary = page_in(&anonymous, "/help/glossary", "ja", 200).await;
+        let term = &glossary[glossary.find("id=\"term-information_asset\"").unwrap()..];
+        assert!(term[..term.find("</tr>").unwrap()].contains("<td>第2条第3号</td>"), "{term}");
         // The API gives the same citations and the page as text.
         let api = officer.json("/api/v1/help/assets").await;
         assert_eq!(api["clauses"][0]["reference"], "2(3)");
