@@ -5,3 +5,4 @@ mod approval_flow;
 mod driver;
 mod home_pages;
 mod sign_in;
+mod walk;
