@@ -2,7 +2,9 @@
 //! behaviour matters: signing in, each person's home page, deciding an approval by clicking.
 
 mod approval_flow;
+mod choices;
 mod driver;
 mod home_pages;
+mod keyboard;
 mod sign_in;
 mod walk;
