@@ -38,8 +38,10 @@ async fn tab_to(browser: &Driver, css: &str, steps: usize, back: bool) {
         browser.press(&[TAB], back.then_some(SHIFT)).await;
         let focused = browser.execute(FOCUSED).await;
         let at = focused["at"].as_str().unwrap_or_default().to_owned();
+        // Tab may first leave the page for the browser's own controls (the body then has
+        // the focus): no control of ours, nothing to draw.
         assert!(
-            focused["visible"] == true,
+            at == "body" || focused["visible"] == true,
             "no visible focus on {at} (on the way to {css}) at {}",
             browser.path().await
         );
