@@ -109,6 +109,56 @@ pub async fn assembly_in_use(server: &TestServer) {
         .await;
     assert_eq!(exception.status().as_u16(), 201, "the exception");
 
+    // An exception the CISO sent back: its sender revises it.
+    let returned = officer
+        .post_json(
+            "/api/v1/exceptions",
+            &json!({
+                "waived_rule": "私物端末は業務に使用しない",
+                "clause_ref": "6(3)",
+                "scope": "委員会視察時の写真撮影",
+                "reason": "公用カメラの台数が足りないため",
+                "measure": "撮影後すぐに公用端末へ移し、私物端末から消去する",
+                "starts_on": mamori_app::date_text(mamori_app::today() + time::Duration::days(7)),
+                "expires_on": mamori_app::date_text(mamori_app::today() + time::Duration::days(30)),
+            }),
+        )
+        .await;
+    assert_eq!(returned.status().as_u16(), 201, "the second exception");
+    let request = returned
+        .json::<serde_json::Value>()
+        .await
+        .expect("exception")["pending_request"]
+        .as_i64()
+        .expect("its request");
+    let ciso = server.web(&server.sign_in("gicho").await);
+    let sent_back = ciso
+        .post_json(
+            &format!("/api/v1/approvals/{request}/decision"),
+            &json!({"decision": "return", "reason": "撮影する場所を具体的に書いてください"}),
+        )
+        .await;
+    assert_eq!(sent_back.status().as_u16(), 200, "sent back");
+
+    // Evidence on an asset, and two frozen analyses of the register to compare.
+    let file = officer
+        .post_multipart(
+            &format!("/api/v1/assets/{}/files", long.id),
+            &[("purpose", "evidence")],
+            Some(("点検記録.pdf", &crate::fixtures_files::pdf("tenken"))),
+        )
+        .await;
+    assert_eq!(file.status().as_u16(), 201, "the file");
+    for (title, on) in [
+        ("令和8年度 第1回リスク分析", "令和8年4月1日"),
+        ("令和8年度 第2回リスク分析", "令和8年10月1日"),
+    ] {
+        let frozen = officer
+            .post_form("/risks/analyses", &[("title", title), ("analysed_on", on)])
+            .await;
+        assert_eq!(frozen.status().as_u16(), 303, "an analysis");
+    }
+
     // An amendment of the policy sent to the CISO by name: a 決裁 waiting for her.
     let draft = crate::fixtures_start::saved_draft(
         &officer,

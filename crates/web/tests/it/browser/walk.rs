@@ -240,6 +240,23 @@ backend_test!(
                 .unwrap_or(0.0);
             assert!(width >= 1200.0, "{list}: the table is {width} px wide on a {} px screen", WIDE.0);
         }
+
+        // English words are longer and break only between words: the officer's pages,
+        // who reaches the most, fit a tablet in English too.
+        browser.click("form.language-switch button").await;
+        browser.wait_for_source("lang=\"en\"").await;
+        browser.set_window_size(TABLET.0, TABLET.1).await;
+        let client = server.sign_in("officer").await;
+        let mut english = std::collections::BTreeSet::new();
+        for (path, html) in reachable_pages(&server, &client, PAGE_LIMIT).await {
+            if english.insert(page_kind(&path, &html, &long_name)) {
+                browser.goto(&server.url(&path)).await;
+                let problems = layout_problems(&browser).await;
+                failures.extend(problems.into_iter().map(|p| format!("officer (English) {path}: {p}")));
+            }
+        }
+        assert!(english.len() > 30, "the English walk saw {} pages", english.len());
+        assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
         drop(browser);
         server.stop().await;
     }
