@@ -1,5 +1,6 @@
 //! Tests in a real browser (Debian's headless Chromium over WebDriver), where a page's
-//! behaviour matters: signing in, each person's home page, deciding an approval by clicking.
+//! behaviour matters: signing in, each person's home page, deciding an approval by clicking,
+//! every page on a tablet and under axe-core, the keyboard alone, choosing by touch.
 
 mod approval_flow;
 mod choices;
