@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub mod fixtures_files;
+pub mod fixtures_in_use;
 pub mod fixtures_people;
 pub mod fixtures_policies;
 pub mod fixtures_words;

@@ -107,6 +107,26 @@ pub(crate) async fn stylesheet() -> Response {
         .into_response()
 }
 
+/// The filter box of long check-box lists (a risk's assets): scripts may not be inline.
+pub async fn choices_script() -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/javascript; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=3600"),
+            ),
+        ],
+        include_str!("../static/choices.js"),
+    )
+        .into_response()
+}
+
 /// Serves until `shutdown` completes; requests in flight finish first.
 pub async fn serve(
     listener: tokio::net::TcpListener,

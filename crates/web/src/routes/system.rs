@@ -50,6 +50,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/help", get(help::contents)),
         (Method::GET, "/help/{topic}", get(help::show)),
         (Method::GET, "/static/mamori.css", get(crate::stylesheet)),
+        (
+            Method::GET,
+            "/static/choices.js",
+            get(crate::choices_script),
+        ),
         (Method::GET, "/healthz", get(api::health)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/v1", get(api::api_index)),

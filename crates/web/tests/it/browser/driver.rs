@@ -9,6 +9,12 @@ use serde_json::{Value, json};
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 
+/// WebDriver's key codes for the keys a keyboard-only person uses.
+pub const TAB: &str = "\u{E004}";
+pub const ENTER: &str = "\u{E007}";
+pub const SHIFT: &str = "\u{E008}";
+pub const SPACE: &str = "\u{E00D}";
+
 /// A chromedriver process, stopped on drop.
 pub struct Driver {
     child: Child,
@@ -224,6 +230,57 @@ impl Driver {
             Some(json!({"script": script, "args": []})),
         )
         .await
+    }
+
+    /// Runs `script` in the page and waits for it to call its last argument (the
+    /// callback WebDriver passes); what it passes comes back.
+    pub async fn execute_async(&self, script: &str) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": script, "args": []})),
+        )
+        .await
+    }
+
+    /// Sets the browser window's outer size in CSS pixels (a tablet held upright is
+    /// 820 wide); the page's own width is what `window.innerWidth` then says.
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await;
+    }
+
+    /// Presses `keys` one after the other, as a keyboard would (WebDriver key codes such
+    /// as [`TAB`] or plain characters), with `modifier` (e.g. [`SHIFT`]) held when given.
+    pub async fn press(&self, keys: &[&str], modifier: Option<&str>) {
+        let mut actions = Vec::new();
+        if let Some(held) = modifier {
+            actions.push(json!({"type": "keyDown", "value": held}));
+        }
+        for key in keys {
+            actions.push(json!({"type": "keyDown", "value": key}));
+            actions.push(json!({"type": "keyUp", "value": key}));
+        }
+        if let Some(held) = modifier {
+            actions.push(json!({"type": "keyUp", "value": held}));
+        }
+        self.call(
+            reqwest::Method::POST,
+            "/actions",
+            Some(json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})),
+        )
+        .await;
+    }
+
+    /// Types `text` with key events into whatever has the focus.
+    pub async fn type_keys(&self, text: &str) {
+        let keys: Vec<String> = text.chars().map(String::from).collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        self.press(&keys, None).await;
     }
 
     /// How many elements match `css` (0 when none: no waiting, no failure).

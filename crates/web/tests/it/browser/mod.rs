@@ -1,7 +1,11 @@
 //! Tests in a real browser (Debian's headless Chromium over WebDriver), where a page's
-//! behaviour matters: signing in, each person's home page, deciding an approval by clicking.
+//! behaviour matters: signing in, each person's home page, deciding an approval by clicking,
+//! every page on a tablet and under axe-core, the keyboard alone, choosing by touch.
 
 mod approval_flow;
+mod choices;
 mod driver;
 mod home_pages;
+mod keyboard;
 mod sign_in;
+mod walk;

@@ -1,0 +1,185 @@
+//! One assembly in use, for tests that walk every page (layout at tablet width,
+//! accessibility): the published seed policy, every kind of person, assets with several
+//! holders (one with a name of the full 200 characters), risks naming assets, corrective
+//! actions, a review, an exception and approvals waiting.
+
+use mamori_domain::user::Role;
+use serde_json::json;
+
+use crate::{TestServer, fixtures_assets, fixtures_cycle, fixtures_policies, fixtures_risks};
+
+/// The people of [`assembly_in_use`], each with [`crate::PASSWORD`]: one login per
+/// role, the CISO post held by a member.
+pub const PEOPLE: [(&str, Role); 6] = [
+    ("kanri", Role::Admin),
+    ("officer", Role::SecurityOfficer),
+    ("giin", Role::User),
+    ("gicho", Role::User),
+    ("kansa", Role::Auditor),
+    ("itaku", Role::Contractor),
+];
+
+/// The name of the asset whose name is as long as a name may be (200 characters).
+pub fn long_asset_name() -> String {
+    let words = "議会だより編集用の写真及び原稿データ（本会議・委員会・全員協議会・議会報告会）";
+    let name: String = words
+        .chars()
+        .cycle()
+        .take(mamori_domain::asset::MAX_NAME)
+        .collect();
+    assert_eq!(name.chars().count(), 200);
+    name
+}
+
+/// Fills a fresh server with the records an assembly in its first year has.
+pub async fn assembly_in_use(server: &TestServer) {
+    // The officer and the CISO (gicho) who published it.
+    let policy = fixtures_policies::published_seed(server).await;
+    let gicho = id_of(server, "gicho").await;
+    server.add_user("kanri", Role::Admin).await;
+    let giin = crate::fixtures_words::add_member(server, "giin", Role::User).await;
+    server.add_user("kansa", Role::Auditor).await;
+    let itaku = server.add_user("itaku", Role::Contractor).await;
+    let officer_id = id_of(server, "officer").await;
+    crate::fixtures_start::name_organisation(server, "みどり市議会").await;
+
+    let long =
+        fixtures_assets::asset(server, &long_asset_name(), ["2", "2", "2"], Some(giin)).await;
+    fixtures_assets::asset(server, "議員用タブレット端末", ["2", "2", "2"], Some(giin)).await;
+    fixtures_assets::asset(server, "会議録の原稿", ["2", "2", "1"], Some(officer_id)).await;
+    fixtures_assets::asset(
+        server,
+        "会議録検索システムの保守記録",
+        ["2", "1", "1"],
+        Some(itaku),
+    )
+    .await;
+    fixtures_assets::classified_asset(server, "議員の個人番号を含む報酬支給資料", giin).await;
+    fixtures_assets::asset(server, "傍聴者受付簿", ["3B", "2", "1"], None).await;
+
+    let officer = server.web(&server.sign_in("officer").await);
+    let threat = fixtures_risks::threat_id(server, "不正アクセス").await;
+    let tablet = fixtures_risks::asset(&officer, "議会用ファイルサーバ").await;
+    fixtures_risks::risk(
+        &officer,
+        "タブレット端末の紛失による情報漏えい",
+        threat,
+        tablet,
+    )
+    .await;
+    fixtures_risks::risk(&officer, "議会だより原稿の誤送信", threat, long.id).await;
+
+    fixtures_cycle::action_owned(
+        &officer,
+        "画面ロックの設定を全台で確認する",
+        &format!("user:{giin}"),
+        "2026-04-30",
+    )
+    .await;
+    fixtures_cycle::action(
+        &officer,
+        json!({"title": "持出し記録簿の様式を改める", "owner": "post:chief_security_officer",
+               "due_on": mamori_app::date_text(mamori_app::today() + time::Duration::days(30))}),
+    )
+    .await;
+
+    let document = policy.document;
+    let review = officer
+        .post_json(
+            &format!("/api/v1/policies/{document}/reviews"),
+            &json!({"reviewed_on": mamori_app::date_text(mamori_app::today()), "trigger": "other",
+                    "analysis": "運用状況に問題はない", "decision": "改定しない"}),
+        )
+        .await;
+    assert_eq!(review.status().as_u16(), 201, "the review");
+
+    let exception = officer
+        .post_json(
+            "/api/v1/exceptions",
+            &json!({
+                "waived_rule": "USBメモリ等の外部記録媒体は使用しない",
+                "clause_ref": "6(4)",
+                "scope": "議会中継システムの録画データ移送",
+                "reason": "中継業者の機器がネットワーク接続に対応していないため",
+                "measure": "暗号化USBを事務局で管理し、使用後に消去を確認する",
+                "starts_on": mamori_app::date_text(mamori_app::today()),
+                "expires_on": mamori_app::date_text(mamori_app::today() + time::Duration::days(60)),
+            }),
+        )
+        .await;
+    assert_eq!(exception.status().as_u16(), 201, "the exception");
+
+    // An exception the CISO sent back: its sender revises it.
+    let returned = officer
+        .post_json(
+            "/api/v1/exceptions",
+            &json!({
+                "waived_rule": "私物端末は業務に使用しない",
+                "clause_ref": "6(3)",
+                "scope": "委員会視察時の写真撮影",
+                "reason": "公用カメラの台数が足りないため",
+                "measure": "撮影後すぐに公用端末へ移し、私物端末から消去する",
+                "starts_on": mamori_app::date_text(mamori_app::today() + time::Duration::days(7)),
+                "expires_on": mamori_app::date_text(mamori_app::today() + time::Duration::days(30)),
+            }),
+        )
+        .await;
+    assert_eq!(returned.status().as_u16(), 201, "the second exception");
+    let request = returned
+        .json::<serde_json::Value>()
+        .await
+        .expect("exception")["pending_request"]
+        .as_i64()
+        .expect("its request");
+    let ciso = server.web(&server.sign_in("gicho").await);
+    let sent_back = ciso
+        .post_json(
+            &format!("/api/v1/approvals/{request}/decision"),
+            &json!({"decision": "return", "reason": "撮影する場所を具体的に書いてください"}),
+        )
+        .await;
+    assert_eq!(sent_back.status().as_u16(), 200, "sent back");
+
+    // Evidence on an asset, and two frozen analyses of the register to compare.
+    let file = officer
+        .post_multipart(
+            &format!("/api/v1/assets/{}/files", long.id),
+            &[("purpose", "evidence")],
+            Some(("点検記録.pdf", &crate::fixtures_files::pdf("tenken"))),
+        )
+        .await;
+    assert_eq!(file.status().as_u16(), 201, "the file");
+    for (title, on) in [
+        ("令和8年度 第1回リスク分析", "令和8年4月1日"),
+        ("令和8年度 第2回リスク分析", "令和8年10月1日"),
+    ] {
+        let frozen = officer
+            .post_form("/risks/analyses", &[("title", title), ("analysed_on", on)])
+            .await;
+        assert_eq!(frozen.status().as_u16(), 303, "an analysis");
+    }
+
+    // An amendment of the policy sent to the CISO by name: a 決裁 waiting for her.
+    let draft = crate::fixtures_start::saved_draft(
+        &officer,
+        &fixtures_policies::seed().replace("基本方針", "基本方針（改定案）"),
+    )
+    .await;
+    let sent = crate::fixtures_start::send_draft(
+        &officer,
+        &draft,
+        &gicho.to_string(),
+        "第4条を改めました",
+    )
+    .await;
+    assert_eq!(sent.status().as_u16(), 303, "sent for 決裁");
+}
+
+async fn id_of(server: &TestServer, login: &str) -> i64 {
+    let login = mamori_domain::user::LoginId::parse(login).expect("login");
+    mamori_store::users::find_by_login(&server.store, &login)
+        .await
+        .expect("users")
+        .expect("the user")
+        .id
+}
