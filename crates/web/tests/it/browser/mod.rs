@@ -1,7 +1,9 @@
 //! Tests in a real browser (Debian's headless Chromium over WebDriver), where a page's
-//! behaviour matters: signing in, each person's home page, deciding an approval by clicking.
+//! behaviour matters: signing in, each person's home page, deciding an approval by clicking,
+//! printing on A4.
 
 mod approval_flow;
 mod driver;
 mod home_pages;
+mod print;
 mod sign_in;
