@@ -193,7 +193,7 @@ backend_test!(
             ids.push(asset(&server, &name, ["2", "2", "2"], None).await.id);
         }
         let long_name = format!("長い名称の資産{}", "あ".repeat(193));
-        asset(&server, &long_name, ["2", "2", "2"], None).await;
+        let long = asset(&server, &long_name, ["2", "2", "2"], None).await;
         let threat = fixtures_risks::threat_id(&server, "情報資産の無断持ち出し").await;
         let tablet = fixtures_risks::asset(&officer, "議員用タブレット").await;
         let risk = fixtures_risks::risk(&officer, "タブレットの紛失による情報漏えい", threat, tablet)
@@ -264,6 +264,19 @@ backend_test!(
         let text = printed.all_text();
         assert!(text.contains("画面ロック") && text.contains("議員用タブレット"), "{text}");
 
+        // An asset's record: the header keeps the first 80 characters of its long name on
+        // the sheet, the record all of them.
+        browser.goto(&server.url(&format!("/assets/{}", long.id))).await;
+        browser.wait_for_source("id=\"events\"").await;
+        let record = print(&browser, PRINT_CSS, "asset").await;
+        record.assert_a4("asset", false);
+        let header_part = format!("長い名称の資産{}", "あ".repeat(15));
+        record.assert_headed("asset", &header_part, &dates);
+        record.assert_without("asset", &hidden);
+        record.assert_without("asset", &[ja.t("asset.back_to_list"), ja.t("asset.record_title")]);
+        let a_count = record.all_text().matches('あ').count();
+        assert!(a_count >= 193 + 73, "{a_count}: {}", record.all_text());
+
         // Labels: one sheet per 12 labels, exactly where the sheet's labels are; no
         // header or page number, which would print onto the labels.
         let first_fourteen: Vec<String> = ids[..14].iter().map(i64::to_string).collect();
@@ -302,5 +315,35 @@ backend_test!(
             &[today(Lang::En)],
         );
         assert!(english.all_text().contains("(Reiwa "), "{}", english.all_text());
+    }
+);
+
+/// The attribute print.css reads, as the page carries it.
+fn print_title(html: &str) -> &str {
+    let start = html.find("data-print-title=\"").expect("a print title") + 18;
+    let end = start + html[start..].find('"').expect("a closed attribute");
+    &html[start..end]
+}
+
+backend_test!(
+    async fn the_printed_title_is_the_page_title_escaped_once_and_kept_to_three_lines(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri.tanaka", Role::SecurityOfficer).await;
+        let marked = asset(&server, "\"A&B\" <議事録>", ["2", "2", "2"], None).await;
+        let html = officer.page(&format!("/assets/{}", marked.id), 200).await;
+        let escaped = "&#34;A&#38;B&#34; &#60;議事録&#62;";
+        assert_eq!(print_title(&html), escaped, "{html}");
+        assert!(html.contains(&format!("<title>{escaped} | ")), "{html}");
+
+        // A name of 200 characters would fill the sheet's top margin and run into the
+        // page: the header has its first 80, the window's title all of it.
+        let long_name = format!("長い名称の資産{}", "あ".repeat(193));
+        let long = asset(&server, &long_name, ["2", "2", "2"], None).await;
+        let html = officer.page(&format!("/assets/{}", long.id), 200).await;
+        let shown = print_title(&html);
+        assert_eq!(shown.chars().count(), 83, "{shown}");
+        assert!(shown.starts_with("長い名称の資産あ") && shown.ends_with("あ..."), "{shown}");
+        assert!(html.contains(&format!("<title>{long_name} | ")), "{html}");
+        server.stop().await;
     }
 );
