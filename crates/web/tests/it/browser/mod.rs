@@ -6,4 +6,5 @@ mod approval_flow;
 mod driver;
 mod home_pages;
 mod print;
+mod print_pages;
 mod sign_in;

@@ -18,12 +18,12 @@ use mamori_testkit::{PASSWORD, TestServer, backend_test};
 
 use super::driver::Driver;
 
-const ASSEMBLY: &str = "佐久市議会";
-const PRINT_CSS: &str = "/static/print.css";
+pub(super) const ASSEMBLY: &str = "佐久市議会";
+pub(super) const PRINT_CSS: &str = "/static/print.css";
 const LABELS_CSS: &str = "/static/labels.css";
 
 /// A printed PDF as poppler reads it.
-struct Printed {
+pub(super) struct Printed {
     /// Each sheet's text (pdftotext -layout; sheets end with a form feed).
     sheets: Vec<String>,
     /// Each sheet's size in points, width × height, rounded (A4: 595 × 842).
@@ -33,15 +33,18 @@ struct Printed {
 impl Printed {
     fn read(pdf: &[u8], name: &str) -> Printed {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(format!("{name}.pdf"));
+        // A page's path names its file: "/risks/3" → "risks-3.pdf".
+        let file: String = name
+            .trim_matches('/')
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '-' })
+            .collect();
+        let file = format!("{}.pdf", if file.is_empty() { "home" } else { &file });
+        let path = dir.path().join(&file);
         std::fs::write(&path, pdf).unwrap();
         if let Ok(keep) = std::env::var("MAMORI_TEST_KEEP_PDF") {
             // For a look at the sheets themselves (pdftoppm -png).
-            std::fs::copy(
-                &path,
-                std::path::Path::new(&keep).join(format!("{name}.pdf")),
-            )
-            .unwrap();
+            std::fs::copy(&path, std::path::Path::new(&keep).join(&file)).unwrap();
         }
         let text = poppler("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
         let mut sheets: Vec<String> = text.split('\u{c}').map(str::to_owned).collect();
@@ -77,12 +80,12 @@ impl Printed {
         Printed { sheets, sizes }
     }
 
-    fn all_text(&self) -> String {
+    pub(super) fn all_text(&self) -> String {
         self.sheets.join("\n")
     }
 
     /// Every sheet is A4 the given way round.
-    fn assert_a4(&self, name: &str, landscape: bool) {
+    pub(super) fn assert_a4(&self, name: &str, landscape: bool) {
         let expected = if landscape { (842, 595) } else { (595, 842) };
         for (n, size) in self.sizes.iter().enumerate() {
             assert!(
@@ -95,7 +98,7 @@ impl Printed {
     }
 
     /// Every sheet carries the header (assembly, title, date) and "n / pages".
-    fn assert_headed(&self, name: &str, title: &str, dates: &[String]) {
+    pub(super) fn assert_headed(&self, name: &str, title: &str, dates: &[String]) {
         let pages = self.sheets.len();
         for (n, sheet) in self.sheets.iter().enumerate() {
             let top: String = sheet.lines().take(3).collect::<Vec<_>>().join("\n");
@@ -114,7 +117,7 @@ impl Printed {
     }
 
     /// None of `words` is printed.
-    fn assert_without(&self, name: &str, words: &[&str]) {
+    pub(super) fn assert_without(&self, name: &str, words: &[&str]) {
         let text = self.all_text();
         for word in words {
             assert!(!text.contains(word), "{name} prints {word:?}: {text}");
@@ -125,7 +128,7 @@ impl Printed {
 /// Prints the page on A4 as the print dialog would by default (portrait; a page's own
 /// @page size wins), once `stylesheet` has arrived: the browser fetches a stylesheet
 /// for another medium last, and a busy machine may ask to print before.
-async fn print(browser: &Driver, stylesheet: &str, name: &str) -> Printed {
+pub(super) async fn print(browser: &Driver, stylesheet: &str, name: &str) -> Printed {
     let deadline = Instant::now() + Duration::from_secs(10);
     let loaded = format!(
         "return [...document.styleSheets].some(s => (s.href || '').endsWith({}));",
@@ -150,7 +153,7 @@ fn poppler(tool: &str, args: &[&str]) -> String {
 }
 
 /// Today as the header prints it, read before and after printing (midnight may pass).
-fn today(lang: Lang) -> String {
+pub(super) fn today(lang: Lang) -> String {
     wareki::format_date(mamori_app::today(), DateStyle::Wareki, lang)
 }
 
