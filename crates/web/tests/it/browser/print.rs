@@ -233,6 +233,13 @@ backend_test!(
         browser.goto(&server.url("/assets?sort=oldest")).await;
         browser.click("p.actions a[href$='print=landscape']").await;
         browser.wait_for_source("data-print-orientation=\"landscape\"").await;
+        // The print button shows where scripts run (hidden without them: Ctrl+P then).
+        let hidden_button = "return document.querySelector('[data-print-button]').hidden;";
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while browser.execute(hidden_button).await != serde_json::Value::Bool(false) {
+            assert!(Instant::now() < deadline, "the print button stays hidden");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         let landscape = print(&browser, PRINT_CSS, "register-landscape").await;
         landscape.assert_a4("register (landscape)", true);
         let one_line = |printed: &Printed| {
@@ -347,6 +354,26 @@ backend_test!(
         assert_eq!(shown.chars().count(), 83, "{shown}");
         assert!(shown.starts_with("長い名称の資産あ") && shown.ends_with("あ..."), "{shown}");
         assert!(html.contains(&format!("<title>{long_name} | ")), "{html}");
+        server.stop().await;
+    }
+);
+
+backend_test!(
+    async fn a_print_view_in_an_unknown_orientation_is_refused_in_the_readers_language(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("kanri.tanaka", Role::SecurityOfficer).await;
+        let ja = Tr::new(Lang::Ja);
+        let refused = officer.page("/assets?print=a3", 400).await;
+        assert!(refused.contains(ja.t("print.error.orientation")), "{refused}");
+        let fine = officer.page("/assets?print=landscape&q=%E8%AD%B0%E4%BA%8B", 200).await;
+        assert!(fine.contains("data-print-orientation=\"landscape\""), "{fine}");
+        // The way back keeps the filters and leaves the print view.
+        assert!(fine.contains("href=\"/assets?q=%E8%AD%B0%E4%BA%8B\""), "{fine}");
+        let response = officer.post_form("/preferences", &[("lang", "en")]).await;
+        assert_eq!(response.status().as_u16(), 303);
+        let en = Tr::new(Lang::En);
+        let refused = officer.page("/assets?print=sideways", 400).await;
+        assert!(refused.contains(en.t("print.error.orientation")), "{refused}");
         server.stop().await;
     }
 );
