@@ -91,18 +91,39 @@ async fn method_not_allowed() -> AppError {
 }
 
 pub(crate) async fn stylesheet() -> Response {
+    embedded(
+        "text/css; charset=utf-8",
+        include_str!("../static/mamori.css"),
+    )
+}
+
+/// The print rules of every page (A4, the header on each sheet, page numbers).
+pub(crate) async fn print_stylesheet() -> Response {
+    embedded(
+        "text/css; charset=utf-8",
+        include_str!("../static/print.css"),
+    )
+}
+
+/// The print buttons' script: the CSP allows scripts from this site only, not inline.
+pub(crate) async fn print_script() -> Response {
+    embedded(
+        "text/javascript; charset=utf-8",
+        include_str!("../static/print.js"),
+    )
+}
+
+/// A file built into the binary, cached for an hour.
+fn embedded(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
+            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("public, max-age=3600"),
             ),
         ],
-        include_str!("../static/mamori.css"),
+        body,
     )
         .into_response()
 }

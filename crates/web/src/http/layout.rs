@@ -1,8 +1,11 @@
 //! The frame around every page: the assembly's name, the navigation a person may use,
-//! the signed-in user, the CSRF token and the one-time token for forms.
+//! the signed-in user, the CSRF token and the one-time token for forms, and the date
+//! printed in the header of every sheet.
 
 use mamori_app::auth::Stage;
+use mamori_app::i18n::Tr;
 use mamori_domain::access::{Act, Register};
+use mamori_domain::wareki::{self, DateStyle};
 
 use crate::http::auth::Principal;
 use crate::state::AppState;
@@ -30,6 +33,9 @@ pub struct Layout {
     pub waiting: i64,
     /// Citations of the basic policy in its published numbering.
     pub cite: crate::http::cite::Cite,
+    /// Today and the signed-in person's date style, for the date in the printed header.
+    pub today: time::Date,
+    pub date_style: DateStyle,
 }
 
 /// Who sees a navigation entry.
@@ -195,6 +201,10 @@ impl Layout {
             unread: waiting.map(|w| w.unread_notices),
             waiting: waiting.map(|w| w.total()).unwrap_or_default(),
             cite: crate::http::cite::Cite::load(state, signed_in).await,
+            today: mamori_app::today(),
+            date_style: principal
+                .and_then(|p| p.user.date_style)
+                .unwrap_or_default(),
         }
     }
 
@@ -205,6 +215,12 @@ impl Layout {
             Some(topic) => format!("/help/{}", topic.slug),
             None => "/help".to_owned(),
         }
+    }
+
+    /// The date printed at the top right of every sheet (令和8年12月3日; "3 December
+    /// 2026 (Reiwa 8)" in English).
+    pub fn printed_on(&self, t: &Tr) -> String {
+        wareki::format_date(self.today, self.date_style, t.lang)
     }
 
     /// For error pages, which must render even when the database does not answer.
@@ -223,6 +239,8 @@ impl Layout {
             unread: None,
             waiting: 0,
             cite: crate::http::cite::Cite::default(),
+            today: mamori_app::today(),
+            date_style: DateStyle::default(),
         }
     }
 }

@@ -19,6 +19,7 @@ mod layering;
 pub mod layout;
 pub mod once;
 pub mod params;
+pub mod print;
 pub mod respond;
 pub mod sign_in;
 pub mod upload;

@@ -130,6 +130,8 @@ struct PrintPage {
     t: Tr,
     organisation: Option<String>,
     made: String,
+    /// Today, for the header of every printed sheet.
+    printed_on: String,
     mine: Vec<NoticeRow>,
     people: Option<Vec<PersonBlock>>,
     public_url: String,
@@ -159,6 +161,7 @@ pub async fn print(
         t: ctx.tr,
         organisation: mamori_app::settings::organisation_name(&state.app).await,
         made: ctx.datetime(time::OffsetDateTime::now_utc()),
+        printed_on: ctx.date(mamori_app::today()),
         mine: rows(&list.mine),
         people,
         public_url: state.config.public_url.trim_end_matches('/').to_owned(),

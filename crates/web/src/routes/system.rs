@@ -55,6 +55,12 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/static/choices.js",
             get(crate::choices_script),
         ),
+        (
+            Method::GET,
+            "/static/print.css",
+            get(crate::print_stylesheet),
+        ),
+        (Method::GET, "/static/print.js", get(crate::print_script)),
         (Method::GET, "/healthz", get(api::health)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/v1", get(api::api_index)),

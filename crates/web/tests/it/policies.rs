@@ -171,8 +171,9 @@ backend_test!(async fn the_seed_is_imported_approved_published_and_public(backen
         !html.contains("sign-out") && !html.contains("site-nav"),
         "no application chrome"
     );
-    let css = anonymous.page("/static/mamori.css", 200).await;
-    assert!(css.contains("@page { size: A4"));
+    assert!(html.contains("href=\"/static/print.css\" media=\"print\""), "{html}");
+    let css = anonymous.page("/static/print.css", 200).await;
+    assert!(css.contains("size: A4;"), "{css}");
 
     let trail = mamori_store::audit::recent(&server.store, 100).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();

@@ -1141,7 +1141,7 @@ mamori_testkit::backend_test!(async fn the_pages_read_in_english_too(backend) {
                 .text()
                 .await
                 .unwrap();
-            assert!(html.contains("<html lang=\"en\">"), "{path}");
+            assert!(html.contains("<html lang=\"en\""), "{path}");
             for text in texts {
                 assert!(html.contains(text), "{path}: {text}");
             }

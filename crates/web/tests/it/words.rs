@@ -193,7 +193,7 @@ mamori_testkit::backend_test!(async fn the_preferences_page_says_truly_where_the
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let other_browser = server.sign_in("giin").await;
     let page = server.text(&other_browser, "/preferences").await;
-    assert!(page.contains("<html lang=\"en\">"), "{page}");
+    assert!(page.contains("<html lang=\"en\""), "{page}");
     assert!(!page.contains('（'), "{page}");
     server.stop().await;
 });

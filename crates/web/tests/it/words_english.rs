@@ -143,7 +143,7 @@ mamori_testkit::backend_test!(async fn every_page_in_english_is_english(backend)
         let pages = reachable_pages(&server, &web.client, 150).await;
         assert!(pages.len() >= 5, "{login} reaches {} pages", pages.len());
         for (path, html) in &pages {
-            assert!(html.contains("<html lang=\"en\">"), "{login} {path} is in English");
+            assert!(html.contains("<html lang=\"en\""), "{login} {path} is in English");
             let found = japanese_in(&english_text(html));
             if not_yet_english(path) {
                 if !found.is_empty() {

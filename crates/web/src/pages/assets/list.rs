@@ -18,6 +18,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::extract::ApiQuery;
+use crate::http::params::pagination::MAX_PER_PAGE;
+use crate::http::print::{Orientation, PrintQuery};
 use crate::http::{Layout, render};
 use crate::state::AppState;
 
@@ -74,6 +76,9 @@ struct ListPage {
     holders: Vec<Choice>,
     sorts: Vec<Choice>,
     may_edit: bool,
+    /// The print view's orientation, when asked for (`?print=landscape`).
+    print: Option<Orientation>,
+    print_max: u32,
 }
 
 impl ListPage {
@@ -154,8 +159,14 @@ pub async fn list(
     State(state): State<AppState>,
     ctx: Ctx,
     signed: SignedIn,
-    ApiQuery(params): ApiQuery<ListParams>,
+    ApiQuery(mut params): ApiQuery<ListParams>,
+    ApiQuery(print): ApiQuery<PrintQuery>,
 ) -> Result<Response, AppError> {
+    let print = print.orientation()?;
+    if print.is_some() && params.per_page.is_none() {
+        // On paper the whole register (up to a page's limit) rather than 50 rows.
+        params.per_page = Some(MAX_PER_PAGE.to_string());
+    }
     let acting = &signed.0.acting;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     let (request, page_request) = params.request(&scheme)?;
@@ -203,6 +214,8 @@ pub async fn list(
         sorts: coded_choices(&Sort::ALL, Sort::as_str, sort_key, &tr),
         may_edit: acting.may(Register::Assets, Act::Edit),
         params,
+        print,
+        print_max: MAX_PER_PAGE,
     };
     render(StatusCode::OK, &page)
 }

@@ -21,6 +21,8 @@ struct PublicPage {
     organisation: Option<String>,
     title: String,
     approved_on: String,
+    /// Today, for the header of every printed sheet.
+    printed_on: String,
     rows: Vec<ClauseRow>,
 }
 
@@ -42,6 +44,7 @@ pub async fn public_policy(State(state): State<AppState>, ctx: Ctx) -> Result<Re
             .approved_on
             .map(|d| ctx.date(d))
             .unwrap_or_default(),
+        printed_on: ctx.date(mamori_app::today()),
         rows: flatten(&version.tree),
     };
     render(StatusCode::OK, &page)

@@ -295,6 +295,28 @@ impl Driver {
         .map_or(0, Vec::len)
     }
 
+    /// Prints the page with WebDriver's Print Page command on A4 (21.0 × 29.7 cm) in
+    /// `orientation` ("portrait" or "landscape"), at 100% and with the page's own
+    /// margins and page sizes: the PDF's bytes.
+    pub async fn print_pdf(&self, orientation: &str) -> Vec<u8> {
+        use base64::Engine as _;
+        let encoded = self
+            .call(
+                reqwest::Method::POST,
+                "/print",
+                Some(json!({
+                    "orientation": orientation,
+                    "page": {"width": 21.0, "height": 29.7},
+                    "scale": 1.0,
+                    "shrinkToFit": false,
+                })),
+            )
+            .await;
+        base64::engine::general_purpose::STANDARD
+            .decode(encoded.as_str().expect("a base64 PDF"))
+            .expect("the PDF decodes")
+    }
+
     /// Signs in through the login page and waits for the home page.
     pub async fn sign_in(&self, base: &str, login: &str, password: &str) {
         self.goto(&format!("{base}/login")).await;
