@@ -581,7 +581,7 @@ mod tests {
         for refusal in [
             AcceptanceRefusal::NotCiso,
             AcceptanceRefusal::OwnProposal,
-            AcceptanceRefusal::ExpiryPast,
+            AcceptanceRefusal::Lapsed,
             AcceptanceRefusal::NoReason,
         ] {
             keys.push(refusal.message_key());

@@ -47,6 +47,8 @@ pub(super) struct ShowPage {
     action_asks_past: bool,
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
+    /// A past expiry was asked about: the box that keeps it is offered.
+    acceptance_asks_past: bool,
     /// Who may be chosen to decide an acceptance (the CISOs), and the choice.
     deciders: Vec<crate::http::forms::Choice>,
     send: crate::http::approval_view::SendForm,
@@ -68,6 +70,7 @@ pub(super) struct ShowForms {
     pub(super) action_asks_past: bool,
     pub(super) acceptance_form: AcceptanceForm,
     pub(super) acceptance_errors: Vec<FieldError>,
+    pub(super) acceptance_asks_past: bool,
     pub(super) send: crate::http::approval_view::SendForm,
 }
 
@@ -285,6 +288,7 @@ pub(super) async fn render_show(
         action_asks_past: forms.action_asks_past,
         acceptance_form: forms.acceptance_form,
         acceptance_errors: forms.acceptance_errors,
+        acceptance_asks_past: forms.acceptance_asks_past,
         today: today_date.to_string(),
         risk,
     };
