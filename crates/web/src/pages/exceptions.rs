@@ -273,16 +273,16 @@ async fn render_show(
                 .tr
                 .t(&format!("approval.state.{}", q.state.as_str()))
                 .to_owned(),
-            requested: format!(
-                "{}（{}）",
-                ctx.datetime(q.created_at),
-                q.requested_by_name.clone().unwrap_or_default()
+            requested: crate::http::labels::bracketed(
+                &ctx.tr,
+                &ctx.datetime(q.created_at),
+                &q.requested_by_name.clone().unwrap_or_default(),
             ),
             decided: q.decided_on.map(|d| {
-                format!(
-                    "{}（{}）",
-                    ctx.date(d),
-                    q.decided_by_name.clone().unwrap_or_default()
+                crate::http::labels::bracketed(
+                    &ctx.tr,
+                    &ctx.date(d),
+                    &q.decided_by_name.clone().unwrap_or_default(),
                 )
             }),
             reason: q.reason.clone(),

@@ -45,4 +45,5 @@ mod users;
 mod users_reading;
 mod words;
 mod words_english;
+mod words_english_forms;
 mod words_pages;

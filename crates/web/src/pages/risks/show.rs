@@ -105,6 +105,8 @@ pub(super) fn action_views(
         .collect()
 }
 
+use crate::http::labels::bracketed;
+
 pub(super) fn acceptance_views(
     ctx: &Ctx,
     acting: &mamori_app::Acting,
@@ -123,18 +125,18 @@ pub(super) fn acceptance_views(
                 id: a.id,
                 expires_on: ctx.date(a.expires_on),
                 status: acceptance_status_key(a.status),
-                proposed: format!(
-                    "{}（{}）",
-                    a.proposed_by_name
+                proposed: bracketed(
+                    &tr,
+                    &a.proposed_by_name
                         .clone()
                         .unwrap_or_else(|| tr.t("risk.by_system").to_owned()),
-                    ctx.datetime(a.created_at)
+                    &ctx.datetime(a.created_at),
                 ),
                 decided: match (&a.decided_by_name, &a.decided_at) {
                     (Some(by), Some(at)) => {
-                        let mut text = format!("{by}（{}）", ctx.datetime(*at));
+                        let mut text = bracketed(&tr, by, &ctx.datetime(*at));
                         if !a.decision_note.is_empty() {
-                            text.push('　');
+                            text.push(' ');
                             text.push_str(&a.decision_note);
                         }
                         text
@@ -242,7 +244,9 @@ pub(super) async fn render_show(
     let acting = &signed.0.acting;
     let detail = register::show_risk(&state.app, acting, id).await?;
     let risk = detail.risk;
-    let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id)).await?;
+    let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id))
+        .await?
+        .for_reader(ctx.lang());
     let today_date = mamori_app::today();
     // The latest accepted acceptance decides whether the risk is due for review again.
     let needs_review = detail
@@ -282,7 +286,7 @@ pub(super) async fn render_show(
         acceptances: acceptance_views(ctx, acting, detail.acceptances, today_date),
         needs_review,
         may_edit,
-        owners: owner_choices(&register::owners(&state.app, acting).await?),
+        owners: owner_choices(&tr, &register::owners(&state.app, acting).await?),
         action_form: forms.action_form,
         action_errors: forms.action_errors,
         action_asks_past: forms.action_asks_past,
