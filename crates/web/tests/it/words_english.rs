@@ -4,7 +4,7 @@
 
 use mamori_domain::user::Role;
 use mamori_testkit::fixtures_words::reachable_pages;
-use mamori_testkit::{TestServer, fixtures_assets};
+use mamori_testkit::{TestServer, fixtures_assets, fixtures_risks};
 
 fn is_japanese(c: char) -> bool {
     matches!(c, '\u{3000}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
@@ -108,7 +108,32 @@ mamori_testkit::backend_test!(async fn every_page_in_english_is_english(backend)
     }
     // Their data in plain ASCII, so that whatever Japanese remains is the interface's.
     let member = people[2].1;
-    fixtures_assets::asset(&server, "Tablet for members", ["2", "2", "2"], Some(member)).await;
+    let asset =
+        fixtures_assets::asset(&server, "Tablet for members", ["2", "2", "2"], Some(member)).await;
+    // A risk on a built-in threat, scored with the default matrix.
+    let threat = fixtures_risks::threat_id(&server, "不正アクセス").await.to_string();
+    let asset = asset.id.to_string();
+    let officer = &people[1].2;
+    let risk = officer.post_form(
+        "/risks",
+        &[
+            ("title", "Tablet left on a train"),
+            ("threat", threat.as_str()),
+            ("asset_ids", asset.as_str()),
+            ("asset_group", ""),
+            ("existing_measures", "Screen lock"),
+            ("inherent_likelihood", "2"),
+            ("inherent_impact", "2"),
+            ("treatment", "reduce"),
+            ("residual_likelihood", "0"),
+            ("residual_impact", "2"),
+            ("owner", ""),
+            ("review_due", "2099-03-31"),
+        ],
+    )
+    .await;
+    let shown = officer.page(&mamori_testkit::location(&risk), 200).await;
+    assert!(shown.contains("Unauthorised access"), "the built-in threat in English: {shown}");
 
     let mut failures = Vec::new();
     for (login, _, web) in &people {

@@ -27,7 +27,7 @@ pub(super) fn export_cells(tr: &Tr, matrices: &Matrices, risk: &RiskRecord) -> V
     vec![
         risk.id.to_string(),
         risk.title.clone(),
-        risk.threat_name.clone(),
+        risk.shown_threat(tr.lang).to_owned(),
         tr.t(family_key(risk.threat_family)).to_owned(),
         assets_text(tr, risk),
         risk.existing_measures.clone(),

@@ -22,7 +22,7 @@ pub fn row(ctx: &Ctx, matrices: &Matrices, risk: &RiskRecord, today: Date) -> Ri
     RiskRow {
         id: risk.id,
         title: risk.title.clone(),
-        threat: risk.threat_name.clone(),
+        threat: risk.shown_threat(ctx.lang()).to_owned(),
         family: tr.t(family_key(risk.threat_family)).to_owned(),
         assets: assets_text(&tr, risk),
         level: matrices.level_name(risk.matrix_id, risk.inherent_level),

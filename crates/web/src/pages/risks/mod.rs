@@ -138,6 +138,7 @@ mod tests {
             title: "t".into(),
             threat_id: 1,
             threat_name: "機器故障".into(),
+            threat_name_en: "Equipment failure".into(),
             threat_family: ThreatFamily::Unintentional,
             asset_group: "議員用タブレット全台".into(),
             existing_measures: String::new(),

@@ -163,7 +163,10 @@ pub(super) fn risk_facts(
     let m = risk.matrix_id;
     let scored_with = matrices.of(m).version;
     vec![
-        ("risk.field.threat", risk.threat_name.clone()),
+        (
+            "risk.field.threat",
+            risk.shown_threat(ctx.lang()).to_owned(),
+        ),
         (
             "risk.field.threat_family",
             tr.t(family_key(risk.threat_family)).to_owned(),
