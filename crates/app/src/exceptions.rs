@@ -172,6 +172,9 @@ pub async fn request(app: &App, acting: &Acting, form: &ExceptionForm) -> Result
         )
         .await?;
     let input = form.check(today())?;
+    // An expiry is ahead; one already past (an emergency over before it was reported) is
+    // kept only when the person says so.
+    crate::confirm_future_dates(form.confirm_past_dates, &[("expires_on", &form.expires_on)])?;
     let mut tx = permit.write(app).await?;
     let id = store::create(&mut tx, &input).await?;
     let (title, due_on) = ask(&input);
@@ -223,6 +226,9 @@ pub async fn revise(
             .await?
     };
     let input = form.check(today())?;
+    // An expiry is ahead; one already past (an emergency over before it was reported) is
+    // kept only when the person says so.
+    crate::confirm_future_dates(form.confirm_past_dates, &[("expires_on", &form.expires_on)])?;
     let mut tx = permit.write(app).await?;
     store::revise(&mut tx, &view.record, &input)
         .await

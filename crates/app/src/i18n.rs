@@ -126,11 +126,30 @@ impl Tr {
     pub fn code(&self) -> &'static str {
         lang_code(self.lang)
     }
+
+    /// The language to mark on `text` (stored data, such as the assembly's own words)
+    /// shown within this reader's page: `ja` when it is Japanese on a page that is not,
+    /// else nothing.
+    pub fn lang_of(&self, text: &str) -> &'static str {
+        if self.lang != Lang::Ja && mamori_domain::text::is_japanese(text) {
+            "ja"
+        } else {
+            ""
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn japanese_data_is_marked_on_english_pages_only() {
+        let en = Tr::new(Lang::En);
+        assert_eq!(en.lang_of("会議録（令和7年）"), "ja");
+        assert_eq!(en.lang_of("Minutes 2025"), "");
+        assert_eq!(Tr::new(Lang::Ja).lang_of("会議録"), "");
+    }
 
     #[test]
     fn accept_language_prefers_the_higher_quality() {

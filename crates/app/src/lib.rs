@@ -82,6 +82,11 @@ pub fn today() -> time::Date {
         .date()
 }
 
+/// The day in Japan on which `at` fell.
+pub fn japan_date(at: time::OffsetDateTime) -> time::Date {
+    at.to_offset(mamori_domain::wareki::JST).date()
+}
+
 /// A date as ISO 8601 (`2026-04-01`), as the API and files write it.
 pub fn date_text(date: time::Date) -> String {
     mamori_store::date_text(date)

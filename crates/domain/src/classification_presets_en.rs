@@ -2,7 +2,7 @@
 //! English while a level still carries the preset's own Japanese text. A text the
 //! assembly has edited is its own words and is shown as written.
 
-use crate::classification::Scheme;
+use crate::classification::{Level, LevelInput, Scheme};
 use crate::wareki::Lang;
 
 /// The English of a preset text (scheme name, level name, definition or handling rule),
@@ -26,12 +26,56 @@ pub fn for_reader(mut scheme: Scheme, lang: Lang) -> Scheme {
         }
     };
     swap(&mut scheme.name);
-    for level in &mut scheme.levels {
-        swap(&mut level.name);
-        swap(&mut level.definition);
-        level.rules.values_mut().for_each(swap);
-    }
+    scheme.levels = scheme
+        .levels
+        .into_iter()
+        .map(|level| level_for_reader(level, lang))
+        .collect();
     scheme
+}
+
+/// `level` as a reader in `lang` sees it (see [`for_reader`]).
+pub fn level_for_reader(mut level: Level, lang: Lang) -> Level {
+    if lang != Lang::En {
+        return level;
+    }
+    let swap = |text: &mut String| {
+        if let Some(en) = english(text) {
+            *text = en.to_owned();
+        }
+    };
+    swap(&mut level.name);
+    swap(&mut level.definition);
+    level.rules.values_mut().for_each(swap);
+    level
+}
+
+/// What to keep of `posted` for a text stored as `stored`, when the form showed the
+/// English of preset texts: the English left as shown keeps the stored Japanese text
+/// (saving a form unchanged changes nothing); anything else is what was typed.
+pub fn as_stored(stored: &str, posted: String) -> String {
+    match english(stored) {
+        Some(en) if en == posted.trim() => stored.to_owned(),
+        _ => posted,
+    }
+}
+
+/// A level's form as posted by a reader who was shown `level` in English: every preset
+/// text left as shown keeps `level`'s stored text ([`as_stored`]).
+pub fn input_as_stored(level: &Level, input: LevelInput) -> LevelInput {
+    LevelInput {
+        name: as_stored(&level.name, input.name),
+        definition: as_stored(&level.definition, input.definition),
+        rules: input
+            .rules
+            .into_iter()
+            .map(|(step, text)| {
+                let stored = level.rules.get(&step).map_or("", String::as_str);
+                (step, as_stored(stored, text))
+            })
+            .collect(),
+        ..input
+    }
 }
 
 const TEXTS: &[(&str, &str)] = &[
@@ -261,6 +305,18 @@ mod tests {
         assert_eq!(
             for_reader(scheme.clone(), Lang::Ja).levels[0].name,
             scheme.levels[0].name
+        );
+    }
+
+    #[test]
+    fn an_english_preset_text_posted_back_unchanged_keeps_the_stored_japanese() {
+        let stored = "自治体機密性3A";
+        assert_eq!(as_stored(stored, "Confidentiality 3A".into()), stored);
+        assert_eq!(as_stored(stored, " Confidentiality 3A\n".into()), stored);
+        assert_eq!(as_stored(stored, "Secret".into()), "Secret");
+        assert_eq!(
+            as_stored("議会の定義", "Confidentiality 3A".into()),
+            "Confidentiality 3A"
         );
     }
 }

@@ -43,6 +43,9 @@ pub struct ExceptionForm {
     pub expires_on: String,
     /// Taken already because the work could not wait: reported after the fact.
     pub emergency: bool,
+    /// Keep an expiry already past (an emergency exception reported after it ended):
+    /// the form's box, the API's flag. See [`crate::field::Confirmations`].
+    pub confirm_past_dates: bool,
 }
 
 /// An exception that reads, ready to store.
@@ -59,9 +62,10 @@ pub struct ExceptionInput {
 }
 
 impl ExceptionForm {
-    /// Checks every field at once. An exception always ends: its expiry is required, on
-    /// or after its start and not already past. Only an emergency exception, reported
-    /// after the fact, may have started before `today` (and not long before).
+    /// Checks every field at once. An exception always ends: its expiry is required and
+    /// on or after its start (one already past is asked about, not refused: see
+    /// [`ExceptionForm::confirmations`]). Only an emergency exception, reported after the
+    /// fact, may have started before `today` (and not long before).
     pub fn check(&self, today: Date) -> Result<ExceptionInput, Vec<FieldProblem>> {
         let mut problems = Vec::new();
         let rule = line_field("waived_rule", &self.rule, LINE_MAX, true, &mut problems);
@@ -88,15 +92,13 @@ impl ExceptionForm {
                 );
             }
         }
-        if let Some(end) = expires_on {
-            if end < today {
-                more.push(FieldProblem::new("expires_on", "exception.error.expired"));
-            } else if starts_on.is_some_and(|start| end < start) {
-                more.push(FieldProblem::new(
-                    "expires_on",
-                    "exception.error.before_start",
-                ));
-            }
+        if let Some(end) = expires_on
+            && starts_on.is_some_and(|start| end < start)
+        {
+            more.push(FieldProblem::new(
+                "expires_on",
+                "exception.error.before_start",
+            ));
         }
         problems.extend(more.into_vec());
         match (starts_on, expires_on) {
@@ -269,6 +271,7 @@ mod tests {
             starts_on: "2026-12-10".into(),
             expires_on: "令和9年3月31日".into(),
             emergency: false,
+            confirm_past_dates: false,
         }
     }
 
@@ -304,7 +307,11 @@ mod tests {
         let mut f = form();
         f.expires_on = "2026-12-01".into();
         let p = f.check(TODAY).unwrap_err();
-        assert_eq!(p[0].key, "exception.error.expired");
+        assert_eq!(p[0].key, "exception.error.before_start");
+        // An emergency that has already ended reads: its past expiry is asked about.
+        f.starts_on = "2026-11-20".into();
+        f.emergency = true;
+        assert_eq!(f.check(TODAY).unwrap().expires_on, date!(2026 - 12 - 01));
         let mut f = form();
         f.expires_on = "2026-12-09".into();
         let p = f.check(TODAY).unwrap_err();

@@ -27,6 +27,7 @@ pub mod record;
 pub mod reminder;
 pub mod review;
 pub mod risk;
+pub mod risk_en;
 pub mod risk_input;
 pub mod search;
 pub mod session;

@@ -310,8 +310,9 @@ pub enum AcceptanceRefusal {
     NotCiso,
     #[error("nobody accepts a risk they proposed")]
     OwnProposal,
-    #[error("the expiry must be after today")]
-    ExpiryPast,
+    /// The expiry passed while the proposal waited for the decision.
+    #[error("the expiry has passed")]
+    Lapsed,
     #[error("a reason is required")]
     NoReason,
 }
@@ -321,7 +322,7 @@ impl AcceptanceRefusal {
         match self {
             AcceptanceRefusal::NotCiso => "risk.register_error.not_ciso",
             AcceptanceRefusal::OwnProposal => "risk.register_error.own_proposal",
-            AcceptanceRefusal::ExpiryPast => "risk.register_error.expiry_past",
+            AcceptanceRefusal::Lapsed => "risk.register_error.expiry_lapsed",
             AcceptanceRefusal::NoReason => "risk.register_error.no_reason",
         }
     }
@@ -329,13 +330,17 @@ impl AcceptanceRefusal {
 
 /// Clause 8 and the guideline's separation of duties: a risk is accepted by the user
 /// holding the CISO role, never by the person who proposed it, with a reason and an
-/// expiry after which it is reviewed again.
+/// expiry (the last day it holds) after which it is reviewed again. An expiry that passed
+/// while the proposal waited (`proposed_on` or later) is refused; one already past when
+/// it was proposed was confirmed by the proposer as such (an acceptance recorded late)
+/// and may be decided.
 pub fn check_acceptance(
     approver_is_ciso: bool,
     proposer_id: Option<i64>,
     approver_id: i64,
     reason: &str,
     expires_on: Date,
+    proposed_on: Date,
     today: Date,
 ) -> Result<(), AcceptanceRefusal> {
     if !approver_is_ciso {
@@ -347,8 +352,8 @@ pub fn check_acceptance(
     if reason.trim().is_empty() {
         return Err(AcceptanceRefusal::NoReason);
     }
-    if expires_on <= today {
-        return Err(AcceptanceRefusal::ExpiryPast);
+    if expires_on < today && expires_on >= proposed_on {
+        return Err(AcceptanceRefusal::Lapsed);
     }
     Ok(())
 }
@@ -443,24 +448,35 @@ mod tests {
     #[test]
     fn acceptance_is_the_cisos_and_never_the_proposers() {
         let today = date!(2026 - 11 - 26);
+        let proposed = date!(2026 - 11 - 01);
         let later = date!(2027 - 03 - 31);
+        let check = |ciso, proposer, reason, expires_on| {
+            check_acceptance(ciso, Some(proposer), 2, reason, expires_on, proposed, today)
+        };
         assert_eq!(
-            check_acceptance(false, Some(1), 2, "理由", later, today),
+            check(false, 1, "理由", later),
             Err(AcceptanceRefusal::NotCiso)
         );
         assert_eq!(
-            check_acceptance(true, Some(2), 2, "理由", later, today),
+            check(true, 2, "理由", later),
             Err(AcceptanceRefusal::OwnProposal)
         );
+        assert_eq!(check(true, 1, " ", later), Err(AcceptanceRefusal::NoReason));
+        assert!(check(true, 1, "予算措置まで", later).is_ok());
+        // The expiry is the last day it holds: today still holds.
+        assert!(check(true, 1, "理由", today).is_ok());
+        // Passed while waiting for the decision: refused.
+        let lapsed = date!(2026 - 11 - 25);
         assert_eq!(
-            check_acceptance(true, Some(1), 2, " ", later, today),
-            Err(AcceptanceRefusal::NoReason)
+            check(true, 1, "理由", lapsed),
+            Err(AcceptanceRefusal::Lapsed)
         );
         assert_eq!(
-            check_acceptance(true, Some(1), 2, "理由", today, today),
-            Err(AcceptanceRefusal::ExpiryPast)
+            check(true, 1, "理由", proposed),
+            Err(AcceptanceRefusal::Lapsed)
         );
-        assert!(check_acceptance(true, Some(1), 2, "予算措置まで", later, today).is_ok());
+        // Already past when proposed (confirmed then): it may be decided.
+        assert!(check(true, 1, "紙で決裁済み", date!(2026 - 10 - 31)).is_ok());
     }
 
     #[test]

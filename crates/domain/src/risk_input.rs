@@ -468,6 +468,9 @@ pub fn check_done_on(text: &str, today: Date) -> Result<Date, Vec<FieldProblem>>
 pub struct AcceptanceForm {
     pub reason: String,
     pub expires_on: String,
+    /// Keep an expiry already past (the form's box; the API's flag).
+    #[serde(deserialize_with = "crate::field::flag")]
+    pub confirm_past_dates: bool,
 }
 
 /// A proposal as checked.
@@ -478,17 +481,16 @@ pub struct AcceptanceInput {
 }
 
 impl AcceptanceForm {
-    /// A reason, and an expiry after `today` when it is reviewed again.
-    pub fn check(&self, today: Date) -> Result<AcceptanceInput, Vec<FieldProblem>> {
+    /// A reason, and the last day the acceptance holds, after which the risk is reviewed
+    /// again. An expiry already past is not refused here: it is asked about
+    /// ([`crate::field::Confirmations`]), as every past date where the future is meant.
+    pub fn check(&self) -> Result<AcceptanceInput, Vec<FieldProblem>> {
         let mut problems = Vec::new();
         let reason = long_field("reason", &self.reason, 2000, false, &mut problems);
         if self.reason.trim().is_empty() {
             problems.push(problem("reason", "risk.register_error.no_reason"));
         }
         let expires_on = date_field("expires_on", &self.expires_on, true, &mut problems);
-        if expires_on.is_some_and(|d| d <= today) {
-            problems.push(problem("expires_on", "risk.register_error.expiry_past"));
-        }
         match (expires_on, problems.is_empty()) {
             (Some(expires_on), true) => Ok(AcceptanceInput { reason, expires_on }),
             _ => Err(problems),
@@ -654,17 +656,21 @@ mod tests {
             keys(&no_due.check(true).unwrap_err()),
             vec![("due_on", "field.error.required")]
         );
-        let past = AcceptanceForm {
+        let unreasoned = AcceptanceForm {
             reason: String::new(),
-            expires_on: "2026-04-01".into(),
+            expires_on: "2026-03-31".into(),
+            confirm_past_dates: false,
         };
         assert_eq!(
-            keys(&past.check(today).unwrap_err()),
-            vec![
-                ("reason", "risk.register_error.no_reason"),
-                ("expires_on", "risk.register_error.expiry_past")
-            ]
+            keys(&unreasoned.check().unwrap_err()),
+            vec![("reason", "risk.register_error.no_reason")]
         );
+        // A past expiry reads: whether to keep it is asked, not refused.
+        let past = AcceptanceForm {
+            reason: "予算措置まで".into(),
+            ..unreasoned
+        };
+        assert_eq!(past.check().unwrap().expires_on, date!(2026 - 03 - 31));
         assert_eq!(check_done_on("", today), Ok(today));
         assert!(check_done_on("昨日", today).is_err());
         assert!(

@@ -31,6 +31,14 @@ impl TextProblem {
     }
 }
 
+/// Whether `text` holds Japanese: kana, kanji or full-width forms (the assembly's own
+/// words shown to a reader of English are marked as Japanese for screen readers).
+pub fn is_japanese(text: &str) -> bool {
+    text.chars().any(|c| {
+        matches!(c, '\u{3000}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+    })
+}
+
 /// A one-line value such as a name: trimmed (full-width spaces included), not empty,
 /// at most `max` characters, no control characters (a pasted tab or newline would
 /// break lists, CSV exports and audit records).

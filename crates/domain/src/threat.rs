@@ -115,23 +115,35 @@ const NAMED: [(ThreatFamily, &[(&str, &str)]); 5] = [
 /// control — mostly left behind, sometimes taken — with the same measures either way
 /// (take-out rules, encryption, remote wipe, prompt reporting). Migration 0016 adds them
 /// to existing catalogues with the same names and texts.
-const ADDED: [(&str, &str, &str); 3] = [
+const ADDED: [(&str, &str, &str, &str); 3] = [
     (
         "紛失・盗難",
         "Loss or theft",
         "タブレット、ノートパソコン、USBメモリ、書類などを置き忘れ、紛失し、又は盗まれること。",
+        "A tablet, laptop, USB memory stick, paper or the like is left behind, lost or stolen.",
     ),
     (
         "誤送信・誤送付",
         "Sending to the wrong recipient",
         "電子メール、ファクシミリ、郵便などで、宛先や添付・同封する資料を誤って送ること。",
+        "An e-mail, fax or letter goes to the wrong address, or with the wrong attachment or enclosure.",
     ),
     (
         "誤廃棄",
         "Disposal by mistake",
         "保存期間中の文書や記録媒体を、誤って廃棄し、又は消去すること。",
+        "A document or medium still within its retention period is disposed of or erased by mistake.",
     ),
 ];
+
+/// The English of a description the catalogue starts with, shown on English pages while
+/// the stored text is still the one delivered; `None` for the assembly's own words.
+pub fn description_en(description: &str) -> Option<&'static str> {
+    ADDED
+        .iter()
+        .find(|(_, _, ja, _)| *ja == description)
+        .map(|(_, _, _, en)| *en)
+}
 
 /// The catalogue a new installation starts with: the policy's threats, then the
 /// assembly's additions.
@@ -147,7 +159,7 @@ pub fn seed_catalogue() -> Vec<CatalogueThreat> {
     });
     let added = ADDED
         .iter()
-        .map(|(name, name_en, description)| CatalogueThreat {
+        .map(|(name, name_en, description, _)| CatalogueThreat {
             family: ThreatFamily::Unintentional,
             name,
             name_en,
@@ -299,6 +311,11 @@ mod tests {
             assert!(!threat.description.is_empty());
         }
         assert_eq!(find("紛失・盗難").name_en, "Loss or theft");
+        for threat in catalogue.iter().filter(|t| !t.description.is_empty()) {
+            let english = description_en(threat.description).unwrap();
+            assert!(english.is_ascii(), "{english}");
+        }
+        assert_eq!(description_en("議会で書き直した説明"), None);
         // Every name passes the catalogue's own check, and none repeats in its family.
         for threat in &catalogue {
             assert!(!threat.name_en.is_empty() && threat.name_en.is_ascii());

@@ -232,10 +232,11 @@ impl Subject for RiskAcceptance {
                 0,
                 &acceptance.reason,
                 acceptance.expires_on,
+                crate::japan_date(acceptance.created_at),
                 today(),
             ) {
                 Ok(()) | Err(AcceptanceRefusal::NotCiso | AcceptanceRefusal::OwnProposal) => Ok(()),
-                Err(AcceptanceRefusal::ExpiryPast) => Err(Failure::invalid(
+                Err(AcceptanceRefusal::Lapsed) => Err(Failure::invalid(
                     FieldProblem::new("expires_on", "risk.register_error.expiry_lapsed")
                         .with("date", acceptance.expires_on),
                 )),

@@ -109,11 +109,12 @@ pub async fn linked_to_clause(
     Ok(store::linked_to_clause(app.store(), acting.viewer(), clause_ref).await?)
 }
 
-/// Someone who may hold an asset: id and how the holder select names them.
+/// Someone who may hold an asset: id, name and login (the holder select shows both).
 #[derive(Debug, Clone)]
 pub struct HolderChoice {
     pub id: i64,
-    pub label: String,
+    pub name: String,
+    pub login: String,
 }
 
 /// Everyone who may hold an asset (active users), for the holder select.
@@ -126,7 +127,8 @@ pub async fn holder_choices(app: &App, acting: &Acting) -> Result<Vec<HolderChoi
         .filter(|s| s.user.active)
         .map(|s| HolderChoice {
             id: s.user.id,
-            label: format!("{}（{}）", s.user.display_name, s.user.login),
+            name: s.user.display_name.clone(),
+            login: s.user.login.clone(),
         })
         .collect())
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
 use mamori_domain::risk::{Matrix, Score};
+use mamori_domain::wareki::Lang;
 use mamori_store::StoreError;
 use mamori_store::risks::{self as store, StoredMatrix};
 
@@ -37,6 +38,18 @@ impl Matrices {
             }
         }
         Ok(Matrices { active, by_id })
+    }
+
+    /// The matrices as a reader in `lang` sees them (default names in English).
+    pub fn for_reader(self, lang: Lang) -> Matrices {
+        Matrices {
+            active: for_reader(self.active, lang),
+            by_id: self
+                .by_id
+                .into_iter()
+                .map(|(id, m)| (id, for_reader(m, lang)))
+                .collect(),
+        }
     }
 
     pub fn of(&self, id: i64) -> &StoredMatrix {
@@ -80,6 +93,15 @@ impl Matrices {
                 ("impact", self.impact_name(matrix_id, score.impact)),
             ],
         )
+    }
+}
+
+/// `stored` as a reader in `lang` sees it: the default names of steps and levels in
+/// English on English pages (`risk_en`); the API and the stored data keep them as stored.
+pub fn for_reader(stored: StoredMatrix, lang: Lang) -> StoredMatrix {
+    StoredMatrix {
+        matrix: mamori_domain::risk_en::for_reader(stored.matrix, lang),
+        ..stored
     }
 }
 

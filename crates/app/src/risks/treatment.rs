@@ -11,7 +11,7 @@ use mamori_store::risks as store;
 use super::register::is_active_user;
 use mamori_domain::record::{RecordKind, RecordRef};
 
-use crate::{Acting, App, Failure, Outcome, approvals, today};
+use crate::{Acting, App, Failure, Outcome, approvals, japan_date, today};
 
 /// Adds a treatment action to a risk; the action's id.
 pub async fn add_action(
@@ -93,7 +93,9 @@ pub async fn propose_acceptance(
         )
         .await?;
     let risk = store::risk(app.store(), acting.viewer(), risk_id).await?;
-    let input = form.check(today())?;
+    let input = form.check()?;
+    // An expiry is ahead; one already past is kept only when the person says so.
+    crate::confirm_future_dates(form.confirm_past_dates, &[("expires_on", &form.expires_on)])?;
     let send = approvals::check_send(app, acting, Register::Risks, send).await?;
     let mut tx = permit.write(app).await?;
     let id = store::propose_acceptance(&mut tx, risk_id, &input.reason, input.expires_on).await?;
@@ -156,6 +158,7 @@ pub async fn decide_acceptance(
         me,
         &acceptance.reason,
         expires_on,
+        japan_date(acceptance.created_at),
         today(),
     );
     match checked {
@@ -168,7 +171,7 @@ pub async fn decide_acceptance(
             });
         }
         Err(_) if !accept => {}
-        Err(AcceptanceRefusal::ExpiryPast) => {
+        Err(AcceptanceRefusal::Lapsed) => {
             return Err(Failure::invalid(
                 FieldProblem::new("expires_on", "risk.register_error.expiry_lapsed")
                     .with("date", expires_on),

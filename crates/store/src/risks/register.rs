@@ -8,6 +8,9 @@ pub struct RiskRecord {
     pub title: String,
     pub threat_id: i64,
     pub threat_name: String,
+    /// The threat's English name while it is a built-in one as delivered (else empty).
+    #[serde(skip)]
+    pub threat_name_en: String,
     pub threat_family: ThreatFamily,
     pub asset_group: String,
     pub existing_measures: String,
@@ -27,8 +30,20 @@ pub struct RiskRecord {
     pub updated_at: OffsetDateTime,
 }
 
+impl RiskRecord {
+    /// The threat's name as a page shows it: a built-in threat's English name on English
+    /// pages, else the name as stored.
+    pub fn shown_threat(&self, lang: mamori_domain::wareki::Lang) -> &str {
+        if lang == mamori_domain::wareki::Lang::En && !self.threat_name_en.is_empty() {
+            &self.threat_name_en
+        } else {
+            &self.threat_name
+        }
+    }
+}
+
 pub(super) const RISK_COLUMNS: &str = "r.id, r.title, r.threat_id, t.name AS threat_name, \
-     t.family AS threat_family, r.asset_group, r.existing_measures, r.matrix_id, \
+     t.name_en AS threat_name_en, t.family AS threat_family, r.asset_group, r.existing_measures, r.matrix_id, \
      r.inherent_likelihood, r.inherent_impact, r.inherent_level, r.treatment, \
      r.residual_likelihood, r.residual_impact, r.residual_level, r.owner_id, \
      u.display_name AS owner_name, r.proposed_by, r.review_due, r.created_at, r.updated_at \
@@ -68,6 +83,7 @@ pub(super) fn risk_from_row(row: &sqlx::any::AnyRow) -> Result<RiskRecord> {
         title: row.try_get("title")?,
         threat_id: row.try_get("threat_id")?,
         threat_name: row.try_get("threat_name")?,
+        threat_name_en: row.try_get("threat_name_en")?,
         threat_family: decode("threats", id, "family", &family, ThreatFamily::parse)?,
         asset_group: row.try_get("asset_group")?,
         existing_measures: row.try_get("existing_measures")?,

@@ -27,6 +27,15 @@ impl Threat {
             &self.name
         }
     }
+
+    /// The description a page shows: a built-in description's English on English pages
+    /// while it is as delivered, else the description as stored.
+    pub fn shown_description(&self, lang: Lang) -> &str {
+        match mamori_domain::threat::description_en(&self.description) {
+            Some(english) if lang == Lang::En => english,
+            _ => &self.description,
+        }
+    }
 }
 
 pub(super) fn threat_from_row(row: &sqlx::any::AnyRow) -> Result<Threat> {

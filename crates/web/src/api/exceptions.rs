@@ -116,6 +116,10 @@ pub struct ExceptionIn {
     pub expires_on: String,
     #[serde(default)]
     pub emergency: bool,
+    /// Keep an `expires_on` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
 }
 
 impl From<ExceptionIn> for Form {
@@ -129,6 +133,7 @@ impl From<ExceptionIn> for Form {
             starts_on: i.starts_on,
             expires_on: i.expires_on,
             emergency: i.emergency,
+            confirm_past_dates: i.confirm_past_dates,
         }
     }
 }

@@ -67,11 +67,14 @@ pub fn file_row(ctx: &Ctx, a: &Attachment) -> FileRow {
             .removed
             .as_ref()
             .map(|r| {
-                format!(
-                    "{} {}：{}",
-                    ctx.datetime(r.at),
-                    r.by_name.clone().unwrap_or_default(),
-                    r.reason
+                crate::http::labels::labelled(
+                    &ctx.tr,
+                    &format!(
+                        "{} {}",
+                        ctx.datetime(r.at),
+                        r.by_name.clone().unwrap_or_default()
+                    ),
+                    &r.reason,
                 )
             })
             .unwrap_or_default(),

@@ -2,8 +2,19 @@
 //! (users, assets) and the classification axes and lifecycle steps (assets,
 //! classification).
 
+use mamori_app::i18n::Tr;
 use mamori_domain::classification::{Axis, LifecycleStep};
 use mamori_domain::user::OrgRole;
+
+/// `main（aside）`, `main (aside)`: the aside in the reader's brackets.
+pub fn bracketed(tr: &Tr, main: &str, aside: &str) -> String {
+    format!("{main}{}{aside}{}", tr.t("punct.open"), tr.t("punct.close"))
+}
+
+/// `label：value`, `label: value`: with the reader's colon.
+pub fn labelled(tr: &Tr, label: &str, value: &str) -> String {
+    format!("{label}{}{value}", tr.t("punct.colon"))
+}
 
 /// The locale key of an organisational post.
 pub fn org_role_label(role: OrgRole) -> &'static str {

@@ -93,6 +93,8 @@ struct FormPage {
     id: Option<i64>,
     form: Form,
     errors: Vec<FieldError>,
+    /// A past expiry was asked about: the box that keeps it is offered.
+    asks_past: bool,
     emergency_hint: String,
 }
 
@@ -139,6 +141,7 @@ async fn render_form(
         id,
         form,
         errors: field_errors(problems, &ctx.tr, label_key),
+        asks_past: crate::http::forms::asks_confirmation(problems),
         emergency_hint: ctx.tr.f(
             "exception.emergency_hint",
             &[("days", EMERGENCY_REPORT_DAYS.to_string())],
@@ -164,6 +167,9 @@ fn form_of(fields: &FormFields) -> Form {
         starts_on: get("starts_on"),
         expires_on: get("expires_on"),
         emergency: !fields.get("emergency").is_empty(),
+        confirm_past_dates: crate::http::forms::past_dates_confirmed(
+            fields.get("confirm_past_dates"),
+        ),
     }
 }
 
@@ -267,16 +273,16 @@ async fn render_show(
                 .tr
                 .t(&format!("approval.state.{}", q.state.as_str()))
                 .to_owned(),
-            requested: format!(
-                "{}（{}）",
-                ctx.datetime(q.created_at),
-                q.requested_by_name.clone().unwrap_or_default()
+            requested: crate::http::labels::bracketed(
+                &ctx.tr,
+                &ctx.datetime(q.created_at),
+                &q.requested_by_name.clone().unwrap_or_default(),
             ),
             decided: q.decided_on.map(|d| {
-                format!(
-                    "{}（{}）",
-                    ctx.date(d),
-                    q.decided_by_name.clone().unwrap_or_default()
+                crate::http::labels::bracketed(
+                    &ctx.tr,
+                    &ctx.date(d),
+                    &q.decided_by_name.clone().unwrap_or_default(),
                 )
             }),
             reason: q.reason.clone(),
@@ -354,6 +360,7 @@ pub async fn revise_form(
         starts_on: mamori_app::date_text(r.starts_on),
         expires_on: mamori_app::date_text(r.expires_on),
         emergency: r.emergency,
+        confirm_past_dates: false,
     };
     render_form(&state, &ctx, &signed, Some(r.id), form, &[]).await
 }

@@ -256,8 +256,9 @@ pub async fn show(
                     l.record.rule.clone(),
                     format!("/exceptions/{}", l.record.id),
                     format!(
-                        "{}・{}",
+                        "{}{}{}",
                         ctx.tr.t(l.standing.label_key()),
+                        ctx.tr.t("punct.dot"),
                         ctx.tr.f(
                             "exception.expires",
                             &[("date", ctx.date(l.record.expires_on))]

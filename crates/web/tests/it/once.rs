@@ -14,7 +14,7 @@ use mamori_testkit::{fixtures_policies, fixtures_risks};
 use reqwest::StatusCode;
 use serde_json::json;
 
-use super::once_forms::risk_fields;
+use super::once_forms_risks::risk_fields;
 
 /// Every page route that creates or decides: its form carries the one-time token.
 pub(super) const GUARDED: &[&str] = &[

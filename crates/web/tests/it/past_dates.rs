@@ -6,7 +6,7 @@
 
 use mamori_domain::user::Role;
 use mamori_domain::wareki::{DateStyle, Lang, format_date};
-use mamori_testkit::{TestServer, assert_api_error, backend_test, location};
+use mamori_testkit::{TestServer, assert_api_error, backend_test, fixtures_policies, location};
 use serde_json::json;
 
 const BOX: &str = "name=\"confirm_past_dates\"";
@@ -355,5 +355,128 @@ backend_test!(async fn a_past_review_date_of_a_risk_is_asked_about_when_it_is_ne
     confirmed.push(("confirm_past_dates", "1"));
     let saved = officer.post_form(&format!("/risks/{risk}"), &confirmed).await;
     assert_eq!(location(&saved), format!("/risks/{risk}?saved=1"));
+    server.stop().await;
+});
+
+/// A day `days` from today in Japan, as ISO 8601 and in the era style.
+fn days_from_today(days: i64) -> (String, String) {
+    let day = mamori_app::today() + time::Duration::days(days);
+    (
+        mamori_app::date_text(day),
+        format_date(day, DateStyle::Wareki, Lang::Ja),
+    )
+}
+
+backend_test!(async fn a_past_end_of_an_emergency_exception_is_asked_about(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    fixtures_policies::ciso(&server, "gicho").await;
+    // Taken in an emergency ten days ago and over two days ago: reported afterwards.
+    let (started, _) = days_from_today(-10);
+    let (ended, ended_era) = days_from_today(-2);
+    let form = officer.page("/exceptions/new", 200).await;
+    assert!(!form.contains(BOX), "the box is offered only after the warning");
+    let fields = [
+        ("waived_rule", "USBメモリ等の外部記録媒体は使用しない"),
+        ("scope", "災害時の議会中継データの移送"),
+        ("reason", "ネットワークが停止し、ほかに移す手段がなかったため"),
+        ("measure", "暗号化USBを使い、移送後に消去を確認した"),
+        ("starts_on", started.as_str()),
+        ("expires_on", ended_era.as_str()),
+        ("emergency", "on"),
+    ];
+    let asked = officer.post_form("/exceptions/new", &fields).await;
+    assert_eq!(asked.status().as_u16(), 422);
+    let page = asked.text().await.unwrap();
+    let (era_today, _) = today_ja();
+    let message = format!("{ended_era}は過去の日付です（今日は{era_today}）。");
+    assert!(page.contains(&message), "{message} in {page}");
+    assert!(page.contains(BOX), "{page}");
+    assert!(page.contains(&format!("value=\"{ended_era}\"")), "kept as typed");
+    assert_eq!(officer.json("/api/v1/exceptions").await["total"], 0, "nothing written");
+
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm_past_dates", "1"));
+    let saved = officer.post_form("/exceptions/new", &confirmed).await;
+    let path = location(&saved);
+    assert!(path.starts_with("/exceptions/") && path.ends_with("?saved=asked"), "{path}");
+    let id = path.trim_start_matches("/exceptions/").split('?').next().unwrap();
+    let stored = officer.json(&format!("/api/v1/exceptions/{id}")).await;
+    assert_eq!(stored["expires_on"], ended.as_str(), "{stored}");
+
+    // Over the API: 422 naming the field, then kept with the flag.
+    let body = json!({
+        "waived_rule": "私物端末を業務に使用しない",
+        "scope": "停電時の連絡",
+        "reason": "庁舎の電話が使えなかったため",
+        "measure": "通話記録を残し、終了後に端末から消去した",
+        "starts_on": started,
+        "expires_on": ended,
+        "emergency": true,
+    });
+    let refused = officer.post_json("/api/v1/exceptions", &body).await;
+    let error = assert_api_error(refused, 422, "confirmation_needed").await;
+    assert_eq!(error["fields"][0]["field"], "expires_on");
+    let mut body = body;
+    body["confirm_past_dates"] = json!(true);
+    assert_eq!(officer.post_json("/api/v1/exceptions", &body).await.status().as_u16(), 201);
+    // An exception asked for ahead of time that ends before it starts is still refused.
+    let (soon, _) = days_from_today(5);
+    let backwards = json!({
+        "waived_rule": "規則", "scope": "範囲", "reason": "理由", "measure": "措置",
+        "starts_on": soon, "expires_on": ended, "confirm_past_dates": true,
+    });
+    let error = assert_api_error(officer.post_json("/api/v1/exceptions", &backwards).await, 422, "validation_failed").await;
+    assert_eq!(error["fields"][0]["field"], "expires_on");
+    server.stop().await;
+});
+
+backend_test!(async fn a_past_expiry_of_a_risk_acceptance_is_asked_about(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
+    let (_, ciso) = fixtures_policies::ciso(&server, "gicho").await;
+    let risk = mamori_testkit::fixtures_cycle::a_risk(&server, &officer, "委託先からの漏えい").await;
+    let path = format!("/risks/{risk}/acceptances");
+    let fields = [("reason", "令和7年度は紙で決裁済みのため記録する"), ("expires_on", "令和8年3月31日")];
+    let asked = officer.post_form(&path, &fields).await;
+    assert_eq!(asked.status().as_u16(), 422);
+    let page = asked.text().await.unwrap();
+    let (era_today, western_today) = today_ja();
+    assert!(page.contains(&format!("令和8年3月31日は過去の日付です（今日は{era_today}）。")), "{page}");
+    assert!(page.contains(BOX), "{page}");
+    let stored = || mamori_store::risks::acceptances(&server.store, risk);
+    assert!(stored().await.unwrap().is_empty(), "nothing written");
+    let mut confirmed = fields.to_vec();
+    confirmed.push(("confirm_past_dates", "1"));
+    assert_eq!(location(&officer.post_form(&path, &confirmed).await), format!("/risks/{risk}#acceptances"));
+
+    // The API: asked in the way the date was typed, then kept with the flag.
+    let api = format!("/api/v1/risks/{risk}/acceptances");
+    let body = json!({"reason": "予算措置まで", "expires_on": "2026-03-31"});
+    let error = assert_api_error(officer.post_json(&api, &body).await, 422, "confirmation_needed").await;
+    assert_eq!(error["fields"][0]["field"], "expires_on");
+    assert_eq!(
+        error["fields"][0]["message"],
+        format!("2026年3月31日は過去の日付です（今日は{western_today}）。日付に誤りがないか確かめてください。")
+    );
+    let mut body = body;
+    body["confirm_past_dates"] = json!(true);
+    let kept = officer.post_json(&api, &body).await;
+    assert_eq!(kept.status().as_u16(), 201);
+    let kept: serde_json::Value = kept.json().await.unwrap();
+    assert_eq!(stored().await.unwrap().len(), 2);
+    // Today is the last day an acceptance holds, not a past date.
+    let (today, _) = days_from_today(0);
+    let body = json!({"reason": "本日限り", "expires_on": today});
+    assert_eq!(officer.post_json(&api, &body).await.status().as_u16(), 201);
+
+    // The CISO may decide an acceptance whose expiry was confirmed as past when proposed:
+    // it is on record as lapsed, and the risk asks to be reassessed.
+    let decided = ciso
+        .post_json(&format!("{api}/{}/decision", kept["id"]), &json!({"decision": "approve"}))
+        .await;
+    assert_eq!(decided.status().as_u16(), 200, "{}", decided.text().await.unwrap());
+    let shown = ciso.page(&format!("/risks/{risk}"), 200).await;
+    assert!(shown.contains("有効期限切れ（再評価が必要です）"), "{shown}");
     server.stop().await;
 });

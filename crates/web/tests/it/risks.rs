@@ -154,7 +154,7 @@ backend_test!(
             past.text()
                 .await
                 .unwrap()
-                .contains("有効期限は明日以降の日付にしてください")
+                .contains("2020年1月1日は過去の日付です")
         );
         let officers = risks::acceptances(&server.store, id).await.unwrap();
         assert_eq!(officers.len(), 1);

@@ -208,7 +208,7 @@ backend_test!(
         let past = officer
             .post_json(&proposals, &json!({"reason": "理由", "expires_on": "2020-01-01"}))
             .await;
-        let error = assert_api_error(past, 422, "validation_failed").await;
+        let error = assert_api_error(past, 422, "confirmation_needed").await;
         assert_eq!(error["fields"][0]["field"], "expires_on");
         let proposed = officer
             .post_json(&proposals, &json!({"reason": "予算措置まで運用で対応", "expires_on": "2099-03-31"}))

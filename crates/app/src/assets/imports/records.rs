@@ -99,13 +99,22 @@ pub async fn undo(app: &App, acting: &Acting, id: i64, reason: &str) -> Result<(
             "asset.imports.error.already_undone",
         )),
         Err(UndoRefusal::ChangedSince(assets)) => {
-            let names: Vec<String> = assets
-                .iter()
-                .map(|(id, name)| format!("{id}「{name}」"))
-                .collect();
+            use mamori_domain::wareki::Lang;
+            // Each reader's quotes and list separator: 12「会議録」、13「…」 / 12 “Minutes”, ….
+            let names = |lang| {
+                let tr = crate::i18n::Tr::new(lang);
+                let (open, close) = (tr.t("punct.quote_open"), tr.t("punct.quote_close"));
+                let gap = if lang == Lang::Ja { "" } else { " " };
+                assets
+                    .iter()
+                    .map(|(id, name)| format!("{id}{gap}{open}{name}{close}"))
+                    .collect::<Vec<_>>()
+                    .join(tr.t("punct.list"))
+            };
             Err(Failure::Conflict(
                 Refusal::new("changed_since_import", "asset.imports.error.changed_since")
-                    .with("assets", names.join("、")),
+                    .with("assets:ja", names(Lang::Ja))
+                    .with("assets:en", names(Lang::En)),
             ))
         }
     }

@@ -169,9 +169,13 @@ pub(super) async fn acceptance_out(
 pub struct AcceptanceIn {
     #[schema(example = "予算措置が決まるまで運用で対応する")]
     pub reason: String,
-    /// ISO 8601 or 和暦; after today.
+    /// ISO 8601 or 和暦: the last day the acceptance holds.
     #[schema(example = "2027-03-31")]
     pub expires_on: String,
+    /// Keep an `expires_on` already past; without it such a date is answered with 422
+    /// `confirmation_needed`, naming the field.
+    #[serde(default)]
+    pub confirm_past_dates: bool,
     /// The CISO to decide (an id from `GET /api/v1/approvals/deciders?register=risks`);
     /// absent: any CISO.
     #[serde(default)]
@@ -198,6 +202,7 @@ pub async fn propose_acceptance(
     let form = AcceptanceForm {
         reason: input.reason,
         expires_on: input.expires_on,
+        confirm_past_dates: input.confirm_past_dates,
     };
     let send = mamori_app::approvals::SendInput {
         decider: input.decider.map(|d| d.to_string()).unwrap_or_default(),

@@ -40,7 +40,7 @@ pub fn due_label(ctx: &Ctx, due_on: time::Date, kind: DayCount, days: Option<u32
 /// What a record is, for a link: "リスク #3".
 pub fn record_label(tr: &Tr, subject: RecordRef, title: Option<&str>) -> String {
     match title {
-        Some(title) => format!("{}：{}", tr.t(subject.kind.label_key()), title),
+        Some(title) => crate::http::labels::labelled(tr, tr.t(subject.kind.label_key()), title),
         None => format!("{} #{}", tr.t(subject.kind.label_key()), subject.id),
     }
 }

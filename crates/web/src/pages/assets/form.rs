@@ -207,7 +207,7 @@ async fn render_form_with(
         categories: coded_choices(Category::ALL, Category::as_str, category_key, &tr),
         forms: coded_choices(Form::ALL, Form::as_str, form_key, &tr),
         holder_types: coded_choices(HolderType::ALL, HolderType::as_str, holder_type_key, &tr),
-        holders: holder_choices(state, signed).await?,
+        holders: holder_choices(state, signed, &tr).await?,
         managing_roles: coded_choices(&OrgRole::ALL, OrgRole::as_str, org_role_label, &tr),
         segments: coded_choices(Segment::ALL, Segment::as_str, segment_key, &tr),
         // Withdrawal is its own action with a reason, never a value of the form.

@@ -245,6 +245,7 @@ pub async fn show(
         scheme,
         organisation,
     } = mamori_app::assets::labels(&state.app, &signed.0.acting, &request.ids).await?;
+    let scheme = mamori_domain::classification_presets_en::for_reader(scheme, ctx.lang());
     let mut labels = Vec::with_capacity(records.len() * request.copies);
     for record in &records {
         for _ in 0..request.copies {
@@ -253,7 +254,7 @@ pub async fn show(
                 number: ctx
                     .tr
                     .f("asset.labels.number", &[("id", record.id.to_string())]),
-                classification: classification_line(&scheme, record),
+                classification: classification_line(&ctx.tr, &scheme, record),
             });
         }
     }

@@ -46,7 +46,7 @@ impl ListRow {
                 .clone()
                 .unwrap_or_else(|| tr.t(holder_type_key(a.holder_type)).to_owned()),
             location: a.location.clone(),
-            classification: classification_line(scheme, a),
+            classification: classification_line(tr, scheme, a),
             status: tr.t(status_key(a.status)).to_owned(),
             disposed: a.status == Status::Disposed,
             tags: a.tags.clone(),
@@ -210,7 +210,7 @@ pub async fn list(
         confidentiality: level_choices(&scheme, Axis::Confidentiality),
         integrity: level_choices(&scheme, Axis::Integrity),
         availability: level_choices(&scheme, Axis::Availability),
-        holders: holder_choices(&state, &signed).await?,
+        holders: holder_choices(&state, &signed, &tr).await?,
         sorts: coded_choices(&Sort::ALL, Sort::as_str, sort_key, &tr),
         may_edit: acting.may(Register::Assets, Act::Edit),
         params,

@@ -123,8 +123,8 @@ pub(crate) fn level_name(scheme: &Scheme, id: i64) -> String {
         .unwrap_or_else(|| format!("#{id}"))
 }
 
-/// The label line of an asset: 「機密性2・完全性2・可用性1」.
-pub fn classification_line(scheme: &Scheme, record: &AssetRecord) -> String {
+/// The label line of an asset: 「機密性2・完全性2・可用性1」, "Confidentiality 2 · …".
+pub fn classification_line(tr: &Tr, scheme: &Scheme, record: &AssetRecord) -> String {
     [
         record.confidentiality_id,
         record.integrity_id,
@@ -133,7 +133,7 @@ pub fn classification_line(scheme: &Scheme, record: &AssetRecord) -> String {
     .iter()
     .map(|id| level_name(scheme, *id))
     .collect::<Vec<_>>()
-    .join("・")
+    .join(tr.t("punct.dot"))
 }
 
 /// What a recognised 保存期間 means, in the page's language.
@@ -173,6 +173,7 @@ pub(crate) fn retention_label(retention: Option<&Retention>, ctx: &Ctx) -> Strin
 pub(crate) async fn holder_choices(
     state: &AppState,
     signed: &SignedIn,
+    tr: &Tr,
 ) -> Result<Vec<Choice>, AppError> {
     Ok(
         mamori_app::assets::holder_choices(&state.app, &signed.0.acting)
@@ -180,7 +181,7 @@ pub(crate) async fn holder_choices(
             .into_iter()
             .map(|h| Choice {
                 value: h.id.to_string(),
-                label: h.label,
+                label: crate::http::labels::bracketed(tr, &h.name, &h.login),
             })
             .collect(),
     )

@@ -133,7 +133,7 @@ fn level_views(scheme: &Scheme, asset: &AssetRecord) -> Vec<LevelView> {
 }
 
 /// The handling rules in force: each step gathers the rules of all three levels.
-fn rule_views(scheme: &Scheme, asset: &AssetRecord) -> Vec<RuleView> {
+fn rule_views(tr: &Tr, scheme: &Scheme, asset: &AssetRecord) -> Vec<RuleView> {
     let levels = levels_of(asset);
     LifecycleStep::ALL
         .iter()
@@ -142,7 +142,13 @@ fn rule_views(scheme: &Scheme, asset: &AssetRecord) -> Vec<RuleView> {
             rules: levels
                 .iter()
                 .filter_map(|(_, id)| scheme.level(*id))
-                .filter_map(|l| l.rules.get(step).map(|r| format!("【{}】{}", l.name, r)))
+                .filter_map(|l| {
+                    l.rules.get(step).map(|r| {
+                        let (open, close) =
+                            (tr.t("punct.bracket.open"), tr.t("punct.bracket.close"));
+                        format!("{open}{}{close}{r}", l.name)
+                    })
+                })
                 .collect(),
         })
         .filter(|r| !r.rules.is_empty())
@@ -160,7 +166,7 @@ fn history_view(ctx: &Ctx, scheme: &Scheme, h: ClassificationRecord) -> HistoryV
             .iter()
             .map(|id| level_name(scheme, *id))
             .collect::<Vec<_>>()
-            .join("・"),
+            .join(tr.t("punct.dot")),
         reason: if h.reason.is_empty() {
             tr.t("asset.initial_classification").to_owned()
         } else {
@@ -178,11 +184,18 @@ fn event_view(ctx: &Ctx, may_decide: bool, e: EventRecord) -> EventView {
         due_back: e.due_back.map(|d| ctx.date(d)).unwrap_or_default(),
         approval: approval_key(e.approval),
         decided: match (&e.decided_by, e.decided_at) {
-            (Some(name), Some(at)) => format!("{name}（{}）{}", ctx.datetime(at), e.decision_note),
+            (Some(name), Some(at)) => {
+                let decided = crate::http::labels::bracketed(&ctx.tr, name, &ctx.datetime(at));
+                [decided, e.decision_note].join(" ").trim_end().to_owned()
+            }
             _ => String::new(),
         },
         request: e.approval_request_id,
-        recorded: format!("{}（{}）", by(e.recorded_by), ctx.datetime(e.recorded_at)),
+        recorded: crate::http::labels::bracketed(
+            &ctx.tr,
+            &by(e.recorded_by),
+            &ctx.datetime(e.recorded_at),
+        ),
         person: e.person,
         counterparty: e.counterparty,
         method: e.method,
@@ -256,7 +269,7 @@ fn facts(ctx: &Ctx, cite: &Cite, asset: &AssetRecord) -> Vec<(&'static str, Stri
             "asset.field.status",
             tr.t(status_key(asset.status)).to_owned(),
         ),
-        ("asset.field.tags", asset.tags.join("、")),
+        ("asset.field.tags", asset.tags.join(tr.t("punct.list"))),
         (
             "asset.field.clauses",
             clauses_fact(ctx, cite, &asset.clauses),
@@ -349,7 +362,7 @@ pub(super) async fn render_show(
         layout,
         saved: shown.saved,
         levels: level_views(&scheme, &asset),
-        rules: rule_views(&scheme, &asset),
+        rules: rule_views(&tr, &scheme, &asset),
         history: history
             .into_iter()
             .map(|h| history_view(ctx, &scheme, h))

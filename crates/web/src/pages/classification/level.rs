@@ -11,7 +11,9 @@ use mamori_app::i18n::Tr;
 use mamori_domain::classification::{
     Axis, Level, LevelInput, LifecycleStep, MAX_DEFINITION, MAX_LEVEL_NAME, MAX_RULE, rule_field,
 };
+use mamori_domain::classification_presets_en::{english, input_as_stored, level_for_reader};
 use mamori_domain::field::FieldProblem;
+use mamori_domain::wareki::Lang;
 
 use super::PATH;
 use crate::http::auth::SignedIn;
@@ -147,14 +149,19 @@ async fn render_level(
     let tr = ctx.tr;
     let max = |n: usize| [("max", n.to_string())];
     let path = format!("{PATH}/levels/{}", level.id);
+    // Preset texts in the reader's language; the assembly's own as written.
+    let in_english = |text: &str| match english(text) {
+        Some(en) if ctx.lang() == Lang::En => en.to_owned(),
+        _ => text.to_owned(),
+    };
     let page = LevelPage {
         t: tr,
         layout: Layout::load(state, "classification", &path, Some(&signed.0)).await,
         level_id: level.id,
-        stored_name: level.name.clone(),
+        stored_name: in_english(&level.name),
         code: level.code.clone(),
         axis: axis_key(level.axis),
-        scheme_name: found.scheme.name.clone(),
+        scheme_name: in_english(&found.scheme.name),
         scheme_active: found.active,
         form,
         errors: crate::http::forms::named_errors(&problems, &tr),
@@ -174,7 +181,8 @@ pub async fn edit_level(
     let acting = &signed.0.acting;
     let found =
         mamori_app::classification::level_to_edit(&state.app, acting, parse_id(&id)?).await?;
-    let form = LevelForm::of(&found.level, LevelInput::of(&found.level));
+    let shown = level_for_reader(found.level.clone(), ctx.lang());
+    let form = LevelForm::of(&found.level, LevelInput::of(&shown));
     render_level(&state, &ctx, &signed, &found, form, Vec::new()).await
 }
 
@@ -189,7 +197,11 @@ pub async fn save_level(
     let id = parse_id(&id)?;
     let found = mamori_app::classification::level_to_edit(&state.app, acting, id).await?;
     let fields = FormFields::read(request).await?;
-    let form = LevelForm::of(&found.level, input_from_fields(&found.level, &fields));
+    let mut input = input_from_fields(&found.level, &fields);
+    if ctx.lang() == Lang::En {
+        input = input_as_stored(&found.level, input);
+    }
+    let form = LevelForm::of(&found.level, input);
     let back = |saved: &str| format!("{PATH}?saved={saved}#level-{id}");
     match mamori_app::classification::edit_level(&state.app, acting, id, &form.input()).await {
         Ok(Saved::Changed) => Ok(see_other(&back("level"))),

@@ -36,11 +36,13 @@ pub async fn propose_acceptance(
     match treatment::propose_acceptance(&state.app, &signed.0.acting, id, &form, &sent).await {
         Ok(_) => Ok(see_other(&format!("/risks/{id}#acceptances"))),
         Err(failure) => {
+            let problems = problems_of(failure)?;
             let acceptance_errors =
-                crate::http::forms::field_errors(&problems_of(failure)?, &ctx.tr, super::field_key);
+                crate::http::forms::field_errors(&problems, &ctx.tr, super::field_key);
             let forms = ShowForms {
                 acceptance_form: form,
                 acceptance_errors,
+                acceptance_asks_past: crate::http::forms::asks_confirmation(&problems),
                 send,
                 ..ShowForms::default()
             };

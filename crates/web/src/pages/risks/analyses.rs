@@ -179,7 +179,7 @@ struct ShowPage {
 }
 
 fn label(ctx: &Ctx, a: &Analysis) -> String {
-    format!("{}（{}）", a.title, ctx.date(a.analysed_on))
+    crate::http::labels::bracketed(&ctx.tr, &a.title, &ctx.date(a.analysed_on))
 }
 
 pub async fn show(

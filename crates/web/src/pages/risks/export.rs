@@ -27,9 +27,9 @@ pub(super) fn export_cells(tr: &Tr, matrices: &Matrices, risk: &RiskRecord) -> V
     vec![
         risk.id.to_string(),
         risk.title.clone(),
-        risk.threat_name.clone(),
+        risk.shown_threat(tr.lang).to_owned(),
         tr.t(family_key(risk.threat_family)).to_owned(),
-        assets_text(risk),
+        assets_text(tr, risk),
         risk.existing_measures.clone(),
         matrices.likelihood_name(m, risk.inherent.likelihood),
         matrices.impact_name(m, risk.inherent.impact),
@@ -118,7 +118,9 @@ pub(super) async fn export(
         .await?;
     let params = export_params(raw_query)?;
     let all = register::list_risks(&state.app, acting, "risks.export").await?;
-    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
+    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id))
+        .await?
+        .for_reader(ctx.lang());
     let filter = params.filter(&matrices.active.matrix)?;
     let tr = ctx.tr;
     let headers: Vec<String> = EXPORT_COLUMNS.iter().map(|k| tr.t(k).to_owned()).collect();

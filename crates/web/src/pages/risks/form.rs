@@ -58,12 +58,12 @@ impl Fields {
 }
 
 /// Active users, for the owner selects.
-pub(super) fn owner_choices(users: &[register::User]) -> Vec<Choice> {
+pub(super) fn owner_choices(tr: &Tr, users: &[register::User]) -> Vec<Choice> {
     users
         .iter()
         .map(|u| Choice {
             value: u.id.to_string(),
-            label: format!("{}（{}）", u.display_name, u.login),
+            label: crate::http::labels::bracketed(tr, &u.display_name, &u.login),
         })
         .collect()
 }
@@ -191,8 +191,8 @@ pub(super) async fn render_form(
         "risks.new"
     };
     let options = register::form_options(&state.app, acting, what).await?;
-    let active = &options.matrix;
-    let assets = asset_choices(&options.assets);
+    let active = &matrices::for_reader(options.matrix.clone(), ctx.lang());
+    let assets = asset_choices(&tr, &options.assets);
     let mut form = view.form;
     carry_unlisted_assets(&mut form, &assets);
     let matrix_note = matrix_note(state, acting, &tr, view.current, active).await?;
@@ -220,7 +220,7 @@ pub(super) async fn render_form(
         likelihood: scale_choices(&active.matrix.likelihood),
         impact: scale_choices(&active.matrix.impact),
         treatments: treatment_choices(&tr),
-        owners: owner_choices(&options.owners),
+        owners: owner_choices(&tr, &options.owners),
         lead: tr.f("risk.form_lead", &[("version", active.version.to_string())]),
         matrix_note,
         bands: band_notes(&tr, &active.matrix),
@@ -228,12 +228,12 @@ pub(super) async fn render_form(
     render(status, &page)
 }
 
-fn asset_choices(assets: &[(i64, String)]) -> Vec<Choice> {
+fn asset_choices(tr: &Tr, assets: &[(i64, String)]) -> Vec<Choice> {
     assets
         .iter()
         .map(|(id, name)| Choice {
             value: id.to_string(),
-            label: format!("{name}（{id}）"),
+            label: crate::http::labels::bracketed(tr, name, &id.to_string()),
         })
         .collect()
 }
@@ -243,7 +243,7 @@ fn band_notes(tr: &Tr, matrix: &Matrix) -> Vec<String> {
     matrix
         .levels
         .iter()
-        .map(|l| format!("{}：{}", l.name, tr.t(band_key(l.band))))
+        .map(|l| crate::http::labels::labelled(tr, &l.name, tr.t(band_key(l.band))))
         .collect()
 }
 

@@ -22,9 +22,9 @@ pub fn row(ctx: &Ctx, matrices: &Matrices, risk: &RiskRecord, today: Date) -> Ri
     RiskRow {
         id: risk.id,
         title: risk.title.clone(),
-        threat: risk.threat_name.clone(),
+        threat: risk.shown_threat(ctx.lang()).to_owned(),
         family: tr.t(family_key(risk.threat_family)).to_owned(),
-        assets: assets_text(risk),
+        assets: assets_text(&tr, risk),
         level: matrices.level_name(risk.matrix_id, risk.inherent_level),
         level_detail: matrices.describe(&tr, risk.matrix_id, risk.inherent, risk.inherent_level),
         treatment: treatment_label(&tr, risk.treatment),
@@ -235,7 +235,9 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let (acting, tr) = (&signed.0.acting, ctx.tr);
     let all = register::list_risks(&state.app, acting, "risks.list").await?;
-    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id)).await?;
+    let matrices = matrices::matrices(&state.app, acting, all.iter().map(|r| r.matrix_id))
+        .await?
+        .for_reader(ctx.lang());
     let (active, today) = (&matrices.active, mamori_app::today());
     let filter = params.filter(&active.matrix)?;
     let rows: Vec<RiskRow> = all

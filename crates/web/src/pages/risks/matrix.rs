@@ -101,6 +101,7 @@ pub fn version_label(tr: &Tr, version: i64) -> String {
 }
 
 pub fn matrix_view(ctx: &Ctx, stored: &StoredMatrix) -> MatrixView {
+    let stored = &matrices::for_reader(stored.clone(), ctx.lang());
     let m = &stored.matrix;
     let rows = (0..m.likelihood.len())
         .rev()

@@ -18,6 +18,7 @@ use crate::state::AppState;
 use mamori_app::i18n::Tr;
 use mamori_app::risks::matrices::{self, MatrixSaved};
 use mamori_domain::access::{Act, Register};
+use mamori_domain::wareki::Lang;
 
 use super::matrix::*;
 use super::matrix_form::*;
@@ -296,9 +297,9 @@ pub async fn edit(
             "risk_matrix.edit",
         )
         .await?;
-    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit")
-        .await?
-        .matrix;
+    let active = matrices::active_matrix(&state.app, &signed.0.acting, "risk_matrix.edit").await?;
+    // The default names in the reader's language; `save` reads them back.
+    let active = matrices::for_reader(active, ctx.lang()).matrix;
     let (form, issues) = sized_form(&active, &query);
     let status = if issues.is_empty() {
         StatusCode::OK
@@ -325,7 +326,14 @@ pub async fn save(
         .await?;
     let WebForm(fields) = WebForm::<Vec<(String, String)>>::from_request(request, &()).await?;
     let (form, mut issues) = form_from_fields(&fields);
-    match check_form(&form) {
+    // Default names shown in English are kept as the stored (Japanese) defaults; a refused
+    // form is shown again as typed.
+    let checked = if ctx.lang() == Lang::En {
+        check_form(&names_as_stored(form.clone()))
+    } else {
+        check_form(&form)
+    };
+    match checked {
         Err(more) => issues.extend(more),
         Ok(matrix) if issues.is_empty() => return saved(&state, &signed, matrix).await,
         Ok(_) => {}

@@ -38,6 +38,28 @@ pub struct MatrixForm {
     pub grid: Vec<Vec<String>>,
 }
 
+/// The form with every default name posted in English read back as the stored default
+/// (`risk_en::as_stored`).
+pub fn names_as_stored(form: MatrixForm) -> MatrixForm {
+    use mamori_domain::risk_en::{Names, as_stored};
+    let each = |names: Names, list: Vec<String>| -> Vec<String> {
+        list.into_iter().map(|n| as_stored(names, n)).collect()
+    };
+    MatrixForm {
+        likelihood: each(Names::Likelihood, form.likelihood),
+        impact: each(Names::Impact, form.impact),
+        levels: form
+            .levels
+            .into_iter()
+            .map(|l| LevelField {
+                name: as_stored(Names::Levels, l.name),
+                ..l
+            })
+            .collect(),
+        grid: form.grid,
+    }
+}
+
 impl MatrixForm {
     pub fn from_matrix(matrix: &Matrix) -> MatrixForm {
         MatrixForm {
@@ -581,7 +603,7 @@ mod tests {
         for refusal in [
             AcceptanceRefusal::NotCiso,
             AcceptanceRefusal::OwnProposal,
-            AcceptanceRefusal::ExpiryPast,
+            AcceptanceRefusal::Lapsed,
             AcceptanceRefusal::NoReason,
         ] {
             keys.push(refusal.message_key());

@@ -100,12 +100,12 @@ pub fn field_key(field: &str) -> &'static str {
 }
 
 /// The asset cell of a list or export: the names the reader may see, then the group.
-pub fn assets_text(risk: &RiskRecord) -> String {
+pub fn assets_text(tr: &Tr, risk: &RiskRecord) -> String {
     let mut parts: Vec<String> = risk.assets.iter().map(|(_, name)| name.clone()).collect();
     if !risk.asset_group.is_empty() {
         parts.push(risk.asset_group.clone());
     }
-    parts.join("、")
+    parts.join(tr.t("punct.list"))
 }
 
 pub mod acceptances;
@@ -138,6 +138,7 @@ mod tests {
             title: "t".into(),
             threat_id: 1,
             threat_name: "機器故障".into(),
+            threat_name_en: "Equipment failure".into(),
             threat_family: ThreatFamily::Unintentional,
             asset_group: "議員用タブレット全台".into(),
             existing_measures: String::new(),
@@ -218,8 +219,12 @@ mod tests {
     #[test]
     fn the_asset_cell_names_assets_then_the_group() {
         assert_eq!(
-            assets_text(&record(0, 0, None)),
+            assets_text(&Tr::new(Lang::Ja), &record(0, 0, None)),
             "会議録、議員用タブレット全台"
+        );
+        assert_eq!(
+            assets_text(&Tr::new(Lang::En), &record(0, 0, None)),
+            "会議録, 議員用タブレット全台"
         );
     }
 }

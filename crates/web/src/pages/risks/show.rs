@@ -47,6 +47,8 @@ pub(super) struct ShowPage {
     action_asks_past: bool,
     acceptance_form: AcceptanceForm,
     acceptance_errors: Vec<FieldError>,
+    /// A past expiry was asked about: the box that keeps it is offered.
+    acceptance_asks_past: bool,
     /// Who may be chosen to decide an acceptance (the CISOs), and the choice.
     deciders: Vec<crate::http::forms::Choice>,
     send: crate::http::approval_view::SendForm,
@@ -68,6 +70,7 @@ pub(super) struct ShowForms {
     pub(super) action_asks_past: bool,
     pub(super) acceptance_form: AcceptanceForm,
     pub(super) acceptance_errors: Vec<FieldError>,
+    pub(super) acceptance_asks_past: bool,
     pub(super) send: crate::http::approval_view::SendForm,
 }
 
@@ -102,6 +105,8 @@ pub(super) fn action_views(
         .collect()
 }
 
+use crate::http::labels::bracketed;
+
 pub(super) fn acceptance_views(
     ctx: &Ctx,
     acting: &mamori_app::Acting,
@@ -120,18 +125,18 @@ pub(super) fn acceptance_views(
                 id: a.id,
                 expires_on: ctx.date(a.expires_on),
                 status: acceptance_status_key(a.status),
-                proposed: format!(
-                    "{}（{}）",
-                    a.proposed_by_name
+                proposed: bracketed(
+                    &tr,
+                    &a.proposed_by_name
                         .clone()
                         .unwrap_or_else(|| tr.t("risk.by_system").to_owned()),
-                    ctx.datetime(a.created_at)
+                    &ctx.datetime(a.created_at),
                 ),
                 decided: match (&a.decided_by_name, &a.decided_at) {
                     (Some(by), Some(at)) => {
-                        let mut text = format!("{by}（{}）", ctx.datetime(*at));
+                        let mut text = bracketed(&tr, by, &ctx.datetime(*at));
                         if !a.decision_note.is_empty() {
-                            text.push('　');
+                            text.push(' ');
                             text.push_str(&a.decision_note);
                         }
                         text
@@ -158,7 +163,10 @@ pub(super) fn risk_facts(
     let m = risk.matrix_id;
     let scored_with = matrices.of(m).version;
     vec![
-        ("risk.field.threat", risk.threat_name.clone()),
+        (
+            "risk.field.threat",
+            risk.shown_threat(ctx.lang()).to_owned(),
+        ),
         (
             "risk.field.threat_family",
             tr.t(family_key(risk.threat_family)).to_owned(),
@@ -239,7 +247,9 @@ pub(super) async fn render_show(
     let acting = &signed.0.acting;
     let detail = register::show_risk(&state.app, acting, id).await?;
     let risk = detail.risk;
-    let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id)).await?;
+    let matrices = matrices::matrices(&state.app, acting, std::iter::once(risk.matrix_id))
+        .await?
+        .for_reader(ctx.lang());
     let today_date = mamori_app::today();
     // The latest accepted acceptance decides whether the risk is due for review again.
     let needs_review = detail
@@ -279,12 +289,13 @@ pub(super) async fn render_show(
         acceptances: acceptance_views(ctx, acting, detail.acceptances, today_date),
         needs_review,
         may_edit,
-        owners: owner_choices(&register::owners(&state.app, acting).await?),
+        owners: owner_choices(&tr, &register::owners(&state.app, acting).await?),
         action_form: forms.action_form,
         action_errors: forms.action_errors,
         action_asks_past: forms.action_asks_past,
         acceptance_form: forms.acceptance_form,
         acceptance_errors: forms.acceptance_errors,
+        acceptance_asks_past: forms.acceptance_asks_past,
         today: today_date.to_string(),
         risk,
     };

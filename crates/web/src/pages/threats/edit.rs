@@ -107,7 +107,7 @@ pub async fn edit(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let threat = app_threats::threat_to_edit(&state.app, &signed.0.acting, parse_id(&id)?).await?;
-    let form = form_of(&threat);
+    let form = form_of(&threat, ctx.lang());
     render_edit(&state, &ctx, &signed, &threat, form, &[]).await
 }
 
@@ -120,7 +120,11 @@ pub async fn save(
 ) -> Result<Response, AppError> {
     let acting = &signed.0.acting;
     let threat = app_threats::threat_to_edit(&state.app, acting, parse_id(&id)?).await?;
-    let form = form_from_fields(&read_fields(request).await?);
+    let form = as_stored(
+        &threat,
+        ctx.lang(),
+        form_from_fields(&read_fields(request).await?),
+    );
     let saved = match app_threats::update_threat(&state.app, acting, threat.id, &form).await {
         Ok(true) => "updated",
         Ok(false) => "unchanged",

@@ -7,9 +7,12 @@ pub struct ThreatRow {
     pub id: i64,
     /// The English name of a built-in threat on English pages, else the name as typed.
     pub name: String,
+    /// `ja` when the name is Japanese on a page that is not (see `Tr::lang_of`).
+    pub name_lang: &'static str,
     /// Added by the assembly, not named by the policy's clause 3.
     pub added: bool,
     pub description: Vec<String>,
+    pub description_lang: &'static str,
     /// When it was retired, ready to show; `None` while in use.
     pub retired: Option<String>,
 }
@@ -94,8 +97,10 @@ pub(super) async fn render_list(
                 .map(|t| ThreatRow {
                     id: t.id,
                     name: t.shown_name(ctx.lang()).to_owned(),
+                    name_lang: ctx.tr.lang_of(t.shown_name(ctx.lang())),
                     added: t.origin == ThreatOrigin::Addition,
-                    description: lines(&t.description),
+                    description: lines(t.shown_description(ctx.lang())),
+                    description_lang: ctx.tr.lang_of(t.shown_description(ctx.lang())),
                     retired: t.retired_at.map(|at| ctx.datetime(at)),
                 })
                 .collect(),

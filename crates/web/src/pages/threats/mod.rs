@@ -13,6 +13,7 @@ use mamori_domain::field::FieldProblem;
 use mamori_domain::risk::ThreatFamily;
 pub use mamori_domain::threat::{DESCRIPTION_MAX, NAME_MAX};
 use mamori_domain::threat::{ThreatForm, ThreatOrigin};
+use mamori_domain::wareki::Lang;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -54,13 +55,29 @@ pub(super) fn family_explain_key(family: ThreatFamily) -> &'static str {
 
 // ---------------------------------------------------------------- reading input
 
-/// A threat as the form shows it.
-pub fn form_of(threat: &Threat) -> ThreatForm {
+/// A threat as the form shows it to a reader in `lang`: built-in texts in English on
+/// English pages ([`as_stored`] reads them back).
+pub fn form_of(threat: &Threat, lang: Lang) -> ThreatForm {
     ThreatForm {
         family: threat.family.as_str().to_owned(),
-        name: threat.name.clone(),
-        description: threat.description.clone(),
+        name: threat.shown_name(lang).to_owned(),
+        description: threat.shown_description(lang).to_owned(),
     }
+}
+
+/// The form as posted by a reader who was shown `threat` in `lang`: a built-in text left
+/// in English as shown keeps the stored Japanese (saving unchanged changes nothing).
+pub(super) fn as_stored(threat: &Threat, lang: Lang, mut form: ThreatForm) -> ThreatForm {
+    if lang != Lang::En {
+        return form;
+    }
+    if !threat.name_en.is_empty() && form.name.trim() == threat.name_en {
+        form.name = threat.name.clone();
+    }
+    if form.description.trim() == threat.shown_description(lang) {
+        form.description = threat.description.clone();
+    }
+    form
 }
 
 pub(super) fn form_from_fields(fields: &[(String, String)]) -> ThreatForm {

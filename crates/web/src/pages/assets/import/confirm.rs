@@ -95,7 +95,7 @@ fn code_label(tr: &Tr, field: &str, code: &str, preview: &Preview) -> String {
         .levels_of(axis)
         .into_iter()
         .find(|l| l.code == code)
-        .map(|l| format!("{}（{}）", l.code, l.name))
+        .map(|l| crate::http::labels::bracketed(tr, &l.code, &l.name))
         .unwrap_or_else(|| code.to_owned())
 }
 
@@ -390,11 +390,10 @@ fn row_view(tr: &Tr, row: &imports::PlannedRow) -> RowView {
             changes
                 .iter()
                 .map(|c| {
-                    format!(
-                        "{}：{} → {}",
+                    crate::http::labels::labelled(
+                        tr,
                         tr.t(mamori_app::assets::field_key(c.field)),
-                        shorten(&c.old, 40),
-                        shorten(&c.new, 40)
+                        &format!("{} → {}", shorten(&c.old, 40), shorten(&c.new, 40)),
                     )
                 })
                 .collect(),

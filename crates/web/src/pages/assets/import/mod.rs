@@ -22,6 +22,7 @@ use axum::response::Response;
 use mamori_app::assets::imports::{self, Staged};
 use mamori_domain::asset::FIELDS;
 use mamori_domain::classification::{Axis, Scheme};
+use mamori_domain::wareki::Lang;
 
 use super::{axis_key, field_key};
 use crate::http::auth::SignedIn;
@@ -41,6 +42,28 @@ pub const BODY_LIMIT: usize = asset_files::MAX_FILE_BYTES + 1024 * 1024;
 struct HelpRow {
     field: &'static str,
     words: String,
+    /// The Japanese words a register writes for these values, shown (marked as Japanese)
+    /// to readers of other languages; empty on Japanese pages, whose help names them.
+    japanese: &'static str,
+}
+
+/// Header words of Japanese registers read besides the fields' labels (see `japanese`).
+const HEADER_WORDS: &str =
+    "名称、資産の種類、所有者、管理者、保存場所、保存年限、メモ、機密性（高・中・低）";
+
+/// The Japanese words a register writes for a field's values (see [`HelpRow`]).
+fn japanese_words(field: &str) -> &'static str {
+    match field {
+        "category" => "ア、イ、ウ",
+        "form" => "電子、紙、両方",
+        "holder_type" => "議員、議会事務局",
+        "retention" => {
+            "永年、常用、5年、1年未満、任期中、貸与期間中、契約期間中、契約終了まで、\
+             契約終了後5年、更新まで、廃棄まで、随時、R13.3.31まで"
+        }
+        "tags" => "、",
+        _ => "",
+    }
 }
 
 #[derive(Template)]
@@ -50,6 +73,8 @@ struct UploadPage {
     layout: Layout,
     error: Option<String>,
     help: Vec<HelpRow>,
+    /// [`HEADER_WORDS`] on pages not in Japanese, else empty.
+    header_words: &'static str,
     max_rows: String,
     /// Saved mapping profiles: (id, name).
     profiles: Vec<(i64, String)>,
@@ -57,11 +82,16 @@ struct UploadPage {
 
 /// The words each coded field accepts; levels come from the scheme in use.
 fn help_rows(tr: &Tr, scheme: &Scheme) -> Vec<HelpRow> {
+    let japanese = |field: &str| match tr.lang {
+        Lang::Ja => "",
+        _ => japanese_words(field),
+    };
     let mut rows: Vec<HelpRow> = ["category", "form", "holder_type", "holder", "segment"]
         .into_iter()
         .map(|field| HelpRow {
             field: tr.t(field_key(field)),
             words: tr.t(help_key(field)).to_owned(),
+            japanese: japanese(field),
         })
         .collect();
     for axis in Axis::ALL {
@@ -73,12 +103,14 @@ fn help_rows(tr: &Tr, scheme: &Scheme) -> Vec<HelpRow> {
         rows.push(HelpRow {
             field: tr.t(axis_key(axis)),
             words: tr.f("asset.import.help_levels", &[("levels", codes.join(" / "))]),
+            japanese: "",
         });
     }
     for field in ["retention", "disposal_due", "status", "tags"] {
         rows.push(HelpRow {
             field: tr.t(field_key(field)),
             words: tr.t(help_key(field)).to_owned(),
+            japanese: japanese(field),
         });
     }
     rows
@@ -113,6 +145,11 @@ async fn upload_page(
         layout: Layout::load(state, "assets", "/assets/import", Some(&signed.0)).await,
         error,
         help: help_rows(&ctx.tr, &scheme),
+        header_words: if ctx.lang() == Lang::Ja {
+            ""
+        } else {
+            HEADER_WORDS
+        },
         max_rows: group_digits(asset_files::MAX_ROWS),
     };
     render(status, &page)

@@ -189,10 +189,10 @@ fn refusal_text(tr: &Tr, failure: Failure) -> Result<(StatusCode, String), AppEr
             problems
                 .iter()
                 .map(|p| {
-                    format!(
-                        "{}：{}",
+                    crate::http::labels::labelled(
+                        tr,
                         tr.t("asset.imports.reason"),
-                        tr.f(p.key, &p.params)
+                        &tr.f(p.key, &p.params),
                     )
                 })
                 .collect::<Vec<_>>()
