@@ -78,7 +78,7 @@ async fn sign_out_by_keyboard(browser: &Driver) {
 
 /// Jumps over the navigation with the skip link, as a keyboard user does first.
 async fn skip_to_content(browser: &Driver) {
-    tab_to(browser, "a.skip-link", 1, false).await;
+    tab_to(browser, "a.skip-link", 2, false).await;
     browser.press(&[ENTER], None).await;
 }
 
