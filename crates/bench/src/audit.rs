@@ -46,7 +46,7 @@ pub fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<AuditOpti
     Ok(o)
 }
 
-/// Rows per INSERT: ten values each, within both databases' limits on bound values.
+/// Rows per INSERT: nine bound values each, within both databases' limits on bound values.
 const ROWS_PER_INSERT: usize = 500;
 
 /// Appends `count` chained entries after the current head, in transactions of 20,000.
@@ -80,7 +80,7 @@ async fn generate(url: &str, store: &Store, count: usize) -> anyhow::Result<()> 
                     changes: format!(r#"{{"location":["庁舎3階","庁舎{}階"]}}"#, seq % 9),
                 };
                 let hash = audit::seal(&prev, &record);
-                let p = n * 10;
+                let p = n * 9;
                 sql.push_str(&format!(
                     "{}(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                     if n == 0 { "" } else { ", " },
