@@ -10,12 +10,61 @@ use crate::{Acting, App, Failure};
 pub use mamori_store::audit::{
     ACTIONS, AuditExport, AuditFilter, AuditRecord, ChainBreak, ChainReport,
 };
+use mamori_store::audit_checks;
+pub use mamori_store::audit_checks::{AnchorCheck, ChainCheck, ChainHead};
 
-/// Whether the hash chain of the whole trail holds, and where it first breaks.
-pub async fn verify_chain(app: &App, acting: &Acting) -> Result<ChainReport, Failure> {
+/// Checks the hash chain — the whole of it (`full`), or the entries after the last intact
+/// check — and keeps the result, which the audit page and the API then show. Those who
+/// may read the trail may check it; a check changes nothing in the trail, so it is kept
+/// with the checks (naming who asked) rather than as an entry of its own.
+pub async fn check_chain(app: &App, acting: &Acting, full: bool) -> Result<ChainCheck, Failure> {
+    app.permit(acting, Register::AuditTrail, Act::Read, "audit.verify")
+        .await?;
+    Ok(audit_checks::run(app.store(), full, &acting.actor().label).await?)
+}
+
+/// The last check and the last full check, as kept: what the page shows instead of
+/// walking the chain on every view.
+#[derive(Debug, Clone)]
+pub struct ChainStatus {
+    pub latest: Option<ChainCheck>,
+    pub latest_full: Option<ChainCheck>,
+}
+
+impl ChainStatus {
+    /// The break found by the newest check, if the newest check found one.
+    pub fn broken(&self) -> Option<&ChainBreak> {
+        self.latest.as_ref().and_then(|c| c.first_break.as_ref())
+    }
+}
+
+pub async fn chain_status(app: &App, acting: &Acting) -> Result<ChainStatus, Failure> {
     app.permit(acting, Register::AuditTrail, Act::Read, "audit.view")
         .await?;
-    Ok(audit::verify(app.store()).await?)
+    Ok(ChainStatus {
+        latest: audit_checks::latest(app.store()).await?,
+        latest_full: audit_checks::latest_full(app.store()).await?,
+    })
+}
+
+/// The newest entry of the trail, to keep outside the database (`None` while empty).
+pub async fn head(app: &App, acting: &Acting) -> Result<Option<ChainHead>, Failure> {
+    app.permit(acting, Register::AuditTrail, Act::Read, "audit.view")
+        .await?;
+    Ok(audit_checks::head(app.store()).await?)
+}
+
+/// Checks the trail against an anchor kept outside: the entry `id` is there with `hash`
+/// and the chain holds up to it, so cutting off the newest entries shows.
+pub async fn check_anchor(
+    app: &App,
+    acting: &Acting,
+    id: i64,
+    hash: &str,
+) -> Result<AnchorCheck, Failure> {
+    app.permit(acting, Register::AuditTrail, Act::Read, "audit.verify")
+        .await?;
+    Ok(audit_checks::check_anchor(app.store(), id, hash).await?)
 }
 
 /// A page of entries matching `filter`, newest first, and how many match.

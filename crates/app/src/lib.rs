@@ -10,6 +10,7 @@ mod acting;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod audit_anchor;
 pub mod auth;
 pub mod backups;
 pub mod classification;

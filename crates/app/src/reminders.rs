@@ -137,7 +137,7 @@ fn hour_in_japan() -> u8 {
 }
 
 /// Checks every quarter of an hour whether today's digests are due and sends them (the
-/// first check waits until 08:00 in Japan).
+/// first check waits until 08:00 in Japan), and checks the whole audit chain once a day.
 pub fn spawn_daily(app: App) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(900));
@@ -145,6 +145,9 @@ pub fn spawn_daily(app: App) -> tokio::task::JoinHandle<()> {
             tick.tick().await;
             if hour_in_japan() < reminder::SEND_FROM_HOUR {
                 continue;
+            }
+            if let Err(e) = crate::audit_anchor::daily_check(&app, crate::today()).await {
+                tracing::error!(error = %e, "daily audit trail check failed");
             }
             match send_digests(&app, crate::today()).await {
                 Ok(sweep) if sweep.told > 0 => {

@@ -20,6 +20,7 @@
 //!                                 # only the data, to serve or inspect by hand
 //! ```
 
+mod audit;
 mod data;
 mod files;
 mod imports;
@@ -69,6 +70,8 @@ struct Options {
 
 enum Mode {
     Run(Options),
+    /// The audit trail at scale (see audit.rs).
+    Audit(audit::AuditOptions),
     Upload(Options),
     Summary(PathBuf),
     /// Only the data, kept (SQLite in the data directory, or the given database) to serve
@@ -84,7 +87,8 @@ const USAGE: &str = "usage: mamori-bench run --backend sqlite|postgres --size N 
 [--warmup N] [--mamori PATH] [--postgres URL] [--import-rows N] [--export-runs N] \
 [--json-out FILE] [--commit REV]\n       mamori-bench upload --backend sqlite|postgres \
 [--upload-mb N] [--mamori PATH] [--postgres URL]\n       mamori-bench summary FILE\n       \
-mamori-bench generate --size N --data-dir DIR [--database-url URL]";
+mamori-bench generate --size N --data-dir DIR [--database-url URL]\n       \
+mamori-bench audit --database-url URL --entries N [--mamori PATH] [--requests N]";
 
 fn parse_args() -> anyhow::Result<Mode> {
     let mut args = std::env::args().skip(1);
@@ -94,6 +98,7 @@ fn parse_args() -> anyhow::Result<Mode> {
             let file = args.next().ok_or_else(|| anyhow!("{USAGE}"))?;
             return Ok(Mode::Summary(PathBuf::from(file)));
         }
+        Some("audit") => return Ok(Mode::Audit(audit::parse(args)?)),
         Some("run") => {}
         Some("upload") => upload = true,
         Some("generate") => {
@@ -185,6 +190,7 @@ fn main() -> anyhow::Result<()> {
         .build()?;
     match mode {
         Mode::Summary(file) => report::summary(&file),
+        Mode::Audit(options) => runtime.block_on(audit::run(options)),
         Mode::Run(options) => runtime.block_on(run(options)),
         Mode::Upload(options) => runtime.block_on(async {
             let result = uploads::run_upload(&options).await?;

@@ -4,6 +4,7 @@
 //! passes in (see `crates/mamori`), so this crate never depends on the web crate.
 
 mod assets;
+mod audit;
 mod calendar;
 mod config;
 mod logfile;
@@ -273,7 +274,17 @@ enum UserCommand {
 #[derive(Subcommand)]
 enum AuditCommand {
     /// Walk the hash chain; exit 0 when intact, 1 naming the first broken entry
-    Verify,
+    Verify {
+        /// Only the entries after the last intact check (the checkpoint)
+        #[arg(long, conflicts_with = "anchor")]
+        incremental: bool,
+        /// A copy of the head kept outside, as `<entry number>:<hash>`: every entry up
+        /// to it must still be there, unaltered
+        #[arg(long)]
+        anchor: Option<String>,
+    },
+    /// Print the head of the chain (entry number, hash, time) to keep on paper or send
+    Anchor,
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -461,7 +472,14 @@ where
         Command::Token(TokenCommand::Create { login, name }) => {
             people::create_token(&data, &tr, &login, &name).await
         }
-        Command::Audit(AuditCommand::Verify) => people::verify_audit(&data, &tr).await,
+        Command::Audit(AuditCommand::Verify {
+            incremental,
+            anchor,
+        }) => match anchor {
+            Some(anchor) => audit::verify_anchor(&data, &tr, &anchor).await,
+            None => audit::verify(&data, &tr, !incremental).await,
+        },
+        Command::Audit(AuditCommand::Anchor) => audit::print_anchor(&data, &tr).await,
         Command::Mail(MailCommand::Test { to, smtp }) => {
             let Some(smtp) = smtp.resolve(&file)? else {
                 anyhow::bail!("{}", tr.t("cli.error.mail_no_host"));

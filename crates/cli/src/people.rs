@@ -1,13 +1,12 @@
 //! The commands of the people area, each a shell over a use case of `mamori_app` run as
 //! the command line (`Acting::system`): `user add`, `token create`, `backup`, `restore`
-//! and `audit verify`.
+//! (`audit verify` and `audit anchor` are in audit.rs).
 
 use std::io::{BufRead, IsTerminal};
 use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use mamori_app::audit::ChainBreak;
 use mamori_app::backups::BackupSummary;
 use mamori_app::i18n::Tr;
 use mamori_app::{Acting, App, Failure};
@@ -199,35 +198,4 @@ async fn mamori_store_inspect(file: &Path, tr: &Tr) -> anyhow::Result<BackupSumm
     mamori_app::backups::inspect(file)
         .await
         .map_err(|f| failed(f, tr))
-}
-
-/// `mamori audit verify`: whether the audit trail's hash chain holds.
-pub async fn verify_audit(data: &DataConfig, tr: &Tr) -> anyhow::Result<ExitCode> {
-    let app = App::open(&data.database_url)
-        .await
-        .map_err(|f| failed(f, tr))?;
-    let acting = Acting::system("mamori audit verify");
-    let report = mamori_app::audit::verify_chain(&app, &acting)
-        .await
-        .map_err(|f| failed(f, tr))?;
-    match report.first_break {
-        None => {
-            println!(
-                "{}",
-                tr.f(
-                    "cli.audit_intact",
-                    &[("entries", report.entries.to_string())]
-                )
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        Some(ChainBreak::Edited { id }) => {
-            eprintln!("{}", tr.f("cli.audit_edited", &[("id", id.to_string())]));
-            Ok(ExitCode::FAILURE)
-        }
-        Some(ChainBreak::Unlinked { id }) => {
-            eprintln!("{}", tr.f("cli.audit_unlinked", &[("id", id.to_string())]));
-            Ok(ExitCode::FAILURE)
-        }
-    }
 }

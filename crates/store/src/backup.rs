@@ -69,6 +69,7 @@ pub const TABLES: &[&str] = &[
     "attachments",
     "attachment_revisions",
     "audit_log",
+    "audit_checks",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -5,6 +5,7 @@
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod audit_checks;
 pub mod backup;
 pub mod calendar;
 pub mod classification;
@@ -375,5 +376,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    // Without a `format!` per byte: the chain check hashes a million entries.
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
 }

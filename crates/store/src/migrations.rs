@@ -112,6 +112,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0017_reminders.sql"),
         include_str!("../migrations/postgres/0017_reminders.sql"),
     ),
+    (
+        18,
+        "audit_checks",
+        include_str!("../migrations/sqlite/0018_audit_checks.sql"),
+        include_str!("../migrations/postgres/0018_audit_checks.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -5,6 +5,7 @@ pub mod asset_import_records;
 pub mod asset_imports;
 pub mod assets;
 pub mod audit;
+pub mod audit_checks;
 pub mod classification;
 pub mod cycle;
 pub mod dates;
@@ -123,6 +124,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     for part in [
         dates::Doc::openapi(),
         audit::Doc::openapi(),
+        audit_checks::Doc::openapi(),
         session::Doc::openapi(),
         users::Doc::openapi(),
         security::Doc::openapi(),

@@ -150,7 +150,23 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (Method::GET, "/audit", get(audit::show)),
         (Method::GET, "/audit.csv", get(audit::export_csv)),
+        (Method::POST, "/audit/verify", post(audit::verify_now)),
         (Method::GET, "/api/v1/audit", get(api::audit::list)),
+        (
+            Method::GET,
+            "/api/v1/audit/checks",
+            get(api::audit_checks::status),
+        ),
+        (
+            Method::POST,
+            "/api/v1/audit/checks",
+            post(api::audit_checks::check_now),
+        ),
+        (
+            Method::GET,
+            "/api/v1/audit/anchor",
+            get(api::audit_checks::anchor),
+        ),
         (
             Method::GET,
             "/api/v1/audit/export.csv",

@@ -54,15 +54,16 @@ mamori_testkit::backend_test!(async fn officers_and_auditors_see_the_trail_with_
             .await;
         let (_, auditor) = server.user_client("kansa.iin", Role::Auditor).await;
         fail_sign_in(&server, "no.such.person").await;
+        // The daily job (or a person) has checked the chain; the page shows that check.
+        mamori_store::audit_checks::run(&server.store, true, "test")
+            .await
+            .unwrap();
 
         for client in [&officer, &auditor] {
             let (status, html) = get_text(client, &server.url("/audit")).await;
             assert_eq!(status, StatusCode::OK, "{backend:?}");
             assert!(html.contains(r#"data-chain="intact""#), "{backend:?}");
-            assert!(
-                html.contains("監査記録は改ざんされていません"),
-                "{backend:?}"
-            );
+            assert!(html.contains("改ざんはありませんでした"), "{backend:?}");
             // The chain status comes before the filters and the list.
             assert!(
                 html.find("chain-status").unwrap() < html.find("<form method=\"get\"").unwrap()
@@ -90,7 +91,7 @@ mamori_testkit::backend_test!(async fn officers_and_auditors_see_the_trail_with_
             .unwrap();
         let html = response.text().await.unwrap();
         // The user's own language wins once set; without one, the browser's.
-        assert!(html.contains("The audit trail is intact"), "{backend:?}");
+        assert!(html.contains("Last full check"), "{backend:?}");
         assert!(html.contains("Sign-in failed"), "{backend:?}");
         server.stop().await;
 });
@@ -287,7 +288,7 @@ mamori_testkit::backend_test!(async fn an_invalid_date_is_refused_at_its_field_a
         );
         // No list for filters that could not be read, but the chain status still shows.
         assert!(!html.contains("<table"));
-        assert!(html.contains(r#"data-chain="intact""#));
+        assert!(html.contains(r#"data-chain="unchecked""#));
 
         let (status, html) = get_text(
             &officer,
@@ -592,6 +593,9 @@ mamori_testkit::backend_test!(async fn a_broken_chain_is_the_first_thing_shown(b
                 "UPDATE audit_log SET target_id = 'someone.else' WHERE id = {target}"
             ))
             .await;
+        mamori_store::audit_checks::run(&server.store, false, "test")
+            .await
+            .unwrap();
         let (status, html) = get_text(&officer, &server.url("/audit")).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(r#"data-chain="broken""#), "{backend:?}");

@@ -64,6 +64,10 @@ pub(super) const GUARDED: &[&str] = &[
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
     (
+        "/audit/verify",
+        "checks the audit chain; twice keeps two checks of the same trail and writes no entry",
+    ),
+    (
         "/notifications/{id}/read",
         "marks one notice read; twice marks nothing more",
     ),

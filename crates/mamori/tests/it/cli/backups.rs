@@ -77,7 +77,7 @@ fn backups_restore_across_backends() {
                 .restore(&file)
                 .success()
                 .stdout_has("users 1,")
-                .stdout_has("audit_log 2)");
+                .stdout_has("audit_log 2, audit_checks 0)");
             target.assert_login_taken("saku.admin");
             // The target's own user was replaced by the backup's.
             // The backup's reference data and user, and the restore itself.

@@ -12,6 +12,7 @@
 //! the tests are in the modules below.
 
 mod accounts;
+mod audit;
 mod backups;
 mod serve;
 

@@ -1,5 +1,5 @@
 //! The audit trail: who did what, when, from where. Security officers and auditors read
-//! it here, filter it, and export it as CSV for Excel; the chain check comes first.
+//! it here, filter it, and export it as CSV for Excel; the kept chain checks come first.
 
 pub mod views;
 
@@ -7,8 +7,7 @@ use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use mamori_app::audit::{self, AuditRecord, ChainBreak, ChainReport};
-use time::OffsetDateTime;
+use mamori_app::audit::{self, AuditRecord, ChainBreak, ChainCheck, ChainStatus};
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
@@ -69,38 +68,99 @@ fn action_choices(tr: &Tr) -> Vec<ActionGroup> {
         .collect()
 }
 
-/// The chain check, as shown at the top of the page.
+/// The kept chain checks, as shown at the top of the page: the page reads them rather
+/// than walking the chain on every view.
 pub struct ChainView {
-    pub intact: bool,
+    /// `intact`, `broken` or `unchecked`.
+    pub state: &'static str,
     pub message: String,
+    pub details: Vec<String>,
     pub advice: String,
 }
 
-fn chain_view(ctx: &Ctx, report: &ChainReport) -> ChainView {
-    let tr = &ctx.tr;
-    match report.first_break {
-        None => ChainView {
-            intact: true,
-            message: tr.f(
-                "audit.chain_intact",
-                &[("entries", report.entries.to_string())],
-            ),
-            advice: tr.f(
-                "audit.chain_checked_at",
-                &[("at", ctx.datetime(OffsetDateTime::now_utc()))],
-            ),
-        },
-        Some(ChainBreak::Edited { id }) => ChainView {
-            intact: false,
-            message: tr.f("audit.chain_edited", &[("id", id.to_string())]),
-            advice: tr.t("audit.chain_advice").to_owned(),
-        },
-        Some(ChainBreak::Unlinked { id }) => ChainView {
-            intact: false,
-            message: tr.f("audit.chain_unlinked", &[("id", id.to_string())]),
-            advice: tr.t("audit.chain_advice").to_owned(),
-        },
+impl ChainView {
+    pub fn broken(&self) -> bool {
+        self.state == "broken"
     }
+}
+
+fn check_time(ctx: &Ctx, check: &ChainCheck) -> String {
+    parse_timestamp(&check.checked_at)
+        .map(|at| ctx.datetime(at))
+        .unwrap_or_else(|| check.checked_at.clone())
+}
+
+fn seconds(check: &ChainCheck) -> String {
+    format!("{:.1}", check.elapsed_ms as f64 / 1000.0)
+}
+
+fn chain_view(ctx: &Ctx, status: &ChainStatus) -> ChainView {
+    let tr = &ctx.tr;
+    let Some(latest) = &status.latest else {
+        return ChainView {
+            state: "unchecked",
+            message: tr.t("audit_check.unchecked").to_owned(),
+            details: Vec::new(),
+            advice: String::new(),
+        };
+    };
+    let mut details = Vec::new();
+    if let Some(found) = &latest.first_break {
+        let message = match found {
+            ChainBreak::Edited { id } => tr.f("audit.chain_edited", &[("id", id.to_string())]),
+            ChainBreak::Unlinked { id } => tr.f("audit.chain_unlinked", &[("id", id.to_string())]),
+        };
+        details.push(tr.f(
+            "audit_check.found_by",
+            &[
+                ("at", check_time(ctx, latest)),
+                ("by", latest.checked_by.clone()),
+            ],
+        ));
+        return ChainView {
+            state: "broken",
+            message,
+            details,
+            advice: tr.t("audit.chain_advice").to_owned(),
+        };
+    }
+    let message = match &status.latest_full {
+        Some(full) if full.first_break.is_none() => tr.f(
+            "audit_check.full_intact",
+            &[
+                ("at", check_time(ctx, full)),
+                ("entries", full.entries.to_string()),
+                ("seconds", seconds(full)),
+            ],
+        ),
+        _ => tr.t("audit_check.no_full").to_owned(),
+    };
+    if !latest.full {
+        details.push(tr.f(
+            "audit_check.latest_incremental",
+            &[
+                ("at", check_time(ctx, latest)),
+                ("id", latest.up_to_id.to_string()),
+                ("entries", latest.entries.to_string()),
+            ],
+        ));
+    }
+    ChainView {
+        state: "intact",
+        message,
+        details,
+        advice: tr.t("audit_check.schedule").to_owned(),
+    }
+}
+
+/// `POST /audit/verify`: checks the whole chain now and shows the result at the top of
+/// the page.
+pub async fn verify_now(
+    State(state): State<AppState>,
+    signed: SignedIn,
+) -> Result<Response, AppError> {
+    audit::check_chain(&state.app, &signed.0.acting, true).await?;
+    Ok(crate::http::respond::see_other("/audit#chain-status"))
 }
 
 /// One row of the table.
@@ -237,7 +297,7 @@ pub async fn show(
     };
     let tr = ctx.tr;
     let form = FormValues::of(&query);
-    let report = audit::verify_chain(&state.app, acting).await?;
+    let status = audit::chain_status(&state.app, acting).await?;
     let layout = Layout::load(
         &state,
         "audit",
@@ -248,7 +308,7 @@ pub async fn show(
     let mut page = AuditPage {
         t: tr,
         layout,
-        chain: chain_view(&ctx, &report),
+        chain: chain_view(&ctx, &status),
         problems: Vec::new(),
         actions: action_choices(&tr),
         show_results: false,
