@@ -320,6 +320,16 @@ impl Driver {
     /// Signs in through the login page and waits for the home page.
     pub async fn sign_in(&self, base: &str, login: &str, password: &str) {
         self.goto(&format!("{base}/login")).await;
+        // Under load the form may not be there the moment navigation returns.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.count("#login").await == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "no sign-in form: {}",
+                self.source().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         self.type_into("#login", login).await;
         self.type_into("#password", password).await;
         self.click("form.form button[type=submit]").await;

@@ -58,7 +58,7 @@ async fn tab_to(browser: &Driver, css: &str, steps: usize, back: bool) {
 
 async fn sign_in_by_keyboard(browser: &Driver, server: &TestServer, login: &str) {
     browser.goto(&server.url("/login")).await;
-    tab_to(browser, "#login", 6, false).await;
+    tab_to(browser, "#login", 8, false).await;
     browser.type_keys(login).await;
     tab_to(browser, "#password", 2, false).await;
     browser.type_keys(PASSWORD).await;
