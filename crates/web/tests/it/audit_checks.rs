@@ -7,7 +7,7 @@ use mamori_domain::user::Role;
 use mamori_store::audit::{self, AuditFilter, ChainBreak};
 use mamori_store::audit_checks::{self, AnchorCheck};
 use mamori_store::{Actor, AuditEntry};
-use mamori_testkit::TestServer;
+use mamori_testkit::{TestServer, Web};
 use reqwest::StatusCode;
 use serde_json::Value;
 
@@ -96,14 +96,9 @@ mamori_testkit::backend_test!(async fn the_page_shows_the_kept_check_and_does_no
         assert!(html.contains(&format!("記録番号 {target} の内容が書き換えられています")));
         assert!(html.contains("sec.officer"));
 
-        let status: Value = officer
-            .get(server.url("/api/v1/audit/checks"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let status: Value = Web { server: &server, client: officer.clone() }
+            .json("/api/v1/audit/checks")
+            .await;
         assert_eq!(status["latest"]["break_id"], target, "{status}");
         assert_eq!(status["latest_full"]["break_kind"], "edited", "{status}");
         server.stop().await;
@@ -184,14 +179,9 @@ mamori_testkit::backend_test!(async fn the_unfiltered_total_is_exact_from_the_ch
             .await
             .unwrap();
         assert_eq!(total, count_all(&server).await, "{backend:?}");
-        let page: Value = auditor
-            .get(server.url("/api/v1/audit?per_page=5"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let page: Value = Web { server: &server, client: auditor.clone() }
+            .json("/api/v1/audit?per_page=5")
+            .await;
         // The API call itself is not recorded, so the count stands.
         assert_eq!(page["total"], count_all(&server).await, "{page}");
         assert_eq!(page["items"][0]["id"], newest_id(&server).await);
@@ -204,14 +194,9 @@ mamori_testkit::backend_test!(async fn the_anchor_detects_cut_off_and_altered_he
             .user_client("sec.officer", Role::SecurityOfficer)
             .await;
         add_entries(&server, 6).await;
-        let anchor: Value = officer
-            .get(server.url("/api/v1/audit/anchor"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let anchor: Value = Web { server: &server, client: officer.clone() }
+            .json("/api/v1/audit/anchor")
+            .await;
         let id = anchor["id"].as_i64().unwrap();
         let hash = anchor["hash"].as_str().unwrap().to_owned();
         assert_eq!(anchor["anchor"], format!("{id}:{hash}"));
