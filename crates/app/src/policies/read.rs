@@ -341,19 +341,17 @@ pub async fn clause(
 }
 
 /// The published basic policy, readable by anyone (the Local Autonomy Act asks that it
-/// be published).
+/// be published), with the assembly's name for the page heading.
 #[derive(Debug, Clone)]
 pub struct PublicPolicy {
     pub organisation: Option<String>,
-    pub version: Version,
+    /// None until a basic policy is published.
+    pub version: Option<Version>,
 }
 
-pub async fn public_policy(app: &App) -> Result<Option<PublicPolicy>, Failure> {
-    let Some(version) = policies::published_basic_policy(app.store()).await? else {
-        return Ok(None);
-    };
-    Ok(Some(PublicPolicy {
+pub async fn public_policy(app: &App) -> Result<PublicPolicy, Failure> {
+    Ok(PublicPolicy {
         organisation: crate::settings::organisation_name(app).await,
-        version,
-    }))
+        version: policies::published_basic_policy(app.store()).await?,
+    })
 }

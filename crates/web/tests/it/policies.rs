@@ -158,8 +158,22 @@ backend_test!(async fn the_seed_is_imported_approved_published_and_public(backen
     assert_eq!(again.status(), StatusCode::CONFLICT, "approved once");
     assert!(again.text().await.unwrap().contains("下書きの版だけが決裁できます"));
 
+    // Before publication the public address answers a page that says so, in the reader's
+    // language, and the register does not link to it yet.
     let anonymous = server.web_anonymous();
-    anonymous.page("/public/policy", 404).await;
+    let none = anonymous.page("/public/policy", 200).await;
+    assert!(none.contains("公開されている基本方針はまだありません"), "{none}");
+    let none_en = anonymous
+        .client
+        .get(server.url("/public/policy"))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none_en.status(), StatusCode::OK);
+    let none_en = none_en.text().await.unwrap();
+    assert!(none_en.contains("No basic policy has been published yet."), "{none_en}");
+    assert!(!officer.page("/policies", 200).await.contains("href=\"/public/policy\""));
     let published = officer.post_form(&format!("{version_path}/publish"), &[]).await;
     assert_eq!(location(&published), version_path);
 
@@ -174,6 +188,7 @@ backend_test!(async fn the_seed_is_imported_approved_published_and_public(backen
     assert!(html.contains("href=\"/static/print.css\" media=\"print\""), "{html}");
     let css = anonymous.page("/static/print.css", 200).await;
     assert!(css.contains("size: A4;"), "{css}");
+    assert!(officer.page("/policies", 200).await.contains("href=\"/public/policy\""));
 
     let trail = mamori_store::audit::recent(&server.store, 100).await.unwrap();
     let actions: Vec<&str> = trail.iter().map(|e| e.action.as_str()).collect();

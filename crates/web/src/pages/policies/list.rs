@@ -7,6 +7,7 @@ use axum::response::Response;
 use mamori_app::i18n::Tr;
 use mamori_app::policies;
 use mamori_domain::access::{Act, Register};
+use mamori_domain::policy_lifecycle::PolicyKind;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
@@ -31,6 +32,8 @@ struct ListPage {
     layout: Layout,
     documents: Vec<DocumentRow>,
     can_edit: bool,
+    /// The public page is linked only once it has a basic policy to show.
+    basic_policy_published: bool,
 }
 
 pub async fn list(
@@ -40,6 +43,9 @@ pub async fn list(
 ) -> Result<Response, AppError> {
     let acting = &signed.0.acting;
     let listings = policies::list_documents(&state.app, acting).await?;
+    let basic_policy_published = listings
+        .iter()
+        .any(|l| l.document.kind == PolicyKind::BasicPolicy && l.published.is_some());
     let documents = listings
         .into_iter()
         .filter_map(|l| {
@@ -61,6 +67,7 @@ pub async fn list(
         layout: Layout::load(&state, "policies", "/policies", Some(&signed.0)).await,
         documents,
         can_edit: acting.may(Register::Policies, Act::Edit),
+        basic_policy_published,
     };
     render(StatusCode::OK, &page)
 }
