@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use mamori_app::audit::{AnchorCheck, ChainBreak};
-use mamori_app::audit_anchor::{anchor_text, parse_anchor};
+use mamori_app::audit::ChainBreak;
+use mamori_app::audit_anchor::{anchor_finding, anchor_text, break_finding, parse_anchor};
 use mamori_app::i18n::Tr;
 use mamori_app::{Acting, App};
 
@@ -14,14 +14,7 @@ use crate::people::failed;
 const LABEL: &str = "mamori audit verify";
 
 fn print_break(tr: &Tr, found: &ChainBreak) {
-    match found {
-        ChainBreak::Edited { id } => {
-            eprintln!("{}", tr.f("cli.audit_edited", &[("id", id.to_string())]))
-        }
-        ChainBreak::Unlinked { id } => {
-            eprintln!("{}", tr.f("cli.audit_unlinked", &[("id", id.to_string())]))
-        }
-    }
+    eprintln!("{}", break_finding(tr, found));
 }
 
 /// Checks the chain (whole, or from the checkpoint) and keeps the result for the page.
@@ -65,27 +58,12 @@ pub async fn verify_anchor(data: &DataConfig, tr: &Tr, typed: &str) -> anyhow::R
     let found = mamori_app::audit::check_anchor(&app, &Acting::system(LABEL), id, &hash)
         .await
         .map_err(|f| failed(f, tr))?;
-    let id_param = ("id", id.to_string());
-    match found {
-        AnchorCheck::Holds { entries } => {
-            let params = [id_param, ("entries", entries.to_string())];
-            println!("{}", tr.f("audit_anchor.holds", &params));
-            return Ok(ExitCode::SUCCESS);
-        }
-        AnchorCheck::Missing {
-            newest: Some(newest),
-        } => {
-            let params = [id_param, ("newest", newest.to_string())];
-            eprintln!("{}", tr.f("audit_anchor.missing", &params));
-        }
-        AnchorCheck::Missing { newest: None } => {
-            eprintln!("{}", tr.f("audit_anchor.missing_all", &[id_param]));
-        }
-        AnchorCheck::Differs { .. } => {
-            eprintln!("{}", tr.f("audit_anchor.differs", &[id_param]));
-        }
-        AnchorCheck::Broken(found) => print_break(tr, &found),
+    let (holds, finding) = anchor_finding(tr, id, &found);
+    if holds {
+        println!("{finding}");
+        return Ok(ExitCode::SUCCESS);
     }
+    eprintln!("{finding}");
     Ok(ExitCode::FAILURE)
 }
 

@@ -183,7 +183,10 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         (Actions, SeeAll) => roles(OVERSIGHT),
         (Actions, Decide) => NOBODY,
         (AuditTrail, Read) => roles(OVERSIGHT),
-        (AuditTrail, Edit | Decide | SeeAll) => NOBODY,
+        // Entries are never edited: Edit is choosing who is sent the daily anchor, the
+        // security officer's, not the administrator's, whose access it guards against.
+        (AuditTrail, Edit) => roles(&[Role::SecurityOfficer]),
+        (AuditTrail, Decide | SeeAll) => NOBODY,
         (Users | Security, Read | Edit) => roles(&[Role::Admin]),
         (Users | Security, Decide | SeeAll) => NOBODY,
         // Failed mail is the security officer's to follow up; the administrator, who

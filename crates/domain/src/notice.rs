@@ -18,14 +18,20 @@ pub enum NoticeKind {
     ApprovalDecided,
     /// The due-work digest: how many things wait for the person (see `reminder`).
     DueDigest,
+    /// The day's anchor of the audit trail, for the chosen people to keep.
+    AuditAnchor,
+    /// The daily check found the audit trail broken (always urgent).
+    AuditBroken,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 4] = [
+    pub const ALL: [NoticeKind; 6] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
         NoticeKind::DueDigest,
+        NoticeKind::AuditAnchor,
+        NoticeKind::AuditBroken,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +40,8 @@ impl NoticeKind {
             NoticeKind::ApprovalRequested => "approval_requested",
             NoticeKind::ApprovalDecided => "approval_decided",
             NoticeKind::DueDigest => "due_digest",
+            NoticeKind::AuditAnchor => "audit_anchor",
+            NoticeKind::AuditBroken => "audit_broken",
         }
     }
 
@@ -47,6 +55,8 @@ impl NoticeKind {
             NoticeKind::ApprovalRequested => "notify.kind.approval_requested.label",
             NoticeKind::ApprovalDecided => "notify.kind.approval_decided.label",
             NoticeKind::DueDigest => "notify.kind.due_digest.label",
+            NoticeKind::AuditAnchor => "notify.kind.audit_anchor.label",
+            NoticeKind::AuditBroken => "notify.kind.audit_broken.label",
         }
     }
 
@@ -56,6 +66,8 @@ impl NoticeKind {
             NoticeKind::ApprovalRequested => "notify.kind.approval_requested.subject",
             NoticeKind::ApprovalDecided => "notify.kind.approval_decided.subject",
             NoticeKind::DueDigest => "notify.kind.due_digest.subject",
+            NoticeKind::AuditAnchor => "notify.kind.audit_anchor.subject",
+            NoticeKind::AuditBroken => "notify.kind.audit_broken.subject",
         }
     }
 
@@ -65,6 +77,8 @@ impl NoticeKind {
             NoticeKind::ApprovalRequested => "notify.kind.approval_requested.text",
             NoticeKind::ApprovalDecided => "notify.kind.approval_decided.text",
             NoticeKind::DueDigest => "notify.kind.due_digest.text",
+            NoticeKind::AuditAnchor => "notify.kind.audit_anchor.text",
+            NoticeKind::AuditBroken => "notify.kind.audit_broken.text",
         }
     }
 }

@@ -5,6 +5,8 @@ use crate::{AuditEntry, Result, Store, WriteTx};
 pub const ORGANISATION_NAME: &str = "organisation.name";
 /// The system roles that must use a second factor, comma-separated.
 pub const MFA_REQUIRED_ROLES: &str = "security.mfa_required_roles";
+/// The people sent the audit trail's anchor each day: user ids, comma-separated.
+pub const AUDIT_ANCHOR_RECIPIENTS: &str = "audit.anchor_recipients";
 
 pub async fn get(store: &Store, key: &str) -> Result<Option<String>> {
     Ok(

@@ -5,6 +5,7 @@ pub mod asset_import_records;
 pub mod asset_imports;
 pub mod assets;
 pub mod audit;
+pub mod audit_anchor;
 pub mod audit_checks;
 pub mod classification;
 pub mod cycle;
@@ -125,6 +126,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         dates::Doc::openapi(),
         audit::Doc::openapi(),
         audit_checks::Doc::openapi(),
+        audit_anchor::Doc::openapi(),
         session::Doc::openapi(),
         users::Doc::openapi(),
         security::Doc::openapi(),

@@ -151,6 +151,17 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/audit", get(audit::show)),
         (Method::GET, "/audit.csv", get(audit::export_csv)),
         (Method::POST, "/audit/verify", post(audit::verify_now)),
+        (Method::GET, "/audit/anchor", get(audit::anchor::show)),
+        (
+            Method::POST,
+            "/audit/anchor/check",
+            post(audit::anchor::check),
+        ),
+        (
+            Method::POST,
+            "/audit/anchor/recipients",
+            post(audit::anchor::choose),
+        ),
         (Method::GET, "/api/v1/audit", get(api::audit::list)),
         (
             Method::GET,
@@ -166,6 +177,21 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             "/api/v1/audit/anchor",
             get(api::audit_checks::anchor),
+        ),
+        (
+            Method::GET,
+            "/api/v1/audit/anchor/recipients",
+            get(api::audit_anchor::recipients),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/audit/anchor/recipients",
+            put(api::audit_anchor::choose_recipients),
+        ),
+        (
+            Method::POST,
+            "/api/v1/audit/anchor/check",
+            post(api::audit_anchor::check),
         ),
         (
             Method::GET,

@@ -7,6 +7,7 @@ mod asset_files;
 mod asset_imports;
 mod asset_values;
 mod assets;
+mod audit_anchor;
 mod audit_checks;
 mod audit_trail;
 mod browser;

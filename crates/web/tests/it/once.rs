@@ -64,6 +64,14 @@ pub(super) const GUARDED: &[&str] = &[
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
     (
+        "/audit/anchor/check",
+        "checks the trail against a typed anchor; writes nothing",
+    ),
+    (
+        "/audit/anchor/recipients",
+        "sets who is sent the daily anchor; twice sets the same (an unchanged setting writes no entry)",
+    ),
+    (
         "/audit/verify",
         "checks the audit chain; twice keeps two checks of the same trail and writes no entry",
     ),

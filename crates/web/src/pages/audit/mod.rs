@@ -1,6 +1,7 @@
 //! The audit trail: who did what, when, from where. Security officers and auditors read
 //! it here, filter it, and export it as CSV for Excel; the kept chain checks come first.
 
+pub mod anchor;
 pub mod views;
 
 use askama::Template;
