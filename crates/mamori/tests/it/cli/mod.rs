@@ -14,6 +14,7 @@
 mod accounts;
 mod audit;
 mod backups;
+mod crash;
 mod serve;
 
 use std::fmt;
