@@ -12,3 +12,4 @@ mod print;
 mod print_pages;
 mod sign_in;
 mod walk;
+mod walk_by_address;

@@ -11,6 +11,7 @@ use mamori_testkit::{PASSWORD, TestServer, backend_test};
 use serde_json::Value;
 
 use super::driver::Driver;
+use super::walk_by_address::walk_by_address;
 
 /// Set by `scripts/test` to axe-core's `axe.min.js`, which it installs outside the
 /// repository (axe-core is not ours to copy in).
@@ -71,6 +72,60 @@ fn pages_of_one_kind_are_one() {
     );
     assert_ne!(kind("/risks?likelihood=2&"), kind("/risks"));
     assert_ne!(page_kind("/assets/1", "<td>x</td>", "x"), kind("/assets/1"));
+}
+
+/// The router's pages: GET routes that answer HTML (not the API, files, styles or scripts).
+fn page_routes() -> Vec<&'static str> {
+    mamori_web::routes()
+        .into_iter()
+        .filter(|(method, _, _)| method == axum::http::Method::GET)
+        .map(|(_, path, _)| path)
+        .filter(|path| {
+            !path.starts_with("/api/")
+                && !path.starts_with("/static/")
+                && *path != "/healthz"
+                && !path.contains("/download")
+                && ![".csv", ".xlsx", ".css", ".js"]
+                    .iter()
+                    .any(|end| path.ends_with(end))
+        })
+        .collect()
+}
+
+/// The route `path` was served by: `{…}` stands for any one segment, and a literal
+/// segment wins over it (`/assets/new` is not `/assets/{id}`), as in the router.
+fn route_of(routes: &[&'static str], path: &str) -> Option<&'static str> {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    let parts: Vec<&str> = path.split('/').collect();
+    routes
+        .iter()
+        .copied()
+        .filter(|route| {
+            let pattern: Vec<&str> = route.split('/').collect();
+            pattern.len() == parts.len()
+                && pattern
+                    .iter()
+                    .zip(&parts)
+                    .all(|(p, s)| p == s || (p.starts_with('{') && !s.is_empty()))
+        })
+        .max_by_key(|route| route.split('/').filter(|p| !p.starts_with('{')).count())
+}
+
+#[test]
+fn a_path_is_matched_to_its_route() {
+    let routes = [
+        "/assets",
+        "/assets/{id}",
+        "/assets/new",
+        "/policies/{id}/clauses/{reference}",
+    ];
+    assert_eq!(route_of(&routes, "/assets/new"), Some("/assets/new"));
+    assert_eq!(route_of(&routes, "/assets/12?tab=1"), Some("/assets/{id}"));
+    assert_eq!(
+        route_of(&routes, "/policies/1/clauses/2%283%29"),
+        Some("/policies/{id}/clauses/{reference}")
+    );
+    assert_eq!(route_of(&routes, "/assets/12/edit"), None);
 }
 
 /// axe-core's source, or a failure saying how to get it: never a silent skip.
@@ -182,6 +237,8 @@ backend_test!(
         let seen = axe_violations(&browser, &axe).await;
         assert!(seen.iter().any(|v| v.starts_with("label ")), "axe sees no label: {seen:?}");
         let started = Instant::now();
+        let routes = page_routes();
+        let mut walked = std::collections::BTreeSet::new();
         let mut failures = Vec::new();
         let mut visited = 0;
         browser.set_window_size(TABLET.0, TABLET.1).await;
@@ -190,6 +247,7 @@ backend_test!(
             let mut problems = layout_problems(&browser).await;
             problems.extend(axe_violations(&browser, &axe).await);
             failures.extend(problems.into_iter().map(|p| format!("(signed out) {path}: {p}")));
+            walked.extend(route_of(&routes, path));
             visited += 1;
         }
         // Each kind of page once per role (a member holding the CISO post sees pages of
@@ -203,6 +261,7 @@ backend_test!(
             assert!(pages.len() >= 5, "{login} reaches only {} pages", pages.len());
             browser.sign_in(&server.base, login, PASSWORD).await;
             for (path, html) in &pages {
+                walked.extend(route_of(&routes, path));
                 if !kinds.insert((role.as_str(), page_kind(path, html, &long_name))) {
                     continue;
                 }
@@ -220,6 +279,20 @@ backend_test!(
             browser.goto(&server.url("/")).await;
             browser.sign_out().await;
         }
+        let check = || {
+            let (browser, axe) = (&browser, &axe);
+            async move {
+                let mut problems = layout_problems(browser).await;
+                problems.extend(axe_violations(browser, axe).await);
+                problems
+            }
+        };
+        let (by_address, problems) = walk_by_address(&server, &browser, check).await;
+        for path in &by_address {
+            walked.extend(route_of(&routes, path));
+        }
+        visited += by_address.len();
+        failures.extend(problems);
         eprintln!(
             "walk on {backend:?}: {visited} pages in {:.1} s (layout {:.1} s, axe {:.1} s)",
             started.elapsed().as_secs_f64(),
@@ -227,6 +300,8 @@ backend_test!(
             in_axe.as_secs_f64()
         );
         assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+        let unwalked: Vec<&&str> = routes.iter().filter(|r| !walked.contains(*r)).collect();
+        assert!(unwalked.is_empty(), "pages of the route table no walk reached: {unwalked:?}");
 
         // On a wide screen the registers' tables take the width (not a column of 60rem).
         browser.set_window_size(WIDE.0, WIDE.1).await;
