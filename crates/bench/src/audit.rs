@@ -1,8 +1,10 @@
 //! `mamori-bench audit`: the audit trail at scale. Writes N chained entries straight into
 //! the database (as `append` would chain them, many per statement), then times a full
 //! `mamori audit verify` and an incremental one by the real binary, and the first page
-//! of the unfiltered list with its exact total (the query behind `/audit` and
-//! `/api/v1/audit`) through the store, median and p95.
+//! of the unfiltered list with its exact total: through the store (the query behind
+//! `/audit` and `/api/v1/audit`), median and p95, and through a real `mamori serve` —
+//! `/api/v1/audit` with a token and the `/audit` page signed in as the security officer
+//! — median and p99, wall time and the server's own Server-Timing.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,6 +13,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, anyhow, bail};
 use mamori_store::Store;
 use mamori_store::audit::{self, AuditFilter, AuditRecord, GENESIS_HASH};
+
+use crate::server::Server;
 use sqlx::{Connection, Executor};
 
 pub const USAGE: &str = "mamori-bench audit --database-url URL --entries N [--mamori PATH] \
@@ -191,6 +195,79 @@ pub async fn run(o: AuditOptions) -> anyhow::Result<()> {
         ms(percentile(&measured, 0.5)),
         ms(percentile(&measured, 0.95))
     );
+    through_server(&o, &store).await?;
     store.close().await;
     Ok(())
+}
+
+/// The first page of `/api/v1/audit` and `/audit` through a real `mamori serve`.
+async fn through_server(o: &AuditOptions, store: &Store) -> anyhow::Result<()> {
+    let (officer_id, _) = super::create_users(store).await?;
+    let token = super::token_for(store, officer_id).await?;
+    let dir = tempfile::Builder::new()
+        .prefix("mamori-bench-audit-")
+        .tempdir()?;
+    let mut server = Server::start_at(&o.mamori, dir.path(), &o.database_url)?;
+    let plain = reqwest::Client::builder()
+        .timeout(Duration::from_secs(300))
+        .build()?;
+    server.wait_healthy(&plain).await?;
+    // The start-up backup copies the whole trail: measured after it, not beside it.
+    if let Some(took) = server.wait_daily_backup().await? {
+        println!("serve's start-up backup: {:.1} s", took.as_secs_f64());
+    }
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse()?,
+    );
+    let api = reqwest::Client::builder()
+        .default_headers(headers)
+        .timeout(Duration::from_secs(300))
+        .build()?;
+    let url = server.url("/api/v1/audit", &[])?;
+    let timed = super::time_http(&api, &url, 10, o.requests).await?;
+    report_http("GET /api/v1/audit (first page, exact total)", &timed);
+
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(300))
+        .build()?;
+    let signed_in = browser
+        .post(server.url("/login", &[])?)
+        .form(&[("login", super::OFFICER), ("password", super::PASSWORD)])
+        .send()
+        .await?;
+    if !signed_in.status().is_redirection() {
+        bail!(
+            "signing in as {} answered {}",
+            super::OFFICER,
+            signed_in.status()
+        );
+    }
+    let url = server.url("/audit", &[])?;
+    let timed = super::time_http(&browser, &url, 10, o.requests).await?;
+    report_http("GET /audit (the page, first page)", &timed);
+    server.stop();
+    Ok(())
+}
+
+fn report_http(what: &str, timed: &serde_json::Value) {
+    let shown = |v: &serde_json::Value| {
+        v.as_f64()
+            .map_or_else(|| "-".to_owned(), |x| format!("{x:.2} ms"))
+    };
+    if let Some(why) = timed["unavailable"].as_str() {
+        println!("{what} through mamori serve: unavailable ({why})");
+        return;
+    }
+    println!(
+        "{what} through mamori serve: wall median {}, p99 {}; server-side median {}, p99 {}; total {}",
+        shown(&timed["wall"]["median"]),
+        shown(&timed["wall"]["p99"]),
+        shown(&timed["server"]["median"]),
+        shown(&timed["server"]["p99"]),
+        timed["total"],
+    );
 }

@@ -9,6 +9,8 @@ const TARGET_MS: f64 = 10.0;
 const TARGET_IMPORT_S: f64 = 5.0;
 const TARGET_EXPORT_S: f64 = 5.0;
 const TARGET_MEMORY_MIB: f64 = 50.0;
+/// How much slower than SQLite PostgreSQL may search, server-side median (issue 15).
+const TARGET_POSTGRES_RATIO: f64 = 1.5;
 
 fn num(v: &Value) -> String {
     match v.as_f64() {
@@ -263,6 +265,7 @@ pub fn summary(file: &Path) -> anyhow::Result<()> {
             "",
         );
     }
+    side_by_side(&runs);
     println!();
     println!(
         "{:<8} {:>7} | {:>9} | {:>9} | {:>14} | {:>14} | {:>14}",
@@ -281,4 +284,64 @@ pub fn summary(file: &Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Each request on both backends at the same size, with PostgreSQL's time as a multiple
+/// of SQLite's: server-side (Server-Timing) and the store call alone, medians in ms.
+fn side_by_side(runs: &[Value]) {
+    let of = |backend: &str, size: &Value| {
+        runs.iter()
+            .find(|r| r["backend"] == backend && &r["size"] == size)
+    };
+    let ratio = |pg: &Value, sqlite: &Value| match (pg.as_f64(), sqlite.as_f64()) {
+        (Some(pg), Some(sqlite)) if sqlite > 0.0 => Some(pg / sqlite),
+        _ => None,
+    };
+    let shown = |r: Option<f64>| r.map_or_else(|| "-".to_owned(), |r| format!("{r:.2}x"));
+    let mut sizes: Vec<&Value> = Vec::new();
+    for r in runs {
+        if !sizes.contains(&&r["size"]) {
+            sizes.push(&r["size"]);
+        }
+    }
+    for size in sizes {
+        let (Some(sqlite), Some(pg)) = (of("sqlite", size), of("postgres", size)) else {
+            continue;
+        };
+        println!();
+        println!(
+            "== PostgreSQL against SQLite at {} assets: medians in ms; search target \
+             PostgreSQL <= {TARGET_POSTGRES_RATIO}x SQLite server-side",
+            plain(size)
+        );
+        println!(
+            "{:<26} | {:<26} |",
+            "  server (Server-Timing)", "  store list() alone"
+        );
+        println!(
+            "{:>8} {:>8} {:>7} | {:>8} {:>8} {:>7} | {:<4} | request",
+            "sqlite", "postgres", "ratio", "sqlite", "postgres", "ratio", ""
+        );
+        let cases = |r: &Value| r["cases"].as_array().cloned().unwrap_or_default();
+        for (s, p) in cases(sqlite).iter().zip(cases(pg).iter()) {
+            let server = ratio(&p["api"]["server"]["median"], &s["api"]["server"]["median"]);
+            let store = ratio(&p["store"]["list"]["median"], &s["store"]["list"]["median"]);
+            let name = s["name"].as_str().unwrap_or("");
+            let judged = if name.starts_with("search") {
+                server.map_or("", |r| verdict(r <= TARGET_POSTGRES_RATIO))
+            } else {
+                ""
+            };
+            println!(
+                "{:>8} {:>8} {:>7} | {:>8} {:>8} {:>7} | {:<4} | {name}",
+                num(&s["api"]["server"]["median"]),
+                num(&p["api"]["server"]["median"]),
+                shown(server),
+                num(&s["store"]["list"]["median"]),
+                num(&p["store"]["list"]["median"]),
+                shown(store),
+                judged,
+            );
+        }
+    }
 }

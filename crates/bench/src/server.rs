@@ -16,18 +16,23 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
 
 impl Server {
     pub(crate) fn start(mamori: &Path, db: &Db) -> anyhow::Result<Server> {
+        Server::start_at(mamori, db.dir.path(), &db.url)
+    }
+
+    /// `mamori serve` over a database, with `data_dir` for its backups and log.
+    pub(crate) fn start_at(mamori: &Path, data_dir: &Path, url: &str) -> anyhow::Result<Server> {
         let port = free_port()?;
-        let log = std::fs::File::create(db.dir.path().join("serve.log"))?;
+        let log = std::fs::File::create(data_dir.join("serve.log"))?;
         let child = Command::new(mamori)
             .arg("--data-dir")
-            .arg(db.dir.path())
+            .arg(data_dir)
             .arg("--database-url")
-            .arg(&db.url)
+            .arg(url)
             .arg("serve")
             .arg("--listen")
             .arg(format!("127.0.0.1:{port}"))
             // Away from any ./mamori.toml of the working tree.
-            .current_dir(db.dir.path())
+            .current_dir(data_dir)
             .env_remove("MAMORI_CONFIG")
             .env("MAMORI_LANG", "en")
             .stdin(Stdio::null())
@@ -38,7 +43,7 @@ impl Server {
         Ok(Server {
             child,
             base: format!("http://127.0.0.1:{port}"),
-            data_dir: db.dir.path().to_owned(),
+            data_dir: data_dir.to_owned(),
         })
     }
 

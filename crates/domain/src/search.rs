@@ -101,21 +101,43 @@ impl Query {
             .join(" AND ")
     }
 
-    /// The query in PostgreSQL tsquery syntax (with the 'simple' configuration). Grams
-    /// hold only letters and digits, and each is quoted all the same.
+    /// The grams every match must hold, in PostgreSQL tsquery syntax: all of them, each
+    /// quoted, a one-character term as a prefix. That they follow each other is checked
+    /// apart, by [`Query::like_patterns`]: PostgreSQL's index holds no positions.
     pub fn to_tsquery(&self) -> String {
         let quote = |gram: &str| format!("'{}'", gram.replace('\'', "''"));
+        let mut parts: Vec<String> = Vec::new();
+        for term in &self.terms {
+            match term {
+                Term::Phrase(grams) => {
+                    for gram in grams {
+                        let gram = quote(gram);
+                        if !parts.contains(&gram) {
+                            parts.push(gram);
+                        }
+                    }
+                }
+                Term::Prefix(c) => parts.push(format!("{}:*", quote(c))),
+            }
+        }
+        parts.join(" & ")
+    }
+
+    /// A LIKE pattern for each term of three or more characters, which its grams alone do
+    /// not pin down: the term's characters in a row. Terms hold only letters and digits,
+    /// so nothing in them is read as a wildcard.
+    pub fn like_patterns(&self) -> Vec<String> {
         self.terms
             .iter()
-            .map(|term| match term {
-                Term::Phrase(grams) => {
-                    let parts: Vec<String> = grams.iter().map(|g| quote(g)).collect();
-                    format!("({})", parts.join(" <-> "))
+            .filter_map(|term| match term {
+                Term::Phrase(grams) if grams.len() > 1 => {
+                    let mut run: String = grams.iter().filter_map(|g| g.chars().next()).collect();
+                    run.extend(grams.last().and_then(|g| g.chars().nth(1)));
+                    Some(format!("%{run}%"))
                 }
-                Term::Prefix(c) => format!("{}:*", quote(c)),
+                _ => None,
             })
-            .collect::<Vec<_>>()
-            .join(" & ")
+            .collect()
     }
 }
 
@@ -154,8 +176,15 @@ mod tests {
         assert_eq!(q.to_fts5(), "\"議事 事録\" AND \"タブ ブレ レッ ット\"");
         assert_eq!(
             q.to_tsquery(),
-            "('議事' <-> '事録') & ('タブ' <-> 'ブレ' <-> 'レッ' <-> 'ット')"
+            "'議事' & '事録' & 'タブ' & 'ブレ' & 'レッ' & 'ット'"
         );
+        assert_eq!(q.like_patterns(), vec!["%議事録%", "%タブレット%"]);
+        let short = Query::parse("議事 a 2026 ab");
+        assert_eq!(
+            short.to_tsquery(),
+            "'議事' & 'a':* & '20' & '02' & '26' & 'ab'"
+        );
+        assert_eq!(short.like_patterns(), vec!["%2026%"]);
         assert_eq!(Query::parse("議").to_fts5(), "\"議\" *");
         assert!(Query::parse(" \"' OR 1=1 -- ").terms.len() == 3);
         assert!(Query::parse("「」・").is_empty());

@@ -243,6 +243,10 @@ impl Store {
                             SqliteUse::ReadOnly => "PRAGMA query_only = ON;",
                         };
                         conn.execute(pragmas).await?;
+                    } else {
+                        // mamori's queries are short: compiling one (which the search's
+                        // costly index expression would set off) took 50-150 ms.
+                        conn.execute("SET jit = off").await?;
                     }
                     Ok(())
                 })

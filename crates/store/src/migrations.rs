@@ -118,6 +118,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0018_audit_checks.sql"),
         include_str!("../migrations/postgres/0018_audit_checks.sql"),
     ),
+    (
+        19,
+        "search",
+        include_str!("../migrations/sqlite/0019_search.sql"),
+        include_str!("../migrations/postgres/0019_search.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

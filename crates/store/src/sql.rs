@@ -65,6 +65,22 @@ impl Conditions {
         self.push_sql(&numbered);
     }
 
+    /// Adds a condition with one `?` for each value, numbered in turn.
+    pub fn push_each(&mut self, condition: &str, binds: Vec<Bind>) {
+        let mut numbered = String::with_capacity(condition.len() + 8);
+        let mut binds = binds.into_iter();
+        for (i, part) in condition.split('?').enumerate() {
+            if i > 0 {
+                let bind = binds.next().expect("a value for each ?");
+                self.binds.push(bind);
+                numbered.push_str(&format!("${}", self.binds.len()));
+            }
+            numbered.push_str(part);
+        }
+        assert!(binds.next().is_none(), "a ? for each value");
+        self.push_sql(&numbered);
+    }
+
     /// The placeholder `offset` places after the conditions' own (`$N+offset`), for a
     /// LIMIT or OFFSET bound after them.
     pub fn next_placeholder(&self, offset: usize) -> String {
@@ -111,6 +127,9 @@ mod tests {
             " WHERE a.restricted = 0 AND a.category = $1 AND a.id > $2"
         );
         assert_eq!(c.next_placeholder(1), "$3");
+        c.push_each("x IN (?, ?)", vec![Bind::Int(1), Bind::Int(2)]);
+        assert!(c.sql.ends_with(" AND x IN ($3, $4)"));
+        assert_eq!(c.binds.len(), 4);
     }
 
     #[test]

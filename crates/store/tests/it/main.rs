@@ -7,5 +7,6 @@ mod cycle;
 mod files;
 mod once;
 mod risks;
+mod search;
 mod store;
 mod threats;

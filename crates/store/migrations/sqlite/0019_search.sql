@@ -1,0 +1,3 @@
+-- Nothing changes on SQLite: its full-text table (assets_fts) already answers a search and
+-- counts its matches from the index. PostgreSQL moves its search into a narrow table of
+-- its own in this migration (see ../postgres/0019_search.sql).
