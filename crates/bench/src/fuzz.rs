@@ -608,3 +608,85 @@ pub(crate) async fn settle(server: &Server, limit: f64) -> Value {
     }
     json!({ "limit_mib": limit, "under_limit_after_s": under_after, "rss_after_60s_mib": last })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document() -> Value {
+        json!({
+            "paths": {
+                "/api/v1/things/{id}": {
+                    "patch": {
+                        "parameters": [{ "name": "id", "in": "path", "required": true }],
+                        "requestBody": { "content": { "application/json": {
+                            "schema": { "$ref": "#/components/schemas/ThingIn" } } } }
+                    }
+                },
+                "/api/v1/session": { "delete": {} }
+            },
+            "components": { "schemas": { "ThingIn": {
+                "type": "object",
+                "required": ["name", "kind"],
+                "properties": {
+                    "name": { "type": "string" },
+                    "kind": { "type": "string", "enum": ["a", "b"] },
+                    "count": { "type": "integer" }
+                }
+            } } }
+        })
+    }
+
+    #[test]
+    fn valid_bodies_follow_the_schema_and_sign_out_is_left_out() {
+        let document = document();
+        let ops = operations(&document);
+        assert_eq!(ops.len(), 1, "DELETE /api/v1/session is left out");
+        let mut maker = Maker {
+            document: &document,
+            dice: Dice::new(7),
+        };
+        let mut unknown_seen = false;
+        let mut missing_seen = false;
+        for _ in 0..200 {
+            let (kind, body) = maker.body(&ops[0], true);
+            assert_eq!(kind, "application/json");
+            let value: Value = serde_json::from_slice(&body).expect("valid JSON");
+            assert!(value["name"].is_string(), "{value}");
+            assert!(
+                ["a", "b"].contains(&value["kind"].as_str().unwrap()),
+                "{value}"
+            );
+            assert!(
+                value["count"].is_null() || value["count"].is_i64(),
+                "{value}"
+            );
+            let (_, broken) = maker.body(&ops[0], false);
+            // Malformed JSON is one of the ways to break the rules too.
+            if let Ok(v) = serde_json::from_slice::<Value>(&broken) {
+                unknown_seen |= v.get("unknown_field").is_some();
+                missing_seen |= v.get("name").is_none() || v.get("kind").is_none();
+            }
+        }
+        assert!(
+            unknown_seen && missing_seen,
+            "invalid bodies break the schema"
+        );
+    }
+
+    #[test]
+    fn path_ids_spare_the_fuzzers_own_users_and_tokens() {
+        let document = document();
+        let mut maker = Maker {
+            document: &document,
+            dice: Dice::new(11),
+        };
+        for _ in 0..500 {
+            let id: i64 = maker
+                .path_value("/api/v1/users/{id}", "id", true)
+                .parse()
+                .unwrap();
+            assert!(id >= 4, "{id}");
+        }
+    }
+}

@@ -168,7 +168,7 @@ async fn measure(o: &MemoryOptions, db: &Db) -> anyhow::Result<Value> {
         "commit": o.base.commit,
         "malloc_arena_max": std::env::var("MALLOC_ARENA_MAX").ok(),
         "ld_preload": std::env::var("LD_PRELOAD").ok(),
-        "trim_setting": std::env::var("MAMORI_MALLOC_TRIM").ok(),
+        "malloc_tuning": std::env::var("MAMORI_MALLOC_TUNING").ok(),
         "start": { "rss_mib": server.memory("VmRSS"), "hwm_mib": server.memory("VmHWM") },
     });
     server.reset_peak();
