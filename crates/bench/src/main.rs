@@ -15,6 +15,12 @@
 //!                  [--export-runs 3] [--json-out FILE] [--commit REV]
 //! mamori-bench upload --backend sqlite|postgres [--upload-mb 15] [--mamori PATH] [--postgres URL]
 //!                                 # server memory while a large attachment goes in and out
+//! mamori-bench load --backend B [--clients 200] [--seconds 60] [--assets 100000]
+//!                                 # many clients at once: list, search, show, create
+//! mamori-bench fuzz --backend B [--requests 10000]
+//!                                 # generated requests to every API operation; 5xx fail
+//! mamori-bench memory --backend B [--assets 100000]
+//!                                 # RSS through list, export, fuzzing and uploads
 //! mamori-bench summary FILE      # a table of every JSON line in FILE
 //! mamori-bench generate --size N --data-dir DIR [--database-url URL]
 //!                                 # only the data, to serve or inspect by hand
@@ -23,7 +29,11 @@
 mod audit;
 mod data;
 mod files;
+mod fuzz;
 mod imports;
+mod load;
+mod memory;
+mod options;
 mod report;
 mod server;
 mod uploads;
@@ -42,6 +52,8 @@ use sqlx::{Connection, Executor};
 
 use data::AssetGen;
 use files::*;
+use load::emit;
+use options::*;
 use server::*;
 
 /// The plain user who makes the requests.
@@ -73,6 +85,12 @@ enum Mode {
     /// The audit trail at scale (see audit.rs).
     Audit(audit::AuditOptions),
     Upload(Options),
+    /// Many clients at once (see load.rs).
+    Load(load::LoadOptions),
+    /// Generated requests to every API operation (see fuzz.rs).
+    Fuzz(fuzz::FuzzOptions),
+    /// Memory through list, export, fuzzing and uploads (see memory.rs).
+    Memory(memory::MemoryOptions),
     Summary(PathBuf),
     /// Only the data, kept (SQLite in the data directory, or the given database) to serve
     /// or inspect by hand.
@@ -88,7 +106,8 @@ const USAGE: &str = "usage: mamori-bench run --backend sqlite|postgres --size N 
 [--json-out FILE] [--commit REV]\n       mamori-bench upload --backend sqlite|postgres \
 [--upload-mb N] [--mamori PATH] [--postgres URL]\n       mamori-bench summary FILE\n       \
 mamori-bench generate --size N --data-dir DIR [--database-url URL]\n       \
-mamori-bench audit --database-url URL --entries N [--mamori PATH] [--requests N]";
+mamori-bench audit --database-url URL --entries N [--mamori PATH] [--requests N]\n       \
+mamori-bench load|fuzz|memory --backend sqlite|postgres … (options: --help after each)";
 
 fn parse_args() -> anyhow::Result<Mode> {
     let mut args = std::env::args().skip(1);
@@ -99,6 +118,9 @@ fn parse_args() -> anyhow::Result<Mode> {
             return Ok(Mode::Summary(PathBuf::from(file)));
         }
         Some("audit") => return Ok(Mode::Audit(audit::parse(args)?)),
+        Some("load") => return Ok(Mode::Load(load::parse(args)?)),
+        Some("fuzz") => return Ok(Mode::Fuzz(fuzz::parse(args)?)),
+        Some("memory") => return Ok(Mode::Memory(memory::parse(args)?)),
         Some("run") => {}
         Some("upload") => upload = true,
         Some("generate") => {
@@ -121,19 +143,7 @@ fn parse_args() -> anyhow::Result<Mode> {
         }
         _ => bail!("{USAGE}"),
     }
-    let mut o = Options {
-        backend: Backend::Sqlite,
-        size: 10_000,
-        requests: 300,
-        warmup: 20,
-        mamori: PathBuf::from("target/release/mamori"),
-        postgres: None,
-        import_rows: 10_000,
-        export_runs: 3,
-        json_out: None,
-        commit: String::new(),
-        upload_mb: 15,
-    };
+    let mut o = default_options(10_000);
     while let Some(flag) = args.next() {
         let value = args
             .next()
@@ -145,37 +155,16 @@ fn parse_args() -> anyhow::Result<Mode> {
                 .with_context(|| format!("{flag} {value}: not a number"))
         };
         match flag.as_str() {
-            "--backend" => {
-                o.backend = match value.as_str() {
-                    "sqlite" => Backend::Sqlite,
-                    "postgres" => Backend::Postgres,
-                    _ => bail!("--backend is sqlite or postgres"),
-                }
-            }
             "--size" => o.size = number()?,
             "--requests" => o.requests = number()?.max(1),
             "--warmup" => o.warmup = number()?,
-            "--mamori" => o.mamori = PathBuf::from(value),
-            "--postgres" => o.postgres = Some(value),
             "--import-rows" => o.import_rows = number()?,
             "--export-runs" => o.export_runs = number()?.max(1),
-            "--json-out" => o.json_out = Some(PathBuf::from(value)),
-            "--commit" => o.commit = value,
             "--upload-mb" => o.upload_mb = number()?.max(1),
-            _ => bail!("unknown option {flag}\n{USAGE}"),
+            _ => common_option(&mut o, &flag, &value).with_context(|| USAGE.to_owned())?,
         }
     }
-    // The server and the CLI run in the data directory: the path must not be relative.
-    o.mamori = std::path::absolute(&o.mamori)?;
-    if !o.mamori.is_file() {
-        bail!(
-            "{} not found: build it with cargo build --release -p mamori",
-            o.mamori.display()
-        );
-    }
-    if o.backend == Backend::Postgres && o.postgres.is_none() {
-        bail!("--backend postgres needs --postgres URL (a server where databases may be created)");
-    }
+    check_options(&mut o)?;
     Ok(if upload {
         Mode::Upload(o)
     } else {
@@ -192,6 +181,9 @@ fn main() -> anyhow::Result<()> {
         Mode::Summary(file) => report::summary(&file),
         Mode::Audit(options) => runtime.block_on(audit::run(options)),
         Mode::Run(options) => runtime.block_on(run(options)),
+        Mode::Load(options) => runtime.block_on(load::run(options)),
+        Mode::Fuzz(options) => runtime.block_on(fuzz::run(options)),
+        Mode::Memory(options) => runtime.block_on(memory::run(options)),
         Mode::Upload(options) => runtime.block_on(async {
             let result = uploads::run_upload(&options).await?;
             println!("JSON {}", serde_json::to_string(&result)?);

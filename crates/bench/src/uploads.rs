@@ -7,7 +7,7 @@
 use super::*;
 
 /// Bytes that do not compress or repeat, starting as a PDF does.
-fn document(len: usize) -> Vec<u8> {
+pub(crate) fn document(len: usize) -> Vec<u8> {
     let mut out = b"%PDF-1.7\n".to_vec();
     let mut state: u64 = SEED;
     while out.len() < len {
@@ -32,7 +32,7 @@ fn multipart(bytes: &[u8], boundary: &str) -> Vec<u8> {
     body
 }
 
-async fn upload(
+pub(crate) async fn upload(
     api: &reqwest::Client,
     server: &Server,
     asset: i64,

@@ -1,12 +1,16 @@
 //! The `mamori` binary: the command line of `mamori-cli`, with `serve` running the pages
 //! and the API of `mamori-web`.
 
+mod memory;
+
 use std::process::ExitCode;
 
 use mamori_cli::ServeRequest;
 use mamori_web::{AppState, WebConfig};
 
 fn main() -> ExitCode {
+    // Before any thread starts, so that the arena cap holds for all of them.
+    memory::tune();
     mamori_cli::main(serve)
 }
 
