@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 /// A past import.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AssetImportRecord)]
 pub struct ImportOut {
     pub id: i64,
     pub imported_by: Option<String>,

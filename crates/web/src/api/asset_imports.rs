@@ -338,6 +338,7 @@ pub struct CountsOut {
 
 /// A planned import: counts of all rows, file problems and one page of rows.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AssetImportPreview)]
 pub struct PreviewOut {
     pub token: String,
     pub file_name: String,

@@ -42,6 +42,7 @@ pub struct LevelOut {
     pub id: i64,
     /// `confidentiality`, `integrity` or `availability`.
     #[schema(example = "confidentiality")]
+    #[schema(value_type = crate::api::codes::ClassificationAxis)]
     pub axis: String,
     /// The short code used in spreadsheets and filters.
     #[schema(example = "2")]

@@ -38,9 +38,11 @@ pub struct ExceptionOut {
     /// `requested`, `emergency_unconfirmed`, `permitted`, `in_effect`, `ending_soon`,
     /// `expired`, `ended`, `returned`, `refused` or `withdrawn`.
     #[schema(example = "in_effect")]
+    #[schema(value_type = crate::api::codes::ExceptionStanding)]
     pub standing: String,
     /// The state of the latest approval request: `pending`, `approved`, `returned`,
     /// `rejected` or `withdrawn`.
+    #[schema(value_type = crate::api::codes::ApprovalState)]
     pub approval: String,
     pub ended_on: Option<String>,
     pub end_note: String,

@@ -44,6 +44,7 @@ pub struct PolicyOut {
     /// `basic_policy` (基本方針), `measure_standards` (対策基準), `procedures` (実施手順)
     /// or `other`.
     #[schema(example = "basic_policy")]
+    #[schema(value_type = crate::api::codes::PolicyKind)]
     pub kind: String,
     #[schema(example = "佐久市議会情報セキュリティ基本方針")]
     pub title: String,
@@ -51,6 +52,7 @@ pub struct PolicyOut {
     pub latest_version: Option<i64>,
     /// `draft`, `approved` (決裁済み), `published` or `superseded`.
     #[schema(example = "published")]
+    #[schema(value_type = Option<crate::api::codes::PolicyVersionStatus>)]
     pub latest_status: Option<String>,
     /// The id of the version in force, if one is published.
     pub published_version_id: Option<i64>,
@@ -74,6 +76,7 @@ pub struct VersionOut {
     pub number: i64,
     /// `draft`, `approved`, `published`, `superseded` or `withdrawn`.
     #[schema(example = "published")]
+    #[schema(value_type = crate::api::codes::PolicyVersionStatus)]
     pub status: String,
     pub title: String,
     /// SHA-256 of the canonical text; an acknowledgement names the hash it was given.
@@ -121,6 +124,7 @@ pub(crate) fn tree_json(tree: &PolicyText) -> Result<serde_json::Value, AppError
 pub struct PolicyDetail {
     pub id: i64,
     #[schema(example = "basic_policy")]
+    #[schema(value_type = crate::api::codes::PolicyKind)]
     pub kind: String,
     pub title: String,
     pub created_at: String,
@@ -163,6 +167,7 @@ pub struct VersionDetail {
 pub struct ImportIn {
     /// For a new document: `basic_policy`, `measure_standards`, `procedures` or `other`.
     #[schema(example = "basic_policy")]
+    #[schema(value_type = crate::api::codes::PolicyKind)]
     pub kind: String,
     /// The whole text, numbered in the style of Japanese regulations (1, (1), ア, 第1条…).
     pub text: String,
@@ -242,6 +247,7 @@ pub struct ReviewIn {
     pub reviewed_on: String,
     /// `audit_result`, `self_inspection_result`, `change_of_situation` or `other`.
     #[schema(example = "audit_result")]
+    #[schema(value_type = crate::api::codes::ReviewTrigger)]
     pub trigger: String,
     /// What was found (分析).
     pub analysis: String,
@@ -281,6 +287,7 @@ pub struct AcknowledgementRowOut {
     pub login: String,
     pub display_name: String,
     /// `member` or `staff`.
+    #[schema(value_type = crate::api::codes::UserType)]
     pub user_type: String,
     /// RFC 3339, UTC; absent while pending.
     pub acknowledged_at: Option<String>,

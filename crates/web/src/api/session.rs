@@ -36,14 +36,18 @@ pub struct Me {
     pub display_name: String,
     /// ふりがな in hiragana, if given.
     pub reading: Option<String>,
+    #[schema(value_type = crate::api::codes::Role)]
     pub role: String,
+    #[schema(value_type = crate::api::codes::UserType)]
     pub user_type: String,
+    #[schema(value_type = Vec<crate::api::codes::OrgRole>)]
     pub org_roles: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SessionStarted {
     /// `active`, or the step still missing: `password_change`, `mfa_enrol`.
+    #[schema(value_type = crate::api::codes::SessionStage)]
     pub stage: String,
     /// Send this back in `X-CSRF-Token` on state-changing requests made with the cookie.
     pub csrf_token: String,
@@ -364,6 +368,7 @@ pub async fn set_reading(
 pub struct SessionOut {
     pub id: i64,
     /// `active`, or the sign-in step still missing.
+    #[schema(value_type = crate::api::codes::SessionStage)]
     pub stage: String,
     /// RFC 3339, UTC.
     pub created_at: String,

@@ -23,6 +23,7 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleOut {
     /// `policy_document`, `risk` or `corrective_action`.
+    #[schema(value_type = crate::api::codes::RecordKind)]
     pub subject_kind: String,
     pub subject_id: i64,
     pub subject_title: Option<String>,

@@ -121,6 +121,7 @@ pub struct AcceptanceOut {
     pub expires_on: String,
     /// `pending`, `accepted`, `rejected`, `returned` (差戻し) or `withdrawn`: the state of
     /// the proposal's approval request (`/api/v1/approvals`).
+    #[schema(value_type = crate::api::codes::AcceptanceStatus)]
     pub status: String,
     pub proposed_by: Option<i64>,
     pub proposed_by_name: Option<String>,
@@ -217,9 +218,11 @@ pub async fn propose_acceptance(
 /// The CISO's decision.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TreatmentDecisionIn)]
 pub struct DecisionIn {
     /// `approve` or `reject`.
     #[schema(example = "approve")]
+    #[schema(value_type = crate::api::codes::ApproveOrReject)]
     pub decision: String,
     #[serde(default)]
     pub note: String,
