@@ -134,6 +134,7 @@ pub async fn get_import(
 
 /// Why: required to undo an import or withdraw an asset.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "取込み元の台帳を誤って選んだため"}))]
 pub struct ReasonIn {
     pub reason: String,
 }
@@ -221,6 +222,7 @@ pub async fn list_profiles(
 
 /// A profile's name.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "議会事務局の資産台帳（Excel）"}))]
 pub struct ProfileIn {
     pub name: String,
 }

@@ -169,6 +169,7 @@ pub struct ValueIn {
 /// values of coded columns that are not the scheme's mean (the staged ones stand when
 /// `values` is left out).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"columns": ["name", "category", null, "confidentiality"], "values": [{"field": "category", "value": "ア", "meaning": "value:infrastructure"}]}))]
 pub struct MappingIn {
     pub columns: Vec<Option<String>>,
     pub values: Option<Vec<ValueIn>>,
@@ -463,6 +464,7 @@ pub async fn preview_import(
 /// The person's answers to the preview: one reason for classification changes, and
 /// what to do with each possible duplicate (by row: `create`, `update` or `skip`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "令和8年度の棚卸しにより機密性を見直し", "duplicates": {"3": "update", "7": "skip"}, "own_numbers": "keep"}))]
 pub struct ConfirmIn {
     #[serde(default)]
     pub reason: String,

@@ -110,6 +110,7 @@ pub async fn get_classification(
 /// The scheme to put in use.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"scheme_id": 2}))]
 pub struct ActivateIn {
     pub scheme_id: i64,
 }
@@ -154,6 +155,7 @@ pub async fn activate(
 /// empty rule removes it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "機密性3", "definition": "個人情報を含む情報資産", "takeout_requires_approval": true, "rules": {"storage": "施錠できる書庫に保管する"}}))]
 pub struct LevelPatch {
     pub name: Option<String>,
     pub definition: Option<String>,

@@ -154,6 +154,15 @@ codes! {
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).
     DayCount => of(&domain::calendar::DayCount::ALL, domain::calendar::DayCount::as_str);
+    /// How near a review is due: `overdue`, `due_soon` (within 30 days) or `later`.
+    ReviewDueState => {
+        use crate::api::cycle::reviews::due_state_code;
+        use domain::review::DueState;
+        [DueState::Overdue, DueState::DueSoon, DueState::Later]
+            .into_iter()
+            .map(due_state_code)
+            .collect()
+    };
     /// Why a day is closed: a national holiday or the assembly's own closed day.
     ClosedKind => {
         use domain::calendar::ClosedKind;

@@ -143,6 +143,7 @@ impl From<ExceptionIn> for Form {
 /// Ending an exception early, or closing one that expired.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "代替の暗号化USBメモリを配備したため終了"}))]
 pub struct EndIn {
     /// How the rule is kept again.
     pub note: String,

@@ -316,6 +316,7 @@ pub async fn revise_file(
 /// Why an attachment is removed.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "誤って別の委員会の資料を添付したため"}))]
 pub struct RemoveIn {
     pub reason: String,
 }

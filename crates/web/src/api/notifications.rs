@@ -245,6 +245,7 @@ pub async fn save_my_settings(
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"mail": "sato.hanako@gikai.example.lg.jp"}))]
 pub struct UserMail {
     /// The mail address; `""` removes it.
     pub mail: Option<String>,

@@ -164,6 +164,7 @@ pub struct VersionDetail {
 /// A policy text to store as a new draft version.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "basic_policy", "text": "〇〇市議会情報セキュリティ基本方針\n1 目的\nこの方針は…", "change_note": "令和8年度改定"}))]
 pub struct ImportIn {
     /// For a new document: `basic_policy`, `measure_standards`, `procedures` or `other`.
     #[schema(example = "basic_policy")]
@@ -242,6 +243,7 @@ pub struct ApproveIn {
 /// A review of the policy (clause 8).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reviewed_on": "令和8年3月18日", "trigger": "audit_result", "analysis": "令和7年度の監査結果を受けて対策基準を見直した", "decision": "対策基準を改定する"}))]
 pub struct ReviewIn {
     /// The date of the review (`2026-11-25`, `令和8年11月25日`).
     pub reviewed_on: String,
@@ -266,6 +268,7 @@ pub struct ReviewOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"content_hash": "3f2a9c0b7d1e4f6a8b2c5d9e0f1a3b4c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a"}))]
 pub struct AcknowledgeIn {
     /// The `content_hash` of the version as it was read.
     pub content_hash: String,

@@ -41,6 +41,7 @@ pub struct SecurityOut {
 /// The settings to save.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"mfa_required_roles": ["admin", "security_officer"]}))]
 pub struct SecurityIn {
     /// Any of `admin`, `security_officer`, `user`, `auditor`, `contractor`; replaces the set.
     #[schema(value_type = Vec<crate::api::codes::Role>)]

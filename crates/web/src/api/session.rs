@@ -22,6 +22,7 @@ use mamori_app::account::{self, PasswordChange};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"login": "jimukyoku.sato", "password": "chikuma river in spring", "totp": "123456"}))]
 pub struct SessionRequest {
     pub login: String,
     pub password: String,
@@ -200,6 +201,7 @@ pub struct TokenCreated {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "会議録システム連携"}))]
 pub struct TokenRequest {
     pub name: String,
 }
@@ -283,6 +285,7 @@ fn first_problem(failure: Failure) -> AppError {
 /// A new password for the signed-in user.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "kiso-no-passphrase-2026", "new_password": "chikuma river in spring"}))]
 pub struct PasswordChangeRequest {
     pub current_password: String,
     pub new_password: String,

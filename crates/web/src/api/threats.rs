@@ -113,6 +113,7 @@ pub struct NewThreatIn {
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "標的型メールによるマルウェア感染", "description": "議員宛の添付ファイル付きメール", "retired": false}))]
 pub struct ThreatPatch {
     #[schema(value_type = Option<crate::api::codes::ThreatFamily>)]
     pub family: Option<String>,

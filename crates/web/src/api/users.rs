@@ -110,6 +110,7 @@ pub struct NewUserIn {
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "佐藤 花子", "reading": "さとう はなこ", "role": "security_officer", "org_roles": ["ciso"], "active": true}))]
 pub struct UserPatch {
     pub display_name: Option<String>,
     /// ふりがな (kana, kept in hiragana); `""` removes it.
@@ -140,6 +141,7 @@ pub struct PostsIn {
 /// A password chosen for the user, who must change it at next sign-in.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"new_password": "chikuma river in spring"}))]
 pub struct PasswordResetIn {
     pub new_password: String,
 }

@@ -117,7 +117,9 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> AppError {
     let field = match (&problem, path) {
         (DataProblem::Missing(name), "" | ".") => name.clone(),
         (DataProblem::Missing(name), parent) => format!("{parent}.{name}"),
+        // The path already ends at an unknown key.
         (DataProblem::Unknown(name), "" | ".") => name.clone(),
+        (DataProblem::Unknown(name), path) if path.ends_with(name.as_str()) => path.to_owned(),
         (DataProblem::Unknown(name), parent) => format!("{parent}.{name}"),
         (_, ".") => String::new(),
         (_, path) => path.to_owned(),

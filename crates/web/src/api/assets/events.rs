@@ -143,6 +143,7 @@ pub async fn record_event(
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = AssetEventDecisionIn)]
+#[schema(example = json!({"decision": "approve", "note": "持出し期間は3日以内とすること"}))]
 pub struct DecisionIn {
     /// `approve` or `reject`.
     #[schema(example = "approve")]

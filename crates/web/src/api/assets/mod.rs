@@ -337,6 +337,7 @@ fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
 /// change of classification needs `reason`; a changed `disposal_due` already past on an
 /// asset in use needs `"confirm_past_dates": true`.
 #[derive(Debug, serde::Deserialize, ToSchema)]
+#[schema(example = json!({"location": "議会事務局 書庫B", "confidentiality": "3", "reason": "個人情報を含むことが分かったため"}))]
 pub struct AssetPatch {
     /// Any field of [`AssetIn`], e.g. `{"location": "書庫B"}`.
     #[serde(flatten)]

@@ -231,6 +231,7 @@ pub async fn create_action(
 /// A change of status.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "done", "done_on": "2026-12-10", "note": "USBメモリの持出し手順を改め、職員に周知した"}))]
 pub struct ActionStatusIn {
     /// `in_progress`, `done` or `cancelled`.
     #[schema(example = "done")]

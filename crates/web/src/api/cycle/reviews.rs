@@ -43,6 +43,7 @@ pub struct ScheduleOut {
     /// ISO 8601; absent once a one-off review is done.
     pub next_due_on: Option<String>,
     /// `overdue`, `due_soon` (within 30 days), `later`, or absent when nothing is due.
+    #[schema(value_type = Option<crate::api::codes::ReviewDueState>)]
     pub state: Option<String>,
 }
 
@@ -68,14 +69,9 @@ impl From<&ScheduleRecord> for ScheduleOut {
                 Assignee::Post(_) => None,
             },
             next_due_on: s.next_due_on.map(mamori_app::date_text),
-            state: s.next_due_on.map(|d| {
-                match due_state(d, mamori_app::today()) {
-                    DueState::Overdue => "overdue",
-                    DueState::DueSoon => "due_soon",
-                    DueState::Later => "later",
-                }
-                .to_owned()
-            }),
+            state: s
+                .next_due_on
+                .map(|d| due_state_code(due_state(d, mamori_app::today())).to_owned()),
         }
     }
 }
@@ -258,4 +254,13 @@ pub async fn record_review(
         reviews: history.reviews.into_iter().map(Into::into).collect(),
     };
     Ok(super::created(out, &format!("/api/v1/reviews/{kind}/{id}")))
+}
+
+/// The code of how near a review is due.
+pub fn due_state_code(state: DueState) -> &'static str {
+    match state {
+        DueState::Overdue => "overdue",
+        DueState::DueSoon => "due_soon",
+        DueState::Later => "later",
+    }
 }

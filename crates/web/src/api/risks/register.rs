@@ -299,6 +299,7 @@ pub async fn create_risk(
 /// the active matrix, whatever version it had.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "議員のUSBメモリ紛失による個人情報の漏えい", "likelihood": "中", "impact": "高", "treatment": "reduce"}))]
 pub struct RiskPatch {
     pub title: Option<String>,
     pub threat_id: Option<i64>,

@@ -85,6 +85,7 @@ pub async fn add_action(
 /// When an action was done.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"done_on": "2026-12-10"}))]
 pub struct CompleteIn {
     /// ISO 8601 or 和暦; today when absent.
     #[serde(default)]
@@ -219,6 +220,7 @@ pub async fn propose_acceptance(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = TreatmentDecisionIn)]
+#[schema(example = json!({"decision": "reject", "note": "代替策の検討が不十分"}))]
 pub struct DecisionIn {
     /// `approve` or `reject`.
     #[schema(example = "approve")]
