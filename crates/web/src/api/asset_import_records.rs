@@ -89,6 +89,7 @@ pub struct ImportedAssetOut {
     pub line: usize,
     pub asset_id: i64,
     /// `created` or `updated`.
+    #[schema(value_type = crate::api::codes::ImportRowAction)]
     pub action: &'static str,
     pub name: String,
     pub withdrawn: bool,

@@ -158,6 +158,7 @@ pub async fn upload_import(
 pub struct ValueIn {
     /// `category`, `form`, `holder_type`, `segment`, `confidentiality`, `integrity`,
     /// `availability` or `status`.
+    #[schema(value_type = crate::api::codes::ImportCodedField)]
     pub field: String,
     /// The value as the file writes it.
     pub value: String,
@@ -267,6 +268,7 @@ pub struct ChangeOut {
 pub struct RowOut {
     pub line: usize,
     /// `new`, `update`, `unchanged`, `duplicate` (a choice is needed), `skipped` or `error`.
+    #[schema(value_type = crate::api::codes::ImportRowKind)]
     pub kind: &'static str,
     pub name: String,
     pub asset_id: Option<i64>,

@@ -163,6 +163,45 @@ codes! {
             .map(due_state_code)
             .collect()
     };
+    /// How a review schedule repeats.
+    ReviewRule => vec!["fiscal_yearly", "every_months", "once"];
+    /// A step of getting started.
+    GettingStartedStep => vec!["settings", "people", "basic_policy", "assets", "classification", "risks"];
+    /// What an import did to one asset.
+    ImportRowAction => vec!["created", "updated"];
+    /// What a row of a staged import would do.
+    ImportRowKind => vec!["new", "update", "unchanged", "duplicate", "skipped", "error"];
+    /// A field whose values an import maps.
+    ImportCodedField => vec![
+        "category", "form", "holder_type", "segment", "confidentiality", "integrity",
+        "availability", "status",
+    ];
+    /// How a retention period (保存期間) was read.
+    RetentionKind => vec![
+        "permanent", "constant", "years", "under_one_year", "term_of_office", "loan_period",
+        "contract_period", "until_contract_end", "years_after_contract", "until_renewal",
+        "until_disposal", "as_needed", "until",
+    ];
+    /// Why no disposal date is proposed for a retention period.
+    NoDisposalProposal => vec![
+        "blank", "not_recognised", "kept_without_end", "ends_with_event", "when_no_longer_needed",
+    ];
+    /// What became of a line of an imported policy text outside its clauses.
+    PolicyLineFate => {
+        use domain::policy::LineFate;
+        [LineFate::Title, LineFate::Metadata, LineFate::Contents, LineFate::Preamble]
+            .into_iter()
+            .map(LineFate::as_str)
+            .collect()
+    };
+    /// Why a line of an imported policy text was flagged.
+    PolicyWarningReason => {
+        use domain::policy::WarningReason;
+        [WarningReason::Unrecognised, WarningReason::OutOfSequence, WarningReason::BeforeFirstClause]
+            .into_iter()
+            .map(crate::api::policies::reason_code)
+            .collect()
+    };
     /// Why a day is closed: a national holiday or the assembly's own closed day.
     ClosedKind => {
         use domain::calendar::ClosedKind;

@@ -200,6 +200,7 @@ pub struct WarningOut {
     /// The clause the line was kept with.
     pub attached_to: Option<String>,
     /// `unrecognised`, `out_of_sequence` or `before_first_clause`.
+    #[schema(value_type = crate::api::codes::PolicyWarningReason)]
     pub reason: &'static str,
 }
 
@@ -225,6 +226,7 @@ pub struct UnplacedOut {
     pub text: String,
     /// `title`, `metadata`, `contents` or `preamble`.
     #[schema(example = "contents")]
+    #[schema(value_type = crate::api::codes::PolicyLineFate)]
     pub fate: &'static str,
 }
 
@@ -363,7 +365,7 @@ impl From<Saved> for ImportOut {
     }
 }
 
-fn reason_code(reason: WarningReason) -> &'static str {
+pub(crate) fn reason_code(reason: WarningReason) -> &'static str {
     match reason {
         WarningReason::Unrecognised => "unrecognised",
         WarningReason::OutOfSequence => "out_of_sequence",

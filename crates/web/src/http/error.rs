@@ -25,10 +25,9 @@ pub struct AppError {
     pub params: Vec<(&'static str, String)>,
     /// The fields refused by a validation, named in the API's error body.
     pub fields: Vec<FieldProblem>,
-    /// A `{detail}` worded in the caller's language when rendered (a malformed JSON body).
-    pub detail: Option<Detail>,
-    /// The one field a malformed JSON body got wrong, as a path (`items[0].name`).
-    pub field_name: Option<String>,
+    /// A `{detail}` worded in the caller's language when rendered, and the field it is
+    /// about (a malformed JSON body). Boxed: most errors have none.
+    pub detail: Option<Box<Detail>>,
 }
 
 /// A message part rendered in the caller's language: a locale key and its parameters.
@@ -36,6 +35,8 @@ pub struct AppError {
 pub struct Detail {
     pub key: &'static str,
     pub params: Vec<(&'static str, String)>,
+    /// The field a malformed JSON body got wrong, as a path (`items[0].name`).
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -47,7 +48,6 @@ impl AppError {
             params: Vec::new(),
             fields: Vec::new(),
             detail: None,
-            field_name: None,
         }
     }
 
@@ -255,7 +255,9 @@ pub fn render_error(error: &AppError, ctx: &Ctx, is_api: bool) -> Response {
                 .map(|p| json!({"field": p.field, "message": ctx.tr.f(p.key, &p.params)}))
                 .collect();
         }
-        if let (Some(field), Some(part)) = (&error.field_name, &error.detail) {
+        if let Some(part) = &error.detail
+            && let Some(field) = &part.field
+        {
             detail["fields"] =
                 json!([{"field": field, "message": ctx.tr.f(part.key, &part.params)}]);
         }

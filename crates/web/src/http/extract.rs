@@ -149,15 +149,15 @@ pub fn json_field_error(
         "invalid_json_data",
         "error.invalid_json_data",
     );
-    error.detail = Some(Detail {
+    error.detail = Some(Box::new(Detail {
         key: if field.is_empty() {
             "error.json.body_not_object"
         } else {
             key
         },
         params,
-    });
-    error.field_name = (!field.is_empty()).then_some(field);
+        field: (!field.is_empty()).then_some(field),
+    }));
     error
 }
 

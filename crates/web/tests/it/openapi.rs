@@ -145,6 +145,9 @@ const CODED: &[&str] = &[
     "holder_type",
     "segment",
     "managing_role",
+    "rule",
+    "step",
+    "fate",
 ];
 
 /// Schemas where a name of [`CODED`] holds something else, and why.
@@ -290,6 +293,17 @@ fn every_error_answer_is_the_error_envelope_and_every_body_has_an_example() {
     );
 }
 
+/// A body, the status and code it gets, words of the Japanese and the English message,
+/// and the field named in `fields`.
+type MalformedCase = (
+    String,
+    u16,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+);
+
 mamori_testkit::backend_test!(
     async fn a_malformed_json_body_is_told_in_the_callers_language_naming_the_field(backend) {
         let server = TestServer::start(backend).await;
@@ -320,7 +334,7 @@ mamori_testkit::backend_test!(
                 .body(body)
                 .send()
         };
-        let cases: Vec<(String, u16, &str, &str, &str, Option<&str>)> = vec![
+        let cases: Vec<MalformedCase> = vec![
             (
                 "{\"login\": \"giin.tanaka\",".into(),
                 400,
@@ -412,3 +426,73 @@ mamori_testkit::backend_test!(
         server.stop().await;
     }
 );
+
+#[test]
+fn the_kit_refuses_answers_the_document_does_not_describe() {
+    use mamori_testkit::openapi::check_response;
+    let doc = mamori_testkit::openapi::document();
+    let json = Some("application/json");
+    let me = json!({"id": 1, "login": "giin.tanaka", "display_name": "田中 一郎",
+        "reading": null, "role": "user", "user_type": "member", "org_roles": ["ciso"]});
+    let body = |value: &Value| serde_json::to_vec(value).unwrap();
+    assert_eq!(
+        check_response(doc, "GET", "/api/v1/me", 200, json, &body(&me)),
+        Ok(())
+    );
+    let mut refusals = Vec::new();
+    for (status, value, expected) in [
+        (
+            200,
+            {
+                let mut v = me.clone();
+                v["role"] = json!("mayor");
+                v
+            },
+            "not one of the declared values",
+        ),
+        (
+            200,
+            {
+                let mut v = me.clone();
+                v["is_admin"] = json!(true);
+                v
+            },
+            "`is_admin` is not in the document",
+        ),
+        (
+            200,
+            {
+                let mut v = me.clone();
+                v.as_object_mut().unwrap().remove("login");
+                v
+            },
+            "`login` is missing",
+        ),
+        (
+            200,
+            {
+                let mut v = me.clone();
+                v["id"] = json!("1");
+                v
+            },
+            "not of type integer",
+        ),
+        (418, me.clone(), "a status the document does not declare"),
+        (
+            401,
+            json!({"error": {"code": "invalid_token"}}),
+            "`message` is missing",
+        ),
+    ] {
+        let refusal = check_response(doc, "GET", "/api/v1/me", status, json, &body(&value))
+            .expect_err(expected);
+        assert!(refusal.contains(expected), "{refusal}");
+        refusals.push(refusal);
+    }
+    // An HTML answer where JSON is declared, and a path the document does not have.
+    let html = check_response(doc, "GET", "/api/v1/me", 200, Some("text/html"), b"<p>");
+    assert!(html.is_err());
+    let unknown = check_response(doc, "GET", "/api/v1/nothing-here", 200, json, b"{}");
+    assert!(unknown.is_err());
+    assert_eq!(refusals.len(), 6);
+}

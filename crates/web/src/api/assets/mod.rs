@@ -79,6 +79,7 @@ pub struct RetentionReadingOut {
     /// `loan_period`, `contract_period`, `until_contract_end`, `years_after_contract`,
     /// `until_renewal`, `until_disposal`, `as_needed` or `until`.
     #[schema(example = "years")]
+    #[schema(value_type = crate::api::codes::RetentionKind)]
     pub kind: String,
     /// For `years` and `years_after_contract`.
     pub years: Option<u8>,
@@ -516,6 +517,7 @@ pub struct ProposalParams {
 pub struct NoProposalOut {
     /// `blank`, `not_recognised`, `kept_without_end`, `ends_with_event` or
     /// `when_no_longer_needed`.
+    #[schema(value_type = crate::api::codes::NoDisposalProposal)]
     pub code: String,
     /// The reason in the caller's language.
     pub message: String,

@@ -28,6 +28,7 @@ pub struct ScheduleOut {
     pub subject_id: i64,
     pub subject_title: Option<String>,
     /// `fiscal_yearly`, `every_months` or `once`.
+    #[schema(value_type = crate::api::codes::ReviewRule)]
     pub rule: String,
     /// fiscal_yearly: the month and day in every 年度.
     pub month: Option<u8>,
@@ -159,6 +160,7 @@ pub async fn get_reviews(
 pub struct ScheduleIn {
     /// `fiscal_yearly`, `every_months` or `once`.
     #[schema(example = "fiscal_yearly")]
+    #[schema(value_type = crate::api::codes::ReviewRule)]
     pub rule: String,
     /// fiscal_yearly: "3/31".
     #[serde(default)]
