@@ -1,7 +1,7 @@
 //! Extractors that turn malformed requests into localised 4xx errors instead of axum's
 //! plain-text rejections.
 
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::FormRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -113,6 +113,13 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> AppError {
     let text = full
         .rsplit_once(" at line ")
         .map_or(full.as_str(), |(t, _)| t);
+    let (field, key, params) = read_problem(path, text);
+    json_field_error(field, key, params)
+}
+
+/// serde's wording of what did not fit at `path`, as the field (a path) and the locale
+/// key and parameters that say it in the caller's language.
+fn read_problem(path: &str, text: &str) -> (String, &'static str, Vec<(&'static str, String)>) {
     let problem = DataProblem::read(text);
     let field = match (&problem, path) {
         (DataProblem::Missing(name), "" | ".") => name.clone(),
@@ -134,7 +141,7 @@ pub fn json_error(path: &str, error: &serde_json::Error) -> AppError {
         DataProblem::WrongType(expected) => (expected.key(), vec![]),
         DataProblem::Other => ("error.json.invalid", vec![]),
     };
-    json_field_error(field, key, params)
+    (field, key, params)
 }
 
 /// A JSON body's `field` (a path; empty for the body itself) refused with `key`.
@@ -264,17 +271,27 @@ pub struct ApiQuery<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|axum::extract::Query(value)| ApiQuery(value))
-            .map_err(|rejection: QueryRejection| {
-                AppError::new(
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer =
+            serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let (field, key, mut params) =
+                    read_problem(&e.path().to_string(), &e.inner().to_string());
+                params.push(("field", field.clone()));
+                let mut error = AppError::new(
                     StatusCode::BAD_REQUEST,
                     "malformed_query",
                     "error.malformed_query",
-                )
-                .with("detail", rejection.body_text())
+                );
+                error.detail = Some(Box::new(Detail {
+                    key,
+                    params,
+                    field: (!field.is_empty()).then_some(field),
+                }));
+                error
             })
     }
 }

@@ -410,6 +410,26 @@ mamori_testkit::backend_test!(
                 }
             }
         }
+        // A query string is read the same way: the parameter is named.
+        for (lang, expected) in [
+            ("ja", "「year」の値が正しくありません。"),
+            ("en", "year: not a valid value."),
+        ] {
+            let response = web
+                .client
+                .get(server.url("/api/v1/calendar/holidays?year=R8"))
+                .header(ACCEPT_LANGUAGE, lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), 400);
+            let error = response.json::<Value>().await.unwrap()["error"].clone();
+            assert_eq!(error["code"], "malformed_query");
+            let message = error["message"].as_str().unwrap();
+            assert!(message.contains(expected), "{lang}: {message}");
+            assert!(!message.contains("invalid digit"), "{lang}: {message}");
+            assert_eq!(error["fields"][0]["field"], "year", "{error}");
+        }
         // The user's own language wins over the header, as elsewhere.
         let saved = web
             .post_form("/preferences", &[("lang", "en"), ("date_style", "gregorian")])

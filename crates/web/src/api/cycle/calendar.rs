@@ -194,7 +194,8 @@ pub struct DeadlineOut {
 /// Counts a deadline: `days` calendar days (`kind=calendar`) or working days
 /// (`kind=working`) after `from` (ISO 8601 or 和暦). Anyone signed in.
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar",
-    params(("from" = String, Query), ("days" = u32, Query), ("kind" = String, Query)),
+    params(("from" = String, Query), ("days" = u32, Query),
+        ("kind" = crate::api::codes::DayCount, Query)),
     responses((status = 200, body = DeadlineOut), (status = 422, body = crate::api::ErrorBody)))]
 pub async fn count_deadline(
     State(state): State<AppState>,
