@@ -30,6 +30,7 @@ pub mod fixtures_assets;
 pub mod fixtures_cycle;
 pub mod fixtures_notify;
 pub mod fixtures_once;
+pub mod openapi;
 pub mod smtp;
 
 /// The backends every integration test runs on.
@@ -185,6 +186,52 @@ pub struct TestServer {
     pub address: SocketAddr,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// API responses that did not fit the OpenAPI document; the test fails with them.
+    mismatches: Mismatches,
+}
+
+type Mismatches = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+/// Checks every API response against the OpenAPI document (see [`openapi`]), keeping
+/// what does not fit for the test to fail on; the response itself goes on unchanged.
+async fn check_against_document(
+    axum::extract::State(mismatches): axum::extract::State<Mismatches>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if method == axum::http::Method::HEAD || !openapi::is_api_path(&path) {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            mismatches
+                .lock()
+                .expect("mismatches")
+                .push(format!("{method} {path}: the body could not be read: {e}"));
+            return axum::response::Response::from_parts(parts, axum::body::Body::empty());
+        }
+    };
+    let content_type = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    if let Err(problem) = openapi::check_response(
+        openapi::document(),
+        method.as_str(),
+        &path,
+        parts.status.as_u16(),
+        content_type,
+        &bytes,
+    ) {
+        eprintln!("OpenAPI mismatch: {problem}");
+        mismatches.lock().expect("mismatches").push(problem);
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 impl TestServer {
@@ -219,13 +266,20 @@ impl TestServer {
         configure(&mut config);
         let state = AppState::new(mamori_app::App::new(store.clone()), config);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let served = state.clone();
+        let mismatches = Mismatches::default();
+        let app = mamori_web::router(state.clone())
+            .layer(axum::middleware::from_fn_with_state(
+                mismatches.clone(),
+                check_against_document,
+            ))
+            .into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {
-            mamori_web::serve(listener, served, async {
-                let _ = rx.await;
-            })
-            .await
-            .expect("server");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+                .expect("server");
         });
         TestServer {
             db,
@@ -235,7 +289,13 @@ impl TestServer {
             address,
             shutdown: Some(tx),
             task: Some(task),
+            mismatches,
         }
+    }
+
+    /// The API responses so far that did not fit the OpenAPI document (and forgets them).
+    pub fn take_openapi_mismatches(&self) -> Vec<String> {
+        std::mem::take(&mut *self.mismatches.lock().expect("mismatches"))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -353,6 +413,24 @@ impl TestServer {
             let _ = task.await;
         }
         self.store.close().await;
+    }
+}
+
+impl Drop for TestServer {
+    /// Fails the test on any API response that did not fit the OpenAPI document, unless
+    /// it is failing already.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            return;
+        }
+        let mismatches = self.take_openapi_mismatches();
+        if !mismatches.is_empty() {
+            panic!(
+                "{} API response(s) do not fit the OpenAPI document (/api/openapi.json):\n{}",
+                mismatches.len(),
+                mismatches.join("\n")
+            );
+        }
     }
 }
 

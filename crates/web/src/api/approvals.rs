@@ -52,6 +52,7 @@ pub struct Doc;
 pub struct ApprovalOut {
     pub id: i64,
     /// `policy_version`, `asset_takeout` or `risk_acceptance`.
+    #[schema(value_type = crate::api::codes::RecordKind)]
     pub subject_kind: String,
     pub subject_id: i64,
     /// The record holding the subject: the policy document, the asset, the risk.
@@ -60,6 +61,7 @@ pub struct ApprovalOut {
     pub subject_link: String,
     pub title: String,
     /// `pending`, `approved`, `returned` (差戻し), `rejected` (却下) or `withdrawn` (取下げ).
+    #[schema(value_type = crate::api::codes::ApprovalState)]
     pub state: String,
     pub requested_by: Option<i64>,
     pub requested_by_name: Option<String>,
@@ -275,6 +277,7 @@ pub async fn approval_history(
 pub struct DecisionIn {
     /// `approve`, `return` (差戻し) or `reject` (却下).
     #[schema(example = "return")]
+    #[schema(value_type = crate::api::codes::ApprovalDecision)]
     pub decision: String,
     /// Required to return or reject; a comment when approving.
     #[serde(default)]

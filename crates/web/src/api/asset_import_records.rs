@@ -20,6 +20,7 @@ use crate::state::AppState;
 
 /// A past import.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AssetImportRecord)]
 pub struct ImportOut {
     pub id: i64,
     pub imported_by: Option<String>,
@@ -88,6 +89,7 @@ pub struct ImportedAssetOut {
     pub line: usize,
     pub asset_id: i64,
     /// `created` or `updated`.
+    #[schema(value_type = crate::api::codes::ImportRowAction)]
     pub action: &'static str,
     pub name: String,
     pub withdrawn: bool,
@@ -133,6 +135,7 @@ pub async fn get_import(
 
 /// Why: required to undo an import or withdraw an asset.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "取込み元の台帳を誤って選んだため"}))]
 pub struct ReasonIn {
     pub reason: String,
 }
@@ -220,6 +223,7 @@ pub async fn list_profiles(
 
 /// A profile's name.
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"name": "議会事務局の資産台帳（Excel）"}))]
 pub struct ProfileIn {
     pub name: String,
 }

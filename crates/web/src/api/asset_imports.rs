@@ -158,6 +158,7 @@ pub async fn upload_import(
 pub struct ValueIn {
     /// `category`, `form`, `holder_type`, `segment`, `confidentiality`, `integrity`,
     /// `availability` or `status`.
+    #[schema(value_type = crate::api::codes::ImportCodedField)]
     pub field: String,
     /// The value as the file writes it.
     pub value: String,
@@ -169,6 +170,7 @@ pub struct ValueIn {
 /// values of coded columns that are not the scheme's mean (the staged ones stand when
 /// `values` is left out).
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"columns": ["name", "category", null, "confidentiality"], "values": [{"field": "category", "value": "ア", "meaning": "value:infrastructure"}]}))]
 pub struct MappingIn {
     pub columns: Vec<Option<String>>,
     pub values: Option<Vec<ValueIn>>,
@@ -266,6 +268,7 @@ pub struct ChangeOut {
 pub struct RowOut {
     pub line: usize,
     /// `new`, `update`, `unchanged`, `duplicate` (a choice is needed), `skipped` or `error`.
+    #[schema(value_type = crate::api::codes::ImportRowKind)]
     pub kind: &'static str,
     pub name: String,
     pub asset_id: Option<i64>,
@@ -338,6 +341,7 @@ pub struct CountsOut {
 
 /// A planned import: counts of all rows, file problems and one page of rows.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AssetImportPreview)]
 pub struct PreviewOut {
     pub token: String,
     pub file_name: String,
@@ -462,6 +466,7 @@ pub async fn preview_import(
 /// The person's answers to the preview: one reason for classification changes, and
 /// what to do with each possible duplicate (by row: `create`, `update` or `skip`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "令和8年度の棚卸しにより機密性を見直し", "duplicates": {"3": "update", "7": "skip"}, "own_numbers": "keep"}))]
 pub struct ConfirmIn {
     #[serde(default)]
     pub reason: String,

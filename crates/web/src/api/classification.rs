@@ -42,6 +42,7 @@ pub struct LevelOut {
     pub id: i64,
     /// `confidentiality`, `integrity` or `availability`.
     #[schema(example = "confidentiality")]
+    #[schema(value_type = crate::api::codes::ClassificationAxis)]
     pub axis: String,
     /// The short code used in spreadsheets and filters.
     #[schema(example = "2")]
@@ -109,6 +110,7 @@ pub async fn get_classification(
 /// The scheme to put in use.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"scheme_id": 2}))]
 pub struct ActivateIn {
     pub scheme_id: i64,
 }
@@ -153,6 +155,7 @@ pub async fn activate(
 /// empty rule removes it.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "機密性3", "definition": "個人情報を含む情報資産", "takeout_requires_approval": true, "rules": {"storage": "施錠できる書庫に保管する"}}))]
 pub struct LevelPatch {
     pub name: Option<String>,
     pub definition: Option<String>,

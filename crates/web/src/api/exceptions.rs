@@ -38,9 +38,11 @@ pub struct ExceptionOut {
     /// `requested`, `emergency_unconfirmed`, `permitted`, `in_effect`, `ending_soon`,
     /// `expired`, `ended`, `returned`, `refused` or `withdrawn`.
     #[schema(example = "in_effect")]
+    #[schema(value_type = crate::api::codes::ExceptionStanding)]
     pub standing: String,
     /// The state of the latest approval request: `pending`, `approved`, `returned`,
     /// `rejected` or `withdrawn`.
+    #[schema(value_type = crate::api::codes::ApprovalState)]
     pub approval: String,
     pub ended_on: Option<String>,
     pub end_note: String,
@@ -141,6 +143,7 @@ impl From<ExceptionIn> for Form {
 /// Ending an exception early, or closing one that expired.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"note": "代替の暗号化USBメモリを配備したため終了"}))]
 pub struct EndIn {
     /// How the rule is kept again.
     pub note: String,

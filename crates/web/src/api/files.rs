@@ -70,10 +70,12 @@ pub struct RemovalOut {
 pub struct AttachmentOut {
     pub id: i64,
     /// `asset` or `risk`.
+    #[schema(value_type = crate::api::codes::RecordKind)]
     pub record_kind: String,
     pub record_id: i64,
     pub title: String,
     /// `evidence`, `pledge`, `training`, `certificate` or `other`.
+    #[schema(value_type = crate::api::codes::FilePurpose)]
     pub purpose: String,
     /// ISO 8601; null for no expiry.
     pub expires_on: Option<String>,
@@ -314,6 +316,7 @@ pub async fn revise_file(
 /// Why an attachment is removed.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "誤って別の委員会の資料を添付したため"}))]
 pub struct RemoveIn {
     pub reason: String,
 }
@@ -345,6 +348,7 @@ pub async fn remove_file(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(default)]
 pub struct ViewsQuery {
+    #[param(value_type = Option<crate::api::codes::RecordKind>)]
     pub record_kind: Option<String>,
     pub record_id: Option<String>,
     pub login: Option<String>,
@@ -358,6 +362,7 @@ pub struct ViewsQuery {
 pub struct ViewOut {
     pub at: String,
     pub login: String,
+    #[schema(value_type = crate::api::codes::RecordKind)]
     pub record_kind: String,
     pub record_id: Option<String>,
     /// How it was opened: `page`, `api`, or a file (`page:file:12/2`).

@@ -33,7 +33,7 @@ pub struct HelpTopic {
 /// One page of the manual, in the reader's language.
 #[utoipa::path(get, path = "/api/v1/help/{topic}", tag = "reference",
     params(("topic" = String, Path, description = "getting-started, or a navigation entry: assets, risks, …")),
-    responses((status = 200, body = HelpTopic), (status = 404, description = "no such page")))]
+    responses((status = 200, body = HelpTopic), (status = 404, description = "no such page", body = crate::api::ErrorBody)))]
 pub async fn get_topic(
     State(state): State<AppState>,
     ctx: Ctx,

@@ -65,6 +65,7 @@ pub async fn my_waiting(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct StepOut {
     /// `settings`, `people`, `basic_policy`, `assets`, `classification` or `risks`.
+    #[schema(value_type = crate::api::codes::GettingStartedStep)]
     pub step: String,
     /// The page where it is done.
     pub link: String,

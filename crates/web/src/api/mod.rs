@@ -8,8 +8,10 @@ pub mod audit;
 pub mod audit_anchor;
 pub mod audit_checks;
 pub mod classification;
+pub mod codes;
 pub mod cycle;
 pub mod dates;
+pub mod document;
 pub mod exceptions;
 pub mod files;
 pub mod glossary;
@@ -51,7 +53,7 @@ use crate::state::AppState;
                        Keys are kept for a day.",
     ),
     paths(health, api_index,),
-    components(schemas(Health, ApiIndex, ErrorBody, ErrorDetail,))
+    components(schemas(Health, ApiIndex, ErrorBody, ErrorDetail, FieldError,))
 )]
 pub struct ApiDoc;
 
@@ -66,6 +68,18 @@ pub struct ErrorDetail {
     /// Stable, machine-readable, e.g. `not_found`, `invalid_date`.
     pub code: String,
     /// Human-readable, in the caller's language.
+    pub message: String,
+    /// Each refused field, when the input was refused field by field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldError>>,
+}
+
+/// One refused field of an input.
+#[derive(Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field's name in the request, e.g. `due_on`.
+    pub field: String,
+    /// Why it was refused, in the caller's language.
     pub message: String,
 }
 
@@ -122,7 +136,41 @@ pub async fn api_index() -> Json<ApiIndex> {
 /// The whole document: the system part here, merged with each area's.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
-    for part in [
+    for part in parts() {
+        doc.merge(part);
+    }
+    doc.components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .extend(codes::all());
+    document_idempotency_key(&mut doc);
+    document::document_security(&mut doc);
+    document::document_common_errors(&mut doc);
+    doc
+}
+
+/// Schema names that two areas give to different schemas: merging keeps only the first,
+/// so the other area's operations would be described by a stranger's schema.
+pub fn clashing_schema_names() -> Vec<String> {
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for part in std::iter::once(ApiDoc::openapi()).chain(parts()) {
+        for (name, schema) in part.components.iter().flat_map(|c| &c.schemas) {
+            let json = serde_json::to_string(schema).unwrap_or_default();
+            match seen.get(name) {
+                Some(earlier) if *earlier != json => clashes.push(name.clone()),
+                Some(_) => {}
+                None => {
+                    seen.insert(name.clone(), json);
+                }
+            }
+        }
+    }
+    clashes
+}
+
+fn parts() -> Vec<utoipa::openapi::OpenApi> {
+    vec![
         dates::Doc::openapi(),
         audit::Doc::openapi(),
         audit_checks::Doc::openapi(),
@@ -146,11 +194,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         glossary::Doc::openapi(),
         help::Doc::openapi(),
         home::Doc::openapi(),
-    ] {
-        doc.merge(part);
-    }
-    document_idempotency_key(&mut doc);
-    doc
+    ]
 }
 
 /// Names the `Idempotency-Key` header (see `http::once`) on every POST of a signed-in

@@ -24,6 +24,7 @@ use crate::state::AppState;
 pub struct NotificationOut {
     pub id: i64,
     /// `policy_reminder`, `approval_requested`, `approval_decided`.
+    #[schema(value_type = crate::api::codes::NoticeKind)]
     pub kind: String,
     /// The record's title the notice is about.
     pub title: String,
@@ -161,6 +162,7 @@ pub async fn mark_all_read(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct KindChoiceOut {
+    #[schema(value_type = crate::api::codes::NoticeKind)]
     pub kind: String,
     /// Whether mail of this kind is wanted (urgent notices are mailed regardless).
     pub mail: bool,
@@ -243,6 +245,7 @@ pub async fn save_my_settings(
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"mail": "sato.hanako@gikai.example.lg.jp"}))]
 pub struct UserMail {
     /// The mail address; `""` removes it.
     pub mail: Option<String>,
@@ -287,6 +290,7 @@ pub struct MailOut {
     pub address: String,
     pub subject: String,
     /// `queued`, `failed`.
+    #[schema(value_type = crate::api::codes::MailState)]
     pub state: String,
     pub attempts: i64,
     /// RFC 3339, UTC.

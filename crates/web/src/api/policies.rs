@@ -44,6 +44,7 @@ pub struct PolicyOut {
     /// `basic_policy` (基本方針), `measure_standards` (対策基準), `procedures` (実施手順)
     /// or `other`.
     #[schema(example = "basic_policy")]
+    #[schema(value_type = crate::api::codes::PolicyKind)]
     pub kind: String,
     #[schema(example = "佐久市議会情報セキュリティ基本方針")]
     pub title: String,
@@ -51,6 +52,7 @@ pub struct PolicyOut {
     pub latest_version: Option<i64>,
     /// `draft`, `approved` (決裁済み), `published` or `superseded`.
     #[schema(example = "published")]
+    #[schema(value_type = Option<crate::api::codes::PolicyVersionStatus>)]
     pub latest_status: Option<String>,
     /// The id of the version in force, if one is published.
     pub published_version_id: Option<i64>,
@@ -74,6 +76,7 @@ pub struct VersionOut {
     pub number: i64,
     /// `draft`, `approved`, `published`, `superseded` or `withdrawn`.
     #[schema(example = "published")]
+    #[schema(value_type = crate::api::codes::PolicyVersionStatus)]
     pub status: String,
     pub title: String,
     /// SHA-256 of the canonical text; an acknowledgement names the hash it was given.
@@ -121,6 +124,7 @@ pub(crate) fn tree_json(tree: &PolicyText) -> Result<serde_json::Value, AppError
 pub struct PolicyDetail {
     pub id: i64,
     #[schema(example = "basic_policy")]
+    #[schema(value_type = crate::api::codes::PolicyKind)]
     pub kind: String,
     pub title: String,
     pub created_at: String,
@@ -160,9 +164,11 @@ pub struct VersionDetail {
 /// A policy text to store as a new draft version.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "basic_policy", "text": "〇〇市議会情報セキュリティ基本方針\n1 目的\nこの方針は…", "change_note": "令和8年度改定"}))]
 pub struct ImportIn {
     /// For a new document: `basic_policy`, `measure_standards`, `procedures` or `other`.
     #[schema(example = "basic_policy")]
+    #[schema(value_type = crate::api::codes::PolicyKind)]
     pub kind: String,
     /// The whole text, numbered in the style of Japanese regulations (1, (1), ア, 第1条…).
     pub text: String,
@@ -194,6 +200,7 @@ pub struct WarningOut {
     /// The clause the line was kept with.
     pub attached_to: Option<String>,
     /// `unrecognised`, `out_of_sequence` or `before_first_clause`.
+    #[schema(value_type = crate::api::codes::PolicyWarningReason)]
     pub reason: &'static str,
 }
 
@@ -219,6 +226,7 @@ pub struct UnplacedOut {
     pub text: String,
     /// `title`, `metadata`, `contents` or `preamble`.
     #[schema(example = "contents")]
+    #[schema(value_type = crate::api::codes::PolicyLineFate)]
     pub fate: &'static str,
 }
 
@@ -237,11 +245,13 @@ pub struct ApproveIn {
 /// A review of the policy (clause 8).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reviewed_on": "令和8年3月18日", "trigger": "audit_result", "analysis": "令和7年度の監査結果を受けて対策基準を見直した", "decision": "対策基準を改定する"}))]
 pub struct ReviewIn {
     /// The date of the review (`2026-11-25`, `令和8年11月25日`).
     pub reviewed_on: String,
     /// `audit_result`, `self_inspection_result`, `change_of_situation` or `other`.
     #[schema(example = "audit_result")]
+    #[schema(value_type = crate::api::codes::ReviewTrigger)]
     pub trigger: String,
     /// What was found (分析).
     pub analysis: String,
@@ -260,6 +270,7 @@ pub struct ReviewOut {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"content_hash": "3f2a9c0b7d1e4f6a8b2c5d9e0f1a3b4c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a"}))]
 pub struct AcknowledgeIn {
     /// The `content_hash` of the version as it was read.
     pub content_hash: String,
@@ -281,6 +292,7 @@ pub struct AcknowledgementRowOut {
     pub login: String,
     pub display_name: String,
     /// `member` or `staff`.
+    #[schema(value_type = crate::api::codes::UserType)]
     pub user_type: String,
     /// RFC 3339, UTC; absent while pending.
     pub acknowledged_at: Option<String>,
@@ -353,7 +365,7 @@ impl From<Saved> for ImportOut {
     }
 }
 
-fn reason_code(reason: WarningReason) -> &'static str {
+pub(crate) fn reason_code(reason: WarningReason) -> &'static str {
     match reason {
         WarningReason::Unrecognised => "unrecognised",
         WarningReason::OutOfSequence => "out_of_sequence",

@@ -76,6 +76,7 @@ pub async fn preview_import(
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[schema(example = json!({"reason": "条文番号の誤りが見つかったため取り下げる"}))]
 pub struct WithdrawIn {
     /// Why the draft is withdrawn, e.g. "誤って取り込んだため".
     pub reason: String,
@@ -118,6 +119,7 @@ pub async fn withdraw_version(
 
 /// Whom a draft is sent to for 決裁, and the note for them.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"decider": 3, "request_note": "常任委員会での了承を経ています"}))]
 pub struct SendIn {
     /// A user id among `GET /api/v1/approvals/deciders?register=policies`; absent: any
     /// holder of an approving post (CISO, 統括情報セキュリティ責任者).

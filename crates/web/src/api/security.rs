@@ -33,6 +33,7 @@ pub struct LockoutOut {
 pub struct SecurityOut {
     /// The system roles that must use a second factor.
     #[schema(example = json!(["admin", "security_officer"]))]
+    #[schema(value_type = Vec<crate::api::codes::Role>)]
     pub mfa_required_roles: Vec<String>,
     pub lockouts: Vec<LockoutOut>,
 }
@@ -40,8 +41,10 @@ pub struct SecurityOut {
 /// The settings to save.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"mfa_required_roles": ["admin", "security_officer"]}))]
 pub struct SecurityIn {
     /// Any of `admin`, `security_officer`, `user`, `auditor`, `contractor`; replaces the set.
+    #[schema(value_type = Vec<crate::api::codes::Role>)]
     pub mfa_required_roles: Vec<String>,
 }
 

@@ -22,6 +22,7 @@ use mamori_app::account::{self, PasswordChange};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"login": "jimukyoku.sato", "password": "chikuma river in spring", "totp": "123456"}))]
 pub struct SessionRequest {
     pub login: String,
     pub password: String,
@@ -36,14 +37,18 @@ pub struct Me {
     pub display_name: String,
     /// ふりがな in hiragana, if given.
     pub reading: Option<String>,
+    #[schema(value_type = crate::api::codes::Role)]
     pub role: String,
+    #[schema(value_type = crate::api::codes::UserType)]
     pub user_type: String,
+    #[schema(value_type = Vec<crate::api::codes::OrgRole>)]
     pub org_roles: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct SessionStarted {
     /// `active`, or the step still missing: `password_change`, `mfa_enrol`.
+    #[schema(value_type = crate::api::codes::SessionStage)]
     pub stage: String,
     /// Send this back in `X-CSRF-Token` on state-changing requests made with the cookie.
     pub csrf_token: String,
@@ -196,6 +201,7 @@ pub struct TokenCreated {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "会議録システム連携"}))]
 pub struct TokenRequest {
     pub name: String,
 }
@@ -279,6 +285,7 @@ fn first_problem(failure: Failure) -> AppError {
 /// A new password for the signed-in user.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"current_password": "kiso-no-passphrase-2026", "new_password": "chikuma river in spring"}))]
 pub struct PasswordChangeRequest {
     pub current_password: String,
     pub new_password: String,
@@ -364,6 +371,7 @@ pub async fn set_reading(
 pub struct SessionOut {
     pub id: i64,
     /// `active`, or the sign-in step still missing.
+    #[schema(value_type = crate::api::codes::SessionStage)]
     pub stage: String,
     /// RFC 3339, UTC.
     pub created_at: String,

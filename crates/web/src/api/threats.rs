@@ -30,6 +30,7 @@ pub struct ThreatOut {
     /// `intentional`, `unintentional`, `disaster`, `pandemic` or `infrastructure`:
     /// clause 3(1) to 3(5) of the basic policy.
     #[schema(example = "intentional")]
+    #[schema(value_type = crate::api::codes::ThreatFamily)]
     pub family: String,
     /// The clause of the basic policy naming the family.
     #[schema(example = "3(1)")]
@@ -43,6 +44,7 @@ pub struct ThreatOut {
     /// `policy`: named in clause 3 of the basic policy; `addition`: added by the assembly
     /// (built in with mamori, or entered by the security officer), not the policy's words.
     #[schema(example = "policy")]
+    #[schema(value_type = crate::api::codes::ThreatOrigin)]
     pub origin: String,
     /// A retired threat is offered for no new risk but stays on record.
     pub retired: bool,
@@ -79,6 +81,7 @@ pub struct ThreatList {
 #[derive(Serialize, ToSchema)]
 pub struct FamilyOut {
     #[schema(example = "intentional")]
+    #[schema(value_type = crate::api::codes::ThreatFamily)]
     pub family: String,
     /// The clause's reference.
     #[schema(example = "3(1)")]
@@ -97,6 +100,7 @@ pub struct FamilyOut {
 #[serde(deny_unknown_fields)]
 pub struct NewThreatIn {
     #[schema(example = "intentional")]
+    #[schema(value_type = crate::api::codes::ThreatFamily)]
     pub family: String,
     /// One line, at most 100 characters.
     #[schema(example = "標的型メール")]
@@ -109,7 +113,9 @@ pub struct NewThreatIn {
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "標的型メールによるマルウェア感染", "description": "議員宛の添付ファイル付きメール", "retired": false}))]
 pub struct ThreatPatch {
+    #[schema(value_type = Option<crate::api::codes::ThreatFamily>)]
     pub family: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
@@ -128,6 +134,7 @@ pub struct MatrixLevelOut {
     pub colour: String,
     /// `acceptable`, `tolerable` or `unacceptable`.
     #[schema(example = "unacceptable")]
+    #[schema(value_type = crate::api::codes::RiskBand)]
     pub band: String,
 }
 
@@ -413,6 +420,7 @@ pub struct MatrixLevelIn {
     pub colour: String,
     /// `acceptable`, `tolerable` or `unacceptable`, in that order up the levels.
     #[schema(example = "unacceptable")]
+    #[schema(value_type = crate::api::codes::RiskBand)]
     pub band: String,
 }
 

@@ -34,13 +34,16 @@ pub struct UserOut {
     /// The permission (権限) in mamori: `admin` (システム管理), `security_officer` (記録の管理),
     /// `user` (一般), `auditor` (監査（閲覧のみ）) or `contractor` (委託業務のみ).
     #[schema(example = "user")]
+    #[schema(value_type = crate::api::codes::Role)]
     pub role: String,
     /// `member` (議員), `staff` (議会事務局職員), `contractor` (委託事業者) or `other`.
     #[schema(example = "member")]
+    #[schema(value_type = crate::api::codes::UserType)]
     pub user_type: String,
     /// The posts (役職) the policy defines that the person holds, apart from the
     /// permission: any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
     /// `committee_member`, `committee_chair`, `csirt_member`.
+    #[schema(value_type = Vec<crate::api::codes::OrgRole>)]
     pub org_roles: Vec<String>,
     /// Deactivated users cannot sign in; users are never deleted.
     pub active: bool,
@@ -93,10 +96,13 @@ pub struct NewUserIn {
     #[serde(default)]
     pub reading: String,
     #[schema(example = "user")]
+    #[schema(value_type = crate::api::codes::Role)]
     pub role: String,
     #[schema(example = "member")]
+    #[schema(value_type = crate::api::codes::UserType)]
     pub user_type: String,
     #[serde(default)]
+    #[schema(value_type = Vec<crate::api::codes::OrgRole>)]
     pub org_roles: Vec<String>,
     pub password: String,
 }
@@ -104,13 +110,17 @@ pub struct NewUserIn {
 /// Fields to change; absent fields stay as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"display_name": "佐藤 花子", "reading": "さとう はなこ", "role": "security_officer", "org_roles": ["ciso"], "active": true}))]
 pub struct UserPatch {
     pub display_name: Option<String>,
     /// ふりがな (kana, kept in hiragana); `""` removes it.
     pub reading: Option<String>,
+    #[schema(value_type = Option<crate::api::codes::Role>)]
     pub role: Option<String>,
+    #[schema(value_type = Option<crate::api::codes::UserType>)]
     pub user_type: Option<String>,
     /// Replaces the whole set.
+    #[schema(value_type = Option<Vec<crate::api::codes::OrgRole>>)]
     pub org_roles: Option<Vec<String>>,
     /// `false` deactivates the user and ends their sessions.
     pub active: Option<bool>,
@@ -124,12 +134,14 @@ pub struct PostsIn {
     /// permission: any of `ciso`, `chief_security_officer`, `security_manager`, `system_staff`,
     /// `committee_member`, `committee_chair`, `csirt_member`; may be empty.
     #[schema(example = json!(["ciso"]))]
+    #[schema(value_type = Vec<crate::api::codes::OrgRole>)]
     pub posts: Vec<String>,
 }
 
 /// A password chosen for the user, who must change it at next sign-in.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"new_password": "chikuma river in spring"}))]
 pub struct PasswordResetIn {
     pub new_password: String,
 }

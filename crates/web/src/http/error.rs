@@ -25,6 +25,18 @@ pub struct AppError {
     pub params: Vec<(&'static str, String)>,
     /// The fields refused by a validation, named in the API's error body.
     pub fields: Vec<FieldProblem>,
+    /// A `{detail}` worded in the caller's language when rendered, and the field it is
+    /// about (a malformed JSON body). Boxed: most errors have none.
+    pub detail: Option<Box<Detail>>,
+}
+
+/// A message part rendered in the caller's language: a locale key and its parameters.
+#[derive(Debug, Clone)]
+pub struct Detail {
+    pub key: &'static str,
+    pub params: Vec<(&'static str, String)>,
+    /// The field a malformed JSON body got wrong, as a path (`items[0].name`).
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -35,6 +47,7 @@ impl AppError {
             message_key,
             params: Vec::new(),
             fields: Vec::new(),
+            detail: None,
         }
     }
 
@@ -69,7 +82,14 @@ impl AppError {
 
     /// The message in `tr`'s language; a validation names each refused field.
     pub fn message(&self, tr: &Tr) -> String {
-        let mut message = tr.f(self.message_key, &self.params);
+        let mut message = match &self.detail {
+            Some(detail) => {
+                let mut params = self.params.clone();
+                params.push(("detail", tr.f(detail.key, &detail.params)));
+                tr.f(self.message_key, &params)
+            }
+            None => tr.f(self.message_key, &self.params),
+        };
         for problem in &self.fields {
             let label = tr
                 .get(&format!("field.label.{}", problem.field))
@@ -234,6 +254,12 @@ pub fn render_error(error: &AppError, ctx: &Ctx, is_api: bool) -> Response {
                 .iter()
                 .map(|p| json!({"field": p.field, "message": ctx.tr.f(p.key, &p.params)}))
                 .collect();
+        }
+        if let Some(part) = &error.detail
+            && let Some(field) = &part.field
+        {
+            detail["fields"] =
+                json!([{"field": field, "message": ctx.tr.f(part.key, &part.params)}]);
         }
         let body = json!({ "error": detail });
         return (error.status, Json(body)).into_response();

@@ -31,6 +31,7 @@ mod once_forms_assets;
 mod once_forms_blocks;
 mod once_forms_people;
 mod once_forms_risks;
+mod openapi;
 mod past_dates;
 mod policies;
 mod policy_acks;

@@ -10,6 +10,7 @@ pub struct EventOut {
     pub asset_id: i64,
     /// `take_out`, `return`, `lending`, `lending_return`, `transfer`, `provision`,
     /// `publication` or `disposal`.
+    #[schema(value_type = crate::api::codes::AssetEventKind)]
     pub kind: String,
     /// ISO 8601 date.
     pub occurred_on: String,
@@ -21,6 +22,7 @@ pub struct EventOut {
     pub notes: String,
     /// `not_required`, `pending`, `approved`, `rejected`, `returned` (差戻し) or `withdrawn`:
     /// the state of the take-out's approval request (`/api/v1/approvals`).
+    #[schema(value_type = crate::api::codes::AssetEventApproval)]
     pub approval: String,
     pub decided_by: Option<String>,
     pub decided_at: Option<String>,
@@ -69,6 +71,7 @@ pub async fn list_events(
 #[serde(deny_unknown_fields)]
 pub struct EventIn {
     #[schema(example = "take_out")]
+    #[schema(value_type = crate::api::codes::AssetEventKind)]
     pub kind: String,
     #[schema(example = "2026-11-26")]
     pub occurred_on: String,
@@ -139,9 +142,12 @@ pub async fn record_event(
 /// A decision on a pending take-out.
 #[derive(Debug, serde::Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AssetEventDecisionIn)]
+#[schema(example = json!({"decision": "approve", "note": "持出し期間は3日以内とすること"}))]
 pub struct DecisionIn {
     /// `approve` or `reject`.
     #[schema(example = "approve")]
+    #[schema(value_type = crate::api::codes::ApproveOrReject)]
     pub decision: String,
     #[serde(default)]
     pub note: String,

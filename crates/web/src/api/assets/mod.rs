@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
-use crate::http::extract::{ApiJson, ApiQuery};
+use crate::http::extract::{ApiJson, ApiQuery, json_error, json_field_error};
 use crate::http::forms::parse_id;
 use crate::http::params::assets::ListParams;
 use crate::state::AppState;
@@ -32,16 +32,21 @@ pub struct AssetOut {
     pub name: String,
     pub description: String,
     /// `infrastructure` (ア), `information` (イ) or `system_document` (ウ).
+    #[schema(value_type = crate::api::codes::AssetCategory)]
     pub category: String,
     /// `electronic`, `paper` or `both`.
+    #[schema(value_type = crate::api::codes::AssetForm)]
     pub form: String,
     /// `member` or `secretariat`.
+    #[schema(value_type = crate::api::codes::AssetHolderType)]
     pub holder_type: String,
     pub holder_id: Option<i64>,
     pub holder_name: Option<String>,
+    #[schema(value_type = Option<crate::api::codes::OrgRole>)]
     pub managing_role: Option<String>,
     pub location: String,
     /// `core`, `lgwan`, `internet` or `none`.
+    #[schema(value_type = crate::api::codes::AssetSegment)]
     pub segment: String,
     #[schema(example = "2")]
     pub confidentiality: String,
@@ -56,6 +61,7 @@ pub struct AssetOut {
     /// ISO 8601 date.
     pub disposal_due: Option<String>,
     /// `in_use`, `archived` or `disposed`.
+    #[schema(value_type = crate::api::codes::AssetStatus)]
     pub status: String,
     pub notes: String,
     pub tags: Vec<String>,
@@ -73,6 +79,7 @@ pub struct RetentionReadingOut {
     /// `loan_period`, `contract_period`, `until_contract_end`, `years_after_contract`,
     /// `until_renewal`, `until_disposal`, `as_needed` or `until`.
     #[schema(example = "years")]
+    #[schema(value_type = crate::api::codes::RetentionKind)]
     pub kind: String,
     /// For `years` and `years_after_contract`.
     pub years: Option<u8>,
@@ -331,6 +338,7 @@ fn invalid(failure: Failure, ctx: &Ctx) -> AppError {
 /// change of classification needs `reason`; a changed `disposal_due` already past on an
 /// asset in use needs `"confirm_past_dates": true`.
 #[derive(Debug, serde::Deserialize, ToSchema)]
+#[schema(example = json!({"location": "議会事務局 書庫B", "confidentiality": "3", "reason": "個人情報を含むことが分かったため"}))]
 pub struct AssetPatch {
     /// Any field of [`AssetIn`], e.g. `{"location": "書庫B"}`.
     #[serde(flatten)]
@@ -371,23 +379,38 @@ pub async fn update_asset(
     let reason = match fields.remove("reason") {
         None => String::new(),
         Some(serde_json::Value::String(r)) => r,
-        Some(_) => return Err(bad_body("reason")),
+        Some(_) => {
+            return Err(json_field_error(
+                "reason".into(),
+                "error.json.not_text",
+                vec![],
+            ));
+        }
     };
     let confirm_past_dates = match fields.remove("confirm_past_dates") {
         None => false,
         Some(serde_json::Value::Bool(b)) => b,
-        Some(_) => return Err(bad_body("confirm_past_dates")),
+        Some(_) => {
+            return Err(json_field_error(
+                "confirm_past_dates".into(),
+                "error.json.not_boolean",
+                vec![],
+            ));
+        }
     };
     let known = field_names();
     let mut input = serde_json::to_value(mamori_app::assets::input_of(&before, &scheme))
         .map_err(|_| AppError::internal())?;
     for (name, value) in fields {
-        if !known.contains(&name) || !value.is_string() {
-            return Err(bad_body("field"));
+        if !known.contains(&name) {
+            return Err(json_field_error(name, "error.json.unknown_field", vec![]));
+        }
+        if !value.is_string() {
+            return Err(json_field_error(name, "error.json.not_text", vec![]));
         }
         input[name.as_str()] = value;
     }
-    let input: AssetInput = serde_json::from_value(input).map_err(|_| bad_body("field"))?;
+    let input: AssetInput = serde_json::from_value(input).map_err(|e| json_error("", &e))?;
     let change = mamori_app::assets::AssetChange {
         input,
         reason,
@@ -397,15 +420,6 @@ pub async fn update_asset(
         .await
         .map_err(|f| invalid(f, &ctx))?;
     Ok(Json(out(&scheme, asset)))
-}
-
-fn bad_body(name: &str) -> AppError {
-    AppError::new(
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_json_data",
-        "error.invalid_json_data",
-    )
-    .with("detail", name)
 }
 
 /// A new classification, by level codes of the active scheme, and why it changed.
@@ -503,6 +517,7 @@ pub struct ProposalParams {
 pub struct NoProposalOut {
     /// `blank`, `not_recognised`, `kept_without_end`, `ends_with_event` or
     /// `when_no_longer_needed`.
+    #[schema(value_type = crate::api::codes::NoDisposalProposal)]
     pub code: String,
     /// The reason in the caller's language.
     pub message: String,

@@ -28,9 +28,11 @@ pub struct CorrectiveActionOut {
     /// ISO 8601.
     pub due_on: String,
     /// `calendar` (暦日) or `working` (開庁日): how `due_days` were counted.
+    #[schema(value_type = crate::api::codes::DayCount)]
     pub due_kind: String,
     pub due_days: Option<u32>,
     /// `open`, `in_progress`, `done` or `cancelled`.
+    #[schema(value_type = crate::api::codes::ActionStatus)]
     pub status: String,
     pub overdue: bool,
     /// ISO 8601, once done.
@@ -168,6 +170,7 @@ pub struct CorrectiveActionIn {
     pub due_days: Option<u32>,
     /// With `due_days`: `calendar` or `working`.
     #[serde(default)]
+    #[schema(value_type = Option<crate::api::codes::DayCount>)]
     pub due_kind: Option<String>,
     /// The record it comes from, e.g. `risk:3`.
     #[serde(default)]
@@ -228,9 +231,11 @@ pub async fn create_action(
 /// A change of status.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"status": "done", "done_on": "2026-12-10", "note": "USBメモリの持出し手順を改め、職員に周知した"}))]
 pub struct ActionStatusIn {
     /// `in_progress`, `done` or `cancelled`.
     #[schema(example = "done")]
+    #[schema(value_type = crate::api::codes::ActionStatus)]
     pub status: String,
     /// For done: ISO 8601 or 和暦, not after today; today when absent.
     #[serde(default)]

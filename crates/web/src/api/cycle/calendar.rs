@@ -25,6 +25,7 @@ pub struct ClosedDayOut {
     #[schema(example = "休日")]
     pub name: String,
     /// `national` (国民の祝日・休日) or `assembly` (the assembly's own closed day).
+    #[schema(value_type = crate::api::codes::ClosedKind)]
     pub kind: String,
 }
 
@@ -183,6 +184,7 @@ pub struct DeadlineOut {
     pub from: String,
     pub days: u32,
     /// `calendar` (暦日) or `working` (開庁日: no weekends, holidays, 年末年始 or closed days).
+    #[schema(value_type = crate::api::codes::DayCount)]
     pub kind: String,
     /// ISO 8601 date the deadline falls on.
     #[schema(example = "2027-01-07")]
@@ -192,7 +194,8 @@ pub struct DeadlineOut {
 /// Counts a deadline: `days` calendar days (`kind=calendar`) or working days
 /// (`kind=working`) after `from` (ISO 8601 or 和暦). Anyone signed in.
 #[utoipa::path(get, path = "/api/v1/calendar/deadline", tag = "calendar",
-    params(("from" = String, Query), ("days" = u32, Query), ("kind" = String, Query)),
+    params(("from" = String, Query), ("days" = u32, Query),
+        ("kind" = crate::api::codes::DayCount, Query)),
     responses((status = 200, body = DeadlineOut), (status = 422, body = crate::api::ErrorBody)))]
 pub async fn count_deadline(
     State(state): State<AppState>,

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 mod actions;
 mod calendar;
-mod reviews;
+pub(crate) mod reviews;
 
 pub use actions::*;
 pub use calendar::*;

@@ -23,10 +23,12 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ScheduleOut {
     /// `policy_document`, `risk` or `corrective_action`.
+    #[schema(value_type = crate::api::codes::RecordKind)]
     pub subject_kind: String,
     pub subject_id: i64,
     pub subject_title: Option<String>,
     /// `fiscal_yearly`, `every_months` or `once`.
+    #[schema(value_type = crate::api::codes::ReviewRule)]
     pub rule: String,
     /// fiscal_yearly: the month and day in every 年度.
     pub month: Option<u8>,
@@ -42,6 +44,7 @@ pub struct ScheduleOut {
     /// ISO 8601; absent once a one-off review is done.
     pub next_due_on: Option<String>,
     /// `overdue`, `due_soon` (within 30 days), `later`, or absent when nothing is due.
+    #[schema(value_type = Option<crate::api::codes::ReviewDueState>)]
     pub state: Option<String>,
 }
 
@@ -67,14 +70,9 @@ impl From<&ScheduleRecord> for ScheduleOut {
                 Assignee::Post(_) => None,
             },
             next_due_on: s.next_due_on.map(mamori_app::date_text),
-            state: s.next_due_on.map(|d| {
-                match due_state(d, mamori_app::today()) {
-                    DueState::Overdue => "overdue",
-                    DueState::DueSoon => "due_soon",
-                    DueState::Later => "later",
-                }
-                .to_owned()
-            }),
+            state: s
+                .next_due_on
+                .map(|d| due_state_code(due_state(d, mamori_app::today())).to_owned()),
         }
     }
 }
@@ -162,6 +160,7 @@ pub async fn get_reviews(
 pub struct ScheduleIn {
     /// `fiscal_yearly`, `every_months` or `once`.
     #[schema(example = "fiscal_yearly")]
+    #[schema(value_type = crate::api::codes::ReviewRule)]
     pub rule: String,
     /// fiscal_yearly: "3/31".
     #[serde(default)]
@@ -257,4 +256,13 @@ pub async fn record_review(
         reviews: history.reviews.into_iter().map(Into::into).collect(),
     };
     Ok(super::created(out, &format!("/api/v1/reviews/{kind}/{id}")))
+}
+
+/// The code of how near a review is due.
+pub fn due_state_code(state: DueState) -> &'static str {
+    match state {
+        DueState::Overdue => "overdue",
+        DueState::DueSoon => "due_soon",
+        DueState::Later => "later",
+    }
 }

@@ -25,6 +25,7 @@ pub struct SnapshotRiskOut {
     pub impact: usize,
     pub level: usize,
     pub level_name: String,
+    #[schema(value_type = Option<crate::api::codes::RiskTreatment>)]
     pub treatment: Option<String>,
     pub residual_likelihood: Option<usize>,
     pub residual_impact: Option<usize>,

@@ -35,6 +35,7 @@ pub struct RiskOut {
     pub threat: String,
     /// `intentional`, `unintentional`, `disaster`, `pandemic` or `infrastructure`
     /// (clause 3(1)–(5)).
+    #[schema(value_type = crate::api::codes::ThreatFamily)]
     pub threat_family: String,
     pub assets: Vec<RiskAssetOut>,
     /// A group of assets named in words, e.g. 議員用タブレット全台.
@@ -44,6 +45,7 @@ pub struct RiskOut {
     pub matrix_version: i64,
     pub inherent: AssessmentOut,
     /// `reduce` (低減), `avoid` (回避), `transfer` (移転), `accept` (受容), or null.
+    #[schema(value_type = Option<crate::api::codes::RiskTreatment>)]
     pub treatment: Option<String>,
     pub residual: Option<AssessmentOut>,
     pub owner_id: Option<i64>,
@@ -196,6 +198,7 @@ pub struct RiskIn {
     /// `reduce`, `avoid`, `transfer` or `accept`; required when the level is above
     /// tolerance.
     #[serde(default)]
+    #[schema(value_type = Option<crate::api::codes::RiskTreatment>)]
     pub treatment: Option<String>,
     #[serde(default)]
     pub residual_likelihood: Option<ScaleIn>,
@@ -296,6 +299,7 @@ pub async fn create_risk(
 /// the active matrix, whatever version it had.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "議員のUSBメモリ紛失による個人情報の漏えい", "likelihood": "中", "impact": "高", "treatment": "reduce"}))]
 pub struct RiskPatch {
     pub title: Option<String>,
     pub threat_id: Option<i64>,
@@ -305,6 +309,7 @@ pub struct RiskPatch {
     pub likelihood: Option<ScaleIn>,
     pub impact: Option<ScaleIn>,
     /// `reduce`, `avoid`, `transfer`, `accept`, or "" for none.
+    #[schema(value_type = Option<crate::api::codes::RiskTreatment>)]
     pub treatment: Option<String>,
     pub residual_likelihood: Option<ScaleIn>,
     pub residual_impact: Option<ScaleIn>,

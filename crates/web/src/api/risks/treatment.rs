@@ -85,6 +85,7 @@ pub async fn add_action(
 /// When an action was done.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"done_on": "2026-12-10"}))]
 pub struct CompleteIn {
     /// ISO 8601 or 和暦; today when absent.
     #[serde(default)]
@@ -121,6 +122,7 @@ pub struct AcceptanceOut {
     pub expires_on: String,
     /// `pending`, `accepted`, `rejected`, `returned` (差戻し) or `withdrawn`: the state of
     /// the proposal's approval request (`/api/v1/approvals`).
+    #[schema(value_type = crate::api::codes::AcceptanceStatus)]
     pub status: String,
     pub proposed_by: Option<i64>,
     pub proposed_by_name: Option<String>,
@@ -217,9 +219,12 @@ pub async fn propose_acceptance(
 /// The CISO's decision.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = TreatmentDecisionIn)]
+#[schema(example = json!({"decision": "reject", "note": "代替策の検討が不十分"}))]
 pub struct DecisionIn {
     /// `approve` or `reject`.
     #[schema(example = "approve")]
+    #[schema(value_type = crate::api::codes::ApproveOrReject)]
     pub decision: String,
     #[serde(default)]
     pub note: String,
