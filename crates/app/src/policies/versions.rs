@@ -51,14 +51,23 @@ pub fn read_file(bytes: &[u8]) -> Result<String, Failure> {
         DocumentFormat::Html => document::html_text(bytes),
     };
     read.map_err(|e| {
-        let key = match e {
-            SheetError::Empty => policy::PolicyProblem::Empty.message_key(),
-            SheetError::Encoding => policy::PolicyProblem::Undecodable.message_key(),
+        let problem = match e {
+            SheetError::Empty => {
+                FieldProblem::new("text", policy::PolicyProblem::Empty.message_key())
+            }
+            SheetError::Encoding => {
+                FieldProblem::new("text", policy::PolicyProblem::Undecodable.message_key())
+            }
             // The sheet's own key names a limit in MiB this message does not need.
-            SheetError::TooLarge { .. } => "policy.error.unpacks_too_large",
-            other => other.message_key(),
+            SheetError::TooLarge { .. } => {
+                FieldProblem::new("text", "policy.error.unpacks_too_large")
+            }
+            other => other.params().into_iter().fold(
+                FieldProblem::new("text", other.message_key()),
+                |p, (name, value)| p.with(name, value),
+            ),
         };
-        Failure::invalid(FieldProblem::new("text", key))
+        Failure::invalid(problem)
     })
 }
 
