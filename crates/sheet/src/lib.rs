@@ -25,8 +25,9 @@ pub const MAX_CELL_CHARS: usize = 100_000;
 /// Most memory the cells of one table may take (their text and a `String` each, the
 /// padding of short rows included), in MiB: the bound on what a small file whose cells
 /// repeat (a shared string used a million times, a million empty cells) can make the
-/// reader allocate. A register of 10,000 rows of 20 columns takes about 15 MiB.
-pub const MAX_TABLE_MIB: usize = 48;
+/// reader allocate. A register of 10,000 rows of 20 columns of 40-byte cells takes about
+/// 13 MiB.
+pub const MAX_TABLE_MIB: usize = 32;
 
 /// Refuses a table that has grown past [`MAX_TABLE_MIB`].
 fn check_table_size(bytes: usize) -> Result<(), SheetError> {

@@ -33,7 +33,23 @@ pub async fn preview_import(
     app.permit(acting, Register::Policies, Act::Edit, EDIT)
         .await?;
     let source = match file {
-        Some(bytes) => read_file(bytes)?,
+        Some(bytes) => {
+            // At most a few files are parsed at once (see `parsing`), off the async
+            // threads: a Word file is unpacked and parsed.
+            let slot = app.parse_slot().await?;
+            let bytes = bytes.to_vec();
+            tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                read_file(&bytes)
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "reading an uploaded policy failed");
+                Failure::Store(mamori_store::StoreError::Io(std::io::Error::other(
+                    "reading the file failed",
+                )))
+            })??
+        }
         None => pasted.to_owned(),
     };
     let parsed = policy::parse(&source).map_err(text_problem)?;
