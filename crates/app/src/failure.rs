@@ -49,6 +49,10 @@ pub enum Failure {
     Conflict(Refusal),
     #[error(transparent)]
     Store(StoreError),
+    /// Too many uploaded files are being read at once; the caller may try again after
+    /// the given time (503 with `Retry-After`).
+    #[error("busy: try again in {retry_after_secs} s")]
+    Busy { retry_after_secs: u64 },
 }
 
 impl Failure {

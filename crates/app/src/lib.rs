@@ -23,6 +23,7 @@ pub mod home;
 pub mod i18n;
 pub mod notifications;
 pub mod once;
+pub mod parsing;
 pub mod policies;
 pub mod reminders;
 pub mod risks;
@@ -41,11 +42,16 @@ pub use mamori_store::{Actor, Backend, StoreError, sqlite_url_for_data_dir};
 #[derive(Clone)]
 pub struct App {
     store: Store,
+    /// Slots for parsing uploaded files, see [`parsing`].
+    parse_slots: parsing::ParseSlots,
 }
 
 impl App {
     pub fn new(store: Store) -> App {
-        App { store }
+        App {
+            store,
+            parse_slots: parsing::ParseSlots::new(parsing::DEFAULT_PARALLEL_IMPORTS),
+        }
     }
 
     /// Opens (and migrates) the database at `url`.

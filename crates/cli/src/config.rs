@@ -34,6 +34,7 @@ pub struct FileConfig {
     pub smtp_from: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
     pub max_file_mb: Option<u64>,
+    pub parallel_imports: Option<usize>,
 }
 
 impl FileConfig {

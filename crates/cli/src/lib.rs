@@ -179,6 +179,10 @@ struct ServeArgs {
     /// while they arrive [default: 20]
     #[arg(long, env = "MAMORI_MAX_FILE_MB")]
     max_file_mb: Option<u64>,
+    /// Uploaded files (registers, Word files) read at the same time; another waits a few
+    /// seconds for a free slot, else is refused with 503 and Retry-After [default: 2]
+    #[arg(long, env = "MAMORI_PARALLEL_IMPORTS")]
+    parallel_imports: Option<usize>,
     #[command(flatten)]
     smtp: SmtpFlags,
 }
@@ -560,7 +564,14 @@ where
         .map(|mb| mb.max(1) * 1024 * 1024)
         .unwrap_or(mamori_domain::file::DEFAULT_MAX_FILE_BYTES);
     let smtp = args.smtp.resolve(file)?;
-    let app = App::open(&data.database_url).await?;
+    let parallel_imports = args
+        .parallel_imports
+        .or(file.parallel_imports)
+        .unwrap_or(mamori_app::parsing::DEFAULT_PARALLEL_IMPORTS)
+        .max(1);
+    let app = App::open(&data.database_url)
+        .await?
+        .with_parallel_imports(parallel_imports);
     tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");
     let listener = tokio::net::TcpListener::bind(address)
         .await

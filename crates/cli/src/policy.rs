@@ -103,6 +103,10 @@ impl Say<'_> {
             Failure::Denied { .. } => self.fail("error.forbidden", &[]),
             Failure::NotFound => self.fail("error.not_found", &[]),
             Failure::Store(e) => anyhow::Error::new(e),
+            Failure::Busy { retry_after_secs } => self.fail(
+                "import_limits.busy",
+                &[("seconds", retry_after_secs.to_string())],
+            ),
         }
     }
 

@@ -3,97 +3,103 @@
 
 use std::borrow::Cow;
 
-use encoding_rs::{SHIFT_JIS, UTF_16BE, UTF_16LE};
+use csv_core::ReadFieldResult;
+use encoding_rs::{Encoding, SHIFT_JIS, UTF_16BE, UTF_16LE};
 
-use crate::{NotSheetReason, SheetError, Table, TableBuilder};
+use crate::{MAX_CELL_CHARS, MAX_COLUMNS, NotSheetReason, SheetError, Table, TableBuilder};
 
 const OLE_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0";
 /// How much of the start of a file is inspected for binary content.
 const SNIFF_LEN: usize = 1024;
+/// Size of the pieces a Shift_JIS or UTF-16 file is decoded in: the decoded text is never
+/// held whole.
+const CHUNK: usize = 64 * 1024;
+/// A field longer than this many bytes has more than [`MAX_CELL_CHARS`] characters.
+const MAX_FIELD_BYTES: usize = 4 * MAX_CELL_CHARS;
 
+/// Reads a CSV/TSV as a stream: the text is decoded piece by piece and cut into fields
+/// one at a time, so a row is refused at its first column past [`MAX_COLUMNS`] and a cell
+/// at its first bytes past [`MAX_CELL_CHARS`], whatever the rest of the file holds.
 pub(crate) fn read(bytes: &[u8], max_rows: usize) -> Result<Table, SheetError> {
-    let text = decode(bytes)?;
+    let source = source(bytes)?;
+    let head = source.head()?;
     // Excel's "Unicode text" export is tab-separated; everything else we meet uses commas.
-    let header_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let header_line = head.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
     let delimiter = if header_line.contains('\t') && !header_line.contains(',') {
         b'\t'
     } else {
         b','
     };
-    check_quotes(&text, delimiter)?;
+    // The tokenizer ends a quoted field silently at end of input, which would swallow
+    // the rest of the file into one cell: a first pass finds an unclosed quote.
+    let mut quotes = QuoteCheck::new(delimiter);
+    source.chunks(|chunk| {
+        quotes.feed(chunk);
+        Ok(())
+    })?;
+    quotes.finish()?;
 
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(text.as_bytes());
-    let mut table = TableBuilder::new(max_rows);
-    let mut lines = LineCounter::new(&text);
-    let mut record = csv::StringRecord::new();
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = lines.line_at(record.position().map_or(0, |p| p.byte()));
-                table.push(line, record.iter().map(str::to_owned).collect())?;
+    let mut parser = Parser::new(delimiter, max_rows);
+    source.chunks(|chunk| parser.feed(chunk))?;
+    parser.finish()
+}
+
+/// The text of a file: UTF-8 as it is, or bytes to decode.
+enum Source<'a> {
+    Utf8(&'a str),
+    Decode(&'static Encoding, &'a [u8]),
+}
+
+impl Source<'_> {
+    /// The start of the text, enough to see the header line and binary content.
+    fn head(&self) -> Result<Cow<'_, str>, SheetError> {
+        match self {
+            Source::Utf8(text) => Ok(Cow::Borrowed(text)),
+            Source::Decode(encoding, bytes) => {
+                let mut out = vec![0u8; CHUNK];
+                let mut decoder = encoding.new_decoder_without_bom_handling();
+                let (_, _, written) = decoder.decode_to_utf8_without_replacement(
+                    &bytes[..bytes.len().min(CHUNK / 3)],
+                    &mut out,
+                    false,
+                );
+                out.truncate(written);
+                String::from_utf8(out)
+                    .map(Cow::Owned)
+                    .map_err(|_| SheetError::Encoding)
             }
-            Err(e) => {
-                return Err(SheetError::Csv {
-                    line: lines.line_at(e.position().map_or(0, |p| p.byte())),
-                    detail: e.to_string(),
-                });
+        }
+    }
+
+    /// Hands the text to `f` in pieces of whole characters.
+    fn chunks(&self, mut f: impl FnMut(&[u8]) -> Result<(), SheetError>) -> Result<(), SheetError> {
+        let (encoding, bytes) = match self {
+            Source::Utf8(text) => return f(text.as_bytes()),
+            Source::Decode(encoding, bytes) => (encoding, bytes),
+        };
+        let mut decoder = encoding.new_decoder_without_bom_handling();
+        let mut out = vec![0u8; CHUNK];
+        let mut rest: &[u8] = bytes;
+        loop {
+            let (result, read, written) =
+                decoder.decode_to_utf8_without_replacement(rest, &mut out, true);
+            rest = &rest[read..];
+            if written > 0 {
+                f(&out[..written])?;
+            }
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => return Ok(()),
+                encoding_rs::DecoderResult::OutputFull => {}
+                // A replacement character would silently corrupt a register.
+                encoding_rs::DecoderResult::Malformed(..) => return Err(SheetError::Encoding),
             }
         }
     }
-    table.finish()
 }
 
-/// Line numbers of records. The csv crate's own `Position::line` is taken before the
-/// line ends in front of a record are skipped, so it is off after a CRLF or a blank
-/// line; its byte offset has the same lag, which is corrected here by skipping them.
-/// Counted this way, a record after a quoted multi-line cell gets its true line.
-struct LineCounter<'a> {
-    text: &'a [u8],
-    offset: usize,
-    line: usize,
-}
-
-impl<'a> LineCounter<'a> {
-    fn new(text: &'a str) -> Self {
-        Self {
-            text: text.as_bytes(),
-            offset: 0,
-            line: 1,
-        }
-    }
-
-    /// The line of the record whose position the csv crate gave as `byte`; records
-    /// come in order, so counting resumes where the last one ended.
-    fn line_at(&mut self, byte: u64) -> usize {
-        let mut start = (byte as usize).max(self.offset).min(self.text.len());
-        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
-            start += 1;
-        }
-        self.line += (self.offset..start)
-            .filter(|&i| is_line_break(self.text, i))
-            .count();
-        self.offset = start;
-        self.line
-    }
-}
-
-/// CRLF, LF and a lone CR (old Mac files) each end one line.
-fn is_line_break(text: &[u8], i: usize) -> bool {
-    match text[i] {
-        b'\n' => true,
-        b'\r' => text.get(i + 1) != Some(&b'\n'),
-        _ => false,
-    }
-}
-
-/// Bytes to text: BOM first, then UTF-8, then Shift_JIS, refusing anything that does not
-/// decode cleanly (a replacement character would silently corrupt a register).
-fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
+/// Which text the bytes are: BOM first, then UTF-8, then Shift_JIS. Anything that does
+/// not decode cleanly is refused when it is decoded.
+fn source(bytes: &[u8]) -> Result<Source<'_>, SheetError> {
     if bytes.starts_with(OLE_MAGIC) {
         // Password-protected xlsx files are OLE containers too; they need a different
         // fix from the user than an old .xls.
@@ -110,16 +116,13 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
     }
     let utf16 = [(b"\xFF\xFE", UTF_16LE), (b"\xFE\xFF", UTF_16BE)]
         .into_iter()
-        .find_map(|(bom, encoding)| {
-            let rest = bytes.strip_prefix(bom)?;
-            Some(encoding.decode_without_bom_handling_and_without_replacement(rest))
-        });
-    if let Some(decoded) = utf16 {
-        let text = decoded.ok_or(SheetError::Encoding)?;
-        return if looks_binary(text.chars().take(SNIFF_LEN), false) {
+        .find_map(|(bom, encoding)| Some(Source::Decode(encoding, bytes.strip_prefix(bom)?)));
+    if let Some(source) = utf16 {
+        let head = source.head()?;
+        return if looks_binary(head.chars().take(SNIFF_LEN), false) {
             Err(SheetError::NotASpreadsheet(NotSheetReason::Unknown))
         } else {
-            Ok(text)
+            Ok(source)
         };
     }
     // Control bytes are never part of a UTF-8 or Shift_JIS multi-byte character, so the
@@ -134,15 +137,13 @@ fn decode(bytes: &[u8]) -> Result<Cow<'_, str>, SheetError> {
     let bytes = bytes.strip_suffix(b"\x1A").unwrap_or(bytes);
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return std::str::from_utf8(rest)
-            .map(Cow::Borrowed)
+            .map(Source::Utf8)
             .map_err(|_| SheetError::Encoding);
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(text));
+        return Ok(Source::Utf8(text));
     }
-    SHIFT_JIS
-        .decode_without_bom_handling_and_without_replacement(bytes)
-        .ok_or(SheetError::Encoding)
+    Ok(Source::Decode(SHIFT_JIS, bytes))
 }
 
 /// Text files have no C0 control characters other than tab, line ends, VT and form feed.
@@ -158,44 +159,202 @@ fn looks_binary(head: impl Iterator<Item = char>, is_whole_file: bool) -> bool {
     false
 }
 
-/// The csv crate ends a quoted field silently at end of input, which would swallow the
-/// rest of the file into one cell. Find an unterminated quote with the same rules (a
-/// quote opens a quoted field only as its first character, `""` is an escaped quote).
-fn check_quotes(text: &str, delimiter: u8) -> Result<(), SheetError> {
-    let (mut in_quotes, mut field_start, mut line, mut opened_at) = (false, true, 1, 0);
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if in_quotes {
-            if b == b'"' {
-                if bytes.get(i + 1) == Some(&b'"') {
-                    i += 1; // an escaped quote
+/// Line numbers as a spreadsheet user counts them: CRLF, LF and a lone CR (old Mac
+/// files) each end one line.
+#[derive(Default)]
+struct LineCount {
+    /// Line of the next byte, 0 before the first.
+    line: usize,
+    after_cr: bool,
+}
+
+impl LineCount {
+    /// Counts one byte; returns the line it is on.
+    fn byte(&mut self, b: u8) -> usize {
+        let line = self.line + 1;
+        match b {
+            b'\r' => self.line += 1,
+            b'\n' if !self.after_cr => self.line += 1,
+            _ => {}
+        }
+        self.after_cr = b == b'\r';
+        line
+    }
+}
+
+/// Finds a quoted field that is never closed, with the tokenizer's rules: a quote opens
+/// a quoted field only as its first character, `""` inside is an escaped quote.
+struct QuoteCheck {
+    delimiter: u8,
+    lines: LineCount,
+    in_quotes: bool,
+    /// A quote inside a quoted field, which is an escaped quote if another follows.
+    quote_seen: bool,
+    field_start: bool,
+    opened_at: usize,
+}
+
+impl QuoteCheck {
+    fn new(delimiter: u8) -> Self {
+        Self {
+            delimiter,
+            lines: LineCount::default(),
+            in_quotes: false,
+            quote_seen: false,
+            field_start: true,
+            opened_at: 0,
+        }
+    }
+
+    fn feed(&mut self, text: &[u8]) {
+        for &b in text {
+            let line = self.lines.byte(b);
+            if self.in_quotes {
+                if self.quote_seen {
+                    self.quote_seen = false;
+                    if b == b'"' {
+                        continue; // an escaped quote
+                    }
+                    self.in_quotes = false;
                 } else {
-                    in_quotes = false;
+                    self.quote_seen = b == b'"';
+                    continue;
                 }
             }
-        } else if b == delimiter || b == b'\n' || b == b'\r' {
-            field_start = true;
-        } else {
-            if b == b'"' && field_start {
-                in_quotes = true;
-                opened_at = line;
+            if b == self.delimiter || b == b'\n' || b == b'\r' {
+                self.field_start = true;
+            } else {
+                if b == b'"' && self.field_start {
+                    self.in_quotes = true;
+                    self.opened_at = line;
+                }
+                self.field_start = false;
             }
-            field_start = false;
         }
-        if is_line_break(bytes, i) {
-            line += 1;
+    }
+
+    fn finish(self) -> Result<(), SheetError> {
+        if self.in_quotes && !self.quote_seen {
+            return Err(SheetError::Csv {
+                line: self.opened_at,
+                detail: "unterminated quoted field".into(),
+            });
         }
-        i += 1;
+        Ok(())
     }
-    if in_quotes {
-        return Err(SheetError::Csv {
-            line: opened_at,
-            detail: "unterminated quoted field".into(),
-        });
+}
+
+/// Cuts the text into fields and rows, checking each as it ends.
+struct Parser {
+    reader: csv_core::Reader,
+    lines: LineCount,
+    /// The field being read, and how much of the buffer it fills.
+    field: Vec<u8>,
+    field_len: usize,
+    cells: Vec<String>,
+    /// Empty fields not stored yet: trailing ones (Excel pads rows with commas) never are.
+    empty_run: usize,
+    /// Line of the first character of the current row, once it has one.
+    row_line: Option<usize>,
+    table: TableBuilder,
+}
+
+impl Parser {
+    fn new(delimiter: u8, max_rows: usize) -> Self {
+        Self {
+            reader: csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+            lines: LineCount::default(),
+            field: vec![0; 1024],
+            field_len: 0,
+            cells: Vec::new(),
+            empty_run: 0,
+            row_line: None,
+            table: TableBuilder::new(max_rows),
+        }
     }
-    Ok(())
+
+    fn line(&self) -> usize {
+        self.row_line.unwrap_or(self.lines.line.max(1))
+    }
+
+    fn feed(&mut self, mut input: &[u8]) -> Result<(), SheetError> {
+        loop {
+            let (result, read, written) = self
+                .reader
+                .read_field(input, &mut self.field[self.field_len..]);
+            for &b in &input[..read] {
+                let line = self.lines.byte(b);
+                if self.row_line.is_none() && b != b'\r' && b != b'\n' {
+                    self.row_line = Some(line);
+                }
+            }
+            input = &input[read..];
+            self.field_len += written;
+            match result {
+                ReadFieldResult::InputEmpty if input.is_empty() => return Ok(()),
+                ReadFieldResult::InputEmpty => {}
+                ReadFieldResult::OutputFull => {
+                    if self.field_len > MAX_FIELD_BYTES {
+                        return Err(self.too_long());
+                    }
+                    self.field.resize(self.field.len() * 2, 0);
+                }
+                ReadFieldResult::Field { record_end } => {
+                    self.end_field()?;
+                    if record_end {
+                        self.end_row()?;
+                    }
+                }
+                ReadFieldResult::End => return Ok(()),
+            }
+        }
+    }
+
+    fn too_long(&self) -> SheetError {
+        SheetError::CellTooLong {
+            max: MAX_CELL_CHARS,
+            line: self.line(),
+            column: self.cells.len() + self.empty_run + 1,
+        }
+    }
+
+    fn end_field(&mut self) -> Result<(), SheetError> {
+        let bytes = &self.field[..std::mem::take(&mut self.field_len)];
+        if bytes.is_empty() {
+            self.empty_run += 1;
+            return Ok(());
+        }
+        // The text was UTF-8 and the tokenizer only takes quotes out of it.
+        let text = std::str::from_utf8(bytes).map_err(|_| SheetError::Encoding)?;
+        if text.len() > MAX_CELL_CHARS && text.chars().count() > MAX_CELL_CHARS {
+            return Err(self.too_long());
+        }
+        let text = text.to_owned();
+        if self.cells.len() + self.empty_run >= MAX_COLUMNS {
+            return Err(SheetError::TooManyColumns {
+                max: MAX_COLUMNS,
+                line: self.line(),
+            });
+        }
+        let run = std::mem::take(&mut self.empty_run);
+        self.cells.extend(std::iter::repeat_n(String::new(), run));
+        self.cells.push(text);
+        Ok(())
+    }
+
+    fn end_row(&mut self) -> Result<(), SheetError> {
+        let line = self.line();
+        self.empty_run = 0;
+        self.row_line = None;
+        self.table.push(line, std::mem::take(&mut self.cells))
+    }
+
+    fn finish(mut self) -> Result<Table, SheetError> {
+        // An empty input tells the tokenizer the text has ended: it hands out the last
+        // field and row.
+        self.feed(&[])?;
+        self.table.finish()
+    }
 }
 
 /// CSV for Japanese Excel: UTF-8 with BOM (without it Excel assumes CP932 and shows
@@ -277,6 +436,15 @@ mod tests {
         let rows = [vec![], vec![String::new()], vec!["a".into(), "".into()]];
         let out = write_csv(&[], rows.into_iter());
         assert_eq!(out, b"\xEF\xBB\xBF\"\"\r\n\"\"\r\n\"\"\r\na,\r\n");
+    }
+
+    fn check_quotes(text: &str, delimiter: u8) -> Result<(), SheetError> {
+        let mut check = QuoteCheck::new(delimiter);
+        // Fed byte by byte too: a chunk may end anywhere.
+        for b in text.bytes() {
+            check.feed(&[b]);
+        }
+        check.finish()
     }
 
     #[test]

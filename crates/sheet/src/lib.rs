@@ -8,8 +8,10 @@
 mod date;
 mod delimited;
 pub mod document;
+mod limited;
 mod template;
 mod xlsx;
+mod xml;
 
 pub use delimited::{csv_cell_guard, csv_cell_unguard, write_csv};
 pub use template::{Choices, TEMPLATE_ROWS, Template, write_template_xlsx};
@@ -20,6 +22,23 @@ pub use xlsx::write_xlsx;
 pub const MAX_COLUMNS: usize = 200;
 /// Longest cell, in characters, that `read` accepts.
 pub const MAX_CELL_CHARS: usize = 100_000;
+/// Most memory the cells of one table may take (their text and a `String` each, the
+/// padding of short rows included), in MiB: the bound on what a small file whose cells
+/// repeat (a shared string used a million times, a million empty cells) can make the
+/// reader allocate. A register of 10,000 rows of 20 columns of 40-byte cells takes about
+/// 13 MiB.
+pub const MAX_TABLE_MIB: usize = 32;
+
+/// Refuses a table that has grown past [`MAX_TABLE_MIB`].
+fn check_table_size(bytes: usize) -> Result<(), SheetError> {
+    if bytes > MAX_TABLE_MIB << 20 {
+        Err(SheetError::TableTooLarge {
+            max_mib: MAX_TABLE_MIB as u64,
+        })
+    } else {
+        Ok(())
+    }
+}
 
 /// A table read from a file: the first non-empty row is the header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +96,16 @@ pub enum SheetError {
     /// The zip's declared content is larger than we are willing to inflate (zip bomb).
     #[error("the xlsx would unpack to more than {max_mib} MiB")]
     TooLarge { max_mib: u64 },
+    /// A text in a zip part longer than any cell may be, met where no cell is known (the
+    /// shared-string table).
+    #[error("a text is longer than {max} characters")]
+    TextTooLong { max: usize },
+    /// The workbook's shared-string table is larger than we hold in memory.
+    #[error("the shared strings take more than {max_mib} MiB")]
+    SharedStringsTooLarge { max_mib: u64 },
+    /// The cells read take more memory than a table may.
+    #[error("the table takes more than {max_mib} MiB")]
+    TableTooLarge { max_mib: u64 },
     /// A zip without word/document.xml: not a Word document.
     #[error("not a Word document")]
     NotADocument,
@@ -103,6 +132,9 @@ impl SheetError {
             Self::TooManyColumns { .. } => "sheet.error.too_many_columns",
             Self::CellTooLong { .. } => "sheet.error.cell_too_long",
             Self::TooLarge { .. } => "sheet.error.too_large",
+            Self::TextTooLong { .. } => "sheet.error.text_too_long",
+            Self::SharedStringsTooLarge { .. } => "sheet.error.shared_strings_too_large",
+            Self::TableTooLarge { .. } => "sheet.error.table_too_large",
             Self::Write(_) => "sheet.error.write",
             Self::NotADocument => "sheet.error.not_a_document",
             Self::BrokenDocument(_) => "sheet.error.broken_document",
@@ -124,7 +156,10 @@ impl SheetError {
                 ("column", column.to_string()),
                 ("column_name", column_name(column)),
             ],
-            Self::TooLarge { max_mib } => vec![("max", max_mib.to_string())],
+            Self::TooLarge { max_mib }
+            | Self::SharedStringsTooLarge { max_mib }
+            | Self::TableTooLarge { max_mib } => vec![("max", max_mib.to_string())],
+            Self::TextTooLong { max } => vec![("max", max.to_string())],
             _ => Vec::new(),
         }
     }
@@ -181,6 +216,8 @@ struct TableBuilder {
     max_rows: usize,
     headers: Option<Vec<String>>,
     rows: Vec<Row>,
+    /// Memory the rows take so far, see [`MAX_TABLE_MIB`].
+    size: usize,
 }
 
 impl TableBuilder {
@@ -189,6 +226,7 @@ impl TableBuilder {
             max_rows,
             headers: None,
             rows: Vec::new(),
+            size: 0,
         }
     }
 
@@ -217,6 +255,11 @@ impl TableBuilder {
                 column: column + 1,
             });
         }
+        let width = cells.len().max(self.headers.as_ref().map_or(0, Vec::len));
+        self.size += std::mem::size_of::<Row>()
+            + width * std::mem::size_of::<String>()
+            + cells.iter().map(String::len).sum::<usize>();
+        check_table_size(self.size)?;
         match &self.headers {
             None => self.headers = Some(cells),
             Some(headers) => {

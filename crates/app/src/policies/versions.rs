@@ -33,7 +33,23 @@ pub async fn preview_import(
     app.permit(acting, Register::Policies, Act::Edit, EDIT)
         .await?;
     let source = match file {
-        Some(bytes) => read_file(bytes)?,
+        Some(bytes) => {
+            // At most a few files are parsed at once (see `parsing`), off the async
+            // threads: a Word file is unpacked and parsed.
+            let slot = app.parse_slot().await?;
+            let bytes = bytes.to_vec();
+            tokio::task::spawn_blocking(move || {
+                let _slot = slot;
+                read_file(&bytes)
+            })
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "reading an uploaded policy failed");
+                Failure::Store(mamori_store::StoreError::Io(std::io::Error::other(
+                    "reading the file failed",
+                )))
+            })??
+        }
         None => pasted.to_owned(),
     };
     let parsed = policy::parse(&source).map_err(text_problem)?;
@@ -51,14 +67,23 @@ pub fn read_file(bytes: &[u8]) -> Result<String, Failure> {
         DocumentFormat::Html => document::html_text(bytes),
     };
     read.map_err(|e| {
-        let key = match e {
-            SheetError::Empty => policy::PolicyProblem::Empty.message_key(),
-            SheetError::Encoding => policy::PolicyProblem::Undecodable.message_key(),
+        let problem = match e {
+            SheetError::Empty => {
+                FieldProblem::new("text", policy::PolicyProblem::Empty.message_key())
+            }
+            SheetError::Encoding => {
+                FieldProblem::new("text", policy::PolicyProblem::Undecodable.message_key())
+            }
             // The sheet's own key names a limit in MiB this message does not need.
-            SheetError::TooLarge { .. } => "policy.error.unpacks_too_large",
-            other => other.message_key(),
+            SheetError::TooLarge { .. } => {
+                FieldProblem::new("text", "policy.error.unpacks_too_large")
+            }
+            other => other.params().into_iter().fold(
+                FieldProblem::new("text", other.message_key()),
+                |p, (name, value)| p.with(name, value),
+            ),
         };
-        Failure::invalid(FieldProblem::new("text", key))
+        Failure::invalid(problem)
     })
 }
 

@@ -6,62 +6,85 @@
 
 use std::io::{Cursor, Read};
 
-use quick_xml::Reader;
 use quick_xml::events::Event;
 
 use super::numbering::Numbering;
-use super::{MAX_ENTRIES, MAX_PART_BYTES, MAX_UNZIPPED_MIB, join_lines};
-use crate::SheetError;
+use super::{MAX_ENTRIES, MAX_NUMBERING_BYTES, MAX_TEXT_BYTES, MAX_UNZIPPED_MIB, join_lines};
+use crate::limited::Allowance;
 use crate::xlsx::declared_unzipped_size;
+use crate::xml::{XmlPart, resolve};
+use crate::{MAX_CELL_CHARS, SheetError};
 
-/// The text of a .docx, one paragraph a line.
+fn broken(detail: String) -> SheetError {
+    SheetError::BrokenDocument(detail)
+}
+
+/// The text of a .docx, one paragraph a line. word/document.xml is parsed as it is
+/// inflated, through the package's allowance of [`MAX_UNZIPPED_MIB`]; the text kept is
+/// bounded by [`MAX_TEXT_BYTES`].
 pub fn docx_text(bytes: &[u8]) -> Result<String, SheetError> {
-    let declared = declared_unzipped_size(bytes)
-        .ok_or_else(|| SheetError::BrokenDocument("unreadable zip directory".into()))?;
+    let declared =
+        declared_unzipped_size(bytes).ok_or_else(|| broken("unreadable zip directory".into()))?;
     if declared > MAX_UNZIPPED_MIB * 1024 * 1024 {
         return Err(SheetError::TooLarge {
             max_mib: MAX_UNZIPPED_MIB,
         });
     }
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| SheetError::BrokenDocument(e.to_string()))?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| broken(e.to_string()))?;
     if zip.len() > MAX_ENTRIES {
-        return Err(SheetError::BrokenDocument(format!(
-            "{} entries in the zip",
-            zip.len()
-        )));
+        return Err(broken(format!("{} entries in the zip", zip.len())));
     }
-    let document = part(&mut zip, "word/document.xml")?.ok_or(SheetError::NotADocument)?;
-    let mut numbering = match part(&mut zip, "word/numbering.xml")? {
+    // A paragraph's run of text longer than a spreadsheet cell may be is not a policy.
+    let allowance = Allowance::new(MAX_UNZIPPED_MIB << 20, 4 * MAX_CELL_CHARS);
+    let mut numbering = match numbering_part(&mut zip, &allowance)? {
         Some(xml) => Numbering::read(&xml)?,
         None => Numbering::default(),
     };
-    paragraphs(&document, &mut numbering)
+    let document = match zip.by_name("word/document.xml") {
+        Ok(entry) => entry,
+        Err(zip::result::ZipError::FileNotFound) => return Err(SheetError::NotADocument),
+        Err(e) => return Err(broken(e.to_string())),
+    };
+    paragraphs(
+        &mut XmlPart::new(document, &allowance, broken),
+        &mut numbering,
+    )
 }
 
-/// One part of the package as text, inflated through [`MAX_PART_BYTES`] whatever its
-/// header declares; `None` when the package has no such part.
-fn part(
+/// word/numbering.xml as text (a few KiB in real documents), read through
+/// [`MAX_NUMBERING_BYTES`]; `None` when the package has none.
+fn numbering_part(
     zip: &mut zip::ZipArchive<Cursor<&[u8]>>,
-    name: &str,
+    allowance: &Allowance,
 ) -> Result<Option<String>, SheetError> {
+    let name = "word/numbering.xml";
     let entry = match zip.by_name(name) {
         Ok(entry) => entry,
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-        Err(e) => return Err(SheetError::BrokenDocument(e.to_string())),
+        Err(e) => return Err(broken(e.to_string())),
     };
     let mut bytes = Vec::new();
-    entry
-        .take(MAX_PART_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| SheetError::BrokenDocument(format!("{name}: {e}")))?;
-    if bytes.len() as u64 > MAX_PART_BYTES {
-        return Err(SheetError::TooLarge {
-            max_mib: MAX_PART_BYTES / (1024 * 1024),
+    let read = allowance
+        .reader(entry)
+        .take(MAX_NUMBERING_BYTES + 1)
+        .read_to_end(&mut bytes);
+    if let Some(overrun) = allowance.overrun() {
+        return Err(match overrun {
+            crate::limited::Overrun::Total => SheetError::TooLarge {
+                max_mib: MAX_UNZIPPED_MIB,
+            },
+            crate::limited::Overrun::Run => SheetError::TextTooLong {
+                max: MAX_CELL_CHARS,
+            },
         });
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| SheetError::BrokenDocument(format!("{name} is not UTF-8")))?;
+    read.map_err(|e| broken(format!("{name}: {e}")))?;
+    if bytes.len() as u64 > MAX_NUMBERING_BYTES {
+        return Err(SheetError::TooLarge {
+            max_mib: MAX_UNZIPPED_MIB,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| broken(format!("{name} is not UTF-8")))?;
     Ok(Some(text))
 }
 
@@ -75,18 +98,28 @@ struct Paragraph {
     text: String,
 }
 
-fn paragraphs(xml: &str, numbering: &mut Numbering) -> Result<String, SheetError> {
-    let mut reader = Reader::from_str(xml);
+fn paragraphs<R: Read>(
+    part: &mut XmlPart<R>,
+    numbering: &mut Numbering,
+) -> Result<String, SheetError> {
     let mut lines: Vec<String> = Vec::new();
     let mut paragraph: Option<Paragraph> = None;
     // Paragraphs nest (a text box inside a paragraph): each inner one is its own line.
     let mut depth = 0usize;
     // Inside <w:t>: its text is the document's text.
     let mut in_text = false;
+    // Bytes of text kept so far, bounded by MAX_TEXT_BYTES.
+    let mut kept = 0usize;
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| SheetError::BrokenDocument(format!("document.xml: {e}")))?;
+        let event = part.next()?;
+        if let Event::Text(t) = &event {
+            kept += t.len();
+            if kept > MAX_TEXT_BYTES {
+                return Err(SheetError::TooLarge {
+                    max_mib: MAX_UNZIPPED_MIB,
+                });
+            }
+        }
         match event {
             Event::Start(e) => match e.name().as_ref() {
                 "w:p" => {
@@ -130,7 +163,7 @@ fn paragraphs(xml: &str, numbering: &mut Numbering) -> Result<String, SheetError
             }
             Event::GeneralRef(r) if in_text => {
                 if let Some(p) = paragraph.as_mut() {
-                    p.text.push_str(&resolve(&r)?);
+                    p.text.push_str(&resolve(&r, broken)?);
                 }
             }
             Event::End(e) => match e.name().as_ref() {
@@ -163,15 +196,4 @@ fn paragraphs(xml: &str, numbering: &mut Numbering) -> Result<String, SheetError
         return Err(SheetError::Empty);
     }
     Ok(text)
-}
-
-/// `&amp;`, `&#x3000;` …: the five XML entities and character references.
-fn resolve(reference: &quick_xml::events::BytesRef<'_>) -> Result<String, SheetError> {
-    if let Ok(Some(c)) = reference.resolve_char_ref() {
-        return Ok(c.to_string());
-    }
-    let name = reference.xml10_content();
-    quick_xml::escape::resolve_predefined_entity(&name)
-        .map(str::to_owned)
-        .ok_or_else(|| SheetError::BrokenDocument(format!("unknown entity &{name};")))
 }

@@ -4,9 +4,9 @@
 //! (content, never the file name).
 //!
 //! Hostile files stay bounded: a .docx is refused when its zip directory declares more
-//! than [`MAX_UNZIPPED_MIB`] or more than [`MAX_ENTRIES`] entries, and each part read is
-//! inflated through a limit of [`MAX_PART_BYTES`] whatever its header says; HTML is read
-//! in one pass over the decoded text.
+//! than [`MAX_UNZIPPED_MIB`] or more than [`MAX_ENTRIES`] entries; word/document.xml is
+//! parsed as it is inflated, through the same allowance whatever its header says, with
+//! its text bounded by [`MAX_TEXT_BYTES`]; HTML is read in one pass over the decoded text.
 
 mod docx;
 mod html;
@@ -19,8 +19,10 @@ pub use html::html_text;
 pub const MAX_UNZIPPED_MIB: u64 = 256;
 /// Most entries a .docx zip may have.
 pub const MAX_ENTRIES: usize = 10_000;
-/// Most bytes read from one part (word/document.xml, word/numbering.xml).
-pub const MAX_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// Most bytes read from word/numbering.xml (real ones are a few KiB).
+pub const MAX_NUMBERING_BYTES: u64 = 4 * 1024 * 1024;
+/// Most text bytes taken from word/document.xml: many times any policy's text.
+pub const MAX_TEXT_BYTES: usize = 8 * 1024 * 1024;
 
 /// What kind of document some bytes hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -213,3 +213,41 @@ fn limits() {
         }
     ));
 }
+
+#[test]
+fn hostile_rows_are_refused_as_they_are_read() {
+    // A million columns: refused at the 201st, on the right line.
+    let wide = format!("a,b\r\n\r\n{}\r\n", "x,".repeat(1_000_000));
+    let e = read(wide.as_bytes(), 10).unwrap_err();
+    assert!(
+        matches!(e, SheetError::TooManyColumns { max: 200, line: 3 }),
+        "{e}"
+    );
+    // Excel's padding of a row with empty cells is not a column count.
+    let padded = format!("a,b{}\r\n1,2\r\n", ",".repeat(1_000_000));
+    assert_eq!(read(padded.as_bytes(), 10).unwrap().headers, ["a", "b"]);
+
+    // A long cell in Shift_JIS, decoded piece by piece, is refused where it is.
+    let text = format!("名称,備考\r\n庁内LAN,{}\r\n", "漢".repeat(200_000));
+    let (sjis, _, _) = SHIFT_JIS.encode(&text);
+    let e = read(&sjis, 10).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            SheetError::CellTooLong {
+                line: 2,
+                column: 2,
+                ..
+            }
+        ),
+        "{e}"
+    );
+
+    // Many small cells: refused when the table outgrows its memory limit.
+    let row = format!("{}\r\n", ["abcdefghijklmnopqrst"; 10].join(","));
+    let big = row.repeat(200_000);
+    assert_eq!(
+        key(read(big.as_bytes(), 1_000_000)),
+        "sheet.error.table_too_large"
+    );
+}

@@ -83,8 +83,8 @@ fn a_zip_without_a_document_is_not_a_word_file() {
 
 #[test]
 fn a_hostile_docx_stays_bounded() {
-    // 40 MiB of one paragraph deflate to a few dozen KiB: inflating stops at the part
-    // limit instead of filling memory.
+    // 40 MiB of one paragraph deflate to a few dozen KiB: inflating stops at the first
+    // run of text longer than any cell may be, instead of filling memory.
     let mut xml = b"<w:document xmlns:w=\"x\"><w:body><w:p><w:r><w:t>".to_vec();
     xml.resize(xml.len() + 40 * 1024 * 1024, b'a');
     xml.extend_from_slice(b"</w:t></w:r></w:p></w:body></w:document>");
@@ -97,9 +97,31 @@ fn a_hostile_docx_stays_bounded() {
     let started = Instant::now();
     assert!(matches!(
         docx_text(&bomb),
-        Err(SheetError::TooLarge { max_mib: 32 })
+        Err(SheetError::TextTooLong { max: 100_000 })
     ));
     assert!(started.elapsed() < Duration::from_secs(20));
+
+    // The same in many short paragraphs: the text kept stops at its limit.
+    let mut xml = b"<w:document xmlns:w=\"x\"><w:body>".to_vec();
+    for _ in 0..200_000 {
+        xml.extend_from_slice(b"<w:p><w:r><w:t>");
+        xml.resize(xml.len() + 100, b'a');
+        xml.extend_from_slice(b"</w:t></w:r></w:p>");
+    }
+    xml.extend_from_slice(b"</w:body></w:document>");
+    let many = zip_of(&[("word/document.xml", xml)]);
+    assert!(matches!(docx_text(&many), Err(SheetError::TooLarge { .. })));
+
+    // Elements nested a million deep are refused at the depth limit.
+    let mut xml = b"<w:document xmlns:w=\"x\"><w:body>".to_vec();
+    for _ in 0..1_000_000 {
+        xml.extend_from_slice(b"<w:p>");
+    }
+    let nested = zip_of(&[("word/document.xml", xml)]);
+    assert!(matches!(
+        docx_text(&nested),
+        Err(SheetError::BrokenDocument(detail)) if detail.contains("nested")
+    ));
 
     // A directory that declares more than the limit is refused before inflating.
     let mut lying = zip_of(&[("word/document.xml", b"<w:document/>".to_vec())]);

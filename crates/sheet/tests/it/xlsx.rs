@@ -318,3 +318,53 @@ fn zip_entry(zip: &[u8], name: &str) -> String {
         .unwrap();
     out
 }
+
+#[test]
+fn hostile_workbooks_are_refused_as_they_are_read() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "名称").unwrap();
+    let good = workbook.save_to_buffer().unwrap();
+
+    // A shared string longer than any cell may be: stopped at the limit.
+    let long = rezip(&good, |name, data| {
+        (name == "xl/sharedStrings.xml").then(|| {
+            let xml = String::from_utf8(data.to_vec()).unwrap();
+            xml.replace("<t>名称</t>", &format!("<t>{}</t>", "a".repeat(1_000_000)))
+                .into_bytes()
+        })
+    });
+    assert_eq!(key(read(&long, 10)), "sheet.error.text_too_long");
+
+    // One string in 200 columns of many rows: a small file whose table would be huge.
+    let everywhere = rezip(&good, |name, data| {
+        let xml = String::from_utf8(data.to_vec()).unwrap();
+        match name {
+            "xl/sharedStrings.xml" => Some(
+                xml.replace("<t>名称</t>", &format!("<t>{}</t>", "a".repeat(50_000)))
+                    .into_bytes(),
+            ),
+            "xl/worksheets/sheet1.xml" => {
+                let row = format!("<row>{}</row>", r#"<c t="s"><v>0</v></c>"#.repeat(200));
+                let start = xml.find("<sheetData>").unwrap() + "<sheetData>".len();
+                let end = xml.find("</sheetData>").unwrap();
+                Some(format!("{}{}{}", &xml[..start], row.repeat(100), &xml[end..]).into_bytes())
+            }
+            _ => None,
+        }
+    });
+    assert_eq!(key(read(&everywhere, 1000)), "sheet.error.table_too_large");
+
+    // Elements nested deeper than any workbook's.
+    let nested = rezip(&good, |name, data| {
+        (name == "xl/worksheets/sheet1.xml").then(|| {
+            let xml = String::from_utf8(data.to_vec()).unwrap();
+            xml.replace(
+                "<sheetData>",
+                &format!("<sheetData>{}", "<x>".repeat(10_000)),
+            )
+            .into_bytes()
+        })
+    });
+    assert_eq!(key(read(&nested, 10)), "sheet.error.broken_xlsx");
+}

@@ -126,7 +126,8 @@ async fn read_file(request: Request) -> Result<(String, Vec<u8>), AppError> {
         if bytes.len() > asset_files::MAX_FILE_BYTES {
             return Err(too_large());
         }
-        return Ok((name, bytes.to_vec()));
+        // Takes the buffer over instead of copying it when nothing else holds it.
+        return Ok((name, Vec::from(bytes)));
     }
     Err(AppError::new(
         StatusCode::UNPROCESSABLE_ENTITY,

@@ -28,6 +28,8 @@ pub struct AppError {
     /// A `{detail}` worded in the caller's language when rendered, and the field it is
     /// about (a malformed JSON body). Boxed: most errors have none.
     pub detail: Option<Box<Detail>>,
+    /// Sent as `Retry-After` (seconds) with a 503 that will pass if tried again.
+    pub retry_after_secs: Option<u64>,
 }
 
 /// A message part rendered in the caller's language: a locale key and its parameters.
@@ -48,6 +50,7 @@ impl AppError {
             params: Vec::new(),
             fields: Vec::new(),
             detail: None,
+            retry_after_secs: None,
         }
     }
 
@@ -184,6 +187,15 @@ impl From<Failure> for AppError {
                 ..AppError::new(StatusCode::CONFLICT, refusal.code, refusal.key)
             },
             Failure::Store(error) => AppError::from(error),
+            Failure::Busy { retry_after_secs } => AppError {
+                retry_after_secs: Some(retry_after_secs),
+                ..AppError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "import_busy",
+                    "import_limits.busy",
+                )
+                .with("seconds", retry_after_secs)
+            },
         }
     }
 }
@@ -245,6 +257,16 @@ pub async fn localise_errors(request: Request, next: Next) -> Response {
 }
 
 pub fn render_error(error: &AppError, ctx: &Ctx, is_api: bool) -> Response {
+    let mut response = render_body(error, ctx, is_api);
+    if let Some(seconds) = error.retry_after_secs {
+        response
+            .headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    response
+}
+
+fn render_body(error: &AppError, ctx: &Ctx, is_api: bool) -> Response {
     let message = error.message(&ctx.tr);
     if is_api {
         let mut detail = json!({"code": error.code, "message": message});

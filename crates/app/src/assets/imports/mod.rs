@@ -93,8 +93,12 @@ pub async fn upload(
             "asset.import.error.too_large",
         )));
     }
-    // Unpacking and parsing a large workbook takes a while: off the async threads.
+    // At most a few files are parsed at once (see `parsing`); the slot is held until the
+    // table is read. Unpacking and parsing a large workbook takes a while: off the async
+    // threads.
+    let slot = app.parse_slot().await?;
     let read = tokio::task::spawn_blocking(move || {
+        let _slot = slot;
         let sha256 = crate::sha256_hex(&bytes);
         files::read_table(&bytes).map(|(format, table)| (format, table, sha256))
     })

@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod backups;
 mod crash;
+mod hostile;
 mod serve;
 
 use std::fmt;
@@ -129,8 +130,14 @@ impl Drop for ChildGuard {
 
 /// The binary with a clean environment, English messages, and `cwd` as its working
 /// directory.
+///
+/// `MAMORI_TEST_BIN` runs another build instead (the hostile-file tests print the
+/// server's memory, measured on a release build this way).
 fn mamori(cwd: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_mamori"));
+    let binary = std::env::var_os("MAMORI_TEST_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_mamori")));
+    let mut command = Command::new(binary);
     for var in [
         "MAMORI_CONFIG",
         "MAMORI_DATA_DIR",
@@ -151,6 +158,8 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_SMTP_FROM",
         "MAMORI_SMTP_CA_FILE",
         "MAMORI_LOG",
+        "MAMORI_MAX_FILE_MB",
+        "MAMORI_PARALLEL_IMPORTS",
         "LANG",
         "LC_ALL",
     ] {

@@ -21,7 +21,10 @@ pub fn policy_error(failure: Failure) -> AppError {
             } else {
                 StatusCode::UNPROCESSABLE_ENTITY
             };
-            AppError::new(status, "invalid_policy_text", key)
+            AppError {
+                params: problems[0].params.clone(),
+                ..AppError::new(status, "invalid_policy_text", key)
+            }
         }
         other => other.into(),
     }

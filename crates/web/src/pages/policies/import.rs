@@ -195,7 +195,13 @@ async fn refused(
         change_note: input.change_note,
         error: Some(error.message(&ctx.tr)),
     };
-    import_page(state, ctx, signed, draft, error.status).await
+    let mut page = import_page(state, ctx, signed, draft, error.status).await?;
+    // Too many files read at once: the form is shown again, with when to try.
+    if let Some(seconds) = error.retry_after_secs {
+        page.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    Ok(page)
 }
 
 #[derive(Template)]

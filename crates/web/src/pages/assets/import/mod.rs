@@ -264,13 +264,13 @@ async fn read_upload(request: Request) -> Result<Option<Upload>, AppError> {
             Some(name) => {
                 upload = Some(Upload {
                     file_name: clean_file_name(&name),
-                    bytes: bytes.to_vec(),
+                    bytes: Vec::from(bytes),
                 })
             }
             None if !bytes.is_empty() => {
                 upload = Some(Upload {
                     file_name: clean_file_name(""),
-                    bytes: bytes.to_vec(),
+                    bytes: Vec::from(bytes),
                 })
             }
             None => {}
@@ -397,6 +397,16 @@ pub async fn upload(
             let error = problems.first().map(|p| ctx.tr.f(p.key, &p.params));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             return upload_page(&state, &ctx, &signed, error, status).await;
+        }
+        // Too many files read at once: the form again, with when to try.
+        Err(mamori_app::Failure::Busy { retry_after_secs }) => {
+            let seconds = [("seconds", retry_after_secs.to_string())];
+            let error = refused("import_limits.busy", &seconds);
+            let status = StatusCode::SERVICE_UNAVAILABLE;
+            let mut page = upload_page(&state, &ctx, &signed, error, status).await?;
+            page.headers_mut()
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+            return Ok(page);
         }
         Err(e) => return Err(e.into()),
     };

@@ -1,119 +1,25 @@
-//! xlsx through calamine (reading) and rust_xlsxwriter (writing).
+//! xlsx: reading with our own streaming reader ([`read`]), writing through
+//! rust_xlsxwriter.
 
-use std::collections::BTreeMap;
-use std::io::Cursor;
+mod read;
+mod styles;
 
-use calamine::{DataRef, Reader, Xlsx, XlsxError};
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
-use crate::date::{excel_duration, excel_serial_to_iso};
-use crate::{MAX_COLUMNS, NotSheetReason, SheetError, Table, TableBuilder};
+use crate::{MAX_COLUMNS, SheetError};
 
-/// Most a workbook may unpack to. calamine holds the shared-string table in memory, so
-/// a small zip bomb could otherwise take the whole server down; a real 100k-row register
-/// unpacks to a few hundred MiB at most.
-const MAX_UNZIPPED_MIB: u64 = 1024;
+pub(crate) use read::read;
+
 /// Excel's own limits: 1,048,576 rows and 32,767 UTF-16 units per cell.
 const XLSX_MAX_ROWS: usize = 1_048_576;
 const XLSX_MAX_CELL_UTF16: usize = 32_767;
 /// Widest column we set, in Excel's character units.
 pub(crate) const MAX_COLUMN_WIDTH: usize = 60;
 
-pub(crate) fn read(bytes: &[u8], max_rows: usize) -> Result<Table, SheetError> {
-    match declared_unzipped_size(bytes) {
-        None => return Err(SheetError::BrokenXlsx("unreadable zip directory".into())),
-        Some(size) if size > MAX_UNZIPPED_MIB << 20 => {
-            return Err(SheetError::TooLarge {
-                max_mib: MAX_UNZIPPED_MIB,
-            });
-        }
-        Some(_) => {}
-    }
-    let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(open_error)?;
-    let is_1904 = workbook.has_1904_epoch();
-    let first = workbook.sheet_names().into_iter().next();
-    let first = first.ok_or(SheetError::Empty)?;
-    let mut cells = workbook.worksheet_cells_reader(&first).map_err(broken)?;
-
-    // Cells are streamed rather than loaded as a calamine `Range`: a Range is dense, so
-    // one stray cell at XFD1048576 would allocate 17 billion cells. Keyed by row because
-    // not every writer emits rows in order.
-    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    while let Some(cell) = cells.next_cell().map_err(broken)? {
-        let text = cell_text(cell.get_value(), is_1904);
-        if text.is_empty() {
-            continue; // formatted but empty cells are common far right of the data
-        }
-        let (row, col) = cell.get_position();
-        let col = col as usize;
-        if col >= MAX_COLUMNS {
-            return Err(SheetError::TooManyColumns {
-                max: MAX_COLUMNS,
-                line: row as usize + 1,
-            });
-        }
-        let cells = rows.entry(row).or_default();
-        if cells.len() <= col {
-            cells.resize(col + 1, String::new());
-        }
-        cells[col] = text;
-        // Every stored row has a value, so this stops a huge sheet early.
-        if rows.len() > max_rows.saturating_add(1) {
-            return Err(SheetError::TooManyRows { max: max_rows });
-        }
-    }
-    let mut table = TableBuilder::new(max_rows);
-    for (row, cells) in rows {
-        table.push(row as usize + 1, cells)?;
-    }
-    table.finish()
-}
-
-fn broken(e: XlsxError) -> SheetError {
-    SheetError::BrokenXlsx(e.to_string())
-}
-
-/// A zip that opens but lacks the workbook parts is some other zip-based file (.docx,
-/// .xlsb, a plain archive); anything else failing at open is a damaged workbook.
-fn open_error(e: XlsxError) -> SheetError {
-    match e {
-        XlsxError::FileNotFound(_) | XlsxError::RelationshipNotFound => {
-            SheetError::NotASpreadsheet(NotSheetReason::Unknown)
-        }
-        e => broken(e),
-    }
-}
-
-/// Every cell as the text a user would type to get it, so import code deals in strings
-/// only and validates them the same way whichever format they came in.
-fn cell_text(value: &DataRef<'_>, is_1904: bool) -> String {
-    match value {
-        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
-        DataRef::SharedString(s) => (*s).to_owned(),
-        DataRef::Int(i) => i.to_string(),
-        DataRef::Float(f) => number_text(*f),
-        DataRef::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_owned(),
-        DataRef::DateTime(dt) if dt.is_duration() => excel_duration(dt.as_f64()),
-        DataRef::DateTime(dt) => {
-            excel_serial_to_iso(dt.as_f64(), is_1904).unwrap_or_else(|| number_text(dt.as_f64()))
-        }
-        DataRef::Error(_) | DataRef::Empty => String::new(),
-    }
-}
-
-/// Rust's `Display` is the shortest text that parses back to the same float, and it
-/// already writes 5.0 as "5"; only negative zero needs help.
-fn number_text(f: f64) -> String {
-    if f == 0.0 {
-        "0".to_owned()
-    } else {
-        f.to_string()
-    }
-}
-
 /// Sum of the uncompressed sizes in the zip's central directory, or `None` if there is
-/// no readable directory (a truncated file). The zip crate refuses to inflate an entry
-/// past its declared size, so this bounds what calamine can be made to allocate.
+/// no readable directory (a truncated file): a cheap first refusal of a zip bomb before
+/// anything is inflated. The readers enforce their limits while inflating as well,
+/// because a directory can lie.
 pub(crate) fn declared_unzipped_size(b: &[u8]) -> Option<u64> {
     let u16_at = |p: usize| b.get(p..p + 2).map(|s| u16::from_le_bytes([s[0], s[1]]));
     let u32_at = |p: usize| {
@@ -334,6 +240,7 @@ mod tests {
 
     #[test]
     fn numbers() {
+        use read::number_text;
         assert_eq!(number_text(5.0), "5");
         assert_eq!(number_text(2.5), "2.5");
         assert_eq!(number_text(-0.0), "0");
