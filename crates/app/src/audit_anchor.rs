@@ -259,6 +259,11 @@ pub async fn recipients(app: &App, acting: &Acting) -> Result<Vec<AnchorRecipien
         .collect())
 }
 
+/// Refuses, before a request body is read, someone who may not check an anchor.
+pub async fn may_check(app: &App, acting: &Acting) -> Result<(), Failure> {
+    crate::audit::may_read(app, acting, "audit.verify").await
+}
+
 /// Refuses, before a request body is read, someone who may not choose the recipients.
 pub async fn may_choose(app: &App, acting: &Acting) -> Result<(), Failure> {
     app.permit(

@@ -103,7 +103,7 @@ pub async fn check(
     signed: SignedIn,
     request: Request,
 ) -> Result<Json<AnchorFindingOut>, AppError> {
-    mamori_app::audit::may_read(&state.app, &signed.0.acting, "audit.verify").await?;
+    audit_anchor::may_check(&state.app, &signed.0.acting).await?;
     let input: AnchorIn = read_json(request).await?;
     let (id, found) =
         audit_anchor::check_typed(&state.app, &signed.0.acting, &input.anchor).await?;
