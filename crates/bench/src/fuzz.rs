@@ -21,22 +21,14 @@ pub struct FuzzOptions {
     pub concurrency: usize,
 }
 
-pub fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<FuzzOptions> {
+pub fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<FuzzOptions> {
     let mut o = FuzzOptions {
         base: default_options(1_000),
         requests: 10_000,
         concurrency: 8,
     };
-    while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| anyhow!("{flag} needs a value\n{USAGE}"))?;
-        let number = || -> anyhow::Result<usize> {
-            value
-                .replace('_', "")
-                .parse()
-                .with_context(|| format!("{flag} {value}: not a number"))
-        };
+    for (flag, value) in flag_pairs(args, USAGE)? {
+        let number = || parse_count(&flag, &value);
         match flag.as_str() {
             "--requests" => o.requests = number()?,
             "--assets" => o.base.size = number()?,

@@ -20,22 +20,14 @@ pub struct LoadOptions {
     pub seconds: u64,
 }
 
-pub fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<LoadOptions> {
+pub fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<LoadOptions> {
     let mut o = LoadOptions {
         base: default_options(100_000),
         clients: 200,
         seconds: 60,
     };
-    while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| anyhow!("{flag} needs a value\n{USAGE}"))?;
-        let number = || -> anyhow::Result<usize> {
-            value
-                .replace('_', "")
-                .parse()
-                .with_context(|| format!("{flag} {value}: not a number"))
-        };
+    for (flag, value) in flag_pairs(args, USAGE)? {
+        let number = || parse_count(&flag, &value);
         match flag.as_str() {
             "--clients" => o.clients = number()?.max(1),
             "--seconds" => o.seconds = number()?.max(1) as u64,

@@ -144,16 +144,8 @@ fn parse_args() -> anyhow::Result<Mode> {
         _ => bail!("{USAGE}"),
     }
     let mut o = default_options(10_000);
-    while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| anyhow!("{flag} needs a value\n{USAGE}"))?;
-        let number = || -> anyhow::Result<usize> {
-            value
-                .replace('_', "")
-                .parse()
-                .with_context(|| format!("{flag} {value}: not a number"))
-        };
+    for (flag, value) in flag_pairs(args, USAGE)? {
+        let number = || parse_count(&flag, &value);
         match flag.as_str() {
             "--size" => o.size = number()?,
             "--requests" => o.requests = number()?.max(1),

@@ -26,22 +26,14 @@ pub struct MemoryOptions {
     pub uploads: usize,
 }
 
-pub fn parse(mut args: impl Iterator<Item = String>) -> anyhow::Result<MemoryOptions> {
+pub fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<MemoryOptions> {
     let mut o = MemoryOptions {
         base: default_options(100_000),
         fuzz_requests: 10_000,
         uploads: 6,
     };
-    while let Some(flag) = args.next() {
-        let value = args
-            .next()
-            .ok_or_else(|| anyhow!("{flag} needs a value\n{USAGE}"))?;
-        let number = || -> anyhow::Result<usize> {
-            value
-                .replace('_', "")
-                .parse()
-                .with_context(|| format!("{flag} {value}: not a number"))
-        };
+    for (flag, value) in flag_pairs(args, USAGE)? {
+        let number = || parse_count(&flag, &value);
         match flag.as_str() {
             "--assets" => o.base.size = number()?,
             "--fuzz-requests" => o.fuzz_requests = number()?,

@@ -18,6 +18,29 @@ pub(crate) fn default_options(size: usize) -> Options {
     }
 }
 
+/// The `--flag value` pairs of a command line, or what is missing.
+pub(crate) fn flag_pairs(
+    mut args: impl Iterator<Item = String>,
+    usage: &str,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let mut pairs = Vec::new();
+    while let Some(flag) = args.next() {
+        let value = args
+            .next()
+            .ok_or_else(|| anyhow!("{flag} needs a value\n{usage}"))?;
+        pairs.push((flag, value));
+    }
+    Ok(pairs)
+}
+
+/// A count as typed, `100_000` included.
+pub(crate) fn parse_count(flag: &str, value: &str) -> anyhow::Result<usize> {
+    value
+        .replace('_', "")
+        .parse()
+        .with_context(|| format!("{flag} {value}: not a number"))
+}
+
 /// `--backend`, `--postgres`, `--mamori`, `--json-out`, `--commit`.
 pub(crate) fn common_option(o: &mut Options, flag: &str, value: &str) -> anyhow::Result<()> {
     match flag {
