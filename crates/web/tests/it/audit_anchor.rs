@@ -49,6 +49,13 @@ backend_test!(
             .await;
         let error = assert_api_error(unknown, 422, "validation_failed").await;
         assert!(error.to_string().contains("999999"), "{error}");
+        // The page refuses the same way and keeps the saved choice.
+        let refused = officer
+            .post_form("/audit/anchor/recipients", &[("recipients", "999999")])
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("ID 999999") && html.contains("error-summary"), "{html}");
         let page = officer.page("/audit/anchor", 200).await;
         assert!(page.contains(&format!("value=\"{chair_id}\" checked")), "{page}");
 

@@ -2,7 +2,6 @@
 //! policy document from import through 決裁 and publication to acknowledgement. The
 //! harness and the list of guarded routes are in `once_forms`.
 
-use mamori_testkit::fixtures_once::multipart;
 use mamori_testkit::{Web, fixtures_policies};
 use reqwest::StatusCode;
 
@@ -74,16 +73,9 @@ pub(super) async fn policies(
         ("change_note", ""),
         ("text", text.as_str()),
     ];
-    let (content_type, body) = multipart(&fields, None);
     let preview = officer
-        .client
-        .post(officer.server.url("/policies/import"))
-        .header("origin", &officer.server.base)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .post_multipart("/policies/import", &fields, None)
+        .await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview = preview.text().await.unwrap();
     let saved = twice
@@ -189,16 +181,9 @@ pub(super) async fn policies(
         ("change_note", "見直し案"),
         ("text", amended.as_str()),
     ];
-    let (content_type, body) = multipart(&fields, None);
     let preview = officer
-        .client
-        .post(officer.server.url("/policies/import"))
-        .header("origin", &officer.server.base)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+        .post_multipart("/policies/import", &fields, None)
+        .await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview = preview.text().await.unwrap();
     let draft = twice

@@ -6,7 +6,7 @@
 
 use mamori_domain::user::Role;
 use mamori_testkit::fixtures_people::with_mfa;
-use mamori_testkit::{PASSWORD, TestServer};
+use mamori_testkit::{PASSWORD, TestServer, Web};
 use serde_json::Value;
 
 use super::driver::Driver;
@@ -17,18 +17,6 @@ const REGISTER: &str = "\
 委員会記録（令和8年）,イ,紙,議会事務局,2,2,1,10年\r
 事務局共用パソコン,ア,電子,議会事務局,2,2,2,更新まで\r
 ";
-
-fn multipart(file_name: &str, bytes: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----mamoriWalkBoundary51c0";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; \
-         filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 /// Visits each page with `check` (which returns its problems); returns the paths seen
 /// and the problems found, each named by its page.
@@ -66,18 +54,19 @@ where
     // The officer: an import staged (its preview), then confirmed (its record); the
     // basic policy's versions compared.
     let officer = server.sign_in("officer").await;
-    let (content_type, body) = multipart("台帳.csv", REGISTER.as_bytes());
-    let staged: Value = officer
-        .post(server.url("/api/v1/assets/imports"))
-        .header("origin", &server.base)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("stage an import")
-        .json()
-        .await
-        .expect("staged");
+    let staged: Value = Web {
+        server,
+        client: officer.clone(),
+    }
+    .post_multipart(
+        "/api/v1/assets/imports",
+        &[],
+        Some(("台帳.csv", REGISTER.as_bytes())),
+    )
+    .await
+    .json()
+    .await
+    .expect("staged");
     let token = staged["token"].as_str().expect("a staged token").to_owned();
     browser.sign_in(&server.base, "officer", PASSWORD).await;
     let preview = format!("/assets/import/preview?token={token}");
