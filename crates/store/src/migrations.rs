@@ -124,6 +124,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0019_search.sql"),
         include_str!("../migrations/postgres/0019_search.sql"),
     ),
+    (
+        20,
+        "asset_counts",
+        include_str!("../migrations/sqlite/0020_asset_counts.sql"),
+        include_str!("../migrations/postgres/0020_asset_counts.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

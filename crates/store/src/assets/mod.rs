@@ -385,8 +385,8 @@ fn shaped(backend: Backend, rows: Rows, filter: &Filter, hints: Hints) -> Condit
 /// Whether a statement may be kept prepared: not a search on PostgreSQL, whose generic
 /// plan (made without the words, after a few runs) may walk the table computing each
 /// row's grams where the index answers in a moment.
-fn keep_prepared(store: &Store, query: &Query) -> bool {
-    store.backend() != Backend::Postgres || query.is_empty()
+fn keep_prepared(backend: Backend, query: &Query) -> bool {
+    backend != Backend::Postgres || query.is_empty()
 }
 
 /// One page of the register and how many assets match in all.
@@ -399,45 +399,130 @@ pub struct Page {
 /// match less the restricted ones hidden from them: both counts are read from indexes,
 /// where testing each matching row for visibility would read the table.
 pub async fn count(store: &Store, viewer: Viewer, filter: &Filter) -> Result<i64> {
-    if store.backend() == Backend::Postgres && search_pg::answers_alone(filter) {
-        return search_pg::count(store, viewer, filter).await;
+    let mut conn = store.pool().acquire().await?;
+    count_in(&mut conn, store.backend(), viewer, filter).await
+}
+
+/// [`count`] on one connection: a list reads its total, its page and their tags on the
+/// connection it took once, instead of queueing for the pool for each of its queries.
+async fn count_in(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    viewer: Viewer,
+    filter: &Filter,
+) -> Result<i64> {
+    if backend == Backend::Postgres && search_pg::answers_alone(filter) {
+        return search_pg::count(conn, viewer, filter).await;
     }
-    let all = count_rows(store, Rows::All, filter).await?;
+    let withdrawn_exist = filter.status.is_none() && register_shape(conn).await?.any_withdrawn;
+    count_shaped(conn, backend, viewer, filter, withdrawn_exist).await
+}
+
+async fn count_shaped(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    viewer: Viewer,
+    filter: &Filter,
+    withdrawn_exist: bool,
+) -> Result<i64> {
+    let all = if kept_in_totals(filter) {
+        count_from_totals(conn, filter).await?
+    } else {
+        count_rows(conn, backend, Rows::All, filter, withdrawn_exist).await?
+    };
     if viewer.sees_restricted {
         return Ok(all);
     }
-    Ok(all - count_rows(store, Rows::Hidden(viewer), filter).await?)
+    let hidden = count_rows(conn, backend, Rows::Hidden(viewer), filter, withdrawn_exist).await?;
+    Ok(all - hidden)
 }
 
-/// Whether any asset is withdrawn: while none is, lists and counts leave out no status,
-/// and keep the shapes their indexes were chosen for.
-async fn any_withdrawn(store: &Store) -> Result<bool> {
-    let found: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM assets WHERE status = 'withdrawn' LIMIT 1")
-            .fetch_optional(store.pool())
-            .await?;
-    Ok(found.is_some())
+/// Whether `asset_counts` holds the total: nothing searched, nothing narrowed but the
+/// category and the status.
+fn kept_in_totals(filter: &Filter) -> bool {
+    let other = Filter {
+        category: None,
+        status: None,
+        ..filter.clone()
+    };
+    Query::parse(&filter.q).is_empty() && !other.narrows_beyond_search()
 }
 
-async fn count_rows(store: &Store, rows: Rows, filter: &Filter) -> Result<i64> {
-    if filter.status.is_some() || !any_withdrawn(store).await? {
-        return count_any_status(store, rows, filter).await;
+/// Every asset of the filter's category and status (without a status, all but the
+/// withdrawn, as lists show), summed from the totals the triggers of migration 0020 keep.
+async fn count_from_totals(conn: &mut sqlx::AnyConnection, filter: &Filter) -> Result<i64> {
+    let mut c = Conditions::new();
+    if let Some(category) = filter.category {
+        c.push("category = ?", Bind::Text(category.as_str().to_owned()));
+    }
+    match filter.status {
+        Some(status) => c.push("status = ?", Bind::Text(status.as_str().to_owned())),
+        None => c.push_sql("status <> 'withdrawn'"),
+    }
+    let sql = format!(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM asset_counts{}",
+        c.sql
+    );
+    let row = c
+        .bind(sqlx::query(AssertSqlSafe(sql)))
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// What decides the shape of a list's queries, read in one statement.
+struct RegisterShape {
+    /// While no asset is withdrawn, lists and counts leave out no status, and keep the
+    /// shapes their indexes were chosen for.
+    any_withdrawn: bool,
+    newest_id: i64,
+}
+
+async fn register_shape(conn: &mut sqlx::AnyConnection) -> Result<RegisterShape> {
+    let row = sqlx::query(
+        "SELECT COALESCE(MAX(id), 0) AS newest, \
+         (SELECT COUNT(*) FROM (SELECT 1 FROM assets WHERE status = 'withdrawn' LIMIT 1) w) \
+         AS withdrawn FROM assets",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let withdrawn: i64 = row.try_get("withdrawn")?;
+    Ok(RegisterShape {
+        any_withdrawn: withdrawn > 0,
+        newest_id: row.try_get("newest")?,
+    })
+}
+
+async fn count_rows(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    rows: Rows,
+    filter: &Filter,
+    withdrawn_exist: bool,
+) -> Result<i64> {
+    if !withdrawn_exist {
+        return count_any_status(conn, backend, rows, filter).await;
     }
     // Without a status, withdrawn assets are left out. Counting "all but withdrawn" makes
     // the database read every row; counting all (which an index or the full-text table
     // answers) less the few withdrawn (through the status index) does not.
-    let all = count_any_status(store, rows, filter).await?;
+    let all = count_any_status(conn, backend, rows, filter).await?;
     let withdrawn = Filter {
         status: Some(Status::Withdrawn),
         ..filter.clone()
     };
-    Ok(all - count_any_status(store, rows, &withdrawn).await?)
+    Ok(all - count_any_status(conn, backend, rows, &withdrawn).await?)
 }
 
 /// Rows of every status the filter allows, withdrawn ones included.
-async fn count_any_status(store: &Store, rows: Rows, filter: &Filter) -> Result<i64> {
+async fn count_any_status(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    rows: Rows,
+    filter: &Filter,
+) -> Result<i64> {
     let query = Query::parse(&filter.q);
-    if store.backend() == Backend::Sqlite
+    if backend == Backend::Sqlite
         && matches!(rows, Rows::All)
         && !query.is_empty()
         && !filter.narrows_beyond_search()
@@ -446,7 +531,7 @@ async fn count_any_status(store: &Store, rows: Rows, filter: &Filter) -> Result<
         let total: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM assets_fts WHERE assets_fts MATCH $1")
                 .bind(query.to_fts5())
-                .fetch_one(store.pool())
+                .fetch_one(&mut *conn)
                 .await?;
         return Ok(total);
     }
@@ -455,12 +540,12 @@ async fn count_any_status(store: &Store, rows: Rows, filter: &Filter) -> Result<
         any_status: true,
         ..Hints::default()
     };
-    let c = shaped(store.backend(), rows, filter, hints);
+    let c = shaped(backend, rows, filter, hints);
     let sql = format!("SELECT COUNT(*) FROM assets a{}", c.sql);
     let row = c
         .bind(sqlx::query(AssertSqlSafe(sql)))
-        .persistent(keep_prepared(store, &query))
-        .fetch_one(store.pool())
+        .persistent(keep_prepared(backend, &query))
+        .fetch_one(&mut *conn)
         .await?;
     Ok(row.try_get(0)?)
 }
@@ -473,29 +558,30 @@ pub async fn list(
     offset: i64,
     limit: i64,
 ) -> Result<Page> {
-    if store.backend() == Backend::Postgres
+    let backend = store.backend();
+    let mut conn = store.pool().acquire().await?;
+    let conn = &mut *conn;
+    if backend == Backend::Postgres
         && matches!(sort, Sort::Newest | Sort::Oldest)
         && search_pg::answers_alone(filter)
     {
-        return search_pg::list(store, viewer, filter, sort, offset, limit).await;
+        return search_pg::list(conn, viewer, filter, sort, offset, limit).await;
     }
-    let total = count(store, viewer, filter).await?;
-    let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(id) FROM assets")
-        .fetch_one(store.pool())
-        .await?;
+    let shape = register_shape(conn).await?;
+    let withdrawn_exist = filter.status.is_none() && shape.any_withdrawn;
+    let total = count_shaped(conn, backend, viewer, filter, withdrawn_exist).await?;
     // When at least one row in twenty matches, reading rows in the sort's order finds the
     // page sooner than collecting every match through an index and sorting them.
-    let search_joined = store.backend() == Backend::Sqlite
+    let search_joined = backend == Backend::Sqlite
         && matches!(sort, Sort::Newest | Sort::Oldest)
         && !Query::parse(&filter.q).is_empty();
     let hints = Hints {
-        walk_in_order: sort != Sort::Confidentiality
-            && total.saturating_mul(20) >= newest.unwrap_or(0),
+        walk_in_order: sort != Sort::Confidentiality && total.saturating_mul(20) >= shape.newest_id,
         probe_search: false,
         search_joined,
-        any_status: filter.status.is_none() && !any_withdrawn(store).await?,
+        any_status: filter.status.is_none() && !shape.any_withdrawn,
     };
-    let c = shaped(store.backend(), Rows::of(viewer), filter, hints);
+    let c = shaped(backend, Rows::of(viewer), filter, hints);
     let (from, order_by) = if search_joined {
         (
             // CROSS JOIN fixes the order of the loops in SQLite: the search outside.
@@ -520,14 +606,14 @@ pub async fn list(
         .bind(sqlx::query(AssertSqlSafe(sql)))
         .bind(limit)
         .bind(offset)
-        .persistent(keep_prepared(store, &Query::parse(&filter.q)))
-        .fetch_all(store.pool())
+        .persistent(keep_prepared(backend, &Query::parse(&filter.q)))
+        .fetch_all(&mut *conn)
         .await?;
     let mut assets = rows
         .iter()
         .map(record_from_row)
         .collect::<Result<Vec<_>>>()?;
-    attach_lists(&mut *store.pool().acquire().await?, &mut assets).await?;
+    attach_lists(conn, &mut assets).await?;
     Ok(Page { assets, total })
 }
 
@@ -570,7 +656,7 @@ pub async fn each_batch(
     }
 }
 
-/// Fills in tags and clause references for a set of assets, two queries in all.
+/// Fills in tags and clause references for a set of assets, in one query.
 async fn attach_lists(conn: &mut sqlx::AnyConnection, assets: &mut [AssetRecord]) -> Result<()> {
     if assets.is_empty() {
         return Ok(());
@@ -584,23 +670,23 @@ async fn attach_lists(conn: &mut sqlx::AnyConnection, assets: &mut [AssetRecord]
     // The ids are integers from the database, so listing them inline is safe. Each such
     // statement is used once: not kept prepared, or an export would leave thousands of
     // them cached on its connection.
-    for (table, column) in [("asset_tags", "tag"), ("asset_clauses", "clause_ref")] {
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT asset_id, {column} FROM {table} WHERE asset_id IN ({ids}) \
-             ORDER BY asset_id, {column}"
-        )))
-        .persistent(false)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in rows {
-            let id: i64 = row.try_get(0)?;
-            let value: String = row.try_get(1)?;
-            if let Some(&i) = index.get(&id) {
-                if table == "asset_tags" {
-                    assets[i].tags.push(value);
-                } else {
-                    assets[i].clauses.push(value);
-                }
+    let rows = sqlx::query(AssertSqlSafe(format!(
+        "SELECT asset_id, CAST(0 AS BIGINT) AS kind, tag AS value FROM asset_tags WHERE asset_id IN ({ids}) \
+         UNION ALL SELECT asset_id, CAST(1 AS BIGINT), clause_ref FROM asset_clauses WHERE asset_id IN ({ids}) \
+         ORDER BY 1, 2, 3"
+    )))
+    .persistent(false)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let id: i64 = row.try_get(0)?;
+        let kind: i64 = row.try_get(1)?;
+        let value: String = row.try_get(2)?;
+        if let Some(&i) = index.get(&id) {
+            if kind == 0 {
+                assets[i].tags.push(value);
+            } else {
+                assets[i].clauses.push(value);
             }
         }
     }

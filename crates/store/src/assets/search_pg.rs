@@ -12,8 +12,8 @@ use mamori_domain::search::Query;
 use sqlx::{AssertSqlSafe, Row};
 
 use super::{COLUMNS, Filter, Page, Rows, Sort, Viewer, attach_lists, record_from_row};
+use crate::Result;
 use crate::sql::{Bind, Conditions};
-use crate::{Result, Store};
 
 /// The condition on `asset_search s` that picks a query's matches, with a `?` for each
 /// of its values.
@@ -65,21 +65,25 @@ fn narrow_conditions(viewer: Viewer, query: &Query) -> Conditions {
 }
 
 /// How many assets the viewer may see match a search (see [`answers_alone`]).
-pub(super) async fn count(store: &Store, viewer: Viewer, filter: &Filter) -> Result<i64> {
+pub(super) async fn count(
+    conn: &mut sqlx::AnyConnection,
+    viewer: Viewer,
+    filter: &Filter,
+) -> Result<i64> {
     let c = narrow_conditions(viewer, &Query::parse(&filter.q));
     let sql = format!("SELECT COUNT(*) FROM asset_search s{}", c.sql);
     // Unnamed, so planned with the query's own words, never a generic plan.
     let row = c
         .bind(sqlx::query(AssertSqlSafe(sql)))
         .persistent(false)
-        .fetch_one(store.pool())
+        .fetch_one(&mut *conn)
         .await?;
     Ok(row.try_get(0)?)
 }
 
 /// One page of a search (see [`answers_alone`]) newest or oldest first, and its total.
 pub(super) async fn list(
-    store: &Store,
+    conn: &mut sqlx::AnyConnection,
     viewer: Viewer,
     filter: &Filter,
     sort: Sort,
@@ -106,17 +110,17 @@ pub(super) async fn list(
         .bind(limit)
         .bind(offset)
         .persistent(false)
-        .fetch_all(store.pool())
+        .fetch_all(&mut *conn)
         .await?;
     let total = match rows.first() {
         Some(row) => row.try_get("total")?,
         // Past the last page: no row carries the total.
-        None => count(store, viewer, filter).await?,
+        None => count(conn, viewer, filter).await?,
     };
     let mut assets = rows
         .iter()
         .map(record_from_row)
         .collect::<Result<Vec<_>>>()?;
-    attach_lists(&mut *store.pool().acquire().await?, &mut assets).await?;
+    attach_lists(conn, &mut assets).await?;
     Ok(Page { assets, total })
 }
