@@ -306,7 +306,11 @@ pub async fn set_recipients(
     let value = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
     let mut tx = permit.write(app).await?;
     mamori_store::settings::set(&mut tx, AUDIT_ANCHOR_RECIPIENTS, &value).await?;
-    tx.commit().await?;
+    // The same choice sent again (a form sent twice) changes nothing and writes nothing.
+    match tx.commit().await {
+        Ok(()) | Err(mamori_store::StoreError::MissingAudit) => {}
+        Err(e) => return Err(e.into()),
+    }
     recipients(app, acting).await
 }
 

@@ -31,6 +31,11 @@ backend_test!(
             .send_json(Method::PUT, RECIPIENTS, &json!({"recipients": [chair_id]}))
             .await;
         assert_eq!(chosen.status(), StatusCode::OK);
+        // The same choice sent twice changes nothing, and is no error.
+        let again = officer
+            .send_json(Method::PUT, RECIPIENTS, &json!({"recipients": [chair_id, chair_id]}))
+            .await;
+        assert_eq!(again.status(), StatusCode::OK);
         let people: serde_json::Value = auditor.json(RECIPIENTS).await;
         let marked: Vec<i64> = people
             .as_array()
