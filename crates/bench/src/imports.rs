@@ -167,7 +167,12 @@ pub(crate) async fn round_trip(o: &Options, db: &Db) -> anyhow::Result<Value> {
     );
     server.reset_peak();
     eprintln!("  preview of a 100,000-row CSV");
-    let mut csv_run = through_api(&server, &client, "台帳10万行.csv", &csv, false).await?;
+    // Refused (the table read from it is over the import's memory limit): reported as
+    // such, and the benchmark goes on with its other figures.
+    let mut csv_run = match through_api(&server, &client, "台帳10万行.csv", &csv, false).await {
+        Ok(run) => run,
+        Err(e) => json!({ "refused": e.to_string() }),
+    };
     csv_run["file_mib"] = json!(round2(csv.len() as f64 / 1_048_576.0));
     csv_run["columns"] = json!(csv_headers);
     csv_run["server_hwm_mib"] = json!(server.memory("VmHWM"));
