@@ -86,7 +86,15 @@ async fn the_backup_table_list_names_every_table() {
     for backend in backends() {
         let db = TestDb::new(backend).await;
         db.open().await.close().await;
-        let mut tables: Vec<String> = schema(&db).await.into_iter().map(|(t, _, _)| t).collect();
+        // Kept by triggers from `assets` (migration 0020): a restore's copy of the assets
+        // counts them again, so the table is not copied itself.
+        let derived = ["asset_counts"];
+        let mut tables: Vec<String> = schema(&db)
+            .await
+            .into_iter()
+            .map(|(t, _, _)| t)
+            .filter(|t| !derived.contains(&t.as_str()))
+            .collect();
         tables.dedup();
         let mut listed: Vec<String> = TABLES.iter().map(|t| t.to_string()).collect();
         listed.sort();
