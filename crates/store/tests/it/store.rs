@@ -1,12 +1,34 @@
 //! The store against a real SQLite file and a real PostgreSQL server.
 
+use mamori_domain::asset::{AssetInput, Holders};
 use mamori_domain::user::{LoginId, Role, UserType};
 use mamori_store::INSTALL_AUDIT_ENTRIES;
+use mamori_store::assets::{self, Filter, Viewer};
 use mamori_store::audit::{self, ChainBreak};
 use mamori_store::backup::{self, TABLES};
+use mamori_store::classification;
 use mamori_store::{Actor, AuditEntry, Backend, Store, StoreError, users};
 use mamori_testkit::{TestDb, backends};
 use sqlx::Row;
+
+async fn add_asset(store: &Store, name: &str) {
+    let scheme = classification::active(store).await.unwrap();
+    let asset = AssetInput {
+        name: name.into(),
+        category: "イ".into(),
+        form: "紙".into(),
+        holder_type: "議会事務局".into(),
+        confidentiality: "2".into(),
+        integrity: "2".into(),
+        availability: "2".into(),
+        ..AssetInput::default()
+    }
+    .check(&scheme, &Holders::default())
+    .unwrap();
+    let mut tx = store.write(Actor::system("test")).await.unwrap();
+    assets::create(&mut tx, &asset, &scheme).await.unwrap();
+    tx.commit().await.unwrap();
+}
 
 async fn add_user(store: &Store, login: &str) -> i64 {
     let login = LoginId::parse(login).unwrap();
@@ -248,12 +270,13 @@ async fn a_backup_restores_onto_either_backend() {
             let source_db = TestDb::new(*from).await;
             let source = source_db.open().await;
             add_user(&source, "before.backup").await;
+            add_asset(&source, "バックアップ前の会議録").await;
             let file = source_db.data_dir().join("backup.sqlite3");
             let summary = backup::write_backup(&source, &file).await.unwrap();
             assert_eq!(summary.rows_in("users"), 1);
             assert_eq!(
                 summary.rows_in("audit_log"),
-                1 + INSTALL_AUDIT_ENTRIES as i64
+                2 + INSTALL_AUDIT_ENTRIES as i64
             );
             assert!(
                 matches!(
@@ -266,8 +289,21 @@ async fn a_backup_restores_onto_either_backend() {
             let target_db = TestDb::new(*to).await;
             let target = target_db.open().await;
             add_user(&target, "replaced").await;
+            add_asset(&target, "置き換わる資産").await;
+            add_asset(&target, "置き換わる資産その2").await;
             let tx = target.write(Actor::system("restore")).await.unwrap();
             backup::restore(&target, &file, tx).await.unwrap();
+            // The register's kept totals (not copied: triggers keep them) count the
+            // restored assets, not the replaced ones.
+            let all = Filter::default();
+            let total = assets::count(&target, Viewer::everything(), &all).await;
+            assert_eq!(total.unwrap(), 1, "{from:?} -> {to:?}");
+            let walked = Filter {
+                form: Some(mamori_domain::asset::Form::Paper),
+                ..all
+            };
+            let counted = assets::count(&target, Viewer::everything(), &walked).await;
+            assert_eq!(counted.unwrap(), 1, "{from:?} -> {to:?}");
 
             let login = LoginId::parse("before.backup").unwrap();
             assert!(
@@ -286,7 +322,7 @@ async fn a_backup_restores_onto_either_backend() {
             // The restored chain continues with the restore's own entry, unbroken.
             let report = audit::verify(&target).await.unwrap();
             assert_eq!(report.first_break, None, "{from:?} -> {to:?}");
-            assert_eq!(report.entries, 2 + INSTALL_AUDIT_ENTRIES);
+            assert_eq!(report.entries, 3 + INSTALL_AUDIT_ENTRIES);
             assert_eq!(
                 audit::recent(&target, 1).await.unwrap()[0].action,
                 "backup.restore"
