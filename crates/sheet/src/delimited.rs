@@ -361,20 +361,32 @@ impl Parser {
 /// mojibake), CRLF line ends, fields quoted only when needed, and every cell passed
 /// through [`csv_cell_guard`] so opening the file cannot run a formula.
 pub fn write_csv(headers: &[String], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut out = csv_head(headers);
+    out.extend(csv_lines(rows));
+    out
+}
+
+/// The start of a CSV file: the byte order mark Excel needs to read UTF-8, and the
+/// header line. [`csv_lines`] writes the rows after it, a batch at a time when the file
+/// is streamed.
+pub fn csv_head(headers: &[String]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    out.extend(csv_lines(std::iter::once(headers.to_vec())));
+    out
+}
+
+/// Rows as CSV lines (CRLF, formula-like cells guarded), without a header.
+pub fn csv_lines(rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
     let mut writer = csv::WriterBuilder::new()
         .flexible(true)
         .terminator(csv::Terminator::CRLF)
-        .from_writer(b"\xEF\xBB\xBF".to_vec());
-    let mut write = |cells: &[String]| {
-        // Writing to a Vec cannot fail, and `flexible` lifts the equal-length rule:
-        // the csv crate has no other error for a record.
-        writer
-            .write_record(cells.iter().map(|c| csv_cell_guard(c).into_owned()))
-            .expect("writing CSV to memory cannot fail");
-    };
-    write(headers);
+        .from_writer(Vec::new());
     for row in rows {
-        write(&row);
+        // Writing to a Vec cannot fail, and `flexible` lifts the equal-length rule: the
+        // csv crate has no other error for a record.
+        writer
+            .write_record(row.iter().map(|c| csv_cell_guard(c).into_owned()))
+            .expect("writing CSV to memory cannot fail");
     }
     writer
         .into_inner()

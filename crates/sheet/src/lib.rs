@@ -13,7 +13,7 @@ mod template;
 mod xlsx;
 mod xml;
 
-pub use delimited::{csv_cell_guard, csv_cell_unguard, write_csv};
+pub use delimited::{csv_cell_guard, csv_cell_unguard, csv_head, csv_lines, write_csv};
 pub use template::{Choices, TEMPLATE_ROWS, Template, write_template_xlsx};
 pub use xlsx::write_xlsx;
 

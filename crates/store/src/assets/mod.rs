@@ -617,6 +617,9 @@ pub async fn list(
     Ok(Page { assets, total })
 }
 
+/// How many assets an export reads at a time.
+pub const EXPORT_BATCH: i64 = 2000;
+
 /// Every matching asset in id order, handed over in batches so that an export of the
 /// whole register never holds it all in memory.
 pub async fn each_batch(
@@ -625,35 +628,50 @@ pub async fn each_batch(
     filter: &Filter,
     mut handle: impl FnMut(Vec<AssetRecord>) -> Result<()>,
 ) -> Result<()> {
-    const BATCH: i64 = 2000;
     let mut after = 0i64;
     loop {
-        let mut c = conditions(store.backend(), viewer, filter);
-        c.push("a.id > ?", Bind::Int(after));
-        let sql = format!(
-            "SELECT {COLUMNS} FROM assets a LEFT JOIN users u ON u.id = a.holder_id{} \
-             ORDER BY a.id LIMIT {BATCH}",
-            c.sql
-        );
-        let rows = c
-            .bind(sqlx::query(AssertSqlSafe(sql)))
-            .fetch_all(store.pool())
-            .await?;
-        let mut assets = rows
-            .iter()
-            .map(record_from_row)
-            .collect::<Result<Vec<_>>>()?;
+        let assets = batch_after(store, viewer, filter, after, EXPORT_BATCH).await?;
         let Some(last) = assets.last() else {
             return Ok(());
         };
         after = last.id;
-        let done = (assets.len() as i64) < BATCH;
-        attach_lists(&mut *store.pool().acquire().await?, &mut assets).await?;
+        let done = (assets.len() as i64) < EXPORT_BATCH;
         handle(assets)?;
         if done {
             return Ok(());
         }
     }
+}
+
+/// Up to `limit` matching assets with ids after `after`, in id order: one step of an
+/// export that reads as fast as its reader takes the rows.
+pub async fn batch_after(
+    store: &Store,
+    viewer: Viewer,
+    filter: &Filter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<AssetRecord>> {
+    let mut c = conditions(store.backend(), viewer, filter);
+    c.push("a.id > ?", Bind::Int(after));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM assets a LEFT JOIN users u ON u.id = a.holder_id{} \
+         ORDER BY a.id LIMIT {}",
+        c.sql,
+        c.next_placeholder(1),
+    );
+    let mut conn = store.pool().acquire().await?;
+    let rows = c
+        .bind(sqlx::query(AssertSqlSafe(sql)))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut assets = rows
+        .iter()
+        .map(record_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    attach_lists(&mut conn, &mut assets).await?;
+    Ok(assets)
 }
 
 /// Fills in tags and clause references for a set of assets, in one query.

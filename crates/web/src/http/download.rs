@@ -1,7 +1,10 @@
 //! The one place that builds CSV downloads: cells safe from spreadsheet formulas, lines
 //! for Excel (CRLF), and the attachment response.
 
-use axum::body::Body;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use mamori_app::assets::files::{self as asset_files, Format};
@@ -82,7 +85,56 @@ pub fn template_download(bytes: Vec<u8>, format: Format, lang: Lang) -> Response
     )
 }
 
-fn attachment(bytes: Vec<u8>, format: Format, ascii: &str, named: &str) -> Response {
+/// A register export whose CSV is written while it is sent (see
+/// [`asset_files::CsvExport`]), with the same names and headers as [`download`].
+pub fn csv_download(export: asset_files::CsvExport, lang: Lang) -> Response {
+    let (ascii, named) = file_names(
+        Format::Csv,
+        lang,
+        OffsetDateTime::now_utc().to_offset(JST).date(),
+    );
+    attachment(streamed(export), Format::Csv, &ascii, &named)
+}
+
+/// The export's chunks as a body, written by a task that waits while the client reads
+/// (a queue of four chunks): a slow download holds a few batches, never the register.
+fn streamed(mut export: asset_files::CsvExport) -> Body {
+    let (sender, receiver) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(async move {
+        if sender.send(Ok(Bytes::from(export.head()))).await.is_err() {
+            return;
+        }
+        loop {
+            let chunk = match export.next_chunk().await {
+                Ok(Some(chunk)) => Ok(Bytes::from(chunk)),
+                Ok(None) => return,
+                Err(e) => {
+                    // Break the download rather than end it as if it were complete.
+                    tracing::error!(error = %e, "asset export failed part-way");
+                    Err(std::io::Error::other("asset export failed"))
+                }
+            };
+            let failed = chunk.is_err();
+            if sender.send(chunk).await.is_err() || failed {
+                return;
+            }
+        }
+    });
+    Body::from_stream(Chunks(receiver))
+}
+
+/// The chunks of a file being written by a task, as a response body.
+pub struct Chunks(pub tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
+
+impl futures_core::Stream for Chunks {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+fn attachment(body: impl IntoResponse, format: Format, ascii: &str, named: &str) -> Response {
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",
         crate::http::auth::percent_encode(named)
@@ -91,7 +143,7 @@ fn attachment(bytes: Vec<u8>, format: Format, ascii: &str, named: &str) -> Respo
         Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         Format::Csv => "text/csv; charset=utf-8",
     };
-    let mut response = bytes.into_response();
+    let mut response = body.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     if let Ok(value) = HeaderValue::from_str(&disposition) {

@@ -3,6 +3,7 @@
 
 mod access;
 mod approvals;
+mod asset_export_stream;
 mod asset_files;
 mod asset_imports;
 mod asset_values;

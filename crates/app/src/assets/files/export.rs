@@ -220,6 +220,85 @@ pub async fn export(
     Ok(Exported { bytes, count })
 }
 
+/// A CSV export being streamed: recorded in the audit trail before its first byte, then
+/// read a batch at a time as fast as the response is sent, so that neither the rows nor
+/// the file are ever held whole.
+pub struct CsvExport {
+    store: mamori_store::Store,
+    viewer: mamori_store::assets::Viewer,
+    filter: Filter,
+    scheme: Scheme,
+    logins: HashMap<i64, String>,
+    lang: Lang,
+    after_id: i64,
+    done: bool,
+    /// How many assets matched when the export was recorded.
+    pub count: u64,
+}
+
+impl CsvExport {
+    /// The byte order mark and the header line.
+    pub fn head(&self) -> Vec<u8> {
+        mamori_sheet::csv_head(&headers(self.lang))
+    }
+
+    /// The next batch of rows as CSV lines, or `None` after the last.
+    pub async fn next_chunk(&mut self) -> Result<Option<Vec<u8>>, Failure> {
+        if self.done {
+            return Ok(None);
+        }
+        let batch = mamori_store::assets::batch_after(
+            &self.store,
+            self.viewer,
+            &self.filter,
+            self.after_id,
+            mamori_store::assets::EXPORT_BATCH,
+        )
+        .await?;
+        self.done = (batch.len() as i64) < mamori_store::assets::EXPORT_BATCH;
+        let Some(last) = batch.last() else {
+            return Ok(None);
+        };
+        self.after_id = last.id;
+        let rows = batch
+            .iter()
+            .map(|record| record_cells(record, &self.scheme, self.lang, &self.logins));
+        Ok(Some(mamori_sheet::csv_lines(rows)))
+    }
+}
+
+/// Starts a CSV export of every asset the acting person may see that matches `filter`,
+/// in id order. The audit entry is written first, with the number of assets that match
+/// at that moment.
+pub async fn export_csv(
+    app: &App,
+    acting: &Acting,
+    filter: &Filter,
+    lang: Lang,
+) -> Result<CsvExport, Failure> {
+    let permit = app
+        .permit(acting, Register::Assets, Act::Read, "asset.export.title")
+        .await?;
+    let store = app.store();
+    let scheme = mamori_store::classification::active(store).await?;
+    let logins = directory(store).await?.logins;
+    let count = mamori_store::assets::count(store, acting.viewer(), filter).await? as u64;
+    let mut tx = permit.write(app).await?;
+    mamori_store::assets::record_export(&mut tx, format_code(Format::Csv), count, filter).await?;
+    tx.commit().await?;
+    Ok(CsvExport {
+        store: store.clone(),
+        viewer: acting.viewer(),
+        filter: filter.clone(),
+        scheme,
+        logins,
+        lang,
+        after_id: 0,
+        done: false,
+        count,
+    })
+}
+
 /// The `format` of the audit entry and the file extension.
 pub fn format_code(format: Format) -> &'static str {
     match format {

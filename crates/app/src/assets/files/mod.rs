@@ -21,7 +21,9 @@ use mamori_store::{Store, StoreError};
 use crate::assets::field_key;
 use crate::i18n::Tr;
 
-pub use export::{ExportError, Exported, export, format_code, headers, record_cells};
+pub use export::{
+    CsvExport, ExportError, Exported, export, export_csv, format_code, headers, record_cells,
+};
 pub use template::{build as build_template, example_cells, is_example, template};
 
 /// Which kind of file: callers (the command line) need not depend on the sheet crate.

@@ -193,6 +193,10 @@ pub async fn export(
     let acting = &signed.0.acting;
     let scheme = mamori_app::assets::scheme(&state.app, acting).await?;
     let filter = params.filter(&scheme)?;
+    if format == Format::Csv {
+        let export = asset_files::export_csv(&state.app, acting, &filter, ctx.lang()).await?;
+        return Ok(crate::http::download::csv_download(export, ctx.lang()));
+    }
     let exported = asset_files::export(&state.app, acting, &filter, ctx.lang(), format)
         .await
         .map_err(export_error)?;

@@ -81,17 +81,6 @@ fn csv_rows(tr: &Tr, records: &[AuditRecord]) -> String {
     out
 }
 
-/// The chunks of a CSV being written by a task, as a response body.
-struct Chunks(tokio::sync::mpsc::Receiver<Result<Bytes, std::io::Error>>);
-
-impl futures_core::Stream for Chunks {
-    type Item = Result<Bytes, std::io::Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
-    }
-}
-
 /// The CSV export of the page (`api` false) and of `GET /api/v1/audit/export.csv`
 /// (`api` true: instants are accepted, and problems name the query parameter).
 pub async fn export(
@@ -145,5 +134,8 @@ pub async fn export(
             }
         }
     });
-    Ok(csv_response(Body::from_stream(Chunks(receiver)), "audit"))
+    Ok(csv_response(
+        Body::from_stream(crate::http::download::Chunks(receiver)),
+        "audit",
+    ))
 }

@@ -1,9 +1,6 @@
 //! The audit trail as the page and the API both read and write it: the filters of the
 //! query string, the CSV export, and the labels of actions, actors and changes.
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use axum::body::{Body, Bytes};
 use axum::http::StatusCode;
 use axum::response::Response;
