@@ -13,7 +13,7 @@ use mamori_store::assets::{AssetRecord, Filter};
 use super::{Format, directory, export_fields};
 use crate::assets::field_key;
 use crate::i18n::Tr;
-use crate::{Acting, App, Failure};
+use crate::{Acting, App, Failure, Permit};
 
 /// The header row: the asset number first (an edited export updates the assets it
 /// names), then the form's labels, which `asset::header_field` reads back.
@@ -175,12 +175,8 @@ pub async fn export(
     lang: Lang,
     format: Format,
 ) -> Result<Exported, ExportError> {
-    let permit = app
-        .permit(acting, Register::Assets, Act::Read, "asset.export.title")
-        .await?;
+    let (permit, scheme, logins) = begin(app, acting).await?;
     let store = app.store();
-    let scheme = mamori_store::classification::active(store).await?;
-    let logins = directory(store).await?.logins;
     let headers = headers(lang);
     let sheet_name = Tr::new(lang).t("asset.export.sheet_name");
     // Unbounded, because the store's callback cannot wait; the writer is faster than
@@ -276,12 +272,8 @@ pub async fn export_csv(
     filter: &Filter,
     lang: Lang,
 ) -> Result<CsvExport, Failure> {
-    let permit = app
-        .permit(acting, Register::Assets, Act::Read, "asset.export.title")
-        .await?;
+    let (permit, scheme, logins) = begin(app, acting).await?;
     let store = app.store();
-    let scheme = mamori_store::classification::active(store).await?;
-    let logins = directory(store).await?.logins;
     let count = mamori_store::assets::count(store, acting.viewer(), filter).await? as u64;
     let mut tx = permit.write(app).await?;
     mamori_store::assets::record_export(&mut tx, format_code(Format::Csv), count, filter).await?;
@@ -297,6 +289,20 @@ pub async fn export_csv(
         done: false,
         count,
     })
+}
+
+/// What every export starts with: the access check, the scheme that names the levels,
+/// and the holders' logins.
+async fn begin<'a>(
+    app: &App,
+    acting: &'a Acting,
+) -> Result<(Permit<'a>, Scheme, HashMap<i64, String>), Failure> {
+    let permit = app
+        .permit(acting, Register::Assets, Act::Read, "asset.export.title")
+        .await?;
+    let scheme = mamori_store::classification::active(app.store()).await?;
+    let logins = directory(app.store()).await?.logins;
+    Ok((permit, scheme, logins))
 }
 
 /// The `format` of the audit entry and the file extension.
