@@ -540,7 +540,7 @@ pub async fn run(o: FuzzOptions) -> anyhow::Result<()> {
         println!("  {}", failure.as_str().unwrap_or_default());
     }
     println!("memory (MiB): {}", result["memory"]);
-    emit(&o.base, &result)?;
+    emit(o.base.json_out.as_deref(), &result)?;
     if result["fuzz"]["server_errors"].as_u64() != Some(0) {
         bail!("the server answered 5xx or dropped the connection");
     }
@@ -553,10 +553,7 @@ async fn measure(o: &FuzzOptions, db: &Db) -> anyhow::Result<Value> {
     generate(&store, o.base.size).await?;
     let [admin_token, officer_token, user_token] = tokens(&store, officer, requester).await?;
     store.close().await;
-    let mut server = Server::start(&o.base.mamori, db)?;
-    let plain = reqwest::Client::new();
-    server.wait_healthy(&plain).await?;
-    server.wait_daily_backup().await?;
+    let server = Server::start_ready(&o.base.mamori, db).await?;
     let before = server.memory("VmRSS");
     server.reset_peak();
     let findings = fuzz(

@@ -212,14 +212,14 @@ pub async fn run(o: LoadOptions) -> anyhow::Result<()> {
     db.remove().await?;
     let result = result?;
     print_load(&result);
-    emit(&o.base, &result)
+    emit(o.base.json_out.as_deref(), &result)
 }
 
 /// Prints the JSON line and appends it to `--json-out`.
-pub(crate) fn emit(o: &Options, result: &Value) -> anyhow::Result<()> {
+pub(crate) fn emit(json_out: Option<&std::path::Path>, result: &Value) -> anyhow::Result<()> {
     let line = serde_json::to_string(result)?;
     println!("JSON {line}");
-    if let Some(file) = &o.json_out {
+    if let Some(file) = json_out {
         use std::io::Write;
         let mut out = std::fs::OpenOptions::new()
             .create(true)
@@ -249,12 +249,7 @@ pub(crate) async fn prepared_server(
     let user_token = token_for(&store, requester_id).await?;
     let officer_token = token_for(&store, officer_id).await?;
     store.close().await;
-    let mut server = Server::start(&o.mamori, db)?;
-    let plain = reqwest::Client::builder()
-        .timeout(Duration::from_secs(300))
-        .build()?;
-    server.wait_healthy(&plain).await?;
-    server.wait_daily_backup().await?;
+    let server = Server::start_ready(&o.mamori, db).await?;
     Ok((server, user_token, officer_token, generate_s))
 }
 

@@ -561,17 +561,7 @@ async fn run(o: Options) -> anyhow::Result<()> {
     cleanup.0?;
     cleanup.1?;
     report::print_run(&result);
-    let line = serde_json::to_string(&result)?;
-    println!("JSON {line}");
-    if let Some(file) = &o.json_out {
-        use std::io::Write;
-        let mut out = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(file)?;
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
+    load::emit(o.json_out.as_deref(), &result)
 }
 
 async fn measure(o: &Options, db: &Db, import_db: &Db) -> anyhow::Result<Value> {

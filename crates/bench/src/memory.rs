@@ -61,7 +61,7 @@ pub async fn run(o: MemoryOptions) -> anyhow::Result<()> {
     for phase in ["start", "list_search", "export", "fuzz", "uploads"] {
         println!("  {phase:<12} {}", result[phase]);
     }
-    emit(&o.base, &result)
+    emit(o.base.json_out.as_deref(), &result)
 }
 
 /// 50 connections asking for list pages and searches for 15 s.
@@ -150,9 +150,7 @@ async fn measure(o: &MemoryOptions, db: &Db) -> anyhow::Result<Value> {
     }
     let [admin_token, officer_token, user_token] = tokens(&store, officer, requester).await?;
     store.close().await;
-    let mut server = Server::start(&o.base.mamori, db)?;
-    server.wait_healthy(&reqwest::Client::new()).await?;
-    server.wait_daily_backup().await?;
+    let server = Server::start_ready(&o.base.mamori, db).await?;
     let mut result = json!({
         "bench": "memory",
         "backend": backend,

@@ -20,6 +20,18 @@ impl Server {
     }
 
     /// `mamori serve` over a database, with `data_dir` for its backups and log.
+    /// Starts the server and waits until it answers and its start-up backup is done,
+    /// so that neither is in the figures that follow.
+    pub(crate) async fn start_ready(mamori: &Path, db: &Db) -> anyhow::Result<Server> {
+        let mut server = Server::start(mamori, db)?;
+        let plain = reqwest::Client::builder()
+            .timeout(Duration::from_secs(300))
+            .build()?;
+        server.wait_healthy(&plain).await?;
+        server.wait_daily_backup().await?;
+        Ok(server)
+    }
+
     pub(crate) fn start_at(mamori: &Path, data_dir: &Path, url: &str) -> anyhow::Result<Server> {
         let port = free_port()?;
         let log = std::fs::File::create(data_dir.join("serve.log"))?;

@@ -76,12 +76,7 @@ async fn measure_upload(o: &Options, db: &Db) -> anyhow::Result<Value> {
     let token = token_for(&store, officer_id).await?;
     store.close().await;
 
-    let mut server = Server::start(&o.mamori, db)?;
-    let plain = reqwest::Client::builder()
-        .timeout(Duration::from_secs(300))
-        .build()?;
-    server.wait_healthy(&plain).await?;
-    server.wait_daily_backup().await?;
+    let server = Server::start_ready(&o.mamori, db).await?;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert(
         reqwest::header::AUTHORIZATION,
