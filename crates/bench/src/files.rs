@@ -68,9 +68,9 @@ pub(crate) async fn import_in_process(store: &Store, file: &Path) -> anyhow::Res
     let mut checked = Vec::with_capacity(table.rows.len());
     for row in table.rows {
         let mut input = AssetInput::default();
-        for (field, cell) in fields.iter().zip(row.cells) {
+        for (field, cell) in fields.iter().zip(row.cells.iter()) {
             if let Some(field) = field {
-                set_field(&mut input, field, cell);
+                set_field(&mut input, field, cell.to_owned());
             }
         }
         checked.push(

@@ -121,7 +121,7 @@ pub(crate) async fn round_trip(o: &Options, db: &Db) -> anyhow::Result<Value> {
         .ok_or_else(|| anyhow!("no location column in {:?}", table.headers))?;
     let updated = table.rows.len() / 10;
     let rows = table.rows.iter().enumerate().map(|(i, row)| {
-        let mut cells = row.cells.clone();
+        let mut cells = row.cells.to_vec();
         if i < updated {
             cells[location].push_str(" 2F");
         } else {

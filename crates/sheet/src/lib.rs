@@ -5,6 +5,7 @@
 //! Errors carry an i18n message key and its placeholders rather than prose, because the
 //! message is shown to the user in their language (ja/en) by the caller.
 
+mod cells;
 mod date;
 mod delimited;
 pub mod document;
@@ -13,6 +14,7 @@ mod template;
 mod xlsx;
 mod xml;
 
+pub use cells::Cells;
 pub use delimited::{csv_cell_guard, csv_cell_unguard, csv_head, csv_lines, write_csv};
 pub use template::{Choices, TEMPLATE_ROWS, Template, write_template_xlsx};
 pub use xlsx::write_xlsx;
@@ -22,12 +24,12 @@ pub use xlsx::write_xlsx;
 pub const MAX_COLUMNS: usize = 200;
 /// Longest cell, in characters, that `read` accepts.
 pub const MAX_CELL_CHARS: usize = 100_000;
-/// Most memory the cells of one table may take (their text and a `String` each, the
+/// Most memory the rows of one table may take (their text, where each cell ends, the
 /// padding of short rows included), in MiB: the bound on what a small file whose cells
 /// repeat (a shared string used a million times, a million empty cells) can make the
-/// reader allocate. A register of 10,000 rows of 20 columns of 40-byte cells takes about
-/// 13 MiB.
-pub const MAX_TABLE_MIB: usize = 32;
+/// reader allocate. A CSV at the import's 20 MiB limit of 100,000 rows of 30 columns
+/// takes about 36 MiB.
+pub const MAX_TABLE_MIB: usize = 40;
 
 /// Refuses a table that has grown past [`MAX_TABLE_MIB`].
 fn check_table_size(bytes: usize) -> Result<(), SheetError> {
@@ -54,7 +56,7 @@ pub struct Row {
     /// 1-based row number as a spreadsheet user sees it (the header is row 1 when it is
     /// the first row), so error messages can point at the right line of the file.
     pub line: usize,
-    pub cells: Vec<String>,
+    pub cells: Cells,
 }
 
 /// Why bytes handed to [`read`] are not something we can read at all.
@@ -255,20 +257,15 @@ impl TableBuilder {
                 column: column + 1,
             });
         }
-        let width = cells.len().max(self.headers.as_ref().map_or(0, Vec::len));
-        self.size += std::mem::size_of::<Row>()
-            + width * std::mem::size_of::<String>()
-            + cells.iter().map(String::len).sum::<usize>();
-        check_table_size(self.size)?;
         match &self.headers {
             None => self.headers = Some(cells),
             Some(headers) => {
                 if self.rows.len() >= self.max_rows {
                     return Err(SheetError::TooManyRows { max: self.max_rows });
                 }
-                if cells.len() < headers.len() {
-                    cells.resize(headers.len(), String::new());
-                }
+                let cells = Cells::padded(&cells, headers.len());
+                self.size += std::mem::size_of::<Row>() + cells.heap_size();
+                check_table_size(self.size)?;
                 self.rows.push(Row { line, cells });
             }
         }
@@ -326,14 +323,14 @@ mod tests {
             t.rows[0],
             Row {
                 line: 3,
-                cells: s(&["1", ""])
+                cells: Cells::from(s(&["1", ""]))
             }
         );
         assert_eq!(
             t.rows[1],
             Row {
                 line: 5,
-                cells: s(&["1", "2", "3"])
+                cells: Cells::from(s(&["1", "2", "3"]))
             }
         );
     }

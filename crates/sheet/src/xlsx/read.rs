@@ -12,7 +12,7 @@ use super::styles::{NumberKind, Styles, builtin_kind, custom_kind};
 use crate::date::{excel_duration, excel_serial_to_iso};
 use crate::limited::Allowance;
 use crate::xml::{XmlPart, resolve};
-use crate::{MAX_CELL_CHARS, MAX_COLUMNS, NotSheetReason, SheetError, Table, TableBuilder};
+use crate::{Cells, MAX_CELL_CHARS, MAX_COLUMNS, NotSheetReason, SheetError, Table, TableBuilder};
 
 /// Most a workbook may unpack to, all parts together.
 pub(crate) const MAX_UNZIPPED_MIB: u64 = 1024;
@@ -344,9 +344,7 @@ struct Cell {
 }
 
 fn read_sheet<R: Read>(part: &mut XmlPart<R>, context: &SheetContext) -> Result<Table, SheetError> {
-    // Keyed by row because not every writer emits rows in order.
-    let mut rows: BTreeMap<u32, Vec<String>> = BTreeMap::new();
-    let mut size = TableSize::default();
+    let mut rows = RowsRead::default();
     let (mut next_row, mut next_column) = (0u32, 0usize);
     let mut cell: Option<Cell> = None;
     let mut text = TextReader::default();
@@ -423,14 +421,9 @@ fn read_sheet<R: Read>(part: &mut XmlPart<R>, context: &SheetContext) -> Result<
                             line: done.row as usize + 1,
                         });
                     }
-                    let cells = rows.entry(done.row).or_default();
-                    size.add_cell(cells.len(), done.column, &value)?;
-                    if cells.len() <= done.column {
-                        cells.resize(done.column + 1, String::new());
-                    }
-                    cells[done.column] = value;
+                    rows.put(done.row, done.column, value)?;
                     // Every stored row has a value, so this stops a huge sheet early.
-                    if rows.len() > context.max_rows.saturating_add(1) {
+                    if rows.count() > context.max_rows.saturating_add(1) {
                         return Err(SheetError::TooManyRows {
                             max: context.max_rows,
                         });
@@ -443,8 +436,8 @@ fn read_sheet<R: Read>(part: &mut XmlPart<R>, context: &SheetContext) -> Result<
         }
     }
     let mut table = TableBuilder::new(context.max_rows);
-    for (row, cells) in rows {
-        table.push(row as usize + 1, cells)?;
+    for (row, cells) in rows.finish() {
+        table.push(row as usize + 1, cells.to_vec())?;
     }
     table.finish()
 }
@@ -457,17 +450,52 @@ fn too_long(cell: &Cell) -> SheetError {
     }
 }
 
-/// What the cells read so far take in memory, refused past [`crate::MAX_TABLE_MIB`].
+/// The rows read so far: the one being read as strings, the others compact and keyed by
+/// row, because not every writer emits rows in order. What they take in memory is refused
+/// past [`crate::MAX_TABLE_MIB`].
 #[derive(Default)]
-struct TableSize {
+struct RowsRead {
+    done: BTreeMap<u32, Cells>,
+    current: Option<(u32, Vec<String>)>,
     bytes: usize,
 }
 
-impl TableSize {
-    fn add_cell(&mut self, row_len: usize, column: usize, text: &str) -> Result<(), SheetError> {
-        let new_slots = (column + 1).saturating_sub(row_len);
-        self.bytes += new_slots * std::mem::size_of::<String>() + text.len();
-        crate::check_table_size(self.bytes)
+impl RowsRead {
+    fn put(&mut self, row: u32, column: usize, value: String) -> Result<(), SheetError> {
+        if self.current.as_ref().is_some_and(|(r, _)| *r != row) {
+            self.close();
+        }
+        let (_, cells) = self.current.get_or_insert_with(|| {
+            let again = self.done.remove(&row).map(|c| c.to_vec());
+            (row, again.unwrap_or_default())
+        });
+        let new_slots = (column + 1).saturating_sub(cells.len());
+        self.bytes += new_slots * std::mem::size_of::<u32>() + value.len();
+        if new_slots == column + 1 {
+            self.bytes += std::mem::size_of::<(u32, Cells)>();
+        }
+        crate::check_table_size(self.bytes)?;
+        if new_slots > 0 {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = value;
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        if let Some((row, cells)) = self.current.take() {
+            self.done.insert(row, Cells::from(cells));
+        }
+    }
+
+    /// Rows holding at least one value.
+    fn count(&self) -> usize {
+        self.done.len() + usize::from(self.current.is_some())
+    }
+
+    fn finish(mut self) -> BTreeMap<u32, Cells> {
+        self.close();
+        self.done
     }
 }
 

@@ -12,7 +12,7 @@ fn key(r: Result<Table, SheetError>) -> &'static str {
 }
 
 fn lines_and_cells(t: &Table) -> Vec<(usize, Vec<String>)> {
-    t.rows.iter().map(|r| (r.line, r.cells.clone())).collect()
+    t.rows.iter().map(|r| (r.line, r.cells.to_vec())).collect()
 }
 
 #[test]
@@ -41,10 +41,14 @@ fn written_csv_reads_back_identically_after_unguarding() {
             .map(|c| csv_cell_unguard(c).to_owned())
             .collect()
     };
-    let got: Vec<_> = table.rows.iter().map(|r| unguard(&r.cells)).collect();
+    let got: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| unguard(&r.cells.to_vec()))
+        .collect();
     assert_eq!(got, rows);
     // read itself keeps the guard: only the caller knows the file is our own export.
-    assert_eq!(table.rows[0].cells[2], "'=1+1");
+    assert_eq!(&table.rows[0].cells[2], "'=1+1");
     // The multi-line cell in row 3 of the file pushes the next record to line 5.
     let lines: Vec<_> = table.rows.iter().map(|r| r.line).collect();
     assert_eq!(lines, [2, 3, 5, 6]);

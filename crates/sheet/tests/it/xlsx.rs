@@ -183,7 +183,7 @@ fn empty_rows_are_skipped_but_lines_stay_true_to_the_sheet() {
     let rows: Vec<_> = table
         .rows
         .iter()
-        .map(|r| (r.line, r.cells.clone()))
+        .map(|r| (r.line, r.cells.to_vec()))
         .collect();
     assert_eq!(
         rows,

@@ -6,6 +6,7 @@
 //! A staged file is not a change to any register: like a session it is written without
 //! an audit entry. The import that confirms it is audited (`asset.import`).
 
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
@@ -95,11 +96,12 @@ async fn delete_stagings(
 
 /// Stages a file: purges every staged file older than `expired_before` (RFC 3339), keeps
 /// at most `per_user` files for the uploader (dropping their oldest), and stores this one
-/// with its rows (line, cells).
-pub async fn stage(
+/// with its rows: `row_count` of them, each (line, cells).
+pub async fn stage<C: Serialize>(
     store: &Store,
     staging: &NewStaging<'_>,
-    rows: &[(usize, Vec<String>)],
+    row_count: usize,
+    rows: impl IntoIterator<Item = (usize, C)>,
     expired_before: &str,
     per_user: usize,
 ) -> Result<()> {
@@ -124,27 +126,29 @@ pub async fn stage(
     .bind(staging.sha256.to_owned())
     .bind(staging.format.to_owned())
     .bind(json_text(&staging.headers))
-    .bind(rows.len() as i64)
+    .bind(row_count as i64)
     .bind(crate::now_text())
     .execute(&mut *tx)
     .await?;
-    for chunk in rows.chunks(ROW_BATCH) {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let binds: Vec<Bind> = rows
+            .by_ref()
+            .take(ROW_BATCH)
+            .flat_map(|(line, cells)| {
+                [
+                    Bind::Text(staging.token.to_owned()),
+                    Bind::Int(line as i64),
+                    Bind::Text(json_text(&cells)),
+                ]
+            })
+            .collect();
         let sql = multi_insert(
             "asset_import_staged_rows",
             "token, line, cells",
             3,
-            chunk.len(),
+            binds.len() / 3,
         );
-        let binds = chunk
-            .iter()
-            .flat_map(|(line, cells)| {
-                [
-                    Bind::Text(staging.token.to_owned()),
-                    Bind::Int(*line as i64),
-                    Bind::Text(json_text(cells)),
-                ]
-            })
-            .collect();
         bind_all(sqlx::query(AssertSqlSafe(sql)), binds)
             .execute(&mut *tx)
             .await?;
@@ -188,33 +192,31 @@ pub async fn staging(store: &Store, token: &str) -> Result<Option<StagingRecord>
     row.as_ref().map(staging_from_row).transpose()
 }
 
-/// The staged rows from `offset` on (at most `limit`), in file order: (line, cells).
-pub async fn staged_rows(
+/// The staged rows from `offset` on (at most `limit`), in file order: (line, cells). Read
+/// one at a time, so a large file is held once, in the caller's form of cells.
+pub async fn staged_rows<C: From<Vec<String>>>(
     store: &Store,
     token: &str,
     offset: i64,
     limit: i64,
-) -> Result<Vec<(usize, Vec<String>)>> {
-    let rows = sqlx::query(
+) -> Result<Vec<(usize, C)>> {
+    let mut stream = sqlx::query(
         "SELECT line, cells FROM asset_import_staged_rows WHERE token = $1 \
          ORDER BY line LIMIT $2 OFFSET $3",
     )
     .bind(token.to_owned())
     .bind(limit)
     .bind(offset)
-    .fetch_all(store.pool())
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let line: i64 = row.try_get(0)?;
-            let cells: String = row.try_get(1)?;
-            let key = format!("{token}:{line}");
-            Ok((
-                line as usize,
-                json_of("asset_import_staged_rows", &key, "cells", &cells)?,
-            ))
-        })
-        .collect()
+    .fetch(store.pool());
+    let mut out = Vec::new();
+    while let Some(row) = stream.try_next().await? {
+        let line: i64 = row.try_get(0)?;
+        let cells: String = row.try_get(1)?;
+        let key = format!("{token}:{line}");
+        let cells: Vec<String> = json_of("asset_import_staged_rows", &key, "cells", &cells)?;
+        out.push((line as usize, C::from(cells)));
+    }
+    Ok(out)
 }
 
 /// Keeps the mapping chosen for a staged file (column fields, value mapping as JSON).

@@ -628,14 +628,14 @@ backend_test!(async fn exports_keep_restricted_assets_from_those_who_may_not_kno
         assert_eq!(status, StatusCode::OK, "{backend:?} {path}");
         let table = mamori_sheet::read(&bytes, 1000).unwrap();
         assert_eq!(table.headers[0], "資産番号", "the asset number comes first");
-        let names: Vec<&str> = table.rows.iter().map(|r| r.cells[1].as_str()).collect();
+        let names: Vec<&str> = table.rows.iter().map(|r| &r.cells[1]).collect();
         assert_eq!(names.len(), 4, "{backend:?} {path}: {names:?}");
         assert!(!names.contains(&RESTRICTED_NAME), "{path}");
         for client in [&officer, &auditor, &holder] {
             let (_, _, bytes) = export(client, path, "ja").await;
             let table = mamori_sheet::read(&bytes, 1000).unwrap();
             assert!(
-                table.rows.iter().any(|r| r.cells[1] == RESTRICTED_NAME),
+                table.rows.iter().any(|r| &r.cells[1] == RESTRICTED_NAME),
                 "{path}"
             );
         }

@@ -15,24 +15,29 @@ use super::asset_files::{
     snapshot, upload, visible,
 };
 
-/// The register's export as a table (header row and cells), read back from the xlsx.
-async fn exported(web: &Web<'_>) -> mamori_sheet::Table {
+/// A register as a person edits it in Excel: the header row and each row's cells.
+struct Sheet {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+/// The register's export, read back from the xlsx.
+async fn exported(web: &Web<'_>) -> Sheet {
     let (status, _, bytes) = export(web, "/assets/export.xlsx", "ja").await;
     assert_eq!(status, StatusCode::OK);
-    mamori_sheet::read(&bytes, 1000).unwrap()
+    let table = mamori_sheet::read(&bytes, 1000).unwrap();
+    Sheet {
+        headers: table.headers,
+        rows: table.rows.iter().map(|r| r.cells.to_vec()).collect(),
+    }
 }
 
 /// A real workbook, as Excel saves it after an edit.
-fn workbook(table: &mamori_sheet::Table) -> Vec<u8> {
-    mamori_sheet::write_xlsx(
-        "台帳",
-        &table.headers,
-        table.rows.iter().map(|r| r.cells.clone()),
-    )
-    .unwrap()
+fn workbook(table: &Sheet) -> Vec<u8> {
+    mamori_sheet::write_xlsx("台帳", &table.headers, table.rows.iter().cloned()).unwrap()
 }
 
-fn column(table: &mamori_sheet::Table, header: &str) -> usize {
+fn column(table: &Sheet, header: &str) -> usize {
     table.headers.iter().position(|h| h == header).unwrap()
 }
 
@@ -86,10 +91,10 @@ backend_test!(async fn an_edited_export_changes_one_field_and_the_same_file_twic
     let tablet = table
         .rows
         .iter()
-        .position(|r| r.cells[1] == "議員用タブレット端末")
+        .position(|r| r[1] == "議員用タブレット端末")
         .unwrap();
-    assert_eq!(table.rows[tablet].cells[location], "議員控室");
-    table.rows[tablet].cells[location] = "議員控室 ロッカー".into();
+    assert_eq!(table.rows[tablet][location], "議員控室");
+    table.rows[tablet][location] = "議員控室 ロッカー".into();
     let edited = workbook(&table);
 
     let (status, page, form) = preview(&officer, "台帳（編集後）.xlsx", &edited).await;
@@ -144,8 +149,8 @@ backend_test!(async fn a_classification_change_by_import_needs_and_records_a_rea
     import(&officer, "register.csv", REGISTER.as_bytes()).await;
     let mut table = exported(&officer).await;
     let confidentiality = column(&table, "機密性");
-    assert_eq!(table.rows[0].cells[confidentiality], "2");
-    table.rows[0].cells[confidentiality] = "3B".into();
+    assert_eq!(table.rows[0][confidentiality], "2");
+    table.rows[0][confidentiality] = "3B".into();
     let (status, page, mut form) = preview(&officer, "reclassify.xlsx", &workbook(&table)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("機密性：2 → 3B"), "{page}");
@@ -228,14 +233,11 @@ backend_test!(async fn an_import_is_undone_whole_and_refused_after_a_later_chang
     let original = snapshot(&server).await;
     let mut table = exported(&officer).await;
     let notes = column(&table, "備考");
-    table.rows[0].cells[notes] = "書庫の棚番号 A-3".into();
-    let mut added = table.rows[0].cells.clone();
+    table.rows[0][notes] = "書庫の棚番号 A-3".into();
+    let mut added = table.rows[0].clone();
     added[0] = String::new();
     added[1] = "委員会記録（令和7年）".into();
-    table.rows.push(mamori_sheet::Row {
-        line: 0,
-        cells: added,
-    });
+    table.rows.push(added);
     let (status, page, form) = preview(&officer, "追加と修正.xlsx", &workbook(&table)).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let (status, page) = post(&officer, "/assets/import/confirm", &form).await;

@@ -603,7 +603,7 @@ backend_test!(
         assert_eq!(table.headers[0], "リスク番号");
         assert!(table.headers.contains(&"残留リスクレベル".to_owned()));
         assert_eq!(table.headers.last().unwrap(), "マトリクス版");
-        let row = &table.rows[0].cells;
+        let row = table.rows[0].cells.to_vec();
         assert!(row.contains(&"ランサムウェアによる議事録の暗号化".to_owned()));
         assert!(row.contains(&"意図的な要因".to_owned()) && row.contains(&"低減".to_owned()));
         assert!(row.contains(&"事務局PC、議員用タブレット全台".to_owned()));

@@ -33,7 +33,7 @@ fn table(headers: &[&str], rows: &[&[&str]]) -> Table {
             .enumerate()
             .map(|(i, cells)| Row {
                 line: i + 2,
-                cells: strings(cells),
+                cells: strings(cells).into(),
             })
             .collect(),
     }
@@ -122,7 +122,10 @@ fn an_exported_row_checks_to_the_same_asset_in_both_languages() {
             let headers = headers(lang);
             let table = Table {
                 headers: headers.clone(),
-                rows: vec![Row { line: 2, cells }],
+                rows: vec![Row {
+                    line: 2,
+                    cells: cells.into(),
+                }],
             };
             let checked = validate(
                 &table,

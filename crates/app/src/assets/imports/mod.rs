@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use mamori_domain::access::{Act, Register};
 use mamori_domain::classification::Scheme;
 use mamori_domain::field::FieldProblem;
-use mamori_sheet::{Format, Row, Table};
+use mamori_sheet::{Cells, Format, Row, Table};
 use mamori_store::assets as store;
 use mamori_store::assets::imports as staging;
 use mamori_store::assets::{AssetRecord, Filter};
@@ -118,11 +118,6 @@ pub async fn upload(
     })?;
     let profile = profiles::for_headers(app, &table.headers).await?;
     let token = crate::random_token();
-    let rows: Vec<(usize, Vec<String>)> = table
-        .rows
-        .into_iter()
-        .map(|row| (row.line, row.cells))
-        .collect();
     let expired_before = mamori_store::timestamp_text(OffsetDateTime::now_utc() - STAGING_TTL);
     staging::stage(
         app.store(),
@@ -134,7 +129,8 @@ pub async fn upload(
             format: format_code(format),
             headers: &table.headers,
         },
-        &rows,
+        table.rows.len(),
+        table.rows.iter().map(staged_row),
         &expired_before,
         STAGED_PER_USER,
     )
@@ -161,7 +157,7 @@ pub async fn upload(
         sha256,
         format,
         headers: table.headers,
-        rows: rows.len(),
+        rows: table.rows.len(),
         created_at: OffsetDateTime::now_utc(),
     })
 }
@@ -227,13 +223,14 @@ pub async fn open(app: &App, acting: &Acting, token: &str) -> Result<Staged, Fai
 /// Up to three non-empty values of each column, from the first rows, for the mapping
 /// step.
 pub async fn samples(app: &App, staged: &Staged) -> Result<Vec<Vec<String>>, Failure> {
-    let rows = staging::staged_rows(app.store(), &staged.token, 0, SAMPLE_ROWS).await?;
+    let rows: Vec<(usize, Cells)> =
+        staging::staged_rows(app.store(), &staged.token, 0, SAMPLE_ROWS).await?;
     Ok((0..staged.headers.len())
         .map(|column| {
             rows.iter()
                 .filter_map(|(_, cells)| cells.get(column).filter(|c| !c.trim().is_empty()))
                 .take(SAMPLES)
-                .cloned()
+                .map(str::to_owned)
                 .collect()
         })
         .collect())
@@ -274,6 +271,12 @@ pub struct Preview {
     pub scheme: Scheme,
     /// Holders' names by user id, for showing rows.
     pub names: HashMap<i64, String>,
+}
+
+/// A row as it is staged: its line and its cells. A function rather than a closure, so the
+/// staging future borrowing the table stays `Send`.
+fn staged_row(row: &Row) -> (usize, Vec<&str>) {
+    (row.line, row.cells.iter().collect())
 }
 
 async fn load_table(app: &App, staged: &Staged) -> Result<Table, Failure> {

@@ -454,7 +454,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             }
         };
         if matches!(planned.plan, RowPlan::Error(_)) {
-            planned.cells = row.cells.clone();
+            planned.cells = row.cells.to_vec();
         }
         plan.rows.push(planned);
     }

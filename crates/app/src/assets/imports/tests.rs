@@ -27,7 +27,10 @@ fn exported(edit: impl Fn(&mut Vec<String>)) -> Table {
     edit(&mut cells);
     Table {
         headers: headers(Lang::Ja),
-        rows: vec![Row { line: 2, cells }],
+        rows: vec![Row {
+            line: 2,
+            cells: cells.into(),
+        }],
     }
 }
 
@@ -121,7 +124,7 @@ fn with_second_number(number: &str) -> Table {
     let mut table = exported(|_| {});
     let mut second = table.rows[0].clone();
     second.line = 3;
-    second.cells[0] = number.into();
+    second.cells.set(0, number);
     table.rows.push(second);
     table
 }
@@ -236,7 +239,7 @@ fn unknown_values_are_listed_counted_and_mapped_only_as_told() {
             .enumerate()
             .map(|(i, level)| Row {
                 line: i + 2,
-                cells: vec![format!("資産{i}"), (*level).to_owned(), "○".into()],
+                cells: vec![format!("資産{i}"), (*level).to_owned(), "○".into()].into(),
             })
             .collect(),
     };
@@ -270,9 +273,9 @@ fn unknown_values_are_listed_counted_and_mapped_only_as_told() {
     assert!(answers.check(&scheme).is_ok());
     let mut mapped = table.clone();
     let refused = values::apply(&mut mapped, Format::Csv, &mapping, &answers);
-    assert_eq!(mapped.rows[0].cells[1..], ["3B".to_owned(), String::new()]);
+    assert_eq!(mapped.rows[0].cells.to_vec()[1..], ["3B", ""]);
     assert_eq!(
-        mapped.rows[3].cells[1], "2",
+        &mapped.rows[3].cells[1], "2",
         "a value the scheme reads is left alone"
     );
     assert_eq!(refused.keys().copied().collect::<Vec<_>>(), vec![4]);

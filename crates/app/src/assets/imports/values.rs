@@ -226,17 +226,17 @@ pub fn apply(
             continue;
         };
         for row in &mut table.rows {
-            let Some(cell) = row.cells.get_mut(column) else {
+            let Some(cell) = row.cells.get(column) else {
                 continue;
             };
             match meanings.get(cell_text(format, cell).trim()) {
-                Some(Meaning::Value(code)) => *cell = code.clone(),
-                Some(Meaning::Empty) => cell.clear(),
+                Some(Meaning::Value(code)) => row.cells.set(column, code),
+                Some(Meaning::Empty) => row.cells.set(column, ""),
                 Some(Meaning::Refuse) => refused.entry(row.line).or_default().push(RowError {
                     line: row.line,
                     field: Some(field),
                     message_key: "asset.import.error.refused_value",
-                    params: vec![("value", cell.clone())],
+                    params: vec![("value", cell.to_owned())],
                 }),
                 None => {}
             }
