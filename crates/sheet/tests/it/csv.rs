@@ -255,3 +255,26 @@ fn hostile_rows_are_refused_as_they_are_read() {
         "sheet.error.table_too_large"
     );
 }
+
+#[test]
+fn a_register_as_large_as_an_import_may_be_is_read_whole() {
+    // 100,000 rows of 30 columns in just under the import's 20 MiB: the table read from it
+    // stays inside its memory limit, whose bound is for files that repeat, not for these.
+    let headers: Vec<String> = (1..=30).map(|c| format!("項目{c}")).collect();
+    let rows = (0..100_000).map(|r| {
+        (0..30)
+            .map(|c| match c {
+                0 => format!("{r:06}"),
+                1 => format!("資産{r}"),
+                c if c % 2 == 0 => "機密性2".to_owned(),
+                _ => "B".to_owned(),
+            })
+            .collect::<Vec<_>>()
+    });
+    let csv = write_csv(&headers, rows);
+    assert!((19 << 20..20 << 20).contains(&csv.len()), "{}", csv.len());
+    let table = read(&csv, 100_000).unwrap();
+    assert_eq!(table.rows.len(), 100_000);
+    assert_eq!(table.rows[99_999].cells.get(1), Some("資産99999"));
+    assert_eq!(table.rows[99_999].line, 100_001);
+}
