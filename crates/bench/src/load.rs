@@ -2,7 +2,10 @@
 //! `mamori serve` on it and lets `--clients` virtual clients (each with its own
 //! connection, as separate browsers would have) send requests back to back for
 //! `--seconds`: a mix of list (with and without filters, later pages), search, show and
-//! create through the API, as a plain user reads and the security officer writes.
+//! create through the API, as a plain user reads and the security officer writes. With
+//! `--pause-ms N` each client waits between N/2 and 3N/2 ms after every answer, as a
+//! person reads a page before the next click; without it (the default) the clients
+//! send back to back, which measures what the server can carry at most.
 //! Counts every answer that is not a success as an error, and reports per kind and in
 //! all: requests per second, median, p95, p99 and maximum, and the server's memory.
 
@@ -11,13 +14,15 @@ use std::collections::HashMap;
 use super::*;
 
 pub const USAGE: &str = "mamori-bench load --backend sqlite|postgres [--postgres URL] \
-[--clients 200] [--seconds 60] [--assets 100000] [--mamori PATH] [--json-out FILE] \
-[--commit REV]";
+[--clients 200] [--seconds 60] [--pause-ms 0] [--assets 100000] [--mamori PATH] \
+[--json-out FILE] [--commit REV]";
 
 pub struct LoadOptions {
     pub base: Options,
     pub clients: usize,
     pub seconds: u64,
+    /// A client's mean pause after each answer, in ms (0: back to back).
+    pub pause_ms: u64,
 }
 
 pub fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<LoadOptions> {
@@ -25,12 +30,14 @@ pub fn parse(args: impl Iterator<Item = String>) -> anyhow::Result<LoadOptions> 
         base: default_options(100_000),
         clients: 200,
         seconds: 60,
+        pause_ms: 0,
     };
     for (flag, value) in flag_pairs(args, USAGE)? {
         let number = || parse_count(&flag, &value);
         match flag.as_str() {
             "--clients" => o.clients = number()?.max(1),
             "--seconds" => o.seconds = number()?.max(1) as u64,
+            "--pause-ms" => o.pause_ms = number()? as u64,
             "--assets" => o.base.size = number()?,
             _ => common_option(&mut o.base, &flag, &value).with_context(|| USAGE.to_owned())?,
         }
@@ -162,6 +169,7 @@ async fn client_loop(
     writer: reqwest::Client,
     until: Instant,
     measure_from: Instant,
+    pause_ms: u64,
 ) -> Tally {
     let mut dice = Dice::new(SEED ^ ((index as u64 + 1) * 0x9e37_79b9_7f4a_7c15));
     let mut tally = Tally::default();
@@ -192,15 +200,18 @@ async fn client_loop(
             Err(e) => Err(format!("{kind}: {e}")),
         };
         let took = ms(start.elapsed());
-        if start < measure_from {
-            continue;
-        }
-        tally.samples.entry(kind).or_default().push(took);
-        if let Err(message) = outcome {
-            tally.errors += 1;
-            if tally.error_examples.len() < 5 {
-                tally.error_examples.push(message);
+        if start >= measure_from {
+            tally.samples.entry(kind).or_default().push(took);
+            if let Err(message) = outcome {
+                tally.errors += 1;
+                if tally.error_examples.len() < 5 {
+                    tally.error_examples.push(message);
+                }
             }
+        }
+        if pause_ms > 0 {
+            let pause = pause_ms / 2 + dice.below(pause_ms + 1);
+            tokio::time::sleep(Duration::from_millis(pause)).await;
         }
     }
     tally
@@ -281,6 +292,7 @@ async fn measure(o: &LoadOptions, db: &Db) -> anyhow::Result<Value> {
             writer,
             until,
             measure_from,
+            o.pause_ms,
         )));
     }
     let mut all = Tally::default();
@@ -318,6 +330,7 @@ async fn measure(o: &LoadOptions, db: &Db) -> anyhow::Result<Value> {
         "backend": backend,
         "assets": o.base.size,
         "clients": o.clients,
+        "pause_ms": o.pause_ms,
         "seconds": o.seconds,
         "commit": o.base.commit,
         "at": time::OffsetDateTime::now_utc()
@@ -359,10 +372,11 @@ pub(crate) fn stats_wide(mut samples: Vec<f64>) -> Value {
 
 fn print_load(r: &Value) {
     println!(
-        "\nload, {} ({} assets, {} clients, {} s): {} requests, {} req/s, {} errors",
+        "\nload, {} ({} assets, {} clients pausing {} ms, {} s): {} requests, {} req/s, {} errors",
         r["backend"].as_str().unwrap_or("?"),
         r["assets"],
         r["clients"],
+        r["pause_ms"],
         r["seconds"],
         r["requests"],
         r["requests_per_s"],

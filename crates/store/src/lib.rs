@@ -235,7 +235,8 @@ impl Store {
                             // WAL lets the server keep reading while the CLI writes or backs up.
                             SqliteUse::Live => {
                                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;"
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
+                                 PRAGMA cache_size = -1024;"
                             }
                             SqliteUse::SingleFile => {
                                 "PRAGMA journal_mode = DELETE; PRAGMA foreign_keys = ON;"
