@@ -255,9 +255,10 @@ pub fn csv_wide(columns: usize) -> Vec<u8> {
     csv
 }
 
-/// A CSV of about `mib` MiB: rows of ten 20-character cells.
-pub fn csv_of_small_cells(mib: usize) -> Vec<u8> {
-    let row = format!("{}\r\n", ["abcdefghijklmnopqrst"; 10].join(","));
+/// A CSV of about `mib` MiB: rows of 200 one-character cells, the most cells a file of
+/// that size can hold (each is two bytes of the file and four more in the table).
+pub fn csv_of_one_character_cells(mib: usize) -> Vec<u8> {
+    let row = format!("{}\r\n", ["a"; 200].join(","));
     row.repeat(mib * MIB / row.len()).into_bytes()
 }
 

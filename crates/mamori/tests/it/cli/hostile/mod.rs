@@ -208,11 +208,11 @@ mamori_testkit::backend_test! {
 }
 
 mamori_testkit::backend_test! {
-    /// A CSV just under the upload limit whose many small cells make a table larger than
+    /// A CSV just under the upload limit whose many tiny cells make a table larger than
     /// a table may be.
-    async fn csv_of_19_mb_in_small_cells(backend) {
+    async fn csv_of_19_mb_in_one_character_cells(backend) {
         off_runtime(move || {
-            let file = files::csv_of_small_cells(19);
+            let file = files::csv_of_one_character_cells(19);
             refused_within_budget(backend, file, register, "表の内容が大きすぎる");
         })
         .await
