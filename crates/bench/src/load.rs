@@ -154,6 +154,14 @@ fn request(
     Ok((kind, builder))
 }
 
+/// When a client's answers start to count, when it stops, and its mean pause (ms).
+#[derive(Clone, Copy)]
+struct Pace {
+    measure_from: Instant,
+    until: Instant,
+    pause_ms: u64,
+}
+
 #[derive(Default)]
 struct Tally {
     samples: HashMap<&'static str, Vec<f64>>,
@@ -167,10 +175,13 @@ async fn client_loop(
     size: usize,
     reader: reqwest::Client,
     writer: reqwest::Client,
-    until: Instant,
-    measure_from: Instant,
-    pause_ms: u64,
+    pace: Pace,
 ) -> Tally {
+    let Pace {
+        measure_from,
+        until,
+        pause_ms,
+    } = pace;
     let mut dice = Dice::new(SEED ^ ((index as u64 + 1) * 0x9e37_79b9_7f4a_7c15));
     let mut tally = Tally::default();
     let mut serial = index * 1_000_000;
@@ -290,9 +301,11 @@ async fn measure(o: &LoadOptions, db: &Db) -> anyhow::Result<Value> {
             o.base.size,
             reader,
             writer,
-            until,
-            measure_from,
-            o.pause_ms,
+            Pace {
+                measure_from,
+                until,
+                pause_ms: o.pause_ms,
+            },
         )));
     }
     let mut all = Tally::default();
