@@ -226,7 +226,7 @@ pub struct AnchorRecipient {
     pub chosen: bool,
 }
 
-async fn chosen_ids(app: &App) -> Result<Vec<i64>, Failure> {
+pub(crate) async fn chosen_ids(app: &App) -> Result<Vec<i64>, Failure> {
     let kept = mamori_store::settings::get(app.store(), AUDIT_ANCHOR_RECIPIENTS).await?;
     Ok(kept
         .unwrap_or_default()

@@ -1,7 +1,7 @@
 //! Spreadsheet files for every register: the types an import preview shows, and one
 //! place that writes a table as .xlsx or CSV off the async threads.
 
-pub use mamori_sheet::{Format, Row, SheetError, Table};
+pub use mamori_sheet::{Format, Row, SheetError, Table, csv_head, csv_lines};
 
 /// Writes `rows` under `headers` as `format`. The work runs on a blocking thread so a
 /// large register does not hold up other requests.

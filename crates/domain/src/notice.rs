@@ -49,6 +49,17 @@ impl NoticeKind {
         NoticeKind::ALL.into_iter().find(|k| k.as_str() == code)
     }
 
+    /// Whether a person chooses whether to get this kind by mail. A broken audit trail is
+    /// always mailed, so it is no choice; the day's anchor only concerns the people chosen
+    /// to keep it (`keeps_anchor`).
+    pub fn is_choice_for(self, keeps_anchor: bool) -> bool {
+        match self {
+            NoticeKind::AuditBroken => false,
+            NoticeKind::AuditAnchor => keeps_anchor,
+            _ => true,
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             NoticeKind::PolicyReminder => "notify.kind.policy_reminder.label",

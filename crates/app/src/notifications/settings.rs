@@ -20,7 +20,8 @@ pub struct KindChoice {
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     pub address: Option<String>,
-    /// Every kind, in [`NoticeKind::ALL`] order.
+    /// The kinds the person chooses about (see [`offered_kinds`]), in
+    /// [`NoticeKind::ALL`] order.
     pub kinds: Vec<KindChoice>,
 }
 
@@ -37,11 +38,25 @@ fn me(acting: &Acting) -> Result<i64, Failure> {
     acting.user_id().ok_or(Failure::NotFound)
 }
 
+/// The kinds the acting person chooses about, in [`NoticeKind::ALL`] order: everything
+/// but what is always mailed, and the audit trail's anchor only for its chosen keepers.
+pub async fn offered_kinds(app: &App, acting: &Acting) -> Result<Vec<NoticeKind>, Failure> {
+    let user_id = me(acting)?;
+    let keeps_anchor = crate::audit_anchor::chosen_ids(app)
+        .await?
+        .contains(&user_id);
+    Ok(NoticeKind::ALL
+        .into_iter()
+        .filter(|kind| kind.is_choice_for(keeps_anchor))
+        .collect())
+}
+
 pub async fn my_mail_settings(app: &App, acting: &Acting) -> Result<MailSettings, Failure> {
     let user_id = me(acting)?;
     let address = store::mail_address(app.store(), user_id).await?;
     let chosen = store::mail_choices(app.store(), user_id).await?;
-    let kinds = NoticeKind::ALL
+    let kinds = offered_kinds(app, acting)
+        .await?
         .into_iter()
         .map(|kind| KindChoice {
             kind,
@@ -54,8 +69,13 @@ pub async fn my_mail_settings(app: &App, acting: &Acting) -> Result<MailSettings
     Ok(MailSettings { address, kinds })
 }
 
-/// The kinds named by `codes`, or the problem naming the first unknown one.
-fn wanted_kinds(codes: &[String]) -> Result<Vec<(NoticeKind, bool)>, FieldProblem> {
+/// The choice for each kind `offered`: wanted when named by `codes`. A code of no kind is
+/// a problem; a kind that is not offered keeps its stored choice, so a person who is
+/// later chosen to keep the anchor gets it as the default says.
+fn wanted_kinds(
+    codes: &[String],
+    offered: &[NoticeKind],
+) -> Result<Vec<(NoticeKind, bool)>, FieldProblem> {
     for code in codes {
         if NoticeKind::parse(code.trim()).is_none() {
             let known: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.as_str()).collect();
@@ -64,9 +84,9 @@ fn wanted_kinds(codes: &[String]) -> Result<Vec<(NoticeKind, bool)>, FieldProble
                 .with("choices", known.join(", ")));
         }
     }
-    Ok(NoticeKind::ALL
-        .into_iter()
-        .map(|kind| (kind, codes.iter().any(|c| c.trim() == kind.as_str())))
+    Ok(offered
+        .iter()
+        .map(|kind| (*kind, codes.iter().any(|c| c.trim() == kind.as_str())))
         .collect())
 }
 
@@ -91,7 +111,8 @@ pub async fn save_my_mail_settings(
         }
         None => None,
     };
-    let choices = match input.wanted.as_deref().map(wanted_kinds) {
+    let offered = offered_kinds(app, acting).await?;
+    let choices = match input.wanted.as_deref().map(|w| wanted_kinds(w, &offered)) {
         Some(Ok(choices)) => Some(choices),
         Some(Err(problem)) => {
             problems.push(problem);
@@ -148,10 +169,21 @@ mod tests {
 
     #[test]
     fn kinds_not_named_are_not_wanted() {
-        let choices = wanted_kinds(&["policy_reminder".to_owned()]).unwrap();
-        assert!(choices.contains(&(NoticeKind::PolicyReminder, true)));
-        assert!(choices.contains(&(NoticeKind::ApprovalDecided, false)));
-        let problem = wanted_kinds(&["gossip".to_owned()]).unwrap_err();
+        let offered = [NoticeKind::PolicyReminder, NoticeKind::ApprovalDecided];
+        let choices = wanted_kinds(
+            &["policy_reminder".to_owned(), "audit_anchor".to_owned()],
+            &offered,
+        )
+        .unwrap();
+        assert_eq!(
+            choices,
+            [
+                (NoticeKind::PolicyReminder, true),
+                (NoticeKind::ApprovalDecided, false)
+            ],
+            "a kind not offered is left as it is"
+        );
+        let problem = wanted_kinds(&["gossip".to_owned()], &offered).unwrap_err();
         assert_eq!(problem.key, "notify.error.unknown_kind");
     }
 }

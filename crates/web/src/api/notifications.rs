@@ -171,6 +171,8 @@ pub struct KindChoiceOut {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MailSettingsOut {
     pub mail: Option<String>,
+    /// The kinds the person chooses about: not a broken audit trail (always mailed), and
+    /// the audit trail's daily anchor only for the people chosen to keep it.
     pub kinds: Vec<KindChoiceOut>,
 }
 
@@ -196,7 +198,8 @@ impl From<MailSettings> for MailSettingsOut {
 pub struct MailSettingsIn {
     /// The mail address; `""` removes it.
     pub mail: Option<String>,
-    /// The kinds wanted by mail; the kinds not named are not mailed (unless urgent).
+    /// The kinds wanted by mail; the kinds offered and not named are not mailed (unless
+    /// urgent), a kind not offered to the person keeps its setting.
     #[schema(example = json!(["policy_reminder"]))]
     pub mail_kinds: Option<Vec<String>>,
 }

@@ -1,5 +1,6 @@
-//! The one place that builds CSV downloads: cells safe from spreadsheet formulas, lines
-//! for Excel (CRLF), and the attachment response.
+//! The one place that answers CSV downloads: the attachment response and its file names,
+//! a streamed body. The CSV itself (formula-safe cells, CRLF for Excel) is written by
+//! `mamori_app::sheets::{csv_head, csv_lines}`.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -11,31 +12,6 @@ use mamori_app::assets::files::{self as asset_files, Format};
 use mamori_domain::wareki::JST;
 use mamori_domain::wareki::Lang;
 use time::OffsetDateTime;
-
-/// One CSV cell: a cell that a spreadsheet would read as a formula gets a leading `'`,
-/// and a cell with a comma, quote or line break is quoted (quotes doubled).
-pub fn csv_cell(text: &str) -> String {
-    let neutral = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    if neutral.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", neutral.replace('"', "\"\""))
-    } else {
-        neutral
-    }
-}
-
-pub fn csv_line(out: &mut String, cells: &[String]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&csv_cell(cell));
-    }
-    out.push_str("\r\n");
-}
 
 /// A CSV download named `{stem}-YYYYMMDD.csv` (the Japan date of the export).
 pub fn csv_response(body: Body, stem: &str) -> Response {
@@ -214,25 +190,6 @@ fn file_names(format: Format, lang: Lang, day: time::Date) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_are_quoted_and_formulas_neutralised() {
-        assert_eq!(csv_cell("plain"), "plain");
-        assert_eq!(csv_cell("a,b"), "\"a,b\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_cell("=1+1"), "'=1+1");
-        assert_eq!(csv_cell("+81"), "'+81");
-        assert_eq!(csv_cell("-2"), "'-2");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_cell("\tx"), "'\tx");
-        assert_eq!(csv_cell("\rx"), "\"'\rx\"");
-        assert_eq!(
-            csv_cell("=HYPERLINK(\"x\",\"y\")"),
-            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
-        );
-        assert_eq!(csv_cell("令和8年"), "令和8年");
-    }
 
     #[test]
     fn file_names_are_dated_and_the_ascii_one_stays_ascii() {

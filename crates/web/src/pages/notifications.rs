@@ -12,7 +12,6 @@ use mamori_app::notifications::queue::{self, MailRow};
 use mamori_app::notifications::settings::{self, MailSettingsInput};
 use mamori_app::notifications::{self as notify, Notification, PER_PAGE};
 use mamori_domain::access::{Act, Register};
-use mamori_domain::notice::NoticeKind;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
@@ -214,11 +213,12 @@ async fn settings_view(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
+    let offered = settings::offered_kinds(&state.app, &signed.0.acting).await?;
     let page = SettingsPage {
         t: ctx.tr,
         layout: Layout::load(state, "account", "/account/notifications", Some(&signed.0)).await,
         mail: form.mail,
-        kinds: NoticeKind::ALL
+        kinds: offered
             .iter()
             .map(|k| KindBox {
                 code: k.as_str(),

@@ -406,3 +406,50 @@ backend_test!(async fn the_list_marks_read_and_prints_for_handing_out(backend) {
     assert!(giin.page("/notifications/print", 200).await.contains("未読のお知らせはありません。"));
     server.stop().await;
 });
+
+backend_test!(async fn a_person_chooses_only_the_kinds_that_concern_them(backend) {
+    let server = TestServer::start(backend).await;
+    let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
+    let (member_id, member) = server.web_as("giin.sato", Role::User).await;
+    let offered = |settings: Value| -> Vec<String> {
+        settings["kinds"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kind"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // A broken audit trail is always mailed: nobody chooses it. The day's anchor is for
+    // the people chosen to keep it, and the member is not (yet).
+    let kinds = offered(member.json("/api/v1/me/notification-settings").await);
+    assert!(kinds.contains(&"policy_reminder".to_owned()), "{kinds:?}");
+    assert!(!kinds.iter().any(|k| k.starts_with("audit_")), "{kinds:?}");
+    let page = member.page("/account/notifications", 200).await;
+    assert!(!page.contains("value=\"audit_anchor\""), "{page}");
+    assert!(!page.contains("value=\"audit_broken\""), "{page}");
+
+    // Saving the page then leaves the anchor as it was: once chosen, they get it.
+    let saved = member
+        .post_form("/account/notifications", &[("mail", ""), ("wanted", "policy_reminder")])
+        .await;
+    assert_eq!(location(&saved), "/account/notifications?saved=1");
+    let chosen = officer
+        .send_json(
+            Method::PUT,
+            "/api/v1/audit/anchor/recipients",
+            &json!({"recipients": [member_id]}),
+        )
+        .await;
+    assert_eq!(chosen.status(), StatusCode::OK);
+    let settings = member.json("/api/v1/me/notification-settings").await;
+    let anchor = settings["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kind"] == "audit_anchor")
+        .cloned();
+    assert_eq!(anchor.map(|k| k["mail"].clone()), Some(json!(true)), "{settings}");
+    assert!(!offered(settings).contains(&"audit_broken".to_owned()));
+    let page = member.page("/account/notifications", 200).await;
+    assert!(page.contains("value=\"audit_anchor\""), "{page}");
+});

@@ -10,13 +10,14 @@ use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, AcknowledgementRow, PublishedStatus};
+use mamori_app::sheets::{csv_head, csv_lines};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::wareki::JST;
 use serde::Deserialize;
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
-use crate::http::download::csv_line;
+
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
 use crate::http::forms::parse_id;
@@ -285,8 +286,7 @@ fn csv_time(at: time::OffsetDateTime) -> String {
 }
 
 /// The export: UTF-8 with BOM and CRLF for Excel, one row per bound user.
-pub fn csv_text(tr: &Tr, title: &str, number: i64, rows: &[AcknowledgementRow]) -> String {
-    let mut out = String::from("\u{feff}");
+pub fn csv_text(tr: &Tr, title: &str, number: i64, rows: &[AcknowledgementRow]) -> Vec<u8> {
     let header: Vec<String> = [
         "policy.ack.csv_document",
         "policy.ack.csv_version",
@@ -299,8 +299,8 @@ pub fn csv_text(tr: &Tr, title: &str, number: i64, rows: &[AcknowledgementRow]) 
     .iter()
     .map(|key| tr.t(key).to_owned())
     .collect();
-    csv_line(&mut out, &header);
-    for row in rows {
+    let mut out = csv_head(&header);
+    out.extend(csv_lines(rows.iter().map(|row| {
         let (state, at) = match row.acknowledged_at {
             Some(at) => (tr.t("policy.ack.done"), csv_time(at)),
             None => (tr.t("policy.ack.pending"), String::new()),
@@ -308,7 +308,7 @@ pub fn csv_text(tr: &Tr, title: &str, number: i64, rows: &[AcknowledgementRow]) 
         let user_type = tr
             .t(&format!("user_type.{}", row.user_type.as_str()))
             .to_owned();
-        let cells = [
+        vec![
             title.to_owned(),
             number.to_string(),
             row.login.clone(),
@@ -316,9 +316,8 @@ pub fn csv_text(tr: &Tr, title: &str, number: i64, rows: &[AcknowledgementRow]) 
             user_type,
             state.to_owned(),
             at,
-        ];
-        csv_line(&mut out, &cells);
-    }
+        ]
+    })));
     out
 }
 
@@ -369,12 +368,13 @@ mod tests {
     fn csv_is_for_excel() {
         let tr = Tr::new(Lang::En);
         let at = datetime!(2026-03-18 01:30:00 UTC);
-        let text = csv_text(
+        let bytes = csv_text(
             &tr,
             "Basic policy, 2026",
             2,
             &[row("a", Some(at)), row("b", None)],
         );
+        let text = String::from_utf8(bytes).unwrap();
         assert!(text.starts_with('\u{feff}'));
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
         assert_eq!(lines.len(), 4, "header, two rows, and the final CRLF");

@@ -28,8 +28,7 @@ fn export_described(parsed: &ParsedFilter) -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn csv_header(tr: &Tr) -> String {
-    let mut out = String::from("\u{feff}");
+fn csv_header(tr: &Tr) -> Vec<u8> {
     let header: Vec<String> = [
         "audit.id",
         "audit.at_csv",
@@ -44,13 +43,11 @@ fn csv_header(tr: &Tr) -> String {
     .iter()
     .map(|key| tr.t(key).to_owned())
     .collect();
-    csv_line(&mut out, &header);
-    out
+    csv_head(&header)
 }
 
-fn csv_rows(tr: &Tr, records: &[AuditRecord]) -> String {
-    let mut out = String::new();
-    for record in records {
+fn csv_rows(tr: &Tr, records: &[AuditRecord]) -> Vec<u8> {
+    csv_lines(records.iter().map(|record| {
         let at = parse_timestamp(&record.at)
             .and_then(|at| at.checked_to_offset(JST))
             .map(|at| {
@@ -63,22 +60,18 @@ fn csv_rows(tr: &Tr, records: &[AuditRecord]) -> String {
                 )
             })
             .unwrap_or_else(|| record.at.clone());
-        csv_line(
-            &mut out,
-            &[
-                record.id.to_string(),
-                at,
-                actor_label(tr, record),
-                record.client_addr.clone().unwrap_or_default(),
-                action_label(tr, &record.action),
-                record.action.clone(),
-                target_type_label(tr, &record.target_type),
-                record.target_id.clone().unwrap_or_default(),
-                change_lines(tr, &record.changes).join("\n"),
-            ],
-        );
-    }
-    out
+        vec![
+            record.id.to_string(),
+            at,
+            actor_label(tr, record),
+            record.client_addr.clone().unwrap_or_default(),
+            action_label(tr, &record.action),
+            record.action.clone(),
+            target_type_label(tr, &record.target_type),
+            record.target_id.clone().unwrap_or_default(),
+            change_lines(tr, &record.changes).join("\n"),
+        ]
+    }))
 }
 
 /// The CSV export of the page (`api` false) and of `GET /api/v1/audit/export.csv`

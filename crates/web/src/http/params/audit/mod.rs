@@ -12,10 +12,11 @@ use time::{Date, OffsetDateTime};
 
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
-use crate::http::download::{csv_line, csv_response};
+use crate::http::download::csv_response;
 use crate::http::error::AppError;
 use crate::state::AppState;
 use mamori_app::i18n::{self, Tr};
+use mamori_app::sheets::{csv_head, csv_lines};
 
 mod export;
 mod filter;
