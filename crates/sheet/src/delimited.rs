@@ -428,6 +428,31 @@ pub fn csv_cell_unguard(s: &str) -> &str {
 mod tests {
     use super::*;
 
+    /// One cell as [`csv_lines`] writes it, without the line's CRLF.
+    fn cell(text: &str) -> String {
+        let line = String::from_utf8(csv_lines(std::iter::once(vec![text.to_owned()]))).unwrap();
+        line.strip_suffix("\r\n").unwrap().to_owned()
+    }
+
+    #[test]
+    fn cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(cell("=1+1"), "'=1+1");
+        assert_eq!(cell("+81"), "'+81");
+        assert_eq!(cell("-2"), "'-2");
+        assert_eq!(cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(cell("\tx"), "'\tx");
+        assert_eq!(cell("\rx"), "\"'\rx\"");
+        assert_eq!(
+            cell("=HYPERLINK(\"x\",\"y\")"),
+            "\"'=HYPERLINK(\"\"x\"\",\"\"y\"\")\""
+        );
+        assert_eq!(cell("令和8年"), "令和8年");
+    }
+
     #[test]
     fn guard_and_unguard_are_an_exact_pair() {
         for s in [

@@ -1,6 +1,6 @@
 //! The store against a real SQLite file and a real PostgreSQL server.
 
-use mamori_domain::asset::{AssetInput, Holders};
+use mamori_domain::asset::Holders;
 use mamori_domain::user::{LoginId, Role, UserType};
 use mamori_store::INSTALL_AUDIT_ENTRIES;
 use mamori_store::assets::{self, Filter, Viewer};
@@ -8,23 +8,15 @@ use mamori_store::audit::{self, ChainBreak};
 use mamori_store::backup::{self, TABLES};
 use mamori_store::classification;
 use mamori_store::{Actor, AuditEntry, Backend, Store, StoreError, users};
+use mamori_testkit::fixtures_assets::asset_input;
 use mamori_testkit::{TestDb, backends};
 use sqlx::Row;
 
 async fn add_asset(store: &Store, name: &str) {
     let scheme = classification::active(store).await.unwrap();
-    let asset = AssetInput {
-        name: name.into(),
-        category: "イ".into(),
-        form: "紙".into(),
-        holder_type: "議会事務局".into(),
-        confidentiality: "2".into(),
-        integrity: "2".into(),
-        availability: "2".into(),
-        ..AssetInput::default()
-    }
-    .check(&scheme, &Holders::default())
-    .unwrap();
+    let asset = asset_input(name, ["2", "2", "2"], None)
+        .check(&scheme, &Holders::default())
+        .unwrap();
     let mut tx = store.write(Actor::system("test")).await.unwrap();
     assets::create(&mut tx, &asset, &scheme).await.unwrap();
     tx.commit().await.unwrap();

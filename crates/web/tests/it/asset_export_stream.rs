@@ -11,7 +11,8 @@ backend_test!(
     /// A register of more than one batch is streamed whole: every asset once, in id
     /// order, after the header; the export is recorded with its count.
     async fn a_register_of_several_batches_is_streamed_whole(backend) {
-        use mamori_domain::asset::{AssetInput, Holders};
+        use mamori_domain::asset::Holders;
+        use mamori_testkit::fixtures_assets::asset_input;
         let server = TestServer::start(backend).await;
         let (_, officer) = server.web_as("kanri", Role::SecurityOfficer).await;
         let scheme = mamori_store::classification::active(&server.store)
@@ -20,17 +21,8 @@ backend_test!(
         let n = mamori_store::assets::EXPORT_BATCH as usize + 500;
         let rows: Vec<_> = (0..n)
             .map(|i| {
-                AssetInput {
-                    name: format!("資産{i:05}"),
-                    category: "イ".into(),
-                    form: "紙".into(),
-                    holder_type: "議会事務局".into(),
-                    confidentiality: "2".into(),
-                    integrity: "2".into(),
-                    availability: "2".into(),
-                    ..AssetInput::default()
-                }
-                .check(&scheme, &Holders::default())
+                asset_input(&format!("資産{i:05}"), ["2", "2", "2"], None)
+                    .check(&scheme, &Holders::default())
                 .unwrap()
             })
             .collect();
