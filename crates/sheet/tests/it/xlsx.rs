@@ -368,3 +368,46 @@ fn hostile_workbooks_are_refused_as_they_are_read() {
     });
     assert_eq!(key(read(&nested, 10)), "sheet.error.broken_xlsx");
 }
+
+#[test]
+fn rows_written_out_of_order_or_in_pieces_read_in_sheet_order() {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "名称").unwrap();
+    let good = workbook.save_to_buffer().unwrap();
+    // Row 3 before row 2, and row 3's second cell after row 2: a writer that is not
+    // Excel may do both. Inline strings keep the XML self-contained.
+    let cell =
+        |at: &str, text: &str| format!(r#"<c r="{at}" t="inlineStr"><is><t>{text}</t></is></c>"#);
+    let shuffled = rezip(&good, |name, data| {
+        (name == "xl/worksheets/sheet1.xml").then(|| {
+            let xml = String::from_utf8(data.to_vec()).unwrap();
+            let rows = format!(
+                r#"<row r="1">{}{}</row><row r="3">{}</row><row r="2">{}{}</row><row r="3">{}</row>"#,
+                cell("A1", "名称"),
+                cell("B1", "分類"),
+                cell("A3", "会議録"),
+                cell("A2", "議員名簿"),
+                cell("B2", "イ"),
+                cell("B3", "ロ"),
+            );
+            let start = xml.find("<sheetData>").unwrap() + "<sheetData>".len();
+            let end = xml.find("</sheetData>").unwrap();
+            format!("{}{rows}{}", &xml[..start], &xml[end..]).into_bytes()
+        })
+    });
+    let table = read(&shuffled, 10).unwrap();
+    assert_eq!(table.headers, ["名称", "分類"]);
+    let rows: Vec<_> = table
+        .rows
+        .iter()
+        .map(|r| (r.line, r.cells.to_vec()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (2, strings(&["議員名簿", "イ"])),
+            (3, strings(&["会議録", "ロ"])),
+        ]
+    );
+}
