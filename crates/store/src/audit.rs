@@ -2,6 +2,7 @@
 //! previous entry's hash and its own canonical JSON, so an edited, removed or inserted
 //! entry breaks the chain at that point.
 
+use futures_util::TryStreamExt;
 use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -302,64 +303,48 @@ impl ChainStart {
     }
 }
 
-/// Entries read per query while walking the chain: large enough that the round trips do
-/// not dominate a million entries, small enough that memory stays flat.
-const WALK_BATCH: i64 = 10_000;
-
-/// Walks the whole chain in id order, a batch at a time so memory stays flat.
+/// Walks the whole chain in id order.
 pub async fn verify(store: &Store) -> Result<ChainReport> {
     walk(store, ChainStart::genesis(), None).await
 }
 
 /// Walks the chain from `start` (its entry is taken as verified) up to `up_to` (or the
-/// newest entry), in id order.
+/// newest entry), in id order. One query whose rows are read as they arrive: the database
+/// sends the next rows while these are hashed, and memory stays flat.
 pub async fn walk(store: &Store, start: ChainStart, up_to: Option<i64>) -> Result<ChainReport> {
     let mut expected_prev = start.hash;
     let mut entries = start.entries;
     let mut after_id = start.after_id;
-    let up_to = up_to.unwrap_or(i64::MAX);
-    loop {
-        let rows = sqlx::query(
-            "SELECT id, at, actor_id, actor_label, client_addr, action, target_type, target_id, \
-             changes, prev_hash, hash FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id \
-             LIMIT $3",
-        )
-        .bind(after_id)
-        .bind(up_to)
-        .bind(WALK_BATCH)
-        .fetch_all(store.pool())
-        .await?;
-        let report = |first_break, entries, up_to_id, up_to_hash: &str| ChainReport {
-            entries,
-            first_break,
-            up_to_id,
-            up_to_hash: up_to_hash.to_owned(),
-        };
-        if rows.is_empty() {
-            return Ok(report(None, entries, after_id, &expected_prev));
+    let mut rows = sqlx::query(
+        "SELECT id, at, actor_id, actor_label, client_addr, action, target_type, target_id, \
+         changes, prev_hash, hash FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id",
+    )
+    .bind(after_id)
+    .bind(up_to.unwrap_or(i64::MAX))
+    .fetch(store.pool());
+    let mut first_break = None;
+    while let Some(row) = rows.try_next().await? {
+        let id: i64 = row.try_get(0)?;
+        let prev_hash: String = row.try_get(9)?;
+        if prev_hash != expected_prev {
+            first_break = Some(ChainBreak::Unlinked { id });
+            break;
         }
-        for row in &rows {
-            let id: i64 = row.try_get(0)?;
-            let prev_hash: String = row.try_get(9)?;
-            let found = if prev_hash != expected_prev {
-                Some(ChainBreak::Unlinked { id })
-            } else {
-                let hash: String = row.try_get(10)?;
-                let record = record_from_row(row)?;
-                if chain_hash(&prev_hash, &record.canonical()) == hash {
-                    expected_prev = hash;
-                    None
-                } else {
-                    Some(ChainBreak::Edited { id })
-                }
-            };
-            if found.is_some() {
-                return Ok(report(found, entries, after_id, &expected_prev));
-            }
-            entries += 1;
-            after_id = id;
+        let hash: String = row.try_get(10)?;
+        if chain_hash(&prev_hash, &record_from_row(&row)?.canonical()) != hash {
+            first_break = Some(ChainBreak::Edited { id });
+            break;
         }
+        expected_prev = hash;
+        entries += 1;
+        after_id = id;
     }
+    Ok(ChainReport {
+        entries,
+        first_break,
+        up_to_id: after_id,
+        up_to_hash: expected_prev,
+    })
 }
 
 impl AuditRecord {
