@@ -13,13 +13,9 @@ pub use mamori_store::users::User;
 
 /// The active user a live (not revoked) API token belongs to, noting its use.
 pub async fn user_by_token(app: &App, token: &str) -> Result<Option<User>, Failure> {
-    let Some(user_id) = tokens::authenticate(app.store(), token).await? else {
-        return Ok(None);
-    };
-    match users::get(app.store(), user_id).await {
-        Ok(user) if user.active => Ok(Some(user)),
-        Ok(_) | Err(mamori_store::StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
+    match tokens::authenticate(app.store(), token).await? {
+        Some(user) if user.active => Ok(Some(user)),
+        _ => Ok(None),
     }
 }
 

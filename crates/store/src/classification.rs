@@ -101,31 +101,39 @@ pub async fn schemes(store: &Store) -> Result<Vec<SchemeSummary>> {
         .collect()
 }
 
-/// One scheme by id, or the active one.
+/// One scheme by id, or the active one, with its levels in one statement (the active
+/// scheme is read by nearly every request about assets).
 async fn load(conn: &mut sqlx::AnyConnection, id: Option<i64>) -> Result<Scheme> {
+    macro_rules! scheme_with_levels {
+        ($condition:literal) => {
+            concat!(
+                "SELECT s.id AS scheme_id, s.key AS scheme_key, s.name AS scheme_name, l.id, ",
+                "l.axis, l.code, l.name, l.rank, l.definition, l.takeout_requires_approval, ",
+                "l.rules FROM classification_schemes s LEFT JOIN classification_levels l ",
+                "ON l.scheme_id = s.id WHERE ",
+                $condition,
+                " ORDER BY l.axis, l.rank DESC"
+            )
+        };
+    }
     let query = match id {
-        Some(id) => {
-            sqlx::query("SELECT id, key, name FROM classification_schemes WHERE id = $1").bind(id)
-        }
-        None => sqlx::query("SELECT id, key, name FROM classification_schemes WHERE active = 1"),
+        Some(id) => sqlx::query(scheme_with_levels!("s.id = $1")).bind(id),
+        None => sqlx::query(scheme_with_levels!("s.active = 1")),
     };
-    let row = query
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let scheme_id: i64 = row.try_get("id")?;
-    let levels = sqlx::query(
-        "SELECT id, axis, code, name, rank, definition, takeout_requires_approval, rules \
-         FROM classification_levels WHERE scheme_id = $1 ORDER BY axis, rank DESC",
-    )
-    .bind(scheme_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let rows = query.fetch_all(&mut *conn).await?;
+    let first = rows.first().ok_or(StoreError::NotFound)?;
+    let mut levels = Vec::with_capacity(rows.len());
+    for row in &rows {
+        // A scheme without levels has one row, its level columns empty.
+        if row.try_get::<Option<i64>, _>("id")?.is_some() {
+            levels.push(level_from_row(row)?);
+        }
+    }
     Ok(Scheme {
-        id: scheme_id,
-        key: row.try_get("key")?,
-        name: row.try_get("name")?,
-        levels: levels.iter().map(level_from_row).collect::<Result<_>>()?,
+        id: first.try_get("scheme_id")?,
+        key: first.try_get("scheme_key")?,
+        name: first.try_get("scheme_name")?,
+        levels,
     })
 }
 

@@ -85,20 +85,25 @@ pub async fn revoke(tx: &mut WriteTx, user_id: i64, token_id: i64) -> Result<()>
         .await
 }
 
-/// The user a live (not revoked) token belongs to, noting its use.
-pub async fn authenticate(store: &Store, token: &str) -> Result<Option<i64>> {
+/// The user a live (not revoked) token belongs to, read with the token in one statement
+/// (every API request asks), noting the token's use.
+pub async fn authenticate(store: &Store, token: &str) -> Result<Option<crate::users::User>> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
     let row = sqlx::query(
-        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL",
+        "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, u.id, u.login, \
+         u.display_name, u.reading, u.role, u.user_type, u.active, u.must_change_password, \
+         u.locale, u.date_style, u.created_at, u.password_changed_at \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(crate::sha256_hex(token.as_bytes()))
     .fetch_optional(store.pool())
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let id: i64 = row.try_get("id")?;
-    let last_used: Option<String> = row.try_get("last_used_at")?;
+    let id: i64 = row.try_get("token_id")?;
+    let last_used: Option<String> = row.try_get("token_last_used_at")?;
     let now = crate::now_text();
     // Minute resolution is enough for "last used", and spares a write per request.
     if last_used.as_deref().map(|t| &t[..16.min(t.len())]) != Some(&now[..16]) {
@@ -108,5 +113,5 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<i64>> {
             .execute(store.pool())
             .await?;
     }
-    Ok(Some(row.try_get("user_id")?))
+    Ok(Some(crate::users::user_from_row(&row)?))
 }

@@ -162,7 +162,7 @@ pub async fn password_hash(store: &Store, user_id: i64) -> Result<Option<String>
     )
 }
 
-fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
     let id: i64 = row.try_get("id")?;
     let role: String = row.try_get("role")?;
     let user_type: String = row.try_get("user_type")?;

@@ -674,28 +674,57 @@ pub async fn batch_after(
     Ok(assets)
 }
 
-/// Fills in tags and clause references for a set of assets, in one query.
+/// Ids per statement that reads tags and clause links: one statement of one shape, kept
+/// prepared on each connection, however many pages a list or an export reads (a shorter
+/// chunk repeats its last id).
+const LISTS_CHUNK: usize = 50;
+
+static LISTS_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let placeholders = |from: usize| {
+        (from..from + LISTS_CHUNK)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    format!(
+        "SELECT asset_id, CAST(0 AS BIGINT) AS kind, tag AS value FROM asset_tags \
+         WHERE asset_id IN ({}) UNION ALL SELECT asset_id, CAST(1 AS BIGINT), clause_ref \
+         FROM asset_clauses WHERE asset_id IN ({}) ORDER BY 1, 2, 3",
+        placeholders(1),
+        placeholders(LISTS_CHUNK + 1)
+    )
+});
+
+/// The tag and clause rows of up to [`LISTS_CHUNK`] assets.
+async fn lists_of(conn: &mut sqlx::AnyConnection, ids: &[i64]) -> Result<Vec<sqlx::any::AnyRow>> {
+    let padded = || {
+        let last = ids.last().copied().unwrap_or(0);
+        ids.iter()
+            .copied()
+            .chain(std::iter::repeat(last))
+            .take(LISTS_CHUNK)
+    };
+    let mut query = sqlx::query(AssertSqlSafe(LISTS_SQL.as_str()));
+    for id in padded().chain(padded()) {
+        query = query.bind(id);
+    }
+    Ok(query.fetch_all(&mut *conn).await?)
+}
+
+/// Fills in tags and clause references for a set of assets, a chunk of ids at a time.
 async fn attach_lists(conn: &mut sqlx::AnyConnection, assets: &mut [AssetRecord]) -> Result<()> {
     if assets.is_empty() {
         return Ok(());
     }
-    let ids: Vec<String> = assets.iter().map(|a| a.id.to_string()).collect();
-    let ids = ids.join(",");
     let mut index: HashMap<i64, usize> = HashMap::new();
     for (i, asset) in assets.iter().enumerate() {
         index.insert(asset.id, i);
     }
-    // The ids are integers from the database, so listing them inline is safe. Each such
-    // statement is used once: not kept prepared, or an export would leave thousands of
-    // them cached on its connection.
-    let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT asset_id, CAST(0 AS BIGINT) AS kind, tag AS value FROM asset_tags WHERE asset_id IN ({ids}) \
-         UNION ALL SELECT asset_id, CAST(1 AS BIGINT), clause_ref FROM asset_clauses WHERE asset_id IN ({ids}) \
-         ORDER BY 1, 2, 3"
-    )))
-    .persistent(false)
-    .fetch_all(&mut *conn)
-    .await?;
+    let ids: Vec<i64> = assets.iter().map(|a| a.id).collect();
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(LISTS_CHUNK) {
+        rows.extend(lists_of(conn, chunk).await?);
+    }
     for row in rows {
         let id: i64 = row.try_get(0)?;
         let kind: i64 = row.try_get(1)?;

@@ -361,6 +361,17 @@ backend_test!(async fn an_import_writes_in_batches_and_later_assets_get_fresh_id
     assert_eq!(assets::count(&store, everyone, &filter).await.unwrap(), 1);
     let one = assets::get(&store, everyone, ids[200]).await.unwrap();
     assert_eq!(one.tags.len(), 2);
+    // A batch longer than one statement's worth of ids (an export's) gets every asset's
+    // own tags, a last short chunk included.
+    let batch = assets::batch_after(&store, everyone, &Filter::default(), first, 123)
+        .await
+        .unwrap();
+    assert_eq!(batch.len(), 123);
+    for (n, asset) in batch.iter().enumerate() {
+        let mut expected = vec!["委員会".to_owned(), format!("第{}群", n % 3)];
+        expected.sort();
+        assert_eq!(asset.tags, expected, "{}", asset.name);
+    }
     assert_eq!(
         assets::classifications(&store, ids[200])
             .await
