@@ -23,6 +23,7 @@ pub mod home;
 pub mod i18n;
 pub mod notifications;
 pub mod once;
+pub mod operations;
 pub mod parsing;
 pub mod policies;
 pub mod reminders;

@@ -19,11 +19,12 @@ pub const IMPORT_RETRY_AFTER_SECS: u64 = 10;
 
 /// The slots of one application (shared by its clones).
 #[derive(Clone)]
-pub(crate) struct ParseSlots(Arc<Semaphore>);
+pub(crate) struct ParseSlots(Arc<Semaphore>, usize);
 
 impl ParseSlots {
     pub(crate) fn new(count: usize) -> Self {
-        Self(Arc::new(Semaphore::new(count.max(1))))
+        let count = count.max(1);
+        Self(Arc::new(Semaphore::new(count)), count)
     }
 }
 
@@ -35,6 +36,12 @@ impl App {
     pub fn with_parallel_imports(mut self, count: usize) -> App {
         self.parse_slots = ParseSlots::new(count);
         self
+    }
+
+    /// Files being parsed now, and how many may be at once.
+    pub fn parse_slots_in_use(&self) -> (usize, usize) {
+        let slots = &self.parse_slots;
+        (slots.1.saturating_sub(slots.0.available_permits()), slots.1)
     }
 
     /// Waits up to [`IMPORT_WAIT`] for a slot to parse a file in; [`Failure::Busy`]

@@ -35,6 +35,8 @@ pub struct FileConfig {
     pub smtp_ca_file: Option<PathBuf>,
     pub max_file_mb: Option<u64>,
     pub parallel_imports: Option<usize>,
+    /// Addresses that may read `/metrics`, e.g. "127.0.0.1, 10.1.2.0/24".
+    pub metrics_allow: Option<String>,
 }
 
 impl FileConfig {

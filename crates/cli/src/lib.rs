@@ -183,6 +183,10 @@ struct ServeArgs {
     /// seconds for a free slot, else is refused with 503 and Retry-After [default: 2]
     #[arg(long, env = "MAMORI_PARALLEL_IMPORTS")]
     parallel_imports: Option<usize>,
+    /// Addresses that may read /metrics (Prometheus text format), e.g.
+    /// "127.0.0.1, 10.1.2.0/24"; without any, /metrics is off
+    #[arg(long, env = "MAMORI_METRICS_ALLOW")]
+    metrics_allow: Option<String>,
     #[command(flatten)]
     smtp: SmtpFlags,
 }
@@ -330,6 +334,8 @@ pub struct ServeRequest {
     pub max_file_bytes: u64,
     /// `host:port (security)` of the mail server, when one is configured.
     pub mail_server: Option<String>,
+    /// Addresses that may read `/metrics`.
+    pub metrics_allow: Vec<mamori_domain::address::AddressRange>,
     /// The console's language, for the setup URL line.
     pub tr: Tr,
     /// When the command started, for the time-to-ready log line.
@@ -564,6 +570,17 @@ where
         .map(|mb| mb.max(1) * 1024 * 1024)
         .unwrap_or(mamori_domain::file::DEFAULT_MAX_FILE_BYTES);
     let smtp = args.smtp.resolve(file)?;
+    let metrics_allow = mamori_domain::address::parse_allow_list(
+        args.metrics_allow
+            .as_deref()
+            .or(file.metrics_allow.as_deref())
+            .unwrap_or_default(),
+    )
+    .map_err(|entry| {
+        anyhow::anyhow!(
+            "metrics_allow: \"{entry}\" is not an address or a network (address/prefix)"
+        )
+    })?;
     let parallel_imports = args
         .parallel_imports
         .or(file.parallel_imports)
@@ -604,6 +621,7 @@ where
         lockout,
         max_file_bytes,
         mail_server,
+        metrics_allow,
         tr,
         started,
     })

@@ -1,6 +1,7 @@
 //! Pure rules and types of mamori: no I/O, no async, no SQL.
 
 pub mod access;
+pub mod address;
 pub mod approval;
 pub mod asset;
 pub mod calendar;

@@ -595,3 +595,16 @@ pub async fn list_mail(
         .collect::<Result<_>>()?;
     Ok((mails, total))
 }
+
+/// How many mails wait for an attempt and how many were given up: what an operator
+/// watches (`/metrics`).
+pub async fn mail_queue_lengths(store: &Store) -> Result<(i64, i64)> {
+    let row = sqlx::query(
+        "SELECT COALESCE(SUM(CASE WHEN state = 'queued' THEN 1 ELSE 0 END), 0) AS queued, \
+         COALESCE(SUM(CASE WHEN state = 'failed' THEN 1 ELSE 0 END), 0) AS failed \
+         FROM mail_queue WHERE state <> 'sent'",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok((row.try_get("queued")?, row.try_get("failed")?))
+}

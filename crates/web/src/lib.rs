@@ -79,6 +79,11 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             http::headers::security_headers,
         ))
+        // Around everything, so that refusals and timeouts are counted too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::metrics::count_requests,
+        ))
         .with_state(state)
 }
 

@@ -28,6 +28,8 @@ pub struct WebConfig {
     pub mail_server: Option<String>,
     /// The largest file accepted into the file store, enforced while the upload is read.
     pub max_file_bytes: u64,
+    /// Addresses that may read `/metrics`; none (the default) turns it off.
+    pub metrics_allow: Vec<mamori_domain::address::AddressRange>,
 }
 
 /// The window of the per-address sign-in rate limit.
@@ -44,6 +46,7 @@ impl WebConfig {
             once_wait: Duration::from_secs(20),
             mail_server: None,
             max_file_bytes: mamori_app::files::DEFAULT_MAX_FILE_BYTES,
+            metrics_allow: Vec::new(),
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct AppState {
     /// The one-time first-run token, while no administrator exists.
     pub setup_token: Arc<Mutex<Option<String>>>,
     sign_in_attempts: Arc<Mutex<HashMap<IpAddr, Vec<Instant>>>>,
+    /// Requests counted for `/metrics`.
+    pub metrics: Arc<crate::http::metrics::RequestMetrics>,
 }
 
 impl AppState {
@@ -78,6 +83,7 @@ impl AppState {
             config: Arc::new(config),
             setup_token: Arc::new(Mutex::new(None)),
             sign_in_attempts: Arc::new(Mutex::new(HashMap::new())),
+            metrics: Arc::default(),
         }
     }
 

@@ -17,6 +17,7 @@ pub mod labels;
 #[cfg(test)]
 mod layering;
 pub mod layout;
+pub mod metrics;
 pub mod once;
 pub mod params;
 pub mod print;

@@ -25,6 +25,7 @@ mod home_start;
 mod http;
 mod kit;
 mod locales;
+mod metrics;
 mod notifications;
 mod once;
 mod once_forms;
