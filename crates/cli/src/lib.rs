@@ -7,6 +7,7 @@ mod assets;
 mod audit;
 mod calendar;
 mod config;
+mod jsonlog;
 mod logfile;
 mod people;
 mod policy;
@@ -645,10 +646,14 @@ fn init_logging(data_dir: &std::path::Path) -> anyhow::Result<()> {
         .with_context(|| format!("cannot open the log in {}", dir.display()))?;
     let filter = tracing_subscriber::EnvFilter::try_from_env("MAMORI_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let lines = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(false)
-        .with_writer(std::io::stderr.and(log))
-        .init();
+        .with_writer(std::io::stderr.and(log));
+    match std::env::var("MAMORI_LOG_FORMAT").as_deref() {
+        Ok("json") => lines.event_format(jsonlog::JsonLines).init(),
+        Ok("text") | Err(_) => lines.init(),
+        Ok(other) => anyhow::bail!("MAMORI_LOG_FORMAT: \"{other}\" is neither text nor json"),
+    }
     Ok(())
 }

@@ -160,6 +160,8 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_LOG",
         "MAMORI_MAX_FILE_MB",
         "MAMORI_PARALLEL_IMPORTS",
+        "MAMORI_METRICS_ALLOW",
+        "MAMORI_LOG_FORMAT",
         "LANG",
         "LC_ALL",
     ] {

@@ -50,6 +50,48 @@ fn serve_prints_setup_url_is_healthy_and_stops_cleanly_on_sigterm_and_sigint() {
     }
 }
 
+/// With `MAMORI_LOG_FORMAT=json` every log line is one JSON object a collector can read;
+/// `--metrics-allow` opens `/metrics` to the addresses named, and a wrong address is
+/// refused before anything starts.
+#[test]
+fn logs_as_json_lines_and_metrics_for_the_allowed_addresses() {
+    let backend = backends()[0];
+    let site = Site::new(backend);
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut command = site.command(&["serve", "--listen", &listen, "--metrics-allow", "127.0.0.1"]);
+    command.env("MAMORI_LOG_FORMAT", "json");
+    let mut server = Server::spawn(command, port);
+    server.wait_healthy(backend);
+    let metrics = get(&server.url("/metrics"));
+    assert_eq!(metrics.status(), 200);
+    let text = block_on(metrics.text()).unwrap();
+    assert!(text.contains("mamori_backup_age_seconds"), "{text}");
+    server.stop_cleanly("TERM");
+    let log = std::fs::read_to_string(site.data_dir().join("logs/mamori.log")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let listening = lines
+        .iter()
+        .find(|l| l["fields"]["message"] == "mamori is listening")
+        .unwrap_or_else(|| panic!("{log}"));
+    assert_eq!(listening["level"], "INFO");
+    assert_eq!(listening["fields"]["address"], listen);
+    assert!(listening["time"].as_str().unwrap().ends_with('Z'));
+
+    run(
+        site.command(&["serve", "--metrics-allow", "10.0.0/8"]),
+        None,
+    )
+    .failure(1)
+    .stderr_has("10.0.0/8");
+    let mut wrong = site.command(&["serve"]);
+    wrong.env("MAMORI_LOG_FORMAT", "xml");
+    run(wrong, None).failure(1).stderr_has("MAMORI_LOG_FORMAT");
+}
+
 /// Flags beat MAMORI_* variables, which beat mamori.toml; every key of mamori.toml is
 /// honoured when nothing overrides it.
 #[test]
