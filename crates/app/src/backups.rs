@@ -12,7 +12,13 @@ use time::OffsetDateTime;
 
 use crate::{Acting, App, Failure};
 
+pub use mamori_store::UpgradePlan;
 pub use mamori_store::backup::{BackupProblem, BackupSummary};
+
+/// What this binary would migrate in the database at `url`, changing nothing.
+pub async fn upgrade_plan(url: &str) -> Result<UpgradePlan, Failure> {
+    Ok(mamori_store::upgrade_plan(url).await?)
+}
 
 /// Where the daily backups and the safety copies of a restore are kept.
 pub fn backup_dir(data_dir: &Path) -> PathBuf {

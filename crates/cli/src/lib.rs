@@ -73,6 +73,12 @@ enum Command {
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Apply what this binary's newer schema needs (serve does it too when it starts);
+    /// with --check, only say what that would be, changing nothing
+    Upgrade {
+        #[arg(long)]
+        check: bool,
+    },
     /// Personal API tokens
     #[command(subcommand)]
     Token(TokenCommand),
@@ -491,6 +497,7 @@ where
             None => audit::verify(&data, &tr, !incremental).await,
         },
         Command::Audit(AuditCommand::Anchor) => audit::print_anchor(&data, &tr).await,
+        Command::Upgrade { check } => people::upgrade(&data, &tr, check).await,
         Command::Mail(MailCommand::Test { to, smtp }) => {
             let Some(smtp) = smtp.resolve(&file)? else {
                 anyhow::bail!("{}", tr.t("cli.error.mail_no_host"));

@@ -199,3 +199,58 @@ async fn mamori_store_inspect(file: &Path, tr: &Tr) -> anyhow::Result<BackupSumm
         .await
         .map_err(|f| failed(f, tr))
 }
+
+/// `mamori upgrade [--check]`: what the binary's migrations do to this database.
+pub async fn upgrade(data: &DataConfig, tr: &Tr, check: bool) -> anyhow::Result<ExitCode> {
+    let plan = mamori_app::backups::upgrade_plan(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    if plan.too_new() {
+        let params = [
+            ("database", plan.database.unwrap_or(0).to_string()),
+            ("binary", plan.binary.to_string()),
+        ];
+        anyhow::bail!("{}", tr.f("cli.error.schema_too_new", &params));
+    }
+    let current = plan.database.map_or_else(
+        || tr.t("cli.upgrade_no_database").to_owned(),
+        |v| v.to_string(),
+    );
+    println!(
+        "{}",
+        tr.f(
+            "cli.upgrade_versions",
+            &[("database", current), ("binary", plan.binary.to_string())]
+        )
+    );
+    if plan.pending.is_empty() {
+        println!("{}", tr.t("cli.upgrade_nothing"));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (version, name) in &plan.pending {
+        println!("  {version:04} {name}");
+    }
+    if check {
+        let count = plan.pending.len().to_string();
+        let key = match plan.database {
+            Some(_) => "cli.upgrade_would",
+            None => "cli.upgrade_would_create",
+        };
+        println!("{}", tr.f(key, &[("count", count)]));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let app = App::open(&data.database_url)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let now = app.schema_version().await.map_err(|f| failed(f, tr))?;
+    app.close().await;
+    let count = plan.pending.len().to_string();
+    println!(
+        "{}",
+        tr.f(
+            "cli.upgrade_done",
+            &[("count", count), ("version", now.to_string())]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}

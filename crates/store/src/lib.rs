@@ -37,6 +37,7 @@ use sqlx::{AnyPool, Executor};
 pub use audit::{Actor, AuditEntry};
 pub use migrations::migrate_before;
 pub use migrations::schema_version as binary_schema_version;
+pub use migrations::{UpgradePlan, upgrade_plan};
 
 /// Which database engine sits behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

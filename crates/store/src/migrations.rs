@@ -225,3 +225,60 @@ pub(crate) async fn apply(store: &Store) -> Result<()> {
         .await
         .map_err(|e| StoreError::MigrationMismatch(e.to_string()))
 }
+
+/// What this binary would do to a database: read only, nothing is changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpgradePlan {
+    /// The newest migration applied; `None` when there is no mamori database there yet.
+    pub database: Option<i64>,
+    /// The newest migration of this binary.
+    pub binary: i64,
+    /// The migrations that would be applied, oldest first (version, name).
+    pub pending: Vec<(i64, String)>,
+}
+
+impl UpgradePlan {
+    /// Written by a newer mamori: this binary refuses to start on it.
+    pub fn too_new(&self) -> bool {
+        self.database.is_some_and(|d| d > self.binary)
+    }
+}
+
+/// Compares the database at `url` with this binary's migrations without changing
+/// anything (a SQLite file is opened read-only, and not created when missing).
+pub async fn upgrade_plan(url: &str) -> Result<UpgradePlan> {
+    let read_only = match Backend::from_url(url)? {
+        Backend::Sqlite if url.contains("mode=") => url
+            .replace("mode=rwc", "mode=ro")
+            .replace("mode=rw", "mode=ro"),
+        Backend::Sqlite if url.contains('?') => format!("{url}&mode=ro"),
+        Backend::Sqlite => format!("{url}?mode=ro"),
+        Backend::Postgres => url.to_owned(),
+    };
+    let store = match Store::connect(&read_only, 1, crate::SqliteUse::ReadOnly).await {
+        Ok(store) => store,
+        // SQLITE_CANTOPEN: no file there yet.
+        Err(StoreError::Database(sqlx::Error::Database(e)))
+            if e.code().as_deref() == Some("14") =>
+        {
+            return Ok(plan(None));
+        }
+        Err(e) => return Err(e),
+    };
+    let database = database_version(&store).await;
+    store.close().await;
+    Ok(plan(database?))
+}
+
+fn plan(database: Option<i64>) -> UpgradePlan {
+    let applied = database.unwrap_or(0);
+    UpgradePlan {
+        database,
+        binary: schema_version(),
+        pending: MIGRATIONS
+            .iter()
+            .filter(|m| m.0 > applied)
+            .map(|m| (m.0, m.1.to_owned()))
+            .collect(),
+    }
+}

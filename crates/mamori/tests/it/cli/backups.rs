@@ -298,3 +298,48 @@ fn restore_does_not_collide_with_an_earlier_safety_copy() {
         site.restore(&file).success();
     }
 }
+
+/// `upgrade --check` on a database an older release left (its migrations stop before
+/// 0019) names the migrations still to apply and changes nothing; `upgrade` applies
+/// them; then there is nothing left. On a data directory without a database, `--check`
+/// says what the first start creates, and creates nothing.
+#[test]
+fn upgrade_check_names_what_would_change_and_changes_nothing() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        let binary = mamori_store::binary_schema_version();
+        if backend == Backend::Sqlite {
+            site.run(&["upgrade", "--check"])
+                .success()
+                .stdout_has("(none yet)")
+                .stdout_has("The first start creates the database");
+            assert!(!site.data_dir().join("mamori.sqlite3").exists());
+        }
+        block_on(mamori_store::migrate_before(&site.db.url, 19)).unwrap();
+        let check = site
+            .run(&["upgrade", "--check"])
+            .success()
+            .stdout_has(&format!("Database schema: 18  This mamori: {binary}"));
+        let listed: Vec<&str> = check
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("  00"))
+            .collect();
+        assert_eq!(listed.len() as i64, binary - 18, "{check}");
+        assert_eq!(
+            listed[..2],
+            ["  0019 search", "  0020 asset_counts"],
+            "{check}"
+        );
+        // Nothing was changed: asked again, the same answer.
+        let again = site.run(&["upgrade", "--check"]).success();
+        assert_eq!(again.stdout, check.stdout);
+        site.run(&["upgrade"]).success().stdout_has(&format!(
+            "Applied {} migrations; the schema is now {binary}.",
+            binary - 18
+        ));
+        site.run(&["upgrade", "--check"])
+            .success()
+            .stdout_has("Nothing to upgrade.");
+    }
+}
