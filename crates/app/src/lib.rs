@@ -60,6 +60,14 @@ impl App {
         Ok(App::new(Store::open(url).await?))
     }
 
+    /// Opens (and migrates) the database at `url` of the installation in `data_dir`:
+    /// before an upgrade's migrations, the database as it stands is backed up into the
+    /// data directory's backups.
+    pub async fn open_in(url: &str, data_dir: &std::path::Path) -> Result<App, Failure> {
+        let backups = backups::backup_dir(data_dir);
+        Ok(App::new(Store::open_keeping(url, Some(&backups)).await?))
+    }
+
     pub fn backend(&self) -> Backend {
         self.store.backend()
     }

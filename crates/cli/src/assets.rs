@@ -114,7 +114,7 @@ pub async fn import(
             ],
         )
     })?;
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori import assets");
     // A mapping saved on the import page for files with these headers, as the upload
     // there would apply it.
@@ -336,7 +336,7 @@ pub async fn export(
     let format = format
         .or_else(|| format_of(file))
         .ok_or_else(|| fail(tr, "cli.assets.error.format", &[("file", shown.clone())]))?;
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori export assets");
     let mut progress = Progress::new();
     progress.phase(tr.t("cli.assets.exporting"), None);
@@ -393,7 +393,7 @@ pub async fn export_template(
     let format = format
         .or_else(|| format_of(file))
         .ok_or_else(|| fail(tr, "cli.assets.error.format", &[("file", shown.clone())]))?;
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori export asset-template");
     let written = asset_files::template(&app, &acting, tr.lang, format)
         .await

@@ -19,7 +19,7 @@ fn print_break(tr: &Tr, found: &ChainBreak) {
 
 /// Checks the chain (whole, or from the checkpoint) and keeps the result for the page.
 pub async fn verify(data: &DataConfig, tr: &Tr, full: bool) -> anyhow::Result<ExitCode> {
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let check = mamori_app::audit::check_chain(&app, &Acting::system(LABEL), full)
@@ -52,7 +52,7 @@ pub async fn verify_anchor(data: &DataConfig, tr: &Tr, typed: &str) -> anyhow::R
         eprintln!("{}", tr.t("audit_anchor.malformed"));
         return Ok(ExitCode::from(2));
     };
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let found = mamori_app::audit::check_anchor(&app, &Acting::system(LABEL), id, &hash)
@@ -69,7 +69,7 @@ pub async fn verify_anchor(data: &DataConfig, tr: &Tr, typed: &str) -> anyhow::R
 
 /// Prints the head of the chain as the anchor text.
 pub async fn print_anchor(data: &DataConfig, tr: &Tr) -> anyhow::Result<ExitCode> {
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let head = mamori_app::audit::head(&app, &Acting::system("mamori audit anchor"))

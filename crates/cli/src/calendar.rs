@@ -32,7 +32,7 @@ pub async fn import_holidays(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow:
         return Err(too_large());
     }
     let bytes = std::fs::read(file).with_context(|| shown.clone())?;
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let acting = Acting::system("mamori import holidays");

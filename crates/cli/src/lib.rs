@@ -509,7 +509,7 @@ where
             Ok(ExitCode::SUCCESS)
         }
         Command::Mail(MailCommand::Digest) => {
-            let app = App::open(&data.database_url).await?;
+            let app = App::open_in(&data.database_url, &data.data_dir).await?;
             let sweep = mamori_app::reminders::send_digests(&app, mamori_app::today()).await;
             app.close().await;
             let sweep = sweep.map_err(|f| people::failed(f, &tr))?;
@@ -594,7 +594,7 @@ where
         .or(file.parallel_imports)
         .unwrap_or(mamori_app::parsing::DEFAULT_PARALLEL_IMPORTS)
         .max(1);
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await?
         .with_parallel_imports(parallel_imports);
     tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");

@@ -97,7 +97,7 @@ pub async fn add_user(
     };
     // Checked before the database is opened, so a typo never waits on it.
     let valid = input.check().map_err(|p| failed(Failure::Invalid(p), tr))?;
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let acting = Acting::system("mamori user add");
@@ -127,7 +127,7 @@ pub async fn create_token(
 ) -> anyhow::Result<ExitCode> {
     let name =
         mamori_app::account::token_name(name).map_err(|p| failed(Failure::invalid(p), tr))?;
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let acting = Acting::system("mamori token create");
@@ -149,7 +149,7 @@ pub async fn create_token(
 
 /// `mamori backup FILE`.
 pub async fn backup(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<ExitCode> {
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let summary = mamori_app::backups::write_backup(&app, &Acting::system("mamori backup"), file)
@@ -172,7 +172,7 @@ pub async fn backup(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<E
 pub async fn restore(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<ExitCode> {
     // Check the file before touching anything (opening may create a database).
     mamori_store_inspect(file, tr).await?;
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let acting = Acting::system("mamori restore");
@@ -239,7 +239,7 @@ pub async fn upgrade(data: &DataConfig, tr: &Tr, check: bool) -> anyhow::Result<
         println!("{}", tr.f(key, &[("count", count)]));
         return Ok(ExitCode::SUCCESS);
     }
-    let app = App::open(&data.database_url)
+    let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let now = app.schema_version().await.map_err(|f| failed(f, tr))?;
@@ -252,5 +252,22 @@ pub async fn upgrade(data: &DataConfig, tr: &Tr, check: bool) -> anyhow::Result<
             &[("count", count), ("version", now.to_string())]
         )
     );
+    if let Some(from) = plan.database {
+        let prefix = format!("mamori-before-upgrade-{from}-to-{}", plan.binary);
+        let dir = mamori_app::backups::backup_dir(&data.data_dir);
+        let mut kept: Vec<_> = std::fs::read_dir(&dir)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&prefix))
+            })
+            .collect();
+        kept.sort();
+        if let Some(file) = kept.last() {
+            let file = file.display().to_string();
+            println!("{}", tr.f("cli.upgrade_backup", &[("file", file)]));
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

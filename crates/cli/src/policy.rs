@@ -180,7 +180,7 @@ async fn import(
         let p = &p[0];
         anyhow::anyhow!("--note: {}", tr.f(p.key, &p.params))
     })?;
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori policy import");
     let input = SaveVersion {
         kind,
@@ -237,7 +237,7 @@ async fn import(
 
 async fn list(data: &DataConfig, say: &Say<'_>) -> anyhow::Result<()> {
     let tr = say.0;
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori policy list");
     let listings = policies::list_documents(&app, &acting)
         .await
@@ -280,7 +280,7 @@ async fn show(
     id: i64,
     number: Option<i64>,
 ) -> anyhow::Result<()> {
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori policy show");
     let shown = match policies::show_text(&app, &acting, id, None).await {
         Err(Failure::NotFound) => return Err(say.no_document(id)),
@@ -339,7 +339,7 @@ async fn approve(
     login: &str,
     input: ApprovalInput,
 ) -> anyhow::Result<()> {
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let approver = person(&app, say, login).await?;
     let found = version(&app, &Acting::system("mamori policy approve"), say, vid).await?;
     let document_id = found.summary.document_id;
@@ -373,7 +373,7 @@ async fn approve(
 }
 
 async fn publish(data: &DataConfig, say: &Say<'_>, vid: i64) -> anyhow::Result<()> {
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let acting = Acting::system("mamori policy publish");
     let found = version(&app, &acting, say, vid).await?;
     let published = policies::publish_version(&app, &acting, found.summary.document_id, vid)
@@ -397,7 +397,7 @@ async fn acknowledge(
     login: &str,
     vid: i64,
 ) -> anyhow::Result<()> {
-    let app = App::open(&data.database_url).await?;
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
     let reader = person(&app, say, login).await?;
     let login = reader.actor().label;
     let bound = reader

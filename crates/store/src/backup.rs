@@ -140,7 +140,18 @@ pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
             Backend::Postgres => {
                 let target =
                     Store::connect(&crate::sqlite_url(&partial), 1, SqliteUse::SingleFile).await?;
-                migrator(Backend::Sqlite)
+                // At the source's own schema version: the same tables and columns, also
+                // for the backup taken before an upgrade migrates an older database.
+                let version = database_version(store).await?.unwrap_or(0);
+                let mut up_to = sqlx::migrate::Migrator::with_migrations(
+                    migrator(Backend::Sqlite)
+                        .iter()
+                        .filter(|m| m.version <= version)
+                        .cloned()
+                        .collect(),
+                );
+                up_to.set_ignore_missing(true);
+                up_to
                     .run(target.pool())
                     .await
                     .map_err(|e| StoreError::MigrationMismatch(e.to_string()))?;
@@ -151,14 +162,21 @@ pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
                 let mut dest_tx = target.pool().begin().await?;
                 // Migrations seed reference rows (the national holidays); the source's
                 // own rows replace them.
-                for table in TABLES.iter().rev() {
+                let mut present = Vec::new();
+                for table in TABLES {
+                    let columns = sqlite_columns(&mut dest_tx, table).await?;
+                    // A table of a later migration than the source's schema.
+                    if !columns.is_empty() {
+                        present.push((*table, columns));
+                    }
+                }
+                for (table, _) in present.iter().rev() {
                     sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
                         .execute(&mut *dest_tx)
                         .await?;
                 }
-                for table in TABLES {
-                    let columns = sqlite_columns(&mut dest_tx, table).await?;
-                    copy_table(&mut source, &mut dest_tx, table, &columns).await?;
+                for (table, columns) in &present {
+                    copy_table(&mut source, &mut dest_tx, table, columns).await?;
                 }
                 dest_tx.commit().await?;
                 source.commit().await?;

@@ -211,7 +211,26 @@ pub struct Store {
 impl Store {
     /// Connects, refuses a schema newer than this binary, and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_keeping(url, None).await
+    }
+
+    /// Like [`Store::open`]; when migrations are pending on a database that has data, a
+    /// backup of it as it stands is written into `backups` first (the way back should
+    /// the upgrade go wrong), named `mamori-before-upgrade-<from>-to-<to>-<time>`.
+    pub async fn open_keeping(url: &str, backups: Option<&Path>) -> Result<Store> {
         let store = Store::connect(url, 8, SqliteUse::Live).await?;
+        if let Some(dir) = backups
+            && let Some(database) = migrations::database_version(&store).await?
+            && database < migrations::schema_version()
+        {
+            let prefix = format!(
+                "mamori-before-upgrade-{database}-to-{}",
+                migrations::schema_version()
+            );
+            let file = backup::fresh_backup_path(dir, &prefix);
+            backup::write_backup(&store, &file).await?;
+            tracing::info!(file = %file.display(), from = database, to = migrations::schema_version(), "backup written before the upgrade");
+        }
         migrations::apply(&store).await?;
         install_reference_data(&store).await?;
         Ok(store)

@@ -334,10 +334,27 @@ fn upgrade_check_names_what_would_change_and_changes_nothing() {
         // Nothing was changed: asked again, the same answer.
         let again = site.run(&["upgrade", "--check"]).success();
         assert_eq!(again.stdout, check.stdout);
-        site.run(&["upgrade"]).success().stdout_has(&format!(
+        let upgraded = site.run(&["upgrade"]).success().stdout_has(&format!(
             "Applied {} migrations; the schema is now {binary}.",
             binary - 18
         ));
+        // The database as it was is kept, at its own schema, as a backup the previous
+        // release can restore.
+        let kept: Vec<PathBuf> = std::fs::read_dir(site.backups_dir())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .starts_with(&format!("mamori-before-upgrade-18-to-{binary}-"))
+            })
+            .collect();
+        assert_eq!(kept.len(), 1, "{upgraded}");
+        upgraded.stdout_has(kept[0].to_str().unwrap());
+        let summary = block_on(mamori_store::backup::inspect(&kept[0])).unwrap();
+        assert_eq!(summary.schema_version, 18);
         site.run(&["upgrade", "--check"])
             .success()
             .stdout_has("Nothing to upgrade.");
