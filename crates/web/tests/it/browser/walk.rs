@@ -84,6 +84,7 @@ fn page_routes() -> Vec<&'static str> {
             !path.starts_with("/api/")
                 && !path.starts_with("/static/")
                 && *path != "/healthz"
+                && *path != "/metrics"
                 && !path.contains("/download")
                 && ![".csv", ".xlsx", ".css", ".js"]
                     .iter()
