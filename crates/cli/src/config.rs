@@ -37,6 +37,14 @@ pub struct FileConfig {
     pub parallel_imports: Option<usize>,
     /// Addresses that may read `/metrics`, e.g. "127.0.0.1, 10.1.2.0/24".
     pub metrics_allow: Option<String>,
+    /// The server's certificate chain (PEM); with `tls_key`, serve speaks HTTPS itself.
+    pub tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    pub tls_key: Option<PathBuf>,
+    /// With TLS, a second address answering plain HTTP with a redirect to `public_url`.
+    pub redirect_listen: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    pub trusted_proxies: Option<String>,
 }
 
 impl FileConfig {

@@ -62,7 +62,7 @@ struct DataArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Start the web application
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage users
     #[command(subcommand)]
     User(UserCommand),
@@ -194,6 +194,20 @@ struct ServeArgs {
     /// "127.0.0.1, 10.1.2.0/24"; without any, /metrics is off
     #[arg(long, env = "MAMORI_METRICS_ALLOW")]
     metrics_allow: Option<String>,
+    /// The server's certificate chain (PEM, the server's certificate first); with
+    /// --tls-key, serve speaks HTTPS itself and reads both again on SIGHUP
+    #[arg(long, env = "MAMORI_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM: PKCS#8, RSA or EC)
+    #[arg(long, env = "MAMORI_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// With TLS, a second address (e.g. 0.0.0.0:80) answering plain HTTP with a redirect
+    /// to the HTTPS address
+    #[arg(long, env = "MAMORI_REDIRECT_LISTEN")]
+    redirect_listen: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For names the client, e.g. "127.0.0.1"
+    #[arg(long, env = "MAMORI_TRUSTED_PROXIES")]
+    trusted_proxies: Option<String>,
     #[command(flatten)]
     smtp: SmtpFlags,
 }
@@ -333,6 +347,8 @@ fn console_tr() -> Tr {
 pub struct ServeRequest {
     pub app: App,
     pub listener: tokio::net::TcpListener,
+    /// The certificate chain and key when serve speaks HTTPS itself.
+    pub tls: Option<Tls>,
     pub public_url: String,
     pub data_dir: PathBuf,
     pub sessions: mamori_domain::session::SessionPolicy,
@@ -343,10 +359,20 @@ pub struct ServeRequest {
     pub mail_server: Option<String>,
     /// Addresses that may read `/metrics`.
     pub metrics_allow: Vec<mamori_domain::address::AddressRange>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<mamori_domain::address::AddressRange>,
     /// The console's language, for the setup URL line.
     pub tr: Tr,
     /// When the command started, for the time-to-ready log line.
     pub started: Instant,
+}
+
+/// HTTPS served by mamori itself.
+pub struct Tls {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// Plain HTTP that redirects to `public_url`.
+    pub redirect: Option<tokio::net::TcpListener>,
 }
 
 impl ServeRequest {
@@ -364,6 +390,11 @@ impl ServeRequest {
             self.tr
                 .f("cli.listening", &[("address", address.to_string())])
         );
+        if let Some(redirect) = self.tls.as_ref().and_then(|t| t.redirect.as_ref()) {
+            let address = redirect.local_addr()?.to_string();
+            tracing::info!(%address, to = %self.public_url, "redirecting plain HTTP");
+            println!("{}", self.tr.f("cli.redirecting", &[("address", address)]));
+        }
         Ok(())
     }
 }
@@ -440,7 +471,7 @@ where
     let file = FileConfig::load(cli.data.config.as_deref())?;
     let data = DataConfig::resolve(cli.data.data_dir, cli.data.database_url, &file)?;
     match cli.command {
-        Command::Serve(args) => serve(args, &file, data, tr, serve_web).await,
+        Command::Serve(args) => serve(*args, &file, data, tr, serve_web).await,
         Command::User(UserCommand::Add {
             login,
             name,
@@ -540,9 +571,6 @@ where
         .listen
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| config::DEFAULT_LISTEN.to_owned());
-    let address: SocketAddr = listen.parse().with_context(|| {
-        format!("--listen {listen}: expected an address such as 127.0.0.1:8080")
-    })?;
     let public_url = args.public_url.or_else(|| file.public_url.clone());
     let backup_keep = args
         .backup_keep
@@ -578,17 +606,38 @@ where
         .map(|mb| mb.max(1) * 1024 * 1024)
         .unwrap_or(mamori_domain::file::DEFAULT_MAX_FILE_BYTES);
     let smtp = args.smtp.resolve(file)?;
-    let metrics_allow = mamori_domain::address::parse_allow_list(
-        args.metrics_allow
-            .as_deref()
-            .or(file.metrics_allow.as_deref())
-            .unwrap_or_default(),
-    )
-    .map_err(|entry| {
-        anyhow::anyhow!(
-            "metrics_allow: \"{entry}\" is not an address or a network (address/prefix)"
-        )
-    })?;
+    let metrics_allow = address_list(
+        "metrics_allow",
+        args.metrics_allow.or_else(|| file.metrics_allow.clone()),
+    )?;
+    let trusted_proxies = address_list(
+        "trusted_proxies",
+        args.trusted_proxies
+            .or_else(|| file.trusted_proxies.clone()),
+    )?;
+    let tls_files = match (
+        args.tls_cert.or_else(|| file.tls_cert.clone()),
+        args.tls_key.or_else(|| file.tls_key.clone()),
+    ) {
+        (Some(cert), Some(key)) => Some((cert, key)),
+        (None, None) => None,
+        _ => anyhow::bail!("tls_cert and tls_key go together: give both, or neither"),
+    };
+    let redirect_listen = args
+        .redirect_listen
+        .or_else(|| file.redirect_listen.clone())
+        .filter(|a| !a.trim().is_empty());
+    if redirect_listen.is_some() && tls_files.is_none() {
+        anyhow::bail!(
+            "redirect_listen redirects to HTTPS served by mamori: it needs tls_cert and tls_key"
+        );
+    }
+    if tls_files.is_some()
+        && let Some(url) = &public_url
+        && !url.starts_with("https://")
+    {
+        anyhow::bail!("public_url {url}: with tls_cert and tls_key it must start with https://");
+    }
     let parallel_imports = args
         .parallel_imports
         .or(file.parallel_imports)
@@ -598,13 +647,26 @@ where
         .await?
         .with_parallel_imports(parallel_imports);
     tracing::info!(database = %data.redacted_url(), schema = app.schema_version().await?, "database ready");
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .with_context(|| format!("cannot listen on {address}"))?;
+    let listener = bind("--listen", &listen).await?;
     // By default the address actually bound (port 0 asks the system to choose one).
+    let scheme = if tls_files.is_some() { "https" } else { "http" };
     let public_url = match public_url {
         Some(url) => url,
-        None => format!("http://{}", listener.local_addr()?),
+        None => format!("{scheme}://{}", listener.local_addr()?),
+    };
+    let tls = match tls_files {
+        Some((cert, key)) => {
+            let redirect = match redirect_listen {
+                Some(listen) => Some(bind("--redirect-listen", &listen).await?),
+                None => None,
+            };
+            Some(Tls {
+                cert,
+                key,
+                redirect,
+            })
+        }
+        None => None,
     };
     let backups = mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_keep);
     let digests = mamori_app::reminders::spawn_daily(app.clone());
@@ -623,6 +685,7 @@ where
     let served = serve_web(ServeRequest {
         app: app.clone(),
         listener,
+        tls,
         public_url,
         data_dir: data.data_dir.clone(),
         sessions,
@@ -630,6 +693,7 @@ where
         max_file_bytes,
         mail_server,
         metrics_allow,
+        trusted_proxies,
         tr,
         started,
     })
@@ -643,6 +707,25 @@ where
     served?;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+async fn bind(setting: &str, listen: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    let address: SocketAddr = listen.parse().with_context(|| {
+        format!("{setting} {listen}: expected an address such as 127.0.0.1:8080")
+    })?;
+    tokio::net::TcpListener::bind(address)
+        .await
+        .with_context(|| format!("cannot listen on {address}"))
+}
+
+/// Addresses and networks of a setting, e.g. "127.0.0.1, 10.1.2.0/24".
+fn address_list(
+    setting: &str,
+    text: Option<String>,
+) -> anyhow::Result<Vec<mamori_domain::address::AddressRange>> {
+    mamori_domain::address::parse_allow_list(text.as_deref().unwrap_or_default()).map_err(|entry| {
+        anyhow::anyhow!("{setting}: \"{entry}\" is not an address or a network (address/prefix)")
+    })
 }
 
 /// Logs go to standard error and to `DATA_DIR/logs/mamori.log`, rotated daily.

@@ -1,5 +1,5 @@
 //! Addresses and networks as an operator writes them in the settings (`10.0.0.5`,
-//! `10.0.0.0/8`, `fd00::/8`): who may read `/metrics`.
+//! `10.0.0.0/8`, `fd00::/8`): who may read `/metrics`, which reverse proxies are believed.
 
 use std::net::IpAddr;
 
@@ -44,6 +44,35 @@ pub fn parse_allow_list(text: &str) -> Result<Vec<AddressRange>, String> {
         .collect()
 }
 
+/// The client behind trusted reverse proxies: `X-Forwarded-For` is read from the right
+/// (each proxy appends the address it was reached from), skipping the proxies of
+/// `trusted`; the first address that is not one of them is the client. A request from
+/// an untrusted peer keeps the peer's address, whatever it claims.
+pub fn forwarded_client<'a>(
+    peer: IpAddr,
+    forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    trusted: &[AddressRange],
+) -> IpAddr {
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|r| r.contains(ip));
+    let mut client = peer;
+    if !is_trusted(peer) {
+        return client;
+    }
+    for hop in forwarded_for.rev().flat_map(|v| v.rsplit(',')) {
+        let hop = hop.trim();
+        let parsed = hop
+            .parse::<IpAddr>()
+            .ok()
+            .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()));
+        let Some(ip) = parsed else { break };
+        client = ip;
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    client
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,5 +113,32 @@ mod tests {
             Err("10.0.0/8".to_owned())
         );
         assert!(parse_allow_list("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_client_behind_trusted_proxies_is_the_first_untrusted_hop_from_the_right() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let trusted = parse_allow_list("127.0.0.1, 10.9.0.0/16").unwrap();
+        let client = |peer: &str, headers: &[&str]| {
+            forwarded_client(ip(peer), headers.iter().copied(), &trusted)
+        };
+        assert_eq!(client("127.0.0.1", &["192.0.2.7"]), ip("192.0.2.7"));
+        // A client that writes its own header cannot hide behind it.
+        assert_eq!(
+            client("127.0.0.1", &["198.51.100.1, 192.0.2.7, 10.9.1.1"]),
+            ip("192.0.2.7")
+        );
+        assert_eq!(
+            client("127.0.0.1", &["198.51.100.1", "192.0.2.7:5050"]),
+            ip("192.0.2.7")
+        );
+        assert_eq!(client("127.0.0.1", &[]), ip("127.0.0.1"));
+        assert_eq!(client("127.0.0.1", &["10.9.1.1"]), ip("10.9.1.1"));
+        assert_eq!(client("127.0.0.1", &["unknown"]), ip("127.0.0.1"));
+        assert_eq!(
+            client("192.0.2.50", &["127.0.0.1"]),
+            ip("192.0.2.50"),
+            "an untrusted peer is taken as it is"
+        );
     }
 }

@@ -5,6 +5,7 @@ pub mod http;
 pub mod pages;
 pub mod routes;
 pub mod state;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -83,6 +84,11 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             http::metrics::count_requests,
+        ))
+        // Before anything reads the client's address.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::forwarded::forwarded_client,
         ))
         .with_state(state)
 }

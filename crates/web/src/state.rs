@@ -30,6 +30,8 @@ pub struct WebConfig {
     pub max_file_bytes: u64,
     /// Addresses that may read `/metrics`; none (the default) turns it off.
     pub metrics_allow: Vec<mamori_domain::address::AddressRange>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<mamori_domain::address::AddressRange>,
 }
 
 /// The window of the per-address sign-in rate limit.
@@ -47,6 +49,7 @@ impl WebConfig {
             mail_server: None,
             max_file_bytes: mamori_app::files::DEFAULT_MAX_FILE_BYTES,
             metrics_allow: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 }

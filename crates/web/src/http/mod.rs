@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod files_section;
 pub mod forms;
+pub mod forwarded;
 pub mod headers;
 pub mod labels;
 #[cfg(test)]

@@ -110,3 +110,57 @@ backend_test!(async fn metrics_count_requests_by_route_and_show_the_queues(backe
     assert!(text.contains("route=\"/metrics\",status=\"200\"} 1"), "{text}");
     server.stop().await;
 });
+
+// Behind a trusted reverse proxy the client is the address it forwarded for: the allow
+// list and the sign-in record see that address; from any other peer the header is
+// ignored.
+backend_test!(async fn a_trusted_proxy_names_the_client_and_nobody_else_can(backend) {
+    let forwarded = |server: &TestServer, path: &str, client: &str| {
+        reqwest::Client::new()
+            .get(server.url(path))
+            .header("X-Forwarded-For", client)
+            .send()
+    };
+    let behind_proxy = TestServer::start_configured(backend, |c| {
+        c.trusted_proxies = parse_allow_list("127.0.0.1").unwrap();
+        c.metrics_allow = parse_allow_list("192.0.2.7").unwrap();
+    })
+    .await;
+    let response = forwarded(&behind_proxy, "/metrics", "192.0.2.7").await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // A client that writes the header itself is the proxy's rightmost entry.
+    let spoofed = forwarded(&behind_proxy, "/metrics", "192.0.2.7, 198.51.100.1")
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), StatusCode::NOT_FOUND);
+    assert_eq!(metrics(&behind_proxy).await.0, StatusCode::NOT_FOUND);
+
+    behind_proxy.add_user("jimu.sato", Role::User).await;
+    let client = behind_proxy.client();
+    let signed_in = client
+        .post(behind_proxy.url("/api/v1/session"))
+        .header("X-Forwarded-For", "203.0.113.40")
+        .json(&serde_json::json!({"login": "jimu.sato", "password": mamori_testkit::PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    let sessions: serde_json::Value = client
+        .get(behind_proxy.url("/api/v1/me/sessions"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions[0]["client_addr"], "203.0.113.40", "{sessions}");
+    behind_proxy.stop().await;
+
+    let direct = TestServer::start_configured(backend, |c| {
+        c.metrics_allow = parse_allow_list("192.0.2.7").unwrap();
+    })
+    .await;
+    let response = forwarded(&direct, "/metrics", "192.0.2.7").await.unwrap();
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+    direct.stop().await;
+});

@@ -17,6 +17,7 @@ mod backups;
 mod crash;
 mod hostile;
 mod serve;
+mod tls;
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -162,6 +163,10 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_PARALLEL_IMPORTS",
         "MAMORI_METRICS_ALLOW",
         "MAMORI_LOG_FORMAT",
+        "MAMORI_TLS_CERT",
+        "MAMORI_TLS_KEY",
+        "MAMORI_REDIRECT_LISTEN",
+        "MAMORI_TRUSTED_PROXIES",
         "LANG",
         "LC_ALL",
     ] {
