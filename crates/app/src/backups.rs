@@ -14,6 +14,7 @@ use crate::{Acting, App, Failure};
 
 pub use mamori_store::UpgradePlan;
 pub use mamori_store::backup::{BackupProblem, BackupSummary};
+pub use mamori_store::rollback::{RollbackProblem, RolledBack};
 
 /// What this binary would migrate in the database at `url`, changing nothing.
 pub async fn upgrade_plan(url: &str) -> Result<UpgradePlan, Failure> {
@@ -89,6 +90,51 @@ pub async fn restore(
     let tx = permit.write(app).await?;
     backup::restore(app.store(), file, tx).await?;
     Ok(Restored { summary, safety })
+}
+
+/// Held by `serve` for as long as it runs on a data directory, so that a rollback
+/// cannot pull the database from under it.
+#[derive(Debug)]
+pub struct ServeLock {
+    _file: std::fs::File,
+}
+
+impl ServeLock {
+    /// The lock of `data_dir`, or `None` while a `serve` holds it.
+    pub fn take(data_dir: &Path) -> std::io::Result<Option<ServeLock>> {
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(data_dir.join("serve.lock"))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(ServeLock { _file: file })),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
+}
+
+/// Puts back the backup taken before the last upgrade (or `file`) exactly as it is, at
+/// its older schema, so that the release before the upgrade starts on it again. Run
+/// from the command line with `serve` stopped; what it replaces is kept first.
+pub async fn rollback(
+    url: &str,
+    data_dir: &Path,
+    file: Option<&Path>,
+) -> Result<RolledBack, Failure> {
+    let Some(_lock) = ServeLock::take(data_dir).map_err(mamori_store::StoreError::Io)? else {
+        return Err(Failure::conflict(
+            "serve_running",
+            "cli.error.serve_running",
+        ));
+    };
+    Ok(mamori_store::rollback::rollback(url, file, &backup_dir(data_dir)).await?)
+}
+
+/// The newest backup taken before an upgrade, if any.
+pub fn newest_pre_upgrade(data_dir: &Path) -> Result<Option<PathBuf>, Failure> {
+    Ok(backup::newest_pre_upgrade(&backup_dir(data_dir))?)
 }
 
 /// Writes a daily backup when the newest is a day old or missing, then keeps the newest

@@ -79,6 +79,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Put the database back as it was before the last upgrade (the backup the upgrade
+    /// took, or FILE), at that older schema, for the previous release to start on; run
+    /// it with serve stopped
+    Rollback { file: Option<PathBuf> },
     /// Personal API tokens
     #[command(subcommand)]
     Token(TokenCommand),
@@ -458,6 +462,23 @@ fn describe(error: &anyhow::Error, tr: &Tr) -> String {
                 tr.f(key, &[("file", path.display().to_string())])
             )
         }
+        StoreError::Rollback(problem) => {
+            use mamori_app::backups::RollbackProblem;
+            match problem {
+                RollbackProblem::NoPreUpgradeBackup(dir) => tr.f(
+                    "cli.error.rollback_none",
+                    &[("dir", dir.display().to_string())],
+                ),
+                RollbackProblem::NoDatabase => tr.t("cli.error.rollback_no_database").to_owned(),
+                RollbackProblem::DatabaseOlder { database, backup } => tr.f(
+                    "cli.error.rollback_database_older",
+                    &[
+                        ("database", database.to_string()),
+                        ("backup", backup.to_string()),
+                    ],
+                ),
+            }
+        }
         StoreError::Conflict("login") => tr.t("error.conflict_login").to_owned(),
         other => format!("{other}"),
     }
@@ -529,6 +550,7 @@ where
         },
         Command::Audit(AuditCommand::Anchor) => audit::print_anchor(&data, &tr).await,
         Command::Upgrade { check } => people::upgrade(&data, &tr, check).await,
+        Command::Rollback { file } => people::rollback(&data, &tr, file.as_deref()).await,
         Command::Mail(MailCommand::Test { to, smtp }) => {
             let Some(smtp) = smtp.resolve(&file)? else {
                 anyhow::bail!("{}", tr.t("cli.error.mail_no_host"));
@@ -643,6 +665,14 @@ where
         .or(file.parallel_imports)
         .unwrap_or(mamori_app::parsing::DEFAULT_PARALLEL_IMPORTS)
         .max(1);
+    // Kept while serving, so that a rollback refuses to run beside this server.
+    let _serving = match mamori_app::backups::ServeLock::take(&data.data_dir)? {
+        Some(lock) => Some(lock),
+        None => {
+            tracing::warn!(data_dir = %data.data_dir.display(), "another mamori serve uses this data directory");
+            None
+        }
+    };
     let app = App::open_in(&data.database_url, &data.data_dir)
         .await?
         .with_parallel_imports(parallel_imports);

@@ -252,22 +252,37 @@ pub async fn upgrade(data: &DataConfig, tr: &Tr, check: bool) -> anyhow::Result<
             &[("count", count), ("version", now.to_string())]
         )
     );
-    if let Some(from) = plan.database {
-        let prefix = format!("mamori-before-upgrade-{from}-to-{}", plan.binary);
-        let dir = mamori_app::backups::backup_dir(&data.data_dir);
-        let mut kept: Vec<_> = std::fs::read_dir(&dir)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(&prefix))
-            })
-            .collect();
-        kept.sort();
-        if let Some(file) = kept.last() {
-            let file = file.display().to_string();
-            println!("{}", tr.f("cli.upgrade_backup", &[("file", file)]));
-        }
+    if plan.database.is_some()
+        && let Some(file) =
+            mamori_app::backups::newest_pre_upgrade(&data.data_dir).map_err(|f| failed(f, tr))?
+    {
+        let file = file.display().to_string();
+        println!("{}", tr.f("cli.upgrade_backup", &[("file", file)]));
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mamori rollback [FILE]`: the database as the backup before the last upgrade holds it.
+pub async fn rollback(data: &DataConfig, tr: &Tr, file: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let done = mamori_app::backups::rollback(&data.database_url, &data.data_dir, file)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.rolled_back",
+            &[
+                ("file", done.file.display().to_string()),
+                ("from", done.from.to_string()),
+                ("to", done.to.to_string()),
+                ("rows", rows_text(&done.summary)),
+                ("safety", done.safety.display().to_string()),
+            ]
+        )
+    );
+    println!(
+        "{}",
+        tr.f("cli.rollback_next", &[("to", done.to.to_string())])
+    );
     Ok(ExitCode::SUCCESS)
 }

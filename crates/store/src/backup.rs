@@ -143,16 +143,8 @@ pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
                 // At the source's own schema version: the same tables and columns, also
                 // for the backup taken before an upgrade migrates an older database.
                 let version = database_version(store).await?.unwrap_or(0);
-                let mut up_to = sqlx::migrate::Migrator::with_migrations(
-                    migrator(Backend::Sqlite)
-                        .iter()
-                        .filter(|m| m.version <= version)
-                        .cloned()
-                        .collect(),
-                );
-                up_to.set_ignore_missing(true);
-                up_to
-                    .run(target.pool())
+                migrator(Backend::Sqlite)
+                    .run_to(version, target.pool())
                     .await
                     .map_err(|e| StoreError::MigrationMismatch(e.to_string()))?;
                 let mut source = store
@@ -162,22 +154,8 @@ pub async fn write_backup(store: &Store, dest: &Path) -> Result<BackupSummary> {
                 let mut dest_tx = target.pool().begin().await?;
                 // Migrations seed reference rows (the national holidays); the source's
                 // own rows replace them.
-                let mut present = Vec::new();
-                for table in TABLES {
-                    let columns = sqlite_columns(&mut dest_tx, table).await?;
-                    // A table of a later migration than the source's schema.
-                    if !columns.is_empty() {
-                        present.push((*table, columns));
-                    }
-                }
-                for (table, _) in present.iter().rev() {
-                    sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
-                        .execute(&mut *dest_tx)
-                        .await?;
-                }
-                for (table, columns) in &present {
-                    copy_table(&mut source, &mut dest_tx, table, columns).await?;
-                }
+                let present = tables_in(&mut dest_tx).await?;
+                replace_rows(&mut source, &mut dest_tx, Backend::Sqlite, &present).await?;
                 dest_tx.commit().await?;
                 source.commit().await?;
                 target.close().await;
@@ -328,31 +306,8 @@ pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<Back
         let copied = async {
             crate::migrations::apply(&source).await?;
             let mut source_tx = source.pool().begin().await?;
-            // Opens the append-only audit trail to this transaction alone; the row goes
-            // with the `maintenance` table's own DELETE below and is never committed.
-            sqlx::query("INSERT INTO maintenance (key) VALUES ('restore')")
-                .execute(&mut *tx.tx)
-                .await?;
-            for table in TABLES.iter().rev() {
-                sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
-                    .execute(&mut *tx.tx)
-                    .await?;
-            }
-            for table in TABLES {
-                let columns = sqlite_columns(&mut source_tx, table).await?;
-                copy_table(&mut source_tx, &mut tx.tx, table, &columns).await?;
-                if store.backend() == Backend::Postgres
-                    && columns.iter().any(|(name, _)| name == "id")
-                {
-                    // Explicit ids do not move an identity sequence forward.
-                    sqlx::query(AssertSqlSafe(format!(
-                        "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                         COALESCE(MAX(id), 0) + 1, false) FROM {table}"
-                    )))
-                    .execute(&mut *tx.tx)
-                    .await?;
-                }
-            }
+            let present = tables_in(&mut source_tx).await?;
+            replace_rows(&mut source_tx, &mut tx.tx, store.backend(), &present).await?;
             source_tx.rollback().await?;
             Ok::<_, StoreError>(())
         }
@@ -374,6 +329,55 @@ pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<Back
     result.map(|()| summary)
 }
 
+/// A table of [`TABLES`] and its columns, as a SQLite database holds them.
+pub(crate) type TableColumns = (&'static str, Vec<(String, ColumnKind)>);
+
+/// The tables of [`TABLES`] that the SQLite database on `conn` has (a backup of an older
+/// schema lacks the later ones), parents first.
+pub(crate) async fn tables_in(conn: &mut sqlx::AnyConnection) -> Result<Vec<TableColumns>> {
+    let mut present = Vec::new();
+    for table in TABLES {
+        let columns = sqlite_columns(&mut *conn, table).await?;
+        if !columns.is_empty() {
+            present.push((*table, columns));
+        }
+    }
+    Ok(present)
+}
+
+/// Replaces the rows of the `present` tables of `dest` with those of `source`, inside
+/// the caller's transaction on `dest`.
+pub(crate) async fn replace_rows(
+    source: &mut sqlx::AnyConnection,
+    dest: &mut sqlx::AnyConnection,
+    dest_backend: Backend,
+    present: &[TableColumns],
+) -> Result<()> {
+    // Opens the append-only audit trail to this transaction alone; the row goes with
+    // the `maintenance` table's own DELETE below and is never committed.
+    sqlx::query("INSERT INTO maintenance (key) VALUES ('restore')")
+        .execute(&mut *dest)
+        .await?;
+    for (table, _) in present.iter().rev() {
+        sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&mut *dest)
+            .await?;
+    }
+    for (table, columns) in present {
+        copy_table(&mut *source, &mut *dest, table, columns).await?;
+        if dest_backend == Backend::Postgres && columns.iter().any(|(name, _)| name == "id") {
+            // Explicit ids do not move an identity sequence forward.
+            sqlx::query(AssertSqlSafe(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+            )))
+            .execute(&mut *dest)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
@@ -392,7 +396,7 @@ fn scratch_copy(file: &Path) -> Result<PathBuf> {
 
 /// The kind of value a column holds, from its declared SQLite type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ColumnKind {
+pub(crate) enum ColumnKind {
     Integer,
     Real,
     Text,
@@ -544,6 +548,38 @@ pub fn backup_file_name(prefix: &str, at: time::OffsetDateTime) -> String {
 }
 
 pub const DAILY_PREFIX: &str = "mamori-daily";
+const PRE_UPGRADE_PREFIX: &str = "mamori-before-upgrade-";
+
+/// The name of the backup taken before migrating schema `from` to `to`, without its time.
+pub fn pre_upgrade_prefix(from: i64, to: i64) -> String {
+    format!("{PRE_UPGRADE_PREFIX}{from}-to-{to}")
+}
+
+/// The newest backup taken before an upgrade in `dir`, if any: the one a rollback puts
+/// back.
+pub fn newest_pre_upgrade(dir: &Path) -> Result<Option<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    // "{from}-to-{to}-{stamp}[-n].sqlite3": ordered by the stamp, not by the versions.
+    let stamp = |name: &str| -> Option<String> {
+        let rest = name
+            .strip_prefix(PRE_UPGRADE_PREFIX)?
+            .strip_suffix(".sqlite3")?;
+        let (_, after) = rest.split_once("-to-")?;
+        Some(after.split_once('-')?.1.to_owned())
+    };
+    Ok(entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|path| {
+            let key = stamp(path.file_name()?.to_str()?)?;
+            Some((key, path))
+        })
+        .max()
+        .map(|(_, path)| path))
+}
 
 /// A file in `dir` named for `prefix` and now that does not exist yet (two backups in the
 /// same second get `-2`, `-3`, …).

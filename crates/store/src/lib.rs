@@ -21,6 +21,7 @@ pub mod progress;
 pub mod reminders;
 pub mod reviews;
 pub mod risks;
+pub mod rollback;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
@@ -93,6 +94,8 @@ pub enum StoreError {
     MissingAudit,
     #[error("backup refused: {0}")]
     Backup(#[from] backup::BackupProblem),
+    #[error("rollback refused: {0}")]
+    Rollback(#[from] rollback::RollbackProblem),
     #[error("password hashing failed: {0}")]
     Hashing(String),
     #[error("database error: {0}")]
@@ -223,10 +226,7 @@ impl Store {
             && let Some(database) = migrations::database_version(&store).await?
             && database < migrations::schema_version()
         {
-            let prefix = format!(
-                "mamori-before-upgrade-{database}-to-{}",
-                migrations::schema_version()
-            );
+            let prefix = backup::pre_upgrade_prefix(database, migrations::schema_version());
             let file = backup::fresh_backup_path(dir, &prefix);
             backup::write_backup(&store, &file).await?;
             tracing::info!(file = %file.display(), from = database, to = migrations::schema_version(), "backup written before the upgrade");

@@ -196,16 +196,8 @@ pub(crate) async fn database_version(store: &Store) -> Result<Option<i64>> {
 #[doc(hidden)]
 pub async fn migrate_before(url: &str, version: i64) -> Result<()> {
     let store = Store::connect(url, 1, crate::SqliteUse::Live).await?;
-    let full = migrator(store.backend());
-    let mut partial = Migrator::with_migrations(
-        full.iter()
-            .filter(|m| m.version < version)
-            .cloned()
-            .collect(),
-    );
-    partial.set_ignore_missing(true);
-    partial
-        .run(store.pool())
+    migrator(store.backend())
+        .run_to(version - 1, store.pool())
         .await
         .map_err(|e| StoreError::MigrationMismatch(e.to_string()))?;
     store.close().await;

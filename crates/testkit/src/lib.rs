@@ -81,6 +81,15 @@ impl TestDb {
             .expect("raw connection")
     }
 
+    /// One number read on a raw connection: a count, a version.
+    pub async fn number(&self, sql: &str) -> i64 {
+        let mut conn = self.raw().await;
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+    }
+
     /// Runs one statement on a raw connection, returning the database's refusal if any.
     pub async fn try_execute(&self, sql: &str) -> Result<(), String> {
         let mut conn = self.raw().await;

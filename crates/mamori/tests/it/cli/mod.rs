@@ -18,6 +18,7 @@ mod crash;
 mod hostile;
 mod serve;
 mod tls;
+mod upgrade;
 
 use std::fmt;
 use std::io::{BufRead, BufReader, Read, Write};
