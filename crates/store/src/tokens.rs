@@ -91,13 +91,13 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Option<crate::us
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
-    let row = sqlx::query(
-        "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, u.id, u.login, \
-         u.display_name, u.reading, u.role, u.user_type, u.active, u.must_change_password, \
-         u.locale, u.date_style, u.created_at, u.password_changed_at \
-         FROM api_tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, u.* \
+             FROM api_tokens t JOIN (SELECT ",
+        crate::users::user_columns!(),
+        " FROM users) u ON u.id = t.user_id \
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL"
+    ))
     .bind(crate::sha256_hex(token.as_bytes()))
     .fetch_optional(store.pool())
     .await?;

@@ -7,6 +7,15 @@ use time::{Date, OffsetDateTime};
 
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx};
 
+/// The columns [`user_from_row`] reads, in every query of a user.
+macro_rules! user_columns {
+    () => {
+        "id, login, display_name, reading, role, user_type, active, must_change_password, \
+         locale, date_style, created_at, password_changed_at"
+    };
+}
+pub(crate) use user_columns;
+
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: i64,
@@ -142,10 +151,11 @@ pub async fn count(store: &Store) -> Result<i64> {
 }
 
 pub async fn find_by_login(store: &Store, login: &LoginId) -> Result<Option<User>> {
-    let row = sqlx::query(
-        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at FROM users WHERE login = $1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE login = $1"
+    ))
     .bind(login.as_str().to_owned())
     .fetch_optional(store.pool())
     .await?;
@@ -212,11 +222,12 @@ pub struct Credentials {
 }
 
 pub async fn credentials(store: &Store, login: &LoginId) -> Result<Option<Credentials>> {
-    let row = sqlx::query(
-        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at, password_hash, failed_attempts, locked_until, totp_secret, \
-         totp_last_step FROM users WHERE login = $1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        ", password_hash, failed_attempts, locked_until, totp_secret, totp_last_step \
+             FROM users WHERE login = $1"
+    ))
     .bind(login.as_str().to_owned())
     .fetch_optional(store.pool())
     .await?;
@@ -240,10 +251,11 @@ fn locked_until(row: &sqlx::any::AnyRow, id: i64) -> Result<Option<OffsetDateTim
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<User> {
-    let row = sqlx::query(
-        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at FROM users WHERE id = $1",
-    )
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = $1"
+    ))
     .bind(id)
     .fetch_optional(store.pool())
     .await?
@@ -307,9 +319,13 @@ pub struct Lockout {
 /// Accounts locked now, or with failed attempts counting towards a lock.
 pub async fn with_failures(store: &Store) -> Result<Vec<Lockout>> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at, failed_attempts, locked_until FROM users \
-         WHERE failed_attempts > 0 OR locked_until IS NOT NULL ORDER BY {PERSON_ORDER}",
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            ", failed_attempts, locked_until FROM users \
+             WHERE failed_attempts > 0 OR locked_until IS NOT NULL ORDER BY {order}"
+        ),
+        order = PERSON_ORDER
     )))
     .fetch_all(store.pool())
     .await?;
@@ -473,8 +489,12 @@ pub async fn list(store: &Store, limit: i64, offset: i64) -> Result<(Vec<User>, 
         .fetch_one(store.pool())
         .await?;
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at FROM users ORDER BY {PERSON_ORDER} LIMIT $1 OFFSET $2",
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            " FROM users ORDER BY {order} LIMIT $1 OFFSET $2"
+        ),
+        order = PERSON_ORDER
     )))
     .bind(limit)
     .bind(offset)
@@ -611,10 +631,13 @@ pub async fn list_summaries(
         .fetch_one(store.pool())
         .await?;
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT id, login, display_name, reading, role, user_type, active, must_change_password, locale, \
-         date_style, created_at, password_changed_at, \
-         CAST(CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS mfa_enabled \
-         FROM users ORDER BY {PERSON_ORDER} LIMIT $1 OFFSET $2",
+        concat!(
+            "SELECT ",
+            user_columns!(),
+            ", CAST(CASE WHEN totp_secret IS NULL THEN 0 ELSE 1 END AS BIGINT) AS mfa_enabled \
+             FROM users ORDER BY {order} LIMIT $1 OFFSET $2"
+        ),
+        order = PERSON_ORDER,
     )))
     .bind(limit)
     .bind(offset)

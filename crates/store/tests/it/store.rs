@@ -488,3 +488,23 @@ mamori_testkit::backend_test!(
         store.close().await;
     }
 );
+
+mamori_testkit::backend_test!(
+    async fn an_upgrade_whose_backup_cannot_be_written_migrates_nothing(backend) {
+        let db = TestDb::new(backend).await;
+        mamori_store::migrate_before(&db.url, 20).await.unwrap();
+        // Where the backups directory should be, a file: the backup cannot be written.
+        let blocked = db.data_dir().join("backups");
+        std::fs::write(&blocked, "not a directory").unwrap();
+        let refused = Store::open_keeping(&db.url, Some(&blocked)).await;
+        assert!(refused.is_err(), "{backend:?}");
+        let plan = mamori_store::upgrade_plan(&db.url).await.unwrap();
+        assert_eq!(plan.database, Some(19), "nothing was migrated ({backend:?})");
+
+        let kept = db.data_dir().join("kept");
+        let store = Store::open_keeping(&db.url, Some(&kept)).await.unwrap();
+        store.close().await;
+        let written = backup::newest_pre_upgrade(&kept).unwrap().expect("a backup");
+        assert_eq!(backup::inspect(&written).await.unwrap().schema_version, 19);
+    }
+);
