@@ -8,6 +8,8 @@ use std::time::Duration;
 use mamori_domain::access::{Act, Register};
 use mamori_store::AuditEntry;
 use mamori_store::backup::{self, DAILY_PREFIX};
+use mamori_store::backup_runs;
+pub use mamori_store::backup_runs::{Latest, Run, RunKind};
 use time::OffsetDateTime;
 
 use crate::{Acting, App, Failure};
@@ -55,6 +57,7 @@ pub async fn write_backup(
         .await?;
     let summary = backup::write_backup(app.store(), file).await?;
     let mut tx = permit.write(app).await?;
+    backup_runs::insert(&mut tx, &Run::succeeded(RunKind::Backup, file, "")).await?;
     tx.audit(
         AuditEntry::new("backup.create", "database")
             .change("file", None::<&str>, file.display().to_string())
@@ -137,12 +140,37 @@ pub fn newest_pre_upgrade(data_dir: &Path) -> Result<Option<PathBuf>, Failure> {
     Ok(backup::newest_pre_upgrade(&backup_dir(data_dir))?)
 }
 
-/// Writes a daily backup when the newest is a day old or missing, then keeps the newest
-/// `keep`. Returns the file written, if any.
+/// How the daily backups are kept: how many, and where each is copied.
+#[derive(Debug, Clone)]
+pub struct BackupPolicy {
+    /// Daily backups kept, here and in the copy location.
+    pub keep: usize,
+    /// A second location (a mounted share) each daily backup is copied to and checked.
+    pub copy_to: Option<PathBuf>,
+    /// Days after which a restore drill is due again.
+    pub drill_every_days: i64,
+}
+
+/// Days between restore drills unless the settings say otherwise.
+pub const DEFAULT_DRILL_DAYS: i64 = 90;
+
+impl BackupPolicy {
+    pub fn new(keep: usize) -> BackupPolicy {
+        BackupPolicy {
+            keep: keep.max(1),
+            copy_to: None,
+            drill_every_days: DEFAULT_DRILL_DAYS,
+        }
+    }
+}
+
+/// Writes a daily backup when the newest is a day old or missing, copies it to the
+/// second location when one is set, then keeps the newest `keep` in each. Returns the
+/// file written, if any. A failure is recorded for the administrator's home page.
 pub async fn run_daily(
     app: &App,
     data_dir: &Path,
-    keep: usize,
+    policy: &BackupPolicy,
 ) -> Result<Option<PathBuf>, Failure> {
     let now = OffsetDateTime::now_utc();
     if latest_daily(data_dir).is_some_and(|at| now - at < time::Duration::hours(24)) {
@@ -150,22 +178,248 @@ pub async fn run_daily(
     }
     let dir = backup_dir(data_dir);
     let file = dir.join(backup::backup_file_name(DAILY_PREFIX, now));
-    write_backup(app, &Acting::system("mamori serve"), &file).await?;
-    let removed = backup::prune_daily(&dir, keep)?;
+    if let Err(e) = write_backup(app, &Acting::system("mamori serve"), &file).await {
+        record(app, Run::failed(RunKind::Backup, &file, &e.to_string())).await?;
+        return Err(e);
+    }
+    let removed = backup::prune_daily(&dir, policy.keep)?;
     tracing::info!(file = %file.display(), pruned = removed.len(), "daily backup written");
+    if let Some(copy_to) = &policy.copy_to {
+        copy_daily(app, &file, copy_to, policy.keep).await?;
+    }
     Ok(Some(file))
 }
 
+/// Copies `file` into `dir`, reads the copy back and compares it byte for byte (by
+/// SHA-256), then keeps the newest `keep` daily backups there. Recorded either way.
+pub async fn copy_daily(app: &App, file: &Path, dir: &Path, keep: usize) -> Result<(), Failure> {
+    let name = file.file_name().unwrap_or_default();
+    let copy = dir.join(name);
+    let copied = {
+        let (file, copy) = (file.to_owned(), copy.clone());
+        tokio::task::spawn_blocking(move || copy_checked(&file, &copy))
+            .await
+            .map_err(|e| Failure::Store(std::io::Error::other(e).into()))?
+    };
+    match copied {
+        Ok(digest) => {
+            record(app, Run::succeeded(RunKind::Copy, &copy, &digest)).await?;
+            let removed = backup::prune_daily(dir, keep)?;
+            tracing::info!(copy = %copy.display(), pruned = removed.len(), "daily backup copied");
+            Ok(())
+        }
+        Err(e) => {
+            tracing::error!(copy = %copy.display(), error = %e, "daily backup not copied");
+            record(app, Run::failed(RunKind::Copy, &copy, &e.to_string())).await?;
+            Err(Failure::Store(e.into()))
+        }
+    }
+}
+
+/// Writes `copy` (via a `.partial` file, synced, then renamed) and checks it against the
+/// original; returns the SHA-256 both share.
+fn copy_checked(file: &Path, copy: &Path) -> std::io::Result<String> {
+    use std::io::Write;
+    let partial = copy.with_extension("partial");
+    let written = (|| {
+        let source = sha256_of(file)?;
+        std::fs::create_dir_all(copy.parent().unwrap_or(Path::new(".")))?;
+        let mut out = std::fs::File::create(&partial)?;
+        std::io::copy(&mut std::fs::File::open(file)?, &mut out)?;
+        out.flush()?;
+        out.sync_all()?;
+        let copied = sha256_of(&partial)?;
+        if copied != source {
+            return Err(std::io::Error::other(format!(
+                "the copy differs from the backup (SHA-256 {copied} against {source})"
+            )));
+        }
+        std::fs::rename(&partial, copy)?;
+        Ok(source)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    written
+}
+
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buffer = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buffer)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buffer[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Records a run of the background work in its own transaction.
+async fn record(app: &App, run: Run) -> Result<(), Failure> {
+    let mut tx = app
+        .store()
+        .write(Acting::system("mamori serve").actor())
+        .await?;
+    backup_runs::record(&mut tx, &run).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Checks once an hour (and at start) whether the daily backup is due.
-pub fn spawn_daily(app: App, data_dir: PathBuf, keep: usize) -> tokio::task::JoinHandle<()> {
+pub fn spawn_daily(
+    app: App,
+    data_dir: PathBuf,
+    policy: BackupPolicy,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            if let Err(e) = run_daily(&app, &data_dir, keep).await {
+            if let Err(e) = run_daily(&app, &data_dir, &policy).await {
                 tracing::error!(error = %e, "daily backup failed");
             }
         }
+    })
+}
+
+/// A restore drill done.
+#[derive(Debug, Clone)]
+pub struct Drilled {
+    pub file: PathBuf,
+    pub summary: BackupSummary,
+    pub audit_entries: u64,
+    pub seconds: f64,
+}
+
+/// Restores the newest daily backup (from the copy location when one is set: that is
+/// the copy to be relied on) or `file` into a scratch file, checks it and its audit
+/// chain, and records the drill in the live audit trail, whatever it found.
+pub async fn restore_drill(
+    app: &App,
+    acting: &Acting,
+    data_dir: &Path,
+    policy: &BackupPolicy,
+    file: Option<&Path>,
+) -> Result<Drilled, Failure> {
+    let permit = app
+        .permit(acting, Register::Security, Act::Edit, "backup.drill")
+        .await?;
+    let file = match file {
+        Some(file) => file.to_owned(),
+        None => {
+            let dir = policy
+                .copy_to
+                .clone()
+                .unwrap_or_else(|| backup_dir(data_dir));
+            backup::daily_backups(&dir)?
+                .pop()
+                .ok_or_else(|| Failure::conflict("no_daily_backup", "cli.error.no_daily_backup"))?
+        }
+    };
+    let started = std::time::Instant::now();
+    let scratch = backup_dir(data_dir).join(format!("drill-{}.sqlite3", std::process::id()));
+    std::fs::create_dir_all(backup_dir(data_dir)).map_err(mamori_store::StoreError::Io)?;
+    let outcome = mamori_store::drill::drill(&file, &scratch).await;
+    let seconds = started.elapsed().as_secs_f64();
+    let (run, result) = match outcome {
+        Ok(report) => match &report.chain.first_break {
+            None => (
+                Run::succeeded(
+                    RunKind::Drill,
+                    &file,
+                    &format!(
+                        "schema {}, {} audit entries intact, {seconds:.1} s",
+                        report.summary.schema_version, report.chain.entries
+                    ),
+                ),
+                Ok(Drilled {
+                    file: file.clone(),
+                    audit_entries: report.chain.entries,
+                    summary: report.summary,
+                    seconds,
+                }),
+            ),
+            Some(found) => {
+                let detail = format!("audit chain broken at entry {}", found.id());
+                (
+                    Run::failed(RunKind::Drill, &file, &detail),
+                    Err(Failure::conflict(
+                        "drill_chain_broken",
+                        "cli.error.drill_chain_broken",
+                    )),
+                )
+            }
+        },
+        Err(e) => (
+            Run::failed(RunKind::Drill, &file, &e.to_string()),
+            Err(Failure::Store(e)),
+        ),
+    };
+    let mut tx = permit.write(app).await?;
+    backup_runs::record(&mut tx, &run).await?;
+    tx.commit().await?;
+    result
+}
+
+/// The last backup, copy and drill, and which are overdue.
+#[derive(Debug, Clone)]
+pub struct BackupStatus {
+    pub latest: backup_runs::Latest,
+    pub copy_configured: bool,
+    pub backup_overdue: bool,
+    pub copy_overdue: bool,
+    pub drill_overdue: bool,
+    pub drill_every_days: i64,
+}
+
+impl BackupStatus {
+    pub fn needs_attention(&self) -> bool {
+        self.backup_overdue
+            || self.copy_overdue
+            || self.drill_overdue
+            || !self.latest.failed_since.is_empty()
+    }
+}
+
+/// A daily backup or copy older than this is overdue (a day and a margin for the hourly
+/// check).
+const DAILY_OVERDUE_HOURS: i64 = 26;
+
+/// For administrators: the state of backups, copies and drills.
+pub async fn status(
+    app: &App,
+    acting: &Acting,
+    policy: &BackupPolicy,
+) -> Result<BackupStatus, Failure> {
+    app.permit(acting, Register::Security, Act::Read, "backup.status")
+        .await?;
+    let latest = backup_runs::latest(app.store()).await?;
+    let now = OffsetDateTime::now_utc();
+    let older_than = |kind: RunKind, limit: time::Duration| {
+        latest
+            .succeeded(kind)
+            .is_none_or(|run| now - run.at > limit)
+    };
+    let daily = time::Duration::hours(DAILY_OVERDUE_HOURS);
+    Ok(BackupStatus {
+        backup_overdue: older_than(RunKind::Backup, daily),
+        copy_overdue: policy.copy_to.is_some() && older_than(RunKind::Copy, daily),
+        drill_overdue: older_than(
+            RunKind::Drill,
+            time::Duration::days(policy.drill_every_days),
+        ),
+        copy_configured: policy.copy_to.is_some(),
+        drill_every_days: policy.drill_every_days,
+        latest,
     })
 }
 

@@ -20,6 +20,10 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub public_url: Option<String>,
     pub backup_keep: Option<usize>,
+    /// A second location (a mounted share) each daily backup is copied to and checked.
+    pub backup_copy_to: Option<PathBuf>,
+    /// Days after which a restore drill is due again.
+    pub restore_drill_days: Option<u32>,
     pub session_idle_minutes: Option<u32>,
     pub session_absolute_hours: Option<u32>,
     pub lockout_attempts: Option<u32>,
@@ -107,6 +111,39 @@ fn redact(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+/// How daily backups are kept (`serve` and `restore-drill`).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct BackupFlags {
+    /// How many daily backups to keep, here and in the copy location [default: 14]
+    #[arg(long, env = "MAMORI_BACKUP_KEEP")]
+    pub backup_keep: Option<usize>,
+    /// A second location (e.g. a mounted file share) each daily backup is copied to; the
+    /// copy is read back and compared
+    #[arg(long, env = "MAMORI_BACKUP_COPY_TO")]
+    pub backup_copy_to: Option<PathBuf>,
+    /// Days after which a restore drill is due again [default: 90]
+    #[arg(long, env = "MAMORI_RESTORE_DRILL_DAYS")]
+    pub restore_drill_days: Option<u32>,
+}
+
+impl BackupFlags {
+    pub fn resolve(self, file: &FileConfig) -> mamori_app::backups::BackupPolicy {
+        let mut policy = mamori_app::backups::BackupPolicy::new(
+            self.backup_keep
+                .or(file.backup_keep)
+                .unwrap_or(DEFAULT_BACKUP_KEEP),
+        );
+        policy.copy_to = self
+            .backup_copy_to
+            .or_else(|| file.backup_copy_to.clone())
+            .filter(|p| !p.as_os_str().is_empty());
+        if let Some(days) = self.restore_drill_days.or(file.restore_drill_days) {
+            policy.drill_every_days = i64::from(days.max(1));
+        }
+        policy
     }
 }
 

@@ -69,6 +69,13 @@ enum Command {
     Backup { file: PathBuf },
     /// Check FILE, then replace all data with the backup's
     Restore { file: PathBuf },
+    /// Restore the newest daily backup (from the copy location when one is set), or FILE,
+    /// into a scratch file, check it and its audit chain, and record the drill
+    RestoreDrill {
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        backups: config::BackupFlags,
+    },
     /// The audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -400,6 +407,13 @@ where
         }
         Command::Backup { file } => people::backup(&data, &tr, &file).await,
         Command::Restore { file } => people::restore(&data, &tr, &file).await,
+        Command::RestoreDrill {
+            file: backup,
+            backups,
+        } => {
+            let policy = backups.resolve(&file);
+            people::restore_drill(&data, &tr, &policy, backup.as_deref()).await
+        }
         Command::Policy(command) => policy::run(&data, &tr, command).await,
         Command::Import(ImportCommand::Assets {
             file,

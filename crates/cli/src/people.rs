@@ -286,3 +286,39 @@ pub async fn rollback(data: &DataConfig, tr: &Tr, file: Option<&Path>) -> anyhow
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// `mamori restore-drill [FILE]`: the newest daily backup restored on a scratch file.
+pub async fn restore_drill(
+    data: &DataConfig,
+    tr: &Tr,
+    policy: &mamori_app::backups::BackupPolicy,
+    file: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let app = App::open_in(&data.database_url, &data.data_dir)
+        .await
+        .map_err(|f| failed(f, tr))?;
+    let drilled = mamori_app::backups::restore_drill(
+        &app,
+        &Acting::system("mamori restore-drill"),
+        &data.data_dir,
+        policy,
+        file,
+    )
+    .await;
+    app.close().await;
+    let drilled = drilled.map_err(|f| failed(f, tr))?;
+    println!(
+        "{}",
+        tr.f(
+            "cli.drilled",
+            &[
+                ("file", drilled.file.display().to_string()),
+                ("schema", drilled.summary.schema_version.to_string()),
+                ("entries", drilled.audit_entries.to_string()),
+                ("seconds", format!("{:.1}", drilled.seconds)),
+                ("rows", rows_text(&drilled.summary)),
+            ]
+        )
+    );
+    Ok(ExitCode::SUCCESS)
+}

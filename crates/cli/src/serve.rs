@@ -24,9 +24,8 @@ pub(crate) struct ServeArgs {
     /// Secure cookies [default: http://LISTEN]
     #[arg(long, env = "MAMORI_PUBLIC_URL")]
     public_url: Option<String>,
-    /// How many daily backups to keep [default: 14]
-    #[arg(long, env = "MAMORI_BACKUP_KEEP")]
-    backup_keep: Option<usize>,
+    #[command(flatten)]
+    backups: config::BackupFlags,
     /// Minutes without activity after which a session ends [default: 30]
     #[arg(long, env = "MAMORI_SESSION_IDLE_MINUTES")]
     session_idle_minutes: Option<u32>,
@@ -86,6 +85,8 @@ pub struct ServeRequest {
     pub mail_server: Option<String>,
     /// Addresses that may read `/metrics`.
     pub metrics_allow: Vec<mamori_domain::address::AddressRange>,
+    /// How daily backups are kept, copied and drilled (for the administrator's page).
+    pub backups: mamori_app::backups::BackupPolicy,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<mamori_domain::address::AddressRange>,
     /// The console's language, for the setup URL line.
@@ -144,11 +145,7 @@ where
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| config::DEFAULT_LISTEN.to_owned());
     let public_url = args.public_url.or_else(|| file.public_url.clone());
-    let backup_keep = args
-        .backup_keep
-        .or(file.backup_keep)
-        .unwrap_or(config::DEFAULT_BACKUP_KEEP)
-        .max(1);
+    let backup_policy = args.backups.resolve(file);
 
     let minutes = |n: u32| time::Duration::minutes(i64::from(n.max(1)));
     let sessions = mamori_domain::session::SessionPolicy {
@@ -248,7 +245,8 @@ where
         }
         None => None,
     };
-    let backups = mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_keep);
+    let backups =
+        mamori_app::backups::spawn_daily(app.clone(), data.data_dir.clone(), backup_policy.clone());
     let digests = mamori_app::reminders::spawn_daily(app.clone());
     let (mail_server, mailer) = match smtp {
         Some(smtp) => {
@@ -273,6 +271,7 @@ where
         max_file_bytes,
         mail_server,
         metrics_allow,
+        backups: backup_policy,
         trusted_proxies,
         tr,
         started,

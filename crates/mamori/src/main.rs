@@ -23,6 +23,7 @@ async fn serve(request: ServeRequest) -> anyhow::Result<()> {
     config.max_file_bytes = request.max_file_bytes;
     config.metrics_allow = request.metrics_allow.clone();
     config.trusted_proxies = request.trusted_proxies.clone();
+    config.backups = request.backups.clone();
     match mamori_app::files::clear_spool(&config.upload_dir()) {
         Ok(0) => {}
         Ok(n) => tracing::info!(files = n, "removed uploads cut off by the last stop"),

@@ -70,6 +70,7 @@ pub const TABLES: &[&str] = &[
     "attachment_revisions",
     "audit_log",
     "audit_checks",
+    "backup_runs",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -130,6 +130,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0020_asset_counts.sql"),
         include_str!("../migrations/postgres/0020_asset_counts.sql"),
     ),
+    (
+        21,
+        "backup_runs",
+        include_str!("../migrations/sqlite/0021_backup_runs.sql"),
+        include_str!("../migrations/postgres/0021_backup_runs.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -30,6 +30,9 @@ pub struct WebConfig {
     pub max_file_bytes: u64,
     /// Addresses that may read `/metrics`; none (the default) turns it off.
     pub metrics_allow: Vec<mamori_domain::address::AddressRange>,
+    /// How daily backups are kept, copied and drilled: what the administrator's page
+    /// measures them against.
+    pub backups: mamori_app::backups::BackupPolicy,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<mamori_domain::address::AddressRange>,
 }
@@ -50,6 +53,7 @@ impl WebConfig {
             max_file_bytes: mamori_app::files::DEFAULT_MAX_FILE_BYTES,
             metrics_allow: Vec::new(),
             trusted_proxies: Vec::new(),
+            backups: mamori_app::backups::BackupPolicy::new(14),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod audit_anchor;
 pub mod audit_checks;
+pub mod backups;
 pub mod classification;
 pub mod codes;
 pub mod cycle;
@@ -175,6 +176,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         audit::Doc::openapi(),
         audit_checks::Doc::openapi(),
         audit_anchor::Doc::openapi(),
+        backups::Doc::openapi(),
         session::Doc::openapi(),
         users::Doc::openapi(),
         security::Doc::openapi(),

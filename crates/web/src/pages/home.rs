@@ -26,7 +26,8 @@ struct HomePage {
     backend: &'static str,
     schema_version: i64,
     active_users: i64,
-    last_backup: Option<String>,
+    /// For administrators: the last backup, copy and restore drill, with warnings.
+    backups: Vec<BackupLine>,
     /// Published policies this user has yet to acknowledge: (title, link).
     pending_acknowledgements: Vec<(String, String)>,
     /// Approval requests (決裁) waiting for this person: (title, link, overdue).
@@ -55,6 +56,56 @@ struct HomePage {
     checklist: Vec<(String, &'static str, bool)>,
     /// The checklist was closed but steps are left: a link to reopen it.
     checklist_closed: bool,
+}
+
+/// One line of the backup state: what, when it last succeeded, and what is wrong.
+pub struct BackupLine {
+    pub label: String,
+    pub value: String,
+    pub warning: Option<String>,
+}
+
+fn backup_lines(ctx: &Ctx, status: &mamori_app::backups::BackupStatus) -> Vec<BackupLine> {
+    use mamori_app::backups::RunKind;
+    let kinds = [
+        (RunKind::Backup, "home.backup.daily", status.backup_overdue),
+        (RunKind::Copy, "home.backup.copy", status.copy_overdue),
+        (RunKind::Drill, "home.backup.drill", status.drill_overdue),
+    ];
+    kinds
+        .into_iter()
+        .map(|(kind, label, overdue)| {
+            let value = match status.latest.succeeded(kind) {
+                Some(run) => ctx.datetime(run.at),
+                None if kind == RunKind::Copy && !status.copy_configured => {
+                    ctx.tr.t("home.backup.copy_not_set").to_owned()
+                }
+                None => ctx.tr.t("home.no_backup").to_owned(),
+            };
+            let failed = status.latest.failed_since(kind).map(|run| {
+                ctx.tr.f(
+                    "home.backup.failed",
+                    &[("at", ctx.datetime(run.at)), ("detail", run.detail.clone())],
+                )
+            });
+            let late = overdue.then(|| match kind {
+                RunKind::Drill => ctx.tr.f(
+                    "home.backup.drill_overdue",
+                    &[("days", status.drill_every_days.to_string())],
+                ),
+                _ => ctx.tr.t("home.backup.overdue").to_owned(),
+            });
+            let warning = match (failed, late) {
+                (Some(f), Some(l)) => Some(format!("{l} {f}")),
+                (f, l) => f.or(l),
+            };
+            BackupLine {
+                label: ctx.tr.t(label).to_owned(),
+                value,
+                warning,
+            }
+        })
+        .collect()
 }
 
 /// One risk needing attention: its title, a link to it, and what is due.
@@ -201,8 +252,14 @@ pub async fn show(
         }));
     }
     let layout = Layout::load(&state, "home", "/", signed_in).await;
-    let last_backup =
-        mamori_app::backups::latest_daily(&state.config.data_dir).map(|at| ctx.datetime(at));
+    let backups = match signed_in {
+        Some(p) if p.acting.may(Register::Security, Act::Read) => {
+            let status =
+                mamori_app::backups::status(&state.app, &p.acting, &state.config.backups).await?;
+            backup_lines(&ctx, &status)
+        }
+        _ => Vec::new(),
+    };
     let today = mamori_app::today();
     let waiting = match signed_in {
         Some(p) => home::waiting(&state.app, &p.acting, today).await?,
@@ -297,7 +354,7 @@ pub async fn show(
         backend: installation.backend,
         schema_version: installation.schema_version,
         active_users: installation.active_users,
-        last_backup,
+        backups,
     };
     render(StatusCode::OK, &page)
 }

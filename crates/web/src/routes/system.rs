@@ -63,6 +63,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/static/print.js", get(crate::print_script)),
         (Method::GET, "/healthz", get(api::health)),
         (Method::GET, "/metrics", get(crate::http::metrics::metrics)),
+        (
+            Method::GET,
+            "/api/v1/backups/status",
+            get(api::backups::status),
+        ),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
         (Method::GET, "/api/v1", get(api::api_index)),
         (Method::GET, "/api/v1/eras", get(api::dates::list_eras)),

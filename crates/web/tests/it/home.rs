@@ -55,3 +55,41 @@ backend_test!(
         assert!(hash > details, "the hash is outside the details");
     }
 );
+
+// The administrator's home page tells how the backups stand: nothing yet and overdue on
+// a new installation; the last copy and drill once they ran, a failure since in words.
+backend_test!(
+    async fn the_administrator_sees_backups_copies_and_drills_and_what_is_overdue(backend) {
+        use mamori_store::backup_runs::{Run, RunKind, record};
+        let share = tempfile::tempdir().unwrap();
+        let server = TestServer::start_configured(backend, |c| {
+            c.backups.copy_to = Some(share.path().to_owned());
+        })
+        .await;
+        let (_, admin) = server.web_as("kanri", Role::Admin).await;
+        let (_, member) = server.web_as("giin.sato", Role::User).await;
+        let home = admin.page("/", 200).await;
+        assert!(home.contains("最新のバックアップ"), "{home}");
+        assert!(home.contains("24時間以上行われていません"), "{home}");
+        assert!(home.contains("90日以上行われていません"), "{home}");
+
+        let backup = std::path::Path::new("/var/lib/mamori/backups/mamori-daily-20261203-000000.sqlite3");
+        let mut tx = server.store.write(mamori_store::Actor::system("test")).await.unwrap();
+        record(&mut tx, &Run::succeeded(RunKind::Backup, backup, "")).await.unwrap();
+        record(&mut tx, &Run::succeeded(RunKind::Copy, backup, "ab12")).await.unwrap();
+        record(&mut tx, &Run::succeeded(RunKind::Drill, backup, "")).await.unwrap();
+        record(&mut tx, &Run::failed(RunKind::Copy, backup, "共有フォルダに書き込めません")).await.unwrap();
+        tx.commit().await.unwrap();
+        let home = admin.page("/", 200).await;
+        assert!(!home.contains("24時間以上行われていません"), "{home}");
+        assert!(!home.contains("日以上行われていません"), "{home}");
+        assert!(home.contains("共有フォルダに書き込めません"), "{home}");
+
+        let status = admin.json("/api/v1/backups/status").await;
+        assert_eq!(status["copy"]["failed_since"]["detail"], "共有フォルダに書き込めません");
+        assert_eq!(status["copy"]["last_success"]["detail"], "ab12");
+        assert_eq!(status["drill"]["overdue"], false);
+        assert!(!member.page("/", 200).await.contains("最新のバックアップ"));
+        server.stop().await;
+    }
+);

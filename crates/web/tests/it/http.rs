@@ -724,13 +724,13 @@ async fn the_openapi_document_describes_every_api_route() {
 mamori_testkit::backend_test!(async fn the_daily_backup_is_written_and_shown_on_the_home_page(backend) {
         let server = TestServer::start(backend).await;
         let data_dir = server.db.data_dir().to_owned();
-        let first = mamori_app::backups::run_daily(&server.state.app, &data_dir, 14)
+        let first = mamori_app::backups::run_daily(&server.state.app, &data_dir, &mamori_app::backups::BackupPolicy::new(14))
             .await
             .unwrap();
         assert!(first.is_some());
         // Not due again within the day.
         assert!(
-            mamori_app::backups::run_daily(&server.state.app, &data_dir, 14)
+            mamori_app::backups::run_daily(&server.state.app, &data_dir, &mamori_app::backups::BackupPolicy::new(14))
                 .await
                 .unwrap()
                 .is_none()

@@ -97,7 +97,7 @@ backend_test!(async fn metrics_count_requests_by_route_and_show_the_queues(backe
     assert_eq!(value(&text, "mamori_backup_age_seconds "), Some("NaN".into()));
 
     let data_dir = server.db.data_dir().to_owned();
-    mamori_app::backups::run_daily(&server.state.app, &data_dir, 14)
+    mamori_app::backups::run_daily(&server.state.app, &data_dir, &mamori_app::backups::BackupPolicy::new(14))
         .await
         .unwrap();
     let (_, text) = metrics(&server).await;

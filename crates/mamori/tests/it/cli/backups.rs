@@ -360,3 +360,82 @@ fn upgrade_check_names_what_would_change_and_changes_nothing() {
             .stdout_has("Nothing to upgrade.");
     }
 }
+
+/// Each daily backup is copied to the second location and checked; a restore drill
+/// restores the copy on a scratch file, walks its audit chain and is recorded; the
+/// administrator sees the last of each, and a damaged copy fails its drill on record.
+#[test]
+fn daily_backups_are_copied_drilled_and_shown_to_the_administrator() {
+    for backend in backends() {
+        let site = Site::new(backend);
+        site.add_user("saku.admin", "admin").success();
+        let share = tempfile::tempdir().unwrap();
+        let share_dir = share.path().join("mamori");
+        let mut server = site.serve(&["--backup-copy-to", path_str(&share_dir)]);
+        server.wait_healthy(backend);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let copies = loop {
+            let copies = files_named(&share_dir, "mamori-daily-", ".sqlite3");
+            if !copies.is_empty() || Instant::now() > deadline {
+                break copies;
+            }
+            thread::sleep(POLL);
+        };
+        assert_eq!(copies.len(), 1, "{}", server.stderr());
+        let local = files_named(&site.backups_dir(), "mamori-daily-", ".sqlite3");
+        assert_eq!(
+            std::fs::read(&local[0]).unwrap(),
+            std::fs::read(&copies[0]).unwrap()
+        );
+        let (status, state) =
+            get_signed_in(&server, "saku.admin", PASSWORD, "/api/v1/backups/status");
+        assert_eq!(status, 200, "{state}");
+        assert_eq!(state["backup"]["overdue"], false, "{state}");
+        assert_eq!(state["copy"]["overdue"], false, "{state}");
+        assert_eq!(
+            state["copy"]["last_success"]["file"],
+            path_str(&copies[0]),
+            "{state}"
+        );
+        assert_eq!(
+            state["copy"]["last_success"]["detail"]
+                .as_str()
+                .unwrap()
+                .len(),
+            64
+        );
+        assert_eq!(state["drill"]["overdue"], true, "never drilled: {state}");
+        server.stop_cleanly("TERM");
+
+        // The drill takes the copy, as the one to be relied on.
+        site.run(&["restore-drill", "--backup-copy-to", path_str(&share_dir)])
+            .success()
+            .stdout_has(path_str(&copies[0]))
+            .stdout_has("audit entries is intact");
+        let drills = "SELECT COUNT(*) FROM audit_log WHERE action = 'backup.drill'";
+        assert_eq!(block_on(site.db.number(drills)), 1);
+
+        // A copy damaged on the share fails its drill, and the failure is on record.
+        let mut bytes = std::fs::read(&copies[0]).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle..middle + 4096].fill(0xAB);
+        std::fs::write(&copies[0], bytes).unwrap();
+        site.run(&["restore-drill", path_str(&copies[0])])
+            .failure(1)
+            .stderr_has("damaged");
+        let failed = "SELECT COUNT(*) FROM audit_log WHERE action = 'backup.drill_failed'";
+        assert_eq!(block_on(site.db.number(failed)), 1);
+        let mut server = site.serve(&[]);
+        server.wait_healthy(backend);
+        let (_, state) = get_signed_in(&server, "saku.admin", PASSWORD, "/api/v1/backups/status");
+        assert!(state["drill"]["last_success"].is_object(), "{state}");
+        assert!(
+            state["drill"]["failed_since"]["detail"]
+                .as_str()
+                .unwrap()
+                .contains("damaged")
+        );
+        assert_eq!(state["copy_configured"], false, "{state}");
+        server.stop_cleanly("TERM");
+    }
+}

@@ -84,6 +84,31 @@ fn get(url: &str) -> reqwest::Response {
     block_on(async { http().get(url).send().await }).unwrap_or_else(|e| panic!("GET {url}: {e}"))
 }
 
+/// Signs in over the API as `login` and GETs `path`: (status, JSON body).
+fn get_signed_in(
+    server: &Server,
+    login: &str,
+    password: &str,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    block_on(async {
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap();
+        let signed_in = client
+            .post(server.url("/api/v1/session"))
+            .json(&serde_json::json!({"login": login, "password": password}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed_in.status(), 200, "{login} signs in");
+        let response = client.get(server.url(path)).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    })
+}
+
 #[derive(Debug, Deserialize)]
 struct Health {
     status: String,

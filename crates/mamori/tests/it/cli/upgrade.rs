@@ -42,30 +42,6 @@ fn previous_release_site(backend: Backend) -> Site {
     site
 }
 
-fn assets_seen_by(server: &Server, login: &str) -> serde_json::Value {
-    block_on(async {
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .build()
-            .unwrap();
-        let signed_in = client
-            .post(server.url("/api/v1/session"))
-            .json(&serde_json::json!({"login": login, "password": FIXTURE_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(signed_in.status(), 200, "{login} signs in as before");
-        client
-            .get(server.url("/api/v1/assets"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
-    })
-}
-
 #[test]
 fn the_previous_releases_database_upgrades_and_rolls_back_to_where_it_was() {
     let binary = mamori_store::binary_schema_version();
@@ -96,7 +72,7 @@ fn the_previous_releases_database_upgrades_and_rolls_back_to_where_it_was() {
             ".sqlite3",
         );
         assert_eq!(kept.len(), 1, "{:?}", server.stderr());
-        let seen = assets_seen_by(&server, "jimu.tanaka");
+        let (_, seen) = get_signed_in(&server, "jimu.tanaka", FIXTURE_PASSWORD, "/api/v1/assets");
         assert_eq!(seen["total"], 4, "{seen}");
         assert!(seen.to_string().contains("請願者名簿"), "{seen}");
         // Not beside a running server.
