@@ -16,6 +16,7 @@ mod audit;
 mod backups;
 mod crash;
 mod hostile;
+mod release;
 mod serve;
 mod tls;
 mod upgrade;
