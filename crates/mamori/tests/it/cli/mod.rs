@@ -194,6 +194,8 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_TLS_KEY",
         "MAMORI_REDIRECT_LISTEN",
         "MAMORI_TRUSTED_PROXIES",
+        "MAMORI_BACKUP_COPY_TO",
+        "MAMORI_RESTORE_DRILL_DAYS",
         "LANG",
         "LC_ALL",
     ] {
