@@ -149,6 +149,8 @@ pub struct BackupPolicy {
     pub copy_to: Option<PathBuf>,
     /// Days after which a restore drill is due again.
     pub drill_every_days: i64,
+    /// Who can open the copies: set, each copy is sealed (age) before it leaves.
+    pub seal: Option<std::sync::Arc<crate::sealing::SealKey>>,
 }
 
 /// Days between restore drills unless the settings say otherwise.
@@ -160,6 +162,7 @@ impl BackupPolicy {
             keep: keep.max(1),
             copy_to: None,
             drill_every_days: DEFAULT_DRILL_DAYS,
+            seal: None,
         }
     }
 }
@@ -185,26 +188,46 @@ pub async fn run_daily(
     let removed = backup::prune_daily(&dir, policy.keep)?;
     tracing::info!(file = %file.display(), pruned = removed.len(), "daily backup written");
     if let Some(copy_to) = &policy.copy_to {
-        copy_daily(app, &file, copy_to, policy.keep).await?;
+        copy_daily(app, &file, copy_to, policy).await?;
     }
     Ok(Some(file))
 }
 
-/// Copies `file` into `dir`, reads the copy back and compares it byte for byte (by
-/// SHA-256), then keeps the newest `keep` daily backups there. Recorded either way.
-pub async fn copy_daily(app: &App, file: &Path, dir: &Path, keep: usize) -> Result<(), Failure> {
-    let name = file.file_name().unwrap_or_default();
+/// Copies `file` into `dir` — sealed first when the policy says so — reads the copy
+/// back and compares it (by SHA-256), then keeps the newest `keep` daily backups there.
+/// Recorded either way.
+pub async fn copy_daily(
+    app: &App,
+    file: &Path,
+    dir: &Path,
+    policy: &BackupPolicy,
+) -> Result<(), Failure> {
+    let mut name = file.file_name().unwrap_or_default().to_os_string();
+    if policy.seal.is_some() {
+        name.push(".age");
+    }
     let copy = dir.join(name);
     let copied = {
-        let (file, copy) = (file.to_owned(), copy.clone());
-        tokio::task::spawn_blocking(move || copy_checked(&file, &copy))
-            .await
-            .map_err(|e| Failure::Store(std::io::Error::other(e).into()))?
+        let (file, copy, seal) = (file.to_owned(), copy.clone(), policy.seal.clone());
+        tokio::task::spawn_blocking(move || match seal {
+            None => copy_checked(&file, &copy),
+            Some(key) => {
+                // Sealed beside the backup, then copied and checked like a plain one.
+                let sealed = file.with_extension("sqlite3.age");
+                let _ = std::fs::remove_file(&sealed);
+                crate::sealing::seal_file(&file, &sealed, &key).map_err(std::io::Error::other)?;
+                let copied = copy_checked(&sealed, &copy);
+                let _ = std::fs::remove_file(&sealed);
+                copied
+            }
+        })
+        .await
+        .map_err(|e| Failure::Store(std::io::Error::other(e).into()))?
     };
     match copied {
         Ok(digest) => {
             record(app, Run::succeeded(RunKind::Copy, &copy, &digest)).await?;
-            let removed = backup::prune_daily(dir, keep)?;
+            let removed = backup::prune_daily(dir, policy.keep)?;
             tracing::info!(copy = %copy.display(), pruned = removed.len(), "daily backup copied");
             Ok(())
         }
@@ -309,6 +332,7 @@ pub async fn restore_drill(
     data_dir: &Path,
     policy: &BackupPolicy,
     file: Option<&Path>,
+    key: Option<&crate::sealing::OpenKey>,
 ) -> Result<Drilled, Failure> {
     let permit = app
         .permit(acting, Register::Security, Act::Edit, "backup.drill")
@@ -328,7 +352,7 @@ pub async fn restore_drill(
     let started = std::time::Instant::now();
     let scratch = backup_dir(data_dir).join(format!("drill-{}.sqlite3", std::process::id()));
     std::fs::create_dir_all(backup_dir(data_dir)).map_err(mamori_store::StoreError::Io)?;
-    let outcome = mamori_store::drill::drill(&file, &scratch).await;
+    let outcome = drill_file(&file, &scratch, key).await;
     let seconds = started.elapsed().as_secs_f64();
     let (run, result) = match outcome {
         Ok(report) => match &report.chain.first_break {
@@ -367,6 +391,32 @@ pub async fn restore_drill(
     let mut tx = permit.write(app).await?;
     backup_runs::record(&mut tx, &run).await?;
     tx.commit().await?;
+    result
+}
+
+/// Drills `file`, opening it first into a scratch file when it is sealed.
+async fn drill_file(
+    file: &Path,
+    scratch: &Path,
+    key: Option<&crate::sealing::OpenKey>,
+) -> Result<mamori_store::drill::DrillReport, mamori_store::StoreError> {
+    if !crate::sealing::is_sealed(file)? {
+        return mamori_store::drill::drill(file, scratch).await;
+    }
+    let Some(key) = key else {
+        return Err(std::io::Error::other(format!(
+            "{} is sealed: give --identity (an age identity file) or --passphrase-file",
+            file.display()
+        ))
+        .into());
+    };
+    let opened = scratch.with_extension("opened.sqlite3");
+    let _ = std::fs::remove_file(&opened);
+    let result = match crate::sealing::open_file(file, &opened, key) {
+        Ok(()) => mamori_store::drill::drill(&opened, scratch).await,
+        Err(problem) => Err(std::io::Error::other(problem).into()),
+    };
+    let _ = std::fs::remove_file(&opened);
     result
 }
 

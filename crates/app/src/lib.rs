@@ -28,6 +28,7 @@ pub mod parsing;
 pub mod policies;
 pub mod reminders;
 pub mod risks;
+pub mod sealing;
 pub mod settings;
 pub mod setup;
 pub mod sheets;

@@ -24,6 +24,11 @@ pub struct FileConfig {
     pub backup_copy_to: Option<PathBuf>,
     /// Days after which a restore drill is due again.
     pub restore_drill_days: Option<u32>,
+    /// Copies to the second location are sealed (age) for these recipients ("age1…"
+    /// keys, or a file of them, one a line).
+    pub backup_recipients: Option<String>,
+    /// … or with the passphrase on the first line of this file.
+    pub backup_passphrase_file: Option<PathBuf>,
     pub session_idle_minutes: Option<u32>,
     pub session_absolute_hours: Option<u32>,
     pub lockout_attempts: Option<u32>,
@@ -127,10 +132,17 @@ pub struct BackupFlags {
     /// Days after which a restore drill is due again [default: 90]
     #[arg(long, env = "MAMORI_RESTORE_DRILL_DAYS")]
     pub restore_drill_days: Option<u32>,
+    /// Seal the copies for these age recipients ("age1…" public keys, or a file of
+    /// them): only the holder of the secret key can open them
+    #[arg(long, env = "MAMORI_BACKUP_RECIPIENTS")]
+    pub backup_recipients: Option<String>,
+    /// Seal the copies with the passphrase on the first line of this file instead
+    #[arg(long, env = "MAMORI_BACKUP_PASSPHRASE_FILE")]
+    pub backup_passphrase_file: Option<PathBuf>,
 }
 
 impl BackupFlags {
-    pub fn resolve(self, file: &FileConfig) -> mamori_app::backups::BackupPolicy {
+    pub fn resolve(self, file: &FileConfig) -> anyhow::Result<mamori_app::backups::BackupPolicy> {
         let mut policy = mamori_app::backups::BackupPolicy::new(
             self.backup_keep
                 .or(file.backup_keep)
@@ -143,7 +155,23 @@ impl BackupFlags {
         if let Some(days) = self.restore_drill_days.or(file.restore_drill_days) {
             policy.drill_every_days = i64::from(days.max(1));
         }
-        policy
+        let recipients = self
+            .backup_recipients
+            .or_else(|| file.backup_recipients.clone());
+        let passphrase = self
+            .backup_passphrase_file
+            .or_else(|| file.backup_passphrase_file.clone());
+        policy.seal = mamori_app::sealing::SealKey::from_settings(
+            recipients.as_deref(),
+            passphrase.as_deref(),
+        )?
+        .map(std::sync::Arc::new);
+        if policy.seal.is_some() && policy.copy_to.is_none() {
+            anyhow::bail!(
+                "backup_recipients and backup_passphrase_file seal the copies of backup_copy_to: set it too"
+            );
+        }
+        Ok(policy)
     }
 }
 

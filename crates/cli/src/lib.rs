@@ -75,6 +75,12 @@ enum Command {
         file: Option<PathBuf>,
         #[command(flatten)]
         backups: config::BackupFlags,
+        /// An age identity file (AGE-SECRET-KEY-1…) that opens a sealed copy
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        /// A file whose first line is the passphrase of a sealed copy
+        #[arg(long)]
+        passphrase_file: Option<PathBuf>,
     },
     /// The audit trail
     #[command(subcommand)]
@@ -410,9 +416,23 @@ where
         Command::RestoreDrill {
             file: backup,
             backups,
+            identity,
+            passphrase_file,
         } => {
-            let policy = backups.resolve(&file);
-            people::restore_drill(&data, &tr, &policy, backup.as_deref()).await
+            let policy = backups.resolve(&file)?;
+            let key = match (identity, passphrase_file) {
+                (Some(path), None) => {
+                    Some(mamori_app::sealing::OpenKey::from_identity_file(&path)?)
+                }
+                (None, Some(path)) => {
+                    Some(mamori_app::sealing::OpenKey::from_passphrase_file(&path)?)
+                }
+                (None, None) => None,
+                (Some(_), Some(_)) => {
+                    anyhow::bail!("--identity and --passphrase-file: give one of them")
+                }
+            };
+            people::restore_drill(&data, &tr, &policy, backup.as_deref(), key.as_ref()).await
         }
         Command::Policy(command) => policy::run(&data, &tr, command).await,
         Command::Import(ImportCommand::Assets {

@@ -293,6 +293,7 @@ pub async fn restore_drill(
     tr: &Tr,
     policy: &mamori_app::backups::BackupPolicy,
     file: Option<&Path>,
+    key: Option<&mamori_app::sealing::OpenKey>,
 ) -> anyhow::Result<ExitCode> {
     let app = App::open_in(&data.database_url, &data.data_dir)
         .await
@@ -303,6 +304,7 @@ pub async fn restore_drill(
         &data.data_dir,
         policy,
         file,
+        key,
     )
     .await;
     app.close().await;

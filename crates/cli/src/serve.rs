@@ -145,7 +145,7 @@ where
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| config::DEFAULT_LISTEN.to_owned());
     let public_url = args.public_url.or_else(|| file.public_url.clone());
-    let backup_policy = args.backups.resolve(file);
+    let backup_policy = args.backups.resolve(file)?;
 
     let minutes = |n: u32| time::Duration::minutes(i64::from(n.max(1)));
     let sessions = mamori_domain::session::SessionPolicy {

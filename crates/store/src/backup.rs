@@ -597,15 +597,16 @@ pub fn fresh_backup_path(dir: &Path, prefix: &str) -> PathBuf {
         .expect("an unused name exists")
 }
 
-/// The daily backups in `dir`, oldest first.
+/// The daily backups in `dir` (sealed ones too), oldest first.
 pub fn daily_backups(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut files = match std::fs::read_dir(dir) {
         Ok(entries) => entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with(DAILY_PREFIX) && n.ends_with(".sqlite3"))
+                p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                    n.starts_with(DAILY_PREFIX)
+                        && (n.ends_with(".sqlite3") || n.ends_with(".sqlite3.age"))
+                })
             })
             .collect::<Vec<_>>(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),

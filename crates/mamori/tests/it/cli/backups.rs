@@ -77,7 +77,7 @@ fn backups_restore_across_backends() {
                 .restore(&file)
                 .success()
                 .stdout_has("users 1,")
-                .stdout_has("audit_log 2, audit_checks 0)");
+                .stdout_has("audit_log 2, audit_checks 0, backup_runs 0)");
             target.assert_login_taken("saku.admin");
             // The target's own user was replaced by the backup's.
             // The backup's reference data and user, and the restore itself.
@@ -438,4 +438,71 @@ fn daily_backups_are_copied_drilled_and_shown_to_the_administrator() {
         assert_eq!(state["copy_configured"], false, "{state}");
         server.stop_cleanly("TERM");
     }
+}
+
+/// A key pair made for this test alone with age-keygen; a real server holds only the
+/// public key, and the secret key is brought for a drill.
+const TEST_RECIPIENT: &str = "age1tk90c7gl2h47qh4ygnzqhv0kdll7l95ma2f5cpd9q0xxdez7qssqujyk98";
+const TEST_IDENTITY: &str =
+    "AGE-SECRET-KEY-1KVUJ3KA8MMQ624Q0SQC67YPN0K3DGN0HENNC8JR8ZQWT6RLKH5ESQEXQ9N";
+
+/// With recipients set, the copies that leave the server are age files that only the
+/// secret key opens; the drill opens one with it, and refuses without it.
+#[test]
+fn copies_are_sealed_for_the_recipients_and_drilled_with_the_secret_key() {
+    let backend = backends()[0];
+    let site = Site::new(backend);
+    let share = tempfile::tempdir().unwrap();
+    let share_dir = share.path().join("mamori");
+    let mut server = site.serve(&[
+        "--backup-copy-to",
+        path_str(&share_dir),
+        "--backup-recipients",
+        TEST_RECIPIENT,
+    ]);
+    server.wait_healthy(backend);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let copies = loop {
+        let copies = files_named(&share_dir, "mamori-daily-", ".sqlite3.age");
+        if !copies.is_empty() || Instant::now() > deadline {
+            break copies;
+        }
+        thread::sleep(POLL);
+    };
+    assert_eq!(copies.len(), 1, "{}", server.stderr());
+    server.stop_cleanly("TERM");
+    let sealed = std::fs::read(&copies[0]).unwrap();
+    assert!(sealed.starts_with(b"age-encryption.org/v1\n"));
+    assert!(
+        !sealed
+            .windows(SQLITE_HEADER.len())
+            .any(|w| w == SQLITE_HEADER)
+    );
+    // No sealed leftover beside the local backup.
+    assert!(files_named(&site.backups_dir(), "mamori-daily-", ".age").is_empty());
+
+    let drill = ["restore-drill", "--backup-copy-to", path_str(&share_dir)];
+    site.run(&drill).failure(1).stderr_has("is sealed");
+    let keys = tempfile::tempdir().unwrap();
+    let identity = keys.path().join("key.txt");
+    std::fs::write(&identity, format!("# test key\n{TEST_IDENTITY}\n")).unwrap();
+    let mut with_key = drill.to_vec();
+    with_key.extend(["--identity", path_str(&identity)]);
+    site.run(&with_key)
+        .success()
+        .stdout_has("audit entries is intact");
+
+    // Settings that cannot seal are refused before serving.
+    run(
+        site.command(&["serve", "--backup-recipients", TEST_RECIPIENT]),
+        None,
+    )
+    .failure(1)
+    .stderr_has("backup_copy_to");
+    let copy = ["serve", "--backup-copy-to", path_str(&share_dir)];
+    let mut secret_as_recipient = copy.to_vec();
+    secret_as_recipient.extend(["--backup-recipients", TEST_IDENTITY]);
+    run(site.command(&secret_as_recipient), None)
+        .failure(1)
+        .stderr_has("secret key");
 }

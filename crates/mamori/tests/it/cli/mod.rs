@@ -196,6 +196,8 @@ fn mamori(cwd: &Path) -> Command {
         "MAMORI_TRUSTED_PROXIES",
         "MAMORI_BACKUP_COPY_TO",
         "MAMORI_RESTORE_DRILL_DAYS",
+        "MAMORI_BACKUP_RECIPIENTS",
+        "MAMORI_BACKUP_PASSPHRASE_FILE",
         "LANG",
         "LC_ALL",
     ] {
