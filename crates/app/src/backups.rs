@@ -75,24 +75,65 @@ pub struct Restored {
     pub safety: PathBuf,
 }
 
-/// Replaces the database with the backup in `file`, after checking the file and
-/// keeping a copy of what it replaces in the data directory's backups.
+/// Replaces the database with the backup in `file` (opened with `key` first when it is
+/// sealed), after checking the file and keeping a copy of what it replaces in the data
+/// directory's backups.
 pub async fn restore(
     app: &App,
     acting: &Acting,
     file: &Path,
     data_dir: &Path,
+    key: Option<&crate::sealing::OpenKey>,
 ) -> Result<Restored, Failure> {
     let permit = app
         .permit(acting, Register::Security, Act::Edit, "backup.restore")
         .await?;
-    // Check the file before touching anything.
-    let summary = backup::inspect(file).await?;
-    let safety = backup::fresh_backup_path(&backup_dir(data_dir), "mamori-before-restore");
-    backup::write_backup(app.store(), &safety).await?;
-    let tx = permit.write(app).await?;
-    backup::restore(app.store(), file, tx).await?;
-    Ok(Restored { summary, safety })
+    let opened = open_if_sealed(file, &backup_dir(data_dir), key)?;
+    let plain = opened.as_ref().map_or(file, |o| o.0.as_path());
+    let restored = async {
+        // Check the file before touching anything.
+        let summary = backup::inspect(plain).await?;
+        let safety = backup::fresh_backup_path(&backup_dir(data_dir), "mamori-before-restore");
+        backup::write_backup(app.store(), &safety).await?;
+        let tx = permit.write(app).await?;
+        backup::restore(app.store(), plain, file, tx).await?;
+        Ok(Restored { summary, safety })
+    }
+    .await;
+    drop(opened);
+    restored
+}
+
+/// A sealed backup opened into a plain file, removed when dropped.
+struct Opened(PathBuf);
+
+impl Drop for Opened {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The plain copy of `file` in `dir` when it is sealed; `None` when it is plain already.
+fn open_if_sealed(
+    file: &Path,
+    dir: &Path,
+    key: Option<&crate::sealing::OpenKey>,
+) -> Result<Option<Opened>, Failure> {
+    let io = |e: std::io::Error| Failure::Store(e.into());
+    if !crate::sealing::is_sealed(file).map_err(io)? {
+        return Ok(None);
+    }
+    let Some(key) = key else {
+        return Err(io(std::io::Error::other(format!(
+            "{} is sealed: give --identity (an age identity file) or --passphrase-file",
+            file.display()
+        ))));
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let plain = dir.join(format!("opened-{}.sqlite3", std::process::id()));
+    let _ = std::fs::remove_file(&plain);
+    crate::sealing::open_file(file, &plain, key).map_err(|e| io(std::io::Error::other(e)))?;
+    Ok(Some(Opened(plain)))
 }
 
 /// Held by `serve` for as long as it runs on a data directory, so that a rollback
@@ -383,10 +424,7 @@ pub async fn restore_drill(
                 )
             }
         },
-        Err(e) => (
-            Run::failed(RunKind::Drill, &file, &e.to_string()),
-            Err(Failure::Store(e)),
-        ),
+        Err(e) => (Run::failed(RunKind::Drill, &file, &e.to_string()), Err(e)),
     };
     let mut tx = permit.write(app).await?;
     backup_runs::record(&mut tx, &run).await?;
@@ -394,30 +432,16 @@ pub async fn restore_drill(
     result
 }
 
-/// Drills `file`, opening it first into a scratch file when it is sealed.
+/// Drills `file`, opening it first into a plain file when it is sealed.
 async fn drill_file(
     file: &Path,
     scratch: &Path,
     key: Option<&crate::sealing::OpenKey>,
-) -> Result<mamori_store::drill::DrillReport, mamori_store::StoreError> {
-    if !crate::sealing::is_sealed(file)? {
-        return mamori_store::drill::drill(file, scratch).await;
-    }
-    let Some(key) = key else {
-        return Err(std::io::Error::other(format!(
-            "{} is sealed: give --identity (an age identity file) or --passphrase-file",
-            file.display()
-        ))
-        .into());
-    };
-    let opened = scratch.with_extension("opened.sqlite3");
-    let _ = std::fs::remove_file(&opened);
-    let result = match crate::sealing::open_file(file, &opened, key) {
-        Ok(()) => mamori_store::drill::drill(&opened, scratch).await,
-        Err(problem) => Err(std::io::Error::other(problem).into()),
-    };
-    let _ = std::fs::remove_file(&opened);
-    result
+) -> Result<mamori_store::drill::DrillReport, Failure> {
+    let dir = scratch.parent().unwrap_or(Path::new("."));
+    let opened = open_if_sealed(file, dir, key)?;
+    let plain = opened.as_ref().map_or(file, |o| o.0.as_path());
+    Ok(mamori_store::drill::drill(plain, scratch).await?)
 }
 
 /// The last backup, copy and drill, and which are overdue.

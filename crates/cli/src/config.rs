@@ -175,6 +175,31 @@ impl BackupFlags {
     }
 }
 
+/// What opens a sealed backup (`restore`, `restore-drill`).
+#[derive(Debug, Default, Clone, clap::Args)]
+pub struct OpenKeyFlags {
+    /// An age identity file (AGE-SECRET-KEY-1…) that opens a sealed backup
+    #[arg(long)]
+    pub identity: Option<PathBuf>,
+    /// A file whose first line is the passphrase of a sealed backup
+    #[arg(long)]
+    pub passphrase_file: Option<PathBuf>,
+}
+
+impl OpenKeyFlags {
+    pub fn resolve(self) -> anyhow::Result<Option<mamori_app::sealing::OpenKey>> {
+        use mamori_app::sealing::OpenKey;
+        Ok(match (self.identity, self.passphrase_file) {
+            (Some(path), None) => Some(OpenKey::from_identity_file(&path)?),
+            (None, Some(path)) => Some(OpenKey::from_passphrase_file(&path)?),
+            (None, None) => None,
+            (Some(_), Some(_)) => {
+                anyhow::bail!("--identity and --passphrase-file: give one of them")
+            }
+        })
+    }
+}
+
 /// The mail settings of `serve`, each from its flag, else `mamori.toml`.
 #[derive(Debug, Default, Clone)]
 pub struct SmtpArgs {

@@ -67,20 +67,21 @@ enum Command {
     User(UserCommand),
     /// Write a consistent backup to FILE while mamori keeps running
     Backup { file: PathBuf },
-    /// Check FILE, then replace all data with the backup's
-    Restore { file: PathBuf },
+    /// Check FILE (a backup, or a sealed copy with --identity or --passphrase-file), then
+    /// replace all data with the backup's
+    Restore {
+        file: PathBuf,
+        #[command(flatten)]
+        key: config::OpenKeyFlags,
+    },
     /// Restore the newest daily backup (from the copy location when one is set), or FILE,
     /// into a scratch file, check it and its audit chain, and record the drill
     RestoreDrill {
         file: Option<PathBuf>,
         #[command(flatten)]
         backups: config::BackupFlags,
-        /// An age identity file (AGE-SECRET-KEY-1…) that opens a sealed copy
-        #[arg(long)]
-        identity: Option<PathBuf>,
-        /// A file whose first line is the passphrase of a sealed copy
-        #[arg(long)]
-        passphrase_file: Option<PathBuf>,
+        #[command(flatten)]
+        key: config::OpenKeyFlags,
     },
     /// The audit trail
     #[command(subcommand)]
@@ -412,26 +413,16 @@ where
             people::add_user(&data, &tr, account, password_stdin).await
         }
         Command::Backup { file } => people::backup(&data, &tr, &file).await,
-        Command::Restore { file } => people::restore(&data, &tr, &file).await,
+        Command::Restore { file: backup, key } => {
+            people::restore(&data, &tr, &backup, key.resolve()?.as_ref()).await
+        }
         Command::RestoreDrill {
             file: backup,
             backups,
-            identity,
-            passphrase_file,
+            key,
         } => {
             let policy = backups.resolve(&file)?;
-            let key = match (identity, passphrase_file) {
-                (Some(path), None) => {
-                    Some(mamori_app::sealing::OpenKey::from_identity_file(&path)?)
-                }
-                (None, Some(path)) => {
-                    Some(mamori_app::sealing::OpenKey::from_passphrase_file(&path)?)
-                }
-                (None, None) => None,
-                (Some(_), Some(_)) => {
-                    anyhow::bail!("--identity and --passphrase-file: give one of them")
-                }
-            };
+            let key = key.resolve()?;
             people::restore_drill(&data, &tr, &policy, backup.as_deref(), key.as_ref()).await
         }
         Command::Policy(command) => policy::run(&data, &tr, command).await,

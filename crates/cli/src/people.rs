@@ -169,14 +169,22 @@ pub async fn backup(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<E
 }
 
 /// `mamori restore FILE`.
-pub async fn restore(data: &DataConfig, tr: &Tr, file: &Path) -> anyhow::Result<ExitCode> {
-    // Check the file before touching anything (opening may create a database).
-    mamori_store_inspect(file, tr).await?;
+pub async fn restore(
+    data: &DataConfig,
+    tr: &Tr,
+    file: &Path,
+    key: Option<&mamori_app::sealing::OpenKey>,
+) -> anyhow::Result<ExitCode> {
+    // Check the file before touching anything (opening may create a database); a sealed
+    // one is checked once opened.
+    if !mamori_app::sealing::is_sealed(file).unwrap_or(false) {
+        mamori_store_inspect(file, tr).await?;
+    }
     let app = App::open_in(&data.database_url, &data.data_dir)
         .await
         .map_err(|f| failed(f, tr))?;
     let acting = Acting::system("mamori restore");
-    let restored = mamori_app::backups::restore(&app, &acting, file, &data.data_dir)
+    let restored = mamori_app::backups::restore(&app, &acting, file, &data.data_dir, key)
         .await
         .map_err(|f| failed(f, tr))?;
     println!(

@@ -296,9 +296,15 @@ async fn inspect_open(backup: &Store, file: &Path) -> Result<BackupSummary> {
 }
 
 /// Replaces every row of `store` with the backup's rows, in one transaction that also
-/// records the restore in the audit trail. The backup file itself is never modified.
+/// records the restore in the audit trail (as `shown_as`: the file the person named,
+/// when `file` is the plain copy of a sealed one). The backup file itself is never modified.
 /// Nothing is changed unless the whole file checks out and copies cleanly.
-pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<BackupSummary> {
+pub async fn restore(
+    store: &Store,
+    file: &Path,
+    shown_as: &Path,
+    mut tx: WriteTx,
+) -> Result<BackupSummary> {
     let summary = inspect(file).await?;
     // Work on a private copy: an older backup is migrated there, never in place.
     let scratch = scratch_copy(file)?;
@@ -317,7 +323,7 @@ pub async fn restore(store: &Store, file: &Path, mut tx: WriteTx) -> Result<Back
         copied?;
         tx.audit(
             AuditEntry::new("backup.restore", "database")
-                .change("file", None::<&str>, file.display().to_string())
+                .change("file", None::<&str>, shown_as.display().to_string())
                 .change("schema_version", summary.schema_version, schema_version()),
         )
         .await?;

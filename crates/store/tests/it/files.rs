@@ -100,7 +100,7 @@ async fn files_restore_onto_either_backend_with_every_hash_matching() {
             let target_db = TestDb::new(to).await;
             let target = target_db.open().await;
             let tx = target.write(Actor::system("restore")).await.unwrap();
-            backup::restore(&target, &file, tx).await.unwrap();
+            backup::restore(&target, &file, &file, tx).await.unwrap();
             let checked = files::verify_blobs(&target).await.unwrap();
             let mut expected = vec![sha256(&large), sha256(&small), sha256(&empty)];
             expected.sort();

@@ -284,7 +284,7 @@ async fn a_backup_restores_onto_either_backend() {
             add_asset(&target, "置き換わる資産").await;
             add_asset(&target, "置き換わる資産その2").await;
             let tx = target.write(Actor::system("restore")).await.unwrap();
-            backup::restore(&target, &file, tx).await.unwrap();
+            backup::restore(&target, &file, &file, tx).await.unwrap();
             // The register's kept totals (not copied: triggers keep them) count the
             // restored assets, not the replaced ones.
             let all = Filter::default();
@@ -365,7 +365,7 @@ async fn damaged_and_foreign_files_are_refused_and_nothing_changes() {
             (&missing, "missing"),
         ] {
             let tx = store.write(Actor::system("restore")).await.unwrap();
-            let error = backup::restore(&store, file, tx).await.unwrap_err();
+            let error = backup::restore(&store, file, file, tx).await.unwrap_err();
             let matched = matches!(
                 (&error, expect),
                 (

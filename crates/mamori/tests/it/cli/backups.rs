@@ -492,6 +492,23 @@ fn copies_are_sealed_for_the_recipients_and_drilled_with_the_secret_key() {
         .success()
         .stdout_has("audit entries is intact");
 
+    // The server lost: the sealed copy restores with the secret key, and only with it.
+    site.restore(&copies[0]).failure(1).stderr_has("is sealed");
+    site.run(&[
+        "restore",
+        path_str(&copies[0]),
+        "--identity",
+        path_str(&identity),
+    ])
+    .success()
+    .stdout_has(&format!("Restored from {}", path_str(&copies[0])));
+    assert!(files_named(&site.backups_dir(), "opened-", ".sqlite3").is_empty());
+    let named = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'backup.restore' AND changes LIKE '%{}%'",
+        copies[0].file_name().unwrap().to_str().unwrap()
+    );
+    assert_eq!(block_on(site.db.number(&named)), 1);
+
     // Settings that cannot seal are refused before serving.
     run(
         site.command(&["serve", "--backup-recipients", TEST_RECIPIENT]),
