@@ -119,6 +119,11 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     mamori_store::sha256_hex(bytes)
 }
 
+/// Bytes in lowercase hex (a digest finished in steps).
+pub fn hex(bytes: &[u8]) -> String {
+    mamori_store::hex(bytes)
+}
+
 /// A random token (an upload waiting for its preview, say).
 pub fn random_token() -> String {
     mamori_store::random_token()

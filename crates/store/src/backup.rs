@@ -330,9 +330,7 @@ pub async fn restore(
         tx.commit().await
     }
     .await;
-    for leftover in [scratch.clone(), with_suffix(&scratch, "-journal")] {
-        let _ = std::fs::remove_file(leftover);
-    }
+    remove_sqlite_files(&scratch);
     result.map(|()| summary)
 }
 
@@ -383,6 +381,13 @@ pub(crate) async fn replace_rows(
         }
     }
     Ok(())
+}
+
+/// Removes a scratch SQLite file and the journal files SQLite may have left beside it.
+pub(crate) fn remove_sqlite_files(path: &Path) {
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(with_suffix(path, suffix));
+    }
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

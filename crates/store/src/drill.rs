@@ -32,11 +32,7 @@ pub async fn drill(file: &Path, scratch: &Path) -> Result<DrillReport> {
         walked
     }
     .await;
-    for leftover in ["", "-journal", "-wal", "-shm"] {
-        let mut name = scratch.as_os_str().to_owned();
-        name.push(leftover);
-        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
-    }
+    backup::remove_sqlite_files(scratch);
     Ok(DrillReport {
         summary,
         chain: result?,

@@ -402,7 +402,8 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&sha2::Sha256::digest(bytes))
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
+/// Bytes in lowercase hex: digests as the audit trail and the file store write them.
+pub fn hex(bytes: &[u8]) -> String {
     // Without a `format!` per byte: the chain check hashes a million entries.
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);

@@ -106,12 +106,7 @@ impl Spool {
         self.file.flush().await?;
         self.file.get_ref().sync_data().await?;
         Ok(Spooled {
-            sha256: self
-                .digest
-                .finalize()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: crate::hex(&self.digest.finalize()),
             size: self.size,
             media_type: sniff(&self.head),
             path: self.path,

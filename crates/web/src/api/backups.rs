@@ -48,10 +48,7 @@ pub struct BackupStatusOut {
 
 fn run_out(run: &Run) -> RunOut {
     RunOut {
-        at: run
-            .at
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default(),
+        at: mamori_app::timestamp_text(run.at),
         ok: run.ok,
         file: run.file.clone(),
         detail: run.detail.clone(),

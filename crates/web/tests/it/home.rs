@@ -93,3 +93,26 @@ backend_test!(
         server.stop().await;
     }
 );
+
+// A copy that cannot be written (the share is not mounted: a file stands where the
+// directory should be) fails on record, with its reason, while the backup itself stands.
+backend_test!(
+    async fn a_copy_that_cannot_be_written_is_recorded_as_failed(backend) {
+        let server = TestServer::start(backend).await;
+        let (_, admin) = server.web_as("kanri", Role::Admin).await;
+        let data_dir = server.db.data_dir().to_owned();
+        let not_a_dir = data_dir.join("share-not-mounted");
+        std::fs::write(&not_a_dir, "").unwrap();
+        let mut policy = mamori_app::backups::BackupPolicy::new(14);
+        policy.copy_to = Some(not_a_dir.clone());
+        let failed = mamori_app::backups::run_daily(&server.state.app, &data_dir, &policy).await;
+        assert!(failed.is_err(), "{failed:?}");
+        assert!(std::fs::metadata(&not_a_dir).unwrap().is_file(), "nothing written there");
+        let status = admin.json("/api/v1/backups/status").await;
+        assert!(status["backup"]["last_success"].is_object(), "{status}");
+        assert!(status["copy"]["last_success"].is_null(), "{status}");
+        let reason = status["copy"]["failed_since"]["detail"].as_str().unwrap();
+        assert!(!reason.is_empty(), "{status}");
+        server.stop().await;
+    }
+);
