@@ -27,6 +27,7 @@ pub mod operations;
 pub mod parsing;
 pub mod policies;
 pub mod reminders;
+pub mod retention;
 pub mod risks;
 pub mod sealing;
 pub mod settings;

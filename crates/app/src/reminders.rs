@@ -67,6 +67,12 @@ pub fn items_of(waiting: &Waiting) -> BTreeSet<ItemKey> {
         "file",
         waiting.expired_files.iter().map(|(f, _)| f.id).collect(),
     ));
+    items.extend(
+        waiting
+            .retention_due
+            .iter()
+            .map(|record| format!("retention:{record}")),
+    );
     items
 }
 

@@ -67,7 +67,7 @@ async fn generate(url: &str, store: &Store, count: usize) -> anyhow::Result<()> 
             let rows = (in_tx - done).min(ROWS_PER_INSERT);
             let mut sql = String::from(
                 "INSERT INTO audit_log (at, actor_id, actor_label, client_addr, action, \
-                 target_type, target_id, changes, prev_hash, hash) VALUES ",
+                 target_type, target_id, changes, prev_hash, hash, format) VALUES ",
             );
             let mut records = Vec::with_capacity(rows);
             for n in 0..rows {
@@ -82,11 +82,14 @@ async fn generate(url: &str, store: &Store, count: usize) -> anyhow::Result<()> 
                     target_type: "asset".to_owned(),
                     target_id: Some((seq % 100_000).to_string()),
                     changes: format!(r#"{{"location":["庁舎3階","庁舎{}階"]}}"#, seq % 9),
+                    format: audit::FORMAT,
+                    original_digest: None,
+                    redacted_by: None,
                 };
                 let hash = audit::seal(&prev, &record);
                 let p = n * 9;
                 sql.push_str(&format!(
-                    "{}(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    "{}(${}, NULL, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, {})",
                     if n == 0 { "" } else { ", " },
                     p + 1,
                     p + 2,
@@ -96,7 +99,8 @@ async fn generate(url: &str, store: &Store, count: usize) -> anyhow::Result<()> 
                     p + 6,
                     p + 7,
                     p + 8,
-                    p + 9
+                    p + 9,
+                    audit::FORMAT
                 ));
                 records.push((record, prev.clone(), hash.clone()));
                 prev = hash;

@@ -40,10 +40,13 @@ pub enum Register {
     Approvals,
     /// Exceptions (例外措置) to the policy's rules, permitted by the CISO.
     Exceptions,
+    /// Retention periods of personal information in mamori's own records, and its
+    /// redaction once they have passed.
+    Retention,
 }
 
 impl Register {
-    pub const ALL: [Register; 13] = [
+    pub const ALL: [Register; 14] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -57,6 +60,7 @@ impl Register {
         Register::Notices,
         Register::Approvals,
         Register::Exceptions,
+        Register::Retention,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -75,6 +79,7 @@ impl Register {
             Register::Notices => "notices",
             Register::Approvals => "approvals",
             Register::Exceptions => "exceptions",
+            Register::Retention => "retention",
         }
     }
 }
@@ -212,6 +217,18 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             posts: &[OrgRole::Ciso],
         },
         (Exceptions, SeeAll) => NOBODY,
+        // The secretariat keeps the periods and proposes what is past them; the CISO
+        // decides a redaction, since it removes information for good; the auditor looks.
+        (Retention, Read) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: &[OrgRole::Ciso],
+        },
+        (Retention, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
+        (Retention, Decide) => Grant {
+            roles: &[],
+            posts: &[OrgRole::Ciso],
+        },
+        (Retention, SeeAll) => NOBODY,
     }
 }
 

@@ -26,6 +26,7 @@ pub mod policy_input;
 pub mod policy_lifecycle;
 pub mod record;
 pub mod reminder;
+pub mod retention;
 pub mod review;
 pub mod risk;
 pub mod risk_en;

@@ -27,10 +27,12 @@ pub enum RecordKind {
     CorrectiveAction,
     /// An exception (例外措置) to a rule of the policy.
     Exception,
+    /// A redaction of personal information past its retention period.
+    Redaction,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 8] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
         RecordKind::Asset,
@@ -39,6 +41,7 @@ impl RecordKind {
         RecordKind::RiskAcceptance,
         RecordKind::CorrectiveAction,
         RecordKind::Exception,
+        RecordKind::Redaction,
     ];
 
     /// The code stored in the database and used in the API.
@@ -52,6 +55,7 @@ impl RecordKind {
             RecordKind::RiskAcceptance => "risk_acceptance",
             RecordKind::CorrectiveAction => "corrective_action",
             RecordKind::Exception => "exception",
+            RecordKind::Redaction => "redaction",
         }
     }
 
@@ -67,6 +71,7 @@ impl RecordKind {
             RecordKind::Risk | RecordKind::RiskAcceptance => Register::Risks,
             RecordKind::CorrectiveAction => Register::Actions,
             RecordKind::Exception => Register::Exceptions,
+            RecordKind::Redaction => Register::Retention,
         }
     }
 
@@ -83,6 +88,7 @@ impl RecordKind {
             RecordKind::RiskAcceptance => "/approvals".to_owned(),
             RecordKind::CorrectiveAction => format!("/actions/{id}"),
             RecordKind::Exception => format!("/exceptions/{id}"),
+            RecordKind::Redaction => format!("/retention/redactions/{id}"),
         }
     }
 
@@ -97,6 +103,7 @@ impl RecordKind {
             RecordKind::RiskAcceptance => "record_kind.risk_acceptance",
             RecordKind::CorrectiveAction => "record_kind.corrective_action",
             RecordKind::Exception => "record_kind.exception",
+            RecordKind::Redaction => "record_kind.redaction",
         }
     }
 }

@@ -1,6 +1,11 @@
 //! The audit trail: append-only and hash-chained. Each entry stores SHA-256 over the
 //! previous entry's hash and its own canonical JSON, so an edited, removed or inserted
 //! entry breaks the chain at that point.
+//!
+//! Entries of format 2 (every entry written since schema 22) chain a digest of their
+//! changes instead of the changes themselves: personal information past its retention
+//! period can then be removed from an entry (a redaction, `audit_redaction`) while the
+//! chain still verifies, the entry keeping the digest of what it held.
 
 use futures_util::TryStreamExt;
 use serde::Serialize;
@@ -11,6 +16,12 @@ use sqlx::Row;
 use crate::{Result, Store};
 
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The format new entries are written in: the chain covers a digest of the changes.
+pub const FORMAT: i64 = 2;
+/// The schema from which the trail holds format-2 entries; a database rolled back below
+/// it gets its entry in format 1, which the older release reads.
+pub const FORMAT_SINCE_SCHEMA: i64 = 22;
 
 /// Every action the trail records; each has a label `audit.action.<name>` in the locale
 /// files, and the audit page filters by them.
@@ -62,7 +73,9 @@ pub const ACTIONS: &[&str] = &[
     "policy.review",
     "policy.supersede",
     "policy.version_create",
+    "record.redact",
     "record.viewed",
+    "retention.propose",
     "risk.accept_decide",
     "risk.accept_propose",
     "risk.action_add",
@@ -145,7 +158,8 @@ impl AuditEntry {
     }
 }
 
-/// The fields that the hash covers, in a fixed order.
+/// The fields that the hash covers, in a fixed order. `changes` is the changes' text in
+/// format 1 and its digest in format 2.
 struct Canonical<'a> {
     at: &'a str,
     actor_id: Option<i64>,
@@ -177,17 +191,25 @@ fn chain_hash(prev_hash: &str, entry: &Canonical<'_>) -> String {
     crate::hex(&digest.finalize())
 }
 
+/// SHA-256 of an entry's changes as hex: what a format-2 entry chains.
+pub fn changes_digest(changes: &str) -> String {
+    crate::sha256_hex(changes.as_bytes())
+}
+
 /// The hash an entry with these fields gets after `prev_hash`: for tools that write
 /// many entries at once (the benchmark) and must chain them as [`append`] does.
 pub fn seal(prev_hash: &str, record: &AuditRecord) -> String {
-    chain_hash(prev_hash, &record.canonical())
+    let part = record.chained_changes();
+    chain_hash(prev_hash, &record.canonical(&part))
 }
 
-/// Appends inside the caller's transaction, which already holds the write lock.
+/// Appends inside the caller's transaction, which already holds the write lock, in
+/// `format` (1 only for a database rolled back to a schema before format 2).
 pub(crate) async fn append(
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
     entry: AuditEntry,
+    format: i64,
 ) -> Result<()> {
     let prev_hash: Option<String> =
         sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
@@ -197,6 +219,11 @@ pub(crate) async fn append(
     let at = crate::now_text();
     // serde_json sorts object keys, so the stored text is already canonical.
     let changes = entry.changes.to_string();
+    let digest = if format == 1 {
+        changes.clone()
+    } else {
+        changes_digest(&changes)
+    };
     let hash = chain_hash(
         &prev_hash,
         &Canonical {
@@ -207,13 +234,16 @@ pub(crate) async fn append(
             action: entry.action,
             target_type: entry.target_type,
             target_id: entry.target_id.as_deref(),
-            changes: &changes,
+            changes: &digest,
         },
     );
-    sqlx::query(
+    let columns = if format == 1 { "" } else { ", format" };
+    let format_value = if format == 1 { "" } else { ", $11" };
+    sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO audit_log (at, actor_id, actor_label, client_addr, action, target_type, \
-         target_id, changes, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
+         target_id, changes, prev_hash, hash{columns}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10{format_value})"
+    )))
     .bind(at)
     .bind(actor.user_id)
     .bind(actor.label.clone())
@@ -224,6 +254,7 @@ pub(crate) async fn append(
     .bind(changes)
     .bind(prev_hash)
     .bind(hash)
+    .bind(format)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -241,6 +272,13 @@ pub struct AuditRecord {
     pub target_type: String,
     pub target_id: Option<String>,
     pub changes: String,
+    /// 1 for entries written before schema 22 (the chain covers the changes' text), 2
+    /// after (it covers their digest).
+    pub format: i64,
+    /// The digest of the changes as written, kept when they were redacted.
+    pub original_digest: Option<String>,
+    /// The `record.redact` entry that removed personal information from this one.
+    pub redacted_by: Option<i64>,
 }
 
 /// Where the chain first breaks.
@@ -315,29 +353,44 @@ pub async fn walk(store: &Store, start: ChainStart, up_to: Option<i64>) -> Resul
     let mut expected_prev = start.hash;
     let mut entries = start.entries;
     let mut after_id = start.after_id;
-    let mut rows = sqlx::query(
-        "SELECT id, at, actor_id, actor_label, client_addr, action, target_type, target_id, \
-         changes, prev_hash, hash FROM audit_log WHERE id > $1 AND id <= $2 ORDER BY id",
-    )
+    let walk_from = after_id;
+    let mut rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECORD_COLUMNS}, prev_hash, hash FROM audit_log WHERE id > $1 AND id <= $2 \
+         ORDER BY id"
+    )))
     .bind(after_id)
     .bind(up_to.unwrap_or(i64::MAX))
     .fetch(store.pool());
     let mut first_break = None;
+    let mut redactions = crate::audit_redaction::Tally::default();
     while let Some(row) = rows.try_next().await? {
         let id: i64 = row.try_get(0)?;
-        let prev_hash: String = row.try_get(9)?;
+        let prev_hash: String = row.try_get(12)?;
         if prev_hash != expected_prev {
             first_break = Some(ChainBreak::Unlinked { id });
             break;
         }
-        let hash: String = row.try_get(10)?;
-        if chain_hash(&prev_hash, &record_from_row(&row)?.canonical()) != hash {
+        let hash: String = row.try_get(13)?;
+        let record = record_from_row(&row)?;
+        let part = record.chained_changes();
+        if chain_hash(&prev_hash, &record.canonical(&part)) != hash {
             first_break = Some(ChainBreak::Edited { id });
+            break;
+        }
+        if let Some(broken) = redactions.walked(&record) {
+            first_break = Some(ChainBreak::Edited { id: broken });
             break;
         }
         expected_prev = hash;
         entries += 1;
         after_id = id;
+    }
+    drop(rows);
+    if first_break.is_none() {
+        first_break = redactions
+            .settle(store, walk_from, after_id)
+            .await?
+            .map(|id| ChainBreak::Edited { id });
     }
     Ok(ChainReport {
         entries,
@@ -348,7 +401,17 @@ pub async fn walk(store: &Store, start: ChainStart, up_to: Option<i64>) -> Resul
 }
 
 impl AuditRecord {
-    fn canonical(&self) -> Canonical<'_> {
+    /// What the chain covers of the changes: their text (format 1), the digest kept when
+    /// they were redacted, or the digest of their text.
+    pub(crate) fn chained_changes(&self) -> std::borrow::Cow<'_, str> {
+        match (self.format, self.redacted_by, &self.original_digest) {
+            (1, _, _) => std::borrow::Cow::Borrowed(&self.changes),
+            (_, Some(_), Some(original)) => std::borrow::Cow::Borrowed(original),
+            _ => std::borrow::Cow::Owned(changes_digest(&self.changes)),
+        }
+    }
+
+    fn canonical<'a>(&'a self, changes: &'a str) -> Canonical<'a> {
         Canonical {
             at: &self.at,
             actor_id: self.actor_id,
@@ -357,14 +420,14 @@ impl AuditRecord {
             action: &self.action,
             target_type: &self.target_type,
             target_id: self.target_id.as_deref(),
-            changes: &self.changes,
+            changes,
         }
     }
 }
 
-/// Reads the columns of [`RECORD_COLUMNS`] by position, first to ninth (by name costs a
-/// lookup per column, which shows over a million entries).
-fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
+/// Reads the columns of [`RECORD_COLUMNS`] by position (by name costs a lookup per
+/// column, which shows over a million entries).
+pub(crate) fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
     Ok(AuditRecord {
         id: row.try_get(0)?,
         at: row.try_get(1)?,
@@ -375,15 +438,17 @@ fn record_from_row(row: &sqlx::any::AnyRow) -> Result<AuditRecord> {
         target_type: row.try_get(6)?,
         target_id: row.try_get(7)?,
         changes: row.try_get(8)?,
+        format: row.try_get(9)?,
+        original_digest: row.try_get(10)?,
+        redacted_by: row.try_get(11)?,
     })
 }
 
 /// The newest entries first.
 pub async fn recent(store: &Store, limit: i64) -> Result<Vec<AuditRecord>> {
-    let rows = sqlx::query(
-        "SELECT id, at, actor_id, actor_label, client_addr, action, target_type, target_id, \
-         changes FROM audit_log ORDER BY id DESC LIMIT $1",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {RECORD_COLUMNS} FROM audit_log ORDER BY id DESC LIMIT $1"
+    )))
     .bind(limit)
     .fetch_all(store.pool())
     .await?;
@@ -413,8 +478,8 @@ pub struct AuditFilter {
 /// Most entries one export query reads at a time.
 pub const EXPORT_BATCH: i64 = 2000;
 
-const RECORD_COLUMNS: &str = "id, at, actor_id, actor_label, client_addr, action, target_type, \
-                              target_id, changes";
+pub(crate) const RECORD_COLUMNS: &str = "id, at, actor_id, actor_label, client_addr, action, \
+                              target_type, target_id, changes, format, original_digest, redacted_by";
 
 /// `%`, `_` and the escape character itself taken literally in a `LIKE … ESCAPE '\'`.
 fn like_literal(text: &str) -> String {

@@ -59,6 +59,8 @@ pub const TABLES: &[&str] = &[
     "approval_requests",
     "approval_absences",
     "exceptions",
+    "redactions",
+    "redaction_items",
     "closed_days",
     "review_schedules",
     "reviews",

@@ -6,6 +6,7 @@ pub mod approvals;
 pub mod assets;
 pub mod audit;
 pub mod audit_checks;
+pub mod audit_redaction;
 pub mod backup;
 pub mod backup_runs;
 pub mod calendar;
@@ -21,6 +22,7 @@ pub mod password;
 pub mod policies;
 pub mod progress;
 pub mod reminders;
+pub mod retention;
 pub mod reviews;
 pub mod risks;
 pub mod rollback;
@@ -358,7 +360,20 @@ impl WriteTx {
     }
 
     pub async fn audit(&mut self, entry: AuditEntry) -> Result<()> {
-        audit::append(&mut self.tx, &self.actor, entry).await?;
+        audit::append(&mut self.tx, &self.actor, entry, audit::FORMAT).await?;
+        self.audited = true;
+        Ok(())
+    }
+
+    /// [`WriteTx::audit`] on a database whose schema is `schema` (a rollback): in the
+    /// format that schema's release writes.
+    pub(crate) async fn audit_for_schema(&mut self, entry: AuditEntry, schema: i64) -> Result<()> {
+        let format = if schema < audit::FORMAT_SINCE_SCHEMA {
+            1
+        } else {
+            audit::FORMAT
+        };
+        audit::append(&mut self.tx, &self.actor, entry, format).await?;
         self.audited = true;
         Ok(())
     }

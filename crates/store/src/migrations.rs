@@ -136,6 +136,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0021_backup_runs.sql"),
         include_str!("../migrations/postgres/0021_backup_runs.sql"),
     ),
+    (
+        22,
+        "retention",
+        include_str!("../migrations/sqlite/0022_retention.sql"),
+        include_str!("../migrations/postgres/0022_retention.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -67,11 +67,12 @@ pub async fn rollback(url: &str, file: Option<&Path>, backups: &Path) -> Result<
         backup::write_backup(&store, &safety).await?;
         put_back(&store, &file, to).await?;
         let mut tx = store.write(Actor::system("mamori rollback")).await?;
-        tx.audit(
+        tx.audit_for_schema(
             AuditEntry::new("backup.rollback", "database")
                 .change("file", None::<&str>, file.display().to_string())
                 .change("schema_version", from, to)
                 .change("kept", None::<&str>, safety.display().to_string()),
+            to,
         )
         .await?;
         tx.commit().await?;

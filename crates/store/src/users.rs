@@ -561,12 +561,16 @@ pub async fn update(store: &Store, tx: &mut WriteTx, id: i64, changes: UserChang
         entry = entry.change("user_type", before.user_type.as_str(), user_type.as_str());
     }
     if let Some(active) = changes.active.filter(|a| *a != before.active) {
-        sqlx::query("UPDATE users SET active = $1, updated_at = $2 WHERE id = $3")
-            .bind(i64::from(active))
-            .bind(now.clone())
-            .bind(id)
-            .execute(&mut *tx.tx)
-            .await?;
+        // Closing starts the retention period of the account's personal information.
+        sqlx::query(
+            "UPDATE users SET active = $1, updated_at = $2, \
+             closed_at = CASE WHEN $1 = 0 THEN $2 ELSE NULL END WHERE id = $3",
+        )
+        .bind(i64::from(active))
+        .bind(now.clone())
+        .bind(id)
+        .execute(&mut *tx.tx)
+        .await?;
         if !active {
             crate::sessions::end_all_for_user(tx, id).await?;
         }

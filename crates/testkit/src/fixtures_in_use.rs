@@ -1,7 +1,8 @@
 //! One assembly in use, for tests that walk every page (layout at tablet width,
 //! accessibility): the published seed policy, every kind of person, assets with several
 //! holders (one with a name of the full 200 characters), risks naming assets, corrective
-//! actions, a review, an exception and approvals waiting.
+//! actions, a review, an exception and approvals waiting, closed accounts past their
+//! retention period (one proposed for removal).
 
 use mamori_domain::user::Role;
 use serde_json::json;
@@ -158,6 +159,27 @@ pub async fn assembly_in_use(server: &TestServer) {
             .await;
         assert_eq!(frozen.status().as_u16(), 303, "an analysis");
     }
+
+    // Two accounts closed long ago, past their retention period: one proposed for the
+    // removal of its personal information (a 決裁 waiting for the CISO), one not yet.
+    let mut closed = Vec::new();
+    for login in ["taishoku.yamada", "taishoku.kato"] {
+        let id = server.add_user(login, Role::User).await;
+        server
+            .db
+            .execute(&format!(
+                "UPDATE users SET active = 0, closed_at = '2000-01-01T00:00:00Z' WHERE id = {id}"
+            ))
+            .await;
+        closed.push(id);
+    }
+    let proposed = officer
+        .post_json(
+            "/api/v1/retention/redactions",
+            &json!({"records": [{"kind": "account", "id": closed[0]}]}),
+        )
+        .await;
+    assert_eq!(proposed.status().as_u16(), 201, "the proposed removal");
 
     // An amendment of the policy sent to the CISO by name: a 決裁 waiting for her.
     let draft = crate::fixtures_start::saved_draft(

@@ -36,6 +36,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::notify::routes(),
         routes::approvals::routes(),
         routes::exceptions::routes(),
+        routes::retention::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

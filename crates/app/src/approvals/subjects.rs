@@ -67,6 +67,7 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         RecordKind::AssetTakeout => &AssetTakeout,
         RecordKind::RiskAcceptance => &RiskAcceptance,
         RecordKind::Exception => &crate::exceptions::ExceptionSubject,
+        RecordKind::Redaction => &crate::retention::RedactionSubject,
         RecordKind::PolicyDocument
         | RecordKind::Asset
         | RecordKind::Risk

@@ -49,8 +49,12 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
                 return Err(crate::Failure::NotFound);
             }
         }
-        // The parts of a record are reviewed and acted on through the record.
-        RecordKind::PolicyVersion | RecordKind::AssetTakeout | RecordKind::RiskAcceptance => {
+        // The parts of a record are reviewed and acted on through the record; a redaction
+        // is decided once and reviewed through the retention page.
+        RecordKind::PolicyVersion
+        | RecordKind::AssetTakeout
+        | RecordKind::RiskAcceptance
+        | RecordKind::Redaction => {
             return Err(crate::Failure::NotFound);
         }
     }

@@ -81,8 +81,12 @@ pub async fn see_record(
             let document = mamori_store::policies::document(app.store(), record.id).await?;
             (document.title, false)
         }
-        // The parts of a record keep their files on the record itself.
-        RecordKind::PolicyVersion | RecordKind::AssetTakeout | RecordKind::RiskAcceptance => {
+        // The parts of a record keep their files on the record itself; a redaction has
+        // none (it removes information).
+        RecordKind::PolicyVersion
+        | RecordKind::AssetTakeout
+        | RecordKind::RiskAcceptance
+        | RecordKind::Redaction => {
             return Err(Failure::NotFound);
         }
     };

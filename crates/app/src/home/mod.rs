@@ -65,6 +65,9 @@ pub struct Waiting {
     /// Exceptions (例外措置) ending within 30 days or expired and not closed, for those
     /// who keep or permit them.
     pub exceptions: Vec<crate::exceptions::Listed>,
+    /// Closed records past their retention period and not yet proposed for redaction
+    /// (`{kind}:{id}`), for those who propose redactions.
+    pub retention_due: Vec<String>,
     /// The person's requests sent back or rejected, until they send them again.
     pub returned: Vec<crate::approvals::Request>,
     /// The assets the person holds (the newest [`HOME_HELD`]), and how many in all.
@@ -159,6 +162,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         returned: crate::approvals::returned_to_me(app, acting).await?,
         cycle,
         exceptions: crate::exceptions::needing_attention(app, acting).await?,
+        retention_due: crate::retention::due_records(app, acting, today).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
         held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,

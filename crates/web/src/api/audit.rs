@@ -28,6 +28,8 @@ pub struct AuditQuery {
     action: Option<String>,
     /// The kind of target, exactly (`user`, `session`, `login`, `route`…).
     target_type: Option<String>,
+    /// The target's id, exactly (`42`); with `target_type`, one record's entries.
+    target_id: Option<String>,
     /// First day, in Japan time: `2026-03-18`, or any form the date fields accept
     /// (`令和8年3月18日`, `R8.3.18`…); an RFC 3339 timestamp is taken as the exact instant.
     from: Option<String>,
@@ -58,9 +60,12 @@ pub struct AuditEntryOut {
     pub action_label: String,
     pub target_type: String,
     pub target_id: Option<String>,
-    /// The changed fields as `{"field": [before, after]}`.
+    /// The changed fields as `{"field": [before, after]}`; a value removed after its
+    /// retention period reads `{"redacted": true}`.
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
+    /// The `record.redact` entry that removed personal values from this one.
+    pub redacted_by: Option<i64>,
 }
 
 impl AuditEntryOut {
@@ -78,6 +83,7 @@ impl AuditEntryOut {
             target_type: record.target_type,
             target_id: record.target_id,
             changes,
+            redacted_by: record.redacted_by,
         }
     }
 }

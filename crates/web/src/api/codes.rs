@@ -150,6 +150,11 @@ codes! {
     ClassificationAxis => of(&domain::classification::Axis::ALL, domain::classification::Axis::as_str);
     /// Where an exception stands today.
     ExceptionStanding => of(&domain::exception::Standing::ALL, domain::exception::Standing::as_str);
+    /// A kind of closed record holding personal information: `account` (a user account
+    /// no longer in use) or `absence` (an ended absence with a note).
+    RetainedKind => of(&domain::retention::RetainedKind::ALL, domain::retention::RetainedKind::as_str);
+    /// Where a redaction of personal information stands.
+    RedactionState => crate::http::params::retention::STATES.to_vec();
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

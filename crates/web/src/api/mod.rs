@@ -21,6 +21,7 @@ pub mod home;
 pub mod notifications;
 pub mod policies;
 pub mod policy_drafts;
+pub mod retention;
 pub mod risks;
 pub mod security;
 pub mod session;
@@ -191,6 +192,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         notifications::Doc::openapi(),
         approvals::Doc::openapi(),
         exceptions::Doc::openapi(),
+        retention::Doc::openapi(),
         cycle::Doc::openapi(),
         files::Doc::openapi(),
         glossary::Doc::openapi(),

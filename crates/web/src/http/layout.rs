@@ -134,6 +134,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::AuditTrail),
     ),
     item(
+        "retention",
+        "/retention",
+        "nav.retention",
+        Audience::Readers(Register::Retention),
+    ),
+    item(
         "users",
         "/users",
         "nav.users",

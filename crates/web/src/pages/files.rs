@@ -37,6 +37,7 @@ fn nav_of(kind: RecordKind) -> &'static str {
         RecordKind::PolicyDocument | RecordKind::PolicyVersion => "policies",
         RecordKind::CorrectiveAction => "actions",
         RecordKind::Exception => "exceptions",
+        RecordKind::Redaction => "retention",
     }
 }
 

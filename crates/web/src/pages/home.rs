@@ -41,6 +41,8 @@ struct HomePage {
     cycle: Vec<(String, String, String)>,
     /// Exceptions ending soon or expired: (rule set aside, link, standing and expiry).
     exceptions: Vec<(String, String, String)>,
+    /// Closed records past their retention period, not yet proposed for redaction.
+    retention_due: usize,
     /// The assets this person holds: (name, link), and how many in all.
     held: Vec<(String, String)>,
     held_total: i64,
@@ -324,6 +326,7 @@ pub async fn show(
                 )
             })
             .collect(),
+        retention_due: waiting.retention_due.len(),
         expired_files: waiting
             .expired_files
             .iter()

@@ -15,6 +15,7 @@ pub mod login;
 pub mod notifications;
 pub mod policies;
 pub mod preferences;
+pub mod retention;
 pub mod risks;
 pub mod setup;
 pub mod threats;

@@ -9,5 +9,6 @@ pub mod files;
 pub mod notify;
 pub mod people;
 pub mod policies;
+pub mod retention;
 pub mod risks;
 pub mod system;

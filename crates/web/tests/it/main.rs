@@ -39,6 +39,8 @@ mod policies;
 mod policy_acks;
 mod policy_drafts;
 mod reminders;
+mod retention;
+mod retention_pages;
 mod risks;
 mod risks_api;
 mod security;

@@ -56,6 +56,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/exceptions/new",
     "/exceptions/{id}/revise",
     "/exceptions/{id}/end",
+    "/retention/redactions",
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",
@@ -207,6 +208,10 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/admin/calendar/import",
         "replaces the years' national holidays with the list; twice gives the same days",
+    ),
+    (
+        "/retention/periods",
+        "sets the retention periods; twice sets the same (an unchanged setting writes no entry)",
     ),
     (
         "/reviews/{kind}/{id}/schedule",

@@ -1,5 +1,6 @@
 //! The twice-at-once cases of the blocks every register shares (issue 12): approval
-//! requests and absences, corrective actions and reviews, attachments, exceptions. The
+//! requests and absences, corrective actions and reviews, attachments, exceptions, the
+//! proposal to remove personal information past its retention period. The
 //! harness and the list of guarded routes are in `once_forms`.
 
 use mamori_testkit::Web;
@@ -256,4 +257,34 @@ pub(super) async fn exceptions(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: 
             Answer::Redirect,
         )
         .await;
+}
+
+pub(super) async fn retention(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    // An account closed long ago: past any retention period.
+    let closed = twice
+        .server
+        .add_user("taishoku.suzuki", mamori_domain::user::Role::User)
+        .await;
+    twice
+        .server
+        .db
+        .execute(&format!(
+            "UPDATE users SET active = 0, closed_at = '2000-01-01T00:00:00Z' WHERE id = {closed}"
+        ))
+        .await;
+    let record = format!("account:{closed}");
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/retention/redactions",
+                page: "/retention",
+                action: "/retention/redactions",
+                changes: &[("record", &record)],
+                codes: &["retention.propose", "approval.request", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    assert!(shown.starts_with("/retention/redactions/"), "{shown}");
 }

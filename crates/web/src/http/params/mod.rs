@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cycle;
 pub mod pagination;
 pub mod policies;
+pub mod retention;
 pub mod risks;
 
 /// A moment as the API gives it: RFC 3339, UTC, to the second.

@@ -200,6 +200,7 @@ pub struct FormValues {
     pub actor: String,
     pub action: String,
     pub target_type: String,
+    pub target_id: String,
     pub from: String,
     pub to: String,
 }
@@ -211,6 +212,7 @@ impl FormValues {
             actor: text(&query.actor),
             action: text(&query.action),
             target_type: text(&query.target_type),
+            target_id: text(&query.target_id),
             from: text(&query.from),
             to: text(&query.to),
         }
@@ -222,6 +224,7 @@ impl FormValues {
             ("actor", &self.actor),
             ("action", &self.action),
             ("target_type", &self.target_type),
+            ("target_id", &self.target_id),
             ("from", &self.from),
             ("to", &self.to),
         ]

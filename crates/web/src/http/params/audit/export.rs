@@ -10,6 +10,7 @@ fn export_described(parsed: &ParsedFilter) -> Vec<(&'static str, String)> {
         ("actor", filter.actor.clone()),
         ("action", filter.action.clone()),
         ("target_type", filter.target_type.clone()),
+        ("target_id", filter.target_id.clone()),
         (
             "from",
             parsed

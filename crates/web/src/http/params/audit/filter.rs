@@ -19,6 +19,9 @@ pub struct FilterQuery {
     pub action: Option<String>,
     #[serde(default)]
     pub target_type: Option<String>,
+    /// With `target_type`, one record's entries (a redaction's page links to them).
+    #[serde(default)]
+    pub target_id: Option<String>,
     #[serde(default)]
     pub from: Option<String>,
     #[serde(default)]
@@ -80,6 +83,7 @@ impl FilterProblem {
             "actor" => tr.t("audit.actor"),
             "action" => tr.t("audit.operation"),
             "target_type" => tr.t("audit.target_type"),
+            "target_id" => tr.t("audit.target_id"),
             "from" => tr.t("audit.from"),
             _ => tr.t("audit.to"),
         };
@@ -143,6 +147,13 @@ pub fn parse_filter(
             problems.push(too_long("target_type"));
         } else {
             parsed.filter.target_type = Some(target_type.to_owned());
+        }
+    }
+    if let Some(target_id) = present(&query.target_id) {
+        if target_id.chars().count() > MAX_FILTER_CHARS {
+            problems.push(too_long("target_id"));
+        } else {
+            parsed.filter.target_id = Some(target_id.to_owned());
         }
     }
     if let Some(action) = present(&query.action) {

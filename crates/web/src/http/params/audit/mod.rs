@@ -79,9 +79,14 @@ pub fn target_text(tr: &Tr, record: &AuditRecord) -> String {
     }
 }
 
+/// A value as the page shows it. Personal information removed after its retention
+/// period stands as `{"redacted": true}` (the mark of `mamori_store::audit_redaction`).
 pub fn value_text(tr: &Tr, value: &Value) -> String {
     match value {
         Value::Null => tr.t("audit.none_value").to_owned(),
+        Value::Object(map) if map.len() == 1 && map.get("redacted") == Some(&Value::Bool(true)) => {
+            tr.t("audit.redacted_value").to_owned()
+        }
         Value::String(text) => text.clone(),
         other => other.to_string(),
     }
@@ -133,6 +138,32 @@ mod tests {
         assert_eq!(
             change_lines(&tr, r#"{"active":[true,null]}"#),
             vec!["active: true → (none)"]
+        );
+    }
+
+    #[test]
+    fn a_value_removed_after_its_retention_period_says_so() {
+        let ja = Tr::new(Lang::Ja);
+        let en = Tr::new(Lang::En);
+        let redacted =
+            r#"{"mail":[{"redacted":true},{"redacted":true}],"note":[null,{"redacted":true}]}"#;
+        assert_eq!(
+            change_lines(&en, redacted),
+            vec![
+                "mail: (removed after its retention period) → (removed after its retention period)",
+                "note: (removed after its retention period)",
+            ]
+        );
+        assert_eq!(
+            value_text(&ja, &serde_json::json!({"redacted": true})),
+            "（保存期間経過により削除）"
+        );
+        // Only the mark itself: an object that merely holds the word is shown as stored.
+        let other = serde_json::json!({"redacted": true, "by": 3});
+        assert_eq!(value_text(&en, &other), other.to_string());
+        assert_eq!(
+            value_text(&en, &serde_json::json!({"redacted": false})),
+            r#"{"redacted":false}"#
         );
     }
 
