@@ -48,6 +48,7 @@ pub const TOPICS: &[Topic] = &[
     topic!("reviews", "6(9) 7 8"),
     topic!("audit", "6(7) 7"),
     topic!("retention", "6(2) 6(7)"),
+    topic!("organisation", "6(1)"),
     topic!("users", "4(1) 6(1) 6(6)"),
     topic!("security", "6(6)"),
     topic!("calendar", "6(9)"),

@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod notifications;
 pub mod once;
 pub mod operations;
+pub mod organisation;
 pub mod parsing;
 pub mod policies;
 pub mod reminders;
@@ -95,9 +96,7 @@ pub type Outcome<T> = Result<T, Failure>;
 
 /// Today's date in Japan, where every deadline and 年度 is counted.
 pub fn today() -> time::Date {
-    time::OffsetDateTime::now_utc()
-        .to_offset(mamori_domain::wareki::JST)
-        .date()
+    mamori_store::japan_today()
 }
 
 /// The day in Japan on which `at` fell.

@@ -43,10 +43,12 @@ pub enum Register {
     /// Retention periods of personal information in mamori's own records, and its
     /// redaction once they have passed.
     Retention,
+    /// The organisation register: bodies, posts, who held them when, and contacts.
+    Organisation,
 }
 
 impl Register {
-    pub const ALL: [Register; 14] = [
+    pub const ALL: [Register; 15] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -61,6 +63,7 @@ impl Register {
         Register::Approvals,
         Register::Exceptions,
         Register::Retention,
+        Register::Organisation,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -80,6 +83,7 @@ impl Register {
             Register::Approvals => "approvals",
             Register::Exceptions => "exceptions",
             Register::Retention => "retention",
+            Register::Organisation => "organisation",
         }
     }
 }
@@ -229,6 +233,12 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             posts: &[OrgRole::Ciso],
         },
         (Retention, SeeAll) => NOBODY,
+        // Who holds which post, and how to reach them, is for everyone bound by the
+        // policy (an incident is reported up the line); contractors are told whom to call
+        // by their contract. The secretariat keeps it.
+        (Organisation, Read) => roles(STAFF_AND_MEMBERS),
+        (Organisation, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
+        (Organisation, Decide | SeeAll) => NOBODY,
     }
 }
 

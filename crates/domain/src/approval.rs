@@ -228,10 +228,10 @@ pub fn may_decide(case: DecideCase<'_>) -> Result<Capacity, DecideRefusal> {
     if deciders.is_empty() || !deciders.iter().all(|h| absent_for(*h).is_some()) {
         return Err(DecideRefusal::NotAsked);
     }
-    deciders
+    // An absent holder may have more than one deputy: the absence's and their post's.
+    case.absences
         .iter()
-        .filter_map(|h| absent_for(*h))
-        .find(|a| a.deputy == case.me)
+        .find(|a| deciders.contains(&a.holder) && a.covers(case.day) && a.deputy == case.me)
         .map(|a| Capacity::OnBehalfOf(a.holder))
         .ok_or(DecideRefusal::NotAsked)
 }

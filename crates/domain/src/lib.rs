@@ -19,6 +19,7 @@ pub mod kana;
 pub mod mfa;
 pub mod notice;
 pub mod once;
+pub mod organisation;
 pub mod password;
 pub mod policy;
 pub mod policy_diff;

@@ -70,7 +70,7 @@ impl RetainedKind {
     /// The fields removed, as named in the record and in its audit entries.
     pub fn personal_fields(self) -> &'static [&'static str] {
         match self {
-            RetainedKind::Account => &["mail", "reading"],
+            RetainedKind::Account => &["mail", "reading", "phone", "extension", "mobile"],
             RetainedKind::Absence => &["note"],
         }
     }

@@ -90,17 +90,26 @@ pub enum OrgRole {
     CsirtMember,
     /// 情報セキュリティ委員会委員長: enters the committee's decisions (決裁) with the minutes.
     CommitteeChair,
+    /// 情報セキュリティ責任者 (between the 統括 and the managers, in the guideline).
+    SecurityResponsible,
+    /// CSIRT責任者
+    CsirtLead,
+    /// 監査統括責任者: appoints and oversees the audits (clause 7).
+    ChiefAuditor,
 }
 
 impl OrgRole {
-    pub const ALL: [OrgRole; 7] = [
+    pub const ALL: [OrgRole; 10] = [
         OrgRole::Ciso,
         OrgRole::ChiefSecurityOfficer,
+        OrgRole::SecurityResponsible,
         OrgRole::SecurityManager,
         OrgRole::SystemStaff,
-        OrgRole::CommitteeMember,
-        OrgRole::CsirtMember,
         OrgRole::CommitteeChair,
+        OrgRole::CommitteeMember,
+        OrgRole::CsirtLead,
+        OrgRole::CsirtMember,
+        OrgRole::ChiefAuditor,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -112,6 +121,9 @@ impl OrgRole {
             OrgRole::CommitteeMember => "committee_member",
             OrgRole::CsirtMember => "csirt_member",
             OrgRole::CommitteeChair => "committee_chair",
+            OrgRole::SecurityResponsible => "security_responsible",
+            OrgRole::CsirtLead => "csirt_lead",
+            OrgRole::ChiefAuditor => "chief_auditor",
         }
     }
 

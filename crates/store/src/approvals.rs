@@ -325,8 +325,12 @@ pub async fn holders(
         alternatives.push(format!("u.role IN ({})", list(roles, &mut binds)));
     }
     if !posts.is_empty() {
+        binds.push(Bind::Text(crate::date_text(crate::japan_today())));
+        let day = binds.len();
         alternatives.push(format!(
-            "EXISTS (SELECT 1 FROM user_org_roles r WHERE r.user_id = u.id AND r.org_role IN ({}))",
+            "EXISTS (SELECT 1 FROM post_terms t JOIN org_posts p ON p.id = t.post_id \
+             WHERE t.holder_id = u.id AND p.role_code IN ({}) AND t.starts_on <= ${day} \
+             AND (t.ends_on IS NULL OR t.ends_on >= ${day}))",
             list(posts, &mut binds)
         ));
     }
@@ -497,7 +501,31 @@ pub async fn absences_on(store: &Store, day: Date) -> Result<Vec<Absence>> {
     .bind(date_text(day))
     .fetch_all(store.pool())
     .await?;
-    rows.iter()
+    let mut absences = rows
+        .iter()
         .map(|row| absence_from_row(row).map(|a| a.rule()))
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    // The standing deputy (代理者) of a post the absent person holds stands in too.
+    let standing = sqlx::query(
+        "SELECT a.user_id, t.deputy_id, a.starts_on, a.ends_on FROM approval_absences a \
+         JOIN post_terms t ON t.holder_id = a.user_id \
+         WHERE a.cancelled_at IS NULL AND a.starts_on <= $1 AND a.ends_on >= $1 \
+         AND t.deputy_id IS NOT NULL AND t.deputy_id <> a.deputy_id \
+         AND t.starts_on <= $1 AND (t.ends_on IS NULL OR t.ends_on >= $1) ORDER BY a.id, t.id",
+    )
+    .bind(date_text(day))
+    .fetch_all(store.pool())
+    .await?;
+    for row in &standing {
+        let holder: i64 = row.try_get("user_id")?;
+        let starts_on: String = row.try_get("starts_on")?;
+        let ends_on: String = row.try_get("ends_on")?;
+        absences.push(Absence {
+            holder,
+            deputy: row.try_get("deputy_id")?,
+            starts_on: crate::decode_date("approval_absences", holder, "starts_on", &starts_on)?,
+            ends_on: crate::decode_date("approval_absences", holder, "ends_on", &ends_on)?,
+        });
+    }
+    Ok(absences)
 }

@@ -18,6 +18,7 @@ pub mod files;
 mod migrations;
 pub mod notifications;
 pub mod once;
+pub mod organisation;
 pub mod password;
 pub mod policies;
 pub mod progress;
@@ -163,6 +164,13 @@ pub fn decode_date(
 
 pub fn parse_date(text: &str) -> Option<time::Date> {
     time::Date::parse(text, &time::format_description::well_known::Iso8601::DATE).ok()
+}
+
+/// Today's date in Japan, where terms of posts and deadlines are counted.
+pub fn japan_today() -> time::Date {
+    time::OffsetDateTime::now_utc()
+        .to_offset(mamori_domain::wareki::JST)
+        .date()
 }
 
 pub fn date_text(date: time::Date) -> String {

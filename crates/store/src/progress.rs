@@ -33,8 +33,9 @@ pub async fn progress(store: &Store) -> Result<Progress> {
         active_users: count(store, "SELECT COUNT(*) FROM users WHERE active = 1").await?,
         ciso_held: count(
             store,
-            "SELECT COUNT(*) FROM user_org_roles r JOIN users u ON u.id = r.user_id \
-             WHERE r.org_role = 'ciso' AND u.active = 1",
+            "SELECT COUNT(*) FROM post_terms t JOIN org_posts p ON p.id = t.post_id \
+             JOIN users u ON u.id = t.holder_id WHERE p.role_code = 'ciso' AND u.active = 1 \
+             AND t.ends_on IS NULL",
         )
         .await?
             > 0,

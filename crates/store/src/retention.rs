@@ -317,7 +317,8 @@ pub async fn apply(tx: &mut WriteTx, id: i64, request_id: i64) -> Result<TrailRe
             .ok_or_else(|| corrupt("redaction_items", id, "kind", &code))?;
         let (sql, target_type) = match kind {
             RetainedKind::Account => (
-                "UPDATE users SET mail = NULL, reading = NULL, redacted_at = $1 \
+                "UPDATE users SET mail = NULL, reading = NULL, phone = NULL, extension = NULL, \
+                 mobile = NULL, redacted_at = $1 \
                  WHERE id = $2 AND active = 0",
                 "user",
             ),

@@ -98,8 +98,8 @@ pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
     let now = crate::now_text();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (login, display_name, role, user_type, password_hash, \
-         must_change_password, active, created_at, updated_at, reading) \
-         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8) RETURNING id",
+         must_change_password, active, created_at, updated_at, reading, starts_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7, $8, $9) RETURNING id",
     )
     .bind(user.login.as_str().to_owned())
     .bind(user.display_name.to_owned())
@@ -109,6 +109,8 @@ pub async fn create(tx: &mut WriteTx, user: NewUser<'_>) -> Result<i64> {
     .bind(i64::from(user.must_change_password))
     .bind(now)
     .bind(user.reading.map(str::to_owned))
+    // Service begins the day the account is made unless the register says otherwise.
+    .bind(crate::date_text(crate::japan_today()))
     .fetch_one(&mut *tx.tx)
     .await?;
     tx.audit(
@@ -200,14 +202,6 @@ pub(crate) fn user_from_row(row: &sqlx::any::AnyRow) -> Result<User> {
             .transpose()?,
         created_at: crate::decode_timestamp("users", id, "created_at", &created_at)?,
     })
-}
-
-/// Organisational role codes as read from `user_org_roles`; an unknown one is corrupt.
-fn decode_org_roles(user_id: i64, names: &[String]) -> Result<Vec<OrgRole>> {
-    names
-        .iter()
-        .map(|n| crate::decode("user_org_roles", user_id, "org_role", n, OrgRole::parse))
-        .collect()
 }
 
 /// What sign-in needs to know about an account.
@@ -468,19 +462,12 @@ pub async fn unused_recovery_codes(store: &Store, id: i64) -> Result<i64> {
 }
 
 pub async fn org_roles(store: &Store, id: i64) -> Result<Vec<OrgRole>> {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT org_role FROM user_org_roles WHERE user_id = $1 ORDER BY org_role",
-    )
-    .bind(id)
-    .fetch_all(store.pool())
-    .await?;
-    decode_org_roles(id, &names)
+    crate::organisation::roles_on(store, id, crate::japan_today()).await
 }
 
-/// The posts `user_id` holds on `day`: today every organisational role, held from the
-/// day it was given (the organisation register adds terms and deputies).
-pub async fn posts_on(store: &Store, user_id: i64, _day: Date) -> Result<Vec<OrgRole>> {
-    org_roles(store, user_id).await
+/// The posts `user_id` holds on `day`, from the organisation register's terms.
+pub async fn posts_on(store: &Store, user_id: i64, day: Date) -> Result<Vec<OrgRole>> {
+    crate::organisation::roles_on(store, user_id, day).await
 }
 
 /// A page of users in [`PERSON_ORDER`].
@@ -648,18 +635,17 @@ pub async fn list_summaries(
     .fetch_all(store.pool())
     .await?;
     let role_rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT user_id, org_role FROM user_org_roles WHERE user_id IN \
-         (SELECT id FROM users ORDER BY {PERSON_ORDER} LIMIT $1 OFFSET $2) ORDER BY user_id, org_role",
+        "SELECT DISTINCT h.holder_id, h.role_code FROM ({}) h",
+        crate::organisation::ROLES_HELD_ON
     )))
-    .bind(limit)
-    .bind(offset)
+    .bind(crate::date_text(crate::japan_today()))
     .fetch_all(store.pool())
     .await?;
     let mut roles: std::collections::HashMap<i64, Vec<OrgRole>> = Default::default();
     for row in &role_rows {
-        let name: String = row.try_get("org_role")?;
-        let user_id: i64 = row.try_get("user_id")?;
-        let role = crate::decode("user_org_roles", user_id, "org_role", &name, OrgRole::parse)?;
+        let name: String = row.try_get("role_code")?;
+        let user_id: i64 = row.try_get("holder_id")?;
+        let role = crate::decode("org_posts", user_id, "role_code", &name, OrgRole::parse)?;
         roles.entry(user_id).or_default().push(role);
     }
     let items = rows
@@ -702,8 +688,10 @@ pub async fn active_admins_except(tx: &mut WriteTx, id: i64) -> Result<i64> {
     .await?)
 }
 
-/// Replaces a user's organisational roles inside a write (so it works for a user created
-/// in the same transaction), recording before → after when they change.
+/// Gives and takes back a user's organisational roles from today, inside a write (so it
+/// works for a user created in the same transaction), recording before → after: a role
+/// given starts a term today; one taken back ends its term yesterday, or is withdrawn if
+/// it was given today. The organisation register records terms with other dates.
 pub async fn set_org_roles(tx: &mut WriteTx, id: i64, roles: &[OrgRole]) -> Result<()> {
     let Some((before, after)) = replace_org_roles(tx, id, roles).await? else {
         return Ok(());
@@ -716,35 +704,71 @@ pub async fn set_org_roles(tx: &mut WriteTx, id: i64, roles: &[OrgRole]) -> Resu
     .await
 }
 
-/// Writes `roles` when they differ from the stored ones; returns (before, after) names.
+/// Writes `roles` when they differ from those held today; returns (before, after) names.
 async fn replace_org_roles(
     tx: &mut WriteTx,
     id: i64,
     roles: &[OrgRole],
 ) -> Result<Option<(Vec<&'static str>, Vec<&'static str>)>> {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT org_role FROM user_org_roles WHERE user_id = $1")
-            .bind(id)
-            .fetch_all(&mut *tx.tx)
-            .await?;
-    let mut before: Vec<OrgRole> = decode_org_roles(id, &names)?;
+    let today = crate::japan_today();
+    let rows = sqlx::query(
+        "SELECT t.id, t.starts_on, p.role_code FROM post_terms t \
+         JOIN org_posts p ON p.id = t.post_id WHERE t.holder_id = $2 \
+         AND p.role_code IS NOT NULL AND t.starts_on <= $1 \
+         AND (t.ends_on IS NULL OR t.ends_on >= $1)",
+    )
+    .bind(crate::date_text(today))
+    .bind(id)
+    .fetch_all(&mut *tx.tx)
+    .await?;
+    let mut held: Vec<(i64, String, OrgRole)> = Vec::new();
+    for row in &rows {
+        let term: i64 = row.try_get("id")?;
+        let code: String = row.try_get("role_code")?;
+        let role = crate::decode("org_posts", term, "role_code", &code, OrgRole::parse)?;
+        held.push((term, row.try_get("starts_on")?, role));
+    }
+    let mut before: Vec<OrgRole> = held.iter().map(|h| h.2).collect();
     before.sort();
+    before.dedup();
     let mut after = roles.to_vec();
     after.sort();
     after.dedup();
     if before == after {
         return Ok(None);
     }
-    sqlx::query("DELETE FROM user_org_roles WHERE user_id = $1")
+    let today_text = crate::date_text(today);
+    for (term, starts_on, role) in &held {
+        if after.contains(role) {
+            continue;
+        }
+        if *starts_on >= today_text {
+            sqlx::query("DELETE FROM post_terms WHERE id = $1")
+                .bind(term)
+                .execute(&mut *tx.tx)
+                .await?;
+        } else {
+            sqlx::query("UPDATE post_terms SET ends_on = $1, updated_at = $2 WHERE id = $3")
+                .bind(crate::date_text(today.previous_day().unwrap_or(today)))
+                .bind(crate::now_text())
+                .bind(term)
+                .execute(&mut *tx.tx)
+                .await?;
+        }
+    }
+    for role in after.iter().filter(|r| !before.contains(r)) {
+        sqlx::query(
+            "INSERT INTO post_terms (post_id, holder_id, deputy_id, starts_on, ends_on, note, \
+             created_by, created_at, updated_at) \
+             SELECT id, $1, NULL, $2, NULL, '', $3, $4, $4 FROM org_posts WHERE role_code = $5",
+        )
         .bind(id)
+        .bind(&today_text)
+        .bind(tx.actor.user_id)
+        .bind(crate::now_text())
+        .bind(role.as_str())
         .execute(&mut *tx.tx)
         .await?;
-    for role in &after {
-        sqlx::query("INSERT INTO user_org_roles (user_id, org_role) VALUES ($1, $2)")
-            .bind(id)
-            .bind(role.as_str())
-            .execute(&mut *tx.tx)
-            .await?;
     }
     let names = |rs: &[OrgRole]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>();
     Ok(Some((names(&before), names(&after))))

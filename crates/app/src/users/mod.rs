@@ -85,6 +85,7 @@ pub async fn create_user_with(
     {
         return Err(Failure::Conflict(login_taken()));
     }
+    crate::organisation::check_posts_given_today(app, None, &valid.org_roles).await?;
     // Hashing takes a while: done before the write lock is taken.
     let hash = mamori_store::password::hash(&input.password).await?;
     let mut tx = permit.write(app).await?;
@@ -128,6 +129,9 @@ pub async fn update_user(
     let changes = changes_from(&target, edit);
     if no_changes(&changes) {
         return Ok(false);
+    }
+    if let Some(roles) = &changes.org_roles {
+        crate::organisation::check_posts_given_today(app, Some(id), roles).await?;
     }
     let user = &target.user;
     let loses_admin = user.role == Role::Admin

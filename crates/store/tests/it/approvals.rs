@@ -184,7 +184,8 @@ backend_test!(
         let ciso = user(&mut conn, "ciso", "議長 花子", "user").await;
         let deputy = user(&mut conn, "deputy", "副議長 次郎", "user").await;
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO user_org_roles (user_id, org_role) VALUES ({ciso}, 'ciso')")))
+            "INSERT INTO post_terms (post_id, holder_id, starts_on, note, created_at, updated_at) \
+             SELECT id, {ciso}, '2000-01-01', '', 'x', 'x' FROM org_posts WHERE role_code = 'ciso'")))
             .execute(&mut conn).await.unwrap();
         drop(conn);
         let as_user = |id: i64| Actor { user_id: Some(id), label: "t".into(), client_addr: None };

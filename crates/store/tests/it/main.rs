@@ -6,6 +6,7 @@ mod assets;
 mod cycle;
 mod files;
 mod once;
+mod organisation;
 mod risks;
 mod search;
 mod store;

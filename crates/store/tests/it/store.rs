@@ -477,12 +477,15 @@ mamori_testkit::backend_test!(
         users::get(&store, id).await.unwrap();
         // An unknown post is corrupt too, never silently dropped.
         db.execute(&format!(
-            "INSERT INTO user_org_roles (user_id, org_role) VALUES ({id}, 'mayor')"
+            "INSERT INTO org_posts (role_code, single_holder, call_order, created_at) \
+             VALUES ('mayor', 0, 1, 'x'); \
+             INSERT INTO post_terms (post_id, holder_id, starts_on, note, created_at, updated_at) \
+             SELECT id, {id}, '2000-01-01', '', 'x', 'x' FROM org_posts WHERE role_code = 'mayor'"
         ))
         .await;
         let error = users::org_roles(&store, id).await.unwrap_err();
         assert!(
-            matches!(error, StoreError::Corrupt { table: "user_org_roles", column: "org_role", .. }),
+            matches!(error, StoreError::Corrupt { table: "org_posts", column: "role_code", .. }),
             "{error:?}"
         );
         store.close().await;

@@ -155,6 +155,8 @@ codes! {
     RetainedKind => of(&domain::retention::RetainedKind::ALL, domain::retention::RetainedKind::as_str);
     /// Where a redaction of personal information stands.
     RedactionState => crate::http::params::retention::STATES.to_vec();
+    /// A kind of body in the organisation register.
+    BodyKind => of(&domain::organisation::BodyKind::ALL, domain::organisation::BodyKind::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

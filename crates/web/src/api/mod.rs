@@ -19,6 +19,7 @@ pub mod glossary;
 pub mod help;
 pub mod home;
 pub mod notifications;
+pub mod organisation;
 pub mod policies;
 pub mod policy_drafts;
 pub mod retention;
@@ -193,6 +194,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         approvals::Doc::openapi(),
         exceptions::Doc::openapi(),
         retention::Doc::openapi(),
+        organisation::Doc::openapi(),
         cycle::Doc::openapi(),
         files::Doc::openapi(),
         glossary::Doc::openapi(),

@@ -76,6 +76,15 @@ pub fn error_for<'a>(errors: &'a [FieldError], field: &str) -> Option<&'a str> {
         .map(|e| e.message.as_str())
 }
 
+/// The status of a form page: 422 when it shows refused fields, 200 otherwise.
+pub fn form_status(errors: &[FieldError]) -> axum::http::StatusCode {
+    if errors.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// One option of a radio group or a select.
 #[derive(Debug, Clone)]
 pub struct Choice {

@@ -26,6 +26,9 @@ pub fn org_role_label(role: OrgRole) -> &'static str {
         OrgRole::CommitteeMember => "org_role.committee_member",
         OrgRole::CommitteeChair => "org_role.committee_chair",
         OrgRole::CsirtMember => "org_role.csirt_member",
+        OrgRole::SecurityResponsible => "org_role.security_responsible",
+        OrgRole::CsirtLead => "org_role.csirt_lead",
+        OrgRole::ChiefAuditor => "org_role.chief_auditor",
     }
 }
 

@@ -140,6 +140,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Retention),
     ),
     item(
+        "organisation",
+        "/organisation",
+        "nav.organisation",
+        Audience::Readers(Register::Organisation),
+    ),
+    item(
         "users",
         "/users",
         "nav.users",

@@ -13,6 +13,7 @@ pub mod help;
 pub mod home;
 pub mod login;
 pub mod notifications;
+pub mod organisation;
 pub mod policies;
 pub mod preferences;
 pub mod retention;

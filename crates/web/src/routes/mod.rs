@@ -7,6 +7,7 @@ pub mod cycle;
 pub mod exceptions;
 pub mod files;
 pub mod notify;
+pub mod organisation;
 pub mod people;
 pub mod policies;
 pub mod retention;

@@ -34,6 +34,7 @@ mod once_forms_blocks;
 mod once_forms_people;
 mod once_forms_risks;
 mod openapi;
+mod organisation;
 mod past_dates;
 mod policies;
 mod policy_acks;

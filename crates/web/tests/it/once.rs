@@ -57,6 +57,8 @@ pub(super) const GUARDED: &[&str] = &[
     "/exceptions/{id}/revise",
     "/exceptions/{id}/end",
     "/retention/redactions",
+    "/organisation/posts",
+    "/organisation/posts/{id}/terms",
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",
@@ -212,6 +214,14 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/retention/periods",
         "sets the retention periods; twice sets the same (an unchanged setting writes no entry)",
+    ),
+    (
+        "/organisation/terms/{id}",
+        "ends a term or sets its deputy; twice sets the same (an unchanged term writes nothing)",
+    ),
+    (
+        "/organisation/people/{id}",
+        "sets contact details; twice sets the same (unchanged details write nothing)",
     ),
     (
         "/reviews/{kind}/{id}/schedule",

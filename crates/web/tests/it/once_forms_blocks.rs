@@ -288,3 +288,45 @@ pub(super) async fn retention(twice: &mut Twice<'_>, officer: &Web<'_>) {
         .await;
     assert!(shown.starts_with("/retention/redactions/"), "{shown}");
 }
+
+pub(super) async fn organisation(twice: &mut Twice<'_>, officer: &Web<'_>, member_id: i64) {
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/organisation/posts",
+                page: "/organisation",
+                action: "/organisation/posts",
+                changes: &[("name", "議事係長")],
+                codes: &["organisation.post_add"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    assert_eq!(shown, "/organisation?saved=post");
+    let roster = officer.json("/api/v1/organisation").await;
+    let post = roster["post_holders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["role"] == "committee_member")
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let page = format!("/organisation/posts/{post}");
+    let action = format!("{page}/terms");
+    let holder = member_id.to_string();
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/organisation/posts/{id}/terms",
+                page: &page,
+                action: &action,
+                changes: &[("post_holder", &holder), ("starts_on", "令和8年4月1日")],
+                codes: &["organisation.term_add"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
