@@ -43,10 +43,12 @@ pub enum Register {
     /// Retention periods of personal information in mamori's own records, and its
     /// redaction once they have passed.
     Retention,
+    /// Awareness notices (注意喚起) and who has read them.
+    Awareness,
 }
 
 impl Register {
-    pub const ALL: [Register; 14] = [
+    pub const ALL: [Register; 15] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -61,6 +63,7 @@ impl Register {
         Register::Approvals,
         Register::Exceptions,
         Register::Retention,
+        Register::Awareness,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -80,6 +83,7 @@ impl Register {
             Register::Approvals => "approvals",
             Register::Exceptions => "exceptions",
             Register::Retention => "retention",
+            Register::Awareness => "awareness",
         }
     }
 }
@@ -229,6 +233,20 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             posts: &[OrgRole::Ciso],
         },
         (Retention, SeeAll) => NOBODY,
+        // Awareness notices: everyone bound by the policy reads those addressed to them
+        // (the use case checks the audience); the secretariat (the administrator, the
+        // security officer, the 情報セキュリティ管理者) posts, reminds and withdraws;
+        // they and the auditor see every notice and its read figures.
+        (Awareness, Read) => roles(STAFF_AND_MEMBERS),
+        (Awareness, Edit) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer],
+            posts: &[OrgRole::SecurityManager],
+        },
+        (Awareness, SeeAll) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: &[OrgRole::SecurityManager],
+        },
+        (Awareness, Decide) => NOBODY,
     }
 }
 

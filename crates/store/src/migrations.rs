@@ -142,6 +142,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0022_retention.sql"),
         include_str!("../migrations/postgres/0022_retention.sql"),
     ),
+    (
+        23,
+        "awareness",
+        include_str!("../migrations/sqlite/0023_awareness.sql"),
+        include_str!("../migrations/postgres/0023_awareness.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -37,6 +37,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::approvals::routes(),
         routes::exceptions::routes(),
         routes::retention::routes(),
+        routes::awareness::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

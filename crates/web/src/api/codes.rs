@@ -155,6 +155,10 @@ codes! {
     RetainedKind => of(&domain::retention::RetainedKind::ALL, domain::retention::RetainedKind::as_str);
     /// Where a redaction of personal information stands.
     RedactionState => crate::http::params::retention::STATES.to_vec();
+    /// Who an awareness notice (注意喚起) is addressed to.
+    AwarenessAudience => of(&domain::awareness::AudienceKind::ALL, domain::awareness::AudienceKind::as_str);
+    /// Where a reader stands with an awareness notice.
+    AwarenessReadStanding => of(&domain::awareness::ReadStanding::ALL, domain::awareness::ReadStanding::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

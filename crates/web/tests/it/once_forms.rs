@@ -228,6 +228,7 @@ backend_test!(
         blocks::files(&mut twice, &officer).await;
         blocks::exceptions(&mut twice, &officer, &gicho).await;
         blocks::retention(&mut twice, &officer).await;
+        blocks::awareness(&mut twice, &officer).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
