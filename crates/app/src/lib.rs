@@ -12,6 +12,7 @@ pub mod assets;
 pub mod audit;
 pub mod audit_anchor;
 pub mod auth;
+pub mod awareness;
 pub mod backups;
 pub mod classification;
 pub mod cycle;

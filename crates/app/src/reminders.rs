@@ -64,6 +64,10 @@ pub fn items_of(waiting: &Waiting) -> BTreeSet<ItemKey> {
         waiting.exceptions.iter().map(|e| e.record.id).collect(),
     ));
     items.extend(keys(
+        "awareness",
+        waiting.awareness.iter().map(|n| n.record.id).collect(),
+    ));
+    items.extend(keys(
         "file",
         waiting.expired_files.iter().map(|(f, _)| f.id).collect(),
     ));

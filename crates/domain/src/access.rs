@@ -45,10 +45,12 @@ pub enum Register {
     Retention,
     /// The organisation register: bodies, posts, who held them when, and contacts.
     Organisation,
+    /// Awareness notices (注意喚起) and who has read them.
+    Awareness,
 }
 
 impl Register {
-    pub const ALL: [Register; 15] = [
+    pub const ALL: [Register; 16] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -64,6 +66,7 @@ impl Register {
         Register::Exceptions,
         Register::Retention,
         Register::Organisation,
+        Register::Awareness,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -84,6 +87,7 @@ impl Register {
             Register::Exceptions => "exceptions",
             Register::Retention => "retention",
             Register::Organisation => "organisation",
+            Register::Awareness => "awareness",
         }
     }
 }
@@ -239,6 +243,20 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         (Organisation, Read) => roles(STAFF_AND_MEMBERS),
         (Organisation, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
         (Organisation, Decide | SeeAll) => NOBODY,
+        // Awareness notices: everyone bound by the policy reads those addressed to them
+        // (the use case checks the audience); the secretariat (the administrator, the
+        // security officer, the 情報セキュリティ管理者) posts, reminds and withdraws;
+        // they and the auditor see every notice and its read figures.
+        (Awareness, Read) => roles(STAFF_AND_MEMBERS),
+        (Awareness, Edit) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer],
+            posts: &[OrgRole::SecurityManager],
+        },
+        (Awareness, SeeAll) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: &[OrgRole::SecurityManager],
+        },
+        (Awareness, Decide) => NOBODY,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod access;
 pub mod address;
 pub mod approval;
 pub mod asset;
+pub mod awareness;
 pub mod calendar;
 pub mod citation;
 pub mod classification;

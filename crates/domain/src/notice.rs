@@ -22,16 +22,19 @@ pub enum NoticeKind {
     AuditAnchor,
     /// The daily check found the audit trail broken (always urgent).
     AuditBroken,
+    /// An awareness notice (注意喚起) addressed to the person, or a reminder to read it.
+    Awareness,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 6] = [
+    pub const ALL: [NoticeKind; 7] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
         NoticeKind::DueDigest,
         NoticeKind::AuditAnchor,
         NoticeKind::AuditBroken,
+        NoticeKind::Awareness,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +45,7 @@ impl NoticeKind {
             NoticeKind::DueDigest => "due_digest",
             NoticeKind::AuditAnchor => "audit_anchor",
             NoticeKind::AuditBroken => "audit_broken",
+            NoticeKind::Awareness => "awareness",
         }
     }
 
@@ -68,6 +72,7 @@ impl NoticeKind {
             NoticeKind::DueDigest => "notify.kind.due_digest.label",
             NoticeKind::AuditAnchor => "notify.kind.audit_anchor.label",
             NoticeKind::AuditBroken => "notify.kind.audit_broken.label",
+            NoticeKind::Awareness => "notify.kind.awareness.label",
         }
     }
 
@@ -79,6 +84,7 @@ impl NoticeKind {
             NoticeKind::DueDigest => "notify.kind.due_digest.subject",
             NoticeKind::AuditAnchor => "notify.kind.audit_anchor.subject",
             NoticeKind::AuditBroken => "notify.kind.audit_broken.subject",
+            NoticeKind::Awareness => "notify.kind.awareness.subject",
         }
     }
 
@@ -90,6 +96,7 @@ impl NoticeKind {
             NoticeKind::DueDigest => "notify.kind.due_digest.text",
             NoticeKind::AuditAnchor => "notify.kind.audit_anchor.text",
             NoticeKind::AuditBroken => "notify.kind.audit_broken.text",
+            NoticeKind::Awareness => "notify.kind.awareness.text",
         }
     }
 }

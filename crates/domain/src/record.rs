@@ -29,10 +29,12 @@ pub enum RecordKind {
     Exception,
     /// A redaction of personal information past its retention period.
     Redaction,
+    /// An awareness notice (注意喚起), whose file is its material.
+    AwarenessNotice,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
         RecordKind::Asset,
@@ -42,6 +44,7 @@ impl RecordKind {
         RecordKind::CorrectiveAction,
         RecordKind::Exception,
         RecordKind::Redaction,
+        RecordKind::AwarenessNotice,
     ];
 
     /// The code stored in the database and used in the API.
@@ -56,6 +59,7 @@ impl RecordKind {
             RecordKind::CorrectiveAction => "corrective_action",
             RecordKind::Exception => "exception",
             RecordKind::Redaction => "redaction",
+            RecordKind::AwarenessNotice => "awareness_notice",
         }
     }
 
@@ -72,6 +76,7 @@ impl RecordKind {
             RecordKind::CorrectiveAction => Register::Actions,
             RecordKind::Exception => Register::Exceptions,
             RecordKind::Redaction => Register::Retention,
+            RecordKind::AwarenessNotice => Register::Awareness,
         }
     }
 
@@ -89,6 +94,7 @@ impl RecordKind {
             RecordKind::CorrectiveAction => format!("/actions/{id}"),
             RecordKind::Exception => format!("/exceptions/{id}"),
             RecordKind::Redaction => format!("/retention/redactions/{id}"),
+            RecordKind::AwarenessNotice => format!("/awareness/{id}"),
         }
     }
 
@@ -104,6 +110,7 @@ impl RecordKind {
             RecordKind::CorrectiveAction => "record_kind.corrective_action",
             RecordKind::Exception => "record_kind.exception",
             RecordKind::Redaction => "record_kind.redaction",
+            RecordKind::AwarenessNotice => "record_kind.awareness_notice",
         }
     }
 }

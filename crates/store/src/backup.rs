@@ -72,6 +72,8 @@ pub const TABLES: &[&str] = &[
     "file_chunks",
     "attachments",
     "attachment_revisions",
+    "awareness_notices",
+    "awareness_recipients",
     "audit_log",
     "audit_checks",
     "backup_runs",

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod audit_checks;
 pub mod audit_redaction;
+pub mod awareness;
 pub mod backup;
 pub mod backup_runs;
 pub mod calendar;

@@ -148,6 +148,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0023_organisation.sql"),
         include_str!("../migrations/postgres/0023_organisation.sql"),
     ),
+    (
+        24,
+        "awareness",
+        include_str!("../migrations/sqlite/0024_awareness.sql"),
+        include_str!("../migrations/postgres/0024_awareness.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -38,6 +38,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::exceptions::routes(),
         routes::retention::routes(),
         routes::organisation::routes(),
+        routes::awareness::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

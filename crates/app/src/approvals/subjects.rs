@@ -71,7 +71,8 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         RecordKind::PolicyDocument
         | RecordKind::Asset
         | RecordKind::Risk
-        | RecordKind::CorrectiveAction => &NotDecided,
+        | RecordKind::CorrectiveAction
+        | RecordKind::AwarenessNotice => &NotDecided,
     }
 }
 

@@ -54,7 +54,8 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
         RecordKind::PolicyVersion
         | RecordKind::AssetTakeout
         | RecordKind::RiskAcceptance
-        | RecordKind::Redaction => {
+        | RecordKind::Redaction
+        | RecordKind::AwarenessNotice => {
             return Err(crate::Failure::NotFound);
         }
     }

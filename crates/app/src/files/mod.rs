@@ -77,6 +77,11 @@ pub async fn see_record(
             }
             (exception.rule, false)
         }
+        // A notice's material is for those it is addressed to and those who see all.
+        RecordKind::AwarenessNotice => (
+            crate::awareness::may_see(app, acting, record.id).await?,
+            false,
+        ),
         RecordKind::PolicyDocument => {
             let document = mamori_store::policies::document(app.store(), record.id).await?;
             (document.title, false)

@@ -68,6 +68,9 @@ pub struct Waiting {
     /// Closed records past their retention period and not yet proposed for redaction
     /// (`{kind}:{id}`), for those who propose redactions.
     pub retention_due: Vec<String>,
+    /// Awareness notices (注意喚起) addressed to the person and not read yet, nearest
+    /// deadline first.
+    pub awareness: Vec<crate::awareness::Listed>,
     /// The person's requests sent back or rejected, until they send them again.
     pub returned: Vec<crate::approvals::Request>,
     /// The assets the person holds (the newest [`HOME_HELD`]), and how many in all.
@@ -163,6 +166,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         cycle,
         exceptions: crate::exceptions::needing_attention(app, acting).await?,
         retention_due: crate::retention::due_records(app, acting, today).await?,
+        awareness: crate::awareness::unread_for(app, acting).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
         held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,

@@ -157,6 +157,10 @@ codes! {
     RedactionState => crate::http::params::retention::STATES.to_vec();
     /// A kind of body in the organisation register.
     BodyKind => of(&domain::organisation::BodyKind::ALL, domain::organisation::BodyKind::as_str);
+    /// Who an awareness notice (注意喚起) is addressed to.
+    AwarenessAudience => of(&domain::awareness::AudienceKind::ALL, domain::awareness::AudienceKind::as_str);
+    /// Where a reader stands with an awareness notice.
+    AwarenessReadStanding => of(&domain::awareness::ReadStanding::ALL, domain::awareness::ReadStanding::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

@@ -144,6 +144,20 @@ pub async fn list_action_files(
     list(&state, &signed, record).await
 }
 
+/// The material attached to an awareness notice.
+#[utoipa::path(get, path = "/api/v1/awareness/{id}/files", tag = "files",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 404, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn list_awareness_files(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::AwarenessNotice, parse_id(&id)?);
+    list(&state, &signed, record).await
+}
+
 /// The attachments of a risk.
 #[utoipa::path(get, path = "/api/v1/risks/{id}/files", tag = "files",
     params(("id" = i64, Path)),
@@ -220,6 +234,23 @@ pub async fn upload_action_file(
     request: Request,
 ) -> Result<Response, AppError> {
     let record = RecordRef::new(RecordKind::CorrectiveAction, parse_id(&id)?);
+    upload(&state, &signed, record, request).await
+}
+
+/// Attaches material to an awareness notice (fields as for an asset).
+#[utoipa::path(post, path = "/api/v1/awareness/{id}/files", tag = "files",
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "fields `file`, `purpose`, `title`, `expires_on`"),
+    responses((status = 201, body = AttachmentOut), (status = 413, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn upload_awareness_file(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::AwarenessNotice, parse_id(&id)?);
     upload(&state, &signed, record, request).await
 }
 
@@ -477,9 +508,11 @@ pub async fn list_views(
         list_asset_files,
         list_risk_files,
         list_action_files,
+        list_awareness_files,
         upload_asset_file,
         upload_risk_file,
         upload_action_file,
+        upload_awareness_file,
         get_file,
         file_content,
         revision_content,

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod audit;
 pub mod audit_anchor;
 pub mod audit_checks;
+pub mod awareness;
 pub mod backups;
 pub mod classification;
 pub mod codes;
@@ -193,6 +194,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         notifications::Doc::openapi(),
         approvals::Doc::openapi(),
         exceptions::Doc::openapi(),
+        awareness::Doc::openapi(),
         retention::Doc::openapi(),
         organisation::Doc::openapi(),
         cycle::Doc::openapi(),

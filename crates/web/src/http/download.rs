@@ -110,6 +110,12 @@ impl futures_core::Stream for Chunks {
     }
 }
 
+/// A file made for one download (a notice's readers), named `ascii` for every client
+/// and `named` for those that read RFC 5987.
+pub fn named(bytes: Vec<u8>, format: Format, ascii: &str, named: &str) -> Response {
+    attachment(bytes, format, ascii, named)
+}
+
 fn attachment(body: impl IntoResponse, format: Format, ascii: &str, named: &str) -> Response {
     let disposition = format!(
         "attachment; filename=\"{ascii}\"; filename*=UTF-8''{}",

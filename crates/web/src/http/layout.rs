@@ -122,6 +122,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Actions),
     ),
     item(
+        "awareness",
+        "/awareness",
+        "nav.awareness",
+        Audience::Readers(Register::Awareness),
+    ),
+    item(
         "reviews",
         "/reviews",
         "nav.reviews",

@@ -38,6 +38,7 @@ fn nav_of(kind: RecordKind) -> &'static str {
         RecordKind::CorrectiveAction => "actions",
         RecordKind::Exception => "exceptions",
         RecordKind::Redaction => "retention",
+        RecordKind::AwarenessNotice => "awareness",
     }
 }
 
@@ -93,6 +94,17 @@ pub async fn upload_action_file(
     request: Request,
 ) -> Result<Response, AppError> {
     let record = RecordRef::new(RecordKind::CorrectiveAction, parse_id(&id)?);
+    upload(&state, &ctx, &signed, record, request).await
+}
+
+pub async fn upload_awareness_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::AwarenessNotice, parse_id(&id)?);
     upload(&state, &ctx, &signed, record, request).await
 }
 

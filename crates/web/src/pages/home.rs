@@ -43,6 +43,9 @@ struct HomePage {
     exceptions: Vec<(String, String, String)>,
     /// Closed records past their retention period, not yet proposed for redaction.
     retention_due: usize,
+    /// Awareness notices not read yet, nearest deadline first: (title, link, deadline
+    /// text, overdue).
+    awareness: Vec<(String, String, String, bool)>,
     /// The assets this person holds: (name, link), and how many in all.
     held: Vec<(String, String)>,
     held_total: i64,
@@ -327,6 +330,21 @@ pub async fn show(
             })
             .collect(),
         retention_due: waiting.retention_due.len(),
+        awareness: waiting
+            .awareness
+            .iter()
+            .map(|l| {
+                (
+                    l.record.title.clone(),
+                    format!("/awareness/{}", l.record.id),
+                    l.record
+                        .due_on
+                        .map(|d| ctx.tr.f("awareness.due", &[("date", ctx.date(d))]))
+                        .unwrap_or_default(),
+                    l.mine == Some(mamori_domain::awareness::ReadStanding::Overdue),
+                )
+            })
+            .collect(),
         expired_files: waiting
             .expired_files
             .iter()

@@ -4,6 +4,7 @@ pub mod account;
 pub mod approvals;
 pub mod assets;
 pub mod audit;
+pub mod awareness;
 pub mod classification;
 pub mod cycle;
 pub mod exceptions;

@@ -27,6 +27,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/actions/{id}/files",
             post(files::upload_action_file).layer(streamed()),
         ),
+        (
+            Method::POST,
+            "/awareness/{id}/files",
+            post(files::upload_awareness_file).layer(streamed()),
+        ),
         (Method::GET, "/files/{id}", get(files::show)),
         (
             Method::POST,
@@ -69,6 +74,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/risks/{id}/files",
             post(api::files::upload_risk_file).layer(streamed()),
+        ),
+        (
+            Method::GET,
+            "/api/v1/awareness/{id}/files",
+            get(api::files::list_awareness_files),
+        ),
+        (
+            Method::POST,
+            "/api/v1/awareness/{id}/files",
+            post(api::files::upload_awareness_file).layer(streamed()),
         ),
         (Method::GET, "/api/v1/files/{id}", get(api::files::get_file)),
         (

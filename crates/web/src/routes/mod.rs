@@ -3,6 +3,7 @@
 
 pub mod approvals;
 pub mod assets;
+pub mod awareness;
 pub mod cycle;
 pub mod exceptions;
 pub mod files;

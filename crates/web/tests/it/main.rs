@@ -11,6 +11,7 @@ mod assets;
 mod audit_anchor;
 mod audit_checks;
 mod audit_trail;
+mod awareness;
 mod browser;
 mod citations;
 mod classification;

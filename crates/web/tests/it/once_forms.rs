@@ -229,6 +229,7 @@ backend_test!(
         blocks::exceptions(&mut twice, &officer, &gicho).await;
         blocks::retention(&mut twice, &officer).await;
         blocks::organisation(&mut twice, &officer, member_id).await;
+        blocks::awareness(&mut twice, &officer).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();

@@ -330,3 +330,73 @@ pub(super) async fn organisation(twice: &mut Twice<'_>, officer: &Web<'_>, membe
         )
         .await;
 }
+
+pub(super) async fn awareness(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/awareness/new",
+                page: "/awareness/new",
+                action: "/awareness/new",
+                changes: &[
+                    ("title", "不審なメールに注意してください"),
+                    ("body", "添付ファイルを開かないでください。"),
+                    ("audience", "everyone"),
+                ],
+                codes: &["awareness.post", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let id = id_after(&shown, "/awareness/");
+    let page = format!("/awareness/{id}");
+    // The officer is addressed too (everyone): their reading is recorded once.
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/awareness/{id}/read",
+                page: &page,
+                action: &format!("{page}/read"),
+                changes: &[],
+                codes: &["awareness.read"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/awareness/{id}/remind",
+                page: &page,
+                action: &format!("{page}/remind"),
+                changes: &[],
+                codes: &["awareness.remind", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    twice
+        .upload(
+            officer,
+            "/awareness/{id}/files",
+            &page,
+            &format!("{page}/files"),
+        )
+        .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/awareness/{id}/withdraw",
+                page: &page,
+                action: &format!("{page}/withdraw"),
+                changes: &[("reason", "内容を改めて掲示するため")],
+                codes: &["awareness.withdraw"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
