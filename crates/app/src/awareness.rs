@@ -90,15 +90,17 @@ pub async fn list(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure> {
     } else {
         store::addressed_to(app.store(), user_id).await?
     };
-    let mut listed = Vec::with_capacity(records.len());
-    for record in records {
-        let mine = match store::reading(app.store(), record.id, user_id).await? {
-            Some(read_at) => Some(standing_of(&record, read_at.is_some(), day)),
-            None => None,
-        };
-        listed.push(Listed { record, mine });
-    }
-    Ok(listed)
+    let readings = store::readings_of(app.store(), user_id).await?;
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            let mine = readings
+                .iter()
+                .find(|(id, _)| *id == record.id)
+                .map(|(_, read)| standing_of(&record, *read, day));
+            Listed { record, mine }
+        })
+        .collect())
 }
 
 /// One notice: to those it is addressed to, and to those who see all (with the

@@ -329,6 +329,26 @@ mod tests {
     }
 
     #[test]
+    fn everyone_but_contractors_reads_notices_and_the_secretariat_posts_them() {
+        for role in [
+            Role::Admin,
+            Role::SecurityOfficer,
+            Role::User,
+            Role::Auditor,
+        ] {
+            assert!(holder(role, &[]).may(Register::Awareness, Act::Read));
+        }
+        assert!(!holder(Role::User, &[]).may(Register::Awareness, Act::Edit));
+        assert!(!holder(Role::User, &[]).may(Register::Awareness, Act::SeeAll));
+        let manager = holder(Role::User, &[OrgRole::SecurityManager]);
+        assert!(manager.may(Register::Awareness, Act::Edit));
+        assert!(manager.may(Register::Awareness, Act::SeeAll));
+        let auditor = holder(Role::Auditor, &[]);
+        assert!(auditor.may(Register::Awareness, Act::SeeAll));
+        assert!(!auditor.may(Register::Awareness, Act::Edit));
+    }
+
+    #[test]
     fn oversight_sees_every_asset_and_the_audit_trail() {
         for role in [Role::SecurityOfficer, Role::Auditor] {
             let h = holder(role, &[]);

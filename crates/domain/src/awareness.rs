@@ -475,7 +475,7 @@ mod tests {
 
     #[test]
     fn nearest_deadline_first_and_undated_last() {
-        let mut keys = vec![
+        let mut keys = [
             (None, 1),
             (Some(date!(2026 - 12 - 20)), 2),
             (Some(date!(2026 - 12 - 10)), 3),

@@ -197,6 +197,21 @@ pub async fn reading(
     .transpose()
 }
 
+/// The notices addressed to one person, each with whether they have read it.
+pub async fn readings_of(store: &Store, user_id: i64) -> Result<Vec<(i64, bool)>> {
+    let rows =
+        sqlx::query("SELECT notice_id, read_at FROM awareness_recipients WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_all(store.pool())
+            .await?;
+    rows.iter()
+        .map(|row| {
+            let read_at: Option<String> = row.try_get("read_at")?;
+            Ok((row.try_get("notice_id")?, read_at.is_some()))
+        })
+        .collect()
+}
+
 /// Every account as the audience rule needs it (active or not, with their posts).
 pub async fn people(store: &Store) -> Result<Vec<Person>> {
     let rows = sqlx::query("SELECT id, login, role, user_type, active FROM users ORDER BY id")
