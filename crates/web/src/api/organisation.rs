@@ -16,7 +16,7 @@ use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
 use crate::http::extract::read_json;
 use crate::http::forms::parse_id;
-use crate::pages::organisation::day_asked;
+use crate::http::params::organisation::day_asked;
 use crate::state::AppState;
 
 /// A post: a built-in one names its `role` (and carries that role's grants); one the

@@ -21,6 +21,7 @@ use crate::http::forms::{
     Choice, FieldError, FormFields, error_for, form_problems, form_status, named_errors, parse_id,
 };
 use crate::http::labels::org_role_label;
+use crate::http::params::organisation::day_asked;
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
 
@@ -41,19 +42,6 @@ pub fn body_name(tr: &Tr, body: &Body) -> String {
         (Some(code), _) => tr.t(&format!("organisation.body.{code}")).to_owned(),
         (None, Some(name)) => name.clone(),
         (None, None) => format!("#{}", body.id),
-    }
-}
-
-/// The day asked for in `?on=` (ISO or 和暦), today when absent; a day that does not
-/// read is the field's problem.
-pub fn day_asked(on: Option<&str>) -> Result<Date, FieldProblem> {
-    match on.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(mamori_app::today()),
-        Some(text) => mamori_domain::wareki::parse_date_input(text).map_err(|e| FieldProblem {
-            field: "on",
-            key: e.message_key(),
-            params: e.params(),
-        }),
     }
 }
 
