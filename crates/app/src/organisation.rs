@@ -248,7 +248,6 @@ pub struct ContactLine {
 #[derive(Debug, Clone)]
 pub struct ContactList {
     pub day: Date,
-    pub bodies: Vec<Body>,
     pub lines: Vec<ContactLine>,
     pub others: Vec<Person>,
     pub may_edit: bool,
@@ -278,7 +277,6 @@ pub async fn contact_list(app: &App, acting: &Acting, day: Date) -> Result<Conta
         .collect();
     Ok(ContactList {
         day,
-        bodies: roster.bodies,
         lines,
         others,
         may_edit: roster.may_edit,
@@ -301,10 +299,19 @@ pub async fn person(app: &App, acting: &Acting, id: i64) -> Result<Person, Failu
         .ok_or(Failure::NotFound)
 }
 
-/// Whether `acting` may change the contact details of `user_id`: the register's keepers,
-/// or the person themselves.
+/// What changing the contact details of `user_id` asks of `acting` on the register: one's
+/// own details are kept by anyone who reads it, anyone else's by its keepers.
+pub fn contact_act(acting: &Acting, user_id: i64) -> Act {
+    if acting.user_id() == Some(user_id) {
+        Act::Read
+    } else {
+        Act::Edit
+    }
+}
+
+/// Whether `acting` may change the contact details of `user_id`.
 pub fn may_change_contact(acting: &Acting, user_id: i64) -> bool {
-    acting.may(Register::Organisation, Act::Edit) || acting.user_id() == Some(user_id)
+    acting.may(Register::Organisation, contact_act(acting, user_id))
 }
 
 /// Sets a person's contact details and the day their service began.
@@ -314,17 +321,11 @@ pub async fn set_contact(
     user_id: i64,
     form: &ContactForm,
 ) -> Result<Person, Failure> {
-    let register = if acting.user_id() == Some(user_id) {
-        // One's own details: anyone who reads the register keeps their own.
-        Act::Read
-    } else {
-        Act::Edit
-    };
     let permit = app
         .permit(
             acting,
             Register::Organisation,
-            register,
+            contact_act(acting, user_id),
             "organisation.contact",
         )
         .await?;

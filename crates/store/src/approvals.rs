@@ -329,9 +329,9 @@ pub async fn holders(
         let day = binds.len();
         alternatives.push(format!(
             "EXISTS (SELECT 1 FROM post_terms t JOIN org_posts p ON p.id = t.post_id \
-             WHERE t.holder_id = u.id AND p.role_code IN ({}) AND t.starts_on <= ${day} \
-             AND (t.ends_on IS NULL OR t.ends_on >= ${day}))",
-            list(posts, &mut binds)
+             WHERE t.holder_id = u.id AND p.role_code IN ({}) AND {})",
+            list(posts, &mut binds),
+            crate::organisation::in_force("t", &format!("${day}"))
         ));
     }
     if let Some(id) = person {
@@ -506,13 +506,14 @@ pub async fn absences_on(store: &Store, day: Date) -> Result<Vec<Absence>> {
         .map(|row| absence_from_row(row).map(|a| a.rule()))
         .collect::<Result<Vec<_>>>()?;
     // The standing deputy (代理者) of a post the absent person holds stands in too.
-    let standing = sqlx::query(
+    let standing = sqlx::query(AssertSqlSafe(format!(
         "SELECT a.user_id, t.deputy_id, a.starts_on, a.ends_on FROM approval_absences a \
          JOIN post_terms t ON t.holder_id = a.user_id \
          WHERE a.cancelled_at IS NULL AND a.starts_on <= $1 AND a.ends_on >= $1 \
          AND t.deputy_id IS NOT NULL AND t.deputy_id <> a.deputy_id \
-         AND t.starts_on <= $1 AND (t.ends_on IS NULL OR t.ends_on >= $1) ORDER BY a.id, t.id",
-    )
+         AND {} ORDER BY a.id, t.id",
+        crate::organisation::in_force("t", "$1")
+    )))
     .bind(date_text(day))
     .fetch_all(store.pool())
     .await?;

@@ -220,7 +220,7 @@ pub async fn people(store: &Store) -> Result<Vec<Person>> {
     // The posts held today (the organisation register's terms).
     let posts = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT DISTINCT h.holder_id, h.role_code FROM ({}) h",
-        crate::organisation::ROLES_HELD_ON
+        crate::organisation::roles_held_on()
     )))
     .bind(crate::date_text(crate::japan_today()))
     .fetch_all(store.pool())

@@ -12,12 +12,23 @@ use crate::{
     AuditEntry, Result, Store, StoreError, WriteTx, date_text, decode, decode_date, now_text,
 };
 
+/// The one definition of "a term in force on a day" for SQL: the term `alias` (of
+/// `post_terms`) has begun by `day` (a bound parameter such as `$1`) and not ended
+/// before it (`ends_on` is inclusive; none is open-ended).
+pub(crate) fn in_force(alias: &str, day: &str) -> String {
+    format!("{alias}.starts_on <= {day} AND ({alias}.ends_on IS NULL OR {alias}.ends_on >= {day})")
+}
+
 /// The terms in force on the day bound as `$1`, as (holder, role code) for posts with a
-/// role: the one definition of "holds a post on a day" for SQL that filters by it.
-pub(crate) const ROLES_HELD_ON: &str = "SELECT t.holder_id, p.role_code FROM post_terms t \
-     JOIN org_posts p ON p.id = t.post_id \
-     WHERE p.role_code IS NOT NULL AND t.starts_on <= $1 \
-     AND (t.ends_on IS NULL OR t.ends_on >= $1)";
+/// role: what "holds a post on a day" means for SQL that filters by it.
+pub(crate) fn roles_held_on() -> String {
+    format!(
+        "SELECT t.holder_id, p.role_code FROM post_terms t \
+         JOIN org_posts p ON p.id = t.post_id \
+         WHERE p.role_code IS NOT NULL AND {}",
+        in_force("t", "$1")
+    )
+}
 
 /// A body posts belong to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,17 +67,6 @@ pub struct Term {
     pub starts_on: Date,
     pub ends_on: Option<Date>,
     pub note: String,
-}
-
-impl Term {
-    pub fn held(&self) -> HeldTerm {
-        HeldTerm {
-            id: self.id,
-            holder_id: self.holder_id,
-            starts_on: self.starts_on,
-            ends_on: self.ends_on,
-        }
-    }
 }
 
 /// A person's contact details and the day their service began.
@@ -222,7 +222,7 @@ async fn select_terms(store: &Store, condition: &str, binds: Vec<Bind>) -> Resul
 pub async fn terms_on(store: &Store, day: Date) -> Result<Vec<Term>> {
     select_terms(
         store,
-        "WHERE t.starts_on <= $1 AND (t.ends_on IS NULL OR t.ends_on >= $1)",
+        &format!("WHERE {}", in_force("t", "$1")),
         vec![Bind::Text(date_text(day))],
     )
     .await
@@ -268,22 +268,7 @@ pub async fn held_terms(tx: &mut WriteTx, post_id: i64) -> Result<Vec<HeldTerm>>
 
 /// Records a term of `post_id`.
 pub async fn add_term(tx: &mut WriteTx, post_id: i64, input: &TermInput) -> Result<i64> {
-    let now = now_text();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO post_terms (post_id, holder_id, deputy_id, starts_on, ends_on, note, \
-         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-         RETURNING id",
-    )
-    .bind(post_id)
-    .bind(input.holder_id)
-    .bind(input.deputy_id)
-    .bind(date_text(input.starts_on))
-    .bind(input.ends_on.map(date_text))
-    .bind(&input.note)
-    .bind(tx.actor.user_id)
-    .bind(&now)
-    .fetch_one(&mut *tx.tx)
-    .await?;
+    let id = insert_term(tx, post_id, input).await?;
     tx.audit(
         AuditEntry::new("organisation.term_add", "post_term")
             .target(id)
@@ -296,6 +281,26 @@ pub async fn add_term(tx: &mut WriteTx, post_id: i64, input: &TermInput) -> Resu
     )
     .await?;
     Ok(id)
+}
+
+/// Writes a term; the caller writes its audit entry (a term of its own, or a change of
+/// a person's posts from the users page).
+pub(crate) async fn insert_term(tx: &mut WriteTx, post_id: i64, input: &TermInput) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO post_terms (post_id, holder_id, deputy_id, starts_on, ends_on, note, \
+         created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+         RETURNING id",
+    )
+    .bind(post_id)
+    .bind(input.holder_id)
+    .bind(input.deputy_id)
+    .bind(date_text(input.starts_on))
+    .bind(input.ends_on.map(date_text))
+    .bind(&input.note)
+    .bind(tx.actor.user_id)
+    .bind(now_text())
+    .fetch_one(&mut *tx.tx)
+    .await?)
 }
 
 /// Ends a term on `ends_on` (its last day), or changes its deputy; `None` leaves a field.
@@ -330,22 +335,12 @@ pub async fn change_term(
     tx.audit(entry).await
 }
 
-/// A term that never took effect (given and taken back on one day through the users
-/// page) is withdrawn; the audit trail keeps both steps.
-pub async fn withdraw_term(tx: &mut WriteTx, id: i64) -> Result<()> {
-    sqlx::query("DELETE FROM post_terms WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx.tx)
-        .await?;
-    tx.audit(AuditEntry::new("organisation.term_withdraw", "post_term").target(id))
-        .await
-}
-
 /// The roles `user_id` holds on `day`.
 pub async fn roles_on(store: &Store, user_id: i64, day: Date) -> Result<Vec<OrgRole>> {
     let names: Vec<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT DISTINCT h.role_code FROM ({ROLES_HELD_ON}) h WHERE h.holder_id = $2 \
-         ORDER BY h.role_code"
+        "SELECT DISTINCT h.role_code FROM ({}) h WHERE h.holder_id = $2 \
+         ORDER BY h.role_code",
+        roles_held_on()
     )))
     .bind(date_text(day))
     .bind(user_id)

@@ -31,12 +31,14 @@ pub async fn progress(store: &Store) -> Result<Progress> {
         .await?
             > 0,
         active_users: count(store, "SELECT COUNT(*) FROM users WHERE active = 1").await?,
-        ciso_held: count(
-            store,
+        ciso_held: sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(format!(
             "SELECT COUNT(*) FROM post_terms t JOIN org_posts p ON p.id = t.post_id \
              JOIN users u ON u.id = t.holder_id WHERE p.role_code = 'ciso' AND u.active = 1 \
-             AND t.ends_on IS NULL",
-        )
+             AND {}",
+            crate::organisation::in_force("t", "$1")
+        )))
+        .bind(crate::date_text(crate::japan_today()))
+        .fetch_one(store.pool())
         .await?
             > 0,
         basic_policy_published: count(

@@ -636,7 +636,7 @@ pub async fn list_summaries(
     .await?;
     let role_rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT DISTINCT h.holder_id, h.role_code FROM ({}) h",
-        crate::organisation::ROLES_HELD_ON
+        crate::organisation::roles_held_on()
     )))
     .bind(crate::date_text(crate::japan_today()))
     .fetch_all(store.pool())
@@ -711,12 +711,12 @@ async fn replace_org_roles(
     roles: &[OrgRole],
 ) -> Result<Option<(Vec<&'static str>, Vec<&'static str>)>> {
     let today = crate::japan_today();
-    let rows = sqlx::query(
+    let rows = sqlx::query(AssertSqlSafe(format!(
         "SELECT t.id, t.starts_on, p.role_code FROM post_terms t \
          JOIN org_posts p ON p.id = t.post_id WHERE t.holder_id = $2 \
-         AND p.role_code IS NOT NULL AND t.starts_on <= $1 \
-         AND (t.ends_on IS NULL OR t.ends_on >= $1)",
-    )
+         AND p.role_code IS NOT NULL AND {}",
+        crate::organisation::in_force("t", "$1")
+    )))
     .bind(crate::date_text(today))
     .bind(id)
     .fetch_all(&mut *tx.tx)
@@ -757,18 +757,18 @@ async fn replace_org_roles(
         }
     }
     for role in after.iter().filter(|r| !before.contains(r)) {
-        sqlx::query(
-            "INSERT INTO post_terms (post_id, holder_id, deputy_id, starts_on, ends_on, note, \
-             created_by, created_at, updated_at) \
-             SELECT id, $1, NULL, $2, NULL, '', $3, $4, $4 FROM org_posts WHERE role_code = $5",
-        )
-        .bind(id)
-        .bind(&today_text)
-        .bind(tx.actor.user_id)
-        .bind(crate::now_text())
-        .bind(role.as_str())
-        .execute(&mut *tx.tx)
-        .await?;
+        let post: i64 = sqlx::query_scalar("SELECT id FROM org_posts WHERE role_code = $1")
+            .bind(role.as_str())
+            .fetch_one(&mut *tx.tx)
+            .await?;
+        let term = mamori_domain::organisation::TermInput {
+            holder_id: id,
+            deputy_id: None,
+            starts_on: today,
+            ends_on: None,
+            note: String::new(),
+        };
+        crate::organisation::insert_term(tx, post, &term).await?;
     }
     let names = |rs: &[OrgRole]| rs.iter().map(|r| r.as_str()).collect::<Vec<_>>();
     Ok(Some((names(&before), names(&after))))

@@ -426,11 +426,7 @@ pub async fn set_contact(
     request: Request,
 ) -> Result<Json<OrgPersonOut>, AppError> {
     let id = parse_id(&id)?;
-    let act = if signed.0.acting.user_id() == Some(id) {
-        Act::Read
-    } else {
-        Act::Edit
-    };
+    let act = app_org::contact_act(&signed.0.acting, id);
     permit(&state, &signed, act, "organisation.contact").await?;
     let input: OrgContactIn = read_json(request).await?;
     let form = ContactForm {

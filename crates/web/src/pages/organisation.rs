@@ -322,18 +322,16 @@ pub struct TermTyped {
     pub note: String,
 }
 
-fn person_choices(people: &[Person], none_label: Option<&str>) -> Vec<Choice> {
-    none_label
-        .map(|label| Choice {
-            value: String::new(),
-            label: label.to_owned(),
-        })
-        .into_iter()
-        .chain(people.iter().filter(|p| p.active).map(|p| Choice {
-            value: p.id.to_string(),
-            label: p.name.clone(),
-        }))
-        .collect()
+fn person_choices(people: &[Person], none_label: &str) -> Vec<Choice> {
+    std::iter::once(Choice {
+        value: String::new(),
+        label: none_label.to_owned(),
+    })
+    .chain(people.iter().filter(|p| p.active).map(|p| Choice {
+        value: p.id.to_string(),
+        label: p.name.clone(),
+    }))
+    .collect()
 }
 
 async fn render_post(
@@ -382,8 +380,8 @@ async fn render_post(
             })
             .collect(),
         may_edit: history.may_edit,
-        people: person_choices(&people, Some(ctx.tr.t("organisation.choose_person"))),
-        deputies: person_choices(&people, Some(ctx.tr.t("organisation.no_deputy"))),
+        people: person_choices(&people, ctx.tr.t("organisation.choose_person")),
+        deputies: person_choices(&people, ctx.tr.t("organisation.no_deputy")),
         form,
         notice,
         errors: named_errors(&problems, &ctx.tr),
@@ -519,7 +517,7 @@ pub struct ContactRow {
     pub person_id: i64,
 }
 
-fn contact_row(post: String, person: &Person, deputy: Option<&Person>) -> ContactRow {
+fn contact_row(tr: &Tr, post: String, person: &Person, deputy: Option<&Person>) -> ContactRow {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     ContactRow {
         post,
@@ -533,7 +531,7 @@ fn contact_row(post: String, person: &Person, deputy: Option<&Person>) -> Contac
             if mobile.is_empty() {
                 d.name.clone()
             } else {
-                format!("{}（{mobile}）", d.name)
+                crate::http::labels::bracketed(tr, &d.name, &mobile)
             }
         }),
         person_id: person.id,
@@ -575,12 +573,19 @@ pub async fn contacts(
         lines: list
             .lines
             .iter()
-            .map(|l| contact_row(post_name(&ctx.tr, &l.post), &l.holder, l.deputy.as_ref()))
+            .map(|l| {
+                contact_row(
+                    &ctx.tr,
+                    post_name(&ctx.tr, &l.post),
+                    &l.holder,
+                    l.deputy.as_ref(),
+                )
+            })
             .collect(),
         others: list
             .others
             .iter()
-            .map(|p| contact_row(String::new(), p, None))
+            .map(|p| contact_row(&ctx.tr, String::new(), p, None))
             .collect(),
         may_edit: list.may_edit,
         me: signed.0.acting.user_id().unwrap_or_default(),

@@ -5,7 +5,7 @@
 //! and contact details kept by the secretariat or by the person themselves.
 
 use mamori_domain::user::Role;
-use mamori_testkit::{TestServer, backend_test, location};
+use mamori_testkit::{TestServer, assert_api_error, backend_test, location};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -120,6 +120,32 @@ backend_test!(
                 .await,
             2
         );
+        // A change that would end a term before it begins, or make its holder their own
+        // deputy, is refused in Japanese and changes nothing.
+        let term = history["terms"][1]["id"].as_i64().unwrap();
+        let changes = "SELECT COUNT(*) FROM audit_log WHERE action = 'organisation.term_change'";
+        let early = officer
+            .patch_json(
+                &format!("/api/v1/organisation/terms/{term}"),
+                &json!({"ends_on": "令和8年4月1日"}),
+            )
+            .await;
+        let error = assert_api_error(early, 422, "validation_failed").await;
+        assert!(error.to_string().contains("ends_on"), "{error}");
+        let own = officer
+            .patch_json(
+                &format!("/api/v1/organisation/terms/{term}"),
+                &json!({"deputy_id": chair}),
+            )
+            .await;
+        let error = assert_api_error(own, 422, "validation_failed").await;
+        assert!(error.to_string().contains("deputy"), "{error}");
+        assert_eq!(server.db.number(changes).await, 0);
+        let history = officer
+            .json(&format!("/api/v1/organisation/posts/{ciso}"))
+            .await;
+        assert_eq!(history["terms"][1]["ends_on"], serde_json::Value::Null);
+        assert_eq!(history["terms"][1]["deputy_id"], serde_json::Value::Null);
         // Members read the register; they do not keep it.
         let (_, member) = server.web_as("giin", Role::User).await;
         member.page("/organisation", 200).await;
