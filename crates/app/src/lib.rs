@@ -36,6 +36,7 @@ pub mod settings;
 pub mod setup;
 pub mod sheets;
 pub mod threats;
+pub mod training;
 pub mod users;
 
 pub use acting::{Acting, Permit};

@@ -13,6 +13,7 @@ mod people;
 mod policy;
 mod progress;
 mod serve;
+mod training;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -141,6 +142,15 @@ enum ImportCommand {
     /// national holidays of the years it covers become the list's; the assembly's own
     /// closed days stay
     Holidays { file: PathBuf },
+    /// A training session's sign-in sheet (出席簿, .xlsx or .csv) into its attendance:
+    /// a name or login column, and an attendance column (出席・欠席・公欠, ○・×); an
+    /// unknown name or an unreadable mark is listed by its line and nothing is written
+    Attendance {
+        file: PathBuf,
+        /// The session's number (as in /training/sessions/N)
+        #[arg(long)]
+        session: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -444,6 +454,9 @@ where
         }
         Command::Import(ImportCommand::Holidays { file }) => {
             calendar::import_holidays(&data, &tr, &file).await
+        }
+        Command::Import(ImportCommand::Attendance { file, session }) => {
+            training::import_attendance(&data, &tr, &file, session).await
         }
         Command::Export(ExportCommand::AssetTemplate { file, format }) => {
             assets::export_template(&data, &tr, &file, format).await

@@ -47,10 +47,12 @@ pub enum Register {
     Organisation,
     /// Awareness notices (注意喚起) and who has read them.
     Awareness,
+    /// Training and drills: the plan, courses, sessions, attendance and coverage.
+    Training,
 }
 
 impl Register {
-    pub const ALL: [Register; 16] = [
+    pub const ALL: [Register; 17] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -67,6 +69,7 @@ impl Register {
         Register::Retention,
         Register::Organisation,
         Register::Awareness,
+        Register::Training,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -88,6 +91,7 @@ impl Register {
             Register::Retention => "retention",
             Register::Organisation => "organisation",
             Register::Awareness => "awareness",
+            Register::Training => "training",
         }
     }
 }
@@ -257,6 +261,24 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             posts: &[OrgRole::SecurityManager],
         },
         (Awareness, Decide) => NOBODY,
+        // Training: everyone bound by the policy sees the sessions they are invited to,
+        // their own coverage, and declares an outside course; the secretariat organises
+        // (courses, sessions, attendance, the rule, the plan's draft); it and the auditor
+        // see everyone's coverage. The plan is decided by the committee, whose chair
+        // records the decision (Asked::Committee).
+        (Training, Read) => roles(STAFF_AND_MEMBERS),
+        (Training, Edit) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer],
+            posts: &[OrgRole::SecurityManager],
+        },
+        (Training, SeeAll) => Grant {
+            roles: &[Role::Admin, Role::SecurityOfficer, Role::Auditor],
+            posts: &[OrgRole::SecurityManager],
+        },
+        (Training, Decide) => Grant {
+            roles: &[],
+            posts: &[OrgRole::CommitteeChair],
+        },
     }
 }
 

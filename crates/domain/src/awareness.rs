@@ -183,7 +183,7 @@ pub struct NoticeInput {
     pub due_on: Option<Date>,
 }
 
-fn audience_of(form: &NoticeForm, problems: &mut Vec<FieldProblem>) -> Option<Audience> {
+pub(crate) fn audience_of(form: &NoticeForm, problems: &mut Vec<FieldProblem>) -> Option<Audience> {
     let Some(kind) = AudienceKind::parse(form.audience.trim()) else {
         problems.push(FieldProblem::new("audience", "awareness.error.audience"));
         return None;

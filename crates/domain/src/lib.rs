@@ -37,6 +37,7 @@ pub mod search;
 pub mod session;
 pub mod text;
 pub mod threat;
+pub mod training;
 pub mod user;
 pub mod user_input;
 pub mod wareki;

@@ -24,10 +24,12 @@ pub enum NoticeKind {
     AuditBroken,
     /// An awareness notice (注意喚起) addressed to the person, or a reminder to read it.
     Awareness,
+    /// A training session the person is invited to.
+    Training,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 7] = [
+    pub const ALL: [NoticeKind; 8] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
@@ -35,6 +37,7 @@ impl NoticeKind {
         NoticeKind::AuditAnchor,
         NoticeKind::AuditBroken,
         NoticeKind::Awareness,
+        NoticeKind::Training,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +49,7 @@ impl NoticeKind {
             NoticeKind::AuditAnchor => "audit_anchor",
             NoticeKind::AuditBroken => "audit_broken",
             NoticeKind::Awareness => "awareness",
+            NoticeKind::Training => "training",
         }
     }
 
@@ -73,6 +77,7 @@ impl NoticeKind {
             NoticeKind::AuditAnchor => "notify.kind.audit_anchor.label",
             NoticeKind::AuditBroken => "notify.kind.audit_broken.label",
             NoticeKind::Awareness => "notify.kind.awareness.label",
+            NoticeKind::Training => "notify.kind.training.label",
         }
     }
 
@@ -85,6 +90,7 @@ impl NoticeKind {
             NoticeKind::AuditAnchor => "notify.kind.audit_anchor.subject",
             NoticeKind::AuditBroken => "notify.kind.audit_broken.subject",
             NoticeKind::Awareness => "notify.kind.awareness.subject",
+            NoticeKind::Training => "notify.kind.training.subject",
         }
     }
 
@@ -97,6 +103,7 @@ impl NoticeKind {
             NoticeKind::AuditAnchor => "notify.kind.audit_anchor.text",
             NoticeKind::AuditBroken => "notify.kind.audit_broken.text",
             NoticeKind::Awareness => "notify.kind.awareness.text",
+            NoticeKind::Training => "notify.kind.training.text",
         }
     }
 }

@@ -31,10 +31,16 @@ pub enum RecordKind {
     Redaction,
     /// An awareness notice (注意喚起), whose file is its material.
     AwarenessNotice,
+    /// A 年度's training plan (研修計画), decided by the committee.
+    TrainingPlan,
+    /// A training session, whose files are its materials.
+    TrainingSession,
+    /// One person's attendance, whose files are the proof of an outside course.
+    TrainingAttendance,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
         RecordKind::Asset,
@@ -45,6 +51,9 @@ impl RecordKind {
         RecordKind::Exception,
         RecordKind::Redaction,
         RecordKind::AwarenessNotice,
+        RecordKind::TrainingPlan,
+        RecordKind::TrainingSession,
+        RecordKind::TrainingAttendance,
     ];
 
     /// The code stored in the database and used in the API.
@@ -60,6 +69,9 @@ impl RecordKind {
             RecordKind::Exception => "exception",
             RecordKind::Redaction => "redaction",
             RecordKind::AwarenessNotice => "awareness_notice",
+            RecordKind::TrainingPlan => "training_plan",
+            RecordKind::TrainingSession => "training_session",
+            RecordKind::TrainingAttendance => "training_attendance",
         }
     }
 
@@ -77,6 +89,9 @@ impl RecordKind {
             RecordKind::Exception => Register::Exceptions,
             RecordKind::Redaction => Register::Retention,
             RecordKind::AwarenessNotice => Register::Awareness,
+            RecordKind::TrainingPlan
+            | RecordKind::TrainingSession
+            | RecordKind::TrainingAttendance => Register::Training,
         }
     }
 
@@ -95,6 +110,9 @@ impl RecordKind {
             RecordKind::Exception => format!("/exceptions/{id}"),
             RecordKind::Redaction => format!("/retention/redactions/{id}"),
             RecordKind::AwarenessNotice => format!("/awareness/{id}"),
+            RecordKind::TrainingPlan => format!("/training/plans/{id}"),
+            RecordKind::TrainingSession => format!("/training/sessions/{id}"),
+            RecordKind::TrainingAttendance => format!("/training/attendance/{id}"),
         }
     }
 
@@ -111,6 +129,9 @@ impl RecordKind {
             RecordKind::Exception => "record_kind.exception",
             RecordKind::Redaction => "record_kind.redaction",
             RecordKind::AwarenessNotice => "record_kind.awareness_notice",
+            RecordKind::TrainingPlan => "record_kind.training_plan",
+            RecordKind::TrainingSession => "record_kind.training_session",
+            RecordKind::TrainingAttendance => "record_kind.training_attendance",
         }
     }
 }

@@ -32,6 +32,7 @@ pub mod sessions;
 pub mod settings;
 pub mod sql;
 pub mod tokens;
+pub mod training;
 pub mod users;
 
 use std::path::Path;

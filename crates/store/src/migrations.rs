@@ -154,6 +154,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_awareness.sql"),
         include_str!("../migrations/postgres/0024_awareness.sql"),
     ),
+    (
+        25,
+        "training",
+        include_str!("../migrations/sqlite/0025_training.sql"),
+        include_str!("../migrations/postgres/0025_training.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

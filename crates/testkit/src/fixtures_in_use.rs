@@ -195,6 +195,78 @@ pub async fn assembly_in_use(server: &TestServer) {
     )
     .await;
     assert_eq!(sent.status().as_u16(), 303, "sent for 決裁");
+
+    awareness_and_training(server, &officer).await;
+}
+
+/// An awareness notice to everyone; the year's training: a members' course with a
+/// session and its attendance, an outside course a member declared, and the plan waiting
+/// for the committee.
+async fn awareness_and_training(server: &TestServer, officer: &crate::Web<'_>) {
+    let notice = officer
+        .post_json(
+            "/api/v1/awareness",
+            &json!({"title": "不審なメールに注意してください",
+                    "body": "議会事務局を名乗るメールの添付ファイルは開かないでください。",
+                    "audience": "everyone"}),
+        )
+        .await;
+    assert_eq!(notice.status().as_u16(), 201, "the notice");
+    let today = mamori_app::today();
+    let year = mamori_domain::calendar::FiscalYear::of(today)
+        .year()
+        .to_string();
+    let mut sessions = Vec::new();
+    for (kind, title) in [
+        ("members", "議員向け情報セキュリティ研修"),
+        ("outside", "県主催の情報セキュリティ研修"),
+    ] {
+        let course = officer
+            .post_json(
+                "/api/v1/training/courses",
+                &json!({"fiscal_year": year, "kind": kind, "title": title}),
+            )
+            .await;
+        assert_eq!(course.status().as_u16(), 201, "the course");
+        let course = course.json::<serde_json::Value>().await.expect("course")["id"].clone();
+        let session = officer
+            .post_json(
+                &format!("/api/v1/training/courses/{course}/sessions"),
+                &json!({"held_on": mamori_app::date_text(today), "starts_at": "13:30",
+                        "ends_at": "15:00", "place": "第1委員会室", "audience": "everyone"}),
+            )
+            .await;
+        assert_eq!(session.status().as_u16(), 201, "the session");
+        sessions.push(session.json::<serde_json::Value>().await.expect("session")["id"].clone());
+    }
+    let marked = officer
+        .post_json(
+            &format!("/api/v1/training/sessions/{}/attendance", sessions[0]),
+            &json!({"marks": [{"login": "giin", "status": "present"},
+                              {"login": "gicho", "status": "excused"}]}),
+        )
+        .await;
+    assert_eq!(marked.status().as_u16(), 200, "the attendance");
+    let giin = server.web(&server.sign_in("giin").await);
+    let declared = giin
+        .post_json(
+            &format!("/api/v1/training/sessions/{}/declare", sessions[1]),
+            &json!({"note": "修了証 第123号"}),
+        )
+        .await;
+    assert_eq!(declared.status().as_u16(), 201, "the declaration");
+    let plan = officer
+        .send_json(
+            reqwest::Method::PUT,
+            "/api/v1/training/plan",
+            &json!({"year": year, "summary": "全員研修を年1回、緊急時対応訓練を秋に行う。"}),
+        )
+        .await;
+    assert_eq!(plan.status().as_u16(), 200, "the plan");
+    let asked = officer
+        .post_json("/api/v1/training/plan/ask", &json!({"year": year}))
+        .await;
+    assert_eq!(asked.status().as_u16(), 200, "the plan asked");
 }
 
 async fn id_of(server: &TestServer, login: &str) -> i64 {

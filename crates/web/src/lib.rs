@@ -39,6 +39,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::retention::routes(),
         routes::organisation::routes(),
         routes::awareness::routes(),
+        routes::training::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

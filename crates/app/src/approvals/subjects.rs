@@ -68,11 +68,14 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         RecordKind::RiskAcceptance => &RiskAcceptance,
         RecordKind::Exception => &crate::exceptions::ExceptionSubject,
         RecordKind::Redaction => &crate::retention::RedactionSubject,
+        RecordKind::TrainingPlan => &crate::training::PlanSubject,
         RecordKind::PolicyDocument
         | RecordKind::Asset
         | RecordKind::Risk
         | RecordKind::CorrectiveAction
-        | RecordKind::AwarenessNotice => &NotDecided,
+        | RecordKind::AwarenessNotice
+        | RecordKind::TrainingSession
+        | RecordKind::TrainingAttendance => &NotDecided,
     }
 }
 

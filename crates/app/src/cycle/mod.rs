@@ -55,7 +55,10 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
         | RecordKind::AssetTakeout
         | RecordKind::RiskAcceptance
         | RecordKind::Redaction
-        | RecordKind::AwarenessNotice => {
+        | RecordKind::AwarenessNotice
+        | RecordKind::TrainingPlan
+        | RecordKind::TrainingSession
+        | RecordKind::TrainingAttendance => {
             return Err(crate::Failure::NotFound);
         }
     }

@@ -82,6 +82,9 @@ pub async fn see_record(
             crate::awareness::may_see(app, acting, record.id).await?,
             false,
         ),
+        RecordKind::TrainingSession | RecordKind::TrainingAttendance => {
+            (crate::training::may_see(app, acting, record).await?, false)
+        }
         RecordKind::PolicyDocument => {
             let document = mamori_store::policies::document(app.store(), record.id).await?;
             (document.title, false)
@@ -91,7 +94,8 @@ pub async fn see_record(
         RecordKind::PolicyVersion
         | RecordKind::AssetTakeout
         | RecordKind::RiskAcceptance
-        | RecordKind::Redaction => {
+        | RecordKind::Redaction
+        | RecordKind::TrainingPlan => {
             return Err(Failure::NotFound);
         }
     };
@@ -110,6 +114,18 @@ pub async fn edit_record<'a>(
     record: RecordRef,
     what: &str,
 ) -> Result<(Permit<'a>, Seen), Failure> {
+    // A person attaches the proof of their own outside course (a certificate) to their
+    // attendance; every other record's files are changed by its register's editors.
+    if record.kind == RecordKind::TrainingAttendance
+        && !acting.may(register_of(record.kind), Act::Edit)
+    {
+        let permit = app
+            .permit(acting, register_of(record.kind), Act::Read, what)
+            .await?;
+        crate::training::own_declaration(app, acting, record.id).await?;
+        let seen = see_record(app, acting, record, what).await?;
+        return Ok((permit, seen));
+    }
     let permit = app
         .permit(acting, register_of(record.kind), Act::Edit, what)
         .await?;

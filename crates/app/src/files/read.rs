@@ -25,7 +25,13 @@ pub struct Listing {
 /// listed (with who removed them and why) to those who may edit the register.
 pub async fn list(app: &App, acting: &Acting, record: RecordRef) -> Result<Listing, Failure> {
     let seen = see_record(app, acting, record, "files.list").await?;
-    let may_edit = acting.may(register_of(record.kind), Act::Edit);
+    let mut may_edit = acting.may(register_of(record.kind), Act::Edit);
+    if !may_edit && record.kind == RecordKind::TrainingAttendance {
+        // One's own declaration takes its proof until it is confirmed.
+        may_edit = crate::training::own_declaration(app, acting, record.id)
+            .await
+            .is_ok();
+    }
     let mut attachments = store::attachments_of(app.store(), record, may_edit).await?;
     attachments.sort_by_key(|a| (a.removed.is_some(), a.id));
     Ok(Listing {

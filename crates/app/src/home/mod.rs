@@ -71,6 +71,12 @@ pub struct Waiting {
     /// Awareness notices (注意喚起) addressed to the person and not read yet, nearest
     /// deadline first.
     pub awareness: Vec<crate::awareness::Listed>,
+    /// Training sessions the person is invited to from today on, soonest first.
+    pub training_upcoming: Vec<crate::training::SessionRecord>,
+    /// The person's own training standing this 年度, when the rule binds them.
+    pub training_standing: Option<crate::training::Standing>,
+    /// For those who see everyone's coverage: (overdue, not yet trained) this 年度.
+    pub training_outstanding: Option<(usize, usize)>,
     /// The person's requests sent back or rejected, until they send them again.
     pub returned: Vec<crate::approvals::Request>,
     /// The assets the person holds (the newest [`HOME_HELD`]), and how many in all.
@@ -167,6 +173,9 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         exceptions: crate::exceptions::needing_attention(app, acting).await?,
         retention_due: crate::retention::due_records(app, acting, today).await?,
         awareness: crate::awareness::unread_for(app, acting).await?,
+        training_upcoming: crate::training::upcoming_for(app, acting).await?,
+        training_standing: crate::training::my_standing(app, acting).await?,
+        training_outstanding: crate::training::outstanding(app, acting).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
         held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,

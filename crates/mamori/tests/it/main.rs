@@ -5,3 +5,4 @@ mod assets;
 mod calendar;
 mod cli;
 mod policy;
+mod training;

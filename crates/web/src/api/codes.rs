@@ -161,6 +161,16 @@ codes! {
     AwarenessAudience => of(&domain::awareness::AudienceKind::ALL, domain::awareness::AudienceKind::as_str);
     /// Where a reader stands with an awareness notice.
     AwarenessReadStanding => of(&domain::awareness::ReadStanding::ALL, domain::awareness::ReadStanding::as_str);
+    /// A kind of training course.
+    CourseKind => of(&domain::training::CourseKind::ALL, domain::training::CourseKind::as_str);
+    /// One person's attendance at a training session.
+    AttendanceStatus => of(&domain::training::Attendance::ALL, domain::training::Attendance::as_str);
+    /// Where a 年度's training plan stands.
+    TrainingPlanStatus => vec!["draft", "asked", "approved"];
+    /// How an attendance was recorded.
+    AttendanceWay => of(&domain::training::Way::ALL, domain::training::Way::as_str);
+    /// Where a person stands with the training rule.
+    TrainingCoverage => of(&domain::training::Coverage::ALL, domain::training::Coverage::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

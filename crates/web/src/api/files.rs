@@ -254,6 +254,55 @@ pub async fn upload_awareness_file(
     upload(&state, &signed, record, request).await
 }
 
+/// The materials of a training session, and the proof attached to one attendance.
+#[utoipa::path(get, path = "/api/v1/training/sessions/{id}/files", tag = "files",
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AttachmentOut>), (status = 404, body = crate::api::ErrorBody),
+        (status = 403, body = crate::api::ErrorBody)))]
+pub async fn list_training_session_files(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::TrainingSession, parse_id(&id)?);
+    list(&state, &signed, record).await
+}
+
+/// Attaches material to a training session (fields as for an asset).
+#[utoipa::path(post, path = "/api/v1/training/sessions/{id}/files", tag = "files",
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "fields `file`, `purpose`, `title`, `expires_on`"),
+    responses((status = 201, body = AttachmentOut), (status = 413, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn upload_training_session_file(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::TrainingSession, parse_id(&id)?);
+    upload(&state, &signed, record, request).await
+}
+
+/// Attaches the proof of an outside course (a certificate) to one's own declared
+/// attendance, until it is confirmed; organisers may attach it too.
+#[utoipa::path(post, path = "/api/v1/training/attendance/{id}/files", tag = "files",
+    params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", description = "fields `file`, `purpose`, `title`, `expires_on`"),
+    responses((status = 201, body = AttachmentOut), (status = 413, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody), (status = 403, body = crate::api::ErrorBody),
+        (status = 404, body = crate::api::ErrorBody)))]
+pub async fn upload_training_proof(
+    State(state): State<AppState>,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::TrainingAttendance, parse_id(&id)?);
+    upload(&state, &signed, record, request).await
+}
+
 /// Attaches a file to a risk (fields as for an asset).
 #[utoipa::path(post, path = "/api/v1/risks/{id}/files", tag = "files",
     params(("id" = i64, Path)),
@@ -513,6 +562,9 @@ pub async fn list_views(
         upload_risk_file,
         upload_action_file,
         upload_awareness_file,
+        list_training_session_files,
+        upload_training_session_file,
+        upload_training_proof,
         get_file,
         file_content,
         revision_content,

@@ -28,6 +28,7 @@ pub mod risks;
 pub mod security;
 pub mod session;
 pub mod threats;
+pub mod training;
 pub mod users;
 
 use axum::Json;
@@ -195,6 +196,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         approvals::Doc::openapi(),
         exceptions::Doc::openapi(),
         awareness::Doc::openapi(),
+        training::Doc::openapi(),
         retention::Doc::openapi(),
         organisation::Doc::openapi(),
         cycle::Doc::openapi(),

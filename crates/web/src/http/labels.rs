@@ -52,3 +52,26 @@ pub fn step_key(value: LifecycleStep) -> &'static str {
         LifecycleStep::Dispose => "lifecycle.dispose",
     }
 }
+
+/// When and where a training session is: "令和8年12月10日 13:30–15:00（第1委員会室）".
+pub fn session_when(
+    ctx: &crate::http::context::Ctx,
+    s: &mamori_app::training::SessionRecord,
+) -> String {
+    use mamori_app::training::time_text;
+    let place = if s.online {
+        format!("{} {}", ctx.tr.t("training.online"), s.place)
+    } else {
+        s.place.clone()
+    };
+    bracketed(
+        &ctx.tr,
+        &format!(
+            "{} {}–{}",
+            ctx.date(s.held_on),
+            time_text(s.starts_at),
+            time_text(s.ends_at)
+        ),
+        &place,
+    )
+}

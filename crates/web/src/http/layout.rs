@@ -128,6 +128,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Awareness),
     ),
     item(
+        "training",
+        "/training",
+        "nav.training",
+        Audience::Readers(Register::Training),
+    ),
+    item(
         "reviews",
         "/reviews",
         "nav.reviews",

@@ -102,3 +102,36 @@ pub async fn read_upload(state: &AppState, request: Request) -> Result<Upload, A
     }
     Ok(upload)
 }
+
+/// The `file` part of a small upload (a sign-in sheet, a holiday list) read into memory
+/// up to `max` bytes (413 beyond), other parts skipped; empty when no file was sent.
+pub async fn small_file(request: Request, max: usize) -> Result<Vec<u8>, AppError> {
+    let malformed = || {
+        AppError::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+            "error.malformed_form",
+        )
+    };
+    let mut multipart = Multipart::from_request(request, &())
+        .await
+        .map_err(|_| malformed())?;
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| malformed())? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| malformed())? {
+            if bytes.len() + chunk.len() > max {
+                return Err(AppError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "error.payload_too_large",
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        return Ok(bytes);
+    }
+    Ok(Vec::new())
+}

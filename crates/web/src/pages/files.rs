@@ -39,6 +39,9 @@ fn nav_of(kind: RecordKind) -> &'static str {
         RecordKind::Exception => "exceptions",
         RecordKind::Redaction => "retention",
         RecordKind::AwarenessNotice => "awareness",
+        RecordKind::TrainingPlan | RecordKind::TrainingSession | RecordKind::TrainingAttendance => {
+            "training"
+        }
     }
 }
 
@@ -105,6 +108,28 @@ pub async fn upload_awareness_file(
     request: Request,
 ) -> Result<Response, AppError> {
     let record = RecordRef::new(RecordKind::AwarenessNotice, parse_id(&id)?);
+    upload(&state, &ctx, &signed, record, request).await
+}
+
+pub async fn upload_training_session_file(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::TrainingSession, parse_id(&id)?);
+    upload(&state, &ctx, &signed, record, request).await
+}
+
+pub async fn upload_training_proof(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    signed: SignedIn,
+    Path(id): Path<String>,
+    request: Request,
+) -> Result<Response, AppError> {
+    let record = RecordRef::new(RecordKind::TrainingAttendance, parse_id(&id)?);
     upload(&state, &ctx, &signed, record, request).await
 }
 

@@ -46,6 +46,12 @@ struct HomePage {
     /// Awareness notices not read yet, nearest deadline first: (title, link, deadline
     /// text, overdue).
     awareness: Vec<(String, String, String, bool)>,
+    /// Training: the person's own standing this 年度 (label key, flagged), the sessions
+    /// they are invited to (title, link, when), and for the organisers the people
+    /// overdue and not yet trained.
+    training_mine: Option<(&'static str, bool)>,
+    training_upcoming: Vec<(String, String, String)>,
+    training_outstanding: Option<(usize, usize)>,
     /// The assets this person holds: (name, link), and how many in all.
     held: Vec<(String, String)>,
     held_total: i64,
@@ -345,6 +351,25 @@ pub async fn show(
                 )
             })
             .collect(),
+        training_mine: waiting.training_standing.map(|s| {
+            let overall = s.overall();
+            (
+                overall.label_key(),
+                overall == mamori_domain::training::Coverage::Overdue,
+            )
+        }),
+        training_upcoming: waiting
+            .training_upcoming
+            .iter()
+            .map(|s| {
+                (
+                    s.course_title.clone(),
+                    format!("/training/sessions/{}", s.id),
+                    crate::http::labels::session_when(&ctx, s),
+                )
+            })
+            .collect(),
+        training_outstanding: waiting.training_outstanding,
         expired_files: waiting
             .expired_files
             .iter()

@@ -21,4 +21,5 @@ pub mod retention;
 pub mod risks;
 pub mod setup;
 pub mod threats;
+pub mod training;
 pub mod users;

@@ -32,6 +32,16 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/awareness/{id}/files",
             post(files::upload_awareness_file).layer(streamed()),
         ),
+        (
+            Method::POST,
+            "/training/sessions/{id}/files",
+            post(files::upload_training_session_file).layer(streamed()),
+        ),
+        (
+            Method::POST,
+            "/training/attendance/{id}/files",
+            post(files::upload_training_proof).layer(streamed()),
+        ),
         (Method::GET, "/files/{id}", get(files::show)),
         (
             Method::POST,
@@ -84,6 +94,21 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/awareness/{id}/files",
             post(api::files::upload_awareness_file).layer(streamed()),
+        ),
+        (
+            Method::GET,
+            "/api/v1/training/sessions/{id}/files",
+            get(api::files::list_training_session_files),
+        ),
+        (
+            Method::POST,
+            "/api/v1/training/sessions/{id}/files",
+            post(api::files::upload_training_session_file).layer(streamed()),
+        ),
+        (
+            Method::POST,
+            "/api/v1/training/attendance/{id}/files",
+            post(api::files::upload_training_proof).layer(streamed()),
         ),
         (Method::GET, "/api/v1/files/{id}", get(api::files::get_file)),
         (

@@ -14,3 +14,4 @@ pub mod policies;
 pub mod retention;
 pub mod risks;
 pub mod system;
+pub mod training;

@@ -51,6 +51,7 @@ mod security_mfa;
 mod sending;
 mod threats;
 mod threats_matrix;
+mod training;
 mod users;
 mod users_reading;
 mod words;

@@ -64,6 +64,13 @@ pub(super) const GUARDED: &[&str] = &[
     "/awareness/{id}/remind",
     "/awareness/{id}/withdraw",
     "/awareness/{id}/files",
+    "/training/courses/new",
+    "/training/courses/{id}/sessions/new",
+    "/training/sessions/{id}/declare",
+    "/training/sessions/{id}/files",
+    "/training/attendance/{id}/files",
+    "/training/attendance/{id}/confirm",
+    "/training/plan/ask",
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",
@@ -227,6 +234,26 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/organisation/people/{id}",
         "sets contact details; twice sets the same (unchanged details write nothing)",
+    ),
+    (
+        "/training/sessions/{id}/attendance",
+        "sets the marks; twice sets the same (an unchanged mark writes no entry)",
+    ),
+    (
+        "/training/sessions/{id}/import",
+        "reads a sign-in sheet into the marks; twice sets the same (an unchanged mark writes no entry)",
+    ),
+    (
+        "/training/sessions/{id}/cancel",
+        "cancels a session; a second is refused as already cancelled",
+    ),
+    (
+        "/training/plan",
+        "saves the draft plan; twice saves the same (an unchanged text writes no entry)",
+    ),
+    (
+        "/training/rules",
+        "sets the training rule; twice sets the same (an unchanged rule writes no entry)",
     ),
     (
         "/reviews/{kind}/{id}/schedule",

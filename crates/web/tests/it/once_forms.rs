@@ -230,6 +230,7 @@ backend_test!(
         blocks::retention(&mut twice, &officer).await;
         blocks::organisation(&mut twice, &officer, member_id).await;
         blocks::awareness(&mut twice, &officer).await;
+        blocks::training(&mut twice, &officer, &member, member_id).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();

@@ -400,3 +400,126 @@ pub(super) async fn awareness(twice: &mut Twice<'_>, officer: &Web<'_>) {
         )
         .await;
 }
+
+pub(super) async fn training(
+    twice: &mut Twice<'_>,
+    officer: &Web<'_>,
+    member: &Web<'_>,
+    member_id: i64,
+) {
+    let today = mamori_app::today();
+    let year = mamori_domain::calendar::FiscalYear::of(today)
+        .year()
+        .to_string();
+    let course = twice
+        .submit(
+            officer,
+            Form {
+                route: "/training/courses/new",
+                page: &format!("/training/courses/new?year={year}"),
+                action: "/training/courses/new",
+                changes: &[
+                    ("kind", "outside"),
+                    ("title", "県主催の情報セキュリティ研修"),
+                ],
+                codes: &["training.course_create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let course = id_after(&course, "/training/courses/");
+    let session = twice
+        .submit(
+            officer,
+            Form {
+                route: "/training/courses/{id}/sessions/new",
+                page: &format!("/training/courses/{course}/sessions/new"),
+                action: &format!("/training/courses/{course}/sessions/new"),
+                changes: &[
+                    ("held_on", &mamori_app::date_text(today)),
+                    ("starts_at", "13:30"),
+                    ("ends_at", "15:00"),
+                    ("place", "長野県庁"),
+                    ("audience", "everyone"),
+                ],
+                codes: &["training.session_create", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let session = id_after(&session, "/training/sessions/");
+    let page = format!("/training/sessions/{session}");
+    twice
+        .upload(
+            officer,
+            "/training/sessions/{id}/files",
+            &page,
+            &format!("{page}/files"),
+        )
+        .await;
+    let declared = twice
+        .submit(
+            member,
+            Form {
+                route: "/training/sessions/{id}/declare",
+                page: &page,
+                action: &format!("{page}/declare"),
+                changes: &[("note", "修了証 第123号")],
+                codes: &["training.declare"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let attendance = id_after(&declared, "/training/attendance/");
+    let record = format!("/training/attendance/{attendance}");
+    twice
+        .upload(
+            member,
+            "/training/attendance/{id}/files",
+            &record,
+            &format!("{record}/files"),
+        )
+        .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/training/attendance/{id}/confirm",
+                page: &record,
+                action: &format!("{record}/confirm"),
+                changes: &[],
+                codes: &["training.confirm"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    fixtures_policies::give_posts(
+        twice.server,
+        member_id,
+        &[mamori_domain::user::OrgRole::CommitteeChair],
+    )
+    .await;
+    let saved = officer
+        .post_form(
+            "/training/plan",
+            &[
+                ("year", year.as_str()),
+                ("summary", "全員研修を年1回、緊急時対応訓練を秋に行う。"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/training/plan/ask",
+                page: &format!("/training/plan?year={year}"),
+                action: "/training/plan/ask",
+                changes: &[],
+                codes: &["training.plan_status", "approval.request", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}

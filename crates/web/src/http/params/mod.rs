@@ -10,6 +10,7 @@ pub mod pagination;
 pub mod policies;
 pub mod retention;
 pub mod risks;
+pub mod training;
 
 /// A moment as the API gives it: RFC 3339, UTC, to the second.
 pub fn timestamp(at: time::OffsetDateTime) -> String {

@@ -2,7 +2,7 @@
 //! and the assembly's own), one added or removed, the Cabinet Office list imported.
 
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::cycle::calendar::{self as app_calendar, MAX_CSV_BYTES};
@@ -239,41 +239,6 @@ pub async fn remove(
     )))
 }
 
-/// The `file` part of the upload, read up to the limit.
-async fn upload(request: Request) -> Result<Vec<u8>, AppError> {
-    let malformed = || {
-        AppError::new(
-            StatusCode::BAD_REQUEST,
-            "malformed_body",
-            "error.malformed_form",
-        )
-    };
-    let too_large = || {
-        AppError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            "error.payload_too_large",
-        )
-    };
-    let mut multipart = Multipart::from_request(request, &())
-        .await
-        .map_err(|_| malformed())?;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| malformed())? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|_| malformed())? {
-            if bytes.len() + chunk.len() > MAX_CSV_BYTES {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok(bytes);
-    }
-    Ok(Vec::new())
-}
-
 pub async fn import(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -289,7 +254,7 @@ pub async fn import(
             "calendar.import",
         )
         .await?;
-    let bytes = upload(request).await?;
+    let bytes = crate::http::upload::small_file(request, MAX_CSV_BYTES).await?;
     match app_calendar::import_holidays(&state.app, &signed.0.acting, &bytes).await {
         Ok(c) => Ok(see_other(&format!(
             "/admin/calendar?added={}&renamed={}&removed={}&unchanged={}",
