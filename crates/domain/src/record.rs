@@ -31,10 +31,12 @@ pub enum RecordKind {
     Redaction,
     /// An awareness notice (注意喚起), whose file is its material.
     AwarenessNotice,
+    /// A signature of a pledge (誓約書), whose file is the scan of a paper pledge.
+    Pledge,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
         RecordKind::Asset,
@@ -45,6 +47,7 @@ impl RecordKind {
         RecordKind::Exception,
         RecordKind::Redaction,
         RecordKind::AwarenessNotice,
+        RecordKind::Pledge,
     ];
 
     /// The code stored in the database and used in the API.
@@ -60,6 +63,7 @@ impl RecordKind {
             RecordKind::Exception => "exception",
             RecordKind::Redaction => "redaction",
             RecordKind::AwarenessNotice => "awareness_notice",
+            RecordKind::Pledge => "pledge",
         }
     }
 
@@ -77,6 +81,8 @@ impl RecordKind {
             RecordKind::Exception => Register::Exceptions,
             RecordKind::Redaction => Register::Retention,
             RecordKind::AwarenessNotice => Register::Awareness,
+            // A person's signature is seen by those who follow acknowledgements.
+            RecordKind::Pledge => Register::Acknowledgements,
         }
     }
 
@@ -95,6 +101,7 @@ impl RecordKind {
             RecordKind::Exception => format!("/exceptions/{id}"),
             RecordKind::Redaction => format!("/retention/redactions/{id}"),
             RecordKind::AwarenessNotice => format!("/awareness/{id}"),
+            RecordKind::Pledge => format!("/pledges/{id}"),
         }
     }
 
@@ -111,6 +118,7 @@ impl RecordKind {
             RecordKind::Exception => "record_kind.exception",
             RecordKind::Redaction => "record_kind.redaction",
             RecordKind::AwarenessNotice => "record_kind.awareness_notice",
+            RecordKind::Pledge => "record_kind.pledge",
         }
     }
 }

@@ -154,6 +154,13 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0024_awareness.sql"),
         include_str!("../migrations/postgres/0024_awareness.sql"),
     ),
+    // 25 is taken by a parallel branch.
+    (
+        26,
+        "pledges",
+        include_str!("../migrations/sqlite/0026_pledges.sql"),
+        include_str!("../migrations/postgres/0026_pledges.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

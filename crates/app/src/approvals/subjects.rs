@@ -72,7 +72,8 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         | RecordKind::Asset
         | RecordKind::Risk
         | RecordKind::CorrectiveAction
-        | RecordKind::AwarenessNotice => &NotDecided,
+        | RecordKind::AwarenessNotice
+        | RecordKind::Pledge => &NotDecided,
     }
 }
 

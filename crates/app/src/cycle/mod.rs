@@ -55,7 +55,8 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
         | RecordKind::AssetTakeout
         | RecordKind::RiskAcceptance
         | RecordKind::Redaction
-        | RecordKind::AwarenessNotice => {
+        | RecordKind::AwarenessNotice
+        | RecordKind::Pledge => {
             return Err(crate::Failure::NotFound);
         }
     }

@@ -161,6 +161,8 @@ codes! {
     AwarenessAudience => of(&domain::awareness::AudienceKind::ALL, domain::awareness::AudienceKind::as_str);
     /// Where a reader stands with an awareness notice.
     AwarenessReadStanding => of(&domain::awareness::ReadStanding::ALL, domain::awareness::ReadStanding::as_str);
+    /// How a pledge (誓約書) was signed: in mamori or on paper.
+    PledgeWay => of(&domain::pledge::PledgeWay::ALL, domain::pledge::PledgeWay::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

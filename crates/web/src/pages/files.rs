@@ -39,6 +39,7 @@ fn nav_of(kind: RecordKind) -> &'static str {
         RecordKind::Exception => "exceptions",
         RecordKind::Redaction => "retention",
         RecordKind::AwarenessNotice => "awareness",
+        RecordKind::Pledge => "policies",
     }
 }
 

@@ -47,6 +47,9 @@ struct VersionPage {
     reason: String,
     must_acknowledge: bool,
     acknowledged: Option<String>,
+    /// The words of the acknowledgement: a pledge (誓約書) is signed (誓約), not
+    /// acknowledged (確認).
+    words: AckWords,
     /// The approval form as typed (else today, or the date the text names).
     approval: ApproveForm,
     /// A refusal of the approval or the publication.
@@ -59,6 +62,37 @@ struct VersionPage {
 impl VersionPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
+    }
+}
+
+/// The locale keys of the acknowledgement section.
+struct AckWords {
+    below: &'static str,
+    done_at: &'static str,
+    request: &'static str,
+    explain: &'static str,
+    button: &'static str,
+}
+
+impl AckWords {
+    fn of(pledge: bool) -> AckWords {
+        if pledge {
+            AckWords {
+                below: "pledge.sign_below",
+                done_at: "pledge.signed_at",
+                request: "pledge.sign_request",
+                explain: "pledge.sign_explain",
+                button: "pledge.sign_button",
+            }
+        } else {
+            AckWords {
+                below: "policy.ack_below",
+                done_at: "policy.acknowledged_at",
+                request: "policy.ack_request",
+                explain: "policy.ack_explain",
+                button: "policy.ack_button",
+            }
+        }
     }
 }
 
@@ -116,6 +150,7 @@ async fn version_page(
         may_publish: view.may_publish,
         may_withdraw: view.may_withdraw,
         reason: refused.reason,
+        words: AckWords::of(view.pledge),
         must_acknowledge: view
             .mine
             .as_ref()
