@@ -64,6 +64,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/awareness/{id}/remind",
     "/awareness/{id}/withdraw",
     "/awareness/{id}/files",
+    "/policies/{id}/pledges/paper",
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",
