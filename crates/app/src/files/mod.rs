@@ -91,7 +91,7 @@ pub async fn see_record(
         RecordKind::Pledge => {
             let signature = mamori_store::pledges::signature(app.store(), record.id).await?;
             (
-                format!("{}（{}）", signature.title, signature.display_name),
+                format!("{} — {}", signature.title, signature.display_name),
                 false,
             )
         }

@@ -4,4 +4,5 @@
 mod assets;
 mod calendar;
 mod cli;
+mod pledges;
 mod policy;

@@ -60,7 +60,7 @@ impl Run {
 }
 
 pub(super) struct Site {
-    db: TestDb,
+    pub(super) db: TestDb,
     cwd: tempfile::TempDir,
 }
 
@@ -114,7 +114,7 @@ impl Site {
     }
 }
 
-async fn add_user(store: &Store, login: &str, user_type: UserType) -> i64 {
+pub(super) async fn add_user(store: &Store, login: &str, user_type: UserType) -> i64 {
     let hash = mamori_store::password::hash("a long enough test passphrase")
         .await
         .unwrap();

@@ -206,12 +206,13 @@ fn status_rows(ctx: &Ctx, rows: Vec<AcknowledgementRow>) -> Vec<StatusRow> {
 }
 
 /// The people who have not signed yet, to choose from in the paper pledge form.
-fn unsigned(rows: &[AcknowledgementRow]) -> Vec<Choice> {
+fn unsigned(ctx: &Ctx, rows: &[AcknowledgementRow]) -> Vec<Choice> {
+    let (open, close) = (ctx.tr.t("punct.open"), ctx.tr.t("punct.close"));
     rows.iter()
         .filter(|r| r.acknowledged_at.is_none())
         .map(|r| Choice {
             value: r.login.clone(),
-            label: format!("{}（{}）", r.display_name, r.login),
+            label: format!("{}{open}{}{close}", r.display_name, r.login),
         })
         .collect()
 }
@@ -280,7 +281,7 @@ pub(super) async fn status_page(
         pending: total - done,
         total,
         last_reminder: last_reminder.map(|at| ctx.datetime(at)),
-        unsigned: unsigned(&rows),
+        unsigned: unsigned(ctx, &rows),
         rows: status_rows(ctx, rows),
         can_remind: acting.may(Register::Acknowledgements, Act::Edit),
         notice: notes.notice,
