@@ -61,7 +61,7 @@ backend_test!(
 
         // The list names the kind; the home page asks for the signature, as a pledge.
         let list = member.page("/policies", 200).await;
-        assert!(list.contains("誓約書"), "{list}");
+        assert!(list.contains("<td>誓約書</td>"), "the kind in the list: {list}");
         let home = member.page("/", 200).await;
         assert!(home.contains("提出をお願いしている誓約書"), "{home}");
         assert!(home.contains(&stored.page()), "{home}");
@@ -143,6 +143,16 @@ backend_test!(
             .await;
         assert_eq!(download.status(), StatusCode::OK);
         assert_eq!(download.bytes().await.unwrap().as_ref(), scan.as_slice());
+        // The file page leads back to the signature, which leads to the signatures page.
+        let file_page = officer.page(&format!("/files/{attachment}"), 200).await;
+        assert!(file_page.contains("href=\"/pledges/"), "{file_page}");
+        let signature_id: i64 = count(
+            &server,
+            &format!("SELECT id FROM policy_acknowledgements WHERE attachment_id = {attachment}"),
+        )
+        .await;
+        let to = officer.get(&format!("/pledges/{signature_id}")).await;
+        assert_eq!(location(&to), signatures_page(&stored));
         // The scan is for those who follow signatures, not for other users.
         let peek = other.get(&format!("/files/{attachment}/download")).await;
         assert_eq!(peek.status(), StatusCode::FORBIDDEN);
@@ -194,6 +204,14 @@ backend_test!(
         assert_eq!(body["signed_on"], "2026-04-03");
         assert!(body["attachment_id"].is_null());
         assert_eq!(signature(&officer, &stored, "jimu.jiro").await["way"], "paper");
+
+        // In English, the same page speaks of signatures.
+        let english = officer.post_form("/preferences", &[("lang", "en")]).await;
+        assert_eq!(english.status(), StatusCode::SEE_OTHER);
+        let page = officer.page(&signatures_page(&stored), 200).await;
+        for words in ["Pledge signatures", "Signed on paper", "Open the scan", "2 of 4 signed"] {
+            assert!(page.contains(words), "{words}: {page}");
+        }
 
         // Only a pledge takes paper pledges.
         let (_, gicho) = ciso(&server, "gicho2").await;
