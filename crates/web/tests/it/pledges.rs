@@ -252,12 +252,14 @@ backend_test!(
         let unreadable = officer
             .post_multipart(
                 &paper_path(&stored),
-                &[("user", "jimu.hanako"), ("signed_on", "きのう")],
+                &[("user", ""), ("signed_on", "きのう")],
                 None,
             )
             .await;
         assert_eq!(unreadable.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(unreadable.text().await.unwrap().contains("日付として読み取れません"));
+        let html = unreadable.text().await.unwrap();
+        assert!(html.contains("日付として読み取れません"), "{html}");
+        assert!(html.contains("提出した人を選んでください"), "{html}");
 
         let future = officer
             .post_multipart(

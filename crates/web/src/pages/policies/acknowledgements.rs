@@ -162,6 +162,9 @@ impl StatusPage {
             "policy.ack.done" => "pledge.status.done",
             "policy.ack.pending" => "pledge.status.pending",
             "policy.ack.all_done" => "pledge.status.all_done",
+            "policy.ack.remind_explain" => "pledge.status.remind_explain",
+            "policy.ack.remind_button" => "pledge.status.remind_button",
+            "policy.ack.csv" => "pledge.status.csv",
             other => other,
         }
     }
@@ -208,13 +211,18 @@ fn status_rows(ctx: &Ctx, rows: Vec<AcknowledgementRow>) -> Vec<StatusRow> {
 /// The people who have not signed yet, to choose from in the paper pledge form.
 fn unsigned(ctx: &Ctx, rows: &[AcknowledgementRow]) -> Vec<Choice> {
     let (open, close) = (ctx.tr.t("punct.open"), ctx.tr.t("punct.close"));
-    rows.iter()
+    let choose = Choice {
+        value: String::new(),
+        label: ctx.tr.t("pledge.paper.choose").to_owned(),
+    };
+    let people = rows
+        .iter()
         .filter(|r| r.acknowledged_at.is_none())
         .map(|r| Choice {
             value: r.login.clone(),
             label: format!("{}{open}{}{close}", r.display_name, r.login),
-        })
-        .collect()
+        });
+    std::iter::once(choose).chain(people).collect()
 }
 
 fn version_label(ctx: &Ctx, version: &policies::VersionSummary) -> String {
