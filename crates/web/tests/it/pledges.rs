@@ -162,6 +162,9 @@ backend_test!(
         // Signed on paper: no longer asked on the home page.
         let home = staff.page("/", 200).await;
         assert!(!home.contains("提出をお願いしている誓約書"), "{home}");
+        let mine = staff.page(&stored.page(), 200).await;
+        assert!(mine.contains("令和8年4月1日 付けの紙の誓約書で提出済みです"), "{mine}");
+        assert!(!mine.contains("上記の内容を誓約します"));
 
         // Twice for the same person and version: refused, in Japanese, nothing written.
         let rows = count(&server, "SELECT COUNT(*) FROM policy_acknowledgements").await;

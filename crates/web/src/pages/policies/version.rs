@@ -10,6 +10,7 @@ use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, ApprovalInput, VersionSummary};
+use mamori_domain::pledge::PledgeWay;
 use serde::Deserialize;
 
 use super::{ClauseRow, flatten_linked};
@@ -63,6 +64,20 @@ impl VersionPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
     }
+}
+
+/// What the reader is told of their own acknowledgement: when they gave it, or, for a
+/// pledge signed on paper, the day written on it.
+fn acknowledged(ctx: &Ctx, pledge: bool, mine: &policies::AcknowledgementRow) -> Option<String> {
+    let at = mine.acknowledged_at?;
+    if let (Some(PledgeWay::Paper), Some(day)) = (mine.way, mine.signed_on) {
+        return Some(
+            ctx.tr
+                .f("pledge.signed_on_paper", &[("date", ctx.date(day))]),
+        );
+    }
+    let key = AckWords::of(pledge).done_at;
+    Some(ctx.tr.f(key, &[("at", ctx.datetime(at))]))
 }
 
 /// The locale keys of the acknowledgement section.
@@ -157,8 +172,8 @@ async fn version_page(
             .is_some_and(|a| a.acknowledged_at.is_none()),
         acknowledged: view
             .mine
-            .and_then(|a| a.acknowledged_at)
-            .map(|t| ctx.datetime(t)),
+            .as_ref()
+            .and_then(|a| acknowledged(ctx, view.pledge, a)),
         approval: refused.approval.unwrap_or_else(|| ApproveForm {
             approved_on: ctx.date(suggested),
             note: String::new(),
