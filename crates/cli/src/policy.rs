@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, ApprovalInput, SaveVersion};
 use mamori_app::{Acting, App, Failure};
+use mamori_domain::pledge::PaperPledgeInput;
 use mamori_domain::policy;
 use mamori_domain::policy_input;
 use mamori_domain::policy_lifecycle::{self, PolicyKind, VersionStatus};
@@ -71,6 +72,22 @@ pub enum PolicyCommand {
         /// The version's id
         #[arg(long)]
         version: i64,
+    },
+    /// Record a pledge (誓約書) signed on paper: the published version of a pledge
+    /// document, who signed it, the day written on it and optionally its scan
+    Pledge {
+        /// The pledge document's id
+        #[arg(long)]
+        document: i64,
+        /// Who signed it
+        #[arg(long)]
+        login: String,
+        /// The day signed (2026-04-01 or 令和8年4月1日)
+        #[arg(long)]
+        date: String,
+        /// The scan of the signed pledge (PDF or image)
+        #[arg(long)]
+        scan: Option<PathBuf>,
     },
 }
 
@@ -152,6 +169,18 @@ pub async fn run(data: &DataConfig, tr: &Tr, command: PolicyCommand) -> anyhow::
         PolicyCommand::Publish { version } => publish(data, &say, version).await?,
         PolicyCommand::Acknowledge { login, version } => {
             acknowledge(data, &say, &login, version).await?
+        }
+        PolicyCommand::Pledge {
+            document,
+            login,
+            date,
+            scan,
+        } => {
+            let input = PaperPledgeInput {
+                user: login,
+                signed_on: date,
+            };
+            pledge(data, &say, document, input, scan).await?
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -432,6 +461,62 @@ async fn acknowledge(
         ("number", summary.number.to_string()),
     ];
     println!("{}", say.0.f("cli.policy.acknowledged", &params));
+    app.close().await;
+    Ok(())
+}
+
+/// Records a paper pledge as mamori itself (the operator at the console), its scan
+/// spooled through the file block's limits as an upload is.
+async fn pledge(
+    data: &DataConfig,
+    say: &Say<'_>,
+    document: i64,
+    input: PaperPledgeInput,
+    scan: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    use mamori_app::files::{DEFAULT_MAX_FILE_BYTES, Spool};
+    use tokio::io::AsyncReadExt;
+    let scan = match scan {
+        Some(path) => {
+            let failed = |e: &dyn std::fmt::Display| {
+                let file = path.display().to_string();
+                anyhow::anyhow!(
+                    "{} ({e})",
+                    say.0.f("cli.policy.error.read_failed", &[("file", file)])
+                )
+            };
+            let mut file = tokio::fs::File::open(&path).await.map_err(|e| failed(&e))?;
+            let uploads = data.data_dir.join("uploads");
+            let mut spool = Spool::create(&uploads, DEFAULT_MAX_FILE_BYTES)
+                .await
+                .map_err(|e| failed(&e))?;
+            let mut piece = vec![0u8; 64 * 1024];
+            loop {
+                let read = file.read(&mut piece).await.map_err(|e| failed(&e))?;
+                if read == 0 {
+                    break;
+                }
+                spool.push(&piece[..read]).await.map_err(|e| failed(&e))?;
+            }
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            Some((name, spool.finish().await.map_err(|e| failed(&e))?))
+        }
+        None => None,
+    };
+    let app = App::open_in(&data.database_url, &data.data_dir).await?;
+    let acting = Acting::system("mamori policy pledge");
+    let done = policies::record_paper_pledge(&app, &acting, document, &input, scan)
+        .await
+        .map_err(|f| say.failure(f))?;
+    let params = [
+        ("login", input.user.trim().to_owned()),
+        ("date", mamori_app::date_text(done.signed_on)),
+        ("version", done.version_id.to_string()),
+    ];
+    println!("{}", say.0.f("cli.policy.pledged", &params));
     app.close().await;
     Ok(())
 }

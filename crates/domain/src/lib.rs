@@ -22,6 +22,7 @@ pub mod notice;
 pub mod once;
 pub mod organisation;
 pub mod password;
+pub mod pledge;
 pub mod policy;
 pub mod policy_diff;
 pub mod policy_input;

@@ -16,14 +16,18 @@ pub enum PolicyKind {
     /// 実施手順
     Procedures,
     Other,
+    /// 誓約書: the text a user signs (issue 17 item 6). Its acknowledgement is the
+    /// signature, in mamori or on paper; see [`PledgeWay`].
+    Pledge,
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 4] = [
+    pub const ALL: [PolicyKind; 5] = [
         PolicyKind::BasicPolicy,
         PolicyKind::MeasureStandards,
         PolicyKind::Procedures,
         PolicyKind::Other,
+        PolicyKind::Pledge,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -32,6 +36,7 @@ impl PolicyKind {
             PolicyKind::MeasureStandards => "measure_standards",
             PolicyKind::Procedures => "procedures",
             PolicyKind::Other => "other",
+            PolicyKind::Pledge => "pledge",
         }
     }
 

@@ -37,10 +37,12 @@ pub enum RecordKind {
     TrainingSession,
     /// One person's attendance, whose files are the proof of an outside course.
     TrainingAttendance,
+    /// A signature of a pledge (誓約書), whose file is the scan of a paper pledge.
+    Pledge,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
         RecordKind::Asset,
@@ -54,6 +56,7 @@ impl RecordKind {
         RecordKind::TrainingPlan,
         RecordKind::TrainingSession,
         RecordKind::TrainingAttendance,
+        RecordKind::Pledge,
     ];
 
     /// The code stored in the database and used in the API.
@@ -72,6 +75,7 @@ impl RecordKind {
             RecordKind::TrainingPlan => "training_plan",
             RecordKind::TrainingSession => "training_session",
             RecordKind::TrainingAttendance => "training_attendance",
+            RecordKind::Pledge => "pledge",
         }
     }
 
@@ -92,6 +96,8 @@ impl RecordKind {
             RecordKind::TrainingPlan
             | RecordKind::TrainingSession
             | RecordKind::TrainingAttendance => Register::Training,
+            // A person's signature is seen by those who follow acknowledgements.
+            RecordKind::Pledge => Register::Acknowledgements,
         }
     }
 
@@ -113,6 +119,7 @@ impl RecordKind {
             RecordKind::TrainingPlan => format!("/training/plans/{id}"),
             RecordKind::TrainingSession => format!("/training/sessions/{id}"),
             RecordKind::TrainingAttendance => format!("/training/attendance/{id}"),
+            RecordKind::Pledge => format!("/pledges/{id}"),
         }
     }
 
@@ -132,6 +139,7 @@ impl RecordKind {
             RecordKind::TrainingPlan => "record_kind.training_plan",
             RecordKind::TrainingSession => "record_kind.training_session",
             RecordKind::TrainingAttendance => "record_kind.training_attendance",
+            RecordKind::Pledge => "record_kind.pledge",
         }
     }
 }

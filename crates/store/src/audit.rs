@@ -82,6 +82,8 @@ pub const ACTIONS: &[&str] = &[
     "policy.approve",
     "policy.create",
     "policy.link",
+    "policy.pledge_paper",
+    "policy.pledge_scan",
     "policy.publish",
     "policy.remind",
     "policy.review",

@@ -21,6 +21,7 @@ pub mod notifications;
 pub mod once;
 pub mod organisation;
 pub mod password;
+pub mod pledges;
 pub mod policies;
 pub mod progress;
 pub mod reminders;

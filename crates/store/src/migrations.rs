@@ -160,6 +160,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0025_training.sql"),
         include_str!("../migrations/postgres/0025_training.sql"),
     ),
+    (
+        26,
+        "pledges",
+        include_str!("../migrations/sqlite/0026_pledges.sql"),
+        include_str!("../migrations/postgres/0026_pledges.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -4,6 +4,7 @@
 //! typed: dates as dates, codes as enums, the tree as the domain's `PolicyText`; a row
 //! that does not read is `StoreError::Corrupt`, never a default.
 
+use mamori_domain::pledge::PledgeWay;
 use mamori_domain::policy::PolicyText;
 use mamori_domain::policy_lifecycle::{PolicyKind, ReviewTrigger, VersionStatus};
 use mamori_domain::record::{RecordKind, RecordRef};
@@ -421,12 +422,19 @@ pub struct AcknowledgementRow {
     pub display_name: String,
     pub user_type: UserType,
     pub acknowledged_at: Option<OffsetDateTime>,
+    /// How it was given (a pledge signed in mamori or on paper); None while pending.
+    pub way: Option<PledgeWay>,
+    /// The day written on a paper pledge.
+    pub signed_on: Option<Date>,
+    /// The scan of a paper pledge in the file store.
+    pub attachment_id: Option<i64>,
 }
 
 /// Every active user bound by the policy, with whether and when they acknowledged it.
 pub async fn acknowledgements(store: &Store, version_id: i64) -> Result<Vec<AcknowledgementRow>> {
     let rows = sqlx::query(
-        "SELECT u.id, u.login, u.display_name, u.user_type, a.acknowledged_at FROM users u \
+        "SELECT u.id, u.login, u.display_name, u.user_type, a.acknowledged_at, a.way, \
+         a.signed_on, a.attachment_id FROM users u \
          LEFT JOIN policy_acknowledgements a ON a.user_id = u.id AND a.version_id = $1 \
          WHERE u.active = 1 ORDER BY u.login",
     )
@@ -441,7 +449,17 @@ pub async fn acknowledgements(store: &Store, version_id: i64) -> Result<Vec<Ackn
         if !mamori_domain::policy_lifecycle::must_acknowledge(user_type) {
             continue;
         }
+        const ACKS: &str = "policy_acknowledgements";
+        let way: Option<String> = row.try_get("way")?;
+        let signed_on: Option<String> = row.try_get("signed_on")?;
         out.push(AcknowledgementRow {
+            way: way
+                .map(|w| decode(ACKS, user_id, "way", &w, PledgeWay::parse))
+                .transpose()?,
+            signed_on: signed_on
+                .map(|d| decode_date(ACKS, user_id, "signed_on", &d))
+                .transpose()?,
+            attachment_id: row.try_get("attachment_id")?,
             user_id,
             login: row.try_get("login")?,
             display_name: row.try_get("display_name")?,

@@ -197,6 +197,17 @@ pub async fn assembly_in_use(server: &TestServer) {
     assert_eq!(sent.status().as_u16(), 303, "sent for 決裁");
 
     awareness_and_training(server, &officer).await;
+
+    // The pledge (誓約書), one member's paper pledge kept with its scan.
+    let pledge = fixtures_policies::published_pledge(&officer, &ciso).await;
+    let paper = officer
+        .post_multipart(
+            &format!("/api/v1/policies/{}/pledges/paper", pledge.document),
+            &[("user", "giin"), ("signed_on", "令和8年4月1日")],
+            Some(("誓約書.pdf", &crate::fixtures_files::pdf("seiyaku"))),
+        )
+        .await;
+    assert_eq!(paper.status().as_u16(), 201, "the paper pledge");
 }
 
 /// An awareness notice to everyone; the year's training: a members' course with a

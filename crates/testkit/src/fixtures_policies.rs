@@ -107,7 +107,12 @@ impl Stored {
 
 /// Imports `text` as a draft through the API, as `editor` (a security officer).
 pub async fn import_text(editor: &Web<'_>, text: &str, document: Option<i64>) -> Stored {
-    let mut body = json!({"kind": "basic_policy", "text": text});
+    import_as(editor, "basic_policy", text, document).await
+}
+
+/// Imports `text` as a draft of a document of `kind` through the API, as `editor`.
+pub async fn import_as(editor: &Web<'_>, kind: &str, text: &str, document: Option<i64>) -> Stored {
+    let mut body = json!({"kind": kind, "text": text});
     if let Some(document) = document {
         body["document_id"] = json!(document);
     }
@@ -158,5 +163,21 @@ pub async fn published_seed(server: &TestServer) -> Stored {
     let (_, gicho) = ciso(server, "gicho").await;
     let stored = imported_seed(&officer).await;
     approve_and_publish(&officer, &gicho, &stored).await;
+    stored
+}
+
+/// A pledge (誓約書) as an assembly might word it.
+pub const PLEDGE_TEXT: &str = "情報セキュリティに関する誓約書
+
+1 私は、議会の情報セキュリティ基本方針及び対策基準を遵守します。
+2 職務上知り得た情報を、許可なく外部に持ち出し、又は漏らしません。
+3 情報セキュリティに関する事故を知ったときは、直ちに報告します。
+";
+
+/// [`PLEDGE_TEXT`] imported as a pledge by `editor`, approved by `approver` (who holds
+/// an approving post) and published: the version users are asked to sign.
+pub async fn published_pledge(editor: &Web<'_>, approver: &Web<'_>) -> Stored {
+    let stored = import_as(editor, "pledge", PLEDGE_TEXT, None).await;
+    approve_and_publish(editor, approver, &stored).await;
     stored
 }

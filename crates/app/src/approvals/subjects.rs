@@ -75,7 +75,8 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         | RecordKind::CorrectiveAction
         | RecordKind::AwarenessNotice
         | RecordKind::TrainingSession
-        | RecordKind::TrainingAttendance => &NotDecided,
+        | RecordKind::TrainingAttendance
+        | RecordKind::Pledge => &NotDecided,
     }
 }
 

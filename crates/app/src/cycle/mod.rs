@@ -58,7 +58,8 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
         | RecordKind::AwarenessNotice
         | RecordKind::TrainingPlan
         | RecordKind::TrainingSession
-        | RecordKind::TrainingAttendance => {
+        | RecordKind::TrainingAttendance
+        | RecordKind::Pledge => {
             return Err(crate::Failure::NotFound);
         }
     }

@@ -23,6 +23,7 @@ pub use mamori_store::files::{Attachment, CHUNK_BYTES, Removal, Revision};
 pub use read::{AttachmentDetail, Content, Listing, attachment, content, expired_for, list};
 pub use spool::{Spool, SpoolError, Spooled, clear_spool};
 pub use views::{ViewFilter, record_view, views};
+pub(crate) use write::attach_in;
 pub use write::{Attached, attach, remove, revise};
 
 use crate::{Acting, App, Failure, Permit};
@@ -88,6 +89,14 @@ pub async fn see_record(
         RecordKind::PolicyDocument => {
             let document = mamori_store::policies::document(app.store(), record.id).await?;
             (document.title, false)
+        }
+        // A signature's scan is seen by those who follow acknowledgements (the register).
+        RecordKind::Pledge => {
+            let signature = mamori_store::pledges::signature(app.store(), record.id).await?;
+            (
+                format!("{} — {}", signature.title, signature.display_name),
+                false,
+            )
         }
         // The parts of a record keep their files on the record itself; a redaction has
         // none (it removes information).

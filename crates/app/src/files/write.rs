@@ -33,18 +33,27 @@ pub async fn attach(
     let file_name = rules::file_name(file_name);
     let input = form.check(&file_name)?;
     let mut tx = permit.write(app).await?;
-    store_content(&mut tx, &upload).await?;
-    let attachment_id = store::create_attachment(
-        &mut tx,
-        record,
-        &input.title,
-        input.purpose,
-        input.expires_on,
-    )
-    .await?;
-    let revision = store::add_revision(&mut tx, attachment_id, &file_name, &upload.sha256).await?;
+    let attached = attach_in(&mut tx, record, &input, &file_name, &upload).await?;
+    tx.commit().await?;
+    Ok(attached)
+}
+
+/// Attaches `upload` to `record` within `tx`, for a use case that stores a file together
+/// with the record it belongs to (a paper pledge and its scan): the caller has checked
+/// access and `input`, and `file_name` is already cleaned by [`rules::file_name`].
+pub(crate) async fn attach_in(
+    tx: &mut WriteTx,
+    record: RecordRef,
+    input: &rules::Attach,
+    file_name: &str,
+    upload: &Spooled,
+) -> Result<Attached, Failure> {
+    store_content(tx, upload).await?;
+    let attachment_id =
+        store::create_attachment(tx, record, &input.title, input.purpose, input.expires_on).await?;
+    let revision = store::add_revision(tx, attachment_id, file_name, &upload.sha256).await?;
     tx.audit(
-        content_entry("file.attach", record, attachment_id, &file_name, &upload)
+        content_entry("file.attach", record, attachment_id, file_name, upload)
             .change("title", None::<&str>, &input.title)
             .change("purpose", None::<&str>, input.purpose.as_str())
             .change(
@@ -54,7 +63,6 @@ pub async fn attach(
             ),
     )
     .await?;
-    tx.commit().await?;
     Ok(Attached {
         attachment_id,
         revision,

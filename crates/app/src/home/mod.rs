@@ -45,6 +45,8 @@ pub struct PendingAcknowledgement {
     pub title: String,
     pub document_id: i64,
     pub version_id: i64,
+    /// A pledge (誓約書) to sign rather than a policy to acknowledge.
+    pub pledge: bool,
 }
 
 /// What waits for the person signed in.
@@ -114,6 +116,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
             title: version.title,
             document_id: document.id,
             version_id: version.id,
+            pledge: document.kind == mamori_domain::policy_lifecycle::PolicyKind::Pledge,
         })
         .collect();
     let follows_risks =

@@ -283,6 +283,9 @@ mod tests {
             display_name: login.to_owned(),
             user_type: UserType::Member,
             acknowledged_at: done.then(OffsetDateTime::now_utc),
+            way: None,
+            signed_on: None,
+            attachment_id: None,
         }
     }
 

@@ -5,6 +5,7 @@
 
 mod acknowledgements;
 mod citations;
+mod pledges;
 mod read;
 mod versions;
 
@@ -17,6 +18,9 @@ pub use citations::{Citations, citations};
 pub use mamori_domain::policy_input::{ApprovalInput, ReviewInput};
 pub use mamori_store::policies::{
     AcknowledgementRow, ClauseLink, Document, Review, Version, VersionSummary,
+};
+pub use pledges::{
+    PaperRecorded, Scan, paper_gate, record_paper_pledge, signature_document, signatures,
 };
 pub use read::{
     ClauseView, Comparison, DocumentListing, DocumentText, DocumentView, PublicPolicy, VersionView,

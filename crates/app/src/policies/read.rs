@@ -138,6 +138,8 @@ pub struct VersionView {
     pub mine: Option<AcknowledgementRow>,
     /// The version's approval requests (決裁), oldest first.
     pub approvals: Vec<crate::approvals::Request>,
+    /// A pledge (誓約書): acknowledging it is signing it.
+    pub pledge: bool,
 }
 
 pub async fn show_version(
@@ -193,7 +195,9 @@ pub async fn show_version(
     let may_send = summary.status == VersionStatus::Draft
         && !waiting
         && acting.may(Register::Policies, Act::Edit);
+    let pledge = policies::document(app.store(), id).await?.kind == PolicyKind::Pledge;
     Ok(VersionView {
+        pledge,
         may_send,
         may_publish: summary.status == VersionStatus::Approved
             && acting.may(Register::Policies, Act::Edit),

@@ -4,5 +4,6 @@
 mod assets;
 mod calendar;
 mod cli;
+mod pledges;
 mod policy;
 mod training;

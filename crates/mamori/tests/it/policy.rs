@@ -60,7 +60,7 @@ impl Run {
 }
 
 pub(super) struct Site {
-    db: TestDb,
+    pub(super) db: TestDb,
     cwd: tempfile::TempDir,
 }
 

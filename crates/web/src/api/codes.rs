@@ -171,6 +171,8 @@ codes! {
     AttendanceWay => of(&domain::training::Way::ALL, domain::training::Way::as_str);
     /// Where a person stands with the training rule.
     TrainingCoverage => of(&domain::training::Coverage::ALL, domain::training::Coverage::as_str);
+    /// How a pledge (誓約書) was signed: in mamori or on paper.
+    PledgeWay => of(&domain::pledge::PledgeWay::ALL, domain::pledge::PledgeWay::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

@@ -21,6 +21,7 @@ pub mod help;
 pub mod home;
 pub mod notifications;
 pub mod organisation;
+pub mod pledges;
 pub mod policies;
 pub mod policy_drafts;
 pub mod retention;
@@ -204,6 +205,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         glossary::Doc::openapi(),
         help::Doc::openapi(),
         home::Doc::openapi(),
+        pledges::Doc::openapi(),
     ]
 }
 

@@ -29,7 +29,7 @@ use crate::http::params::policies::{ack_error, policy_error, refuse_unbound};
 use crate::state::AppState;
 
 /// RFC 3339 in UTC, as every timestamp of the API.
-fn stamp(at: OffsetDateTime) -> String {
+pub(crate) fn stamp(at: OffsetDateTime) -> String {
     let at = at.to_offset(time::UtcOffset::UTC);
     at.replace_nanosecond(0)
         .unwrap_or(at)

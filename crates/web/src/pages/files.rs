@@ -42,6 +42,7 @@ fn nav_of(kind: RecordKind) -> &'static str {
         RecordKind::TrainingPlan | RecordKind::TrainingSession | RecordKind::TrainingAttendance => {
             "training"
         }
+        RecordKind::Pledge => "policies",
     }
 }
 

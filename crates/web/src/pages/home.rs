@@ -30,6 +30,8 @@ struct HomePage {
     backups: Vec<BackupLine>,
     /// Published policies this user has yet to acknowledge: (title, link).
     pending_acknowledgements: Vec<(String, String)>,
+    /// Pledges (誓約書) waiting for the person's signature.
+    pending_pledges: Vec<(String, String)>,
     /// Approval requests (決裁) waiting for this person: (title, link, overdue).
     pending_approvals: Vec<(String, String, bool)>,
     /// Overdue treatment actions and risk acceptances pending or expiring soon, for the
@@ -227,6 +229,19 @@ fn returned_items(
 }
 
 /// The checklist's steps while it is shown: (label key, link, done).
+/// The pending acknowledgements of one sort (pledges to sign, or policies to
+/// acknowledge), as (title, link).
+fn pending_links(pending: &[home::PendingAcknowledgement], pledges: bool) -> Vec<(String, String)> {
+    pending
+        .iter()
+        .filter(|a| a.pledge == pledges)
+        .map(|a| {
+            let link = format!("/policies/{}/versions/{}", a.document_id, a.version_id);
+            (a.title.clone(), link)
+        })
+        .collect()
+}
+
 fn checklist_items(checklist: Option<&home::Checklist>) -> Vec<(String, &'static str, bool)> {
     checklist
         .filter(|c| c.shown())
@@ -288,14 +303,8 @@ pub async fn show(
         checklist_closed: checklist
             .as_ref()
             .is_some_and(|c| c.dismissed && !c.all_done()),
-        pending_acknowledgements: waiting
-            .acknowledgements
-            .iter()
-            .map(|a| {
-                let link = format!("/policies/{}/versions/{}", a.document_id, a.version_id);
-                (a.title.clone(), link)
-            })
-            .collect(),
+        pending_acknowledgements: pending_links(&waiting.acknowledgements, false),
+        pending_pledges: pending_links(&waiting.acknowledgements, true),
         pending_approvals: waiting
             .approvals
             .iter()

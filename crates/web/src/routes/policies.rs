@@ -1,11 +1,12 @@
 //! Routes for policy documents, versions, reviews and acknowledgements: the pages, then
 //! the API over the same use cases.
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
 use crate::pages::policies::{
-    acknowledgements, clause, compare, document, import, list, public, version,
+    acknowledgements, clause, compare, document, import, list, pledges, public, version,
 };
 use crate::{AppState, api};
 
@@ -76,6 +77,13 @@ fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             "/policies/{id}/acknowledgements.csv",
             get(acknowledgements::export_csv),
         ),
+        // Pledges (誓約書): the paper pledge streams its scan, so no default body limit.
+        (
+            Method::POST,
+            "/policies/{id}/pledges/paper",
+            post(pledges::record_paper).layer(DefaultBodyLimit::disable()),
+        ),
+        (Method::GET, "/pledges/{id}", get(pledges::show_signature)),
     ]
 }
 
@@ -138,6 +146,16 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::POST,
             "/api/v1/policies/{id}/acknowledgements/remind",
             post(p::remind),
+        ),
+        (
+            Method::GET,
+            "/api/v1/policies/{id}/pledges",
+            get(api::pledges::list_signatures),
+        ),
+        (
+            Method::POST,
+            "/api/v1/policies/{id}/pledges/paper",
+            post(api::pledges::record_paper).layer(DefaultBodyLimit::disable()),
         ),
     ]
 }

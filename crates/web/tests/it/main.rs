@@ -37,6 +37,7 @@ mod once_forms_risks;
 mod openapi;
 mod organisation;
 mod past_dates;
+mod pledges;
 mod policies;
 mod policy_acks;
 mod policy_drafts;

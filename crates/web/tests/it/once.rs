@@ -71,6 +71,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/training/attendance/{id}/files",
     "/training/attendance/{id}/confirm",
     "/training/plan/ask",
+    "/policies/{id}/pledges/paper",
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",

@@ -137,6 +137,29 @@ impl Twice<'_> {
         page: &str,
         path: &str,
     ) -> String {
+        let expected = if route == "/files/{id}/revisions" {
+            "file.revise"
+        } else {
+            "file.attach"
+        };
+        let form = Upload {
+            route,
+            fields: &[("purpose", "evidence")],
+            codes: &[expected],
+        };
+        self.upload_form(web, form, page, path).await
+    }
+
+    /// [`Twice::upload`] of any upload form: its `fields` beside the file, and the audit
+    /// entries one submission writes (`codes`).
+    pub(super) async fn upload_form(
+        &mut self,
+        web: &Web<'_>,
+        form: Upload<'_>,
+        page: &str,
+        path: &str,
+    ) -> String {
+        let route = form.route;
         self.covered.push(route);
         let html = web.page(page, 200).await;
         let start = html
@@ -145,10 +168,7 @@ impl Twice<'_> {
             + "action=\"".len();
         let action = html[start..].split('"').next().unwrap().to_owned();
         let document = mamori_testkit::fixtures_files::pdf("Twice");
-        let (content_type, body) = multipart(
-            &[("purpose", "evidence")],
-            Some(("file", "証跡.pdf", &document)),
-        );
+        let (content_type, body) = multipart(form.fields, Some(("file", "証跡.pdf", &document)));
         let send = || {
             web.client
                 .post(web.server.url(&action))
@@ -175,14 +195,17 @@ impl Twice<'_> {
             .into_iter()
             .map(|e| e.action)
             .collect();
-        let expected = if route == "/files/{id}/revisions" {
-            "file.revise"
-        } else {
-            "file.attach"
-        };
-        assert_eq!(written, [expected], "{route}: one record");
+        assert_eq!(written, form.codes, "{route}: one record");
         first.headers()["location"].to_str().unwrap().to_owned()
     }
+}
+
+/// An upload form: its route, the text fields sent beside the file, and the audit
+/// entries one submission writes.
+pub(super) struct Upload<'a> {
+    pub route: &'static str,
+    pub fields: &'a [(&'a str, &'a str)],
+    pub codes: &'a [&'a str],
 }
 
 /// The id after `prefix` in a redirect such as `/risks/12?saved=1`.
@@ -231,6 +254,7 @@ backend_test!(
         blocks::organisation(&mut twice, &officer, member_id).await;
         blocks::awareness(&mut twice, &officer).await;
         blocks::training(&mut twice, &officer, &member, member_id).await;
+        blocks::pledges(&mut twice, &officer, &gicho).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();

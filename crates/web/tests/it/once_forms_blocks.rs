@@ -523,3 +523,16 @@ pub(super) async fn training(
         )
         .await;
 }
+
+/// A paper pledge (誓約書) recorded with its scan: one signature, one file.
+pub(super) async fn pledges(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &Web<'_>) {
+    let stored = mamori_testkit::fixtures_policies::published_pledge(officer, gicho).await;
+    let page = format!("/policies/{}/acknowledgements", stored.document);
+    let form = super::once_forms::Upload {
+        route: "/policies/{id}/pledges/paper",
+        fields: &[("user", "giin.sato"), ("signed_on", "令和8年4月1日")],
+        codes: &["policy.pledge_paper", "file.attach", "policy.pledge_scan"],
+    };
+    let path = format!("/policies/{}/pledges/paper", stored.document);
+    twice.upload_form(officer, form, &page, &path).await;
+}

@@ -325,7 +325,15 @@ fn upgrade_check_names_what_would_change_and_changes_nothing() {
             .lines()
             .filter(|l| l.starts_with("  00"))
             .collect();
-        assert_eq!(listed.len() as i64, binary - 18, "{check}");
+        // Numbers may have gaps while parallel branches land (25 before 26): count the
+        // migration files from 0019 on.
+        let newer = std::fs::read_dir(
+            mamori_testkit::workspace_root().join("crates/store/migrations/sqlite"),
+        )
+        .unwrap()
+        .filter(|f| f.as_ref().unwrap().file_name().to_string_lossy().as_ref() >= "0019")
+        .count();
+        assert_eq!(listed.len(), newer, "{check}");
         assert_eq!(
             listed[..2],
             ["  0019 search", "  0020 asset_counts"],
@@ -335,8 +343,7 @@ fn upgrade_check_names_what_would_change_and_changes_nothing() {
         let again = site.run(&["upgrade", "--check"]).success();
         assert_eq!(again.stdout, check.stdout);
         let upgraded = site.run(&["upgrade"]).success().stdout_has(&format!(
-            "Applied {} migrations; the schema is now {binary}.",
-            binary - 18
+            "Applied {newer} migrations; the schema is now {binary}."
         ));
         // The database as it was is kept, at its own schema, as a backup the previous
         // release can restore.

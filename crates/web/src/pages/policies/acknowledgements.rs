@@ -12,6 +12,8 @@ use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, AcknowledgementRow, PublishedStatus};
 use mamori_app::sheets::{csv_head, csv_lines};
 use mamori_domain::access::{Act, Register};
+use mamori_domain::pledge::PaperPledgeInput;
+use mamori_domain::policy_lifecycle::PolicyKind;
 use mamori_domain::wareki::JST;
 use serde::Deserialize;
 
@@ -20,7 +22,7 @@ use crate::http::context::Ctx;
 
 use crate::http::error::AppError;
 use crate::http::extract::{ApiQuery, WebForm};
-use crate::http::forms::parse_id;
+use crate::http::forms::{Choice, FieldError, parse_id};
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
 
@@ -110,6 +112,11 @@ pub struct StatusRow {
     pub user_type_key: String,
     pub done: bool,
     pub at: String,
+    /// How a pledge was signed (locale key; empty while pending), the day on the paper,
+    /// and the scan's attachment.
+    pub way_key: &'static str,
+    pub signed_on: String,
+    pub scan: Option<i64>,
 }
 
 #[derive(Template)]
@@ -130,18 +137,57 @@ struct StatusPage {
     can_remind: bool,
     notice: Option<String>,
     error: Option<String>,
+    /// A pledge (誓約書): signatures rather than acknowledgements, and the paper form.
+    pledge: bool,
+    can_record: bool,
+    unsigned: Vec<Choice>,
+    paper: PaperPledgeInput,
+    errors: Vec<FieldError>,
+    max_mb: u64,
+}
+
+impl StatusPage {
+    /// The key of a heading or label: a pledge's wording where it has its own.
+    fn w(&self, key: &'static str) -> &'static str {
+        if !self.pledge {
+            return key;
+        }
+        match key {
+            "policy.ack.title" => "pledge.status.title",
+            "policy.ack.lead" => "pledge.status.lead",
+            "policy.ack.progress" => "pledge.status.progress",
+            "policy.ack.table_caption" => "pledge.status.table_caption",
+            "policy.ack.state" => "pledge.status.state",
+            "policy.ack.acknowledged_at" => "pledge.status.recorded_at",
+            "policy.ack.done" => "pledge.status.done",
+            "policy.ack.pending" => "pledge.status.pending",
+            "policy.ack.all_done" => "pledge.status.all_done",
+            "policy.ack.remind_explain" => "pledge.status.remind_explain",
+            "policy.ack.remind_button" => "pledge.status.remind_button",
+            "policy.ack.csv" => "pledge.status.csv",
+            other => other,
+        }
+    }
+
+    fn error_for(&self, field: &str) -> Option<&str> {
+        crate::http::forms::error_for(&self.errors, field)
+    }
 }
 
 #[derive(Deserialize)]
 pub struct StatusQuery {
     reminded: Option<String>,
+    /// A paper pledge was just recorded.
+    paper: Option<String>,
 }
 
-/// What the status page says above the table.
+/// What the status page says above the table, and the paper pledge form as typed.
 #[derive(Default)]
-struct Notes {
-    notice: Option<String>,
-    error: Option<String>,
+pub(super) struct Notes {
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub paper: PaperPledgeInput,
+    pub errors: Vec<FieldError>,
 }
 
 fn status_rows(ctx: &Ctx, rows: Vec<AcknowledgementRow>) -> Vec<StatusRow> {
@@ -152,6 +198,9 @@ fn status_rows(ctx: &Ctx, rows: Vec<AcknowledgementRow>) -> Vec<StatusRow> {
                 .acknowledged_at
                 .map(|t| ctx.datetime(t))
                 .unwrap_or_default(),
+            way_key: a.way.map(|w| w.label_key()).unwrap_or_default(),
+            signed_on: a.signed_on.map(|d| ctx.date(d)).unwrap_or_default(),
+            scan: a.attachment_id,
             display_name: a.display_name,
             login: a.login,
             user_type_key: format!("user_type.{}", a.user_type.as_str()),
@@ -159,17 +208,39 @@ fn status_rows(ctx: &Ctx, rows: Vec<AcknowledgementRow>) -> Vec<StatusRow> {
         .collect()
 }
 
+/// The people who have not signed yet, to choose from in the paper pledge form.
+fn unsigned(ctx: &Ctx, rows: &[AcknowledgementRow]) -> Vec<Choice> {
+    let (open, close) = (ctx.tr.t("punct.open"), ctx.tr.t("punct.close"));
+    let choose = Choice {
+        value: String::new(),
+        label: ctx.tr.t("pledge.paper.choose").to_owned(),
+    };
+    let people = rows
+        .iter()
+        .filter(|r| r.acknowledged_at.is_none())
+        .map(|r| Choice {
+            value: r.login.clone(),
+            label: format!("{}{open}{}{close}", r.display_name, r.login),
+        });
+    std::iter::once(choose).chain(people).collect()
+}
+
 fn version_label(ctx: &Ctx, version: &policies::VersionSummary) -> String {
     let number = version.number.to_string();
     ctx.tr.f("policy.version_number", &[("n", number)])
 }
 
-fn counts(ctx: &Ctx, done: usize, total: usize) -> String {
+fn counts(ctx: &Ctx, pledge: bool, done: usize, total: usize) -> String {
     let params = [("done", done.to_string()), ("total", total.to_string())];
-    ctx.tr.f("policy.ack.counts", &params)
+    let key = if pledge {
+        "pledge.status.counts"
+    } else {
+        "policy.ack.counts"
+    };
+    ctx.tr.f(key, &params)
 }
 
-async fn status_page(
+pub(super) async fn status_page(
     state: &AppState,
     ctx: &Ctx,
     signed: &SignedIn,
@@ -194,6 +265,7 @@ async fn status_page(
         return message_page(state, ctx, signed, message, status).await;
     };
     let (done, total) = (published.done(), published.rows.len());
+    let pledge = document.kind == PolicyKind::Pledge;
     let PublishedStatus {
         version,
         rows,
@@ -213,14 +285,20 @@ async fn status_page(
                     .f("policy.ack.published_at", &[("at", ctx.datetime(at))])
             })
             .unwrap_or_default(),
-        counts: counts(ctx, done, total),
+        counts: counts(ctx, pledge, done, total),
         pending: total - done,
         total,
         last_reminder: last_reminder.map(|at| ctx.datetime(at)),
+        unsigned: unsigned(ctx, &rows),
         rows: status_rows(ctx, rows),
         can_remind: acting.may(Register::Acknowledgements, Act::Edit),
         notice: notes.notice,
         error: notes.error,
+        pledge,
+        can_record: pledge && acting.may(Register::Acknowledgements, Act::Edit),
+        paper: notes.paper,
+        errors: notes.errors,
+        max_mb: state.config.max_file_bytes.div_ceil(1024 * 1024),
     };
     render(status, &page)
 }
@@ -238,10 +316,16 @@ pub async fn show(
         .reminded
         .as_deref()
         .and_then(|n| n.parse::<u32>().ok())
-        .map(|n| ctx.tr.f("policy.ack.reminded", &[("n", n.to_string())]));
+        .map(|n| ctx.tr.f("policy.ack.reminded", &[("n", n.to_string())]))
+        .or_else(|| {
+            query
+                .paper
+                .is_some()
+                .then(|| ctx.tr.t("pledge.paper.recorded").to_owned())
+        });
     let notes = Notes {
         notice,
-        error: None,
+        ..Notes::default()
     };
     status_page(&state, &ctx, &signed, id, notes, StatusCode::OK).await
 }
@@ -264,8 +348,8 @@ pub async fn remind(
             // Nothing published: the status page says so.
             let error = (refusal.code != "not_published").then(|| ctx.tr.t(refusal.key).to_owned());
             let notes = Notes {
-                notice: None,
                 error,
+                ..Notes::default()
             };
             status_page(&state, &ctx, &signed, id, notes, StatusCode::CONFLICT).await
         }
@@ -361,6 +445,9 @@ mod tests {
             display_name: "=HYPERLINK(\"x\")".to_owned(),
             user_type: UserType::Member,
             acknowledged_at: at,
+            way: None,
+            signed_on: None,
+            attachment_id: None,
         }
     }
 

@@ -53,6 +53,8 @@ struct DocumentPage {
     can_edit: bool,
     /// Security officers and auditors follow the acknowledgements.
     can_follow_acks: bool,
+    /// The link to who acknowledged (signed, for a pledge).
+    ack_status_key: &'static str,
     /// The review form as typed, and what was wrong with it.
     review: ReviewForm,
     errors: Vec<FieldError>,
@@ -165,6 +167,11 @@ async fn document_page(
         .await,
         id,
         title: document.title,
+        ack_status_key: if document.kind == mamori_domain::policy_lifecycle::PolicyKind::Pledge {
+            "pledge.status.title"
+        } else {
+            "policy.ack_status"
+        },
         kind_key: format!("policy.kind.{}", document.kind.as_str()),
         versions,
         reviews,

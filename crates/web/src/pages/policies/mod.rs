@@ -10,6 +10,7 @@ pub mod compare;
 pub mod document;
 pub mod import;
 pub mod list;
+pub mod pledges;
 pub mod public;
 pub mod version;
 

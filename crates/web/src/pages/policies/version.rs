@@ -10,6 +10,7 @@ use axum::response::Response;
 use mamori_app::Failure;
 use mamori_app::i18n::Tr;
 use mamori_app::policies::{self, ApprovalInput, VersionSummary};
+use mamori_domain::pledge::PledgeWay;
 use serde::Deserialize;
 
 use super::{ClauseRow, flatten_linked};
@@ -47,6 +48,9 @@ struct VersionPage {
     reason: String,
     must_acknowledge: bool,
     acknowledged: Option<String>,
+    /// The words of the acknowledgement: a pledge (誓約書) is signed (誓約), not
+    /// acknowledged (確認).
+    words: AckWords,
     /// The approval form as typed (else today, or the date the text names).
     approval: ApproveForm,
     /// A refusal of the approval or the publication.
@@ -59,6 +63,51 @@ struct VersionPage {
 impl VersionPage {
     fn error_for(&self, field: &str) -> Option<&str> {
         error_for(&self.errors, field)
+    }
+}
+
+/// What the reader is told of their own acknowledgement: when they gave it, or, for a
+/// pledge signed on paper, the day written on it.
+fn acknowledged(ctx: &Ctx, pledge: bool, mine: &policies::AcknowledgementRow) -> Option<String> {
+    let at = mine.acknowledged_at?;
+    if let (Some(PledgeWay::Paper), Some(day)) = (mine.way, mine.signed_on) {
+        return Some(
+            ctx.tr
+                .f("pledge.signed_on_paper", &[("date", ctx.date(day))]),
+        );
+    }
+    let key = AckWords::of(pledge).done_at;
+    Some(ctx.tr.f(key, &[("at", ctx.datetime(at))]))
+}
+
+/// The locale keys of the acknowledgement section.
+struct AckWords {
+    below: &'static str,
+    done_at: &'static str,
+    request: &'static str,
+    explain: &'static str,
+    button: &'static str,
+}
+
+impl AckWords {
+    fn of(pledge: bool) -> AckWords {
+        if pledge {
+            AckWords {
+                below: "pledge.sign_below",
+                done_at: "pledge.signed_at",
+                request: "pledge.sign_request",
+                explain: "pledge.sign_explain",
+                button: "pledge.sign_button",
+            }
+        } else {
+            AckWords {
+                below: "policy.ack_below",
+                done_at: "policy.acknowledged_at",
+                request: "policy.ack_request",
+                explain: "policy.ack_explain",
+                button: "policy.ack_button",
+            }
+        }
     }
 }
 
@@ -116,14 +165,15 @@ async fn version_page(
         may_publish: view.may_publish,
         may_withdraw: view.may_withdraw,
         reason: refused.reason,
+        words: AckWords::of(view.pledge),
         must_acknowledge: view
             .mine
             .as_ref()
             .is_some_and(|a| a.acknowledged_at.is_none()),
         acknowledged: view
             .mine
-            .and_then(|a| a.acknowledged_at)
-            .map(|t| ctx.datetime(t)),
+            .as_ref()
+            .and_then(|a| acknowledged(ctx, view.pledge, a)),
         approval: refused.approval.unwrap_or_else(|| ApproveForm {
             approved_on: ctx.date(suggested),
             note: String::new(),
