@@ -98,6 +98,13 @@ pub fn parse_id(id: &str) -> Result<i64, crate::http::error::AppError> {
         .map_err(|_| crate::http::error::AppError::not_found())
 }
 
+/// A checkbox of a form: its value, label and whether it is ticked.
+pub struct Tick {
+    pub value: &'static str,
+    pub label: String,
+    pub checked: bool,
+}
+
 /// A URL-encoded body as name/value pairs: checkboxes repeat a name, which a struct
 /// cannot take, and a missing field must be an error of ours, not a rejection.
 #[derive(Debug, Default)]

@@ -75,3 +75,31 @@ pub fn session_when(
         &place,
     )
 }
+
+/// An audience in words: "全員", or its kind and the user types, posts or login ids it
+/// named ("利用者の区分で指定：議員、議会事務局職員"), as chosen for a notice or a session.
+pub fn audience_text(
+    tr: &Tr,
+    kind: mamori_domain::awareness::AudienceKind,
+    codes: &[String],
+) -> String {
+    use mamori_domain::awareness::AudienceKind;
+    let label = tr.t(kind.label_key());
+    let prefix = match kind {
+        AudienceKind::Everyone => return label.to_owned(),
+        AudienceKind::UserType => "user_type.",
+        AudienceKind::Post => "org_role.",
+        AudienceKind::Users => "",
+    };
+    let named: Vec<String> = codes
+        .iter()
+        .map(|c| {
+            if prefix.is_empty() {
+                c.clone()
+            } else {
+                tr.t(&format!("{prefix}{c}")).to_owned()
+            }
+        })
+        .collect();
+    labelled(tr, label, &named.join(tr.t("punct.list")))
+}

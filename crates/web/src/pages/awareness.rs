@@ -22,7 +22,7 @@ use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::files_section::FilesSection;
 use crate::http::forms::{
-    Choice, FieldError, FormFields, error_for, field_errors, form_problems, parse_id,
+    Choice, FieldError, FormFields, Tick, error_for, field_errors, form_problems, parse_id,
 };
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
@@ -100,13 +100,6 @@ pub async fn list(
         figures,
     };
     render(StatusCode::OK, &page)
-}
-
-/// A checkbox of the form: its value, label and whether it is ticked.
-pub struct Tick {
-    pub value: &'static str,
-    pub label: String,
-    pub checked: bool,
 }
 
 #[derive(Template)]
@@ -280,35 +273,6 @@ pub struct ShowQuery {
     saved: Option<String>,
 }
 
-/// The audience in words: "議員、議会事務局職員" for user types and posts, the login
-/// ids as named, or "全員".
-fn audience_text(ctx: &Ctx, view: &NoticeView) -> String {
-    let r = &view.record;
-    let kind = ctx.tr.t(r.audience.label_key());
-    let prefix = match r.audience {
-        AudienceKind::Everyone => return kind.to_owned(),
-        AudienceKind::UserType => "user_type",
-        AudienceKind::Post => "org_role",
-        AudienceKind::Users => "",
-    };
-    let named: Vec<String> = r
-        .audience_codes
-        .iter()
-        .map(|c| {
-            if prefix.is_empty() {
-                c.clone()
-            } else {
-                ctx.tr.t(&format!("{prefix}.{c}")).to_owned()
-            }
-        })
-        .collect();
-    format!(
-        "{kind}{}{}",
-        ctx.tr.t("punct.colon"),
-        named.join(ctx.tr.t("punct.list"))
-    )
-}
-
 fn reader_row(ctx: &Ctx, r: &app_awareness::Reader) -> ReaderRow {
     let p = &r.recipient;
     ReaderRow {
@@ -365,7 +329,11 @@ async fn render_show(
             Some(&signed.0),
         )
         .await,
-        audience: audience_text(ctx, &view),
+        audience: crate::http::labels::audience_text(
+            &ctx.tr,
+            view.record.audience,
+            &view.record.audience_codes,
+        ),
         posted: crate::http::labels::bracketed(
             &ctx.tr,
             &ctx.datetime(r.created_at),

@@ -22,7 +22,8 @@ use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::forms::{
-    Choice, FieldError, FormFields, error_for, form_problems, form_status, named_errors, parse_id,
+    Choice, FieldError, FormFields, Tick, error_for, form_problems, form_status, named_errors,
+    parse_id,
 };
 use crate::http::params::training::{standing_asked, user_type_asked, year_asked};
 use crate::http::{Layout, render, see_other};
@@ -42,13 +43,6 @@ pub struct YearQuery {
 
 fn year_of(query: &YearQuery) -> Result<FiscalYear, AppError> {
     Ok(year_asked(query.year.as_deref()).map_err(mamori_app::Failure::invalid)?)
-}
-
-/// A checkbox: its value, label and whether it is ticked.
-pub struct Tick {
-    pub value: &'static str,
-    pub label: String,
-    pub checked: bool,
 }
 
 fn kind_choices(tr: &Tr) -> Vec<Choice> {

@@ -17,13 +17,14 @@ use mamori_domain::training::{Attendance, SessionForm};
 use mamori_domain::user::OrgRole;
 use serde::Deserialize;
 
-use super::{KEEP_CHARS, PATH, Tick};
+use super::{KEEP_CHARS, PATH};
 use crate::http::auth::SignedIn;
 use crate::http::context::Ctx;
 use crate::http::error::AppError;
 use crate::http::files_section::FilesSection;
 use crate::http::forms::{
-    Choice, FieldError, FormFields, error_for, form_problems, form_status, named_errors, parse_id,
+    Choice, FieldError, FormFields, Tick, error_for, form_problems, form_status, named_errors,
+    parse_id,
 };
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
@@ -212,28 +213,6 @@ pub struct SavedQuery {
     blank: Option<usize>,
 }
 
-fn audience_text(ctx: &Ctx, s: &mamori_app::training::SessionRecord) -> String {
-    let kind = ctx.tr.t(s.audience.label_key());
-    let prefix = match s.audience {
-        AudienceKind::Everyone => return kind.to_owned(),
-        AudienceKind::UserType => "user_type.",
-        AudienceKind::Post => "org_role.",
-        AudienceKind::Users => "",
-    };
-    let named: Vec<String> = s
-        .audience_codes
-        .iter()
-        .map(|c| {
-            if prefix.is_empty() {
-                c.clone()
-            } else {
-                ctx.tr.t(&format!("{prefix}{c}")).to_owned()
-            }
-        })
-        .collect();
-    crate::http::labels::labelled(&ctx.tr, kind, &named.join(ctx.tr.t("punct.list")))
-}
-
 async fn render_session(
     state: &AppState,
     ctx: &Ctx,
@@ -262,7 +241,7 @@ async fn render_session(
         .await,
         when: crate::http::labels::session_when(ctx, r),
         kind: r.kind.label_key(),
-        audience: audience_text(ctx, r),
+        audience: crate::http::labels::audience_text(&ctx.tr, r.audience, &r.audience_codes),
         participants: view
             .participants
             .iter()
