@@ -51,6 +51,7 @@ pub const TOPICS: &[Topic] = &[
     topic!("audit", "6(7) 7"),
     topic!("retention", "6(2) 6(7)"),
     topic!("organisation", "6(1)"),
+    topic!("term_changes", "6(1) 6(5)"),
     topic!("users", "4(1) 6(1) 6(6)"),
     topic!("security", "6(6)"),
     topic!("calendar", "6(9)"),

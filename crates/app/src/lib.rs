@@ -35,6 +35,7 @@ pub mod sealing;
 pub mod settings;
 pub mod setup;
 pub mod sheets;
+pub mod term_changes;
 pub mod threats;
 pub mod training;
 pub mod users;

@@ -77,6 +77,10 @@ pub fn items_of(waiting: &Waiting) -> BTreeSet<ItemKey> {
             .iter()
             .map(|record| format!("retention:{record}")),
     );
+    items.extend(keys(
+        "term_change",
+        waiting.term_changes.iter().map(|s| s.change.id).collect(),
+    ));
     items
 }
 
@@ -158,6 +162,10 @@ pub fn spawn_daily(app: App) -> tokio::task::JoinHandle<()> {
             }
             if let Err(e) = crate::audit_anchor::daily_check(&app, crate::today()).await {
                 tracing::error!(error = %e, "daily audit trail check failed");
+            }
+            // Before the digests, so that nobody leaving is told of work that ended.
+            if let Err(e) = crate::term_changes::carry_out_due(&app, crate::today()).await {
+                tracing::error!(error = %e, "term changes due today not carried out");
             }
             match send_digests(&app, crate::today()).await {
                 Ok(sweep) if sweep.told > 0 => {

@@ -49,10 +49,12 @@ pub enum Register {
     Awareness,
     /// Training and drills: the plan, courses, sessions, attendance and coverage.
     Training,
+    /// Term changes (改選): who leaves and joins, and each one's checklist.
+    TermChanges,
 }
 
 impl Register {
-    pub const ALL: [Register; 17] = [
+    pub const ALL: [Register; 18] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -70,6 +72,7 @@ impl Register {
         Register::Organisation,
         Register::Awareness,
         Register::Training,
+        Register::TermChanges,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -92,6 +95,7 @@ impl Register {
             Register::Organisation => "organisation",
             Register::Awareness => "awareness",
             Register::Training => "training",
+            Register::TermChanges => "term_changes",
         }
     }
 }
@@ -279,6 +283,11 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             roles: &[],
             posts: &[OrgRole::CommitteeChair],
         },
+        // Term changes (改選): the secretariat keeps the checklist and the auditor looks;
+        // carrying out the leaving (accounts closed) also takes the Users grant.
+        (TermChanges, Read) => roles(&[Role::Admin, Role::SecurityOfficer, Role::Auditor]),
+        (TermChanges, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
+        (TermChanges, Decide | SeeAll) => NOBODY,
     }
 }
 

@@ -36,6 +36,7 @@ pub mod risk_en;
 pub mod risk_input;
 pub mod search;
 pub mod session;
+pub mod term_change;
 pub mod text;
 pub mod threat;
 pub mod training;

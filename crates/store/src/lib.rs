@@ -32,6 +32,7 @@ pub mod rollback;
 pub mod sessions;
 pub mod settings;
 pub mod sql;
+pub mod term_changes;
 pub mod tokens;
 pub mod training;
 pub mod users;

@@ -166,6 +166,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0026_pledges.sql"),
         include_str!("../migrations/postgres/0026_pledges.sql"),
     ),
+    (
+        27,
+        "term_changes",
+        include_str!("../migrations/sqlite/0027_term_changes.sql"),
+        include_str!("../migrations/postgres/0027_term_changes.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

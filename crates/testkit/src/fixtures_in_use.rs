@@ -208,6 +208,26 @@ pub async fn assembly_in_use(server: &TestServer) {
         )
         .await;
     assert_eq!(paper.status().as_u16(), 201, "the paper pledge");
+
+    // The coming general election: the member stands down, a new member is named.
+    let day = mamori_app::date_text(mamori_app::today() + time::Duration::days(90));
+    let change = officer
+        .post_json(
+            "/api/v1/term-changes",
+            &json!({"kind": "general_election", "title": "一般選挙", "effective_on": day}),
+        )
+        .await;
+    assert_eq!(change.status().as_u16(), 201, "the term change");
+    let change = change.json::<serde_json::Value>().await.expect("change")["id"].clone();
+    for person in [
+        json!({"direction": "leaving", "login": "giin"}),
+        json!({"direction": "joining", "name": "新井 一郎", "reading": "あらい いちろう"}),
+    ] {
+        let added = officer
+            .post_json(&format!("/api/v1/term-changes/{change}/people"), &person)
+            .await;
+        assert_eq!(added.status().as_u16(), 201, "a person of the term change");
+    }
 }
 
 /// An awareness notice to everyone; the year's training: a members' course with a

@@ -40,6 +40,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::organisation::routes(),
         routes::awareness::routes(),
         routes::training::routes(),
+        routes::term_changes::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

@@ -79,6 +79,8 @@ pub struct Waiting {
     pub training_standing: Option<crate::training::Standing>,
     /// For those who see everyone's coverage: (overdue, not yet trained) this 年度.
     pub training_outstanding: Option<(usize, usize)>,
+    /// Term changes (改選) not finished, for those who keep them.
+    pub term_changes: Vec<crate::term_changes::Summary>,
     /// The person's requests sent back or rejected, until they send them again.
     pub returned: Vec<crate::approvals::Request>,
     /// The assets the person holds (the newest [`HOME_HELD`]), and how many in all.
@@ -179,6 +181,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         training_upcoming: crate::training::upcoming_for(app, acting).await?,
         training_standing: crate::training::my_standing(app, acting).await?,
         training_outstanding: crate::training::outstanding(app, acting).await?,
+        term_changes: crate::term_changes::unfinished(app, acting).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
         held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,

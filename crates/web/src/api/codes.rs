@@ -173,6 +173,14 @@ codes! {
     TrainingCoverage => of(&domain::training::Coverage::ALL, domain::training::Coverage::as_str);
     /// How a pledge (誓約書) was signed: in mamori or on paper.
     PledgeWay => of(&domain::pledge::PledgeWay::ALL, domain::pledge::PledgeWay::as_str);
+    /// Why members change (改選): a general election, a by-election, a resignation.
+    TermChangeKind => of(&domain::term_change::ChangeKind::ALL, domain::term_change::ChangeKind::as_str);
+    /// Whether a person of a term change leaves or joins.
+    TermChangeDirection => of(&domain::term_change::Direction::ALL, domain::term_change::Direction::as_str);
+    /// An item of a term change's checklist (`line`: one the secretariat wrote).
+    TermChangeItem => of(&domain::term_change::Item::ALL, domain::term_change::Item::as_str);
+    /// Where an item of a term change's checklist stands.
+    TermChangeItemState => of(&domain::term_change::ItemState::ALL, domain::term_change::ItemState::as_str);
     /// Where a corrective action stands.
     ActionStatus => of(&domain::corrective::ActionStatus::ALL, domain::corrective::ActionStatus::as_str);
     /// Whether a deadline counts calendar days (暦日) or working days (開庁日).

@@ -28,6 +28,7 @@ pub mod retention;
 pub mod risks;
 pub mod security;
 pub mod session;
+pub mod term_changes;
 pub mod threats;
 pub mod training;
 pub mod users;
@@ -206,6 +207,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         help::Doc::openapi(),
         home::Doc::openapi(),
         pledges::Doc::openapi(),
+        term_changes::Doc::openapi(),
     ]
 }
 

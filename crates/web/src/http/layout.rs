@@ -158,6 +158,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Organisation),
     ),
     item(
+        "term_changes",
+        "/term-changes",
+        "nav.term_changes",
+        Audience::Readers(Register::TermChanges),
+    ),
+    item(
         "users",
         "/users",
         "nav.users",

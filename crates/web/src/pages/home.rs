@@ -54,6 +54,8 @@ struct HomePage {
     training_mine: Option<(&'static str, bool)>,
     training_upcoming: Vec<(String, String, String)>,
     training_outstanding: Option<(usize, usize)>,
+    /// Term changes not finished: (title, link, progress).
+    term_changes: Vec<(String, String, String)>,
     /// The assets this person holds: (name, link), and how many in all.
     held: Vec<(String, String)>,
     held_total: i64,
@@ -379,6 +381,24 @@ pub async fn show(
             })
             .collect(),
         training_outstanding: waiting.training_outstanding,
+        term_changes: waiting
+            .term_changes
+            .iter()
+            .map(|s| {
+                (
+                    s.change.title.clone(),
+                    format!("/term-changes/{}", s.change.id),
+                    ctx.tr.f(
+                        "term_change.home_progress",
+                        &[
+                            ("date", ctx.date(s.change.effective_on)),
+                            ("done", s.people_done.to_string()),
+                            ("all", s.people.to_string()),
+                        ],
+                    ),
+                )
+            })
+            .collect(),
         expired_files: waiting
             .expired_files
             .iter()

@@ -20,6 +20,7 @@ pub mod preferences;
 pub mod retention;
 pub mod risks;
 pub mod setup;
+pub mod term_changes;
 pub mod threats;
 pub mod training;
 pub mod users;

@@ -14,4 +14,5 @@ pub mod policies;
 pub mod retention;
 pub mod risks;
 pub mod system;
+pub mod term_changes;
 pub mod training;

@@ -50,6 +50,7 @@ mod security;
 mod security_api;
 mod security_mfa;
 mod sending;
+mod term_changes;
 mod threats;
 mod threats_matrix;
 mod training;

@@ -72,6 +72,9 @@ pub(super) const GUARDED: &[&str] = &[
     "/training/attendance/{id}/confirm",
     "/training/plan/ask",
     "/policies/{id}/pledges/paper",
+    "/term-changes/new",
+    "/term-changes/{id}/people",
+    "/term-changes/{id}/people/{pid}/marks",
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",
@@ -79,6 +82,22 @@ pub(super) const GUARDED: &[&str] = &[
 
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
+    (
+        "/term-changes/{id}/people/{pid}/remove",
+        "takes a person off a term change; a second finds nobody to take off (404)",
+    ),
+    (
+        "/term-changes/{id}/people/{pid}/account",
+        "links a new member's account; a second is refused as already linked",
+    ),
+    (
+        "/term-changes/{id}/marks/{mid}",
+        "sets a checklist item's state; twice sets the same (no second audit entry)",
+    ),
+    (
+        "/term-changes/{id}/carry-out",
+        "carries out the leaving once; a second is refused as carried out",
+    ),
     (
         "/audit/anchor/check",
         "checks the trail against a typed anchor; writes nothing",

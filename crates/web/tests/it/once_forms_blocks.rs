@@ -536,3 +536,57 @@ pub(super) async fn pledges(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &We
     let path = format!("/policies/{}/pledges/paper", stored.document);
     twice.upload_form(officer, form, &page, &path).await;
 }
+
+pub(super) async fn term_changes(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/term-changes/new",
+                page: "/term-changes/new",
+                action: "/term-changes/new",
+                changes: &[
+                    ("kind", "resignation"),
+                    ("title", "佐藤議員の辞職"),
+                    ("effective_on", "令和9年5月1日"),
+                ],
+                codes: &["term_change.create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let id = id_after(&shown, "/term-changes/");
+    let page = format!("/term-changes/{id}");
+    // Adding the same member twice at once: one of them on the change.
+    let added = twice
+        .submit(
+            officer,
+            Form {
+                route: "/term-changes/{id}/people",
+                page: &page,
+                action: &format!("{page}/people"),
+                changes: &[("direction", "leaving"), ("login", "giin.sato")],
+                codes: &["term_change.person_add"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let person = added
+        .rsplit("#person-")
+        .next()
+        .and_then(|p| p.parse::<i64>().ok())
+        .expect("the redirect names the person");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/term-changes/{id}/people/{pid}/marks",
+                page: &page,
+                action: &format!("{page}/people/{person}/marks"),
+                changes: &[("note", "保有する情報資産はありません")],
+                codes: &["term_change.mark_add"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
