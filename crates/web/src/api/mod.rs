@@ -30,6 +30,7 @@ pub mod security;
 pub mod session;
 pub mod threats;
 pub mod training;
+pub mod training_report;
 pub mod users;
 
 use axum::Json;
@@ -198,6 +199,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         exceptions::Doc::openapi(),
         awareness::Doc::openapi(),
         training::Doc::openapi(),
+        training_report::Doc::openapi(),
         retention::Doc::openapi(),
         organisation::Doc::openapi(),
         cycle::Doc::openapi(),

@@ -53,6 +53,7 @@ mod sending;
 mod threats;
 mod threats_matrix;
 mod training;
+mod training_report;
 mod users;
 mod users_reading;
 mod words;
