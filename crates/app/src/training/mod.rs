@@ -19,7 +19,7 @@ use mamori_domain::training::{Attendance, CourseForm, SessionForm, Way};
 use mamori_store::StoreError;
 use mamori_store::training as store;
 
-pub use coverage::{CoverageRow, coverage, my_standing, outstanding};
+pub use coverage::{CoverageRow, Outstanding, coverage, my_standing, outstanding};
 pub use import::{ImportReport, MAX_BYTES as IMPORT_MAX_BYTES, import_attendance};
 pub use mamori_domain::calendar::FiscalYear;
 pub use mamori_domain::training::{

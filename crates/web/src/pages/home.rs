@@ -378,7 +378,10 @@ pub async fn show(
                 )
             })
             .collect(),
-        training_outstanding: waiting.training_outstanding,
+        training_outstanding: waiting
+            .training_outstanding
+            .as_ref()
+            .map(|o| (o.overdue.len(), o.due)),
         expired_files: waiting
             .expired_files
             .iter()
