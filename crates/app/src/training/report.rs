@@ -430,7 +430,14 @@ fn sheets(r: &YearlyReport, tr: &Tr) -> Vec<SheetData> {
         sheet(
             "courses",
             head(&[
-                "course", "kind", "held", "invited", "present", "absent", "excused", "rate",
+                "course",
+                "kind",
+                "held",
+                "invited",
+                "present",
+                "absent",
+                "excused",
+                "attendance_rate",
             ]),
             r.courses
                 .iter()
@@ -456,7 +463,7 @@ fn sheets(r: &YearlyReport, tr: &Tr) -> Vec<SheetData> {
                 "present",
                 "absent",
                 "excused",
-                "rate",
+                "attendance_rate",
             ]),
             r.drills
                 .iter()
