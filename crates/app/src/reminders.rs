@@ -24,9 +24,28 @@ pub struct Sweep {
     pub told: usize,
 }
 
+/// How many days ahead a training session the person is invited to is in their digest.
+pub const TRAINING_SOON_DAYS: i64 = 7;
+
+/// How many days before the 年度 ends yearly training not yet done is in the digest: a
+/// whole year of weekly mails to everyone untrained would teach people to ignore them.
+pub const TRAINING_YEAR_END_DAYS: i64 = 30;
+
+/// Whether yearly training that is `coverage` on `today` is told in the digest: once
+/// overdue, or due within [`TRAINING_YEAR_END_DAYS`] of the 年度's end.
+pub fn yearly_training_told(coverage: mamori_domain::training::Coverage, today: Date) -> bool {
+    use mamori_domain::training::Coverage;
+    let end = mamori_domain::calendar::FiscalYear::of(today).end();
+    match coverage {
+        Coverage::Overdue => true,
+        Coverage::Due => today + time::Duration::days(TRAINING_YEAR_END_DAYS) >= end,
+        Coverage::Met | Coverage::NotBound => false,
+    }
+}
+
 /// The things on a person's home page that call for them to act, as digest keys: not
 /// their unread notices (each was told already) nor the assets they hold.
-pub fn items_of(waiting: &Waiting) -> BTreeSet<ItemKey> {
+pub fn items_of(waiting: &Waiting, today: Date) -> BTreeSet<ItemKey> {
     let keys = |kind: &str, ids: Vec<i64>| -> Vec<ItemKey> {
         ids.into_iter().map(|id| format!("{kind}:{id}")).collect()
     };
@@ -81,7 +100,45 @@ pub fn items_of(waiting: &Waiting) -> BTreeSet<ItemKey> {
         "term_change",
         waiting.term_changes.iter().map(|s| s.change.id).collect(),
     ));
+    items.extend(training_items(waiting, today));
     items
+}
+
+/// Training as digest keys. A key names the situation, not the day: the person's own
+/// rule by 年度 (or new-person deadline) and standing (yearly training only near the
+/// 年度's end, see [`yearly_training_told`]), so that turning from due to
+/// overdue, or a new 年度, tells them again; each overdue person for the organisers, so
+/// that one more overdue tells them again while the same people do not every day; each
+/// session the person is invited to within [`TRAINING_SOON_DAYS`].
+fn training_items(waiting: &Waiting, today: Date) -> Vec<ItemKey> {
+    use mamori_domain::training::Coverage;
+    let open = |c: Coverage| matches!(c, Coverage::Due | Coverage::Overdue);
+    let mut keys = Vec::new();
+    if let Some(s) = &waiting.training_standing {
+        if yearly_training_told(s.yearly, today) {
+            let fy = mamori_domain::calendar::FiscalYear::of(today).year();
+            keys.push(format!("training_yearly:{fy}:{}", s.yearly.as_str()));
+        }
+        if let (true, Some(due)) = (open(s.new_person), s.new_person_due) {
+            keys.push(format!(
+                "training_new:{}:{}",
+                mamori_store::date_text(due),
+                s.new_person.as_str()
+            ));
+        }
+    }
+    if let Some(o) = &waiting.training_outstanding {
+        keys.extend(o.overdue.iter().map(|id| format!("training_overdue:{id}")));
+    }
+    let soon = today + time::Duration::days(TRAINING_SOON_DAYS);
+    keys.extend(
+        waiting
+            .training_upcoming
+            .iter()
+            .filter(|s| s.held_on >= today && s.held_on <= soon)
+            .map(|s| format!("training_session:{}", s.id)),
+    );
+    keys
 }
 
 /// Sends today's digests to everyone due one (see `reminder::digest_due`), in one write
@@ -99,7 +156,7 @@ pub async fn send_digests(app: &App, today: Date) -> Result<Sweep, Failure> {
         }
         let user = mamori_store::users::get(store, id).await?;
         let acting = Acting::user(app, user, None, today).await?;
-        let items = items_of(&home::waiting(app, &acting, today).await?);
+        let items = items_of(&home::waiting(app, &acting, today).await?, today);
         let last = last.get(&id).map(|(sent_on, items)| LastDigest {
             sent_on: *sent_on,
             items: reminder::decode_items(items),

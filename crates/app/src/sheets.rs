@@ -1,7 +1,7 @@
 //! Spreadsheet files for every register: the types an import preview shows, and one
 //! place that writes a table as .xlsx or CSV off the async threads.
 
-pub use mamori_sheet::{Format, Row, SheetError, Table, csv_head, csv_lines};
+pub use mamori_sheet::{Format, Row, SheetData, SheetError, Table, csv_head, csv_lines};
 
 /// Writes `rows` under `headers` as `format`. The work runs on a blocking thread so a
 /// large register does not hold up other requests.
@@ -12,6 +12,17 @@ pub async fn write_table(
     rows: Vec<Vec<String>>,
 ) -> Result<Vec<u8>, SheetError> {
     tokio::task::spawn_blocking(move || write(format, sheet_name, &headers, rows.into_iter()))
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "spreadsheet writer stopped");
+            Err(SheetError::Write(e.to_string()))
+        })
+}
+
+/// Writes several headed tables as one .xlsx workbook, a sheet each, off the async
+/// threads.
+pub async fn write_book(sheets: Vec<SheetData>) -> Result<Vec<u8>, SheetError> {
+    tokio::task::spawn_blocking(move || mamori_sheet::write_xlsx_book(&sheets))
         .await
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "spreadsheet writer stopped");

@@ -17,7 +17,7 @@ mod xml;
 pub use cells::Cells;
 pub use delimited::{csv_cell_guard, csv_cell_unguard, csv_head, csv_lines, write_csv};
 pub use template::{Choices, TEMPLATE_ROWS, Template, write_template_xlsx};
-pub use xlsx::write_xlsx;
+pub use xlsx::{SheetData, write_xlsx, write_xlsx_book};
 
 /// Most columns a table may have: a register wider than this is a mistake (or an attack),
 /// and the limit keeps a hostile file from blowing up every row's allocation.

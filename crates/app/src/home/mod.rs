@@ -77,8 +77,9 @@ pub struct Waiting {
     pub training_upcoming: Vec<crate::training::SessionRecord>,
     /// The person's own training standing this 年度, when the rule binds them.
     pub training_standing: Option<crate::training::Standing>,
-    /// For those who see everyone's coverage: (overdue, not yet trained) this 年度.
-    pub training_outstanding: Option<(usize, usize)>,
+    /// For those who see everyone's coverage: who is overdue and how many are not yet
+    /// trained this 年度.
+    pub training_outstanding: Option<crate::training::Outstanding>,
     /// Term changes (改選) not finished, for those who keep them.
     pub term_changes: Vec<crate::term_changes::Summary>,
     /// The person's requests sent back or rejected, until they send them again.

@@ -107,13 +107,32 @@ pub async fn my_standing(app: &App, acting: &Acting) -> Result<Option<Standing>,
     Ok((standing.overall() != Coverage::NotBound).then_some(standing))
 }
 
-/// How many people are overdue and how many not yet trained this 年度, for the
-/// organisers' home page (None for those who do not see everyone's coverage).
-pub async fn outstanding(app: &App, acting: &Acting) -> Result<Option<(usize, usize)>, Failure> {
+/// Who is overdue and how many are not yet trained this 年度, for the organisers' home
+/// page and their daily digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outstanding {
+    /// The people overdue (their ids: the digest tells again when one is added).
+    pub overdue: Vec<i64>,
+    /// How many are not trained yet, the time still running.
+    pub due: usize,
+}
+
+/// Who is overdue and how many are not yet trained this 年度 (None for those who do not
+/// see everyone's coverage).
+pub async fn outstanding(app: &App, acting: &Acting) -> Result<Option<Outstanding>, Failure> {
     if !acting.may(Register::Training, Act::SeeAll) {
         return Ok(None);
     }
     let rows = coverage(app, acting, FiscalYear::of(today()), None).await?;
-    let count = |c: Coverage| rows.iter().filter(|r| r.standing.overall() == c).count();
-    Ok(Some((count(Coverage::Overdue), count(Coverage::Due))))
+    Ok(Some(Outstanding {
+        overdue: rows
+            .iter()
+            .filter(|r| r.standing.overall() == Coverage::Overdue)
+            .map(|r| r.person.user_id)
+            .collect(),
+        due: rows
+            .iter()
+            .filter(|r| r.standing.overall() == Coverage::Due)
+            .count(),
+    }))
 }

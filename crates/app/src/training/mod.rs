@@ -9,6 +9,7 @@
 mod coverage;
 mod import;
 mod plan;
+mod report;
 
 use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
@@ -18,7 +19,7 @@ use mamori_domain::training::{Attendance, CourseForm, SessionForm, Way};
 use mamori_store::StoreError;
 use mamori_store::training as store;
 
-pub use coverage::{CoverageRow, coverage, my_standing, outstanding};
+pub use coverage::{CoverageRow, Outstanding, coverage, my_standing, outstanding};
 pub use import::{ImportReport, MAX_BYTES as IMPORT_MAX_BYTES, import_attendance};
 pub use mamori_domain::calendar::FiscalYear;
 pub use mamori_domain::training::{
@@ -29,6 +30,10 @@ pub use mamori_store::training::{
 };
 pub(crate) use plan::PlanSubject;
 pub use plan::{PlanView, ask_plan, plan, plan_year, save_plan};
+pub use report::{
+    CourseLine, DrillLine, Holder, NoticeLine, PostLine, Tally, TypeLine, YearlyReport, post_name,
+    report_xlsx, standing_key, yearly_report,
+};
 
 use crate::notifications::{self, Notice, NoticeKind};
 use crate::{Acting, App, Failure, today};
@@ -188,6 +193,8 @@ pub struct SessionView {
     pub invited: bool,
     /// The acting person's own attendance.
     pub mine: Option<AttendanceRecord>,
+    /// The acting person on the session's list (invited or with an attendance).
+    pub me: Option<Participant>,
     pub may_record: bool,
     /// The acting person may declare their attendance (an outside course, not yet).
     pub may_declare: bool,
@@ -202,6 +209,7 @@ pub async fn session(app: &App, acting: &Acting, id: i64) -> Result<SessionView,
     let own = participants.iter().find(|p| p.user_id == me);
     let invited = own.is_some_and(|p| p.invited);
     let mine = own.and_then(|p| p.attendance.clone());
+    let me = own.cloned();
     let all = sees_all(acting);
     if !all && !invited && mine.is_none() && !record.kind.self_declared() {
         return Err(Failure::NotFound);
@@ -215,6 +223,7 @@ pub async fn session(app: &App, acting: &Acting, id: i64) -> Result<SessionView,
         participants: if all { participants } else { Vec::new() },
         invited,
         mine,
+        me,
         record,
     })
 }

@@ -86,7 +86,54 @@ pub fn write_xlsx(
     sheet
         .set_name(valid_sheet_name(sheet_name))
         .map_err(write_error)?;
+    fill_sheet(sheet, headers, rows)?;
+    workbook.save_to_buffer().map_err(write_error)
+}
 
+/// One sheet of a workbook: its name, header row and rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SheetData {
+    pub name: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Writes several headed tables as one workbook, a sheet each, laid out as
+/// [`write_xlsx`] lays out its one (each sheet streamed the same way). Names are made
+/// valid, and unique by a number when two collide.
+pub fn write_xlsx_book(sheets: &[SheetData]) -> Result<Vec<u8>, SheetError> {
+    let mut workbook = Workbook::new();
+    let mut names: Vec<String> = Vec::new();
+    for data in sheets {
+        let base = valid_sheet_name(&data.name);
+        let mut name = base.clone();
+        let mut n = 2;
+        // Excel compares sheet names without case.
+        while names
+            .iter()
+            .any(|u| u.to_lowercase() == name.to_lowercase())
+        {
+            let suffix = format!(" ({n})");
+            let keep: String = base.chars().take(31 - suffix.len()).collect();
+            name = format!("{keep}{suffix}");
+            n += 1;
+        }
+        let sheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(write_error)?;
+        sheet.set_name(&name).map_err(write_error)?;
+        names.push(name);
+        fill_sheet(sheet, &data.headers, data.rows.iter().cloned())?;
+    }
+    workbook.save_to_buffer().map_err(write_error)
+}
+
+/// The header, the rows, the frozen header, the filter and the widths of one sheet.
+fn fill_sheet(
+    sheet: &mut Worksheet,
+    headers: &[String],
+    rows: impl Iterator<Item = Vec<String>>,
+) -> Result<(), SheetError> {
     let mut widths = Vec::new();
     let header = [
         Format::new().set_bold(),
@@ -120,7 +167,7 @@ pub fn write_xlsx(
             .set_column_width(col as u16, width as f64)
             .map_err(write_error)?;
     }
-    workbook.save_to_buffer().map_err(write_error)
+    Ok(())
 }
 
 pub(crate) fn write_row(

@@ -411,3 +411,42 @@ fn rows_written_out_of_order_or_in_pieces_read_in_sheet_order() {
         ]
     );
 }
+
+#[test]
+fn a_book_has_a_headed_sheet_per_table_and_names_made_unique() {
+    let sheet = |name: &str, first: &str| mamori_sheet::SheetData {
+        name: name.to_owned(),
+        headers: strings(&["区分", "人数"]),
+        rows: vec![strings(&[first, "3"])],
+    };
+    let bytes = mamori_sheet::write_xlsx_book(&[
+        sheet("区分別", "議員"),
+        sheet("役職/別", "委員長"),
+        sheet("区分別", "職員"),
+    ])
+    .unwrap();
+    // The first sheet reads back as any single-sheet file does.
+    let table = read(&bytes, 10).unwrap();
+    assert_eq!(table.headers, strings(&["区分", "人数"]));
+    assert_eq!(table.rows[0].cells, strings(&["議員", "3"]));
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut workbook = String::new();
+    archive
+        .by_name("xl/workbook.xml")
+        .unwrap()
+        .read_to_string(&mut workbook)
+        .unwrap();
+    for name in ["区分別", "役職_別", "区分別 (2)"] {
+        assert!(
+            workbook.contains(&format!("name=\"{name}\"")),
+            "{name} in {workbook}"
+        );
+    }
+    let mut third = String::new();
+    archive
+        .by_name("xl/worksheets/sheet3.xml")
+        .unwrap()
+        .read_to_string(&mut third)
+        .unwrap();
+    assert!(third.contains("職員"), "{third}");
+}

@@ -3,6 +3,7 @@
 //! people it is counted for, are in [`attendance`].
 
 mod attendance;
+pub mod report;
 
 pub use attendance::*;
 

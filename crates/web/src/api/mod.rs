@@ -31,6 +31,7 @@ pub mod session;
 pub mod term_changes;
 pub mod threats;
 pub mod training;
+pub mod training_report;
 pub mod users;
 
 use axum::Json;
@@ -199,6 +200,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         exceptions::Doc::openapi(),
         awareness::Doc::openapi(),
         training::Doc::openapi(),
+        training_report::Doc::openapi(),
         retention::Doc::openapi(),
         organisation::Doc::openapi(),
         cycle::Doc::openapi(),

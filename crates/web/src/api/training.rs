@@ -317,16 +317,12 @@ fn session_detail(view: SessionView) -> TrainingSessionDetail {
     TrainingSessionDetail {
         session: session_out(&view.record),
         invited_me: view.invited,
-        my_attendance: view.mine.as_ref().map(|a| TrainingParticipantOut {
-            login: String::new(),
-            display_name: String::new(),
-            user_type: String::new(),
-            invited: view.invited,
-            attendance_id: Some(a.id),
-            status: Some(a.status.as_str().to_owned()),
-            way: Some(a.way.as_str().to_owned()),
-            confirmed_at: a.confirmed_at.map(timestamp_text),
-        }),
+        // The caller's own line, named like everyone's (the codes must be codes).
+        my_attendance: view
+            .me
+            .as_ref()
+            .filter(|p| p.attendance.is_some())
+            .map(participant_out),
         participants: view.participants.iter().map(participant_out).collect(),
     }
 }

@@ -380,7 +380,10 @@ pub async fn show(
                 )
             })
             .collect(),
-        training_outstanding: waiting.training_outstanding,
+        training_outstanding: waiting
+            .training_outstanding
+            .as_ref()
+            .map(|o| (o.overdue.len(), o.due)),
         term_changes: waiting
             .term_changes
             .iter()

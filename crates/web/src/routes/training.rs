@@ -3,7 +3,7 @@
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post, put};
 
-use crate::pages::training::{self as pages, sessions};
+use crate::pages::training::{self as pages, report, sessions};
 use crate::{AppState, api};
 
 pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
@@ -69,6 +69,12 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/training/rules", get(pages::rules)),
         (Method::POST, "/training/rules", post(pages::save_rules)),
         (Method::GET, "/training/coverage", get(pages::coverage)),
+        (Method::GET, "/training/report", get(report::report)),
+        (
+            Method::GET,
+            "/training/report.xlsx",
+            get(report::report_xlsx),
+        ),
         (Method::GET, "/api/v1/training", get(a::overview)),
         (
             Method::POST,
@@ -123,6 +129,11 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/v1/training/rules", get(a::get_rules)),
         (Method::PUT, "/api/v1/training/rules", put(a::set_rules)),
         (Method::GET, "/api/v1/training/coverage", get(a::coverage)),
+        (
+            Method::GET,
+            "/api/v1/training/report",
+            get(api::training_report::report),
+        ),
         (Method::GET, "/api/v1/training/plan", get(a::get_plan)),
         (Method::PUT, "/api/v1/training/plan", put(a::save_plan)),
         (Method::POST, "/api/v1/training/plan/ask", post(a::ask_plan)),

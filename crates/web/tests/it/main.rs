@@ -54,6 +54,7 @@ mod term_changes;
 mod threats;
 mod threats_matrix;
 mod training;
+mod training_report;
 mod users;
 mod users_reading;
 mod words;

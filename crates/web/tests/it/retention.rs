@@ -150,7 +150,7 @@ backend_test!(
             .await
             .unwrap();
         assert!(
-            mamori_app::reminders::items_of(&waiting).contains(&format!("retention:account:{member}"))
+            mamori_app::reminders::items_of(&waiting, mamori_app::today()).contains(&format!("retention:account:{member}"))
         );
         let redaction = retention::propose(app, &system, &account(member))
             .await

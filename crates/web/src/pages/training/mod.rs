@@ -2,6 +2,7 @@
 //! its sessions, the plan and its decision, the coverage rule, and everyone's coverage.
 //! Sessions and attendance are in [`sessions`]. Thin shells over `mamori_app::training`.
 
+pub mod report;
 pub mod sessions;
 
 use askama::Template;
@@ -110,6 +111,8 @@ struct OverviewPage {
     sessions: Vec<SessionRow>,
     may_edit: bool,
     sees_coverage: bool,
+    /// The yearly report also shows every notice's read figures.
+    sees_report: bool,
 }
 
 pub async fn overview(
@@ -141,6 +144,8 @@ pub async fn overview(
         sessions: view.sessions.iter().map(|s| session_row(&ctx, s)).collect(),
         may_edit: view.may_edit,
         sees_coverage: acting.may(Register::Training, Act::SeeAll),
+        sees_report: acting.may(Register::Training, Act::SeeAll)
+            && acting.may(Register::Awareness, Act::SeeAll),
     };
     render(StatusCode::OK, &page)
 }
