@@ -26,10 +26,12 @@ pub enum NoticeKind {
     Awareness,
     /// A training session the person is invited to.
     Training,
+    /// A published pledge (誓約書) the person has not signed (督促).
+    PledgeReminder,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 8] = [
+    pub const ALL: [NoticeKind; 9] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
@@ -38,6 +40,7 @@ impl NoticeKind {
         NoticeKind::AuditBroken,
         NoticeKind::Awareness,
         NoticeKind::Training,
+        NoticeKind::PledgeReminder,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl NoticeKind {
             NoticeKind::AuditBroken => "audit_broken",
             NoticeKind::Awareness => "awareness",
             NoticeKind::Training => "training",
+            NoticeKind::PledgeReminder => "pledge_reminder",
         }
     }
 
@@ -78,6 +82,7 @@ impl NoticeKind {
             NoticeKind::AuditBroken => "notify.kind.audit_broken.label",
             NoticeKind::Awareness => "notify.kind.awareness.label",
             NoticeKind::Training => "notify.kind.training.label",
+            NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.label",
         }
     }
 
@@ -91,6 +96,7 @@ impl NoticeKind {
             NoticeKind::AuditBroken => "notify.kind.audit_broken.subject",
             NoticeKind::Awareness => "notify.kind.awareness.subject",
             NoticeKind::Training => "notify.kind.training.subject",
+            NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.subject",
         }
     }
 
@@ -104,6 +110,7 @@ impl NoticeKind {
             NoticeKind::AuditBroken => "notify.kind.audit_broken.text",
             NoticeKind::Awareness => "notify.kind.awareness.text",
             NoticeKind::Training => "notify.kind.training.text",
+            NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.text",
         }
     }
 }

@@ -184,7 +184,8 @@ pub async fn remind(app: &App, acting: &Acting, id: i64) -> Result<Reminded, Fai
             "policies.remind",
         )
         .await?;
-    let Some(status) = status_of(app, id).await?.published else {
+    let overview = status_of(app, id).await?;
+    let Some(status) = overview.published else {
         return Err(Failure::conflict(
             "not_published",
             "policy.ack.error.not_published",
@@ -210,7 +211,12 @@ pub async fn remind(app: &App, acting: &Acting, id: i64) -> Result<Reminded, Fai
         &mut tx,
         Notice {
             recipients,
-            kind: NoticeKind::PolicyReminder,
+            // A pledge is signed (誓約), not acknowledged: its reminder says so.
+            kind: if overview.document.kind == mamori_domain::policy_lifecycle::PolicyKind::Pledge {
+                NoticeKind::PledgeReminder
+            } else {
+                NoticeKind::PolicyReminder
+            },
             title: status.version.title.clone(),
             link: format!("/policies/{id}/versions/{}", status.version.id),
             urgent: false,

@@ -78,7 +78,7 @@ backend_test!(async fn a_reminder_reaches_the_list_and_the_mailbox_in_japanese(b
     let body = mail.body_text();
     assert!(
         body.starts_with(&format!(
-            "「{title}」を読み、内容を確認（誓約）したことを mamori で記録してください。"
+            "「{title}」を読み、内容を確認したことを mamori で記録してください。"
         )),
         "{body}"
     );

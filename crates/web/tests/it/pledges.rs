@@ -69,6 +69,18 @@ backend_test!(
         let page = member.page(&stored.page(), 200).await;
         assert!(page.contains("上記の内容を誓約します"), "{page}");
         assert!(page.contains("誓約書の提出をお願いします"));
+        // A reminder asks for the signature in the pledge's words, not the policy's.
+        let reminded = officer
+            .post_json(
+                &format!("/api/v1/policies/{}/acknowledgements/remind", stored.document),
+                &serde_json::json!({}),
+            )
+            .await;
+        assert_eq!(reminded.status(), StatusCode::OK);
+        let kinds = "SELECT COUNT(*) FROM notifications WHERE kind = 'pledge_reminder'";
+        assert_eq!(count(&server, kinds).await, 3);
+        let notices = member.page("/notifications", 200).await;
+        assert!(notices.contains("mamori で誓約してください"), "{notices}");
 
         let signed = member
             .post_form(
