@@ -45,6 +45,7 @@ pub const TOPICS: &[Topic] = &[
     topic!("risks", "3 8"),
     topic!("exceptions", "6(7)"),
     topic!("actions", "6(9) 7"),
+    topic!("incidents", "3 6(7)"),
     topic!("awareness", "6(5)"),
     topic!("training", "6(5)"),
     topic!("reviews", "6(9) 7 8"),

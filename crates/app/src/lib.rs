@@ -22,6 +22,7 @@ pub mod files;
 pub mod help;
 pub mod home;
 pub mod i18n;
+pub mod incidents;
 pub mod notifications;
 pub mod once;
 pub mod operations;

@@ -96,6 +96,17 @@ pub fn items_of(waiting: &Waiting, today: Date) -> BTreeSet<ItemKey> {
             .iter()
             .map(|record| format!("retention:{record}")),
     );
+    // Those who handle incidents are told of each open one; a reporter follows theirs
+    // on the home page and is told of nothing to do.
+    items.extend(keys(
+        "incident",
+        waiting
+            .incidents
+            .iter()
+            .filter(|l| l.sight == mamori_domain::incident::Sight::Full)
+            .map(|l| l.record.id)
+            .collect(),
+    ));
     items.extend(keys(
         "term_change",
         waiting.term_changes.iter().map(|s| s.change.id).collect(),

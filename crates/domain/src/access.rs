@@ -51,10 +51,12 @@ pub enum Register {
     Training,
     /// Term changes (改選): who leaves and joins, and each one's checklist.
     TermChanges,
+    /// Incidents (インシデント): reports, their handling and timeline.
+    Incidents,
 }
 
 impl Register {
-    pub const ALL: [Register; 18] = [
+    pub const ALL: [Register; 19] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -73,6 +75,7 @@ impl Register {
         Register::Awareness,
         Register::Training,
         Register::TermChanges,
+        Register::Incidents,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -96,6 +99,7 @@ impl Register {
             Register::Awareness => "awareness",
             Register::Training => "training",
             Register::TermChanges => "term_changes",
+            Register::Incidents => "incidents",
         }
     }
 }
@@ -164,6 +168,11 @@ const EXCEPTION_ASKERS_AND_CISO: &[OrgRole] = &[
     OrgRole::SecurityManager,
     OrgRole::SystemStaff,
 ];
+
+/// The CSIRT, who handle incidents.
+const INCIDENT_HANDLERS: &[OrgRole] = &[OrgRole::CsirtLead, OrgRole::CsirtMember];
+/// Who sees every incident: the CSIRT and the CISO.
+const INCIDENT_OVERSIGHT: &[OrgRole] = &[OrgRole::CsirtLead, OrgRole::CsirtMember, OrgRole::Ciso];
 
 /// The declaration: every register and act, and who is granted it.
 pub const fn grant(register: Register, act: Act) -> Grant {
@@ -288,6 +297,20 @@ pub const fn grant(register: Register, act: Act) -> Grant {
         (TermChanges, Read) => roles(&[Role::Admin, Role::SecurityOfficer, Role::Auditor]),
         (TermChanges, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
         (TermChanges, Decide | SeeAll) => NOBODY,
+        // Incidents: everyone bound by the policy reports one and follows their own (the
+        // use case shows the reporter their report, not the internal timeline); the
+        // security officer and the CSIRT handle them; they, the CISO and the auditor see
+        // every incident. Anyone else sees one only when the CSIRT shares it with them.
+        (Incidents, Read) => roles(STAFF_AND_MEMBERS),
+        (Incidents, Edit) => Grant {
+            roles: &[Role::SecurityOfficer],
+            posts: INCIDENT_HANDLERS,
+        },
+        (Incidents, SeeAll) => Grant {
+            roles: &[Role::SecurityOfficer, Role::Auditor],
+            posts: INCIDENT_OVERSIGHT,
+        },
+        (Incidents, Decide) => NOBODY,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod field;
 pub mod file;
 pub mod glossary;
 pub mod help;
+pub mod incident;
 pub mod kana;
 pub mod mfa;
 pub mod notice;

@@ -28,10 +28,12 @@ pub enum NoticeKind {
     Training,
     /// A published pledge (誓約書) the person has not signed (督促).
     PledgeReminder,
+    /// An incident was reported (always urgent, and no choice: the first minutes count).
+    Incident,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 9] = [
+    pub const ALL: [NoticeKind; 10] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
@@ -41,6 +43,7 @@ impl NoticeKind {
         NoticeKind::Awareness,
         NoticeKind::Training,
         NoticeKind::PledgeReminder,
+        NoticeKind::Incident,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +57,7 @@ impl NoticeKind {
             NoticeKind::Awareness => "awareness",
             NoticeKind::Training => "training",
             NoticeKind::PledgeReminder => "pledge_reminder",
+            NoticeKind::Incident => "incident",
         }
     }
 
@@ -66,7 +70,7 @@ impl NoticeKind {
     /// to keep it (`keeps_anchor`).
     pub fn is_choice_for(self, keeps_anchor: bool) -> bool {
         match self {
-            NoticeKind::AuditBroken => false,
+            NoticeKind::AuditBroken | NoticeKind::Incident => false,
             NoticeKind::AuditAnchor => keeps_anchor,
             _ => true,
         }
@@ -83,6 +87,7 @@ impl NoticeKind {
             NoticeKind::Awareness => "notify.kind.awareness.label",
             NoticeKind::Training => "notify.kind.training.label",
             NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.label",
+            NoticeKind::Incident => "notify.kind.incident.label",
         }
     }
 
@@ -97,6 +102,7 @@ impl NoticeKind {
             NoticeKind::Awareness => "notify.kind.awareness.subject",
             NoticeKind::Training => "notify.kind.training.subject",
             NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.subject",
+            NoticeKind::Incident => "notify.kind.incident.subject",
         }
     }
 
@@ -111,6 +117,7 @@ impl NoticeKind {
             NoticeKind::Awareness => "notify.kind.awareness.text",
             NoticeKind::Training => "notify.kind.training.text",
             NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.text",
+            NoticeKind::Incident => "notify.kind.incident.text",
         }
     }
 }

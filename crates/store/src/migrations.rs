@@ -172,6 +172,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0027_term_changes.sql"),
         include_str!("../migrations/postgres/0027_term_changes.sql"),
     ),
+    (
+        28,
+        "incidents",
+        include_str!("../migrations/sqlite/0028_incidents.sql"),
+        include_str!("../migrations/postgres/0028_incidents.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

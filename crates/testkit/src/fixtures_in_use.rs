@@ -228,6 +228,31 @@ pub async fn assembly_in_use(server: &TestServer) {
             .await;
         assert_eq!(added.status().as_u16(), 201, "a person of the term change");
     }
+
+    // A member's lost tablet, reported and being handled.
+    let giin = server.web(&server.sign_in("giin").await);
+    let reported = giin
+        .post_json(
+            "/api/v1/incidents",
+            &json!({"title": "議員用タブレットの紛失",
+                    "description": "帰宅途中の電車内に置き忘れました。",
+                    "noticed_at": mamori_app::date_text(mamori_app::today()),
+                    "personal": "unknown", "contact": "090-1234-5678"}),
+        )
+        .await;
+    assert_eq!(reported.status().as_u16(), 201, "the incident");
+    let incident = reported
+        .json::<serde_json::Value>()
+        .await
+        .expect("incident")["id"]
+        .clone();
+    let noted = officer
+        .post_json(
+            &format!("/api/v1/incidents/{incident}/notes"),
+            &json!({"text": "遠隔ロックを実施した。"}),
+        )
+        .await;
+    assert_eq!(noted.status().as_u16(), 201, "the incident's note");
 }
 
 /// An awareness notice to everyone; the year's training: a members' course with a

@@ -41,6 +41,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::awareness::routes(),
         routes::training::routes(),
         routes::term_changes::routes(),
+        routes::incidents::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

@@ -80,6 +80,8 @@ pub struct Waiting {
     /// For those who see everyone's coverage: who is overdue and how many are not yet
     /// trained this 年度.
     pub training_outstanding: Option<crate::training::Outstanding>,
+    /// Incidents not closed: every one for those who see all, one's own for the rest.
+    pub incidents: Vec<crate::incidents::Listed>,
     /// Term changes (改選) not finished, for those who keep them.
     pub term_changes: Vec<crate::term_changes::Summary>,
     /// The person's requests sent back or rejected, until they send them again.
@@ -183,6 +185,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         training_standing: crate::training::my_standing(app, acting).await?,
         training_outstanding: crate::training::outstanding(app, acting).await?,
         term_changes: crate::term_changes::unfinished(app, acting).await?,
+        incidents: crate::incidents::open_for(app, acting).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
         held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,

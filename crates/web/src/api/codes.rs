@@ -173,6 +173,12 @@ codes! {
     TrainingCoverage => of(&domain::training::Coverage::ALL, domain::training::Coverage::as_str);
     /// How a pledge (誓約書) was signed: in mamori or on paper.
     PledgeWay => of(&domain::pledge::PledgeWay::ALL, domain::pledge::PledgeWay::as_str);
+    /// The stage of an incident's handling.
+    IncidentStage => domain::incident::Stage::ALL.iter().map(|s| s.as_str()).collect();
+    /// Whether personal information may be involved in an incident.
+    IncidentPersonal => domain::incident::Personal::ALL.iter().map(|s| s.as_str()).collect();
+    /// What an incident's timeline entry records.
+    IncidentEntryKind => domain::incident::EntryKind::ALL.iter().map(|s| s.as_str()).collect();
     /// Why members change (改選): a general election, a by-election, a resignation.
     TermChangeKind => of(&domain::term_change::ChangeKind::ALL, domain::term_change::ChangeKind::as_str);
     /// Whether a person of a term change leaves or joins.

@@ -19,6 +19,7 @@ pub mod files;
 pub mod glossary;
 pub mod help;
 pub mod home;
+pub mod incidents;
 pub mod notifications;
 pub mod organisation;
 pub mod pledges;
@@ -210,6 +211,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         home::Doc::openapi(),
         pledges::Doc::openapi(),
         term_changes::Doc::openapi(),
+        incidents::Doc::openapi(),
     ]
 }
 

@@ -122,6 +122,12 @@ pub const NAV: &[NavItem] = &[
         Audience::Readers(Register::Actions),
     ),
     item(
+        "incidents",
+        "/incidents",
+        "nav.incidents",
+        Audience::Readers(Register::Incidents),
+    ),
+    item(
         "awareness",
         "/awareness",
         "nav.awareness",

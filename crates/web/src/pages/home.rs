@@ -54,6 +54,8 @@ struct HomePage {
     training_mine: Option<(&'static str, bool)>,
     training_upcoming: Vec<(String, String, String)>,
     training_outstanding: Option<(usize, usize)>,
+    /// Incidents not closed: (number and title, link, stage).
+    incidents: Vec<(String, String, String)>,
     /// Term changes not finished: (title, link, progress).
     term_changes: Vec<(String, String, String)>,
     /// The assets this person holds: (name, link), and how many in all.
@@ -384,6 +386,17 @@ pub async fn show(
             .training_outstanding
             .as_ref()
             .map(|o| (o.overdue.len(), o.due)),
+        incidents: waiting
+            .incidents
+            .iter()
+            .map(|l| {
+                (
+                    format!("{} {}", l.record.number, l.record.title),
+                    format!("/incidents/{}", l.record.id),
+                    ctx.tr.t(&l.record.stage.label_key()).to_owned(),
+                )
+            })
+            .collect(),
         term_changes: waiting
             .term_changes
             .iter()

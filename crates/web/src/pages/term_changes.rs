@@ -399,7 +399,7 @@ async fn render_show(
         .await?
         .into_iter()
         .map(|u| Choice {
-            label: format!("{}（{}）", u.display_name, u.login),
+            label: crate::http::labels::bracketed(&ctx.tr, &u.display_name, &u.login),
             value: u.login,
         })
         .collect();

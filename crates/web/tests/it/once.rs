@@ -73,6 +73,8 @@ pub(super) const GUARDED: &[&str] = &[
     "/training/plan/ask",
     "/policies/{id}/pledges/paper",
     "/term-changes/new",
+    "/incidents/new",
+    "/incidents/{id}/notes",
     "/term-changes/{id}/people",
     "/term-changes/{id}/people/{pid}/marks",
     "/actions",
@@ -82,6 +84,26 @@ pub(super) const GUARDED: &[&str] = &[
 
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
+    (
+        "/incidents/{id}/triage",
+        "sets severity, category and owner; twice sets the same (no second entry)",
+    ),
+    (
+        "/incidents/{id}/stage",
+        "moves to a stage; twice finds it there (no second entry)",
+    ),
+    (
+        "/incidents/{id}/close",
+        "closes once; a second is refused as closed already",
+    ),
+    (
+        "/incidents/{id}/reopen",
+        "reopens once; a second is refused as not closed",
+    ),
+    (
+        "/incidents/{id}/shares",
+        "shares with one person once; a second is refused as shared already",
+    ),
     (
         "/term-changes/{id}/people/{pid}/remove",
         "takes a person off a term change; a second finds nobody to take off (404)",

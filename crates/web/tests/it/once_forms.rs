@@ -256,6 +256,7 @@ backend_test!(
         blocks::training(&mut twice, &officer, &member, member_id).await;
         blocks::pledges(&mut twice, &officer, &gicho).await;
         blocks::term_changes(&mut twice, &officer).await;
+        blocks::incidents(&mut twice, &officer).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();

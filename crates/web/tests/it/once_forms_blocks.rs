@@ -590,3 +590,38 @@ pub(super) async fn term_changes(twice: &mut Twice<'_>, officer: &Web<'_>) {
         )
         .await;
 }
+
+pub(super) async fn incidents(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/incidents/new",
+                page: "/incidents/new",
+                action: "/incidents/new",
+                changes: &[
+                    ("title", "USBメモリの紛失"),
+                    ("description", "会議室で使ったUSBメモリが見当たりません。"),
+                    ("noticed_at", "2026-12-01 10:00"),
+                ],
+                codes: &["incident.report", "notify.send"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let id = id_after(&shown, "/incidents/");
+    let page = format!("/incidents/{id}");
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/incidents/{id}/notes",
+                page: &page,
+                action: &format!("{page}/notes"),
+                changes: &[("text", "会議室を捜索した。")],
+                codes: &["incident.note"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
