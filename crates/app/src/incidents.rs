@@ -479,3 +479,12 @@ pub async fn open_for(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure
         .filter(|l| l.record.stage != Stage::Closed)
         .collect())
 }
+
+/// The name of an asset a report may name (one the acting person sees), for the form.
+pub async fn asset_name(app: &App, acting: &Acting, id: i64) -> Result<Option<String>, Failure> {
+    match mamori_store::assets::get(app.store(), acting.viewer(), id).await {
+        Ok(asset) => Ok(Some(asset.name)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -58,6 +58,17 @@ fn sees_all(acting: &Acting) -> bool {
     acting.may(Register::Training, Act::Edit) || acting.may(Register::Training, Act::SeeAll)
 }
 
+/// The 年度 offered to choose from: those with courses, and this 年度 with its
+/// neighbours — a finite list, so that following year links ends.
+pub async fn years(app: &App) -> Result<Vec<i32>, Failure> {
+    let this = FiscalYear::of(today()).year();
+    let mut years = store::course_years(app.store()).await?;
+    years.extend([this - 1, this, this + 1]);
+    years.sort_unstable();
+    years.dedup();
+    Ok(years)
+}
+
 pub async fn overview(app: &App, acting: &Acting, fy: FiscalYear) -> Result<Overview, Failure> {
     app.permit(acting, Register::Training, Act::Read, "training.list")
         .await?;
@@ -66,13 +77,8 @@ pub async fn overview(app: &App, acting: &Acting, fy: FiscalYear) -> Result<Over
         let mine = invited_sessions(app, acting).await?;
         sessions.retain(|s| mine.contains(&s.id));
     }
-    let this = FiscalYear::of(today()).year();
-    let mut years = store::course_years(app.store()).await?;
-    years.extend([this - 1, this, this + 1]);
-    years.sort_unstable();
-    years.dedup();
     Ok(Overview {
-        years,
+        years: years(app).await?,
         fiscal_year: fy,
         plan: store::plan_of_year(app.store(), fy.year()).await?,
         courses: store::courses(app.store(), fy.year()).await?,

@@ -129,6 +129,8 @@ struct FormPage {
     form: ReportForm,
     reporter: String,
     asset: String,
+    /// The name of the asset the report names, when it came from the asset's page.
+    asset_name: Option<String>,
     errors: Vec<FieldError>,
     personal: Vec<Choice>,
     /// People a report may be entered for (empty: one reports for oneself).
@@ -164,9 +166,19 @@ async fn render_form(
             value: u.login,
         })
         .collect();
+    let asset_name = match asset.parse::<i64>() {
+        Ok(id) => app_incidents::asset_name(&state.app, acting, id).await?,
+        Err(_) => None,
+    };
+    let asset = if asset_name.is_some() {
+        asset
+    } else {
+        String::new()
+    };
     let page = FormPage {
         t: ctx.tr,
         layout: Layout::load(state, NAV, "/incidents/new", Some(&signed.0)).await,
+        asset_name,
         errors: field_errors(problems, &ctx.tr, label_key),
         personal: Personal::ALL
             .iter()

@@ -37,7 +37,7 @@ backend_test!(
         let (_, officer) = server.web_as("anzen.tanaka", Role::SecurityOfficer).await;
         let (csirt_id, csirt) = person(&server, "csirt.ito", Role::User, UserType::Staff).await;
         give_posts(&server, csirt_id, &[OrgRole::CsirtMember]).await;
-        let (_, member) = person(&server, "giin.sato", Role::User, UserType::Member).await;
+        let (member_id, member) = person(&server, "giin.sato", Role::User, UserType::Member).await;
         let (_, other) = person(&server, "giin.suzuki", Role::User, UserType::Member).await;
         let (_, auditor) = server.web_as("kansa", Role::Auditor).await;
         let (_, contractor) = server.web_as("hoshu.yamada", Role::Contractor).await;
@@ -192,13 +192,33 @@ backend_test!(
         let second = phoned["id"].as_i64().unwrap();
         contractor.page(&format!("/incidents/{second}"), 403).await;
 
+        // A lost asset starts a report from its page, with the asset linked.
+        let usb = mamori_testkit::fixtures_assets::asset(&server, "USBメモリ", ["2", "2", "2"], Some(member_id))
+            .await
+            .id;
+        let asset_page = member.page(&format!("/assets/{usb}"), 200).await;
+        let start = format!("/incidents/new?asset={usb}");
+        assert!(asset_page.contains(&start), "{asset_page}");
+        let form = member.page(&start, 200).await;
+        assert!(form.contains("情報資産「USBメモリ」に結び付けられます"), "{form}");
+        let lost = member
+            .post_form(
+                "/incidents/new",
+                &[("title", "USBメモリの紛失"), ("description", "見当たりません"),
+                  ("noticed_at", "2026-12-03"), ("asset", &usb.to_string())],
+            )
+            .await;
+        assert_eq!(lost.status(), StatusCode::SEE_OTHER);
+        let lost_id = location(&lost).trim_start_matches("/incidents/").split('?').next().unwrap().to_owned();
+        assert_eq!(member.json(&format!("/api/v1/incidents/{lost_id}")).await["asset_id"], usb);
+
         // The timeline is append-only in the database itself.
         for sql in ["UPDATE incident_entries SET text = 'x'", "DELETE FROM incident_entries"] {
             assert!(server.db.try_execute(sql).await.is_err(), "{sql}");
         }
         assert_eq!(
             count(&server, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'incident.%'").await,
-            8
+            9
         );
         server.stop().await;
     }

@@ -102,19 +102,20 @@ struct ReportPage {
     notices: Vec<NoticeRow>,
 }
 
-/// The 年度 to choose from: the chosen one and its neighbours, and this 年度.
-fn year_choices(ctx: &Ctx, fy: FiscalYear) -> Vec<(i32, String)> {
-    let this = FiscalYear::of(mamori_app::today());
-    let mut years: Vec<FiscalYear> = [fy.previous(), fy, fy.next(), this].into_iter().collect();
-    years.sort_by_key(|y| y.year());
+/// The 年度 to choose from (`offered`, see `training::years`) and the chosen one.
+fn year_choices(ctx: &Ctx, offered: &[i32], fy: FiscalYear) -> Vec<(i32, String)> {
+    let mut years: Vec<i32> = offered.to_vec();
+    years.push(fy.year());
+    years.sort_unstable();
     years.dedup();
     years
         .into_iter()
+        .filter_map(FiscalYear::new)
         .map(|y| (y.year(), ctx.fiscal_year(y)))
         .collect()
 }
 
-fn page(ctx: &Ctx, layout: Layout, r: &YearlyReport) -> ReportPage {
+fn page(ctx: &Ctx, layout: Layout, r: &YearlyReport, offered: &[i32]) -> ReportPage {
     let tr = &ctx.tr;
     let (people, bound, met) = r.total();
     ReportPage {
@@ -122,7 +123,7 @@ fn page(ctx: &Ctx, layout: Layout, r: &YearlyReport) -> ReportPage {
         layout,
         year: ctx.fiscal_year(r.fiscal_year),
         year_code: r.fiscal_year.year(),
-        years: year_choices(ctx, r.fiscal_year),
+        years: year_choices(ctx, offered, r.fiscal_year),
         as_of: tr.f("training.report.as_of", &[("date", ctx.date(r.as_of))]),
         types: r
             .user_types
@@ -214,8 +215,9 @@ pub async fn report(
 ) -> Result<Response, AppError> {
     let fy = year_of(&query)?;
     let report = app_training::yearly_report(&state.app, &signed.0.acting, fy).await?;
+    let offered = app_training::years(&state.app).await?;
     let layout = Layout::load(&state, "training", REPORT_PATH, Some(&signed.0)).await;
-    render(StatusCode::OK, &page(&ctx, layout, &report))
+    render(StatusCode::OK, &page(&ctx, layout, &report, &offered))
 }
 
 pub async fn report_xlsx(
