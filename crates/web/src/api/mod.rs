@@ -24,6 +24,7 @@ pub mod organisation;
 pub mod pledges;
 pub mod policies;
 pub mod policy_drafts;
+pub mod response_plan;
 pub mod retention;
 pub mod risks;
 pub mod security;
@@ -209,6 +210,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         help::Doc::openapi(),
         home::Doc::openapi(),
         pledges::Doc::openapi(),
+        response_plan::Doc::openapi(),
         term_changes::Doc::openapi(),
     ]
 }
