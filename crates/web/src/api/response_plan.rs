@@ -211,7 +211,7 @@ pub async fn put_scenario(
 /// The published plan as one self-contained HTML file (styles inline, no scripts, no
 /// links but to its own sections and `tel:`), for use with no network; the same file as
 /// the plan page's download.
-#[utoipa::path(get, path = "/api/v1/policies/{id}/plan.html", tag = "policies",
+#[utoipa::path(get, path = "/api/v1/policies/{id}/plan/download", tag = "policies",
     params(("id" = i64, Path, description = "The plan document's id")),
     responses(
         (status = 200, content_type = "text/html", description = "The file, as an attachment"),

@@ -98,7 +98,7 @@ fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (
             Method::GET,
-            "/policies/{id}/plan.html",
+            "/policies/{id}/plan/download",
             get(response_plan::download),
         ),
     ]
@@ -181,7 +181,7 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         ),
         (
             Method::GET,
-            "/api/v1/policies/{id}/plan.html",
+            "/api/v1/policies/{id}/plan/download",
             get(api::response_plan::get_plan_file),
         ),
         (

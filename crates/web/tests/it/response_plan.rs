@@ -231,11 +231,11 @@ backend_test!(
         assert!(print.contains("0267-62-2111") && print.contains("tel:0267622111"), "{print}");
         assert!(print.contains("class=\"plan-card\""));
         let page = member.page(&format!("{}/plan", stored.page()), 200).await;
-        assert!(page.contains(&format!("/policies/{}/plan.html", stored.document)));
+        assert!(page.contains(&format!("/policies/{}/plan/download", stored.document)));
 
         // The whole plan as one file: an attachment, nothing loaded from anywhere.
         let file = member
-            .get(&format!("/policies/{}/plan.html", stored.document))
+            .get(&format!("/policies/{}/plan/download", stored.document))
             .await;
         assert_eq!(file.status(), StatusCode::OK);
         let disposition = file.headers()["content-disposition"].to_str().unwrap().to_owned();
@@ -254,7 +254,7 @@ backend_test!(
         }
         assert!(!html.contains("url("), "no url() in the styles");
         let api_file = member
-            .get(&format!("/api/v1/policies/{}/plan.html", stored.document))
+            .get(&format!("/api/v1/policies/{}/plan/download", stored.document))
             .await;
         assert_eq!(api_file.status(), StatusCode::OK);
 

@@ -2,7 +2,7 @@
 //! (`GET /policies/{id}/versions/{vid}/plan`), one scenario's form while the version is
 //! a draft (`GET`/`POST …/plan/scenarios/{sid}`), the A4 print view with a wallet card
 //! (`GET …/plan/print`) and the published plan as one self-contained HTML file for use
-//! without a network (`GET /policies/{id}/plan.html`). Shells over
+//! without a network (`GET /policies/{id}/plan/download`). Shells over
 //! `mamori_app::policies`; the sheets are laid out in [`super::plan_sheets`].
 
 use askama::Template;
@@ -317,7 +317,7 @@ pub async fn print(
     render(StatusCode::OK, &page)
 }
 
-/// `GET /policies/{id}/plan.html`: the published plan as one self-contained file.
+/// `GET /policies/{id}/plan/download`: the published plan as one self-contained file.
 pub async fn download(
     State(state): State<AppState>,
     ctx: Ctx,
