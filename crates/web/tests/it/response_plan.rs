@@ -278,3 +278,43 @@ backend_test!(
         server.stop().await;
     }
 );
+
+backend_test!(
+    async fn the_plan_pages_in_english_mark_the_plans_japanese(backend) {
+        use crate::words_english::{english_text, japanese_in};
+        let server = TestServer::start(backend).await;
+        let (_, officer) = server.web_as("officer", Role::SecurityOfficer).await;
+        let english = officer.post_form("/preferences", &[("lang", "en")]).await;
+        assert_eq!(english.status(), StatusCode::SEE_OTHER);
+        let stored = draft_response_plan(&officer).await;
+        let sid = scenarios(&officer, &stored).await["scenarios"][0]["id"]
+            .as_i64()
+            .unwrap();
+        let refused = officer
+            .post_form(
+                &scenario_path(&stored, sid),
+                &[("family", "outage"), ("title", ""), ("actions", "停電を確かめる")],
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let refused = refused.text().await.unwrap();
+        assert!(refused.contains("Enter the name of the scenario."), "{refused}");
+        let mut pages = vec![("refused form".to_owned(), refused)];
+        for path in [
+            format!("{}/plan", stored.page()),
+            format!("{}/plan/print", stored.page()),
+            scenario_path(&stored, sid),
+        ] {
+            let html = officer.page(&path, 200).await;
+            pages.push((path, html));
+        }
+        for (path, html) in &pages {
+            assert!(html.contains("<html lang=\"en\""), "{path} in English");
+            // The plan's own words are there, marked: the scan below has something to skip.
+            assert!(html.contains(" lang=\"ja\""), "{path}: the plan's Japanese");
+            let found = japanese_in(&english_text(html));
+            assert!(found.is_empty(), "{path}: unmarked Japanese {found:?}");
+        }
+        server.stop().await;
+    }
+);
