@@ -90,37 +90,40 @@ pub struct Call {
 }
 
 impl PlanView {
-    /// The posts of `scenario`, resolved from `contacts`, in the contact tree's order.
-    pub fn calls(&self, scenario: &Scenario, contacts: &ContactList) -> Vec<Call> {
+    /// Posts `ids` in the contact tree's order, each with its holders in `contacts`
+    /// (none when no list is given: the plan page names only the posts).
+    pub fn calls_of(&self, ids: &[i64], contacts: Option<&ContactList>) -> Vec<Call> {
         self.posts
             .iter()
-            .filter(|p| scenario.calls.contains(&p.id))
+            .filter(|p| ids.contains(&p.id))
             .map(|p| Call {
                 post: p.clone(),
                 holders: contacts
-                    .lines
-                    .iter()
-                    .filter(|l| l.post.id == p.id)
-                    .cloned()
-                    .collect(),
+                    .map(|c| {
+                        c.lines
+                            .iter()
+                            .filter(|l| l.post.id == p.id)
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
             .collect()
     }
 
+    /// Whom `scenario` calls, resolved from `contacts`.
+    pub fn calls(&self, scenario: &Scenario, contacts: &ContactList) -> Vec<Call> {
+        self.calls_of(&scenario.calls, Some(contacts))
+    }
+
     /// Every post some scenario calls, in the order of calling: the wallet card.
     pub fn card(&self, contacts: &ContactList) -> Vec<Call> {
-        let all = Scenario {
-            family: mamori_domain::response_plan::Family::CyberAttack,
-            title: String::new(),
-            actions: Vec::new(),
-            calls: self
-                .scenarios
-                .iter()
-                .flat_map(|s| s.scenario.calls.iter().copied())
-                .collect(),
-            reports: Vec::new(),
-        };
-        self.calls(&all, contacts)
+        let ids: Vec<i64> = self
+            .scenarios
+            .iter()
+            .flat_map(|s| s.scenario.calls.iter().copied())
+            .collect();
+        self.calls_of(&ids, Some(contacts))
     }
 }
 

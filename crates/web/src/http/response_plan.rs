@@ -79,13 +79,6 @@ fn calls_shown(tr: &Tr, calls: Vec<Call>) -> Vec<CallShown> {
 /// The scenarios of `plan`, whom to call resolved from `contacts` when given (the plan
 /// page names only the posts).
 pub fn sheets(tr: &Tr, plan: &PlanView, contacts: Option<&ContactList>) -> Vec<Sheet> {
-    let empty = ContactList {
-        day: time::Date::MIN,
-        lines: Vec::new(),
-        others: Vec::new(),
-        may_edit: false,
-    };
-    let contacts = contacts.unwrap_or(&empty);
     plan.scenarios
         .iter()
         .map(|s| {
@@ -102,7 +95,7 @@ pub fn sheets(tr: &Tr, plan: &PlanView, contacts: Option<&ContactList>) -> Vec<S
                 title: scenario.title.clone(),
                 lang: tr.lang_of(&all),
                 actions: scenario.actions.clone(),
-                calls: calls_shown(tr, plan.calls(scenario, contacts)),
+                calls: calls_shown(tr, plan.calls_of(&scenario.calls, contacts)),
                 reports: scenario.reports.clone(),
             }
         })
