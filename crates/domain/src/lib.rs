@@ -30,6 +30,7 @@ pub mod policy_input;
 pub mod policy_lifecycle;
 pub mod record;
 pub mod reminder;
+pub mod response_plan;
 pub mod retention;
 pub mod review;
 pub mod risk;

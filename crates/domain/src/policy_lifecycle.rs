@@ -19,15 +19,19 @@ pub enum PolicyKind {
     /// 誓約書: the text a user signs (issue 17 item 6). Its acknowledgement is the
     /// signature, in mamori or on paper; see [`PledgeWay`].
     Pledge,
+    /// 緊急時対応計画 (clause 6(7), issue 18 item 6): its versions also keep structured
+    /// scenarios; see [`crate::response_plan`].
+    ResponsePlan,
 }
 
 impl PolicyKind {
-    pub const ALL: [PolicyKind; 5] = [
+    pub const ALL: [PolicyKind; 6] = [
         PolicyKind::BasicPolicy,
         PolicyKind::MeasureStandards,
         PolicyKind::Procedures,
         PolicyKind::Other,
         PolicyKind::Pledge,
+        PolicyKind::ResponsePlan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -37,6 +41,7 @@ impl PolicyKind {
             PolicyKind::Procedures => "procedures",
             PolicyKind::Other => "other",
             PolicyKind::Pledge => "pledge",
+            PolicyKind::ResponsePlan => "response_plan",
         }
     }
 

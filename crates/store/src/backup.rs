@@ -34,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "policy_documents",
     "policy_versions",
     "policy_acknowledgements",
+    "response_plan_scenarios",
     "policy_reminders",
     "clause_links",
     "classification_schemes",

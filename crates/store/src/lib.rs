@@ -26,6 +26,7 @@ pub mod pledges;
 pub mod policies;
 pub mod progress;
 pub mod reminders;
+pub mod response_plan;
 pub mod retention;
 pub mod reviews;
 pub mod risks;

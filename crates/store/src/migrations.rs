@@ -178,6 +178,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0028_incidents.sql"),
         include_str!("../migrations/postgres/0028_incidents.sql"),
     ),
+    (
+        29,
+        "response_plan",
+        include_str!("../migrations/sqlite/0029_response_plan.sql"),
+        include_str!("../migrations/postgres/0029_response_plan.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -209,6 +209,20 @@ pub async fn assembly_in_use(server: &TestServer) {
         .await;
     assert_eq!(paper.status().as_u16(), 201, "the paper pledge");
 
+    // The emergency response plan (緊急時対応計画), published with its five scenarios,
+    // and its next version drafted (whose scenarios can be edited).
+    let plan = fixtures_policies::published_response_plan(&officer, &ciso).await;
+    fixtures_policies::import_as(
+        &officer,
+        "response_plan",
+        &format!(
+            "{}第3条 この計画は、毎年度見直す。\n",
+            fixtures_policies::RESPONSE_PLAN_TEXT
+        ),
+        Some(plan.document),
+    )
+    .await;
+
     // The coming general election: the member stands down, a new member is named.
     let day = mamori_app::date_text(mamori_app::today() + time::Duration::days(90));
     let change = officer

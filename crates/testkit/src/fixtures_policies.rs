@@ -181,3 +181,24 @@ pub async fn published_pledge(editor: &Web<'_>, approver: &Web<'_>) -> Stored {
     approve_and_publish(editor, approver, &stored).await;
     stored
 }
+
+/// The text of an emergency response plan (緊急時対応計画); its scenarios are the
+/// presets a new plan starts with.
+pub const RESPONSE_PLAN_TEXT: &str = "○○市議会緊急時対応計画
+
+第1条 この計画は、情報セキュリティ基本方針第6条第7号に基づき、緊急時の対応を定める。
+第2条 緊急時には、別に定めるシナリオごとの対応手順に従い、直ちに連絡する。
+";
+
+/// [`RESPONSE_PLAN_TEXT`] imported as a response plan by `editor`: a draft with one
+/// scenario per family of clause 3.
+pub async fn draft_response_plan(editor: &Web<'_>) -> Stored {
+    import_as(editor, "response_plan", RESPONSE_PLAN_TEXT, None).await
+}
+
+/// [`RESPONSE_PLAN_TEXT`] imported by `editor`, approved by `approver` and published.
+pub async fn published_response_plan(editor: &Web<'_>, approver: &Web<'_>) -> Stored {
+    let stored = draft_response_plan(editor).await;
+    approve_and_publish(editor, approver, &stored).await;
+    stored
+}

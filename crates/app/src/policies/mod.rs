@@ -7,6 +7,7 @@ mod acknowledgements;
 mod citations;
 mod pledges;
 mod read;
+mod response_plan;
 mod versions;
 
 pub use acknowledgements::{
@@ -19,6 +20,7 @@ pub use mamori_domain::policy_input::{ApprovalInput, ReviewInput};
 pub use mamori_store::policies::{
     AcknowledgementRow, ClauseLink, Document, Review, Version, VersionSummary,
 };
+pub use mamori_store::response_plan::StoredScenario;
 pub use pledges::{
     PaperRecorded, Scan, paper_gate, record_paper_pledge, signature_document, signatures,
 };
@@ -26,6 +28,10 @@ pub use read::{
     ClauseView, Comparison, DocumentListing, DocumentText, DocumentView, PublicPolicy, VersionView,
     clause, compare, find_version, latest_text, list_documents, public_policy, show_document,
     show_text, show_version, visible,
+};
+pub use response_plan::{
+    Call, PlanView, edit_scenario, plan, plan_edit_gate, plan_print, plan_read_gate,
+    published_plan, scenario_form,
 };
 pub use versions::{
     Published, SaveVersion, Saved, add_review, approve_version, preview_import, publish_version,

@@ -42,7 +42,7 @@ async fn visible_versions(
 }
 
 /// Version `vid` of document `id`, if `acting` sees it (else not found).
-async fn visible_version(
+pub(super) async fn visible_version(
     app: &App,
     acting: &Acting,
     id: i64,
@@ -140,6 +140,8 @@ pub struct VersionView {
     pub approvals: Vec<crate::approvals::Request>,
     /// A pledge (誓約書): acknowledging it is signing it.
     pub pledge: bool,
+    /// An emergency response plan: the version has scenarios on their own page.
+    pub response_plan: bool,
 }
 
 pub async fn show_version(
@@ -195,9 +197,10 @@ pub async fn show_version(
     let may_send = summary.status == VersionStatus::Draft
         && !waiting
         && acting.may(Register::Policies, Act::Edit);
-    let pledge = policies::document(app.store(), id).await?.kind == PolicyKind::Pledge;
+    let kind = policies::document(app.store(), id).await?.kind;
     Ok(VersionView {
-        pledge,
+        pledge: kind == PolicyKind::Pledge,
+        response_plan: kind == PolicyKind::ResponsePlan,
         may_send,
         may_publish: summary.status == VersionStatus::Approved
             && acting.may(Register::Policies, Act::Edit),

@@ -125,9 +125,17 @@ pub async fn save_version(
     let tree = serde_json::to_string(&parsed)
         .map_err(|e| Failure::Store(mamori_store::StoreError::Io(std::io::Error::other(e))))?;
     let hash = mamori_store::sha256_hex(parsed.canonical_text().as_bytes());
-    if let Some(id) = input.document_id {
-        policies::document(app.store(), id).await?;
-    }
+    let kind = match input.document_id {
+        Some(id) => policies::document(app.store(), id).await?.kind,
+        None => input.kind,
+    };
+    // A response plan's version carries its scenarios from the start (issue 18 item 6).
+    let scenarios = match kind {
+        PolicyKind::ResponsePlan => {
+            Some(super::response_plan::starting_scenarios(app, input.document_id).await?)
+        }
+        _ => None,
+    };
     let send = match &input.send {
         Some(send) => Some(approvals::check_send(app, acting, Register::Policies, send).await?),
         None => None,
@@ -152,6 +160,9 @@ pub async fn save_version(
         },
     )
     .await?;
+    if let Some(scenarios) = &scenarios {
+        mamori_store::response_plan::add_all(&mut tx, version_id, scenarios).await?;
+    }
     if let Some(send) = send {
         open_for_decision(
             app,

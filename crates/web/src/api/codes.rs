@@ -171,6 +171,8 @@ codes! {
     AttendanceWay => of(&domain::training::Way::ALL, domain::training::Way::as_str);
     /// Where a person stands with the training rule.
     TrainingCoverage => of(&domain::training::Coverage::ALL, domain::training::Coverage::as_str);
+    /// The family of threats of clause 3 an emergency response plan's scenario answers.
+    ResponsePlanFamily => of(&domain::response_plan::Family::ALL, domain::response_plan::Family::as_str);
     /// How a pledge (誓約書) was signed: in mamori or on paper.
     PledgeWay => of(&domain::pledge::PledgeWay::ALL, domain::pledge::PledgeWay::as_str);
     /// The stage of an incident's handling.

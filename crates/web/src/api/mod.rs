@@ -25,6 +25,7 @@ pub mod organisation;
 pub mod pledges;
 pub mod policies;
 pub mod policy_drafts;
+pub mod response_plan;
 pub mod retention;
 pub mod risks;
 pub mod security;
@@ -210,6 +211,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         help::Doc::openapi(),
         home::Doc::openapi(),
         pledges::Doc::openapi(),
+        response_plan::Doc::openapi(),
         term_changes::Doc::openapi(),
         incidents::Doc::openapi(),
     ]

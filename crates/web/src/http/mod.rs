@@ -23,6 +23,7 @@ pub mod once;
 pub mod params;
 pub mod print;
 pub mod respond;
+pub mod response_plan;
 pub mod sign_in;
 pub mod upload;
 

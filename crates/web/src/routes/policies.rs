@@ -6,7 +6,8 @@ use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 
 use crate::pages::policies::{
-    acknowledgements, clause, compare, document, import, list, pledges, public, version,
+    acknowledgements, clause, compare, document, import, list, pledges, public, response_plan,
+    version,
 };
 use crate::{AppState, api};
 
@@ -18,6 +19,8 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
 
 fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
     const VERSION: &str = "/policies/{id}/versions/{vid}";
+    const PLAN: &str = "/policies/{id}/versions/{vid}/plan";
+    const SCENARIO: &str = "/policies/{id}/versions/{vid}/plan/scenarios/{sid}";
     vec![
         (Method::GET, "/policies", get(list::list)),
         (Method::GET, "/policies/import", get(import::import_form)),
@@ -84,6 +87,20 @@ fn pages() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             post(pledges::record_paper).layer(DefaultBodyLimit::disable()),
         ),
         (Method::GET, "/pledges/{id}", get(pledges::show_signature)),
+        // Emergency response plans (緊急時対応計画): scenarios kept per version.
+        (Method::GET, PLAN, get(response_plan::show)),
+        (Method::GET, SCENARIO, get(response_plan::edit_form)),
+        (Method::POST, SCENARIO, post(response_plan::save)),
+        (
+            Method::GET,
+            "/policies/{id}/versions/{vid}/plan/print",
+            get(response_plan::print),
+        ),
+        (
+            Method::GET,
+            "/policies/{id}/plan/download",
+            get(response_plan::download),
+        ),
     ]
 }
 
@@ -151,6 +168,21 @@ fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
             Method::GET,
             "/api/v1/policies/{id}/pledges",
             get(api::pledges::list_signatures),
+        ),
+        (
+            Method::GET,
+            "/api/v1/policies/{id}/versions/{vid}/scenarios",
+            get(api::response_plan::get_scenarios),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/policies/{id}/versions/{vid}/scenarios/{sid}",
+            axum::routing::put(api::response_plan::put_scenario),
+        ),
+        (
+            Method::GET,
+            "/api/v1/policies/{id}/plan/download",
+            get(api::response_plan::get_plan_file),
         ),
         (
             Method::POST,

@@ -43,6 +43,7 @@ mod policies;
 mod policy_acks;
 mod policy_drafts;
 mod reminders;
+mod response_plan;
 mod retention;
 mod retention_pages;
 mod risks;

@@ -72,6 +72,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/training/attendance/{id}/confirm",
     "/training/plan/ask",
     "/policies/{id}/pledges/paper",
+    "/policies/{id}/versions/{vid}/plan/scenarios/{sid}",
     "/term-changes/new",
     "/incidents/new",
     "/incidents/{id}/notes",

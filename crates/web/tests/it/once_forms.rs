@@ -255,6 +255,7 @@ backend_test!(
         blocks::awareness(&mut twice, &officer).await;
         blocks::training(&mut twice, &officer, &member, member_id).await;
         blocks::pledges(&mut twice, &officer, &gicho).await;
+        blocks::response_plan(&mut twice, &officer).await;
         blocks::term_changes(&mut twice, &officer).await;
         blocks::incidents(&mut twice, &officer).await;
 

@@ -537,6 +537,27 @@ pub(super) async fn pledges(twice: &mut Twice<'_>, officer: &Web<'_>, gicho: &We
     twice.upload_form(officer, form, &page, &path).await;
 }
 
+/// A scenario of a draft emergency response plan rewritten: one audit entry.
+pub(super) async fn response_plan(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let stored = fixtures_policies::draft_response_plan(officer).await;
+    let plan = officer.json(&format!("{}/scenarios", stored.api())).await;
+    let sid = plan["scenarios"][0]["id"].as_i64().expect("a scenario");
+    let path = format!("{}/plan/scenarios/{sid}", stored.page());
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/policies/{id}/versions/{vid}/plan/scenarios/{sid}",
+                page: &path,
+                action: &path,
+                changes: &[("title", "サイバー攻撃を受けたとき")],
+                codes: &["response_plan.scenario_edit"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}
+
 pub(super) async fn term_changes(twice: &mut Twice<'_>, officer: &Web<'_>) {
     let shown = twice
         .submit(

@@ -11,7 +11,7 @@ fn is_japanese(c: char) -> bool {
 }
 
 /// The text of `html` outside elements marked `lang="ja"`, tags and scripts left out.
-fn english_text(html: &str) -> String {
+pub(super) fn english_text(html: &str) -> String {
     let mut text = String::new();
     let mut rest = html;
     // The element marked Japanese that we are inside of, and how deep in its own name.
@@ -57,7 +57,7 @@ fn english_text(html: &str) -> String {
 }
 
 /// Each run of Japanese characters in `text`, with a few characters around it.
-fn japanese_in(text: &str) -> Vec<String> {
+pub(super) fn japanese_in(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = Vec::new();
     let mut i = 0;

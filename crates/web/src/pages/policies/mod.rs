@@ -12,6 +12,7 @@ pub mod import;
 pub mod list;
 pub mod pledges;
 pub mod public;
+pub mod response_plan;
 pub mod version;
 
 use mamori_domain::access::{Act, Register, grant};

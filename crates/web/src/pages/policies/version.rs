@@ -58,6 +58,8 @@ struct VersionPage {
     errors: Vec<FieldError>,
     /// The version's approval requests: (link, state and who decided, reason).
     approvals: Vec<(String, String, String)>,
+    /// An emergency response plan: the link to its scenarios and print view.
+    response_plan: bool,
 }
 
 impl VersionPage {
@@ -166,6 +168,7 @@ async fn version_page(
         may_withdraw: view.may_withdraw,
         reason: refused.reason,
         words: AckWords::of(view.pledge),
+        response_plan: view.response_plan,
         must_acknowledge: view
             .mine
             .as_ref()
