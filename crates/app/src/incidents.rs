@@ -61,30 +61,27 @@ pub async fn list(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure> {
     Ok(store::list(app.store(), reach)
         .await?
         .into_iter()
-        .map(|record| {
-            // Reach already left out the rest: shared or sees all is full, else own.
-            let own = me.is_some() && (me == Some(record.reporter_id) || me == record.entered_by);
-            let sight = if sees_all || !own {
-                Sight::Full
-            } else {
-                Sight::Own
-            };
-            Listed { record, sight }
+        .filter_map(|(record, shared)| {
+            let sight = rules::sight(sees_all || me.is_none(), shared, is_own(&record, me))?;
+            Some(Listed { record, sight })
         })
         .collect())
 }
 
+/// Whether `me` reported the incident, or entered the report taken by phone (who then
+/// follows it as the reporter does).
+fn is_own(record: &IncidentRecord, me: Option<i64>) -> bool {
+    me.is_some_and(|me| record.reporter_id == me || record.entered_by == Some(me))
+}
+
 async fn sight_of(app: &App, acting: &Acting, record: &IncidentRecord) -> Result<Sight, Failure> {
     let sees_all = acting.may(Register::Incidents, Act::SeeAll);
-    let (shared, reporter) = match acting.user_id() {
-        Some(me) => (
-            store::is_shared(app.store(), record.id, me).await?,
-            // Who entered a report taken by phone follows it as the reporter does.
-            record.reporter_id == me || record.entered_by == Some(me),
-        ),
-        None => (false, false),
+    let me = acting.user_id();
+    let shared = match me {
+        Some(me) => store::is_shared(app.store(), record.id, me).await?,
+        None => false,
     };
-    rules::sight(sees_all || acting.user_id().is_none(), shared, reporter).ok_or(Failure::NotFound)
+    rules::sight(sees_all || me.is_none(), shared, is_own(record, me)).ok_or(Failure::NotFound)
 }
 
 /// One incident, as far as the acting person may see it; anyone else is told it does
@@ -460,11 +457,9 @@ pub async fn reporters(
     if !may_report_for_others(acting) {
         return Ok(Vec::new());
     }
-    let (users, _) = mamori_store::users::list(app.store(), i64::from(u16::MAX), 0).await?;
-    Ok(users
-        .into_iter()
-        .filter(|u| u.active && u.role != Role::Contractor)
-        .collect())
+    let mut users = crate::users::active_accounts(app).await?;
+    users.retain(|u| u.role != Role::Contractor);
+    Ok(users)
 }
 
 /// The incidents not closed that the acting person sees, for their home page: every

@@ -399,5 +399,29 @@ impl MarkForm {
     }
 }
 
+/// A mark's new state and note as typed: a line of one's own is done or open again; a
+/// setting-aside can only be withdrawn (`open`), since setting aside is its own form.
+pub fn check_mark_state(
+    item: Item,
+    state: &str,
+    note: &str,
+) -> Result<(ItemState, String), Vec<FieldProblem>> {
+    let allowed: &[ItemState] = if item == Item::Line {
+        &[ItemState::Open, ItemState::Done]
+    } else {
+        &[ItemState::Open]
+    };
+    let mut problems = Vec::new();
+    let state = ItemState::parse(state.trim()).filter(|s| allowed.contains(s));
+    if state.is_none() {
+        problems.push(FieldProblem::new("state", "term_change.error.state"));
+    }
+    let note = long_field("note", note, REASON_MAX, false, &mut problems);
+    match state {
+        Some(state) if problems.is_empty() => Ok((state, note)),
+        _ => Err(problems),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -53,7 +53,6 @@ pub const ACTIONS: &[&str] = &[
     "training.rules",
     "training.session_cancel",
     "training.session_create",
-    "incident.change",
     "incident.close",
     "incident.note",
     "incident.reopen",

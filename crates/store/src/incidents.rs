@@ -78,8 +78,8 @@ const COLUMNS: &str = "i.id, i.number, i.title, i.description, i.noticed_at, i.p
      i.personal, i.people, i.contact, i.reporter_id, r.display_name AS reporter_name, \
      i.entered_by, e.display_name AS entered_by_name, i.asset_id, i.stage, i.severity, i.threat_id, \
      t.name AS threat_name, i.owner_id, o.display_name AS owner_name, i.summary, i.cause, \
-     i.closed_at, i.created_at \
-     FROM incidents i JOIN users r ON r.id = i.reporter_id \
+     i.closed_at, i.created_at";
+const FROM: &str = "FROM incidents i JOIN users r ON r.id = i.reporter_id \
      LEFT JOIN users e ON e.id = i.entered_by LEFT JOIN users o ON o.id = i.owner_id \
      LEFT JOIN threats t ON t.id = i.threat_id";
 
@@ -125,30 +125,38 @@ pub enum Reach {
     OwnOrShared(i64),
 }
 
-/// The incidents within `reach`, the newest first.
-pub async fn list(store: &Store, reach: Reach) -> Result<Vec<IncidentRecord>> {
-    let (condition, binds) = match reach {
-        Reach::All => (String::new(), Vec::new()),
+/// The incidents within `reach`, the newest first, each with whether it is shared with
+/// the person reached (always false for `All`).
+pub async fn list(store: &Store, reach: Reach) -> Result<Vec<(IncidentRecord, bool)>> {
+    const SHARED: &str =
+        "EXISTS (SELECT 1 FROM incident_shares s WHERE s.incident_id = i.id AND s.user_id = $1)";
+    let (shared, condition, binds) = match reach {
+        Reach::All => ("CAST(0 AS BIGINT)".to_owned(), String::new(), Vec::new()),
         Reach::OwnOrShared(user) => (
-            "WHERE i.reporter_id = $1 OR i.entered_by = $1 OR EXISTS (SELECT 1 FROM incident_shares s \
-             WHERE s.incident_id = i.id AND s.user_id = $1)"
-                .to_owned(),
+            format!("CAST(CASE WHEN {SHARED} THEN 1 ELSE 0 END AS BIGINT)"),
+            format!("WHERE i.reporter_id = $1 OR i.entered_by = $1 OR {SHARED}"),
             vec![Bind::Int(user)],
         ),
     };
-    let sql = format!("SELECT {COLUMNS} {condition} ORDER BY i.noticed_at DESC, i.id DESC");
+    let sql = format!(
+        "SELECT {COLUMNS}, {shared} AS shared {FROM} {condition} ORDER BY i.noticed_at DESC, i.id DESC"
+    );
     let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), binds)
         .fetch_all(store.pool())
         .await?;
-    rows.iter().map(from_row).collect()
+    rows.iter()
+        .map(|row| Ok((from_row(row)?, row.try_get::<i64, _>("shared")? != 0)))
+        .collect()
 }
 
 pub async fn get(store: &Store, id: i64) -> Result<IncidentRecord> {
-    let row = sqlx::query(AssertSqlSafe(format!("SELECT {COLUMNS} WHERE i.id = $1")))
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {COLUMNS} {FROM} WHERE i.id = $1"
+    )))
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?
+    .ok_or(StoreError::NotFound)?;
     from_row(&row)
 }
 

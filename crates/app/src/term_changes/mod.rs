@@ -363,25 +363,7 @@ pub async fn set_mark(
         .into_iter()
         .find(|m| m.id == mark_id)
         .ok_or(Failure::NotFound)?;
-    let allowed: &[ItemState] = if before.item == Item::Line {
-        &[ItemState::Open, ItemState::Done]
-    } else {
-        &[ItemState::Open]
-    };
-    let state = ItemState::parse(state.trim())
-        .filter(|s| allowed.contains(s))
-        .ok_or_else(|| Failure::invalid(FieldProblem::new("state", "term_change.error.state")))?;
-    let mut problems = Vec::new();
-    let note = mamori_domain::risk_input::long_field(
-        "note",
-        note.unwrap_or(&before.note),
-        rules::REASON_MAX,
-        false,
-        &mut problems,
-    );
-    if !problems.is_empty() {
-        return Err(Failure::Invalid(problems));
-    }
+    let (state, note) = rules::check_mark_state(before.item, state, note.unwrap_or(&before.note))?;
     if state == before.state && note == before.note {
         return Ok(());
     }
@@ -509,6 +491,5 @@ pub async fn accounts(
     if !acting.may(Register::TermChanges, Act::Edit) {
         return Ok(Vec::new());
     }
-    let (users, _) = mamori_store::users::list(app.store(), i64::from(u16::MAX), 0).await?;
-    Ok(users.into_iter().filter(|u| u.active).collect())
+    crate::users::active_accounts(app).await
 }

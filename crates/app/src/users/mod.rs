@@ -56,6 +56,13 @@ pub async fn active_user_by_login(
         .filter(|u| u.active))
 }
 
+/// Every active account in 五十音順, for the registers that choose a person (who leaves
+/// in a term change, who called in an incident); each register decides who may ask.
+pub(crate) async fn active_accounts(app: &App) -> Result<Vec<User>, Failure> {
+    let (users, _) = store::list(app.store(), i64::from(u16::MAX), 0).await?;
+    Ok(users.into_iter().filter(|u| u.active).collect())
+}
+
 /// The refusal of a login that is already taken.
 pub fn login_taken() -> Refusal {
     Refusal::new("conflict", "error.conflict_login")

@@ -115,3 +115,30 @@ fn the_registers_decide_before_a_setting_aside_and_leaving_waits_for_the_day() {
     assert!(!may_carry_out(day, day, true));
     assert_eq!(last_day(day), date!(2027 - 04 - 30));
 }
+
+#[test]
+fn a_line_is_done_or_open_and_a_setting_aside_is_only_withdrawn() {
+    assert_eq!(
+        check_mark_state(Item::Line, "done", "返却済み").unwrap(),
+        (ItemState::Done, "返却済み".to_owned())
+    );
+    assert_eq!(
+        check_mark_state(Item::PostsGiven, "open", "").unwrap().0,
+        ItemState::Open
+    );
+    for (item, state) in [
+        (Item::PostsGiven, "done"),
+        (Item::Line, "set_aside"),
+        (Item::Line, "finished"),
+    ] {
+        assert_eq!(
+            check_mark_state(item, state, "").unwrap_err()[0].key,
+            "term_change.error.state"
+        );
+    }
+    let long = "あ".repeat(REASON_MAX + 1);
+    assert_eq!(
+        check_mark_state(Item::Line, "done", &long).unwrap_err()[0].field,
+        "note"
+    );
+}

@@ -145,6 +145,12 @@ backend_test!(
             .send_json(reqwest::Method::PUT, &format!("{api}/stage"), &json!({"stage": "investigation"}))
             .await;
         assert_eq!(response.status(), StatusCode::OK);
+        let response = csirt
+            .send_json(reqwest::Method::PUT, &format!("{api}/stage"), &json!({"stage": "closed"}))
+            .await;
+        assert_api_error(response, 422, "validation_failed").await;
+        let response = csirt.post_json(&format!("{api}/notes"), &json!({"text": "  "})).await;
+        assert_api_error(response, 422, "validation_failed").await;
         let noted = csirt
             .post_form(&format!("/incidents/{id}/notes"), &[("text", "遠隔ロックを実施した。")])
             .await;
@@ -188,7 +194,20 @@ backend_test!(
             .post_json(&format!("{api}/shares"), &json!({"login": "hoshu.yamada"}))
             .await;
         assert_api_error(response, 422, "validation_failed").await;
+        let response = officer
+            .post_json(&format!("{api}/shares"), &json!({"login": "nobody.here"}))
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "login");
         assert_eq!(contractor.json(&api).await["view"], "full");
+        // Shared with the reporter too, the report shows them everything, in the list too.
+        let response = officer
+            .post_json(&format!("{api}/shares"), &json!({"login": "giin.sato"}))
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let listed = member.json("/api/v1/incidents").await;
+        let row = listed["items"].as_array().unwrap().iter().find(|i| i["id"] == id).unwrap();
+        assert_eq!(row["view"], "full");
         let second = phoned["id"].as_i64().unwrap();
         contractor.page(&format!("/incidents/{second}"), 403).await;
 
@@ -218,7 +237,7 @@ backend_test!(
         }
         assert_eq!(
             count(&server, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'incident.%'").await,
-            9
+            10
         );
         server.stop().await;
     }

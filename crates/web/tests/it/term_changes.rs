@@ -182,6 +182,14 @@ backend_test!(
             day(-1)
         );
         assert_eq!(server.db.number(&ended).await, 1);
+        let response = officer
+            .send_json(
+                reqwest::Method::PUT,
+                &format!("{api}/people/1/account"),
+                &json!({"login": "giin.sato"}),
+            )
+            .await;
+        assert_api_error(response, 409, "invalid_state").await;
         let removed = officer.post_form(&format!("{page}/people/1/remove"), &[]).await;
         assert_eq!(removed.status(), StatusCode::CONFLICT);
 
