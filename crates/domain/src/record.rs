@@ -39,10 +39,12 @@ pub enum RecordKind {
     TrainingAttendance,
     /// A signature of a pledge (誓約書), whose file is the scan of a paper pledge.
     Pledge,
+    /// An incident, whose files are its evidence and whose lessons are corrective actions.
+    Incident,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::PolicyDocument,
         RecordKind::PolicyVersion,
         RecordKind::Asset,
@@ -57,6 +59,7 @@ impl RecordKind {
         RecordKind::TrainingSession,
         RecordKind::TrainingAttendance,
         RecordKind::Pledge,
+        RecordKind::Incident,
     ];
 
     /// The code stored in the database and used in the API.
@@ -76,6 +79,7 @@ impl RecordKind {
             RecordKind::TrainingSession => "training_session",
             RecordKind::TrainingAttendance => "training_attendance",
             RecordKind::Pledge => "pledge",
+            RecordKind::Incident => "incident",
         }
     }
 
@@ -98,6 +102,7 @@ impl RecordKind {
             | RecordKind::TrainingAttendance => Register::Training,
             // A person's signature is seen by those who follow acknowledgements.
             RecordKind::Pledge => Register::Acknowledgements,
+            RecordKind::Incident => Register::Incidents,
         }
     }
 
@@ -120,6 +125,7 @@ impl RecordKind {
             RecordKind::TrainingSession => format!("/training/sessions/{id}"),
             RecordKind::TrainingAttendance => format!("/training/attendance/{id}"),
             RecordKind::Pledge => format!("/pledges/{id}"),
+            RecordKind::Incident => format!("/incidents/{id}"),
         }
     }
 
@@ -140,6 +146,7 @@ impl RecordKind {
             RecordKind::TrainingSession => "record_kind.training_session",
             RecordKind::TrainingAttendance => "record_kind.training_attendance",
             RecordKind::Pledge => "record_kind.pledge",
+            RecordKind::Incident => "record_kind.incident",
         }
     }
 }

@@ -76,7 +76,8 @@ pub(crate) fn subject(kind: RecordKind) -> &'static dyn Subject {
         | RecordKind::AwarenessNotice
         | RecordKind::TrainingSession
         | RecordKind::TrainingAttendance
-        | RecordKind::Pledge => &NotDecided,
+        | RecordKind::Pledge
+        | RecordKind::Incident => &NotDecided,
     }
 }
 

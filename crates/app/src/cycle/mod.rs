@@ -49,6 +49,9 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
                 return Err(crate::Failure::NotFound);
             }
         }
+        RecordKind::Incident => {
+            crate::incidents::fully_seen(app, acting, subject.id).await?;
+        }
         // The parts of a record are reviewed and acted on through the record; a redaction
         // is decided once and reviewed through the retention page.
         RecordKind::PolicyVersion

@@ -98,6 +98,12 @@ pub async fn see_record(
                 false,
             )
         }
+        // An incident's files are for those who see all of it (its handlers, and those
+        // it is shared with), never for the reporter following their report.
+        RecordKind::Incident => (
+            crate::incidents::fully_seen(app, acting, record.id).await?,
+            false,
+        ),
         // The parts of a record keep their files on the record itself; a redaction has
         // none (it removes information).
         RecordKind::PolicyVersion

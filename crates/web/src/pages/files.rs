@@ -43,6 +43,7 @@ fn nav_of(kind: RecordKind) -> &'static str {
             "training"
         }
         RecordKind::Pledge => "policies",
+        RecordKind::Incident => "incidents",
     }
 }
 

@@ -84,6 +84,17 @@ async fn sight_of(app: &App, acting: &Acting, record: &IncidentRecord) -> Result
     rules::sight(sees_all || me.is_none(), shared, is_own(record, me)).ok_or(Failure::NotFound)
 }
 
+/// The incident's number and title when the acting person sees all of it (the blocks
+/// every register shares — files, corrective actions — follow that sight); `NotFound`
+/// otherwise.
+pub(crate) async fn fully_seen(app: &App, acting: &Acting, id: i64) -> Result<String, Failure> {
+    let record = store::get(app.store(), id).await?;
+    if sight_of(app, acting, &record).await? != Sight::Full {
+        return Err(Failure::NotFound);
+    }
+    Ok(format!("{} {}", record.number, record.title))
+}
+
 /// One incident, as far as the acting person may see it; anyone else is told it does
 /// not exist.
 pub async fn show(app: &App, acting: &Acting, id: i64) -> Result<View, Failure> {
