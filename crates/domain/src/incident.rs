@@ -87,6 +87,40 @@ coded! {
         Closed = "closed",
         Reopened = "reopened",
         Shared = "shared",
+        /// An asset, threat or risk linked (after: "kind:id").
+        Linked = "linked",
+        Unlinked = "unlinked",
+        /// A linked risk asked to be reassessed, with the reason.
+        Reassessment = "reassessment",
+        /// A lesson recorded as a corrective action (after: the action's id).
+        Lesson = "lesson",
+    }
+}
+
+coded! {
+    /// What an incident can be linked to: the registers its handling learns about.
+    LinkKind, "incident.link" {
+        Asset = "asset",
+        Threat = "threat",
+        Risk = "risk",
+    }
+}
+
+/// Reads what a link points to as typed: its kind's code and a record number ("12",
+/// "１２", "#12", "No.12").
+pub fn link_target(kind: &str, target: &str) -> Result<(LinkKind, i64), FieldProblem> {
+    use unicode_normalization::UnicodeNormalization;
+    let kind = LinkKind::parse(kind.trim())
+        .ok_or_else(|| FieldProblem::new("kind", "incident.error.link_kind"))?;
+    let text: String = target.nfkc().collect::<String>().to_lowercase();
+    let digits = text
+        .trim()
+        .trim_start_matches('#')
+        .trim_start_matches("no.")
+        .trim();
+    match digits.parse::<i64>() {
+        Ok(id) if id > 0 => Ok((kind, id)),
+        _ => Err(FieldProblem::new("target", "incident.error.link_target")),
     }
 }
 

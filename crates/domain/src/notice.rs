@@ -30,10 +30,12 @@ pub enum NoticeKind {
     PledgeReminder,
     /// An incident was reported (always urgent, and no choice: the first minutes count).
     Incident,
+    /// An incident's handlers ask that a risk be reassessed.
+    RiskReassessment,
 }
 
 impl NoticeKind {
-    pub const ALL: [NoticeKind; 10] = [
+    pub const ALL: [NoticeKind; 11] = [
         NoticeKind::PolicyReminder,
         NoticeKind::ApprovalRequested,
         NoticeKind::ApprovalDecided,
@@ -44,6 +46,7 @@ impl NoticeKind {
         NoticeKind::Training,
         NoticeKind::PledgeReminder,
         NoticeKind::Incident,
+        NoticeKind::RiskReassessment,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl NoticeKind {
             NoticeKind::Training => "training",
             NoticeKind::PledgeReminder => "pledge_reminder",
             NoticeKind::Incident => "incident",
+            NoticeKind::RiskReassessment => "risk_reassessment",
         }
     }
 
@@ -88,6 +92,7 @@ impl NoticeKind {
             NoticeKind::Training => "notify.kind.training.label",
             NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.label",
             NoticeKind::Incident => "notify.kind.incident.label",
+            NoticeKind::RiskReassessment => "notify.kind.risk_reassessment.label",
         }
     }
 
@@ -103,6 +108,7 @@ impl NoticeKind {
             NoticeKind::Training => "notify.kind.training.subject",
             NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.subject",
             NoticeKind::Incident => "notify.kind.incident.subject",
+            NoticeKind::RiskReassessment => "notify.kind.risk_reassessment.subject",
         }
     }
 
@@ -118,6 +124,7 @@ impl NoticeKind {
             NoticeKind::Training => "notify.kind.training.text",
             NoticeKind::PledgeReminder => "notify.kind.pledge_reminder.text",
             NoticeKind::Incident => "notify.kind.incident.text",
+            NoticeKind::RiskReassessment => "notify.kind.risk_reassessment.text",
         }
     }
 }

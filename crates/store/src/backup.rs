@@ -88,6 +88,7 @@ pub const TABLES: &[&str] = &[
     "incidents",
     "incident_entries",
     "incident_shares",
+    "incident_links",
     "audit_log",
     "audit_checks",
     "backup_runs",

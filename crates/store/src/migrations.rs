@@ -184,6 +184,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0029_response_plan.sql"),
         include_str!("../migrations/postgres/0029_response_plan.sql"),
     ),
+    (
+        32,
+        "incident_links",
+        include_str!("../migrations/sqlite/0032_incident_links.sql"),
+        include_str!("../migrations/postgres/0032_incident_links.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.
@@ -269,7 +275,10 @@ pub(crate) async fn apply(store: &Store) -> Result<()> {
     migrator(store.backend())
         .run(store.pool())
         .await
-        .map_err(|e| StoreError::MigrationMismatch(e.to_string()))
+        .map_err(|e| StoreError::MigrationMismatch(e.to_string()))?;
+    // Text a migration cannot index (grams are cut in Rust) is indexed here, once.
+    crate::incidents::index_unindexed(store).await?;
+    Ok(())
 }
 
 /// What this binary would do to a database: read only, nothing is changed.

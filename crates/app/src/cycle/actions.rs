@@ -127,6 +127,20 @@ pub async fn create(
             ))
         })?;
     }
+    let action = checked(app, input).await?;
+    let mut tx = permit.write(app).await?;
+    let id = store::create(&mut tx, &action, source).await?;
+    // lead wires: notify — tell the owner (a person, or each holder of the post).
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// An action as typed, checked: its owner active, its due date counted with the office's
+/// calendar. For the registers that record actions of their own (an incident's lessons).
+pub(crate) async fn checked(
+    app: &App,
+    input: &ActionInput,
+) -> Outcome<mamori_domain::corrective::NewAction> {
     let named = match Assignee::parse(&input.owner) {
         Some(Assignee::User(id)) => Some(id),
         _ => None,
@@ -138,11 +152,7 @@ pub async fn create(
     // A due date already past is taken only when the person says so (recording a late
     // action after the fact); one counted in days is never past.
     crate::confirm_future_dates(input.confirm_past_dates, &[("due_on", &input.due_on)])?;
-    let mut tx = permit.write(app).await?;
-    let id = store::create(&mut tx, &action, source).await?;
-    // lead wires: notify — tell the owner (a person, or each holder of the post).
-    tx.commit().await?;
-    Ok(id)
+    Ok(action)
 }
 
 fn refusal(refusal: StatusRefusal) -> Failure {

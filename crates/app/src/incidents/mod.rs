@@ -16,12 +16,15 @@ use mamori_domain::incident::{
 use mamori_domain::user::{OrgRole, Role, UserType};
 use mamori_domain::user_input;
 use mamori_store::StoreError;
-use mamori_store::incidents::{self as store, Change, NewIncident, Reach};
+use mamori_store::incidents::{self as store, Change, Filter, NewIncident, Reach};
 use time::OffsetDateTime;
 
 pub use mamori_store::incidents::{Entry, IncidentRecord, Severity};
 
 use crate::notifications::{self, Notice, NoticeKind};
+
+pub mod figures;
+pub mod links;
 use crate::{Acting, App, Failure, today};
 
 /// An incident in a list, with what the acting person sees of it.
@@ -48,24 +51,126 @@ pub async fn severities(app: &App) -> Result<Vec<Severity>, Failure> {
     Ok(store::severities(app.store()).await?)
 }
 
-/// The incidents the acting person may see, the newest first.
-pub async fn list(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure> {
+/// What a list shows: the filters as read, and which page of it.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub year: Option<FiscalYear>,
+    pub open_only: bool,
+    pub stage: Option<Stage>,
+    pub severity: Option<String>,
+    pub q: String,
+    pub offset: i64,
+    /// At most this many; None: all.
+    pub limit: Option<i64>,
+}
+
+impl ListQuery {
+    /// Reads the filters as a person or a client sends them: a 年度 as "2026" or
+    /// "令和8年度", a stage code or "open", a severity code, words to find. Empty means
+    /// no filter; anything else unreadable is refused, naming the field.
+    pub fn read(year: &str, stage: &str, severity: &str, q: &str) -> Result<ListQuery, Failure> {
+        let mut problems = Vec::new();
+        let year = match year.trim() {
+            "" => None,
+            text => match mamori_domain::training::fiscal_year(text) {
+                Ok(fy) => Some(fy),
+                Err(_) => {
+                    problems.push(FieldProblem::new("year", "incident.error.year"));
+                    None
+                }
+            },
+        };
+        let (open_only, stage) = match stage.trim() {
+            "" => (false, None),
+            "open" => (true, None),
+            code => match Stage::parse(code) {
+                Some(stage) => (false, Some(stage)),
+                None => {
+                    problems.push(FieldProblem::new("stage", "incident.error.stage"));
+                    (false, None)
+                }
+            },
+        };
+        if !problems.is_empty() {
+            return Err(Failure::Invalid(problems));
+        }
+        Ok(ListQuery {
+            year,
+            open_only,
+            stage,
+            severity: Some(severity.trim().to_owned()).filter(|s| !s.is_empty()),
+            q: q.chars().take(mamori_domain::search::MAX_QUERY).collect(),
+            offset: 0,
+            limit: None,
+        })
+    }
+}
+
+/// A page of the list and how many match in all.
+#[derive(Debug, Clone)]
+pub struct ListPage {
+    pub rows: Vec<Listed>,
+    pub total: i64,
+}
+
+/// The incidents the acting person may see that `query` picks, the newest first.
+pub async fn list(app: &App, acting: &Acting, query: &ListQuery) -> Result<ListPage, Failure> {
     app.permit(acting, Register::Incidents, Act::Read, "incident.list")
         .await?;
+    if let Some(code) = &query.severity
+        && !store::severities(app.store())
+            .await?
+            .iter()
+            .any(|s| &s.code == code)
+    {
+        return Err(Failure::invalid(FieldProblem::new(
+            "severity",
+            "incident.error.severity",
+        )));
+    }
     let sees_all = acting.may(Register::Incidents, Act::SeeAll);
-    let reach = match (sees_all, acting.user_id()) {
+    let me = acting.user_id();
+    let reach = match (sees_all, me) {
         (true, _) | (false, None) => Reach::All,
         (false, Some(me)) => Reach::OwnOrShared(me),
     };
-    let me = acting.user_id();
-    Ok(store::list(app.store(), reach)
-        .await?
+    let listing = store::list(
+        app.store(),
+        &Filter {
+            reach,
+            year: query.year.map(FiscalYear::year),
+            open_only: query.open_only,
+            stage: query.stage,
+            severity: query.severity.clone(),
+            q: query.q.clone(),
+            offset: query.offset,
+            limit: query.limit,
+        },
+    )
+    .await?;
+    let rows = listing
+        .rows
         .into_iter()
         .filter_map(|(record, shared)| {
             let sight = rules::sight(sees_all || me.is_none(), shared, is_own(&record, me))?;
             Some(Listed { record, sight })
         })
-        .collect())
+        .collect();
+    Ok(ListPage {
+        rows,
+        total: listing.total,
+    })
+}
+
+/// The 年度 a list may be filtered by: those with incidents and this one, newest first.
+pub async fn years(app: &App) -> Result<Vec<FiscalYear>, Failure> {
+    let mut years = store::years(app.store()).await?;
+    let this = FiscalYear::of(today()).year();
+    if !years.contains(&this) {
+        years.push(this);
+        years.sort_unstable_by(|a, b| b.cmp(a));
+    }
+    Ok(years.into_iter().filter_map(FiscalYear::new).collect())
 }
 
 /// Whether `me` reported the incident, or entered the report taken by phone (who then
@@ -479,11 +584,11 @@ pub async fn open_for(app: &App, acting: &Acting) -> Result<Vec<Listed>, Failure
     if !acting.may(Register::Incidents, Act::Read) {
         return Ok(Vec::new());
     }
-    Ok(list(app, acting)
-        .await?
-        .into_iter()
-        .filter(|l| l.record.stage != Stage::Closed)
-        .collect())
+    let query = ListQuery {
+        open_only: true,
+        ..ListQuery::default()
+    };
+    Ok(list(app, acting, &query).await?.rows)
 }
 
 /// The name of an asset a report may name (one the acting person sees), for the form.

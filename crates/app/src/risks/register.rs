@@ -161,6 +161,18 @@ fn confirm_review_due(
     crate::confirm_future_dates(form.confirm_past_dates, &[("review_due", &form.review_due)])
 }
 
+/// A new risk as typed, checked as [`create_risk`] checks it, for a use case that writes
+/// it with more in one transaction (a risk opened from an incident).
+pub(crate) async fn checked_new(
+    app: &App,
+    acting: &Acting,
+    form: &RiskForm,
+) -> Outcome<(mamori_domain::risk_input::RiskInput, StoredMatrix)> {
+    let (input, matrix) = check(app, acting, form, None).await?;
+    confirm_review_due(form, input.review_due, None)?;
+    Ok((input, matrix))
+}
+
 /// Reassesses a risk: scored with the active matrix, whatever version it had. The
 /// threat it already names stays allowed once retired.
 pub async fn update_risk(app: &App, acting: &Acting, id: i64, form: &RiskForm) -> Outcome<()> {

@@ -86,3 +86,22 @@ fn the_reporter_sees_their_own_report_and_nobody_else_sees_any() {
     assert!(!Stage::open_stages().contains(&Stage::Closed));
     assert!(check_closing("", "操作ミス").is_err());
 }
+
+#[test]
+fn link_targets_are_read_as_typed() {
+    assert_eq!(link_target("asset", "12"), Ok((LinkKind::Asset, 12)));
+    assert_eq!(link_target("risk", "１２"), Ok((LinkKind::Risk, 12)));
+    assert_eq!(link_target("threat", " #7 "), Ok((LinkKind::Threat, 7)));
+    assert_eq!(link_target("asset", "No.３"), Ok((LinkKind::Asset, 3)));
+    assert_eq!(
+        link_target("policy", "1").unwrap_err().field,
+        "kind".to_owned()
+    );
+    for bad in ["", "0", "-1", "十二", "12a"] {
+        assert_eq!(
+            link_target("asset", bad).unwrap_err().field,
+            "target",
+            "{bad}"
+        );
+    }
+}

@@ -181,6 +181,8 @@ codes! {
     IncidentPersonal => domain::incident::Personal::ALL.iter().map(|s| s.as_str()).collect();
     /// What an incident's timeline entry records.
     IncidentEntryKind => domain::incident::EntryKind::ALL.iter().map(|s| s.as_str()).collect();
+    /// What an incident can be linked to.
+    IncidentLinkKind => domain::incident::LinkKind::ALL.iter().map(|s| s.as_str()).collect();
     /// Why members change (改選): a general election, a by-election, a resignation.
     TermChangeKind => of(&domain::term_change::ChangeKind::ALL, domain::term_change::ChangeKind::as_str);
     /// Whether a person of a term change leaves or joins.

@@ -15,8 +15,9 @@ use utoipa::ToSchema;
 
 use crate::http::auth::SignedIn;
 use crate::http::error::AppError;
-use crate::http::extract::read_json;
+use crate::http::extract::{ApiQuery, read_json};
 use crate::http::forms::parse_id;
+use crate::http::params::incidents::IncidentQuery;
 use crate::state::AppState;
 
 /// An incident as its reader may see it: handling fields only in the full view.
@@ -120,7 +121,10 @@ fn detail(view: View) -> IncidentDetail {
 #[derive(Serialize, ToSchema)]
 pub struct IncidentList {
     pub items: Vec<IncidentOut>,
+    /// How many match the filters in all.
     pub total: u64,
+    pub page: u32,
+    pub per_page: u32,
 }
 
 /// A severity level.
@@ -238,25 +242,38 @@ async fn detail_of(
     ))
 }
 
-/// The incidents the caller may see, the newest first.
-#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents",
+/// The incidents the caller may see, the newest noticed first, a page at a time:
+/// filtered by 年度, stage and severity, searched over titles, descriptions and places.
+#[utoipa::path(get, path = "/api/v1/incidents", tag = "incidents", params(IncidentQuery),
     responses(
         (status = 200, body = IncidentList),
+        (status = 400, body = crate::api::ErrorBody, description = "`invalid_pagination`"),
         (status = 401, body = crate::api::ErrorBody),
         (status = 403, body = crate::api::ErrorBody),
+        (status = 422, body = crate::api::ErrorBody,
+            description = "`validation_failed`: a year, stage or severity that cannot be read"),
     ))]
 pub async fn list_incidents(
     State(state): State<AppState>,
     signed: SignedIn,
+    ApiQuery(query): ApiQuery<IncidentQuery>,
 ) -> Result<Json<IncidentList>, AppError> {
-    let items: Vec<IncidentOut> = app_incidents::list(&state.app, &signed.0.acting)
-        .await?
-        .iter()
-        .map(|l: &Listed| out(&l.record, l.sight))
-        .collect();
+    let acting = &signed.0.acting;
+    state
+        .app
+        .permit(acting, Register::Incidents, Act::Read, "incident.list")
+        .await?;
+    let (query, request) = query.read()??;
+    let listed = app_incidents::list(&state.app, acting, &query).await?;
     Ok(Json(IncidentList {
-        total: u64::try_from(items.len()).unwrap_or(0),
-        items,
+        items: listed
+            .rows
+            .iter()
+            .map(|l: &Listed| out(&l.record, l.sight))
+            .collect(),
+        total: u64::try_from(listed.total).unwrap_or(0),
+        page: request.page,
+        per_page: request.per_page,
     }))
 }
 

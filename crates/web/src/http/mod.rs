@@ -18,6 +18,7 @@ pub mod labels;
 #[cfg(test)]
 mod layering;
 pub mod layout;
+pub mod linked_incidents;
 pub mod metrics;
 pub mod once;
 pub mod params;

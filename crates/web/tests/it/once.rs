@@ -76,6 +76,7 @@ pub(super) const GUARDED: &[&str] = &[
     "/term-changes/new",
     "/incidents/new",
     "/incidents/{id}/notes",
+    "/incidents/{id}/lessons",
     "/term-changes/{id}/people",
     "/term-changes/{id}/people/{pid}/marks",
     "/actions",
@@ -104,6 +105,18 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/incidents/{id}/shares",
         "shares with one person once; a second is refused as shared already",
+    ),
+    (
+        "/incidents/{id}/links",
+        "links a record once; a second is refused as linked already",
+    ),
+    (
+        "/incidents/{id}/links/remove",
+        "removes a link once; a second finds no link to remove",
+    ),
+    (
+        "/incidents/{id}/reassessments",
+        "asks once; a second is refused while the first waits for the reassessment",
     ),
     (
         "/term-changes/{id}/people/{pid}/remove",

@@ -645,4 +645,21 @@ pub(super) async fn incidents(twice: &mut Twice<'_>, officer: &Web<'_>) {
             Answer::Redirect,
         )
         .await;
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/incidents/{id}/lessons",
+                page: &page,
+                action: &format!("{page}/lessons"),
+                changes: &[
+                    ("lesson_title", "USBメモリの持出し手順を見直す"),
+                    ("lesson_owner", "post:system_staff"),
+                    ("lesson_due_days", "20"),
+                ],
+                codes: &["action.create", "incident.lesson"],
+            },
+            Answer::Redirect,
+        )
+        .await;
 }

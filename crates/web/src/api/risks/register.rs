@@ -213,6 +213,10 @@ pub struct RiskIn {
     /// `confirmation_needed`, naming the field.
     #[serde(default)]
     pub confirm_past_dates: bool,
+    /// Open the risk from this incident (the caller handles it): the risk is linked to
+    /// it in the same write.
+    #[serde(default)]
+    pub incident_id: Option<i64>,
 }
 
 impl RiskIn {
@@ -290,7 +294,13 @@ pub async fn create_risk(
     let input: RiskIn = read_json(request).await?;
     let acting = &signed.0.acting;
     let active = matrices::active_matrix(&state.app, acting, "risks.create").await?;
-    let id = app_register::create_risk(&state.app, acting, &input.form(&active.matrix)).await?;
+    let form = input.form(&active.matrix);
+    let id = match input.incident_id {
+        Some(incident) => {
+            mamori_app::incidents::links::open_risk(&state.app, acting, incident, &form).await?
+        }
+        None => app_register::create_risk(&state.app, acting, &form).await?,
+    };
     let risk = risk_out(&state, &signed, id).await?;
     Ok(created(risk, &format!("/api/v1/risks/{id}")))
 }

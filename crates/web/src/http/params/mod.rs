@@ -5,6 +5,7 @@
 pub mod assets;
 pub mod audit;
 pub mod cycle;
+pub mod incidents;
 pub mod organisation;
 pub mod pagination;
 pub mod policies;

@@ -91,6 +91,7 @@ struct ShowPage {
     event_asks_past: bool,
     today: String,
     files: crate::http::files_section::FilesSection,
+    linked_incidents: Vec<crate::http::linked_incidents::LinkedIncident>,
 }
 
 /// What the show page is asked to render beyond the asset: a confirmation, or a
@@ -353,7 +354,16 @@ pub(super) async fn render_show(
         Some(&signed.0),
     )
     .await;
+    let linked_incidents = crate::http::linked_incidents::load(
+        state,
+        ctx,
+        acting,
+        mamori_domain::incident::LinkKind::Asset,
+        asset.id,
+    )
+    .await?;
     let page = ShowPage {
+        linked_incidents,
         deciders,
         send: shown.send,
         files,

@@ -94,6 +94,8 @@ pub(super) struct FormPage {
     lead: String,
     matrix_note: Option<String>,
     bands: Vec<String>,
+    /// The incident the risk is opened from: (id, "2026-003 title").
+    incident: Option<(i64, String)>,
 }
 
 impl FormPage {
@@ -125,6 +127,8 @@ pub(super) struct FormView<'a> {
     errors: Vec<FieldError>,
     /// A past review date was asked about: the box that keeps it is offered.
     asks_past: bool,
+    /// Opened from an incident (its id), which the new risk is linked to.
+    incident: Option<i64>,
 }
 
 pub(super) fn threat_groups(
@@ -207,6 +211,13 @@ pub(super) async fn render_form(
     };
     let layout = Layout::load(state, "risks", &path, Some(&signed.0)).await;
     let current_threat = view.current.map(|r| r.threat_id);
+    let incident = match view.incident {
+        Some(id) => Some((
+            id,
+            mamori_app::incidents::links::incident_name(&state.app, acting, id).await?,
+        )),
+        None => None,
+    };
     let page = FormPage {
         t: tr,
         threats: threat_groups(&tr, &layout.cite, &options.threats, current_threat),
@@ -222,6 +233,7 @@ pub(super) async fn render_form(
         treatments: treatment_choices(&tr),
         owners: owner_choices(&tr, &options.owners),
         lead: tr.f("risk.form_lead", &[("version", active.version.to_string())]),
+        incident,
         matrix_note,
         bands: band_notes(&tr, &active.matrix),
     };
@@ -268,17 +280,36 @@ async fn matrix_note(
     )))
 }
 
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct NewQuery {
+    /// Open the risk from this incident: the form starts from it, and the risk is
+    /// linked to it.
+    incident: Option<String>,
+}
+
 pub async fn new_form(
     State(state): State<AppState>,
     ctx: Ctx,
     signed: SignedIn,
+    axum::extract::Query(query): axum::extract::Query<NewQuery>,
 ) -> Result<Response, AppError> {
+    let incident = match query.incident.as_deref() {
+        Some(id) => Some(crate::http::forms::parse_id(id)?),
+        None => None,
+    };
+    let form = match incident {
+        Some(id) => {
+            mamori_app::incidents::links::risk_draft(&state.app, &signed.0.acting, id).await?
+        }
+        None => RiskForm::default(),
+    };
     let view = FormView {
         id: None,
         current: None,
-        form: RiskForm::default(),
+        form,
         errors: Vec::new(),
         asks_past: false,
+        incident,
     };
     render_form(&state, &ctx, &signed, view).await
 }
@@ -296,8 +327,19 @@ pub async fn create(
         .app
         .permit(acting, Register::Risks, Act::Edit, "risks.create")
         .await?;
-    let form = Fields::read(request, &state).await?.risk_form();
-    match register::create_risk(&state.app, acting, &form).await {
+    let fields = Fields::read(request, &state).await?;
+    let form = fields.risk_form();
+    let incident = match fields.get("incident").as_str() {
+        "" => None,
+        id => Some(crate::http::forms::parse_id(id)?),
+    };
+    let created = match incident {
+        Some(incident) => {
+            mamori_app::incidents::links::open_risk(&state.app, acting, incident, &form).await
+        }
+        None => register::create_risk(&state.app, acting, &form).await,
+    };
+    match created {
         Ok(id) => Ok(see_other(&format!("/risks/{id}?saved=1"))),
         Err(failure) => {
             let problems = problems_of(failure)?;
@@ -308,6 +350,7 @@ pub async fn create(
                 form,
                 errors,
                 asks_past: crate::http::forms::asks_confirmation(&problems),
+                incident,
             };
             render_form(&state, &ctx, &signed, view).await
         }
@@ -335,6 +378,7 @@ pub async fn edit_form(
         form,
         errors: Vec::new(),
         asks_past: false,
+        incident: None,
     };
     render_form(&state, &ctx, &signed, view).await
 }
@@ -366,6 +410,7 @@ pub async fn update(
                 form,
                 errors,
                 asks_past: crate::http::forms::asks_confirmation(&problems),
+                incident: None,
             };
             render_form(&state, &ctx, &signed, view).await
         }

@@ -54,6 +54,7 @@ pub(super) struct ShowPage {
     send: crate::http::approval_view::SendForm,
     today: String,
     files: crate::http::files_section::FilesSection,
+    linked_incidents: Vec<crate::http::linked_incidents::LinkedIncident>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -276,7 +277,16 @@ pub(super) async fn render_show(
     } else {
         Vec::new()
     };
+    let linked_incidents = crate::http::linked_incidents::load(
+        state,
+        ctx,
+        acting,
+        mamori_domain::incident::LinkKind::Risk,
+        id,
+    )
+    .await?;
     let page = ShowPage {
+        linked_incidents,
         deciders,
         send: forms.send,
         files,

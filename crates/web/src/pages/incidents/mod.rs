@@ -5,10 +5,9 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, Request, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use mamori_app::i18n::Tr;
-use mamori_app::incidents::{self as app_incidents, Entry, Listed, Severity, View};
+use mamori_app::incidents::{self as app_incidents, Entry, Severity, View};
 use mamori_domain::access::{Act, Register};
 use mamori_domain::field::FieldProblem;
 use mamori_domain::incident::{EntryKind, Personal, ReportForm, Sight, Stage, TriageForm};
@@ -23,6 +22,14 @@ use crate::http::forms::{
 };
 use crate::http::{Layout, render, see_other};
 use crate::state::AppState;
+
+mod figures;
+mod links;
+mod list;
+
+pub use figures::{export as export_figures, figures as figures_page};
+pub use links::{add_lesson, ask_reassessment, link, unlink};
+pub use list::list;
 
 const PATH: &str = "/incidents";
 const NAV: &str = "incidents";
@@ -47,11 +54,21 @@ fn label_key(field: &str) -> &'static str {
         "cause" => "incident.field.cause",
         "reason" => "incident.field.reason",
         "login" => "incident.field.share",
+        "kind" => "incident.field.link_kind",
+        "target" => "incident.field.link_target",
+        "risk" => "incident.field.risk",
+        "lesson_title" => "action.field.title",
+        "lesson_description" => "action.field.description",
+        "lesson_owner" => "action.field.owner",
+        "lesson_due_on" => "action.field.due_on",
+        "lesson_due_days" => "action.field.due_days",
+        "lesson_due_kind" => "action.field.due_kind",
+        "reassess_reason" => "incident.links.reassess_reason",
         _ => "incident.field.text",
     }
 }
 
-fn severity_name(ctx: &Ctx, levels: &[Severity], code: Option<&str>) -> String {
+pub(super) fn severity_name(ctx: &Ctx, levels: &[Severity], code: Option<&str>) -> String {
     let Some(code) = code else {
         return ctx.tr.t("incident.unset").to_owned();
     };
@@ -63,62 +80,6 @@ fn severity_name(ctx: &Ctx, levels: &[Severity], code: Option<&str>) -> String {
             Lang::En => l.name_en.clone(),
         })
         .unwrap_or_else(|| code.to_owned())
-}
-
-/// One incident in the list.
-pub struct Row {
-    pub id: i64,
-    pub number: String,
-    pub title: String,
-    pub noticed: String,
-    pub stage: String,
-    pub severity: String,
-    pub reporter: String,
-    pub open: bool,
-}
-
-fn row(ctx: &Ctx, levels: &[Severity], l: &Listed) -> Row {
-    let r = &l.record;
-    Row {
-        id: r.id,
-        number: r.number.clone(),
-        title: r.title.clone(),
-        noticed: ctx.datetime(r.noticed_at),
-        stage: ctx.tr.t(&r.stage.label_key()).to_owned(),
-        severity: if l.sight == Sight::Full {
-            severity_name(ctx, levels, r.severity.as_deref())
-        } else {
-            String::new()
-        },
-        reporter: r.reporter_name.clone(),
-        open: r.stage != Stage::Closed,
-    }
-}
-
-#[derive(Template)]
-#[template(path = "incidents/list.html")]
-struct ListPage {
-    t: Tr,
-    layout: Layout,
-    rows: Vec<Row>,
-    sees_all: bool,
-}
-
-pub async fn list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    signed: SignedIn,
-) -> Result<Response, AppError> {
-    let acting = &signed.0.acting;
-    let listed = app_incidents::list(&state.app, acting).await?;
-    let levels = app_incidents::severities(&state.app).await?;
-    let page = ListPage {
-        t: ctx.tr,
-        layout: Layout::load(&state, NAV, PATH, Some(&signed.0)).await,
-        rows: listed.iter().map(|l| row(&ctx, &levels, l)).collect(),
-        sees_all: acting.may(Register::Incidents, Act::SeeAll),
-    };
-    render(StatusCode::OK, &page)
 }
 
 #[derive(Template)]
@@ -320,6 +281,8 @@ struct ShowPage {
     entries: Vec<EntryView>,
     notice: Option<&'static str>,
     errors: Vec<FieldError>,
+    /// Links, reassessments and lessons (empty for the reporter's own view).
+    section: links::Section,
 }
 
 impl ShowPage {
@@ -342,6 +305,11 @@ async fn render_show(
     problems: &[FieldProblem],
 ) -> Result<Response, AppError> {
     let levels = app_incidents::severities(&state.app).await?;
+    let section = if view.sight == Sight::Full {
+        links::section(state, ctx, signed, view.record.id, view.may_handle).await?
+    } else {
+        links::Section::default()
+    };
     let r = &view.record;
     let choices = |items: Vec<(String, String)>| -> Vec<Choice> {
         items
@@ -399,6 +367,7 @@ async fn render_show(
             .collect(),
         notice,
         errors: field_errors(problems, &ctx.tr, label_key),
+        section,
         view,
     };
     render(form_status(&page.errors), &page)
@@ -418,6 +387,10 @@ pub async fn show(
         Some("closed") => Some("incident.saved.closed"),
         Some("reopened") => Some("incident.saved.reopened"),
         Some("shared") => Some("incident.saved.shared"),
+        Some("linked") => Some("incident.saved.linked"),
+        Some("unlinked") => Some("incident.saved.unlinked"),
+        Some("reassessment") => Some("incident.saved.reassessment"),
+        Some("lesson") => Some("incident.saved.lesson"),
         _ => None,
     };
     render_show(&state, &ctx, &signed, view, notice, &[]).await

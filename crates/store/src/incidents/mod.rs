@@ -5,10 +5,19 @@
 
 use mamori_domain::incident::{EntryKind, Personal, Stage};
 use sqlx::{AssertSqlSafe, Row};
+
+use mamori_domain::search::grams;
 use time::OffsetDateTime;
 
-use crate::sql::{Bind, bind_all};
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx, decode, decode_timestamp, now_text};
+
+mod figures;
+mod links;
+mod list;
+
+pub use figures::{YearRow, year_rows};
+pub use links::{Link, add_link, ask_reassessment, linked_to, links, remove_link};
+pub use list::{Filter, Listing, Reach, index_unindexed, list, years};
 
 const TABLE: &str = "incidents";
 
@@ -117,38 +126,6 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<IncidentRecord> {
     })
 }
 
-/// Which incidents a list may read: every one, or those a person reported, entered for
-/// someone or was shared (the use case decides which).
-#[derive(Debug, Clone, Copy)]
-pub enum Reach {
-    All,
-    OwnOrShared(i64),
-}
-
-/// The incidents within `reach`, the newest first, each with whether it is shared with
-/// the person reached (always false for `All`).
-pub async fn list(store: &Store, reach: Reach) -> Result<Vec<(IncidentRecord, bool)>> {
-    const SHARED: &str =
-        "EXISTS (SELECT 1 FROM incident_shares s WHERE s.incident_id = i.id AND s.user_id = $1)";
-    let (shared, condition, binds) = match reach {
-        Reach::All => ("CAST(0 AS BIGINT)".to_owned(), String::new(), Vec::new()),
-        Reach::OwnOrShared(user) => (
-            format!("CAST(CASE WHEN {SHARED} THEN 1 ELSE 0 END AS BIGINT)"),
-            format!("WHERE i.reporter_id = $1 OR i.entered_by = $1 OR {SHARED}"),
-            vec![Bind::Int(user)],
-        ),
-    };
-    let sql = format!(
-        "SELECT {COLUMNS}, {shared} AS shared {FROM} {condition} ORDER BY i.noticed_at DESC, i.id DESC"
-    );
-    let rows = bind_all(sqlx::query(AssertSqlSafe(sql)), binds)
-        .fetch_all(store.pool())
-        .await?;
-    rows.iter()
-        .map(|row| Ok((from_row(row)?, row.try_get::<i64, _>("shared")? != 0)))
-        .collect()
-}
-
 pub async fn get(store: &Store, id: i64) -> Result<IncidentRecord> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT {COLUMNS} {FROM} WHERE i.id = $1"
@@ -158,6 +135,11 @@ pub async fn get(store: &Store, id: i64) -> Result<IncidentRecord> {
     .await?
     .ok_or(StoreError::NotFound)?;
     from_row(&row)
+}
+
+/// What search finds an incident by: its title, description and place.
+fn search_grams(title: &str, description: &str, place: &str) -> String {
+    grams(&format!("{title}\n{description}\n{place}"))
 }
 
 /// A new report, as the use case checked it.
@@ -184,8 +166,8 @@ pub async fn create(tx: &mut WriteTx, new: NewIncident<'_>) -> Result<(i64, Stri
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (number, title, description, noticed_at, place, personal, \
          contact, reporter_id, entered_by, asset_id, stage, summary, cause, created_at, \
-         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, '', '', $12, $12) \
-         RETURNING id",
+         updated_at, fiscal_year, search_grams) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+         $10, $11, '', '', $12, $12, $13, $14) RETURNING id",
     )
     .bind(&number)
     .bind(&input.title)
@@ -198,10 +180,24 @@ pub async fn create(tx: &mut WriteTx, new: NewIncident<'_>) -> Result<(i64, Stri
     .bind(new.entered_by)
     .bind(new.asset_id)
     .bind(Stage::Reported.as_str())
-    .bind(now)
+    .bind(now.clone())
+    .bind(i64::from(new.fiscal_year))
+    .bind(search_grams(&input.title, &input.description, &input.place))
     .fetch_one(&mut *tx.tx)
     .await?;
     add_entry(tx, id, EntryKind::Reported, "", None, None).await?;
+    if let Some(asset) = new.asset_id {
+        sqlx::query(
+            "INSERT INTO incident_links (incident_id, kind, target_id, linked_by, linked_at) \
+             VALUES ($1, 'asset', $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(asset)
+        .bind(tx.actor.user_id)
+        .bind(now.clone())
+        .execute(&mut *tx.tx)
+        .await?;
+    }
     tx.audit(
         AuditEntry::new("incident.report", "incident")
             .target(id)
