@@ -87,6 +87,15 @@ coded! {
         Closed = "closed",
         Reopened = "reopened",
         Shared = "shared",
+        /// The facts that decide outside reports (see `incident_report`).
+        Sensitive = "sensitive",
+        Intentional = "intentional",
+        Unauthorised = "unauthorised",
+        Financial = "financial",
+        /// A report made to an outside body.
+        OutsideReport = "outside_report",
+        /// A report recorded by mistake, withdrawn with a reason.
+        ReportWithdrawn = "report_withdrawn",
     }
 }
 

@@ -17,6 +17,7 @@ pub mod file;
 pub mod glossary;
 pub mod help;
 pub mod incident;
+pub mod incident_report;
 pub mod kana;
 pub mod mfa;
 pub mod notice;

@@ -88,6 +88,8 @@ pub const TABLES: &[&str] = &[
     "incidents",
     "incident_entries",
     "incident_shares",
+    "incident_report_duties",
+    "incident_reports",
     "audit_log",
     "audit_checks",
     "backup_runs",

@@ -184,6 +184,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0029_response_plan.sql"),
         include_str!("../migrations/postgres/0029_response_plan.sql"),
     ),
+    (
+        30,
+        "incident_reports",
+        include_str!("../migrations/sqlite/0030_incident_reports.sql"),
+        include_str!("../migrations/postgres/0030_incident_reports.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

@@ -19,6 +19,7 @@ pub mod files;
 pub mod glossary;
 pub mod help;
 pub mod home;
+pub mod incident_reports;
 pub mod incidents;
 pub mod notifications;
 pub mod organisation;
@@ -214,6 +215,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         response_plan::Doc::openapi(),
         term_changes::Doc::openapi(),
         incidents::Doc::openapi(),
+        incident_reports::Doc::openapi(),
     ]
 }
 

@@ -102,6 +102,7 @@ struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
     sees_all: bool,
+    may_keep_duties: bool,
 }
 
 pub async fn list(
@@ -117,6 +118,7 @@ pub async fn list(
         layout: Layout::load(&state, NAV, PATH, Some(&signed.0)).await,
         rows: listed.iter().map(|l| row(&ctx, &levels, l)).collect(),
         sees_all: acting.may(Register::Incidents, Act::SeeAll),
+        may_keep_duties: acting.may(Register::Incidents, Act::Edit),
     };
     render(StatusCode::OK, &page)
 }
@@ -271,7 +273,11 @@ fn entry_view(ctx: &Ctx, levels: &[Severity], e: &Entry) -> EntryView {
                 .map(|s| ctx.tr.t(&s.label_key()).to_owned())
                 .unwrap_or_else(|| v.to_owned()),
             EntryKind::Severity => severity_name(ctx, levels, Some(v)),
-            EntryKind::Personal => Personal::parse(v)
+            EntryKind::Personal
+            | EntryKind::Sensitive
+            | EntryKind::Intentional
+            | EntryKind::Unauthorised
+            | EntryKind::Financial => Personal::parse(v)
                 .map(|p| ctx.tr.t(&p.label_key()).to_owned())
                 .unwrap_or_else(|| v.to_owned()),
             _ => v.to_owned(),
@@ -320,6 +326,7 @@ struct ShowPage {
     entries: Vec<EntryView>,
     notice: Option<&'static str>,
     errors: Vec<FieldError>,
+    reports: Option<super::incident_reports::PanelView>,
 }
 
 impl ShowPage {
@@ -399,6 +406,7 @@ async fn render_show(
             .collect(),
         notice,
         errors: field_errors(problems, &ctx.tr, label_key),
+        reports: super::incident_reports::panel(state, ctx, &view).await?,
         view,
     };
     render(form_status(&page.errors), &page)

@@ -24,6 +24,7 @@ mod help;
 mod home;
 mod home_start;
 mod http;
+mod incident_reports;
 mod incidents;
 mod kit;
 mod locales;
