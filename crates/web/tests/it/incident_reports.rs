@@ -268,3 +268,38 @@ pub(super) async fn once_forms(twice: &mut Twice<'_>, officer: &Web<'_>) {
         .await;
     assert_eq!(id_after(&shown, "/incidents/"), id);
 }
+
+/// An overdue report is a digest item of its own, by incident and duty.
+#[test]
+fn an_overdue_report_is_in_the_digest_by_incident_and_duty() {
+    use mamori_app::incidents::reports::{DutyRecord, Overdue};
+    use mamori_domain::calendar::DayCount;
+    use mamori_domain::incident_report::{ReportStage, Trigger};
+    let today = mamori_app::today();
+    let duty = DutyRecord {
+        id: 3,
+        recipient_ja: "個人情報保護委員会".into(),
+        recipient_en: "PPC".into(),
+        stage: ReportStage::Preliminary,
+        triggers: vec![Trigger::PeopleOver],
+        unless: Vec::new(),
+        min_severity: None,
+        days: 5,
+        count: DayCount::Calendar,
+        active: true,
+        position: 10,
+    };
+    let waiting = mamori_app::home::Waiting {
+        incident_reports_overdue: vec![Overdue {
+            incident_id: 7,
+            number: "2026-007".into(),
+            title: "名簿の誤送信".into(),
+            duty,
+            due: today,
+            days: 2,
+        }],
+        ..Default::default()
+    };
+    let items = mamori_app::reminders::items_of(&waiting, today);
+    assert!(items.contains("incident_report:7:3"), "{items:?}");
+}
