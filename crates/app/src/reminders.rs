@@ -107,6 +107,13 @@ pub fn items_of(waiting: &Waiting, today: Date) -> BTreeSet<ItemKey> {
             .map(|l| l.record.id)
             .collect(),
     ));
+    // An overdue outside report, by incident and duty: told once, and again a week on.
+    items.extend(
+        waiting
+            .incident_reports_overdue
+            .iter()
+            .map(|o| format!("incident_report:{}:{}", o.incident_id, o.duty.id)),
+    );
     items.extend(keys(
         "term_change",
         waiting.term_changes.iter().map(|s| s.change.id).collect(),

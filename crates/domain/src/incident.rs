@@ -94,6 +94,15 @@ coded! {
         Reassessment = "reassessment",
         /// A lesson recorded as a corrective action (after: the action's id).
         Lesson = "lesson",
+        /// The facts that decide outside reports (see `incident_report`).
+        Sensitive = "sensitive",
+        Intentional = "intentional",
+        Unauthorised = "unauthorised",
+        Financial = "financial",
+        /// A report made to an outside body.
+        OutsideReport = "outside_report",
+        /// A report recorded by mistake, withdrawn with a reason.
+        ReportWithdrawn = "report_withdrawn",
     }
 }
 

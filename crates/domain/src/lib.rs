@@ -18,6 +18,7 @@ pub mod glossary;
 pub mod help;
 pub mod incident;
 pub mod incident_figures;
+pub mod incident_report;
 pub mod kana;
 pub mod mfa;
 pub mod notice;

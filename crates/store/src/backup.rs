@@ -89,6 +89,8 @@ pub const TABLES: &[&str] = &[
     "incident_entries",
     "incident_shares",
     "incident_links",
+    "incident_report_duties",
+    "incident_reports",
     "audit_log",
     "audit_checks",
     "backup_runs",

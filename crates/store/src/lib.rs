@@ -16,6 +16,7 @@ pub mod corrective;
 pub mod drill;
 pub mod exceptions;
 pub mod files;
+pub mod incident_reports;
 pub mod incidents;
 mod migrations;
 pub mod notifications;

@@ -185,6 +185,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0029_response_plan.sql"),
     ),
     (
+        30,
+        "incident_reports",
+        include_str!("../migrations/sqlite/0030_incident_reports.sql"),
+        include_str!("../migrations/postgres/0030_incident_reports.sql"),
+    ),
+    (
         32,
         "incident_links",
         include_str!("../migrations/sqlite/0032_incident_links.sql"),

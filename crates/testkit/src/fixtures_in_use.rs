@@ -267,6 +267,29 @@ pub async fn assembly_in_use(server: &TestServer) {
         )
         .await;
     assert_eq!(noted.status().as_u16(), 201, "the incident's note");
+    // Personal information of 120 people: the Commission's reports apply; the
+    // preliminary one is recorded with its reference number and the form sent.
+    let triaged = officer
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/incidents/{incident}/triage"),
+            &json!({"personal": "yes", "people": "120"}),
+        )
+        .await;
+    assert_eq!(triaged.status().as_u16(), 200, "the incident's triage");
+    let today = mamori_app::date_text(mamori_app::today());
+    let sent = officer
+        .post_multipart(
+            &format!("/api/v1/incidents/{incident}/reports"),
+            &[
+                ("recipient", "個人情報保護委員会"),
+                ("sent_on", today.as_str()),
+                ("reference", "PPC-2026-0001"),
+            ],
+            Some(("速報.pdf", &crate::fixtures_files::pdf("Preliminary"))),
+        )
+        .await;
+    assert_eq!(sent.status().as_u16(), 201, "the incident's outside report");
 }
 
 /// An awareness notice to everyone; the year's training: a members' course with a

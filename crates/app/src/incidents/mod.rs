@@ -19,6 +19,8 @@ use mamori_store::StoreError;
 use mamori_store::incidents::{self as store, Change, Filter, NewIncident, Reach};
 use time::OffsetDateTime;
 
+pub mod reports;
+
 pub use mamori_store::incidents::{Entry, IncidentRecord, Severity};
 
 use crate::notifications::{self, Notice, NoticeKind};

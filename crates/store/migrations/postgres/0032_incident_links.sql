@@ -33,9 +33,10 @@ CREATE INDEX incidents_noticed ON incidents (noticed_at, id);
 
 -- Title, description and place cut into grams (mamori_domain::search), as assets are,
 -- and found as the asset search finds them (migration 0019): the grams as a set in a
--- GIN index, then LIKE on the normalised text for consecutive characters. Rows written
--- before this migration are indexed when the store opens.
+-- GIN index over the normalised text, then LIKE on that text, computed for the index's
+-- candidates only, for consecutive characters. (No stored column: both backends keep
+-- the same columns.) Rows written before this migration are indexed when the store
+-- opens.
 ALTER TABLE incidents ADD COLUMN search_grams TEXT NOT NULL DEFAULT '';
-ALTER TABLE incidents ADD COLUMN search_text TEXT
-    GENERATED ALWAYS AS (mamori_search_text(search_grams)) STORED;
-CREATE INDEX incidents_search ON incidents USING GIN (mamori_search_keys(search_text));
+CREATE INDEX incidents_search ON incidents
+    USING GIN (mamori_search_keys(mamori_search_text(search_grams)));

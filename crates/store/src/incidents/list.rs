@@ -93,14 +93,14 @@ fn conditions(backend: Backend, filter: &Filter) -> Conditions {
             ),
             Backend::Postgres => {
                 c.push(
-                    "mamori_search_keys(i.search_text) @@ CAST(? AS tsquery)",
+                    "mamori_search_keys(mamori_search_text(i.search_grams)) @@ CAST(? AS tsquery)",
                     Bind::Text(query.to_tsquery()),
                 );
                 let patterns = query.like_patterns();
                 if !patterns.is_empty() {
                     // Patterns hold only letters, digits and '%', so '|' can join them.
                     c.push(
-                        "i.search_text LIKE ALL (string_to_array(?, '|'))",
+                        "mamori_search_text(i.search_grams) LIKE ALL (string_to_array(?, '|'))",
                         Bind::Text(patterns.join("|")),
                     );
                 }

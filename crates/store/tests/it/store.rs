@@ -54,7 +54,8 @@ async fn schema(db: &TestDb) -> Vec<(String, String, String)> {
              FROM sqlite_master m, pragma_table_info(m.name) p \
              WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
              AND m.name <> '_sqlx_migrations' \
-             AND m.name NOT LIKE 'assets_fts%' ORDER BY 1, 2"
+             AND m.name NOT LIKE 'assets_fts%' AND m.name NOT LIKE 'incidents_fts%' \
+             ORDER BY 1, 2"
         }
         Backend::Postgres => {
             "SELECT table_name::text AS tbl, column_name::text AS col, upper(data_type::text) AS typ \

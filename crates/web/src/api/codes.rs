@@ -183,6 +183,12 @@ codes! {
     IncidentEntryKind => domain::incident::EntryKind::ALL.iter().map(|s| s.as_str()).collect();
     /// What an incident can be linked to.
     IncidentLinkKind => domain::incident::LinkKind::ALL.iter().map(|s| s.as_str()).collect();
+    /// Which report an outside-report duty asks for (速報, 確報, other).
+    IncidentReportStage => domain::incident_report::ReportStage::ALL.iter().map(|s| s.as_str()).collect();
+    /// A fact of an incident that makes an outside-report duty apply.
+    IncidentReportTrigger => domain::incident_report::Trigger::ALL.iter().map(|s| s.as_str()).collect();
+    /// Where the report of one duty stands.
+    IncidentReportClock => domain::incident_report::ClockState::CODES.to_vec();
     /// Why members change (改選): a general election, a by-election, a resignation.
     TermChangeKind => of(&domain::term_change::ChangeKind::ALL, domain::term_change::ChangeKind::as_str);
     /// Whether a person of a term change leaves or joins.

@@ -20,6 +20,7 @@ pub mod glossary;
 pub mod help;
 pub mod home;
 pub mod incident_links;
+pub mod incident_reports;
 pub mod incidents;
 pub mod notifications;
 pub mod organisation;
@@ -216,6 +217,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         term_changes::Doc::openapi(),
         incidents::Doc::openapi(),
         incident_links::Doc::openapi(),
+        incident_reports::Doc::openapi(),
     ]
 }
 

@@ -56,6 +56,8 @@ struct HomePage {
     training_outstanding: Option<(usize, usize)>,
     /// Incidents not closed: (number and title, link, stage).
     incidents: Vec<(String, String, String)>,
+    /// Outside reports overdue: (line, link).
+    incident_reports_overdue: Vec<(String, String)>,
     /// Term changes not finished: (title, link, progress).
     term_changes: Vec<(String, String, String)>,
     /// The assets this person holds: (name, link), and how many in all.
@@ -397,6 +399,10 @@ pub async fn show(
                 )
             })
             .collect(),
+        incident_reports_overdue: super::incident_reports::home_lines(
+            &ctx,
+            &waiting.incident_reports_overdue,
+        ),
         term_changes: waiting
             .term_changes
             .iter()

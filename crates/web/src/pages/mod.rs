@@ -12,6 +12,7 @@ pub mod files;
 pub mod glossary;
 pub mod help;
 pub mod home;
+pub mod incident_reports;
 pub mod incidents;
 pub mod login;
 pub mod notifications;

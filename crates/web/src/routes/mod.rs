@@ -7,6 +7,7 @@ pub mod awareness;
 pub mod cycle;
 pub mod exceptions;
 pub mod files;
+pub mod incident_reports;
 pub mod incidents;
 pub mod notify;
 pub mod organisation;

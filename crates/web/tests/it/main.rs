@@ -25,6 +25,7 @@ mod home;
 mod home_start;
 mod http;
 mod incident_links;
+mod incident_reports;
 mod incidents;
 mod kit;
 mod locales;

@@ -77,6 +77,8 @@ pub(super) const GUARDED: &[&str] = &[
     "/incidents/new",
     "/incidents/{id}/notes",
     "/incidents/{id}/lessons",
+    "/incidents/{id}/reports",
+    "/incidents/duties",
     "/term-changes/{id}/people",
     "/term-changes/{id}/people/{pid}/marks",
     "/actions",
@@ -86,6 +88,26 @@ pub(super) const GUARDED: &[&str] = &[
 
 /// Every other page POST, and why a second submission cannot make a second record.
 const NOT_GUARDED: &[(&str, &str)] = &[
+    (
+        "/incidents/{id}/facts",
+        "sets the facts; twice finds them set (no second entry)",
+    ),
+    (
+        "/incidents/reports/{id}/withdraw",
+        "withdraws once; a second is refused as withdrawn already",
+    ),
+    (
+        "/incidents/duties/{id}",
+        "changes a duty to the values sent; twice finds them so (no second entry)",
+    ),
+    (
+        "/incidents/duties/{id}/retire",
+        "retires once; a second is refused as retired already",
+    ),
+    (
+        "/incidents/duties/threshold",
+        "sets the people threshold; twice finds it set (no second entry)",
+    ),
     (
         "/incidents/{id}/triage",
         "sets severity, category and owner; twice sets the same (no second entry)",

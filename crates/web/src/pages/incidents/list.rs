@@ -58,6 +58,8 @@ struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
     sees_all: bool,
+    /// Keeps the outside-report duties (the incident handlers).
+    may_keep_duties: bool,
     params: IncidentQuery,
     years: Vec<Choice>,
     stages: Vec<Choice>,
@@ -141,6 +143,7 @@ pub async fn list(
         layout: Layout::load(&state, NAV, PATH, Some(&signed.0)).await,
         rows: listed.rows.iter().map(|l| row(&ctx, &levels, l)).collect(),
         sees_all: acting.may(Register::Incidents, Act::SeeAll),
+        may_keep_duties: acting.may(Register::Incidents, Act::Edit),
         filtered: params.filtered(),
         years,
         stages,

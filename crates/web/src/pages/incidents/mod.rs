@@ -232,7 +232,11 @@ fn entry_view(ctx: &Ctx, levels: &[Severity], e: &Entry) -> EntryView {
                 .map(|s| ctx.tr.t(&s.label_key()).to_owned())
                 .unwrap_or_else(|| v.to_owned()),
             EntryKind::Severity => severity_name(ctx, levels, Some(v)),
-            EntryKind::Personal => Personal::parse(v)
+            EntryKind::Personal
+            | EntryKind::Sensitive
+            | EntryKind::Intentional
+            | EntryKind::Unauthorised
+            | EntryKind::Financial => Personal::parse(v)
                 .map(|p| ctx.tr.t(&p.label_key()).to_owned())
                 .unwrap_or_else(|| v.to_owned()),
             _ => v.to_owned(),
@@ -283,6 +287,7 @@ struct ShowPage {
     errors: Vec<FieldError>,
     /// Links, reassessments and lessons (empty for the reporter's own view).
     section: links::Section,
+    reports: Option<super::incident_reports::PanelView>,
 }
 
 impl ShowPage {
@@ -368,6 +373,7 @@ async fn render_show(
         notice,
         errors: field_errors(problems, &ctx.tr, label_key),
         section,
+        reports: super::incident_reports::panel(state, ctx, &view).await?,
         view,
     };
     render(form_status(&page.errors), &page)
