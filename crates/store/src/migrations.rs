@@ -184,6 +184,14 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/sqlite/0029_response_plan.sql"),
         include_str!("../migrations/postgres/0029_response_plan.sql"),
     ),
+    // 30 is another branch's (merged in its place); the migrator applies any that is
+    // missing, in order, whatever the gap.
+    (
+        31,
+        "continuity",
+        include_str!("../migrations/sqlite/0031_continuity.sql"),
+        include_str!("../migrations/postgres/0031_continuity.sql"),
+    ),
 ];
 
 /// The schema version this binary writes: its newest migration.

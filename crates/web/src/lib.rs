@@ -42,6 +42,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::training::routes(),
         routes::term_changes::routes(),
         routes::incidents::routes(),
+        routes::continuity::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

@@ -11,6 +11,7 @@ pub mod awareness;
 pub mod backups;
 pub mod classification;
 pub mod codes;
+pub mod continuity;
 pub mod cycle;
 pub mod dates;
 pub mod document;
@@ -214,6 +215,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         response_plan::Doc::openapi(),
         term_changes::Doc::openapi(),
         incidents::Doc::openapi(),
+        continuity::Doc::openapi(),
     ]
 }
 

@@ -56,6 +56,8 @@ struct HomePage {
     training_outstanding: Option<(usize, usize)>,
     /// Incidents not closed: (number and title, link, stage).
     incidents: Vec<(String, String, String)>,
+    /// Critical services with no alternate staff, for those who keep the plan.
+    continuity_uncovered: Option<usize>,
     /// Term changes not finished: (title, link, progress).
     term_changes: Vec<(String, String, String)>,
     /// The assets this person holds: (name, link), and how many in all.
@@ -386,6 +388,7 @@ pub async fn show(
             .training_outstanding
             .as_ref()
             .map(|o| (o.overdue.len(), o.due)),
+        continuity_uncovered: waiting.continuity_uncovered,
         incidents: waiting
             .incidents
             .iter()

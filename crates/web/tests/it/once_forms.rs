@@ -258,6 +258,7 @@ backend_test!(
         blocks::response_plan(&mut twice, &officer).await;
         blocks::term_changes(&mut twice, &officer).await;
         blocks::incidents(&mut twice, &officer).await;
+        blocks::continuity(&mut twice, &officer).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();
