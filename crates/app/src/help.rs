@@ -46,6 +46,7 @@ pub const TOPICS: &[Topic] = &[
     topic!("exceptions", "6(7)"),
     topic!("actions", "6(9) 7"),
     topic!("incidents", "3 6(7)"),
+    topic!("continuity", "3 6(7)"),
     topic!("awareness", "6(5)"),
     topic!("training", "6(5)"),
     topic!("reviews", "6(9) 7 8"),

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod awareness;
 pub mod backups;
 pub mod classification;
+pub mod continuity;
 pub mod cycle;
 pub mod exceptions;
 mod failure;

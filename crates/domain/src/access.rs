@@ -53,10 +53,12 @@ pub enum Register {
     TermChanges,
     /// Incidents (インシデント): reports, their handling and timeline.
     Incidents,
+    /// Continuity (業務継続): critical services, workarounds, alternates and drills.
+    Continuity,
 }
 
 impl Register {
-    pub const ALL: [Register; 19] = [
+    pub const ALL: [Register; 20] = [
         Register::Policies,
         Register::Acknowledgements,
         Register::Assets,
@@ -76,6 +78,7 @@ impl Register {
         Register::Training,
         Register::TermChanges,
         Register::Incidents,
+        Register::Continuity,
     ];
 
     /// A stable name for the audit trail (`access.denied` targets) and messages.
@@ -100,6 +103,7 @@ impl Register {
             Register::Training => "training",
             Register::TermChanges => "term_changes",
             Register::Incidents => "incidents",
+            Register::Continuity => "continuity",
         }
     }
 }
@@ -311,6 +315,17 @@ pub const fn grant(register: Register, act: Act) -> Grant {
             posts: INCIDENT_OVERSIGHT,
         },
         (Incidents, Decide) => NOBODY,
+        // Continuity: the secretariat's staff must know the workarounds and who stands
+        // in for whom, the auditor and the CISO look (a member reads only through a post,
+        // `continuity::may_read`). The security officer keeps the plan; so does the
+        // administrator, who in a small secretariat is often the one who knows the
+        // systems a service runs on and keeps the roster when people change.
+        (Continuity, Read) => Grant {
+            roles: STAFF_AND_MEMBERS,
+            posts: &[OrgRole::Ciso],
+        },
+        (Continuity, Edit) => roles(&[Role::Admin, Role::SecurityOfficer]),
+        (Continuity, Decide | SeeAll) => NOBODY,
     }
 }
 

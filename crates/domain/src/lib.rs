@@ -10,6 +10,7 @@ pub mod citation;
 pub mod classification;
 pub mod classification_presets;
 pub mod classification_presets_en;
+pub mod continuity;
 pub mod corrective;
 pub mod exception;
 pub mod field;

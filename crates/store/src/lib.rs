@@ -12,6 +12,7 @@ pub mod backup;
 pub mod backup_runs;
 pub mod calendar;
 pub mod classification;
+pub mod continuity;
 pub mod corrective;
 pub mod drill;
 pub mod exceptions;

@@ -191,6 +191,12 @@ const MIGRATIONS: &[(i64, &str, &str, &str)] = &[
         include_str!("../migrations/postgres/0030_incident_reports.sql"),
     ),
     (
+        31,
+        "continuity",
+        include_str!("../migrations/sqlite/0031_continuity.sql"),
+        include_str!("../migrations/postgres/0031_continuity.sql"),
+    ),
+    (
         32,
         "incident_links",
         include_str!("../migrations/sqlite/0032_incident_links.sql"),

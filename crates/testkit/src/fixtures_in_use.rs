@@ -290,6 +290,65 @@ pub async fn assembly_in_use(server: &TestServer) {
         )
         .await;
     assert_eq!(sent.status().as_u16(), 201, "the incident's outside report");
+    continuity(&officer, officer_id).await;
+}
+
+/// Continuity: an alternate for the officer, and an emergency drill held today with its
+/// record (a scenario of the published plan) and one finding.
+async fn continuity(officer: &crate::Web<'_>, officer_id: i64) {
+    let overview = officer.json("/api/v1/continuity").await;
+    let service = overview["services"][0]["id"].clone();
+    let cover = officer
+        .post_json(
+            "/api/v1/continuity/roster",
+            &json!({"covered": format!("user:{officer_id}"), "service_id": service,
+                    "alternates": ["kanri"], "note": "平日昼間"}),
+        )
+        .await;
+    assert_eq!(cover.status().as_u16(), 201, "the roster entry");
+    let today = mamori_app::today();
+    let year = mamori_domain::calendar::FiscalYear::of(today)
+        .year()
+        .to_string();
+    let course = officer
+        .post_json(
+            "/api/v1/training/courses",
+            &json!({"fiscal_year": year, "kind": "drill", "title": "緊急時対応訓練（停電）"}),
+        )
+        .await;
+    assert_eq!(course.status().as_u16(), 201, "the drill course");
+    let course = course.json::<serde_json::Value>().await.expect("course")["id"].clone();
+    let session = officer
+        .post_json(
+            &format!("/api/v1/training/courses/{course}/sessions"),
+            &json!({"held_on": mamori_app::date_text(today), "starts_at": "10:00",
+                    "ends_at": "11:00", "place": "議会事務局", "audience": "everyone"}),
+        )
+        .await;
+    assert_eq!(session.status().as_u16(), 201, "the drill session");
+    let session = session.json::<serde_json::Value>().await.expect("session")["id"].clone();
+    let drill = officer
+        .json(&format!("/api/v1/continuity/drills/{session}"))
+        .await;
+    let saved = officer
+        .send_json(
+            reqwest::Method::PUT,
+            &format!("/api/v1/continuity/drills/{session}"),
+            &json!({"scenario_id": drill["scenarios"][0]["id"], "service_ids": [service],
+                    "went_well": "連絡網で全員に連絡できた",
+                    "went_badly": "代替会場の鍵の場所が分からなかった"}),
+        )
+        .await;
+    assert_eq!(saved.status().as_u16(), 200, "the drill record");
+    let due = mamori_app::date_text(today + time::Duration::days(30));
+    let finding = officer
+        .post_json(
+            &format!("/api/v1/continuity/drills/{session}/findings"),
+            &json!({"title": "代替会場の鍵の保管場所を決める",
+                    "owner": format!("user:{officer_id}"), "due_on": due}),
+        )
+        .await;
+    assert_eq!(finding.status().as_u16(), 201, "the drill's finding");
 }
 
 /// An awareness notice to everyone; the year's training: a members' course with a

@@ -43,6 +43,7 @@ pub fn routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         routes::term_changes::routes(),
         routes::incidents::routes(),
         routes::incident_reports::routes(),
+        routes::continuity::routes(),
         routes::cycle::routes(),
         routes::files::routes(),
     ]

@@ -52,6 +52,10 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
         RecordKind::Incident => {
             crate::incidents::fully_seen(app, acting, subject.id).await?;
         }
+        // A drill's findings are acted on through the continuity plan.
+        RecordKind::TrainingSession => {
+            crate::continuity::drill_readable(app, acting, subject.id).await?;
+        }
         // The parts of a record are reviewed and acted on through the record; a redaction
         // is decided once and reviewed through the retention page.
         RecordKind::PolicyVersion
@@ -60,7 +64,6 @@ pub(crate) async fn readable(app: &App, acting: &Acting, subject: RecordRef) -> 
         | RecordKind::Redaction
         | RecordKind::AwarenessNotice
         | RecordKind::TrainingPlan
-        | RecordKind::TrainingSession
         | RecordKind::TrainingAttendance
         | RecordKind::Pledge => {
             return Err(crate::Failure::NotFound);

@@ -85,6 +85,9 @@ pub struct Waiting {
     /// Outside reports of incidents past their deadline, for those who handle incidents
     /// and the CISO.
     pub incident_reports_overdue: Vec<crate::incidents::reports::Overdue>,
+    /// For those who keep the continuity plan: how many critical services have no
+    /// alternate staff.
+    pub continuity_uncovered: Option<usize>,
     /// Term changes (改選) not finished, for those who keep them.
     pub term_changes: Vec<crate::term_changes::Summary>,
     /// The person's requests sent back or rejected, until they send them again.
@@ -191,6 +194,7 @@ pub async fn waiting(app: &App, acting: &Acting, today: Date) -> Result<Waiting,
         incidents: crate::incidents::open_for(app, acting).await?,
         incident_reports_overdue: crate::incidents::reports::overdue_for(app, acting, today)
             .await?,
+        continuity_uncovered: crate::continuity::uncovered_for(app, acting).await?,
         held: held.assets.into_iter().map(|a| (a.id, a.name)).collect(),
         held_total: held.total,
         expired_files: crate::files::expired_for(app, acting, today).await?,

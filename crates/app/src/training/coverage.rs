@@ -136,3 +136,27 @@ pub async fn outstanding(app: &App, acting: &Acting) -> Result<Option<Outstandin
             .count(),
     }))
 }
+
+/// Each active person's standing in `fy` and whether they took part in an emergency
+/// drill (a counted attendance of a drill session) in it, by user id — for registers
+/// that show training status under their own grant (continuity's alternates).
+pub(crate) async fn standings(
+    app: &App,
+    fy: FiscalYear,
+) -> Result<std::collections::HashMap<i64, (Standing, bool)>, Failure> {
+    let rules_now = store::rules(app.store()).await?;
+    let counted = counted(app, fy, rules_now.within_days).await?;
+    Ok(store::trainees(app.store())
+        .await?
+        .into_iter()
+        .map(|person| {
+            let (standing, _) = standing_of(&rules_now, fy, &person, &counted);
+            let drilled = counted.iter().any(|c| {
+                c.user_id == person.user_id
+                    && c.kind == rules::CourseKind::Drill
+                    && fy.contains(c.held_on)
+            });
+            (person.user_id, (standing, drilled))
+        })
+        .collect())
+}

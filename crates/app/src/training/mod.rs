@@ -19,6 +19,7 @@ use mamori_domain::training::{Attendance, CourseForm, SessionForm, Way};
 use mamori_store::StoreError;
 use mamori_store::training as store;
 
+pub(crate) use coverage::standings;
 pub use coverage::{CoverageRow, Outstanding, coverage, my_standing, outstanding};
 pub use import::{ImportReport, MAX_BYTES as IMPORT_MAX_BYTES, import_attendance};
 pub use mamori_domain::calendar::FiscalYear;

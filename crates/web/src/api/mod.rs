@@ -11,6 +11,7 @@ pub mod awareness;
 pub mod backups;
 pub mod classification;
 pub mod codes;
+pub mod continuity;
 pub mod cycle;
 pub mod dates;
 pub mod document;
@@ -218,6 +219,7 @@ fn parts() -> Vec<utoipa::openapi::OpenApi> {
         incidents::Doc::openapi(),
         incident_links::Doc::openapi(),
         incident_reports::Doc::openapi(),
+        continuity::Doc::openapi(),
     ]
 }
 

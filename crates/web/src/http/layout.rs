@@ -45,6 +45,8 @@ pub enum Audience {
     SignedIn,
     /// Those the access declarations allow to read the register.
     Readers(Register),
+    /// Readers of the continuity plan (a member only through a post).
+    Continuity,
 }
 
 #[derive(Debug)]
@@ -126,6 +128,12 @@ pub const NAV: &[NavItem] = &[
         "/incidents",
         "nav.incidents",
         Audience::Readers(Register::Incidents),
+    ),
+    item(
+        "continuity",
+        "/continuity",
+        "nav.continuity",
+        Audience::Continuity,
     ),
     item(
         "awareness",
@@ -213,6 +221,9 @@ impl Layout {
                 Audience::SignedIn => signed_in.is_some(),
                 Audience::Readers(register) => {
                     signed_in.is_some_and(|p| p.acting.may(*register, Act::Read))
+                }
+                Audience::Continuity => {
+                    signed_in.is_some_and(|p| mamori_app::continuity::reads(&p.acting))
                 }
             })
             .collect();

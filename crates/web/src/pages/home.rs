@@ -58,6 +58,8 @@ struct HomePage {
     incidents: Vec<(String, String, String)>,
     /// Outside reports overdue: (line, link).
     incident_reports_overdue: Vec<(String, String)>,
+    /// Critical services with no alternate staff, for those who keep the plan.
+    continuity_uncovered: Option<usize>,
     /// Term changes not finished: (title, link, progress).
     term_changes: Vec<(String, String, String)>,
     /// The assets this person holds: (name, link), and how many in all.
@@ -388,6 +390,7 @@ pub async fn show(
             .training_outstanding
             .as_ref()
             .map(|o| (o.overdue.len(), o.due)),
+        continuity_uncovered: waiting.continuity_uncovered,
         incidents: waiting
             .incidents
             .iter()

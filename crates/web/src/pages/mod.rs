@@ -6,6 +6,7 @@ pub mod assets;
 pub mod audit;
 pub mod awareness;
 pub mod classification;
+pub mod continuity;
 pub mod cycle;
 pub mod exceptions;
 pub mod files;

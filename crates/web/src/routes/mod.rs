@@ -4,6 +4,7 @@
 pub mod approvals;
 pub mod assets;
 pub mod awareness;
+pub mod continuity;
 pub mod cycle;
 pub mod exceptions;
 pub mod files;

@@ -15,6 +15,7 @@ mod awareness;
 mod browser;
 mod citations;
 mod classification;
+mod continuity;
 mod cycle_actions;
 mod cycle_calendar;
 mod cycle_reviews;

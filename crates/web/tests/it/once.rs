@@ -84,6 +84,9 @@ pub(super) const GUARDED: &[&str] = &[
     "/actions",
     "/actions/{id}/status",
     "/reviews/{kind}/{id}",
+    "/continuity/services/new",
+    "/continuity/roster",
+    "/continuity/drills/{id}/findings",
 ];
 
 /// Every other page POST, and why a second submission cannot make a second record.
@@ -336,6 +339,18 @@ const NOT_GUARDED: &[(&str, &str)] = &[
     (
         "/reviews/{kind}/{id}/schedule",
         "sets the schedule; twice sets the same",
+    ),
+    (
+        "/continuity/services/{id}",
+        "saves a service; twice saves the same (an unchanged service writes no entry)",
+    ),
+    (
+        "/continuity/roster/{id}/remove",
+        "removes a roster entry; a second finds nothing to remove (404)",
+    ),
+    (
+        "/continuity/drills/{id}",
+        "saves a drill's record; twice saves the same (an unchanged record writes no entry)",
     ),
 ];
 

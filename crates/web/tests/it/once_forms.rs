@@ -259,6 +259,7 @@ backend_test!(
         blocks::term_changes(&mut twice, &officer).await;
         blocks::incidents(&mut twice, &officer).await;
         crate::incident_reports::once_forms(&mut twice, &officer).await;
+        blocks::continuity(&mut twice, &officer).await;
 
         let covered: BTreeSet<&str> = twice.covered.iter().copied().collect();
         let guarded: BTreeSet<&str> = GUARDED.iter().copied().collect();

@@ -663,3 +663,94 @@ pub(super) async fn incidents(twice: &mut Twice<'_>, officer: &Web<'_>) {
         )
         .await;
 }
+
+pub(super) async fn continuity(twice: &mut Twice<'_>, officer: &Web<'_>) {
+    let shown = twice
+        .submit(
+            officer,
+            Form {
+                route: "/continuity/services/new",
+                page: "/continuity/services/new",
+                action: "/continuity/services/new",
+                changes: &[
+                    ("name", "委員会資料の配付"),
+                    ("priority", "6"),
+                    ("rto", "半日"),
+                ],
+                codes: &["continuity.service_create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    id_after(&shown, "/continuity/services/");
+    let post = twice
+        .server
+        .db
+        .number("SELECT id FROM org_posts WHERE role_code = 'security_manager'")
+        .await
+        .to_string();
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/continuity/roster",
+                page: "/continuity/roster",
+                action: "/continuity/roster",
+                changes: &[
+                    ("covered", &format!("post:{post}")),
+                    ("alternate_1", "anzen.tanaka"),
+                ],
+                codes: &["continuity.cover_add"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+    let year = mamori_domain::calendar::FiscalYear::of(mamori_app::today())
+        .year()
+        .to_string();
+    let course = officer
+        .post_json(
+            "/api/v1/training/courses",
+            &serde_json::json!({"fiscal_year": year, "kind": "drill", "title": "緊急時対応訓練"}),
+        )
+        .await;
+    assert_eq!(course.status(), StatusCode::CREATED);
+    let course = course.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let session = officer
+        .post_json(
+            &format!("/api/v1/training/courses/{course}/sessions"),
+            &serde_json::json!({"held_on": mamori_app::date_text(mamori_app::today()),
+                "starts_at": "10:00", "ends_at": "11:00", "place": "議会事務局",
+                "audience": "everyone"}),
+        )
+        .await;
+    assert_eq!(session.status(), StatusCode::CREATED);
+    let session = session.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let owner = twice
+        .server
+        .db
+        .number("SELECT id FROM users WHERE login = 'anzen.tanaka'")
+        .await;
+    let due = mamori_app::date_text(mamori_app::today() + time::Duration::days(30));
+    twice
+        .submit(
+            officer,
+            Form {
+                route: "/continuity/drills/{id}/findings",
+                page: &format!("/training/sessions/{session}"),
+                action: &format!("/continuity/drills/{session}/findings"),
+                changes: &[
+                    ("title", "代替会場の鍵の保管場所を決める"),
+                    ("owner", &format!("user:{owner}")),
+                    ("due_on", &due),
+                ],
+                codes: &["action.create"],
+            },
+            Answer::Redirect,
+        )
+        .await;
+}

@@ -2,6 +2,7 @@
 //! its sessions, the plan and its decision, the coverage rule, and everyone's coverage.
 //! Sessions and attendance are in [`sessions`]. Thin shells over `mamori_app::training`.
 
+pub mod drill;
 pub mod report;
 pub mod sessions;
 

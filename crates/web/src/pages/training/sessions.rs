@@ -198,6 +198,8 @@ struct SessionPage {
     errors: Vec<FieldError>,
     notice: Option<String>,
     max_kb: usize,
+    /// The continuity plan's record of a drill session (`continuity/_drill.html`).
+    drill: Option<super::drill::DrillSection>,
 }
 
 impl SessionPage {
@@ -229,8 +231,10 @@ async fn render_session(
         RecordRef::new(RecordKind::TrainingSession, r.id),
     )
     .await?;
+    let drill = super::drill::section_for(state, ctx, signed, r.id).await?;
     let tr = &ctx.tr;
     let page = SessionPage {
+        drill,
         t: ctx.tr,
         layout: Layout::load(
             state,
