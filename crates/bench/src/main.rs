@@ -21,6 +21,8 @@
 //!                                 # generated requests to every API operation; 5xx fail
 //! mamori-bench memory --backend B [--assets 100000]
 //!                                 # RSS through list, export, fuzzing and uploads
+//! mamori-bench incidents --database-url URL [--count 10000] [--requests 200]
+//!                                 # listing and searching the incident register
 //! mamori-bench summary FILE      # a table of every JSON line in FILE
 //! mamori-bench generate --size N --data-dir DIR [--database-url URL]
 //!                                 # only the data, to serve or inspect by hand
@@ -31,6 +33,7 @@ mod data;
 mod files;
 mod fuzz;
 mod imports;
+mod incidents;
 mod load;
 mod memory;
 mod options;
@@ -84,6 +87,8 @@ enum Mode {
     Run(Options),
     /// The audit trail at scale (see audit.rs).
     Audit(audit::AuditOptions),
+    /// The incident register at scale (see incidents.rs).
+    Incidents(incidents::IncidentOptions),
     Upload(Options),
     /// Many clients at once (see load.rs).
     Load(load::LoadOptions),
@@ -107,6 +112,7 @@ const USAGE: &str = "usage: mamori-bench run --backend sqlite|postgres --size N 
 [--upload-mb N] [--mamori PATH] [--postgres URL]\n       mamori-bench summary FILE\n       \
 mamori-bench generate --size N --data-dir DIR [--database-url URL]\n       \
 mamori-bench audit --database-url URL --entries N [--mamori PATH] [--requests N]\n       \
+mamori-bench incidents --database-url URL [--count N] [--requests N]\n       \
 mamori-bench load|fuzz|memory --backend sqlite|postgres … (options: --help after each)";
 
 fn parse_args() -> anyhow::Result<Mode> {
@@ -118,6 +124,7 @@ fn parse_args() -> anyhow::Result<Mode> {
             return Ok(Mode::Summary(PathBuf::from(file)));
         }
         Some("audit") => return Ok(Mode::Audit(audit::parse(args)?)),
+        Some("incidents") => return Ok(Mode::Incidents(incidents::parse(args)?)),
         Some("load") => return Ok(Mode::Load(load::parse(args)?)),
         Some("fuzz") => return Ok(Mode::Fuzz(fuzz::parse(args)?)),
         Some("memory") => return Ok(Mode::Memory(memory::parse(args)?)),
@@ -172,6 +179,7 @@ fn main() -> anyhow::Result<()> {
     match mode {
         Mode::Summary(file) => report::summary(&file),
         Mode::Audit(options) => runtime.block_on(audit::run(options)),
+        Mode::Incidents(options) => runtime.block_on(incidents::run(options)),
         Mode::Run(options) => runtime.block_on(run(options)),
         Mode::Load(options) => runtime.block_on(load::run(options)),
         Mode::Fuzz(options) => runtime.block_on(fuzz::run(options)),

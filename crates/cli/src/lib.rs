@@ -7,6 +7,7 @@ mod assets;
 mod audit;
 mod calendar;
 mod config;
+mod incidents;
 mod jsonlog;
 mod logfile;
 mod people;
@@ -112,6 +113,9 @@ enum Command {
     /// Mail of notifications
     #[command(subcommand)]
     Mail(MailCommand),
+    /// Incidents: the list and a 年度's figures
+    #[command(subcommand)]
+    Incidents(incidents::IncidentCommand),
 }
 
 #[derive(Subcommand)]
@@ -170,6 +174,17 @@ enum ExportCommand {
         /// xlsx or csv [default: from the file's extension]
         #[arg(long, value_parser = assets::parse_format)]
         format: Option<mamori_app::assets::files::Format>,
+    },
+    /// A 年度's incident figures and list (.xlsx), without personal information unless
+    /// --personal is given (recorded in the audit trail)
+    Incidents {
+        file: PathBuf,
+        /// 年度: 2026 or 令和8年度 [default: this 年度]
+        #[arg(long)]
+        year: Option<String>,
+        /// Include the reporter, contact, place and description
+        #[arg(long)]
+        personal: bool,
     },
 }
 
@@ -464,6 +479,12 @@ where
         Command::Export(ExportCommand::Assets { file, format }) => {
             assets::export(&data, &tr, &file, format).await
         }
+        Command::Export(ExportCommand::Incidents {
+            file,
+            year,
+            personal,
+        }) => incidents::export(&data, &tr, &file, year.as_deref(), personal).await,
+        Command::Incidents(command) => incidents::run(&data, &tr, command).await,
         Command::Token(TokenCommand::Create { login, name }) => {
             people::create_token(&data, &tr, &login, &name).await
         }

@@ -4,6 +4,7 @@
 mod assets;
 mod calendar;
 mod cli;
+mod incidents;
 mod pledges;
 mod policy;
 mod training;
