@@ -48,6 +48,18 @@ pub fn grams(text: &str) -> String {
     out
 }
 
+/// The normalised text as PostgreSQL's search matches it (migration 0019's
+/// `mamori_search_text` of [`grams`]): each run of letters and digits followed by '|'.
+pub fn search_text(text: &str) -> String {
+    let normalised = normalise(text);
+    let mut out = String::with_capacity(normalised.len() + 8);
+    for run in runs(&normalised) {
+        out.extend(run);
+        out.push('|');
+    }
+    out
+}
+
 /// One part of a query: the grams that must follow each other, or a single character
 /// that must start a gram.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,6 +161,13 @@ mod tests {
     fn normalises_half_width_kana_and_full_width_letters() {
         assert_eq!(normalise("ｷﾞｼﾞﾛｸ"), "ギジロク");
         assert_eq!(normalise("ＡＢＣ１"), "abc1");
+    }
+
+    #[test]
+    fn search_text_is_the_runs_each_closed() {
+        assert_eq!(search_text("議事・録A"), "議事|録a|");
+        assert_eq!(search_text("ＵＳＢメモリの紛失"), "usbメモリの紛失|");
+        assert_eq!(search_text("・"), "");
     }
 
     #[test]

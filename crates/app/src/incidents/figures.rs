@@ -22,6 +22,8 @@ pub struct YearFigures {
     pub year: FiscalYear,
     pub figures: Figures,
     pub severities: Vec<Severity>,
+    /// The outside reports the duties asked of the year's incidents, as they stand.
+    pub reports: super::reports::ReportTally,
 }
 
 /// The figures of the incidents numbered in `year`.
@@ -35,10 +37,23 @@ pub async fn figures(app: &App, acting: &Acting, year: FiscalYear) -> Result<Yea
         .into_iter()
         .map(|r| r.handled)
         .collect();
+    let records: Vec<_> = store::list(
+        app.store(),
+        &Filter {
+            year: Some(year.year()),
+            ..Filter::all(Reach::All)
+        },
+    )
+    .await?
+    .rows
+    .into_iter()
+    .map(|(r, _)| r)
+    .collect();
     Ok(YearFigures {
         year,
         figures: incident_figures::figures(&rows, &codes),
         severities,
+        reports: super::reports::tally(app, &records).await?,
     })
 }
 

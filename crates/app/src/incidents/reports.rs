@@ -408,23 +408,13 @@ fn follows_reports(acting: &Acting) -> bool {
     acting.may(Register::Incidents, Act::Edit) || acting.posts.contains(&OrgRole::Ciso)
 }
 
-/// Every overdue report of every incident (closed ones too), the longest overdue first,
-/// for those who follow reports; empty for everyone else.
-pub async fn overdue_for(app: &App, acting: &Acting, today: Date) -> Result<Vec<Overdue>, Failure> {
-    if !follows_reports(acting) {
-        return Ok(Vec::new());
-    }
-    let incidents = incidents_store::list(
-        app.store(),
-        &incidents_store::Filter::all(incidents_store::Reach::All),
-    )
-    .await?
-    .rows;
-    let Some(earliest) = incidents
-        .iter()
-        .map(|(r, _)| japan_date(r.noticed_at))
-        .min()
-    else {
+/// The clocks of `incidents` on `today`, each with its incident.
+async fn clocks_of(
+    app: &App,
+    incidents: &[IncidentRecord],
+    today: Date,
+) -> Result<Vec<(usize, ClockView)>, Failure> {
+    let Some(earliest) = incidents.iter().map(|r| japan_date(r.noticed_at)).min() else {
         return Ok(Vec::new());
     };
     let basis = Basis::load(app).await?;
@@ -440,24 +430,73 @@ pub async fn overdue_for(app: &App, acting: &Acting, today: Date) -> Result<Vec<
         });
     }
     let calendar = crate::cycle::calendar::work_calendar(app, earliest).await?;
-    let mut overdue = Vec::new();
-    for (record, _) in &incidents {
+    let none = Vec::new();
+    let mut out = Vec::new();
+    for (at, record) in incidents.iter().enumerate() {
         let Some(f) = facts.get(&record.id) else {
             continue;
         };
-        let none = Vec::new();
         let made = sent.get(&record.id).unwrap_or(&none);
-        for clock in basis.clocks(record, *f, made, today, &calendar) {
-            if let (ClockState::Overdue { days }, Some(due)) = (clock.state, clock.due) {
-                overdue.push(Overdue {
-                    incident_id: record.id,
-                    number: record.number.clone(),
-                    title: record.title.clone(),
-                    duty: clock.duty,
-                    due,
-                    days,
-                });
-            }
+        out.extend(
+            basis
+                .clocks(record, *f, made, today, &calendar)
+                .into_iter()
+                .map(|clock| (at, clock)),
+        );
+    }
+    Ok(out)
+}
+
+/// How the outside reports of some incidents stand, for the year's figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportTally {
+    pub on_time: usize,
+    pub late: usize,
+    pub overdue: usize,
+    /// Not yet made, and not yet due.
+    pub due: usize,
+}
+
+/// The outside reports the duties asked of `incidents`, counted by how they stand today.
+pub(crate) async fn tally(app: &App, incidents: &[IncidentRecord]) -> Result<ReportTally, Failure> {
+    let mut tally = ReportTally::default();
+    for (_, clock) in clocks_of(app, incidents, today()).await? {
+        match clock.state {
+            ClockState::OnTime { .. } => tally.on_time += 1,
+            ClockState::Late { .. } => tally.late += 1,
+            ClockState::Overdue { .. } => tally.overdue += 1,
+            ClockState::DueIn { .. } => tally.due += 1,
+            ClockState::NotApplicable => {}
+        }
+    }
+    Ok(tally)
+}
+
+/// Every overdue report of every incident (closed ones too), the longest overdue first,
+/// for those who follow reports; empty for everyone else.
+pub async fn overdue_for(app: &App, acting: &Acting, today: Date) -> Result<Vec<Overdue>, Failure> {
+    if !follows_reports(acting) {
+        return Ok(Vec::new());
+    }
+    let incidents = incidents_store::list(
+        app.store(),
+        &incidents_store::Filter::all(incidents_store::Reach::All),
+    )
+    .await?
+    .rows;
+    let incidents: Vec<IncidentRecord> = incidents.into_iter().map(|(r, _)| r).collect();
+    let mut overdue = Vec::new();
+    for (at, clock) in clocks_of(app, &incidents, today).await? {
+        if let (ClockState::Overdue { days }, Some(due)) = (clock.state, clock.due) {
+            let record = &incidents[at];
+            overdue.push(Overdue {
+                incident_id: record.id,
+                number: record.number.clone(),
+                title: record.title.clone(),
+                duty: clock.duty,
+                due,
+                days,
+            });
         }
     }
     overdue.sort_by(|a, b| b.days.cmp(&a.days).then(a.incident_id.cmp(&b.incident_id)));

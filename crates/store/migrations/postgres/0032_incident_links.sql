@@ -28,15 +28,19 @@ FROM incidents WHERE asset_id IS NOT NULL;
 
 ALTER TABLE incidents ADD COLUMN fiscal_year BIGINT NOT NULL DEFAULT 0;
 UPDATE incidents SET fiscal_year = CAST(substr(number, 1, 4) AS BIGINT);
-CREATE INDEX incidents_year ON incidents (fiscal_year);
+-- The list's orders and filters: newest first; a year (and its open ones) counted from
+-- the index alone; a person's own reports, those entered for others and those shared.
+CREATE INDEX incidents_year ON incidents (fiscal_year, stage);
+CREATE INDEX incidents_year_noticed ON incidents (fiscal_year, noticed_at, id);
 CREATE INDEX incidents_noticed ON incidents (noticed_at, id);
+CREATE INDEX incidents_entered_by ON incidents (entered_by);
+CREATE INDEX incident_shares_user ON incident_shares (user_id);
 
--- Title, description and place cut into grams (mamori_domain::search), as assets are,
--- and found as the asset search finds them (migration 0019): the grams as a set in a
--- GIN index over the normalised text, then LIKE on that text, computed for the index's
--- candidates only, for consecutive characters. (No stored column: both backends keep
--- the same columns.) Rows written before this migration are indexed when the store
--- opens.
+-- Title, description and place: as grams (what SQLite's full-text table reads) and as
+-- the normalised runs (search_text), found as the asset search finds them (migration
+-- 0019): the grams as a set in a GIN index over search_text, then LIKE on it for
+-- consecutive characters. Rows written before this migration are indexed when the
+-- store opens.
 ALTER TABLE incidents ADD COLUMN search_grams TEXT NOT NULL DEFAULT '';
-CREATE INDEX incidents_search ON incidents
-    USING GIN (mamori_search_keys(mamori_search_text(search_grams)));
+ALTER TABLE incidents ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
+CREATE INDEX incidents_search ON incidents USING GIN (mamori_search_keys(search_text));

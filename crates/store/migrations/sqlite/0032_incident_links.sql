@@ -28,12 +28,20 @@ FROM incidents WHERE asset_id IS NOT NULL;
 
 ALTER TABLE incidents ADD COLUMN fiscal_year INTEGER NOT NULL DEFAULT 0;
 UPDATE incidents SET fiscal_year = CAST(substr(number, 1, 4) AS INTEGER);
-CREATE INDEX incidents_year ON incidents (fiscal_year);
+-- The list's orders and filters: newest first; a year (and its open ones) counted from
+-- the index alone; a person's own reports, those entered for others and those shared.
+CREATE INDEX incidents_year ON incidents (fiscal_year, stage);
+CREATE INDEX incidents_year_noticed ON incidents (fiscal_year, noticed_at, id);
 CREATE INDEX incidents_noticed ON incidents (noticed_at, id);
+CREATE INDEX incidents_entered_by ON incidents (entered_by);
+CREATE INDEX incident_shares_user ON incident_shares (user_id);
 
--- Title, description and place cut into grams (mamori_domain::search), as assets are.
--- Rows written before this migration are indexed when the store opens.
+-- Title, description and place cut into grams (mamori_domain::search), as assets are,
+-- found through the full-text table below; search_text, the normalised runs, is what
+-- PostgreSQL matches (kept on both so that both keep the same columns). Rows written
+-- before this migration are indexed when the store opens.
 ALTER TABLE incidents ADD COLUMN search_grams TEXT NOT NULL DEFAULT '';
+ALTER TABLE incidents ADD COLUMN search_text TEXT NOT NULL DEFAULT '';
 CREATE VIRTUAL TABLE incidents_fts USING fts5 (
     search_grams,
     content = 'incidents',

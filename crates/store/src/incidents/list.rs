@@ -65,10 +65,14 @@ const SHARED: &str =
 
 fn conditions(backend: Backend, filter: &Filter) -> Conditions {
     let mut c = Conditions::new();
-    // The reach first: its person is $1, which the shared column reads too.
+    // The reach first: its person is $1, which the shared column reads too. Each way
+    // of reaching an incident is its own indexed lookup (an OR across them would read
+    // every row).
     if let Reach::OwnOrShared(user) = filter.reach {
         c.push(
-            &format!("(i.reporter_id = ? OR i.entered_by = $1 OR {SHARED})"),
+            "i.id IN (SELECT r.id FROM incidents r WHERE r.reporter_id = ? \
+             UNION SELECT e.id FROM incidents e WHERE e.entered_by = $1 \
+             UNION SELECT s.incident_id FROM incident_shares s WHERE s.user_id = $1)",
             Bind::Int(user),
         );
     }
@@ -93,14 +97,14 @@ fn conditions(backend: Backend, filter: &Filter) -> Conditions {
             ),
             Backend::Postgres => {
                 c.push(
-                    "mamori_search_keys(mamori_search_text(i.search_grams)) @@ CAST(? AS tsquery)",
+                    "mamori_search_keys(i.search_text) @@ CAST(? AS tsquery)",
                     Bind::Text(query.to_tsquery()),
                 );
                 let patterns = query.like_patterns();
                 if !patterns.is_empty() {
                     // Patterns hold only letters, digits and '%', so '|' can join them.
                     c.push(
-                        "mamori_search_text(i.search_grams) LIKE ALL (string_to_array(?, '|'))",
+                        "i.search_text LIKE ALL (string_to_array(?, '|'))",
                         Bind::Text(patterns.join("|")),
                     );
                 }
@@ -175,16 +179,18 @@ pub async fn index_unindexed(store: &Store) -> Result<u64> {
         let title: String = row.try_get("title")?;
         let description: String = row.try_get("description")?;
         let place: String = row.try_get("place")?;
-        let indexed = super::search_grams(&title, &description, &place);
-        if indexed.is_empty() {
+        let (grams, text) = super::search_columns(&title, &description, &place);
+        if grams.is_empty() {
             continue;
         }
-        done += sqlx::query("UPDATE incidents SET search_grams = $1 WHERE id = $2")
-            .bind(indexed)
-            .bind(id)
-            .execute(store.pool())
-            .await?
-            .rows_affected();
+        done +=
+            sqlx::query("UPDATE incidents SET search_grams = $1, search_text = $2 WHERE id = $3")
+                .bind(grams)
+                .bind(text)
+                .bind(id)
+                .execute(store.pool())
+                .await?
+                .rows_affected();
     }
     Ok(done)
 }

@@ -6,7 +6,7 @@
 use mamori_domain::incident::{EntryKind, Personal, Stage};
 use sqlx::{AssertSqlSafe, Row};
 
-use mamori_domain::search::grams;
+use mamori_domain::search::{grams, search_text};
 use time::OffsetDateTime;
 
 use crate::{AuditEntry, Result, Store, StoreError, WriteTx, decode, decode_timestamp, now_text};
@@ -137,9 +137,11 @@ pub async fn get(store: &Store, id: i64) -> Result<IncidentRecord> {
     from_row(&row)
 }
 
-/// What search finds an incident by: its title, description and place.
-fn search_grams(title: &str, description: &str, place: &str) -> String {
-    grams(&format!("{title}\n{description}\n{place}"))
+/// What search finds an incident by — its title, description and place — as grams
+/// (SQLite's full-text table) and as the normalised runs (PostgreSQL's).
+fn search_columns(title: &str, description: &str, place: &str) -> (String, String) {
+    let text = format!("{title}\n{description}\n{place}");
+    (grams(&text), search_text(&text))
 }
 
 /// A new report, as the use case checked it.
@@ -163,11 +165,12 @@ pub async fn create(tx: &mut WriteTx, new: NewIncident<'_>) -> Result<(i64, Stri
     let number = mamori_domain::incident::number(new.fiscal_year, count + 1);
     let now = now_text();
     let input = new.input;
+    let searched = search_columns(&input.title, &input.description, &input.place);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO incidents (number, title, description, noticed_at, place, personal, \
          contact, reporter_id, entered_by, asset_id, stage, summary, cause, created_at, \
-         updated_at, fiscal_year, search_grams) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-         $10, $11, '', '', $12, $12, $13, $14) RETURNING id",
+         updated_at, fiscal_year, search_grams, search_text) VALUES ($1, $2, $3, $4, $5, $6, \
+         $7, $8, $9, $10, $11, '', '', $12, $12, $13, $14, $15) RETURNING id",
     )
     .bind(&number)
     .bind(&input.title)
@@ -182,7 +185,8 @@ pub async fn create(tx: &mut WriteTx, new: NewIncident<'_>) -> Result<(i64, Stri
     .bind(Stage::Reported.as_str())
     .bind(now.clone())
     .bind(i64::from(new.fiscal_year))
-    .bind(search_grams(&input.title, &input.description, &input.place))
+    .bind(searched.0)
+    .bind(searched.1)
     .fetch_one(&mut *tx.tx)
     .await?;
     add_entry(tx, id, EntryKind::Reported, "", None, None).await?;

@@ -331,6 +331,11 @@ pub struct IncidentFiguresOut {
     pub first_response: DurationsOut,
     /// From being noticed to being closed.
     pub to_close: DurationsOut,
+    /// Outside reports the duties asked: made on time, made late, overdue, not yet due.
+    pub reports_on_time: usize,
+    pub reports_late: usize,
+    pub reports_overdue: usize,
+    pub reports_due: usize,
 }
 
 /// The figures of the incidents numbered in a 年度 (those who see every incident).
@@ -349,7 +354,7 @@ pub async fn figures(
     permit(&state, &signed, Act::SeeAll, "incident.figures").await?;
     let fy = year_asked(query.year.as_deref()).map_err(mamori_app::Failure::invalid)?;
     let y = app_figures::figures(&state.app, &signed.0.acting, fy).await?;
-    let f = y.figures;
+    let (f, r) = (y.figures, y.reports);
     let durations = |d: mamori_domain::incident_figures::Durations| DurationsOut {
         count: d.count,
         median_hours: d.median_hours,
@@ -386,6 +391,10 @@ pub async fn figures(
         people: f.people,
         first_response: durations(f.first_response),
         to_close: durations(f.to_close),
+        reports_on_time: r.on_time,
+        reports_late: r.late,
+        reports_overdue: r.overdue,
+        reports_due: r.due,
     }))
 }
 

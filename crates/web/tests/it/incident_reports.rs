@@ -121,6 +121,10 @@ backend_test!(
         assert!(timeline.as_array().unwrap().iter().any(|e| e["kind"] == "outside_report"));
         let page = officer.page(&format!("/incidents/{id}"), 200).await;
         assert!(page.contains("PPC-2026-0001") && page.contains("期限内"));
+        // The year's figures count the reports as they stand.
+        let figures = officer.json("/api/v1/incidents/figures").await;
+        assert_eq!(figures["reports_on_time"], 1, "{figures}");
+        assert!(figures["reports_overdue"].as_u64().is_some(), "{figures}");
 
         // Withdrawn with a reason: kept, struck through, and the clock runs again.
         let report = made["id"].as_i64().unwrap();
