@@ -93,6 +93,26 @@ impl Conditions {
     }
 }
 
+/// A search on PostgreSQL over a column of normalised text (`mamori_domain::search`,
+/// migration 0019): the query's grams through the GIN index of
+/// `mamori_search_keys(column)`, then LIKE on the column for consecutive characters.
+/// `column` is a column name of ours, never input; a `?` stands for each value.
+pub fn pg_search(column: &str, query: &mamori_domain::search::Query) -> (String, Vec<Bind>) {
+    let keys = format!("mamori_search_keys({column}) @@ CAST(? AS tsquery)");
+    let patterns = query.like_patterns();
+    if patterns.is_empty() {
+        return (keys, vec![Bind::Text(query.to_tsquery())]);
+    }
+    // Patterns hold only letters, digits and '%', so '|' can join them.
+    (
+        format!("{keys} AND {column} LIKE ALL (string_to_array(?, '|'))"),
+        vec![
+            Bind::Text(query.to_tsquery()),
+            Bind::Text(patterns.join("|")),
+        ],
+    )
+}
+
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` rows of `width` parameters.
 pub fn multi_insert(table: &str, columns: &str, width: usize, rows: usize) -> String {
     let mut sql = format!("INSERT INTO {table} ({columns}) VALUES ");

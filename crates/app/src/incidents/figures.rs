@@ -8,7 +8,7 @@ use mamori_domain::access::{Act, Register};
 use mamori_domain::calendar::FiscalYear;
 use mamori_domain::incident_figures::{self, Figures};
 use mamori_domain::wareki::{JST, Lang};
-use mamori_store::incidents::{self as store, Filter, Reach};
+use mamori_store::incidents::{self as store, Filter, IncidentRecord, Reach, YearRow};
 use time::OffsetDateTime;
 
 use super::Severity;
@@ -30,14 +30,20 @@ pub struct YearFigures {
 pub async fn figures(app: &App, acting: &Acting, year: FiscalYear) -> Result<YearFigures, Failure> {
     app.permit(acting, Register::Incidents, Act::SeeAll, "incident.figures")
         .await?;
+    Ok(year_data(app, year).await?.0)
+}
+
+/// The year's figures, with the incidents and rows they were counted from (read once,
+/// for the export too).
+async fn year_data(
+    app: &App,
+    year: FiscalYear,
+) -> Result<(YearFigures, Vec<IncidentRecord>, Vec<YearRow>), Failure> {
     let severities = store::severities(app.store()).await?;
     let codes: Vec<String> = severities.iter().map(|s| s.code.clone()).collect();
-    let rows: Vec<_> = store::year_rows(app.store(), year.year())
-        .await?
-        .into_iter()
-        .map(|r| r.handled)
-        .collect();
-    let records: Vec<_> = store::list(
+    let rows = store::year_rows(app.store(), year.year()).await?;
+    let handled: Vec<_> = rows.iter().map(|r| r.handled.clone()).collect();
+    let records: Vec<IncidentRecord> = store::list(
         app.store(),
         &Filter {
             year: Some(year.year()),
@@ -49,12 +55,13 @@ pub async fn figures(app: &App, acting: &Acting, year: FiscalYear) -> Result<Yea
     .into_iter()
     .map(|(r, _)| r)
     .collect();
-    Ok(YearFigures {
+    let figures = YearFigures {
         year,
-        figures: incident_figures::figures(&rows, &codes),
+        figures: incident_figures::figures(&handled, &codes),
         severities,
         reports: super::reports::tally(app, &records).await?,
-    })
+    };
+    Ok((figures, records, rows))
 }
 
 /// A severity's name in `lang`, or the "not assessed" word.
@@ -160,20 +167,11 @@ pub async fn export_xlsx(
     personal: bool,
     lang: Lang,
 ) -> Result<Vec<u8>, Failure> {
-    let y = figures(app, acting, year).await?;
     let permit = app
         .permit(acting, Register::Incidents, Act::SeeAll, "incident.export")
         .await?;
     let tr = Tr::new(lang);
-    let listing = store::list(
-        app.store(),
-        &Filter {
-            year: Some(year.year()),
-            ..Filter::all(Reach::All)
-        },
-    )
-    .await?;
-    let rows = store::year_rows(app.store(), year.year()).await?;
+    let (y, records, rows) = year_data(app, year).await?;
     let first_response = |id: i64| {
         rows.iter()
             .find(|r| r.id == id)
@@ -200,11 +198,10 @@ pub async fn export_xlsx(
         .iter()
         .map(|c| tr.t(&format!("incident.export.{c}")).to_owned())
         .collect();
-    let list_rows: Vec<Vec<String>> = listing
-        .rows
+    let list_rows: Vec<Vec<String>> = records
         .iter()
         .rev()
-        .map(|(r, _)| {
+        .map(|r| {
             let mut row = vec![
                 r.number.clone(),
                 r.title.clone(),
@@ -249,7 +246,7 @@ pub async fn export_xlsx(
     tx.audit(
         mamori_store::AuditEntry::new("incident.export", "incident_year")
             .target(year.year().to_string())
-            .change("rows", None::<usize>, listing.rows.len())
+            .change("rows", None::<usize>, records.len())
             .change("personal", None::<bool>, personal),
     )
     .await?;

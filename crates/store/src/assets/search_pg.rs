@@ -18,19 +18,7 @@ use crate::sql::{Bind, Conditions};
 /// The condition on `asset_search s` that picks a query's matches, with a `?` for each
 /// of its values.
 fn search_condition(query: &Query) -> (String, Vec<Bind>) {
-    let keys = "mamori_search_keys(s.search_text) @@ CAST(? AS tsquery)";
-    let patterns = query.like_patterns();
-    if patterns.is_empty() {
-        return (keys.to_owned(), vec![Bind::Text(query.to_tsquery())]);
-    }
-    // Patterns hold only letters, digits and '%', so '|' can join them.
-    (
-        format!("{keys} AND s.search_text LIKE ALL (string_to_array(?, '|'))"),
-        vec![
-            Bind::Text(query.to_tsquery()),
-            Bind::Text(patterns.join("|")),
-        ],
-    )
+    crate::sql::pg_search("s.search_text", query)
 }
 
 /// The search as a condition on `assets a`, for queries that filter by more than it.

@@ -96,18 +96,8 @@ fn conditions(backend: Backend, filter: &Filter) -> Conditions {
                 Bind::Text(query.to_fts5()),
             ),
             Backend::Postgres => {
-                c.push(
-                    "mamori_search_keys(i.search_text) @@ CAST(? AS tsquery)",
-                    Bind::Text(query.to_tsquery()),
-                );
-                let patterns = query.like_patterns();
-                if !patterns.is_empty() {
-                    // Patterns hold only letters, digits and '%', so '|' can join them.
-                    c.push(
-                        "i.search_text LIKE ALL (string_to_array(?, '|'))",
-                        Bind::Text(patterns.join("|")),
-                    );
-                }
+                let (sql, binds) = crate::sql::pg_search("i.search_text", &query);
+                c.push_each(&sql, binds);
             }
         }
     }

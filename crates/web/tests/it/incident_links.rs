@@ -199,6 +199,23 @@ backend_test!(
         assert_eq!(response.status(), StatusCode::OK);
         let response = csirt.post_json(&format!("{api}/links/remove"), &body).await;
         assert_api_error(response, 422, "validation_failed").await;
+        // A risk that is not linked cannot be asked about; a closed incident takes no
+        // more lessons.
+        let response = csirt
+            .post_json(&format!("{api}/reassessments"), &json!({"risk": "99999", "reason": "x"}))
+            .await;
+        let error = assert_api_error(response, 422, "validation_failed").await;
+        assert_eq!(error["fields"][0]["field"], "target");
+        let closed = csirt
+            .post_json(&format!("{api}/close"), &json!({"summary": "発見された", "cause": "置き忘れ"}))
+            .await;
+        assert_eq!(closed.status(), StatusCode::OK);
+        let response = csirt
+            .post_json(&format!("{api}/lessons"), &json!({"title": "遅すぎる教訓",
+                "owner": "post:system_staff", "due_days": 10, "due_kind": "calendar"}))
+            .await;
+        assert_api_error(response, 409, "invalid_state").await;
+        assert_eq!(csirt.json(&format!("{api}/lessons")).await.as_array().unwrap().len(), 2);
         // Every change is in the audit trail.
         for action in ["incident.link", "incident.unlink", "incident.reassessment", "incident.lesson"] {
             let n = server
